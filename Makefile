@@ -1,0 +1,154 @@
+# corral — build, test and install.
+#
+#   make            build corral-master, corral-slave and corral into $(BUILD)/
+#   make asan       the same with AddressSanitizer + UBSan into build-asan/
+#   make check      install test dependencies, build, run every test
+#   make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 60)
+#   make demo       install dependencies, build, bring up a local demo pool
+#   make install    honours PREFIX and DESTDIR
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR  ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR ?= /lib/systemd/system
+DESTDIR ?=
+
+BUILD   ?= build
+CC      ?= cc
+FUZZCC  ?= clang
+PKG_CONFIG ?= pkg-config
+VERSION := 0.1.0
+
+# Sanitizer build (make asan sets SAN=1 and BUILD=build-asan).
+SAN ?= 0
+ifeq ($(SAN),1)
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT = -O1 -g
+else
+SANFLAGS =
+OPT = -O2 -g
+endif
+
+WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
+CPPFLAGS += -D_GNU_SOURCE -DCORRAL_VERSION='"$(VERSION)"' -Iproto -Iconf -Imaster -Islave
+CFLAGS   ?= $(OPT)
+CFLAGS   += -std=gnu11 $(WARN) $(SANFLAGS) -MMD -MP
+LDFLAGS  += $(SANFLAGS)
+
+SLAVE_PKGS  = lxc libssh devmapper zlib
+MASTER_PKGS = libssh sqlite3 zlib
+SLAVE_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(SLAVE_PKGS) 2>/dev/null)
+SLAVE_LIBS    := $(shell $(PKG_CONFIG) --libs $(SLAVE_PKGS) 2>/dev/null) -lrsync
+MASTER_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(MASTER_PKGS) 2>/dev/null)
+MASTER_LIBS   := $(shell $(PKG_CONFIG) --libs $(MASTER_PKGS) 2>/dev/null) -lrsync
+CMOCKA_LIBS   := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+# ---- sources: one object list per program over two internal libraries ----
+PROTO_SRC  = $(sort $(wildcard proto/*.c))
+CONF_SRC   = $(sort $(wildcard conf/*.c))
+SLAVE_SRC  = $(sort $(wildcard slave/*.c))
+MASTER_SRC = $(sort $(wildcard master/*.c))
+CLI_SRC    = $(sort $(wildcard master/cli/*.c))
+UNIT_SRC   = $(sort $(wildcard tests/unit/test_*.c))
+FUZZ_SRC   = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+
+PROTO_LIB = $(BUILD)/libcorralproto.a
+CONF_LIB  = $(BUILD)/libcorralconf.a
+PROGS = $(BUILD)/corral-slave $(BUILD)/corral-master $(BUILD)/corral
+UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+REPLAY_BINS = $(patsubst tests/fuzz/%.c,$(BUILD)/replay/%,$(FUZZ_SRC))
+
+.PHONY: all asan check check-unit check-fuzz fuzz demo install uninstall clean deps tests
+all: $(PROGS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(call obj,$(SLAVE_SRC)): CFLAGS += $(SLAVE_CFLAGS)
+$(call obj,$(MASTER_SRC)): CFLAGS += $(MASTER_CFLAGS)
+
+$(PROTO_LIB): $(call obj,$(PROTO_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+$(CONF_LIB): $(call obj,$(CONF_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/corral-slave: $(call obj,$(SLAVE_SRC)) $(CONF_LIB) $(PROTO_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SLAVE_LIBS)
+$(BUILD)/corral-master: $(call obj,$(MASTER_SRC)) $(CONF_LIB) $(PROTO_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(MASTER_LIBS)
+$(BUILD)/corral: $(call obj,$(CLI_SRC)) $(CONF_LIB) $(PROTO_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+# ---- unit tests (cmocka) ----
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CONF_LIB) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS)
+
+# ---- fuzzers: libFuzzer under clang; corpus replay under $(CC) ----
+FUZZFLAGS = -std=gnu11 -g -O1 -D_GNU_SOURCE -DCORRAL_VERSION='"$(VERSION)"' \
+	-Iproto -Iconf -fsanitize=fuzzer,address,undefined
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(CONF_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZCC) $(FUZZFLAGS) -o $@ $^
+$(BUILD)/replay/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(CONF_LIB) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+FUZZ_SECONDS ?= 60
+fuzz: $(FUZZ_BINS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(BUILD)
+
+# ---- top-level entry points ----
+asan:
+	$(MAKE) SAN=1 BUILD=build-asan all tests
+
+deps:
+	scripts/deps.sh
+
+# README's test command: installs what is missing, builds, runs everything.
+check: deps
+	$(MAKE) all tests
+	$(MAKE) SAN=1 BUILD=build-asan all tests
+	$(MAKE) $(FUZZ_BINS)
+	tests/run.sh $(BUILD)
+
+check-unit: all tests
+	tests/run.sh --unit-only $(BUILD)
+
+demo: deps
+	$(MAKE) all
+	scripts/demo.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	install -m 0755 $(BUILD)/corral-master $(BUILD)/corral-slave $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(BUILD)/corral $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(SYSCONFDIR)/corral
+	for f in conf/*.conf; do \
+		t=$(DESTDIR)$(SYSCONFDIR)/corral/$$(basename $$f); \
+		[ -e $$t ] || install -m 0644 $$f $$t; done
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	for m in man/*.[158]; do \
+		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
+	install -d $(DESTDIR)$(UNITDIR)
+	install -m 0644 systemd/*.service $(DESTDIR)$(UNITDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/corral-master $(DESTDIR)$(SBINDIR)/corral-slave
+	rm -f $(DESTDIR)$(BINDIR)/corral
+	for m in man/*.[158]; do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$$(basename $$m); done
+	for u in systemd/*.service; do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$u); done
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

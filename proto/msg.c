@@ -1,0 +1,187 @@
+/* corral: message table and the session messages' codecs. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cerr.h"
+#include "msg.h"
+#include "proto.h"
+
+static const struct proto_msg_desc msg_table[] = {
+	{ MSG_HELLO,    "HELLO" },
+	{ MSG_HELLO_OK, "HELLO_OK" },
+	{ MSG_ERROR,    "ERROR" },
+	{ MSG_PING,     "PING" },
+	{ MSG_PONG,     "PONG" },
+	{ MSG_BYE,      "BYE" },
+	{ 0, NULL },
+};
+
+const struct proto_msg_desc *
+proto_msg_table(void)
+{
+	return msg_table;
+}
+
+const char *
+proto_msg_name(uint16_t type)
+{
+	const struct proto_msg_desc *d;
+
+	for (d = msg_table; d->name != NULL; d++)
+		if (d->type == type)
+			return d->name;
+	return NULL;
+}
+
+bool
+proto_msg_known(uint16_t type)
+{
+	return proto_msg_name(type) != NULL;
+}
+
+int
+msg_hello_encode(struct cbuf *b, const struct msg_hello *m)
+{
+	int r;
+
+	if ((r = cbuf_put_u16(b, m->vmin)) != 0 ||
+	    (r = cbuf_put_u16(b, m->vmax)) != 0 ||
+	    (r = cbuf_put_u32(b, m->caps)) != 0 ||
+	    (r = cbuf_put_cstring(b, m->software)) != 0 ||
+	    (r = cbuf_put_cstring(b, m->role)) != 0)
+		return r;
+	return 0;
+}
+
+int
+msg_hello_decode(struct cbuf *b, struct msg_hello *m)
+{
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	if ((r = cbuf_get_u16(b, &m->vmin)) != 0 ||
+	    (r = cbuf_get_u16(b, &m->vmax)) != 0 ||
+	    (r = cbuf_get_u32(b, &m->caps)) != 0 ||
+	    (r = cbuf_get_cstring_into(b, m->software, sizeof(m->software))) != 0 ||
+	    (r = cbuf_get_cstring_into(b, m->role, sizeof(m->role))) != 0 ||
+	    (r = cbuf_expect_end(b)) != 0)
+		return r;
+	if (m->vmin > m->vmax)
+		return CERR_PROTOCOL;
+	return 0;
+}
+
+int
+msg_hello_ok_encode(struct cbuf *b, const struct msg_hello_ok *m)
+{
+	int r;
+
+	if ((r = cbuf_put_u16(b, m->version)) != 0 ||
+	    (r = cbuf_put_u32(b, m->caps)) != 0 ||
+	    (r = cbuf_put_cstring(b, m->software)) != 0)
+		return r;
+	return 0;
+}
+
+int
+msg_hello_ok_decode(struct cbuf *b, struct msg_hello_ok *m)
+{
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	if ((r = cbuf_get_u16(b, &m->version)) != 0 ||
+	    (r = cbuf_get_u32(b, &m->caps)) != 0 ||
+	    (r = cbuf_get_cstring_into(b, m->software, sizeof(m->software))) != 0 ||
+	    (r = cbuf_expect_end(b)) != 0)
+		return r;
+	return 0;
+}
+
+int
+msg_error_encode(struct cbuf *b, const struct msg_error *m)
+{
+	int r;
+
+	if ((r = cbuf_put_u32(b, (uint32_t)m->code)) != 0 ||
+	    (r = cbuf_put_cstring(b, m->message)) != 0)
+		return r;
+	return 0;
+}
+
+int
+msg_error_decode(struct cbuf *b, struct msg_error *m)
+{
+	uint32_t code;
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	if ((r = cbuf_get_u32(b, &code)) != 0 ||
+	    (r = cbuf_get_cstring_into(b, m->message, sizeof(m->message))) != 0 ||
+	    (r = cbuf_expect_end(b)) != 0)
+		return r;
+	m->code = (int32_t)code;
+	return 0;
+}
+
+int
+msg_ping_encode(struct cbuf *b, const struct msg_ping *m)
+{
+	return cbuf_put_u64(b, m->token);
+}
+
+int
+msg_ping_decode(struct cbuf *b, struct msg_ping *m)
+{
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	if ((r = cbuf_get_u64(b, &m->token)) != 0 ||
+	    (r = cbuf_expect_end(b)) != 0)
+		return r;
+	return 0;
+}
+
+int
+msg_empty_decode(struct cbuf *b)
+{
+	return cbuf_expect_end(b);
+}
+
+int
+msg_validate(uint16_t type, const uint8_t *payload, size_t len)
+{
+	union {
+		struct msg_hello hello;
+		struct msg_hello_ok hello_ok;
+		struct msg_error error;
+		struct msg_ping ping;
+	} u;
+	struct cbuf *b;
+	int r;
+
+	if ((b = cbuf_from(payload, len)) == NULL)
+		return len > CBUF_SIZE_MAX ? CERR_TOO_BIG : CERR_NOMEM;
+	switch (type) {
+	case MSG_HELLO:    r = msg_hello_decode(b, &u.hello); break;
+	case MSG_HELLO_OK: r = msg_hello_ok_decode(b, &u.hello_ok); break;
+	case MSG_ERROR:    r = msg_error_decode(b, &u.error); break;
+	case MSG_PING:
+	case MSG_PONG:     r = msg_ping_decode(b, &u.ping); break;
+	case MSG_BYE:      r = msg_empty_decode(b); break;
+	default:           r = CERR_BAD_TYPE; break;
+	}
+	cbuf_free(b);
+	return r;
+}
+
+void
+msg_errfmt(char *buf, size_t len, const char *peer, uint16_t type, int code)
+{
+	const char *name = proto_msg_name(type);
+
+	if (name != NULL)
+		snprintf(buf, len, "%s: %s: %s", peer, name, cerr_str(code));
+	else
+		snprintf(buf, len, "%s: message type %u: %s", peer,
+		    (unsigned)type, cerr_str(code));
+}

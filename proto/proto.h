@@ -1,0 +1,55 @@
+/* corral wire protocol: the single list of message types and limits.
+ *
+ * Bump PROTO_VERSION if any message type, field or limit below changes in a
+ * way an older peer cannot read.  The wire format is described in
+ * proto/PROTOCOL.
+ */
+#ifndef CORRAL_PROTO_H
+#define CORRAL_PROTO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PROTO_VERSION      1   /* the newest version this build speaks */
+#define PROTO_VERSION_MIN  1   /* the oldest version this build accepts */
+
+#define PROTO_HDR_LEN      12          /* u32 len, u16 type, u16 flags, u32 id */
+#define PROTO_PAYLOAD_MAX  (1u << 20)  /* 1 MiB; a larger frame is refused */
+#define PROTO_STRING_MAX   4096        /* default bound for a string field */
+#define PROTO_NAME_MAX     64          /* host and container names */
+
+/* Capability bits announced in HELLO; the session uses the intersection. */
+enum proto_cap {
+	PROTO_CAP_ZLIB     = 1u << 0,  /* payloads may be zlib-compressed */
+	PROTO_CAP_LIBRSYNC = 1u << 1,  /* librsync signatures and deltas */
+};
+#define PROTO_CAPS_ALL (PROTO_CAP_ZLIB | PROTO_CAP_LIBRSYNC)
+
+/* Frame flags. */
+#define PROTO_FLAG_NONE 0x0000
+#define PROTO_FLAGS_KNOWN PROTO_FLAG_NONE
+
+/* Message types, in ranges.  Numbers are wire values: never reuse one. */
+enum proto_msg {
+	/* 100s: session */
+	MSG_HELLO          = 100,  /* client -> server: versions, caps, software */
+	MSG_HELLO_OK       = 101,  /* server -> client: chosen version, caps */
+	MSG_ERROR          = 102,  /* either way: code, message; answers a request */
+	MSG_PING           = 103,  /* either way: opaque token */
+	MSG_PONG           = 104,  /* answer to PING with the same token */
+	MSG_BYE            = 105,  /* either way: orderly end of the stream */
+};
+
+/* Each known type with its name, for errors and logs. */
+struct proto_msg_desc {
+	uint16_t type;
+	const char *name;
+};
+
+/* NULL for an unknown type. */
+const char *proto_msg_name(uint16_t type);
+bool proto_msg_known(uint16_t type);
+/* The NULL-terminated table of every type (for tests and fuzz dictionaries). */
+const struct proto_msg_desc *proto_msg_table(void);
+
+#endif

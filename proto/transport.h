@@ -1,0 +1,40 @@
+/* corral: the byte stream a protocol session runs over.
+ *
+ * One small interface so the same framing serves slave<->master (an SSH
+ * channel, or stdin/stdout under OpenSSH's Subsystem) and CLI<->master (a
+ * Unix socket).  read returns the bytes read (0 at EOF) or a negative CERR_*;
+ * write writes everything or returns a negative CERR_*.
+ */
+#ifndef CORRAL_TRANSPORT_H
+#define CORRAL_TRANSPORT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct transport;
+
+struct transport_ops {
+	ssize_t (*read)(struct transport *t, void *buf, size_t len);
+	int (*write)(struct transport *t, const void *buf, size_t len);
+	void (*close)(struct transport *t);
+};
+
+struct transport {
+	const struct transport_ops *ops;
+	void *ctx;
+	char peer[128];     /* who is at the other end, for error messages */
+	int timeout_ms;     /* per read or write wait; -1 = none */
+};
+
+/* Read exactly len bytes: CERR_EOF if the stream ends before the first
+ * byte, CERR_TRUNCATED if it ends in the middle. */
+int transport_read_full(struct transport *t, void *buf, size_t len);
+int transport_write(struct transport *t, const void *buf, size_t len);
+void transport_close(struct transport *t);
+
+/* A transport over file descriptors: rfd and wfd may be the same (socket,
+ * socketpair) or differ (stdin/stdout).  close() closes both once. */
+int transport_fd_open(struct transport *t, int rfd, int wfd,
+    const char *peer);
+
+#endif
