@@ -13,6 +13,16 @@ static const struct proto_msg_desc msg_table[] = {
 	{ MSG_PING,     "PING" },
 	{ MSG_PONG,     "PONG" },
 	{ MSG_BYE,      "BYE" },
+	{ MSG_HOST_INFO_REQ, "HOST_INFO_REQ" },
+	{ MSG_HOST_INFO,     "HOST_INFO" },
+	{ MSG_CT_LIST_REQ,   "CT_LIST_REQ" },
+	{ MSG_CT_LIST,       "CT_LIST" },
+	{ MSG_CLI_HOSTS_REQ, "CLI_HOSTS_REQ" },
+	{ MSG_CLI_HOSTS,     "CLI_HOSTS" },
+	{ MSG_CLI_SCAN_REQ,  "CLI_SCAN_REQ" },
+	{ MSG_CLI_SCAN,      "CLI_SCAN" },
+	{ MSG_CLI_TRUST_REQ, "CLI_TRUST_REQ" },
+	{ MSG_CLI_TRUST,     "CLI_TRUST" },
 	{ 0, NULL },
 };
 
@@ -155,6 +165,13 @@ msg_validate(uint16_t type, const uint8_t *payload, size_t len)
 		struct msg_hello_ok hello_ok;
 		struct msg_error error;
 		struct msg_ping ping;
+		struct msg_host_info host_info;
+		struct msg_ct_list ct_list;
+		struct msg_host_list host_list;
+		struct msg_ct_rec_list ct_rec_list;
+		struct msg_scan_req scan_req;
+		struct msg_trust trust;
+		char name[PROTO_NAME_MAX];
 	} u;
 	struct cbuf *b;
 	int r;
@@ -167,7 +184,28 @@ msg_validate(uint16_t type, const uint8_t *payload, size_t len)
 	case MSG_ERROR:    r = msg_error_decode(b, &u.error); break;
 	case MSG_PING:
 	case MSG_PONG:     r = msg_ping_decode(b, &u.ping); break;
-	case MSG_BYE:      r = msg_empty_decode(b); break;
+	case MSG_BYE:
+	case MSG_HOST_INFO_REQ:
+	case MSG_CLI_HOSTS_REQ: r = msg_empty_decode(b); break;
+	case MSG_HOST_INFO: r = msg_host_info_decode(b, &u.host_info); break;
+	case MSG_CT_LIST_REQ:
+		r = msg_name_decode(b, u.name, sizeof(u.name));
+		break;
+	case MSG_CT_LIST:
+		if ((r = msg_ct_list_decode(b, &u.ct_list)) == 0)
+			msg_ct_list_free(&u.ct_list);
+		break;
+	case MSG_CLI_HOSTS:
+		if ((r = msg_host_list_decode(b, &u.host_list)) == 0)
+			msg_host_list_free(&u.host_list);
+		break;
+	case MSG_CLI_SCAN:
+		if ((r = msg_ct_rec_list_decode(b, &u.ct_rec_list)) == 0)
+			msg_ct_rec_list_free(&u.ct_rec_list);
+		break;
+	case MSG_CLI_SCAN_REQ: r = msg_scan_req_decode(b, &u.scan_req); break;
+	case MSG_CLI_TRUST_REQ:
+	case MSG_CLI_TRUST: r = msg_trust_decode(b, &u.trust); break;
 	default:           r = CERR_BAD_TYPE; break;
 	}
 	cbuf_free(b);

@@ -54,6 +54,107 @@ int msg_ping_decode(struct cbuf *b, struct msg_ping *m);
 /* MSG_BYE has an empty payload. */
 int msg_empty_decode(struct cbuf *b);
 
+/* ---- inventory (200s) and CLI (500s) messages: proto/msg_inv.c ---- */
+
+#define MSG_STATE_MAX   16
+#define MSG_BACKEND_MAX 16
+#define MSG_IPV4_MAX    256   /* comma-separated IPv4 addresses */
+#define MSG_REASON_MAX  256
+#define MSG_ADDR_MAX    256
+
+/* MSG_HOST_INFO: what a slave reports about itself. */
+struct msg_host_info {
+	char hostname[PROTO_NAME_MAX];
+	uint32_t cores;
+	uint32_t load1, load5, load15;     /* load average x 1000 */
+	uint64_t mem_total, mem_available; /* bytes */
+	char storage_backend[MSG_BACKEND_MAX];
+	uint64_t storage_total, storage_free; /* bytes of the container store */
+	uint32_t containers;
+	uint64_t uptime;                   /* seconds */
+	char version[MSG_SOFTWARE_MAX];
+};
+
+/* One container as a slave sees it through liblxc. */
+struct msg_ct_info {
+	char name[PROTO_NAME_MAX];
+	char state[MSG_STATE_MAX];         /* lower case, as LXC names it */
+	char ipv4[MSG_IPV4_MAX];
+	uint8_t autostart;
+	uint64_t mem_used, mem_limit;      /* bytes; limit 0 = none */
+	uint64_t cpu_usec;                 /* CPU time used */
+	char backend[MSG_BACKEND_MAX];     /* rootfs backend: dir, btrfs, lvm */
+	uint64_t rootfs_bytes;
+};
+
+struct msg_ct_list {
+	struct msg_ct_info *v;
+	size_t n;
+};
+
+/* One host as the master's inventory knows it (MSG_CLI_HOSTS). */
+struct msg_host_rec {
+	char name[PROTO_NAME_MAX];
+	char address[MSG_ADDR_MAX];
+	uint16_t port;
+	char state[MSG_STATE_MAX];         /* up, down, noselect */
+	char reason[MSG_REASON_MAX];       /* why down; "" when up */
+	struct msg_host_info info;         /* last report; zero if never seen */
+	int64_t last_seen;                 /* unix time, 0 = never */
+};
+
+struct msg_host_list {
+	struct msg_host_rec *v;
+	size_t n;
+};
+
+/* One container in the pool (MSG_CLI_SCAN). */
+struct msg_ct_rec {
+	char host[PROTO_NAME_MAX];
+	struct msg_ct_info ct;
+	int64_t last_seen;
+};
+
+struct msg_ct_rec_list {
+	struct msg_ct_rec *v;
+	size_t n;
+};
+
+/* MSG_CLI_SCAN_REQ */
+struct msg_scan_req {
+	char name[PROTO_NAME_MAX];         /* "" = every container */
+	char host[PROTO_NAME_MAX];         /* "" = every host */
+	uint8_t cached;                    /* answer from the inventory only */
+};
+
+/* MSG_CLI_TRUST_REQ / MSG_CLI_TRUST */
+struct msg_trust {
+	char host[PROTO_NAME_MAX];
+	char fingerprint[128];             /* "SHA256:..." in the reply */
+	uint8_t accept;                    /* request: record it; reply: recorded */
+};
+
+int msg_host_info_encode(struct cbuf *b, const struct msg_host_info *m);
+int msg_host_info_decode(struct cbuf *b, struct msg_host_info *m);
+int msg_ct_list_encode(struct cbuf *b, const struct msg_ct_info *v, size_t n);
+int msg_ct_list_decode(struct cbuf *b, struct msg_ct_list *l);
+void msg_ct_list_free(struct msg_ct_list *l);
+int msg_host_list_encode(struct cbuf *b, const struct msg_host_rec *v,
+    size_t n);
+int msg_host_list_decode(struct cbuf *b, struct msg_host_list *l);
+void msg_host_list_free(struct msg_host_list *l);
+int msg_ct_rec_list_encode(struct cbuf *b, const struct msg_ct_rec *v,
+    size_t n);
+int msg_ct_rec_list_decode(struct cbuf *b, struct msg_ct_rec_list *l);
+void msg_ct_rec_list_free(struct msg_ct_rec_list *l);
+int msg_scan_req_encode(struct cbuf *b, const struct msg_scan_req *m);
+int msg_scan_req_decode(struct cbuf *b, struct msg_scan_req *m);
+int msg_trust_encode(struct cbuf *b, const struct msg_trust *m);
+int msg_trust_decode(struct cbuf *b, struct msg_trust *m);
+/* A single string payload (MSG_CT_LIST_REQ). */
+int msg_name_encode(struct cbuf *b, const char *name);
+int msg_name_decode(struct cbuf *b, char *name, size_t cap);
+
 /* Decode a payload of any known type and discard the result: what a
  * dispatcher does before its handler runs, and what the fuzzer drives. */
 int msg_validate(uint16_t type, const uint8_t *payload, size_t len);

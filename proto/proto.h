@@ -17,6 +17,7 @@
 #define PROTO_PAYLOAD_MAX  (1u << 20)  /* 1 MiB; a larger frame is refused */
 #define PROTO_STRING_MAX   4096        /* default bound for a string field */
 #define PROTO_NAME_MAX     64          /* host and container names */
+#define PROTO_LIST_MAX     8192        /* entries in one list reply */
 
 /* Capability bits announced in HELLO; the session uses the intersection. */
 enum proto_cap {
@@ -38,6 +39,20 @@ enum proto_msg {
 	MSG_PING           = 103,  /* either way: opaque token */
 	MSG_PONG           = 104,  /* answer to PING with the same token */
 	MSG_BYE            = 105,  /* either way: orderly end of the stream */
+
+	/* 200s: inventory, master -> slave */
+	MSG_HOST_INFO_REQ  = 200,  /* empty */
+	MSG_HOST_INFO      = 201,  /* struct msg_host_info */
+	MSG_CT_LIST_REQ    = 202,  /* string name filter ("" = all) */
+	MSG_CT_LIST        = 203,  /* list of struct msg_ct_info */
+
+	/* 500s: CLI -> master */
+	MSG_CLI_HOSTS_REQ  = 500,  /* empty */
+	MSG_CLI_HOSTS      = 501,  /* list of struct msg_host_rec */
+	MSG_CLI_SCAN_REQ   = 502,  /* struct msg_scan_req */
+	MSG_CLI_SCAN       = 503,  /* list of struct msg_ct_rec */
+	MSG_CLI_TRUST_REQ  = 504,  /* string host, u8 accept */
+	MSG_CLI_TRUST      = 505,  /* string host, string fingerprint, u8 recorded */
 };
 
 /* Each known type with its name, for errors and logs. */

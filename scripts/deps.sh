@@ -1,0 +1,37 @@
+#!/bin/sh
+# Install every Debian package corral's build, tests and demo need.
+# Does nothing when they are all present.  Run as root (or via sudo).
+#   scripts/deps.sh            everything (build + tests + demo)
+#   scripts/deps.sh --build    only what `make` needs
+#   scripts/deps.sh --list     print the package list and exit
+set -eu
+
+BUILD_PKGS="build-essential pkg-config lxc-dev libssh-dev libdevmapper-dev
+zlib1g-dev libsqlite3-dev librsync-dev"
+TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev lxc lxc-templates
+busybox-static openssh-client rsync iproute2 sqlite3 util-linux procps"
+
+case "${1:-}" in
+--build) PKGS=$BUILD_PKGS ;;
+--list) echo $BUILD_PKGS $TEST_PKGS; exit 0 ;;
+"") PKGS="$BUILD_PKGS $TEST_PKGS" ;;
+*) echo "usage: $0 [--build|--list]" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $PKGS; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	*" installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing:$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing

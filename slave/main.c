@@ -1,0 +1,114 @@
+/* corral-slave: the daemon on every container host.  Entry point and
+ * option handling. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+#include "slave.h"
+#include "transport.h"
+
+#define DEFAULT_CONF "/etc/corral/corral.conf"
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: corral-slave [-f] [-c FILE] [--stdio] [-t]\n"
+	    "\n"
+	    "Serve the corral protocol to the master.\n"
+	    "\n"
+	    "  -c, --config FILE  corral.conf to read (default $CORRAL_CONF or "
+	    DEFAULT_CONF ")\n"
+	    "  -f, --foreground   stay in the foreground and log to stderr\n"
+	    "      --stdio        serve one session on stdin/stdout (for an "
+	    "OpenSSH\n"
+	    "                     'Subsystem corral /usr/sbin/corral-slave "
+	    "--stdio')\n"
+	    "  -t, --test-config  check the configuration and exit\n"
+	    "  -h, --help         show this help\n"
+	    "  -V, --version      show the version\n");
+}
+
+/* Load corral.conf; a missing default file means built-in defaults. */
+static int
+load_conf(struct slave_ctx *ctx, bool explicit_path)
+{
+	struct conf_err err;
+
+	corral_conf_defaults(&ctx->conf);
+	if (!explicit_path && access(ctx->conf_path, F_OK) != 0)
+		return 0;
+	if (corral_conf_load(ctx->conf_path, &ctx->conf, &err) != 0) {
+		fprintf(stderr, "corral-slave: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "stdio", no_argument, NULL, 's' },
+		{ "test-config", no_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct slave_ctx ctx = { 0 };
+	bool explicit_path = false, stdio_mode = false, test_only = false;
+	struct transport t;
+	int c, level, r;
+
+	snprintf(ctx.software, sizeof(ctx.software), "corral-slave %s",
+	    CORRAL_VERSION);
+	ctx.conf_path = getenv("CORRAL_CONF");
+	if (ctx.conf_path != NULL && *ctx.conf_path != '\0')
+		explicit_path = true;
+	else
+		ctx.conf_path = DEFAULT_CONF;
+	while ((c = getopt_long(argc, argv, "c:fthV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': ctx.conf_path = optarg; explicit_path = true; break;
+		case 'f': ctx.foreground = true; break;
+		case 's': stdio_mode = true; break;
+		case 't': test_only = true; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("%s\n", ctx.software); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "corral-slave: unexpected argument '%s'\n",
+		    argv[optind]);
+		return 2;
+	}
+	if (load_conf(&ctx, explicit_path) != 0)
+		return 1;
+	if (test_only) {
+		printf("%s: configuration OK\n", ctx.conf_path);
+		return 0;
+	}
+	level = log_level_from_name(ctx.conf.log_level);
+	if (stdio_mode) {
+		/* stdout carries the protocol: logs go to syslog unless -f */
+		log_open("corral-slave", !ctx.foreground, level);
+		signal(SIGPIPE, SIG_IGN);
+		if (transport_fd_open(&t, STDIN_FILENO, STDOUT_FILENO,
+		    "master (stdio)") != 0)
+			return 1;
+		r = slave_session_run(&ctx, &t);
+		transport_close(&t);
+		return r == 0 ? 0 : 1;
+	}
+	fprintf(stderr, "corral-slave: the built-in SSH server is not in this "
+	    "version; use --stdio under OpenSSH\n");
+	return 2;
+}

@@ -1,0 +1,157 @@
+/* corral-slave: one protocol session — handshake, then a dispatch table. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cerr.h"
+#include "frame.h"
+#include "hello.h"
+#include "log.h"
+#include "msg.h"
+#include "proto.h"
+#include "slave.h"
+
+struct session {
+	struct slave_ctx *ctx;
+	struct transport *t;
+	struct hello_result peer;
+	bool done;
+};
+
+typedef int (*handler_fn)(struct session *s, const struct frame *f);
+
+struct handler {
+	uint16_t type;
+	handler_fn fn;
+};
+
+/* Answer request id with ERROR; the text names our side of the problem. */
+static int
+reply_error(struct session *s, uint32_t id, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int
+reply_error(struct session *s, uint32_t id, int code, const char *fmt, ...)
+{
+	struct msg_error e = { .code = code };
+	struct cbuf *b;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	vsnprintf(e.message, sizeof(e.message), fmt, ap);
+	va_end(ap);
+	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL)
+		return CERR_NOMEM;
+	if ((r = msg_error_encode(b, &e)) == 0)
+		r = frame_write(s->t, MSG_ERROR, id, b);
+	cbuf_free(b);
+	return r;
+}
+
+static int
+handle_ping(struct session *s, const struct frame *f)
+{
+	struct msg_ping p;
+	struct cbuf *b;
+	int r;
+
+	if ((r = msg_ping_decode(f->payload, &p)) != 0)
+		return r;
+	if ((b = cbuf_new(16)) == NULL)
+		return CERR_NOMEM;
+	if ((r = msg_ping_encode(b, &p)) == 0)
+		r = frame_write(s->t, MSG_PONG, f->h.id, b);
+	cbuf_free(b);
+	return r;
+}
+
+static int
+handle_bye(struct session *s, const struct frame *f)
+{
+	int r;
+
+	if ((r = msg_empty_decode(f->payload)) != 0)
+		return r;
+	s->done = true;
+	return frame_write(s->t, MSG_BYE, f->h.id, NULL);
+}
+
+static int
+handle_error(struct session *s, const struct frame *f)
+{
+	struct msg_error e;
+	int r;
+
+	if ((r = msg_error_decode(f->payload, &e)) != 0)
+		return r;
+	log_warn("%s: peer reported: %s", s->t->peer, e.message);
+	return 0;
+}
+
+static const struct handler handlers[] = {
+	{ MSG_PING,  handle_ping },
+	{ MSG_BYE,   handle_bye },
+	{ MSG_ERROR, handle_error },
+};
+
+static const struct handler *
+find_handler(uint16_t type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+		if (handlers[i].type == type)
+			return &handlers[i];
+	return NULL;
+}
+
+int
+slave_session_run(struct slave_ctx *ctx, struct transport *t)
+{
+	struct hello_params hp = { .caps = PROTO_CAPS_ALL,
+	    .software = ctx->software };
+	struct session s = { .ctx = ctx, .t = t };
+	const struct handler *h;
+	struct frame f;
+	char err[512];
+	int r;
+
+	if ((r = hello_server(t, &hp, &s.peer, err, sizeof(err))) != 0) {
+		log_warn("%s", err);
+		return r;
+	}
+	log_info("%s: session open (%s, %s, protocol %u)", t->peer,
+	    s.peer.peer_software, s.peer.peer_role, (unsigned)s.peer.version);
+	while (!s.done) {
+		if ((r = frame_read(t, &f)) != 0) {
+			if (r == CERR_EOF) {
+				r = 0;  /* peer went away between requests */
+				break;
+			}
+			msg_errfmt(err, sizeof(err), t->peer, f.h.type, r);
+			log_warn("%s", err);
+			if (r != CERR_IO && r != CERR_TIMEOUT)
+				(void)reply_error(&s, f.h.id, r, "%s", err);
+			break;
+		}
+		if ((h = find_handler(f.h.type)) == NULL) {
+			/* known type, but not one a slave serves (e.g. HELLO) */
+			r = CERR_PROTOCOL;
+			msg_errfmt(err, sizeof(err), t->peer, f.h.type, r);
+			log_warn("%s", err);
+			r = reply_error(&s, f.h.id, r, "%s", err);
+		} else if ((r = h->fn(&s, &f)) != 0 && r != CERR_IO &&
+		    r != CERR_EOF) {
+			/* a malformed request is answered, the session goes on */
+			msg_errfmt(err, sizeof(err), t->peer, f.h.type, r);
+			log_warn("%s", err);
+			r = reply_error(&s, f.h.id, r, "%s", err);
+		}
+		frame_clear(&f);
+		if (r != 0)
+			break;
+	}
+	log_info("%s: session closed", t->peer);
+	return r;
+}

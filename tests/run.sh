@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The test runner behind `make check`: unit tests (cmocka) on the normal and
+# the ASan/UBSan builds, fuzz corpus replay, a short run of every fuzzer, and
+# the integration tests.  Each runner prints its own summary; the last line
+# counts everything: "N passed, N failed".
+# Usage: tests/run.sh [--unit-only] [BUILD_DIR]
+set -u
+cd "$(dirname "$0")/.."
+unit_only=0
+if [ "${1:-}" = --unit-only ]; then unit_only=1; shift; fi
+build=${1:-build}
+asan=build-asan
+logdir=${CORRAL_TEST_LOGS:-$build/test-logs}
+mkdir -p "$logdir"
+pass=0 fail=0 skip=0
+
+# cmocka prints "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s)..."
+run_cmocka() {
+	local bin=$1 tag=$2 out p f
+	out=$("$bin" 2>&1); local rc=$?
+	printf '%s\n' "$out" >"$logdir/$tag.log"
+	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -n1)
+	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -n1)
+	p=${p:-0} f=${f:-0}
+	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi  # crashed before its summary
+	printf '%s\n' "$out" | grep -E '^\[(==========|  PASSED  |  FAILED  )\]|^\[  ERROR   \]|ERROR: (Address|Undefined|Leak)Sanitizer|runtime error' | sed "s|^|$tag: |"
+	pass=$((pass + p)); fail=$((fail + f))
+}
+
+one() {  # one pass/fail test: name, command...
+	local name=$1; shift
+	if "$@" >"$logdir/$name.log" 2>&1; then
+		echo "PASS $name"; pass=$((pass + 1))
+	else
+		local rc=$?
+		if [ $rc -eq 77 ]; then
+			echo "SKIP $name: $(tail -n1 "$logdir/$name.log")"; skip=$((skip + 1))
+		else
+			echo "FAIL $name (exit $rc), last lines of $logdir/$name.log:"
+			tail -n 20 "$logdir/$name.log" | sed 's/^/    /'
+			fail=$((fail + 1))
+		fi
+	fi
+}
+
+echo "== unit tests ($build)"
+for t in "$build"/tests/test_*; do [ -x "$t" ] && run_cmocka "$t" "$(basename "$t")"; done
+if [ -d "$asan/tests" ]; then
+	echo "== unit tests under ASan/UBSan ($asan)"
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+	for t in "$asan"/tests/test_*; do [ -x "$t" ] && run_cmocka "$t" "asan-$(basename "$t")"; done
+fi
+
+echo "== fuzz corpus replay"
+for b in "$build" "$asan"; do
+	for r in "$b"/replay/fuzz_*; do
+		[ -x "$r" ] || continue
+		n=$(basename "$r")
+		one "replay-$(basename "$b")-$n" "$r" tests/fuzz/corpus/"$n"
+	done
+done
+
+if [ $unit_only -eq 0 ]; then
+	if ls "$build"/fuzz/fuzz_* >/dev/null 2>&1; then
+		echo "== fuzzers, ${CHECK_FUZZ_SECONDS:-5} s each"
+		out=$(FUZZ_SECONDS=${CHECK_FUZZ_SECONDS:-5} tests/fuzz/run.sh "$build")
+		printf '%s\n' "$out"
+		p=$(printf '%s\n' "$out" | grep -c '^PASS'); f=$(printf '%s\n' "$out" | grep -c '^FAIL')
+		pass=$((pass + p)); fail=$((fail + f))
+	fi
+	if ls tests/integration/*.sh >/dev/null 2>&1; then
+		echo "== integration tests"
+		for t in tests/integration/*.sh; do
+			one "$(basename "$t" .sh)" bash "$t" "$build"
+		done
+	fi
+fi
+
+echo
+if [ $skip -gt 0 ]; then
+	echo "$pass passed, $fail failed, $skip skipped"
+else
+	echo "$pass passed, $fail failed"
+fi
+[ $fail -eq 0 ]
