@@ -1,5 +1,6 @@
 /* corral-slave: the daemon on every container host.  Entry point and
  * option handling. */
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,7 +21,9 @@ usage(FILE *out)
 	fprintf(out,
 	    "usage: corral-slave [-f] [-c FILE] [--stdio] [-t]\n"
 	    "\n"
-	    "Serve the corral protocol to the master.\n"
+	    "Serve the corral protocol to the master, over the built-in SSH "
+	    "server\n(listen/port of corral.conf) or, with --stdio, over "
+	    "stdin/stdout.\n"
 	    "\n"
 	    "  -c, --config FILE  corral.conf to read (default $CORRAL_CONF or "
 	    DEFAULT_CONF ")\n"
@@ -48,6 +51,42 @@ load_conf(struct slave_ctx *ctx, bool explicit_path)
 		return -1;
 	}
 	return 0;
+}
+
+/* Run the SSH server; without -f, detach first and exit only once the
+ * child listens (so `corral-slave && next-step` is race-free). */
+static int
+run_daemon(struct slave_ctx *ctx, int level)
+{
+	int pfd[2];
+	pid_t pid;
+	char c;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (ctx->foreground) {
+		log_open("corral-slave", false, level);
+		return slave_sshd_run(ctx, -1) == 0 ? 0 : 1;
+	}
+	if (pipe2(pfd, O_CLOEXEC) != 0 || (pid = fork()) < 0) {
+		perror("corral-slave: fork");
+		return 1;
+	}
+	if (pid > 0) {
+		close(pfd[1]);
+		/* one byte = listening; EOF = the child failed (it logged why) */
+		if (read(pfd[0], &c, 1) == 1)
+			return 0;
+		fprintf(stderr, "corral-slave: failed to start, see syslog\n");
+		return 1;
+	}
+	close(pfd[0]);
+	setsid();
+	log_open("corral-slave", true, level);
+	if (freopen("/dev/null", "r", stdin) == NULL ||
+	    freopen("/dev/null", "w", stdout) == NULL ||
+	    freopen("/dev/null", "w", stderr) == NULL)
+		_exit(1);
+	_exit(slave_sshd_run(ctx, pfd[1]) == 0 ? 0 : 1);
 }
 
 int
@@ -108,7 +147,5 @@ main(int argc, char **argv)
 		transport_close(&t);
 		return r == 0 ? 0 : 1;
 	}
-	fprintf(stderr, "corral-slave: the built-in SSH server is not in this "
-	    "version; use --stdio under OpenSSH\n");
-	return 2;
+	return run_daemon(&ctx, level);
 }

@@ -1,6 +1,7 @@
 /* corral-slave: one protocol session — handshake, then a dispatch table. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cerr.h"
@@ -89,7 +90,65 @@ handle_error(struct session *s, const struct frame *f)
 	return 0;
 }
 
+/* Send a reply frame built by an encoder into a fresh buffer. */
+static int
+reply(struct session *s, uint16_t type, uint32_t id, struct cbuf *b)
+{
+	int r = frame_write(s->t, type, id, b);
+
+	cbuf_free(b);
+	return r;
+}
+
+static int
+handle_host_info(struct session *s, const struct frame *f)
+{
+	struct msg_host_info hi;
+	struct cbuf *b;
+	int r;
+
+	if ((r = msg_empty_decode(f->payload)) != 0)
+		return r;
+	slave_host_info(s->ctx, &hi);
+	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL)
+		return CERR_NOMEM;
+	if ((r = msg_host_info_encode(b, &hi)) != 0) {
+		cbuf_free(b);
+		return r;
+	}
+	return reply(s, MSG_HOST_INFO, f->h.id, b);
+}
+
+static int
+handle_ct_list(struct session *s, const struct frame *f)
+{
+	char name[PROTO_NAME_MAX], err[256];
+	struct msg_ct_info *v = NULL;
+	struct cbuf *b;
+	size_t n = 0;
+	int r;
+
+	if ((r = msg_name_decode(f->payload, name, sizeof(name))) != 0)
+		return r;
+	if (slave_containers(s->ctx, name, &v, &n, err, sizeof(err)) != 0)
+		return reply_error(s, f->h.id, CERR_REMOTE, "%s", err);
+	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL) {
+		free(v);
+		return CERR_NOMEM;
+	}
+	r = msg_ct_list_encode(b, v, n);
+	free(v);
+	if (r != 0) {
+		cbuf_free(b);
+		return reply_error(s, f->h.id, r, "CT_LIST: %zu containers do "
+		    "not fit in one reply", n);
+	}
+	return reply(s, MSG_CT_LIST, f->h.id, b);
+}
+
 static const struct handler handlers[] = {
+	{ MSG_HOST_INFO_REQ, handle_host_info },
+	{ MSG_CT_LIST_REQ,   handle_ct_list },
 	{ MSG_PING,  handle_ping },
 	{ MSG_BYE,   handle_bye },
 	{ MSG_ERROR, handle_error },

@@ -3,6 +3,7 @@
 #define CORRAL_SLAVE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "conf.h"
 #include "transport.h"
@@ -18,5 +19,19 @@ struct slave_ctx {
 /* One protocol session over t: HELLO, then requests until BYE or EOF.
  * Returns 0 on an orderly end, else a negative CERR_* (already logged). */
 int slave_session_run(struct slave_ctx *ctx, struct transport *t);
+
+/* The embedded SSH server (sshd.c): listens, then serves until SIGTERM.
+ * Writes one byte to ready_fd (if >= 0) once it listens. */
+int slave_sshd_run(struct slave_ctx *ctx, int ready_fd);
+
+/* What a slave reports (hostinfo.c, containers.c). */
+struct msg_host_info;
+struct msg_ct_info;
+int slave_host_info(struct slave_ctx *ctx, struct msg_host_info *out);
+/* Containers of the configured lxcpath, optionally only the one named
+ * (name NULL or ""); *out is allocated, *n set.  -1 on error, with err. */
+int slave_container_count(struct slave_ctx *ctx);
+int slave_containers(struct slave_ctx *ctx, const char *name,
+    struct msg_ct_info **out, size_t *n, char *err, size_t errlen);
 
 #endif

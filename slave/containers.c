@@ -1,0 +1,202 @@
+/* corral-slave: containers as liblxc sees them (CT_LIST). */
+#include <ctype.h>
+#include <fcntl.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lxc/lxccontainer.h>
+
+#include "msg.h"
+#include "slave.h"
+
+int
+slave_container_count(struct slave_ctx *ctx)
+{
+	return list_all_containers(ctx->conf.lxcpath, NULL, NULL);
+}
+
+/* A cgroup value as a number; "max" and errors give 0. */
+static uint64_t
+cgroup_u64(struct lxc_container *c, const char *key)
+{
+	char buf[64];
+	int n = c->get_cgroup_item(c, key, buf, sizeof(buf));
+
+	if (n <= 0 || (size_t)n >= sizeof(buf) || strncmp(buf, "max", 3) == 0)
+		return 0;
+	return strtoull(buf, NULL, 10);
+}
+
+/* usage_usec from cpu.stat (cgroup v2). */
+static uint64_t
+cgroup_cpu_usec(struct lxc_container *c)
+{
+	char buf[1024];
+	char *p;
+	int n = c->get_cgroup_item(c, "cpu.stat", buf, sizeof(buf));
+
+	if (n <= 0 || (size_t)n >= sizeof(buf))
+		return 0;
+	buf[n] = '\0';
+	if ((p = strstr(buf, "usage_usec ")) == NULL)
+		return 0;
+	return strtoull(p + 11, NULL, 10);
+}
+
+static void
+config_item(struct lxc_container *c, const char *key, char *out, size_t len)
+{
+	int n;
+
+	out[0] = '\0';
+	n = c->get_config_item(c, key, out, (int)len);
+	if (n < 0 || (size_t)n >= len)
+		out[0] = '\0';
+}
+
+/* Comma-separated IPv4 addresses of a running container. */
+static void
+container_ipv4(struct lxc_container *c, char *out, size_t len)
+{
+	char **ips, **p;
+	size_t off = 0;
+
+	out[0] = '\0';
+	if ((ips = c->get_ips(c, NULL, "inet", 0)) == NULL)
+		return;
+	for (p = ips; *p != NULL; p++) {
+		int n = snprintf(out + off, len - off, "%s%s", off ? "," : "",
+		    *p);
+		if (n > 0 && (size_t)n < len - off)
+			off += (size_t)n;
+		free(*p);
+	}
+	free(ips);
+}
+
+/* Bytes used under directory fd dfd: a walk on held directory fds that
+ * never follows a symlink nor leaves the filesystem (a container's rootfs
+ * is hostile ground), bounded in depth. */
+static uint64_t
+du_fd(int dfd, dev_t dev, int depth)
+{
+	struct dirent *e;
+	struct stat st;
+	uint64_t sum = 0;
+	DIR *d;
+	int fd;
+
+	if (depth > 64 || (d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return 0;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		sum += (uint64_t)st.st_blocks * 512;
+		if (!S_ISDIR(st.st_mode) || st.st_dev != dev)
+			continue;
+		fd = openat(dirfd(d), e->d_name,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0)
+			sum += du_fd(fd, dev, depth + 1);
+	}
+	closedir(d);
+	return sum;
+}
+
+static uint64_t
+dir_usage(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) != 0) {
+		close(fd);
+		return 0;
+	}
+	return (uint64_t)st.st_blocks * 512 + du_fd(fd, st.st_dev, 0);
+}
+
+static void
+fill_ct(struct lxc_container *c, struct msg_ct_info *m)
+{
+	char buf[4096];
+	const char *state, *path;
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(m->name, sizeof(m->name), "%s", c->name);
+	state = c->state(c);
+	snprintf(m->state, sizeof(m->state), "%s", state ? state : "unknown");
+	for (i = 0; m->state[i]; i++)
+		m->state[i] = (char)tolower((unsigned char)m->state[i]);
+	config_item(c, "lxc.start.auto", buf, sizeof(buf));
+	m->autostart = strcmp(buf, "1") == 0;
+	if (c->is_running(c)) {
+		container_ipv4(c, m->ipv4, sizeof(m->ipv4));
+		m->mem_used = cgroup_u64(c, "memory.current");
+		m->mem_limit = cgroup_u64(c, "memory.max");
+		m->cpu_usec = cgroup_cpu_usec(c);
+	}
+	config_item(c, "lxc.rootfs.path", buf, sizeof(buf));
+	/* "btrfs:/p", "lvm:/dev/vg/lv", "dir:/p" or a bare path (dir) */
+	if (strncmp(buf, "btrfs:", 6) == 0) {
+		snprintf(m->backend, sizeof(m->backend), "btrfs");
+		path = buf + 6;
+	} else if (strncmp(buf, "lvm:", 4) == 0) {
+		snprintf(m->backend, sizeof(m->backend), "lvm");
+		path = NULL;
+	} else {
+		snprintf(m->backend, sizeof(m->backend), "dir");
+		path = strncmp(buf, "dir:", 4) == 0 ? buf + 4 : buf;
+	}
+	if (path != NULL && path[0] == '/')
+		m->rootfs_bytes = dir_usage(path);
+}
+
+int
+slave_containers(struct slave_ctx *ctx, const char *name,
+    struct msg_ct_info **out, size_t *nout, char *err, size_t errlen)
+{
+	struct lxc_container **cts = NULL;
+	char **names = NULL;
+	struct msg_ct_info *v = NULL;
+	size_t n = 0;
+	int count, i;
+
+	*out = NULL;
+	*nout = 0;
+	count = list_all_containers(ctx->conf.lxcpath, &names, &cts);
+	if (count < 0) {
+		snprintf(err, errlen, "cannot list containers in %s",
+		    ctx->conf.lxcpath);
+		return -1;
+	}
+	if (count > 0 && (v = calloc((size_t)count, sizeof(*v))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		count = -count;  /* still free what liblxc gave us */
+	}
+	for (i = 0; i < (count < 0 ? -count : count); i++) {
+		if (v != NULL && (name == NULL || *name == '\0' ||
+		    strcmp(name, cts[i]->name) == 0))
+			fill_ct(cts[i], &v[n++]);
+		lxc_container_put(cts[i]);
+		free(names[i]);
+	}
+	free(cts);
+	free(names);
+	if (count < 0)
+		return -1;
+	*out = v;
+	*nout = n;
+	return 0;
+}

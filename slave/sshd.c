@@ -1,0 +1,519 @@
+/* corral-slave: the embedded SSH server.
+ *
+ * Process model: the daemon accepts connections and forks one process per
+ * connection, which runs the libssh event loop.  Each "corral" subsystem
+ * channel gets a worker process of its own, joined to the connection process
+ * by a socketpair, that runs an ordinary protocol session over it.  So a
+ * long transfer on one channel never delays a scan on another, a crash in a
+ * request handler takes down one channel only, and liblxc (which forks) never
+ * runs inside the process that owns the SSH session.
+ *
+ * Security (see shared/reference/security.md): public-key authentication
+ * only, keys compared against our own authorized_keys; our own
+ * `authenticated` flag is checked before any channel or subsystem is
+ * granted, never libssh's state alone; three failed tries or 10 seconds
+ * without authentication end the connection; only the "corral" subsystem is
+ * served: shell, exec, pty, env, X11, agent and port forwarding are refused
+ * (their callbacks are left unset, which libssh answers with a failure).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+#include <libssh/server.h>
+
+#include "keys.h"
+#include "log.h"
+#include "slave.h"
+#include "transport.h"
+
+#define AUTH_TRIES_MAX   3
+#define AUTH_SECONDS     10
+#define CHANNELS_MAX     16
+#define PUMP_BUF         (256 * 1024)
+#define CONNS_MAX        256
+
+/* Fast AEAD ciphers first (AES-GCM wins where AES-NI exists). */
+#define CIPHERS "aes128-gcm@openssh.com,aes256-gcm@openssh.com," \
+	"chacha20-poly1305@openssh.com,aes128-ctr,aes256-ctr"
+#define HOSTKEY_ALGOS "ssh-ed25519"
+
+struct conn;
+
+struct chan {
+	struct conn *conn;
+	ssh_channel channel;
+	struct ssh_channel_callbacks_struct cb;
+	int fd;                 /* our end of the worker's socketpair, or -1 */
+	pid_t worker;
+	uint8_t *pending;       /* channel -> worker bytes not yet written */
+	size_t pending_len, pending_off;
+	bool eof_sent;          /* shut down the worker's input */
+	bool done;              /* worker finished or channel closed */
+};
+
+struct conn {
+	struct slave_ctx *ctx;
+	ssh_session session;
+	ssh_event event;
+	struct authkeys keys;
+	struct ssh_server_callbacks_struct cb;
+	bool authenticated;
+	int auth_failures;
+	char peer[64];
+	struct chan *chans[CHANNELS_MAX];
+};
+
+static int
+auth_pubkey(ssh_session session, const char *user, struct ssh_key_struct *key,
+    char state, void *userdata)
+{
+	struct conn *c = userdata;
+
+	(void)session;
+	if (!authkeys_match(&c->keys, key)) {
+		c->auth_failures++;
+		log_notice("%s: refused key for user '%s'", c->peer, user);
+		return SSH_AUTH_DENIED;
+	}
+	/* NONE is the client asking whether the key would do: say yes only
+	 * for an authorized key, and do not authenticate on it. */
+	if (state == SSH_PUBLICKEY_STATE_NONE)
+		return SSH_AUTH_SUCCESS;
+	if (state != SSH_PUBLICKEY_STATE_VALID) {
+		c->auth_failures++;
+		return SSH_AUTH_DENIED;
+	}
+	c->authenticated = true;
+	log_info("%s: authenticated with an authorized key (user '%s')",
+	    c->peer, user);
+	return SSH_AUTH_SUCCESS;
+}
+
+static void
+chan_free(struct chan *ch)
+{
+	if (ch->fd >= 0) {
+		ssh_event_remove_fd(ch->conn->event, ch->fd);
+		close(ch->fd);
+	}
+	if (ch->worker > 0) {
+		kill(ch->worker, SIGTERM);
+		waitpid(ch->worker, NULL, 0);
+	}
+	free(ch->pending);
+	free(ch);
+}
+
+/* Worker -> channel: the event loop calls this when the worker wrote. */
+static int
+worker_output(socket_t fd, int revents, void *userdata)
+{
+	struct chan *ch = userdata;
+	uint8_t buf[64 * 1024];
+	ssize_t n;
+
+	if (ch->done || !(revents & (POLLIN | POLLHUP | POLLERR)))
+		return 0;
+	n = read(fd, buf, sizeof(buf));
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0) {
+		/* worker ended its session: end the channel */
+		ch->done = true;
+		ssh_channel_send_eof(ch->channel);
+		ssh_channel_close(ch->channel);
+		return 0;
+	}
+	if (ssh_channel_write(ch->channel, buf, (uint32_t)n) != n) {
+		log_warn("%s: channel write failed: %s", ch->conn->peer,
+		    ssh_get_error(ch->conn->session));
+		ch->done = true;
+	}
+	return 0;
+}
+
+static void
+run_worker(struct slave_ctx *ctx, int fd, const char *peer)
+{
+	struct transport t;
+	int r;
+
+	/* Keep only stdio and our socket: the SSH session's socket and the
+	 * other channels' fds belong to the connection process. */
+	if (fd != 3) {
+		if (dup2(fd, 3) < 0)
+			_exit(1);
+		fd = 3;
+	}
+	close_range(4, ~0U, 0);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTERM, SIG_DFL);
+	if (transport_fd_open(&t, fd, fd, peer) != 0)
+		_exit(1);
+	r = slave_session_run(ctx, &t);
+	transport_close(&t);
+	_exit(r == 0 ? 0 : 1);
+}
+
+static int
+subsystem_request(ssh_session session, ssh_channel channel,
+    const char *subsystem, void *userdata)
+{
+	struct chan *ch = userdata;
+	struct conn *c = ch->conn;
+	int sv[2];
+	pid_t pid;
+
+	(void)session;
+	(void)channel;
+	if (!c->authenticated)
+		return SSH_ERROR;
+	if (strcmp(subsystem, "corral") != 0) {
+		log_notice("%s: refused subsystem '%.32s'", c->peer, subsystem);
+		return SSH_ERROR;
+	}
+	if (ch->fd >= 0)
+		return SSH_ERROR;   /* one subsystem per channel */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+		return SSH_ERROR;
+	if ((pid = fork()) < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return SSH_ERROR;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		run_worker(c->ctx, sv[1], c->peer);
+	}
+	close(sv[1]);
+	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
+	ch->fd = sv[0];
+	ch->worker = pid;
+	if (ssh_event_add_fd(c->event, ch->fd, POLLIN, worker_output, ch) !=
+	    SSH_OK) {
+		ch->done = true;
+		return SSH_ERROR;
+	}
+	return SSH_OK;
+}
+
+static ssh_channel
+channel_open(ssh_session session, void *userdata)
+{
+	struct conn *c = userdata;
+	struct chan *ch;
+	size_t i;
+
+	if (!c->authenticated)
+		return NULL;
+	for (i = 0; i < CHANNELS_MAX && c->chans[i] != NULL; i++)
+		;
+	if (i == CHANNELS_MAX) {
+		log_warn("%s: refused channel: %d already open", c->peer,
+		    CHANNELS_MAX);
+		return NULL;
+	}
+	if ((ch = calloc(1, sizeof(*ch))) == NULL ||
+	    (ch->pending = malloc(PUMP_BUF)) == NULL ||
+	    (ch->channel = ssh_channel_new(session)) == NULL) {
+		if (ch)
+			free(ch->pending);
+		free(ch);
+		return NULL;
+	}
+	ch->conn = c;
+	ch->fd = -1;
+	ch->cb.userdata = ch;
+	ch->cb.channel_subsystem_request_function = subsystem_request;
+	ssh_callbacks_init(&ch->cb);
+	ssh_set_channel_callbacks(ch->channel, &ch->cb);
+	c->chans[i] = ch;
+	return ch->channel;
+}
+
+/* Channel -> worker, with back-pressure: read from the channel only what
+ * the worker's socket has taken, so libssh's window stays closed while the
+ * worker is busy. */
+static void
+pump_in(struct chan *ch)
+{
+	ssize_t n;
+	int r;
+
+	if (ch->fd < 0 || ch->done)
+		return;
+	for (;;) {
+		if (ch->pending_off < ch->pending_len) {
+			n = write(ch->fd, ch->pending + ch->pending_off,
+			    ch->pending_len - ch->pending_off);
+			if (n < 0) {
+				if (errno != EAGAIN && errno != EINTR)
+					ch->done = true;
+				return;
+			}
+			ch->pending_off += (size_t)n;
+			if (ch->pending_off < ch->pending_len)
+				return;
+		}
+		ch->pending_off = ch->pending_len = 0;
+		r = ssh_channel_read_nonblocking(ch->channel, ch->pending,
+		    PUMP_BUF, 0);
+		if (r > 0) {
+			ch->pending_len = (size_t)r;
+			continue;
+		}
+		if ((r == SSH_EOF || ssh_channel_is_eof(ch->channel)) &&
+		    !ch->eof_sent) {
+			shutdown(ch->fd, SHUT_WR);
+			ch->eof_sent = true;
+		}
+		return;
+	}
+}
+
+/* Drop channels that are finished on both sides; true if any is busy
+ * with bytes waiting for the worker. */
+static bool
+reap_channels(struct conn *c)
+{
+	bool busy = false;
+	size_t i;
+
+	for (i = 0; i < CHANNELS_MAX; i++) {
+		struct chan *ch = c->chans[i];
+
+		if (ch == NULL)
+			continue;
+		if (!ch->done && ssh_channel_is_closed(ch->channel))
+			ch->done = true;
+		if (ch->done) {
+			if (!ssh_channel_is_closed(ch->channel))
+				ssh_channel_close(ch->channel);
+			chan_free(ch);
+			c->chans[i] = NULL;
+			continue;
+		}
+		pump_in(ch);
+		if (ch->pending_off < ch->pending_len)
+			busy = true;
+	}
+	return busy;
+}
+
+static void
+serve_connection(struct slave_ctx *ctx, ssh_session session)
+{
+	struct conn c = { .ctx = ctx, .session = session };
+	char err[512];
+	time_t deadline;
+	size_t i;
+	int rc;
+	bool busy = false;
+
+	snprintf(c.peer, sizeof(c.peer), "connection %d", (int)getpid());
+	/* A client that never finishes key exchange and authentication is
+	 * cut off by the alarm, whatever libssh is blocked in. */
+	alarm(AUTH_SECONDS);
+	if (authkeys_load(ctx->conf.authorized_keys, &c.keys, err,
+	    sizeof(err)) != 0) {
+		log_error("%s", err);
+		return;
+	}
+	c.cb.userdata = &c;
+	c.cb.auth_pubkey_function = auth_pubkey;
+	c.cb.channel_open_request_session_function = channel_open;
+	ssh_callbacks_init(&c.cb);
+	ssh_set_server_callbacks(session, &c.cb);
+	ssh_set_auth_methods(session, SSH_AUTH_METHOD_PUBLICKEY);
+	if (ssh_handle_key_exchange(session) != SSH_OK) {
+		log_notice("%s: key exchange failed: %s", c.peer,
+		    ssh_get_error(session));
+		goto out;
+	}
+	if ((c.event = ssh_event_new()) == NULL ||
+	    ssh_event_add_session(c.event, session) != SSH_OK)
+		goto out;
+	deadline = time(NULL) + AUTH_SECONDS;
+	for (;;) {
+		rc = ssh_event_dopoll(c.event, busy ? 5 : 1000);
+		if (rc == SSH_ERROR)
+			break;
+		if (!c.authenticated) {
+			if (c.auth_failures >= AUTH_TRIES_MAX ||
+			    time(NULL) >= deadline) {
+				log_notice("%s: not authenticated after %d "
+				    "tries: disconnecting", c.peer,
+				    c.auth_failures);
+				break;
+			}
+		} else {
+			alarm(0);
+		}
+		busy = reap_channels(&c);
+		if (ssh_get_status(session) & (SSH_CLOSED | SSH_CLOSED_ERROR))
+			break;
+	}
+out:
+	for (i = 0; i < CHANNELS_MAX; i++)
+		if (c.chans[i] != NULL)
+			chan_free(c.chans[i]);
+	if (c.event != NULL)
+		ssh_event_free(c.event);
+	authkeys_free(&c.keys);
+	ssh_disconnect(session);
+}
+
+static int
+bind_setup(struct slave_ctx *ctx, ssh_bind *out)
+{
+	ssh_bind b;
+	ssh_key key = NULL;
+	char err[512];
+	bool no = false;
+	int port = ctx->conf.port;
+
+	*out = NULL;
+	if (hostkey_load_or_create(ctx->conf.host_key, &key, err,
+	    sizeof(err)) != 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	if ((b = ssh_bind_new()) == NULL) {
+		ssh_key_free(key);
+		return -1;
+	}
+	if (ssh_bind_options_set(b, SSH_BIND_OPTIONS_PROCESS_CONFIG, &no) < 0 ||
+	    ssh_bind_options_set(b, SSH_BIND_OPTIONS_BINDADDR,
+	    ctx->conf.listen) < 0 ||
+	    ssh_bind_options_set(b, SSH_BIND_OPTIONS_BINDPORT, &port) < 0 ||
+	    ssh_bind_options_set(b, SSH_BIND_OPTIONS_IMPORT_KEY, key) < 0 ||
+	    ssh_bind_options_set(b, SSH_BIND_OPTIONS_CIPHERS_C_S, CIPHERS) < 0 ||
+	    ssh_bind_options_set(b, SSH_BIND_OPTIONS_CIPHERS_S_C, CIPHERS) < 0 ||
+	    ssh_bind_options_set(b, SSH_BIND_OPTIONS_HOSTKEY_ALGORITHMS,
+	    HOSTKEY_ALGOS) < 0) {
+		log_error("ssh server options: %s", ssh_get_error(b));
+		ssh_bind_free(b);
+		return -1;
+	}
+	/* the bind owns the key now */
+	if (ssh_bind_listen(b) < 0) {
+		log_error("cannot listen on %s port %d: %s", ctx->conf.listen,
+		    port, ssh_get_error(b));
+		ssh_bind_free(b);
+		return -1;
+	}
+	*out = b;
+	return 0;
+}
+
+int
+slave_sshd_run(struct slave_ctx *ctx, int ready_fd)
+{
+	ssh_bind b;
+	sigset_t mask;
+	struct pollfd pfd[2];
+	struct signalfd_siginfo si;
+	ssh_session s;
+	pid_t pid, conns[CONNS_MAX] = { 0 };
+	int sfd, rc = 0;
+	size_t i;
+	bool stop = false;
+
+	if (bind_setup(ctx, &b) != 0)
+		return -1;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	if ((sfd = signalfd(-1, &mask, SFD_CLOEXEC)) < 0) {
+		ssh_bind_free(b);
+		return -1;
+	}
+	log_notice("listening on %s port %u", ctx->conf.listen,
+	    (unsigned)ctx->conf.port);
+	if (ready_fd >= 0) {
+		/* tell whoever started us (daemon parent) that we listen */
+		(void)!write(ready_fd, "", 1);
+		close(ready_fd);
+	}
+	pfd[0].fd = ssh_bind_get_fd(b);
+	pfd[0].events = POLLIN;
+	pfd[1].fd = sfd;
+	pfd[1].events = POLLIN;
+	while (!stop) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -1;
+			break;
+		}
+		if (pfd[1].revents & POLLIN) {
+			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGTERM ||
+				    si.ssi_signo == SIGINT)
+					stop = true;
+				while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+					for (i = 0; i < CONNS_MAX; i++)
+						if (conns[i] == pid)
+							conns[i] = 0;
+			}
+		}
+		if (stop || !(pfd[0].revents & POLLIN))
+			continue;
+		if ((s = ssh_new()) == NULL)
+			continue;
+		if (ssh_bind_accept(b, s) != SSH_OK) {
+			log_warn("accept: %s", ssh_get_error(b));
+			ssh_free(s);
+			continue;
+		}
+		for (i = 0; i < CONNS_MAX && conns[i] != 0; i++)
+			;
+		if (i == CONNS_MAX) {
+			log_warn("refused a connection: %d already open",
+			    CONNS_MAX);
+			ssh_free(s);
+			continue;
+		}
+		if ((pid = fork()) == 0) {
+			sigprocmask(SIG_UNBLOCK, &mask, NULL);
+			signal(SIGCHLD, SIG_DFL);
+			close(sfd);
+			ssh_bind_free(b);
+			serve_connection(ctx, s);
+			ssh_free(s);
+			_exit(0);
+		}
+		if (pid < 0)
+			log_error("fork: %s", strerror(errno));
+		else
+			conns[i] = pid;
+		/* the child owns the connection; drop our copy of it */
+		ssh_free(s);
+	}
+	log_notice("shutting down");
+	/* end every connection process, then wait for them */
+	for (i = 0; i < CONNS_MAX; i++)
+		if (conns[i] > 0)
+			kill(conns[i], SIGTERM);
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+	close(sfd);
+	ssh_bind_free(b);
+	return rc;
+}
