@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon.h"
+#include "log.h"
 #include "master.h"
 
 #define DEFAULT_CONF "/etc/corral/corral.conf"
@@ -73,9 +75,13 @@ main(int argc, char **argv)
 		    ctx.slaves.n, ctx.backup.n);
 		rc = 0;
 	} else {
-		fprintf(stderr, "corral-master: the daemon is not in this "
-		    "version; use -t to check the configuration\n");
-		rc = 2;
+		int ready = -1, level = log_level_from_name(ctx.conf.log_level);
+
+		if (!ctx.foreground &&
+		    (ready = daemon_detach("corral-master")) < 0)
+			return 1;
+		log_open("corral-master", !ctx.foreground, level);
+		rc = master_serve(&ctx, ready) == 0 ? 0 : 1;
 	}
 	master_free_config(&ctx);
 	return rc;

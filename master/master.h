@@ -2,9 +2,12 @@
 #ifndef CORRAL_MASTER_H
 #define CORRAL_MASTER_H
 
+#include <pthread.h>
 #include <stdbool.h>
 
 #include "conf.h"
+
+struct poller;
 
 /* Everything the daemon holds; no other mutable global state. */
 struct master_ctx {
@@ -14,6 +17,12 @@ struct master_ctx {
 	const char *conf_path;
 	bool foreground;
 	char software[64];      /* "corral-master VERSION" */
+	/* pollers, one per slave; replaced on SIGHUP under the write lock */
+	pthread_rwlock_t pollers_lock;
+	struct poller **pollers;
+	size_t n_pollers;
+	int cli_clients;        /* CLI connections being served */
+	pthread_mutex_t cli_lock;
 };
 
 /* Read corral.conf, then the slaves.conf and backup.conf it names.  A
@@ -22,5 +31,16 @@ struct master_ctx {
 int master_load_config(struct master_ctx *ctx, bool explicit_path,
     struct conf_err *err);
 void master_free_config(struct master_ctx *ctx);
+
+/* Run the daemon (serve.c) until SIGTERM; ready_fd as daemon_ready(). */
+int master_serve(struct master_ctx *ctx, int ready_fd);
+
+/* Serve one CLI connection on fd (cliserver.c); takes ownership of fd. */
+void master_cli_client(struct master_ctx *ctx, int fd);
+
+/* Record the host key of slave name after checking it (trust.c). */
+int master_trust_host(struct master_ctx *ctx, const char *name,
+    const char *expect_fp, char *fingerprint, size_t fplen, bool *recorded,
+    char *err, size_t errlen);
 
 #endif

@@ -1,6 +1,5 @@
 /* corral-slave: the daemon on every container host.  Entry point and
  * option handling. */
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,6 +8,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "daemon.h"
 #include "log.h"
 #include "slave.h"
 #include "transport.h"
@@ -53,40 +53,18 @@ load_conf(struct slave_ctx *ctx, bool explicit_path)
 	return 0;
 }
 
-/* Run the SSH server; without -f, detach first and exit only once the
- * child listens (so `corral-slave && next-step` is race-free). */
+/* Run the SSH server; without -f, detach first and let the starter exit
+ * only once we listen (so `corral-slave && next-step` is race-free). */
 static int
 run_daemon(struct slave_ctx *ctx, int level)
 {
-	int pfd[2];
-	pid_t pid;
-	char c;
+	int ready = -1;
 
 	signal(SIGPIPE, SIG_IGN);
-	if (ctx->foreground) {
-		log_open("corral-slave", false, level);
-		return slave_sshd_run(ctx, -1) == 0 ? 0 : 1;
-	}
-	if (pipe2(pfd, O_CLOEXEC) != 0 || (pid = fork()) < 0) {
-		perror("corral-slave: fork");
+	if (!ctx->foreground && (ready = daemon_detach("corral-slave")) < 0)
 		return 1;
-	}
-	if (pid > 0) {
-		close(pfd[1]);
-		/* one byte = listening; EOF = the child failed (it logged why) */
-		if (read(pfd[0], &c, 1) == 1)
-			return 0;
-		fprintf(stderr, "corral-slave: failed to start, see syslog\n");
-		return 1;
-	}
-	close(pfd[0]);
-	setsid();
-	log_open("corral-slave", true, level);
-	if (freopen("/dev/null", "r", stdin) == NULL ||
-	    freopen("/dev/null", "w", stdout) == NULL ||
-	    freopen("/dev/null", "w", stderr) == NULL)
-		_exit(1);
-	_exit(slave_sshd_run(ctx, pfd[1]) == 0 ? 0 : 1);
+	log_open("corral-slave", !ctx->foreground, level);
+	return slave_sshd_run(ctx, ready) == 0 ? 0 : 1;
 }
 
 int

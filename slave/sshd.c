@@ -34,6 +34,7 @@
 #include <libssh/libssh.h>
 #include <libssh/server.h>
 
+#include "daemon.h"
 #include "keys.h"
 #include "log.h"
 #include "slave.h"
@@ -446,11 +447,7 @@ slave_sshd_run(struct slave_ctx *ctx, int ready_fd)
 	}
 	log_notice("listening on %s port %u", ctx->conf.listen,
 	    (unsigned)ctx->conf.port);
-	if (ready_fd >= 0) {
-		/* tell whoever started us (daemon parent) that we listen */
-		(void)!write(ready_fd, "", 1);
-		close(ready_fd);
-	}
+	daemon_ready(ready_fd);
 	pfd[0].fd = ssh_bind_get_fd(b);
 	pfd[0].events = POLLIN;
 	pfd[1].fd = sfd;

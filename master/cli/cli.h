@@ -2,6 +2,8 @@
 #ifndef CORRAL_CLI_H
 #define CORRAL_CLI_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* Exit codes scripts can trust. */
@@ -17,6 +19,34 @@ struct cli_cmd {
 };
 
 extern const struct cli_cmd cmd_help;
+extern const struct cli_cmd cmd_hosts;
+extern const struct cli_cmd cmd_scan;
+extern const struct cli_cmd cmd_host;
+
+/* ---- talking to corral-master (client.c) ---- */
+struct cbuf;
+struct frame;
+struct transport;
+
+/* Connect to the master's socket (from corral.conf: $CORRAL_CONF or
+ * /etc/corral/corral.conf) and say HELLO.  Prints the error and returns -1
+ * on failure. */
+int cli_connect(struct transport *t);
+/* Send one request and read its reply of type want into f; an ERROR
+ * reply is printed as "corral: CMD: message" and gives -1. */
+int cli_call(struct transport *t, const char *cmd, uint16_t type,
+    const struct cbuf *req, uint16_t want, struct frame *f);
+void cli_disconnect(struct transport *t);
+
+/* ---- output helpers (out.c) ---- */
+/* A JSON string literal, escaped. */
+void json_str(FILE *out, const char *s);
+/* "1.5G"-style size into buf. */
+const char *human_size(uint64_t bytes, char *buf, size_t len);
+/* "12s ago" / "never" into buf. */
+const char *human_age(int64_t when, char *buf, size_t len);
+/* Common option parsing: returns 1 if argv[i] was --help (usage printed). */
+int cli_wants_help(const struct cli_cmd *c, int argc, char **argv);
 
 /* The NULL-terminated table of every subcommand. */
 const struct cli_cmd *const *cli_commands(void);

@@ -5,6 +5,9 @@
 #include "cli.h"
 
 static const struct cli_cmd *const commands[] = {
+	&cmd_hosts,
+	&cmd_scan,
+	&cmd_host,
 	&cmd_help,
 	NULL,
 };

@@ -1,0 +1,105 @@
+/* corral CLI: the connection to corral-master's Unix socket. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cerr.h"
+#include "cli.h"
+#include "conf.h"
+#include "frame.h"
+#include "hello.h"
+#include "msg.h"
+#include "proto.h"
+#include "transport.h"
+
+#define DEFAULT_CONF "/etc/corral/corral.conf"
+
+int
+cli_connect(struct transport *t)
+{
+	struct corral_conf conf;
+	struct conf_err cerr;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct hello_params hp = { .software = "corral " CORRAL_VERSION,
+	    .role = "cli" };
+	struct hello_result res;
+	const char *path = getenv("CORRAL_CONF");
+	char err[512];
+	int fd;
+
+	corral_conf_defaults(&conf);
+	if (path == NULL || *path == '\0') {
+		path = DEFAULT_CONF;
+		if (access(path, F_OK) != 0)
+			path = NULL;   /* no file: built-in defaults */
+	}
+	if (path != NULL && corral_conf_load(path, &conf, &cerr) != 0) {
+		fprintf(stderr, "corral: %s\n", cerr.msg);
+		return -1;
+	}
+	if (strlen(conf.socket) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "corral: %s: socket path too long\n",
+		    conf.socket);
+		return -1;
+	}
+	strcpy(sa.sun_path, conf.socket);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		fprintf(stderr, "corral: cannot reach corral-master at %s: %s\n",
+		    conf.socket, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (transport_fd_open(t, fd, fd, "corral-master") != 0) {
+		close(fd);
+		return -1;
+	}
+	if (hello_client(t, &hp, &res, err, sizeof(err)) != 0) {
+		fprintf(stderr, "corral: %s\n", err);
+		transport_close(t);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cli_call(struct transport *t, const char *cmd, uint16_t type,
+    const struct cbuf *req, uint16_t want, struct frame *f)
+{
+	struct msg_error e;
+	int r;
+
+	if ((r = frame_write(t, type, 1, req)) != 0 ||
+	    (r = frame_read(t, f)) != 0) {
+		fprintf(stderr, "corral: %s: corral-master: %s\n", cmd,
+		    cerr_str(r));
+		return -1;
+	}
+	if (f->h.type == MSG_ERROR) {
+		if (msg_error_decode(f->payload, &e) == 0)
+			fprintf(stderr, "corral: %s: %s\n", cmd, e.message);
+		else
+			fprintf(stderr, "corral: %s: malformed error reply\n",
+			    cmd);
+		frame_clear(f);
+		return -1;
+	}
+	if (f->h.type != want) {
+		fprintf(stderr, "corral: %s: corral-master answered %s\n", cmd,
+		    proto_msg_name(f->h.type));
+		frame_clear(f);
+		return -1;
+	}
+	return 0;
+}
+
+void
+cli_disconnect(struct transport *t)
+{
+	transport_close(t);
+}

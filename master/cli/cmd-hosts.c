@@ -1,0 +1,124 @@
+/* corral hosts [--json]: every host of the pool with its state and load. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "frame.h"
+#include "msg.h"
+#include "proto.h"
+#include "transport.h"
+
+static void
+print_json(const struct msg_host_list *l)
+{
+	const struct msg_host_rec *h;
+	size_t i;
+
+	printf("[");
+	for (i = 0; i < l->n; i++) {
+		h = &l->v[i];
+		printf("%s\n  {\"name\": ", i ? "," : "");
+		json_str(stdout, h->name);
+		printf(", \"address\": ");
+		json_str(stdout, h->address);
+		printf(", \"port\": %u, \"state\": ", (unsigned)h->port);
+		json_str(stdout, h->state);
+		printf(", \"reason\": ");
+		json_str(stdout, h->reason);
+		printf(", \"load1\": %.2f, \"load5\": %.2f, \"load15\": %.2f"
+		    ", \"cores\": %" PRIu32 ", \"mem_total\": %" PRIu64
+		    ", \"mem_available\": %" PRIu64 ", \"storage_backend\": ",
+		    h->info.load1 / 1000.0, h->info.load5 / 1000.0,
+		    h->info.load15 / 1000.0, h->info.cores, h->info.mem_total,
+		    h->info.mem_available);
+		json_str(stdout, h->info.storage_backend);
+		printf(", \"storage_total\": %" PRIu64 ", \"storage_free\": %"
+		    PRIu64 ", \"containers\": %" PRIu32 ", \"uptime\": %" PRIu64
+		    ", \"version\": ", h->info.storage_total,
+		    h->info.storage_free, h->info.containers, h->info.uptime);
+		json_str(stdout, h->info.version);
+		printf(", \"last_seen\": %" PRId64 "}", h->last_seen);
+	}
+	printf("%s]\n", l->n ? "\n" : "");
+}
+
+static void
+print_table(const struct msg_host_list *l)
+{
+	char a[16], b[16], c[16], d[16], age[32];
+	const struct msg_host_rec *h;
+	size_t i;
+
+	printf("%-16s %-8s %5s %5s %15s %15s %4s %-10s %s\n", "HOST", "STATE",
+	    "LOAD", "CORES", "MEM AVAIL/TOTAL", "STORE FREE/TOTAL", "CTS",
+	    "SEEN", "REASON");
+	for (i = 0; i < l->n; i++) {
+		h = &l->v[i];
+		printf("%-16s %-8s %5.2f %5" PRIu32 " %7s/%-7s %7s/%-7s %4"
+		    PRIu32 " %-10s %s\n", h->name, h->state,
+		    h->info.load1 / 1000.0, h->info.cores,
+		    human_size(h->info.mem_available, a, sizeof(a)),
+		    human_size(h->info.mem_total, b, sizeof(b)),
+		    human_size(h->info.storage_free, c, sizeof(c)),
+		    human_size(h->info.storage_total, d, sizeof(d)),
+		    h->info.containers, human_age(h->last_seen, age,
+		    sizeof(age)), h->reason);
+	}
+}
+
+static int
+hosts_exec(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct msg_host_list l = { 0 };
+	struct transport t;
+	struct frame f;
+	int c, json = 0, rc = CLI_FAILED;
+
+	if (cli_wants_help(&cmd_hosts, argc, argv))
+		return CLI_OK;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'j')
+			return CLI_USAGE;
+		json = 1;
+	}
+	if (optind != argc) {
+		fprintf(stderr, "corral: hosts: unexpected argument '%s'\n",
+		    argv[optind]);
+		return CLI_USAGE;
+	}
+	if (cli_connect(&t) != 0)
+		return CLI_FAILED;
+	if (cli_call(&t, "hosts", MSG_CLI_HOSTS_REQ, NULL, MSG_CLI_HOSTS,
+	    &f) != 0)
+		goto out;
+	if (msg_host_list_decode(f.payload, &l) != 0) {
+		fprintf(stderr, "corral: hosts: malformed reply\n");
+		frame_clear(&f);
+		goto out;
+	}
+	frame_clear(&f);
+	if (json)
+		print_json(&l);
+	else
+		print_table(&l);
+	msg_host_list_free(&l);
+	rc = CLI_OK;
+out:
+	cli_disconnect(&t);
+	return rc;
+}
+
+const struct cli_cmd cmd_hosts = {
+	.name = "hosts",
+	.usage = "[--json]",
+	.summary = "list the pool's hosts: state (up, down + reason, noselect), "
+	    "load, memory, storage, containers, last seen",
+	.exec = hosts_exec,
+};

@@ -1,0 +1,83 @@
+/* corral CLI: small output helpers shared by the commands. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+void
+json_str(FILE *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	fputc('"', out);
+	for (; *p; p++) {
+		switch (*p) {
+		case '"':  fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\t': fputs("\\t", out); break;
+		default:
+			if (*p < 0x20)
+				fprintf(out, "\\u%04x", *p);
+			else
+				fputc(*p, out);
+		}
+	}
+	fputc('"', out);
+}
+
+const char *
+human_size(uint64_t bytes, char *buf, size_t len)
+{
+	static const char units[] = "BKMGTP";
+	double v = (double)bytes;
+	size_t u = 0;
+
+	while (v >= 1024 && u < sizeof(units) - 2) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%" PRIu64 "B", bytes);
+	else
+		snprintf(buf, len, "%.1f%c", v, units[u]);
+	return buf;
+}
+
+const char *
+human_age(int64_t when, char *buf, size_t len)
+{
+	int64_t d;
+
+	if (when <= 0) {
+		snprintf(buf, len, "never");
+		return buf;
+	}
+	d = (int64_t)time(NULL) - when;
+	if (d < 0)
+		d = 0;
+	if (d < 120)
+		snprintf(buf, len, "%" PRId64 "s ago", d);
+	else if (d < 7200)
+		snprintf(buf, len, "%" PRId64 "m ago", d / 60);
+	else
+		snprintf(buf, len, "%" PRId64 "h ago", d / 3600);
+	return buf;
+}
+
+int
+cli_wants_help(const struct cli_cmd *c, int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("usage: corral %s %s\n\n%s\n", c->name, c->usage,
+			    c->summary);
+			return 1;
+		}
+	return 0;
+}

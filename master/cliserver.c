@@ -1,0 +1,219 @@
+/* corral-master: serving one `corral` CLI connection. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cerr.h"
+#include "frame.h"
+#include "hello.h"
+#include "inventory.h"
+#include "log.h"
+#include "master.h"
+#include "msg.h"
+#include "poller.h"
+#include "proto.h"
+#include "transport.h"
+
+struct cli {
+	struct master_ctx *m;
+	struct transport t;
+	struct inventory *inv;
+};
+
+static int
+send_error(struct cli *c, uint32_t id, int code, const char *text)
+{
+	struct msg_error e = { .code = code };
+	struct cbuf *b = cbuf_new(PROTO_PAYLOAD_MAX);
+	int r;
+
+	if (b == NULL)
+		return CERR_NOMEM;
+	snprintf(e.message, sizeof(e.message), "%s", text);
+	if ((r = msg_error_encode(b, &e)) == 0)
+		r = frame_write(&c->t, MSG_ERROR, id, b);
+	cbuf_free(b);
+	return r;
+}
+
+/* Refresh every poller (or only host) and wait for them all together:
+ * each is bounded by its own time-out, so one dead slave costs at most
+ * that much, never the sum. */
+static void
+refresh(struct cli *c, const char *host)
+{
+	struct master_ctx *m = c->m;
+	uint64_t *tickets;
+	int64_t deadline;
+	size_t i;
+
+	pthread_rwlock_rdlock(&m->pollers_lock);
+	if ((tickets = calloc(m->n_pollers + 1, sizeof(*tickets))) == NULL)
+		goto out;
+	for (i = 0; i < m->n_pollers; i++)
+		if (!host || !*host || strcmp(host,
+		    poller_name(m->pollers[i])) == 0)
+			tickets[i] = poller_request(m->pollers[i]);
+	/* connect + two requests, each bounded by the time-out */
+	deadline = monotonic_ms() + 3 * (int64_t)m->conf.timeout * 1000 + 500;
+	for (i = 0; i < m->n_pollers; i++)
+		if (tickets[i] != 0)
+			(void)poller_wait(m->pollers[i], tickets[i], deadline);
+	free(tickets);
+out:
+	pthread_rwlock_unlock(&m->pollers_lock);
+}
+
+static int
+do_hosts(struct cli *c, const struct frame *f)
+{
+	struct msg_host_list hl = { 0 };
+	struct cbuf *b;
+	int r;
+
+	if ((r = msg_empty_decode(f->payload)) != 0)
+		return r;
+	if (inventory_hosts(c->inv, &hl) != 0)
+		return send_error(c, f->h.id, CERR_REMOTE,
+		    inventory_errmsg(c->inv));
+	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL) {
+		msg_host_list_free(&hl);
+		return CERR_NOMEM;
+	}
+	r = msg_host_list_encode(b, hl.v, hl.n);
+	msg_host_list_free(&hl);
+	if (r == 0)
+		r = frame_write(&c->t, MSG_CLI_HOSTS, f->h.id, b);
+	cbuf_free(b);
+	return r;
+}
+
+static int
+do_scan(struct cli *c, const struct frame *f)
+{
+	struct msg_scan_req q;
+	struct msg_ct_rec_list l = { 0 };
+	struct cbuf *b;
+	int r;
+
+	if ((r = msg_scan_req_decode(f->payload, &q)) != 0)
+		return r;
+	if (!q.cached)
+		refresh(c, q.host);
+	if (inventory_containers(c->inv, q.name, q.host, &l) != 0)
+		return send_error(c, f->h.id, CERR_REMOTE,
+		    inventory_errmsg(c->inv));
+	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL) {
+		msg_ct_rec_list_free(&l);
+		return CERR_NOMEM;
+	}
+	r = msg_ct_rec_list_encode(b, l.v, l.n);
+	msg_ct_rec_list_free(&l);
+	if (r == 0)
+		r = frame_write(&c->t, MSG_CLI_SCAN, f->h.id, b);
+	cbuf_free(b);
+	return r;
+}
+
+static int
+do_trust(struct cli *c, const struct frame *f)
+{
+	struct msg_trust q, a = { 0 };
+	struct cbuf *b;
+	char err[512];
+	bool recorded;
+	int r;
+
+	if ((r = msg_trust_decode(f->payload, &q)) != 0)
+		return r;
+	pthread_rwlock_rdlock(&c->m->pollers_lock);
+	r = master_trust_host(c->m, q.host, q.fingerprint, a.fingerprint,
+	    sizeof(a.fingerprint), &recorded, err, sizeof(err));
+	pthread_rwlock_unlock(&c->m->pollers_lock);
+	if (r != 0)
+		return send_error(c, f->h.id, CERR_REMOTE, err);
+	if (recorded)
+		log_notice("%s: host key %s recorded by corral host trust",
+		    q.host, a.fingerprint);
+	snprintf(a.host, sizeof(a.host), "%s", q.host);
+	a.accept = recorded;
+	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL)
+		return CERR_NOMEM;
+	if ((r = msg_trust_encode(b, &a)) == 0)
+		r = frame_write(&c->t, MSG_CLI_TRUST, f->h.id, b);
+	cbuf_free(b);
+	refresh(c, q.host);
+	return r;
+}
+
+static const struct {
+	uint16_t type;
+	int (*fn)(struct cli *, const struct frame *);
+} handlers[] = {
+	{ MSG_CLI_HOSTS_REQ, do_hosts },
+	{ MSG_CLI_SCAN_REQ,  do_scan },
+	{ MSG_CLI_TRUST_REQ, do_trust },
+};
+
+void
+master_cli_client(struct master_ctx *m, int fd)
+{
+	struct cli c = { .m = m };
+	struct hello_params hp = { .caps = 0, .software = m->software };
+	struct hello_result res;
+	struct frame f;
+	char err[512];
+	size_t i;
+	int r;
+
+	if (transport_fd_open(&c.t, fd, fd, "cli") != 0) {
+		close(fd);
+		return;
+	}
+	/* a CLI that connects and says nothing does not hold a thread */
+	c.t.timeout_ms = 10000;
+	if (hello_server(&c.t, &hp, &res, err, sizeof(err)) != 0) {
+		log_warn("%s", err);
+		goto out;
+	}
+	c.t.timeout_ms = -1;
+	if ((c.inv = inventory_open(m->conf.inventory, err,
+	    sizeof(err))) == NULL) {
+		log_error("%s", err);
+		(void)send_error(&c, 0, CERR_REMOTE, err);
+		goto out;
+	}
+	for (;;) {
+		if ((r = frame_read(&c.t, &f)) != 0) {
+			if (r != CERR_EOF) {
+				msg_errfmt(err, sizeof(err), "cli", f.h.type, r);
+				log_warn("%s", err);
+				(void)send_error(&c, f.h.id, r, err);
+			}
+			break;
+		}
+		if (f.h.type == MSG_BYE) {
+			(void)frame_write(&c.t, MSG_BYE, f.h.id, NULL);
+			frame_clear(&f);
+			break;
+		}
+		for (i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+			if (handlers[i].type == f.h.type)
+				break;
+		if (i == sizeof(handlers) / sizeof(handlers[0]))
+			r = CERR_PROTOCOL;
+		else
+			r = handlers[i].fn(&c, &f);
+		if (r != 0 && r != CERR_IO && r != CERR_EOF) {
+			msg_errfmt(err, sizeof(err), "cli", f.h.type, r);
+			r = send_error(&c, f.h.id, r, err);
+		}
+		frame_clear(&f);
+		if (r != 0)
+			break;
+	}
+out:
+	inventory_close(c.inv);
+	transport_close(&c.t);
+}

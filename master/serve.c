@@ -1,0 +1,266 @@
+/* corral-master: the daemon's main loop — pollers, the CLI socket, and
+ * signals (SIGHUP re-reads slaves.conf, SIGTERM stops). */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <libssh/libssh.h>
+
+#include "daemon.h"
+#include "inventory.h"
+#include "log.h"
+#include "master.h"
+#include "poller.h"
+
+#define CLI_CLIENTS_MAX 64
+
+/* Make the inventory's host list match slaves.conf. */
+static int
+sync_inventory(struct master_ctx *m)
+{
+	struct inv_host_cfg *v;
+	struct inventory *inv;
+	char err[512];
+	size_t i;
+	int rc = -1;
+
+	if ((inv = inventory_open(m->conf.inventory, err, sizeof(err))) == NULL) {
+		log_error("%s", err);
+		return -1;
+	}
+	if ((v = calloc(m->slaves.n + 1, sizeof(*v))) == NULL)
+		goto out;
+	for (i = 0; i < m->slaves.n; i++) {
+		v[i].name = m->slaves.v[i].name;
+		v[i].address = m->slaves.v[i].address;
+		v[i].port = m->slaves.v[i].port ? m->slaves.v[i].port :
+		    m->conf.port;
+		v[i].noselect = m->slaves.v[i].noselect;
+	}
+	if (inventory_sync_hosts(inv, v, m->slaves.n) != 0)
+		log_error("inventory: %s", inventory_errmsg(inv));
+	else
+		rc = 0;
+	free(v);
+out:
+	inventory_close(inv);
+	return rc;
+}
+
+static void
+stop_pollers(struct master_ctx *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_pollers; i++)
+		poller_stop(m->pollers[i]);
+	free(m->pollers);
+	m->pollers = NULL;
+	m->n_pollers = 0;
+}
+
+static int
+start_pollers(struct master_ctx *m)
+{
+	size_t i;
+
+	if ((m->pollers = calloc(m->slaves.n + 1, sizeof(*m->pollers))) == NULL)
+		return -1;
+	for (i = 0; i < m->slaves.n; i++) {
+		if ((m->pollers[i] = poller_start(m, &m->slaves.v[i])) == NULL) {
+			log_error("%s: cannot start its poller",
+			    m->slaves.v[i].name);
+			return -1;
+		}
+		m->n_pollers = i + 1;
+		poller_request(m->pollers[i]);  /* first poll right away */
+	}
+	return 0;
+}
+
+/* SIGHUP: read slaves.conf again; a broken file keeps the old pool. */
+static void
+reload(struct master_ctx *m)
+{
+	struct slaves_conf fresh = { 0 };
+	struct conf_err err;
+
+	if (slaves_conf_load(m->conf.slaves, &fresh, &err) != 0) {
+		log_error("reload refused, keeping the current pool: %s",
+		    err.msg);
+		return;
+	}
+	pthread_rwlock_wrlock(&m->pollers_lock);
+	stop_pollers(m);
+	slaves_conf_free(&m->slaves);
+	m->slaves = fresh;
+	sync_inventory(m);
+	start_pollers(m);
+	pthread_rwlock_unlock(&m->pollers_lock);
+	log_notice("reloaded %s: %zu slaves", m->conf.slaves, m->slaves.n);
+}
+
+/* Bind the CLI socket, refusing to steal one a live master serves. */
+static int
+open_socket(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		log_error("%s: socket path too long", path);
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		log_error("%s: another corral-master is serving it", path);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	unlink(path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    chmod(path, 0660) != 0 || listen(fd, 64) != 0) {
+		log_error("%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct client_arg {
+	struct master_ctx *m;
+	int fd;
+};
+
+static void *
+client_thread(void *arg)
+{
+	struct client_arg *a = arg;
+	struct master_ctx *m = a->m;
+
+	master_cli_client(m, a->fd);
+	free(a);
+	pthread_mutex_lock(&m->cli_lock);
+	m->cli_clients--;
+	pthread_mutex_unlock(&m->cli_lock);
+	return NULL;
+}
+
+static void
+accept_client(struct master_ctx *m, int lfd)
+{
+	struct client_arg *a;
+	pthread_attr_t attr;
+	pthread_t th;
+	int fd;
+
+	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+		return;
+	pthread_mutex_lock(&m->cli_lock);
+	if (m->cli_clients >= CLI_CLIENTS_MAX) {
+		pthread_mutex_unlock(&m->cli_lock);
+		log_warn("refused a CLI connection: %d already served",
+		    CLI_CLIENTS_MAX);
+		close(fd);
+		return;
+	}
+	m->cli_clients++;
+	pthread_mutex_unlock(&m->cli_lock);
+	if ((a = malloc(sizeof(*a))) == NULL)
+		goto fail;
+	a->m = m;
+	a->fd = fd;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&th, &attr, client_thread, a) != 0) {
+		pthread_attr_destroy(&attr);
+		free(a);
+		goto fail;
+	}
+	pthread_attr_destroy(&attr);
+	return;
+fail:
+	close(fd);
+	pthread_mutex_lock(&m->cli_lock);
+	m->cli_clients--;
+	pthread_mutex_unlock(&m->cli_lock);
+}
+
+int
+master_serve(struct master_ctx *m, int ready_fd)
+{
+	struct signalfd_siginfo si;
+	struct pollfd pfd[2];
+	sigset_t mask;
+	int lfd = -1, sfd = -1, rc = -1;
+	bool stop = false;
+
+	pthread_rwlock_init(&m->pollers_lock, NULL);
+	pthread_mutex_init(&m->cli_lock, NULL);
+	ssh_init();
+	/* signals go to the signalfd, never to a poller thread */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((sfd = signalfd(-1, &mask, SFD_CLOEXEC)) < 0)
+		goto out;
+	if (sync_inventory(m) != 0)
+		goto out;
+	if ((lfd = open_socket(m->conf.socket)) < 0)
+		goto out;
+	if (start_pollers(m) != 0)
+		goto out;
+	log_notice("serving %s, %zu slaves", m->conf.socket, m->slaves.n);
+	daemon_ready(ready_fd);
+	pfd[0].fd = lfd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = sfd;
+	pfd[1].events = POLLIN;
+	while (!stop) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if ((pfd[1].revents & POLLIN) &&
+		    read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo == SIGHUP)
+				reload(m);
+			else
+				stop = true;
+		}
+		if (!stop && (pfd[0].revents & POLLIN))
+			accept_client(m, lfd);
+	}
+	log_notice("shutting down");
+	rc = 0;
+out:
+	pthread_rwlock_wrlock(&m->pollers_lock);
+	stop_pollers(m);
+	pthread_rwlock_unlock(&m->pollers_lock);
+	if (lfd >= 0) {
+		close(lfd);
+		unlink(m->conf.socket);
+	}
+	if (sfd >= 0)
+		close(sfd);
+	ssh_finalize();
+	return rc;
+}
