@@ -11,6 +11,7 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/corral
 SYSCONFDIR ?= /etc
 UNITDIR ?= /lib/systemd/system
 DESTDIR ?=
@@ -88,9 +89,14 @@ $(BUILD)/corral: $(call obj,$(CLI_SRC)) $(CONF_LIB) $(PROTO_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^
 
 # ---- unit tests (cmocka) ----
+# A test of a program's module names the module's objects as extra
+# prerequisites and its libraries in TEST_LIBS (see test_inventory).
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CONF_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) \
+	    $(TEST_LIBS) $(CMOCKA_LIBS)
+$(BUILD)/tests/test_inventory: $(BUILD)/master/inventory.o
+$(BUILD)/tests/test_inventory: TEST_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3)
 tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS)
 
 # ---- fuzzers: libFuzzer under clang; corpus replay under $(CC) ----
@@ -132,10 +138,12 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
 	install -m 0755 $(BUILD)/corral-master $(BUILD)/corral-slave $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(BUILD)/corral $(DESTDIR)$(BINDIR)/
-	install -d $(DESTDIR)$(SYSCONFDIR)/corral
-	for f in conf/*.conf; do \
-		t=$(DESTDIR)$(SYSCONFDIR)/corral/$$(basename $$f); \
-		[ -e $$t ] || install -m 0644 $$f $$t; done
+	install -d $(DESTDIR)$(SYSCONFDIR)/corral $(DESTDIR)$(DOCDIR)/examples
+	install -m 0644 conf/*.conf $(DESTDIR)$(DOCDIR)/examples/
+	# settings with defaults only; the pool's own lists are the admin's
+	for f in corral.conf create.conf; do \
+		t=$(DESTDIR)$(SYSCONFDIR)/corral/$$f; \
+		[ -e $$t ] || install -m 0644 conf/$$f $$t; done
 	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	for m in man/*.[158]; do \
 		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
@@ -145,6 +153,7 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/corral-master $(DESTDIR)$(SBINDIR)/corral-slave
 	rm -f $(DESTDIR)$(BINDIR)/corral
+	rm -rf $(DESTDIR)$(DOCDIR)
 	for m in man/*.[158]; do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$$(basename $$m); done
 	for u in systemd/*.service; do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$u); done
 

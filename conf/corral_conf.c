@@ -1,0 +1,144 @@
+/* corral: corral.conf, the key = value settings of master and slave.
+ *
+ * One declarative table gives every key its field, type, bounds and default
+ * (as Redis's config.c and LXC's confile.c do); the parsing itself is the
+ * shared key = value machinery in lines.c.  conf/corral.conf documents the
+ * same defaults, and tests/unit/test_conf_corral.c walks this table.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "lines.h"
+
+/* ENUM keys store an int: the enum must be one. */
+_Static_assert(sizeof(enum conf_hot_dir) == sizeof(int),
+    "enum conf_hot_dir is not int-sized");
+
+static const char *const log_levels[] = {
+	"error", "warning", "notice", "info", "debug", NULL
+};
+
+static const char *const hot_dirs[] = {
+	[CONF_HOT_DIR_FREEZE] = "freeze",
+	[CONF_HOT_DIR_REFUSE] = "refuse",
+	[CONF_HOT_DIR_REFUSE + 1] = NULL
+};
+
+static const char *
+check_address(const char *val)
+{
+	return conf_valid_address(val) ? NULL :
+	    "is not an IP address or host name";
+}
+
+/* An LVM volume group name as lvm(8) accepts it. */
+static bool
+valid_vg_name(const char *s)
+{
+	size_t i;
+
+	if (*s == '\0' || *s == '-' || strcmp(s, ".") == 0 ||
+	    strcmp(s, "..") == 0)
+		return false;
+	for (i = 0; s[i] != '\0'; i++) {
+		char c = s[i];
+
+		if (i >= 127)
+			return false;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '+' || c == '_' ||
+		    c == '.' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static const char *
+check_storage(const char *val)
+{
+	static const char usage[] =
+	    "is not lvm:VGNAME, btrfs:/abs/path or dir:/abs/path";
+
+	if (strncmp(val, "lvm:", 4) == 0)
+		return valid_vg_name(val + 4) ? NULL : usage;
+	if (strncmp(val, "btrfs:", 6) == 0)
+		return conf_check_path(val + 6) == NULL ? NULL : usage;
+	if (strncmp(val, "dir:", 4) == 0)
+		return conf_check_path(val + 4) == NULL ? NULL : usage;
+	return usage;
+}
+
+#define C_FIELD(f) CONF_FIELD(struct corral_conf, f)
+#define KEY_STR(f, ch, chk, d) { .name = #f, .type = CONF_KEY_STRING, \
+	C_FIELD(f), .choices = (ch), .check = (chk), .def = (d) }
+#define KEY_PATH(f, d) { .name = #f, .type = CONF_KEY_PATH, \
+	C_FIELD(f), .def = (d) }
+#define KEY_UINT(f, lo, hi, d) { .name = #f, .type = CONF_KEY_UINT, \
+	C_FIELD(f), .min = (lo), .max = (hi), .def = (d) }
+#define KEY_ENUM(f, ch, d) { .name = #f, .type = CONF_KEY_ENUM, \
+	C_FIELD(f), .choices = (ch), .def = (d) }
+
+static const struct conf_key corral_keys[] = {
+	/* both */
+	KEY_STR(log_level, log_levels, NULL, "info"),
+	/* master */
+	KEY_PATH(socket,          "/run/corral/master.sock"),
+	KEY_PATH(inventory,       "/var/lib/corral/inventory.db"),
+	KEY_PATH(slaves,          "/etc/corral/slaves.conf"),
+	KEY_PATH(backup,          "/etc/corral/backup.conf"),
+	KEY_PATH(backup_store,    "/var/lib/corral/backup"),
+	KEY_PATH(key,             "/etc/corral/id_ed25519"),
+	KEY_PATH(known_hosts,     "/etc/corral/known_hosts"),
+	KEY_UINT(poll_interval,   1, 86400, "30"),
+	KEY_UINT(timeout,         1, 3600,  "10"),
+	KEY_UINT(compress_level,  1, 9,     "1"),
+	/* slave */
+	KEY_STR(listen, NULL, check_address, "0.0.0.0"),
+	KEY_UINT(port,            1, 65535, "7022"),
+	KEY_PATH(host_key,        "/etc/corral/ssh_host_ed25519_key"),
+	KEY_PATH(authorized_keys, "/etc/corral/authorized_keys"),
+	KEY_PATH(lxcpath,         "/var/lib/lxc"),
+	KEY_STR(storage, NULL, check_storage, "dir:/var/lib/corral/storage"),
+	KEY_UINT(snapshot_share,     1, 100, "90"),
+	KEY_UINT(snapshot_fill_warn, 1, 100, "80"),
+	KEY_ENUM(hot_dir, hot_dirs, "freeze"),
+};
+
+void
+corral_conf_defaults(struct corral_conf *c)
+{
+	conf_kv_defaults(corral_keys, CONF_ARRAY_LEN(corral_keys), c,
+	    sizeof(*c));
+}
+
+int
+corral_conf_parse_mem(const char *fname, const char *data, size_t len,
+    struct corral_conf *c, struct conf_err *err)
+{
+	return conf_kv_parse(fname, data, len, corral_keys,
+	    CONF_ARRAY_LEN(corral_keys), c, sizeof(*c), err);
+}
+
+int
+corral_conf_load(const char *path, struct corral_conf *c,
+    struct conf_err *err)
+{
+	char *data;
+	size_t len;
+	int ret;
+
+	if (conf_read_file(path, &data, &len, err) != 0)
+		return -1;
+	ret = corral_conf_parse_mem(path, data, len, c, err);
+	free(data);
+	return ret;
+}
+
+size_t
+corral_conf_keys(struct conf_key_info *out, size_t max)
+{
+	return conf_kv_info(corral_keys, CONF_ARRAY_LEN(corral_keys), out,
+	    max);
+}

@@ -1,0 +1,547 @@
+/* corral: reading configuration files, line by line and key = value.
+ *
+ * Files are read whole into memory (they are small and bounded), then
+ * walked line by line; nothing here keeps state between calls.  Cleanup is
+ * one downward "out:" label per function.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "lines.h"
+
+/* ---- messages ---- */
+
+void
+conf_error(struct conf_err *err, const char *fname, unsigned line,
+    const char *fmt, ...)
+{
+	va_list ap;
+	size_t off, i;
+	int n;
+
+	if (err == NULL)
+		return;
+	if (fname == NULL)
+		fname = "<input>";
+	if (line > 0)
+		n = snprintf(err->msg, sizeof(err->msg), "%s:%u: ", fname, line);
+	else
+		n = snprintf(err->msg, sizeof(err->msg), "%s: ", fname);
+	if (n < 0) {
+		snprintf(err->msg, sizeof(err->msg), "(cannot format message)");
+		return;
+	}
+	off = (size_t)n;
+	if (off < sizeof(err->msg)) {
+		va_start(ap, fmt);
+		n = vsnprintf(err->msg + off, sizeof(err->msg) - off, fmt, ap);
+		va_end(ap);
+		off = n < 0 ? sizeof(err->msg) : off + (size_t)n;
+	}
+	/* A cut message says so rather than ending mid-word. */
+	if (off >= sizeof(err->msg))
+		memcpy(err->msg + sizeof(err->msg) - 4, "...", 4);
+	/* Messages quote the input; keep escape sequences off terminals. */
+	for (i = 0; err->msg[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)err->msg[i];
+
+		if (c < 0x20 || c == 0x7f)
+			err->msg[i] = '?';
+	}
+}
+
+/* ---- files ---- */
+
+int
+conf_read_file(const char *path, char **data, size_t *len,
+    struct conf_err *err)
+{
+	struct stat st;
+	char ebuf[128];
+	char *buf = NULL;
+	size_t size, got = 0;
+	ssize_t r;
+	int fd = -1, ret = -1;
+
+	*data = NULL;
+	*len = 0;
+	if (path == NULL || *path == '\0') {
+		conf_error(err, "<no path>", 0, "cannot read: no file name");
+		goto out;
+	}
+	/* O_NONBLOCK: opening a FIFO must not hang before fstat() refuses it. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1 || fstat(fd, &st) == -1) {
+		conf_error(err, path, 0, "cannot read: %s",
+		    strerror_r(errno, ebuf, sizeof(ebuf)));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		conf_error(err, path, 0, "cannot read: not a regular file");
+		goto out;
+	}
+	if (st.st_size > CONF_FILE_MAX) {
+		conf_error(err, path, 0, "cannot read: larger than %d bytes",
+		    CONF_FILE_MAX);
+		goto out;
+	}
+	size = (size_t)st.st_size;
+	if ((buf = malloc(size + 1)) == NULL) {
+		conf_error(err, path, 0, "cannot read: out of memory");
+		goto out;
+	}
+	/* Up to the size fstat() saw: a file growing meanwhile is cut there. */
+	while (got < size) {
+		r = read(fd, buf + got, size - got);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			conf_error(err, path, 0, "cannot read: %s",
+			    strerror_r(errno, ebuf, sizeof(ebuf)));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	buf[got] = '\0';
+	*data = buf;
+	*len = got;
+	buf = NULL;
+	ret = 0;
+out:
+	free(buf);
+	if (fd != -1)
+		close(fd);
+	return ret;
+}
+
+/* ---- lines ---- */
+
+bool
+conf_is_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
+	    c == '\f';
+}
+
+char *
+conf_trim(char *s)
+{
+	size_t n;
+
+	while (conf_is_space((unsigned char)*s))
+		s++;
+	n = strlen(s);
+	while (n > 0 && conf_is_space((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+int
+conf_lines_init(struct conf_lines *l, const char *fname, const char *data,
+    size_t len, struct conf_err *err)
+{
+	l->fname = fname != NULL ? fname : "<input>";
+	l->lineno = 0;
+	l->buf[0] = '\0';
+	/* Never form NULL + 0: an empty input reads from an empty string. */
+	l->p = l->end = "";
+	if (data == NULL && len > 0) {
+		conf_error(err, l->fname, 0, "no data");
+		return -1;
+	}
+	if (len > CONF_FILE_MAX) {
+		conf_error(err, l->fname, 0, "larger than %d bytes",
+		    CONF_FILE_MAX);
+		return -1;
+	}
+	if (len > 0) {
+		l->p = data;
+		l->end = data + len;
+	}
+	return 0;
+}
+
+int
+conf_lines_next(struct conf_lines *l, char **out, struct conf_err *err)
+{
+	const char *start, *nl;
+	char *s;
+	size_t n, i;
+
+	*out = NULL;
+	while (l->p < l->end) {
+		start = l->p;
+		nl = memchr(start, '\n', (size_t)(l->end - start));
+		n = nl != NULL ? (size_t)(nl - start) : (size_t)(l->end - start);
+		l->p = nl != NULL ? nl + 1 : l->end;
+		l->lineno++;
+		if (n > 0 && start[n - 1] == '\r')
+			n--;
+		if (n > CONF_LINE_MAX) {
+			conf_error(err, l->fname, l->lineno,
+			    "line is longer than %d bytes", CONF_LINE_MAX);
+			return -1;
+		}
+		if (memchr(start, '\0', n) != NULL) {
+			conf_error(err, l->fname, l->lineno,
+			    "line contains a NUL byte");
+			return -1;
+		}
+		memcpy(l->buf, start, n);
+		l->buf[n] = '\0';
+		/* '#' starts a comment at the start of a line or after
+		 * whitespace, so "a#b" stays a value. */
+		for (i = 0; i < n; i++) {
+			if (l->buf[i] == '#' &&
+			    (i == 0 || conf_is_space((unsigned char)l->buf[i - 1]))) {
+				l->buf[i] = '\0';
+				break;
+			}
+		}
+		s = conf_trim(l->buf);
+		if (*s != '\0') {
+			*out = s;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* ---- growing arrays ---- */
+
+void *
+conf_grow(void *v, size_t *cap, size_t n, size_t elem)
+{
+	size_t ncap;
+	void *nv;
+
+	if (n < *cap)
+		return v;
+	ncap = *cap != 0 ? *cap : 8;
+	while (ncap <= n) {
+		if (ncap > SIZE_MAX / 2)
+			return NULL;
+		ncap *= 2;
+	}
+	if (elem == 0 || ncap > SIZE_MAX / elem)
+		return NULL;
+	if ((nv = realloc(v, ncap * elem)) == NULL)
+		return NULL;
+	*cap = ncap;
+	return nv;
+}
+
+/* ---- duplicate names ---- */
+
+static unsigned char
+ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+static uint64_t
+name_hash(const char *s, bool fold)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;   /* FNV-1a */
+
+	for (; *s != '\0'; s++) {
+		h ^= fold ? ascii_lower((unsigned char)*s) : (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+bool
+conf_name_eq(const char *a, const char *b, bool fold)
+{
+	if (!fold)
+		return strcmp(a, b) == 0;
+	/* Host names are ASCII: no locale-dependent strcasecmp(). */
+	for (; *a != '\0' && *b != '\0'; a++, b++)
+		if (ascii_lower((unsigned char)*a) !=
+		    ascii_lower((unsigned char)*b))
+			return false;
+	return *a == *b;
+}
+
+static const char *
+entry_name(const void *base, size_t stride, size_t off, size_t idx)
+{
+	return (const char *)base + idx * stride + off;
+}
+
+/* Slot of name in s, empty or holding an entry with that name. */
+static size_t
+nameset_slot(const struct conf_nameset *s, const void *base, size_t stride,
+    size_t off, const char *name)
+{
+	size_t i = (size_t)name_hash(name, s->fold) & (s->cap - 1);
+
+	while (s->slot[i] != 0 && !conf_name_eq(entry_name(base, stride, off,
+	    s->slot[i] - 1), name, s->fold))
+		i = (i + 1) & (s->cap - 1);
+	return i;
+}
+
+int
+conf_nameset_add(struct conf_nameset *s, const void *base, size_t stride,
+    size_t name_off, size_t idx, size_t *dup)
+{
+	struct conf_nameset bigger;
+	const char *name = entry_name(base, stride, name_off, idx);
+	size_t i, j;
+
+	/* Keep the table at most half full so that probes stay short. */
+	if (s->cap == 0 || s->n + 1 > s->cap / 2) {
+		bigger = *s;
+		bigger.cap = s->cap != 0 ? s->cap * 2 : 64;
+		if (bigger.cap < s->cap ||
+		    bigger.cap > SIZE_MAX / sizeof(*bigger.slot))
+			return -1;
+		if ((bigger.slot = calloc(bigger.cap, sizeof(*bigger.slot))) ==
+		    NULL)
+			return -1;
+		for (i = 0; i < s->cap; i++) {
+			if (s->slot[i] == 0)
+				continue;
+			j = nameset_slot(&bigger, base, stride, name_off,
+			    entry_name(base, stride, name_off, s->slot[i] - 1));
+			bigger.slot[j] = s->slot[i];
+		}
+		free(s->slot);
+		*s = bigger;
+	}
+	i = nameset_slot(s, base, stride, name_off, name);
+	if (s->slot[i] != 0) {
+		*dup = s->slot[i] - 1;
+		return 1;
+	}
+	s->slot[i] = idx + 1;
+	s->n++;
+	return 0;
+}
+
+void
+conf_nameset_free(struct conf_nameset *s)
+{
+	free(s->slot);
+	s->slot = NULL;
+	s->cap = s->n = 0;
+}
+
+/* ---- key = value ---- */
+
+/* "a, b or c" into buf (cut short if it does not fit). */
+static void
+join_choices(const char *const *choices, char *buf, size_t size)
+{
+	size_t off = 0, i;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; choices[i] != NULL && off < size; i++) {
+		n = snprintf(buf + off, size - off, "%s%s",
+		    i == 0 ? "" : choices[i + 1] == NULL ? " or " : ", ",
+		    choices[i]);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+}
+
+static int
+find_choice(const char *const *choices, const char *val)
+{
+	int i;
+
+	for (i = 0; choices[i] != NULL; i++)
+		if (strcmp(choices[i], val) == 0)
+			return i;
+	return -1;
+}
+
+/* Store val into obj's field for k.  0, or -1 with why filled. */
+static int
+kv_set(const struct conf_key *k, void *obj, const char *val, char *why,
+    size_t whylen)
+{
+	char *field = (char *)obj + k->off;
+	char list[256];
+	const char *reason = NULL;
+	size_t len = strlen(val);
+	uint32_t u;
+	uint16_t u16;
+	uint8_t u8;
+	int i, r;
+
+	switch (k->type) {
+	case CONF_KEY_PATH:
+		reason = conf_check_path(val);
+		/* FALLTHROUGH */
+	case CONF_KEY_STRING:
+		if (reason == NULL && k->choices != NULL &&
+		    find_choice(k->choices, val) < 0) {
+			join_choices(k->choices, list, sizeof(list));
+			snprintf(why, whylen, "'%s' is not %s", val, list);
+			return -1;
+		}
+		if (reason == NULL && k->check != NULL)
+			reason = k->check(val);
+		if (reason != NULL) {
+			snprintf(why, whylen, "'%s' %s", val, reason);
+			return -1;
+		}
+		if (len >= k->size) {
+			snprintf(why, whylen, "'%s' is longer than %zu bytes",
+			    val, k->size - 1);
+			return -1;
+		}
+		memcpy(field, val, len + 1);
+		return 0;
+	case CONF_KEY_UINT:
+		r = conf_parse_u32(val, k->min, k->max, &u);
+		if (r == -1) {
+			snprintf(why, whylen, "'%s' is not a number", val);
+			return -1;
+		}
+		if (r != 0) {
+			snprintf(why, whylen, "'%s' is out of range %u..%u",
+			    val, k->min, k->max);
+			return -1;
+		}
+		/* The table's bounds fit the field; memcpy keeps it free
+		 * of alignment assumptions. */
+		if (k->size == sizeof(u8)) {
+			u8 = (uint8_t)u;
+			memcpy(field, &u8, sizeof(u8));
+		} else if (k->size == sizeof(u16)) {
+			u16 = (uint16_t)u;
+			memcpy(field, &u16, sizeof(u16));
+		} else if (k->size == sizeof(u)) {
+			memcpy(field, &u, sizeof(u));
+		} else {
+			snprintf(why, whylen, "has no integer field of size %zu",
+			    k->size);
+			return -1;
+		}
+		return 0;
+	case CONF_KEY_ENUM:
+		if ((i = find_choice(k->choices, val)) < 0) {
+			join_choices(k->choices, list, sizeof(list));
+			snprintf(why, whylen, "'%s' is not %s", val, list);
+			return -1;
+		}
+		if (k->size != sizeof(i)) {
+			snprintf(why, whylen, "has no enum field of size %zu",
+			    k->size);
+			return -1;
+		}
+		memcpy(field, &i, sizeof(i));
+		return 0;
+	case CONF_KEY_CUSTOM:
+		return k->set(obj, val, why, whylen);
+	}
+	snprintf(why, whylen, "has an unknown type");
+	return -1;
+}
+
+void
+conf_kv_defaults(const struct conf_key *keys, size_t nkeys, void *obj,
+    size_t objsize)
+{
+	char why[512];
+	size_t i;
+
+	memset(obj, 0, objsize);
+	/* The defaults are parsed like a file: tests check every one. */
+	for (i = 0; i < nkeys; i++)
+		if (keys[i].def != NULL)
+			(void)kv_set(&keys[i], obj, keys[i].def, why,
+			    sizeof(why));
+}
+
+size_t
+conf_kv_info(const struct conf_key *keys, size_t nkeys,
+    struct conf_key_info *out, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < nkeys && i < max; i++) {
+		out[i].name = keys[i].name;
+		out[i].def = keys[i].def;
+	}
+	return nkeys;
+}
+
+int
+conf_kv_parse(const char *fname, const char *data, size_t len,
+    const struct conf_key *keys, size_t nkeys, void *obj, size_t objsize,
+    struct conf_err *err)
+{
+	struct conf_lines l;
+	char why[512];
+	unsigned *seen = NULL;      /* line each key was set on, 0 if not */
+	void *tmp = NULL;           /* obj is changed only on success */
+	char *line, *eq, *key, *val;
+	size_t i;
+	int r, ret = -1;
+
+	if (conf_lines_init(&l, fname, data, len, err) != 0)
+		goto out;
+	if ((seen = calloc(nkeys + 1, sizeof(*seen))) == NULL ||
+	    (tmp = malloc(objsize)) == NULL) {
+		conf_error(err, l.fname, 0, "out of memory");
+		goto out;
+	}
+	memcpy(tmp, obj, objsize);
+	while ((r = conf_lines_next(&l, &line, err)) == 1) {
+		if ((eq = strchr(line, '=')) == NULL) {
+			conf_error(err, l.fname, l.lineno,
+			    "missing '=' in '%s' (expected key = value)", line);
+			goto out;
+		}
+		*eq = '\0';
+		key = conf_trim(line);
+		val = conf_trim(eq + 1);
+		if (*key == '\0') {
+			conf_error(err, l.fname, l.lineno,
+			    "missing key before '='");
+			goto out;
+		}
+		for (i = 0; i < nkeys; i++)
+			if (strcmp(keys[i].name, key) == 0)
+				break;
+		if (i == nkeys) {
+			conf_error(err, l.fname, l.lineno, "unknown key '%s'",
+			    key);
+			goto out;
+		}
+		if (seen[i] != 0) {
+			conf_error(err, l.fname, l.lineno,
+			    "key '%s' is already set on line %u", key, seen[i]);
+			goto out;
+		}
+		seen[i] = l.lineno;
+		if (kv_set(&keys[i], tmp, val, why, sizeof(why)) != 0) {
+			conf_error(err, l.fname, l.lineno, "%s: %s", key, why);
+			goto out;
+		}
+	}
+	if (r < 0)
+		goto out;
+	memcpy(obj, tmp, objsize);
+	ret = 0;
+out:
+	free(seen);
+	free(tmp);
+	return ret;
+}

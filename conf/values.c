@@ -1,0 +1,216 @@
+/* corral: parsers and validators for single values (numbers, rates, names,
+ * addresses), shared by the configuration files and the command line.
+ *
+ * All strict: a value is taken whole or refused, never partly read, and
+ * nothing depends on the locale.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "conf.h"
+#include "lines.h"
+
+static bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool
+is_alnum(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+int
+conf_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	uint64_t v = 0;
+	bool big = false;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	/* Read every digit even past overflow, so that "99999999999x" is
+	 * junk rather than out of range. */
+	for (; *s != '\0'; s++) {
+		if (!is_digit(*s))
+			return -1;
+		if (!big) {
+			v = v * 10 + (uint64_t)(*s - '0');
+			if (v > UINT32_MAX)
+				big = true;
+		}
+	}
+	if (big || v < min || v > max)
+		return -2;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int
+conf_parse_rate(const char *s, uint64_t *bytes_per_sec)
+{
+	uint64_t v = 0, mult;
+	const char *p = s;
+
+	if (s == NULL || !is_digit(*s))
+		return -1;
+	for (; is_digit(*p); p++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	switch (*p) {
+	case '\0':              /* a bare number is KiB, as in rsync */
+	case 'k': case 'K':
+		mult = 1024;
+		break;
+	case 'm': case 'M':
+		mult = 1024 * 1024;
+		break;
+	case 'g': case 'G':
+		mult = 1024 * 1024 * 1024;
+		break;
+	default:
+		return -1;
+	}
+	if (*p != '\0' && p[1] != '\0')
+		return -1;
+	if (v > UINT64_MAX / mult)
+		return -1;
+	*bytes_per_sec = v * mult;
+	return 0;
+}
+
+bool
+conf_valid_name(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || *s == '\0' || *s == '-' || *s == '.')
+		return false;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i >= CONF_NAME_MAX - 1)
+			return false;
+		if (!is_alnum(s[i]) && s[i] != '.' && s[i] != '_' &&
+		    s[i] != '-')
+			return false;
+	}
+	return true;
+}
+
+bool
+conf_valid_dns_name(const char *s)
+{
+	size_t i, label = 0;
+	bool digits = true;     /* the current label is all digits so far */
+
+	if (s == NULL || *s == '\0')
+		return false;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i >= 253)
+			return false;
+		if (s[i] == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return false;
+			label = 0;
+			digits = true;
+			continue;
+		}
+		if (!is_alnum(s[i]) && s[i] != '-')
+			return false;
+		if (s[i] == '-' && label == 0)
+			return false;
+		if (++label > 63)
+			return false;
+		if (!is_digit(s[i]))
+			digits = false;
+	}
+	/* No empty last label (no trailing dot) and no top-level label of
+	 * digits only: "10.0.0.256" is a bad address, not a name. */
+	return label > 0 && s[i - 1] != '-' && !digits;
+}
+
+int
+conf_parse_ip(const char *s, struct net_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (s == NULL)
+		return -1;
+	/* inet_pton() takes only the dotted quad for IPv4 (no "10.1" or
+	 * octal forms), unlike inet_aton(). */
+	if (inet_pton(AF_INET, s, out->a) == 1) {
+		out->family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, out->a) == 1) {
+		out->family = AF_INET6;
+		return 0;
+	}
+	memset(out, 0, sizeof(*out));
+	return -1;
+}
+
+bool
+conf_valid_address(const char *s)
+{
+	struct net_addr a;
+
+	return conf_parse_ip(s, &a) == 0 || conf_valid_dns_name(s);
+}
+
+int
+conf_parse_ns_list(const char *s, struct net_addr *ns, size_t max,
+    size_t *n, char *why, size_t whylen)
+{
+	struct net_addr got[CONF_NS_MAX];
+	char tok[CONF_LINE_MAX + 1];
+	size_t count = 0, len;
+
+	if (max > CONF_NS_MAX)
+		max = CONF_NS_MAX;
+	for (;;) {
+		while (conf_is_space((unsigned char)*s))
+			s++;
+		if (*s == '\0')
+			break;
+		for (len = 0; s[len] != '\0' &&
+		    !conf_is_space((unsigned char)s[len]); len++)
+			;
+		if (len >= sizeof(tok)) {
+			snprintf(why, whylen, "'%.40s...' is not an IP address",
+			    s);
+			return -1;
+		}
+		memcpy(tok, s, len);
+		tok[len] = '\0';
+		s += len;
+		if (count == max) {
+			snprintf(why, whylen, "more than %zu name servers",
+			    max);
+			return -1;
+		}
+		if (conf_parse_ip(tok, &got[count]) != 0) {
+			snprintf(why, whylen, "'%s' is not an IP address", tok);
+			return -1;
+		}
+		count++;
+	}
+	if (count > 0)
+		memcpy(ns, got, count * sizeof(*ns));
+	*n = count;
+	return 0;
+}
+
+const char *
+conf_check_path(const char *s)
+{
+	if (s == NULL || s[0] != '/')
+		return "is not an absolute path";
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return "has a control character in it";
+	return NULL;
+}
