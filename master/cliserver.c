@@ -70,10 +70,13 @@ do_hosts(struct cli *c, const struct frame *f)
 {
 	struct msg_host_list hl = { 0 };
 	struct cbuf *b;
+	uint8_t cached;
 	int r;
 
-	if ((r = msg_empty_decode(f->payload)) != 0)
+	if ((r = msg_flag_decode(f->payload, &cached)) != 0)
 		return r;
+	if (!cached)
+		refresh(c, NULL);
 	if (inventory_hosts(c->inv, &hl) != 0)
 		return send_error(c, f->h.id, CERR_REMOTE,
 		    inventory_errmsg(c->inv));
@@ -138,12 +141,14 @@ do_trust(struct cli *c, const struct frame *f)
 		    q.host, a.fingerprint);
 	snprintf(a.host, sizeof(a.host), "%s", q.host);
 	a.accept = recorded;
+	/* answer once the host is polled with its key, so a `corral hosts`
+	 * right after shows it up */
+	refresh(c, q.host);
 	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL)
 		return CERR_NOMEM;
 	if ((r = msg_trust_encode(b, &a)) == 0)
 		r = frame_write(&c->t, MSG_CLI_TRUST, f->h.id, b);
 	cbuf_free(b);
-	refresh(c, q.host);
 	return r;
 }
 

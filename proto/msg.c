@@ -172,6 +172,7 @@ msg_validate(uint16_t type, const uint8_t *payload, size_t len)
 		struct msg_scan_req scan_req;
 		struct msg_trust trust;
 		char name[PROTO_NAME_MAX];
+		uint8_t flag;
 	} u;
 	struct cbuf *b;
 	int r;
@@ -185,8 +186,8 @@ msg_validate(uint16_t type, const uint8_t *payload, size_t len)
 	case MSG_PING:
 	case MSG_PONG:     r = msg_ping_decode(b, &u.ping); break;
 	case MSG_BYE:
-	case MSG_HOST_INFO_REQ:
-	case MSG_CLI_HOSTS_REQ: r = msg_empty_decode(b); break;
+	case MSG_HOST_INFO_REQ: r = msg_empty_decode(b); break;
+	case MSG_CLI_HOSTS_REQ: r = msg_flag_decode(b, &u.flag); break;
 	case MSG_HOST_INFO: r = msg_host_info_decode(b, &u.host_info); break;
 	case MSG_CT_LIST_REQ:
 		r = msg_name_decode(b, u.name, sizeof(u.name));

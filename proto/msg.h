@@ -151,6 +151,9 @@ int msg_scan_req_encode(struct cbuf *b, const struct msg_scan_req *m);
 int msg_scan_req_decode(struct cbuf *b, struct msg_scan_req *m);
 int msg_trust_encode(struct cbuf *b, const struct msg_trust *m);
 int msg_trust_decode(struct cbuf *b, struct msg_trust *m);
+/* A single u8 flag payload (MSG_CLI_HOSTS_REQ: cached). */
+int msg_flag_encode(struct cbuf *b, uint8_t flag);
+int msg_flag_decode(struct cbuf *b, uint8_t *flag);
 /* A single string payload (MSG_CT_LIST_REQ). */
 int msg_name_encode(struct cbuf *b, const char *name);
 int msg_name_decode(struct cbuf *b, char *name, size_t cap);

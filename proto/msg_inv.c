@@ -344,6 +344,22 @@ msg_trust_decode(struct cbuf *b, struct msg_trust *m)
 }
 
 int
+msg_flag_encode(struct cbuf *b, uint8_t flag)
+{
+	return cbuf_put_u8(b, flag);
+}
+
+int
+msg_flag_decode(struct cbuf *b, uint8_t *flag)
+{
+	int r;
+
+	if ((r = cbuf_get_u8(b, flag)) != 0 || (r = cbuf_expect_end(b)) != 0)
+		return r;
+	return *flag > 1 ? CERR_PROTOCOL : 0;
+}
+
+int
 msg_name_encode(struct cbuf *b, const char *name)
 {
 	return cbuf_put_cstring(b, name);

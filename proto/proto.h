@@ -47,7 +47,7 @@ enum proto_msg {
 	MSG_CT_LIST        = 203,  /* list of struct msg_ct_info */
 
 	/* 500s: CLI -> master */
-	MSG_CLI_HOSTS_REQ  = 500,  /* empty */
+	MSG_CLI_HOSTS_REQ  = 500,  /* u8 cached */
 	MSG_CLI_HOSTS      = 501,  /* list of struct msg_host_rec */
 	MSG_CLI_SCAN_REQ   = 502,  /* struct msg_scan_req */
 	MSG_CLI_SCAN       = 503,  /* list of struct msg_ct_rec */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
 #include "cli.h"
 #include "frame.h"
 #include "msg.h"
@@ -73,8 +74,11 @@ hosts_exec(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "cached", no_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cbuf *b = NULL;
+	uint8_t cached = 0;
 	struct msg_host_list l = { 0 };
 	struct transport t;
 	struct frame f;
@@ -84,9 +88,11 @@ hosts_exec(int argc, char **argv)
 		return CLI_OK;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'j')
-			return CLI_USAGE;
-		json = 1;
+		switch (c) {
+		case 'j': json = 1; break;
+		case 'c': cached = 1; break;
+		default: return CLI_USAGE;
+		}
 	}
 	if (optind != argc) {
 		fprintf(stderr, "corral: hosts: unexpected argument '%s'\n",
@@ -95,8 +101,8 @@ hosts_exec(int argc, char **argv)
 	}
 	if (cli_connect(&t) != 0)
 		return CLI_FAILED;
-	if (cli_call(&t, "hosts", MSG_CLI_HOSTS_REQ, NULL, MSG_CLI_HOSTS,
-	    &f) != 0)
+	if ((b = cbuf_new(8)) == NULL || msg_flag_encode(b, cached) != 0 ||
+	    cli_call(&t, "hosts", MSG_CLI_HOSTS_REQ, b, MSG_CLI_HOSTS, &f) != 0)
 		goto out;
 	if (msg_host_list_decode(f.payload, &l) != 0) {
 		fprintf(stderr, "corral: hosts: malformed reply\n");
@@ -111,14 +117,16 @@ hosts_exec(int argc, char **argv)
 	msg_host_list_free(&l);
 	rc = CLI_OK;
 out:
+	cbuf_free(b);
 	cli_disconnect(&t);
 	return rc;
 }
 
 const struct cli_cmd cmd_hosts = {
 	.name = "hosts",
-	.usage = "[--json]",
+	.usage = "[--json] [--cached]",
 	.summary = "list the pool's hosts: state (up, down + reason, noselect), "
-	    "load, memory, storage, containers, last seen",
+	    "load, memory, storage, containers, last seen; polls the slaves "
+	    "first unless --cached",
 	.exec = hosts_exec,
 };

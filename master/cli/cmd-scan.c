@@ -62,10 +62,18 @@ warn_down_hosts(struct transport *t, const char *host)
 {
 	struct msg_host_list hl = { 0 };
 	struct frame f;
+	struct cbuf *b;
 	size_t i;
+	int r;
 
-	if (cli_call(t, "scan", MSG_CLI_HOSTS_REQ, NULL, MSG_CLI_HOSTS,
-	    &f) != 0)
+	/* the scan just polled: the inventory is fresh */
+	if ((b = cbuf_new(8)) == NULL || msg_flag_encode(b, 1) != 0) {
+		cbuf_free(b);
+		return;
+	}
+	r = cli_call(t, "scan", MSG_CLI_HOSTS_REQ, b, MSG_CLI_HOSTS, &f);
+	cbuf_free(b);
+	if (r != 0)
 		return;
 	if (msg_host_list_decode(f.payload, &hl) == 0) {
 		for (i = 0; i < hl.n; i++)

@@ -1,0 +1,57 @@
+# Shared helpers of the integration tests (sourced).  Each test brings up
+# its own pool with tests/pool/pool.sh and tears it down on exit, whatever
+# happens.  Waiting is always polling with a deadline, never a bare sleep.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${1:-${CORRAL_BUILD:-$ROOT/build}}
+BUILD=$(cd "$BUILD" && pwd)
+export CORRAL_BUILD=$BUILD
+POOLSH=$ROOT/tests/pool/pool.sh
+POOL=${CORRAL_POOL_DIR:-/run/corral-pool}
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+ok() { echo "ok: $*"; }
+
+[ "$(id -u)" -eq 0 ] || skip "needs root (namespaces, LXC)"
+
+pool_up() {
+	[ ! -e "$POOL/hosts" ] || fail "a pool is already up in $POOL: run '$POOLSH down' first"
+	trap pool_cleanup EXIT
+	"$POOLSH" up "$@"
+	set -a; . "$POOL/env"; set +a
+}
+
+pool_cleanup() {
+	local rc=$?
+	if [ $rc -ne 0 ] && [ -d "$POOL/master" ]; then
+		echo "--- master.log (tail)"; tail -n 20 "$POOL/master/master.log" || true
+	fi
+	"$POOLSH" down || true
+	exit $rc
+}
+
+# wait_until TENTHS CMD...: poll until CMD succeeds.
+wait_until() {
+	local n=$1; shift
+	while [ "$n" -gt 0 ]; do
+		if "$@" >/dev/null 2>&1; then return 0; fi
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# The containers lxc-ls sees on every host, as host:name:state lines.
+lxc_truth() {
+	local k h
+	for k in $(seq 1 "$CORRAL_POOL_HOSTS"); do
+		h=h$k
+		"$POOLSH" exec "$h" lxc-ls -P "$("$POOLSH" lxcpath "$h")" -f -F NAME,STATE |
+			tail -n +2 | awk -v h="$h" 'NF { print h ":" $1 ":" tolower($2) }'
+	done | sort
+}
+
+host_field() {  # host_field HOST FIELD: from corral hosts --json
+	corral hosts --json | jq -r --arg h "$1" --arg f "$2" '.[] | select(.name == $h) | .[$f]'
+}

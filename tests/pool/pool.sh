@@ -1,0 +1,310 @@
+#!/usr/bin/env bash
+# A corral pool on one machine: one network namespace per slave host, veth
+# links to a bridge in the root namespace, each slave with its own lxcpath,
+# storage, keys and config; one master in the root namespace.
+#
+#   pool.sh up N [--storage dir|btrfs]  start h1..hN (namespaces corral-h1..)
+#                                       and a master; write $POOL/env
+#   pool.sh down                        remove everything `up` made
+#   pool.sh stop|start hK|master        stop or start one daemon
+#   pool.sh lxcpath hK                  print hK's lxcpath
+#   pool.sh storage hK                  print hK's storage root
+#   pool.sh exec hK CMD [ARG...]        run CMD inside hK's namespace
+#   pool.sh create hK NAME [--stopped]  a busybox container on hK, started
+#   pool.sh status                      what is running
+#
+# The interface is fixed: benchmarks and outside checks drive it.  `up`
+# twice, or `down` with nothing up, is harmless.  $POOL is /run/corral-pool
+# (CORRAL_POOL_DIR overrides it); env holds CORRAL_CONF and PATH.
+set -euo pipefail
+
+POOL=${CORRAL_POOL_DIR:-/run/corral-pool}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${CORRAL_BUILD:-$ROOT/build}
+BUILD=$(cd "$BUILD" 2>/dev/null && pwd || echo "$BUILD")
+BR=corral-br0
+NET=10.213.0          # host links: master .1, hK .(10+K)
+CTNET=10.214          # containers of hK: $CTNET.K.0/24, bridge .1
+PORT=7022
+POLL_INTERVAL=${CORRAL_POOL_POLL:-2}
+
+die() { echo "pool.sh: $*" >&2; exit 1; }
+need_root() { [ "$(id -u)" -eq 0 ] || die "must run as root"; }
+
+# Wait until a command succeeds, polling, for at most $1 tenths of a second.
+wait_for() {
+	local n=$1; shift
+	while [ "$n" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+host_num() {
+	case "$1" in
+	h[0-9]*) echo "${1#h}" ;;
+	*) die "'$1' is not a pool host (h1, h2, ...)" ;;
+	esac
+}
+host_dir() { echo "$POOL/$1"; }
+host_ns() { echo "corral-$1"; }
+nhosts() { cat "$POOL/hosts" 2>/dev/null || echo 0; }
+
+write_slave_conf() {
+	local h=$1 d storage_spec
+	d=$(host_dir "$h")
+	storage_spec="dir:$d/storage"
+	[ "$(cat "$POOL/storage")" = btrfs ] && storage_spec="btrfs:$d/storage"
+	cat >"$d/corral.conf" <<EOF
+# corral-slave $h of the test pool
+listen = 0.0.0.0
+port = $PORT
+host_key = $d/ssh_host_ed25519_key
+authorized_keys = $d/authorized_keys
+lxcpath = $d/lxc
+storage = $storage_spec
+log_level = info
+EOF
+}
+
+setup_storage() {
+	local h=$1 d img loop
+	d=$(host_dir "$h")
+	mkdir -p "$d/storage" "$d/lxc"
+	if [ "$(cat "$POOL/storage")" = btrfs ]; then
+		img="$d/btrfs.img"
+		truncate -s 2G "$img"
+		mkfs.btrfs -q "$img"
+		loop=$(losetup --find --show "$img")
+		echo "$loop" >"$d/loop"
+		mount "$loop" "$d/storage"
+	fi
+}
+
+start_slave() {
+	local h=$1 d ns
+	d=$(host_dir "$h")
+	ns=$(host_ns "$h")
+	if [ -f "$d/slave.pid" ] && kill -0 "$(cat "$d/slave.pid")" 2>/dev/null; then
+		return 0
+	fi
+	ip netns exec "$ns" "$BUILD/corral-slave" -f -c "$d/corral.conf" \
+		>>"$d/slave.log" 2>&1 </dev/null &
+	echo $! >"$d/slave.pid"
+	wait_for 100 ip netns exec "$ns" sh -c "ss -ltn | grep -q ':$PORT '" ||
+		die "$h: corral-slave did not start (see $d/slave.log)"
+}
+
+stop_pid() {
+	local f=$1 pid
+	[ -f "$f" ] || return 0
+	pid=$(cat "$f")
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid" 2>/dev/null || true
+		wait_for 100 sh -c "! kill -0 $pid" || kill -KILL "$pid" 2>/dev/null || true
+	fi
+	rm -f "$f"
+}
+
+start_master() {
+	local d=$POOL/master
+	if [ -f "$d/master.pid" ] && kill -0 "$(cat "$d/master.pid")" 2>/dev/null; then
+		return 0
+	fi
+	"$BUILD/corral-master" -f -c "$d/corral.conf" >>"$d/master.log" 2>&1 </dev/null &
+	echo $! >"$d/master.pid"
+	wait_for 100 test -S "$d/master.sock" ||
+		die "corral-master did not start (see $d/master.log)"
+}
+
+cmd_up() {
+	local n=${1:-}; shift || true
+	local storage=dir k h d ns
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--storage) storage=${2:-}; shift 2 ;;
+		--storage=*) storage=${1#*=}; shift ;;
+		*) die "up: unknown option '$1'" ;;
+		esac
+	done
+	case "$n" in ''|*[!0-9]*) die "usage: pool.sh up N [--storage dir|btrfs]" ;; esac
+	[ "$n" -ge 1 ] && [ "$n" -le 200 ] || die "up: N must be 1..200"
+	case "$storage" in dir|btrfs) ;; *) die "up: --storage must be dir or btrfs" ;; esac
+	need_root
+	if [ -f "$POOL/hosts" ]; then
+		[ "$(nhosts)" = "$n" ] && [ "$(cat "$POOL/storage")" = "$storage" ] ||
+			die "a pool of $(nhosts) hosts ($(cat "$POOL/storage")) is up; run 'pool.sh down' first"
+		# already up: make sure every daemon runs
+		for k in $(seq 1 "$n"); do start_slave "h$k"; done
+		start_master
+		return 0
+	fi
+	for b in corral-slave corral-master corral; do
+		[ -x "$BUILD/$b" ] || make -s -C "$ROOT" all >/dev/null
+	done
+	mkdir -p "$POOL/master"
+	echo "$storage" >"$POOL/storage"
+	echo "$n" >"$POOL/hosts"
+	# the master's identity and the root-namespace bridge
+	ssh-keygen -q -t ed25519 -N '' -C corral-master -f "$POOL/master/id_ed25519"
+	ip link add "$BR" type bridge 2>/dev/null || true
+	ip addr replace "$NET.1/24" dev "$BR"
+	ip link set "$BR" up
+	: >"$POOL/master/slaves.conf"
+	for k in $(seq 1 "$n"); do
+		h=h$k; d=$(host_dir "$h"); ns=$(host_ns "$h")
+		mkdir -p "$d"
+		ip netns add "$ns"
+		ip link add "corral-$h" type veth peer name eth0 netns "$ns"
+		ip link set "corral-$h" master "$BR" up
+		ip -n "$ns" link set lo up
+		ip -n "$ns" addr add "$NET.$((10 + k))/24" dev eth0
+		ip -n "$ns" link set eth0 up
+		# the bridge containers of this host attach to
+		ip -n "$ns" link add br0 type bridge
+		ip -n "$ns" addr add "$CTNET.$k.1/24" dev br0
+		ip -n "$ns" link set br0 up
+		setup_storage "$h"
+		cp "$POOL/master/id_ed25519.pub" "$d/authorized_keys"
+		write_slave_conf "$h"
+		echo "$h:address=$NET.$((10 + k)),port=$PORT" >>"$POOL/master/slaves.conf"
+	done
+	cat >"$POOL/master/corral.conf" <<EOF
+# corral-master of the test pool
+socket = $POOL/master/master.sock
+inventory = $POOL/master/inventory.db
+slaves = $POOL/master/slaves.conf
+backup = $POOL/master/backup.conf
+backup_store = $POOL/master/backup
+key = $POOL/master/id_ed25519
+known_hosts = $POOL/master/known_hosts
+poll_interval = $POLL_INTERVAL
+timeout = 3
+port = $PORT
+log_level = info
+EOF
+	mkdir -p "$POOL/master/backup"
+	cat >"$POOL/env" <<EOF
+CORRAL_CONF=$POOL/master/corral.conf
+CORRAL_POOL_DIR=$POOL
+CORRAL_POOL_HOSTS=$n
+PATH=$BUILD:\$PATH
+EOF
+	for k in $(seq 1 "$n"); do start_slave "h$k"; done
+	start_master
+	# accept each slave's freshly made host key, as an admin would
+	for k in $(seq 1 "$n"); do
+		CORRAL_CONF=$POOL/master/corral.conf "$BUILD/corral" host trust "h$k" >/dev/null ||
+			die "h$k: could not trust its host key (see $POOL/master/master.log)"
+	done
+}
+
+cmd_create() {
+	local h=${1:-} name=${2:-} stopped=${3:-} k d ns ip idx
+	[ -n "$h" ] && [ -n "$name" ] || die "usage: pool.sh create hK NAME [--stopped]"
+	k=$(host_num "$h"); d=$(host_dir "$h"); ns=$(host_ns "$h")
+	[ -d "$d" ] || die "$h is not up"
+	# container addresses: .10, .11, ... in order of creation on this host
+	idx=$(($(cat "$d/ct-count" 2>/dev/null || echo 0) + 1))
+	echo "$idx" >"$d/ct-count"
+	ip="$CTNET.$k.$((9 + idx))"
+	ip netns exec "$ns" lxc-create -P "$d/lxc" -n "$name" -t busybox >>"$d/lxc.log" 2>&1 ||
+		die "$h: lxc-create $name failed (see $d/lxc.log)"
+	# static address on the host's bridge; busybox's udhcpc would flush it
+	sed -i '/^lxc.net.0/d' "$d/lxc/$name/config"
+	cat >>"$d/lxc/$name/config" <<EOF
+lxc.net.0.type = veth
+lxc.net.0.link = br0
+lxc.net.0.flags = up
+lxc.net.0.ipv4.address = $ip/24
+lxc.net.0.ipv4.gateway = $CTNET.$k.1
+EOF
+	sed -i '/udhcpc/d' "$d/lxc/$name/rootfs/etc/init.d/rcS"
+	if [ "$stopped" != --stopped ]; then
+		ip netns exec "$ns" lxc-start -P "$d/lxc" -n "$name" ||
+			die "$h: lxc-start $name failed"
+		wait_for 50 sh -c "ip netns exec $ns lxc-info -P $d/lxc -n $name -iH | grep -q ." ||
+			die "$h: $name has no address"
+	fi
+	echo "$ip"
+}
+
+cmd_down() {
+	local n k h d ns c
+	need_root
+	[ -d "$POOL" ] || return 0
+	n=$(nhosts)
+	stop_pid "$POOL/master/master.pid"
+	for k in $(seq 1 "$n"); do
+		h=h$k; d=$(host_dir "$h"); ns=$(host_ns "$h")
+		stop_pid "$d/slave.pid"
+		if [ -d "$d/lxc" ] && ip netns list | grep -qw "$ns"; then
+			for c in $(ip netns exec "$ns" lxc-ls -P "$d/lxc" 2>/dev/null); do
+				ip netns exec "$ns" lxc-stop -P "$d/lxc" -n "$c" -k >/dev/null 2>&1 || true
+			done
+		fi
+		if [ -f "$d/loop" ]; then
+			umount "$d/storage" 2>/dev/null || umount -l "$d/storage" 2>/dev/null || true
+			losetup -d "$(cat "$d/loop")" 2>/dev/null || true
+		fi
+		ip netns del "$ns" 2>/dev/null || true
+		ip link del "corral-$h" 2>/dev/null || true
+	done
+	ip link del "$BR" 2>/dev/null || true
+	rm -rf "$POOL"
+}
+
+cmd_stop() {
+	case "${1:-}" in
+	master) stop_pid "$POOL/master/master.pid" ;;
+	h*) host_num "$1" >/dev/null; stop_pid "$(host_dir "$1")/slave.pid" ;;
+	*) die "usage: pool.sh stop hK|master" ;;
+	esac
+}
+
+cmd_start() {
+	case "${1:-}" in
+	master) start_master ;;
+	h*) host_num "$1" >/dev/null; [ -d "$(host_dir "$1")" ] || die "$1 is not up"
+	    start_slave "$1" ;;
+	*) die "usage: pool.sh start hK|master" ;;
+	esac
+}
+
+cmd_status() {
+	local n k d
+	[ -f "$POOL/hosts" ] || { echo "no pool"; return 0; }
+	n=$(nhosts)
+	echo "pool: $n hosts, storage $(cat "$POOL/storage"), env $POOL/env"
+	for k in $(seq 1 "$n"); do
+		d=$(host_dir "h$k")
+		if [ -f "$d/slave.pid" ] && kill -0 "$(cat "$d/slave.pid")" 2>/dev/null; then
+			echo "h$k: running"
+		else
+			echo "h$k: stopped"
+		fi
+	done
+	if [ -f "$POOL/master/master.pid" ] && kill -0 "$(cat "$POOL/master/master.pid")" 2>/dev/null; then
+		echo "master: running"
+	else
+		echo "master: stopped"
+	fi
+}
+
+verb=${1:-}
+shift || true
+case "$verb" in
+up) cmd_up "$@" ;;
+down) cmd_down ;;
+stop) cmd_stop "$@" ;;
+start) cmd_start "$@" ;;
+lxcpath) host_num "${1:-}" >/dev/null; echo "$(host_dir "$1")/lxc" ;;
+storage) host_num "${1:-}" >/dev/null; echo "$(host_dir "$1")/storage" ;;
+exec) h=${1:-}; host_num "$h" >/dev/null; shift; exec ip netns exec "$(host_ns "$h")" "$@" ;;
+create) cmd_create "$@" ;;
+status) cmd_status ;;
+-h|--help|help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' ;;
+*) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+esac

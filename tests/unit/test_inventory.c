@@ -1,0 +1,791 @@
+/* Unit tests: the master's SQLite inventory (master/inventory.c), on real
+ * database files in a fresh mkdtemp() directory per test. */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "inventory.h"
+#include "msg.h"
+
+struct fixture {
+	char dir[256];
+	char path[300];
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	const char *tmp = getenv("TMPDIR");
+
+	if (f == NULL)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "%s/corral-inv-XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	if (mkdtemp(f->dir) == NULL) {
+		free(f);
+		return -1;
+	}
+	snprintf(f->path, sizeof(f->path), "%s/inventory.db", f->dir);
+	*state = f;
+	return 0;
+}
+
+/* The database, its -wal and -shm: everything in the directory. */
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	struct dirent *de;
+	char p[600];
+	DIR *d;
+
+	if ((d = opendir(f->dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			snprintf(p, sizeof(p), "%s/%s", f->dir, de->d_name);
+			unlink(p);
+		}
+		closedir(d);
+	}
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static struct inventory *
+open_ok(const struct fixture *f)
+{
+	char err[512] = "";
+	struct inventory *inv = inventory_open(f->path, err, sizeof(err));
+
+	if (inv == NULL)
+		fail_msg("inventory_open: %s", err);
+	return inv;
+}
+
+static void
+must(struct inventory *inv, int r)
+{
+	if (r != 0)
+		fail_msg("inventory: %s", inventory_errmsg(inv));
+}
+
+/* An integer answered by a query on a raw SQLite connection. */
+static int64_t
+raw_int(const struct fixture *f, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static void
+sync3(struct inventory *inv, int noselect_b)
+{
+	const struct inv_host_cfg cfg[] = {
+		{ "alpha", "10.0.0.1", 22, 0 },
+		{ "bravo", "bravo.example.org", 2222, noselect_b },
+		{ "charlie", "10.0.0.3", 22, 0 },
+	};
+
+	must(inv, inventory_sync_hosts(inv, cfg, 3));
+}
+
+static void
+fill_info(struct msg_host_info *m, uint32_t seed)
+{
+	memset(m, 0, sizeof(*m));
+	snprintf(m->hostname, sizeof(m->hostname), "node%u.example.org",
+	    seed);
+	m->cores = 8 + seed;
+	m->load1 = 1000 + seed;
+	m->load5 = 2000 + seed;
+	m->load15 = 3000 + seed;
+	m->mem_total = 64ULL << 30;
+	m->mem_available = (32ULL << 30) + seed;
+	snprintf(m->storage_backend, sizeof(m->storage_backend), "btrfs");
+	m->storage_total = UINT64_MAX;            /* above INT64_MAX */
+	m->storage_free = (1ULL << 63) + seed;
+	m->containers = 3;
+	m->uptime = 86400ULL * 365 + seed;
+	snprintf(m->version, sizeof(m->version), "corral-slave 0.1.%u",
+	    seed);
+}
+
+static void
+fill_ct(struct msg_ct_info *c, const char *name, const char *state,
+    uint64_t seed)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	snprintf(c->state, sizeof(c->state), "%s", state);
+	snprintf(c->ipv4, sizeof(c->ipv4), "10.0.3.%u,10.0.4.%u",
+	    (unsigned)seed, (unsigned)seed);
+	c->autostart = (uint8_t)(seed % 2);
+	c->mem_used = 1000 * seed;
+	c->mem_limit = seed % 2 ? 0 : UINT64_MAX - seed;
+	c->cpu_usec = 123456789ULL * seed;
+	snprintf(c->backend, sizeof(c->backend), "%s",
+	    seed % 2 ? "dir" : "lvm");
+	c->rootfs_bytes = (1ULL << 33) + seed;
+}
+
+static void
+assert_info_equal(const struct msg_host_info *a, const struct msg_host_info *b)
+{
+	assert_string_equal(a->hostname, b->hostname);
+	assert_int_equal(a->cores, b->cores);
+	assert_int_equal(a->load1, b->load1);
+	assert_int_equal(a->load5, b->load5);
+	assert_int_equal(a->load15, b->load15);
+	assert_true(a->mem_total == b->mem_total);
+	assert_true(a->mem_available == b->mem_available);
+	assert_string_equal(a->storage_backend, b->storage_backend);
+	assert_true(a->storage_total == b->storage_total);
+	assert_true(a->storage_free == b->storage_free);
+	assert_int_equal(a->containers, b->containers);
+	assert_true(a->uptime == b->uptime);
+	assert_string_equal(a->version, b->version);
+}
+
+static void
+assert_ct_equal(const struct msg_ct_info *a, const struct msg_ct_info *b)
+{
+	assert_string_equal(a->name, b->name);
+	assert_string_equal(a->state, b->state);
+	assert_string_equal(a->ipv4, b->ipv4);
+	assert_int_equal(a->autostart, b->autostart);
+	assert_true(a->mem_used == b->mem_used);
+	assert_true(a->mem_limit == b->mem_limit);
+	assert_true(a->cpu_usec == b->cpu_usec);
+	assert_string_equal(a->backend, b->backend);
+	assert_true(a->rootfs_bytes == b->rootfs_bytes);
+}
+
+static const struct msg_host_rec *
+find_host(const struct msg_host_list *l, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].name, name) == 0)
+			return &l->v[i];
+	fail_msg("host %s is not listed", name);
+	return NULL;
+}
+
+static void
+test_open_creates_schema(void **state)
+{
+	struct fixture *f = *state;
+	struct inventory *inv;
+	struct msg_host_list hl;
+	struct stat sb;
+
+	inv = open_ok(f);
+	assert_int_equal(stat(f->path, &sb), 0);
+	assert_int_equal(raw_int(f, "SELECT count(*) FROM sqlite_master"
+	    " WHERE type = 'table' AND name IN"
+	    " ('hosts', 'containers', 'load_history')"), 3);
+	assert_int_equal(raw_int(f, "SELECT count(*) FROM sqlite_master"
+	    " WHERE type = 'index' AND tbl_name = 'load_history'"), 1);
+	assert_int_equal(raw_int(f, "SELECT count(*) FROM"
+	    " pragma_index_info('load_history_host_t')"), 2);
+	assert_int_equal(raw_int(f, "SELECT count(*) FROM"
+	    " pragma_foreign_key_list('containers')"
+	    " WHERE \"table\" = 'hosts' AND on_delete = 'CASCADE'"), 1);
+	/* the columns of every msg_host_info field */
+	assert_int_equal(raw_int(f, "SELECT count(*) FROM"
+	    " pragma_table_info('hosts') WHERE name IN ('hostname', 'cores',"
+	    " 'load1', 'load5', 'load15', 'mem_total', 'mem_available',"
+	    " 'storage_backend', 'storage_total', 'storage_free',"
+	    " 'containers', 'uptime', 'version', 'last_seen')"), 14);
+	assert_int_equal(raw_int(f, "SELECT journal_mode = 'wal' FROM"
+	    " pragma_journal_mode"), 1);
+	must(inv, inventory_hosts(inv, &hl));
+	assert_int_equal(hl.n, 0);
+	msg_host_list_free(&hl);
+	inventory_close(inv);
+}
+
+static void
+test_user_version(void **state)
+{
+	struct fixture *f = *state;
+	struct inventory *inv;
+	char err[512] = "";
+	sqlite3 *db;
+
+	inv = open_ok(f);
+	assert_int_equal(raw_int(f, "PRAGMA user_version"), 1);
+	inventory_close(inv);
+	inv = open_ok(f);                   /* nothing to migrate again */
+	assert_int_equal(raw_int(f, "PRAGMA user_version"), 1);
+	inventory_close(inv);
+
+	/* A schema from a newer corral is refused, not damaged. */
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_null(inventory_open(f->path, err, sizeof(err)));
+	assert_non_null(strstr(err, f->path));
+	assert_non_null(strstr(err, "99"));
+	assert_int_equal(raw_int(f, "PRAGMA user_version"), 99);
+}
+
+static void
+test_reopen_keeps_data(void **state)
+{
+	struct fixture *f = *state;
+	struct inventory *inv;
+	struct msg_host_info info, none;
+	struct msg_ct_info cts[2];
+	struct msg_host_list hl;
+	struct msg_ct_rec_list cl;
+	struct inv_load_sample s[4];
+	size_t n;
+
+	fill_info(&info, 1);
+	fill_ct(&cts[0], "db", "running", 1);
+	fill_ct(&cts[1], "web", "stopped", 2);
+	inv = open_ok(f);
+	sync3(inv, 0);
+	must(inv, inventory_host_up(inv, "alpha", &info, cts, 2, 1000));
+	inventory_close(inv);
+
+	inv = open_ok(f);
+	must(inv, inventory_hosts(inv, &hl));
+	assert_int_equal(hl.n, 3);
+	assert_string_equal(hl.v[0].name, "alpha");  /* ordered by name */
+	assert_string_equal(hl.v[1].name, "bravo");
+	assert_string_equal(hl.v[2].name, "charlie");
+	assert_string_equal(hl.v[0].address, "10.0.0.1");
+	assert_int_equal(hl.v[0].port, 22);
+	assert_string_equal(hl.v[0].state, "up");
+	assert_string_equal(hl.v[0].reason, "");
+	assert_true(hl.v[0].last_seen == 1000);
+	assert_info_equal(&hl.v[0].info, &info);
+	assert_string_equal(hl.v[1].address, "bravo.example.org");
+	assert_int_equal(hl.v[1].port, 2222);
+	assert_string_equal(hl.v[1].state, "down");
+	assert_string_equal(hl.v[1].reason, "never contacted");
+	assert_true(hl.v[1].last_seen == 0);
+	memset(&none, 0, sizeof(none));
+	assert_info_equal(&hl.v[1].info, &none);   /* zero if never seen */
+	msg_host_list_free(&hl);
+	must(inv, inventory_containers(inv, NULL, NULL, &cl));
+	assert_int_equal(cl.n, 2);
+	assert_string_equal(cl.v[0].host, "alpha");
+	assert_ct_equal(&cl.v[0].ct, &cts[0]);
+	assert_ct_equal(&cl.v[1].ct, &cts[1]);
+	assert_true(cl.v[1].last_seen == 1000);
+	msg_ct_rec_list_free(&cl);
+	must(inv, inventory_load_history(inv, "alpha", s, 4, &n));
+	assert_int_equal(n, 1);
+	assert_true(s[0].t == 1000);
+	inventory_close(inv);
+}
+
+static void
+test_sync_hosts(void **state)
+{
+	struct fixture *f = *state;
+	const struct inv_host_cfg cfg2[] = {
+		{ "bravo", "10.9.9.9", 2200, 0 },
+		{ "delta", "10.0.0.4", 22, 1 },
+		{ "alpha", "10.0.0.1", 22, 0 },
+	};
+	const struct inv_host_cfg bad[] = {
+		{ "echo", "10.0.0.5", 22, 0 },
+		{ "", "10.0.0.6", 22, 0 },
+	};
+	struct inventory *inv;
+	struct msg_host_info info;
+	struct msg_ct_info cts[2];
+	struct msg_host_list hl;
+	struct msg_ct_rec_list cl;
+	const struct msg_host_rec *h;
+	struct inv_load_sample s[2];
+	size_t n;
+
+	inv = open_ok(f);
+	sync3(inv, 0);
+	must(inv, inventory_hosts(inv, &hl));
+	assert_int_equal(hl.n, 3);
+	msg_host_list_free(&hl);
+
+	fill_info(&info, 3);
+	fill_ct(&cts[0], "c1", "running", 1);
+	fill_ct(&cts[1], "c2", "running", 2);
+	must(inv, inventory_host_up(inv, "charlie", &info, cts, 2, 50));
+	must(inv, inventory_host_up(inv, "bravo", &info, cts, 1, 50));
+
+	/* charlie leaves, delta arrives, bravo moves */
+	must(inv, inventory_sync_hosts(inv, cfg2, 3));
+	must(inv, inventory_hosts(inv, &hl));
+	assert_int_equal(hl.n, 3);
+	assert_string_equal(hl.v[0].name, "alpha");
+	assert_string_equal(hl.v[1].name, "bravo");
+	assert_string_equal(hl.v[2].name, "delta");
+	h = find_host(&hl, "bravo");
+	assert_string_equal(h->address, "10.9.9.9");
+	assert_int_equal(h->port, 2200);
+	assert_string_equal(h->state, "up");        /* state kept */
+	assert_true(h->last_seen == 50);
+	assert_info_equal(&h->info, &info);
+	h = find_host(&hl, "delta");
+	assert_string_equal(h->state, "down");
+	assert_string_equal(h->reason, "never contacted");
+	msg_host_list_free(&hl);
+
+	must(inv, inventory_containers(inv, NULL, "charlie", &cl));
+	assert_int_equal(cl.n, 0);
+	msg_ct_rec_list_free(&cl);
+	must(inv, inventory_containers(inv, NULL, NULL, &cl));
+	assert_int_equal(cl.n, 1);                  /* bravo's c1 */
+	assert_string_equal(cl.v[0].host, "bravo");
+	msg_ct_rec_list_free(&cl);
+	must(inv, inventory_load_history(inv, "charlie", s, 2, &n));
+	assert_int_equal(n, 0);
+	assert_int_equal(raw_int(f, "SELECT count(*) FROM containers"
+	    " WHERE host = 'charlie'"), 0);
+	assert_int_equal(raw_int(f, "SELECT count(*) FROM load_history"
+	    " WHERE host = 'charlie'"), 0);
+
+	/* A bad entry changes nothing: one transaction. */
+	assert_int_equal(inventory_sync_hosts(inv, bad, 2), -1);
+	assert_true(strlen(inventory_errmsg(inv)) > 0);
+	must(inv, inventory_hosts(inv, &hl));
+	assert_int_equal(hl.n, 3);
+	msg_host_list_free(&hl);
+
+	/* An empty list empties the inventory. */
+	must(inv, inventory_sync_hosts(inv, NULL, 0));
+	must(inv, inventory_hosts(inv, &hl));
+	assert_int_equal(hl.n, 0);
+	msg_host_list_free(&hl);
+	assert_int_equal(raw_int(f, "SELECT count(*) FROM containers"), 0);
+	inventory_close(inv);
+}
+
+static void
+test_host_up_replaces(void **state)
+{
+	struct fixture *f = *state;
+	struct inventory *inv;
+	struct msg_host_info info1, info2;
+	struct msg_ct_info cts[3], cts2[3], dup[2];
+	struct msg_host_list hl;
+	struct msg_ct_rec_list cl;
+	const struct msg_host_rec *h;
+	size_t i;
+
+	inv = open_ok(f);
+	sync3(inv, 0);
+	fill_info(&info1, 1);
+	fill_ct(&cts[0], "a", "running", 1);
+	fill_ct(&cts[1], "b", "stopped", 2);
+	fill_ct(&cts[2], "c", "frozen", 3);
+	must(inv, inventory_host_up(inv, "alpha", &info1, cts, 3, 100));
+	must(inv, inventory_hosts(inv, &hl));
+	h = find_host(&hl, "alpha");
+	assert_string_equal(h->state, "up");
+	assert_true(h->last_seen == 100);
+	assert_info_equal(&h->info, &info1);
+	msg_host_list_free(&hl);
+	must(inv, inventory_containers(inv, "", "", &cl));
+	assert_int_equal(cl.n, 3);
+	for (i = 0; i < 3; i++) {
+		assert_string_equal(cl.v[i].host, "alpha");
+		assert_ct_equal(&cl.v[i].ct, &cts[i]);
+		assert_true(cl.v[i].last_seen == 100);
+	}
+	msg_ct_rec_list_free(&cl);
+
+	/* Next poll: b is gone, c changed, d is new. */
+	fill_info(&info2, 2);
+	cts2[0] = cts[0];
+	fill_ct(&cts2[1], "c", "running", 7);
+	fill_ct(&cts2[2], "d", "stopped", 4);
+	must(inv, inventory_host_up(inv, "alpha", &info2, cts2, 3, 160));
+	must(inv, inventory_hosts(inv, &hl));
+	h = find_host(&hl, "alpha");
+	assert_true(h->last_seen == 160);
+	assert_info_equal(&h->info, &info2);        /* as last reported */
+	msg_host_list_free(&hl);
+	must(inv, inventory_containers(inv, NULL, "alpha", &cl));
+	assert_int_equal(cl.n, 3);
+	for (i = 0; i < 3; i++) {
+		assert_ct_equal(&cl.v[i].ct, &cts2[i]);
+		assert_true(cl.v[i].last_seen == 160);
+	}
+	msg_ct_rec_list_free(&cl);
+
+	/* A failing poll report (two containers of one name) is rolled back
+	 * whole and the error is SQLite's. */
+	fill_ct(&dup[0], "x", "running", 1);
+	fill_ct(&dup[1], "x", "running", 2);
+	assert_int_equal(inventory_host_up(inv, "alpha", &info1, dup, 2, 200),
+	    -1);
+	assert_non_null(strstr(inventory_errmsg(inv), "UNIQUE"));
+	must(inv, inventory_containers(inv, NULL, NULL, &cl));
+	assert_int_equal(cl.n, 3);
+	assert_string_equal(cl.v[0].ct.name, "a");
+	msg_ct_rec_list_free(&cl);
+	must(inv, inventory_hosts(inv, &hl));
+	assert_true(find_host(&hl, "alpha")->last_seen == 160);
+	msg_host_list_free(&hl);
+
+	/* An empty report empties the host's list. */
+	must(inv, inventory_host_up(inv, "alpha", &info2, NULL, 0, 220));
+	must(inv, inventory_containers(inv, NULL, NULL, &cl));
+	assert_int_equal(cl.n, 0);
+	msg_ct_rec_list_free(&cl);
+
+	/* A host that is not in the inventory. */
+	assert_int_equal(inventory_host_up(inv, "zulu", &info1, cts, 1, 300),
+	    -1);
+	assert_non_null(strstr(inventory_errmsg(inv), "zulu"));
+	assert_int_equal(inventory_host_down(inv, "zulu", "gone", 300), -1);
+	inventory_close(inv);
+}
+
+static void
+test_host_down(void **state)
+{
+	struct fixture *f = *state;
+	struct inventory *inv;
+	struct msg_host_info info;
+	struct msg_ct_info cts[2];
+	struct msg_host_list hl;
+	struct msg_ct_rec_list cl;
+	const struct msg_host_rec *h;
+	char longreason[1000];
+
+	inv = open_ok(f);
+	sync3(inv, 0);
+	fill_info(&info, 5);
+	fill_ct(&cts[0], "a", "running", 1);
+	fill_ct(&cts[1], "b", "running", 2);
+	must(inv, inventory_host_up(inv, "alpha", &info, cts, 2, 100));
+	must(inv, inventory_host_down(inv, "alpha",
+	    "connect: Connection refused", 200));
+	must(inv, inventory_hosts(inv, &hl));
+	h = find_host(&hl, "alpha");
+	assert_string_equal(h->state, "down");
+	assert_string_equal(h->reason, "connect: Connection refused");
+	assert_true(h->last_seen == 100);
+	assert_info_equal(&h->info, &info);         /* last report kept */
+	msg_host_list_free(&hl);
+	must(inv, inventory_containers(inv, NULL, "alpha", &cl));
+	assert_int_equal(cl.n, 2);
+	assert_ct_equal(&cl.v[0].ct, &cts[0]);
+	assert_true(cl.v[0].last_seen == 100);
+	assert_true(cl.v[1].last_seen == 100);
+	msg_ct_rec_list_free(&cl);
+
+	/* A reason too long for the record is cut, not overflowed. */
+	memset(longreason, 'r', sizeof(longreason) - 1);
+	longreason[sizeof(longreason) - 1] = '\0';
+	must(inv, inventory_host_down(inv, "alpha", longreason, 250));
+	must(inv, inventory_hosts(inv, &hl));
+	assert_int_equal(strlen(find_host(&hl, "alpha")->reason),
+	    MSG_REASON_MAX - 1);
+	msg_host_list_free(&hl);
+
+	/* Back up: the reason is cleared. */
+	must(inv, inventory_host_up(inv, "alpha", &info, cts, 2, 300));
+	must(inv, inventory_hosts(inv, &hl));
+	h = find_host(&hl, "alpha");
+	assert_string_equal(h->state, "up");
+	assert_string_equal(h->reason, "");
+	assert_true(h->last_seen == 300);
+	msg_host_list_free(&hl);
+	inventory_close(inv);
+}
+
+static void
+test_noselect(void **state)
+{
+	struct fixture *f = *state;
+	struct inventory *inv;
+	struct msg_host_info info;
+	struct msg_host_list hl;
+
+	inv = open_ok(f);
+	sync3(inv, 1);
+	fill_info(&info, 2);
+	must(inv, inventory_hosts(inv, &hl));
+	assert_string_equal(find_host(&hl, "bravo")->state, "down");
+	msg_host_list_free(&hl);
+	must(inv, inventory_host_up(inv, "bravo", &info, NULL, 0, 10));
+	must(inv, inventory_host_up(inv, "alpha", &info, NULL, 0, 10));
+	must(inv, inventory_hosts(inv, &hl));
+	assert_string_equal(find_host(&hl, "bravo")->state, "noselect");
+	assert_string_equal(find_host(&hl, "bravo")->reason, "");
+	assert_string_equal(find_host(&hl, "alpha")->state, "up");
+	msg_host_list_free(&hl);
+
+	/* slaves.conf drops noselect: the host answers, so it is up. */
+	sync3(inv, 0);
+	must(inv, inventory_hosts(inv, &hl));
+	assert_string_equal(find_host(&hl, "bravo")->state, "up");
+	msg_host_list_free(&hl);
+	/* and a host that is down stays down whatever the flag */
+	must(inv, inventory_host_down(inv, "bravo", "timeout", 20));
+	sync3(inv, 1);
+	must(inv, inventory_hosts(inv, &hl));
+	assert_string_equal(find_host(&hl, "bravo")->state, "down");
+	msg_host_list_free(&hl);
+	must(inv, inventory_host_up(inv, "bravo", &info, NULL, 0, 30));
+	must(inv, inventory_hosts(inv, &hl));
+	assert_string_equal(find_host(&hl, "bravo")->state, "noselect");
+	msg_host_list_free(&hl);
+	inventory_close(inv);
+}
+
+static void
+test_container_filters(void **state)
+{
+	struct fixture *f = *state;
+	struct inventory *inv;
+	struct msg_host_info info;
+	struct msg_ct_info a[2], b[2];
+	struct msg_ct_rec_list cl;
+
+	inv = open_ok(f);
+	sync3(inv, 0);
+	fill_info(&info, 1);
+	fill_ct(&a[0], "web", "running", 1);
+	fill_ct(&a[1], "db", "running", 2);
+	fill_ct(&b[0], "web", "stopped", 3);
+	fill_ct(&b[1], "cache", "running", 4);
+	must(inv, inventory_host_up(inv, "alpha", &info, a, 2, 10));
+	must(inv, inventory_host_up(inv, "bravo", &info, b, 2, 10));
+
+	/* none: ordered by name then host */
+	must(inv, inventory_containers(inv, NULL, NULL, &cl));
+	assert_int_equal(cl.n, 4);
+	assert_string_equal(cl.v[0].ct.name, "cache");
+	assert_string_equal(cl.v[1].ct.name, "db");
+	assert_string_equal(cl.v[2].ct.name, "web");
+	assert_string_equal(cl.v[2].host, "alpha");
+	assert_string_equal(cl.v[3].ct.name, "web");
+	assert_string_equal(cl.v[3].host, "bravo");
+	msg_ct_rec_list_free(&cl);
+	must(inv, inventory_containers(inv, "", "", &cl));
+	assert_int_equal(cl.n, 4);
+	msg_ct_rec_list_free(&cl);
+
+	/* by name: a name on two hosts gives two records (a conflict) */
+	must(inv, inventory_containers(inv, "web", NULL, &cl));
+	assert_int_equal(cl.n, 2);
+	assert_string_equal(cl.v[0].host, "alpha");
+	assert_ct_equal(&cl.v[0].ct, &a[0]);
+	assert_string_equal(cl.v[1].host, "bravo");
+	assert_ct_equal(&cl.v[1].ct, &b[0]);
+	msg_ct_rec_list_free(&cl);
+	must(inv, inventory_containers(inv, "db", "", &cl));
+	assert_int_equal(cl.n, 1);
+	assert_string_equal(cl.v[0].host, "alpha");
+	msg_ct_rec_list_free(&cl);
+
+	/* by host */
+	must(inv, inventory_containers(inv, NULL, "bravo", &cl));
+	assert_int_equal(cl.n, 2);
+	assert_string_equal(cl.v[0].ct.name, "cache");
+	assert_string_equal(cl.v[1].ct.name, "web");
+	msg_ct_rec_list_free(&cl);
+
+	/* both */
+	must(inv, inventory_containers(inv, "web", "bravo", &cl));
+	assert_int_equal(cl.n, 1);
+	assert_ct_equal(&cl.v[0].ct, &b[0]);
+	msg_ct_rec_list_free(&cl);
+	must(inv, inventory_containers(inv, "db", "bravo", &cl));
+	assert_int_equal(cl.n, 0);
+	assert_null(cl.v);
+	msg_ct_rec_list_free(&cl);
+
+	/* nothing matches; SQL-looking names are only data */
+	must(inv, inventory_containers(inv, "nope", NULL, &cl));
+	assert_int_equal(cl.n, 0);
+	msg_ct_rec_list_free(&cl);
+	must(inv, inventory_containers(inv, "' OR 1=1 --", NULL, &cl));
+	assert_int_equal(cl.n, 0);
+	msg_ct_rec_list_free(&cl);
+	inventory_close(inv);
+}
+
+static void
+test_load_history(void **state)
+{
+	struct fixture *f = *state;
+	const size_t extra = 10, total = INVENTORY_HISTORY_MAX + 10;
+	struct inventory *inv;
+	struct msg_host_info info;
+	struct inv_load_sample *s;
+	size_t i, n;
+
+	s = calloc(total, sizeof(*s));
+	assert_non_null(s);
+	inv = open_ok(f);
+	sync3(inv, 0);
+	fill_info(&info, 0);
+	must(inv, inventory_host_up(inv, "bravo", &info, NULL, 0, 5));
+	for (i = 0; i < total; i++) {
+		info.load1 = (uint32_t)(i * 10);
+		info.mem_available = 1000000 + i;
+		must(inv, inventory_host_up(inv, "alpha", &info, NULL, 0,
+		    (int64_t)(1000 + i)));
+	}
+	assert_int_equal(raw_int(f, "SELECT count(*) FROM load_history"
+	    " WHERE host = 'alpha'"), INVENTORY_HISTORY_MAX);
+
+	must(inv, inventory_load_history(inv, "alpha", s, total, &n));
+	assert_int_equal(n, INVENTORY_HISTORY_MAX);
+	for (i = 0; i < n; i++) {
+		size_t k = total - 1 - i;          /* newest first */
+
+		assert_true(s[i].t == (int64_t)(1000 + k));
+		assert_int_equal(s[i].load1, k * 10);
+		assert_true(s[i].mem_available == 1000000 + k);
+	}
+	assert_true(s[n - 1].t == (int64_t)(1000 + extra));
+
+	must(inv, inventory_load_history(inv, "alpha", s, 3, &n));
+	assert_int_equal(n, 3);
+	assert_true(s[0].t == (int64_t)(1000 + total - 1));
+	assert_true(s[2].t == (int64_t)(1000 + total - 3));
+	must(inv, inventory_load_history(inv, "alpha", s, 0, &n));
+	assert_int_equal(n, 0);
+
+	/* pruning is per host */
+	must(inv, inventory_load_history(inv, "bravo", s, total, &n));
+	assert_int_equal(n, 1);
+	assert_true(s[0].t == 5);
+	must(inv, inventory_load_history(inv, "charlie", s, total, &n));
+	assert_int_equal(n, 0);
+	inventory_close(inv);
+	free(s);
+}
+
+static void
+test_open_missing_dir(void **state)
+{
+	struct fixture *f = *state;
+	char path[400], err[512] = "";
+	struct stat sb;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/missing/inventory.db", f->dir);
+	assert_null(inventory_open(path, err, sizeof(err)));
+	assert_non_null(strstr(err, path));
+	assert_non_null(strstr(err, "No such file or directory"));
+	snprintf(path, sizeof(path), "%s/missing", f->dir);
+	assert_int_equal(stat(path, &sb), -1);       /* not created */
+
+	/* a file where the directory should be */
+	fp = fopen(f->path, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/x.db", f->path);
+	assert_null(inventory_open(path, err, sizeof(err)));
+	assert_non_null(strstr(err, path));
+	assert_null(inventory_open("", err, sizeof(err)));
+	assert_true(strlen(err) > 0);
+}
+
+static void
+test_two_connections(void **state)
+{
+	struct fixture *f = *state;
+	struct inventory *a, *b;
+	struct msg_host_info info;
+	struct msg_ct_info ct;
+	struct msg_host_list hl;
+	struct msg_ct_rec_list cl;
+
+	a = open_ok(f);
+	b = open_ok(f);
+	sync3(a, 0);
+	must(b, inventory_hosts(b, &hl));
+	assert_int_equal(hl.n, 3);
+	msg_host_list_free(&hl);
+
+	fill_info(&info, 9);
+	fill_ct(&ct, "web", "running", 1);
+	must(b, inventory_host_up(b, "charlie", &info, &ct, 1, 77));
+	must(a, inventory_containers(a, "web", NULL, &cl));
+	assert_int_equal(cl.n, 1);
+	assert_string_equal(cl.v[0].host, "charlie");
+	assert_true(cl.v[0].last_seen == 77);
+	msg_ct_rec_list_free(&cl);
+	must(a, inventory_hosts(a, &hl));
+	assert_string_equal(find_host(&hl, "charlie")->state, "up");
+	assert_info_equal(&find_host(&hl, "charlie")->info, &info);
+	msg_host_list_free(&hl);
+
+	must(a, inventory_host_down(a, "charlie", "timeout", 90));
+	must(b, inventory_hosts(b, &hl));
+	assert_string_equal(find_host(&hl, "charlie")->state, "down");
+	assert_string_equal(find_host(&hl, "charlie")->reason, "timeout");
+	msg_host_list_free(&hl);
+	inventory_close(a);
+	inventory_close(b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open_creates_schema,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_user_version, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_sync_hosts, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_host_up_replaces, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_host_down, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_noselect, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_container_filters, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_load_history, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_open_missing_dir, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_two_connections, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests_name("inventory", tests, NULL, NULL);
+}
