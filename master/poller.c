@@ -110,7 +110,7 @@ connect_slave(struct poller *p, char *err, size_t errlen)
 }
 
 static int
-poll_once(struct poller *p, char *err, size_t errlen)
+poll_round(struct poller *p, char *err, size_t errlen)
 {
 	struct msg_host_info hi;
 	struct msg_ct_list cts = { 0 };
@@ -156,6 +156,21 @@ poll_once(struct poller *p, char *err, size_t errlen)
 		    inventory_errmsg(p->inv));
 	msg_ct_list_free(&cts);
 	return 0;
+}
+
+/* A session kept between rounds may have died meanwhile (the slave
+ * restarted): then reconnect at once rather than report it down. */
+static int
+poll_once(struct poller *p, char *err, size_t errlen)
+{
+	int was_connected = p->connected;
+
+	if (poll_round(p, err, errlen) == 0)
+		return 0;
+	if (!was_connected)
+		return -1;
+	log_info("%s: session lost (%s), reconnecting", p->cfg.name, err);
+	return poll_round(p, err, errlen);
 }
 
 static void *

@@ -132,8 +132,17 @@ worker_output(socket_t fd, int revents, void *userdata)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
 	if (n <= 0) {
-		/* worker ended its session: end the channel */
+		/* the worker ended its session: pass on its exit status (OpenSSH
+		 * clients exit with it) and end the channel */
+		int status = 0, code = 1;
+
+		if (ch->worker > 0 && waitpid(ch->worker, &status, 0) ==
+		    ch->worker) {
+			code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+			ch->worker = 0;
+		}
 		ch->done = true;
+		ssh_channel_request_send_exit_status(ch->channel, code);
 		ssh_channel_send_eof(ch->channel);
 		ssh_channel_close(ch->channel);
 		return 0;

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Host keys and client keys: the master refuses an unknown slave key until
+# `corral host trust`, refuses a changed one loudly, checks --fingerprint;
+# a slave refuses a master whose key is not in its authorized_keys.
+. "$(dirname "$0")/lib.sh"
+pool_up 3
+kh=$(awk -F' *= *' '$1 == "known_hosts" { print $2 }' "$CORRAL_CONF")
+state() { corral hosts --json | jq -r --arg h "$1" '.[] | select(.name == $h) | .state + "|" + .reason'; }
+
+# unknown key: forget h3, restart the master so it reconnects
+"$POOLSH" stop master
+grep -v '^\[10.213.0.13\]' "$kh" >"$kh.new" && mv "$kh.new" "$kh"
+"$POOLSH" start master
+s=$(state h3)
+case "$s" in down*"unknown host key"*"corral host trust h3"*) ;; *) fail "h3 unknown key: $s" ;; esac
+[ "$(state h1)" = "up|" ] || fail "h1 should be up: $(state h1)"
+ok "unknown host key refused: $s"
+
+# trusting with the wrong fingerprint records nothing
+if corral host trust h3 --fingerprint SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA 2>/dev/null; then
+	fail "trust with a wrong fingerprint succeeded"
+fi
+grep -q '^\[10.213.0.13\]' "$kh" && fail "wrong fingerprint was recorded"
+out=$(corral host trust h3)
+echo "$out" | grep -q "^h3: SHA256:.* recorded$" || fail "trust output: $out"
+[ "$(state h3)" = "up|" ] || fail "h3 not up after trust: $(state h3)"
+fp=$(echo "$out" | awk '{ print $2 }')
+out=$(corral host trust h3 --fingerprint "$fp")
+echo "$out" | grep -q "already trusted" || fail "second trust: $out"
+ok "trust records the key, checked against --fingerprint"
+
+# changed key: h2 gets a new host key
+"$POOLSH" stop h2
+rm -f "$CORRAL_POOL_DIR/h2/ssh_host_ed25519_key"
+"$POOLSH" start h2
+s=$(state h2)
+case "$s" in down*"HOST KEY CHANGED"*) ;; *) fail "h2 changed key: $s" ;; esac
+if corral host trust h2 2>/dev/null; then fail "trust accepted a changed key"; fi
+ok "changed host key refused: $s"
+
+# slave side: h1 no longer lists the master's key
+ssh-keygen -q -t ed25519 -N '' -f "$CORRAL_POOL_DIR/other_key"
+cp "$CORRAL_POOL_DIR/other_key.pub" "$CORRAL_POOL_DIR/h1/authorized_keys"
+"$POOLSH" stop master
+"$POOLSH" start master
+s=$(state h1)
+case "$s" in down*"refused"*) ;; *) fail "h1 with foreign authorized_keys: $s" ;; esac
+grep -q "refused key" "$CORRAL_POOL_DIR/h1/slave.log" || fail "slave did not log the refusal"
+ok "unauthorized master key refused: $s"

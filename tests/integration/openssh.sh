@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The OpenSSH client reaches a slave's "corral" subsystem with the master's
+# key and gets HELLO_OK; another key, passwords, exec and shell are refused.
+# The same protocol runs over stdin/stdout with corral-slave --stdio.
+. "$(dirname "$0")/lib.sh"
+pool_up 1
+d=$CORRAL_POOL_DIR
+ssh-keygen -q -t ed25519 -N '' -f "$d/other_key"
+sshopts=(-p 7022 -o BatchMode=yes -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new
+	-o UserKnownHostsFile="$d/openssh_known_hosts" -o ConnectTimeout=5)
+# HELLO (versions 1..1, caps 0, software "t", role "m"), then BYE
+req() { printf '\0\0\0\022\0\144\0\0\0\0\0\001\0\001\0\001\0\0\0\0\0\0\0\001t\0\0\0\001m\0\0\0\0\0\151\0\0\0\0\0\002'; }
+# the type of the first frame of stdin, as 4 hex digits
+first_type() { od -An -tx1 -j4 -N2 | tr -d ' \n'; }
+
+t=$(req | ssh "${sshopts[@]}" -i "$d/master/id_ed25519" -s 10.213.0.11 corral | first_type)
+[ "$t" = 0065 ] || fail "ssh -s corral: first reply type '$t', want HELLO_OK (0065)"
+ok "ssh -s corral with the master's key: HELLO_OK"
+
+if req | ssh "${sshopts[@]}" -i "$d/other_key" -s 10.213.0.11 corral >/dev/null 2>"$d/err"; then
+	fail "another key was accepted"
+fi
+grep -q "Permission denied" "$d/err" || fail "other key: $(cat "$d/err")"
+ok "another key refused"
+
+if ssh "${sshopts[@]}" -o PubkeyAuthentication=no \
+	-o PreferredAuthentications=password,keyboard-interactive 10.213.0.11 true 2>"$d/err" </dev/null; then
+	fail "password authentication accepted"
+fi
+ok "password and keyboard-interactive refused"
+
+if ssh "${sshopts[@]}" -i "$d/master/id_ed25519" 10.213.0.11 id >/dev/null 2>"$d/err" </dev/null; then
+	fail "exec accepted"
+fi
+grep -qi "failed\|refused\|denied" "$d/err" || fail "exec: $(cat "$d/err")"
+if req | ssh "${sshopts[@]}" -i "$d/master/id_ed25519" -s 10.213.0.11 sftp >/dev/null 2>&1; then
+	fail "sftp subsystem accepted"
+fi
+ok "exec and other subsystems refused"
+
+t=$(req | corral-slave --stdio -f -c "$d/h1/corral.conf" 2>/dev/null | first_type)
+[ "$t" = 0065 ] || fail "--stdio: first reply type '$t'"
+ok "corral-slave --stdio: HELLO_OK"
