@@ -64,7 +64,7 @@ UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 REPLAY_BINS = $(patsubst tests/fuzz/%.c,$(BUILD)/replay/%,$(FUZZ_SRC))
 
-.PHONY: all asan check check-unit check-fuzz fuzz demo install uninstall clean deps tests
+.PHONY: all asan check check-unit check-fuzz fuzz demo install uninstall clean deps tests bench-scan
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c
@@ -133,6 +133,10 @@ check-unit: all tests
 demo: deps
 	$(MAKE) all
 	scripts/demo.sh $(BUILD)
+
+# Benchmarks (not tests): see bench/.
+bench-scan: all
+	bench/scan.sh 50
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
