@@ -2,7 +2,7 @@
 # corral hosts reports each host; a stopped slave shows down, with the
 # reason, within one poll interval, and the others still answer; it comes
 # back up when restarted.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 pool_up 3
 "$POOLSH" create h1 c1 >/dev/null
 

@@ -2,7 +2,7 @@
 # Host keys and client keys: the master refuses an unknown slave key until
 # `corral host trust`, refuses a changed one loudly, checks --fingerprint;
 # a slave refuses a master whose key is not in its authorized_keys.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 pool_up 3
 kh=$(awk -F' *= *' '$1 == "known_hosts" { print $2 }' "$CORRAL_CONF")
 state() { corral hosts --json | jq -r --arg h "$1" '.[] | select(.name == $h) | .state + "|" + .reason'; }

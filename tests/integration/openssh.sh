@@ -2,7 +2,7 @@
 # The OpenSSH client reaches a slave's "corral" subsystem with the master's
 # key and gets HELLO_OK; another key, passwords, exec and shell are refused.
 # The same protocol runs over stdin/stdout with corral-slave --stdio.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 pool_up 1
 d=$CORRAL_POOL_DIR
 ssh-keygen -q -t ed25519 -N '' -f "$d/other_key"

@@ -2,7 +2,7 @@
 # corral scan finds exactly the containers lxc-ls sees on each host, with
 # the right states and addresses, in text and JSON, refreshed and cached,
 # filtered by name and host; a container on two hosts is a conflict.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 pool_up 3
 ip1=$("$POOLSH" create h1 web)
 ip2=$("$POOLSH" create h1 db)
