@@ -19,19 +19,22 @@ slave_container_count(struct slave_ctx *ctx)
 	return list_all_containers(ctx->conf.lxcpath, NULL, NULL);
 }
 
-/* A cgroup value as a number; "max" and errors give 0. */
+/* A cgroup value as a number; "max", absent and errors give 0.  cgroup v1
+ * reports "no limit" as a huge page-rounded number: that is 0 too. */
 static uint64_t
 cgroup_u64(struct lxc_container *c, const char *key)
 {
 	char buf[64];
+	uint64_t v;
 	int n = c->get_cgroup_item(c, key, buf, sizeof(buf));
 
 	if (n <= 0 || (size_t)n >= sizeof(buf) || strncmp(buf, "max", 3) == 0)
 		return 0;
-	return strtoull(buf, NULL, 10);
+	v = strtoull(buf, NULL, 10);
+	return v >= (1ULL << 62) ? 0 : v;
 }
 
-/* usage_usec from cpu.stat (cgroup v2). */
+/* CPU time in microseconds: cgroup v2 cpu.stat, else v1 cpuacct.usage. */
 static uint64_t
 cgroup_cpu_usec(struct lxc_container *c)
 {
@@ -39,12 +42,57 @@ cgroup_cpu_usec(struct lxc_container *c)
 	char *p;
 	int n = c->get_cgroup_item(c, "cpu.stat", buf, sizeof(buf));
 
-	if (n <= 0 || (size_t)n >= sizeof(buf))
-		return 0;
-	buf[n] = '\0';
-	if ((p = strstr(buf, "usage_usec ")) == NULL)
-		return 0;
-	return strtoull(p + 11, NULL, 10);
+	if (n > 0 && (size_t)n < sizeof(buf)) {
+		buf[n] = '\0';
+		if ((p = strstr(buf, "usage_usec ")) != NULL)
+			return strtoull(p + 11, NULL, 10);
+	}
+	return cgroup_u64(c, "cpuacct.usage") / 1000;
+}
+
+/* Without a cgroup of its own (LXC could not set one up), a container's
+ * use is the sum over the processes of its PID namespace. */
+static void
+proc_usage(pid_t init, uint64_t *rss, uint64_t *cpu_usec)
+{
+	char path[64], buf[1024], *p;
+	struct stat ns, st;
+	struct dirent *e;
+	unsigned long long utime, stime, pages;
+	long page = sysconf(_SC_PAGESIZE), hz = sysconf(_SC_CLK_TCK);
+	DIR *d;
+	FILE *f;
+
+	*rss = *cpu_usec = 0;
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)init);
+	if (stat(path, &ns) != 0 || (d = opendir("/proc")) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%.16s/ns/pid", e->d_name);
+		if (stat(path, &st) != 0 || st.st_ino != ns.st_ino ||
+		    st.st_dev != ns.st_dev)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%.16s/statm", e->d_name);
+		if ((f = fopen(path, "re")) != NULL) {
+			if (fscanf(f, "%*u %llu", &pages) == 1)
+				*rss += pages * (uint64_t)page;
+			fclose(f);
+		}
+		snprintf(path, sizeof(path), "/proc/%.16s/stat", e->d_name);
+		if ((f = fopen(path, "re")) == NULL)
+			continue;
+		/* fields after the ")" that ends the command name: state is
+		 * field 3, utime 14, stime 15 */
+		if (fgets(buf, sizeof(buf), f) != NULL &&
+		    (p = strrchr(buf, ')')) != NULL &&
+		    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+		    "%llu %llu", &utime, &stime) == 2 && hz > 0)
+			*cpu_usec += (utime + stime) * 1000000ULL / (uint64_t)hz;
+		fclose(f);
+	}
+	closedir(d);
 }
 
 static void
@@ -143,9 +191,13 @@ fill_ct(struct lxc_container *c, struct msg_ct_info *m)
 	m->autostart = strcmp(buf, "1") == 0;
 	if (c->is_running(c)) {
 		container_ipv4(c, m->ipv4, sizeof(m->ipv4));
-		m->mem_used = cgroup_u64(c, "memory.current");
-		m->mem_limit = cgroup_u64(c, "memory.max");
+		if ((m->mem_used = cgroup_u64(c, "memory.current")) == 0)
+			m->mem_used = cgroup_u64(c, "memory.usage_in_bytes");
+		if ((m->mem_limit = cgroup_u64(c, "memory.max")) == 0)
+			m->mem_limit = cgroup_u64(c, "memory.limit_in_bytes");
 		m->cpu_usec = cgroup_cpu_usec(c);
+		if (m->mem_used == 0)
+			proc_usage(c->init_pid(c), &m->mem_used, &m->cpu_usec);
 	}
 	config_item(c, "lxc.rootfs.path", buf, sizeof(buf));
 	/* "btrfs:/p", "lvm:/dev/vg/lv", "dir:/p" or a bare path (dir) */

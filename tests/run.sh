@@ -73,6 +73,12 @@ if [ $unit_only -eq 0 ]; then
 		for t in tests/integration/*.sh; do
 			one "$(basename "$t" .sh)" bash "$t" "$build"
 		done
+		if [ -x "$asan/corral-master" ]; then
+			echo "== integration tests with ASan/UBSan daemons"
+			for t in tests/integration/*.sh; do
+				one "asan-$(basename "$t" .sh)" bash "$t" "$asan"
+			done
+		fi
 	fi
 fi
 

@@ -24,6 +24,11 @@ pool_up() {
 
 pool_cleanup() {
 	local rc=$?
+	# daemons built with sanitizers report into their logs: that fails too
+	if grep -lE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$POOL"/*/*.log 2>/dev/null; then
+		grep -hE -A20 "ERROR: (Address|Leak)Sanitizer|runtime error:" "$POOL"/*/*.log | head -n 60
+		rc=1
+	fi
 	if [ $rc -ne 0 ] && [ -d "$POOL/master" ]; then
 		echo "--- master.log (tail)"; tail -n 20 "$POOL/master/master.log" || true
 	fi

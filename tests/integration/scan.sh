@@ -27,7 +27,7 @@ for f in host name state ipv4 autostart mem_used mem_limit cpu_usec backend root
 done
 echo "$js" | jq -e --arg ip "$ip2" '.[] | select(.name == "db") | .host == "h1" and .state == "running" and .ipv4 == $ip' >/dev/null ||
 	fail "json db: $js"
-echo "$js" | jq -e '.[] | select(.name == "db") | .rootfs_bytes > 0 and .backend == "dir"' >/dev/null ||
+echo "$js" | jq -e '.[] | select(.name == "db") | .rootfs_bytes > 0 and .backend == "dir" and .mem_used > 0' >/dev/null ||
 	fail "json db rootfs: $js"
 ok "json fields"
 
