@@ -5,6 +5,7 @@
 
 #include "cerr.h"
 #include "sshc.h"
+#include "sshfp.h"
 
 #define CIPHERS "aes128-gcm@openssh.com,aes256-gcm@openssh.com," \
 	"chacha20-poly1305@openssh.com,aes128-ctr,aes256-ctr"
@@ -67,23 +68,13 @@ static int
 fingerprint(struct sshc *c)
 {
 	ssh_key key = NULL;
-	unsigned char *hash = NULL;
-	size_t hlen = 0;
-	char *fp;
+	int rc;
 
 	if (ssh_get_server_publickey(c->session, &key) != SSH_OK)
 		return -1;
-	if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash,
-	    &hlen) != 0) {
-		ssh_key_free(key);
-		return -1;
-	}
-	fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen);
-	snprintf(c->fingerprint, sizeof(c->fingerprint), "%s", fp ? fp : "");
-	ssh_string_free_char(fp);
-	ssh_clean_pubkey_hash(&hash);
+	rc = key_fingerprint(key, c->fingerprint, sizeof(c->fingerprint));
 	ssh_key_free(key);
-	return c->fingerprint[0] ? 0 : -1;
+	return rc;
 }
 
 static int

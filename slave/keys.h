@@ -6,6 +6,8 @@
 
 #include <libssh/libssh.h>
 
+#include "sshfp.h"
+
 struct authkeys {
 	ssh_key *v;
 	size_t n;

@@ -9,6 +9,7 @@
 
 #include "conf.h"
 #include "daemon.h"
+#include "keys.h"
 #include "log.h"
 #include "slave.h"
 #include "transport.h"
@@ -33,6 +34,9 @@ usage(FILE *out)
 	    "                     'Subsystem corral /usr/sbin/corral-slave "
 	    "--stdio')\n"
 	    "  -t, --test-config  check the configuration and exit\n"
+	    "      --fingerprint  print the host key's fingerprint (making the "
+	    "key if\n"
+	    "                     absent), for `corral host trust --fingerprint`\n"
 	    "  -h, --help         show this help\n"
 	    "  -V, --version      show the version\n");
 }
@@ -50,6 +54,29 @@ load_conf(struct slave_ctx *ctx, bool explicit_path)
 		fprintf(stderr, "corral-slave: %s\n", err.msg);
 		return -1;
 	}
+	return 0;
+}
+
+static int
+print_fingerprint(struct slave_ctx *ctx)
+{
+	ssh_key key = NULL;
+	char err[512], fp[128];
+	int rc;
+
+	if (hostkey_load_or_create(ctx->conf.host_key, &key, err,
+	    sizeof(err)) != 0) {
+		fprintf(stderr, "corral-slave: %s\n", err);
+		return 1;
+	}
+	rc = key_fingerprint(key, fp, sizeof(fp));
+	ssh_key_free(key);
+	if (rc != 0) {
+		fprintf(stderr, "corral-slave: %s: cannot hash the host key\n",
+		    ctx->conf.host_key);
+		return 1;
+	}
+	printf("%s\n", fp);
 	return 0;
 }
 
@@ -75,12 +102,14 @@ main(int argc, char **argv)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "stdio", no_argument, NULL, 's' },
 		{ "test-config", no_argument, NULL, 't' },
+		{ "fingerprint", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct slave_ctx ctx = { 0 };
 	bool explicit_path = false, stdio_mode = false, test_only = false;
+	bool print_fp = false;
 	struct transport t;
 	int c, level, r;
 
@@ -97,6 +126,7 @@ main(int argc, char **argv)
 		case 'f': ctx.foreground = true; break;
 		case 's': stdio_mode = true; break;
 		case 't': test_only = true; break;
+		case 'F': print_fp = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("%s\n", ctx.software); return 0;
 		default: usage(stderr); return 2;
@@ -109,6 +139,8 @@ main(int argc, char **argv)
 	}
 	if (load_conf(&ctx, explicit_path) != 0)
 		return 1;
+	if (print_fp)
+		return print_fingerprint(&ctx);
 	if (test_only) {
 		printf("%s: configuration OK\n", ctx.conf_path);
 		return 0;
