@@ -76,7 +76,7 @@ setup_storage() {
 	if [ "$(cat "$POOL/storage")" = btrfs ]; then
 		img="$d/btrfs.img"
 		truncate -s 2G "$img"
-		mkfs.btrfs -q "$img"
+		mkfs.btrfs -q "$img" >/dev/null
 		loop=$(losetup --find --show "$img")
 		echo "$loop" >"$d/loop"
 		mount "$loop" "$d/storage"
