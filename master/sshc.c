@@ -156,7 +156,7 @@ sshc_connect(struct sshc *c, const struct sshc_params *p, char *err,
 	if (ssh_options_set(c->session, SSH_OPTIONS_PROCESS_CONFIG, &no) < 0 ||
 	    ssh_options_set(c->session, SSH_OPTIONS_HOST, p->address) < 0 ||
 	    ssh_options_set(c->session, SSH_OPTIONS_PORT, &port) < 0 ||
-	    ssh_options_set(c->session, SSH_OPTIONS_USER, "corral") < 0 ||
+	    ssh_options_set(c->session, SSH_OPTIONS_USER, "root") < 0 ||
 	    ssh_options_set(c->session, SSH_OPTIONS_TIMEOUT, &timeout) < 0 ||
 	    ssh_options_set(c->session, SSH_OPTIONS_KNOWNHOSTS,
 	    p->known_hosts) < 0 ||
