@@ -1,10 +1,12 @@
 /* corral: message table and the session messages' codecs. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cerr.h"
 #include "msg.h"
 #include "proto.h"
+#include "tree.h"
 
 static const struct proto_msg_desc msg_table[] = {
 	{ MSG_HELLO,    "HELLO" },
@@ -23,6 +25,17 @@ static const struct proto_msg_desc msg_table[] = {
 	{ MSG_CLI_SCAN,      "CLI_SCAN" },
 	{ MSG_CLI_TRUST_REQ, "CLI_TRUST_REQ" },
 	{ MSG_CLI_TRUST,     "CLI_TRUST" },
+	{ MSG_TREE_SEND_REQ, "TREE_SEND_REQ" },
+	{ MSG_TREE_RECV_REQ, "TREE_RECV_REQ" },
+	{ MSG_TREE_ENTRIES,  "TREE_ENTRIES" },
+	{ MSG_TREE_NEED,     "TREE_NEED" },
+	{ MSG_TREE_SIG,      "TREE_SIG" },
+	{ MSG_TREE_DATA,     "TREE_DATA" },
+	{ MSG_TREE_END,      "TREE_END" },
+	{ MSG_TREE_DONE,     "TREE_DONE" },
+	{ MSG_CLI_SYNC_REQ,  "CLI_SYNC_REQ" },
+	{ MSG_CLI_PROGRESS,  "CLI_PROGRESS" },
+	{ MSG_CLI_SYNC,      "CLI_SYNC" },
 	{ 0, NULL },
 };
 
@@ -173,42 +186,85 @@ msg_validate(uint16_t type, const uint8_t *payload, size_t len)
 		struct msg_trust trust;
 		char name[PROTO_NAME_MAX];
 		uint8_t flag;
-	} u;
+		struct tree_req treq;
+		struct tree_entry entry;
+		struct tree_need need;
+		struct tree_data data;
+		struct tree_sig sig;
+		struct tree_stats stats;
+		struct msg_sync_req sync_req;
+		struct msg_progress progress;
+		struct msg_sync_result sync_result;
+	} *u;
+	uint32_t i, n;
 	struct cbuf *b;
 	int r;
 
 	if ((b = cbuf_from(payload, len)) == NULL)
 		return len > CBUF_SIZE_MAX ? CERR_TOO_BIG : CERR_NOMEM;
+	/* the union holds a tree entry (tens of KiB): keep it off the stack */
+	if ((u = malloc(sizeof(*u))) == NULL) {
+		cbuf_free(b);
+		return CERR_NOMEM;
+	}
 	switch (type) {
-	case MSG_HELLO:    r = msg_hello_decode(b, &u.hello); break;
-	case MSG_HELLO_OK: r = msg_hello_ok_decode(b, &u.hello_ok); break;
-	case MSG_ERROR:    r = msg_error_decode(b, &u.error); break;
+	case MSG_HELLO:    r = msg_hello_decode(b, &u->hello); break;
+	case MSG_HELLO_OK: r = msg_hello_ok_decode(b, &u->hello_ok); break;
+	case MSG_ERROR:    r = msg_error_decode(b, &u->error); break;
 	case MSG_PING:
-	case MSG_PONG:     r = msg_ping_decode(b, &u.ping); break;
+	case MSG_PONG:     r = msg_ping_decode(b, &u->ping); break;
 	case MSG_BYE:
 	case MSG_HOST_INFO_REQ: r = msg_empty_decode(b); break;
-	case MSG_CLI_HOSTS_REQ: r = msg_flag_decode(b, &u.flag); break;
-	case MSG_HOST_INFO: r = msg_host_info_decode(b, &u.host_info); break;
+	case MSG_CLI_HOSTS_REQ: r = msg_flag_decode(b, &u->flag); break;
+	case MSG_HOST_INFO: r = msg_host_info_decode(b, &u->host_info); break;
 	case MSG_CT_LIST_REQ:
-		r = msg_name_decode(b, u.name, sizeof(u.name));
+		r = msg_name_decode(b, u->name, sizeof(u->name));
 		break;
 	case MSG_CT_LIST:
-		if ((r = msg_ct_list_decode(b, &u.ct_list)) == 0)
-			msg_ct_list_free(&u.ct_list);
+		if ((r = msg_ct_list_decode(b, &u->ct_list)) == 0)
+			msg_ct_list_free(&u->ct_list);
 		break;
 	case MSG_CLI_HOSTS:
-		if ((r = msg_host_list_decode(b, &u.host_list)) == 0)
-			msg_host_list_free(&u.host_list);
+		if ((r = msg_host_list_decode(b, &u->host_list)) == 0)
+			msg_host_list_free(&u->host_list);
 		break;
 	case MSG_CLI_SCAN:
-		if ((r = msg_ct_rec_list_decode(b, &u.ct_rec_list)) == 0)
-			msg_ct_rec_list_free(&u.ct_rec_list);
+		if ((r = msg_ct_rec_list_decode(b, &u->ct_rec_list)) == 0)
+			msg_ct_rec_list_free(&u->ct_rec_list);
 		break;
-	case MSG_CLI_SCAN_REQ: r = msg_scan_req_decode(b, &u.scan_req); break;
+	case MSG_CLI_SCAN_REQ: r = msg_scan_req_decode(b, &u->scan_req); break;
 	case MSG_CLI_TRUST_REQ:
-	case MSG_CLI_TRUST: r = msg_trust_decode(b, &u.trust); break;
+	case MSG_CLI_TRUST: r = msg_trust_decode(b, &u->trust); break;
+	case MSG_TREE_SEND_REQ:
+	case MSG_TREE_RECV_REQ: r = tree_req_decode(b, &u->treq); break;
+	case MSG_TREE_ENTRIES:
+		if ((r = tree_entries_begin(b, &n)) != 0)
+			break;
+		for (i = 0; i < n && r == 0; i++)
+			r = tree_entry_decode(b, &u->entry);
+		if (r == 0)
+			r = cbuf_expect_end(b);
+		break;
+	case MSG_TREE_NEED:
+		if ((r = cbuf_get_count(b, PROTO_PAYLOAD_MAX / 5, 5, &n)) != 0)
+			break;
+		for (i = 0; i < n && r == 0; i++)
+			r = tree_need_decode(b, &u->need);
+		if (r == 0)
+			r = cbuf_expect_end(b);
+		break;
+	case MSG_TREE_SIG: r = tree_sig_decode(b, &u->sig); break;
+	case MSG_TREE_DATA: r = tree_data_decode(b, &u->data); break;
+	case MSG_TREE_END:
+	case MSG_TREE_DONE: r = tree_stats_decode(b, &u->stats); break;
+	case MSG_CLI_SYNC_REQ: r = msg_sync_req_decode(b, &u->sync_req); break;
+	case MSG_CLI_PROGRESS: r = msg_progress_decode(b, &u->progress); break;
+	case MSG_CLI_SYNC:
+		r = msg_sync_result_decode(b, &u->sync_result);
+		break;
 	default:           r = CERR_BAD_TYPE; break;
 	}
+	free(u);
 	cbuf_free(b);
 	return r;
 }

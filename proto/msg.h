@@ -158,6 +158,33 @@ int msg_flag_decode(struct cbuf *b, uint8_t *flag);
 int msg_name_encode(struct cbuf *b, const char *name);
 int msg_name_decode(struct cbuf *b, char *name, size_t cap);
 
+/* ---- corral sync (CLI <-> master) ---- */
+struct msg_sync_req {
+	char src_host[PROTO_NAME_MAX];
+	char src_path[4096];
+	char dst_host[PROTO_NAME_MAX];
+	char dst_path[4096];
+	uint32_t opts;                     /* TREE_OPT_* */
+};
+
+struct msg_progress {
+	uint64_t files_done, files_total;
+	uint64_t bytes_done, bytes_total;
+};
+
+struct msg_sync_result {
+	uint64_t files, files_changed, deleted;
+	uint64_t bytes_on_wire, literal_bytes, matched_bytes;
+	uint64_t usec;                     /* elapsed */
+};
+
+int msg_sync_req_encode(struct cbuf *b, const struct msg_sync_req *m);
+int msg_sync_req_decode(struct cbuf *b, struct msg_sync_req *m);
+int msg_progress_encode(struct cbuf *b, const struct msg_progress *m);
+int msg_progress_decode(struct cbuf *b, struct msg_progress *m);
+int msg_sync_result_encode(struct cbuf *b, const struct msg_sync_result *m);
+int msg_sync_result_decode(struct cbuf *b, struct msg_sync_result *m);
+
 /* Decode a payload of any known type and discard the result: what a
  * dispatcher does before its handler runs, and what the fuzzer drives. */
 int msg_validate(uint16_t type, const uint8_t *payload, size_t len);

@@ -46,6 +46,16 @@ enum proto_msg {
 	MSG_CT_LIST_REQ    = 202,  /* string name filter ("" = all) */
 	MSG_CT_LIST        = 203,  /* list of struct msg_ct_info */
 
+	/* 300s: tree transfer (proto/tree.h); master <-> slaves, relayed */
+	MSG_TREE_SEND_REQ  = 300,  /* master -> sender: struct tree_req */
+	MSG_TREE_RECV_REQ  = 301,  /* master -> receiver: struct tree_req */
+	MSG_TREE_ENTRIES   = 302,  /* sender -> receiver: u32 n, n entries */
+	MSG_TREE_NEED      = 303,  /* receiver -> sender: u32 n, n needs */
+	MSG_TREE_SIG       = 304,  /* receiver -> sender: signature chunk */
+	MSG_TREE_DATA      = 305,  /* sender -> receiver: file data chunk */
+	MSG_TREE_END       = 306,  /* sender -> receiver: tree_stats, last */
+	MSG_TREE_DONE      = 307,  /* receiver -> master: tree_stats */
+
 	/* 500s: CLI -> master */
 	MSG_CLI_HOSTS_REQ  = 500,  /* u8 cached */
 	MSG_CLI_HOSTS      = 501,  /* list of struct msg_host_rec */
@@ -53,6 +63,9 @@ enum proto_msg {
 	MSG_CLI_SCAN       = 503,  /* list of struct msg_ct_rec */
 	MSG_CLI_TRUST_REQ  = 504,  /* string host, u8 accept */
 	MSG_CLI_TRUST      = 505,  /* string host, string fingerprint, u8 recorded */
+	MSG_CLI_SYNC_REQ   = 506,  /* struct msg_sync_req */
+	MSG_CLI_PROGRESS   = 507,  /* struct msg_progress, zero or more */
+	MSG_CLI_SYNC       = 508,  /* struct msg_sync_result, last */
 };
 
 /* Each known type with its name, for errors and logs. */
