@@ -38,7 +38,7 @@ CFLAGS   ?= $(OPT)
 CFLAGS   += -std=gnu11 $(WARN) $(SANFLAGS) -MMD -MP
 LDFLAGS  += $(SANFLAGS)
 
-SLAVE_PKGS  = lxc libssh devmapper zlib
+SLAVE_PKGS  = lxc libssh devmapper zlib libcrypto
 MASTER_PKGS = libssh sqlite3 zlib
 SLAVE_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(SLAVE_PKGS) 2>/dev/null)
 SLAVE_LIBS    := $(shell $(PKG_CONFIG) --libs $(SLAVE_PKGS) 2>/dev/null) -lrsync
@@ -97,7 +97,13 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CONF_LIB) $(PROTO_LIB)
 	    $(TEST_LIBS) $(CMOCKA_LIBS)
 $(BUILD)/tests/test_inventory: $(BUILD)/master/inventory.o
 $(BUILD)/tests/test_inventory: TEST_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3)
-tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS)
+tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/xfer-local
+
+# The transfer engine alone, sender and receiver over a socketpair.
+XFER_OBJS = $(call obj,$(sort $(wildcard slave/xfer_*.c)))
+$(BUILD)/xfer-local: $(BUILD)/tests/tree/xfer_local.o $(XFER_OBJS) $(CONF_LIB) $(PROTO_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SLAVE_LIBS)
+$(BUILD)/tests/tree/xfer_local.o: CFLAGS += $(SLAVE_CFLAGS)
 
 # ---- fuzzers: libFuzzer under clang; corpus replay under $(CC) ----
 FUZZFLAGS = -std=gnu11 -g -O1 -D_GNU_SOURCE -DCORRAL_VERSION='"$(VERSION)"' \

@@ -112,6 +112,15 @@ cbuf_reserve(struct cbuf *b, size_t n, uint8_t **out)
 }
 
 int
+cbuf_unreserve(struct cbuf *b, size_t n)
+{
+	if (b->readonly || n > b->size - b->off)
+		return CERR_INVALID;
+	b->size -= n;
+	return 0;
+}
+
+int
 cbuf_put(struct cbuf *b, const void *data, size_t len)
 {
 	uint8_t *p;

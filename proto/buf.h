@@ -34,6 +34,8 @@ void cbuf_reset(struct cbuf *b);               /* empty it, keep memory */
 int cbuf_consume(struct cbuf *b, size_t n);
 /* Room for n more bytes, returned through *out for the caller to fill. */
 int cbuf_reserve(struct cbuf *b, size_t n, uint8_t **out);
+/* Give back the last n bytes of a reservation the caller did not fill. */
+int cbuf_unreserve(struct cbuf *b, size_t n);
 
 int cbuf_put(struct cbuf *b, const void *data, size_t len);
 int cbuf_put_u8(struct cbuf *b, uint8_t v);

@@ -224,7 +224,7 @@ tree_need_decode(struct cbuf *b, struct tree_need *n)
 	if ((e = cbuf_get_u32(b, &n->index)) != 0 ||
 	    (e = cbuf_get_u8(b, &n->how)) != 0)
 		return e;
-	if (n->how != TREE_NEED_LITERAL && n->how != TREE_NEED_DELTA)
+	if (n->how < TREE_NEED_LITERAL || n->how > TREE_NEED_SKIP)
 		return CERR_PROTOCOL;
 	return 0;
 }

@@ -70,6 +70,7 @@ struct tree_entry {
 enum tree_need_how {
 	TREE_NEED_LITERAL = 1,         /* send it whole */
 	TREE_NEED_DELTA   = 2,         /* signature follows in SIG frames */
+	TREE_NEED_SKIP    = 3,         /* unchanged (or a dry run): nothing */
 };
 
 struct tree_need {

@@ -1,0 +1,109 @@
+/* corral-slave: the tree-transfer engine (sender and receiver) and the
+ * pieces they share.
+ *
+ * Both ends are single-threaded event loops over one non-blocking stream
+ * (the worker's socketpair): each always reads its input, and produces
+ * output only while its output buffer has room, so a slow side slows the
+ * other without deadlock.  Every file system access goes through directory
+ * fds held along a depth-first walk, one path component at a time, never
+ * following a symlink (see shared/reference/security.md).
+ */
+#ifndef CORRAL_XFER_H
+#define CORRAL_XFER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include <librsync.h>
+
+#include "buf.h"
+#include "tree.h"
+
+/* ---- the engine's entry points ---- */
+
+struct xfer_opts {
+	uint32_t opts;        /* TREE_OPT_* */
+	int zlevel;           /* zlib level when TREE_OPT_COMPRESS */
+};
+
+/* Stream the tree under rootfd (a directory) to the peer on rfd/wfd. */
+int xfer_send(int rootfd, int rfd, int wfd, const struct xfer_opts *o,
+    struct tree_stats *st, char *err, size_t errlen);
+/* Make the tree under rootfd identical to the one the peer streams. */
+int xfer_recv(int rootfd, int rfd, int wfd, const struct xfer_opts *o,
+    struct tree_stats *st, char *err, size_t errlen);
+
+/* Open path (relative, no "..", no symlink anywhere) under the storage
+ * root fd as a directory; with create, make missing components (0755). */
+int xfer_open_beneath(int storefd, const char *path, bool create,
+    char *err, size_t errlen);
+
+/* ---- buffered non-blocking frame I/O ---- */
+
+#define XIO_OUT_SOFT (4u << 20)   /* producers wait above this */
+
+struct xio {
+	int rfd, wfd;
+	struct cbuf *in;
+	struct cbuf *out;
+	bool eof;                 /* the peer closed its side */
+	uint64_t in_bytes, out_bytes;
+};
+
+int xio_init(struct xio *x, int rfd, int wfd);
+void xio_free(struct xio *x);
+/* Queue one frame. */
+int xio_put(struct xio *x, uint16_t type, const struct cbuf *payload);
+/* Wait up to timeout_ms for the stream, read what is there, write what
+ * is queued.  0, or a negative CERR_*. */
+int xio_pump(struct xio *x, int timeout_ms);
+/* The next complete frame in the input, as a view (valid until
+ * xio_consume); 1 if one is there, 0 if not yet, negative on a bad frame. */
+int xio_peek(struct xio *x, uint16_t *type, const uint8_t **payload,
+    size_t *len);
+void xio_consume(struct xio *x, size_t len);
+/* Write everything queued, blocking (at the end of a transfer). */
+int xio_flush(struct xio *x);
+bool xio_room(const struct xio *x);
+
+/* ---- directory listings, sorted bytewise ---- */
+
+struct dirlist {
+	char **names;
+	size_t n, pos;
+};
+
+/* Names of directory fd (without . and ..), sorted with strcmp. */
+int dirlist_read(int dfd, struct dirlist *l);
+void dirlist_free(struct dirlist *l);
+
+/* ---- metadata ---- */
+
+/* Fill e's mode, uid, gid, mtime, size/rdev/target and xattrs from the
+ * entry name under dfd (never followed; "" is dfd itself).  Xattr values
+ * are copied into store, which must outlive e's use. */
+int meta_read(int dfd, const char *name, const struct stat *st,
+    struct tree_entry *e, uint8_t *store, size_t store_len);
+/* Apply owner, mode, xattrs (adding, changing and removing) and mtime to
+ * the object fd (O_PATH|O_NOFOLLOW is enough) named name under dfd; for
+ * a symlink fd is unused and only owner and mtime apply, by name.  name ""
+ * means fd itself.  skip_mtime: directories get theirs at the end. */
+int meta_apply(int dfd, const char *name, int fd, const struct tree_entry *e,
+    bool skip_mtime);
+/* True if the object's xattrs equal e's. */
+bool meta_xattrs_equal(int fd, const struct tree_entry *e);
+
+/* SHA-256 of a whole file (for --checksum). */
+int hash_fd(int fd, uint8_t out[TREE_HASH_LEN]);
+
+/* ---- librsync jobs driven over memory ---- */
+
+typedef int (*rsjob_out_fn)(void *arg, const void *p, size_t n);
+/* Feed len bytes (eof: no more input) to job; output goes to out.
+ * 0 while running, 1 when the job is done, -1 on error. */
+int rsjob_feed(rs_job_t *job, const void *in, size_t len, bool eof,
+    rsjob_out_fn out, void *arg);
+
+#endif

@@ -1,0 +1,365 @@
+/* corral-slave: what the transfer engine reads and writes of a file
+ * system: sorted listings, metadata and xattrs, hashes, librsync jobs,
+ * and opening a transfer root safely. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "xfer.h"
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+dirlist_read(int dfd, struct dirlist *l)
+{
+	struct dirent *e;
+	size_t cap = 0;
+	char **nv;
+	DIR *d;
+	int fd;
+
+	memset(l, 0, sizeof(*l));
+	/* fdopendir takes the fd: give it a duplicate we may lose */
+	if ((fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (l->n == cap) {
+			cap = cap ? cap * 2 : 32;
+			if ((nv = realloc(l->names, cap * sizeof(*nv))) == NULL)
+				goto fail;
+			l->names = nv;
+		}
+		if ((l->names[l->n] = strdup(e->d_name)) == NULL)
+			goto fail;
+		l->n++;
+	}
+	closedir(d);
+	qsort(l->names, l->n, sizeof(*l->names), cmp_names);
+	return 0;
+fail:
+	closedir(d);
+	dirlist_free(l);
+	return -1;
+}
+
+void
+dirlist_free(struct dirlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->names[i]);
+	free(l->names);
+	memset(l, 0, sizeof(*l));
+}
+
+/* "/proc/self/fd/N": xattr calls on it reach the inode an O_PATH fd
+ * holds, without resolving any name again. */
+static void
+fd_path(int fd, char *buf, size_t len)
+{
+	snprintf(buf, len, "/proc/self/fd/%d", fd);
+}
+
+int
+meta_read(int dfd, const char *name, const struct stat *st,
+    struct tree_entry *e, uint8_t *store, size_t store_len)
+{
+	char list[TREE_XATTRS_BYTES_MAX / 4], path[64], *k;
+	ssize_t n, v;
+	size_t used = 0;
+	int fd;
+
+	e->mode = st->st_mode;
+	e->uid = st->st_uid;
+	e->gid = st->st_gid;
+	e->mtime_sec = st->st_mtim.tv_sec;
+	e->mtime_nsec = (uint32_t)st->st_mtim.tv_nsec;
+	e->n_xattrs = 0;
+	if (S_ISLNK(st->st_mode)) {
+		n = readlinkat(dfd, name, e->target, sizeof(e->target) - 1);
+		if (n <= 0 || (size_t)n >= sizeof(e->target) - 1)
+			return -1;
+		e->target[n] = '\0';
+		return 0;   /* symlinks' own xattrs are not carried */
+	}
+	if (S_ISBLK(st->st_mode) || S_ISCHR(st->st_mode))
+		e->rdev = st->st_rdev;
+	if (S_ISREG(st->st_mode))
+		e->size = (uint64_t)st->st_size;
+	fd = name[0] ? openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC) :
+	    openat(dfd, ".", O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	fd_path(fd, path, sizeof(path));
+	n = listxattr(path, list, sizeof(list));
+	if (n < 0) {
+		close(fd);
+		/* a file system without xattrs has none to carry */
+		return (errno == ENOTSUP || errno == EOPNOTSUPP) ? 0 : -1;
+	}
+	for (k = list; k < list + n; k += strlen(k) + 1) {
+		struct tree_xattr *x;
+
+		if (e->n_xattrs == TREE_XATTRS_MAX ||
+		    strlen(k) > TREE_XATTR_NAME_MAX) {
+			close(fd);
+			errno = E2BIG;
+			return -1;
+		}
+		v = getxattr(path, k, store + used, store_len - used);
+		if (v < 0) {
+			if (errno == ENODATA)
+				continue;   /* removed meanwhile */
+			close(fd);
+			return -1;
+		}
+		x = &e->xattrs[e->n_xattrs++];
+		snprintf(x->name, sizeof(x->name), "%s", k);
+		x->value = store + used;
+		x->len = (uint32_t)v;
+		used += (size_t)v;
+	}
+	close(fd);
+	return 0;
+}
+
+static const struct tree_xattr *
+find_xattr(const struct tree_entry *e, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_xattrs; i++)
+		if (strcmp(e->xattrs[i].name, name) == 0)
+			return &e->xattrs[i];
+	return NULL;
+}
+
+/* Make the xattrs at path exactly e's.  equal_only: just compare. */
+static int
+sync_xattrs(const char *path, const struct tree_entry *e, bool equal_only)
+{
+	char list[TREE_XATTRS_BYTES_MAX / 4], *k;
+	static const size_t vmax = TREE_XATTR_VALUE_MAX;
+	const struct tree_xattr *x;
+	uint8_t *val;
+	ssize_t n, v;
+	size_t i, have = 0;
+	int rc = 0;
+
+	n = listxattr(path, list, sizeof(list));
+	if (n < 0)
+		return (errno == ENOTSUP || errno == EOPNOTSUPP) &&
+		    e->n_xattrs == 0 ? 0 : -1;
+	if ((val = malloc(vmax)) == NULL)
+		return -1;
+	for (k = list; k < list + n && rc == 0; k += strlen(k) + 1) {
+		x = find_xattr(e, k);
+		if (x == NULL) {
+			if (equal_only || removexattr(path, k) != 0)
+				rc = -1;
+			continue;
+		}
+		have++;
+		v = getxattr(path, k, val, vmax);
+		if (v == (ssize_t)x->len && memcmp(val, x->value, x->len) == 0)
+			continue;
+		if (equal_only || setxattr(path, k, x->value, x->len, 0) != 0)
+			rc = -1;
+	}
+	free(val);
+	if (rc != 0 || have == e->n_xattrs)
+		return rc;
+	if (equal_only)
+		return -1;
+	/* add the ones the object lacks */
+	for (i = 0; i < e->n_xattrs; i++) {
+		x = &e->xattrs[i];
+		if (getxattr(path, x->name, NULL, 0) < 0 &&
+		    setxattr(path, x->name, x->value, x->len, XATTR_CREATE) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+bool
+meta_xattrs_equal(int fd, const struct tree_entry *e)
+{
+	char path[64];
+
+	fd_path(fd, path, sizeof(path));
+	return sync_xattrs(path, e, true) == 0;
+}
+
+int
+meta_apply(int dfd, const char *name, int fd, const struct tree_entry *e,
+    bool skip_mtime)
+{
+	struct timespec ts[2] = {
+		{ .tv_sec = e->mtime_sec, .tv_nsec = e->mtime_nsec },
+		{ .tv_sec = e->mtime_sec, .tv_nsec = e->mtime_nsec },
+	};
+	char path[64];
+
+	if (S_ISLNK(e->mode)) {
+		/* never through the link: the name, no-follow, under dfd */
+		if (fchownat(dfd, name, e->uid, e->gid, AT_SYMLINK_NOFOLLOW) != 0)
+			return -1;
+		return skip_mtime ? 0 :
+		    utimensat(dfd, name, ts, AT_SYMLINK_NOFOLLOW);
+	}
+	/* owner first: chown clears setuid bits and file capabilities */
+	if (fchownat(fd, "", e->uid, e->gid, AT_EMPTY_PATH) != 0)
+		return -1;
+	fd_path(fd, path, sizeof(path));
+	if (chmod(path, e->mode & 07777) != 0)
+		return -1;
+	if (sync_xattrs(path, e, false) != 0)
+		return -1;
+	if (skip_mtime)
+		return 0;
+	if (name[0] == '\0')
+		return futimens(fd, ts);
+	return utimensat(dfd, name, ts, AT_SYMLINK_NOFOLLOW);
+}
+
+int
+hash_fd(int fd, uint8_t out[TREE_HASH_LEN])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char buf[256 * 1024];
+	unsigned int len = 0;
+	off_t off = 0;
+	ssize_t n;
+	int rc = -1;
+
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+		goto out;
+	while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {
+		if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1)
+			goto out;
+		off += n;
+	}
+	if (n == 0 && EVP_DigestFinal_ex(ctx, out, &len) == 1 &&
+	    len == TREE_HASH_LEN)
+		rc = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+int
+rsjob_feed(rs_job_t *job, const void *in, size_t len, bool eof,
+    rsjob_out_fn out, void *arg)
+{
+	char obuf[64 * 1024];
+	rs_buffers_t b = {
+		.next_in = (char *)in, .avail_in = len, .eof_in = eof,
+	};
+	rs_result res;
+	size_t produced;
+
+	for (;;) {
+		b.next_out = obuf;
+		b.avail_out = sizeof(obuf);
+		res = rs_job_iter(job, &b);
+		if (res != RS_DONE && res != RS_BLOCKED)
+			return -1;
+		produced = sizeof(obuf) - b.avail_out;
+		if (produced > 0 && out(arg, obuf, produced) != 0)
+			return -1;
+		if (res == RS_DONE)
+			return 1;
+		/* blocked: wants more input, unless the output was full */
+		if (produced < sizeof(obuf) && b.avail_in == 0 && !eof)
+			return 0;
+		if (produced == 0 && b.avail_in == len && !eof)
+			return -1;  /* no progress: refuse to spin */
+		len = b.avail_in;
+	}
+}
+
+int
+xfer_open_beneath(int storefd, const char *path, bool create, char *err,
+    size_t errlen)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+		    RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+	};
+	char comp[TREE_NAME_MAX + 1];
+	const char *p = path, *slash;
+	int fd, next;
+	size_t n;
+
+	if (path[0] == '/' || strstr(path, "..") != NULL) {
+		snprintf(err, errlen, "'%s': not a path under the storage root "
+		    "(absolute paths and '..' are refused)", path);
+		return -1;
+	}
+	if (!create) {
+		fd = (int)syscall(SYS_openat2, storefd, path[0] ? path : ".",
+		    &how, sizeof(how));
+		if (fd < 0)
+			snprintf(err, errlen, "'%s': %s", path, errno == ELOOP ||
+			    errno == EXDEV ? "leads through a symlink or out of "
+			    "the storage root" : strerror(errno));
+		return fd;
+	}
+	if ((fd = dup(storefd)) < 0)
+		return -1;
+	while (*p) {
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - p) : strlen(p);
+		if (n == 0 || n > TREE_NAME_MAX) {
+			p += n + (slash != NULL);
+			if (n == 0)
+				continue;
+			close(fd);
+			snprintf(err, errlen, "'%s': component too long", path);
+			return -1;
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		if (strcmp(comp, ".") != 0) {
+			if (mkdirat(fd, comp, 0755) != 0 && errno != EEXIST) {
+				snprintf(err, errlen, "'%s': %s", path,
+				    strerror(errno));
+				close(fd);
+				return -1;
+			}
+			next = openat(fd, comp, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+			close(fd);
+			if (next < 0) {
+				snprintf(err, errlen, "'%s': %s", path,
+				    errno == ELOOP ? "leads through a symlink" :
+				    strerror(errno));
+				return -1;
+			}
+			fd = next;
+		}
+		p += n + (slash != NULL);
+	}
+	return fd;
+}
