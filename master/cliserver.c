@@ -152,6 +152,27 @@ do_trust(struct cli *c, const struct frame *f)
 	return r;
 }
 
+static int
+do_sync(struct cli *c, const struct frame *f)
+{
+	struct msg_sync_req q;
+	struct msg_sync_result res;
+	struct cbuf *b;
+	char err[512];
+	int r;
+
+	if ((r = msg_sync_req_decode(f->payload, &q)) != 0)
+		return r;
+	if (master_sync(c->m, &q, &c->t, f->h.id, &res, err, sizeof(err)) != 0)
+		return send_error(c, f->h.id, CERR_REMOTE, err);
+	if ((b = cbuf_new(256)) == NULL)
+		return CERR_NOMEM;
+	if ((r = msg_sync_result_encode(b, &res)) == 0)
+		r = frame_write(&c->t, MSG_CLI_SYNC, f->h.id, b);
+	cbuf_free(b);
+	return r;
+}
+
 static const struct {
 	uint16_t type;
 	int (*fn)(struct cli *, const struct frame *);
@@ -159,6 +180,7 @@ static const struct {
 	{ MSG_CLI_HOSTS_REQ, do_hosts },
 	{ MSG_CLI_SCAN_REQ,  do_scan },
 	{ MSG_CLI_TRUST_REQ, do_trust },
+	{ MSG_CLI_SYNC_REQ,  do_sync },
 };
 
 void

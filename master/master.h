@@ -38,6 +38,16 @@ int master_serve(struct master_ctx *ctx, int ready_fd);
 /* Serve one CLI connection on fd (cliserver.c); takes ownership of fd. */
 void master_cli_client(struct master_ctx *ctx, int fd);
 
+/* corral sync (relay.c): a tree transfer from q's source slave to its
+ * destination, relayed through the master; progress frames go to cli
+ * (request id) as it runs. */
+struct msg_sync_req;
+struct msg_sync_result;
+struct transport;
+int master_sync(struct master_ctx *ctx, const struct msg_sync_req *q,
+    struct transport *cli, uint32_t id, struct msg_sync_result *res,
+    char *err, size_t errlen);
+
 /* Record the host key of slave name after checking it (trust.c). */
 int master_trust_host(struct master_ctx *ctx, const char *name,
     const char *expect_fp, char *fingerprint, size_t fplen, bool *recorded,

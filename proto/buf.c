@@ -83,10 +83,11 @@ cbuf_reserve(struct cbuf *b, size_t n, uint8_t **out)
 	*out = NULL;
 	if (b->readonly)
 		return CERR_INVALID;
-	if (n > b->max - b->size)
+	/* the maximum bounds the unread bytes, not the offsets */
+	if (n > b->max - (b->size - b->off))
 		return CERR_BUF_FULL;
 	need = b->size + n;
-	if (need > b->alloc) {
+	if (need > b->alloc || need > b->max) {
 		/* Slide unread data down before growing: decoders consume from the
 		 * front and encoders append, so this keeps reused buffers small. */
 		if (b->off > 0) {
@@ -180,7 +181,7 @@ cbuf_put_blob(struct cbuf *b, const void *data, size_t len)
 	if (len > UINT32_MAX)
 		return CERR_TOO_BIG;
 	/* Check the whole field fits first so a failure leaves b unchanged. */
-	if (len > b->max - b->size || 4 > b->max - b->size - len)
+	if (len > b->max - cbuf_len(b) || 4 > b->max - cbuf_len(b) - len)
 		return CERR_BUF_FULL;
 	if ((r = cbuf_put_u32(b, (uint32_t)len)) != 0 ||
 	    (r = cbuf_put(b, data, len)) != 0)

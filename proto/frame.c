@@ -48,18 +48,24 @@ int
 frame_encode(struct cbuf *out, uint16_t type, uint32_t id,
     const void *payload, size_t len)
 {
+	uint8_t *p;
 	int r;
 
 	if (len > PROTO_PAYLOAD_MAX)
 		return CERR_TOO_BIG;
 	if (!proto_msg_known(type))
 		return CERR_BAD_TYPE;
-	if ((r = cbuf_put_u32(out, (uint32_t)len)) != 0 ||
-	    (r = cbuf_put_u16(out, type)) != 0 ||
-	    (r = cbuf_put_u16(out, PROTO_FLAG_NONE)) != 0 ||
-	    (r = cbuf_put_u32(out, id)) != 0 ||
-	    (r = cbuf_put(out, payload, len)) != 0)
+	/* all or nothing: a frame is never left half in a stream buffer */
+	if ((r = cbuf_reserve(out, PROTO_HDR_LEN + len, &p)) != 0)
 		return r;
+	p[0] = (uint8_t)(len >> 24); p[1] = (uint8_t)(len >> 16);
+	p[2] = (uint8_t)(len >> 8);  p[3] = (uint8_t)len;
+	p[4] = (uint8_t)(type >> 8); p[5] = (uint8_t)type;
+	p[6] = 0; p[7] = 0;
+	p[8] = (uint8_t)(id >> 24);  p[9] = (uint8_t)(id >> 16);
+	p[10] = (uint8_t)(id >> 8);  p[11] = (uint8_t)id;
+	if (len)
+		memcpy(p + PROTO_HDR_LEN, payload, len);
 	return 0;
 }
 

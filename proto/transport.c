@@ -107,6 +107,18 @@ transport_fd_open(struct transport *t, int rfd, int wfd, const char *peer)
 }
 
 int
+transport_fds(const struct transport *t, int *rfd, int *wfd)
+{
+	const struct fd_ctx *c = t->ctx;
+
+	if (t->ops != &fd_ops)
+		return -1;
+	*rfd = c->rfd;
+	*wfd = c->wfd;
+	return 0;
+}
+
+int
 transport_read_full(struct transport *t, void *buf, size_t len)
 {
 	char *p = buf;

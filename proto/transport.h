@@ -32,6 +32,9 @@ int transport_read_full(struct transport *t, void *buf, size_t len);
 int transport_write(struct transport *t, const void *buf, size_t len);
 void transport_close(struct transport *t);
 
+/* The descriptors under an fd transport; -1 if t is another kind. */
+int transport_fds(const struct transport *t, int *rfd, int *wfd);
+
 /* A transport over file descriptors: rfd and wfd may be the same (socket,
  * socketpair) or differ (stdin/stdout).  close() closes both once. */
 int transport_fd_open(struct transport *t, int rfd, int wfd,

@@ -11,6 +11,7 @@
 #include "msg.h"
 #include "proto.h"
 #include "slave.h"
+#include "tree.h"
 
 struct session {
 	struct slave_ctx *ctx;
@@ -146,7 +147,41 @@ handle_ct_list(struct session *s, const struct frame *f)
 	return reply(s, MSG_CT_LIST, f->h.id, b);
 }
 
+/* A transfer takes over the channel; the session ends with it. */
+static int
+handle_transfer(struct session *s, const struct frame *f)
+{
+	struct tree_req req;
+	struct tree_stats st;
+	struct cbuf *b;
+	char err[512];
+	bool sending = f->h.type == MSG_TREE_SEND_REQ;
+	int r;
+
+	if ((r = tree_req_decode(f->payload, &req)) != 0)
+		return r;
+	s->done = true;
+	r = slave_transfer(s->ctx, s->t, sending, &req, &st, err, sizeof(err));
+	if (r != 0) {
+		log_warn("%s: %s %s: %s", s->t->peer, sending ? "send" :
+		    "receive", req.path, err);
+		return reply_error(s, f->h.id, r, "%s %s: %s", sending ? "send" :
+		    "receive", req.path, err);
+	}
+	if (sending)
+		return 0;   /* the receiver reports for both */
+	if ((b = cbuf_new(256)) == NULL)
+		return CERR_NOMEM;
+	if ((r = tree_stats_encode(b, &st)) != 0) {
+		cbuf_free(b);
+		return r;
+	}
+	return reply(s, MSG_TREE_DONE, f->h.id, b);
+}
+
 static const struct handler handlers[] = {
+	{ MSG_TREE_SEND_REQ, handle_transfer },
+	{ MSG_TREE_RECV_REQ, handle_transfer },
 	{ MSG_HOST_INFO_REQ, handle_host_info },
 	{ MSG_CT_LIST_REQ,   handle_ct_list },
 	{ MSG_PING,  handle_ping },

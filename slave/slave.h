@@ -24,6 +24,14 @@ int slave_session_run(struct slave_ctx *ctx, struct transport *t);
  * Writes one byte to ready_fd (if >= 0) once it listens. */
 int slave_sshd_run(struct slave_ctx *ctx, int ready_fd);
 
+/* One end of a tree transfer (transfer.c): the sender's or receiver's
+ * engine on t, rooted at req->path under the storage root. */
+struct tree_req;
+struct tree_stats;
+int slave_transfer(struct slave_ctx *ctx, struct transport *t, bool sending,
+    const struct tree_req *req, struct tree_stats *st, char *err,
+    size_t errlen);
+
 /* What a slave reports (hostinfo.c, containers.c). */
 struct msg_host_info;
 struct msg_ct_info;

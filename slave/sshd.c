@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -50,6 +52,9 @@
 #define CIPHERS "aes128-gcm@openssh.com,aes256-gcm@openssh.com," \
 	"chacha20-poly1305@openssh.com,aes128-ctr,aes256-ctr"
 #define HOSTKEY_ALGOS "ssh-ed25519"
+/* client key signatures we accept: no SHA-1 RSA */
+#define PUBKEY_ALGOS "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384," \
+	"ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256"
 
 struct conn;
 
@@ -61,6 +66,10 @@ struct chan {
 	pid_t worker;
 	uint8_t *pending;       /* channel -> worker bytes not yet written */
 	size_t pending_len, pending_off;
+	uint8_t *out;           /* worker -> channel bytes not yet written */
+	size_t out_len, out_off;
+	bool watching;          /* fd registered for POLLIN in the event */
+	bool worker_eof;        /* the worker closed its side */
 	bool eof_sent;          /* shut down the worker's input */
 	bool done;              /* worker finished or channel closed */
 };
@@ -103,11 +112,26 @@ auth_pubkey(ssh_session session, const char *user, struct ssh_key_struct *key,
 	return SSH_AUTH_SUCCESS;
 }
 
+/* GSSAPI is not offered, but libssh would still run its code for a client
+ * that tries it: choose no mechanism. */
+static ssh_string
+gssapi_none(ssh_session session, const char *user, int n_oid, ssh_string *oids,
+    void *userdata)
+{
+	(void)session;
+	(void)user;
+	(void)n_oid;
+	(void)oids;
+	(void)userdata;
+	return NULL;
+}
+
 static void
 chan_free(struct chan *ch)
 {
 	if (ch->fd >= 0) {
-		ssh_event_remove_fd(ch->conn->event, ch->fd);
+		if (ch->watching)
+			ssh_event_remove_fd(ch->conn->event, ch->fd);
 		close(ch->fd);
 	}
 	if (ch->worker > 0) {
@@ -115,44 +139,90 @@ chan_free(struct chan *ch)
 		waitpid(ch->worker, NULL, 0);
 	}
 	free(ch->pending);
+	free(ch->out);
 	free(ch);
 }
 
-/* Worker -> channel: the event loop calls this when the worker wrote. */
+/* Worker -> channel, first half: the event loop calls this when the
+ * worker wrote; it only fills our buffer.  Writing to the channel happens
+ * between polls (pump_out), never inside a callback: a write that waits
+ * for window there would never see the peer's window adjust. */
 static int
 worker_output(socket_t fd, int revents, void *userdata)
 {
 	struct chan *ch = userdata;
-	uint8_t buf[64 * 1024];
 	ssize_t n;
 
-	if (ch->done || !(revents & (POLLIN | POLLHUP | POLLERR)))
+	if (ch->done || ch->worker_eof || !(revents & (POLLIN | POLLHUP | POLLERR)))
 		return 0;
-	n = read(fd, buf, sizeof(buf));
+	if (ch->out_len == PUMP_BUF)
+		return 0;
+	n = read(fd, ch->out + ch->out_len, PUMP_BUF - ch->out_len);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
-	if (n <= 0) {
-		/* the worker ended its session: pass on its exit status (OpenSSH
-		 * clients exit with it) and end the channel */
-		int status = 0, code = 1;
-
-		if (ch->worker > 0 && waitpid(ch->worker, &status, 0) ==
-		    ch->worker) {
-			code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-			ch->worker = 0;
-		}
-		ch->done = true;
-		ssh_channel_request_send_exit_status(ch->channel, code);
-		ssh_channel_send_eof(ch->channel);
-		ssh_channel_close(ch->channel);
-		return 0;
-	}
-	if (ssh_channel_write(ch->channel, buf, (uint32_t)n) != n) {
-		log_warn("%s: channel write failed: %s", ch->conn->peer,
-		    ssh_get_error(ch->conn->session));
-		ch->done = true;
-	}
+	if (n <= 0)
+		ch->worker_eof = true;
+	else
+		ch->out_len += (size_t)n;
 	return 0;
+}
+
+/* Worker -> channel, second half: what the peer's window takes; then,
+ * once the worker is done and everything is out, its exit status (OpenSSH
+ * clients exit with it), EOF and close. */
+static void
+pump_out(struct chan *ch)
+{
+	uint32_t win;
+	size_t n;
+	int w, status = 0, code = 1;
+
+	while (ch->out_off < ch->out_len) {
+		win = ssh_channel_window_size(ch->channel);
+		n = ch->out_len - ch->out_off;
+		if (n > win)
+			n = win;
+		if (n == 0)
+			return;
+		w = ssh_channel_write(ch->channel, ch->out + ch->out_off,
+		    (uint32_t)n);
+		if (w == SSH_ERROR) {
+			log_warn("%s: channel write failed: %s", ch->conn->peer,
+			    ssh_get_error(ch->conn->session));
+			ch->done = true;
+			return;
+		}
+		ch->out_off += (size_t)w;
+	}
+	/* all out: the whole buffer is free again for the worker */
+	ch->out_off = ch->out_len = 0;
+	if (!ch->worker_eof)
+		return;
+	if (ch->worker > 0 && waitpid(ch->worker, &status, 0) == ch->worker) {
+		code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+		ch->worker = 0;
+	}
+	ch->done = true;
+	ssh_channel_request_send_exit_status(ch->channel, code);
+	ssh_channel_send_eof(ch->channel);
+	ssh_channel_close(ch->channel);
+}
+
+/* Watch the worker's fd only while our buffer has room: back-pressure. */
+static void
+watch(struct chan *ch)
+{
+	bool want = !ch->done && !ch->worker_eof && ch->fd >= 0 &&
+	    ch->out_len < PUMP_BUF;
+
+	if (want == ch->watching)
+		return;
+	if (want)
+		want = ssh_event_add_fd(ch->conn->event, ch->fd, POLLIN,
+		    worker_output, ch) == SSH_OK;
+	else
+		ssh_event_remove_fd(ch->conn->event, ch->fd);
+	ch->watching = want;
 }
 
 static void
@@ -212,11 +282,7 @@ subsystem_request(ssh_session session, ssh_channel channel,
 	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
 	ch->fd = sv[0];
 	ch->worker = pid;
-	if (ssh_event_add_fd(c->event, ch->fd, POLLIN, worker_output, ch) !=
-	    SSH_OK) {
-		ch->done = true;
-		return SSH_ERROR;
-	}
+	/* the loop registers the fd between polls (watch) */
 	return SSH_OK;
 }
 
@@ -238,9 +304,12 @@ channel_open(ssh_session session, void *userdata)
 	}
 	if ((ch = calloc(1, sizeof(*ch))) == NULL ||
 	    (ch->pending = malloc(PUMP_BUF)) == NULL ||
+	    (ch->out = malloc(PUMP_BUF)) == NULL ||
 	    (ch->channel = ssh_channel_new(session)) == NULL) {
-		if (ch)
+		if (ch) {
 			free(ch->pending);
+			free(ch->out);
+		}
 		free(ch);
 		return NULL;
 	}
@@ -317,7 +386,10 @@ reap_channels(struct conn *c)
 			continue;
 		}
 		pump_in(ch);
-		if (ch->pending_off < ch->pending_len)
+		pump_out(ch);
+		watch(ch);
+		if (ch->pending_off < ch->pending_len ||
+		    ch->out_off < ch->out_len)
 			busy = true;
 	}
 	return busy;
@@ -330,10 +402,14 @@ serve_connection(struct slave_ctx *ctx, ssh_session session)
 	char err[512];
 	time_t deadline;
 	size_t i;
-	int rc;
+	int rc, one = 1;
 	bool busy = false;
 
 	snprintf(c.peer, sizeof(c.peer), "connection %d", (int)getpid());
+	/* libssh sets TCP_NODELAY only on client sockets: small replies
+	 * would wait ~40 ms for Nagle otherwise */
+	(void)setsockopt(ssh_get_fd(session), IPPROTO_TCP, TCP_NODELAY, &one,
+	    sizeof(one));
 	/* A client that never finishes key exchange and authentication is
 	 * cut off by the alarm, whatever libssh is blocked in. */
 	alarm(AUTH_SECONDS);
@@ -345,6 +421,7 @@ serve_connection(struct slave_ctx *ctx, ssh_session session)
 	c.cb.userdata = &c;
 	c.cb.auth_pubkey_function = auth_pubkey;
 	c.cb.channel_open_request_session_function = channel_open;
+	c.cb.gssapi_select_oid_function = gssapi_none;
 	ssh_callbacks_init(&c.cb);
 	ssh_set_server_callbacks(session, &c.cb);
 	ssh_set_auth_methods(session, SSH_AUTH_METHOD_PUBLICKEY);
@@ -413,7 +490,9 @@ bind_setup(struct slave_ctx *ctx, ssh_bind *out)
 	    ssh_bind_options_set(b, SSH_BIND_OPTIONS_CIPHERS_C_S, CIPHERS) < 0 ||
 	    ssh_bind_options_set(b, SSH_BIND_OPTIONS_CIPHERS_S_C, CIPHERS) < 0 ||
 	    ssh_bind_options_set(b, SSH_BIND_OPTIONS_HOSTKEY_ALGORITHMS,
-	    HOSTKEY_ALGOS) < 0) {
+	    HOSTKEY_ALGOS) < 0 ||
+	    ssh_bind_options_set(b, SSH_BIND_OPTIONS_PUBKEY_ACCEPTED_KEY_TYPES,
+	    PUBKEY_ALGOS) < 0) {
 		log_error("ssh server options: %s", ssh_get_error(b));
 		ssh_bind_free(b);
 		return -1;

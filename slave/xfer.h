@@ -64,8 +64,10 @@ int xio_pump(struct xio *x, int timeout_ms);
 int xio_peek(struct xio *x, uint16_t *type, const uint8_t **payload,
     size_t *len);
 void xio_consume(struct xio *x, size_t len);
-/* Write everything queued, blocking (at the end of a transfer). */
-int xio_flush(struct xio *x);
+/* Write everything queued, waiting at most timeout_ms (-1: no limit): at
+ * the end, and before an error is reported on the same stream, so that no
+ * frame is left half-written. */
+int xio_flush(struct xio *x, int timeout_ms);
 bool xio_room(const struct xio *x);
 
 /* ---- directory listings, sorted bytewise ---- */

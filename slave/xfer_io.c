@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cerr.h"
@@ -154,12 +155,19 @@ xio_consume(struct xio *x, size_t len)
 }
 
 int
-xio_flush(struct xio *x)
+xio_flush(struct xio *x, int timeout_ms)
 {
+	struct timespec t0, t1;
 	int r;
 
-	while (cbuf_len(x->out) > 0)
-		if ((r = xio_pump(x, 1000)) != 0)
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (cbuf_len(x->out) > 0) {
+		if ((r = xio_pump(x, 200)) != 0)
 			return r;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (timeout_ms >= 0 && (t1.tv_sec - t0.tv_sec) * 1000 +
+		    (t1.tv_nsec - t0.tv_nsec) / 1000000 > timeout_ms)
+			return CERR_TIMEOUT;
+	}
 	return 0;
 }

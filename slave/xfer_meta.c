@@ -320,11 +320,15 @@ xfer_open_beneath(int storefd, const char *path, bool create, char *err,
 	if (!create) {
 		fd = (int)syscall(SYS_openat2, storefd, path[0] ? path : ".",
 		    &how, sizeof(how));
-		if (fd < 0)
-			snprintf(err, errlen, "'%s': %s", path, errno == ELOOP ||
-			    errno == EXDEV ? "leads through a symlink or out of "
-			    "the storage root" : strerror(errno));
-		return fd;
+		if (fd >= 0 || errno != ENOSYS) {
+			if (fd < 0)
+				snprintf(err, errlen, "'%s': %s", path,
+				    errno == ELOOP || errno == EXDEV ?
+				    "leads through a symlink or out of the "
+				    "storage root" : strerror(errno));
+			return fd;
+		}
+		/* no openat2 (old kernel, valgrind): walk it below */
 	}
 	if ((fd = dup(storefd)) < 0)
 		return -1;
@@ -342,7 +346,8 @@ xfer_open_beneath(int storefd, const char *path, bool create, char *err,
 		memcpy(comp, p, n);
 		comp[n] = '\0';
 		if (strcmp(comp, ".") != 0) {
-			if (mkdirat(fd, comp, 0755) != 0 && errno != EEXIST) {
+			if (create && mkdirat(fd, comp, 0755) != 0 &&
+			    errno != EEXIST) {
 				snprintf(err, errlen, "'%s': %s", path,
 				    strerror(errno));
 				close(fd);

@@ -1089,10 +1089,12 @@ xfer_recv(int rootfd, int rfd, int wfd, const struct xfer_opts *o,
 			goto out;
 		}
 	}
-	rc = xio_flush(&r->io);
+	rc = xio_flush(&r->io, -1);
 out:
 	if (rc != 0 && !err[0])
 		snprintf(err, errlen, "%s", cerr_str(rc));
+	if (rc != 0 && r->io.out != NULL)
+		(void)xio_flush(&r->io, 5000);
 	while ((it = r->head) != NULL) {
 		r->head = it->next;
 		item_free(it);

@@ -735,6 +735,8 @@ xfer_send(int rootfd, int rfd, int wfd, const struct xfer_opts *o,
 out:
 	if (r != 0 && !err[0])
 		snprintf(err, errlen, "%s", cerr_str(r));
+	if (r != 0 && s->io.out != NULL)
+		(void)xio_flush(&s->io, 5000);
 	for (i = 0; i < s->count; i++)
 		pend_clear(ring_at(s, i));
 	while (s->depth > 0) {

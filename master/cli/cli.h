@@ -22,6 +22,7 @@ extern const struct cli_cmd cmd_help;
 extern const struct cli_cmd cmd_hosts;
 extern const struct cli_cmd cmd_scan;
 extern const struct cli_cmd cmd_host;
+extern const struct cli_cmd cmd_sync;
 
 /* ---- talking to corral-master (client.c) ---- */
 struct cbuf;

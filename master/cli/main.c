@@ -8,6 +8,7 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_hosts,
 	&cmd_scan,
 	&cmd_host,
+	&cmd_sync,
 	&cmd_help,
 	NULL,
 };

@@ -1,0 +1,168 @@
+/* corral sync H1:PATH H2:PATH [--checksum] [--dry-run] [--json]: make
+ * H2:PATH an exact copy of H1:PATH with the transfer engine (the plumbing
+ * under get, put, move and backup).  Paths are relative to each slave's
+ * storage root. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cerr.h"
+#include "cli.h"
+#include "frame.h"
+#include "msg.h"
+#include "proto.h"
+#include "transport.h"
+#include "tree.h"
+
+/* "host:path" into its parts; the path must stay under the storage root. */
+static int
+split_spec(const char *spec, char *host, size_t hlen, char *path, size_t plen)
+{
+	const char *colon = strchr(spec, ':');
+	const char *p;
+
+	if (colon == NULL || colon == spec || colon[1] == '\0') {
+		fprintf(stderr, "corral: sync: '%s' is not HOST:PATH\n", spec);
+		return -1;
+	}
+	p = colon + 1;
+	if ((size_t)(colon - spec) >= hlen || strlen(p) >= plen) {
+		fprintf(stderr, "corral: sync: '%s' is too long\n", spec);
+		return -1;
+	}
+	if (p[0] == '/' || strcmp(p, "..") == 0 || strncmp(p, "../", 3) == 0 ||
+	    strstr(p, "/../") != NULL ||
+	    (strlen(p) >= 3 && strcmp(p + strlen(p) - 3, "/..") == 0)) {
+		fprintf(stderr, "corral: sync: '%s': the path must be relative "
+		    "to the slave's storage root, without '..'\n", spec);
+		return -1;
+	}
+	memcpy(host, spec, (size_t)(colon - spec));
+	host[colon - spec] = '\0';
+	strcpy(path, p);
+	return 0;
+}
+
+static void
+show_progress(const struct msg_progress *p)
+{
+	char a[16], b[16];
+
+	fprintf(stderr, "\r%" PRIu64 " files, %s", p->files_done,
+	    human_size(p->bytes_done, a, sizeof(a)));
+	if (p->bytes_total)
+		fprintf(stderr, " of %s (%" PRIu64 "%%)",
+		    human_size(p->bytes_total, b, sizeof(b)),
+		    p->bytes_done * 100 / p->bytes_total);
+	fprintf(stderr, "   ");
+}
+
+static int
+sync_exec(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "checksum", no_argument, NULL, 'c' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct msg_sync_req q = { 0 };
+	struct msg_sync_result res;
+	struct msg_progress p;
+	struct msg_error e;
+	struct transport t;
+	struct frame f;
+	struct cbuf *b = NULL;
+	int c, json = 0, rc = CLI_FAILED, tty = isatty(STDERR_FILENO);
+	bool shown = false;
+
+	if (cli_wants_help(&cmd_sync, argc, argv))
+		return CLI_OK;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': q.opts |= TREE_OPT_CHECKSUM; break;
+		case 'n': q.opts |= TREE_OPT_DRY_RUN; break;
+		case 'j': json = 1; break;
+		default: return CLI_USAGE;
+		}
+	}
+	if (argc - optind != 2) {
+		fprintf(stderr, "usage: corral sync %s\n", cmd_sync.usage);
+		return CLI_USAGE;
+	}
+	if (split_spec(argv[optind], q.src_host, sizeof(q.src_host), q.src_path,
+	    sizeof(q.src_path)) != 0 ||
+	    split_spec(argv[optind + 1], q.dst_host, sizeof(q.dst_host),
+	    q.dst_path, sizeof(q.dst_path)) != 0)
+		return CLI_USAGE;
+	if (cli_connect(&t) != 0)
+		return CLI_FAILED;
+	if ((b = cbuf_new(16384)) == NULL || msg_sync_req_encode(b, &q) != 0 ||
+	    frame_write(&t, MSG_CLI_SYNC_REQ, 1, b) != 0) {
+		fprintf(stderr, "corral: sync: cannot talk to corral-master\n");
+		goto out;
+	}
+	for (;;) {
+		if ((c = frame_read(&t, &f)) != 0) {
+			fprintf(stderr, "%scorral: sync: corral-master: %s\n",
+			    shown ? "\n" : "", cerr_str(c));
+			goto out;
+		}
+		if (f.h.type == MSG_CLI_PROGRESS) {
+			if (tty && !json && msg_progress_decode(f.payload, &p) == 0) {
+				show_progress(&p);
+				shown = true;
+			}
+			frame_clear(&f);
+			continue;
+		}
+		break;
+	}
+	if (shown)
+		fprintf(stderr, "\n");
+	if (f.h.type == MSG_ERROR) {
+		if (msg_error_decode(f.payload, &e) == 0)
+			fprintf(stderr, "corral: sync: %s\n", e.message);
+		frame_clear(&f);
+		goto out;
+	}
+	if (f.h.type != MSG_CLI_SYNC || msg_sync_result_decode(f.payload,
+	    &res) != 0) {
+		fprintf(stderr, "corral: sync: malformed reply\n");
+		frame_clear(&f);
+		goto out;
+	}
+	frame_clear(&f);
+	if (json)
+		printf("{\"files\": %" PRIu64 ", \"files_changed\": %" PRIu64
+		    ", \"deleted\": %" PRIu64 ", \"bytes_on_wire\": %" PRIu64
+		    ", \"literal_bytes\": %" PRIu64 ", \"matched_bytes\": %"
+		    PRIu64 ", \"seconds\": %.3f, \"dry_run\": %s}\n", res.files,
+		    res.files_changed, res.deleted, res.bytes_on_wire,
+		    res.literal_bytes, res.matched_bytes, res.usec / 1e6,
+		    (q.opts & TREE_OPT_DRY_RUN) ? "true" : "false");
+	else
+		printf("%s%" PRIu64 " files, %" PRIu64 " changed, %" PRIu64
+		    " deleted; %" PRIu64 " bytes on the wire, %" PRIu64
+		    " literal, %" PRIu64 " matched; %.2f s\n",
+		    (q.opts & TREE_OPT_DRY_RUN) ? "dry run: " : "", res.files,
+		    res.files_changed, res.deleted, res.bytes_on_wire,
+		    res.literal_bytes, res.matched_bytes, res.usec / 1e6);
+	rc = CLI_OK;
+out:
+	cbuf_free(b);
+	cli_disconnect(&t);
+	return rc;
+}
+
+const struct cli_cmd cmd_sync = {
+	.name = "sync",
+	.usage = "H1:PATH H2:PATH [--checksum] [--dry-run] [--json]",
+	.summary = "make H2:PATH an exact copy of H1:PATH (paths under each "
+	    "slave's storage root), relayed by the master",
+	.exec = sync_exec,
+};
