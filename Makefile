@@ -56,6 +56,7 @@ UNIT_SRC   = $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC   = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+XFER_OBJS = $(call obj,$(sort $(wildcard slave/xfer_*.c)))
 
 PROTO_LIB = $(BUILD)/libcorralproto.a
 CONF_LIB  = $(BUILD)/libcorralconf.a
@@ -97,10 +98,13 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CONF_LIB) $(PROTO_LIB)
 	    $(TEST_LIBS) $(CMOCKA_LIBS)
 $(BUILD)/tests/test_inventory: $(BUILD)/master/inventory.o
 $(BUILD)/tests/test_inventory: TEST_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3)
+# tests of the transfer engine link its objects and the slave's libraries
+$(BUILD)/tests/test_xfer_%: $(XFER_OBJS)
+$(BUILD)/tests/test_xfer_%: TEST_LIBS = $(SLAVE_LIBS)
+$(BUILD)/tests/unit/test_xfer_%.o: CFLAGS += $(SLAVE_CFLAGS)
 tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/xfer-local
 
 # The transfer engine alone, sender and receiver over a socketpair.
-XFER_OBJS = $(call obj,$(sort $(wildcard slave/xfer_*.c)))
 $(BUILD)/xfer-local: $(BUILD)/tests/tree/xfer_local.o $(XFER_OBJS) $(CONF_LIB) $(PROTO_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SLAVE_LIBS)
 $(BUILD)/tests/tree/xfer_local.o: CFLAGS += $(SLAVE_CFLAGS)

@@ -37,7 +37,8 @@ slave_transfer(struct slave_ctx *ctx, struct transport *t, bool sending,
     const struct tree_req *req, struct tree_stats *st, char *err,
     size_t errlen)
 {
-	struct xfer_opts o = { .opts = req->opts, .zlevel = req->zlevel };
+	struct xfer_opts o = { .opts = req->opts, .zlevel = req->zlevel,
+	    .storefd = -1, .create_path = req->path };
 	struct rlimit rl;
 	int store, root, rfd, wfd, rc;
 
@@ -53,17 +54,22 @@ slave_transfer(struct slave_ctx *ctx, struct transport *t, bool sending,
 	}
 	if ((store = open_store(ctx, err, errlen)) < 0)
 		return CERR_INVALID;
-	root = xfer_open_beneath(store, req->path, !sending, err, errlen);
-	close(store);
-	if (root < 0)
+	root = xfer_open_beneath(store, req->path, false, err, errlen);
+	if (root < 0 && (sending || errno != ENOENT)) {
+		close(store);
 		return CERR_INVALID;
+	}
+	/* a missing destination is made when the data starts to arrive */
+	o.storefd = store;
 	log_info("%s: %s %s%s", t->peer, sending ? "sending" : "receiving",
 	    req->path, (req->opts & TREE_OPT_DRY_RUN) ? " (dry run)" : "");
 	if (sending)
 		rc = xfer_send(root, rfd, wfd, &o, st, err, errlen);
 	else
 		rc = xfer_recv(root, rfd, wfd, &o, st, err, errlen);
-	close(root);
+	if (root >= 0)
+		close(root);
+	close(store);
 	/* the session goes on with blocking I/O on these descriptors */
 	fcntl(rfd, F_SETFL, fcntl(rfd, F_GETFL) & ~O_NONBLOCK);
 	fcntl(wfd, F_SETFL, fcntl(wfd, F_GETFL) & ~O_NONBLOCK);

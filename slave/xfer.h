@@ -26,6 +26,11 @@
 struct xfer_opts {
 	uint32_t opts;        /* TREE_OPT_* */
 	int zlevel;           /* zlib level when TREE_OPT_COMPRESS */
+	/* receiver with rootfd -1: the destination does not exist yet; it is
+	 * made (create_path under storefd) when the sender's root arrives, so
+	 * a transfer that fails before that leaves nothing behind */
+	int storefd;
+	const char *create_path;
 };
 
 /* Stream the tree under rootfd (a directory) to the peer on rfd/wfd. */
@@ -94,8 +99,10 @@ int meta_read(int dfd, const char *name, const struct stat *st,
  * means fd itself.  skip_mtime: directories get theirs at the end. */
 int meta_apply(int dfd, const char *name, int fd, const struct tree_entry *e,
     bool skip_mtime);
-/* True if the object's xattrs equal e's. */
+/* True if the object's xattrs equal e's (a symlink: by its name). */
 bool meta_xattrs_equal(int fd, const struct tree_entry *e);
+bool meta_link_xattrs_equal(int dfd, const char *name,
+    const struct tree_entry *e);
 
 /* SHA-256 of a whole file (for --checksum). */
 int hash_fd(int fd, uint8_t out[TREE_HASH_LEN]);

@@ -80,14 +80,50 @@ fd_path(int fd, char *buf, size_t len)
 	snprintf(buf, len, "/proc/self/fd/%d", fd);
 }
 
+static int
+read_xattrs(const char *path, bool nofollow, struct tree_entry *e,
+    uint8_t *store, size_t store_len)
+{
+	char list[TREE_XATTRS_BYTES_MAX / 4], *k;
+	ssize_t n, v;
+	size_t used = 0;
+
+	n = nofollow ? llistxattr(path, list, sizeof(list)) :
+	    listxattr(path, list, sizeof(list));
+	if (n < 0)
+		/* a file system without xattrs has none to carry */
+		return (errno == ENOTSUP || errno == EOPNOTSUPP) ? 0 : -1;
+	for (k = list; k < list + n; k += strlen(k) + 1) {
+		struct tree_xattr *x;
+
+		if (e->n_xattrs == TREE_XATTRS_MAX ||
+		    strlen(k) > TREE_XATTR_NAME_MAX) {
+			errno = E2BIG;
+			return -1;
+		}
+		v = nofollow ? lgetxattr(path, k, store + used, store_len - used) :
+		    getxattr(path, k, store + used, store_len - used);
+		if (v < 0) {
+			if (errno == ENODATA)
+				continue;   /* removed meanwhile */
+			return -1;
+		}
+		x = &e->xattrs[e->n_xattrs++];
+		snprintf(x->name, sizeof(x->name), "%s", k);
+		x->value = store + used;
+		x->len = (uint32_t)v;
+		used += (size_t)v;
+	}
+	return 0;
+}
+
 int
 meta_read(int dfd, const char *name, const struct stat *st,
     struct tree_entry *e, uint8_t *store, size_t store_len)
 {
-	char list[TREE_XATTRS_BYTES_MAX / 4], path[64], *k;
-	ssize_t n, v;
-	size_t used = 0;
-	int fd;
+	char path[64 + TREE_NAME_MAX];
+	ssize_t n;
+	int fd, rc;
 
 	e->mode = st->st_mode;
 	e->uid = st->st_uid;
@@ -100,7 +136,10 @@ meta_read(int dfd, const char *name, const struct stat *st,
 		if (n <= 0 || (size_t)n >= sizeof(e->target) - 1)
 			return -1;
 		e->target[n] = '\0';
-		return 0;   /* symlinks' own xattrs are not carried */
+		/* a symlink's own xattrs: the name under the held directory,
+		 * with the l* calls that do not follow it */
+		snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dfd, name);
+		return read_xattrs(path, true, e, store, store_len);
 	}
 	if (S_ISBLK(st->st_mode) || S_ISCHR(st->st_mode))
 		e->rdev = st->st_rdev;
@@ -111,36 +150,9 @@ meta_read(int dfd, const char *name, const struct stat *st,
 	if (fd < 0)
 		return -1;
 	fd_path(fd, path, sizeof(path));
-	n = listxattr(path, list, sizeof(list));
-	if (n < 0) {
-		close(fd);
-		/* a file system without xattrs has none to carry */
-		return (errno == ENOTSUP || errno == EOPNOTSUPP) ? 0 : -1;
-	}
-	for (k = list; k < list + n; k += strlen(k) + 1) {
-		struct tree_xattr *x;
-
-		if (e->n_xattrs == TREE_XATTRS_MAX ||
-		    strlen(k) > TREE_XATTR_NAME_MAX) {
-			close(fd);
-			errno = E2BIG;
-			return -1;
-		}
-		v = getxattr(path, k, store + used, store_len - used);
-		if (v < 0) {
-			if (errno == ENODATA)
-				continue;   /* removed meanwhile */
-			close(fd);
-			return -1;
-		}
-		x = &e->xattrs[e->n_xattrs++];
-		snprintf(x->name, sizeof(x->name), "%s", k);
-		x->value = store + used;
-		x->len = (uint32_t)v;
-		used += (size_t)v;
-	}
+	rc = read_xattrs(path, false, e, store, store_len);
 	close(fd);
-	return 0;
+	return rc;
 }
 
 static const struct tree_xattr *
@@ -156,7 +168,8 @@ find_xattr(const struct tree_entry *e, const char *name)
 
 /* Make the xattrs at path exactly e's.  equal_only: just compare. */
 static int
-sync_xattrs(const char *path, const struct tree_entry *e, bool equal_only)
+sync_xattrs(const char *path, bool nf, const struct tree_entry *e,
+    bool equal_only)
 {
 	char list[TREE_XATTRS_BYTES_MAX / 4], *k;
 	static const size_t vmax = TREE_XATTR_VALUE_MAX;
@@ -166,7 +179,8 @@ sync_xattrs(const char *path, const struct tree_entry *e, bool equal_only)
 	size_t i, have = 0;
 	int rc = 0;
 
-	n = listxattr(path, list, sizeof(list));
+	n = nf ? llistxattr(path, list, sizeof(list)) :
+	    listxattr(path, list, sizeof(list));
 	if (n < 0)
 		return (errno == ENOTSUP || errno == EOPNOTSUPP) &&
 		    e->n_xattrs == 0 ? 0 : -1;
@@ -175,15 +189,17 @@ sync_xattrs(const char *path, const struct tree_entry *e, bool equal_only)
 	for (k = list; k < list + n && rc == 0; k += strlen(k) + 1) {
 		x = find_xattr(e, k);
 		if (x == NULL) {
-			if (equal_only || removexattr(path, k) != 0)
+			if (equal_only || (nf ? lremovexattr(path, k) :
+			    removexattr(path, k)) != 0)
 				rc = -1;
 			continue;
 		}
 		have++;
-		v = getxattr(path, k, val, vmax);
+		v = nf ? lgetxattr(path, k, val, vmax) : getxattr(path, k, val, vmax);
 		if (v == (ssize_t)x->len && memcmp(val, x->value, x->len) == 0)
 			continue;
-		if (equal_only || setxattr(path, k, x->value, x->len, 0) != 0)
+		if (equal_only || (nf ? lsetxattr(path, k, x->value, x->len, 0) :
+		    setxattr(path, k, x->value, x->len, 0)) != 0)
 			rc = -1;
 	}
 	free(val);
@@ -194,8 +210,12 @@ sync_xattrs(const char *path, const struct tree_entry *e, bool equal_only)
 	/* add the ones the object lacks */
 	for (i = 0; i < e->n_xattrs; i++) {
 		x = &e->xattrs[i];
-		if (getxattr(path, x->name, NULL, 0) < 0 &&
-		    setxattr(path, x->name, x->value, x->len, XATTR_CREATE) != 0)
+		if ((nf ? lgetxattr(path, x->name, NULL, 0) :
+		    getxattr(path, x->name, NULL, 0)) >= 0)
+			continue;
+		if ((nf ? lsetxattr(path, x->name, x->value, x->len,
+		    XATTR_CREATE) : setxattr(path, x->name, x->value, x->len,
+		    XATTR_CREATE)) != 0)
 			return -1;
 	}
 	return 0;
@@ -207,7 +227,16 @@ meta_xattrs_equal(int fd, const struct tree_entry *e)
 	char path[64];
 
 	fd_path(fd, path, sizeof(path));
-	return sync_xattrs(path, e, true) == 0;
+	return sync_xattrs(path, false, e, true) == 0;
+}
+
+bool
+meta_link_xattrs_equal(int dfd, const char *name, const struct tree_entry *e)
+{
+	char path[64 + TREE_NAME_MAX];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dfd, name);
+	return sync_xattrs(path, true, e, true) == 0;
 }
 
 int
@@ -222,7 +251,12 @@ meta_apply(int dfd, const char *name, int fd, const struct tree_entry *e,
 
 	if (S_ISLNK(e->mode)) {
 		/* never through the link: the name, no-follow, under dfd */
+		char lpath[64 + TREE_NAME_MAX];
+
 		if (fchownat(dfd, name, e->uid, e->gid, AT_SYMLINK_NOFOLLOW) != 0)
+			return -1;
+		snprintf(lpath, sizeof(lpath), "/proc/self/fd/%d/%s", dfd, name);
+		if (sync_xattrs(lpath, true, e, false) != 0)
 			return -1;
 		return skip_mtime ? 0 :
 		    utimensat(dfd, name, ts, AT_SYMLINK_NOFOLLOW);
@@ -233,7 +267,7 @@ meta_apply(int dfd, const char *name, int fd, const struct tree_entry *e,
 	fd_path(fd, path, sizeof(path));
 	if (chmod(path, e->mode & 07777) != 0)
 		return -1;
-	if (sync_xattrs(path, e, false) != 0)
+	if (sync_xattrs(path, false, e, false) != 0)
 		return -1;
 	if (skip_mtime)
 		return 0;

@@ -345,7 +345,8 @@ fix_meta(struct receiver *r, int dfd, const char *name, const struct stat *st,
 		if (fd < 0)
 			return rfail(r, CERR_IO, "cannot open", name);
 	}
-	if (meta_differs(st, e, fd, !is_dir)) {
+	if (meta_differs(st, e, fd, !is_dir) || (S_ISLNK(e->mode) &&
+	    !meta_link_xattrs_equal(dfd, name, e))) {
 		r->st->files_changed++;
 		if (!r->dry && meta_apply(dfd, name, fd, e, is_dir) != 0)
 			rc = rfail(r, CERR_IO, "cannot set metadata of", name);
@@ -599,6 +600,14 @@ on_root(struct receiver *r, const struct tree_entry *e)
 	if (e->kind != TREE_DIR || e->name[0] != '\0')
 		return bad(r, "the stream does not start with its root");
 	r->root_seen = true;
+	if (r->rootfd < 0 && r->dry) {
+		/* nothing there and nothing to make: all of it is new */
+		r->st->files_changed++;
+		return push_dir(r, -1, "");
+	}
+	if (r->rootfd < 0 && (r->rootfd = xfer_open_beneath(r->o->storefd,
+	    r->o->create_path, true, r->err, r->errlen)) < 0)
+		return CERR_IO;
 	if ((fd = fcntl(r->rootfd, F_DUPFD_CLOEXEC, 3)) < 0 ||
 	    fstat(fd, &st) != 0)
 		return rfail(r, CERR_IO, "cannot open", ".");
@@ -1112,6 +1121,8 @@ out:
 	free(r->rbuf);
 	cbuf_free(r->needs);
 	xio_free(&r->io);
+	if (rootfd < 0 && r->rootfd >= 0)
+		close(r->rootfd);   /* made here */
 	free(r);
 	return rc;
 }

@@ -42,6 +42,14 @@ wait_for() {
 	return 1
 }
 
+# alive PID: running, not a zombie waiting to be reaped
+alive() {
+	local st
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	st=${st##*) }
+	[ "${st%% *}" != Z ]
+}
+
 host_num() {
 	case "$1" in
 	h[0-9]*) echo "${1#h}" ;;
@@ -87,7 +95,7 @@ start_slave() {
 	local h=$1 d ns
 	d=$(host_dir "$h")
 	ns=$(host_ns "$h")
-	if [ -f "$d/slave.pid" ] && kill -0 "$(cat "$d/slave.pid")" 2>/dev/null; then
+	if [ -f "$d/slave.pid" ] && alive "$(cat "$d/slave.pid")"; then
 		return 0
 	fi
 	ip netns exec "$ns" "$BUILD/corral-slave" -f -c "$d/corral.conf" \
@@ -101,16 +109,17 @@ stop_pid() {
 	local f=$1 pid
 	[ -f "$f" ] || return 0
 	pid=$(cat "$f")
-	if kill -0 "$pid" 2>/dev/null; then
+	if alive "$pid"; then
 		kill -TERM "$pid" 2>/dev/null || true
-		wait_for 100 sh -c "! kill -0 $pid" || kill -KILL "$pid" 2>/dev/null || true
+		wait_for 100 sh -c "! kill -0 $pid 2>/dev/null || grep -q ') Z' /proc/$pid/stat" ||
+			kill -KILL "$pid" 2>/dev/null || true
 	fi
 	rm -f "$f"
 }
 
 start_master() {
 	local d=$POOL/master
-	if [ -f "$d/master.pid" ] && kill -0 "$(cat "$d/master.pid")" 2>/dev/null; then
+	if [ -f "$d/master.pid" ] && alive "$(cat "$d/master.pid")"; then
 		return 0
 	fi
 	"$BUILD/corral-master" -f -c "$d/corral.conf" >>"$d/master.log" 2>&1 </dev/null &
@@ -280,13 +289,13 @@ cmd_status() {
 	echo "pool: $n hosts, storage $(cat "$POOL/storage"), env $POOL/env"
 	for k in $(seq 1 "$n"); do
 		d=$(host_dir "h$k")
-		if [ -f "$d/slave.pid" ] && kill -0 "$(cat "$d/slave.pid")" 2>/dev/null; then
+		if [ -f "$d/slave.pid" ] && alive "$(cat "$d/slave.pid")"; then
 			echo "h$k: running"
 		else
 			echo "h$k: stopped"
 		fi
 	done
-	if [ -f "$POOL/master/master.pid" ] && kill -0 "$(cat "$POOL/master/master.pid")" 2>/dev/null; then
+	if [ -f "$POOL/master/master.pid" ] && alive "$(cat "$POOL/master/master.pid")"; then
 		echo "master: running"
 	else
 		echo "master: stopped"

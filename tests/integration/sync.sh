@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# corral sync between two slaves of the pool, relayed by the master:
+# exact copies of a tree with every kind of entry (checked by rsync's
+# itemized dry run), incremental resyncs, --dry-run, --checksum, --json,
+# paths refused, a kill -9 in the middle then a rerun, and a hostile tree
+# whose symlinks must never be followed.
+. "$(dirname "$0")/lib.bash"
+SAME=$ROOT/tests/tree/same.sh
+pool_up 2
+S1=$("$POOLSH" storage h1)
+S2=$("$POOLSH" storage h2)
+MKTREE_BIG=4M bash "$ROOT/tests/tree/mktree.sh" "$S1/src" 7 >/dev/null
+
+# first copy, then nothing to do
+js=$(corral sync h1:src h2:dst --json)
+bash "$SAME" "$S1/src" "$S2/dst" || fail "first copy differs"
+for f in files files_changed bytes_on_wire literal_bytes matched_bytes seconds; do
+	echo "$js" | jq -e --arg f "$f" 'has($f)' >/dev/null || fail "json field $f missing: $js"
+done
+echo "$js" | jq -e '.files > 50 and .files_changed == .files' >/dev/null || fail "first copy counts: $js"
+js=$(corral sync h1:src h2:dst --json)
+echo "$js" | jq -e '.files_changed == 0 and .deleted == 0 and .literal_bytes == 0' >/dev/null ||
+	fail "second run changed things: $js"
+ok "exact copy, then nothing to resend"
+
+# an incremental change set: dry run first (reports, changes nothing)
+bash "$ROOT/tests/tree/mutate.sh" "$S1/src" 8 >/dev/null
+before=$(cd "$S2/dst" && find . -printf '%p %s %T@ %m\n' | sort | md5sum)
+js=$(corral sync h1:src h2:dst --dry-run --json)
+echo "$js" | jq -e '.files_changed > 0 and .dry_run == true' >/dev/null || fail "dry run: $js"
+after=$(cd "$S2/dst" && find . -printf '%p %s %T@ %m\n' | sort | md5sum)
+[ "$before" = "$after" ] || fail "the dry run changed the destination"
+js=$(corral sync h1:src h2:dst --json)
+bash "$SAME" "$S1/src" "$S2/dst" || fail "incremental run differs"
+echo "$js" | jq -e '.matched_bytes > 0' >/dev/null || fail "no delta used: $js"
+ok "dry run, then incremental run with deltas"
+
+# same size and mtime, other content: only --checksum sees it
+f=$(cd "$S1/src" && find . -type f -size +10k -links 1 | head -n 1)
+cp -p "$S1/src/$f" "$S1/ref"
+printf 'X' | dd of="$S1/src/$f" bs=1 seek=100 conv=notrunc 2>/dev/null
+touch -r "$S1/ref" "$S1/src/$f"
+rm -f "$S1/ref"
+corral sync h1:src h2:dst >/dev/null
+cmp -s "$S1/src/$f" "$S2/dst/$f" && fail "quick check saw a same-size same-mtime change"
+corral sync h1:src h2:dst --checksum >/dev/null
+cmp -s "$S1/src/$f" "$S2/dst/$f" || fail "--checksum missed the change"
+ok "--checksum compares content"
+
+# paths that leave the storage root are refused, on both ends
+ln -s / "$S1/escape"
+for bad in "h1:/etc h2:x" "h1:../x h2:x" "h1:src h2:../x" "h1:escape h2:x" "h1:nosuch h2:x" "h9:src h2:x"; do
+	if corral sync $bad >/dev/null 2>"$CORRAL_POOL_DIR/err"; then fail "accepted: $bad"; fi
+	[ -s "$CORRAL_POOL_DIR/err" ] || fail "no message for: $bad"
+done
+[ ! -e "$S2/x" ] || fail "a refused sync created something"
+ok "paths outside the storage root refused"
+
+# kill -9 of the sender in the middle, then a rerun finishes the job
+head -c 400M /dev/zero | openssl enc -aes-128-ctr -pass pass:k -nosalt 2>/dev/null >"$S1/src/huge.bin"
+corral sync h1:src h2:dst >/dev/null 2>&1 &
+cpid=$!
+wait_until 300 sh -c "ls -a '$S2/dst' | grep -q '^\.corral-'" || fail "no transfer in progress to kill"
+ip netns pids corral-h1 | xargs -r kill -9
+wait "$cpid" 2>/dev/null && fail "the killed sync reported success"
+[ ! -e "$S2/dst/huge.bin" ] || fail "a half-written file is visible under its name"
+"$POOLSH" start h1
+bash "$SAME" "$S1/src" "$S2/dst" >/dev/null && fail "nothing left to do after the kill?"
+corral sync h1:src h2:dst >/dev/null
+bash "$SAME" "$S1/src" "$S2/dst" || fail "rerun after kill -9 differs"
+ls -a "$S2/dst" | grep -q '^\.corral-' && fail "temporary files left behind"
+ok "kill -9 mid-transfer, rerun ends identical"
+
+# a hostile source: its symlinks are copied, never followed on either side
+mkdir -p "$S1/evil/sub" "$CORRAL_POOL_DIR/outside"
+echo canary >"$CORRAL_POOL_DIR/outside/file"
+ln -s / "$S1/evil/rootfs"
+ln -s "$CORRAL_POOL_DIR/outside" "$S1/evil/sub/out"
+mkdir -p "$S2/evilcopy"
+ln -s "$CORRAL_POOL_DIR/outside" "$S2/evilcopy/sub"   # the destination lies too
+echo data >"$S1/evil/sub/file"
+corral sync h1:evil h2:evilcopy >/dev/null
+bash "$SAME" "$S1/evil" "$S2/evilcopy" || fail "hostile tree copy differs"
+[ "$(ls "$CORRAL_POOL_DIR/outside")" = file ] && [ "$(cat "$CORRAL_POOL_DIR/outside/file")" = canary ] ||
+	fail "something outside the destination changed"
+[ -d "$S2/evilcopy/sub" ] && [ ! -L "$S2/evilcopy/sub" ] || fail "the destination's symlink was followed"
+ok "hostile symlinks neither followed nor escaped"
