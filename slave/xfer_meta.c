@@ -53,7 +53,8 @@ dirlist_read(int dfd, struct dirlist *l)
 		l->n++;
 	}
 	closedir(d);
-	qsort(l->names, l->n, sizeof(*l->names), cmp_names);
+	if (l->n > 1)
+		qsort(l->names, l->n, sizeof(*l->names), cmp_names);
 	return 0;
 fail:
 	closedir(d);
@@ -109,7 +110,7 @@ read_xattrs(const char *path, bool nofollow, struct tree_entry *e,
 			return -1;
 		}
 		x = &e->xattrs[e->n_xattrs++];
-		snprintf(x->name, sizeof(x->name), "%s", k);
+		memcpy(x->name, k, strlen(k) + 1);   /* length checked above */
 		x->value = store + used;
 		x->len = (uint32_t)v;
 		used += (size_t)v;
