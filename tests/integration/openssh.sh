@@ -38,6 +38,26 @@ if req | ssh "${sshopts[@]}" -i "$d/master/id_ed25519" -s 10.213.0.11 sftp >/dev
 fi
 ok "exec and other subsystems refused"
 
+# several channels of one SSH session at once: a first corral channel stays
+# open and busy-less (its HELLO never sent) while a second one, on the same
+# connection, completes
+cp="$d/ctl"
+auths=$(grep -c "authenticated" "$d/h1/slave.log")
+ssh "${sshopts[@]}" -i "$d/master/id_ed25519" -o ControlMaster=yes -o ControlPath="$cp" \
+	-N -f 10.213.0.11
+mkfifo "$d/hold"
+ssh "${sshopts[@]}" -o ControlPath="$cp" -s 10.213.0.11 corral <"$d/hold" >/dev/null 2>&1 &
+holder=$!
+exec 7>"$d/hold"    # keeps the first channel's input open
+t=$(req | ssh "${sshopts[@]}" -o ControlPath="$cp" -s 10.213.0.11 corral | first_type)
+exec 7>&-
+wait "$holder" || true
+ssh -o ControlPath="$cp" -O exit 10.213.0.11 2>/dev/null || true
+[ "$t" = 0065 ] || fail "second channel of one session: reply type '$t'"
+[ "$(grep -c "authenticated" "$d/h1/slave.log")" -eq $((auths + 1)) ] ||
+	fail "the two channels did not share one session"
+ok "a second channel of the same session is served while the first is open"
+
 t=$(req | corral-slave --stdio -f -c "$d/h1/corral.conf" 2>/dev/null | first_type)
 [ "$t" = 0065 ] || fail "--stdio: first reply type '$t'"
 ok "corral-slave --stdio: HELLO_OK"
