@@ -69,7 +69,21 @@ bash "$SAME" "$S1/src" "$S2/dst" >/dev/null && fail "nothing left to do after th
 corral sync h1:src h2:dst >/dev/null
 bash "$SAME" "$S1/src" "$S2/dst" || fail "rerun after kill -9 differs"
 ls -a "$S2/dst" | grep -q '^\.corral-' && fail "temporary files left behind"
-ok "kill -9 mid-transfer, rerun ends identical"
+ok "kill -9 of the sender mid-transfer, rerun ends identical"
+
+# the same with the receiver killed
+head -c 300M /dev/zero | openssl enc -aes-128-ctr -pass pass:k2 -nosalt 2>/dev/null >"$S1/src/huge2.bin"
+corral sync h1:src h2:dst >/dev/null 2>&1 &
+cpid=$!
+wait_until 300 sh -c "ls -a '$S2/dst' | grep -q '^\.corral-'" || fail "no transfer in progress to kill"
+ip netns pids corral-h2 | xargs -r kill -9
+wait "$cpid" 2>/dev/null && fail "the killed sync reported success"
+[ ! -e "$S2/dst/huge2.bin" ] || fail "a half-written file is visible under its name"
+"$POOLSH" start h2
+corral sync h1:src h2:dst >/dev/null
+bash "$SAME" "$S1/src" "$S2/dst" || fail "rerun after killing the receiver differs"
+ls -a "$S2/dst" | grep -q '^\.corral-' && fail "temporary files left behind"
+ok "kill -9 of the receiver mid-transfer, rerun ends identical"
 
 # a hostile source: its symlinks are copied, never followed on either side
 mkdir -p "$S1/evil/sub" "$CORRAL_POOL_DIR/outside"
