@@ -37,7 +37,10 @@ enum item_kind { IT_FILE, IT_LINK, IT_DIRFIN };
 struct item {
 	enum item_kind kind;
 	struct item *next;
-	int dfd;                   /* the directory the name lives in */
+	int dfd;                   /* IT_FILE: the directory the name lives in */
+	char *dirpath;             /* IT_LINK, IT_DIRFIN: that directory, as a
+	                            * path under the root (no fd held, so any
+	                            * number of them can wait) */
 	char name[TREE_NAME_MAX + 1];
 	struct tree_entry *e;      /* IT_FILE, IT_LINK: with its own xattrs */
 	uint8_t *xvals;
@@ -172,6 +175,7 @@ item_free(struct item *it)
 	EVP_MD_CTX_free(it->md);
 	free(it->e);
 	free(it->xvals);
+	free(it->dirpath);
 	free(it);
 }
 
@@ -537,11 +541,11 @@ on_leave(struct receiver *r)
 	dirlist_free(&d->l);
 	if (rc == 0 && d->fd >= 0 && !r->dry) {
 		/* the directory's mtime, once everything inside is written */
-		if ((it = item_new(IT_DIRFIN, -1, "")) == NULL) {
+		if ((it = item_new(IT_DIRFIN, -1, "")) == NULL ||
+		    (it->dirpath = strndup(r->path, d->path_len)) == NULL) {
+			item_free(it);
 			rc = CERR_NOMEM;
 		} else {
-			it->dfd = d->fd;
-			d->fd = -1;
 			it->mtime_sec = d->mtime_sec;
 			it->mtime_nsec = d->mtime_nsec;
 			enqueue(r, it);
@@ -685,8 +689,11 @@ on_entry(struct receiver *r, const struct tree_entry *e)
 		}
 		if (r->head == NULL)
 			return do_link(r, d->fd, e->name, e->link_index);
-		if ((it = item_new(IT_LINK, d->fd, e->name)) == NULL)
+		if ((it = item_new(IT_LINK, -1, e->name)) == NULL ||
+		    (it->dirpath = strndup(r->path, d->path_len)) == NULL) {
+			item_free(it);
 			return CERR_NOMEM;
+		}
 		it->index = e->link_index;
 		enqueue(r, it);
 		return 0;
@@ -702,18 +709,27 @@ run_ready(struct receiver *r)
 {
 	struct item *it;
 	struct timespec ts[2];
-	int rc = 0;
+	int rc = 0, dfd;
 
 	while ((it = r->head) != NULL && it->kind != IT_FILE) {
-		if (it->kind == IT_LINK) {
-			rc = do_link(r, it->dfd, it->name, it->index);
+		/* back into the directory by its path, beneath the root,
+		 * through no symlink */
+		dfd = it->dirpath[0] ? xfer_open_beneath(r->rootfd,
+		    it->dirpath, false, r->err, r->errlen) :
+		    fcntl(r->rootfd, F_DUPFD_CLOEXEC, 3);
+		if (dfd < 0) {
+			rc = rfail(r, CERR_IO, "cannot open", it->dirpath);
+		} else if (it->kind == IT_LINK) {
+			rc = do_link(r, dfd, it->name, it->index);
 		} else {
 			ts[0].tv_sec = ts[1].tv_sec = it->mtime_sec;
 			ts[0].tv_nsec = ts[1].tv_nsec = it->mtime_nsec;
-			if (futimens(it->dfd, ts) != 0)
+			if (futimens(dfd, ts) != 0)
 				rc = rfail(r, CERR_IO, "cannot set the time of",
-				    "a directory");
+				    it->dirpath);
 		}
+		if (dfd >= 0)
+			close(dfd);
 		r->head = it->next;
 		if (r->head == NULL)
 			r->tail = NULL;
