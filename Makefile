@@ -99,7 +99,8 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CONF_LIB) $(PROTO_LIB)
 $(BUILD)/tests/test_inventory: $(BUILD)/master/inventory.o
 $(BUILD)/tests/test_inventory: TEST_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3)
 # tests of the transfer engine link its objects and the slave's libraries
-$(BUILD)/tests/test_xfer_%: $(XFER_OBJS)
+XFER_TEST_BINS = $(filter $(BUILD)/tests/test_xfer_%,$(UNIT_BINS))
+$(XFER_TEST_BINS): $(XFER_OBJS)
 $(BUILD)/tests/test_xfer_%: TEST_LIBS = $(SLAVE_LIBS)
 $(BUILD)/tests/unit/test_xfer_%.o: CFLAGS += $(SLAVE_CFLAGS)
 tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/xfer-local

@@ -89,6 +89,7 @@ struct receiver {
 	bool root_seen, walk_done, end_seen;
 	uint32_t next_index;
 	struct item *head, *tail;  /* work waiting for earlier files */
+	size_t pending_files;      /* IT_FILE items queued */
 	struct cbuf *needs;        /* NEED records being batched */
 	uint32_t n_needs;
 	struct leader *leaders;
@@ -160,14 +161,16 @@ item_free(struct item *it)
 {
 	if (it == NULL)
 		return;
-	if (it->dfd >= 0)
-		close(it->dfd);
 	if (it->basis_fd >= 0)
 		close(it->basis_fd);
 	if (it->tmpfd >= 0) {
+		/* a file never finished is never left behind */
 		close(it->tmpfd);
-		(void)unlinkat(it->dfd >= 0 ? it->dfd : AT_FDCWD, it->tmpname, 0);
+		if (it->dfd >= 0)
+			(void)unlinkat(it->dfd, it->tmpname, 0);
 	}
+	if (it->dfd >= 0)
+		close(it->dfd);
 	if (it->sigjob)
 		rs_job_free(it->sigjob);
 	if (it->patch)
@@ -417,6 +420,16 @@ on_file(struct receiver *r, int dfd, const struct tree_entry *e, bool exists,
 			    lst->st_mtim.tv_sec == e->mtime_sec &&
 			    (uint32_t)lst->st_mtim.tv_nsec == e->mtime_nsec;
 		}
+		/* a file with other names than the stream's own links (maybe
+		 * outside this tree) is rebuilt, not changed in place, when
+		 * its metadata differs: that never touches the other names */
+		if (same && lst->st_nlink > 1 && !(e->flags & TREE_F_LINKED)) {
+			fd = openat(dfd, e->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0 || meta_differs(lst, e, fd, true))
+				same = false;
+			if (fd >= 0)
+				close(fd);
+		}
 		if (same) {
 			if ((rc = fix_meta(r, dfd, e->name, lst, e, false)) != 0)
 				return rc;
@@ -428,6 +441,9 @@ on_file(struct receiver *r, int dfd, const struct tree_entry *e, bool exists,
 	r->st->files_changed++;
 	if (r->dry)
 		return add_need(r, index, TREE_NEED_SKIP) == 0 ? 0 : CERR_NOMEM;
+	/* an honest sender never has more files in flight than its window */
+	if (r->pending_files >= TREE_WINDOW)
+		return bad(r, "more files in flight than the window allows");
 	if ((it = item_new(IT_FILE, dfd, e->name)) == NULL ||
 	    item_keep_entry(it, e) != 0) {
 		item_free(it);
@@ -435,6 +451,7 @@ on_file(struct receiver *r, int dfd, const struct tree_entry *e, bool exists,
 	}
 	it->index = index;
 	it->how = how;
+	r->pending_files++;
 	if (how == TREE_NEED_DELTA) {
 		it->basis_fd = openat(dfd, e->name, O_RDONLY | O_NOFOLLOW |
 		    O_NONBLOCK | O_CLOEXEC);
@@ -903,6 +920,7 @@ on_data(struct receiver *r, const uint8_t *pl, size_t len)
 	if (d.kind == TREE_DATA_END) {
 		if ((rc = finish_file(r, it, &d)) != 0)
 			return rc;
+		r->pending_files--;
 		r->head = it->next;
 		if (r->head == NULL)
 			r->tail = NULL;

@@ -19,7 +19,7 @@
 #include "proto.h"
 #include "xfer.h"
 
-#define WINDOW       256              /* files announced, not yet sent */
+#define WINDOW       TREE_WINDOW      /* files announced, not yet sent */
 #define SIG_MAX      CBUF_SIZE_MAX    /* bytes of one file's signature */
 #define READ_CHUNK   (256 * 1024)
 
