@@ -132,7 +132,7 @@ tree_entry_decode(struct cbuf *b, struct tree_entry *t)
 	    (t->flags & ~(TREE_F_LINKED | TREE_F_HASH)) != 0)
 		return CERR_PROTOCOL;
 	if (t->kind == TREE_LEAVE)
-		return t->name[0] == '\0' ? 0 : CERR_PROTOCOL;
+		return t->name[0] == '\0' && t->flags == 0 ? 0 : CERR_PROTOCOL;
 	/* only the root DIR (the first record) has an empty name; the
 	 * receiver checks that it comes first */
 	if (t->name[0] != '\0' && !tree_name_valid(t->name))
@@ -145,7 +145,8 @@ tree_entry_decode(struct cbuf *b, struct tree_entry *t)
 	    (e = cbuf_get_i64(b, &t->mtime_sec)) != 0 ||
 	    (e = cbuf_get_u32(b, &t->mtime_nsec)) != 0)
 		return e;
-	if (t->mtime_nsec >= 1000000000u || !kind_mode_ok(t->kind, t->mode))
+	if (t->mtime_nsec >= 1000000000u || !kind_mode_ok(t->kind, t->mode) ||
+	    (t->mode & ~(uint32_t)(S_IFMT | 07777)) != 0)
 		return CERR_PROTOCOL;
 	if ((t->flags & TREE_F_HASH) && t->kind != TREE_FILE)
 		return CERR_PROTOCOL;
