@@ -50,7 +50,7 @@ for t in debootstrap:debootstrap rsync:rsync jq:jq /usr/bin/time:time; do
 done
 
 W=$(mktemp -d /tmp/corral-bench-transfer.XXXXXX)
-sshd_pid= made_run_sshd= pool_up=
+sshd_pid='' made_run_sshd='' pool_up=''
 cleanup() {
 	local rc=$? m
 	[ -z "$sshd_pid" ] || kill "$sshd_pid" 2>/dev/null || true
@@ -58,7 +58,10 @@ cleanup() {
 	# a failed debootstrap may leave proc/sys mounted in its target
 	for m in $(findmnt -rn -o TARGET | grep "^$W/" | sort -r); do umount -l "$m" || true; done
 	rm -rf --one-file-system "$W"
-	[ -z "$pool_up" ] || "$POOLSH" down || true
+	# take down only our own pool (another test may have replaced it)
+	if [ -n "$pool_up" ] && [ "$(cat "$POOL/master/master.pid" 2>/dev/null)" = "$pool_up" ]; then
+		"$POOLSH" down || true
+	fi
 	exit $rc
 }
 trap cleanup EXIT
@@ -164,11 +167,11 @@ fi
 # ---- the pool, with polling every hour: the links carry only the transfers
 [ ! -e "$POOL/hosts" ] || die "a pool is up in $POOL: run '$POOLSH down' first"
 echo "bench: starting a pool of 2 hosts"
-pool_up=1
 CORRAL_POOL_POLL=3600 "$POOLSH" up 2 >/dev/null
 set -a; . "$POOL/env"; set +a
 S1=$("$POOLSH" storage h1) S2=$("$POOLSH" storage h2)
 slave1=$(cat "$POOL/h1/slave.pid") slave2=$(cat "$POOL/h2/slave.pid") master=$(cat "$POOL/master/master.pid")
+pool_up=$master                           # ours while this master runs it
 
 make_corpus "$S1/corpus"
 
@@ -297,6 +300,8 @@ verify() {  # verify PHASE: both copies equal the corpus
 }
 
 for ph in a b c; do
+	[ "$(cat "$POOL/master/master.pid" 2>/dev/null)" = "$master" ] ||
+		die "the pool was taken down or replaced by someone else: run the bench alone"
 	case $ph in
 	a) echo "bench: (a) full copy" ;;
 	b) echo "bench: (b) re-sync after a 1% change"; mutate_corpus ;;
@@ -329,6 +334,8 @@ for ph in a b c; do
 done
 echo "(link MB: both directions on h1's and h2's veth; payload: rsync --stats sent+received, corral bytes_on_wire;"
 echo " CPU src/dst: rsync client+ssh / sshd+rsync server, corral slave h1 / slave h2; mst: corral master+CLI)"
+[ -z "${RES[corral,a,reported]:-}" ] ||
+	echo "corral's own seconds (json): (a) ${RES[corral,a,reported]} (b) ${RES[corral,b,reported]:-} (c) ${RES[corral,c,reported]:-}"
 echo
 echo "targets, corral/rsync (wire = the busier link):"
 met=0 missed=0
