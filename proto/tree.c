@@ -225,7 +225,7 @@ tree_need_decode(struct cbuf *b, struct tree_need *n)
 	if ((e = cbuf_get_u32(b, &n->index)) != 0 ||
 	    (e = cbuf_get_u8(b, &n->how)) != 0)
 		return e;
-	if (n->how < TREE_NEED_LITERAL || n->how > TREE_NEED_SKIP)
+	if (n->how < TREE_NEED_LITERAL || n->how > TREE_NEED_BLOCKS)
 		return CERR_PROTOCOL;
 	return 0;
 }
@@ -262,9 +262,12 @@ tree_data_decode(struct cbuf *b, struct tree_data *d)
 	    (e = cbuf_expect_end(b)) != 0)
 		return e;
 	d->blob_len = (uint32_t)n;
-	if (d->kind < TREE_DATA_LITERAL || d->kind > TREE_DATA_END ||
+	if (d->kind < TREE_DATA_LITERAL || d->kind > TREE_DATA_COPY ||
 	    (d->flags & ~TREE_DATA_ZLIB) != 0 || d->raw_len > TREE_CHUNK_MAX)
 		return CERR_PROTOCOL;
+	if (d->kind == TREE_DATA_COPY)
+		return d->blob_len == 0 && d->flags == 0 && d->raw_len > 0 &&
+		    d->offset % TREE_BLOCK_LEN == 0 ? 0 : CERR_PROTOCOL;
 	if (!(d->flags & TREE_DATA_ZLIB) && d->raw_len != d->blob_len)
 		return CERR_PROTOCOL;
 	if (d->kind == TREE_DATA_END &&

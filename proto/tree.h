@@ -72,7 +72,18 @@ enum tree_need_how {
 	TREE_NEED_LITERAL = 1,         /* send it whole */
 	TREE_NEED_DELTA   = 2,         /* signature follows in SIG frames */
 	TREE_NEED_SKIP    = 3,         /* unchanged (or a dry run): nothing */
+	TREE_NEED_BLOCKS  = 4,         /* a large file: hashes of the basis's
+	                                * aligned blocks follow in SIG frames */
 };
+
+/* Aligned blocks (TREE_NEED_BLOCKS): the receiver sends a TREE_BLOCK_HASH
+ * byte hash (SHA-256, cut) of each TREE_BLOCK_LEN block of its copy; the
+ * sender answers COPY for blocks it has the same, literal data otherwise.
+ * Large files in containers (images, databases, logs) change in place or
+ * grow at the end: this costs one hash pass on each side, run in parallel,
+ * instead of librsync's rolling search. */
+#define TREE_BLOCK_LEN   8192
+#define TREE_BLOCK_HASH  16
 
 struct tree_need {
 	uint32_t index;
@@ -84,6 +95,7 @@ enum tree_data_kind {
 	TREE_DATA_LITERAL = 1,   /* file bytes at offset (holes are skipped) */
 	TREE_DATA_DELTA   = 2,   /* librsync delta bytes, in order */
 	TREE_DATA_END     = 3,   /* file complete: offset = size, blob = hash */
+	TREE_DATA_COPY    = 4,   /* raw_len bytes at offset: same as the basis */
 };
 #define TREE_DATA_ZLIB  0x01     /* blob is zlib-compressed */
 

@@ -25,7 +25,9 @@
 #include "proto.h"
 #include "xfer.h"
 
-#define DELTA_MIN    (128 * 1024)   /* smaller files are sent whole */
+#define DELTA_MIN    (16 * 1024)    /* smaller files are sent whole */
+#define BLOCKS_MIN   (32u << 20)    /* from here: aligned blocks */
+#define BLOCKS_MAX   (8ull << 30)   /* the sender holds 16 bytes a block */
 #define SIG_BLOCK_MAX 8192          /* finer than sqrt(size): fewer literals */
 #define SIG_BLOCKS_MAX 1000000      /* keeps a signature under 16 MiB */
 #define READ_CHUNK   (256 * 1024)
@@ -437,6 +439,9 @@ on_file(struct receiver *r, int dfd, const struct tree_entry *e, bool exists,
 		}
 		if (e->size >= DELTA_MIN && lst->st_size > 0)
 			how = TREE_NEED_DELTA;
+		if (e->size >= BLOCKS_MIN && (uint64_t)lst->st_size >= BLOCKS_MIN &&
+		    (uint64_t)lst->st_size <= BLOCKS_MAX)
+			how = TREE_NEED_BLOCKS;
 	}
 	r->st->files_changed++;
 	if (r->dry)
@@ -452,7 +457,7 @@ on_file(struct receiver *r, int dfd, const struct tree_entry *e, bool exists,
 	it->index = index;
 	it->how = how;
 	r->pending_files++;
-	if (how == TREE_NEED_DELTA) {
+	if (how == TREE_NEED_DELTA || how == TREE_NEED_BLOCKS) {
 		it->basis_fd = openat(dfd, e->name, O_RDONLY | O_NOFOLLOW |
 		    O_NONBLOCK | O_CLOEXEC);
 		if (it->basis_fd < 0) {
@@ -882,6 +887,18 @@ finish_file(struct receiver *r, struct item *it, const struct tree_data *d)
 		r->st->literal_bytes += (uint64_t)st->lit_bytes;
 		r->st->matched_bytes += (uint64_t)st->copy_bytes;
 	}
+	if (it->how == TREE_NEED_BLOCKS) {
+		/* the copied blocks never passed through us: read it all back */
+		if (ftruncate(it->tmpfd, (off_t)d->offset) != 0 ||
+		    hash_fd(it->tmpfd, h) != 0)
+			return rfail(r, CERR_IO, "cannot check", it->name);
+		if (memcmp(h, d->blob, TREE_HASH_LEN) != 0) {
+			snprintf(r->err, r->errlen, "'%s': rebuilt file does not "
+			    "match the sender's (hash differs): not installed",
+			    it->name);
+			return CERR_PROTOCOL;
+		}
+	}
 	if (ftruncate(it->tmpfd, (off_t)d->offset) != 0)
 		return rfail(r, CERR_IO, "cannot size", it->name);
 	it->e->size = d->offset;
@@ -893,6 +910,70 @@ finish_file(struct receiver *r, struct item *it, const struct tree_data *d)
 	it->tmpfd = -1;
 	return 0;
 }
+
+/* Copy n bytes from the basis at *in to the new file at *out, in the
+ * kernel where it can (a reflink on btrfs), else through our buffer. */
+static int
+copy_range(struct receiver *r, struct item *it, loff_t *in, loff_t *out,
+    size_t n)
+{
+	ssize_t c;
+
+	while (n > 0) {
+		c = copy_file_range(it->basis_fd, in, it->tmpfd, out, n, 0);
+		if (c < 0 && (errno == EXDEV || errno == ENOSYS ||
+		    errno == EOPNOTSUPP || errno == EINVAL)) {
+			c = pread(it->basis_fd, r->rbuf, n < READ_CHUNK ? n :
+			    READ_CHUNK, *in);
+			if (c > 0 && pwrite(it->tmpfd, r->rbuf, (size_t)c, *out) != c)
+				c = -1;
+			if (c > 0) {
+				*in += c;
+				*out += c;
+			}
+		}
+		if (c <= 0)
+			return rfail(r, CERR_IO, "cannot copy into", it->name);
+		n -= (size_t)c;
+	}
+	return 0;
+}
+
+/* COPY: the same bytes at the same offset in the basis. */
+static int
+copy_blocks(struct receiver *r, struct item *it, uint64_t off, uint32_t len)
+{
+	loff_t in = (loff_t)off, out = (loff_t)off;
+	ssize_t n;
+	size_t left = len;
+	int rc;
+
+	if (off + len > it->e->size || off + len > it->basis_size)
+		return bad(r, "a copy past the end of the file or its basis");
+	while (left > 0) {
+		/* holes of the basis stay holes: only its data is copied */
+		off_t data = lseek(it->basis_fd, in, SEEK_DATA), hole;
+
+		if (data < 0 || (uint64_t)data >= off + len)
+			break;   /* the rest is a hole */
+		hole = lseek(it->basis_fd, data, SEEK_HOLE);
+		if (hole < 0 || (uint64_t)hole > off + len)
+			hole = (off_t)(off + len);
+		out += data - in;
+		left -= (size_t)(data - in);
+		in = data;
+		if ((size_t)(hole - data) < left)
+			n = (ssize_t)(hole - data);
+		else
+			n = (ssize_t)left;
+		if ((rc = copy_range(r, it, &in, &out, (size_t)n)) != 0)
+			return rc;
+		left -= (size_t)n;
+	}
+	r->st->matched_bytes += len;
+	return 0;
+}
+
 
 static int
 on_data(struct receiver *r, const uint8_t *pl, size_t len)
@@ -912,8 +993,10 @@ on_data(struct receiver *r, const uint8_t *pl, size_t len)
 		return rc;
 	if (it == NULL || it->kind != IT_FILE || it->index != d.index)
 		return bad(r, "data for a file not asked for, or out of order");
-	if (d.kind != TREE_DATA_END && d.kind != (it->how == TREE_NEED_DELTA ?
-	    TREE_DATA_DELTA : TREE_DATA_LITERAL))
+	if (d.kind != TREE_DATA_END && !(d.kind == TREE_DATA_LITERAL &&
+	    it->how != TREE_NEED_DELTA) && !(d.kind == TREE_DATA_DELTA &&
+	    it->how == TREE_NEED_DELTA) && !(d.kind == TREE_DATA_COPY &&
+	    it->how == TREE_NEED_BLOCKS))
 		return bad(r, "data of the wrong kind");
 	if (it->tmpfd < 0 && (rc = open_tmp(r, it)) != 0)
 		return rc;
@@ -927,6 +1010,8 @@ on_data(struct receiver *r, const uint8_t *pl, size_t len)
 		item_free(it);
 		return run_ready(r);
 	}
+	if (d.kind == TREE_DATA_COPY)
+		return copy_blocks(r, it, d.offset, d.raw_len);
 	r->st->wire_bytes += d.blob_len;
 	p = d.blob;
 	if (d.flags & TREE_DATA_ZLIB) {
@@ -939,7 +1024,11 @@ on_data(struct receiver *r, const uint8_t *pl, size_t len)
 	if (d.kind == TREE_DATA_LITERAL) {
 		if (d.offset + d.raw_len > it->e->size)
 			return bad(r, "data past the announced size");
-		if (pwrite(it->tmpfd, p, d.raw_len, (off_t)d.offset) !=
+		/* literal data of a rebuilt large file: zero blocks stay
+		 * holes, as in the basis it replaces */
+		if (it->how == TREE_NEED_BLOCKS ?
+		    write_sparse(it->tmpfd, p, d.raw_len, d.offset) != 0 :
+		    pwrite(it->tmpfd, p, d.raw_len, (off_t)d.offset) !=
 		    (ssize_t)d.raw_len)
 			return rfail(r, CERR_IO, "cannot write", it->name);
 		r->st->literal_bytes += d.raw_len;
@@ -964,6 +1053,46 @@ sig_out(void *arg, const void *p, size_t n)
 	return cbuf_put(arg, p, n) == 0 ? 0 : -1;
 }
 
+/* The hashes of the next chunk of the basis's aligned blocks. */
+static int
+send_block_hashes(struct receiver *r, struct item *it)
+{
+	uint8_t hashes[(READ_CHUNK / TREE_BLOCK_LEN) * TREE_BLOCK_HASH];
+	uint8_t h[TREE_HASH_LEN];
+	unsigned int hlen;
+	struct tree_sig g = { .index = it->index, .blob = hashes };
+	struct cbuf *b;
+	size_t n, i, blen, nh = 0;
+	ssize_t got;
+	int rc;
+
+	n = it->basis_size - it->sig_pos < READ_CHUNK ?
+	    (size_t)(it->basis_size - it->sig_pos) : READ_CHUNK;
+	got = n ? pread(it->basis_fd, r->rbuf, n, (off_t)it->sig_pos) : 0;
+	if (got < 0)
+		return rfail(r, CERR_IO, "cannot read", it->name);
+	if ((size_t)got < n)
+		it->basis_size = it->sig_pos + (uint64_t)got;
+	for (i = 0; i < (size_t)got; i += blen) {
+		blen = (size_t)got - i < TREE_BLOCK_LEN ? (size_t)got - i :
+		    TREE_BLOCK_LEN;
+		EVP_Digest(r->rbuf + i, blen, h, &hlen, EVP_sha256(), NULL);
+		memcpy(hashes + nh * TREE_BLOCK_HASH, h, TREE_BLOCK_HASH);
+		nh++;
+	}
+	it->sig_pos += (uint64_t)got;
+	g.blob_len = (uint32_t)(nh * TREE_BLOCK_HASH);
+	g.last = it->sig_pos >= it->basis_size;
+	if ((b = cbuf_new(sizeof(hashes) + 64)) == NULL)
+		return CERR_NOMEM;
+	if ((rc = tree_sig_encode(b, &g)) == 0)
+		rc = xio_put(&r->io, MSG_TREE_SIG, b);
+	cbuf_free(b);
+	if (g.last)
+		it->sig_sent = true;
+	return rc;
+}
+
 static int
 send_sigs(struct receiver *r, bool *progress)
 {
@@ -976,11 +1105,17 @@ send_sigs(struct receiver *r, bool *progress)
 	int done, rc = 0;
 
 	for (it = r->head; it != NULL && xio_room(&r->io); it = it->next) {
-		if (it->kind != IT_FILE || it->how != TREE_NEED_DELTA ||
-		    it->sig_sent)
+		if (it->kind != IT_FILE || it->sig_sent ||
+		    (it->how != TREE_NEED_DELTA && it->how != TREE_NEED_BLOCKS))
 			continue;
 		if ((rc = flush_needs(r)) != 0)
 			return rc;
+		if (it->how == TREE_NEED_BLOCKS) {
+			if ((rc = send_block_hashes(r, it)) != 0)
+				return rc;
+			*progress = true;
+			break;   /* one chunk per turn */
+		}
 		if (it->sigjob == NULL) {
 			if (rs_sig_args((rs_long_t)it->basis_size, &magic, &block,
 			    &strong) != RS_DONE)

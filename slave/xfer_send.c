@@ -436,7 +436,7 @@ on_need(struct sender *s, const uint8_t *pl, size_t len)
 		}
 		p = ring_at(s, n.index - s->ring[s->head].index);
 		p->how = n.how;
-		if (n.how == TREE_NEED_DELTA &&
+		if ((n.how == TREE_NEED_DELTA || n.how == TREE_NEED_BLOCKS) &&
 		    (p->sig = cbuf_new(SIG_MAX)) == NULL) {
 			r = CERR_NOMEM;
 			goto out;
@@ -466,7 +466,8 @@ on_sig(struct sender *s, const uint8_t *pl, size_t len)
 	if (s->count == 0 || g.index - s->ring[s->head].index >= s->count)
 		return CERR_PROTOCOL;
 	p = ring_at(s, g.index - s->ring[s->head].index);
-	if (p->how != TREE_NEED_DELTA || p->sig_done)
+	if ((p->how != TREE_NEED_DELTA && p->how != TREE_NEED_BLOCKS) ||
+	    p->sig_done)
 		return CERR_PROTOCOL;
 	if ((r = cbuf_put(p->sig, g.blob, g.blob_len)) != 0)
 		return r == CERR_BUF_FULL ? CERR_TOO_BIG : r;
@@ -601,6 +602,121 @@ literal_end:
 	return put_end(s, p, hash);
 }
 
+/* A run of blocks the receiver has the same: one COPY record each
+ * TREE_CHUNK_MAX bytes. */
+static int
+put_copy(struct sender *s, struct pend *p, uint64_t off, uint64_t len)
+{
+	struct tree_data d = { .index = p->index, .kind = TREE_DATA_COPY };
+	struct cbuf *b;
+	int r = 0;
+
+	while (len > 0 && r == 0) {
+		d.offset = off;
+		d.raw_len = len > TREE_CHUNK_MAX ? TREE_CHUNK_MAX : (uint32_t)len;
+		if ((b = cbuf_new(128)) == NULL)
+			return CERR_NOMEM;
+		if ((r = tree_data_encode(b, &d)) == 0)
+			r = xio_put(&s->io, MSG_TREE_DATA, b);
+		cbuf_free(b);
+		s->st->matched_bytes += d.raw_len;
+		off += d.raw_len;
+		len -= d.raw_len;
+	}
+	return r;
+}
+
+/* One step of an aligned-blocks file: read up to a chunk of our file,
+ * compare each block with the receiver's hash, send COPY for runs that
+ * match and the bytes of the others.  Waits while the hashes of the
+ * blocks it reached have not arrived. */
+static int
+blocks_step(struct sender *s, struct pend *p, bool *finished, bool *waiting)
+{
+	uint8_t hash[TREE_HASH_LEN], bh[TREE_HASH_LEN];
+	uint64_t have, nblocks, b, run_off = 0, run_len = 0, lit_off = 0;
+	size_t n, i, lit_len = 0, blen;
+	unsigned int hlen;
+	ssize_t got;
+	int r;
+
+	*finished = *waiting = false;
+	if (!p->started) {
+		if ((p->md = EVP_MD_CTX_new()) == NULL ||
+		    EVP_DigestInit_ex(p->md, EVP_sha256(), NULL) != 1)
+			return CERR_NOMEM;
+		p->started = true;
+	}
+	have = cbuf_len(p->sig) / TREE_BLOCK_HASH;   /* hashes received */
+	b = p->pos / TREE_BLOCK_LEN;
+	if (p->pos < p->size && b >= have && !p->sig_done) {
+		*waiting = true;
+		return 0;
+	}
+	n = p->size - p->pos < TREE_CHUNK_MAX ? (size_t)(p->size - p->pos) :
+	    TREE_CHUNK_MAX;
+	/* only as far as the hashes that arrived reach (p->pos is always on
+	 * a block boundary here, chunks being whole blocks) */
+	if (!p->sig_done && n > (have - b) * TREE_BLOCK_LEN)
+		n = (size_t)((have - b) * TREE_BLOCK_LEN);
+	got = n ? pread(p->fd, s->rbuf, n, (off_t)p->pos) : 0;
+	if (got < 0)
+		return fail(s, CERR_IO, "read: %s%s", "");
+	if ((size_t)got < n)
+		p->size = p->pos + (uint64_t)got;   /* shrank meanwhile */
+	EVP_DigestUpdate(p->md, s->rbuf, (size_t)got);
+	nblocks = have;
+	for (i = 0; i < (size_t)got; i += blen) {
+		b = (p->pos + i) / TREE_BLOCK_LEN;
+		blen = (size_t)got - i < TREE_BLOCK_LEN ? (size_t)got - i :
+		    TREE_BLOCK_LEN;
+		if (b < nblocks) {
+			EVP_Digest(s->rbuf + i, blen, bh, &hlen, EVP_sha256(),
+			    NULL);
+			/* the basis's last block may be short: its hash then
+			 * differs, and it goes literally, which is right */
+			if (memcmp(bh, cbuf_ptr(p->sig) + b * TREE_BLOCK_HASH,
+			    TREE_BLOCK_HASH) == 0) {
+				if (lit_len > 0) {
+					if ((r = put_data(s, p->index,
+					    TREE_DATA_LITERAL, lit_off,
+					    s->rbuf + (lit_off - p->pos),
+					    lit_len)) != 0)
+						return r;
+					s->st->literal_bytes += lit_len;
+					lit_len = 0;
+				}
+				if (run_len == 0)
+					run_off = p->pos + i;
+				run_len += blen;
+				continue;
+			}
+		}
+		if (run_len > 0) {
+			if ((r = put_copy(s, p, run_off, run_len)) != 0)
+				return r;
+			run_len = 0;
+		}
+		if (lit_len == 0)
+			lit_off = p->pos + i;
+		lit_len += blen;
+	}
+	if (run_len > 0 && (r = put_copy(s, p, run_off, run_len)) != 0)
+		return r;
+	if (lit_len > 0) {
+		if ((r = put_data(s, p->index, TREE_DATA_LITERAL, lit_off,
+		    s->rbuf + (lit_off - p->pos), lit_len)) != 0)
+			return r;
+		s->st->literal_bytes += lit_len;
+	}
+	p->pos += (uint64_t)got;
+	if (p->pos < p->size)
+		return 0;
+	EVP_DigestFinal_ex(p->md, hash, &hlen);
+	*finished = true;
+	return put_end(s, p, hash);
+}
+
 static int
 handle_input(struct sender *s)
 {
@@ -649,7 +765,18 @@ produce(struct sender *s, bool *progress)
 		p = ring_at(s, 0);
 		if (p->how == 0 || (p->how == TREE_NEED_DELTA && !p->sig_done))
 			break;
-		if (p->how == TREE_NEED_LITERAL || p->how == TREE_NEED_DELTA) {
+		if (p->how == TREE_NEED_BLOCKS) {
+			bool waiting;
+
+			if ((r = blocks_step(s, p, &finished, &waiting)) != 0)
+				return r;
+			if (waiting)
+				break;   /* for more of the receiver's hashes */
+			*progress = true;
+			if (!finished)
+				continue;
+		} else if (p->how == TREE_NEED_LITERAL ||
+		    p->how == TREE_NEED_DELTA) {
 			if ((r = send_step(s, p, &finished)) != 0)
 				return r;
 			*progress = true;

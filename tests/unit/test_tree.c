@@ -929,7 +929,7 @@ test_need(void **state)
 	static const struct tree_need ok[] = { { 0, TREE_NEED_LITERAL },
 	    { 1, TREE_NEED_DELTA }, { 2, TREE_NEED_SKIP },
 	    { UINT32_MAX, TREE_NEED_LITERAL } };
-	static const uint8_t badhow[] = { 0, 4, 0x80, 0xff };
+	static const uint8_t badhow[] = { 0, 5, 0x80, 0xff };
 	struct tree_need in, out;
 	struct cbuf *b = newbuf(), *r;
 	size_t i, k, len;
