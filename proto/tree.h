@@ -81,7 +81,8 @@ enum tree_need_how {
  * sender answers COPY for blocks it has the same, literal data otherwise.
  * Large files in containers (images, databases, logs) change in place or
  * grow at the end: this costs one hash pass on each side, run in parallel,
- * instead of librsync's rolling search. */
+ * instead of librsync's rolling search.  The END hash of such a file is
+ * the SHA-256 of its blocks' SHA-256s, in order. */
 #define TREE_BLOCK_LEN   8192
 #define TREE_BLOCK_HASH  16
 

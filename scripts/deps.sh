@@ -3,6 +3,7 @@
 # Does nothing when they are all present.  Run as root (or via sudo).
 #   scripts/deps.sh            everything (build + tests + demo)
 #   scripts/deps.sh --build    only what `make` needs
+#   scripts/deps.sh --bench    also what bench/ needs (sshd for rsync, debootstrap)
 #   scripts/deps.sh --list     print the package list and exit
 set -eu
 
@@ -12,11 +13,14 @@ TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev lxc lxc-templates
 busybox-static openssh-client rsync iproute2 sqlite3 util-linux procps
 jq btrfs-progs openssl attr acl libcap2-bin libssl-dev"
 
+BENCH_PKGS="openssh-server debootstrap time"
+
 case "${1:-}" in
 --build) PKGS=$BUILD_PKGS ;;
+--bench) PKGS="$BUILD_PKGS $TEST_PKGS $BENCH_PKGS" ;;
 --list) echo $BUILD_PKGS $TEST_PKGS; exit 0 ;;
 "") PKGS="$BUILD_PKGS $TEST_PKGS" ;;
-*) echo "usage: $0 [--build|--list]" >&2; exit 2 ;;
+*) echo "usage: $0 [--build|--bench|--list]" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -27,7 +27,7 @@
 
 #define DELTA_MIN    (16 * 1024)    /* smaller files are sent whole */
 #define BLOCKS_MIN   (32u << 20)    /* from here: aligned blocks */
-#define BLOCKS_MAX   (8ull << 30)   /* the sender holds 16 bytes a block */
+#define BLOCKS_MAX   (2ull << 30)   /* we keep 64 bytes a block */
 #define SIG_BLOCK_MAX 8192          /* finer than sqrt(size): fewer literals */
 #define SIG_BLOCKS_MAX 1000000      /* keeps a signature under 16 MiB */
 #define READ_CHUNK   (256 * 1024)
@@ -60,6 +60,9 @@ struct item {
 	rs_job_t *patch;
 	EVP_MD_CTX *md;
 	uint64_t out_pos;
+	/* aligned blocks: the basis's block hashes, and the new file's */
+	uint8_t *bhash, *nhash;
+	uint64_t nblocks_set;
 	/* IT_DIRFIN: the directory's mtime */
 	int64_t mtime_sec;
 	uint32_t mtime_nsec;
@@ -181,6 +184,8 @@ item_free(struct item *it)
 	free(it->e);
 	free(it->xvals);
 	free(it->dirpath);
+	free(it->bhash);
+	free(it->nhash);
 	free(it);
 }
 
@@ -465,6 +470,13 @@ on_file(struct receiver *r, int dfd, const struct tree_entry *e, bool exists,
 		} else {
 			it->basis_size = (uint64_t)lst->st_size;
 		}
+	}
+	if (it->how == TREE_NEED_BLOCKS &&
+	    ((it->bhash = calloc(it->basis_size / TREE_BLOCK_LEN + 1,
+	    TREE_HASH_LEN)) == NULL || (it->nhash = calloc(e->size /
+	    TREE_BLOCK_LEN + 1, TREE_HASH_LEN)) == NULL)) {
+		item_free(it);
+		return CERR_NOMEM;
 	}
 	enqueue(r, it);
 	return add_need(r, index, how) == 0 ? 0 : CERR_NOMEM;
@@ -888,10 +900,14 @@ finish_file(struct receiver *r, struct item *it, const struct tree_data *d)
 		r->st->matched_bytes += (uint64_t)st->copy_bytes;
 	}
 	if (it->how == TREE_NEED_BLOCKS) {
-		/* the copied blocks never passed through us: read it all back */
-		if (ftruncate(it->tmpfd, (off_t)d->offset) != 0 ||
-		    hash_fd(it->tmpfd, h) != 0)
-			return rfail(r, CERR_IO, "cannot check", it->name);
+		/* the hash of the blocks' hashes: each block arrived or was
+		 * copied exactly once, and all of them did */
+		uint64_t nb = (d->offset + TREE_BLOCK_LEN - 1) / TREE_BLOCK_LEN;
+
+		if (it->nblocks_set != nb)
+			return bad(r, "blocks missing or repeated");
+		EVP_Digest(it->nhash, nb * TREE_HASH_LEN, h, &hlen,
+		    EVP_sha256(), NULL);
 		if (memcmp(h, d->blob, TREE_HASH_LEN) != 0) {
 			snprintf(r->err, r->errlen, "'%s': rebuilt file does not "
 			    "match the sender's (hash differs): not installed",
@@ -939,6 +955,22 @@ copy_range(struct receiver *r, struct item *it, loff_t *in, loff_t *out,
 	return 0;
 }
 
+/* Hashes of literal blocks of a rebuilt large file (whole blocks from a
+ * block boundary, as the sender sends them). */
+static void
+hash_blocks(struct item *it, const uint8_t *p, size_t n, uint64_t off)
+{
+	unsigned int hlen;
+	size_t i, blen;
+
+	for (i = 0; i < n; i += blen) {
+		blen = n - i < TREE_BLOCK_LEN ? n - i : TREE_BLOCK_LEN;
+		EVP_Digest(p + i, blen, it->nhash + ((off + i) /
+		    TREE_BLOCK_LEN) * TREE_HASH_LEN, &hlen, EVP_sha256(), NULL);
+		it->nblocks_set++;
+	}
+}
+
 /* COPY: the same bytes at the same offset in the basis. */
 static int
 copy_blocks(struct receiver *r, struct item *it, uint64_t off, uint32_t len)
@@ -946,10 +978,18 @@ copy_blocks(struct receiver *r, struct item *it, uint64_t off, uint32_t len)
 	loff_t in = (loff_t)off, out = (loff_t)off;
 	ssize_t n;
 	size_t left = len;
+	uint64_t i;
 	int rc;
 
 	if (off + len > it->e->size || off + len > it->basis_size)
 		return bad(r, "a copy past the end of the file or its basis");
+	/* the copied blocks are the basis's: so are their hashes (the sender
+	 * matched them on content and length) */
+	for (i = off / TREE_BLOCK_LEN; i * TREE_BLOCK_LEN < off + len; i++) {
+		memcpy(it->nhash + i * TREE_HASH_LEN, it->bhash +
+		    i * TREE_HASH_LEN, TREE_HASH_LEN);
+		it->nblocks_set++;
+	}
 	while (left > 0) {
 		/* holes of the basis stay holes: only its data is copied */
 		off_t data = lseek(it->basis_fd, in, SEEK_DATA), hole;
@@ -1024,6 +1064,8 @@ on_data(struct receiver *r, const uint8_t *pl, size_t len)
 	if (d.kind == TREE_DATA_LITERAL) {
 		if (d.offset + d.raw_len > it->e->size)
 			return bad(r, "data past the announced size");
+		if (it->how == TREE_NEED_BLOCKS)
+			hash_blocks(it, p, d.raw_len, d.offset);
 		/* literal data of a rebuilt large file: zero blocks stay
 		 * holes, as in the basis it replaces */
 		if (it->how == TREE_NEED_BLOCKS ?
@@ -1078,6 +1120,8 @@ send_block_hashes(struct receiver *r, struct item *it)
 		    TREE_BLOCK_LEN;
 		EVP_Digest(r->rbuf + i, blen, h, &hlen, EVP_sha256(), NULL);
 		memcpy(hashes + nh * TREE_BLOCK_HASH, h, TREE_BLOCK_HASH);
+		memcpy(it->bhash + ((it->sig_pos + i) / TREE_BLOCK_LEN) *
+		    TREE_HASH_LEN, h, TREE_HASH_LEN);
 		nh++;
 	}
 	it->sig_pos += (uint64_t)got;

@@ -664,15 +664,16 @@ blocks_step(struct sender *s, struct pend *p, bool *finished, bool *waiting)
 		return fail(s, CERR_IO, "read: %s%s", "");
 	if ((size_t)got < n)
 		p->size = p->pos + (uint64_t)got;   /* shrank meanwhile */
-	EVP_DigestUpdate(p->md, s->rbuf, (size_t)got);
 	nblocks = have;
 	for (i = 0; i < (size_t)got; i += blen) {
 		b = (p->pos + i) / TREE_BLOCK_LEN;
 		blen = (size_t)got - i < TREE_BLOCK_LEN ? (size_t)got - i :
 		    TREE_BLOCK_LEN;
+		/* the file's hash is the hash of its blocks' hashes: the
+		 * receiver checks it without reading back what it copied */
+		EVP_Digest(s->rbuf + i, blen, bh, &hlen, EVP_sha256(), NULL);
+		EVP_DigestUpdate(p->md, bh, TREE_HASH_LEN);
 		if (b < nblocks) {
-			EVP_Digest(s->rbuf + i, blen, bh, &hlen, EVP_sha256(),
-			    NULL);
 			/* the basis's last block may be short: its hash then
 			 * differs, and it goes literally, which is right */
 			if (memcmp(bh, cbuf_ptr(p->sig) + b * TREE_BLOCK_HASH,
