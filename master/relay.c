@@ -26,7 +26,8 @@
 #include "sshc.h"
 #include "tree.h"
 
-#define RELAY_IN_MAX  (2 * (PROTO_PAYLOAD_MAX + PROTO_HDR_LEN))
+/* reads of megabytes make libssh open the channel window as wide */
+#define RELAY_IN_MAX  (8u << 20)
 #define RELAY_OUT_MAX (8u << 20)
 #define IDLE_MS       (120 * 1000)
 
@@ -180,8 +181,8 @@ pump_in(struct relay *x, struct end *from, bool *moved)
 
 	while (!from->eof && cbuf_len(to->out) < RELAY_OUT_MAX) {
 		room = cbuf_max(from->in) - cbuf_len(from->in);
-		if (room > 256 * 1024)
-			room = 256 * 1024;
+		if (room > (4u << 20))
+			room = 4u << 20;
 		if (room == 0 || cbuf_reserve(from->in, room, &p) != 0)
 			break;
 		n = ssh_channel_read_nonblocking(from->c.channel, p,

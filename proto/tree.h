@@ -84,7 +84,7 @@ enum tree_need_how {
  * instead of librsync's rolling search.  The END hash of such a file is
  * the SHA-256 of its blocks' SHA-256s, in order. */
 #define TREE_BLOCK_LEN   8192
-#define TREE_BLOCK_HASH  16
+#define TREE_BLOCK_HASH  8   /* a block's check; the whole file's SHA-256 settles it */
 
 struct tree_need {
 	uint32_t index;

@@ -45,7 +45,9 @@
 #define AUTH_TRIES_MAX   3
 #define AUTH_SECONDS     10
 #define CHANNELS_MAX     16
-#define PUMP_BUF         (256 * 1024)
+/* Large reads from a channel make libssh open its window as wide (it
+ * grows the window to what the reader asks for), which a transfer needs. */
+#define PUMP_BUF         (4 * 1024 * 1024)
 #define CONNS_MAX        256
 
 /* Fast AEAD ciphers first (AES-GCM wins where AES-NI exists). */
@@ -68,7 +70,7 @@ struct chan {
 	size_t pending_len, pending_off;
 	uint8_t *out;           /* worker -> channel bytes not yet written */
 	size_t out_len, out_off;
-	bool watching;          /* fd registered for POLLIN in the event */
+	short watching;         /* poll events the fd is registered for */
 	bool worker_eof;        /* the worker closed its side */
 	bool eof_sent;          /* shut down the worker's input */
 	bool done;              /* worker finished or channel closed */
@@ -153,6 +155,7 @@ worker_output(socket_t fd, int revents, void *userdata)
 	struct chan *ch = userdata;
 	ssize_t n;
 
+	/* POLLOUT only wakes the loop: pump_in writes the pending bytes */
 	if (ch->done || ch->worker_eof || !(revents & (POLLIN | POLLHUP | POLLERR)))
 		return 0;
 	if (ch->out_len == PUMP_BUF)
@@ -208,21 +211,28 @@ pump_out(struct chan *ch)
 	ssh_channel_close(ch->channel);
 }
 
-/* Watch the worker's fd only while our buffer has room: back-pressure. */
+/* Watch the worker's fd for input while our buffer has room (that is the
+ * back-pressure), and for output while bytes wait for it: every wake-up
+ * is an event, the loop never sleeps on a timer while data could move. */
 static void
 watch(struct chan *ch)
 {
-	bool want = !ch->done && !ch->worker_eof && ch->fd >= 0 &&
-	    ch->out_len < PUMP_BUF;
+	short want = 0;
 
+	if (!ch->done && ch->fd >= 0) {
+		if (!ch->worker_eof && ch->out_len < PUMP_BUF)
+			want |= POLLIN;
+		if (ch->pending_off < ch->pending_len)
+			want |= POLLOUT;
+	}
 	if (want == ch->watching)
 		return;
-	if (want)
-		want = ssh_event_add_fd(ch->conn->event, ch->fd, POLLIN,
-		    worker_output, ch) == SSH_OK;
-	else
+	if (ch->watching)
 		ssh_event_remove_fd(ch->conn->event, ch->fd);
-	ch->watching = want;
+	ch->watching = 0;
+	if (want && ssh_event_add_fd(ch->conn->event, ch->fd, want,
+	    worker_output, ch) == SSH_OK)
+		ch->watching = want;
 }
 
 static void
@@ -435,7 +445,9 @@ serve_connection(struct slave_ctx *ctx, ssh_session session)
 		goto out;
 	deadline = time(NULL) + AUTH_SECONDS;
 	for (;;) {
-		rc = ssh_event_dopoll(c.event, busy ? 5 : 1000);
+		/* busy: bytes wait for the peer's window, which arrives on
+		 * the session's socket: an event too */
+		rc = ssh_event_dopoll(c.event, busy ? 50 : 1000);
 		if (rc == SSH_ERROR)
 			break;
 		if (!c.authenticated) {

@@ -185,6 +185,8 @@ sync_xattrs(const char *path, bool nf, const struct tree_entry *e,
 	if (n < 0)
 		return (errno == ENOTSUP || errno == EOPNOTSUPP) &&
 		    e->n_xattrs == 0 ? 0 : -1;
+	if (n == 0 && e->n_xattrs == 0)
+		return 0;   /* the common case: none on either side */
 	if ((val = malloc(vmax)) == NULL)
 		return -1;
 	for (k = list; k < list + n && rc == 0; k += strlen(k) + 1) {
