@@ -265,6 +265,8 @@ tree_data_decode(struct cbuf *b, struct tree_data *d)
 	if (d->kind < TREE_DATA_LITERAL || d->kind > TREE_DATA_COPY ||
 	    (d->flags & ~TREE_DATA_ZLIB) != 0 || d->raw_len > TREE_CHUNK_MAX)
 		return CERR_PROTOCOL;
+	if (d->offset > INT64_MAX - TREE_CHUNK_MAX)
+		return CERR_PROTOCOL;
 	if (d->kind == TREE_DATA_COPY)
 		return d->blob_len == 0 && d->flags == 0 && d->raw_len > 0 &&
 		    d->offset % TREE_BLOCK_LEN == 0 ? 0 : CERR_PROTOCOL;

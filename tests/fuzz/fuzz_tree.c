@@ -142,7 +142,7 @@ fuzz_need(struct cbuf *b)
 		start = cbuf_ptr(b);
 		if ((r = tree_need_decode(b, &nd)) != 0)
 			return r;
-		CHECK(nd.how >= TREE_NEED_LITERAL && nd.how <= TREE_NEED_SKIP);
+		CHECK(nd.how >= TREE_NEED_LITERAL && nd.how <= TREE_NEED_BLOCKS);
 		CHECK(tree_need_encode(enc, &nd) == 0);
 		same_bytes(start, 5);
 	}
@@ -157,11 +157,14 @@ fuzz_data(struct cbuf *b, const uint8_t *p, size_t n)
 
 	if ((r = tree_data_decode(b, &d)) != 0)
 		return r;
-	CHECK(d.kind >= TREE_DATA_LITERAL && d.kind <= TREE_DATA_END);
+	CHECK(d.kind >= TREE_DATA_LITERAL && d.kind <= TREE_DATA_COPY);
+	CHECK(d.kind != TREE_DATA_COPY || (d.blob_len == 0 && d.flags == 0 &&
+	    d.raw_len > 0 && d.offset % TREE_BLOCK_LEN == 0));
 	CHECK((d.flags & ~TREE_DATA_ZLIB) == 0);
 	CHECK(d.raw_len <= TREE_CHUNK_MAX);
 	CHECK(d.blob_len <= TREE_CHUNK_MAX + 1024);
-	CHECK((d.flags & TREE_DATA_ZLIB) || d.raw_len == d.blob_len);
+	CHECK((d.flags & TREE_DATA_ZLIB) || d.kind == TREE_DATA_COPY ||
+	    d.raw_len == d.blob_len);
 	CHECK(d.kind != TREE_DATA_END ||
 	    (d.blob_len == TREE_HASH_LEN && d.flags == 0));
 	CHECK(d.offset <= (uint64_t)INT64_MAX - TREE_CHUNK_MAX);
