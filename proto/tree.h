@@ -26,7 +26,7 @@
 #define TREE_DEPTH_MAX   256           /* nested directories */
 #define TREE_HASH_LEN    32            /* SHA-256 */
 #define TREE_CHUNK_MAX   (512 * 1024)  /* data bytes in one DATA frame */
-#define TREE_WINDOW      256           /* files announced, not yet done */
+#define TREE_WINDOW      1024          /* files announced, not yet done */
 
 /* Entry kinds. */
 enum tree_kind {
