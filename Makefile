@@ -45,6 +45,8 @@ SLAVE_LIBS    := $(shell $(PKG_CONFIG) --libs $(SLAVE_PKGS) 2>/dev/null) -lrsync
 MASTER_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(MASTER_PKGS) 2>/dev/null)
 MASTER_LIBS   := $(shell $(PKG_CONFIG) --libs $(MASTER_PKGS) 2>/dev/null) -lrsync
 CMOCKA_LIBS   := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+# proto/ inflates compressed tree entries: everything that links it needs zlib
+PROTO_LIBS    := $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null)
 
 # ---- sources: one object list per program over two internal libraries ----
 PROTO_SRC  = $(sort $(wildcard proto/*.c))
@@ -87,7 +89,7 @@ $(BUILD)/corral-slave: $(call obj,$(SLAVE_SRC)) $(CONF_LIB) $(PROTO_LIB)
 $(BUILD)/corral-master: $(call obj,$(MASTER_SRC)) $(CONF_LIB) $(PROTO_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(MASTER_LIBS)
 $(BUILD)/corral: $(call obj,$(CLI_SRC)) $(CONF_LIB) $(PROTO_LIB)
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^ $(PROTO_LIBS)
 
 # ---- unit tests (cmocka) ----
 # A test of a program's module names the module's objects as extra
@@ -95,7 +97,7 @@ $(BUILD)/corral: $(call obj,$(CLI_SRC)) $(CONF_LIB) $(PROTO_LIB)
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CONF_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) \
-	    $(TEST_LIBS) $(CMOCKA_LIBS)
+	    $(TEST_LIBS) $(CMOCKA_LIBS) $(PROTO_LIBS)
 $(BUILD)/tests/test_inventory: $(BUILD)/master/inventory.o
 $(BUILD)/tests/test_inventory: TEST_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3)
 # tests of the transfer engine link its objects and the slave's libraries
@@ -115,10 +117,10 @@ FUZZFLAGS = -std=gnu11 -g -O1 -D_GNU_SOURCE -DCORRAL_VERSION='"$(VERSION)"' \
 	-Iproto -Iconf -fsanitize=fuzzer,address,undefined
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(filter-out proto/sshfp.c,$(PROTO_SRC)) $(CONF_SRC)
 	@mkdir -p $(dir $@)
-	$(FUZZCC) $(FUZZFLAGS) -o $@ $^
+	$(FUZZCC) $(FUZZFLAGS) -o $@ $^ $(PROTO_LIBS)
 $(BUILD)/replay/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(CONF_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^ $(PROTO_LIBS)
 
 FUZZ_SECONDS ?= 60
 fuzz: $(FUZZ_BINS)

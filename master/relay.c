@@ -104,11 +104,13 @@ on_frame(struct relay *x, struct end *from, const struct frame_hdr *h,
 
 	switch (h->type) {
 	case MSG_TREE_ENTRIES:
+	case MSG_TREE_ENTRIES_Z:
 	case MSG_TREE_DATA:
 	case MSG_TREE_END:
 		if (from != &x->s)
 			goto bad;
-		if (h->type == MSG_TREE_ENTRIES && h->len >= 4) {
+		if ((h->type == MSG_TREE_ENTRIES ||
+		    h->type == MSG_TREE_ENTRIES_Z) && h->len >= 4) {
 			n = (uint32_t)pl[0] << 24 | (uint32_t)pl[1] << 16 |
 			    (uint32_t)pl[2] << 8 | pl[3];
 			x->prog.files_done += n;

@@ -33,6 +33,7 @@ static const struct proto_msg_desc msg_table[] = {
 	{ MSG_TREE_DATA,     "TREE_DATA" },
 	{ MSG_TREE_END,      "TREE_END" },
 	{ MSG_TREE_DONE,     "TREE_DONE" },
+	{ MSG_TREE_ENTRIES_Z, "TREE_ENTRIES_Z" },
 	{ MSG_CLI_SYNC_REQ,  "CLI_SYNC_REQ" },
 	{ MSG_CLI_PROGRESS,  "CLI_PROGRESS" },
 	{ MSG_CLI_SYNC,      "CLI_SYNC" },
@@ -245,6 +246,18 @@ msg_validate(uint16_t type, const uint8_t *payload, size_t len)
 		if (r == 0)
 			r = cbuf_expect_end(b);
 		break;
+	case MSG_TREE_ENTRIES_Z: {
+		struct cbuf *z = NULL;
+
+		if ((r = tree_entries_z_open(payload, len, &n, &z)) != 0)
+			break;
+		for (i = 0; i < n && r == 0; i++)
+			r = tree_entry_decode(z, &u->entry);
+		if (r == 0)
+			r = cbuf_expect_end(z);
+		cbuf_free(z);
+		break;
+	}
 	case MSG_TREE_NEED:
 		if ((r = cbuf_get_count(b, PROTO_PAYLOAD_MAX / 5, 5, &n)) != 0)
 			break;

@@ -3,6 +3,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <zlib.h>
+
 #include "cerr.h"
 #include "proto.h"
 #include "tree.h"
@@ -203,6 +205,47 @@ tree_entries_begin(struct cbuf *b, uint32_t *count)
 {
 	return cbuf_get_count(b, PROTO_PAYLOAD_MAX / ENTRY_MIN, ENTRY_MIN,
 	    count);
+}
+
+int
+tree_entries_z_open(const uint8_t *payload, size_t len, uint32_t *count,
+    struct cbuf **out)
+{
+	struct cbuf *b = cbuf_from(payload, len), *o = NULL;
+	uint32_t raw;
+	uLongf n;
+	uint8_t *p;
+	int r;
+
+	*out = NULL;
+	*count = 0;
+	if (b == NULL)
+		return CERR_NOMEM;
+	if ((r = cbuf_get_u32(b, count)) != 0 || (r = cbuf_get_u32(b, &raw)) != 0)
+		goto out;
+	/* bounded before anything is allocated or inflated */
+	if (raw > PROTO_PAYLOAD_MAX || *count > raw / ENTRY_MIN) {
+		r = CERR_TOO_BIG;
+		goto out;
+	}
+	if ((o = cbuf_new(raw)) == NULL || cbuf_reserve(o, raw, &p) != 0) {
+		r = CERR_NOMEM;
+		goto out;
+	}
+	n = raw;
+	if (uncompress(p, &n, cbuf_ptr(b), cbuf_len(b)) != Z_OK || n != raw) {
+		r = CERR_PROTOCOL;
+		goto out;
+	}
+	*out = o;
+	o = NULL;
+	r = 0;
+out:
+	cbuf_free(o);
+	cbuf_free(b);
+	if (r != 0)
+		*count = 0;
+	return r;
 }
 
 int

@@ -775,19 +775,29 @@ run_ready(struct receiver *r)
 }
 
 static int
-on_entries(struct receiver *r, const uint8_t *pl, size_t len)
+on_entries(struct receiver *r, const uint8_t *pl, size_t len, bool z)
 {
-	struct cbuf *b = cbuf_from(pl, len);
+	struct cbuf *b = NULL;
 	struct tree_entry *e = malloc(sizeof(*e));
 	uint32_t i, n;
 	int rc;
 
-	if (b == NULL || e == NULL) {
+	if (e == NULL) {
 		rc = CERR_NOMEM;
 		goto out;
 	}
-	if ((rc = tree_entries_begin(b, &n)) != 0)
+	if (z) {
+		if ((rc = tree_entries_z_open(pl, len, &n, &b)) != 0) {
+			snprintf(r->err, r->errlen, "bad compressed entries "
+			    "from the sender: %s", cerr_str(rc));
+			goto out;
+		}
+	} else if ((b = cbuf_from(pl, len)) == NULL) {
+		rc = CERR_NOMEM;
 		goto out;
+	} else if ((rc = tree_entries_begin(b, &n)) != 0) {
+		goto out;
+	}
 	for (i = 0; i < n; i++) {
 		if ((rc = tree_entry_decode(b, e)) != 0) {
 			snprintf(r->err, r->errlen, "bad entry from the sender: "
@@ -1237,7 +1247,8 @@ handle_input(struct receiver *r, bool *progress)
 		*progress = true;
 		rc = 0;
 		switch (type) {
-		case MSG_TREE_ENTRIES: rc = on_entries(r, pl, len); break;
+		case MSG_TREE_ENTRIES: rc = on_entries(r, pl, len, false); break;
+		case MSG_TREE_ENTRIES_Z: rc = on_entries(r, pl, len, true); break;
 		case MSG_TREE_DATA:    rc = on_data(r, pl, len); break;
 		case MSG_TREE_END:
 			if (!r->walk_done || r->head != NULL)

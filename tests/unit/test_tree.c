@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <cmocka.h>
+#include <zlib.h>
 
 #include "buf.h"
 #include "cerr.h"
@@ -1390,6 +1391,63 @@ test_req(void **state)
 	cbuf_free(b);
 }
 
+/* ENTRIES_Z: compressed records open to the same records; a raw length
+ * over the frame maximum, a count the raw length cannot hold, a wrong
+ * raw length and corrupt data are refused. */
+static void
+test_entries_z(void **state)
+{
+	struct tree_entry e = { .kind = TREE_FILE, .mode = S_IFREG | 0644,
+	    .size = 5, .name = "f" }, back;
+	struct cbuf *ents = cbuf_new(PROTO_PAYLOAD_MAX), *pl = cbuf_new(1 << 16);
+	struct cbuf *out = NULL;
+	uint8_t z[4096];
+	uLongf zlen = sizeof(z);
+	uint32_t n, i;
+
+	(void)state;
+	for (i = 0; i < 50; i++)
+		assert_int_equal(tree_entry_encode(ents, &e), 0);
+	assert_int_equal(compress2(z, &zlen, cbuf_ptr(ents), cbuf_len(ents), 1),
+	    Z_OK);
+	assert_int_equal(cbuf_put_u32(pl, 50), 0);
+	assert_int_equal(cbuf_put_u32(pl, (uint32_t)cbuf_len(ents)), 0);
+	assert_int_equal(cbuf_put(pl, z, zlen), 0);
+	assert_int_equal(tree_entries_z_open(cbuf_ptr(pl), cbuf_len(pl), &n,
+	    &out), 0);
+	assert_int_equal(n, 50);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(tree_entry_decode(out, &back), 0);
+		assert_string_equal(back.name, "f");
+	}
+	assert_int_equal(cbuf_expect_end(out), 0);
+	cbuf_free(out);
+	assert_int_equal(msg_validate(MSG_TREE_ENTRIES_Z, cbuf_ptr(pl),
+	    cbuf_len(pl)), 0);
+	/* raw length over the maximum: refused before inflating */
+	{
+		uint8_t *p = (uint8_t *)cbuf_ptr(pl);
+
+		p[4] = 0x7f;
+		assert_int_equal(tree_entries_z_open(cbuf_ptr(pl), cbuf_len(pl),
+		    &n, &out), CERR_TOO_BIG);
+		assert_null(out);
+		p[4] = 0;
+		/* a raw length that does not match what inflates */
+		p[7] ^= 1;
+		assert_int_equal(tree_entries_z_open(cbuf_ptr(pl), cbuf_len(pl),
+		    &n, &out), CERR_PROTOCOL);
+		p[7] ^= 1;
+		/* corrupt compressed bytes */
+		p[12] ^= 0xff;
+		assert_int_not_equal(tree_entries_z_open(cbuf_ptr(pl),
+		    cbuf_len(pl), &n, &out), 0);
+		assert_null(out);
+	}
+	cbuf_free(ents);
+	cbuf_free(pl);
+}
+
 int
 main(void)
 {
@@ -1415,6 +1473,7 @@ main(void)
 		cmocka_unit_test(test_sig),
 		cmocka_unit_test(test_stats),
 		cmocka_unit_test(test_req),
+		cmocka_unit_test(test_entries_z),
 	};
 
 	return cmocka_run_group_tests_name("tree", tests, NULL, NULL);
