@@ -68,6 +68,8 @@ struct corral_conf {
 	char authorized_keys[CONF_PATH_MAX];
 	char lxcpath[CONF_PATH_MAX];
 	char storage[CONF_PATH_MAX];   /* lvm:VG | btrfs:/path | dir:/path */
+	char mount_root[CONF_PATH_MAX]; /* lvm: where volumes are mounted */
+	char lvm_fs[8];                /* lvm: ext4 | xfs */
 	uint32_t snapshot_share;       /* % of a VG given to LVs at most */
 	uint32_t snapshot_fill_warn;   /* % fill that is reported */
 	enum conf_hot_dir hot_dir;     /* dir backend: freeze | refuse */

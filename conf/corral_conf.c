@@ -26,6 +26,8 @@ static const char *const hot_dirs[] = {
 	[CONF_HOT_DIR_REFUSE + 1] = NULL
 };
 
+static const char *const lvm_fss[] = { "ext4", "xfs", NULL };
+
 static const char *
 check_address(const char *val)
 {
@@ -101,6 +103,8 @@ static const struct conf_key corral_keys[] = {
 	KEY_PATH(authorized_keys, "/etc/corral/authorized_keys"),
 	KEY_PATH(lxcpath,         "/var/lib/lxc"),
 	KEY_STR(storage, NULL, check_storage, "dir:/var/lib/corral/storage"),
+	KEY_PATH(mount_root,      "/var/lib/corral/mnt"),
+	KEY_STR(lvm_fs, lvm_fss, NULL, "ext4"),
 	KEY_UINT(snapshot_share,     1, 100, "90"),
 	KEY_UINT(snapshot_fill_warn, 1, 100, "80"),
 	KEY_ENUM(hot_dir, hot_dirs, "freeze"),

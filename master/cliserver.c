@@ -173,6 +173,90 @@ do_sync(struct cli *c, const struct frame *f)
 	return r;
 }
 
+/* Forward a request that names a host to that slave, and its answer back
+ * with the slave's configured name filled in. */
+static int
+do_create(struct cli *c, const struct frame *f)
+{
+	struct msg_create_req q;
+	struct msg_create a;
+	struct frame rep;
+	struct cbuf *b;
+	char err[1024], host[PROTO_NAME_MAX];
+	int r;
+
+	if ((r = msg_create_req_decode(f->payload, &q)) != 0)
+		return r;
+	snprintf(host, sizeof(host), "%s", q.host);
+	q.host[0] = '\0';
+	if ((b = cbuf_new(1024)) == NULL)
+		return CERR_NOMEM;
+	r = msg_create_req_encode(b, &q);
+	/* a template or mkfs takes its time */
+	if (r == 0 && master_request(c->m, host, MSG_CT_CREATE_REQ, b,
+	    MSG_CT_CREATE, 1800, &rep, err, sizeof(err)) != 0) {
+		cbuf_free(b);
+		return send_error(c, f->h.id, CERR_REMOTE, err);
+	}
+	cbuf_free(b);
+	if (r != 0)
+		return r;
+	r = msg_create_decode(rep.payload, &a);
+	frame_clear(&rep);
+	if (r != 0) {
+		msg_errfmt(err, sizeof(err), host, MSG_CT_CREATE, r);
+		return send_error(c, f->h.id, CERR_PROTOCOL, err);
+	}
+	snprintf(a.host, sizeof(a.host), "%s", host);
+	refresh(c, host);       /* the inventory learns of it now */
+	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL)
+		return CERR_NOMEM;
+	if ((r = msg_create_encode(b, &a)) == 0)
+		r = frame_write(&c->t, MSG_CLI_CREATE, f->h.id, b);
+	cbuf_free(b);
+	return r;
+}
+
+static int
+do_snap(struct cli *c, const struct frame *f)
+{
+	struct msg_snap_req q;
+	struct msg_snap a;
+	struct frame rep;
+	struct cbuf *b;
+	char err[1024], host[PROTO_NAME_MAX];
+	int r;
+
+	if ((r = msg_snap_req_decode(f->payload, &q)) != 0)
+		return r;
+	snprintf(host, sizeof(host), "%s", q.host);
+	q.host[0] = '\0';
+	if ((b = cbuf_new(1024)) == NULL)
+		return CERR_NOMEM;
+	r = msg_snap_req_encode(b, &q);
+	if (r == 0 && master_request(c->m, host, MSG_SNAP_REQ, b, MSG_SNAP,
+	    600, &rep, err, sizeof(err)) != 0) {
+		cbuf_free(b);
+		return send_error(c, f->h.id, CERR_REMOTE, err);
+	}
+	cbuf_free(b);
+	if (r != 0)
+		return r;
+	r = msg_snap_decode(rep.payload, &a);
+	frame_clear(&rep);
+	if (r != 0) {
+		msg_errfmt(err, sizeof(err), host, MSG_SNAP, r);
+		return send_error(c, f->h.id, CERR_PROTOCOL, err);
+	}
+	snprintf(a.host, sizeof(a.host), "%s", host);
+	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL)
+		return CERR_NOMEM;
+	if ((r = msg_snap_encode(b, &a)) == 0)
+		r = frame_write(&c->t, MSG_CLI_SNAP, f->h.id, b);
+	cbuf_free(b);
+	return r;
+}
+
 static const struct {
 	uint16_t type;
 	int (*fn)(struct cli *, const struct frame *);
@@ -181,6 +265,8 @@ static const struct {
 	{ MSG_CLI_SCAN_REQ,  do_scan },
 	{ MSG_CLI_TRUST_REQ, do_trust },
 	{ MSG_CLI_SYNC_REQ,  do_sync },
+	{ MSG_CLI_CREATE_REQ, do_create },
+	{ MSG_CLI_SNAP_REQ,  do_snap },
 };
 
 void

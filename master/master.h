@@ -48,6 +48,15 @@ int master_sync(struct master_ctx *ctx, const struct msg_sync_req *q,
     struct transport *cli, uint32_t id, struct msg_sync_result *res,
     char *err, size_t errlen);
 
+/* One request to slave host on a fresh session (request.c); the reply of
+ * reply_type goes to *reply (frame_clear it).  An ERROR answer, a lost
+ * session or timeout_s without an answer: -1 with err. */
+struct cbuf;
+struct frame;
+int master_request(struct master_ctx *m, const char *host, uint16_t type,
+    const struct cbuf *payload, uint16_t reply_type, int timeout_s,
+    struct frame *reply, char *err, size_t errlen);
+
 /* Record the host key of slave name after checking it (trust.c). */
 int master_trust_host(struct master_ctx *ctx, const char *name,
     const char *expect_fp, char *fingerprint, size_t fplen, bool *recorded,

@@ -37,6 +37,14 @@ static const struct proto_msg_desc msg_table[] = {
 	{ MSG_CLI_SYNC_REQ,  "CLI_SYNC_REQ" },
 	{ MSG_CLI_PROGRESS,  "CLI_PROGRESS" },
 	{ MSG_CLI_SYNC,      "CLI_SYNC" },
+	{ MSG_CT_CREATE_REQ, "CT_CREATE_REQ" },
+	{ MSG_CT_CREATE,     "CT_CREATE" },
+	{ MSG_SNAP_REQ,      "SNAP_REQ" },
+	{ MSG_SNAP,          "SNAP" },
+	{ MSG_CLI_CREATE_REQ, "CLI_CREATE_REQ" },
+	{ MSG_CLI_CREATE,    "CLI_CREATE" },
+	{ MSG_CLI_SNAP_REQ,  "CLI_SNAP_REQ" },
+	{ MSG_CLI_SNAP,      "CLI_SNAP" },
 	{ 0, NULL },
 };
 
@@ -196,6 +204,10 @@ msg_validate(uint16_t type, const uint8_t *payload, size_t len)
 		struct msg_sync_req sync_req;
 		struct msg_progress progress;
 		struct msg_sync_result sync_result;
+		struct msg_create_req create_req;
+		struct msg_create create;
+		struct msg_snap_req snap_req;
+		struct msg_snap snap;
 	} *u;
 	uint32_t i, n;
 	struct cbuf *b;
@@ -275,6 +287,16 @@ msg_validate(uint16_t type, const uint8_t *payload, size_t len)
 	case MSG_CLI_SYNC:
 		r = msg_sync_result_decode(b, &u->sync_result);
 		break;
+	case MSG_CT_CREATE_REQ:
+	case MSG_CLI_CREATE_REQ:
+		r = msg_create_req_decode(b, &u->create_req);
+		break;
+	case MSG_CT_CREATE:
+	case MSG_CLI_CREATE: r = msg_create_decode(b, &u->create); break;
+	case MSG_SNAP_REQ:
+	case MSG_CLI_SNAP_REQ: r = msg_snap_req_decode(b, &u->snap_req); break;
+	case MSG_SNAP:
+	case MSG_CLI_SNAP: r = msg_snap_decode(b, &u->snap); break;
 	default:           r = CERR_BAD_TYPE; break;
 	}
 	free(u);

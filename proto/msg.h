@@ -151,6 +151,57 @@ int msg_scan_req_encode(struct cbuf *b, const struct msg_scan_req *m);
 int msg_scan_req_decode(struct cbuf *b, struct msg_scan_req *m);
 int msg_trust_encode(struct cbuf *b, const struct msg_trust *m);
 int msg_trust_decode(struct cbuf *b, struct msg_trust *m);
+/* ---- containers and snapshots (CT_CREATE, SNAP; CLI_ as well, where
+ * host names the slave; toward a slave host is "") ---- */
+struct msg_create_req {
+	char host[PROTO_NAME_MAX];
+	char ct[PROTO_NAME_MAX];
+	uint64_t bytes;                    /* volume size, 0 = backend's */
+	char tmpl[PROTO_NAME_MAX];         /* LXC template */
+	uint8_t start;
+};
+
+struct msg_create {
+	char host[PROTO_NAME_MAX];
+	char ct[PROTO_NAME_MAX];
+	char backend[MSG_BACKEND_MAX];
+	char rootfs[PROTO_STRING_MAX];     /* its lxc.rootfs.path */
+};
+
+enum msg_snap_op { MSG_SNAP_TAKE = 1, MSG_SNAP_STATUS = 2, MSG_SNAP_DROP = 3 };
+enum msg_snap_kind {                   /* what holds the point in time */
+	MSG_SNAPK_NONE = 0, MSG_SNAPK_SNAPSHOT = 1, MSG_SNAPK_FROZEN = 2,
+	MSG_SNAPK_STOPPED = 3,
+};
+
+struct msg_snap_req {
+	char host[PROTO_NAME_MAX];
+	char ct[PROTO_NAME_MAX];
+	uint8_t op;                        /* enum msg_snap_op */
+	uint64_t bytes;                    /* take: copy-on-write space, 0 = default */
+};
+
+struct msg_snap {
+	char host[PROTO_NAME_MAX];
+	char ct[PROTO_NAME_MAX];
+	char backend[MSG_BACKEND_MAX];
+	uint8_t kind;                      /* enum msg_snap_kind; drop: the one dropped */
+	uint8_t valid;                     /* 0: overflowed, unusable */
+	uint32_t fill_permille;
+	uint32_t warn_permille;            /* the slave's snapshot_fill_warn */
+	uint64_t size;                     /* copy-on-write bytes (lvm) */
+	char path[PROTO_STRING_MAX];       /* under the storage root, or absolute */
+};
+
+int msg_create_req_encode(struct cbuf *b, const struct msg_create_req *m);
+int msg_create_req_decode(struct cbuf *b, struct msg_create_req *m);
+int msg_create_encode(struct cbuf *b, const struct msg_create *m);
+int msg_create_decode(struct cbuf *b, struct msg_create *m);
+int msg_snap_req_encode(struct cbuf *b, const struct msg_snap_req *m);
+int msg_snap_req_decode(struct cbuf *b, struct msg_snap_req *m);
+int msg_snap_encode(struct cbuf *b, const struct msg_snap *m);
+int msg_snap_decode(struct cbuf *b, struct msg_snap *m);
+
 /* A single u8 flag payload (MSG_CLI_HOSTS_REQ: cached). */
 int msg_flag_encode(struct cbuf *b, uint8_t flag);
 int msg_flag_decode(struct cbuf *b, uint8_t *flag);

@@ -45,6 +45,10 @@ enum proto_msg {
 	MSG_HOST_INFO      = 201,  /* struct msg_host_info */
 	MSG_CT_LIST_REQ    = 202,  /* string name filter ("" = all) */
 	MSG_CT_LIST        = 203,  /* list of struct msg_ct_info */
+	MSG_CT_CREATE_REQ  = 204,  /* struct msg_create_req (host "") */
+	MSG_CT_CREATE      = 205,  /* struct msg_create */
+	MSG_SNAP_REQ       = 206,  /* struct msg_snap_req: take/status/drop */
+	MSG_SNAP           = 207,  /* struct msg_snap */
 
 	/* 300s: tree transfer (proto/tree.h); master <-> slaves, relayed */
 	MSG_TREE_SEND_REQ  = 300,  /* master -> sender: struct tree_req */
@@ -67,6 +71,10 @@ enum proto_msg {
 	MSG_CLI_SYNC_REQ   = 506,  /* struct msg_sync_req */
 	MSG_CLI_PROGRESS   = 507,  /* struct msg_progress, zero or more */
 	MSG_CLI_SYNC       = 508,  /* struct msg_sync_result, last */
+	MSG_CLI_CREATE_REQ = 509,  /* struct msg_create_req */
+	MSG_CLI_CREATE     = 510,  /* struct msg_create */
+	MSG_CLI_SNAP_REQ   = 511,  /* struct msg_snap_req */
+	MSG_CLI_SNAP       = 512,  /* struct msg_snap */
 };
 
 /* Each known type with its name, for errors and logs. */

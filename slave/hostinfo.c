@@ -34,26 +34,12 @@ read_meminfo(uint64_t *total, uint64_t *avail)
 	fclose(f);
 }
 
-/* "dir:/path" -> backend "dir", path "/path". */
-static void
-split_storage(const char *spec, char *backend, size_t blen, const char **path)
-{
-	const char *colon = strchr(spec, ':');
-	size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
-
-	if (n >= blen)
-		n = blen - 1;
-	memcpy(backend, spec, n);
-	backend[n] = '\0';
-	*path = colon ? colon + 1 : "";
-}
-
 int
 slave_host_info(struct slave_ctx *ctx, struct msg_host_info *m)
 {
 	struct sysinfo si;
-	struct statvfs vfs;
-	const char *path;
+	struct storage_usage u;
+	char err[256];
 	long cores;
 	int count;
 
@@ -70,11 +56,11 @@ slave_host_info(struct slave_ctx *ctx, struct msg_host_info *m)
 		m->uptime = (uint64_t)si.uptime;
 	}
 	read_meminfo(&m->mem_total, &m->mem_available);
-	split_storage(ctx->conf.storage, m->storage_backend,
-	    sizeof(m->storage_backend), &path);
-	if (path[0] == '/' && statvfs(path, &vfs) == 0) {
-		m->storage_total = (uint64_t)vfs.f_blocks * vfs.f_frsize;
-		m->storage_free = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	snprintf(m->storage_backend, sizeof(m->storage_backend), "%s",
+	    ctx->storage.ops->name);
+	if (ctx->storage.ops->usage(&ctx->storage, &u, err, sizeof(err)) == 0) {
+		m->storage_total = u.size;
+		m->storage_free = u.free;
 	}
 	if ((count = slave_container_count(ctx)) > 0)
 		m->containers = (uint32_t)count;

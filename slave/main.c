@@ -87,7 +87,15 @@ run_daemon(struct slave_ctx *ctx, int level)
 {
 	int ready = -1;
 
+	char err[512];
+
 	signal(SIGPIPE, SIG_IGN);
+	/* before detaching, so a broken store is told on the terminal */
+	if (storage_start(&ctx->storage, err, sizeof(err)) != 0) {
+		fprintf(stderr, "corral-slave: %s\n", err);
+		return 1;
+	}
+	slave_snap_sweep(ctx);
 	if (!ctx->foreground && (ready = daemon_detach("corral-slave")) < 0)
 		return 1;
 	log_open("corral-slave", !ctx->foreground, level);
@@ -141,6 +149,16 @@ main(int argc, char **argv)
 		return 1;
 	if (print_fp)
 		return print_fingerprint(&ctx);
+	{
+		char err[512];
+
+		if (storage_setup(&ctx.storage, &ctx.conf, err,
+		    sizeof(err)) != 0) {
+			fprintf(stderr, "corral-slave: %s: %s\n",
+			    ctx.conf_path, err);
+			return 1;
+		}
+	}
 	if (test_only) {
 		printf("%s: configuration OK\n", ctx.conf_path);
 		return 0;

@@ -147,6 +147,94 @@ handle_ct_list(struct session *s, const struct frame *f)
 	return reply(s, MSG_CT_LIST, f->h.id, b);
 }
 
+static int
+handle_create(struct session *s, const struct frame *f)
+{
+	struct msg_create_req q;
+	struct msg_create a;
+	struct cbuf *b;
+	char err[512];
+	int r;
+
+	if ((r = msg_create_req_decode(f->payload, &q)) != 0)
+		return r;
+	memset(&a, 0, sizeof(a));
+	snprintf(a.ct, sizeof(a.ct), "%s", q.ct);
+	snprintf(a.backend, sizeof(a.backend), "%s",
+	    s->ctx->storage.ops->name);
+	if (slave_ct_create(s->ctx, q.ct, q.bytes, q.tmpl[0] ? q.tmpl :
+	    "busybox", q.start, a.rootfs, sizeof(a.rootfs), err,
+	    sizeof(err)) != 0) {
+		log_warn("%s: create %s: %s", s->t->peer, q.ct, err);
+		return reply_error(s, f->h.id, CERR_REMOTE, "create %s: %s",
+		    q.ct, err);
+	}
+	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL)
+		return CERR_NOMEM;
+	if ((r = msg_create_encode(b, &a)) != 0) {
+		cbuf_free(b);
+		return r;
+	}
+	return reply(s, MSG_CT_CREATE, f->h.id, b);
+}
+
+static int
+handle_snap(struct session *s, const struct frame *f)
+{
+	static const char *const ops[] = { "", "snapshot", "status", "drop" };
+	struct msg_snap_req q;
+	struct slave_snap sn;
+	struct msg_snap a;
+	struct cbuf *b;
+	char err[512];
+	bool had = false;
+	int r;
+
+	if ((r = msg_snap_req_decode(f->payload, &q)) != 0)
+		return r;
+	switch (q.op) {
+	case MSG_SNAP_TAKE:
+		r = slave_snap_take(s->ctx, q.ct, q.bytes, &sn, err,
+		    sizeof(err));
+		break;
+	case MSG_SNAP_DROP:
+		/* report what was dropped */
+		if ((r = slave_snap_status(s->ctx, q.ct, &sn, err,
+		    sizeof(err))) == 0)
+			r = slave_snap_drop(s->ctx, q.ct, &had, err,
+			    sizeof(err));
+		break;
+	default:
+		r = slave_snap_status(s->ctx, q.ct, &sn, err, sizeof(err));
+		break;
+	}
+	if (r != 0) {
+		log_warn("%s: %s %s: %s", s->t->peer, ops[q.op], q.ct, err);
+		return reply_error(s, f->h.id, CERR_REMOTE, "%s %s: %s",
+		    ops[q.op], q.ct, err);
+	}
+	memset(&a, 0, sizeof(a));
+	snprintf(a.ct, sizeof(a.ct), "%s", q.ct);
+	snprintf(a.backend, sizeof(a.backend), "%s",
+	    s->ctx->storage.ops->name);
+	a.kind = (uint8_t)sn.kind;
+	a.valid = sn.valid;
+	a.fill_permille = sn.fill_permille;
+	a.warn_permille = s->ctx->conf.snapshot_fill_warn * 10;
+	a.size = sn.size;
+	snprintf(a.path, sizeof(a.path), "%s", sn.rel[0] ? sn.rel : sn.path);
+	if (sn.kind != SNAP_KIND_NONE && sn.fill_permille >= a.warn_permille)
+		log_warn("%s: snapshot %u.%u%% full", q.ct,
+		    sn.fill_permille / 10, sn.fill_permille % 10);
+	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL)
+		return CERR_NOMEM;
+	if ((r = msg_snap_encode(b, &a)) != 0) {
+		cbuf_free(b);
+		return r;
+	}
+	return reply(s, MSG_SNAP, f->h.id, b);
+}
+
 /* A transfer takes over the channel; the session ends with it. */
 static int
 handle_transfer(struct session *s, const struct frame *f)
@@ -184,6 +272,8 @@ static const struct handler handlers[] = {
 	{ MSG_TREE_RECV_REQ, handle_transfer },
 	{ MSG_HOST_INFO_REQ, handle_host_info },
 	{ MSG_CT_LIST_REQ,   handle_ct_list },
+	{ MSG_CT_CREATE_REQ, handle_create },
+	{ MSG_SNAP_REQ,      handle_snap },
 	{ MSG_PING,  handle_ping },
 	{ MSG_BYE,   handle_bye },
 	{ MSG_ERROR, handle_error },

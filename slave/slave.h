@@ -5,7 +5,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <limits.h>
+#include <stdint.h>
+
 #include "conf.h"
+#include "storage.h"
 #include "transport.h"
 
 /* Everything the daemon holds; no other mutable global state. */
@@ -14,6 +18,7 @@ struct slave_ctx {
 	const char *conf_path;
 	bool foreground;
 	char software[64];      /* "corral-slave VERSION" */
+	struct storage storage; /* the backend of conf.storage */
 };
 
 /* One protocol session over t: HELLO, then requests until BYE or EOF.
@@ -41,5 +46,35 @@ int slave_host_info(struct slave_ctx *ctx, struct msg_host_info *out);
 int slave_container_count(struct slave_ctx *ctx);
 int slave_containers(struct slave_ctx *ctx, const char *name,
     struct msg_ct_info **out, size_t *n, char *err, size_t errlen);
+
+/* Point-in-time sources of a container's rootfs (snapshot.c). */
+enum slave_snap_kind {
+	SNAP_KIND_NONE = 0,
+	SNAP_KIND_SNAPSHOT = 1,   /* lvm or btrfs snapshot */
+	SNAP_KIND_FROZEN = 2,     /* dir: the running container is frozen */
+	SNAP_KIND_STOPPED = 3,    /* dir: held while stopped, read in place */
+};
+struct slave_snap {
+	enum slave_snap_kind kind;
+	bool valid;
+	uint32_t fill_permille;
+	uint64_t size;
+	char path[PATH_MAX];      /* absolute */
+	char rel[PATH_MAX];       /* under the storage root, or "" */
+};
+int slave_snap_take(struct slave_ctx *ctx, const char *ct, uint64_t bytes,
+    struct slave_snap *out, char *err, size_t errlen);
+int slave_snap_status(struct slave_ctx *ctx, const char *ct,
+    struct slave_snap *out, char *err, size_t errlen);
+int slave_snap_drop(struct slave_ctx *ctx, const char *ct, bool *had,
+    char *err, size_t errlen);
+/* At start: thaw and forget holds a crashed slave left. */
+void slave_snap_sweep(struct slave_ctx *ctx);
+
+/* A new container ct on this slave's storage, made by liblxc's template
+ * (create.c); started if start. */
+int slave_ct_create(struct slave_ctx *ctx, const char *ct, uint64_t bytes,
+    const char *tmpl, bool start, char *rootfs, size_t rlen, char *err,
+    size_t errlen);
 
 #endif

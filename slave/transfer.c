@@ -7,6 +7,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <lxc/lxccontainer.h>
+
 #include "cerr.h"
 #include "log.h"
 #include "proto.h"
@@ -14,22 +16,122 @@
 #include "tree.h"
 #include "xfer.h"
 
-/* The storage root directory named by corral.conf's storage setting. */
 static int
 open_store(struct slave_ctx *ctx, char *err, size_t errlen)
 {
-	const char *colon = strchr(ctx->conf.storage, ':');
-	int fd;
+	int fd = open(ctx->storage.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (colon == NULL || colon[1] != '/') {
-		snprintf(err, errlen, "storage '%s' has no directory to "
-		    "transfer from", ctx->conf.storage);
-		return -1;
-	}
-	if ((fd = open(colon + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		snprintf(err, errlen, "storage root %s: %s", colon + 1,
+	if (fd < 0)
+		snprintf(err, errlen, "storage root %s: %s", ctx->storage.root,
 		    strerror(errno));
 	return fd;
+}
+
+/* Sending from "@C": the point-in-time source the transfer reads. */
+struct ct_src {
+	struct slave_ctx *ctx;
+	const char *ct;
+	bool own;             /* taken for this transfer: drop at the end */
+	struct slave_snap snap;
+};
+
+/* Before the sender's last frame: was the snapshot valid all along? */
+static int
+src_still_valid(void *arg, char *err, size_t errlen)
+{
+	struct ct_src *cs = arg;
+	struct slave_snap now;
+
+	if (slave_snap_status(cs->ctx, cs->ct, &now, err, errlen) != 0)
+		return -1;
+	if (now.kind == SNAP_KIND_NONE || !now.valid) {
+		snprintf(err, errlen, "the snapshot of %s %s during the copy: "
+		    "the copy is incomplete and must not be used", cs->ct,
+		    now.kind == SNAP_KIND_NONE ? "vanished" :
+		    "overflowed (invalid)");
+		return -1;
+	}
+	if (now.fill_permille >= cs->ctx->conf.snapshot_fill_warn * 10)
+		log_warn("%s: snapshot %u.%u%% full", cs->ct,
+		    now.fill_permille / 10, now.fill_permille % 10);
+	return 0;
+}
+
+/* Open container ct's rootfs as a source (through a snapshot or hold,
+ * an existing one if the master took it) or as a destination volume. */
+static int
+open_ct(struct slave_ctx *ctx, const char *ct, bool sending,
+    struct ct_src *cs, char *err, size_t errlen)
+{
+	struct storage *s = &ctx->storage;
+	char dir[PATH_MAX];
+	int fd;
+
+	cs->ctx = ctx;
+	cs->ct = ct;
+	if (!sending) {
+		struct lxc_container *c = lxc_container_new(ct,
+		    ctx->conf.lxcpath);
+		bool running = c != NULL && c->is_running(c);
+
+		if (c != NULL)
+			lxc_container_put(c);
+		if (running) {
+			snprintf(err, errlen, "%s is running: stop it before "
+			    "writing its rootfs", ct);
+			return -1;
+		}
+		if (!s->ops->exists(s, ct)) {
+			snprintf(err, errlen, "no %s volume for %s on this "
+			    "host", s->ops->name, ct);
+			return -1;
+		}
+		if (s->ops->mount(s, ct, err, errlen) != 0 ||
+		    storage_path(s, ct, false, dir, sizeof(dir)) != 0)
+			return -1;
+	} else {
+		if (slave_snap_status(ctx, ct, &cs->snap, err, errlen) != 0)
+			return -1;
+		if (cs->snap.kind == SNAP_KIND_NONE) {
+			if (slave_snap_take(ctx, ct, 0, &cs->snap, err,
+			    errlen) != 0)
+				return -1;
+			cs->own = true;
+		}
+		if (!cs->snap.valid) {
+			snprintf(err, errlen, "the snapshot of %s overflowed "
+			    "(invalid): not used as a source", ct);
+			return -1;
+		}
+		snprintf(dir, sizeof(dir), "%s", cs->snap.path);
+	}
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0)
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+	return fd;
+}
+
+static void
+close_ct(struct ct_src *cs)
+{
+	char err[256];
+	bool had;
+
+	if (cs->own && slave_snap_drop(cs->ctx, cs->ct, &had, err,
+	    sizeof(err)) != 0)
+		log_warn("%s: %s", cs->ct, err);
+}
+
+/* Nothing but the slave writes into snapshots and holds. */
+static bool
+in_snapdir(const char *path)
+{
+	size_t n = strlen(STORAGE_SNAPDIR);
+
+	while (*path == '/')
+		path++;
+	return strncmp(path, STORAGE_SNAPDIR, n) == 0 &&
+	    (path[n] == '\0' || path[n] == '/');
 }
 
 int
@@ -39,6 +141,7 @@ slave_transfer(struct slave_ctx *ctx, struct transport *t, bool sending,
 {
 	struct xfer_opts o = { .opts = req->opts, .zlevel = req->zlevel,
 	    .storefd = -1, .create_path = req->path };
+	struct ct_src cs = { 0 };
 	struct rlimit rl;
 	int store, root, rfd, wfd, rc;
 
@@ -54,10 +157,28 @@ slave_transfer(struct slave_ctx *ctx, struct transport *t, bool sending,
 	}
 	if ((store = open_store(ctx, err, errlen)) < 0)
 		return CERR_INVALID;
-	root = xfer_open_beneath(store, req->path, false, err, errlen);
-	if (root < 0 && (sending || errno != ENOENT)) {
+	if (req->path[0] == '@') {
+		root = open_ct(ctx, req->path + 1, sending, &cs, err, errlen);
+		if (root < 0) {
+			close_ct(&cs);
+			close(store);
+			return CERR_INVALID;
+		}
+		if (sending) {
+			o.before_end = src_still_valid;
+			o.arg = &cs;
+		}
+	} else if (!sending && in_snapdir(req->path)) {
+		snprintf(err, errlen, "%s is the slave's own (snapshots)",
+		    STORAGE_SNAPDIR);
 		close(store);
 		return CERR_INVALID;
+	} else {
+		root = xfer_open_beneath(store, req->path, false, err, errlen);
+		if (root < 0 && (sending || errno != ENOENT)) {
+			close(store);
+			return CERR_INVALID;
+		}
 	}
 	/* a missing destination is made when the data starts to arrive */
 	o.storefd = store;
@@ -70,6 +191,7 @@ slave_transfer(struct slave_ctx *ctx, struct transport *t, bool sending,
 	if (root >= 0)
 		close(root);
 	close(store);
+	close_ct(&cs);
 	/* the session goes on with blocking I/O on these descriptors */
 	fcntl(rfd, F_SETFL, fcntl(rfd, F_GETFL) & ~O_NONBLOCK);
 	fcntl(wfd, F_SETFL, fcntl(wfd, F_GETFL) & ~O_NONBLOCK);

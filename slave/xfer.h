@@ -31,6 +31,10 @@ struct xfer_opts {
 	 * a transfer that fails before that leaves nothing behind */
 	int storefd;
 	const char *create_path;
+	/* sender: called before the last frame; nonzero (err set) fails the
+	 * transfer instead */
+	int (*before_end)(void *arg, char *err, size_t errlen);
+	void *arg;
 };
 
 /* Stream the tree under rootfd (a directory) to the peer on rfd/wfd. */

@@ -814,9 +814,13 @@ produce(struct sender *s, bool *progress)
 	if ((r = flush_entries(s)) != 0)
 		return r;
 	if (s->walk_done && s->count == 0 && !s->end_sent) {
-		struct cbuf *b = cbuf_new(128);
+		struct cbuf *b;
 
-		if (b == NULL)
+		/* e.g. a snapshot that overflowed while we read it */
+		if (s->o->before_end != NULL &&
+		    s->o->before_end(s->o->arg, s->err, s->errlen) != 0)
+			return CERR_REMOTE;
+		if ((b = cbuf_new(128)) == NULL)
 			return CERR_NOMEM;
 		if ((r = tree_stats_encode(b, s->st)) == 0)
 			r = xio_put(&s->io, MSG_TREE_END, b);

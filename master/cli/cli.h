@@ -23,6 +23,8 @@ extern const struct cli_cmd cmd_hosts;
 extern const struct cli_cmd cmd_scan;
 extern const struct cli_cmd cmd_host;
 extern const struct cli_cmd cmd_sync;
+extern const struct cli_cmd cmd_create;
+extern const struct cli_cmd cmd_snapshot;
 
 /* ---- talking to corral-master (client.c) ---- */
 struct cbuf;
@@ -46,6 +48,9 @@ void json_str(FILE *out, const char *s);
 const char *human_size(uint64_t bytes, char *buf, size_t len);
 /* "12s ago" / "never" into buf. */
 const char *human_age(int64_t when, char *buf, size_t len);
+/* "512M", "2G", "1.5" is refused; K/M/G/T (powers of 1024), a bare
+ * number is MiB.  -1 if it is not a size. */
+int cli_parse_size(const char *s, uint64_t *bytes);
 /* Common option parsing: returns 1 if argv[i] was --help (usage printed). */
 int cli_wants_help(const struct cli_cmd *c, int argc, char **argv);
 

@@ -9,6 +9,8 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_scan,
 	&cmd_host,
 	&cmd_sync,
+	&cmd_create,
+	&cmd_snapshot,
 	&cmd_help,
 	NULL,
 };

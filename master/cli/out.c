@@ -1,6 +1,8 @@
 /* corral CLI: small output helpers shared by the commands. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -79,5 +81,38 @@ cli_wants_help(const struct cli_cmd *c, int argc, char **argv)
 			    c->summary);
 			return 1;
 		}
+	return 0;
+}
+
+int
+cli_parse_size(const char *s, uint64_t *bytes)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 20;         /* a bare number is MiB, as in create.conf */
+
+	errno = 0;
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	default: return -1;
+	}
+	if (end > s && (end[-1] < '0' || end[-1] > '9')) {
+		if (*end == 'i')        /* "MiB" */
+			end++;
+		if (*end == 'B' || *end == 'b')
+			end++;
+	}
+	if (*end != '\0' || v > (UINT64_MAX >> shift))
+		return -1;
+	*bytes = (uint64_t)v << shift;
 	return 0;
 }

@@ -211,7 +211,7 @@ EOF
 }
 
 cmd_create() {
-	local h=${1:-} name=${2:-} stopped=${3:-} k d ns ip idx
+	local h=${1:-} name=${2:-} stopped=${3:-} k d ns ip idx rootfs
 	[ -n "$h" ] && [ -n "$name" ] || die "usage: pool.sh create hK NAME [--stopped]"
 	k=$(host_num "$h"); d=$(host_dir "$h"); ns=$(host_ns "$h")
 	[ -d "$d" ] || die "$h is not up"
@@ -219,8 +219,11 @@ cmd_create() {
 	idx=$(($(cat "$d/ct-count" 2>/dev/null || echo 0) + 1))
 	echo "$idx" >"$d/ct-count"
 	ip="$CTNET.$k.$((9 + idx))"
-	ip netns exec "$ns" lxc-create -P "$d/lxc" -n "$name" -t busybox >>"$d/lxc.log" 2>&1 ||
-		die "$h: lxc-create $name failed (see $d/lxc.log)"
+	# made by the slave on its storage backend, as an admin would
+	CORRAL_CONF=$POOL/master/corral.conf "$BUILD/corral" create "$h" "$name" \
+		${CREATE_SIZE:+--size "$CREATE_SIZE"} >>"$d/lxc.log" 2>&1 ||
+		die "$h: corral create $name failed (see $d/lxc.log)"
+	rootfs=$(sed -n 's/^lxc.rootfs.path = \(dir:\)\{0,1\}//p' "$d/lxc/$name/config" | tail -1)
 	# static address on the host's bridge; busybox's udhcpc would flush it
 	sed -i '/^lxc.net.0/d' "$d/lxc/$name/config"
 	cat >>"$d/lxc/$name/config" <<EOF
@@ -230,7 +233,7 @@ lxc.net.0.flags = up
 lxc.net.0.ipv4.address = $ip/24
 lxc.net.0.ipv4.gateway = $CTNET.$k.1
 EOF
-	sed -i '/udhcpc/d' "$d/lxc/$name/rootfs/etc/init.d/rcS"
+	sed -i '/udhcpc/d' "$rootfs/etc/init.d/rcS"
 	if [ "$stopped" != --stopped ]; then
 		ip netns exec "$ns" lxc-start -P "$d/lxc" -n "$name" ||
 			die "$h: lxc-start $name failed"

@@ -1,0 +1,112 @@
+/* corral create HOST NAME [--size SIZE] [--template T] [--start] [--json]:
+ * a new container on HOST whose rootfs is a volume of HOST's storage
+ * backend (an LV, a btrfs subvolume or a directory), filled by an LXC
+ * template. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "frame.h"
+#include "msg.h"
+#include "proto.h"
+#include "transport.h"
+
+static int
+create_exec(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "size", required_argument, NULL, 's' },
+		{ "template", required_argument, NULL, 't' },
+		{ "start", no_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct msg_create_req q = { 0 };
+	struct msg_create a;
+	struct transport t;
+	struct frame f;
+	struct cbuf *b = NULL;
+	int c, json = 0, rc = CLI_FAILED;
+
+	if (cli_wants_help(&cmd_create, argc, argv))
+		return CLI_OK;
+	snprintf(q.tmpl, sizeof(q.tmpl), "busybox");
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (cli_parse_size(optarg, &q.bytes) != 0) {
+				fprintf(stderr, "corral: create: --size '%s' is "
+				    "not a size (e.g. 512M, 2G)\n", optarg);
+				return CLI_USAGE;
+			}
+			break;
+		case 't':
+			if (strlen(optarg) >= sizeof(q.tmpl)) {
+				fprintf(stderr, "corral: create: --template "
+				    "'%s' is too long\n", optarg);
+				return CLI_USAGE;
+			}
+			strcpy(q.tmpl, optarg);
+			break;
+		case 'S': q.start = 1; break;
+		case 'j': json = 1; break;
+		default:
+			fprintf(stderr, "usage: corral create %s\n",
+			    cmd_create.usage);
+			return CLI_USAGE;
+		}
+	}
+	if (argc - optind != 2) {
+		fprintf(stderr, "usage: corral create %s\n", cmd_create.usage);
+		return CLI_USAGE;
+	}
+	if (strlen(argv[optind]) >= sizeof(q.host) ||
+	    strlen(argv[optind + 1]) >= sizeof(q.ct)) {
+		fprintf(stderr, "corral: create: name too long\n");
+		return CLI_USAGE;
+	}
+	strcpy(q.host, argv[optind]);
+	strcpy(q.ct, argv[optind + 1]);
+	if (cli_connect(&t) != 0)
+		return CLI_FAILED;
+	if ((b = cbuf_new(1024)) == NULL || msg_create_req_encode(b, &q) != 0)
+		goto out;
+	if (cli_call(&t, "create", MSG_CLI_CREATE_REQ, b, MSG_CLI_CREATE,
+	    &f) != 0)
+		goto out;
+	if (msg_create_decode(f.payload, &a) != 0) {
+		fprintf(stderr, "corral: create: malformed reply\n");
+		frame_clear(&f);
+		goto out;
+	}
+	frame_clear(&f);
+	if (json) {
+		printf("{\"host\":");
+		json_str(stdout, a.host);
+		printf(",\"container\":");
+		json_str(stdout, a.ct);
+		printf(",\"backend\":");
+		json_str(stdout, a.backend);
+		printf(",\"rootfs\":");
+		json_str(stdout, a.rootfs);
+		printf(",\"started\":%s}\n", q.start ? "true" : "false");
+	} else
+		printf("%s:%s: created on %s (%s)%s\n", a.host, a.ct, a.backend,
+		    a.rootfs, q.start ? ", started" : "");
+	rc = CLI_OK;
+out:
+	cbuf_free(b);
+	cli_disconnect(&t);
+	return rc;
+}
+
+const struct cli_cmd cmd_create = {
+	.name = "create",
+	.usage = "HOST NAME [--size SIZE] [--template NAME] [--start] [--json]",
+	.summary = "make a container on HOST with its rootfs on HOST's storage "
+	    "(an LV of --size on lvm) from an LXC template (busybox)",
+	.exec = create_exec,
+};

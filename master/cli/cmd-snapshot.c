@@ -1,0 +1,159 @@
+/* corral snapshot HOST CT [--size SIZE] | --status | --drop [--json]:
+ * take, show or drop the point-in-time copy of container CT's rootfs that
+ * `corral sync HOST:@CT ...` reads: an lvm or btrfs snapshot, or on dir
+ * storage the container frozen until the drop. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "frame.h"
+#include "msg.h"
+#include "proto.h"
+#include "transport.h"
+
+static const char *const kinds[] = {
+	[MSG_SNAPK_NONE] = "none",
+	[MSG_SNAPK_SNAPSHOT] = "snapshot",
+	[MSG_SNAPK_FROZEN] = "frozen",
+	[MSG_SNAPK_STOPPED] = "stopped",
+};
+
+static void
+print_json(const struct msg_snap *a, int op)
+{
+	printf("{\"host\":");
+	json_str(stdout, a->host);
+	printf(",\"container\":");
+	json_str(stdout, a->ct);
+	printf(",\"backend\":");
+	json_str(stdout, a->backend);
+	printf(",\"%s\":\"%s\"", op == MSG_SNAP_DROP ? "dropped" : "state",
+	    kinds[a->kind]);
+	printf(",\"valid\":%s,\"fill_percent\":%u.%u,\"fill_warning\":%s,"
+	    "\"size\":%llu,\"path\":", a->valid ? "true" : "false",
+	    a->fill_permille / 10, a->fill_permille % 10,
+	    a->kind == MSG_SNAPK_SNAPSHOT &&
+	    a->fill_permille >= a->warn_permille ? "true" : "false",
+	    (unsigned long long)a->size);
+	json_str(stdout, a->path);
+	printf("}\n");
+}
+
+static void
+print_text(const struct msg_snap *a, int op)
+{
+	char sz[16];
+
+	if (op == MSG_SNAP_DROP) {
+		printf("%s:%s: %s\n", a->host, a->ct,
+		    a->kind == MSG_SNAPK_NONE ? "had no snapshot" :
+		    a->kind == MSG_SNAPK_FROZEN ? "thawed" :
+		    a->kind == MSG_SNAPK_STOPPED ? "released" :
+		    "snapshot dropped");
+		return;
+	}
+	switch (a->kind) {
+	case MSG_SNAPK_NONE:
+		printf("%s:%s: no snapshot\n", a->host, a->ct);
+		break;
+	case MSG_SNAPK_SNAPSHOT:
+		printf("%s:%s: %s snapshot at %s, %s%u.%u%% full%s%s\n",
+		    a->host, a->ct, a->backend, a->path,
+		    a->valid ? "" : "INVALID (overflowed), ",
+		    a->fill_permille / 10, a->fill_permille % 10,
+		    a->size ? " of " : "",
+		    a->size ? human_size(a->size, sz, sizeof(sz)) : "");
+		if (a->valid && a->fill_permille >= a->warn_permille)
+			printf("%s:%s: warning: past the fill threshold of "
+			    "%u%%\n", a->host, a->ct, a->warn_permille / 10);
+		break;
+	default:
+		printf("%s:%s: %s (%s storage has no snapshots): read at %s "
+		    "until the drop\n", a->host, a->ct,
+		    a->kind == MSG_SNAPK_FROZEN ? "frozen" : "held stopped",
+		    a->backend, a->path);
+	}
+}
+
+static int
+snapshot_exec(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "size", required_argument, NULL, 's' },
+		{ "status", no_argument, NULL, 'S' },
+		{ "drop", no_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct msg_snap_req q = { .op = MSG_SNAP_TAKE };
+	struct msg_snap a;
+	struct transport t;
+	struct frame f;
+	struct cbuf *b = NULL;
+	int c, json = 0, rc = CLI_FAILED, ops = 0;
+
+	if (cli_wants_help(&cmd_snapshot, argc, argv))
+		return CLI_OK;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (cli_parse_size(optarg, &q.bytes) != 0) {
+				fprintf(stderr, "corral: snapshot: --size '%s' "
+				    "is not a size (e.g. 64M)\n", optarg);
+				return CLI_USAGE;
+			}
+			break;
+		case 'S': q.op = MSG_SNAP_STATUS; ops++; break;
+		case 'd': q.op = MSG_SNAP_DROP; ops++; break;
+		case 'j': json = 1; break;
+		default: ops = 99; break;
+		}
+	}
+	if (argc - optind != 2 || ops > 1 || (q.bytes && q.op != MSG_SNAP_TAKE)) {
+		fprintf(stderr, "usage: corral snapshot %s\n",
+		    cmd_snapshot.usage);
+		return CLI_USAGE;
+	}
+	if (strlen(argv[optind]) >= sizeof(q.host) ||
+	    strlen(argv[optind + 1]) >= sizeof(q.ct)) {
+		fprintf(stderr, "corral: snapshot: name too long\n");
+		return CLI_USAGE;
+	}
+	strcpy(q.host, argv[optind]);
+	strcpy(q.ct, argv[optind + 1]);
+	if (cli_connect(&t) != 0)
+		return CLI_FAILED;
+	if ((b = cbuf_new(512)) == NULL || msg_snap_req_encode(b, &q) != 0)
+		goto out;
+	if (cli_call(&t, "snapshot", MSG_CLI_SNAP_REQ, b, MSG_CLI_SNAP,
+	    &f) != 0)
+		goto out;
+	if (msg_snap_decode(f.payload, &a) != 0) {
+		fprintf(stderr, "corral: snapshot: malformed reply\n");
+		frame_clear(&f);
+		goto out;
+	}
+	frame_clear(&f);
+	if (json)
+		print_json(&a, q.op);
+	else
+		print_text(&a, q.op);
+	/* an overflowed snapshot is a failure scripts must see */
+	rc = a.kind != MSG_SNAPK_NONE && !a.valid && q.op != MSG_SNAP_DROP ?
+	    CLI_FAILED : CLI_OK;
+out:
+	cbuf_free(b);
+	cli_disconnect(&t);
+	return rc;
+}
+
+const struct cli_cmd cmd_snapshot = {
+	.name = "snapshot",
+	.usage = "HOST CONTAINER [--size SIZE | --status | --drop] [--json]",
+	.summary = "take (default), show or drop the snapshot of a container "
+	    "that 'corral sync HOST:@CONTAINER' reads",
+	.exec = snapshot_exec,
+};

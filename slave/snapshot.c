@@ -1,0 +1,381 @@
+/* corral-slave: a point-in-time source for a container's root file system.
+ *
+ * On lvm and btrfs that is a backend snapshot.  On dir (or for a rootfs
+ * that is not on corral's storage) a running container is frozen for as
+ * long as the "snapshot" is held, or refused (hot_dir); a stopped one is
+ * read in place.  A hold is a small file ROOT/.corral-snap/.hold.C so that
+ * any session, and the next slave start, can thaw it. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <lxc/lxccontainer.h>
+
+#include "log.h"
+#include "slave.h"
+
+#define HOLD_PREFIX ".hold."
+#define STOP_PASSES 4           /* catch processes forked while stopping */
+
+static int
+hold_path(struct slave_ctx *ctx, const char *ct, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/%s/%s%s", ctx->storage.root,
+	    STORAGE_SNAPDIR, HOLD_PREFIX, ct);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* The container's rootfs directory from its LXC config ("" if none or on a
+ * block device). */
+static void
+lxc_rootfs_dir(struct lxc_container *c, char *buf, size_t len)
+{
+	char v[PATH_MAX] = "";
+	const char *p = v;
+
+	buf[0] = '\0';
+	if (c->get_config_item(c, "lxc.rootfs.path", v, sizeof(v)) < 0)
+		return;
+	if (strncmp(v, "dir:", 4) == 0)
+		p = v + 4;
+	else if (strncmp(v, "btrfs:", 6) == 0)
+		p = v + 6;
+	if (p[0] == '/')
+		snprintf(buf, len, "%s", p);
+}
+
+/* Stop every process in c's PID namespace; their pids go to f. */
+static int
+sigstop_all(pid_t init, FILE *f)
+{
+	char path[64];
+	struct stat ns, st;
+	struct dirent *e;
+	int pass, stopped = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)init);
+	if (stat(path, &ns) != 0)
+		return -1;
+	fprintf(f, "sigstop %llu\n", (unsigned long long)ns.st_ino);
+	for (pass = 0; pass < STOP_PASSES; pass++) {
+		int fresh = 0;
+
+		if ((d = opendir("/proc")) == NULL)
+			return -1;
+		while ((e = readdir(d)) != NULL) {
+			char st_path[64], buf[256], *p;
+			FILE *sf;
+
+			if (e->d_name[0] < '1' || e->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%.16s/ns/pid",
+			    e->d_name);
+			if (stat(path, &st) != 0 || st.st_ino != ns.st_ino ||
+			    st.st_dev != ns.st_dev)
+				continue;
+			/* skip what is stopped already (by us) */
+			snprintf(st_path, sizeof(st_path), "/proc/%.16s/stat",
+			    e->d_name);
+			if ((sf = fopen(st_path, "re")) != NULL) {
+				bool is_stopped = fgets(buf, sizeof(buf), sf) &&
+				    (p = strrchr(buf, ')')) != NULL &&
+				    p[1] == ' ' && p[2] == 'T';
+				fclose(sf);
+				if (is_stopped)
+					continue;
+			}
+			if (kill((pid_t)atoi(e->d_name), SIGSTOP) == 0) {
+				fprintf(f, "%s\n", e->d_name);
+				fresh++;
+				stopped++;
+			}
+		}
+		closedir(d);
+		if (fresh == 0)
+			break;
+		usleep(10000);
+	}
+	return stopped;
+}
+
+/* Undo a hold file: SIGCONT its pids (if still in that namespace) or
+ * unfreeze through liblxc. */
+static void
+thaw_hold(struct slave_ctx *ctx, const char *ct, const char *hold)
+{
+	char line[128], path[64];
+	unsigned long long nsino = 0;
+	FILE *f = fopen(hold, "re");
+	struct stat st;
+
+	if (f == NULL)
+		return;
+	if (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "lxc", 3) == 0) {
+			struct lxc_container *c = lxc_container_new(ct,
+			    ctx->conf.lxcpath);
+
+			if (c != NULL) {
+				if (!c->unfreeze(c))
+					log_warn("%s: unfreeze failed", ct);
+				lxc_container_put(c);
+			}
+		} else if (sscanf(line, "sigstop %llu", &nsino) == 1) {
+			while (fgets(line, sizeof(line), f) != NULL) {
+				int pid = atoi(line);
+
+				snprintf(path, sizeof(path), "/proc/%d/ns/pid",
+				    pid);
+				if (pid > 0 && stat(path, &st) == 0 &&
+				    st.st_ino == nsino)
+					(void)kill(pid, SIGCONT);
+			}
+		}
+	}
+	fclose(f);
+}
+
+/* Freeze (or refuse, or nothing for a stopped one) and write the hold. */
+static int
+hold_take(struct slave_ctx *ctx, struct lxc_container *c, const char *ct,
+    struct slave_snap *out, char *err, size_t errlen)
+{
+	char hold[PATH_MAX], tmp[PATH_MAX + 8];
+	bool running = c != NULL && c->is_running(c);
+	FILE *f;
+	int ret = -1;
+
+	if (running && ctx->conf.hot_dir == CONF_HOT_DIR_REFUSE) {
+		snprintf(err, errlen, "%s is running and %s storage has no "
+		    "snapshots (hot_dir = refuse): stop it first", ct,
+		    ctx->storage.ops->name);
+		return -1;
+	}
+	if (hold_path(ctx, ct, hold, sizeof(hold)) != 0) {
+		snprintf(err, errlen, "%s: path too long", ct);
+		return -1;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", hold);
+	if (access(hold, F_OK) == 0) {
+		snprintf(err, errlen, "%s has a snapshot already (drop it "
+		    "first)", ct);
+		return -1;
+	}
+	if ((f = fopen(tmp, "we")) == NULL) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	if (!running) {
+		fprintf(f, "stopped\n");
+		out->kind = SNAP_KIND_STOPPED;
+	} else if (c->freeze(c)) {
+		fprintf(f, "lxc\n");
+		out->kind = SNAP_KIND_FROZEN;
+	} else if (sigstop_all(c->init_pid(c), f) >= 0) {
+		/* no freezer cgroup for it: stop its processes instead */
+		out->kind = SNAP_KIND_FROZEN;
+	} else {
+		snprintf(err, errlen, "%s: cannot freeze it", ct);
+		fclose(f);
+		goto out;
+	}
+	if (fclose(f) != 0 || rename(tmp, hold) != 0) {
+		snprintf(err, errlen, "%s: %s", hold, strerror(errno));
+		thaw_hold(ctx, ct, tmp);
+		goto out;
+	}
+	ret = 0;
+out:
+	unlink(tmp);
+	return ret;
+}
+
+static void
+fill_paths(struct slave_ctx *ctx, const char *ct, const char *dir,
+    bool backend_snap, struct slave_snap *out)
+{
+	size_t rl = strlen(ctx->storage.root);
+
+	if (backend_snap)
+		storage_path(&ctx->storage, ct, true, out->path,
+		    sizeof(out->path));
+	else
+		snprintf(out->path, sizeof(out->path), "%s", dir);
+	out->rel[0] = '\0';
+	if (strncmp(out->path, ctx->storage.root, rl) == 0 &&
+	    out->path[rl] == '/')
+		snprintf(out->rel, sizeof(out->rel), "%s", out->path + rl + 1);
+}
+
+int
+slave_snap_status(struct slave_ctx *ctx, const char *ct,
+    struct slave_snap *out, char *err, size_t errlen)
+{
+	struct storage *s = &ctx->storage;
+	struct snap_status st;
+	char hold[PATH_MAX], line[32] = "", dir[PATH_MAX];
+	FILE *f;
+
+	memset(out, 0, sizeof(*out));
+	if (!storage_valid_name(ct)) {
+		snprintf(err, errlen, "'%s' is not a valid container name", ct);
+		return -1;
+	}
+	if (s->ops->snapshots) {
+		if (s->ops->snap_status(s, ct, &st, err, errlen) != 0)
+			return -1;
+		if (st.exists) {
+			out->kind = SNAP_KIND_SNAPSHOT;
+			out->valid = st.valid;
+			out->fill_permille = st.fill_permille;
+			out->size = st.size;
+			fill_paths(ctx, ct, NULL, true, out);
+			return 0;
+		}
+	}
+	if (hold_path(ctx, ct, hold, sizeof(hold)) == 0 &&
+	    (f = fopen(hold, "re")) != NULL) {
+		if (fgets(line, sizeof(line), f) == NULL)
+			line[0] = '\0';
+		fclose(f);
+		out->kind = strncmp(line, "stopped", 7) == 0 ?
+		    SNAP_KIND_STOPPED : SNAP_KIND_FROZEN;
+		out->valid = true;
+		if (s->ops->exists(s, ct))
+			storage_path(s, ct, false, dir, sizeof(dir));
+		else {
+			struct lxc_container *c = lxc_container_new(ct,
+			    ctx->conf.lxcpath);
+
+			dir[0] = '\0';
+			if (c != NULL) {
+				lxc_rootfs_dir(c, dir, sizeof(dir));
+				lxc_container_put(c);
+			}
+		}
+		fill_paths(ctx, ct, dir, false, out);
+	}
+	return 0;
+}
+
+int
+slave_snap_take(struct slave_ctx *ctx, const char *ct, uint64_t bytes,
+    struct slave_snap *out, char *err, size_t errlen)
+{
+	struct storage *s = &ctx->storage;
+	struct lxc_container *c = NULL;
+	char dir[PATH_MAX] = "";
+	int ret = -1;
+
+	if (slave_snap_status(ctx, ct, out, err, errlen) != 0)
+		return -1;
+	if (out->kind != SNAP_KIND_NONE) {
+		snprintf(err, errlen, "%s has a snapshot already (drop it "
+		    "first)", ct);
+		return -1;
+	}
+	c = lxc_container_new(ct, ctx->conf.lxcpath);
+	if (c != NULL && !c->is_defined(c)) {
+		lxc_container_put(c);
+		c = NULL;
+	}
+	if (s->ops->exists(s, ct)) {
+		if (s->ops->snapshots) {
+			if (s->ops->snapshot(s, ct, bytes, err, errlen) != 0)
+				goto out;
+			ret = slave_snap_status(ctx, ct, out, err, errlen);
+			log_info("%s: snapshot taken (%s)", ct, s->ops->name);
+			goto out;
+		}
+		storage_path(s, ct, false, dir, sizeof(dir));
+	} else if (c != NULL) {
+		lxc_rootfs_dir(c, dir, sizeof(dir));
+		if (dir[0] == '\0') {
+			snprintf(err, errlen, "%s: its rootfs is neither on "
+			    "this slave's storage nor a directory", ct);
+			goto out;
+		}
+	} else {
+		snprintf(err, errlen, "no container or volume '%s' on this "
+		    "host", ct);
+		goto out;
+	}
+	if (hold_take(ctx, c, ct, out, err, errlen) != 0)
+		goto out;
+	out->valid = true;
+	fill_paths(ctx, ct, dir, false, out);
+	log_info("%s: %s for a copy", ct, out->kind == SNAP_KIND_FROZEN ?
+	    "frozen" : "held (stopped)");
+	ret = 0;
+out:
+	if (c != NULL)
+		lxc_container_put(c);
+	return ret;
+}
+
+int
+slave_snap_drop(struct slave_ctx *ctx, const char *ct, bool *had, char *err,
+    size_t errlen)
+{
+	struct storage *s = &ctx->storage;
+	struct slave_snap cur;
+	char hold[PATH_MAX];
+
+	*had = false;
+	if (slave_snap_status(ctx, ct, &cur, err, errlen) != 0)
+		return -1;
+	if (cur.kind == SNAP_KIND_NONE)
+		return 0;
+	*had = true;
+	if (cur.kind == SNAP_KIND_SNAPSHOT) {
+		if (s->ops->snap_drop(s, ct, err, errlen) != 0)
+			return -1;
+		log_info("%s: snapshot dropped", ct);
+		return 0;
+	}
+	hold_path(ctx, ct, hold, sizeof(hold));
+	thaw_hold(ctx, ct, hold);
+	if (unlink(hold) != 0 && errno != ENOENT) {
+		snprintf(err, errlen, "%s: %s", hold, strerror(errno));
+		return -1;
+	}
+	log_info("%s: %s", ct, cur.kind == SNAP_KIND_FROZEN ? "thawed" :
+	    "released");
+	return 0;
+}
+
+void
+slave_snap_sweep(struct slave_ctx *ctx)
+{
+	char dir[PATH_MAX], hold[PATH_MAX + 300];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/%s", ctx->storage.root,
+	    STORAGE_SNAPDIR);
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		const char *ct = e->d_name + strlen(HOLD_PREFIX);
+
+		if (strncmp(e->d_name, HOLD_PREFIX, strlen(HOLD_PREFIX)) != 0)
+			continue;
+		snprintf(hold, sizeof(hold), "%s/%s", dir, e->d_name);
+		if (!storage_valid_name(ct)) {
+			(void)unlink(hold);     /* a .tmp of a crashed take */
+			continue;
+		}
+		thaw_hold(ctx, ct, hold);
+		(void)unlink(hold);
+		log_notice("storage: released leftover hold on %s", ct);
+	}
+	closedir(d);
+}

@@ -1,0 +1,105 @@
+/* corral-slave: storage backends — where container root file systems live.
+ *
+ * Every backend keeps container C's volume visible as a directory at
+ * ROOT/C and a snapshot of it (read-only) at ROOT/.corral-snap/C, ROOT being
+ * storage_root(); tree transfers address both by those relative paths.
+ * A container has at most one snapshot at a time. */
+#ifndef CORRAL_STORAGE_H
+#define CORRAL_STORAGE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+
+#define STORAGE_SNAPDIR ".corral-snap"
+
+struct storage;
+
+struct storage_usage {
+	uint64_t size, used, free;    /* bytes of the whole store */
+};
+
+struct snap_status {
+	bool exists;
+	bool valid;                   /* false: overflowed, unusable */
+	uint32_t fill_permille;       /* of its copy-on-write space */
+	uint64_t size;                /* bytes reserved for it (lvm) */
+};
+
+/* One backend.  Every function returns 0, or -1 with err set. */
+struct storage_ops {
+	const char *name;
+	bool snapshots;               /* false: hot copies need a freeze */
+	/* check the store is there; make ROOT and ROOT/.corral-snap */
+	int (*init)(struct storage *s, char *err, size_t errlen);
+	/* a new empty volume of bytes (0: backend default / unlimited) */
+	int (*create)(struct storage *s, const char *ct, uint64_t bytes,
+	    char *err, size_t errlen);
+	int (*destroy)(struct storage *s, const char *ct, char *err,
+	    size_t errlen);
+	int (*grow)(struct storage *s, const char *ct, uint64_t bytes,
+	    char *err, size_t errlen);
+	bool (*exists)(struct storage *s, const char *ct);
+	/* make ROOT/ct the volume's content (lvm mounts; others no-op) */
+	int (*mount)(struct storage *s, const char *ct, char *err,
+	    size_t errlen);
+	int (*umount)(struct storage *s, const char *ct, char *err,
+	    size_t errlen);
+	/* the lxc.rootfs.path of a container on this volume */
+	int (*lxc_rootfs)(struct storage *s, const char *ct, char *buf,
+	    size_t len);
+	/* snapshot (bytes of copy-on-write space, 0 = default), mounted
+	 * read-only at ROOT/.corral-snap/ct */
+	int (*snapshot)(struct storage *s, const char *ct, uint64_t bytes,
+	    char *err, size_t errlen);
+	int (*snap_drop)(struct storage *s, const char *ct, char *err,
+	    size_t errlen);
+	int (*snap_status)(struct storage *s, const char *ct,
+	    struct snap_status *st, char *err, size_t errlen);
+	int (*usage)(struct storage *s, struct storage_usage *u, char *err,
+	    size_t errlen);
+	/* names of containers with a leftover snapshot, for storage_sweep */
+	int (*snap_list)(struct storage *s, char names[][64], size_t max,
+	    size_t *n, char *err, size_t errlen);
+};
+
+struct storage {
+	const struct storage_ops *ops;
+	char root[PATH_MAX - 512];    /* dir/btrfs path, or lvm mount_root */
+	char vg[128];                 /* lvm */
+	char fs[8];                   /* lvm: ext4 | xfs */
+	uint32_t share;               /* lvm: % of the VG for volumes */
+	uint32_t fill_warn;           /* % of a snapshot that is reported */
+};
+
+extern const struct storage_ops storage_dir_ops;
+extern const struct storage_ops storage_btrfs_ops;
+extern const struct storage_ops storage_lvm_ops;
+
+/* Pick the backend of c->storage and fill s; does not touch the store. */
+int storage_setup(struct storage *s, const struct corral_conf *c, char *err,
+    size_t errlen);
+/* ops->init, then drop every leftover snapshot (a crashed job's); logs. */
+int storage_start(struct storage *s, char *err, size_t errlen);
+/* A container name that is safe as a path component and an LV name. */
+bool storage_valid_name(const char *ct);
+/* "ROOT/ct" and "ROOT/.corral-snap/ct" */
+int storage_path(const struct storage *s, const char *ct, bool snap,
+    char *buf, size_t len);
+/* Ops shared by backends: nothing to do; grow a volume that has no size;
+ * "dir:ROOT/ct" as lxc.rootfs.path. */
+int storage_nop(struct storage *s, const char *ct, char *err, size_t errlen);
+int storage_nop_size(struct storage *s, const char *ct, uint64_t bytes,
+    char *err, size_t errlen);
+int storage_dir_rootfs(struct storage *s, const char *ct, char *buf,
+    size_t len);
+/* statvfs of root as a storage_usage. */
+int storage_statvfs_usage(const char *root, struct storage_usage *u,
+    char *err, size_t errlen);
+/* Make dir (mode 0700) unless it exists; -1 with err otherwise. */
+int storage_mkdir(const char *dir, char *err, size_t errlen);
+
+#endif

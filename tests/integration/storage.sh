@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Storage backends on the pool, btrfs then dir: `corral create` puts the
+# container's rootfs on the slave's backend; a snapshot of a running
+# container while a process writes is one point in time (btrfs: read-only
+# subvolume; dir: the container frozen); `corral sync H:@C` copies it
+# exactly; dropping leaves no subvolume, mount or stopped process behind;
+# a slave restart drops a crashed job's leftovers; hot_dir = refuse.
+. "$(dirname "$0")/lib.bash"
+SAME=$ROOT/tests/tree/same.sh
+
+# The writer keeps the 10 newest of /seq/1, /seq/2, ...: a point-in-time
+# copy holds exactly a run of 10 consecutive numbers.
+writer() {
+	"$POOLSH" exec h1 lxc-attach -P "$("$POOLSH" lxcpath h1)" -n w1 -- sh -c \
+		'mkdir -p /seq; i=0; while :; do i=$((i+1)); echo $i >/seq/$i; rm -f /seq/$((i-10)); done' \
+		</dev/null >/dev/null 2>&1 &
+	wait_until 50 past 20 || fail "the writer did not start"
+}
+past() { [ "$(newest "$S1/w1/seq" 2>/dev/null || echo 0)" -gt "$1" ]; }
+window_ok() {  # window_ok DIR: exactly 10 consecutive numbers
+	local first last n
+	n=$(ls "$1" | wc -l)
+	first=$(ls "$1" | sort -n | head -n1); last=$(ls "$1" | sort -n | tail -n1)
+	[ "$n" -eq 10 ] && [ $((last - first)) -eq 9 ]
+}
+newest() { ls "$1" | sort -n | tail -n1 | grep .; }
+no_leftovers() {
+	[ -z "$(ls -A "$S1/.corral-snap")" ] || fail "$B: left in .corral-snap: $(ls -A "$S1/.corral-snap")"
+	! grep -q "$S1/.corral-snap" /proc/self/mountinfo || fail "$B: a snapshot is still mounted"
+	! ps -eo stat=,args= | grep -v grep | grep -q '^T.*seq' || fail "$B: the writer is still stopped"
+}
+
+for B in btrfs dir; do
+	pool_up 2 --storage "$B" >/dev/null
+	S1=$("$POOLSH" storage h1)
+	S2=$("$POOLSH" storage h2)
+
+	# created on the backend, seen by LXC and by the inventory
+	"$POOLSH" create h1 w1 >/dev/null
+	grep -q "^lxc.rootfs.path = dir:$S1/w1\$" "$("$POOLSH" lxcpath h1)/w1/config" ||
+		fail "$B: w1's rootfs is not on the storage"
+	if [ "$B" = btrfs ]; then
+		[ "$(stat -c %i "$S1/w1")" = 256 ] || fail "btrfs: $S1/w1 is not a subvolume"
+	fi
+	lxc_truth | grep -qx "h1:w1:running" || fail "$B: lxc-ls does not see w1 running"
+	corral scan --name w1 --json | jq -e '.[0].host == "h1" and .[0].backend == "dir" or .[0].backend == "btrfs"' >/dev/null ||
+		fail "$B: scan: $(corral scan --name w1 --json)"
+	ok "$B: corral create puts the rootfs on the backend"
+
+	writer
+	js=$(corral snapshot h1 w1 --json)
+	if [ "$B" = btrfs ]; then
+		echo "$js" | jq -e '.state == "snapshot" and .valid and .path == ".corral-snap/w1"' >/dev/null ||
+			fail "btrfs: snapshot: $js"
+		SRC=$S1/.corral-snap/w1
+		[ "$(stat -c %i "$SRC")" = 256 ] || fail "btrfs: the snapshot is not a subvolume"
+		! touch "$SRC/x" 2>/dev/null || fail "btrfs: the snapshot is writable"
+	else
+		echo "$js" | jq -e '.state == "frozen" and .path == "w1"' >/dev/null || fail "dir: snapshot: $js"
+		SRC=$S1/w1
+	fi
+	window_ok "$SRC/seq" || fail "$B: not one point in time: $(ls "$SRC/seq" | sort -n | tr '\n' ' ')"
+	a=$(newest "$SRC/seq"); sleep 0.5; b=$(newest "$SRC/seq")
+	[ "$a" = "$b" ] || fail "$B: the snapshot changed while held ($a -> $b)"
+	if [ "$B" = btrfs ]; then
+		[ "$(newest "$S1/w1/seq")" -gt "$a" ] || fail "btrfs: the container stopped writing"
+	fi
+	ok "$B: snapshot of a running writer is one point in time"
+
+	corral snapshot h1 w1 >/dev/null 2>&1 && fail "$B: a second snapshot was taken"
+	corral snapshot h1 w1 --status --json | jq -e '.state != "none"' >/dev/null || fail "$B: status"
+	corral sync h1:@w1 h2:copy >/dev/null || fail "$B: sync from the snapshot failed"
+	bash "$SAME" "$SRC" "$S2/copy" || fail "$B: the copy differs from the snapshot"
+	corral snapshot h1 w1 --status --json | jq -e '.state != "none"' >/dev/null ||
+		fail "$B: sync dropped the snapshot the admin took"
+	corral snapshot h1 w1 --drop --json | jq -e '.dropped != "none"' >/dev/null || fail "$B: drop"
+	no_leftovers
+	c=$(newest "$S1/w1/seq"); wait_until 50 past $((c + 50)) ||
+		fail "$B: the writer does not go on after the drop"
+	corral snapshot h1 w1 --drop --json | jq -e '.dropped == "none"' >/dev/null || fail "$B: second drop"
+	ok "$B: sync H:@C copies the held snapshot exactly; drop leaves nothing behind"
+
+	# without a snapshot, sync takes one of its own and drops it
+	js=$(corral sync h1:@w1 h2:copy2 --json) || fail "$B: sync h1:@w1"
+	window_ok "$S2/copy2/seq" || fail "$B: sync @w1 is not one point in time"
+	no_leftovers
+	ok "$B: sync H:@C through a snapshot of its own"
+
+	# refused: a path into the snapshots, a container that is not there
+	corral sync h2:copy h1:.corral-snap/x 2>/dev/null && fail "$B: wrote into .corral-snap"
+	out=$(corral snapshot h1 nosuch 2>&1) && fail "$B: snapshot of nothing"
+	echo "$out" | grep -q "nosuch" || fail "$B: unclear error: $out"
+	out=$(corral create h1 'bad/name' 2>&1) && fail "$B: a bad name was accepted"
+	echo "$out" | grep -q "not a valid container name" || fail "$B: unclear error: $out"
+	ok "$B: bad requests refused with clear errors"
+
+	# a crashed job's snapshot is dropped when the slave starts again
+	corral snapshot h1 w1 >/dev/null
+	"$POOLSH" stop h1
+	"$POOLSH" start h1
+	no_leftovers
+	grep -q "leftover" "$("$POOLSH" storage h1)/../slave.log" ||
+		fail "$B: the slave did not log the leftover"
+	ok "$B: leftover snapshot dropped at slave start"
+
+	if [ "$B" = dir ]; then
+		echo "hot_dir = refuse" >>"$POOL/h1/corral.conf"
+		"$POOLSH" stop h1
+		"$POOLSH" start h1
+		out=$(corral snapshot h1 w1 2>&1) && fail "dir: hot_dir = refuse took a snapshot"
+		echo "$out" | grep -q "hot_dir = refuse" || fail "dir: unclear refusal: $out"
+		corral sync h1:@w1 h2:copy3 >/dev/null 2>&1 && fail "dir: refused sync went ahead"
+		ok "dir: hot_dir = refuse refuses a running container"
+	fi
+	kill %1 2>/dev/null || true
+	"$POOLSH" down
+	trap - EXIT
+done
