@@ -105,6 +105,11 @@ XFER_TEST_BINS = $(filter $(BUILD)/tests/test_xfer_%,$(UNIT_BINS))
 $(XFER_TEST_BINS): $(XFER_OBJS)
 $(BUILD)/tests/test_xfer_%: TEST_LIBS = $(SLAVE_LIBS)
 $(BUILD)/tests/unit/test_xfer_%.o: CFLAGS += $(SLAVE_CFLAGS)
+# the storage backends' shared parts (no block devices needed)
+STORAGE_OBJS = $(call obj,$(sort $(wildcard slave/storage*.c)) slave/dmstatus.c slave/run.c)
+$(BUILD)/tests/test_storage: $(STORAGE_OBJS)
+$(BUILD)/tests/test_storage: TEST_LIBS = $(SLAVE_LIBS)
+$(BUILD)/tests/unit/test_storage.o: CFLAGS += $(SLAVE_CFLAGS)
 tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/xfer-local
 
 # The transfer engine alone, sender and receiver over a socketpair.

@@ -1,0 +1,191 @@
+/* Unit tests: what the storage backends share — the device-mapper status
+ * parser and dm names, container names, backend selection from
+ * corral.conf, and running helper programs without a shell (real
+ * programs: sh, true, sleep). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "dmstatus.h"
+#include "run.h"
+#include "storage.h"
+
+static void
+test_dm_parse(void **state)
+{
+	struct snap_status st;
+
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(dm_parse_snapshot("16/2048 16", &st), 0);
+	assert_true(st.exists && st.valid);
+	assert_int_equal(st.fill_permille, 7);
+	assert_int_equal(st.size, 2048 * 512);
+	assert_int_equal(dm_parse_snapshot("2048/2048 32", &st), 0);
+	assert_true(st.valid);
+	assert_int_equal(st.fill_permille, 1000);
+	assert_int_equal(dm_parse_snapshot("0/8192 0", &st), 0);
+	assert_int_equal(st.fill_permille, 0);
+	/* overflowed: never a source */
+	assert_int_equal(dm_parse_snapshot("Invalid", &st), 0);
+	assert_true(st.exists && !st.valid);
+	assert_int_equal(dm_parse_snapshot("Overflow", &st), 0);
+	assert_false(st.valid);
+	assert_int_equal(dm_parse_snapshot("Merge failed", &st), 0);
+	assert_false(st.valid);
+}
+
+static void
+test_dm_parse_junk(void **state)
+{
+	struct snap_status st;
+
+	(void)state;
+	assert_int_equal(dm_parse_snapshot("", &st), -1);
+	assert_int_equal(dm_parse_snapshot("12/0 0", &st), -1);
+	assert_int_equal(dm_parse_snapshot("13/12 0", &st), -1);
+	assert_int_equal(dm_parse_snapshot("1/12", &st), -1);
+	assert_int_equal(dm_parse_snapshot("1/12 0 x", &st), -1);
+	assert_int_equal(dm_parse_snapshot("-1/12 0", &st), -1);
+}
+
+static void
+test_dm_name(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(dm_lv_name("vg0", "c1+snap", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "vg0-c1+snap");
+	/* LVM doubles the dashes inside each part */
+	assert_int_equal(dm_lv_name("my-vg", "web-1", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "my--vg-web--1");
+	assert_int_equal(dm_lv_name("a-b-c", "d", buf, 8), -1);
+}
+
+static void
+test_names(void **state)
+{
+	char long_name[80];
+
+	(void)state;
+	assert_true(storage_valid_name("web1"));
+	assert_true(storage_valid_name("a.b_c-d"));
+	assert_false(storage_valid_name(""));
+	assert_false(storage_valid_name("-x"));
+	assert_false(storage_valid_name(".hold.x"));
+	assert_false(storage_valid_name(".."));
+	assert_false(storage_valid_name("a/b"));
+	assert_false(storage_valid_name("a+snap"));
+	assert_false(storage_valid_name("a b"));
+	memset(long_name, 'x', 63);
+	long_name[63] = '\0';
+	assert_true(storage_valid_name(long_name));
+	long_name[63] = 'x';
+	long_name[64] = '\0';
+	assert_false(storage_valid_name(long_name));
+}
+
+static void
+test_setup(void **state)
+{
+	struct corral_conf c;
+	struct storage s;
+	char err[256], p[PATH_MAX];
+
+	(void)state;
+	corral_conf_defaults(&c);
+	assert_int_equal(storage_setup(&s, &c, err, sizeof(err)), 0);
+	assert_string_equal(s.ops->name, "dir");
+	assert_string_equal(s.root, "/var/lib/corral/storage");
+	snprintf(c.storage, sizeof(c.storage), "btrfs:/srv/ct//");
+	assert_int_equal(storage_setup(&s, &c, err, sizeof(err)), 0);
+	assert_string_equal(s.ops->name, "btrfs");
+	assert_string_equal(s.root, "/srv/ct");
+	assert_int_equal(storage_path(&s, "c1", true, p, sizeof(p)), 0);
+	assert_string_equal(p, "/srv/ct/.corral-snap/c1");
+	snprintf(c.storage, sizeof(c.storage), "lvm:vg0");
+	snprintf(c.mount_root, sizeof(c.mount_root), "/mnt/corral");
+	assert_int_equal(storage_setup(&s, &c, err, sizeof(err)), 0);
+	assert_string_equal(s.ops->name, "lvm");
+	assert_string_equal(s.vg, "vg0");
+	assert_string_equal(s.root, "/mnt/corral");
+	assert_true(s.ops->snapshots);
+	assert_int_equal(s.share, 90);
+	snprintf(c.storage, sizeof(c.storage), "zfs:tank");
+	assert_int_equal(storage_setup(&s, &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "zfs:tank"));
+}
+
+static void
+test_run_ok(void **state)
+{
+	const char *argv[] = { "sh", "-c", "echo out; echo err >&2", NULL };
+	char out[64], err[256] = "";
+
+	(void)state;
+	assert_int_equal(run_argv(argv, 10, out, sizeof(out), err,
+	    sizeof(err)), 0);
+	assert_string_equal(out, "out\n");
+	/* stdout is cut, never overflowed */
+	assert_int_equal(run_argv(argv, 10, out, 3, err, sizeof(err)), 0);
+	assert_string_equal(out, "ou");
+}
+
+static void
+test_run_fails(void **state)
+{
+	const char *fail[] = { "sh", "-c",
+	    "echo first >&2; echo 'the reason' >&2; exit 5", NULL };
+	const char *missing[] = { "corral-no-such-program", NULL };
+	const char *meta[] = { "echo", "$(touch /tmp/x)", ";", "rm", NULL };
+	char out[128], err[256];
+
+	(void)state;
+	assert_int_equal(run_argv(fail, 10, NULL, 0, err, sizeof(err)), -1);
+	assert_string_equal(err, "sh failed (exit 5): the reason");
+	assert_int_equal(run_argv(missing, 10, NULL, 0, err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "corral-no-such-program"));
+	assert_non_null(strstr(err, "exit 127"));
+	/* arguments are never seen by a shell */
+	assert_int_equal(run_argv(meta, 10, out, sizeof(out), err,
+	    sizeof(err)), 0);
+	assert_string_equal(out, "$(touch /tmp/x) ; rm\n");
+}
+
+static void
+test_run_timeout(void **state)
+{
+	const char *argv[] = { "sleep", "30", NULL };
+	char err[256];
+	time_t t0 = time(NULL);
+
+	(void)state;
+	assert_int_equal(run_argv(argv, 1, NULL, 0, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "killed"));
+	assert_true(time(NULL) - t0 < 10);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dm_parse),
+		cmocka_unit_test(test_dm_parse_junk),
+		cmocka_unit_test(test_dm_name),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_setup),
+		cmocka_unit_test(test_run_ok),
+		cmocka_unit_test(test_run_fails),
+		cmocka_unit_test(test_run_timeout),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
