@@ -119,6 +119,7 @@ main(int argc, char **argv)
 	bool explicit_path = false, stdio_mode = false, test_only = false;
 	bool print_fp = false;
 	struct transport t;
+	char err[512];
 	int c, level, r;
 
 	snprintf(ctx.software, sizeof(ctx.software), "corral-slave %s",
@@ -149,15 +150,9 @@ main(int argc, char **argv)
 		return 1;
 	if (print_fp)
 		return print_fingerprint(&ctx);
-	{
-		char err[512];
-
-		if (storage_setup(&ctx.storage, &ctx.conf, err,
-		    sizeof(err)) != 0) {
-			fprintf(stderr, "corral-slave: %s: %s\n",
-			    ctx.conf_path, err);
-			return 1;
-		}
+	if (storage_setup(&ctx.storage, &ctx.conf, err, sizeof(err)) != 0) {
+		fprintf(stderr, "corral-slave: %s: %s\n", ctx.conf_path, err);
+		return 1;
 	}
 	if (test_only) {
 		printf("%s: configuration OK\n", ctx.conf_path);
@@ -171,6 +166,9 @@ main(int argc, char **argv)
 		if (transport_fd_open(&t, STDIN_FILENO, STDOUT_FILENO,
 		    "master (stdio)") != 0)
 			return 1;
+		/* no sweep here: other sessions may hold snapshots */
+		if (ctx.storage.ops->init(&ctx.storage, err, sizeof(err)) != 0)
+			log_warn("%s", err);
 		r = slave_session_run(&ctx, &t);
 		transport_close(&t);
 		return r == 0 ? 0 : 1;

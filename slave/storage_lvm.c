@@ -356,10 +356,9 @@ lvm_snapshot(struct storage *s, const char *ct, uint64_t bytes, char *err,
 	dev_of(s, ct, true, dev, sizeof(dev));
 	storage_path(s, ct, true, p, sizeof(p));
 	if (storage_mkdir(p, err, errlen) != 0 ||
-	    mount(dev, p, s->fs, MS_RDONLY | MS_NOSUID | MS_NODEV, opts) != 0) {
-		if (errno)
-			snprintf(err, errlen, "mount %s on %s: %s", dev, p,
-			    strerror(errno));
+	    (mount(dev, p, s->fs, MS_RDONLY | MS_NOSUID | MS_NODEV, opts) != 0 &&
+	    snprintf(err, errlen, "mount %s on %s: %s", dev, p,
+	    strerror(errno)) > 0)) {
 		(void)rmdir(p);
 		if (lvm_remove(s, ct, true, e2, sizeof(e2)) != 0)
 			log_warn("storage: %s", e2);

@@ -122,6 +122,28 @@ close_ct(struct ct_src *cs)
 		log_warn("%s: %s", cs->ct, err);
 }
 
+/* lvm keeps volumes unmounted until used: mount the one path starts in,
+ * so nothing is written to (or read from) the directory under it. */
+static int
+mount_volume_of(struct slave_ctx *ctx, const char *path, char *err,
+    size_t errlen)
+{
+	struct storage *s = &ctx->storage;
+	char first[PROTO_NAME_MAX];
+	size_t n;
+
+	while (*path == '/')
+		path++;
+	n = strcspn(path, "/");
+	if (n == 0 || n >= sizeof(first))
+		return 0;
+	memcpy(first, path, n);
+	first[n] = '\0';
+	if (!storage_valid_name(first) || !s->ops->exists(s, first))
+		return 0;
+	return s->ops->mount(s, first, err, errlen);
+}
+
 /* Nothing but the slave writes into snapshots and holds. */
 static bool
 in_snapdir(const char *path)
@@ -174,6 +196,11 @@ slave_transfer(struct slave_ctx *ctx, struct transport *t, bool sending,
 		close(store);
 		return CERR_INVALID;
 	} else {
+		/* a path into a volume: make sure it is the volume we see */
+		if (mount_volume_of(ctx, req->path, err, errlen) != 0) {
+			close(store);
+			return CERR_INVALID;
+		}
 		root = xfer_open_beneath(store, req->path, false, err, errlen);
 		if (root < 0 && (sending || errno != ENOENT)) {
 			close(store);
