@@ -23,7 +23,8 @@
 #
 # rsync runs from h1's namespace over OpenSSH to an sshd started in h2's
 # namespace (own host key and authorized_keys, port $BENCH_SSH_PORT=2222).
-# Env: BENCH_BIG=256M  BENCH_SEED=1  BENCH_MIRROR=URL (debootstrap's mirror;
+# Env: BENCH_STORAGE=dir|btrfs (the pool hosts' storage; on btrfs unchanged
+# blocks of a big file are reflinked, not copied)  BENCH_BIG=256M  BENCH_SEED=1  BENCH_MIRROR=URL (debootstrap's mirror;
 # a dead one tests the fallback)  BENCH_TIMEOUT=900 (s, per transfer)
 # CORRAL_BUILD=build dir.
 set -euo pipefail
@@ -37,6 +38,7 @@ TARBALL=$CACHE/bookworm-minbase.tar
 BIG=${BENCH_BIG:-256M}
 SEED=${BENCH_SEED:-1}
 PORT=${BENCH_SSH_PORT:-2222}
+STORAGE=${BENCH_STORAGE:-dir}      # the pool's backend: dir (ext4 here) or btrfs
 TIMEOUT=${BENCH_TIMEOUT:-900}        # seconds; a hung corral sync fails its phase
 H2IP=10.213.0.12                     # pool.sh: hK is 10.213.0.(10+K)
 TCK=$(getconf CLK_TCK)
@@ -166,8 +168,8 @@ fi
 
 # ---- the pool, with polling every hour: the links carry only the transfers
 [ ! -e "$POOL/hosts" ] || die "a pool is up in $POOL: run '$POOLSH down' first"
-echo "bench: starting a pool of 2 hosts"
-CORRAL_POOL_POLL=3600 "$POOLSH" up 2 >/dev/null
+echo "bench: starting a pool of 2 hosts ($STORAGE storage)"
+CORRAL_POOL_POLL=3600 CORRAL_POOL_BTRFS_SIZE=4G "$POOLSH" up 2 --storage "$STORAGE" >/dev/null
 set -a; . "$POOL/env"; set +a
 S1=$("$POOLSH" storage h1) S2=$("$POOLSH" storage h2)
 slave1=$(cat "$POOL/h1/slave.pid") slave2=$(cat "$POOL/h2/slave.pid") master=$(cat "$POOL/master/master.pid")

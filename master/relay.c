@@ -98,8 +98,6 @@ on_frame(struct relay *x, struct end *from, const struct frame_hdr *h,
 	struct end *to = from == &x->s ? &x->r : &x->s;
 	struct cbuf *b;
 	struct msg_error e;
-	struct tree_data d;
-	uint32_t n;
 	const uint8_t *pl = frame + PROTO_HDR_LEN;
 
 	switch (h->type) {
@@ -107,19 +105,16 @@ on_frame(struct relay *x, struct end *from, const struct frame_hdr *h,
 	case MSG_TREE_ENTRIES_Z:
 	case MSG_TREE_DATA:
 	case MSG_TREE_END:
+	case MSG_TREE_PROGRESS:
 		if (from != &x->s)
 			goto bad;
-		if ((h->type == MSG_TREE_ENTRIES ||
-		    h->type == MSG_TREE_ENTRIES_Z) && h->len >= 4) {
-			n = (uint32_t)pl[0] << 24 | (uint32_t)pl[1] << 16 |
-			    (uint32_t)pl[2] << 8 | pl[3];
-			x->prog.files_done += n;
-		}
-		if (h->type == MSG_TREE_DATA &&
+		/* the sender counts what is done and what there is */
+		if (h->type == MSG_TREE_PROGRESS &&
 		    (b = cbuf_from(pl, h->len)) != NULL) {
-			if (tree_data_decode(b, &d) == 0 &&
-			    d.kind != TREE_DATA_END)
-				x->prog.bytes_done += d.raw_len;
+			struct msg_progress p;
+
+			if (msg_progress_decode(b, &p) == 0)
+				x->prog = p;
 			cbuf_free(b);
 		}
 		if (h->type == MSG_TREE_END &&
@@ -127,8 +122,10 @@ on_frame(struct relay *x, struct end *from, const struct frame_hdr *h,
 			struct tree_stats st;
 
 			if (tree_stats_decode(b, &st) == 0) {
-				x->prog.files_total = st.files;
-				x->prog.bytes_total = st.bytes_total;
+				x->prog.files_done = x->prog.files_total =
+				    st.files;
+				x->prog.bytes_done = x->prog.bytes_total =
+				    st.bytes_total;
 			}
 			cbuf_free(b);
 			x->end_seen = true;

@@ -37,6 +37,7 @@ static const struct proto_msg_desc msg_table[] = {
 	{ MSG_CLI_SYNC_REQ,  "CLI_SYNC_REQ" },
 	{ MSG_CLI_PROGRESS,  "CLI_PROGRESS" },
 	{ MSG_CLI_SYNC,      "CLI_SYNC" },
+	{ MSG_TREE_PROGRESS, "TREE_PROGRESS" },
 	{ MSG_CT_CREATE_REQ, "CT_CREATE_REQ" },
 	{ MSG_CT_CREATE,     "CT_CREATE" },
 	{ MSG_SNAP_REQ,      "SNAP_REQ" },
@@ -283,6 +284,7 @@ msg_validate(uint16_t type, const uint8_t *payload, size_t len)
 	case MSG_TREE_END:
 	case MSG_TREE_DONE: r = tree_stats_decode(b, &u->stats); break;
 	case MSG_CLI_SYNC_REQ: r = msg_sync_req_decode(b, &u->sync_req); break;
+	case MSG_TREE_PROGRESS:
 	case MSG_CLI_PROGRESS: r = msg_progress_decode(b, &u->progress); break;
 	case MSG_CLI_SYNC:
 		r = msg_sync_result_decode(b, &u->sync_result);

@@ -18,6 +18,9 @@
 
 #include <librsync.h>
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "buf.h"
 #include "tree.h"
 
@@ -36,6 +39,19 @@ struct xfer_opts {
 	int (*before_end)(void *arg, char *err, size_t errlen);
 	void *arg;
 };
+
+/* The sender's totals, counted by a thread of their own (xfer_count.c). */
+struct xcount {
+	pthread_t th;
+	bool running;
+	int fd;
+	atomic_bool stop, done;
+	uint64_t files, bytes;    /* read only once done */
+};
+int xcount_start(struct xcount *c, int rootfd);
+/* true (and the totals) once the count is complete */
+bool xcount_done(struct xcount *c, uint64_t *files, uint64_t *bytes);
+void xcount_stop(struct xcount *c);
 
 /* Stream the tree under rootfd (a directory) to the peer on rfd/wfd. */
 int xfer_send(int rootfd, int rfd, int wfd, const struct xfer_opts *o,

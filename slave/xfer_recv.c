@@ -1250,6 +1250,8 @@ handle_input(struct receiver *r, bool *progress)
 		case MSG_TREE_ENTRIES: rc = on_entries(r, pl, len, false); break;
 		case MSG_TREE_ENTRIES_Z: rc = on_entries(r, pl, len, true); break;
 		case MSG_TREE_DATA:    rc = on_data(r, pl, len); break;
+		case MSG_TREE_PROGRESS:
+			break;   /* for the master's progress display */
 		case MSG_TREE_END:
 			if (!r->walk_done || r->head != NULL)
 				rc = bad(r, "end before the tree is complete");

@@ -10,12 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
 #include <zlib.h>
 
 #include "cerr.h"
+#include "msg.h"
 #include "proto.h"
 #include "xfer.h"
 
@@ -74,6 +76,10 @@ struct sender {
 	uint8_t xstore[TREE_XATTRS_BYTES_MAX];
 	char *err;
 	size_t errlen;
+	/* progress: totals from a counting thread, done as files retire */
+	struct xcount cnt;
+	uint64_t done_bytes;
+	int64_t prog_ms;
 };
 
 static struct pend *
@@ -421,6 +427,42 @@ out:
 	if (fd >= 0)
 		close(fd);
 	free(e);
+	return r;
+}
+
+/* ---- progress: a TREE_PROGRESS frame at most every PROGRESS_MS ---- */
+
+#define PROGRESS_MS 250
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+put_progress(struct sender *s)
+{
+	struct msg_progress m = { 0 };
+	struct cbuf *b;
+	int64_t now = mono_ms();
+	int r;
+
+	if (now - s->prog_ms < PROGRESS_MS)
+		return 0;
+	s->prog_ms = now;
+	/* entries announced, less the files still in the window */
+	m.files_done = s->st->files - s->count;
+	m.bytes_done = s->done_bytes;
+	(void)xcount_done(&s->cnt, &m.files_total, &m.bytes_total);
+	if ((b = cbuf_new(64)) == NULL)
+		return CERR_NOMEM;
+	if ((r = msg_progress_encode(b, &m)) == 0)
+		r = xio_put(&s->io, MSG_TREE_PROGRESS, b);
+	cbuf_free(b);
 	return r;
 }
 
@@ -798,11 +840,14 @@ produce(struct sender *s, bool *progress)
 			if (!finished)
 				continue;
 		}
+		s->done_bytes += p->size;
 		pend_clear(p);
 		s->head = (s->head + 1) % WINDOW;
 		s->count--;
 		*progress = true;
 	}
+	if ((r = put_progress(s)) != 0)
+		return r;
 	/* then more entries, in batches */
 	for (i = 0; i < 512 && !s->walk_done && xio_room(&s->io); i++) {
 		if ((r = walk_step(s, &blocked)) != 0)
@@ -866,6 +911,9 @@ xfer_send(int rootfd, int rfd, int wfd, const struct xfer_opts *o,
 	if ((o->opts & TREE_OPT_COMPRESS) &&
 	    deflateInit(&s->z, o->zlevel ? o->zlevel : 1) == Z_OK)
 		s->z_ok = true;
+	/* without totals, progress just has none */
+	(void)xcount_start(&s->cnt, rootfd);
+	s->prog_ms = mono_ms();
 	while (!s->end_sent || cbuf_len(s->io.out) > 0) {
 		if ((r = handle_input(s)) != 0)
 			goto out;
@@ -883,6 +931,7 @@ out:
 		snprintf(err, errlen, "%s", cerr_str(r));
 	if (r != 0 && s->io.out != NULL)
 		(void)xio_flush(&s->io, 5000);
+	xcount_stop(&s->cnt);
 	for (i = 0; i < s->count; i++)
 		pend_clear(ring_at(s, i));
 	while (s->depth > 0) {

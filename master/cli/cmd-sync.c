@@ -51,8 +51,11 @@ show_progress(const struct msg_progress *p)
 {
 	char a[16], b[16];
 
-	fprintf(stderr, "\r%" PRIu64 " files, %s", p->files_done,
-	    human_size(p->bytes_done, a, sizeof(a)));
+	fprintf(stderr, "\r%" PRIu64, p->files_done);
+	if (p->files_total)
+		fprintf(stderr, "/%" PRIu64, p->files_total);
+	fprintf(stderr, " files, %s", human_size(p->bytes_done, a,
+	    sizeof(a)));
 	if (p->bytes_total)
 		fprintf(stderr, " of %s (%" PRIu64 "%%)",
 		    human_size(p->bytes_total, b, sizeof(b)),

@@ -99,3 +99,22 @@ bash "$SAME" "$S1/evil" "$S2/evilcopy" || fail "hostile tree copy differs"
 	fail "something outside the destination changed"
 [ -d "$S2/evilcopy/sub" ] && [ ! -L "$S2/evilcopy/sub" ] || fail "the destination's symlink was followed"
 ok "hostile symlinks neither followed nor escaped"
+
+# slaves.conf's bwlimit holds the transfer back; on a terminal the CLI
+# shows progress against totals the sender counts while it sends
+cp "$CORRAL_POOL_DIR/master/slaves.conf" "$CORRAL_POOL_DIR/slaves.conf.orig"
+sed -i 's/^h2:.*/&,bwlimit=10m/' "$CORRAL_POOL_DIR/master/slaves.conf"
+kill -HUP "$(cat "$CORRAL_POOL_DIR/master/master.pid")"
+mkdir -p "$S1/slow"
+for i in 1 2 3 4 5 6; do head -c 5M /dev/urandom >"$S1/slow/f$i"; done
+t0=$(date +%s%N)
+script -qec 'corral sync h1:slow h2:slow' /dev/null >"$CORRAL_POOL_DIR/progress.out" ||
+	fail "the limited sync failed: $(cat "$CORRAL_POOL_DIR/progress.out")"
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$ms" -ge 2000 ] || fail "30 MiB at 10 MiB/s took only $ms ms: bwlimit ignored"
+tr '\r' '\n' <"$CORRAL_POOL_DIR/progress.out" | grep -Eq '^[0-9]+/7 files, .* of 30\.0M \(([1-9]|[1-9][0-9])%\)' ||
+	fail "no progress against totals: $(tr '\r' '\n' <"$CORRAL_POOL_DIR/progress.out" | head -n 5)"
+bash "$SAME" "$S1/slow" "$S2/slow" || fail "limited copy differs"
+cp "$CORRAL_POOL_DIR/slaves.conf.orig" "$CORRAL_POOL_DIR/master/slaves.conf"
+kill -HUP "$(cat "$CORRAL_POOL_DIR/master/master.pid")"
+ok "bwlimit honoured ($ms ms for 30 MiB at 10 MiB/s); progress shows done/total"

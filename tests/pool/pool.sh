@@ -16,6 +16,8 @@
 # The interface is fixed: benchmarks and outside checks drive it.  `up`
 # twice, or `down` with nothing up, is harmless.  $POOL is /run/corral-pool
 # (CORRAL_POOL_DIR overrides it); env holds CORRAL_CONF and PATH.
+# btrfs hosts get a loop device of $CORRAL_POOL_BTRFS_SIZE (2G); `create`
+# passes $CREATE_SIZE to `corral create --size` when set.
 set -euo pipefail
 
 POOL=${CORRAL_POOL_DIR:-/run/corral-pool}
@@ -83,7 +85,7 @@ setup_storage() {
 	mkdir -p "$d/storage" "$d/lxc"
 	if [ "$(cat "$POOL/storage")" = btrfs ]; then
 		img="$d/btrfs.img"
-		truncate -s 2G "$img"
+		truncate -s "${CORRAL_POOL_BTRFS_SIZE:-2G}" "$img"
 		mkfs.btrfs -q "$img" >/dev/null
 		loop=$(losetup --find --show "$img")
 		echo "$loop" >"$d/loop"
