@@ -90,15 +90,17 @@ run_daemon(struct slave_ctx *ctx, int level)
 	char err[512];
 
 	signal(SIGPIPE, SIG_IGN);
-	/* before detaching, so a broken store is told on the terminal */
+	/* before detaching, so a broken store is told on the terminal; the
+	 * sweep's notes go to the log */
+	log_open("corral-slave", !ctx->foreground, level);
 	if (storage_start(&ctx->storage, err, sizeof(err)) != 0) {
 		fprintf(stderr, "corral-slave: %s\n", err);
+		log_error("%s", err);
 		return 1;
 	}
 	slave_snap_sweep(ctx);
 	if (!ctx->foreground && (ready = daemon_detach("corral-slave")) < 0)
 		return 1;
-	log_open("corral-slave", !ctx->foreground, level);
 	return slave_sshd_run(ctx, ready) == 0 ? 0 : 1;
 }
 

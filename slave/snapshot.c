@@ -154,9 +154,11 @@ hold_take(struct slave_ctx *ctx, struct lxc_container *c, const char *ct,
 	int ret = -1;
 
 	if (running && ctx->conf.hot_dir == CONF_HOT_DIR_REFUSE) {
-		snprintf(err, errlen, "%s is running and %s storage has no "
-		    "snapshots (hot_dir = refuse): stop it first", ct,
-		    ctx->storage.ops->name);
+		snprintf(err, errlen, "%s is running and its rootfs %s "
+		    "(hot_dir = refuse): stop it first", ct,
+		    ctx->storage.ops->snapshots ? "is not a volume of this "
+		    "slave's storage, so it has no snapshots" :
+		    "is on dir storage, which has no snapshots");
 		return -1;
 	}
 	if (hold_path(ctx, ct, hold, sizeof(hold)) != 0) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <lxc/lxccontainer.h>
@@ -27,11 +28,70 @@ open_store(struct slave_ctx *ctx, char *err, size_t errlen)
 	return fd;
 }
 
+static bool
+ct_running(struct slave_ctx *ctx, const char *ct)
+{
+	struct lxc_container *c = lxc_container_new(ct, ctx->conf.lxcpath);
+	bool running = c != NULL && c->is_running(c);
+
+	if (c != NULL)
+		lxc_container_put(c);
+	return running;
+}
+
+/* A path into container ct's volume: refuse to write into it while ct
+ * runs; lvm keeps volumes unmounted until used, so mount it (*mounted:
+ * by us, to unmount at the end) and nothing lands in the directory under
+ * it. */
+static int
+enter_volume(struct slave_ctx *ctx, const char *ct, bool sending,
+    bool *mounted, char *err, size_t errlen)
+{
+	struct storage *s = &ctx->storage;
+	char p[PATH_MAX];
+	struct stat a, b;
+
+	*mounted = false;
+	if (!sending && ct_running(ctx, ct)) {
+		snprintf(err, errlen, "%s is running: stop it before writing "
+		    "its rootfs", ct);
+		return -1;
+	}
+	if (!s->ops->exists(s, ct) || storage_path(s, ct, false, p,
+	    sizeof(p)) != 0)
+		return 0;
+	/* seen as mounted: another device than the root's */
+	bool was = stat(p, &a) == 0 && stat(s->root, &b) == 0 &&
+	    a.st_dev != b.st_dev;
+	if (s->ops->mount(s, ct, err, errlen) != 0)
+		return -1;
+	*mounted = !was && stat(p, &a) == 0 && stat(s->root, &b) == 0 &&
+	    a.st_dev != b.st_dev;
+	return 0;
+}
+
+/* The first component of a relative path, if it can name a container. */
+static bool
+first_name(const char *path, char *buf, size_t len)
+{
+	size_t n;
+
+	while (*path == '/')
+		path++;
+	n = strcspn(path, "/");
+	if (n == 0 || n >= len)
+		return false;
+	memcpy(buf, path, n);
+	buf[n] = '\0';
+	return storage_valid_name(buf);
+}
+
 /* Sending from "@C": the point-in-time source the transfer reads. */
 struct ct_src {
 	struct slave_ctx *ctx;
 	const char *ct;
 	bool own;             /* taken for this transfer: drop at the end */
+	bool mounted;         /* a volume we mounted: unmounted at the end */
 	struct slave_snap snap;
 };
 
@@ -69,24 +129,18 @@ open_ct(struct slave_ctx *ctx, const char *ct, bool sending,
 
 	cs->ctx = ctx;
 	cs->ct = ct;
+	if (!storage_valid_name(ct)) {
+		snprintf(err, errlen, "'@%s' does not name a container", ct);
+		return -1;
+	}
 	if (!sending) {
-		struct lxc_container *c = lxc_container_new(ct,
-		    ctx->conf.lxcpath);
-		bool running = c != NULL && c->is_running(c);
-
-		if (c != NULL)
-			lxc_container_put(c);
-		if (running) {
-			snprintf(err, errlen, "%s is running: stop it before "
-			    "writing its rootfs", ct);
-			return -1;
-		}
 		if (!s->ops->exists(s, ct)) {
 			snprintf(err, errlen, "no %s volume for %s on this "
 			    "host", s->ops->name, ct);
 			return -1;
 		}
-		if (s->ops->mount(s, ct, err, errlen) != 0 ||
+		if (enter_volume(ctx, ct, false, &cs->mounted, err,
+		    errlen) != 0 ||
 		    storage_path(s, ct, false, dir, sizeof(dir)) != 0)
 			return -1;
 	} else {
@@ -114,34 +168,18 @@ open_ct(struct slave_ctx *ctx, const char *ct, bool sending,
 static void
 close_ct(struct ct_src *cs)
 {
+	struct storage *s;
 	char err[256];
 	bool had;
 
 	if (cs->own && slave_snap_drop(cs->ctx, cs->ct, &had, err,
 	    sizeof(err)) != 0)
 		log_warn("%s: %s", cs->ct, err);
-}
-
-/* lvm keeps volumes unmounted until used: mount the one path starts in,
- * so nothing is written to (or read from) the directory under it. */
-static int
-mount_volume_of(struct slave_ctx *ctx, const char *path, char *err,
-    size_t errlen)
-{
-	struct storage *s = &ctx->storage;
-	char first[PROTO_NAME_MAX];
-	size_t n;
-
-	while (*path == '/')
-		path++;
-	n = strcspn(path, "/");
-	if (n == 0 || n >= sizeof(first))
-		return 0;
-	memcpy(first, path, n);
-	first[n] = '\0';
-	if (!storage_valid_name(first) || !s->ops->exists(s, first))
-		return 0;
-	return s->ops->mount(s, first, err, errlen);
+	if (cs->mounted) {
+		s = &cs->ctx->storage;
+		if (s->ops->umount(s, cs->ct, err, sizeof(err)) != 0)
+			log_warn("%s: %s", cs->ct, err);
+	}
 }
 
 /* Nothing but the slave writes into snapshots and holds. */
@@ -164,6 +202,7 @@ slave_transfer(struct slave_ctx *ctx, struct transport *t, bool sending,
 	struct xfer_opts o = { .opts = req->opts, .zlevel = req->zlevel,
 	    .storefd = -1, .create_path = req->path };
 	struct ct_src cs = { 0 };
+	char vol[PROTO_NAME_MAX];
 	struct rlimit rl;
 	int store, root, rfd, wfd, rc;
 
@@ -196,10 +235,18 @@ slave_transfer(struct slave_ctx *ctx, struct transport *t, bool sending,
 		close(store);
 		return CERR_INVALID;
 	} else {
-		/* a path into a volume: make sure it is the volume we see */
-		if (mount_volume_of(ctx, req->path, err, errlen) != 0) {
-			close(store);
-			return CERR_INVALID;
+		char first[PROTO_NAME_MAX];
+
+		/* a path into a volume: the volume itself, never under it */
+		if (first_name(req->path, first, sizeof(first))) {
+			snprintf(vol, sizeof(vol), "%s", first);
+			cs.ctx = ctx;
+			cs.ct = vol;
+			if (enter_volume(ctx, vol, sending, &cs.mounted, err,
+			    errlen) != 0) {
+				close(store);
+				return CERR_INVALID;
+			}
 		}
 		root = xfer_open_beneath(store, req->path, false, err, errlen);
 		if (root < 0 && (sending || errno != ENOENT)) {

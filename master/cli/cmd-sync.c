@@ -164,7 +164,8 @@ out:
 
 const struct cli_cmd cmd_sync = {
 	.name = "sync",
-	.usage = "H1:PATH H2:PATH [--checksum] [--dry-run] [--json]",
+	.usage = "H1:PATH|H1:@CT H2:PATH|H2:@CT [--checksum] [--dry-run] "
+	    "[--json]",
 	.summary = "make H2:PATH an exact copy of H1:PATH (paths under each "
 	    "slave's storage root), relayed by the master",
 	.exec = sync_exec,
