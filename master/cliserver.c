@@ -1,4 +1,5 @@
 /* corral-master: serving one `corral` CLI connection. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,89 +174,113 @@ do_sync(struct cli *c, const struct frame *f)
 	return r;
 }
 
-/* Forward a request that names a host to that slave, and its answer back
- * with the slave's configured name filled in. */
+/* A CLI request that names a slave, passed on to it: every such message
+ * (msg_create_req/msg_create, msg_snap_req/msg_snap) starts with the
+ * host name, which the slave gets empty and the CLI gets filled in. */
+struct forward {
+	uint16_t to_slave, from_slave, to_cli;
+	int timeout_s;
+	bool refresh;             /* the inventory should learn of it now */
+	size_t req_size, rep_size;
+	int (*req_decode)(struct cbuf *, void *);
+	int (*req_encode)(struct cbuf *, const void *);
+	int (*rep_decode)(struct cbuf *, void *);
+	int (*rep_encode)(struct cbuf *, const void *);
+};
+
+static int
+do_forward(struct cli *c, const struct frame *f, const struct forward *w)
+{
+	char err[1024], host[PROTO_NAME_MAX], *req, *rep = NULL;
+	struct frame reply;
+	struct cbuf *b = NULL;
+	int r;
+
+	if ((req = calloc(1, w->req_size)) == NULL ||
+	    (rep = calloc(1, w->rep_size)) == NULL) {
+		r = CERR_NOMEM;
+		goto out;
+	}
+	if ((r = w->req_decode(f->payload, req)) != 0)
+		goto out;
+	snprintf(host, sizeof(host), "%s", req);
+	req[0] = '\0';
+	if ((b = cbuf_new(4096)) == NULL) {
+		r = CERR_NOMEM;
+		goto out;
+	}
+	if ((r = w->req_encode(b, req)) != 0)
+		goto out;
+	if (master_request(c->m, host, w->to_slave, b, w->from_slave,
+	    w->timeout_s, &reply, err, sizeof(err)) != 0) {
+		r = send_error(c, f->h.id, CERR_REMOTE, err);
+		goto out;
+	}
+	r = w->rep_decode(reply.payload, rep);
+	frame_clear(&reply);
+	if (r != 0) {
+		msg_errfmt(err, sizeof(err), host, w->from_slave, r);
+		r = send_error(c, f->h.id, CERR_PROTOCOL, err);
+		goto out;
+	}
+	snprintf(rep, PROTO_NAME_MAX, "%s", host);
+	if (w->refresh)
+		refresh(c, host);
+	cbuf_free(b);
+	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL) {
+		r = CERR_NOMEM;
+		goto out;
+	}
+	if ((r = w->rep_encode(b, rep)) == 0)
+		r = frame_write(&c->t, w->to_cli, f->h.id, b);
+out:
+	cbuf_free(b);
+	free(req);
+	free(rep);
+	return r;
+}
+
+/* typed codecs behind the untyped pointers of struct forward */
+#define FWD_CODECS(msg) \
+static int msg##_dec(struct cbuf *b, void *m) { return msg##_decode(b, m); } \
+static int msg##_enc(struct cbuf *b, const void *m) { return msg##_encode(b, m); }
+FWD_CODECS(msg_create_req)
+FWD_CODECS(msg_create)
+FWD_CODECS(msg_snap_req)
+FWD_CODECS(msg_snap)
+
 static int
 do_create(struct cli *c, const struct frame *f)
 {
-	struct msg_create_req q;
-	struct msg_create a;
-	struct frame rep;
-	struct cbuf *b;
-	char err[1024], host[PROTO_NAME_MAX];
-	int r;
-
-	if ((r = msg_create_req_decode(f->payload, &q)) != 0)
-		return r;
-	snprintf(host, sizeof(host), "%s", q.host);
-	q.host[0] = '\0';
-	if ((b = cbuf_new(1024)) == NULL)
-		return CERR_NOMEM;
-	r = msg_create_req_encode(b, &q);
 	/* a template or mkfs takes its time */
-	if (r == 0 && master_request(c->m, host, MSG_CT_CREATE_REQ, b,
-	    MSG_CT_CREATE, 1800, &rep, err, sizeof(err)) != 0) {
-		cbuf_free(b);
-		return send_error(c, f->h.id, CERR_REMOTE, err);
-	}
-	cbuf_free(b);
-	if (r != 0)
-		return r;
-	r = msg_create_decode(rep.payload, &a);
-	frame_clear(&rep);
-	if (r != 0) {
-		msg_errfmt(err, sizeof(err), host, MSG_CT_CREATE, r);
-		return send_error(c, f->h.id, CERR_PROTOCOL, err);
-	}
-	snprintf(a.host, sizeof(a.host), "%s", host);
-	refresh(c, host);       /* the inventory learns of it now */
-	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL)
-		return CERR_NOMEM;
-	if ((r = msg_create_encode(b, &a)) == 0)
-		r = frame_write(&c->t, MSG_CLI_CREATE, f->h.id, b);
-	cbuf_free(b);
-	return r;
+	static const struct forward w = {
+		MSG_CT_CREATE_REQ, MSG_CT_CREATE, MSG_CLI_CREATE, 1800, true,
+		sizeof(struct msg_create_req), sizeof(struct msg_create),
+		msg_create_req_dec, msg_create_req_enc,
+		msg_create_dec, msg_create_enc,
+	};
+
+	return do_forward(c, f, &w);
 }
 
 static int
 do_snap(struct cli *c, const struct frame *f)
 {
-	struct msg_snap_req q;
-	struct msg_snap a;
-	struct frame rep;
-	struct cbuf *b;
-	char err[1024], host[PROTO_NAME_MAX];
-	int r;
+	static const struct forward w = {
+		MSG_SNAP_REQ, MSG_SNAP, MSG_CLI_SNAP, 600, false,
+		sizeof(struct msg_snap_req), sizeof(struct msg_snap),
+		msg_snap_req_dec, msg_snap_req_enc,
+		msg_snap_dec, msg_snap_enc,
+	};
 
-	if ((r = msg_snap_req_decode(f->payload, &q)) != 0)
-		return r;
-	snprintf(host, sizeof(host), "%s", q.host);
-	q.host[0] = '\0';
-	if ((b = cbuf_new(1024)) == NULL)
-		return CERR_NOMEM;
-	r = msg_snap_req_encode(b, &q);
-	if (r == 0 && master_request(c->m, host, MSG_SNAP_REQ, b, MSG_SNAP,
-	    600, &rep, err, sizeof(err)) != 0) {
-		cbuf_free(b);
-		return send_error(c, f->h.id, CERR_REMOTE, err);
-	}
-	cbuf_free(b);
-	if (r != 0)
-		return r;
-	r = msg_snap_decode(rep.payload, &a);
-	frame_clear(&rep);
-	if (r != 0) {
-		msg_errfmt(err, sizeof(err), host, MSG_SNAP, r);
-		return send_error(c, f->h.id, CERR_PROTOCOL, err);
-	}
-	snprintf(a.host, sizeof(a.host), "%s", host);
-	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL)
-		return CERR_NOMEM;
-	if ((r = msg_snap_encode(b, &a)) == 0)
-		r = frame_write(&c->t, MSG_CLI_SNAP, f->h.id, b);
-	cbuf_free(b);
-	return r;
+	return do_forward(c, f, &w);
 }
+
+_Static_assert(offsetof(struct msg_create_req, host) == 0 &&
+    offsetof(struct msg_create, host) == 0 &&
+    offsetof(struct msg_snap_req, host) == 0 &&
+    offsetof(struct msg_snap, host) == 0,
+    "forwarded messages start with the host name");
 
 static const struct {
 	uint16_t type;

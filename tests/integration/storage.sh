@@ -8,8 +8,9 @@
 . "$(dirname "$0")/lib.bash"
 SAME=$ROOT/tests/tree/same.sh
 
-# The writer keeps the 10 newest of /seq/1, /seq/2, ...: a point-in-time
-# copy holds exactly a run of 10 consecutive numbers.
+# The writer keeps the 10 newest of /seq/1, /seq/2, ... (11 between its
+# write and its rm): a point-in-time copy holds one run of 10 or 11
+# consecutive numbers, with no gap.
 writer() {
 	"$POOLSH" exec h1 lxc-attach -P "$("$POOLSH" lxcpath h1)" -n w1 -- sh -c \
 		'mkdir -p /seq; i=0; while :; do i=$((i+1)); echo $i >/seq/$i; rm -f /seq/$((i-10)); done' \
@@ -17,11 +18,11 @@ writer() {
 	wait_until 50 past 20 || fail "the writer did not start"
 }
 past() { [ "$(newest "$S1/w1/seq" 2>/dev/null || echo 0)" -gt "$1" ]; }
-window_ok() {  # window_ok DIR: exactly 10 consecutive numbers
+window_ok() {  # window_ok DIR: 10 consecutive numbers, 11 between write and rm
 	local first last n
 	n=$(ls "$1" | wc -l)
 	first=$(ls "$1" | sort -n | head -n1); last=$(ls "$1" | sort -n | tail -n1)
-	[ "$n" -eq 10 ] && [ $((last - first)) -eq 9 ]
+	{ [ "$n" -eq 10 ] || [ "$n" -eq 11 ]; } && [ $((last - first + 1)) -eq "$n" ]
 }
 newest() { ls "$1" | sort -n | tail -n1 | grep .; }
 no_leftovers() {
@@ -88,6 +89,11 @@ for B in btrfs dir; do
 
 	# refused: a path into the snapshots, a container that is not there
 	corral sync h2:copy h1:.corral-snap/x 2>/dev/null && fail "$B: wrote into .corral-snap"
+	out=$(corral sync h2:copy h1:w1/tmp/x 2>&1) && fail "$B: wrote into a running container"
+	echo "$out" | grep -q "w1 is running" || fail "$B: unclear refusal: $out"
+	out=$(corral sync h2:copy h1:@w1 2>&1) && fail "$B: wrote into @w1 while it runs"
+	echo "$out" | grep -q "w1 is running" || fail "$B: unclear refusal: $out"
+	corral sync h2:copy h1:@w1/sub 2>/dev/null && fail "$B: @w1/sub accepted"
 	out=$(corral snapshot h1 nosuch 2>&1) && fail "$B: snapshot of nothing"
 	echo "$out" | grep -q "nosuch" || fail "$B: unclear error: $out"
 	out=$(corral create h1 'bad/name' 2>&1) && fail "$B: a bad name was accepted"
