@@ -67,7 +67,7 @@ UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 REPLAY_BINS = $(patsubst tests/fuzz/%.c,$(BUILD)/replay/%,$(FUZZ_SRC))
 
-.PHONY: all asan check check-unit check-fuzz fuzz demo install uninstall clean deps tests bench-scan
+.PHONY: all asan check check-unit check-lvm check-fuzz fuzz demo install uninstall clean deps tests bench-scan
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c
@@ -147,6 +147,10 @@ check: deps
 
 check-unit: all tests
 	tests/run.sh --unit-only $(BUILD)
+
+# LVM for real, in a qemu VM with Debian's kernel (tests/vm/); part of check
+check-lvm: deps all
+	tests/run.sh --vm-only $(BUILD)
 
 demo: deps
 	$(MAKE) all

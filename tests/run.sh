@@ -3,11 +3,12 @@
 # the ASan/UBSan builds, fuzz corpus replay, a short run of every fuzzer, and
 # the integration tests.  Each runner prints its own summary; the last line
 # counts everything: "N passed, N failed".
-# Usage: tests/run.sh [--unit-only] [BUILD_DIR]
+# Usage: tests/run.sh [--unit-only | --vm-only] [BUILD_DIR]
 set -u
 cd "$(dirname "$0")/.."
-unit_only=0
+unit_only=0 vm_only=0
 if [ "${1:-}" = --unit-only ]; then unit_only=1; shift; fi
+if [ "${1:-}" = --vm-only ]; then vm_only=1; shift; fi
 build=${1:-build}
 asan=build-asan
 logdir=${CORRAL_TEST_LOGS:-$build/test-logs}
@@ -42,6 +43,21 @@ one() {  # one pass/fail test: name, command...
 		fi
 	fi
 }
+
+# the qemu VM tests (LVM on Debian's kernel)
+run_vm() {
+	echo "== LVM in a qemu VM (tests/vm)"
+	for t in tests/vm/smoke.sh tests/vm/lvm.sh; do
+		[ -f "$t" ] && one "vm-$(basename "$t" .sh)" bash "$t" "$build"
+	done
+}
+if [ $vm_only -eq 1 ]; then
+	run_vm
+	echo
+	echo "$pass passed, $fail failed"
+	[ $fail -eq 0 ]
+	exit
+fi
 
 echo "== unit tests ($build)"
 for t in "$build"/tests/test_*; do [ -x "$t" ] && run_cmocka "$t" "$(basename "$t")"; done
@@ -80,6 +96,7 @@ if [ $unit_only -eq 0 ]; then
 			done
 		fi
 	fi
+	run_vm
 fi
 
 echo

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# LVM storage for real, inside a qemu VM booted with Debian's own kernel
+# (this machine's kernel has no device-mapper; tests/vm/vm.sh).  A
+# corral-slave in the VM with storage = lvm:corral joins the master of a
+# one-host test pool through qemu's port forwarding; then:
+#   create an LVM-backed container, start it, write to it, snapshot it while
+#   it runs, copy the snapshot out of the VM with the transfer engine and
+#   check the copy against the snapshot, watch the fill libdevmapper
+#   reports, overflow a small snapshot: the copy fails cleanly, the source
+#   stays intact; snapshot_share refuses an LV too large; a leftover
+#   snapshot is dropped when the slave starts again.
+. "$(dirname "$0")/../integration/lib.bash"
+VMSH=$ROOT/tests/vm/vm.sh
+FWD=${CORRAL_VM_PORT:-17022}
+G=/srv/corral            # the slave's files inside the guest
+
+command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
+vm() { "$VMSH" exec "$@"; }
+cleanup_all() {
+	local rc=$?
+	set +e    # a failing step here must not skip the pool's teardown
+	if [ $rc -ne 0 ]; then
+		echo "--- guest slave.log (tail)"; vm "tail -n 30 $G/slave.log" 2>/dev/null || true
+	fi
+	"$VMSH" stop >/dev/null 2>&1 || true
+	trap - EXIT
+	(exit $rc); pool_cleanup
+}
+
+pool_up 1 >/dev/null
+trap cleanup_all EXIT
+"$VMSH" start --disk-mb 512 --fwd "$FWD:7022"
+
+# the guest: a volume group on the virtio disk, a slave serving it
+vm "modprobe dm-snapshot && pvcreate -q /dev/vda && vgcreate -q corral /dev/vda" ||
+	fail "no volume group in the guest"
+vm "mkdir -p $G/lxc /etc/lxc && echo 'lxc.net.0.type = empty' >/etc/lxc/default.conf" ||
+	fail "cannot write the guest's LXC defaults"
+# the host's tree is at /host in the guest: keys and config come that way
+cat >"$POOL/vm-corral.conf" <<EOF
+listen = 0.0.0.0
+port = 7022
+host_key = $G/ssh_host_ed25519_key
+authorized_keys = $G/authorized_keys
+lxcpath = $G/lxc
+storage = lvm:corral
+mount_root = $G/mnt
+snapshot_fill_warn = 50
+log_level = info
+EOF
+vm "cp /host$POOL/master/id_ed25519.pub $G/authorized_keys && cp /host$POOL/vm-corral.conf $G/corral.conf" ||
+	fail "cannot set up the guest slave"
+start_guest_slave() {
+	vm "$BUILD/corral-slave -c $G/corral.conf -f >>$G/slave.log 2>&1 </dev/null & echo \$! >$G/slave.pid"
+	wait_until 300 vm "ss -ltn | grep -q ':7022 '" || fail "the guest slave did not start"
+}
+start_guest_slave
+echo "vm:address=127.0.0.1,port=$FWD" >>"$POOL/master/slaves.conf"
+kill -HUP "$(cat "$POOL/master/master.pid")"
+wait_until 100 corral host trust vm || fail "cannot trust the guest slave"
+wait_until 300 sh -c 'corral hosts --json | jq -e ".[] | select(.name == \"vm\" and .state == \"up\")"' ||
+	fail "the guest slave is not up: $(corral hosts)"
+[ "$(host_field vm storage_backend)" = lvm ] || fail "the guest does not report lvm: $(corral hosts --json)"
+ok "a slave with lvm storage in the VM joins the pool"
+
+# an LVM-backed container, started, seen by LXC
+corral create vm ct1 --size 64M --start >/dev/null || fail "create on lvm"
+vm "lvs --noheadings -o lv_name corral | grep -qw ct1" || fail "no LV ct1"
+vm "grep -qx 'lxc.rootfs.path = lvm:/dev/corral/ct1' $G/lxc/ct1/config" || fail "ct1's config does not name its LV"
+vm "lxc-ls -P $G/lxc -f -F NAME,STATE | grep -q 'ct1 *RUNNING'" || fail "lxc-ls does not see ct1 running"
+vm "lxc-attach -P $G/lxc -n ct1 -- sh -c 'dd if=/dev/urandom of=/data bs=1024 count=2048 2>/dev/null; sync'" ||
+	fail "cannot write in ct1"
+ok "LVM-backed container created, started and written to"
+
+# a snapshot while it runs; the copy out of the VM equals the snapshot
+js=$(corral snapshot vm ct1 --size 16M --json) || fail "snapshot: $js"
+echo "$js" | jq -e '.state == "snapshot" and .valid and .path == ".corral-snap/ct1"' >/dev/null ||
+	fail "snapshot: $js"
+vm "lvs --noheadings -o lv_name corral | grep -q 'ct1+snap'" || fail "no snapshot LV"
+corral sync vm:@ct1 h1:ct1copy --json >/dev/null || fail "copy of the snapshot failed"
+manifest='find . -printf "%y %m %U %G %T@ %p %l\n" | sort; find . -type f -print0 | sort -z | xargs -0 sha256sum'
+S1=$("$POOLSH" storage h1)
+want=$(vm "cd $G/mnt/.corral-snap/ct1 && { $manifest; }")
+got=$(cd "$S1/ct1copy" && eval "$manifest")
+[ -n "$want" ] && [ "$want" = "$got" ] || {
+	diff <(echo "$want") <(echo "$got") | head -n 20
+	fail "the copy differs from the snapshot"
+}
+ok "snapshot of the running container copied out of the VM, identical"
+
+# the fill, as libdevmapper reports it, grows with writes to the origin
+f0=$(corral snapshot vm ct1 --status --json | jq -r .fill_percent)
+vm "lxc-attach -P $G/lxc -n ct1 -- sh -c 'dd if=/dev/urandom of=/more bs=1024 count=10240 2>/dev/null; sync'"
+js=$(corral snapshot vm ct1 --status --json)
+f1=$(echo "$js" | jq -r .fill_percent)
+awk -v a="$f0" -v b="$f1" 'BEGIN { exit !(b > a && b > 20) }' || fail "fill did not grow: $f0 -> $f1"
+echo "$js" | jq -e '.fill_warning == true' >/dev/null || fail "no warning past 50%: $js"
+ok "snapshot fill read through libdevmapper: $f0% -> $f1%, warned"
+
+# overflow it: invalid, never a source; the container is intact
+sum=$(vm "lxc-attach -P $G/lxc -n ct1 -- sha256sum /data" | cut -d' ' -f1)
+vm "lxc-attach -P $G/lxc -n ct1 -- sh -c 'dd if=/dev/urandom of=/flood bs=1024 count=20480 2>/dev/null; sync'" || true
+js=$(corral snapshot vm ct1 --status --json) && fail "status of an overflowed snapshot exits 0: $js"
+echo "$js" | jq -e '.valid == false' >/dev/null || fail "overflow not seen: $js"
+out=$(corral sync vm:@ct1 h1:bad 2>&1) && fail "an invalid snapshot was used as a source"
+echo "$out" | grep -q "overflowed" || fail "unclear error: $out"
+[ ! -e "$S1/bad" ] || [ -z "$(ls -A "$S1/bad")" ] || fail "the failed copy left files behind"
+vm "lxc-ls -P $G/lxc -f -F NAME,STATE | grep -q 'ct1 *RUNNING'" || fail "ct1 stopped"
+[ "$(vm "lxc-attach -P $G/lxc -n ct1 -- sha256sum /data" | cut -d' ' -f1)" = "$sum" ] ||
+	fail "the container's data changed"
+corral snapshot vm ct1 --drop >/dev/null || fail "drop of the invalid snapshot"
+vm "! lvs --noheadings -o lv_name corral | grep -q '+snap'" || fail "snapshot LV left"
+vm "! grep -q ' $G/mnt/.corral-snap' /proc/mounts" || fail "snapshot still mounted"
+ok "overflowed snapshot: job fails cleanly, source intact, dropped"
+
+# volumes never take more than snapshot_share (90%) of the VG
+out=$(corral create vm huge --size 480M 2>&1) && fail "an LV past snapshot_share was made"
+echo "$out" | grep -q "snapshot_share" || fail "unclear refusal: $out"
+vm "! lvs --noheadings -o lv_name corral | grep -qw huge" || fail "LV huge exists"
+ok "snapshot_share refuses a volume too large"
+
+# a crashed job's snapshot is dropped when the slave starts
+corral snapshot vm ct1 --size 8M >/dev/null || fail "snapshot for the crash"
+vm "kill -9 \$(cat $G/slave.pid)"
+start_guest_slave
+wait_until 100 vm "! lvs --noheadings -o lv_name corral | grep -q '+snap'" ||
+	fail "leftover snapshot not dropped at start"
+vm "grep -q 'leftover snapshot of ct1' $G/slave.log" || fail "the drop was not logged"
+ok "leftover snapshot dropped at slave start"
