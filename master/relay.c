@@ -228,6 +228,12 @@ pump_out(struct relay *x, struct end *to, bool *moved)
 
 	if (n == 0)
 		return 0;
+	/* one end failed and said why: the rest is not worth sending, and a
+	 * write to an end that closed must not bury the reason */
+	if (x->failed) {
+		cbuf_consume(to->out, n);
+		return 0;
+	}
 	win = ssh_channel_window_size(to->c.channel);
 	if (n > win)
 		n = win;
@@ -243,6 +249,12 @@ pump_out(struct relay *x, struct end *to, bool *moved)
 		return 0;
 	w = ssh_channel_write(to->c.channel, cbuf_ptr(to->out), (uint32_t)n);
 	if (w == SSH_ERROR) {
+		bool ignored;
+
+		/* an end that fails says why before it closes: read that */
+		(void)pump_in(x, to, &ignored);
+		if (x->failed)
+			return CERR_REMOTE;
 		snprintf(x->err, x->errlen, "%s: connection lost: %s",
 		    to->cfg.name, ssh_get_error(to->c.session));
 		return CERR_IO;

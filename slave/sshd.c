@@ -73,6 +73,7 @@ struct chan {
 	short watching;         /* poll events the fd is registered for */
 	bool worker_eof;        /* the worker closed its side */
 	bool eof_sent;          /* shut down the worker's input */
+	bool in_dead;           /* the worker's input is gone: drop input */
 	bool done;              /* worker finished or channel closed */
 };
 
@@ -349,8 +350,15 @@ pump_in(struct chan *ch)
 			n = write(ch->fd, ch->pending + ch->pending_off,
 			    ch->pending_len - ch->pending_off);
 			if (n < 0) {
-				if (errno != EAGAIN && errno != EINTR)
-					ch->done = true;
+				/* the worker stopped reading (it failed and
+				 * exited): its last words (an ERROR) still go
+				 * out through pump_out; what comes in is
+				 * dropped */
+				if (errno != EAGAIN && errno != EINTR) {
+					ch->in_dead = true;
+					ch->pending_off = ch->pending_len = 0;
+					continue;
+				}
 				return;
 			}
 			ch->pending_off += (size_t)n;
@@ -361,7 +369,8 @@ pump_in(struct chan *ch)
 		r = ssh_channel_read_nonblocking(ch->channel, ch->pending,
 		    PUMP_BUF, 0);
 		if (r > 0) {
-			ch->pending_len = (size_t)r;
+			if (!ch->in_dead)
+				ch->pending_len = (size_t)r;
 			continue;
 		}
 		if ((r == SSH_EOF || ssh_channel_is_eof(ch->channel)) &&

@@ -3,6 +3,8 @@
 # the guest's own /proc, /sys, /dev, /run, /tmp, cgroups, the kernel's
 # modules, the network of qemu's user mode, then the command agent.
 set -u
+# the project as the host sees it: /tmp and /var/tmp get tmpfs mounts here
+agent=/host$(cd "$(dirname "$0")" && pwd)/agent.sh
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
@@ -24,6 +26,6 @@ ip route add default via 10.0.2.2
 # no udev here: LVM and libdevmapper make the /dev nodes themselves
 export DM_DISABLE_UDEV=1
 echo "corral-vm: up" >/dev/ttyS0
-busybox nc -ll -p 2222 -e /bin/bash "$(dirname "$0")/agent.sh" &
+busybox nc -ll -p 2222 -e /bin/bash "$agent" &
 # PID 1 reaps orphans until the VM is killed
 while :; do wait -n 2>/dev/null || sleep 1; done

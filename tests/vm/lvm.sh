@@ -13,6 +13,7 @@
 VMSH=$ROOT/tests/vm/vm.sh
 FWD=${CORRAL_VM_PORT:-17022}
 G=/srv/corral            # the slave's files inside the guest
+# the guest sees this machine's tree at /host (its /tmp is its own)
 
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
 vm() { "$VMSH" exec "$@"; }
@@ -51,7 +52,7 @@ EOF
 vm "cp /host$POOL/master/id_ed25519.pub $G/authorized_keys && cp /host$POOL/vm-corral.conf $G/corral.conf" ||
 	fail "cannot set up the guest slave"
 start_guest_slave() {
-	vm "$BUILD/corral-slave -c $G/corral.conf -f >>$G/slave.log 2>&1 </dev/null & echo \$! >$G/slave.pid"
+	vm "/host$BUILD/corral-slave -c $G/corral.conf -f >>$G/slave.log 2>&1 </dev/null & echo \$! >$G/slave.pid"
 	wait_until 300 vm "ss -ltn | grep -q ':7022 '" || fail "the guest slave did not start"
 }
 start_guest_slave
