@@ -11,7 +11,8 @@ sshopts=(-p 7022 -o BatchMode=yes -o IdentitiesOnly=yes -o StrictHostKeyChecking
 # HELLO (versions 2..2, caps 0, software "t", role "m"), then BYE
 req() { printf '\0\0\0\022\0\144\0\0\0\0\0\001\0\002\0\002\0\0\0\0\0\0\0\001t\0\0\0\001m\0\0\0\0\0\151\0\0\0\0\0\002'; }
 # the type of the first frame of stdin, as 4 hex digits
-first_type() { od -An -tx1 -j4 -N2 | tr -d ' \n'; }
+# (then the rest, so the writer never meets a closed pipe)
+first_type() { od -An -tx1 -j4 -N2 | tr -d ' \n'; cat >/dev/null; }
 
 t=$(req | ssh "${sshopts[@]}" -i "$d/master/id_ed25519" -s 10.213.0.11 corral | first_type)
 [ "$t" = 0065 ] || fail "ssh -s corral: first reply type '$t', want HELLO_OK (0065)"
