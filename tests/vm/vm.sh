@@ -3,175 +3,208 @@
 # do (device-mapper, hence LVM).  Software emulation (-accel tcg), no KVM.
 #
 #   vm.sh start [--disk-mb N] [--fwd HOSTPORT:GUESTPORT]...
-#                        boot in the background; returns once the guest
-#                        answers (a virtio disk of N MiB, default 512, is
-#                        /dev/vda in the guest)
-#   vm.sh exec CMD       run CMD (bash) in the guest as root; its stdout,
-#                        stderr and exit status are this command's
-#   vm.sh stop           power off and remove the VM's files (idempotent)
-#   vm.sh console        print the guest's console log
+#         boot in the background, return once the guest's agent answers
+#         (nothing printed then); the guest has a blank virtio disk of N MiB
+#         (default 1024) as /dev/vda; each --fwd forwards 127.0.0.1:HOSTPORT
+#         on this machine to GUESTPORT in the guest (TCP)
+#   vm.sh exec CMD...
+#         run CMD with bash -c in the guest as root (arguments joined with
+#         spaces, as ssh does), in this directory if the guest has it, else
+#         in /; prints its stdout and stderr once it has ended and exits
+#         with its status (255: no answer from the guest)
+#   vm.sh stop      power off, remove the VM's files; idempotent
+#   vm.sh console [path]
+#         print the guest's console log (kernel and init messages), or its path
 #
-# How: the kernel package linux-image-*-amd64 is fetched with apt-get
-# download (cached in /var/cache/corral-vm) and unpacked, not installed.
-# A small initramfs (busybox, the virtio/9p/overlay modules) mounts this
-# machine's root file system read-only over 9p with a tmpfs overlay on top,
-# so every program and library here (lvm2, liblxc, the corral build) runs
-# unchanged in the guest; the host's tree is also at /host in the guest.
-# tests/vm/guest-init.sh then sets up the guest and serves commands on
-# guest port 2222 (tests/vm/agent.sh), forwarded to a host port.
-# Env: CORRAL_VM_DIR (state, default /run/corral-vm), CORRAL_VM_AGENT_PORT
-# (default 17222), CORRAL_VM_MEM (MiB, 1024).
+# The guest runs this machine's own root file system (read-only over 9p,
+# with a tmpfs overlay for its writes): every program, library and build
+# here is at the same path there, /tmp included; its /run is its own.
+# /host in the guest is this machine's tree as it is now: read what this
+# machine writes after the boot through /host.  The guest's network
+# (10.0.2.15/24) is qemu's user mode, restricted: it reaches nothing
+# outside, only the forwarded ports reach it.  Boot: about 5 s.  See
+# tests/vm/README for the design and how to debug.
+#
+# Env: CORRAL_VM_DIR      the VM's files (default /run/corral-vm): one VM
+#                         per directory, several can run at once
+#      CORRAL_VM_MEM      MiB of memory (1024)     CORRAL_VM_CPUS (2)
+#      CORRAL_VM_AGENT_PORT  host port of the agent (default: a free one)
+#      CORRAL_VM_BOOT_TIMEOUT (s, 120)   CORRAL_VM_EXEC_TIMEOUT (s, 900)
+#      CORRAL_VM_VERBOSE=1   every kernel message on the console
+#      CORRAL_VM_CACHE    kernels and initramfs (/var/cache/corral-vm)
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-CACHE=/var/cache/corral-vm
+HERE=$(cd "$(dirname "$0")" && pwd)
 VMDIR=${CORRAL_VM_DIR:-/run/corral-vm}
-AGENT_PORT=${CORRAL_VM_AGENT_PORT:-17222}
+CACHE=${CORRAL_VM_CACHE:-/var/cache/corral-vm}
 MEM=${CORRAL_VM_MEM:-1024}
-FLAVOUR=amd64                 # the cloud flavour has no 9p
-BOOT_MODS="virtio_pci virtio_blk virtio_net 9p 9pnet_virtio overlay"
+CPUS=${CORRAL_VM_CPUS:-2}
+BOOT_TIMEOUT=${CORRAL_VM_BOOT_TIMEOUT:-120}
+EXEC_TIMEOUT=${CORRAL_VM_EXEC_TIMEOUT:-900}
 
 die() { echo "vm.sh: $*" >&2; exit 1; }
+usage() { die "usage: vm.sh start [--disk-mb N] [--fwd HOSTPORT:GUESTPORT]... | exec CMD... | stop | console [path]"; }
 
-# The newest Debian kernel package of the flavour, unpacked once.
-kernel() {
-	local pkg ver
-	pkg=$(apt-cache depends "linux-image-$FLAVOUR" 2>/dev/null |
-		sed -n "s/.*Depends: \(linux-image-[0-9].*-$FLAVOUR\)$/\1/p" | head -n1)
-	[ -n "$pkg" ] || die "no linux-image-$FLAVOUR in the package lists (apt-get update?)"
-	ver=${pkg#linux-image-}
-	if [ ! -f "$CACHE/$ver/done" ]; then
-		mkdir -p "$CACHE/$ver"
-		# as root in a root-owned cache: apt's own user could not write it
-		(cd "$CACHE/$ver" && rm -f ./*.deb &&
-			apt-get -o APT::Sandbox::User=root download "$pkg" >/dev/null) ||
-			die "apt-get download $pkg failed"
-		dpkg-deb -x "$CACHE/$ver"/*.deb "$CACHE/$ver/root" || die "cannot unpack $pkg"
-		depmod -b "$CACHE/$ver/root" "$ver" || die "depmod failed"
-		rm -f "$CACHE/$ver"/*.deb
-		touch "$CACHE/$ver/done"
+# the pid of this directory's qemu while it runs (never another process
+# that got the pid after it)
+qemu_pid() {
+	local pid
+	pid=$(cat "$VMDIR/qemu.pid" 2>/dev/null) && [ -n "$pid" ] || return 1
+	tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "file=$VMDIR/disk.img," || return 1
+	echo "$pid"
+}
+
+free_port() {
+	local p
+	for p in $(seq 17222 17421); do
+		[ -z "$(ss -Htln "sport = :$p")" ] && { echo "$p"; return 0; }
+	done
+	die "no free TCP port in 17222-17421 for the guest agent"
+}
+
+# agent PORT TIMEOUT CMD: run CMD through the guest agent (agent.sh); when
+# no answer came, returns 255 with the reason in NOANSWER
+NOANSWER="" ANS=""
+trap 'rm -f "$ANS"' EXIT    # vm.sh exec interrupted
+agent() {
+	local port=$1 tmo=$2 rc=0
+	NOANSWER=""
+	if ! { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then
+		NOANSWER="cannot connect to the guest agent (127.0.0.1:$port)"
+		return 255
 	fi
-	echo "$ver"
-}
-
-# busybox and the modules that mount the host's tree; /init does the rest.
-initramfs() {
-	local ver=$1 kroot=$CACHE/$1/root out=$CACHE/$1/initrd.gz w m mods
-	[ -f "$out" ] && [ "$out" -nt "$ROOT/tests/vm/vm.sh" ] && { echo "$out"; return; }
-	w=$(mktemp -d)
-	mkdir -p "$w/bin" "$w/proc" "$w/sys" "$w/dev" "$w/mnt" "$w/mods"
-	cp /bin/busybox "$w/bin/busybox"
-	! ldd /bin/busybox >/dev/null 2>&1 || die "/bin/busybox is not static (install busybox-static)"
-	: >"$w/mods/list"
-	# one module per call: further names would be taken as its parameters
-	mods=$(for m in $BOOT_MODS; do modprobe -d "$kroot" -S "$1" --show-depends "$m" ||
-		echo "FAIL $m"; done)
-	! echo "$mods" | grep -q '^FAIL' || die "modules missing: $(echo "$mods" | grep '^FAIL')"
-	for m in $(echo "$mods" | awk '$1 == "insmod" { print $2 }'); do
-		grep -qx "/mods/$(basename "$m")" "$w/mods/list" && continue
-		cp "$m" "$w/mods/"
-		echo "/mods/$(basename "$m")" >>"$w/mods/list"
-	done
-	cat >"$w/init" <<'EOF'
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-for m in $(cat /mods/list); do insmod "$m" 2>/dev/null; done
-mkdir -p /mnt/lower /mnt/rw /mnt/root
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288,ro hostroot /mnt/lower ||
-	{ echo "init: cannot mount the host's tree"; poweroff -f; }
-mount -t tmpfs -o size=50% tmpfs /mnt/rw
-mkdir -p /mnt/rw/upper /mnt/rw/work
-mount -t overlay overlay -o lowerdir=/mnt/lower,upperdir=/mnt/rw/upper,workdir=/mnt/rw/work /mnt/root ||
-	{ echo "init: overlay failed"; poweroff -f; }
-mkdir -p /mnt/root/host
-mount --bind /mnt/lower /mnt/root/host
-gi=$(sed -n 's/.*corral.init=\([^ ]*\).*/\1/p' /proc/cmdline)
-umount /proc /sys /dev
-exec switch_root /mnt/root /bin/bash "$gi"
-EOF
-	chmod +x "$w/init"
-	(cd "$w" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp" || die "cpio failed"
-	mv "$out.tmp" "$out"
-	rm -rf "$w"
-	echo "$out"
-}
-
-agent() {  # agent CMD: one command through the guest agent
-	local cmd64 tag val out='' err='' rc=255
-	cmd64=$(printf '%s' "$1" | base64 -w0)
-	exec 3<>"/dev/tcp/127.0.0.1/$AGENT_PORT" || return 255
-	printf '%s\n' "$cmd64" >&3
-	while read -r tag val <&3; do
-		case $tag in
-		OUT) out=$val ;;
-		ERR) err=$val ;;
-		RC) rc=$val ;;
-		esac
-	done
+	# the request; a guest that is not listening yet has closed already
+	if ! (trap '' PIPE; printf '%s %s\n' "$(printf '%s' "$PWD" | base64 -w0)" \
+		"$(printf '%s' "$3" | base64 -w0)" >&3) 2>/dev/null; then
+		exec 3<&-
+		NOANSWER="the guest agent closed the connection"
+		return 255
+	fi
+	ANS=$(mktemp "${TMPDIR:-/tmp}/corral-vm-exec.XXXXXX")
+	timeout "$tmo" cat <&3 >"$ANS" || rc=$?
 	exec 3<&-
-	printf '%s' "$out" | base64 -d
-	printf '%s' "$err" | base64 -d >&2
+	if [ $rc -eq 124 ]; then
+		rm -f "$ANS"
+		NOANSWER="no answer from the guest within ${tmo}s (CORRAL_VM_EXEC_TIMEOUT)"
+		return 255
+	fi
+	rc=$(sed -n 's/^RC \([0-9][0-9]*\)$/\1/p' "$ANS")
+	if [ -z "$rc" ]; then
+		rm -f "$ANS"
+		NOANSWER="the guest agent closed the connection without an answer"
+		return 255
+	fi
+	sed -n 's/^OUT //p' "$ANS" | base64 -d
+	sed -n 's/^ERR //p' "$ANS" | base64 -d >&2
+	rm -f "$ANS"
 	return "$rc"
 }
 
 cmd_start() {
-	local disk_mb=512 fwd="hostfwd=tcp:127.0.0.1:$AGENT_PORT-:2222" ver kroot initrd n
+	local disk_mb=1024 fwd="" port kv dir initrd deadline hp gp quiet VMLINUZ KMODS VMLINUX
 	while [ $# -gt 0 ]; do
 		case $1 in
-		--disk-mb) disk_mb=$2; shift 2 ;;
-		--fwd) fwd="$fwd,hostfwd=tcp:127.0.0.1:${2%%:*}-:${2#*:}"; shift 2 ;;
-		*) die "start: unknown option '$1'" ;;
+		--disk-mb)
+			[[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "start: --disk-mb needs a number of MiB"
+			disk_mb=$2; shift 2 ;;
+		--fwd)
+			[[ ${2:-} =~ ^[0-9]+:[0-9]+$ ]] || die "start: --fwd needs HOSTPORT:GUESTPORT"
+			hp=${2%%:*} gp=${2#*:}
+			fwd="$fwd,hostfwd=tcp:127.0.0.1:$hp-:$gp"; shift 2 ;;
+		*) usage ;;
 		esac
 	done
-	command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
-	[ ! -f "$VMDIR/qemu.pid" ] || ! kill -0 "$(cat "$VMDIR/qemu.pid")" 2>/dev/null ||
-		die "a VM runs already ($VMDIR); vm.sh stop first"
-	ver=$(kernel) || exit 1
-	kroot=$CACHE/$ver/root
-	initrd=$(initramfs "$ver") || exit 1
+	command -v qemu-system-x86_64 >/dev/null ||
+		die "qemu-system-x86_64 not found (apt-get install qemu-system-x86)"
+	[ -z "$(qemu_pid)" ] || die "a VM runs already in $VMDIR (vm.sh stop first)"
+	[[ $HERE$VMDIR != *[[:space:]]* ]] || die "paths with spaces are not supported: $HERE, $VMDIR"
+
+	kv=$("$HERE/kernel.sh") || die "no kernel (tests/vm/kernel.sh failed)"
+	VMLINUX=""
+	eval "$kv"    # KVER VMLINUZ KMODS [VMLINUX]
+	dir=${KMODS%/root/lib/modules/*}
+	initrd=$dir/initrd.gz
+	"$HERE/initramfs.sh" "$KMODS" "$initrd" || die "no initramfs (tests/vm/initramfs.sh failed)"
+
+	quiet=quiet
+	[ "${CORRAL_VM_VERBOSE:-0}" = 0 ] || quiet=""
 	mkdir -p "$VMDIR"
-	rm -f "$VMDIR/disk.img" "$VMDIR/console.log"
-	truncate -s "${disk_mb}M" "$VMDIR/disk.img"
-	echo "$ver" >"$VMDIR/kernel"
-	qemu-system-x86_64 -accel tcg,thread=multi -smp 2 -m "$MEM" -nodefaults \
-		-display none -no-reboot \
-		-kernel "$kroot/boot/vmlinuz-$ver" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 quiet apparmor=0 corral.init=$ROOT/tests/vm/guest-init.sh corral.kmod=$kroot/lib/modules/$ver" \
+	rm -f "$VMDIR/disk.img" "$VMDIR/console.log" "$VMDIR/qemu.pid" "$VMDIR/agent.port"
+	truncate -s "${disk_mb}M" "$VMDIR/disk.img" || die "cannot make $VMDIR/disk.img"
+	# one start at a time picks a port and binds it
+	exec 8>"$CACHE/.start-lock"
+	flock 8
+	port=${CORRAL_VM_AGENT_PORT:-$(free_port)}
+	qemu-system-x86_64 -name corral-vm -accel tcg,thread=multi -cpu max \
+		-smp "$CPUS" -m "$MEM" -nodefaults -no-user-config -display none -no-reboot \
+		-kernel "${VMLINUX:-$VMLINUZ}" -initrd "$initrd" \
+		-append "console=ttyS0 $quiet mitigations=off panic=-1 apparmor=0 corral.init=$HERE/guest-init.sh corral.kmods=$KMODS" \
 		-serial "file:$VMDIR/console.log" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-		-drive "file=$VMDIR/disk.img,if=virtio,format=raw,cache=unsafe" \
-		-netdev "user,id=n0,$fwd" -device virtio-net-pci,netdev=n0 \
+		-virtfs local,path=/,mount_tag=hostlive,security_model=none,readonly=on,multidevs=remap \
+		-drive "file=$VMDIR/disk.img,if=virtio,format=raw,cache=unsafe,discard=unmap" \
+		-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$port-:2222$fwd" \
+		-device virtio-net-pci,netdev=n0 -device virtio-rng-pci \
 		-pidfile "$VMDIR/qemu.pid" -daemonize ||
-		die "qemu did not start"
-	for n in $(seq 1 600); do
-		if [ "$(agent 'echo up' 2>/dev/null)" = up ]; then
+		{ cmd_stop; die "qemu-system-x86_64 did not start (see its message above)"; }
+	exec 8>&-
+	echo "$port" >"$VMDIR/agent.port"
+
+	# guest-init.sh says "corral-vm: up" on the console once the agent
+	# listens (before, qemu would hold a connection until the guest answers)
+	deadline=$((SECONDS + BOOT_TIMEOUT))
+	while [ $SECONDS -lt $deadline ] && qemu_pid >/dev/null; do
+		if grep -q '^corral-vm: up' "$VMDIR/console.log" 2>/dev/null &&
+			[ "$(agent "$port" 5 'echo up' 2>/dev/null)" = up ]; then
 			return 0
 		fi
-		kill -0 "$(cat "$VMDIR/qemu.pid" 2>/dev/null)" 2>/dev/null || break
-		sleep 0.2
+		sleep 0.1
 	done
-	echo "--- console (tail)"; tail -n 30 "$VMDIR/console.log" >&2 || true
+	{
+		if [ -n "$(qemu_pid)" ]; then
+			echo "vm.sh: the guest agent did not answer within ${BOOT_TIMEOUT}s"
+		else
+			echo "vm.sh: the VM stopped while booting"
+		fi
+		echo "--- $VMDIR/console.log (tail; CORRAL_VM_VERBOSE=1 for every kernel message)"
+		tail -n 25 "$VMDIR/console.log" 2>/dev/null
+	} >&2
 	cmd_stop
-	die "the guest did not come up"
+	exit 1
 }
 
 cmd_stop() {
 	local pid
-	if [ -f "$VMDIR/qemu.pid" ]; then
-		pid=$(cat "$VMDIR/qemu.pid")
+	if pid=$(qemu_pid); then
 		kill "$pid" 2>/dev/null || true
-		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$pid" 2>/dev/null || true
+		for _ in $(seq 1 50); do
+			[ -d "/proc/$pid" ] || break
+			sleep 0.1
+		done
+		[ ! -d "/proc/$pid" ] || kill -9 "$pid" 2>/dev/null || true
 	fi
-	rm -rf "$VMDIR"
+	rm -f "$VMDIR/disk.img" "$VMDIR/console.log" "$VMDIR/qemu.pid" "$VMDIR/agent.port"
+	[ ! -d "$VMDIR" ] || rmdir "$VMDIR" 2>/dev/null || echo "vm.sh: $VMDIR kept, it holds other files" >&2
+}
+
+cmd_exec() {
+	local port rc=0
+	[ $# -gt 0 ] || usage
+	port=$(cat "$VMDIR/agent.port" 2>/dev/null) && [ -n "$(qemu_pid)" ] ||
+		die "no VM runs in $VMDIR (vm.sh start first)"
+	agent "$port" "$EXEC_TIMEOUT" "$*" || rc=$?
+	if [ -n "$NOANSWER" ]; then
+		echo "vm.sh: $NOANSWER" >&2
+		[ -n "$(qemu_pid)" ] || echo "vm.sh: the VM is gone (vm.sh console)" >&2
+	fi
+	exit $rc
 }
 
 case ${1:-} in
 start) shift; cmd_start "$@" ;;
-exec) shift; [ $# -gt 0 ] || die "usage: vm.sh exec CMD"; agent "$*" ;;
+exec) shift; cmd_exec "$@" ;;
 stop) cmd_stop ;;
-console) cat "$VMDIR/console.log" ;;
-*) die "usage: vm.sh start [--disk-mb N] [--fwd HOST:GUEST]... | exec CMD | stop | console" ;;
+console)
+	[ -f "$VMDIR/console.log" ] || die "no console log in $VMDIR"
+	if [ "${2:-}" = path ]; then echo "$VMDIR/console.log"; else cat "$VMDIR/console.log"; fi ;;
+*) usage ;;
 esac
