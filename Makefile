@@ -159,6 +159,9 @@ demo: deps
 # Benchmarks (not tests): see bench/.
 bench-scan: all
 	bench/scan.sh 50
+.PHONY: bench-snapshot
+bench-snapshot: all
+	bench/snapshot.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
