@@ -202,31 +202,12 @@ if [ -n "$one" ]; then
 			{ echo "vm.sh start failed:"; tail -n 5 "$out.vmlog"; } >"$out.skip"
 			exit 3
 		fi
-		# the harness's part: a volume group, LXC defaults (no lxcbr0)
-		vm "modprobe dm-snapshot && pvcreate -q /dev/vda && vgcreate -q corral /dev/vda" >"$out.vmlog" 2>&1 ||
-			{ { echo "no volume group in the guest:"; tail -n 3 "$out.vmlog"; } >"$out.skip"; exit 3; }
-		vm "mkdir -p $G/lxc /etc/lxc && echo 'lxc.net.0.type = empty' >/etc/lxc/default.conf" ||
-			{ echo "cannot write the guest's LXC defaults" >"$out.skip"; exit 3; }
-		cat >"$POOL/vm-corral.conf" <<-EOF
-		listen = 0.0.0.0
-		port = 7022
-		host_key = $G/ssh_host_ed25519_key
-		authorized_keys = $G/authorized_keys
-		lxcpath = $G/lxc
-		storage = lvm:corral
-		mount_root = $G/mnt
-		log_level = info
-		EOF
-		# the guest sees this machine's tree as it is now at /host
-		vm "cp /host$POOL/master/id_ed25519.pub $G/authorized_keys && cp /host$POOL/vm-corral.conf $G/corral.conf" ||
-			die "lvm: cannot set up the guest slave"
-		vm "/host$BUILD/corral-slave -c $G/corral.conf -f >>$G/slave.log 2>&1 </dev/null &"
-		wait_until 300 vm "ss -ltn | grep -q ':7022 '" || die "lvm: the guest slave did not start"
-		echo "vm:address=127.0.0.1,port=$port" >>"$POOL/master/slaves.conf"
-		kill -HUP "$pool_master"
-		wait_until 100 corral host trust vm || die "lvm: cannot trust the guest slave"
-		wait_until 300 sh -c "'$BUILD/corral' hosts --json | jq -e '.[] | select(.name == \"vm\" and .state == \"up\")'" ||
-			die "lvm: the guest slave is not up"
+		# the guest slave, as tests/vm/lvm.sh makes it
+		. "$ROOT/tests/vm/lvm-slave.bash"
+		lvm_slave_setup 2>"$out.vmlog" ||
+			{ { echo "guest set-up:"; tail -n 3 "$out.vmlog"; } >"$out.skip"; exit 3; }
+		lvm_slave_start || die "lvm: the guest slave did not start"
+		lvm_slave_join "$port" || die "lvm: the guest slave did not join"
 		say "lvm: corral create vm $CT --size $LVM_SIZE --start (lxc-create under TCG: ~30 s)"
 		corral create vm "$CT" --size "$LVM_SIZE" --start >/dev/null || die "lvm: corral create failed"
 		wait_until 300 vm "lxc-attach -P $G/lxc -n $CT -- true" || die "lvm: cannot attach to $CT"

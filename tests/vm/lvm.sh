@@ -33,34 +33,11 @@ trap cleanup_all EXIT
 "$VMSH" start --disk-mb 512 --fwd "$FWD:7022"
 
 # the guest: a volume group on the virtio disk, a slave serving it
-vm "modprobe dm-snapshot && pvcreate -q /dev/vda && vgcreate -q corral /dev/vda" ||
-	fail "no volume group in the guest"
-vm "mkdir -p $G/lxc /etc/lxc && echo 'lxc.net.0.type = empty' >/etc/lxc/default.conf" ||
-	fail "cannot write the guest's LXC defaults"
-# the host's tree is at /host in the guest: keys and config come that way
-cat >"$POOL/vm-corral.conf" <<EOF
-listen = 0.0.0.0
-port = 7022
-host_key = $G/ssh_host_ed25519_key
-authorized_keys = $G/authorized_keys
-lxcpath = $G/lxc
-storage = lvm:corral
-mount_root = $G/mnt
-snapshot_fill_warn = 50
-log_level = info
-EOF
-vm "cp /host$POOL/master/id_ed25519.pub $G/authorized_keys && cp /host$POOL/vm-corral.conf $G/corral.conf" ||
-	fail "cannot set up the guest slave"
-start_guest_slave() {
-	vm "/host$BUILD/corral-slave -c $G/corral.conf -f >>$G/slave.log 2>&1 </dev/null & echo \$! >$G/slave.pid"
-	wait_until 300 vm "ss -ltn | grep -q ':7022 '" || fail "the guest slave did not start"
-}
+. "$ROOT/tests/vm/lvm-slave.bash"
+lvm_slave_setup "snapshot_fill_warn = 50" || fail "guest set-up failed"
+start_guest_slave() { lvm_slave_start || fail "guest slave"; }
 start_guest_slave
-echo "vm:address=127.0.0.1,port=$FWD" >>"$POOL/master/slaves.conf"
-kill -HUP "$(cat "$POOL/master/master.pid")"
-wait_until 100 corral host trust vm || fail "cannot trust the guest slave"
-wait_until 300 sh -c 'corral hosts --json | jq -e ".[] | select(.name == \"vm\" and .state == \"up\")"' ||
-	fail "the guest slave is not up: $(corral hosts)"
+lvm_slave_join "$FWD" || fail "the guest slave did not join: $(corral hosts)"
 [ "$(host_field vm storage_backend)" = lvm ] || fail "the guest does not report lvm: $(corral hosts --json)"
 ok "a slave with lvm storage in the VM joins the pool"
 
