@@ -52,47 +52,72 @@ cgroup_cpu_usec(struct lxc_container *c)
 
 /* Without a cgroup of its own (LXC could not set one up), a container's
  * use is the sum over the processes of its PID namespace. */
-static void
-proc_usage(pid_t init, uint64_t *rss, uint64_t *cpu_usec)
+int
+slave_pidns_walk(pid_t init, void (*fn)(const char *pid, void *arg),
+    void *arg)
 {
-	char path[64], buf[1024], *p;
+	char path[64];
 	struct stat ns, st;
 	struct dirent *e;
-	unsigned long long utime, stime, pages;
-	long page = sysconf(_SC_PAGESIZE), hz = sysconf(_SC_CLK_TCK);
 	DIR *d;
-	FILE *f;
 
-	*rss = *cpu_usec = 0;
 	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)init);
 	if (stat(path, &ns) != 0 || (d = opendir("/proc")) == NULL)
-		return;
+		return -1;
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
 		snprintf(path, sizeof(path), "/proc/%.16s/ns/pid", e->d_name);
-		if (stat(path, &st) != 0 || st.st_ino != ns.st_ino ||
-		    st.st_dev != ns.st_dev)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%.16s/statm", e->d_name);
-		if ((f = fopen(path, "re")) != NULL) {
-			if (fscanf(f, "%*u %llu", &pages) == 1)
-				*rss += pages * (uint64_t)page;
-			fclose(f);
-		}
-		snprintf(path, sizeof(path), "/proc/%.16s/stat", e->d_name);
-		if ((f = fopen(path, "re")) == NULL)
-			continue;
-		/* fields after the ")" that ends the command name: state is
-		 * field 3, utime 14, stime 15 */
-		if (fgets(buf, sizeof(buf), f) != NULL &&
-		    (p = strrchr(buf, ')')) != NULL &&
-		    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-		    "%llu %llu", &utime, &stime) == 2 && hz > 0)
-			*cpu_usec += (utime + stime) * 1000000ULL / (uint64_t)hz;
-		fclose(f);
+		if (stat(path, &st) == 0 && st.st_ino == ns.st_ino &&
+		    st.st_dev == ns.st_dev)
+			fn(e->d_name, arg);
 	}
 	closedir(d);
+	return 0;
+}
+
+struct usage {
+	uint64_t rss, cpu_usec;
+};
+
+static void
+add_usage(const char *pid, void *arg)
+{
+	struct usage *u = arg;
+	char path[64], buf[1024], *p;
+	unsigned long long utime, stime, pages;
+	long page = sysconf(_SC_PAGESIZE), hz = sysconf(_SC_CLK_TCK);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/statm", pid);
+	if ((f = fopen(path, "re")) != NULL) {
+		if (fscanf(f, "%*u %llu", &pages) == 1)
+			u->rss += pages * (uint64_t)page;
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return;
+	/* fields after the ")" that ends the command name: state is field
+	 * 3, utime 14, stime 15 */
+	if (fgets(buf, sizeof(buf), f) != NULL &&
+	    (p = strrchr(buf, ')')) != NULL &&
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+	    "%llu %llu", &utime, &stime) == 2 && hz > 0)
+		u->cpu_usec += (utime + stime) * 1000000ULL / (uint64_t)hz;
+	fclose(f);
+}
+
+/* Memory and CPU of every process in the container's PID namespace, for
+ * hosts where LXC made no cgroup of its own. */
+static void
+proc_usage(pid_t init, uint64_t *rss, uint64_t *cpu_usec)
+{
+	struct usage u = { 0, 0 };
+
+	(void)slave_pidns_walk(init, add_usage, &u);
+	*rss = u.rss;
+	*cpu_usec = u.cpu_usec;
 }
 
 static void

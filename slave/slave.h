@@ -7,6 +7,7 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "conf.h"
 #include "storage.h"
@@ -46,6 +47,11 @@ int slave_host_info(struct slave_ctx *ctx, struct msg_host_info *out);
 int slave_container_count(struct slave_ctx *ctx);
 int slave_containers(struct slave_ctx *ctx, const char *name,
     struct msg_ct_info **out, size_t *n, char *err, size_t errlen);
+
+/* Call fn with the pid (a /proc name) of every process in the PID
+ * namespace of init; -1 if init is gone (containers.c). */
+int slave_pidns_walk(pid_t init, void (*fn)(const char *pid, void *arg),
+    void *arg);
 
 /* Point-in-time sources of a container's rootfs (snapshot.c). */
 enum slave_snap_kind {

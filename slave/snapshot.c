@@ -51,55 +51,54 @@ lxc_rootfs_dir(struct lxc_container *c, char *buf, size_t len)
 		snprintf(buf, len, "%s", p);
 }
 
+struct stopper {
+	FILE *f;
+	int fresh;
+};
+
+/* SIGSTOP one process of the namespace, unless stopped already (by us) */
+static void
+stop_one(const char *pid, void *arg)
+{
+	struct stopper *sp = arg;
+	char path[64], buf[256], *p;
+	FILE *sf;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	if ((sf = fopen(path, "re")) != NULL) {
+		bool is_stopped = fgets(buf, sizeof(buf), sf) &&
+		    (p = strrchr(buf, ')')) != NULL && p[1] == ' ' &&
+		    p[2] == 'T';
+
+		fclose(sf);
+		if (is_stopped)
+			return;
+	}
+	if (kill((pid_t)atoi(pid), SIGSTOP) == 0) {
+		fprintf(sp->f, "%s\n", pid);
+		sp->fresh++;
+	}
+}
+
 /* Stop every process in c's PID namespace; their pids go to f. */
 static int
 sigstop_all(pid_t init, FILE *f)
 {
+	struct stopper sp = { f, 0 };
 	char path[64];
-	struct stat ns, st;
-	struct dirent *e;
+	struct stat ns;
 	int pass, stopped = 0;
-	DIR *d;
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)init);
 	if (stat(path, &ns) != 0)
 		return -1;
 	fprintf(f, "sigstop %llu\n", (unsigned long long)ns.st_ino);
 	for (pass = 0; pass < STOP_PASSES; pass++) {
-		int fresh = 0;
-
-		if ((d = opendir("/proc")) == NULL)
+		sp.fresh = 0;
+		if (slave_pidns_walk(init, stop_one, &sp) != 0)
 			return -1;
-		while ((e = readdir(d)) != NULL) {
-			char st_path[64], buf[256], *p;
-			FILE *sf;
-
-			if (e->d_name[0] < '1' || e->d_name[0] > '9')
-				continue;
-			snprintf(path, sizeof(path), "/proc/%.16s/ns/pid",
-			    e->d_name);
-			if (stat(path, &st) != 0 || st.st_ino != ns.st_ino ||
-			    st.st_dev != ns.st_dev)
-				continue;
-			/* skip what is stopped already (by us) */
-			snprintf(st_path, sizeof(st_path), "/proc/%.16s/stat",
-			    e->d_name);
-			if ((sf = fopen(st_path, "re")) != NULL) {
-				bool is_stopped = fgets(buf, sizeof(buf), sf) &&
-				    (p = strrchr(buf, ')')) != NULL &&
-				    p[1] == ' ' && p[2] == 'T';
-				fclose(sf);
-				if (is_stopped)
-					continue;
-			}
-			if (kill((pid_t)atoi(e->d_name), SIGSTOP) == 0) {
-				fprintf(f, "%s\n", e->d_name);
-				fresh++;
-				stopped++;
-			}
-		}
-		closedir(d);
-		if (fresh == 0)
+		stopped += sp.fresh;
+		if (sp.fresh == 0)
 			break;
 		usleep(10000);
 	}

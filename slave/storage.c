@@ -96,6 +96,17 @@ storage_path(const struct storage *s, const char *ct, bool snap, char *buf,
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
+bool
+storage_is_mountpoint(const char *p)
+{
+	char parent[PATH_MAX];
+	struct stat a, b;
+
+	snprintf(parent, sizeof(parent), "%s/..", p);
+	return lstat(p, &a) == 0 && S_ISDIR(a.st_mode) &&
+	    stat(parent, &b) == 0 && a.st_dev != b.st_dev;
+}
+
 int
 storage_mkdir(const char *dir, char *err, size_t errlen)
 {

@@ -99,6 +99,9 @@ int storage_dir_rootfs(struct storage *s, const char *ct, char *buf,
 /* statvfs of root as a storage_usage. */
 int storage_statvfs_usage(const char *root, struct storage_usage *u,
     char *err, size_t errlen);
+/* A directory on another device than its parent's (lvm: a mounted
+ * volume; btrfs subvolumes look the same). */
+bool storage_is_mountpoint(const char *p);
 /* Make dir (mode 0700) unless it exists; -1 with err otherwise. */
 int storage_mkdir(const char *dir, char *err, size_t errlen);
 

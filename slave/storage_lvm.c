@@ -37,17 +37,6 @@ dev_of(const struct storage *s, const char *ct, bool snap, char *buf,
 	snprintf(buf, len, "/dev/%s/%s%s", s->vg, ct, snap ? SNAP_SUFFIX : "");
 }
 
-static bool
-is_mountpoint(const char *p)
-{
-	char parent[PATH_MAX];
-	struct stat a, b;
-
-	snprintf(parent, sizeof(parent), "%s/..", p);
-	return lstat(p, &a) == 0 && S_ISDIR(a.st_mode) &&
-	    stat(parent, &b) == 0 && a.st_dev != b.st_dev;
-}
-
 /* VG size and free bytes, and the extent size. */
 static int
 vg_sizes(const struct storage *s, uint64_t *size, uint64_t *vfree,
@@ -206,7 +195,7 @@ lvm_mount(struct storage *s, const char *ct, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: path too long", ct);
 		return -1;
 	}
-	if (is_mountpoint(p))
+	if (storage_is_mountpoint(p))
 		return 0;
 	if (storage_mkdir(p, err, errlen) != 0)
 		return -1;
@@ -222,7 +211,7 @@ lvm_mount(struct storage *s, const char *ct, char *err, size_t errlen)
 static int
 umount_dir(const char *p, char *err, size_t errlen)
 {
-	if (!is_mountpoint(p))
+	if (!storage_is_mountpoint(p))
 		return 0;
 	if (umount2(p, 0) != 0 && umount2(p, MNT_DETACH) != 0) {
 		snprintf(err, errlen, "umount %s: %s", p, strerror(errno));
@@ -300,7 +289,7 @@ lvm_grow(struct storage *s, const char *ct, uint64_t bytes, char *err,
 		return -1;
 	/* both file systems grow online: mount for the resize */
 	storage_path(s, ct, false, p, sizeof(p));
-	was_mounted = is_mountpoint(p);
+	was_mounted = storage_is_mountpoint(p);
 	if (lvm_mount(s, ct, err, errlen) != 0)
 		return -1;
 	r = run_argv(strcmp(s->fs, "xfs") == 0 ? rs_xfs : rs_ext4, 600, NULL,

@@ -49,7 +49,7 @@ enter_volume(struct slave_ctx *ctx, const char *ct, bool sending,
 {
 	struct storage *s = &ctx->storage;
 	char p[PATH_MAX];
-	struct stat a, b;
+	bool was;
 
 	*mounted = false;
 	if (!sending && ct_running(ctx, ct)) {
@@ -60,13 +60,10 @@ enter_volume(struct slave_ctx *ctx, const char *ct, bool sending,
 	if (!s->ops->exists(s, ct) || storage_path(s, ct, false, p,
 	    sizeof(p)) != 0)
 		return 0;
-	/* seen as mounted: another device than the root's */
-	bool was = stat(p, &a) == 0 && stat(s->root, &b) == 0 &&
-	    a.st_dev != b.st_dev;
+	was = storage_is_mountpoint(p);
 	if (s->ops->mount(s, ct, err, errlen) != 0)
 		return -1;
-	*mounted = !was && stat(p, &a) == 0 && stat(s->root, &b) == 0 &&
-	    a.st_dev != b.st_dev;
+	*mounted = !was && storage_is_mountpoint(p);
 	return 0;
 }
 
