@@ -38,7 +38,7 @@ CFLAGS   ?= $(OPT)
 CFLAGS   += -std=gnu11 $(WARN) $(SANFLAGS) -MMD -MP
 LDFLAGS  += $(SANFLAGS)
 
-SLAVE_PKGS  = lxc libssh devmapper zlib libcrypto
+SLAVE_PKGS  = lxc libssh devmapper zlib libcrypto libxxhash
 MASTER_PKGS = libssh sqlite3 zlib
 SLAVE_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(SLAVE_PKGS) 2>/dev/null)
 SLAVE_LIBS    := $(shell $(PKG_CONFIG) --libs $(SLAVE_PKGS) 2>/dev/null) -lrsync

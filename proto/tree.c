@@ -256,6 +256,8 @@ tree_need_encode(struct cbuf *b, const struct tree_need *n)
 	if ((e = cbuf_put_u32(b, n->index)) != 0 ||
 	    (e = cbuf_put_u8(b, n->how)) != 0)
 		return e;
+	if (n->how == TREE_NEED_BLOCKS)
+		return cbuf_put_u64(b, n->seed);
 	return 0;
 }
 
@@ -270,6 +272,8 @@ tree_need_decode(struct cbuf *b, struct tree_need *n)
 		return e;
 	if (n->how < TREE_NEED_LITERAL || n->how > TREE_NEED_BLOCKS)
 		return CERR_PROTOCOL;
+	if (n->how == TREE_NEED_BLOCKS)
+		return cbuf_get_u64(b, &n->seed);
 	return 0;
 }
 

@@ -124,6 +124,10 @@ bool meta_xattrs_equal(int fd, const struct tree_entry *e);
 bool meta_link_xattrs_equal(int dfd, const char *name,
     const struct tree_entry *e);
 
+/* Seeded XXH3-128 of one aligned block (TREE_NEED_BLOCKS). */
+void block_hash(const void *p, size_t n, uint64_t seed,
+    uint8_t out[TREE_BLOCK_FULL]);
+
 /* SHA-256 of a whole file (for --checksum). */
 int hash_fd(int fd, uint8_t out[TREE_HASH_LEN]);
 

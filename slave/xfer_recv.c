@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -60,7 +61,8 @@ struct item {
 	rs_job_t *patch;
 	EVP_MD_CTX *md;
 	uint64_t out_pos;
-	/* aligned blocks: the basis's block hashes, and the new file's */
+	/* aligned blocks: the seed, the basis's block hashes, the new file's */
+	uint64_t seed;
 	uint8_t *bhash, *nhash;
 	uint64_t nblocks_set;
 	/* IT_DIRFIN: the directory's mtime */
@@ -371,9 +373,9 @@ fix_meta(struct receiver *r, int dfd, const char *name, const struct stat *st,
 }
 
 static int
-add_need(struct receiver *r, uint32_t index, uint8_t how)
+add_need(struct receiver *r, uint32_t index, uint8_t how, uint64_t seed)
 {
-	struct tree_need n = { .index = index, .how = how };
+	struct tree_need n = { .index = index, .how = how, .seed = seed };
 
 	r->n_needs++;
 	return tree_need_encode(r->needs, &n);
@@ -440,7 +442,7 @@ on_file(struct receiver *r, int dfd, const struct tree_entry *e, bool exists,
 		if (same) {
 			if ((rc = fix_meta(r, dfd, e->name, lst, e, false)) != 0)
 				return rc;
-			return add_need(r, index, TREE_NEED_SKIP) == 0 ? 0 : CERR_NOMEM;
+			return add_need(r, index, TREE_NEED_SKIP, 0) == 0 ? 0 : CERR_NOMEM;
 		}
 		if (e->size >= DELTA_MIN && lst->st_size > 0)
 			how = TREE_NEED_DELTA;
@@ -450,7 +452,7 @@ on_file(struct receiver *r, int dfd, const struct tree_entry *e, bool exists,
 	}
 	r->st->files_changed++;
 	if (r->dry)
-		return add_need(r, index, TREE_NEED_SKIP) == 0 ? 0 : CERR_NOMEM;
+		return add_need(r, index, TREE_NEED_SKIP, 0) == 0 ? 0 : CERR_NOMEM;
 	/* an honest sender never has more files in flight than its window */
 	if (r->pending_files >= TREE_WINDOW)
 		return bad(r, "more files in flight than the window allows");
@@ -473,13 +475,19 @@ on_file(struct receiver *r, int dfd, const struct tree_entry *e, bool exists,
 	}
 	if (it->how == TREE_NEED_BLOCKS &&
 	    ((it->bhash = calloc(it->basis_size / TREE_BLOCK_LEN + 1,
-	    TREE_HASH_LEN)) == NULL || (it->nhash = calloc(e->size /
-	    TREE_BLOCK_LEN + 1, TREE_HASH_LEN)) == NULL)) {
+	    TREE_BLOCK_FULL)) == NULL || (it->nhash = calloc(e->size /
+	    TREE_BLOCK_LEN + 1, TREE_BLOCK_FULL)) == NULL)) {
 		item_free(it);
 		return CERR_NOMEM;
 	}
+	/* a seed nobody who wrote the data knows (see proto/tree.h) */
+	if (it->how == TREE_NEED_BLOCKS && getrandom(&it->seed,
+	    sizeof(it->seed), 0) != (ssize_t)sizeof(it->seed)) {
+		item_free(it);
+		return rfail(r, CERR_IO, "no random seed for", e->name);
+	}
 	enqueue(r, it);
-	return add_need(r, index, how) == 0 ? 0 : CERR_NOMEM;
+	return add_need(r, index, it->how, it->seed) == 0 ? 0 : CERR_NOMEM;
 }
 
 /* Symlinks, devices, FIFOs, sockets: made right away. */
@@ -916,7 +924,7 @@ finish_file(struct receiver *r, struct item *it, const struct tree_data *d)
 
 		if (it->nblocks_set != nb)
 			return bad(r, "blocks missing or repeated");
-		EVP_Digest(it->nhash, nb * TREE_HASH_LEN, h, &hlen,
+		EVP_Digest(it->nhash, nb * TREE_BLOCK_FULL, h, &hlen,
 		    EVP_sha256(), NULL);
 		if (memcmp(h, d->blob, TREE_HASH_LEN) != 0) {
 			snprintf(r->err, r->errlen, "'%s': rebuilt file does not "
@@ -970,13 +978,12 @@ copy_range(struct receiver *r, struct item *it, loff_t *in, loff_t *out,
 static void
 hash_blocks(struct item *it, const uint8_t *p, size_t n, uint64_t off)
 {
-	unsigned int hlen;
 	size_t i, blen;
 
 	for (i = 0; i < n; i += blen) {
 		blen = n - i < TREE_BLOCK_LEN ? n - i : TREE_BLOCK_LEN;
-		EVP_Digest(p + i, blen, it->nhash + ((off + i) /
-		    TREE_BLOCK_LEN) * TREE_HASH_LEN, &hlen, EVP_sha256(), NULL);
+		block_hash(p + i, blen, it->seed, it->nhash + ((off + i) /
+		    TREE_BLOCK_LEN) * TREE_BLOCK_FULL);
 		it->nblocks_set++;
 	}
 }
@@ -996,8 +1003,8 @@ copy_blocks(struct receiver *r, struct item *it, uint64_t off, uint32_t len)
 	/* the copied blocks are the basis's: so are their hashes (the sender
 	 * matched them on content and length) */
 	for (i = off / TREE_BLOCK_LEN; i * TREE_BLOCK_LEN < off + len; i++) {
-		memcpy(it->nhash + i * TREE_HASH_LEN, it->bhash +
-		    i * TREE_HASH_LEN, TREE_HASH_LEN);
+		memcpy(it->nhash + i * TREE_BLOCK_FULL, it->bhash +
+		    i * TREE_BLOCK_FULL, TREE_BLOCK_FULL);
 		it->nblocks_set++;
 	}
 	while (left > 0) {
@@ -1110,8 +1117,7 @@ static int
 send_block_hashes(struct receiver *r, struct item *it)
 {
 	uint8_t hashes[(READ_CHUNK / TREE_BLOCK_LEN) * TREE_BLOCK_HASH];
-	uint8_t h[TREE_HASH_LEN];
-	unsigned int hlen;
+	uint8_t *h;
 	struct tree_sig g = { .index = it->index, .blob = hashes };
 	struct cbuf *b;
 	size_t n, i, blen, nh = 0;
@@ -1128,10 +1134,10 @@ send_block_hashes(struct receiver *r, struct item *it)
 	for (i = 0; i < (size_t)got; i += blen) {
 		blen = (size_t)got - i < TREE_BLOCK_LEN ? (size_t)got - i :
 		    TREE_BLOCK_LEN;
-		EVP_Digest(r->rbuf + i, blen, h, &hlen, EVP_sha256(), NULL);
+		h = it->bhash + ((it->sig_pos + i) / TREE_BLOCK_LEN) *
+		    TREE_BLOCK_FULL;
+		block_hash(r->rbuf + i, blen, it->seed, h);
 		memcpy(hashes + nh * TREE_BLOCK_HASH, h, TREE_BLOCK_HASH);
-		memcpy(it->bhash + ((it->sig_pos + i) / TREE_BLOCK_LEN) *
-		    TREE_HASH_LEN, h, TREE_HASH_LEN);
 		nh++;
 	}
 	it->sig_pos += (uint64_t)got;

@@ -33,6 +33,7 @@ struct pend {
 	struct cbuf *sig;         /* DELTA: the signature as it arrives */
 	bool sig_done;
 	bool started;
+	uint64_t seed;            /* BLOCKS: the receiver's block-hash seed */
 	uint64_t pos;             /* next byte to read */
 	rs_job_t *job;
 	rs_signature_t *sums;
@@ -492,6 +493,7 @@ on_need(struct sender *s, const uint8_t *pl, size_t len)
 		}
 		p = ring_at(s, n.index - s->ring[s->head].index);
 		p->how = n.how;
+		p->seed = n.seed;
 		if ((n.how == TREE_NEED_DELTA || n.how == TREE_NEED_BLOCKS) &&
 		    (p->sig = cbuf_new(SIG_MAX)) == NULL) {
 			r = CERR_NOMEM;
@@ -689,7 +691,7 @@ put_copy(struct sender *s, struct pend *p, uint64_t off, uint64_t len)
 static int
 blocks_step(struct sender *s, struct pend *p, bool *finished, bool *waiting)
 {
-	uint8_t hash[TREE_HASH_LEN], bh[TREE_HASH_LEN];
+	uint8_t hash[TREE_HASH_LEN], bh[TREE_BLOCK_FULL];
 	uint64_t have, nblocks, b, run_off = 0, run_len = 0, lit_off = 0;
 	size_t n, i, lit_len = 0, blen;
 	unsigned int hlen;
@@ -727,8 +729,8 @@ blocks_step(struct sender *s, struct pend *p, bool *finished, bool *waiting)
 		    TREE_BLOCK_LEN;
 		/* the file's hash is the hash of its blocks' hashes: the
 		 * receiver checks it without reading back what it copied */
-		EVP_Digest(s->rbuf + i, blen, bh, &hlen, EVP_sha256(), NULL);
-		EVP_DigestUpdate(p->md, bh, TREE_HASH_LEN);
+		block_hash(s->rbuf + i, blen, p->seed, bh);
+		EVP_DigestUpdate(p->md, bh, TREE_BLOCK_FULL);
 		if (b < nblocks) {
 			/* the basis's last block may be short: its hash then
 			 * differs, and it goes literally, which is right */

@@ -3,7 +3,7 @@
 # links to a bridge in the root namespace, each slave with its own lxcpath,
 # storage, keys and config; one master in the root namespace.
 #
-#   pool.sh up N [--storage dir|btrfs]  start h1..hN (namespaces corral-h1..)
+#   pool.sh up N [--storage KIND]       start h1..hN (namespaces corral-h1..)
 #                                       and a master; write $POOL/env
 #   pool.sh down                        remove everything `up` made
 #   pool.sh stop|start hK|master        stop or start one daemon
@@ -16,8 +16,12 @@
 # The interface is fixed: benchmarks and outside checks drive it.  `up`
 # twice, or `down` with nothing up, is harmless.  $POOL is /run/corral-pool
 # (CORRAL_POOL_DIR overrides it); env holds CORRAL_CONF and PATH.
-# btrfs hosts get a loop device of $CORRAL_POOL_BTRFS_SIZE (2G); `create`
-# passes $CREATE_SIZE to `corral create --size` when set.
+# KIND: dir (the default: the dir backend in $POOL, on whatever file system
+# holds it), btrfs (the btrfs backend), ext4 or xfs (the dir backend on a
+# file system of its own).  btrfs, ext4 and xfs hosts get a loop device of
+# $CORRAL_POOL_FS_SIZE (2G; $CORRAL_POOL_BTRFS_SIZE is the older name) with
+# a fresh file system.  `create` passes $CREATE_SIZE to `corral create
+# --size` when set.
 set -euo pipefail
 
 POOL=${CORRAL_POOL_DIR:-/run/corral-pool}
@@ -80,17 +84,22 @@ EOF
 }
 
 setup_storage() {
-	local h=$1 d img loop
+	local h=$1 d kind img loop
 	d=$(host_dir "$h")
+	kind=$(cat "$POOL/storage")
 	mkdir -p "$d/storage" "$d/lxc"
-	if [ "$(cat "$POOL/storage")" = btrfs ]; then
-		img="$d/btrfs.img"
-		truncate -s "${CORRAL_POOL_BTRFS_SIZE:-2G}" "$img"
-		mkfs.btrfs -q "$img" >/dev/null
-		loop=$(losetup --find --show "$img")
-		echo "$loop" >"$d/loop"
-		mount "$loop" "$d/storage"
-	fi
+	[ "$kind" != dir ] || return 0
+	img="$d/$kind.img"
+	truncate -s "${CORRAL_POOL_FS_SIZE:-${CORRAL_POOL_BTRFS_SIZE:-2G}}" "$img"
+	case "$kind" in
+	btrfs) mkfs.btrfs -q "$img" >/dev/null ;;
+	ext4) mkfs.ext4 -q -F "$img" >/dev/null ;;
+	xfs) mkfs.xfs -q -f "$img" >/dev/null ;;
+	esac
+	# direct I/O: the image's pages are not cached a second time
+	loop=$(losetup --find --show --direct-io=on "$img")
+	echo "$loop" >"$d/loop"
+	mount "$loop" "$d/storage"
 }
 
 start_slave() {
@@ -140,9 +149,9 @@ cmd_up() {
 		*) die "up: unknown option '$1'" ;;
 		esac
 	done
-	case "$n" in ''|*[!0-9]*) die "usage: pool.sh up N [--storage dir|btrfs]" ;; esac
+	case "$n" in ''|*[!0-9]*) die "usage: pool.sh up N [--storage dir|btrfs|ext4|xfs]" ;; esac
 	[ "$n" -ge 1 ] && [ "$n" -le 200 ] || die "up: N must be 1..200"
-	case "$storage" in dir|btrfs) ;; *) die "up: --storage must be dir or btrfs" ;; esac
+	case "$storage" in dir|btrfs|ext4|xfs) ;; *) die "up: --storage must be dir, btrfs, ext4 or xfs" ;; esac
 	need_root
 	if [ -f "$POOL/hosts" ]; then
 		[ "$(nhosts)" = "$n" ] && [ "$(cat "$POOL/storage")" = "$storage" ] ||

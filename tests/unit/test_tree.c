@@ -927,22 +927,25 @@ test_entries_begin_counts(void **state)
 static void
 test_need(void **state)
 {
-	static const struct tree_need ok[] = { { 0, TREE_NEED_LITERAL },
-	    { 1, TREE_NEED_DELTA }, { 2, TREE_NEED_SKIP },
-	    { UINT32_MAX, TREE_NEED_LITERAL } };
+	static const struct tree_need ok[] = { { 0, TREE_NEED_LITERAL, 0 },
+	    { 1, TREE_NEED_DELTA, 0 }, { 2, TREE_NEED_SKIP, 0 },
+	    { UINT32_MAX, TREE_NEED_LITERAL, 0 },
+	    { 7, TREE_NEED_BLOCKS, 0x0102030405060708ull } };
 	static const uint8_t badhow[] = { 0, 5, 0x80, 0xff };
 	struct tree_need in, out;
 	struct cbuf *b = newbuf(), *r;
-	size_t i, k, len;
+	size_t i, k, len, want;
 	uint8_t *copy;
 	int rc;
 
 	(void)state;
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 5; i++) {
 		cbuf_reset(b);
 		assert_int_equal(tree_need_encode(b, &ok[i]), 0);
-		assert_int_equal(cbuf_len(b), 5);
-		for (k = 0; k < 5; k++) {
+		/* the seed travels only with BLOCKS */
+		want = ok[i].how == TREE_NEED_BLOCKS ? 13 : 5;
+		assert_int_equal(cbuf_len(b), want);
+		for (k = 0; k < want; k++) {
 			assert_non_null(r = cbuf_from(cbuf_ptr(b), k));
 			assert_int_equal(tree_need_decode(r, &out),
 			    CERR_TRUNCATED);
@@ -951,11 +954,13 @@ test_need(void **state)
 		assert_int_equal(tree_need_decode(b, &out), 0);
 		assert_int_equal(out.index, ok[i].index);
 		assert_int_equal(out.how, ok[i].how);
+		assert_true(out.seed == ok[i].seed);
 	}
 	for (i = 0; i < sizeof(badhow); i++) {
 		cbuf_reset(b);
 		in.index = 3;
 		in.how = badhow[i];
+		in.seed = 0;
 		assert_int_equal(tree_need_encode(b, &in), 0);
 		assert_int_equal(tree_need_decode(b, &out), CERR_PROTOCOL);
 	}
