@@ -46,6 +46,7 @@ struct conf_key_info {
 /* ---- corral.conf ---- */
 
 enum conf_hot_dir { CONF_HOT_DIR_FREEZE, CONF_HOT_DIR_REFUSE };
+enum conf_transfer { CONF_TRANSFER_DIRECT, CONF_TRANSFER_RELAY };
 
 struct corral_conf {
 	/* both */
@@ -61,6 +62,7 @@ struct corral_conf {
 	uint32_t poll_interval;        /* seconds */
 	uint32_t timeout;              /* seconds, per slave request */
 	uint32_t compress_level;       /* zlib level 1..9 for compressing hosts */
+	enum conf_transfer transfer;   /* direct | relay */
 	/* slave */
 	char listen[CONF_ADDR_MAX];
 	uint16_t port;

@@ -28,6 +28,14 @@ static const char *const hot_dirs[] = {
 
 static const char *const lvm_fss[] = { "ext4", "xfs", NULL };
 
+_Static_assert(sizeof(enum conf_transfer) == sizeof(int),
+    "enum conf_transfer is not int-sized");
+static const char *const transfers[] = {
+	[CONF_TRANSFER_DIRECT] = "direct",
+	[CONF_TRANSFER_RELAY] = "relay",
+	[CONF_TRANSFER_RELAY + 1] = NULL
+};
+
 static const char *
 check_address(const char *val)
 {
@@ -96,6 +104,7 @@ static const struct conf_key corral_keys[] = {
 	KEY_UINT(poll_interval,   1, 86400, "30"),
 	KEY_UINT(timeout,         1, 3600,  "10"),
 	KEY_UINT(compress_level,  1, 9,     "1"),
+	KEY_ENUM(transfer, transfers, "direct"),
 	/* slave */
 	KEY_STR(listen, NULL, check_address, "0.0.0.0"),
 	KEY_UINT(port,            1, 65535, "7022"),

@@ -21,6 +21,8 @@ cerr_str(int code)
 	case CERR_BUF_FULL:   return "buffer full";
 	case CERR_TIMEOUT:    return "timed out";
 	case CERR_REMOTE:     return "error reported by peer";
+	case CERR_AUTH:       return "record failed authentication";
+	case CERR_UNREACHABLE: return "receiver unreachable";
 	}
 	return "unknown error";
 }

@@ -23,6 +23,8 @@ enum cerr {
 	CERR_BUF_FULL      = -13, /* buffer reached its maximum size */
 	CERR_TIMEOUT       = -14, /* peer too slow */
 	CERR_REMOTE        = -15, /* peer answered with an ERROR message */
+	CERR_AUTH          = -16, /* a sealed record failed authentication */
+	CERR_UNREACHABLE   = -17, /* a direct transfer's receiver unreachable */
 };
 
 /* A short English description of a CERR_* code; never NULL. */

@@ -38,6 +38,7 @@ static const struct proto_msg_desc msg_table[] = {
 	{ MSG_CLI_PROGRESS,  "CLI_PROGRESS" },
 	{ MSG_CLI_SYNC,      "CLI_SYNC" },
 	{ MSG_TREE_PROGRESS, "TREE_PROGRESS" },
+	{ MSG_TREE_LISTEN,   "TREE_LISTEN" },
 	{ MSG_CT_CREATE_REQ, "CT_CREATE_REQ" },
 	{ MSG_CT_CREATE,     "CT_CREATE" },
 	{ MSG_SNAP_REQ,      "SNAP_REQ" },
@@ -209,6 +210,7 @@ msg_validate(uint16_t type, const uint8_t *payload, size_t len)
 		struct msg_create create;
 		struct msg_snap_req snap_req;
 		struct msg_snap snap;
+		uint16_t port;
 	} *u;
 	uint32_t i, n;
 	struct cbuf *b;
@@ -286,6 +288,10 @@ msg_validate(uint16_t type, const uint8_t *payload, size_t len)
 	case MSG_CLI_SYNC_REQ: r = msg_sync_req_decode(b, &u->sync_req); break;
 	case MSG_TREE_PROGRESS:
 	case MSG_CLI_PROGRESS: r = msg_progress_decode(b, &u->progress); break;
+	case MSG_TREE_LISTEN:
+		if ((r = cbuf_get_u16(b, &u->port)) == 0)
+			r = cbuf_expect_end(b);
+		break;
 	case MSG_CLI_SYNC:
 		r = msg_sync_result_decode(b, &u->sync_result);
 		break;

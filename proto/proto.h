@@ -64,6 +64,7 @@ enum proto_msg {
 	MSG_TREE_DONE      = 307,  /* receiver -> master: tree_stats */
 	MSG_TREE_ENTRIES_Z = 308,  /* u32 n, u32 raw length, zlib(n entries) */
 	MSG_TREE_PROGRESS  = 309,  /* sender -> receiver: struct msg_progress */
+	MSG_TREE_LISTEN    = 310,  /* direct receiver -> master: u16 port */
 
 	/* 500s: CLI -> master */
 	MSG_CLI_HOSTS_REQ  = 500,  /* u8 cached */

@@ -31,6 +31,13 @@ tree_req_encode(struct cbuf *b, const struct tree_req *r)
 	    (e = cbuf_put_u32(b, r->opts)) != 0 ||
 	    (e = cbuf_put_u8(b, r->zlevel)) != 0)
 		return e;
+	if (!(r->opts & TREE_OPT_DIRECT))
+		return 0;
+	if ((e = cbuf_put(b, r->key, TREE_KEY_LEN)) != 0 ||
+	    (e = cbuf_put_cstring(b, r->peer)) != 0 ||
+	    (e = cbuf_put_u16(b, r->port)) != 0 ||
+	    (e = cbuf_put_u64(b, r->bwlimit)) != 0)
+		return e;
 	return 0;
 }
 
@@ -42,12 +49,17 @@ tree_req_decode(struct cbuf *b, struct tree_req *r)
 	memset(r, 0, sizeof(*r));
 	if ((e = cbuf_get_cstring_into(b, r->path, sizeof(r->path))) != 0 ||
 	    (e = cbuf_get_u32(b, &r->opts)) != 0 ||
-	    (e = cbuf_get_u8(b, &r->zlevel)) != 0 ||
-	    (e = cbuf_expect_end(b)) != 0)
+	    (e = cbuf_get_u8(b, &r->zlevel)) != 0)
 		return e;
 	if ((r->opts & ~TREE_OPTS_KNOWN) != 0 || r->zlevel > 9)
 		return CERR_PROTOCOL;
-	return 0;
+	if ((r->opts & TREE_OPT_DIRECT) &&
+	    ((e = cbuf_get(b, r->key, TREE_KEY_LEN)) != 0 ||
+	    (e = cbuf_get_cstring_into(b, r->peer, sizeof(r->peer))) != 0 ||
+	    (e = cbuf_get_u16(b, &r->port)) != 0 ||
+	    (e = cbuf_get_u64(b, &r->bwlimit)) != 0))
+		return e;
+	return cbuf_expect_end(b);
 }
 
 int

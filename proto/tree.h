@@ -138,12 +138,22 @@ struct tree_stats {
 #define TREE_OPT_CHECKSUM 0x01   /* compare content, not size and mtime */
 #define TREE_OPT_DRY_RUN  0x02   /* receiver changes nothing */
 #define TREE_OPT_COMPRESS 0x04   /* zlib the data where it pays */
-#define TREE_OPTS_KNOWN   0x07
+#define TREE_OPT_DIRECT   0x08   /* a direct connection between the slaves */
+#define TREE_OPTS_KNOWN   0x0f
+
+#define TREE_KEY_LEN      32     /* AES-256-GCM key of a direct transfer */
+#define TREE_PEER_MAX     255    /* bytes of the receiver's address */
 
 struct tree_req {
 	char path[4096];         /* relative to the slave's storage root */
 	uint32_t opts;
 	uint8_t zlevel;          /* 1..9 */
+	/* with TREE_OPT_DIRECT: the key for this one transfer; the sender
+	 * also gets where the receiver listens and the bandwidth limit */
+	uint8_t key[TREE_KEY_LEN];
+	char peer[TREE_PEER_MAX + 1];
+	uint16_t port;
+	uint64_t bwlimit;        /* bytes per second, 0 = none */
 };
 
 int tree_req_encode(struct cbuf *b, const struct tree_req *r);

@@ -10,7 +10,7 @@ set -eu
 BUILD_PKGS="build-essential pkg-config lxc-dev libssh-dev libdevmapper-dev
 zlib1g-dev libsqlite3-dev librsync-dev libxxhash-dev"
 TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev lxc lxc-templates
-busybox-static openssh-client rsync iproute2 sqlite3 util-linux procps
+busybox-static openssh-client rsync iproute2 nftables sqlite3 util-linux procps
 jq btrfs-progs openssl attr acl libcap2-bin libssl-dev
 qemu-system-x86 lvm2 kmod cpio xfsprogs e2fsprogs xz-utils"
 

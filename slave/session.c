@@ -249,22 +249,25 @@ handle_transfer(struct session *s, const struct frame *f)
 	if ((r = tree_req_decode(f->payload, &req)) != 0)
 		return r;
 	s->done = true;
-	r = slave_transfer(s->ctx, s->t, sending, &req, &st, err, sizeof(err));
+	r = slave_transfer(s->ctx, s->t, f->h.id, sending, &req, &st, err,
+	    sizeof(err));
 	if (r != 0) {
 		log_warn("%s: %s %s: %s", s->t->peer, sending ? "send" :
 		    "receive", req.path, err);
 		return reply_error(s, f->h.id, r, "%s %s: %s", sending ? "send" :
 		    "receive", req.path, err);
 	}
-	if (sending)
-		return 0;   /* the receiver reports for both */
+	/* relayed: the receiver reports for both; direct: each end reports
+	 * to the master, the sender its connection's bytes in TREE_END */
+	if (sending && !(req.opts & TREE_OPT_DIRECT))
+		return 0;
 	if ((b = cbuf_new(256)) == NULL)
 		return CERR_NOMEM;
 	if ((r = tree_stats_encode(b, &st)) != 0) {
 		cbuf_free(b);
 		return r;
 	}
-	return reply(s, MSG_TREE_DONE, f->h.id, b);
+	return reply(s, sending ? MSG_TREE_END : MSG_TREE_DONE, f->h.id, b);
 }
 
 static const struct handler handlers[] = {

@@ -31,12 +31,13 @@ int slave_session_run(struct slave_ctx *ctx, struct transport *t);
 int slave_sshd_run(struct slave_ctx *ctx, int ready_fd);
 
 /* One end of a tree transfer (transfer.c): the sender's or receiver's
- * engine on t, rooted at req->path under the storage root. */
+ * engine on t (request id), rooted at req->path under the storage root;
+ * with TREE_OPT_DIRECT on a connection of its own to the other slave. */
 struct tree_req;
 struct tree_stats;
-int slave_transfer(struct slave_ctx *ctx, struct transport *t, bool sending,
-    const struct tree_req *req, struct tree_stats *st, char *err,
-    size_t errlen);
+int slave_transfer(struct slave_ctx *ctx, struct transport *t, uint32_t id,
+    bool sending, const struct tree_req *req, struct tree_stats *st,
+    char *err, size_t errlen);
 
 /* What a slave reports (hostinfo.c, containers.c). */
 struct msg_host_info;

@@ -11,11 +11,16 @@
 #include <lxc/lxccontainer.h>
 
 #include "cerr.h"
+#include "frame.h"
 #include "log.h"
 #include "proto.h"
 #include "slave.h"
 #include "tree.h"
 #include "xfer.h"
+
+#define DIRECT_CONNECT_MS 10000   /* sender: reach the receiver */
+#define DIRECT_ACCEPT_MS  30000   /* receiver: the sender to come */
+#define DIRECT_FINISH_MS  60000   /* sender: the receiver to finish */
 
 static int
 open_store(struct slave_ctx *ctx, char *err, size_t errlen)
@@ -179,6 +184,17 @@ close_ct(struct ct_src *cs)
 	}
 }
 
+/* The storage root itself ("", "/", ".", "./"): every volume lives there,
+ * so a transfer into it would delete them all as extraneous. */
+static bool
+is_store_root(const char *path)
+{
+	for (; *path; path++)
+		if (*path != '/' && *path != '.')
+			return false;
+	return true;
+}
+
 /* Nothing but the slave writes into snapshots and holds. */
 static bool
 in_snapdir(const char *path)
@@ -191,20 +207,56 @@ in_snapdir(const char *path)
 	    (path[n] == '\0' || path[n] == '/');
 }
 
+/* A direct transfer: the connection to the other slave, sealed with the
+ * key the master gave.  The receiver tells the master its port. */
+static int
+open_direct(struct slave_ctx *ctx, struct transport *t, uint32_t id,
+    bool sending, const struct tree_req *req, struct xseal *seal,
+    char *err, size_t errlen)
+{
+	struct cbuf *b;
+	uint16_t port;
+	int lfd, fd, r;
+
+	if (xseal_init(seal, req->key, sending) != 0) {
+		snprintf(err, errlen, "%s", cerr_str(CERR_NOMEM));
+		return -1;
+	}
+	if (sending)
+		return direct_connect(req->peer, req->port, seal,
+		    DIRECT_CONNECT_MS, err, errlen);
+	if ((lfd = direct_listen(ctx->conf.listen, &port, err, errlen)) < 0)
+		return -1;
+	if ((b = cbuf_new(16)) == NULL || cbuf_put_u16(b, port) != 0 ||
+	    (r = frame_write(t, MSG_TREE_LISTEN, id, b)) != 0) {
+		snprintf(err, errlen, "cannot tell the master the port");
+		cbuf_free(b);
+		close(lfd);
+		return -1;
+	}
+	cbuf_free(b);
+	fd = direct_accept(lfd, seal, DIRECT_ACCEPT_MS, err, errlen);
+	close(lfd);
+	return fd;
+}
+
 int
-slave_transfer(struct slave_ctx *ctx, struct transport *t, bool sending,
-    const struct tree_req *req, struct tree_stats *st, char *err,
-    size_t errlen)
+slave_transfer(struct slave_ctx *ctx, struct transport *t, uint32_t id,
+    bool sending, const struct tree_req *req, struct tree_stats *st,
+    char *err, size_t errlen)
 {
 	struct xfer_opts o = { .opts = req->opts, .zlevel = req->zlevel,
 	    .storefd = -1, .create_path = req->path };
 	struct ct_src cs = { 0 };
 	char vol[PROTO_NAME_MAX];
 	struct rlimit rl;
-	int store, root, rfd, wfd, rc;
+	struct xseal seal;
+	bool direct = (req->opts & TREE_OPT_DIRECT) != 0;
+	uint64_t conn = 0;
+	int store, root, rfd, wfd, tr, tw, cfd = -1, rc;
 
 	memset(st, 0, sizeof(*st));
-	if (transport_fds(t, &rfd, &wfd) != 0) {
+	if (transport_fds(t, &tr, &tw) != 0) {
 		snprintf(err, errlen, "transfers need a stream transport");
 		return CERR_INVALID;
 	}
@@ -226,6 +278,11 @@ slave_transfer(struct slave_ctx *ctx, struct transport *t, bool sending,
 			o.before_end = src_still_valid;
 			o.arg = &cs;
 		}
+	} else if (!sending && is_store_root(req->path)) {
+		snprintf(err, errlen, "refusing to write over the whole storage "
+		    "root: name a directory under it");
+		close(store);
+		return CERR_INVALID;
 	} else if (!sending && in_snapdir(req->path)) {
 		snprintf(err, errlen, "%s is the slave's own (snapshots)",
 		    STORAGE_SNAPDIR);
@@ -253,18 +310,43 @@ slave_transfer(struct slave_ctx *ctx, struct transport *t, bool sending,
 	}
 	/* a missing destination is made when the data starts to arrive */
 	o.storefd = store;
-	log_info("%s: %s %s%s", t->peer, sending ? "sending" : "receiving",
-	    req->path, (req->opts & TREE_OPT_DRY_RUN) ? " (dry run)" : "");
+	rfd = tr;
+	wfd = tw;
+	if (direct) {
+		if ((cfd = open_direct(ctx, t, id, sending, req, &seal, err,
+		    errlen)) < 0) {
+			/* the master then relays the transfer instead */
+			rc = sending ? CERR_UNREACHABLE : CERR_IO;
+			goto done;
+		}
+		rfd = wfd = cfd;
+		o.seal = &seal;
+		o.bwlimit = req->bwlimit;
+		o.progress = sending ? t : NULL;
+		o.conn_bytes = &conn;
+	}
+	log_info("%s: %s %s%s%s", t->peer, sending ? "sending" : "receiving",
+	    req->path, (req->opts & TREE_OPT_DRY_RUN) ? " (dry run)" : "",
+	    direct ? (sending ? " directly" : " (direct)") : "");
 	if (sending)
 		rc = xfer_send(root, rfd, wfd, &o, st, err, errlen);
 	else
 		rc = xfer_recv(root, rfd, wfd, &o, st, err, errlen);
+	if (direct && sending && rc == 0) {
+		(void)direct_finish(cfd, DIRECT_FINISH_MS);
+		st->wire_bytes = conn;   /* the master's bytes on the wire */
+	}
+done:
+	if (cfd >= 0)
+		close(cfd);
+	if (direct)
+		xseal_free(&seal);
 	if (root >= 0)
 		close(root);
 	close(store);
 	close_ct(&cs);
 	/* the session goes on with blocking I/O on these descriptors */
-	fcntl(rfd, F_SETFL, fcntl(rfd, F_GETFL) & ~O_NONBLOCK);
-	fcntl(wfd, F_SETFL, fcntl(wfd, F_GETFL) & ~O_NONBLOCK);
+	fcntl(tr, F_SETFL, fcntl(tr, F_GETFL) & ~O_NONBLOCK);
+	fcntl(tw, F_SETFL, fcntl(tw, F_GETFL) & ~O_NONBLOCK);
 	return rc;
 }

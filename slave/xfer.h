@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include <librsync.h>
+#include <openssl/evp.h>
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -25,6 +26,8 @@
 #include "tree.h"
 
 /* ---- the engine's entry points ---- */
+
+struct transport;
 
 struct xfer_opts {
 	uint32_t opts;        /* TREE_OPT_* */
@@ -38,6 +41,12 @@ struct xfer_opts {
 	 * transfer instead */
 	int (*before_end)(void *arg, char *err, size_t errlen);
 	void *arg;
+	/* a direct connection: its records' seal and, sender, the bandwidth
+	 * limit (bytes per second) and where progress goes (the master) */
+	struct xseal *seal;
+	uint64_t bwlimit;
+	struct transport *progress;
+	uint64_t *conn_bytes;     /* out: bytes on the stream, both ways */
 };
 
 /* The sender's totals, counted by a thread of their own (xfer_count.c). */
@@ -65,6 +74,47 @@ int xfer_recv(int rootfd, int rfd, int wfd, const struct xfer_opts *o,
 int xfer_open_beneath(int storefd, const char *path, bool create,
     char *err, size_t errlen);
 
+/* ---- sealed records of a direct connection (xfer_seal.c) ---- */
+
+#define SEAL_KEY_LEN  32
+#define SEAL_REC_MAX  (256u * 1024)   /* plaintext bytes in one record */
+
+struct xseal {
+	EVP_CIPHER_CTX *enc, *dec;
+	uint32_t dir_out, dir_in;      /* nonce prefix: 0 to the receiver */
+	uint64_t n_out, n_in;          /* records sealed, opened */
+};
+
+/* sender: this end sends the tree (direction 0 out) */
+int xseal_init(struct xseal *s, const uint8_t key[SEAL_KEY_LEN], bool sender);
+void xseal_free(struct xseal *s);
+/* Append len (<= SEAL_REC_MAX) bytes to out as one sealed record. */
+int xseal_seal(struct xseal *s, const uint8_t *p, size_t len,
+    struct cbuf *out);
+/* Open the record at the head of in into out: 1 opened (consumed from
+ * in), 0 not whole yet or no room in out, CERR_TOO_BIG or CERR_AUTH. */
+int xseal_open(struct xseal *s, struct cbuf *in, struct cbuf *out);
+/* The length field of the record at the head of in (0 if not there). */
+size_t xseal_next_len(const struct cbuf *in);
+/* The first record each way: proves the peer holds the key. */
+int xseal_hello_send(struct xseal *s, int fd, int timeout_ms);
+int xseal_hello_recv(struct xseal *s, int fd, int timeout_ms);
+
+/* ---- the TCP connection of a direct transfer (xfer_direct.c) ---- */
+/* Each returns a descriptor, or -1 with err set. */
+
+/* Listen on an ephemeral port of addr ("" or 0.0.0.0: every address). */
+int direct_listen(const char *addr, uint16_t *port, char *err, size_t errlen);
+/* The first connection that proves it holds s's key, within timeout_ms;
+ * others are dropped (and logged). */
+int direct_accept(int lfd, struct xseal *s, int timeout_ms, char *err,
+    size_t errlen);
+int direct_connect(const char *peer, uint16_t port, struct xseal *s,
+    int timeout_ms, char *err, size_t errlen);
+/* Sender, after its last frame: shut down writing, wait for the receiver
+ * to close (0, or a negative CERR_*). */
+int direct_finish(int fd, int timeout_ms);
+
 /* ---- buffered non-blocking frame I/O ---- */
 
 #define XIO_OUT_SOFT (4u << 20)   /* producers wait above this */
@@ -74,11 +124,20 @@ struct xio {
 	struct cbuf *in;
 	struct cbuf *out;
 	bool eof;                 /* the peer closed its side */
-	uint64_t in_bytes, out_bytes;
+	uint64_t in_bytes, out_bytes;   /* on the descriptors */
+	/* a direct connection: frames travel in sealed records */
+	struct xseal *seal;
+	struct cbuf *raw_in, *raw_out;
+	/* bandwidth limit on what is written, bytes per second (0: none) */
+	uint64_t bw, bw_sent;
+	int64_t bw_t0;
 };
 
 int xio_init(struct xio *x, int rfd, int wfd);
 void xio_free(struct xio *x);
+/* Seal everything from now on (the hellos are done) and cap the rate. */
+int xio_set_seal(struct xio *x, struct xseal *s);
+void xio_set_bwlimit(struct xio *x, uint64_t bytes_per_s);
 /* Queue one frame. */
 int xio_put(struct xio *x, uint16_t type, const struct cbuf *payload);
 /* Wait up to timeout_ms for the stream, read what is there, write what
@@ -93,6 +152,10 @@ void xio_consume(struct xio *x, size_t len);
  * the end, and before an error is reported on the same stream, so that no
  * frame is left half-written. */
 int xio_flush(struct xio *x, int timeout_ms);
+/* Anything queued, sealed or not, still to be written? */
+bool xio_pending(const struct xio *x);
+/* CLOCK_MONOTONIC in milliseconds. */
+int64_t xfer_ms(void);
 bool xio_room(const struct xio *x);
 
 /* ---- directory listings, sorted bytewise ---- */

@@ -1306,7 +1306,8 @@ xfer_recv(int rootfd, int rfd, int wfd, const struct xfer_opts *o,
 	r->dry = (o->opts & TREE_OPT_DRY_RUN) != 0;
 	r->err = err;
 	r->errlen = errlen;
-	if ((rc = xio_init(&r->io, rfd, wfd)) != 0)
+	if ((rc = xio_init(&r->io, rfd, wfd)) != 0 ||
+	    (o->seal && (rc = xio_set_seal(&r->io, o->seal)) != 0))
 		goto out;
 	r->needs = cbuf_new(PROTO_PAYLOAD_MAX);
 	r->zbuf = malloc(TREE_CHUNK_MAX);

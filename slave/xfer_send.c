@@ -17,6 +17,7 @@
 #include <zlib.h>
 
 #include "cerr.h"
+#include "frame.h"
 #include "msg.h"
 #include "proto.h"
 #include "xfer.h"
@@ -435,21 +436,12 @@ out:
 
 #define PROGRESS_MS 250
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 put_progress(struct sender *s)
 {
 	struct msg_progress m = { 0 };
 	struct cbuf *b;
-	int64_t now = mono_ms();
+	int64_t now = xfer_ms();
 	int r;
 
 	if (now - s->prog_ms < PROGRESS_MS)
@@ -461,8 +453,11 @@ put_progress(struct sender *s)
 	(void)xcount_done(&s->cnt, &m.files_total, &m.bytes_total);
 	if ((b = cbuf_new(64)) == NULL)
 		return CERR_NOMEM;
+	/* direct: the master is not on the stream, tell it on our channel */
 	if ((r = msg_progress_encode(b, &m)) == 0)
-		r = xio_put(&s->io, MSG_TREE_PROGRESS, b);
+		r = s->o->progress ? frame_write(s->o->progress,
+		    MSG_TREE_PROGRESS, 0, b) : xio_put(&s->io,
+		    MSG_TREE_PROGRESS, b);
 	cbuf_free(b);
 	return r;
 }
@@ -899,8 +894,11 @@ xfer_send(int rootfd, int rfd, int wfd, const struct xfer_opts *o,
 	s->errlen = errlen;
 	for (i = 0; i < WINDOW; i++)
 		s->ring[i].fd = -1;
-	if ((r = xio_init(&s->io, rfd, wfd)) != 0)
+	if ((r = xio_init(&s->io, rfd, wfd)) != 0 ||
+	    (o->seal && (r = xio_set_seal(&s->io, o->seal)) != 0))
 		goto out;
+	if (o->bwlimit)
+		xio_set_bwlimit(&s->io, o->bwlimit);
 	s->ents = cbuf_new(PROTO_PAYLOAD_MAX);
 	s->delta = cbuf_new(4 * TREE_CHUNK_MAX + 128 * 1024);
 	/* a literal chunk is up to TREE_CHUNK_MAX; deflate output as much */
@@ -915,8 +913,8 @@ xfer_send(int rootfd, int rfd, int wfd, const struct xfer_opts *o,
 		s->z_ok = true;
 	/* without totals, progress just has none */
 	(void)xcount_start(&s->cnt, rootfd);
-	s->prog_ms = mono_ms();
-	while (!s->end_sent || cbuf_len(s->io.out) > 0) {
+	s->prog_ms = xfer_ms();
+	while (!s->end_sent || xio_pending(&s->io)) {
 		if ((r = handle_input(s)) != 0)
 			goto out;
 		if ((r = produce(s, &progress)) != 0)
@@ -934,6 +932,8 @@ out:
 	if (r != 0 && s->io.out != NULL)
 		(void)xio_flush(&s->io, 5000);
 	xcount_stop(&s->cnt);
+	if (o->conn_bytes)
+		*o->conn_bytes = s->io.in_bytes + s->io.out_bytes;
 	for (i = 0; i < s->count; i++)
 		pend_clear(ring_at(s, i));
 	while (s->depth > 0) {

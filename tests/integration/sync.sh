@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# corral sync between two slaves of the pool, relayed by the master:
-# exact copies of a tree with every kind of entry (checked by rsync's
-# itemized dry run), incremental resyncs, --dry-run, --checksum, --json,
-# paths refused, a kill -9 in the middle then a rerun, and a hostile tree
-# whose symlinks must never be followed.
+# corral sync between two slaves of the pool, direct between them (the
+# default) or relayed by the master: exact copies of a tree with every kind
+# of entry (checked by rsync's itemized dry run), incremental resyncs,
+# --dry-run, --checksum, --json, paths refused, a kill -9 in the middle
+# then a rerun, a hostile tree whose symlinks must never be followed, the
+# bandwidth limit, `transfer = relay`, and the fallback to the relay when
+# the receiver cannot be reached.
 . "$(dirname "$0")/lib.bash"
 SAME=$ROOT/tests/tree/same.sh
 pool_up 2
@@ -18,6 +20,8 @@ for f in files files_changed bytes_on_wire literal_bytes matched_bytes seconds; 
 	echo "$js" | jq -e --arg f "$f" 'has($f)' >/dev/null || fail "json field $f missing: $js"
 done
 echo "$js" | jq -e '.files > 50 and .files_changed == .files' >/dev/null || fail "first copy counts: $js"
+grep -q 'sync h1:src -> h2:dst started (direct)' "$CORRAL_POOL_DIR/master/master.log" ||
+	fail "the first copy was not direct: $(tail -n 3 "$CORRAL_POOL_DIR/master/master.log")"
 js=$(corral sync h1:src h2:dst --json)
 echo "$js" | jq -e '.files_changed == 0 and .deleted == 0 and .literal_bytes == 0' >/dev/null ||
 	fail "second run changed things: $js"
@@ -118,3 +122,33 @@ bash "$SAME" "$S1/slow" "$S2/slow" || fail "limited copy differs"
 cp "$CORRAL_POOL_DIR/slaves.conf.orig" "$CORRAL_POOL_DIR/master/slaves.conf"
 kill -HUP "$(cat "$CORRAL_POOL_DIR/master/master.pid")"
 ok "bwlimit honoured ($ms ms for 30 MiB at 10 MiB/s); progress shows done/total"
+
+# transfer = relay: the same copy, through the master
+conf=$CORRAL_POOL_DIR/master/corral.conf
+cp "$conf" "$CORRAL_POOL_DIR/corral.conf.orig"
+echo "transfer = relay" >>"$conf"
+"$POOLSH" stop master && "$POOLSH" start master
+corral sync h1:src h2:relayed >/dev/null || fail "the relayed sync failed"
+bash "$SAME" "$S1/src" "$S2/relayed" || fail "the relayed copy differs"
+grep -q 'sync h1:src -> h2:relayed started (relayed)' "$CORRAL_POOL_DIR/master/master.log" ||
+	fail "transfer = relay did not relay"
+cp "$CORRAL_POOL_DIR/corral.conf.orig" "$conf"
+"$POOLSH" stop master && "$POOLSH" start master
+ok "transfer = relay copies through the master"
+
+# h2 takes no new connection but its SSH port's (a firewall between the
+# slaves): the sender cannot reach the receiver, and the master relays
+ip netns exec corral-h2 nft -f - <<EOF || fail "nft"
+table inet corral_test {
+	chain input {
+		type filter hook input priority 0;
+		tcp dport != 7022 ct state new reject with tcp reset
+	}
+}
+EOF
+corral sync h1:src h2:fallback >/dev/null || fail "the sync with h2 unreachable failed"
+bash "$SAME" "$S1/src" "$S2/fallback" || fail "the fallback copy differs"
+grep -q 'sync h1 -> h2: h1: .*cannot connect to the receiver at 10.213.0.12.*relaying it instead' \
+	"$CORRAL_POOL_DIR/master/master.log" || fail "no fallback to the relay logged"
+ip netns exec corral-h2 nft delete table inet corral_test
+ok "receiver unreachable directly: relayed instead, and logged why"

@@ -239,7 +239,7 @@ test_cerr_strings(void **state)
 	int c;
 
 	(void)state;
-	for (c = 0; c >= CERR_REMOTE; c--)
+	for (c = 0; c >= CERR_UNREACHABLE; c--)
 		assert_string_not_equal(cerr_str(c), "unknown error");
 	assert_string_equal(cerr_str(-999), "unknown error");
 }

@@ -1331,6 +1331,16 @@ req_check(const struct tree_req *q)
 	assert_string_equal(out->path, q->path);
 	assert_int_equal(out->opts, q->opts);
 	assert_int_equal(out->zlevel, q->zlevel);
+	/* the direct transfer's fields travel only with their flag */
+	if (q->opts & TREE_OPT_DIRECT) {
+		assert_memory_equal(out->key, q->key, TREE_KEY_LEN);
+		assert_string_equal(out->peer, q->peer);
+		assert_int_equal(out->port, q->port);
+		assert_true(out->bwlimit == q->bwlimit);
+	} else {
+		assert_int_equal(out->port, 0);
+		assert_string_equal(out->peer, "");
+	}
 	free(copy);
 	free(out);
 	cbuf_free(b);
@@ -1348,6 +1358,10 @@ test_req(void **state)
 	(void)state;
 	assert_non_null(q);
 	set_name(q->path, sizeof(q->path), "web1/rootfs");
+	memset(q->key, 0xa5, sizeof(q->key));
+	set_name(q->peer, sizeof(q->peer), "10.213.0.12");
+	q->port = 40123;
+	q->bwlimit = 10u << 20;
 	for (o = 0; o <= TREE_OPTS_KNOWN; o++)
 		for (z = 0; z <= 9; z++) {
 			q->opts = o;
@@ -1358,10 +1372,15 @@ test_req(void **state)
 	req_check(q);
 	memset(q->path, 'p', sizeof(q->path) - 1);
 	req_check(q);
+	/* the longest peer address */
+	q->opts = TREE_OPT_DIRECT;
+	memset(q->peer, 'h', sizeof(q->peer) - 1);
+	req_check(q);
+	q->peer[0] = '\0';
 	/* unknown options, a level over 9 */
 	set_name(q->path, sizeof(q->path), "x");
 	q->zlevel = 6;
-	for (o = 0x08; o != 0; o <<= 1) {
+	for (o = 0x10; o != 0; o <<= 1) {
 		q->opts = TREE_OPT_COMPRESS | o;
 		cbuf_reset(b);
 		assert_int_equal(tree_req_encode(b, q), 0);

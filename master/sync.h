@@ -1,0 +1,73 @@
+/* corral-master: what the two ways of running `corral sync` share
+ * (sync.c): the sessions to both slaves, starting an end, and progress to
+ * the CLI.  relay.c forwards the tree stream through the master; direct.c
+ * has the slaves talk to each other and only watches. */
+#ifndef CORRAL_MASTER_SYNC_H
+#define CORRAL_MASTER_SYNC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "msg.h"
+#include "sshc.h"
+#include "tree.h"
+
+#define SYNC_IDLE_MS (120 * 1000)   /* no progress for this long: stalled */
+
+struct master_ctx;
+struct sync_job;
+
+struct sync_end {
+	const char *role;
+	struct slave_entry cfg;
+	struct sshc c;
+	bool connected;
+	struct cbuf *in;      /* bytes read, not yet a whole frame */
+	struct cbuf *out;     /* whole frames to write to this end */
+	bool eof;
+};
+
+/* Open a session to e->cfg (host key checked, HELLO done) and its
+ * buffers: in_max and out_max bytes. */
+int sync_connect(struct master_ctx *m, struct sync_end *e, size_t in_max,
+    size_t out_max, char *err, size_t errlen);
+void sync_close(struct sync_end *e);
+/* Send TREE_SEND_REQ or TREE_RECV_REQ q for path to e (request id 1). */
+int sync_start(struct sync_end *e, uint16_t type, const struct tree_req *q,
+    const char *path, char *err, size_t errlen);
+/* Read what e's channel has into e->in (nonblocking); *moved if any. */
+int sync_read(struct sync_end *e, bool *moved, char *err, size_t errlen);
+int sync_progress(struct transport *cli, uint32_t id,
+    const struct msg_progress *p);
+/* Once a loop turn: fail (-1, err) when nothing moved for SYNC_IDLE_MS,
+ * send progress to the CLI every 250 ms. */
+struct sync_clock {
+	int64_t last_move, last_prog;
+};
+int sync_tick(const struct sync_job *j, struct sync_clock *c, bool moved,
+    const struct msg_progress *p, char *err, size_t errlen);
+/* Take both ends out of ev (if any), free it, close both sessions (which
+ * stops the slaves' workers). */
+void sync_finish(void *ev, struct sync_end *s, struct sync_end *r);
+/* The receiver's counters as the CLI's result. */
+void sync_result(struct msg_sync_result *res, const struct tree_stats *st);
+
+/* One transfer: q names the paths, tq the options, s and r the ends'
+ * slaves.conf entries. */
+struct sync_job {
+	const struct msg_sync_req *q;
+	const struct tree_req *tq;
+	struct slave_entry s, r;
+	struct transport *cli;     /* progress goes there (request id) */
+	uint32_t id;
+};
+
+int master_sync_relay(struct master_ctx *m, const struct sync_job *j,
+    struct msg_sync_result *res, char *err, size_t errlen);
+/* 1 (and err) when the sender could not reach the receiver: relay then */
+int master_sync_direct(struct master_ctx *m, const struct sync_job *j,
+    struct msg_sync_result *res, char *err, size_t errlen);
+
+#endif

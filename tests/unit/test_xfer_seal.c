@@ -1,0 +1,291 @@
+/* Unit tests: the sealed records of a direct transfer (slave/xfer_seal.c)
+ * and its TCP connection (slave/xfer_direct.c): what one end seals the
+ * other opens, and nothing else is ever opened: a flipped bit, a wrong key,
+ * a replayed, reordered, reflected or over-long record; a connection
+ * without the key is dropped and the right one still taken. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "buf.h"
+#include "cerr.h"
+#include "xfer.h"
+
+static const uint8_t key1[SEAL_KEY_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+static const uint8_t key2[SEAL_KEY_LEN] = { 9, 9, 9 };
+
+/* a pair: s (sender) and r (receiver) under one key */
+static void
+pair(struct xseal *s, struct xseal *r, const uint8_t *ks, const uint8_t *kr)
+{
+	assert_int_equal(xseal_init(s, ks, true), 0);
+	assert_int_equal(xseal_init(r, kr, false), 0);
+}
+
+static void
+test_round_trip(void **state)
+{
+	struct xseal s, r;
+	struct cbuf *wire = cbuf_new(4 << 20), *out = cbuf_new(4 << 20);
+	uint8_t *big = malloc(SEAL_REC_MAX);
+	size_t i;
+
+	(void)state;
+	assert_non_null(big);
+	for (i = 0; i < SEAL_REC_MAX; i++)
+		big[i] = (uint8_t)(i * 7 + 3);
+	pair(&s, &r, key1, key1);
+	assert_int_equal(xseal_seal(&s, (const uint8_t *)"hello", 5, wire), 0);
+	assert_int_equal(xseal_seal(&s, big, SEAL_REC_MAX, wire), 0);
+	assert_int_equal(xseal_seal(&s, big, 0, wire), 0);
+	/* the wire carries ciphertext, not the bytes */
+	assert_null(memmem(cbuf_ptr(wire), cbuf_len(wire), "hello", 5));
+	assert_int_equal(xseal_open(&r, wire, out), 1);
+	assert_int_equal(xseal_open(&r, wire, out), 1);
+	assert_int_equal(xseal_open(&r, wire, out), 1);
+	assert_int_equal(cbuf_len(wire), 0);
+	assert_int_equal(cbuf_len(out), 5 + SEAL_REC_MAX);
+	assert_memory_equal(cbuf_ptr(out), "hello", 5);
+	assert_memory_equal(cbuf_ptr(out) + 5, big, SEAL_REC_MAX);
+	/* nothing more: waits */
+	assert_int_equal(xseal_open(&r, wire, out), 0);
+	/* one byte over the bound is refused before it is sealed */
+	assert_int_equal(xseal_seal(&s, big, SEAL_REC_MAX + 1, wire),
+	    CERR_TOO_BIG);
+	free(big);
+	cbuf_free(wire);
+	cbuf_free(out);
+	xseal_free(&s);
+	xseal_free(&r);
+}
+
+/* A record cut anywhere waits for the rest; whole, it opens. */
+static void
+test_partial(void **state)
+{
+	struct xseal s, r;
+	struct cbuf *wire = cbuf_new(1024), *part, *out = cbuf_new(1024);
+	size_t k, n;
+
+	(void)state;
+	pair(&s, &r, key1, key1);
+	assert_int_equal(xseal_seal(&s, (const uint8_t *)"0123456789", 10,
+	    wire), 0);
+	n = cbuf_len(wire);
+	assert_int_equal(n, 4 + 10 + 16);
+	for (k = 0; k < n; k++) {
+		assert_non_null(part = cbuf_from(cbuf_ptr(wire), k));
+		assert_int_equal(xseal_open(&r, part, out), 0);
+		assert_int_equal(cbuf_len(out), 0);
+		cbuf_free(part);
+	}
+	assert_int_equal(xseal_open(&r, wire, out), 1);
+	assert_memory_equal(cbuf_ptr(out), "0123456789", 10);
+	cbuf_free(wire);
+	cbuf_free(out);
+	xseal_free(&s);
+	xseal_free(&r);
+}
+
+/* Every single flipped bit, in length, ciphertext or tag, fails. */
+static void
+test_tamper(void **state)
+{
+	struct xseal s, r;
+	struct cbuf *wire = cbuf_new(1024), *bad, *out = cbuf_new(1024);
+	uint8_t copy[64];
+	size_t n, i;
+	int rc;
+
+	(void)state;
+	pair(&s, &r, key1, key1);
+	assert_int_equal(xseal_seal(&s, (const uint8_t *)"payload!", 8, wire), 0);
+	n = cbuf_len(wire);
+	for (i = 0; i < n * 8; i++) {
+		memcpy(copy, cbuf_ptr(wire), n);
+		copy[i / 8] ^= (uint8_t)(1u << (i % 8));
+		assert_non_null(bad = cbuf_from(copy, n));
+		rc = xseal_open(&r, bad, out);
+		/* a changed length either waits for bytes that never come,
+		 * is over the bound, or fails like any other change */
+		assert_true(rc == CERR_AUTH || rc == CERR_TOO_BIG || rc == 0);
+		if (i >= 32)
+			assert_int_equal(rc, CERR_AUTH);
+		assert_int_equal(cbuf_len(out), 0);
+		cbuf_free(bad);
+	}
+	/* the untouched record still opens: nothing advanced on failure */
+	assert_int_equal(xseal_open(&r, wire, out), 1);
+	cbuf_free(wire);
+	cbuf_free(out);
+	xseal_free(&s);
+	xseal_free(&r);
+}
+
+static void
+test_wrong_key_replay_reflect(void **state)
+{
+	struct xseal s, r, r2;
+	struct cbuf *wire = cbuf_new(1024), *out = cbuf_new(1024), *again;
+	uint8_t rec1[64];
+	size_t n1;
+
+	(void)state;
+	pair(&s, &r, key1, key1);
+	assert_int_equal(xseal_init(&r2, key2, false), 0);
+	assert_int_equal(xseal_seal(&s, (const uint8_t *)"first", 5, wire), 0);
+	n1 = cbuf_len(wire);
+	memcpy(rec1, cbuf_ptr(wire), n1);
+	assert_non_null(again = cbuf_from(rec1, n1));
+	/* another key */
+	assert_int_equal(xseal_open(&r2, again, out), CERR_AUTH);
+	/* the right one; then the same record again is a replay */
+	assert_int_equal(xseal_open(&r, wire, out), 1);
+	assert_int_equal(xseal_open(&r, again, out), CERR_AUTH);
+	cbuf_free(again);
+	/* reordered: the third record before the second */
+	cbuf_reset(wire);
+	assert_int_equal(xseal_seal(&s, (const uint8_t *)"second", 6, wire), 0);
+	n1 = cbuf_len(wire);
+	assert_int_equal(xseal_seal(&s, (const uint8_t *)"third", 5, wire), 0);
+	assert_non_null(again = cbuf_from(cbuf_ptr(wire) + n1,
+	    cbuf_len(wire) - n1));
+	assert_int_equal(xseal_open(&r, again, out), CERR_AUTH);
+	cbuf_free(again);
+	/* reflected: the sender's own record sent back to it */
+	cbuf_reset(wire);
+	assert_int_equal(xseal_seal(&s, (const uint8_t *)"mirror", 6, wire), 0);
+	s.n_in = s.n_out - 1;
+	assert_int_equal(xseal_open(&s, wire, out), CERR_AUTH);
+	cbuf_free(wire);
+	cbuf_free(out);
+	xseal_free(&s);
+	xseal_free(&r);
+	xseal_free(&r2);
+}
+
+/* A length over the bound is refused from its 4 bytes alone. */
+static void
+test_oversize(void **state)
+{
+	struct xseal r;
+	static const uint8_t hdr[4] = { 0x00, 0x04, 0x00, 0x01 };  /* 256K+1 */
+	static const uint8_t huge[4] = { 0xff, 0xff, 0xff, 0xff };
+	struct cbuf *in, *out = cbuf_new(1024);
+
+	(void)state;
+	assert_int_equal(xseal_init(&r, key1, false), 0);
+	assert_non_null(in = cbuf_from(hdr, 4));
+	assert_int_equal(xseal_open(&r, in, out), CERR_TOO_BIG);
+	cbuf_free(in);
+	assert_non_null(in = cbuf_from(huge, 4));
+	assert_int_equal(xseal_open(&r, in, out), CERR_TOO_BIG);
+	cbuf_free(in);
+	cbuf_free(out);
+	xseal_free(&r);
+}
+
+/* ---- the connection over TCP on 127.0.0.1 ---- */
+
+struct client {
+	uint16_t port;
+	const uint8_t *key;
+	int rc;
+	char err[256];
+};
+
+static void *
+client_main(void *arg)
+{
+	struct client *c = arg;
+	struct xseal s;
+	int fd;
+
+	assert_int_equal(xseal_init(&s, c->key, true), 0);
+	fd = direct_connect("127.0.0.1", c->port, &s, 5000, c->err,
+	    sizeof(c->err));
+	c->rc = fd >= 0 ? 0 : -1;
+	if (fd >= 0)
+		close(fd);
+	xseal_free(&s);
+	return NULL;
+}
+
+/* An intruder without the key connects first: dropped; the sender that
+ * comes after it is taken. */
+static void
+test_intruder_then_sender(void **state)
+{
+	struct client bad = { .key = key2 }, good = { .key = key1 };
+	struct xseal r;
+	pthread_t tb, tg;
+	char err[256];
+	uint16_t port;
+	int lfd, fd;
+
+	(void)state;
+	assert_int_equal(xseal_init(&r, key1, false), 0);
+	lfd = direct_listen("127.0.0.1", &port, err, sizeof(err));
+	assert_true(lfd >= 0);
+	bad.port = good.port = port;
+	assert_int_equal(pthread_create(&tb, NULL, client_main, &bad), 0);
+	usleep(200 * 1000);   /* first in the backlog */
+	assert_int_equal(pthread_create(&tg, NULL, client_main, &good), 0);
+	fd = direct_accept(lfd, &r, 10000, err, sizeof(err));
+	assert_true(fd >= 0);
+	close(lfd);
+	assert_int_equal(pthread_join(tb, NULL), 0);
+	assert_int_equal(pthread_join(tg, NULL), 0);
+	/* the intruder never gets through; the sender does */
+	assert_int_equal(bad.rc, -1);
+	assert_int_equal(good.rc, 0);
+	close(fd);
+	xseal_free(&r);
+}
+
+static void
+test_unreachable(void **state)
+{
+	struct xseal s;
+	char err[256];
+	uint16_t port;
+	int lfd;
+
+	(void)state;
+	/* a port that was just free: nobody listens there any more */
+	lfd = direct_listen("127.0.0.1", &port, err, sizeof(err));
+	assert_true(lfd >= 0);
+	close(lfd);
+	assert_int_equal(xseal_init(&s, key1, true), 0);
+	assert_int_equal(direct_connect("127.0.0.1", port, &s, 2000, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot connect to the receiver at "
+	    "127.0.0.1"));
+	xseal_free(&s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_partial),
+		cmocka_unit_test(test_tamper),
+		cmocka_unit_test(test_wrong_key_replay_reflect),
+		cmocka_unit_test(test_oversize),
+		cmocka_unit_test(test_intruder_then_sender),
+		cmocka_unit_test(test_unreachable),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
