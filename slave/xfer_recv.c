@@ -64,6 +64,7 @@ struct item {
 	/* aligned blocks: the seed, the basis's block hashes, the new file's */
 	uint64_t seed;
 	uint8_t *bhash, *nhash;
+	char *fdir;                /* its directory's path: the copier's */
 	uint64_t nblocks_set;
 	/* IT_DIRFIN: the directory's mtime */
 	int64_t mtime_sec;
@@ -101,6 +102,7 @@ struct receiver {
 	uint32_t n_needs;
 	struct leader *leaders;
 	size_t n_leaders, cap_leaders;
+	struct xcopier *cp;        /* started with the first large file */
 	char path[PATH_BUF];
 	z_stream z;
 	uint8_t *zbuf;
@@ -188,6 +190,7 @@ item_free(struct item *it)
 	free(it->dirpath);
 	free(it->bhash);
 	free(it->nhash);
+	free(it->fdir);
 	free(it);
 }
 
@@ -486,6 +489,13 @@ on_file(struct receiver *r, int dfd, const struct tree_entry *e, bool exists,
 		item_free(it);
 		return rfail(r, CERR_IO, "no random seed for", e->name);
 	}
+	/* large files are copied and installed by the copier thread */
+	if (it->how == TREE_NEED_BLOCKS && ((r->cp == NULL &&
+	    xcopier_start(&r->cp) != 0) || (it->fdir = strndup(r->path,
+	    r->stack[r->depth - 1].path_len)) == NULL)) {
+		item_free(it);
+		return CERR_NOMEM;
+	}
 	enqueue(r, it);
 	return add_need(r, index, it->how, it->seed) == 0 ? 0 : CERR_NOMEM;
 }
@@ -754,6 +764,13 @@ run_ready(struct receiver *r)
 	int rc = 0, dfd;
 
 	while ((it = r->head) != NULL && it->kind != IT_FILE) {
+		/* a link to a file, a directory's mtime: after the copier
+		 * installed the file, or what is in the directory */
+		if (r->cp != NULL && (it->kind == IT_LINK ?
+		    xcopier_wait(r->cp, NULL, true, it->index, r->err,
+		    r->errlen) : xcopier_wait(r->cp, it->dirpath, false, 0,
+		    r->err, r->errlen)) != 0)
+			return CERR_IO;
 		/* back into the directory by its path, beneath the root,
 		 * through no symlink */
 		dfd = it->dirpath[0] ? xfer_open_beneath(r->rootfd,
@@ -892,6 +909,8 @@ patch_out(void *arg, const void *p, size_t n)
 	return 0;
 }
 
+static int defer_finish(struct receiver *r, struct item *it, uint64_t size);
+
 static int
 finish_file(struct receiver *r, struct item *it, const struct tree_data *d)
 {
@@ -932,6 +951,7 @@ finish_file(struct receiver *r, struct item *it, const struct tree_data *d)
 			    it->name);
 			return CERR_PROTOCOL;
 		}
+		return defer_finish(r, it, d->offset);
 	}
 	if (ftruncate(it->tmpfd, (off_t)d->offset) != 0)
 		return rfail(r, CERR_IO, "cannot size", it->name);
@@ -942,34 +962,6 @@ finish_file(struct receiver *r, struct item *it, const struct tree_data *d)
 		return rfail(r, CERR_IO, "cannot install", it->name);
 	close(it->tmpfd);
 	it->tmpfd = -1;
-	return 0;
-}
-
-/* Copy n bytes from the basis at *in to the new file at *out, in the
- * kernel where it can (a reflink on btrfs), else through our buffer. */
-static int
-copy_range(struct receiver *r, struct item *it, loff_t *in, loff_t *out,
-    size_t n)
-{
-	ssize_t c;
-
-	while (n > 0) {
-		c = copy_file_range(it->basis_fd, in, it->tmpfd, out, n, 0);
-		if (c < 0 && (errno == EXDEV || errno == ENOSYS ||
-		    errno == EOPNOTSUPP || errno == EINVAL)) {
-			c = pread(it->basis_fd, r->rbuf, n < READ_CHUNK ? n :
-			    READ_CHUNK, *in);
-			if (c > 0 && pwrite(it->tmpfd, r->rbuf, (size_t)c, *out) != c)
-				c = -1;
-			if (c > 0) {
-				*in += c;
-				*out += c;
-			}
-		}
-		if (c <= 0)
-			return rfail(r, CERR_IO, "cannot copy into", it->name);
-		n -= (size_t)c;
-	}
 	return 0;
 }
 
@@ -988,15 +980,12 @@ hash_blocks(struct item *it, const uint8_t *p, size_t n, uint64_t off)
 	}
 }
 
-/* COPY: the same bytes at the same offset in the basis. */
+/* COPY: the same bytes at the same offset in the basis; the copier
+ * thread copies them. */
 static int
 copy_blocks(struct receiver *r, struct item *it, uint64_t off, uint32_t len)
 {
-	loff_t in = (loff_t)off, out = (loff_t)off;
-	ssize_t n;
-	size_t left = len;
 	uint64_t i;
-	int rc;
 
 	if (off + len > it->e->size || off + len > it->basis_size)
 		return bad(r, "a copy past the end of the file or its basis");
@@ -1007,30 +996,40 @@ copy_blocks(struct receiver *r, struct item *it, uint64_t off, uint32_t len)
 		    i * TREE_BLOCK_FULL, TREE_BLOCK_FULL);
 		it->nblocks_set++;
 	}
-	while (left > 0) {
-		/* holes of the basis stay holes: only its data is copied */
-		off_t data = lseek(it->basis_fd, in, SEEK_DATA), hole;
-
-		if (data < 0 || (uint64_t)data >= off + len)
-			break;   /* the rest is a hole */
-		hole = lseek(it->basis_fd, data, SEEK_HOLE);
-		if (hole < 0 || (uint64_t)hole > off + len)
-			hole = (off_t)(off + len);
-		out += data - in;
-		left -= (size_t)(data - in);
-		in = data;
-		if ((size_t)(hole - data) < left)
-			n = (ssize_t)(hole - data);
-		else
-			n = (ssize_t)left;
-		if ((rc = copy_range(r, it, &in, &out, (size_t)n)) != 0)
-			return rc;
-		left -= (size_t)n;
-	}
 	r->st->matched_bytes += len;
-	return 0;
+	if (len == 0)
+		return 0;
+	return xcopier_copy(r->cp, it->basis_fd, it->tmpfd, off, len) == 0 ? 0 :
+	    xcopier_failed(r->cp, r->err, r->errlen) ? CERR_IO : CERR_NOMEM;
 }
 
+/* A verified large file: the copier installs it once its copies ran.
+ * What it needs moves to it; the item is done here. */
+static int
+defer_finish(struct receiver *r, struct item *it, uint64_t size)
+{
+	struct xfinish *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return CERR_NOMEM;
+	f->dfd = it->dfd;
+	f->tmp_fd = it->tmpfd;
+	f->basis_fd = it->basis_fd;
+	memcpy(f->tmpname, it->tmpname, sizeof(f->tmpname));
+	f->e = it->e;
+	f->xvals = it->xvals;
+	f->size = size;
+	f->index = it->index;
+	f->dir = it->fdir;
+	it->dfd = it->tmpfd = it->basis_fd = -1;
+	it->e = NULL;
+	it->xvals = NULL;
+	it->fdir = NULL;
+	if (xcopier_finish(r->cp, f) != 0)
+		return xcopier_failed(r->cp, r->err, r->errlen) ? CERR_IO :
+		    CERR_NOMEM;
+	return 0;
+}
 
 static int
 on_data(struct receiver *r, const uint8_t *pl, size_t len)
@@ -1325,18 +1324,27 @@ xfer_recv(int rootfd, int rfd, int wfd, const struct xfer_opts *o,
 			goto out;
 		if (r->end_seen)
 			break;
+		if (r->cp != NULL && (rc = xcopier_failed(r->cp, err,
+		    errlen)) != 0)
+			goto out;
 		if ((rc = xio_pump(&r->io, progress ? 0 : 1000)) != 0) {
 			if (!err[0])
 				snprintf(err, errlen, "stream: %s", cerr_str(rc));
 			goto out;
 		}
 	}
+	/* every file installed before the receiver says it is done */
+	if (r->cp != NULL && (rc = xcopier_wait(r->cp, NULL, false, 0, err,
+	    errlen)) != 0)
+		goto out;
 	rc = xio_flush(&r->io, -1);
 out:
 	if (rc != 0 && !err[0])
 		snprintf(err, errlen, "%s", cerr_str(rc));
 	if (rc != 0 && r->io.out != NULL)
 		(void)xio_flush(&r->io, 5000);
+	/* before the items whose descriptors its queued copies use */
+	xcopier_stop(r->cp);
 	while ((it = r->head) != NULL) {
 		r->head = it->next;
 		item_free(it);
