@@ -159,9 +159,12 @@ demo: deps
 # Benchmarks (not tests): see bench/.
 bench-scan: all
 	bench/scan.sh 50
-.PHONY: bench-snapshot
+.PHONY: bench-snapshot bench-transfer
 bench-snapshot: all
 	bench/snapshot.sh
+bench-transfer: all
+	scripts/deps.sh --bench
+	bench/transfer.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
