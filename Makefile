@@ -145,7 +145,8 @@ check: deps
 	$(MAKE) $(FUZZ_BINS)
 	tests/run.sh $(BUILD)
 
-check-unit: all tests
+# the ASan twins run too: build them, never run stale ones
+check-unit: all tests asan
 	tests/run.sh --unit-only $(BUILD)
 
 # LVM for real, in a qemu VM with Debian's kernel (tests/vm/); part of check
