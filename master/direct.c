@@ -23,7 +23,7 @@
 #include "sync.h"
 
 #define WATCH_IN_MAX (2 * (PROTO_PAYLOAD_MAX + PROTO_HDR_LEN))
-#define GRACE_MS     3000    /* after one end fails: the other's reason */
+#define GRACE_MS     1000    /* after one end fails: the other's reason */
 
 struct watch {
 	struct sync_end s, r;
