@@ -1,6 +1,7 @@
 /* corral-master: the daemon's main loop — pollers, the CLI socket, and
  * signals (SIGHUP re-reads slaves.conf, SIGTERM stops). */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -22,6 +23,29 @@
 #include "poller.h"
 
 #define CLI_CLIENTS_MAX 64
+
+/* Make the missing directories above path (a first start by hand, without
+ * the systemd unit's RuntimeDirectory and StateDirectory). */
+static int
+make_parents(const char *path)
+{
+	char dir[PATH_MAX];
+	char *p;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return 0;   /* too long: the open reports it */
+	for (p = dir + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (mkdir(dir, 0755) == 0)
+			log_notice("created %s", dir);
+		else if (errno != EEXIST) {
+			log_error("cannot create %s: %s", dir, strerror(errno));
+			return -1;
+		}
+		*p = '/';
+	}
+	return 0;
+}
 
 /* Make the inventory's host list match slaves.conf. */
 static int
@@ -221,7 +245,8 @@ master_serve(struct master_ctx *m, int ready_fd)
 	signal(SIGPIPE, SIG_IGN);
 	if ((sfd = signalfd(-1, &mask, SFD_CLOEXEC)) < 0)
 		goto out;
-	if (sync_inventory(m) != 0)
+	if (make_parents(m->conf.inventory) != 0 ||
+	    make_parents(m->conf.socket) != 0 || sync_inventory(m) != 0)
 		goto out;
 	if ((lfd = open_socket(m->conf.socket)) < 0)
 		goto out;
