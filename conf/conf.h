@@ -66,6 +66,7 @@ struct corral_conf {
 	/* slave */
 	char listen[CONF_ADDR_MAX];
 	uint16_t port;
+	char data_ports[16];           /* any | LO-HI: direct transfers listen */
 	char host_key[CONF_PATH_MAX];
 	char authorized_keys[CONF_PATH_MAX];
 	char lxcpath[CONF_PATH_MAX];
@@ -79,6 +80,8 @@ struct corral_conf {
 
 /* Fill c with the documented defaults (see conf/corral.conf). */
 void corral_conf_defaults(struct corral_conf *c);
+/* data_ports: "any" is 0-0 (an ephemeral port); 0, or -1 if invalid. */
+int conf_port_range(const char *val, uint16_t *lo, uint16_t *hi);
 /* Parse over the current contents of c (so call defaults first); c is
  * changed only if the whole file is valid. */
 int corral_conf_load(const char *path, struct corral_conf *c,

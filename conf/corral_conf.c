@@ -80,6 +80,16 @@ check_storage(const char *val)
 	return usage;
 }
 
+/* "any", or "LO-HI" with 1 <= LO <= HI <= 65535. */
+static const char *
+check_port_range(const char *val)
+{
+	uint16_t lo, hi;
+
+	return conf_port_range(val, &lo, &hi) == 0 ? NULL :
+	    "is not any or a port range LO-HI (1..65535)";
+}
+
 #define C_FIELD(f) CONF_FIELD(struct corral_conf, f)
 #define KEY_STR(f, ch, chk, d) { .name = #f, .type = CONF_KEY_STRING, \
 	C_FIELD(f), .choices = (ch), .check = (chk), .def = (d) }
@@ -108,6 +118,7 @@ static const struct conf_key corral_keys[] = {
 	/* slave */
 	KEY_STR(listen, NULL, check_address, "0.0.0.0"),
 	KEY_UINT(port,            1, 65535, "7022"),
+	KEY_STR(data_ports, NULL, check_port_range, "any"),
 	KEY_PATH(host_key,        "/etc/corral/ssh_host_ed25519_key"),
 	KEY_PATH(authorized_keys, "/etc/corral/authorized_keys"),
 	KEY_PATH(lxcpath,         "/var/lib/lxc"),

@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -213,4 +214,26 @@ conf_check_path(const char *s)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			return "has a control character in it";
 	return NULL;
+}
+
+int
+conf_port_range(const char *val, uint16_t *lo, uint16_t *hi)
+{
+	unsigned long a, b;
+	char *end;
+
+	*lo = *hi = 0;
+	if (strcmp(val, "any") == 0)
+		return 0;
+	if (*val < '0' || *val > '9')
+		return -1;
+	a = strtoul(val, &end, 10);
+	if (*end != '-' || end[1] < '0' || end[1] > '9')
+		return -1;
+	b = strtoul(end + 1, &end, 10);
+	if (*end != '\0' || a < 1 || a > b || b > 65535)
+		return -1;
+	*lo = (uint16_t)a;
+	*hi = (uint16_t)b;
+	return 0;
 }

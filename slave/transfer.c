@@ -215,7 +215,7 @@ open_direct(struct slave_ctx *ctx, struct transport *t, uint32_t id,
     char *err, size_t errlen)
 {
 	struct cbuf *b;
-	uint16_t port;
+	uint16_t port, lo, hi;
 	int lfd, fd, r;
 
 	if (xseal_init(seal, req->key, sending) != 0) {
@@ -225,7 +225,13 @@ open_direct(struct slave_ctx *ctx, struct transport *t, uint32_t id,
 	if (sending)
 		return direct_connect(req->peer, req->port, seal,
 		    DIRECT_CONNECT_MS, err, errlen);
-	if ((lfd = direct_listen(ctx->conf.listen, &port, err, errlen)) < 0)
+	if (conf_port_range(ctx->conf.data_ports, &lo, &hi) != 0) {
+		snprintf(err, errlen, "data_ports '%s' is not a port range",
+		    ctx->conf.data_ports);
+		return -1;
+	}
+	if ((lfd = direct_listen(ctx->conf.listen, lo, hi, &port, err,
+	    errlen)) < 0)
 		return -1;
 	if ((b = cbuf_new(16)) == NULL || cbuf_put_u16(b, port) != 0 ||
 	    (r = frame_write(t, MSG_TREE_LISTEN, id, b)) != 0) {

@@ -134,8 +134,10 @@ void xfinish_free(struct xfinish *f, bool unlink_tmp);
 /* ---- the TCP connection of a direct transfer (xfer_direct.c) ---- */
 /* Each returns a descriptor, or -1 with err set. */
 
-/* Listen on an ephemeral port of addr ("" or 0.0.0.0: every address). */
-int direct_listen(const char *addr, uint16_t *port, char *err, size_t errlen);
+/* Listen on the first free port lo..hi of addr ("" or 0.0.0.0: every
+ * address); lo = hi = 0: an ephemeral port. */
+int direct_listen(const char *addr, uint16_t lo, uint16_t hi, uint16_t *port,
+    char *err, size_t errlen);
 /* The first connection that proves it holds s's key, within timeout_ms;
  * others are dropped (and logged). */
 int direct_accept(int lfd, struct xseal *s, int timeout_ms, char *err,

@@ -32,31 +32,53 @@ tune(int fd)
 }
 
 int
-direct_listen(const char *addr, uint16_t *port, char *err, size_t errlen)
+direct_listen(const char *addr, uint16_t lo, uint16_t hi, uint16_t *port,
+    char *err, size_t errlen)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
-	    .ai_flags = AI_PASSIVE | AI_NUMERICHOST };
+	    .ai_flags = AI_PASSIVE };
 	struct addrinfo *ai = NULL;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	int fd = -1, rc;
+	uint32_t p;
+	int fd = -1, rc, e = 0;
 
 	if ((rc = getaddrinfo(addr[0] ? addr : NULL, "0", &hints, &ai)) != 0) {
 		snprintf(err, errlen, "listen address %s: %s", addr,
 		    gai_strerror(rc));
 		return -1;
 	}
-	if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 4) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
-		snprintf(err, errlen, "cannot listen for the direct transfer "
-		    "on %s: %s", addr, strerror(errno));
+	/* the first free port of the range; 0-0: one the kernel picks */
+	for (p = lo; p <= hi; p++) {
+		if (ai->ai_family == AF_INET6)
+			((struct sockaddr_in6 *)ai->ai_addr)->sin6_port =
+			    htons((uint16_t)p);
+		else
+			((struct sockaddr_in *)ai->ai_addr)->sin_port =
+			    htons((uint16_t)p);
+		if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC,
+		    0)) >= 0 && bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    listen(fd, 4) == 0 && getsockname(fd,
+		    (struct sockaddr *)&ss, &sl) == 0)
+			break;
+		e = errno;
 		if (fd >= 0)
 			close(fd);
-		freeaddrinfo(ai);
-		return -1;
+		fd = -1;
+		if (e != EADDRINUSE)
+			break;
 	}
 	freeaddrinfo(ai);
+	if (fd < 0) {
+		if (lo)
+			snprintf(err, errlen, "cannot listen for the direct "
+			    "transfer on %s, ports %u-%u: %s", addr,
+			    (unsigned)lo, (unsigned)hi, strerror(e));
+		else
+			snprintf(err, errlen, "cannot listen for the direct "
+			    "transfer on %s: %s", addr, strerror(e));
+		return -1;
+	}
 	*port = ntohs(ss.ss_family == AF_INET6 ?
 	    ((struct sockaddr_in6 *)&ss)->sin6_port :
 	    ((struct sockaddr_in *)&ss)->sin_port);

@@ -167,5 +167,24 @@ corral sync h1:src h2:fallback >/dev/null || fail "the sync with h2 unreachable 
 bash "$SAME" "$S1/src" "$S2/fallback" || fail "the fallback copy differs"
 grep -q 'sync h1 -> h2: h1: .*cannot connect to the receiver at 10.213.0.12.*relaying it instead' \
 	"$CORRAL_POOL_DIR/master/master.log" || fail "no fallback to the relay logged"
-ip netns exec corral-h2 nft delete table inet corral_test
 ok "receiver unreachable directly: relayed instead, and logged why"
+
+# data_ports on h2: its receiver listens where the firewall lets senders in
+ip netns exec corral-h2 nft delete table inet corral_test
+ip netns exec corral-h2 nft -f - <<EOF || fail "nft"
+table inet corral_test {
+	chain input {
+		type filter hook input priority 0;
+		tcp dport != { 7022, 7100-7109 } ct state new reject with tcp reset
+	}
+}
+EOF
+echo "data_ports = 7100-7109" >>"$CORRAL_POOL_DIR/h2/corral.conf"
+"$POOLSH" stop h2 && "$POOLSH" start h2
+n=$(grep -c 'relaying it instead' "$CORRAL_POOL_DIR/master/master.log")
+corral sync h1:src h2:ranged >/dev/null || fail "the sync into data_ports failed"
+bash "$SAME" "$S1/src" "$S2/ranged" || fail "the data_ports copy differs"
+[ "$(grep -c 'relaying it instead' "$CORRAL_POOL_DIR/master/master.log")" = "$n" ] ||
+	fail "relayed although data_ports are open"
+ip netns exec corral-h2 nft delete table inet corral_test
+ok "data_ports: a direct transfer through a firewall that opens only them"

@@ -19,6 +19,7 @@
 
 #include "buf.h"
 #include "cerr.h"
+#include "conf.h"
 #include "xfer.h"
 
 static const uint8_t key1[SEAL_KEY_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8 };
@@ -235,7 +236,7 @@ test_intruder_then_sender(void **state)
 
 	(void)state;
 	assert_int_equal(xseal_init(&r, key1, false), 0);
-	lfd = direct_listen("127.0.0.1", &port, err, sizeof(err));
+	lfd = direct_listen("127.0.0.1", 0, 0, &port, err, sizeof(err));
 	assert_true(lfd >= 0);
 	bad.port = good.port = port;
 	assert_int_equal(pthread_create(&tb, NULL, client_main, &bad), 0);
@@ -263,7 +264,7 @@ test_unreachable(void **state)
 
 	(void)state;
 	/* a port that was just free: nobody listens there any more */
-	lfd = direct_listen("127.0.0.1", &port, err, sizeof(err));
+	lfd = direct_listen("127.0.0.1", 0, 0, &port, err, sizeof(err));
 	assert_true(lfd >= 0);
 	close(lfd);
 	assert_int_equal(xseal_init(&s, key1, true), 0);
@@ -272,6 +273,49 @@ test_unreachable(void **state)
 	assert_non_null(strstr(err, "cannot connect to the receiver at "
 	    "127.0.0.1"));
 	xseal_free(&s);
+}
+
+/* data_ports: the first free port of the range; none free: an error
+ * naming the range. */
+static void
+test_port_range(void **state)
+{
+	char err[256];
+	uint16_t first, port, lo, hi;
+	int a, b, c;
+
+	(void)state;
+	assert_int_equal(conf_port_range("any", &lo, &hi), 0);
+	assert_int_equal(lo, 0);
+	assert_int_equal(hi, 0);
+	assert_int_equal(conf_port_range("7100-7199", &lo, &hi), 0);
+	assert_int_equal(lo, 7100);
+	assert_int_equal(hi, 7199);
+	assert_int_equal(conf_port_range("7100-7100", &lo, &hi), 0);
+	assert_int_equal(conf_port_range("0-10", &lo, &hi), -1);
+	assert_int_equal(conf_port_range("10-9", &lo, &hi), -1);
+	assert_int_equal(conf_port_range("1-65536", &lo, &hi), -1);
+	assert_int_equal(conf_port_range("7100", &lo, &hi), -1);
+	assert_int_equal(conf_port_range("-7100", &lo, &hi), -1);
+	assert_int_equal(conf_port_range("7100-x", &lo, &hi), -1);
+	assert_int_equal(conf_port_range("", &lo, &hi), -1);
+	/* take an ephemeral port, then ask for a range starting there */
+	a = direct_listen("127.0.0.1", 0, 0, &first, err, sizeof(err));
+	assert_true(a >= 0);
+	if (first >= 65534)
+		skip();
+	b = direct_listen("127.0.0.1", first, first + 1, &port, err,
+	    sizeof(err));
+	/* first is in use: the next one, unless someone else has it too */
+	if (b >= 0)
+		assert_int_equal(port, first + 1);
+	c = direct_listen("127.0.0.1", first, first, &port, err, sizeof(err));
+	assert_int_equal(c, -1);
+	assert_non_null(strstr(err, "ports"));
+	assert_non_null(strstr(err, "Address already in use"));
+	if (b >= 0)
+		close(b);
+	close(a);
 }
 
 int
@@ -285,6 +329,7 @@ main(void)
 		cmocka_unit_test(test_oversize),
 		cmocka_unit_test(test_intruder_then_sender),
 		cmocka_unit_test(test_unreachable),
+		cmocka_unit_test(test_port_range),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
