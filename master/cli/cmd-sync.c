@@ -167,6 +167,6 @@ const struct cli_cmd cmd_sync = {
 	.usage = "H1:PATH|H1:@CT H2:PATH|H2:@CT [--checksum] [--dry-run] "
 	    "[--json]",
 	.summary = "make H2:PATH an exact copy of H1:PATH (paths under each "
-	    "slave's storage root), relayed by the master",
+	    "slave's storage root), slave to slave or relayed by the master",
 	.exec = sync_exec,
 };
