@@ -33,15 +33,6 @@ struct poller {
 	struct inventory *inv;
 };
 
-int64_t
-monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 const char *
 poller_name(const struct poller *p)
 {

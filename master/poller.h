@@ -23,6 +23,6 @@ uint64_t poller_request(struct poller *p);
  * (CLOCK_MONOTONIC, ms) passes; 0 if done, -1 on time-out. */
 int poller_wait(struct poller *p, uint64_t ticket, int64_t deadline_ms);
 
-int64_t monotonic_ms(void);
+#include "pace.h"   /* monotonic_ms() */
 
 #endif

@@ -178,8 +178,7 @@ pump_out(struct relay *x, struct sync_end *to, bool *moved)
 	if (n > win)
 		n = win;
 	if (to == &x->r && x->bw > 0) {
-		allowed = (int64_t)(x->bw * (uint64_t)(monotonic_ms() -
-		    x->t0_ms) / 1000) + 64 * 1024 - (int64_t)x->sent_to_r;
+		allowed = pace_room(x->bw, x->t0_ms, x->sent_to_r);
 		if (allowed <= 0)
 			return 0;
 		if ((int64_t)n > allowed)

@@ -11,21 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "pace.h"
 #include "run.h"
 
 #define ERRBUF 2048
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The last non-empty line of s, trimmed. */
 static const char *
@@ -62,7 +53,7 @@ run_argv(const char *const argv[], int timeout_s, char *out, size_t outlen,
 	char ebuf[ERRBUF] = "";
 	size_t olen = 0, elen = 0;
 	int op[2] = { -1, -1 }, ep[2] = { -1, -1 }, status = 0, ret = -1;
-	long long deadline = now_ms() + (long long)timeout_s * 1000;
+	long long deadline = monotonic_ms() + (long long)timeout_s * 1000;
 	bool timed_out = false;
 	pid_t pid;
 
@@ -83,7 +74,7 @@ run_argv(const char *const argv[], int timeout_s, char *out, size_t outlen,
 	op[1] = ep[1] = -1;
 	while (op[0] >= 0 || ep[0] >= 0) {
 		struct pollfd pf[2] = { { op[0], POLLIN, 0 }, { ep[0], POLLIN, 0 } };
-		long long left = deadline - now_ms();
+		long long left = deadline - monotonic_ms();
 		char tmp[4096];
 		ssize_t n;
 		int i;

@@ -187,8 +187,6 @@ void xio_consume(struct xio *x, size_t len);
 int xio_flush(struct xio *x, int timeout_ms);
 /* Anything queued, sealed or not, still to be written? */
 bool xio_pending(const struct xio *x);
-/* CLOCK_MONOTONIC in milliseconds. */
-int64_t xfer_ms(void);
 bool xio_room(const struct xio *x);
 
 /* ---- directory listings, sorted bytewise ---- */
@@ -223,6 +221,12 @@ bool meta_link_xattrs_equal(int dfd, const char *name,
 /* Seeded XXH3-128 of one aligned block (TREE_NEED_BLOCKS). */
 void block_hash(const void *p, size_t n, uint64_t seed,
     uint8_t out[TREE_BLOCK_FULL]);
+
+/* Install a finished temporary file tmpname (fd tmpfd) under dfd as
+ * e->name: cut it to size, apply e's metadata, rename it over the old one.
+ * 0, or -1 with errno and *what naming the step that failed. */
+int meta_install(int dfd, const char *tmpname, int tmpfd,
+    struct tree_entry *e, uint64_t size, const char **what);
 
 /* SHA-256 of a whole file (for --checksum). */
 int hash_fd(int fd, uint8_t out[TREE_HASH_LEN]);

@@ -105,17 +105,11 @@ do_copy(struct xcopier *c, const struct job *j)
 static int
 do_finish(struct xfinish *f, char *err, size_t errlen)
 {
-	const char *what = "cannot size";
+	const char *what;
 
-	if (ftruncate(f->tmp_fd, (off_t)f->size) == 0) {
-		f->e->size = f->size;
-		what = "cannot set metadata of";
-		if (meta_apply(f->dfd, f->tmpname, f->tmp_fd, f->e, false) == 0) {
-			what = "cannot install";
-			if (renameat(f->dfd, f->tmpname, f->dfd, f->e->name) == 0)
-				return 0;
-		}
-	}
+	if (meta_install(f->dfd, f->tmpname, f->tmp_fd, f->e, f->size,
+	    &what) == 0)
+		return 0;
 	snprintf(err, errlen, "%s '%s': %s", what, f->e->name, strerror(errno));
 	return -1;
 }

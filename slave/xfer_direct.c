@@ -12,11 +12,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cerr.h"
 #include "log.h"
+#include "pace.h"
 #include "xfer.h"
 
 #define HELLO_MS 10000       /* the other end's first record */
@@ -91,14 +91,14 @@ direct_accept(int lfd, struct xseal *s, int timeout_ms, char *err,
     size_t errlen)
 {
 	struct pollfd p = { .fd = lfd, .events = POLLIN };
-	int64_t deadline = xfer_ms() + timeout_ms;
+	int64_t deadline = monotonic_ms() + timeout_ms;
 	struct sockaddr_storage ss;
 	char host[NI_MAXHOST];
 	socklen_t sl;
 	int fd, rc;
 
-	while (xfer_ms() < deadline) {
-		if (poll(&p, 1, (int)(deadline - xfer_ms())) <= 0)
+	while (monotonic_ms() < deadline) {
+		if (poll(&p, 1, (int)(deadline - monotonic_ms())) <= 0)
 			continue;
 		sl = sizeof(ss);
 		if ((fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
@@ -177,7 +177,7 @@ int
 direct_finish(int fd, int timeout_ms)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
-	int64_t deadline = xfer_ms() + timeout_ms;
+	int64_t deadline = monotonic_ms() + timeout_ms;
 	char buf[4096];
 	ssize_t n;
 
@@ -185,14 +185,14 @@ direct_finish(int fd, int timeout_ms)
 	 * its side, so that closing ours cannot reset what is in flight */
 	if (shutdown(fd, SHUT_WR) != 0)
 		return CERR_IO;
-	while (xfer_ms() < deadline) {
+	while (monotonic_ms() < deadline) {
 		n = read(fd, buf, sizeof(buf));
 		if (n == 0)
 			return 0;
 		if (n < 0 && errno != EAGAIN && errno != EINTR)
 			return errno == ECONNRESET ? 0 : CERR_IO;
 		if (n < 0)
-			(void)poll(&p, 1, (int)(deadline - xfer_ms()));
+			(void)poll(&p, 1, (int)(deadline - monotonic_ms()));
 	}
 	return CERR_TIMEOUT;
 }

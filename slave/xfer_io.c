@@ -2,11 +2,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cerr.h"
 #include "frame.h"
+#include "pace.h"
 #include "proto.h"
 #include "xfer.h"
 
@@ -16,16 +16,6 @@
 #define XIO_OUT_MAX (XIO_OUT_SOFT + 2 * (PROTO_PAYLOAD_MAX + PROTO_HDR_LEN))
 /* sealed bytes in flight: a few records each way */
 #define XIO_RAW_MAX (4 * (SEAL_REC_MAX + 64))
-
-/* CLOCK_MONOTONIC in milliseconds. */
-int64_t
-xfer_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 int
 xio_init(struct xio *x, int rfd, int wfd)
@@ -73,10 +63,10 @@ xio_set_bwlimit(struct xio *x, uint64_t bytes_per_s)
 {
 	x->bw = bytes_per_s;
 	x->bw_sent = 0;
-	x->bw_t0 = xfer_ms();
+	x->bw_t0 = monotonic_ms();
 }
 
-/* Bytes the limit lets out now (a 64 KiB burst). */
+/* Bytes the limit lets out now. */
 static size_t
 bw_allowed(const struct xio *x, size_t want)
 {
@@ -84,8 +74,7 @@ bw_allowed(const struct xio *x, size_t want)
 
 	if (x->bw == 0)
 		return want;
-	allowed = (int64_t)(x->bw * (uint64_t)(xfer_ms() - x->bw_t0) / 1000) +
-	    64 * 1024 - (int64_t)x->bw_sent;
+	allowed = pace_room(x->bw, x->bw_t0, x->bw_sent);
 	if (allowed <= 0)
 		return 0;
 	return (size_t)allowed < want ? (size_t)allowed : want;
@@ -271,16 +260,13 @@ xio_consume(struct xio *x, size_t len)
 int
 xio_flush(struct xio *x, int timeout_ms)
 {
-	struct timespec t0, t1;
+	int64_t t0 = monotonic_ms();
 	int r;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (xio_pending(x)) {
 		if ((r = xio_pump(x, 200)) != 0)
 			return r;
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		if (timeout_ms >= 0 && (t1.tv_sec - t0.tv_sec) * 1000 +
-		    (t1.tv_nsec - t0.tv_nsec) / 1000000 > timeout_ms)
+		if (timeout_ms >= 0 && monotonic_ms() - t0 > timeout_ms)
 			return CERR_TIMEOUT;
 	}
 	return 0;

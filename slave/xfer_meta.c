@@ -280,6 +280,21 @@ meta_apply(int dfd, const char *name, int fd, const struct tree_entry *e,
 }
 
 int
+meta_install(int dfd, const char *tmpname, int tmpfd, struct tree_entry *e,
+    uint64_t size, const char **what)
+{
+	*what = "cannot size";
+	if (ftruncate(tmpfd, (off_t)size) != 0)
+		return -1;
+	e->size = size;
+	*what = "cannot set metadata of";
+	if (meta_apply(dfd, tmpname, tmpfd, e, false) != 0)
+		return -1;
+	*what = "cannot install";
+	return renameat(dfd, tmpname, dfd, e->name) == 0 ? 0 : -1;
+}
+
+int
 hash_fd(int fd, uint8_t out[TREE_HASH_LEN])
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();

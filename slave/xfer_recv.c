@@ -917,6 +917,7 @@ finish_file(struct receiver *r, struct item *it, const struct tree_data *d)
 	uint8_t h[TREE_HASH_LEN];
 	unsigned int hlen;
 	const rs_stats_t *st;
+	const char *what;
 
 	if (d->offset > it->e->size)
 		return bad(r, "file longer than announced");
@@ -953,13 +954,9 @@ finish_file(struct receiver *r, struct item *it, const struct tree_data *d)
 		}
 		return defer_finish(r, it, d->offset);
 	}
-	if (ftruncate(it->tmpfd, (off_t)d->offset) != 0)
-		return rfail(r, CERR_IO, "cannot size", it->name);
-	it->e->size = d->offset;
-	if (meta_apply(it->dfd, it->tmpname, it->tmpfd, it->e, false) != 0)
-		return rfail(r, CERR_IO, "cannot set metadata of", it->name);
-	if (renameat(it->dfd, it->tmpname, it->dfd, it->name) != 0)
-		return rfail(r, CERR_IO, "cannot install", it->name);
+	if (meta_install(it->dfd, it->tmpname, it->tmpfd, it->e, d->offset,
+	    &what) != 0)
+		return rfail(r, CERR_IO, what, it->name);
 	close(it->tmpfd);
 	it->tmpfd = -1;
 	return 0;

@@ -16,12 +16,12 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
 
 #include "cerr.h"
+#include "pace.h"
 #include "xfer.h"
 
 #define TAG_LEN 16
@@ -153,9 +153,9 @@ write_all(int fd, struct cbuf *b, int64_t deadline)
 		}
 		if (n < 0 && errno != EAGAIN && errno != EINTR)
 			return CERR_IO;
-		if (xfer_ms() >= deadline)
+		if (monotonic_ms() >= deadline)
 			return CERR_TIMEOUT;
-		(void)poll(&p, 1, (int)(deadline - xfer_ms()));
+		(void)poll(&p, 1, (int)(deadline - monotonic_ms()));
 	}
 	return 0;
 }
@@ -169,7 +169,7 @@ xseal_hello_send(struct xseal *s, int fd, int timeout_ms)
 	if (b == NULL)
 		return CERR_NOMEM;
 	if ((r = xseal_seal(s, (const uint8_t *)HELLO, 16, b)) == 0)
-		r = write_all(fd, b, xfer_ms() + timeout_ms);
+		r = write_all(fd, b, monotonic_ms() + timeout_ms);
 	cbuf_free(b);
 	return r;
 }
@@ -180,7 +180,7 @@ xseal_hello_recv(struct xseal *s, int fd, int timeout_ms)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	struct cbuf *in = cbuf_new(64), *out = cbuf_new(64);
-	int64_t deadline = xfer_ms() + timeout_ms;
+	int64_t deadline = monotonic_ms() + timeout_ms;
 	const size_t want = 4 + 16 + TAG_LEN;
 	uint8_t *q;
 	ssize_t n;
@@ -212,12 +212,12 @@ xseal_hello_recv(struct xseal *s, int fd, int timeout_ms)
 			goto out;
 		}
 		if (n < 0 || (size_t)n < room) {
-			if (xfer_ms() >= deadline) {
+			if (monotonic_ms() >= deadline) {
 				r = CERR_TIMEOUT;
 				goto out;
 			}
 			if (n < 0)
-				(void)poll(&p, 1, (int)(deadline - xfer_ms()));
+				(void)poll(&p, 1, (int)(deadline - monotonic_ms()));
 		}
 	}
 	if ((r = xseal_open(s, in, out)) == 1)

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -19,6 +18,7 @@
 #include "cerr.h"
 #include "frame.h"
 #include "msg.h"
+#include "pace.h"
 #include "proto.h"
 #include "xfer.h"
 
@@ -441,7 +441,7 @@ put_progress(struct sender *s)
 {
 	struct msg_progress m = { 0 };
 	struct cbuf *b;
-	int64_t now = xfer_ms();
+	int64_t now = monotonic_ms();
 	int r;
 
 	if (now - s->prog_ms < PROGRESS_MS)
@@ -913,7 +913,7 @@ xfer_send(int rootfd, int rfd, int wfd, const struct xfer_opts *o,
 		s->z_ok = true;
 	/* without totals, progress just has none */
 	(void)xcount_start(&s->cnt, rootfd);
-	s->prog_ms = xfer_ms();
+	s->prog_ms = monotonic_ms();
 	while (!s->end_sent || xio_pending(&s->io)) {
 		if ((r = handle_input(s)) != 0)
 			goto out;
