@@ -98,8 +98,9 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CONF_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) \
 	    $(TEST_LIBS) $(CMOCKA_LIBS) $(PROTO_LIBS)
-$(BUILD)/tests/test_inventory: $(BUILD)/master/inventory.o
-$(BUILD)/tests/test_inventory: TEST_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3)
+INVENTORY_OBJS = $(call obj,master/inventory.c master/invdb.c master/schema.c master/jobs.c)
+$(BUILD)/tests/test_inventory $(BUILD)/tests/test_jobs: $(INVENTORY_OBJS)
+$(BUILD)/tests/test_inventory $(BUILD)/tests/test_jobs: TEST_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3)
 # tests of the transfer engine link its objects and the slave's libraries
 XFER_TEST_BINS = $(filter $(BUILD)/tests/test_xfer_%,$(UNIT_BINS))
 $(XFER_TEST_BINS): $(XFER_OBJS)
