@@ -3,12 +3,14 @@
 # links to a bridge in the root namespace, each slave with its own lxcpath,
 # storage, keys and config; one master in the root namespace.
 #
-#   pool.sh up N [--storage KIND]       start h1..hN (namespaces corral-h1..)
+#   pool.sh up N [--storage KIND] [--store-fs FS]
+#                                       start h1..hN (namespaces corral-h1..)
 #                                       and a master; write $POOL/env
 #   pool.sh down                        remove everything `up` made
 #   pool.sh stop|start hK|master        stop or start one daemon
 #   pool.sh lxcpath hK                  print hK's lxcpath
 #   pool.sh storage hK                  print hK's storage root
+#   pool.sh store                       print the master's store
 #   pool.sh exec hK CMD [ARG...]        run CMD inside hK's namespace
 #   pool.sh create hK NAME [--stopped]  a busybox container on hK, started
 #   pool.sh status                      what is running
@@ -20,8 +22,10 @@
 # holds it), btrfs (the btrfs backend), ext4 or xfs (the dir backend on a
 # file system of its own).  btrfs, ext4 and xfs hosts get a loop device of
 # $CORRAL_POOL_FS_SIZE (2G; $CORRAL_POOL_BTRFS_SIZE is the older name) with
-# a fresh file system.  `create` passes $CREATE_SIZE to `corral create
-# --size` when set.
+# a fresh file system.  The master's store is a file system of its own:
+# FS is btrfs (the default), xfs or ext4, on a loop device of
+# $CORRAL_POOL_STORE_SIZE (4G).  `create` passes $CREATE_SIZE to `corral
+# create --size` when set.
 set -euo pipefail
 
 POOL=${CORRAL_POOL_DIR:-/run/corral-pool}
@@ -102,6 +106,23 @@ setup_storage() {
 	mount "$loop" "$d/storage"
 }
 
+# The master's store: a fresh file system of its own on a loop device.
+setup_store() {
+	local fs=$1 d=$POOL/master img loop
+	img="$d/store.img"
+	mkdir -p "$d/store"
+	truncate -s "${CORRAL_POOL_STORE_SIZE:-4G}" "$img"
+	case "$fs" in
+	btrfs) mkfs.btrfs -q "$img" >/dev/null ;;
+	ext4) mkfs.ext4 -q -F "$img" >/dev/null ;;
+	xfs) mkfs.xfs -q -f "$img" >/dev/null ;;
+	esac
+	loop=$(losetup --find --show --direct-io=on "$img")
+	echo "$loop" >"$d/store.loop"
+	mount "$loop" "$d/store"
+	chmod 0700 "$d/store"
+}
+
 start_slave() {
 	local h=$1 d ns
 	d=$(host_dir "$h")
@@ -141,21 +162,25 @@ start_master() {
 
 cmd_up() {
 	local n=${1:-}; shift || true
-	local storage=dir k h d ns
+	local storage=dir storefs=btrfs k h d ns
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--storage) storage=${2:-}; shift 2 ;;
 		--storage=*) storage=${1#*=}; shift ;;
+		--store-fs) storefs=${2:-}; shift 2 ;;
+		--store-fs=*) storefs=${1#*=}; shift ;;
 		*) die "up: unknown option '$1'" ;;
 		esac
 	done
-	case "$n" in ''|*[!0-9]*) die "usage: pool.sh up N [--storage dir|btrfs|ext4|xfs]" ;; esac
+	case "$n" in ''|*[!0-9]*) die "usage: pool.sh up N [--storage dir|btrfs|ext4|xfs] [--store-fs btrfs|xfs|ext4]" ;; esac
 	[ "$n" -ge 1 ] && [ "$n" -le 200 ] || die "up: N must be 1..200"
 	case "$storage" in dir|btrfs|ext4|xfs) ;; *) die "up: --storage must be dir, btrfs, ext4 or xfs" ;; esac
+	case "$storefs" in btrfs|ext4|xfs) ;; *) die "up: --store-fs must be btrfs, xfs or ext4" ;; esac
 	need_root
 	if [ -f "$POOL/hosts" ]; then
-		[ "$(nhosts)" = "$n" ] && [ "$(cat "$POOL/storage")" = "$storage" ] ||
-			die "a pool of $(nhosts) hosts ($(cat "$POOL/storage")) is up; run 'pool.sh down' first"
+		[ "$(nhosts)" = "$n" ] && [ "$(cat "$POOL/storage")" = "$storage" ] &&
+			[ "$(cat "$POOL/store-fs")" = "$storefs" ] ||
+			die "a pool of $(nhosts) hosts ($(cat "$POOL/storage"), store on $(cat "$POOL/store-fs")) is up; run 'pool.sh down' first"
 		# already up: make sure every daemon runs
 		for k in $(seq 1 "$n"); do start_slave "h$k"; done
 		start_master
@@ -166,7 +191,9 @@ cmd_up() {
 	done
 	mkdir -p "$POOL/master"
 	echo "$storage" >"$POOL/storage"
+	echo "$storefs" >"$POOL/store-fs"
 	echo "$n" >"$POOL/hosts"
+	setup_store "$storefs"
 	# the master's identity and the root-namespace bridge
 	ssh-keygen -q -t ed25519 -N '' -C corral-master -f "$POOL/master/id_ed25519"
 	ip link add "$BR" type bridge 2>/dev/null || true
@@ -276,6 +303,10 @@ cmd_down() {
 		ip link del "corral-$h" 2>/dev/null || true
 	done
 	ip link del "$BR" 2>/dev/null || true
+	if [ -f "$POOL/master/store.loop" ]; then
+		umount "$POOL/master/store" 2>/dev/null || umount -l "$POOL/master/store" 2>/dev/null || true
+		losetup -d "$(cat "$POOL/master/store.loop")" 2>/dev/null || true
+	fi
 	rm -rf "$POOL"
 }
 
@@ -300,7 +331,7 @@ cmd_status() {
 	local n k d
 	[ -f "$POOL/hosts" ] || { echo "no pool"; return 0; }
 	n=$(nhosts)
-	echo "pool: $n hosts, storage $(cat "$POOL/storage"), env $POOL/env"
+	echo "pool: $n hosts, storage $(cat "$POOL/storage"), store on $(cat "$POOL/store-fs"), env $POOL/env"
 	for k in $(seq 1 "$n"); do
 		d=$(host_dir "h$k")
 		if [ -f "$d/slave.pid" ] && alive "$(cat "$d/slave.pid")"; then
@@ -325,9 +356,10 @@ stop) cmd_stop "$@" ;;
 start) cmd_start "$@" ;;
 lxcpath) host_num "${1:-}" >/dev/null; echo "$(host_dir "$1")/lxc" ;;
 storage) host_num "${1:-}" >/dev/null; echo "$(host_dir "$1")/storage" ;;
+store) [ -f "$POOL/hosts" ] || die "no pool is up"; echo "$POOL/master/store" ;;
 exec) h=${1:-}; host_num "$h" >/dev/null; shift; exec ip netns exec "$(host_ns "$h")" "$@" ;;
 create) cmd_create "$@" ;;
 status) cmd_status ;;
--h|--help|help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' ;;
-*) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+-h|--help|help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' ;;
+*) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
