@@ -1,4 +1,4 @@
-/* corral-slave: the receiving side of a tree transfer.
+/* corral xfer: the receiving side of a tree transfer.
  *
  * Walks its own tree beside the sender's stream (both sorted depth-first),
  * deleting what the sender lacks, creating or fixing the rest; answers each
@@ -25,6 +25,9 @@
 #include "cerr.h"
 #include "proto.h"
 #include "xfer.h"
+#include "xfer_copier.h"
+#include "xfer_io.h"
+#include "xfer_meta.h"
 
 #define DELTA_MIN    (16 * 1024)    /* smaller files are sent whole */
 #define BLOCKS_MIN   (32u << 20)    /* from here: aligned blocks */
