@@ -164,29 +164,16 @@ static int
 flush_entries(struct sender *s)
 {
 	struct cbuf *b;
-	uint8_t *zbuf = NULL;
-	uLongf zlen;
+	uint16_t type;
 	int r;
 
 	if (s->n_ents == 0)
 		return 0;
 	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL)
 		return CERR_NOMEM;
-	/* metadata compresses 3-5x: always worth a fast zlib pass */
-	zlen = compressBound(cbuf_len(s->ents));
-	if (zlen <= TREE_CHUNK_MAX * 2 && cbuf_len(s->ents) > 256 &&
-	    (zbuf = malloc(zlen)) != NULL &&
-	    compress2(zbuf, &zlen, cbuf_ptr(s->ents), cbuf_len(s->ents), 1) ==
-	    Z_OK && zlen < cbuf_len(s->ents) - cbuf_len(s->ents) / 10) {
-		if ((r = cbuf_put_u32(b, s->n_ents)) == 0 &&
-		    (r = cbuf_put_u32(b, (uint32_t)cbuf_len(s->ents))) == 0 &&
-		    (r = cbuf_put(b, zbuf, zlen)) == 0)
-			r = xio_put(&s->io, MSG_TREE_ENTRIES_Z, b);
-	} else if ((r = cbuf_put_u32(b, s->n_ents)) == 0 &&
-	    (r = cbuf_put(b, cbuf_ptr(s->ents), cbuf_len(s->ents))) == 0) {
-		r = xio_put(&s->io, MSG_TREE_ENTRIES, b);
-	}
-	free(zbuf);
+	if ((r = tree_entries_pack(b, s->n_ents, cbuf_ptr(s->ents),
+	    cbuf_len(s->ents), &type)) == 0)
+		r = xio_put(&s->io, type, b);
 	cbuf_free(b);
 	cbuf_reset(s->ents);
 	s->n_ents = 0;
