@@ -33,7 +33,7 @@ OPT = -O2 -g
 endif
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
-CPPFLAGS += -D_GNU_SOURCE -DCORRAL_VERSION='"$(VERSION)"' -Iproto -Iconf -Imaster -Islave
+CPPFLAGS += -D_GNU_SOURCE -DCORRAL_VERSION='"$(VERSION)"' -Iproto -Iconf -Imaster -Islave -Ixfer
 CFLAGS   ?= $(OPT)
 CFLAGS   += -std=gnu11 $(WARN) $(SANFLAGS) -MMD -MP
 LDFLAGS  += $(SANFLAGS)
@@ -47,9 +47,14 @@ MASTER_LIBS   := $(shell $(PKG_CONFIG) --libs $(MASTER_PKGS) 2>/dev/null) -lrsyn
 CMOCKA_LIBS   := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 # proto/ inflates compressed tree entries: everything that links it needs zlib
 PROTO_LIBS    := $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null)
+# the transfer engine: librsync (no .pc), OpenSSL, xxHash, zlib, a thread
+XFER_PKGS   = libcrypto libxxhash zlib
+XFER_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(XFER_PKGS) 2>/dev/null)
+XFER_LIBS   := $(shell $(PKG_CONFIG) --libs $(XFER_PKGS) 2>/dev/null) -lrsync -pthread
 
-# ---- sources: one object list per program over two internal libraries ----
+# ---- sources: one object list per program over three internal libraries ----
 PROTO_SRC  = $(sort $(wildcard proto/*.c))
+XFER_SRC   = $(sort $(wildcard xfer/*.c))
 CONF_SRC   = $(sort $(wildcard conf/*.c))
 SLAVE_SRC  = $(sort $(wildcard slave/*.c))
 MASTER_SRC = $(sort $(wildcard master/*.c))
@@ -58,10 +63,10 @@ UNIT_SRC   = $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC   = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
-XFER_OBJS = $(call obj,$(sort $(wildcard slave/xfer_*.c)))
 
 PROTO_LIB = $(BUILD)/libcorralproto.a
 CONF_LIB  = $(BUILD)/libcorralconf.a
+XFER_LIB  = $(BUILD)/libcorralxfer.a
 PROGS = $(BUILD)/corral-slave $(BUILD)/corral-master $(BUILD)/corral
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
@@ -76,6 +81,7 @@ $(BUILD)/%.o: %.c
 
 $(call obj,$(SLAVE_SRC)): CFLAGS += $(SLAVE_CFLAGS)
 $(call obj,$(MASTER_SRC)): CFLAGS += $(MASTER_CFLAGS)
+$(call obj,$(XFER_SRC)): CFLAGS += $(XFER_CFLAGS)
 
 $(PROTO_LIB): $(call obj,$(PROTO_SRC))
 	@mkdir -p $(dir $@)
@@ -83,9 +89,12 @@ $(PROTO_LIB): $(call obj,$(PROTO_SRC))
 $(CONF_LIB): $(call obj,$(CONF_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
+$(XFER_LIB): $(call obj,$(XFER_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/corral-slave: $(call obj,$(SLAVE_SRC)) $(CONF_LIB) $(PROTO_LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(SLAVE_LIBS)
+$(BUILD)/corral-slave: $(call obj,$(SLAVE_SRC)) $(XFER_LIB) $(CONF_LIB) $(PROTO_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS) $(SLAVE_LIBS)
 $(BUILD)/corral-master: $(call obj,$(MASTER_SRC)) $(CONF_LIB) $(PROTO_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(MASTER_LIBS)
 $(BUILD)/corral: $(call obj,$(CLI_SRC)) $(CONF_LIB) $(PROTO_LIB)
@@ -101,11 +110,13 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CONF_LIB) $(PROTO_LIB)
 INVENTORY_OBJS = $(call obj,master/inventory.c master/invdb.c master/schema.c master/jobs.c)
 $(BUILD)/tests/test_inventory $(BUILD)/tests/test_jobs: $(INVENTORY_OBJS)
 $(BUILD)/tests/test_inventory $(BUILD)/tests/test_jobs: TEST_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3)
-# tests of the transfer engine link its objects and the slave's libraries
-XFER_TEST_BINS = $(filter $(BUILD)/tests/test_xfer_%,$(UNIT_BINS))
-$(XFER_TEST_BINS): $(XFER_OBJS)
-$(BUILD)/tests/test_xfer_%: TEST_LIBS = $(SLAVE_LIBS)
-$(BUILD)/tests/unit/test_xfer_%.o: CFLAGS += $(SLAVE_CFLAGS)
+# tests of the transfer engine link its library (before proto's, which it
+# uses) and the libraries it needs
+$(BUILD)/tests/test_xfer_%: $(BUILD)/tests/unit/test_xfer_%.o $(XFER_LIB) $(CONF_LIB) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) \
+	    $(XFER_LIBS) $(CMOCKA_LIBS) $(PROTO_LIBS)
+$(BUILD)/tests/unit/test_xfer_%.o: CFLAGS += $(XFER_CFLAGS)
 # the storage backends' shared parts (no block devices needed)
 STORAGE_OBJS = $(call obj,$(sort $(wildcard slave/storage*.c)) slave/dmstatus.c slave/run.c)
 $(BUILD)/tests/test_storage: $(STORAGE_OBJS)
@@ -114,9 +125,8 @@ $(BUILD)/tests/unit/test_storage.o: CFLAGS += $(SLAVE_CFLAGS)
 tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/xfer-local
 
 # The transfer engine alone, sender and receiver over a socketpair.
-$(BUILD)/xfer-local: $(BUILD)/tests/tree/xfer_local.o $(XFER_OBJS) $(CONF_LIB) $(PROTO_LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(SLAVE_LIBS)
-$(BUILD)/tests/tree/xfer_local.o: CFLAGS += $(SLAVE_CFLAGS)
+$(BUILD)/xfer-local: $(BUILD)/tests/tree/xfer_local.o $(XFER_LIB) $(PROTO_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS)
 
 # ---- fuzzers: libFuzzer under clang; corpus replay under $(CC) ----
 FUZZFLAGS = -std=gnu11 -g -O1 -D_GNU_SOURCE -DCORRAL_VERSION='"$(VERSION)"' \

@@ -169,6 +169,11 @@ int tree_entries_begin(struct cbuf *b, uint32_t *count);
  * PROTO_PAYLOAD_MAX bytes) and *count their number. */
 int tree_entries_z_open(const uint8_t *payload, size_t len, uint32_t *count,
     struct cbuf **out);
+/* The sender's side: count records encoded by tree_entry_encode (len
+ * bytes at raw) as the payload of one frame, appended to out; *type is
+ * MSG_TREE_ENTRIES_Z when compressing pays, else MSG_TREE_ENTRIES. */
+int tree_entries_pack(struct cbuf *out, uint32_t count, const uint8_t *raw,
+    size_t len, uint16_t *type);
 
 int tree_need_encode(struct cbuf *b, const struct tree_need *n);
 int tree_need_decode(struct cbuf *b, struct tree_need *n);

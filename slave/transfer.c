@@ -13,6 +13,7 @@
 #include "cerr.h"
 #include "frame.h"
 #include "log.h"
+#include "msg.h"
 #include "proto.h"
 #include "slave.h"
 #include "tree.h"
@@ -207,23 +208,42 @@ in_snapdir(const char *path)
 	    (path[n] == '\0' || path[n] == '/');
 }
 
+/* A direct sender's progress: the master is not on the stream, it hears
+ * of it on this channel. */
+static int
+progress_to_master(void *arg, const struct xfer_progress *p)
+{
+	struct msg_progress m = { .files_done = p->files_done,
+	    .files_total = p->files_total, .bytes_done = p->bytes_done,
+	    .bytes_total = p->bytes_total };
+	struct cbuf *b;
+	int r;
+
+	if ((b = cbuf_new(64)) == NULL)
+		return CERR_NOMEM;
+	if ((r = msg_progress_encode(b, &m)) == 0)
+		r = frame_write(arg, MSG_TREE_PROGRESS, 0, b);
+	cbuf_free(b);
+	return r;
+}
+
 /* A direct transfer: the connection to the other slave, sealed with the
  * key the master gave.  The receiver tells the master its port. */
 static int
 open_direct(struct slave_ctx *ctx, struct transport *t, uint32_t id,
-    bool sending, const struct tree_req *req, struct xseal *seal,
+    bool sending, const struct tree_req *req, struct xseal **seal,
     char *err, size_t errlen)
 {
 	struct cbuf *b;
 	uint16_t port, lo, hi;
 	int lfd, fd, r;
 
-	if (xseal_init(seal, req->key, sending) != 0) {
+	if ((*seal = xseal_new(req->key, sending)) == NULL) {
 		snprintf(err, errlen, "%s", cerr_str(CERR_NOMEM));
 		return -1;
 	}
 	if (sending)
-		return direct_connect(req->peer, req->port, seal,
+		return direct_connect(req->peer, req->port, *seal,
 		    DIRECT_CONNECT_MS, err, errlen);
 	if (conf_port_range(ctx->conf.data_ports, &lo, &hi) != 0) {
 		snprintf(err, errlen, "data_ports '%s' is not a port range",
@@ -241,7 +261,7 @@ open_direct(struct slave_ctx *ctx, struct transport *t, uint32_t id,
 		return -1;
 	}
 	cbuf_free(b);
-	fd = direct_accept(lfd, seal, DIRECT_ACCEPT_MS, err, errlen);
+	fd = direct_accept(lfd, *seal, DIRECT_ACCEPT_MS, err, errlen);
 	close(lfd);
 	return fd;
 }
@@ -256,7 +276,7 @@ slave_transfer(struct slave_ctx *ctx, struct transport *t, uint32_t id,
 	struct ct_src cs = { 0 };
 	char vol[PROTO_NAME_MAX];
 	struct rlimit rl;
-	struct xseal seal;
+	struct xseal *seal = NULL;
 	bool direct = (req->opts & TREE_OPT_DIRECT) != 0;
 	uint64_t conn = 0;
 	int store, root, rfd, wfd, tr, tw, cfd = -1, rc;
@@ -326,9 +346,10 @@ slave_transfer(struct slave_ctx *ctx, struct transport *t, uint32_t id,
 			goto done;
 		}
 		rfd = wfd = cfd;
-		o.seal = &seal;
+		o.seal = seal;
 		o.bwlimit = req->bwlimit;
-		o.progress = sending ? t : NULL;
+		o.progress = sending ? progress_to_master : NULL;
+		o.progress_arg = t;
 		o.conn_bytes = &conn;
 	}
 	log_info("%s: %s %s%s%s", t->peer, sending ? "sending" : "receiving",
@@ -345,8 +366,7 @@ slave_transfer(struct slave_ctx *ctx, struct transport *t, uint32_t id,
 done:
 	if (cfd >= 0)
 		close(cfd);
-	if (direct)
-		xseal_free(&seal);
+	xseal_delete(seal);
 	if (root >= 0)
 		close(root);
 	close(store);

@@ -35,6 +35,7 @@
 #include "transport.h"
 #include "tree.h"
 #include "xfer.h"
+#include "xfer_meta.h"
 
 #define CANARY  "canary: must never change\n"
 #define OLD     "old content\n"          /* a file's content before */

@@ -21,6 +21,7 @@
 #include "cerr.h"
 #include "conf.h"
 #include "xfer.h"
+#include "xfer_seal.h"
 
 static const uint8_t key1[SEAL_KEY_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 static const uint8_t key2[SEAL_KEY_LEN] = { 9, 9, 9 };

@@ -1,4 +1,4 @@
-/* corral-slave: the TCP connection of a direct transfer (see xfer_seal.c
+/* corral xfer: the TCP connection of a direct transfer (see xfer_seal.c
  * for its records).  The receiver listens on an ephemeral port of its
  * listen address and takes the first connection that proves it holds the
  * transfer's key; the sender connects to the address the master gives. */
@@ -18,6 +18,7 @@
 #include "log.h"
 #include "pace.h"
 #include "xfer.h"
+#include "xfer_seal.h"
 
 #define HELLO_MS 10000       /* the other end's first record */
 

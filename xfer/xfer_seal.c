@@ -1,4 +1,4 @@
-/* corral-slave: sealed records for a direct slave-to-slave transfer.
+/* corral xfer: sealed records for a direct slave-to-slave transfer.
  *
  * The master hands both ends a fresh random key for one transfer over
  * their authenticated SSH sessions; the ends then talk over plain TCP in
@@ -15,6 +15,7 @@
  * copies per byte (see README, "Data path"). */
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -22,7 +23,7 @@
 
 #include "cerr.h"
 #include "pace.h"
-#include "xfer.h"
+#include "xfer_seal.h"
 
 #define TAG_LEN 16
 #define HELLO "corral direct v3"   /* 16 bytes: the first record each way */
@@ -60,6 +61,27 @@ xseal_free(struct xseal *s)
 	EVP_CIPHER_CTX_free(s->enc);
 	EVP_CIPHER_CTX_free(s->dec);
 	s->enc = s->dec = NULL;
+}
+
+struct xseal *
+xseal_new(const uint8_t key[SEAL_KEY_LEN], bool sender)
+{
+	struct xseal *s = malloc(sizeof(*s));
+
+	if (s != NULL && xseal_init(s, key, sender) != 0) {
+		free(s);
+		s = NULL;
+	}
+	return s;
+}
+
+void
+xseal_delete(struct xseal *s)
+{
+	if (s == NULL)
+		return;
+	xseal_free(s);
+	free(s);
 }
 
 int

@@ -1,4 +1,4 @@
-/* corral-slave: the sender's totals, counted by a second thread while the
+/* corral xfer: the sender's totals, counted by a second thread while the
  * transfer runs, so progress has a real percentage long before the end.
  * It walks as the sender does: no symlink followed, no other file system
  * entered, no deeper than TREE_DEPTH_MAX. */
@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "tree.h"
-#include "xfer.h"
+#include "xfer_count.h"
 
 static void
 count_dir(struct xcount *c, int dfd, dev_t dev, int depth)

@@ -1,4 +1,4 @@
-/* corral-slave: the receiver's copier thread.
+/* corral xfer: the receiver's copier thread.
  *
  * Rebuilding a large file (aligned blocks) is mostly copying its unchanged
  * blocks from the old copy into the new one, then installing it: on a file
@@ -17,7 +17,8 @@
 #include <unistd.h>
 
 #include "cerr.h"
-#include "xfer.h"
+#include "xfer_copier.h"
+#include "xfer_meta.h"
 
 #define BUF_LEN (256 * 1024)    /* fallback copies where the kernel cannot */
 

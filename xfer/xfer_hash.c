@@ -1,9 +1,9 @@
-/* corral-slave: block hashes of aligned-blocks files (see proto/tree.h). */
+/* corral xfer: block hashes of aligned-blocks files (see proto/tree.h). */
 #include <string.h>
 
 #include <xxhash.h>
 
-#include "xfer.h"
+#include "xfer_meta.h"
 
 void
 block_hash(const void *p, size_t n, uint64_t seed,

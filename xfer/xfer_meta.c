@@ -1,4 +1,4 @@
-/* corral-slave: what the transfer engine reads and writes of a file
+/* corral xfer: what the transfer engine reads and writes of a file
  * system: sorted listings, metadata and xattrs, hashes, librsync jobs,
  * and opening a transfer root safely. */
 #include <dirent.h>
@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 
 #include "xfer.h"
+#include "xfer_meta.h"
 
 static int
 cmp_names(const void *a, const void *b)

@@ -1,4 +1,4 @@
-/* corral-slave: buffered non-blocking frame I/O for the transfer engine. */
+/* corral xfer: buffered non-blocking frame I/O for the transfer engine. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -8,7 +8,8 @@
 #include "frame.h"
 #include "pace.h"
 #include "proto.h"
-#include "xfer.h"
+#include "xfer_io.h"
+#include "xfer_seal.h"
 
 /* Room for two whole frames, so a frame never waits for a read that the
  * buffer cannot take. */

@@ -1,4 +1,4 @@
-/* corral-slave: the sending side of a tree transfer.
+/* corral xfer: the sending side of a tree transfer.
  *
  * Walks the tree depth-first (sorted names), streams ENTRIES, keeps the
  * regular files it announced open in a bounded window until the receiver
@@ -16,11 +16,13 @@
 #include <zlib.h>
 
 #include "cerr.h"
-#include "frame.h"
 #include "msg.h"
 #include "pace.h"
 #include "proto.h"
 #include "xfer.h"
+#include "xfer_count.h"
+#include "xfer_io.h"
+#include "xfer_meta.h"
 
 #define WINDOW       TREE_WINDOW      /* files announced, not yet sent */
 #define SIG_MAX      CBUF_SIZE_MAX    /* bytes of one file's signature */
@@ -162,29 +164,16 @@ static int
 flush_entries(struct sender *s)
 {
 	struct cbuf *b;
-	uint8_t *zbuf = NULL;
-	uLongf zlen;
+	uint16_t type;
 	int r;
 
 	if (s->n_ents == 0)
 		return 0;
 	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL)
 		return CERR_NOMEM;
-	/* metadata compresses 3-5x: always worth a fast zlib pass */
-	zlen = compressBound(cbuf_len(s->ents));
-	if (zlen <= TREE_CHUNK_MAX * 2 && cbuf_len(s->ents) > 256 &&
-	    (zbuf = malloc(zlen)) != NULL &&
-	    compress2(zbuf, &zlen, cbuf_ptr(s->ents), cbuf_len(s->ents), 1) ==
-	    Z_OK && zlen < cbuf_len(s->ents) - cbuf_len(s->ents) / 10) {
-		if ((r = cbuf_put_u32(b, s->n_ents)) == 0 &&
-		    (r = cbuf_put_u32(b, (uint32_t)cbuf_len(s->ents))) == 0 &&
-		    (r = cbuf_put(b, zbuf, zlen)) == 0)
-			r = xio_put(&s->io, MSG_TREE_ENTRIES_Z, b);
-	} else if ((r = cbuf_put_u32(b, s->n_ents)) == 0 &&
-	    (r = cbuf_put(b, cbuf_ptr(s->ents), cbuf_len(s->ents))) == 0) {
-		r = xio_put(&s->io, MSG_TREE_ENTRIES, b);
-	}
-	free(zbuf);
+	if ((r = tree_entries_pack(b, s->n_ents, cbuf_ptr(s->ents),
+	    cbuf_len(s->ents), &type)) == 0)
+		r = xio_put(&s->io, type, b);
 	cbuf_free(b);
 	cbuf_reset(s->ents);
 	s->n_ents = 0;
@@ -439,7 +428,8 @@ out:
 static int
 put_progress(struct sender *s)
 {
-	struct msg_progress m = { 0 };
+	struct xfer_progress p = { 0 };
+	struct msg_progress m;
 	struct cbuf *b;
 	int64_t now = monotonic_ms();
 	int r;
@@ -448,16 +438,19 @@ put_progress(struct sender *s)
 		return 0;
 	s->prog_ms = now;
 	/* entries announced, less the files still in the window */
-	m.files_done = s->st->files - s->count;
-	m.bytes_done = s->done_bytes;
-	(void)xcount_done(&s->cnt, &m.files_total, &m.bytes_total);
+	p.files_done = s->st->files - s->count;
+	p.bytes_done = s->done_bytes;
+	(void)xcount_done(&s->cnt, &p.files_total, &p.bytes_total);
+	/* direct: whoever watches is not on the stream, the caller tells it */
+	if (s->o->progress != NULL)
+		return s->o->progress(s->o->progress_arg, &p);
+	m = (struct msg_progress){ .files_done = p.files_done,
+	    .files_total = p.files_total, .bytes_done = p.bytes_done,
+	    .bytes_total = p.bytes_total };
 	if ((b = cbuf_new(64)) == NULL)
 		return CERR_NOMEM;
-	/* direct: the master is not on the stream, tell it on our channel */
 	if ((r = msg_progress_encode(b, &m)) == 0)
-		r = s->o->progress ? frame_write(s->o->progress,
-		    MSG_TREE_PROGRESS, 0, b) : xio_put(&s->io,
-		    MSG_TREE_PROGRESS, b);
+		r = xio_put(&s->io, MSG_TREE_PROGRESS, b);
 	cbuf_free(b);
 	return r;
 }

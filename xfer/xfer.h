@@ -1,0 +1,88 @@
+/* corral: the tree-transfer engine (libcorralxfer.a), its public side.
+ *
+ * A sender streams the tree under a directory fd to a receiver, which
+ * makes the tree under its own directory fd identical, over one
+ * non-blocking stream (a socketpair, the session's pipes, or a sealed TCP
+ * connection between two hosts).  Every file system access goes through
+ * directory fds, one path component at a time, never following a symlink
+ * (see shared/reference/security.md).  The engine's parts have private
+ * headers of their own (xfer_io.h, xfer_meta.h, ...), for xfer/ only.
+ */
+#ifndef CORRAL_XFER_H
+#define CORRAL_XFER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tree.h"
+
+/* The sealed records of a direct connection: opaque here (xfer_seal.h). */
+struct xseal;
+
+/* Where a sender is, for a progress display. */
+struct xfer_progress {
+	uint64_t files_done, files_total;   /* totals 0 while counting */
+	uint64_t bytes_done, bytes_total;
+};
+
+struct xfer_opts {
+	uint32_t opts;        /* TREE_OPT_* */
+	int zlevel;           /* zlib level when TREE_OPT_COMPRESS */
+	/* receiver with rootfd -1: the destination does not exist yet; it is
+	 * made (create_path under storefd) when the sender's root arrives, so
+	 * a transfer that fails before that leaves nothing behind */
+	int storefd;
+	const char *create_path;
+	/* sender: called before the last frame; nonzero (err set) fails the
+	 * transfer instead */
+	int (*before_end)(void *arg, char *err, size_t errlen);
+	void *arg;
+	/* sender: where progress goes, at most every 250 ms; NULL: in the
+	 * stream, for whoever relays it.  Nonzero fails the transfer. */
+	int (*progress)(void *arg, const struct xfer_progress *p);
+	void *progress_arg;
+	/* a direct connection: its records' seal and, sender, the bandwidth
+	 * limit (bytes per second) */
+	struct xseal *seal;
+	uint64_t bwlimit;
+	uint64_t *conn_bytes;     /* out: bytes on the stream, both ways */
+};
+
+/* Stream the tree under rootfd (a directory) to the peer on rfd/wfd.
+ * 0, or a negative CERR_* with err set; st gets the totals. */
+int xfer_send(int rootfd, int rfd, int wfd, const struct xfer_opts *o,
+    struct tree_stats *st, char *err, size_t errlen);
+/* Make the tree under rootfd identical to the one the peer streams. */
+int xfer_recv(int rootfd, int rfd, int wfd, const struct xfer_opts *o,
+    struct tree_stats *st, char *err, size_t errlen);
+
+/* Open path (relative, no "..", no symlink anywhere) under the storage
+ * root fd as a directory; with create, make missing components (0755). */
+int xfer_open_beneath(int storefd, const char *path, bool create,
+    char *err, size_t errlen);
+
+/* ---- a direct connection between two hosts (xfer_seal.c, xfer_direct.c) */
+
+#define SEAL_KEY_LEN  32
+
+/* sender: this end sends the tree.  NULL if out of memory. */
+struct xseal *xseal_new(const uint8_t key[SEAL_KEY_LEN], bool sender);
+void xseal_delete(struct xseal *s);
+
+/* Each returns a descriptor, or -1 with err set. */
+/* Listen on the first free port lo..hi of addr ("" or 0.0.0.0: every
+ * address); lo = hi = 0: an ephemeral port. */
+int direct_listen(const char *addr, uint16_t lo, uint16_t hi, uint16_t *port,
+    char *err, size_t errlen);
+/* The first connection that proves it holds s's key, within timeout_ms;
+ * others are dropped (and logged). */
+int direct_accept(int lfd, struct xseal *s, int timeout_ms, char *err,
+    size_t errlen);
+int direct_connect(const char *peer, uint16_t port, struct xseal *s,
+    int timeout_ms, char *err, size_t errlen);
+/* Sender, after its last frame: shut down writing, wait for the receiver
+ * to close (0, or a negative CERR_*). */
+int direct_finish(int fd, int timeout_ms);
+
+#endif

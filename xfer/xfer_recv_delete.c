@@ -1,0 +1,85 @@
+/* corral xfer: the receiver deletes what the source lacks: local names
+ * the sorted stream passed by, and whole subtrees, never following a
+ * link. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cerr.h"
+#include "xfer_recv.h"
+
+#define RM_DEPTH_MAX 4096
+
+int
+xrecv_rm_tree(struct receiver *r, int dfd, const char *name, int depth)
+{
+	struct dirlist l;
+	struct stat st;
+	size_t i;
+	int fd, rc = 0;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return errno == ENOENT ? 0 : -1;
+	r->st->deleted++;
+	if (r->dry)
+		return 0;
+	if (S_ISDIR(st.st_mode)) {
+		if (depth > RM_DEPTH_MAX)
+			return -1;
+		fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (fd < 0)
+			return -1;
+		if (dirlist_read(fd, &l) != 0) {
+			close(fd);
+			return -1;
+		}
+		for (i = 0; i < l.n && rc == 0; i++)
+			rc = xrecv_rm_tree(r, fd, l.names[i], depth + 1);
+		dirlist_free(&l);
+		close(fd);
+		if (rc != 0)
+			return rc;
+		return unlinkat(dfd, name, AT_REMOVEDIR);
+	}
+	return unlinkat(dfd, name, 0);
+}
+
+/* The local names of d before name (sorted, as the stream is) are not in
+ * the source: delete them.  *exists: name itself is there. */
+int
+xrecv_delete_before(struct receiver *r, struct rdir *d, const char *name,
+    bool *exists)
+{
+	int c;
+
+	*exists = false;
+	while (d->l.pos < d->l.n &&
+	    (c = strcmp(d->l.names[d->l.pos], name)) <= 0) {
+		if (c == 0) {
+			*exists = true;
+			d->l.pos++;
+			break;
+		}
+		if (xrecv_rm_tree(r, d->fd, d->l.names[d->l.pos], 0) != 0)
+			return xrecv_fail(r, CERR_IO, "cannot delete",
+			    d->l.names[d->l.pos]);
+		d->l.pos++;
+	}
+	return 0;
+}
+
+/* Leaving d: none of its local names left is in the source. */
+int
+xrecv_delete_rest(struct receiver *r, struct rdir *d)
+{
+	int rc = 0;
+
+	for (; d->l.pos < d->l.n; d->l.pos++)
+		if (xrecv_rm_tree(r, d->fd, d->l.names[d->l.pos], 0) != 0)
+			rc = xrecv_fail(r, CERR_IO, "cannot delete",
+			    d->l.names[d->l.pos]);
+	return rc;
+}
