@@ -10,6 +10,7 @@
 
 #include "conf.h"
 #include "lines.h"
+#include "values.h"
 
 static const char *const modes[] = {
 	[BACKUP_HOT] = "hot",

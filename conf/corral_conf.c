@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "conf.h"
+#include "kv.h"
 #include "lines.h"
+#include "values.h"
 
 /* ENUM keys store an int: the enum must be one. */
 _Static_assert(sizeof(enum conf_hot_dir) == sizeof(int),

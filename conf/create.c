@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "conf.h"
+#include "kv.h"
 #include "lines.h"
+#include "values.h"
 
 _Static_assert(sizeof(enum create_method) == sizeof(int),
     "enum create_method is not int-sized");

@@ -15,6 +15,7 @@
 
 #include "conf.h"
 #include "lines.h"
+#include "values.h"
 
 #define VLAN_MAX 4094
 #define FIELDS_MAX 5

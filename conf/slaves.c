@@ -18,6 +18,7 @@
 
 #include "conf.h"
 #include "lines.h"
+#include "values.h"
 
 static int
 opt_noselect(struct slave_entry *e, const char *val, char *why, size_t whylen)
