@@ -88,6 +88,19 @@ int corral_conf_load(const char *path, struct corral_conf *c,
     struct conf_err *err);
 int corral_conf_parse_mem(const char *fname, const char *data, size_t len,
     struct corral_conf *c, struct conf_err *err);
+/* Asked about every value before its key's own parser, for keys whose
+ * meaning another module owns (storage and its backends' keys: the
+ * slave's storage_conf_check()).  0 if val is fine for key, or key is none
+ * of its business; else -1 with why filled with the quoted value and what
+ * is wrong ("'x' is not ..."), reported as "FILE:LINE: key: why". */
+typedef int conf_value_check_fn(const char *key, const char *val, char *why,
+    size_t whylen);
+/* The same, also asking check (may be NULL) about every value. */
+int corral_conf_load_checked(const char *path, struct corral_conf *c,
+    conf_value_check_fn *check, struct conf_err *err);
+int corral_conf_parse_mem_checked(const char *fname, const char *data,
+    size_t len, struct corral_conf *c, conf_value_check_fn *check,
+    struct conf_err *err);
 /* Store up to max keys into out, in table order; returns the number of
  * keys (more than max means out was too small). */
 size_t corral_conf_keys(struct conf_key_info *out, size_t max);

@@ -2,7 +2,7 @@
  *
  * One declarative table gives every key its field, type, bounds and default
  * (as Redis's config.c and LXC's confile.c do); the parsing itself is the
- * shared key = value machinery in lines.c.  conf/corral.conf documents the
+ * shared key = value machinery in kv.c.   conf/corral.conf documents the
  * same defaults, and tests/unit/test_conf_corral.c walks this table.
  */
 #include <stddef.h>
@@ -132,39 +132,46 @@ static const struct conf_key corral_keys[] = {
 	KEY_ENUM(hot_dir, hot_dirs, "freeze"),
 };
 
+static const struct conf_kv_file corral_file =
+    CONF_KV_FILE(struct corral_conf, corral_keys);
+
 void
 corral_conf_defaults(struct corral_conf *c)
 {
-	conf_kv_defaults(corral_keys, CONF_ARRAY_LEN(corral_keys), c,
-	    sizeof(*c));
+	conf_kv_defaults(&corral_file, c);
+}
+
+int
+corral_conf_parse_mem_checked(const char *fname, const char *data,
+    size_t len, struct corral_conf *c, conf_value_check_fn *check,
+    struct conf_err *err)
+{
+	return conf_kv_parse(&corral_file, fname, data, len, c, check, err);
 }
 
 int
 corral_conf_parse_mem(const char *fname, const char *data, size_t len,
     struct corral_conf *c, struct conf_err *err)
 {
-	return conf_kv_parse(fname, data, len, corral_keys,
-	    CONF_ARRAY_LEN(corral_keys), c, sizeof(*c), err);
+	return conf_kv_parse(&corral_file, fname, data, len, c, NULL, err);
+}
+
+int
+corral_conf_load_checked(const char *path, struct corral_conf *c,
+    conf_value_check_fn *check, struct conf_err *err)
+{
+	return conf_kv_load(&corral_file, path, c, check, err);
 }
 
 int
 corral_conf_load(const char *path, struct corral_conf *c,
     struct conf_err *err)
 {
-	char *data;
-	size_t len;
-	int ret;
-
-	if (conf_read_file(path, &data, &len, err) != 0)
-		return -1;
-	ret = corral_conf_parse_mem(path, data, len, c, err);
-	free(data);
-	return ret;
+	return conf_kv_load(&corral_file, path, c, NULL, err);
 }
 
 size_t
 corral_conf_keys(struct conf_key_info *out, size_t max)
 {
-	return conf_kv_info(corral_keys, CONF_ARRAY_LEN(corral_keys), out,
-	    max);
+	return conf_kv_info(&corral_file, out, max);
 }

@@ -128,38 +128,54 @@ kv_set(const struct conf_key *k, void *obj, const char *val, char *why,
 }
 
 void
-conf_kv_defaults(const struct conf_key *keys, size_t nkeys, void *obj,
-    size_t objsize)
+conf_kv_defaults(const struct conf_kv_file *f, void *obj)
 {
 	char why[512];
 	size_t i;
 
-	memset(obj, 0, objsize);
+	memset(obj, 0, f->size);
 	/* The defaults are parsed like a file: tests check every one. */
-	for (i = 0; i < nkeys; i++)
-		if (keys[i].def != NULL)
-			(void)kv_set(&keys[i], obj, keys[i].def, why,
+	for (i = 0; i < f->nkeys; i++)
+		if (f->keys[i].def != NULL)
+			(void)kv_set(&f->keys[i], obj, f->keys[i].def, why,
 			    sizeof(why));
 }
 
 size_t
-conf_kv_info(const struct conf_key *keys, size_t nkeys,
-    struct conf_key_info *out, size_t max)
+conf_kv_info(const struct conf_kv_file *f, struct conf_key_info *out,
+    size_t max)
 {
 	size_t i;
 
-	for (i = 0; i < nkeys && i < max; i++) {
-		out[i].name = keys[i].name;
-		out[i].def = keys[i].def;
+	for (i = 0; i < f->nkeys && i < max; i++) {
+		out[i].name = f->keys[i].name;
+		out[i].def = f->keys[i].def;
 	}
-	return nkeys;
+	return f->nkeys;
 }
 
 int
-conf_kv_parse(const char *fname, const char *data, size_t len,
-    const struct conf_key *keys, size_t nkeys, void *obj, size_t objsize,
+conf_kv_load(const struct conf_kv_file *f, const char *path, void *obj,
+    conf_value_check_fn *check, struct conf_err *err)
+{
+	char *data;
+	size_t len;
+	int ret;
+
+	if (conf_read_file(path, &data, &len, err) != 0)
+		return -1;
+	ret = conf_kv_parse(f, path, data, len, obj, check, err);
+	free(data);
+	return ret;
+}
+
+int
+conf_kv_parse(const struct conf_kv_file *f, const char *fname,
+    const char *data, size_t len, void *obj, conf_value_check_fn *check,
     struct conf_err *err)
 {
+	const struct conf_key *keys = f->keys;
+	size_t nkeys = f->nkeys, objsize = f->size;
 	struct conf_lines l;
 	char why[512];
 	unsigned *seen = NULL;      /* line each key was set on, 0 if not */
@@ -204,7 +220,11 @@ conf_kv_parse(const char *fname, const char *data, size_t len,
 			goto out;
 		}
 		seen[i] = l.lineno;
-		if (kv_set(&keys[i], tmp, val, why, sizeof(why)) != 0) {
+		/* The checker speaks for the value's meaning, so it goes
+		 * first, as a key's choices do. */
+		if ((check != NULL &&
+		    check(key, val, why, sizeof(why)) != 0) ||
+		    kv_set(&keys[i], tmp, val, why, sizeof(why)) != 0) {
 			conf_error(err, l.fname, l.lineno, "%s: %s", key, why);
 			goto out;
 		}

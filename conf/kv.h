@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "lines.h"
 
 enum conf_key_type {
 	CONF_KEY_STRING,  /* into char[size]; optional choices, optional check */
@@ -44,16 +45,29 @@ struct conf_key {
 #define CONF_FIELD(type, f) \
 	.off = offsetof(type, f), .size = sizeof(((type *)0)->f)
 
-/* Zero obj (objsize bytes) then apply every key's default. */
-void conf_kv_defaults(const struct conf_key *keys, size_t nkeys, void *obj,
-    size_t objsize);
-/* Parse a key = value file over obj (objsize bytes).  obj is changed only
- * if the whole file is valid. */
-int conf_kv_parse(const char *fname, const char *data, size_t len,
-    const struct conf_key *keys, size_t nkeys, void *obj, size_t objsize,
+/* One key = value file: its keys and the struct they fill. */
+struct conf_kv_file {
+	const struct conf_key *keys;
+	size_t nkeys;
+	size_t size;                  /* of the struct */
+};
+
+#define CONF_KV_FILE(type, table) \
+	{ .keys = (table), .nkeys = CONF_ARRAY_LEN(table), .size = sizeof(type) }
+
+/* Zero obj then apply every key's default. */
+void conf_kv_defaults(const struct conf_kv_file *f, void *obj);
+/* Parse a key = value file over obj, asking check (may be NULL) about
+ * every value before the key's own parser.  obj is changed only if the
+ * whole file is valid. */
+int conf_kv_parse(const struct conf_kv_file *f, const char *fname,
+    const char *data, size_t len, void *obj, conf_value_check_fn *check,
     struct conf_err *err);
+/* conf_kv_parse() over the file at path (named in messages as given). */
+int conf_kv_load(const struct conf_kv_file *f, const char *path, void *obj,
+    conf_value_check_fn *check, struct conf_err *err);
 /* Names and defaults of the keys, as conf.h's *_conf_keys(). */
-size_t conf_kv_info(const struct conf_key *keys, size_t nkeys,
-    struct conf_key_info *out, size_t max);
+size_t conf_kv_info(const struct conf_kv_file *f, struct conf_key_info *out,
+    size_t max);
 
 #endif
