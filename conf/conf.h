@@ -70,9 +70,11 @@ struct corral_conf {
 	char host_key[CONF_PATH_MAX];
 	char authorized_keys[CONF_PATH_MAX];
 	char lxcpath[CONF_PATH_MAX];
-	char storage[CONF_PATH_MAX];   /* lvm:VG | btrfs:/path | dir:/path */
+	/* storage and lvm_fs are stored as written: what they may be is
+	 * the storage backends' business (see conf_value_check_fn) */
+	char storage[CONF_PATH_MAX];   /* NAME:ARG, e.g. dir:/path */
 	char mount_root[CONF_PATH_MAX]; /* lvm: where volumes are mounted */
-	char lvm_fs[8];                /* lvm: ext4 | xfs */
+	char lvm_fs[8];                /* lvm: the file system of volumes */
 	uint32_t snapshot_share;       /* % of a VG given to LVs at most */
 	uint32_t snapshot_fill_warn;   /* % fill that is reported */
 	enum conf_hot_dir hot_dir;     /* dir backend: freeze | refuse */
@@ -222,5 +224,8 @@ int conf_parse_ip(const char *s, struct net_addr *out);
  * -1 if s is not such a number (or overflows), -2 if it is outside
  * min..max; *out is written only on success. */
 int conf_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+/* An absolute path without control characters: NULL, or why not ("is not
+ * an absolute path"). */
+const char *conf_check_path(const char *s);
 
 #endif

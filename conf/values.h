@@ -24,7 +24,5 @@ bool conf_valid_dns_name(const char *s);
  * -1 with why filled; ns and *n are written only on success. */
 int conf_parse_ns_list(const char *s, struct net_addr *ns, size_t max,
     size_t *n, char *why, size_t whylen);
-/* An absolute path without control characters.  NULL, or a reason. */
-const char *conf_check_path(const char *s);
 
 #endif
