@@ -234,7 +234,8 @@ storage_nop_size(struct storage *s, const char *ct, uint64_t bytes,
 int
 storage_dir_rootfs(struct storage *s, const char *ct, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "dir:%s/%s", s->root, ct);
+	int n = snprintf(buf, len, "%s:%s/%s", storage_dir_ops.name, s->root,
+	    ct);
 
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }

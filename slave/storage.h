@@ -47,6 +47,7 @@ struct storage_ops {
 	/* lxc.rootfs.path is on this backend: true, with dir the host
 	 * directory holding the root file system, if it has one */
 	bool (*owns_rootfs)(const char *rootfs, char *dir, size_t len);
+	/* ---- the store ---- */
 	/* check the store is there; make ROOT and ROOT/.corral-snap */
 	int (*init)(struct storage *s, char *err, size_t errlen);
 	/* a new empty volume of bytes (0: backend default / unlimited) */
