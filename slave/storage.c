@@ -12,8 +12,9 @@
 #include "log.h"
 #include "storage.h"
 
-/* The registry: every backend, in the order messages name them.  A bare
- * lxc.rootfs.path belongs to the last that claims it (dir takes any). */
+/* The registry: every backend, in the order messages name them.  An
+ * lxc.rootfs.path belongs to the first that claims it; dir, last, takes
+ * any path (LXC's own default is a bare directory). */
 static const struct storage_ops *const backends[] = {
 	&storage_lvm_ops,
 	&storage_btrfs_ops,
