@@ -10,6 +10,8 @@
 
 #include "conf.h"
 #include "lines.h"
+#include "records.h"
+#include "values.h"
 
 static const char *const modes[] = {
 	[BACKUP_HOT] = "hot",
@@ -17,14 +19,13 @@ static const char *const modes[] = {
 };
 
 static int
-parse_line(const struct conf_lines *l, char *line, struct backup_entry *e,
+parse_line(const struct conf_lines *l, char *line, void *entry,
     struct conf_err *err)
 {
+	struct backup_entry *e = entry;
 	char *colon, *name, *mode, *extra;
 	size_t i;
 
-	memset(e, 0, sizeof(*e));
-	e->line = l->lineno;
 	if ((colon = strchr(line, ':')) != NULL)
 		*colon = '\0';
 	name = conf_trim(line);
@@ -61,78 +62,12 @@ parse_line(const struct conf_lines *l, char *line, struct backup_entry *e,
 	return -1;
 }
 
-int
-backup_conf_parse_mem(const char *fname, const char *data, size_t len,
-    struct backup_conf *b, struct conf_err *err)
-{
-	struct conf_lines l;
-	struct conf_nameset names = { 0 };   /* container names: exact case */
-	struct backup_entry *v = NULL, *nv;
-	size_t n = 0, cap = 0, dup;
-	char *line;
-	int r, ret = -1;
+static const struct conf_record_kind backup_kind = {
+	.size = sizeof(struct backup_entry),
+	.line_off = offsetof(struct backup_entry, line),
+	.parse = parse_line,
+	.what = "container",          /* container names: exact case */
+	.name_off = offsetof(struct backup_entry, name),
+};
 
-	b->v = NULL;
-	b->n = 0;
-	if (conf_lines_init(&l, fname, data, len, err) != 0)
-		goto out;
-	while ((r = conf_lines_next(&l, &line, err)) == 1) {
-		if ((nv = conf_grow(v, &cap, n, sizeof(*v))) == NULL) {
-			conf_error(err, l.fname, l.lineno, "out of memory");
-			goto out;
-		}
-		v = nv;
-		if (parse_line(&l, line, &v[n], err) != 0)
-			goto out;
-		r = conf_nameset_add(&names, v, sizeof(*v),
-		    offsetof(struct backup_entry, name), n, &dup);
-		if (r < 0) {
-			conf_error(err, l.fname, l.lineno, "out of memory");
-			goto out;
-		}
-		if (r > 0) {
-			conf_error(err, l.fname, l.lineno,
-			    "duplicate container '%s' (already on line %u)",
-			    v[n].name, v[dup].line);
-			goto out;
-		}
-		n++;
-	}
-	if (r < 0)
-		goto out;
-	b->v = v;
-	b->n = n;
-	v = NULL;
-	ret = 0;
-out:
-	free(v);
-	conf_nameset_free(&names);
-	return ret;
-}
-
-int
-backup_conf_load(const char *path, struct backup_conf *b,
-    struct conf_err *err)
-{
-	char *data;
-	size_t len;
-	int ret;
-
-	b->v = NULL;
-	b->n = 0;
-	if (conf_read_file(path, &data, &len, err) != 0)
-		return -1;
-	ret = backup_conf_parse_mem(path, data, len, b, err);
-	free(data);
-	return ret;
-}
-
-void
-backup_conf_free(struct backup_conf *b)
-{
-	if (b == NULL)
-		return;
-	free(b->v);
-	b->v = NULL;
-	b->n = 0;
-}
+CONF_RECORDS_API(backup, backup_kind)

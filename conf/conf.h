@@ -70,9 +70,11 @@ struct corral_conf {
 	char host_key[CONF_PATH_MAX];
 	char authorized_keys[CONF_PATH_MAX];
 	char lxcpath[CONF_PATH_MAX];
-	char storage[CONF_PATH_MAX];   /* lvm:VG | btrfs:/path | dir:/path */
+	/* storage and lvm_fs are stored as written: what they may be is
+	 * the storage backends' business (see conf_value_check_fn) */
+	char storage[CONF_PATH_MAX];   /* NAME:ARG, e.g. dir:/path */
 	char mount_root[CONF_PATH_MAX]; /* lvm: where volumes are mounted */
-	char lvm_fs[8];                /* lvm: ext4 | xfs */
+	char lvm_fs[8];                /* lvm: the file system of volumes */
 	uint32_t snapshot_share;       /* % of a VG given to LVs at most */
 	uint32_t snapshot_fill_warn;   /* % fill that is reported */
 	enum conf_hot_dir hot_dir;     /* dir backend: freeze | refuse */
@@ -88,6 +90,19 @@ int corral_conf_load(const char *path, struct corral_conf *c,
     struct conf_err *err);
 int corral_conf_parse_mem(const char *fname, const char *data, size_t len,
     struct corral_conf *c, struct conf_err *err);
+/* Asked about every value before its key's own parser, for keys whose
+ * meaning another module owns (storage and its backends' keys: the
+ * slave's storage_conf_check()).  0 if val is fine for key, or key is none
+ * of its business; else -1 with why filled with the quoted value and what
+ * is wrong ("'x' is not ..."), reported as "FILE:LINE: key: why". */
+typedef int conf_value_check_fn(const char *key, const char *val, char *why,
+    size_t whylen);
+/* The same, also asking check (may be NULL) about every value. */
+int corral_conf_load_checked(const char *path, struct corral_conf *c,
+    conf_value_check_fn *check, struct conf_err *err);
+int corral_conf_parse_mem_checked(const char *fname, const char *data,
+    size_t len, struct corral_conf *c, conf_value_check_fn *check,
+    struct conf_err *err);
 /* Store up to max keys into out, in table order; returns the number of
  * keys (more than max means out was too small). */
 size_t corral_conf_keys(struct conf_key_info *out, size_t max);
@@ -209,5 +224,8 @@ int conf_parse_ip(const char *s, struct net_addr *out);
  * -1 if s is not such a number (or overflows), -2 if it is outside
  * min..max; *out is written only on success. */
 int conf_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+/* An absolute path without control characters: NULL, or why not ("is not
+ * an absolute path"). */
+const char *conf_check_path(const char *s);
 
 #endif

@@ -2,15 +2,20 @@
  *
  * One declarative table gives every key its field, type, bounds and default
  * (as Redis's config.c and LXC's confile.c do); the parsing itself is the
- * shared key = value machinery in lines.c.  conf/corral.conf documents the
- * same defaults, and tests/unit/test_conf_corral.c walks this table.
+ * shared key = value machinery in kv.c.  What storage and lvm_fs may be is
+ * left to the storage backends, which the slave asks through
+ * corral_conf_load_checked(): conf/ knows no backend.  conf/corral.conf
+ * documents the same defaults, and tests/unit/test_conf_corral.c walks
+ * this table.
  */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf.h"
+#include "kv.h"
 #include "lines.h"
+#include "values.h"
 
 /* ENUM keys store an int: the enum must be one. */
 _Static_assert(sizeof(enum conf_hot_dir) == sizeof(int),
@@ -26,8 +31,6 @@ static const char *const hot_dirs[] = {
 	[CONF_HOT_DIR_REFUSE + 1] = NULL
 };
 
-static const char *const lvm_fss[] = { "ext4", "xfs", NULL };
-
 _Static_assert(sizeof(enum conf_transfer) == sizeof(int),
     "enum conf_transfer is not int-sized");
 static const char *const transfers[] = {
@@ -41,43 +44,6 @@ check_address(const char *val)
 {
 	return conf_valid_address(val) ? NULL :
 	    "is not an IP address or host name";
-}
-
-/* An LVM volume group name as lvm(8) accepts it. */
-static bool
-valid_vg_name(const char *s)
-{
-	size_t i;
-
-	if (*s == '\0' || *s == '-' || strcmp(s, ".") == 0 ||
-	    strcmp(s, "..") == 0)
-		return false;
-	for (i = 0; s[i] != '\0'; i++) {
-		char c = s[i];
-
-		if (i >= 127)
-			return false;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '+' || c == '_' ||
-		    c == '.' || c == '-'))
-			return false;
-	}
-	return true;
-}
-
-static const char *
-check_storage(const char *val)
-{
-	static const char usage[] =
-	    "is not lvm:VGNAME, btrfs:/abs/path or dir:/abs/path";
-
-	if (strncmp(val, "lvm:", 4) == 0)
-		return valid_vg_name(val + 4) ? NULL : usage;
-	if (strncmp(val, "btrfs:", 6) == 0)
-		return conf_check_path(val + 6) == NULL ? NULL : usage;
-	if (strncmp(val, "dir:", 4) == 0)
-		return conf_check_path(val + 4) == NULL ? NULL : usage;
-	return usage;
 }
 
 /* "any", or "LO-HI" with 1 <= LO <= HI <= 65535. */
@@ -122,47 +88,54 @@ static const struct conf_key corral_keys[] = {
 	KEY_PATH(host_key,        "/etc/corral/ssh_host_ed25519_key"),
 	KEY_PATH(authorized_keys, "/etc/corral/authorized_keys"),
 	KEY_PATH(lxcpath,         "/var/lib/lxc"),
-	KEY_STR(storage, NULL, check_storage, "dir:/var/lib/corral/storage"),
+	KEY_STR(storage, NULL, NULL, "dir:/var/lib/corral/storage"),
 	KEY_PATH(mount_root,      "/var/lib/corral/mnt"),
-	KEY_STR(lvm_fs, lvm_fss, NULL, "ext4"),
+	KEY_STR(lvm_fs, NULL, NULL, "ext4"),
 	KEY_UINT(snapshot_share,     1, 100, "90"),
 	KEY_UINT(snapshot_fill_warn, 1, 100, "80"),
 	KEY_ENUM(hot_dir, hot_dirs, "freeze"),
 };
 
+static const struct conf_kv_file corral_file =
+    CONF_KV_FILE(struct corral_conf, corral_keys);
+
 void
 corral_conf_defaults(struct corral_conf *c)
 {
-	conf_kv_defaults(corral_keys, CONF_ARRAY_LEN(corral_keys), c,
-	    sizeof(*c));
+	conf_kv_defaults(&corral_file, c);
+}
+
+int
+corral_conf_parse_mem_checked(const char *fname, const char *data,
+    size_t len, struct corral_conf *c, conf_value_check_fn *check,
+    struct conf_err *err)
+{
+	return conf_kv_parse(&corral_file, fname, data, len, c, check, err);
 }
 
 int
 corral_conf_parse_mem(const char *fname, const char *data, size_t len,
     struct corral_conf *c, struct conf_err *err)
 {
-	return conf_kv_parse(fname, data, len, corral_keys,
-	    CONF_ARRAY_LEN(corral_keys), c, sizeof(*c), err);
+	return conf_kv_parse(&corral_file, fname, data, len, c, NULL, err);
+}
+
+int
+corral_conf_load_checked(const char *path, struct corral_conf *c,
+    conf_value_check_fn *check, struct conf_err *err)
+{
+	return conf_kv_load(&corral_file, path, c, check, err);
 }
 
 int
 corral_conf_load(const char *path, struct corral_conf *c,
     struct conf_err *err)
 {
-	char *data;
-	size_t len;
-	int ret;
-
-	if (conf_read_file(path, &data, &len, err) != 0)
-		return -1;
-	ret = corral_conf_parse_mem(path, data, len, c, err);
-	free(data);
-	return ret;
+	return conf_kv_load(&corral_file, path, c, NULL, err);
 }
 
 size_t
 corral_conf_keys(struct conf_key_info *out, size_t max)
 {
-	return conf_kv_info(corral_keys, CONF_ARRAY_LEN(corral_keys), out,
-	    max);
+	return conf_kv_info(&corral_file, out, max);
 }

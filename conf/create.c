@@ -1,6 +1,6 @@
 /* corral: create.conf, the defaults for new containers (key = value).
  *
- * The same table-driven machinery as corral.conf (lines.c); only the keys
+ * The same table-driven machinery as corral.conf (kv.c); only the keys
  * and their checks are here.  networks.conf wins over these at creation
  * time; that is the caller's business, not the parser's.
  */
@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "conf.h"
+#include "kv.h"
 #include "lines.h"
+#include "values.h"
 
 _Static_assert(sizeof(enum create_method) == sizeof(int),
     "enum create_method is not int-sized");
@@ -131,39 +133,31 @@ static const struct conf_key create_keys[] = {
 	KEY_STR("distro",      distro,   check_distro,   "bookworm"),
 };
 
+static const struct conf_kv_file create_file =
+    CONF_KV_FILE(struct create_conf, create_keys);
+
 void
 create_conf_defaults(struct create_conf *c)
 {
-	conf_kv_defaults(create_keys, CONF_ARRAY_LEN(create_keys), c,
-	    sizeof(*c));
+	conf_kv_defaults(&create_file, c);
 }
 
 int
 create_conf_parse_mem(const char *fname, const char *data, size_t len,
     struct create_conf *c, struct conf_err *err)
 {
-	return conf_kv_parse(fname, data, len, create_keys,
-	    CONF_ARRAY_LEN(create_keys), c, sizeof(*c), err);
+	return conf_kv_parse(&create_file, fname, data, len, c, NULL, err);
 }
 
 int
 create_conf_load(const char *path, struct create_conf *c,
     struct conf_err *err)
 {
-	char *data;
-	size_t len;
-	int ret;
-
-	if (conf_read_file(path, &data, &len, err) != 0)
-		return -1;
-	ret = create_conf_parse_mem(path, data, len, c, err);
-	free(data);
-	return ret;
+	return conf_kv_load(&create_file, path, c, NULL, err);
 }
 
 size_t
 create_conf_keys(struct conf_key_info *out, size_t max)
 {
-	return conf_kv_info(create_keys, CONF_ARRAY_LEN(create_keys), out,
-	    max);
+	return conf_kv_info(&create_file, out, max);
 }

@@ -8,6 +8,7 @@
  * vlan 0 is untagged.  A VLAN has at most one IPv4 and one IPv6 network.
  */
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 
 #include "conf.h"
 #include "lines.h"
+#include "records.h"
+#include "values.h"
 
 #define VLAN_MAX 4094
 #define FIELDS_MAX 5
@@ -164,17 +167,16 @@ parse_gateway(const struct conf_lines *l, const char *f,
 }
 
 static int
-parse_line(const struct conf_lines *l, char *line, struct network_entry *e,
+parse_line(const struct conf_lines *l, char *line, void *entry,
     struct conf_err *err)
 {
+	struct network_entry *e = entry;
 	char *f[FIELDS_MAX + 1];
 	char why[512];
 	size_t nf = 0, i;
 	uint32_t vlan;
 	char *p = line, *comma;
 
-	memset(e, 0, sizeof(*e));
-	e->line = l->lineno;
 	/* One field past the maximum is enough to say there are too many. */
 	while (nf < CONF_ARRAY_LEN(f)) {
 		comma = strchr(p, ',');
@@ -229,79 +231,37 @@ parse_line(const struct conf_lines *l, char *line, struct network_entry *e,
 	return 0;
 }
 
-int
-networks_conf_parse_mem(const char *fname, const char *data, size_t len,
-    struct networks_conf *nc, struct conf_err *err)
+/* The line of the first network of each (vlan, family), or 0. */
+static void *
+seen_new(void)
 {
-	struct conf_lines l;
-	struct network_entry *v = NULL, *nv;
-	unsigned *first = NULL;     /* line of each (vlan, family), or 0 */
-	size_t n = 0, cap = 0, slot;
-	char *line;
-	int r, ret = -1;
-
-	nc->v = NULL;
-	nc->n = 0;
-	if (conf_lines_init(&l, fname, data, len, err) != 0)
-		goto out;
-	if ((first = calloc(2 * (VLAN_MAX + 1), sizeof(*first))) == NULL) {
-		conf_error(err, l.fname, 0, "out of memory");
-		goto out;
-	}
-	while ((r = conf_lines_next(&l, &line, err)) == 1) {
-		if ((nv = conf_grow(v, &cap, n, sizeof(*v))) == NULL) {
-			conf_error(err, l.fname, l.lineno, "out of memory");
-			goto out;
-		}
-		v = nv;
-		if (parse_line(&l, line, &v[n], err) != 0)
-			goto out;
-		slot = 2 * (size_t)v[n].vlan + (v[n].net.family == AF_INET6);
-		if (first[slot] != 0) {
-			conf_error(err, l.fname, l.lineno,
-			    "vlan %u already has an %s network on line %u",
-			    v[n].vlan, family_name(v[n].net.family),
-			    first[slot]);
-			goto out;
-		}
-		first[slot] = l.lineno;
-		n++;
-	}
-	if (r < 0)
-		goto out;
-	nc->v = v;
-	nc->n = n;
-	v = NULL;
-	ret = 0;
-out:
-	free(v);
-	free(first);
-	return ret;
+	return calloc(2 * (VLAN_MAX + 1), sizeof(unsigned));
 }
 
-int
-networks_conf_load(const char *path, struct networks_conf *nc,
+static int
+seen_add(void *seen, const void *entry, const struct conf_lines *l,
     struct conf_err *err)
 {
-	char *data;
-	size_t len;
-	int ret;
+	const struct network_entry *e = entry;
+	unsigned *first = seen;
+	size_t slot = 2 * (size_t)e->vlan + (e->net.family == AF_INET6);
 
-	nc->v = NULL;
-	nc->n = 0;
-	if (conf_read_file(path, &data, &len, err) != 0)
+	if (first[slot] != 0) {
+		conf_error(err, l->fname, l->lineno,
+		    "vlan %u already has an %s network on line %u", e->vlan,
+		    family_name(e->net.family), first[slot]);
 		return -1;
-	ret = networks_conf_parse_mem(path, data, len, nc, err);
-	free(data);
-	return ret;
+	}
+	first[slot] = l->lineno;
+	return 0;
 }
 
-void
-networks_conf_free(struct networks_conf *nc)
-{
-	if (nc == NULL)
-		return;
-	free(nc->v);
-	nc->v = NULL;
-	nc->n = 0;
-}
+static const struct conf_record_kind networks_kind = {
+	.size = sizeof(struct network_entry),
+	.line_off = offsetof(struct network_entry, line),
+	.parse = parse_line,
+	.seen_new = seen_new,
+	.seen_add = seen_add,
+};
+
+CONF_RECORDS_API(networks, networks_kind)

@@ -18,6 +18,8 @@
 
 #include "conf.h"
 #include "lines.h"
+#include "records.h"
+#include "values.h"
 
 static int
 opt_noselect(struct slave_entry *e, const char *val, char *why, size_t whylen)
@@ -136,14 +138,13 @@ parse_opt(const struct conf_lines *l, char *opt, struct slave_entry *e,
 }
 
 static int
-parse_line(const struct conf_lines *l, char *line, struct slave_entry *e,
+parse_line(const struct conf_lines *l, char *line, void *entry,
     struct conf_err *err)
 {
+	struct slave_entry *e = entry;
 	char *colon, *name, *opt, *comma;
 	unsigned given = 0;
 
-	memset(e, 0, sizeof(*e));
-	e->line = l->lineno;
 	if ((colon = strchr(line, ':')) != NULL)
 		*colon = '\0';
 	name = conf_trim(line);
@@ -167,83 +168,16 @@ parse_line(const struct conf_lines *l, char *line, struct slave_entry *e,
 	return 0;
 }
 
-int
-slaves_conf_parse_mem(const char *fname, const char *data, size_t len,
-    struct slaves_conf *s, struct conf_err *err)
-{
-	struct conf_lines l;
-	struct conf_nameset names = { 0 };
-	struct slave_entry *v = NULL, *nv;
-	size_t n = 0, cap = 0, dup;
-	char *line;
-	int r, ret = -1;
+static const struct conf_record_kind slaves_kind = {
+	.size = sizeof(struct slave_entry),
+	.line_off = offsetof(struct slave_entry, line),
+	.parse = parse_line,
+	.what = "host",
+	.name_off = offsetof(struct slave_entry, name),
+	.fold = true,                 /* host names are case-insensitive */
+};
 
-	s->v = NULL;
-	s->n = 0;
-	if (conf_lines_init(&l, fname, data, len, err) != 0)
-		goto out;
-	while ((r = conf_lines_next(&l, &line, err)) == 1) {
-		if ((nv = conf_grow(v, &cap, n, sizeof(*v))) == NULL) {
-			conf_error(err, l.fname, l.lineno, "out of memory");
-			goto out;
-		}
-		v = nv;
-		if (parse_line(&l, line, &v[n], err) != 0)
-			goto out;
-		/* Host names are case-insensitive. */
-		names.fold = true;
-		r = conf_nameset_add(&names, v, sizeof(*v),
-		    offsetof(struct slave_entry, name), n, &dup);
-		if (r < 0) {
-			conf_error(err, l.fname, l.lineno, "out of memory");
-			goto out;
-		}
-		if (r > 0) {
-			conf_error(err, l.fname, l.lineno,
-			    "duplicate host '%s' (already on line %u)",
-			    v[n].name, v[dup].line);
-			goto out;
-		}
-		n++;
-	}
-	if (r < 0)
-		goto out;
-	s->v = v;
-	s->n = n;
-	v = NULL;
-	ret = 0;
-out:
-	free(v);
-	conf_nameset_free(&names);
-	return ret;
-}
-
-int
-slaves_conf_load(const char *path, struct slaves_conf *s,
-    struct conf_err *err)
-{
-	char *data;
-	size_t len;
-	int ret;
-
-	s->v = NULL;
-	s->n = 0;
-	if (conf_read_file(path, &data, &len, err) != 0)
-		return -1;
-	ret = slaves_conf_parse_mem(path, data, len, s, err);
-	free(data);
-	return ret;
-}
-
-void
-slaves_conf_free(struct slaves_conf *s)
-{
-	if (s == NULL)
-		return;
-	free(s->v);
-	s->v = NULL;
-	s->n = 0;
-}
+CONF_RECORDS_API(slaves, slaves_kind)
 
 const struct slave_entry *
 slaves_conf_find(const struct slaves_conf *s, const char *name)

@@ -11,7 +11,27 @@
 #include <sys/socket.h>
 
 #include "conf.h"
-#include "lines.h"
+#include "values.h"
+
+bool
+conf_is_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
+	    c == '\f';
+}
+
+char *
+conf_trim(char *s)
+{
+	size_t n;
+
+	while (conf_is_space((unsigned char)*s))
+		s++;
+	n = strlen(s);
+	while (n > 0 && conf_is_space((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
 
 static bool
 is_digit(char c)

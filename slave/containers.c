@@ -202,8 +202,9 @@ dir_usage(const char *path)
 static void
 fill_ct(struct lxc_container *c, struct msg_ct_info *m)
 {
-	char buf[4096];
-	const char *state, *path;
+	const struct storage_ops *ops;
+	char buf[4096], dir[4096];
+	const char *state;
 	size_t i;
 
 	memset(m, 0, sizeof(*m));
@@ -225,19 +226,10 @@ fill_ct(struct lxc_container *c, struct msg_ct_info *m)
 			proc_usage(c->init_pid(c), &m->mem_used, &m->cpu_usec);
 	}
 	config_item(c, "lxc.rootfs.path", buf, sizeof(buf));
-	/* "btrfs:/p", "lvm:/dev/vg/lv", "dir:/p" or a bare path (dir) */
-	if (strncmp(buf, "btrfs:", 6) == 0) {
-		snprintf(m->backend, sizeof(m->backend), "btrfs");
-		path = buf + 6;
-	} else if (strncmp(buf, "lvm:", 4) == 0) {
-		snprintf(m->backend, sizeof(m->backend), "lvm");
-		path = NULL;
-	} else {
-		snprintf(m->backend, sizeof(m->backend), "dir");
-		path = strncmp(buf, "dir:", 4) == 0 ? buf + 4 : buf;
-	}
-	if (path != NULL && path[0] == '/')
-		m->rootfs_bytes = dir_usage(path);
+	if ((ops = storage_of_rootfs(buf, dir, sizeof(dir))) != NULL)
+		snprintf(m->backend, sizeof(m->backend), "%s", ops->name);
+	if (dir[0] != '\0')
+		m->rootfs_bytes = dir_usage(dir);
 }
 
 int

@@ -50,7 +50,9 @@ load_conf(struct slave_ctx *ctx, bool explicit_path)
 	corral_conf_defaults(&ctx->conf);
 	if (!explicit_path && access(ctx->conf_path, F_OK) != 0)
 		return 0;
-	if (corral_conf_load(ctx->conf_path, &ctx->conf, &err) != 0) {
+	/* the storage backends check their own keys, with file and line */
+	if (corral_conf_load_checked(ctx->conf_path, &ctx->conf,
+	    storage_conf_check, &err) != 0) {
 		fprintf(stderr, "corral-slave: %s\n", err.msg);
 		return -1;
 	}
@@ -104,6 +106,35 @@ run_daemon(struct slave_ctx *ctx, int level)
 	return slave_sshd_run(ctx, ready) == 0 ? 0 : 1;
 }
 
+/* What the command line asked for, once the storage is set up. */
+static int
+serve(struct slave_ctx *ctx, bool test_only, bool stdio_mode)
+{
+	struct transport t;
+	char err[512];
+	int level, r;
+
+	if (test_only) {
+		printf("%s: configuration OK\n", ctx->conf_path);
+		return 0;
+	}
+	level = log_level_from_name(ctx->conf.log_level);
+	if (!stdio_mode)
+		return run_daemon(ctx, level);
+	/* stdout carries the protocol: logs go to syslog unless -f */
+	log_open("corral-slave", !ctx->foreground, level);
+	signal(SIGPIPE, SIG_IGN);
+	if (transport_fd_open(&t, STDIN_FILENO, STDOUT_FILENO,
+	    "master (stdio)") != 0)
+		return 1;
+	/* no sweep here: other sessions may hold snapshots */
+	if (ctx->storage.ops->init(&ctx->storage, err, sizeof(err)) != 0)
+		log_warn("%s", err);
+	r = slave_session_run(ctx, &t);
+	transport_close(&t);
+	return r == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -120,9 +151,8 @@ main(int argc, char **argv)
 	struct slave_ctx ctx = { 0 };
 	bool explicit_path = false, stdio_mode = false, test_only = false;
 	bool print_fp = false;
-	struct transport t;
 	char err[512];
-	int c, level, r;
+	int c, r;
 
 	snprintf(ctx.software, sizeof(ctx.software), "corral-slave %s",
 	    CORRAL_VERSION);
@@ -154,26 +184,9 @@ main(int argc, char **argv)
 		return print_fingerprint(&ctx);
 	if (storage_setup(&ctx.storage, &ctx.conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "corral-slave: %s: %s\n", ctx.conf_path, err);
-		return 1;
-	}
-	if (test_only) {
-		printf("%s: configuration OK\n", ctx.conf_path);
-		return 0;
-	}
-	level = log_level_from_name(ctx.conf.log_level);
-	if (stdio_mode) {
-		/* stdout carries the protocol: logs go to syslog unless -f */
-		log_open("corral-slave", !ctx.foreground, level);
-		signal(SIGPIPE, SIG_IGN);
-		if (transport_fd_open(&t, STDIN_FILENO, STDOUT_FILENO,
-		    "master (stdio)") != 0)
-			return 1;
-		/* no sweep here: other sessions may hold snapshots */
-		if (ctx.storage.ops->init(&ctx.storage, err, sizeof(err)) != 0)
-			log_warn("%s", err);
-		r = slave_session_run(&ctx, &t);
-		transport_close(&t);
-		return r == 0 ? 0 : 1;
-	}
-	return run_daemon(&ctx, level);
+		r = 1;
+	} else
+		r = serve(&ctx, test_only, stdio_mode);
+	storage_free(&ctx.storage);
+	return r;
 }

@@ -38,17 +38,11 @@ static void
 lxc_rootfs_dir(struct lxc_container *c, char *buf, size_t len)
 {
 	char v[PATH_MAX] = "";
-	const char *p = v;
 
 	buf[0] = '\0';
 	if (c->get_config_item(c, "lxc.rootfs.path", v, sizeof(v)) < 0)
 		return;
-	if (strncmp(v, "dir:", 4) == 0)
-		p = v + 4;
-	else if (strncmp(v, "btrfs:", 6) == 0)
-		p = v + 6;
-	if (p[0] == '/')
-		snprintf(buf, len, "%s", p);
+	(void)storage_of_rootfs(v, buf, len);
 }
 
 struct stopper {

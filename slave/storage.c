@@ -1,46 +1,142 @@
-/* corral-slave: the storage backend chosen by corral.conf, and what all
- * backends share (names, paths, the sweep of leftover snapshots). */
+/* corral-slave: the registry of storage backends (in the manner of LXC's
+ * storage.c), the one place that knows them all: corral.conf's storage =
+ * NAME:ARG picks one, each checks its own settings and recognises its own
+ * lxc.rootfs.path values.  Also what all backends share (names, paths,
+ * the sweep of leftover snapshots). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "log.h"
 #include "storage.h"
 
+/* The registry: every backend, in the order messages name them.  An
+ * lxc.rootfs.path belongs to the first that claims it; dir, last, takes
+ * any path (LXC's own default is a bare directory). */
+static const struct storage_ops *const backends[] = {
+	&storage_lvm_ops,
+	&storage_btrfs_ops,
+	&storage_dir_ops,
+};
+
+#define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
+
+const char *
+storage_arg(const struct storage_ops *ops, const char *s)
+{
+	size_t n = strlen(ops->name);
+
+	return strncmp(s, ops->name, n) == 0 && s[n] == ':' ? s + n + 1 : NULL;
+}
+
+/* The backend of a storage = NAME:ARG value, and its ARG. */
+static const struct storage_ops *
+backend_of(const char *spec, const char **arg)
+{
+	size_t i;
+
+	for (i = 0; i < N_BACKENDS; i++)
+		if ((*arg = storage_arg(backends[i], spec)) != NULL)
+			return backends[i];
+	return NULL;
+}
+
+int
+storage_conf_check(const char *key, const char *val, char *why,
+    size_t whylen)
+{
+	const struct storage_ops *ops;
+	const char *arg;
+	size_t i, off;
+	int n;
+
+	if (strcmp(key, "storage") != 0) {
+		for (i = 0; i < N_BACKENDS; i++)
+			if (backends[i]->check_key != NULL &&
+			    backends[i]->check_key(key, val, why, whylen) != 0)
+				return -1;
+		return 0;
+	}
+	if ((ops = backend_of(val, &arg)) != NULL && ops->valid_arg(arg))
+		return 0;
+	/* "'x' is not lvm:VGNAME, btrfs:/abs/path or dir:/abs/path" */
+	n = snprintf(why, whylen, "'%s' is not", val);
+	for (i = 0; i < N_BACKENDS && n >= 0 && (size_t)n < whylen; i++) {
+		off = (size_t)n;
+		n = snprintf(why + off, whylen - off, "%s %s", i == 0 ? "" :
+		    i + 1 == N_BACKENDS ? " or" : ",", backends[i]->spec);
+		n = n < 0 ? n : n + (int)off;
+	}
+	return -1;
+}
+
 int
 storage_setup(struct storage *s, const struct corral_conf *c, char *err,
     size_t errlen)
 {
-	const char *spec = c->storage;
+	const char *arg;
 	size_t n;
 
 	memset(s, 0, sizeof(*s));
-	s->share = c->snapshot_share;
-	s->fill_warn = c->snapshot_fill_warn;
-	snprintf(s->fs, sizeof(s->fs), "%s", c->lvm_fs);
-	if (strncmp(spec, "dir:", 4) == 0) {
-		s->ops = &storage_dir_ops;
-		n = (size_t)snprintf(s->root, sizeof(s->root), "%s", spec + 4);
-	} else if (strncmp(spec, "btrfs:", 6) == 0) {
-		s->ops = &storage_btrfs_ops;
-		n = (size_t)snprintf(s->root, sizeof(s->root), "%s", spec + 6);
-	} else if (strncmp(spec, "lvm:", 4) == 0) {
-		s->ops = &storage_lvm_ops;
-		snprintf(s->vg, sizeof(s->vg), "%s", spec + 4);
-		n = (size_t)snprintf(s->root, sizeof(s->root), "%s",
-		    c->mount_root);
-	} else {
-		snprintf(err, errlen, "storage '%s': unknown backend", spec);
+	if ((s->ops = backend_of(c->storage, &arg)) == NULL) {
+		snprintf(err, errlen, "storage '%s': unknown backend",
+		    c->storage);
 		return -1;
 	}
-	if (n >= sizeof(s->root)) {
-		snprintf(err, errlen, "storage '%s': path too long", spec);
+	if (s->ops->setup(s, arg, c, err, errlen) != 0)
 		return -1;
-	}
 	/* "/a/b/" and "/a/b" name the same root */
+	n = strlen(s->root);
 	while (n > 1 && s->root[n - 1] == '/')
 		s->root[--n] = '\0';
+	return 0;
+}
+
+void
+storage_free(struct storage *s)
+{
+	free(s->priv);
+	s->priv = NULL;
+}
+
+const struct storage_ops *
+storage_of_rootfs(const char *rootfs, char *dir, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < N_BACKENDS; i++) {
+		dir[0] = '\0';
+		if (!backends[i]->owns_rootfs(rootfs, dir, len))
+			continue;
+		if (dir[0] != '/')
+			dir[0] = '\0';
+		return backends[i];
+	}
+	dir[0] = '\0';
+	return NULL;
+}
+
+/* ---- what backends share ---- */
+
+bool
+storage_valid_path_arg(const char *arg)
+{
+	return conf_check_path(arg) == NULL;
+}
+
+int
+storage_setup_path(struct storage *s, const char *arg,
+    const struct corral_conf *c, char *err, size_t errlen)
+{
+	(void)c;
+	if ((size_t)snprintf(s->root, sizeof(s->root), "%s", arg) >=
+	    sizeof(s->root)) {
+		snprintf(err, errlen, "storage '%s:%s': path too long",
+		    s->ops->name, arg);
+		return -1;
+	}
 	return 0;
 }
 
@@ -139,7 +235,8 @@ storage_nop_size(struct storage *s, const char *ct, uint64_t bytes,
 int
 storage_dir_rootfs(struct storage *s, const char *ct, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "dir:%s/%s", s->root, ct);
+	int n = snprintf(buf, len, "%s:%s/%s", storage_dir_ops.name, s->root,
+	    ct);
 
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }

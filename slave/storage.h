@@ -29,10 +29,25 @@ struct snap_status {
 	uint64_t size;                /* bytes reserved for it (lvm) */
 };
 
-/* One backend.  Every function returns 0, or -1 with err set. */
+/* One backend.  Every function returns 0, or -1 with err set.  The
+ * registry (storage.c) lists the backends; nothing else names them. */
 struct storage_ops {
-	const char *name;
+	const char *name;             /* NAME of corral.conf's NAME:ARG */
+	const char *spec;             /* "NAME:ARG" as messages show it */
 	bool snapshots;               /* false: hot copies need a freeze */
+	/* ---- corral.conf ---- */
+	/* ARG of storage = NAME:ARG is well-formed */
+	bool (*valid_arg)(const char *arg);
+	/* a key of its own (NULL: none): conf_value_check_fn */
+	conf_value_check_fn *check_key;
+	/* fill s->root and s->priv from ARG and c; does not touch the store */
+	int (*setup)(struct storage *s, const char *arg,
+	    const struct corral_conf *c, char *err, size_t errlen);
+	/* ---- containers ---- */
+	/* lxc.rootfs.path is on this backend: true, with dir the host
+	 * directory holding the root file system, if it has one */
+	bool (*owns_rootfs)(const char *rootfs, char *dir, size_t len);
+	/* ---- the store ---- */
 	/* check the store is there; make ROOT and ROOT/.corral-snap */
 	int (*init)(struct storage *s, char *err, size_t errlen);
 	/* a new empty volume of bytes (0: backend default / unlimited) */
@@ -69,19 +84,29 @@ struct storage_ops {
 struct storage {
 	const struct storage_ops *ops;
 	char root[PATH_MAX - 512];    /* dir/btrfs path, or lvm mount_root */
-	char vg[128];                 /* lvm */
-	char fs[8];                   /* lvm: ext4 | xfs */
-	uint32_t share;               /* lvm: % of the VG for volumes */
-	uint32_t fill_warn;           /* % of a snapshot that is reported */
+	void *priv;                   /* the backend's own settings, or NULL */
 };
 
 extern const struct storage_ops storage_dir_ops;
 extern const struct storage_ops storage_btrfs_ops;
 extern const struct storage_ops storage_lvm_ops;
 
-/* Pick the backend of c->storage and fill s; does not touch the store. */
+/* corral.conf's check of storage and the backends' own keys, for
+ * corral_conf_load_checked(). */
+int storage_conf_check(const char *key, const char *val, char *why,
+    size_t whylen);
+/* Pick the backend of c->storage and fill s; does not touch the store.
+ * storage_free() releases what it holds (also after a failed setup). */
 int storage_setup(struct storage *s, const struct corral_conf *c, char *err,
     size_t errlen);
+void storage_free(struct storage *s);
+/* The backend an lxc.rootfs.path is on (bare paths are dir's), and the
+ * absolute host directory holding it in dir ("" if none: a block device,
+ * or not a path). */
+const struct storage_ops *storage_of_rootfs(const char *rootfs, char *dir,
+    size_t len);
+/* ARG of s if it is "NAME:ARG" for ops, else NULL. */
+const char *storage_arg(const struct storage_ops *ops, const char *s);
 /* ops->init, then drop every leftover snapshot (a crashed job's); logs. */
 int storage_start(struct storage *s, char *err, size_t errlen);
 /* A container name that is safe as a path component and an LV name. */
@@ -96,6 +121,10 @@ int storage_nop_size(struct storage *s, const char *ct, uint64_t bytes,
     char *err, size_t errlen);
 int storage_dir_rootfs(struct storage *s, const char *ct, char *buf,
     size_t len);
+/* For backends whose ARG is the root: an absolute path, taken as is. */
+bool storage_valid_path_arg(const char *arg);
+int storage_setup_path(struct storage *s, const char *arg,
+    const struct corral_conf *c, char *err, size_t errlen);
 /* statvfs of root as a storage_usage. */
 int storage_statvfs_usage(const char *root, struct storage_usage *u,
     char *err, size_t errlen);

@@ -215,9 +215,23 @@ btrfs_snap_list(struct storage *s, char names[][64], size_t max, size_t *n,
 	return 0;
 }
 
+static bool
+btrfs_owns_rootfs(const char *rootfs, char *dir, size_t len)
+{
+	const char *p = storage_arg(&storage_btrfs_ops, rootfs);
+
+	if (p != NULL)
+		snprintf(dir, len, "%s", p);
+	return p != NULL;
+}
+
 const struct storage_ops storage_btrfs_ops = {
 	.name = "btrfs",
+	.spec = "btrfs:/abs/path",
 	.snapshots = true,
+	.valid_arg = storage_valid_path_arg,
+	.setup = storage_setup_path,
+	.owns_rootfs = btrfs_owns_rootfs,
 	.init = btrfs_init,
 	.create = btrfs_create,
 	.destroy = btrfs_destroy,

@@ -115,9 +115,23 @@ dir_snap_list(struct storage *s, char names[][64], size_t max, size_t *n,
 	return 0;
 }
 
+/* "dir:/p", and any other path: LXC's own default is a bare directory */
+static bool
+dir_owns_rootfs(const char *rootfs, char *dir, size_t len)
+{
+	const char *p = storage_arg(&storage_dir_ops, rootfs);
+
+	snprintf(dir, len, "%s", p != NULL ? p : rootfs);
+	return true;
+}
+
 const struct storage_ops storage_dir_ops = {
 	.name = "dir",
+	.spec = "dir:/abs/path",
 	.snapshots = false,
+	.valid_arg = storage_valid_path_arg,
+	.setup = storage_setup_path,
+	.owns_rootfs = dir_owns_rootfs,
 	.init = dir_init,
 	.create = dir_create,
 	.destroy = dir_destroy,

@@ -22,19 +22,118 @@
 
 #define SNAP_SUFFIX "+snap"    /* '+' is in no container name */
 #define LVM_TIMEOUT 300
+#define VG_MAX 128
+
+/* lvm's own settings, s->priv: from storage = lvm:VG, lvm_fs and
+ * snapshot_share. */
+struct lvm {
+	char vg[VG_MAX];
+	char fs[8];                   /* ext4 | xfs */
+	uint32_t share;               /* % of the VG for volumes */
+};
+
+static const char *const file_systems[] = { "ext4", "xfs" };
+
+static const struct lvm *
+lvm_of(const struct storage *s)
+{
+	return s->priv;
+}
+
+static const char *
+vg(const struct storage *s)
+{
+	return lvm_of(s)->vg;
+}
+
+static bool
+is_xfs(const struct storage *s)
+{
+	return strcmp(lvm_of(s)->fs, "xfs") == 0;
+}
+
+/* ---- corral.conf ---- */
+
+/* A volume group name as lvm(8) accepts it. */
+static bool
+lvm_valid_arg(const char *s)
+{
+	size_t i;
+
+	if (*s == '\0' || *s == '-' || strcmp(s, ".") == 0 ||
+	    strcmp(s, "..") == 0)
+		return false;
+	for (i = 0; s[i] != '\0'; i++) {
+		char c = s[i];
+
+		if (i >= VG_MAX - 1)
+			return false;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '+' || c == '_' ||
+		    c == '.' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static int
+lvm_check_key(const char *key, const char *val, char *why, size_t whylen)
+{
+	size_t i;
+
+	if (strcmp(key, "lvm_fs") != 0)
+		return 0;
+	for (i = 0; i < sizeof(file_systems) / sizeof(file_systems[0]); i++)
+		if (strcmp(val, file_systems[i]) == 0)
+			return 0;
+	snprintf(why, whylen, "'%s' is not ext4 or xfs", val);
+	return -1;
+}
+
+static int
+lvm_setup(struct storage *s, const char *arg, const struct corral_conf *c,
+    char *err, size_t errlen)
+{
+	struct lvm *l;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	s->priv = l;
+	snprintf(l->vg, sizeof(l->vg), "%s", arg);
+	snprintf(l->fs, sizeof(l->fs), "%s", c->lvm_fs);
+	l->share = c->snapshot_share;
+	if ((size_t)snprintf(s->root, sizeof(s->root), "%s", c->mount_root) >=
+	    sizeof(s->root)) {
+		snprintf(err, errlen, "storage 'lvm:%s': path too long", arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* "lvm:/dev/VG/LV": a block device, no directory */
+static bool
+lvm_owns_rootfs(const char *rootfs, char *dir, size_t len)
+{
+	(void)dir; (void)len;
+	return storage_arg(&storage_lvm_ops, rootfs) != NULL;
+}
+
+/* ---- volumes ---- */
 
 static void
 lv_of(const struct storage *s, const char *ct, bool snap, char *buf,
     size_t len)
 {
-	snprintf(buf, len, "%s/%s%s", s->vg, ct, snap ? SNAP_SUFFIX : "");
+	snprintf(buf, len, "%s/%s%s", vg(s), ct, snap ? SNAP_SUFFIX : "");
 }
 
 static void
 dev_of(const struct storage *s, const char *ct, bool snap, char *buf,
     size_t len)
 {
-	snprintf(buf, len, "/dev/%s/%s%s", s->vg, ct, snap ? SNAP_SUFFIX : "");
+	snprintf(buf, len, "/dev/%s/%s%s", vg(s), ct, snap ? SNAP_SUFFIX : "");
 }
 
 /* VG size and free bytes, and the extent size. */
@@ -44,14 +143,14 @@ vg_sizes(const struct storage *s, uint64_t *size, uint64_t *vfree,
 {
 	const char *argv[] = { "vgs", "--noheadings", "--nosuffix",
 	    "--units", "b", "--separator", ":", "-o",
-	    "vg_size,vg_free,vg_extent_size", s->vg, NULL };
+	    "vg_size,vg_free,vg_extent_size", vg(s), NULL };
 	char out[512];
 
 	if (run_argv(argv, LVM_TIMEOUT, out, sizeof(out), err, errlen) != 0)
 		return -1;
 	if (sscanf(out, " %" SCNu64 ":%" SCNu64 ":%" SCNu64, size, vfree,
 	    extent) != 3 || *extent == 0) {
-		snprintf(err, errlen, "vgs %s: unexpected output '%s'", s->vg,
+		snprintf(err, errlen, "vgs %s: unexpected output '%s'", vg(s),
 		    out);
 		return -1;
 	}
@@ -64,7 +163,7 @@ lv_sizes(const struct storage *s, const char *ct, uint64_t *volumes,
     uint64_t *this_size, char *err, size_t errlen)
 {
 	const char *argv[] = { "lvs", "--noheadings", "--nosuffix", "--units",
-	    "b", "--separator", ":", "-o", "lv_name,lv_size,origin", s->vg,
+	    "b", "--separator", ":", "-o", "lv_name,lv_size,origin", vg(s),
 	    NULL };
 	char *out, *line, *save = NULL;
 	int ret = -1;
@@ -107,11 +206,11 @@ check_share(const struct storage *s, uint64_t add, char *err, size_t errlen)
 	if (vg_sizes(s, &size, &vfree, &extent, err, errlen) != 0 ||
 	    lv_sizes(s, NULL, &volumes, NULL, err, errlen) != 0)
 		return -1;
-	if ((volumes + add) * 100 > size * s->share) {
+	if ((volumes + add) * 100 > size * lvm_of(s)->share) {
 		snprintf(err, errlen, "volume group %s: %" PRIu64 " MiB more "
 		    "for volumes would pass snapshot_share = %u%% of its %"
-		    PRIu64 " MiB (%" PRIu64 " MiB given already)", s->vg,
-		    add >> 20, s->share, size >> 20, volumes >> 20);
+		    PRIu64 " MiB (%" PRIu64 " MiB given already)", vg(s),
+		    add >> 20, lvm_of(s)->share, size >> 20, volumes >> 20);
 		return -1;
 	}
 	return 0;
@@ -158,7 +257,7 @@ lvm_create(struct storage *s, const char *ct, uint64_t bytes, char *err,
 {
 	char size[32], dev[PATH_MAX], e2[256];
 	const char *lc[] = { "lvcreate", "-q", "-y", "-W", "y", "-Z", "y",
-	    "-L", size, "-n", ct, s->vg, NULL };
+	    "-L", size, "-n", ct, vg(s), NULL };
 	const char *mk_ext4[] = { "mkfs.ext4", "-q", "-F", dev, NULL };
 	const char *mk_xfs[] = { "mkfs.xfs", "-q", "-f", dev, NULL };
 
@@ -168,7 +267,7 @@ lvm_create(struct storage *s, const char *ct, uint64_t bytes, char *err,
 	}
 	if (lvm_exists(s, ct)) {
 		snprintf(err, errlen, "%s: volume %s/%s exists already", ct,
-		    s->vg, ct);
+		    vg(s), ct);
 		return -1;
 	}
 	if (check_share(s, bytes, err, errlen) != 0)
@@ -177,8 +276,8 @@ lvm_create(struct storage *s, const char *ct, uint64_t bytes, char *err,
 	if (run_argv(lc, LVM_TIMEOUT, NULL, 0, err, errlen) != 0)
 		return -1;
 	dev_of(s, ct, false, dev, sizeof(dev));
-	if (run_argv(strcmp(s->fs, "xfs") == 0 ? mk_xfs : mk_ext4, 600, NULL,
-	    0, err, errlen) != 0) {
+	if (run_argv(is_xfs(s) ? mk_xfs : mk_ext4, 600, NULL, 0, err,
+	    errlen) != 0) {
 		if (lvm_remove(s, ct, false, e2, sizeof(e2)) != 0)
 			log_warn("storage: %s", e2);
 		return -1;
@@ -200,7 +299,7 @@ lvm_mount(struct storage *s, const char *ct, char *err, size_t errlen)
 	if (storage_mkdir(p, err, errlen) != 0)
 		return -1;
 	dev_of(s, ct, false, dev, sizeof(dev));
-	if (mount(dev, p, s->fs, MS_NOSUID | MS_NODEV, NULL) != 0) {
+	if (mount(dev, p, lvm_of(s)->fs, MS_NOSUID | MS_NODEV, NULL) != 0) {
 		snprintf(err, errlen, "mount %s on %s: %s", dev, p,
 		    strerror(errno));
 		return -1;
@@ -275,7 +374,7 @@ lvm_grow(struct storage *s, const char *ct, uint64_t bytes, char *err,
 	if (lv_sizes(s, ct, &volumes, &cur, err, errlen) != 0)
 		return -1;
 	if (cur == 0) {
-		snprintf(err, errlen, "%s: no volume %s/%s", ct, s->vg, ct);
+		snprintf(err, errlen, "%s: no volume %s/%s", ct, vg(s), ct);
 		return -1;
 	}
 	if (bytes <= cur)
@@ -292,8 +391,7 @@ lvm_grow(struct storage *s, const char *ct, uint64_t bytes, char *err,
 	was_mounted = storage_is_mountpoint(p);
 	if (lvm_mount(s, ct, err, errlen) != 0)
 		return -1;
-	r = run_argv(strcmp(s->fs, "xfs") == 0 ? rs_xfs : rs_ext4, 600, NULL,
-	    0, err, errlen);
+	r = run_argv(is_xfs(s) ? rs_xfs : rs_ext4, 600, NULL, 0, err, errlen);
 	if (!was_mounted)
 		(void)umount_dir(p, err, errlen);
 	return r;
@@ -302,7 +400,7 @@ lvm_grow(struct storage *s, const char *ct, uint64_t bytes, char *err,
 static int
 lvm_lxc_rootfs(struct storage *s, const char *ct, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "lvm:/dev/%s/%s", s->vg, ct);
+	int n = snprintf(buf, len, "lvm:/dev/%s/%s", vg(s), ct);
 
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
@@ -315,11 +413,10 @@ lvm_snapshot(struct storage *s, const char *ct, uint64_t bytes, char *err,
 	char name[128], lv[PATH_MAX], sz[32], dev[PATH_MAX], p[PATH_MAX], e2[256];
 	const char *lc[] = { "lvcreate", "-q", "-y", "-s", "-L", sz, "-n",
 	    name, lv, NULL };
-	const char *opts = strcmp(s->fs, "xfs") == 0 ?
-	    "nouuid,norecovery" : "noload";
+	const char *opts = is_xfs(s) ? "nouuid,norecovery" : "noload";
 
 	if (!lvm_exists(s, ct)) {
-		snprintf(err, errlen, "%s: no volume %s/%s", ct, s->vg, ct);
+		snprintf(err, errlen, "%s: no volume %s/%s", ct, vg(s), ct);
 		return -1;
 	}
 	if (vg_sizes(s, &size, &vfree, &extent, err, errlen) != 0 ||
@@ -333,7 +430,7 @@ lvm_snapshot(struct storage *s, const char *ct, uint64_t bytes, char *err,
 	if (bytes < extent || bytes > vfree) {
 		snprintf(err, errlen, "%s: volume group %s has %" PRIu64
 		    " MiB free, a snapshot of %" PRIu64 " MiB does not fit", ct,
-		    s->vg, vfree >> 20, bytes >> 20);
+		    vg(s), vfree >> 20, bytes >> 20);
 		return -1;
 	}
 	snprintf(name, sizeof(name), "%s%s", ct, SNAP_SUFFIX);
@@ -345,7 +442,8 @@ lvm_snapshot(struct storage *s, const char *ct, uint64_t bytes, char *err,
 	dev_of(s, ct, true, dev, sizeof(dev));
 	storage_path(s, ct, true, p, sizeof(p));
 	if (storage_mkdir(p, err, errlen) != 0 ||
-	    (mount(dev, p, s->fs, MS_RDONLY | MS_NOSUID | MS_NODEV, opts) != 0 &&
+	    (mount(dev, p, lvm_of(s)->fs, MS_RDONLY | MS_NOSUID | MS_NODEV,
+	    opts) != 0 &&
 	    snprintf(err, errlen, "mount %s on %s: %s", dev, p,
 	    strerror(errno)) > 0)) {
 		(void)rmdir(p);
@@ -363,7 +461,7 @@ lvm_snap_status(struct storage *s, const char *ct, struct snap_status *st,
 	char name[128];
 
 	snprintf(name, sizeof(name), "%s%s", ct, SNAP_SUFFIX);
-	return dm_snapshot_status(s->vg, name, st, err, errlen);
+	return dm_snapshot_status(vg(s), name, st, err, errlen);
 }
 
 static int
@@ -382,7 +480,7 @@ static int
 lvm_snap_list(struct storage *s, char names[][64], size_t max, size_t *n,
     char *err, size_t errlen)
 {
-	const char *argv[] = { "lvs", "--noheadings", "-o", "lv_name", s->vg,
+	const char *argv[] = { "lvs", "--noheadings", "-o", "lv_name", vg(s),
 	    NULL };
 	char *out, *line, *save = NULL;
 	size_t sl = strlen(SNAP_SUFFIX);
@@ -412,7 +510,12 @@ lvm_snap_list(struct storage *s, char names[][64], size_t max, size_t *n,
 
 const struct storage_ops storage_lvm_ops = {
 	.name = "lvm",
+	.spec = "lvm:VGNAME",
 	.snapshots = true,
+	.valid_arg = lvm_valid_arg,
+	.check_key = lvm_check_key,
+	.setup = lvm_setup,
+	.owns_rootfs = lvm_owns_rootfs,
 	.init = lvm_init,
 	.create = lvm_create,
 	.destroy = lvm_destroy,

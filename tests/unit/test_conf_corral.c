@@ -146,11 +146,17 @@ test_walk_keys(void **state)
 			fail_msg("default of %s: %s", keys[i].name, err.msg);
 		assert_memory_equal(c, d, sizeof(*c));
 
-		snprintf(text, sizeof(text), "\n\n%s = @junk!\n", keys[i].name);
-		expect_error(text, "t.conf:3: ", keys[i].name);
+		/* what storage and lvm_fs may be is the storage backends'
+		 * check, walked in test_storage.c */
+		if (strcmp(keys[i].name, "storage") != 0 &&
+		    strcmp(keys[i].name, "lvm_fs") != 0) {
+			snprintf(text, sizeof(text), "\n\n%s = @junk!\n",
+			    keys[i].name);
+			expect_error(text, "t.conf:3: ", keys[i].name);
 
-		snprintf(text, sizeof(text), "%s=\n", keys[i].name);
-		expect_error(text, "t.conf:1: ", keys[i].name);
+			snprintf(text, sizeof(text), "%s=\n", keys[i].name);
+			expect_error(text, "t.conf:1: ", keys[i].name);
+		}
 
 		snprintf(text, sizeof(text), "%s = %s\n%s = %s\n",
 		    keys[i].name, keys[i].def, keys[i].name, keys[i].def);
@@ -243,14 +249,7 @@ test_errors(void **state)
 	expect_error("listen = bad_host\n", "t.conf:1: ",
 	    "listen: 'bad_host' is not an IP address or host name");
 	expect_error("listen = 10.0.0.256\n", "t.conf:1: ", "listen");
-	expect_error("storage = zfs:tank\n", "t.conf:1: ",
-	    "is not lvm:VGNAME, btrfs:/abs/path or dir:/abs/path");
-	expect_error("storage = lvm:\n", "t.conf:1: ", "storage");
-	expect_error("storage = lvm:-vg\n", "t.conf:1: ", "storage");
-	expect_error("storage = lvm:vg/0\n", "t.conf:1: ", "storage");
-	expect_error("storage = dir:srv\n", "t.conf:1: ", "storage");
-	expect_error("storage = btrfs:\n", "t.conf:1: ", "storage");
-	expect_error("storage = /srv\n", "t.conf:1: ", "storage");
+	/* storage's values are the backends' to refuse: test_storage.c */
 }
 
 /* An error on a later line leaves everything as it was. */

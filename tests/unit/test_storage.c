@@ -110,17 +110,120 @@ test_setup(void **state)
 	assert_string_equal(s.root, "/srv/ct");
 	assert_int_equal(storage_path(&s, "c1", true, p, sizeof(p)), 0);
 	assert_string_equal(p, "/srv/ct/.corral-snap/c1");
+	storage_free(&s);
 	snprintf(c.storage, sizeof(c.storage), "lvm:vg0");
 	snprintf(c.mount_root, sizeof(c.mount_root), "/mnt/corral");
 	assert_int_equal(storage_setup(&s, &c, err, sizeof(err)), 0);
 	assert_string_equal(s.ops->name, "lvm");
-	assert_string_equal(s.vg, "vg0");
+	/* the VG is lvm's own (s.priv): seen through what it names */
+	assert_int_equal(s.ops->lxc_rootfs(&s, "c1", p, sizeof(p)), 0);
+	assert_string_equal(p, "lvm:/dev/vg0/c1");
 	assert_string_equal(s.root, "/mnt/corral");
 	assert_true(s.ops->snapshots);
-	assert_int_equal(s.share, 90);
+	storage_free(&s);
 	snprintf(c.storage, sizeof(c.storage), "zfs:tank");
 	assert_int_equal(storage_setup(&s, &c, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "zfs:tank"));
+	storage_free(&s);
+}
+
+/* Parse text over the defaults with the backends' check. */
+static int
+parse_checked(const char *text, struct corral_conf *c, struct conf_err *err)
+{
+	corral_conf_defaults(c);
+	memset(err, 0, sizeof(*err));
+	return corral_conf_parse_mem_checked("t.conf", text, strlen(text), c,
+	    storage_conf_check, err);
+}
+
+static void
+expect_conf_error(const char *text, const char *where, const char *what)
+{
+	struct corral_conf c;
+	struct conf_err err;
+
+	if (parse_checked(text, &c, &err) != -1)
+		fail_msg("accepted: %s", text);
+	if (strstr(err.msg, where) == NULL || strstr(err.msg, what) == NULL)
+		fail_msg("message '%s' lacks '%s' or '%s'", err.msg, where,
+		    what);
+}
+
+/* corral.conf's storage keys, refused by the backends with file and line
+ * as conf/ refuses the others. */
+static void
+test_conf_check(void **state)
+{
+	static const char *const keys[] = { "storage", "lvm_fs" };
+	struct corral_conf c;
+	struct conf_err err;
+	char text[128];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(parse_checked("storage = lvm:vg0\nlvm_fs = xfs\n",
+	    &c, &err), 0);
+	assert_string_equal(c.storage, "lvm:vg0");
+	assert_string_equal(c.lvm_fs, "xfs");
+	assert_int_equal(parse_checked("storage = btrfs:/srv/corral\n", &c,
+	    &err), 0);
+	assert_string_equal(c.storage, "btrfs:/srv/corral");
+	assert_int_equal(parse_checked("storage = dir:/\n", &c, &err), 0);
+	assert_int_equal(parse_checked("lvm_fs = ext4\nport = 22\n", &c,
+	    &err), 0);
+	assert_int_equal(c.port, 22);
+
+	expect_conf_error("storage = zfs:tank\n", "t.conf:1: ",
+	    "storage: 'zfs:tank' is not lvm:VGNAME, btrfs:/abs/path or "
+	    "dir:/abs/path");
+	expect_conf_error("storage = lvm:\n", "t.conf:1: ", "storage");
+	expect_conf_error("storage = lvm:-vg\n", "t.conf:1: ", "storage");
+	expect_conf_error("storage = lvm:vg/0\n", "t.conf:1: ", "storage");
+	expect_conf_error("storage = dir:srv\n", "t.conf:1: ", "storage");
+	expect_conf_error("storage = btrfs:\n", "t.conf:1: ", "storage");
+	expect_conf_error("storage = /srv\n", "t.conf:1: ", "storage");
+	expect_conf_error("port = 1\nlvm_fs = btrfs\n", "t.conf:2: ",
+	    "lvm_fs: 'btrfs' is not ext4 or xfs");
+	/* what test_conf_corral.c's walk does for conf's own keys */
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		snprintf(text, sizeof(text), "\n\n%s = @junk!\n", keys[i]);
+		expect_conf_error(text, "t.conf:3: ", keys[i]);
+		snprintf(text, sizeof(text), "%s=\n", keys[i]);
+		expect_conf_error(text, "t.conf:1: ", keys[i]);
+	}
+	/* unchecked, as the master and the CLI read it */
+	corral_conf_defaults(&c);
+	assert_int_equal(corral_conf_parse_mem("t.conf", "storage = zfs:x\n",
+	    16, &c, &err), 0);
+}
+
+/* Each backend knows its lxc.rootfs.path values; bare paths are dir's. */
+static void
+test_rootfs(void **state)
+{
+	static const struct {
+		const char *rootfs, *backend, *dir;
+	} cases[] = {
+		{ "lvm:/dev/vg0/web", "lvm", "" },
+		{ "btrfs:/srv/ct/web", "btrfs", "/srv/ct/web" },
+		{ "btrfs:srv", "btrfs", "" },
+		{ "dir:/var/lib/lxc/w/rootfs", "dir", "/var/lib/lxc/w/rootfs" },
+		{ "/var/lib/lxc/web/rootfs", "dir", "/var/lib/lxc/web/rootfs" },
+		{ "overlay:/a:/b", "dir", "" },
+		{ "", "dir", "" },
+	};
+	const struct storage_ops *ops;
+	char dir[PATH_MAX];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ops = storage_of_rootfs(cases[i].rootfs, dir, sizeof(dir));
+		assert_non_null(ops);
+		assert_string_equal(ops->name, cases[i].backend);
+		assert_string_equal(dir, cases[i].dir);
+	}
 }
 
 static void
@@ -182,6 +285,8 @@ main(void)
 		cmocka_unit_test(test_dm_name),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_setup),
+		cmocka_unit_test(test_conf_check),
+		cmocka_unit_test(test_rootfs),
 		cmocka_unit_test(test_run_ok),
 		cmocka_unit_test(test_run_fails),
 		cmocka_unit_test(test_run_timeout),
