@@ -33,7 +33,7 @@ OPT = -O2 -g
 endif
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
-CPPFLAGS += -D_GNU_SOURCE -DCORRAL_VERSION='"$(VERSION)"' -Iproto -Iconf -Imaster -Islave
+CPPFLAGS += -D_GNU_SOURCE -DCORRAL_VERSION='"$(VERSION)"' -Iproto -Icommon -Iconf -Imaster -Islave
 CFLAGS   ?= $(OPT)
 CFLAGS   += -std=gnu11 $(WARN) $(SANFLAGS) -MMD -MP
 LDFLAGS  += $(SANFLAGS)
@@ -48,8 +48,13 @@ CMOCKA_LIBS   := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 # proto/ inflates compressed tree entries: everything that links it needs zlib
 PROTO_LIBS    := $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null)
 
-# ---- sources: one object list per program over two internal libraries ----
+# ---- sources: one object list per program over three internal libraries:
+# libcorralproto.a (proto/: the wire protocol, nothing else), libcorralconf.a
+# (conf/: the configuration files), libcorralcommon.a (common/: logging,
+# daemon start-up, pacing, SSH key fingerprints).  proto/ and conf/ use
+# nothing from common/: the fuzzers and the CLI link without it. ----
 PROTO_SRC  = $(sort $(wildcard proto/*.c))
+COMMON_SRC = $(sort $(wildcard common/*.c))
 CONF_SRC   = $(sort $(wildcard conf/*.c))
 SLAVE_SRC  = $(sort $(wildcard slave/*.c))
 MASTER_SRC = $(sort $(wildcard master/*.c))
@@ -61,6 +66,7 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 XFER_OBJS = $(call obj,$(sort $(wildcard slave/xfer_*.c)))
 
 PROTO_LIB = $(BUILD)/libcorralproto.a
+COMMON_LIB = $(BUILD)/libcorralcommon.a
 CONF_LIB  = $(BUILD)/libcorralconf.a
 PROGS = $(BUILD)/corral-slave $(BUILD)/corral-master $(BUILD)/corral
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -83,10 +89,13 @@ $(PROTO_LIB): $(call obj,$(PROTO_SRC))
 $(CONF_LIB): $(call obj,$(CONF_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
+$(COMMON_LIB): $(call obj,$(COMMON_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/corral-slave: $(call obj,$(SLAVE_SRC)) $(CONF_LIB) $(PROTO_LIB)
+$(BUILD)/corral-slave: $(call obj,$(SLAVE_SRC)) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SLAVE_LIBS)
-$(BUILD)/corral-master: $(call obj,$(MASTER_SRC)) $(CONF_LIB) $(PROTO_LIB)
+$(BUILD)/corral-master: $(call obj,$(MASTER_SRC)) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(MASTER_LIBS)
 $(BUILD)/corral: $(call obj,$(CLI_SRC)) $(CONF_LIB) $(PROTO_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PROTO_LIBS)
@@ -94,7 +103,7 @@ $(BUILD)/corral: $(call obj,$(CLI_SRC)) $(CONF_LIB) $(PROTO_LIB)
 # ---- unit tests (cmocka) ----
 # A test of a program's module names the module's objects as extra
 # prerequisites and its libraries in TEST_LIBS (see test_inventory).
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CONF_LIB) $(PROTO_LIB)
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) \
 	    $(TEST_LIBS) $(CMOCKA_LIBS) $(PROTO_LIBS)
@@ -113,14 +122,14 @@ $(BUILD)/tests/unit/test_storage.o: CFLAGS += $(SLAVE_CFLAGS)
 tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/xfer-local
 
 # The transfer engine alone, sender and receiver over a socketpair.
-$(BUILD)/xfer-local: $(BUILD)/tests/tree/xfer_local.o $(XFER_OBJS) $(CONF_LIB) $(PROTO_LIB)
+$(BUILD)/xfer-local: $(BUILD)/tests/tree/xfer_local.o $(XFER_OBJS) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SLAVE_LIBS)
 $(BUILD)/tests/tree/xfer_local.o: CFLAGS += $(SLAVE_CFLAGS)
 
 # ---- fuzzers: libFuzzer under clang; corpus replay under $(CC) ----
 FUZZFLAGS = -std=gnu11 -g -O1 -D_GNU_SOURCE -DCORRAL_VERSION='"$(VERSION)"' \
 	-Iproto -Iconf -fsanitize=fuzzer,address,undefined
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(filter-out proto/sshfp.c,$(PROTO_SRC)) $(CONF_SRC)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(CONF_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZCC) $(FUZZFLAGS) -o $@ $^ $(PROTO_LIBS)
 $(BUILD)/replay/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(CONF_LIB) $(PROTO_LIB)
