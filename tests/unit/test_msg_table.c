@@ -463,8 +463,8 @@ test_rows_match_enum(void **state)
 			in_enum = 1;
 		else if (in_enum && line[0] == '}')
 			break;
-		else if (in_enum &&
-		    sscanf(line, " MSG_%127[A-Z0-9_] = %u ,", name, &value) == 2) {
+		else if (in_enum && sscanf(line, " MSG_%127[A-Z0-9_] = %u ,",
+		    name, &value) == 2) {
 			if (proto_msg_name((uint16_t)value) == NULL)
 				fail_msg("MSG_%s = %u has no row", name, value);
 			assert_string_equal(proto_msg_name((uint16_t)value),
@@ -630,8 +630,8 @@ write_seeds(const char *dir)
 		head[0] = (uint8_t)(d->type >> 8);
 		head[1] = (uint8_t)d->type;
 		if (!(bad = (f = fopen(path, "wb")) == NULL)) {
-			bad = fwrite(head, 1, 2, f) != 2 ||
-			    fwrite(cbuf_ptr(b), 1, cbuf_len(b), f) != cbuf_len(b);
+			bad = fwrite(head, 1, 2, f) != 2 || fwrite(cbuf_ptr(b),
+			    1, cbuf_len(b), f) != cbuf_len(b);
 			bad |= fclose(f) != 0;
 		}
 		if (bad) {
