@@ -33,7 +33,7 @@ OPT = -O2 -g
 endif
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
-CPPFLAGS += -D_GNU_SOURCE -DCORRAL_VERSION='"$(VERSION)"' -Iproto -Iconf -Imaster -Islave -Ixfer
+CPPFLAGS += -D_GNU_SOURCE -DCORRAL_VERSION='"$(VERSION)"' -Iproto -Icommon -Iconf -Ixfer -Imaster -Islave
 CFLAGS   ?= $(OPT)
 CFLAGS   += -std=gnu11 $(WARN) $(SANFLAGS) -MMD -MP
 LDFLAGS  += $(SANFLAGS)
@@ -52,8 +52,14 @@ XFER_PKGS   = libcrypto libxxhash zlib
 XFER_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(XFER_PKGS) 2>/dev/null)
 XFER_LIBS   := $(shell $(PKG_CONFIG) --libs $(XFER_PKGS) 2>/dev/null) -lrsync -pthread
 
-# ---- sources: one object list per program over three internal libraries ----
+# ---- sources: one object list per program over four internal libraries:
+# libcorralproto.a (proto/: the wire protocol, nothing else), libcorralconf.a
+# (conf/: the configuration files), libcorralcommon.a (common/: logging,
+# daemon start-up, pacing, SSH key fingerprints, the request loop) and
+# libcorralxfer.a (xfer/: the tree-transfer engine).  proto/ and conf/ use
+# nothing from common/: the fuzzers and the CLI link without it. ----
 PROTO_SRC  = $(sort $(wildcard proto/*.c))
+COMMON_SRC = $(sort $(wildcard common/*.c))
 XFER_SRC   = $(sort $(wildcard xfer/*.c))
 CONF_SRC   = $(sort $(wildcard conf/*.c))
 SLAVE_SRC  = $(sort $(wildcard slave/*.c))
@@ -65,6 +71,7 @@ FUZZ_SRC   = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
 PROTO_LIB = $(BUILD)/libcorralproto.a
+COMMON_LIB = $(BUILD)/libcorralcommon.a
 CONF_LIB  = $(BUILD)/libcorralconf.a
 XFER_LIB  = $(BUILD)/libcorralxfer.a
 PROGS = $(BUILD)/corral-slave $(BUILD)/corral-master $(BUILD)/corral
@@ -89,13 +96,16 @@ $(PROTO_LIB): $(call obj,$(PROTO_SRC))
 $(CONF_LIB): $(call obj,$(CONF_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
+$(COMMON_LIB): $(call obj,$(COMMON_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
 $(XFER_LIB): $(call obj,$(XFER_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/corral-slave: $(call obj,$(SLAVE_SRC)) $(XFER_LIB) $(CONF_LIB) $(PROTO_LIB)
+$(BUILD)/corral-slave: $(call obj,$(SLAVE_SRC)) $(XFER_LIB) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS) $(SLAVE_LIBS)
-$(BUILD)/corral-master: $(call obj,$(MASTER_SRC)) $(CONF_LIB) $(PROTO_LIB)
+$(BUILD)/corral-master: $(call obj,$(MASTER_SRC)) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(MASTER_LIBS)
 $(BUILD)/corral: $(call obj,$(CLI_SRC)) $(CONF_LIB) $(PROTO_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PROTO_LIBS)
@@ -103,7 +113,7 @@ $(BUILD)/corral: $(call obj,$(CLI_SRC)) $(CONF_LIB) $(PROTO_LIB)
 # ---- unit tests (cmocka) ----
 # A test of a program's module names the module's objects as extra
 # prerequisites and its libraries in TEST_LIBS (see test_inventory).
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CONF_LIB) $(PROTO_LIB)
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) \
 	    $(TEST_LIBS) $(CMOCKA_LIBS) $(PROTO_LIBS)
@@ -112,7 +122,7 @@ $(BUILD)/tests/test_inventory $(BUILD)/tests/test_jobs: $(INVENTORY_OBJS)
 $(BUILD)/tests/test_inventory $(BUILD)/tests/test_jobs: TEST_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3)
 # tests of the transfer engine link its library (before proto's, which it
 # uses) and the libraries it needs
-$(BUILD)/tests/test_xfer_%: $(BUILD)/tests/unit/test_xfer_%.o $(XFER_LIB) $(CONF_LIB) $(PROTO_LIB)
+$(BUILD)/tests/test_xfer_%: $(BUILD)/tests/unit/test_xfer_%.o $(XFER_LIB) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) \
 	    $(XFER_LIBS) $(CMOCKA_LIBS) $(PROTO_LIBS)
@@ -122,16 +132,18 @@ STORAGE_OBJS = $(call obj,$(sort $(wildcard slave/storage*.c)) slave/dmstatus.c 
 $(BUILD)/tests/test_storage: $(STORAGE_OBJS)
 $(BUILD)/tests/test_storage: TEST_LIBS = $(SLAVE_LIBS)
 $(BUILD)/tests/unit/test_storage.o: CFLAGS += $(SLAVE_CFLAGS)
+# the message table's test reads proto.h, the fuzz dictionaries and seeds
+$(BUILD)/tests/unit/test_msg_table.o: CPPFLAGS += -DCORRAL_SRCDIR='"$(CURDIR)"'
 tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/xfer-local
 
 # The transfer engine alone, sender and receiver over a socketpair.
-$(BUILD)/xfer-local: $(BUILD)/tests/tree/xfer_local.o $(XFER_LIB) $(PROTO_LIB)
+$(BUILD)/xfer-local: $(BUILD)/tests/tree/xfer_local.o $(XFER_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS)
 
 # ---- fuzzers: libFuzzer under clang; corpus replay under $(CC) ----
 FUZZFLAGS = -std=gnu11 -g -O1 -D_GNU_SOURCE -DCORRAL_VERSION='"$(VERSION)"' \
 	-Iproto -Iconf -fsanitize=fuzzer,address,undefined
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(filter-out proto/sshfp.c,$(PROTO_SRC)) $(CONF_SRC)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(CONF_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZCC) $(FUZZFLAGS) -o $@ $^ $(PROTO_LIBS)
 $(BUILD)/replay/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(CONF_LIB) $(PROTO_LIB)

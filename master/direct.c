@@ -47,8 +47,8 @@ await_port(struct sync_end *r, uint16_t *port, char *err, size_t errlen)
 		return -1;
 	}
 	rc = -1;
-	if (f.h.type == MSG_TREE_LISTEN && cbuf_get_u16(f.payload, port) == 0 &&
-	    cbuf_expect_end(f.payload) == 0)
+	if (f.h.type == MSG_TREE_LISTEN &&
+	    msg_listen_decode(f.payload, port) == 0)
 		rc = 0;
 	else if (f.h.type == MSG_ERROR && msg_error_decode(f.payload, &e) == 0)
 		snprintf(err, errlen, "%s: %s", r->cfg.name, e.message);

@@ -209,7 +209,7 @@ int msg_flag_decode(struct cbuf *b, uint8_t *flag);
 int msg_name_encode(struct cbuf *b, const char *name);
 int msg_name_decode(struct cbuf *b, char *name, size_t cap);
 
-/* ---- corral sync (CLI <-> master) ---- */
+/* ---- corral sync (CLI <-> master) and TREE_LISTEN: proto/msg_sync.c ---- */
 struct msg_sync_req {
 	char src_host[PROTO_NAME_MAX];
 	char src_path[4096];
@@ -235,9 +235,13 @@ int msg_progress_encode(struct cbuf *b, const struct msg_progress *m);
 int msg_progress_decode(struct cbuf *b, struct msg_progress *m);
 int msg_sync_result_encode(struct cbuf *b, const struct msg_sync_result *m);
 int msg_sync_result_decode(struct cbuf *b, struct msg_sync_result *m);
+/* MSG_TREE_LISTEN: the port a direct transfer's receiver listens on. */
+int msg_listen_encode(struct cbuf *b, uint16_t port);
+int msg_listen_decode(struct cbuf *b, uint16_t *port);
 
-/* Decode a payload of any known type and discard the result: what a
- * dispatcher does before its handler runs, and what the fuzzer drives. */
+/* Decode a payload of any known type and discard the result (the table
+ * row's validate): what a dispatcher may do before its handler runs, and
+ * what the fuzzers drive.  CERR_BAD_TYPE for an unknown type. */
 int msg_validate(uint16_t type, const uint8_t *payload, size_t len);
 
 /* "PEER: TYPE: reason" into buf, for logs and CLI errors. */

@@ -1,4 +1,5 @@
-/* corral: codecs of the `corral sync` messages (CLI <-> master). */
+/* corral: codecs of the `corral sync` messages (CLI <-> master) and of
+ * TREE_LISTEN, the port of a direct transfer. */
 #include <string.h>
 
 #include "cerr.h"
@@ -94,6 +95,24 @@ msg_sync_result_decode(struct cbuf *b, struct msg_sync_result *m)
 	    (r = cbuf_get_u64(b, &m->literal_bytes)) != 0 ||
 	    (r = cbuf_get_u64(b, &m->matched_bytes)) != 0 ||
 	    (r = cbuf_get_u64(b, &m->usec)) != 0 ||
+	    (r = cbuf_expect_end(b)) != 0)
+		return r;
+	return 0;
+}
+
+int
+msg_listen_encode(struct cbuf *b, uint16_t port)
+{
+	return cbuf_put_u16(b, port);
+}
+
+int
+msg_listen_decode(struct cbuf *b, uint16_t *port)
+{
+	int r;
+
+	*port = 0;
+	if ((r = cbuf_get_u16(b, port)) != 0 ||
 	    (r = cbuf_expect_end(b)) != 0)
 		return r;
 	return 0;

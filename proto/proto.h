@@ -82,16 +82,21 @@ enum proto_msg {
 	MSG_CLI_SNAP       = 512,  /* struct msg_snap */
 };
 
-/* Each known type with its name, for errors and logs. */
+struct cbuf;
+
+/* One row of the message table (proto/msg_table.c), one per type above. */
 struct proto_msg_desc {
 	uint16_t type;
-	const char *name;
+	const char *name;                 /* for errors and logs */
+	/* decodes a whole payload and drops the result: 0 or a CERR_* */
+	int (*validate)(struct cbuf *payload);
 };
 
 /* NULL for an unknown type. */
 const char *proto_msg_name(uint16_t type);
 bool proto_msg_known(uint16_t type);
-/* The NULL-terminated table of every type (for tests and fuzz dictionaries). */
+/* Every row in type order, then { 0, NULL, NULL } (for tests and fuzz
+ * dictionaries). */
 const struct proto_msg_desc *proto_msg_table(void);
 
 #endif

@@ -253,7 +253,7 @@ open_direct(struct slave_ctx *ctx, struct transport *t, uint32_t id,
 	if ((lfd = direct_listen(ctx->conf.listen, lo, hi, &port, err,
 	    errlen)) < 0)
 		return -1;
-	if ((b = cbuf_new(16)) == NULL || cbuf_put_u16(b, port) != 0 ||
+	if ((b = cbuf_new(16)) == NULL || msg_listen_encode(b, port) != 0 ||
 	    (r = frame_write(t, MSG_TREE_LISTEN, id, b)) != 0) {
 		snprintf(err, errlen, "cannot tell the master the port");
 		cbuf_free(b);

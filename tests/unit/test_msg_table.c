@@ -1,0 +1,662 @@
+/* Unit tests: the message table (proto/msg_table.c) against what must agree
+ * with it: enum proto_msg in proto/proto.h, one encoded sample of every
+ * type (accepted whole, refused cut short), the fuzz dictionaries and the
+ * fuzz_msg seed corpus.
+ *
+ * A new message fails here until it has a row, a sample below, its line in
+ * the dictionaries and a seed.  `test_msg_table --dict` prints the
+ * dictionaries' type lines; `test_msg_table --seeds DIR` writes the seeds
+ * (u16 type, then the sample's payload). */
+#include <ctype.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+#include <zlib.h>
+
+#include "buf.h"
+#include "cerr.h"
+#include "msg.h"
+#include "proto.h"
+#include "tree.h"
+
+#ifndef CORRAL_SRCDIR
+#define CORRAL_SRCDIR "."
+#endif
+
+/* ---- one sample payload per type, encoded by the real encoders ---- */
+
+static int
+s_empty(struct cbuf *b)
+{
+	(void)b;
+	return 0;
+}
+
+static int
+s_hello(struct cbuf *b)
+{
+	struct msg_hello m = { .vmin = PROTO_VERSION_MIN,
+	    .vmax = PROTO_VERSION, .caps = PROTO_CAPS_ALL,
+	    .software = "corral 0.1.0", .role = "cli" };
+
+	return msg_hello_encode(b, &m);
+}
+
+static int
+s_hello_ok(struct cbuf *b)
+{
+	struct msg_hello_ok m = { .version = PROTO_VERSION,
+	    .caps = PROTO_CAP_ZLIB, .software = "corral-master 0.1.0" };
+
+	return msg_hello_ok_encode(b, &m);
+}
+
+static int
+s_error(struct cbuf *b)
+{
+	struct msg_error m = { .code = CERR_PROTOCOL, .message = "no" };
+
+	return msg_error_encode(b, &m);
+}
+
+static int
+s_ping(struct cbuf *b)
+{
+	struct msg_ping m = { .token = 0x0102030405060708ULL };
+
+	return msg_ping_encode(b, &m);
+}
+
+static void
+fill_host(struct msg_host_info *h)
+{
+	memset(h, 0, sizeof(*h));
+	strcpy(h->hostname, "h1");
+	h->cores = 2;
+	h->mem_total = 24ULL << 30;
+	strcpy(h->storage_backend, "btrfs");
+	h->containers = 1;
+	strcpy(h->version, "corral-slave 0.1.0");
+}
+
+static void
+fill_ct(struct msg_ct_info *c)
+{
+	memset(c, 0, sizeof(*c));
+	strcpy(c->name, "web");
+	strcpy(c->state, "running");
+	strcpy(c->ipv4, "10.0.0.5");
+	strcpy(c->backend, "dir");
+	c->rootfs_bytes = 1 << 20;
+}
+
+static int
+s_host_info(struct cbuf *b)
+{
+	struct msg_host_info h;
+
+	fill_host(&h);
+	return msg_host_info_encode(b, &h);
+}
+
+static int
+s_name(struct cbuf *b)
+{
+	return msg_name_encode(b, "web");
+}
+
+static int
+s_ct_list(struct cbuf *b)
+{
+	struct msg_ct_info c[2];
+
+	fill_ct(&c[0]);
+	fill_ct(&c[1]);
+	strcpy(c[1].name, "db");
+	return msg_ct_list_encode(b, c, 2);
+}
+
+static int
+s_create_req(struct cbuf *b)
+{
+	struct msg_create_req m = { .host = "h1", .ct = "web",
+	    .bytes = 1 << 30, .tmpl = "busybox", .start = 1 };
+
+	return msg_create_req_encode(b, &m);
+}
+
+static int
+s_create(struct cbuf *b)
+{
+	struct msg_create m = { .host = "h1", .ct = "web", .backend = "dir",
+	    .rootfs = "/var/lib/corral/web/rootfs" };
+
+	return msg_create_encode(b, &m);
+}
+
+static int
+s_snap_req(struct cbuf *b)
+{
+	struct msg_snap_req m = { .host = "h1", .ct = "db",
+	    .op = MSG_SNAP_TAKE, .bytes = 64 << 20 };
+
+	return msg_snap_req_encode(b, &m);
+}
+
+static int
+s_snap(struct cbuf *b)
+{
+	struct msg_snap m = { .host = "h1", .ct = "db", .backend = "lvm",
+	    .kind = MSG_SNAPK_SNAPSHOT, .valid = 1, .fill_permille = 12,
+	    .warn_permille = 800, .size = 64 << 20, .path = ".corral-snap/db" };
+
+	return msg_snap_encode(b, &m);
+}
+
+static int
+s_tree_req(struct cbuf *b)
+{
+	struct tree_req r = { .path = "web/rootfs",
+	    .opts = TREE_OPT_COMPRESS | TREE_OPT_DIRECT, .zlevel = 6,
+	    .peer = "10.0.0.2", .port = 40000, .bwlimit = 1 << 20 };
+
+	memset(r.key, 0x5a, sizeof(r.key));
+	return tree_req_encode(b, &r);
+}
+
+/* a directory with a file and a symlink, then leaving it */
+static int
+put_entries(struct cbuf *b)
+{
+	static struct tree_entry e[4] = {
+		{ .kind = TREE_DIR, .mode = S_IFDIR | 0755 },
+		{ .kind = TREE_FILE, .mode = S_IFREG | 0644, .name = "f",
+		  .size = 5 },
+		{ .kind = TREE_SYMLINK, .mode = S_IFLNK | 0777, .name = "l",
+		  .target = "f" },
+		{ .kind = TREE_LEAVE },
+	};
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < 4 && r == 0; i++)
+		r = tree_entry_encode(b, &e[i]);
+	return r;
+}
+
+static int
+s_tree_entries(struct cbuf *b)
+{
+	int r;
+
+	if ((r = cbuf_put_u32(b, 4)) != 0)
+		return r;
+	return put_entries(b);
+}
+
+static int
+s_tree_need(struct cbuf *b)
+{
+	struct tree_need n[2] = { { .index = 0, .how = TREE_NEED_LITERAL },
+	    { .index = 1, .how = TREE_NEED_BLOCKS, .seed = 42 } };
+	int r;
+
+	if ((r = cbuf_put_u32(b, 2)) != 0 ||
+	    (r = tree_need_encode(b, &n[0])) != 0 ||
+	    (r = tree_need_encode(b, &n[1])) != 0)
+		return r;
+	return 0;
+}
+
+static int
+s_tree_sig(struct cbuf *b)
+{
+	struct tree_sig s = { .index = 1, .last = 1,
+	    .blob = (const uint8_t *)"rs\x01\x37sig", .blob_len = 7 };
+
+	return tree_sig_encode(b, &s);
+}
+
+static int
+s_tree_data(struct cbuf *b)
+{
+	struct tree_data d = { .index = 0, .kind = TREE_DATA_LITERAL,
+	    .raw_len = 5, .blob = (const uint8_t *)"hello", .blob_len = 5 };
+
+	return tree_data_encode(b, &d);
+}
+
+static int
+s_tree_stats(struct cbuf *b)
+{
+	struct tree_stats s = { .files = 3, .files_changed = 2,
+	    .bytes_total = 5, .literal_bytes = 5, .wire_bytes = 40 };
+
+	return tree_stats_encode(b, &s);
+}
+
+static int
+s_tree_entries_z(struct cbuf *b)
+{
+	struct cbuf *raw = cbuf_new(4096);
+	uint8_t z[4096];
+	uLongf zlen = sizeof(z);
+	int r = CERR_NOMEM;
+
+	if (raw == NULL || (r = put_entries(raw)) != 0)
+		goto out;
+	r = CERR_INVALID;
+	if (compress2(z, &zlen, cbuf_ptr(raw), cbuf_len(raw), 6) != Z_OK)
+		goto out;
+	if ((r = cbuf_put_u32(b, 4)) != 0 ||
+	    (r = cbuf_put_u32(b, (uint32_t)cbuf_len(raw))) != 0 ||
+	    (r = cbuf_put(b, z, zlen)) != 0)
+		goto out;
+out:
+	cbuf_free(raw);
+	return r;
+}
+
+static int
+s_progress(struct cbuf *b)
+{
+	struct msg_progress p = { .files_done = 1, .files_total = 3,
+	    .bytes_done = 5, .bytes_total = 10 };
+
+	return msg_progress_encode(b, &p);
+}
+
+static int
+s_listen(struct cbuf *b)
+{
+	return msg_listen_encode(b, 40000);
+}
+
+static int
+s_flag(struct cbuf *b)
+{
+	return msg_flag_encode(b, 1);
+}
+
+static int
+s_host_list(struct cbuf *b)
+{
+	struct msg_host_rec h;
+
+	memset(&h, 0, sizeof(h));
+	strcpy(h.name, "h1");
+	strcpy(h.address, "10.0.0.1");
+	h.port = 2222;
+	strcpy(h.state, "up");
+	fill_host(&h.info);
+	h.last_seen = 1700000000;
+	return msg_host_list_encode(b, &h, 1);
+}
+
+static int
+s_scan_req(struct cbuf *b)
+{
+	struct msg_scan_req m = { .name = "web", .host = "h1", .cached = 1 };
+
+	return msg_scan_req_encode(b, &m);
+}
+
+static int
+s_ct_rec_list(struct cbuf *b)
+{
+	struct msg_ct_rec c;
+
+	memset(&c, 0, sizeof(c));
+	strcpy(c.host, "h1");
+	fill_ct(&c.ct);
+	c.last_seen = 1700000000;
+	return msg_ct_rec_list_encode(b, &c, 1);
+}
+
+static int
+s_trust(struct cbuf *b)
+{
+	struct msg_trust m = { .host = "h1",
+	    .fingerprint = "SHA256:abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+	    .accept = 1 };
+
+	return msg_trust_encode(b, &m);
+}
+
+static int
+s_sync_req(struct cbuf *b)
+{
+	struct msg_sync_req m = { .src_host = "h1", .src_path = "web/rootfs",
+	    .dst_host = "h2", .dst_path = "web/rootfs",
+	    .opts = TREE_OPT_CHECKSUM };
+
+	return msg_sync_req_encode(b, &m);
+}
+
+static int
+s_sync_result(struct cbuf *b)
+{
+	struct msg_sync_result m = { .files = 3, .files_changed = 2,
+	    .bytes_on_wire = 40, .literal_bytes = 5, .usec = 1000 };
+
+	return msg_sync_result_encode(b, &m);
+}
+
+static const struct sample {
+	uint16_t type;
+	int (*encode)(struct cbuf *b);
+} samples[] = {
+	{ MSG_HELLO, s_hello },
+	{ MSG_HELLO_OK, s_hello_ok },
+	{ MSG_ERROR, s_error },
+	{ MSG_PING, s_ping },
+	{ MSG_PONG, s_ping },
+	{ MSG_BYE, s_empty },
+	{ MSG_HOST_INFO_REQ, s_empty },
+	{ MSG_HOST_INFO, s_host_info },
+	{ MSG_CT_LIST_REQ, s_name },
+	{ MSG_CT_LIST, s_ct_list },
+	{ MSG_CT_CREATE_REQ, s_create_req },
+	{ MSG_CT_CREATE, s_create },
+	{ MSG_SNAP_REQ, s_snap_req },
+	{ MSG_SNAP, s_snap },
+	{ MSG_TREE_SEND_REQ, s_tree_req },
+	{ MSG_TREE_RECV_REQ, s_tree_req },
+	{ MSG_TREE_ENTRIES, s_tree_entries },
+	{ MSG_TREE_NEED, s_tree_need },
+	{ MSG_TREE_SIG, s_tree_sig },
+	{ MSG_TREE_DATA, s_tree_data },
+	{ MSG_TREE_END, s_tree_stats },
+	{ MSG_TREE_DONE, s_tree_stats },
+	{ MSG_TREE_ENTRIES_Z, s_tree_entries_z },
+	{ MSG_TREE_PROGRESS, s_progress },
+	{ MSG_TREE_LISTEN, s_listen },
+	{ MSG_CLI_HOSTS_REQ, s_flag },
+	{ MSG_CLI_HOSTS, s_host_list },
+	{ MSG_CLI_SCAN_REQ, s_scan_req },
+	{ MSG_CLI_SCAN, s_ct_rec_list },
+	{ MSG_CLI_TRUST_REQ, s_trust },
+	{ MSG_CLI_TRUST, s_trust },
+	{ MSG_CLI_SYNC_REQ, s_sync_req },
+	{ MSG_CLI_PROGRESS, s_progress },
+	{ MSG_CLI_SYNC, s_sync_result },
+	{ MSG_CLI_CREATE_REQ, s_create_req },
+	{ MSG_CLI_CREATE, s_create },
+	{ MSG_CLI_SNAP_REQ, s_snap_req },
+	{ MSG_CLI_SNAP, s_snap },
+};
+#define N_SAMPLES (sizeof(samples) / sizeof(samples[0]))
+
+/* A new buffer holding type's sample; NULL if it has none. */
+static struct cbuf *
+sample_of(uint16_t type)
+{
+	struct cbuf *b;
+	size_t i;
+
+	for (i = 0; i < N_SAMPLES; i++)
+		if (samples[i].type == type)
+			break;
+	if (i == N_SAMPLES || (b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL)
+		return NULL;
+	if (samples[i].encode(b) != 0) {
+		cbuf_free(b);
+		return NULL;
+	}
+	return b;
+}
+
+static size_t
+table_len(void)
+{
+	const struct proto_msg_desc *d;
+	size_t n = 0;
+
+	for (d = proto_msg_table(); d->name != NULL; d++)
+		n++;
+	return n;
+}
+
+/* ---- the tests ---- */
+
+static void
+test_rows_sorted_unique(void **state)
+{
+	const struct proto_msg_desc *d;
+
+	(void)state;
+	for (d = proto_msg_table(); d->name != NULL; d++) {
+		assert_non_null(d->validate);
+		assert_true(d[1].name == NULL || d->type < d[1].type);
+		assert_true(proto_msg_known(d->type));
+		assert_ptr_equal(proto_msg_name(d->type), d->name);
+	}
+	assert_int_equal(d->type, 0);
+	assert_null(d->validate);
+	assert_false(proto_msg_known(0));
+	assert_int_equal(msg_validate(0, NULL, 0), CERR_BAD_TYPE);
+}
+
+/* Every "MSG_X = N," of enum proto_msg has the row { N, "X" }, and there is
+ * no other row. */
+static void
+test_rows_match_enum(void **state)
+{
+	const struct proto_msg_desc *d;
+	char line[512], name[128];
+	unsigned value;
+	size_t n = 0;
+	int in_enum = 0;
+	FILE *f = fopen(CORRAL_SRCDIR "/proto/proto.h", "r");
+
+	(void)state;
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "enum proto_msg {", 16) == 0)
+			in_enum = 1;
+		else if (in_enum && line[0] == '}')
+			break;
+		else if (in_enum && sscanf(line, " MSG_%127[A-Z0-9_] = %u ,",
+		    name, &value) == 2) {
+			if (proto_msg_name((uint16_t)value) == NULL)
+				fail_msg("MSG_%s = %u has no row", name, value);
+			assert_string_equal(proto_msg_name((uint16_t)value),
+			    name);
+			n++;
+		}
+	}
+	fclose(f);
+	assert_true(in_enum);
+	assert_int_equal(n, table_len());
+	for (d = proto_msg_table(); d->name != NULL; d++)
+		assert_true(d->type > 0);
+}
+
+/* Each row's validate accepts its sample, refuses every strict prefix and
+ * (but ENTRIES_Z: zlib ignores what follows its stream) a byte more. */
+static void
+test_samples_validate(void **state)
+{
+	const struct proto_msg_desc *d;
+	const uint8_t *p;
+	uint8_t *longer;
+	struct cbuf *b;
+	size_t i, n;
+
+	(void)state;
+	assert_int_equal(N_SAMPLES, table_len());
+	for (d = proto_msg_table(); d->name != NULL; d++) {
+		if ((b = sample_of(d->type)) == NULL)
+			fail_msg("%s has no sample", d->name);
+		p = cbuf_ptr(b);
+		n = cbuf_len(b);
+		if (msg_validate(d->type, p, n) != 0)
+			fail_msg("%s: sample refused", d->name);
+		for (i = 0; i < n; i++)
+			if (msg_validate(d->type, p, i) == 0)
+				fail_msg("%s: %zu of %zu bytes accepted",
+				    d->name, i, n);
+		assert_non_null(longer = calloc(1, n + 1));
+		if (n > 0)
+			memcpy(longer, p, n);
+		if (d->type != MSG_TREE_ENTRIES_Z &&
+		    msg_validate(d->type, longer, n + 1) == 0)
+			fail_msg("%s: a byte more accepted", d->name);
+		free(longer);
+		cbuf_free(b);
+	}
+}
+
+/* DIR/name of the type in lower case: a seed's file */
+static void
+seed_path(const struct proto_msg_desc *d, const char *dir, char *out,
+    size_t len)
+{
+	char lower[64];
+	size_t i;
+
+	for (i = 0; d->name[i] != '\0' && i + 1 < sizeof(lower); i++)
+		lower[i] = (char)tolower((unsigned char)d->name[i]);
+	lower[i] = '\0';
+	snprintf(out, len, "%s/%s", dir, lower);
+}
+
+static void
+dict_line(const struct proto_msg_desc *d, char *out, size_t len)
+{
+	snprintf(out, len, "%s=\"\\x%02x\\x%02x\"", d->name,
+	    (unsigned)(d->type >> 8), (unsigned)(d->type & 0xff));
+}
+
+/* A dictionary names every type with its wire bytes, one line each. */
+static void
+check_dict(const char *path)
+{
+	const struct proto_msg_desc *d;
+	char want[128], line[512];
+	size_t len;
+	int found;
+	FILE *f;
+
+	for (d = proto_msg_table(); d->name != NULL; d++) {
+		dict_line(d, want, sizeof(want));
+		assert_non_null(f = fopen(path, "r"));
+		found = 0;
+		while (!found && fgets(line, sizeof(line), f) != NULL) {
+			len = strcspn(line, "\r\n");
+			found = len == strlen(want) &&
+			    memcmp(line, want, len) == 0;
+		}
+		fclose(f);
+		if (!found)
+			fail_msg("%s lacks %s", path, want);
+	}
+}
+
+static void
+test_dicts(void **state)
+{
+	(void)state;
+	check_dict(CORRAL_SRCDIR "/tests/fuzz/fuzz_frame.dict");
+	check_dict(CORRAL_SRCDIR "/tests/fuzz/fuzz_msg.dict");
+}
+
+/* The fuzz_msg corpus has a seed of each type, named after it. */
+static void
+test_seeds(void **state)
+{
+	const struct proto_msg_desc *d;
+	char path[512];
+	uint8_t buf[4096];
+	size_t n;
+	FILE *f;
+
+	(void)state;
+	for (d = proto_msg_table(); d->name != NULL; d++) {
+		seed_path(d, CORRAL_SRCDIR "/tests/fuzz/corpus/fuzz_msg", path,
+		    sizeof(path));
+		if ((f = fopen(path, "rb")) == NULL)
+			fail_msg("no seed %s", path);
+		n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		assert_true(n >= 2);
+		assert_int_equal(buf[0] << 8 | buf[1], d->type);
+		if (msg_validate(d->type, buf + 2, n - 2) != 0)
+			fail_msg("seed %s refused", path);
+	}
+}
+
+/* ---- the generators ---- */
+
+static int
+print_dict(void)
+{
+	const struct proto_msg_desc *d;
+	char line[128];
+
+	printf("# message types (big-endian u16): "
+	    "build/tests/test_msg_table --dict\n");
+	for (d = proto_msg_table(); d->name != NULL; d++) {
+		dict_line(d, line, sizeof(line));
+		printf("%s\n", line);
+	}
+	return 0;
+}
+
+static int
+write_seeds(const char *dir)
+{
+	const struct proto_msg_desc *d;
+	uint8_t head[2];
+	char path[512];
+	struct cbuf *b;
+	FILE *f;
+	int bad, rc = 0;
+
+	for (d = proto_msg_table(); d->name != NULL; d++) {
+		if ((b = sample_of(d->type)) == NULL) {
+			fprintf(stderr, "%s has no sample\n", d->name);
+			rc = 1;
+			continue;
+		}
+		seed_path(d, dir, path, sizeof(path));
+		head[0] = (uint8_t)(d->type >> 8);
+		head[1] = (uint8_t)d->type;
+		if (!(bad = (f = fopen(path, "wb")) == NULL)) {
+			bad = fwrite(head, 1, 2, f) != 2 || fwrite(cbuf_ptr(b),
+			    1, cbuf_len(b), f) != cbuf_len(b);
+			bad |= fclose(f) != 0;
+		}
+		if (bad) {
+			perror(path);
+			rc = 1;
+		}
+		cbuf_free(b);
+	}
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rows_sorted_unique),
+		cmocka_unit_test(test_rows_match_enum),
+		cmocka_unit_test(test_samples_validate),
+		cmocka_unit_test(test_dicts),
+		cmocka_unit_test(test_seeds),
+	};
+
+	if (argc == 2 && strcmp(argv[1], "--dict") == 0)
+		return print_dict();
+	if (argc == 3 && strcmp(argv[1], "--seeds") == 0)
+		return write_seeds(argv[2]);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
