@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -37,6 +38,7 @@
 #include <libssh/server.h>
 
 #include "daemon.h"
+#include "escape.h"
 #include "keys.h"
 #include "log.h"
 #include "slave.h"
@@ -49,6 +51,12 @@
  * grows the window to what the reader asks for), which a transfer needs. */
 #define PUMP_BUF         (4 * 1024 * 1024)
 #define CONNS_MAX        256
+/* escaped user names and libssh errors (which may quote the peer) */
+#define USER_LOG_MAX     64
+#define ERR_LOG_MAX      256
+/* a numeric address (IPv6 with a scope too) and " port N" */
+#define PEER_HOST_MAX    64
+#define PEER_NAME_MAX    (PEER_HOST_MAX + 16)
 
 /* Fast AEAD ciphers first (AES-GCM wins where AES-NI exists). */
 #define CIPHERS "aes128-gcm@openssh.com,aes256-gcm@openssh.com," \
@@ -85,7 +93,7 @@ struct conn {
 	struct ssh_server_callbacks_struct cb;
 	bool authenticated;
 	int auth_failures;
-	char peer[64];
+	char peer[PEER_NAME_MAX];       /* "ADDRESS port N" */
 	struct chan *chans[CHANNELS_MAX];
 };
 
@@ -94,11 +102,15 @@ auth_pubkey(ssh_session session, const char *user, struct ssh_key_struct *key,
     char state, void *userdata)
 {
 	struct conn *c = userdata;
+	char u[USER_LOG_MAX];
 
 	(void)session;
+	/* the user name is the client's to choose, before any proof: never
+	 * log it raw */
+	str_escape(u, sizeof(u), user);
 	if (!authkeys_match(&c->keys, key)) {
 		c->auth_failures++;
-		log_notice("%s: refused key for user '%s'", c->peer, user);
+		log_notice("%s: refused key for user '%s'", c->peer, u);
 		return SSH_AUTH_DENIED;
 	}
 	/* NONE is the client asking whether the key would do: say yes only
@@ -111,7 +123,7 @@ auth_pubkey(ssh_session session, const char *user, struct ssh_key_struct *key,
 	}
 	c->authenticated = true;
 	log_info("%s: authenticated with an authorized key (user '%s')",
-	    c->peer, user);
+	    c->peer, u);
 	return SSH_AUTH_SUCCESS;
 }
 
@@ -191,8 +203,11 @@ pump_out(struct chan *ch)
 		w = ssh_channel_write(ch->channel, ch->out + ch->out_off,
 		    (uint32_t)n);
 		if (w == SSH_ERROR) {
+			char e[ERR_LOG_MAX];
+
 			log_warn("%s: channel write failed: %s", ch->conn->peer,
-			    ssh_get_error(ch->conn->session));
+			    str_escaped(e, sizeof(e),
+			    ssh_get_error(ch->conn->session)));
 			ch->done = true;
 			return;
 		}
@@ -265,6 +280,7 @@ subsystem_request(ssh_session session, ssh_channel channel,
 {
 	struct chan *ch = userdata;
 	struct conn *c = ch->conn;
+	char name[USER_LOG_MAX];
 	int sv[2];
 	pid_t pid;
 
@@ -273,7 +289,8 @@ subsystem_request(ssh_session session, ssh_channel channel,
 	if (!c->authenticated)
 		return SSH_ERROR;
 	if (strcmp(subsystem, "corral") != 0) {
-		log_notice("%s: refused subsystem '%.32s'", c->peer, subsystem);
+		log_notice("%s: refused subsystem '%s'", c->peer,
+		    str_escaped(name, sizeof(name), subsystem));
 		return SSH_ERROR;
 	}
 	if (ch->fd >= 0)
@@ -414,6 +431,23 @@ reap_channels(struct conn *c)
 	return busy;
 }
 
+/* "ADDRESS port N" of the client on fd, for every log line about it. */
+static void
+peer_name(int fd, char *out, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char host[PEER_HOST_MAX], serv[8];
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0 ||
+	    getnameinfo((struct sockaddr *)&ss, sl, host, sizeof(host), serv,
+	    sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		snprintf(out, len, "connection %d", (int)getpid());
+		return;
+	}
+	snprintf(out, len, "%s port %s", host, serv);
+}
+
 static void
 serve_connection(struct slave_ctx *ctx, ssh_session session)
 {
@@ -424,7 +458,7 @@ serve_connection(struct slave_ctx *ctx, ssh_session session)
 	int rc, one = 1;
 	bool busy = false;
 
-	snprintf(c.peer, sizeof(c.peer), "connection %d", (int)getpid());
+	peer_name(ssh_get_fd(session), c.peer, sizeof(c.peer));
 	/* libssh sets TCP_NODELAY only on client sockets: small replies
 	 * would wait ~40 ms for Nagle otherwise */
 	(void)setsockopt(ssh_get_fd(session), IPPROTO_TCP, TCP_NODELAY, &one,
@@ -445,8 +479,10 @@ serve_connection(struct slave_ctx *ctx, ssh_session session)
 	ssh_set_server_callbacks(session, &c.cb);
 	ssh_set_auth_methods(session, SSH_AUTH_METHOD_PUBLICKEY);
 	if (ssh_handle_key_exchange(session) != SSH_OK) {
+		/* libssh's message may quote the client (its banner, its
+		 * disconnect reason) */
 		log_notice("%s: key exchange failed: %s", c.peer,
-		    ssh_get_error(session));
+		    str_escaped(err, sizeof(err), ssh_get_error(session)));
 		goto out;
 	}
 	if ((c.event = ssh_event_new()) == NULL ||
