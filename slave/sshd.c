@@ -525,6 +525,7 @@ bind_setup(struct slave_ctx *ctx, ssh_bind *out)
 {
 	ssh_bind b;
 	ssh_key key = NULL;
+	struct authkeys keys;
 	char err[512];
 	bool no = false;
 	int port = ctx->conf.port;
@@ -535,6 +536,13 @@ bind_setup(struct slave_ctx *ctx, ssh_bind *out)
 		log_error("%s", err);
 		return -1;
 	}
+	/* read again for each connection, so not fatal here; but an admin
+	 * who just started us should hear of it now */
+	if (authkeys_load(ctx->conf.authorized_keys, &keys, err,
+	    sizeof(err)) != 0)
+		log_warn("%s (every connection is refused until it is fixed)",
+		    err);
+	authkeys_free(&keys);
 	if ((b = ssh_bind_new()) == NULL) {
 		ssh_key_free(key);
 		return -1;

@@ -23,6 +23,8 @@
 # a fresh file system.  `create` passes $CREATE_SIZE to `corral create
 # --size` when set.
 set -euo pipefail
+# the slaves refuse key files and directories that group or others may write
+umask 022
 
 POOL=${CORRAL_POOL_DIR:-/run/corral-pool}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
