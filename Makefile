@@ -110,6 +110,8 @@ STORAGE_OBJS = $(call obj,$(sort $(wildcard slave/storage*.c)) slave/dmstatus.c 
 $(BUILD)/tests/test_storage: $(STORAGE_OBJS)
 $(BUILD)/tests/test_storage: TEST_LIBS = $(SLAVE_LIBS)
 $(BUILD)/tests/unit/test_storage.o: CFLAGS += $(SLAVE_CFLAGS)
+# the slave's limits on unauthenticated connections
+$(BUILD)/tests/test_preauth: $(BUILD)/slave/preauth.o
 tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/xfer-local
 
 # The transfer engine alone, sender and receiver over a socketpair.
