@@ -444,7 +444,7 @@ sshd_serve(struct slave_ctx *ctx, ssh_session session, const char *peer,
 	alarm(AUTH_SECONDS);
 	if (authkeys_load(ctx->conf.authorized_keys, &c.keys, err,
 	    sizeof(err)) != 0) {
-		log_error("%s", err);
+		log_error("%s: refused: %s", c.peer, err);
 		return;
 	}
 	c.cb.userdata = &c;
