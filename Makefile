@@ -55,9 +55,10 @@ XFER_LIBS   := $(shell $(PKG_CONFIG) --libs $(XFER_PKGS) 2>/dev/null) -lrsync -p
 # ---- sources: one object list per program over four internal libraries:
 # libcorralproto.a (proto/: the wire protocol, nothing else), libcorralconf.a
 # (conf/: the configuration files), libcorralcommon.a (common/: logging,
-# daemon start-up, pacing, SSH key fingerprints, the request loop) and
-# libcorralxfer.a (xfer/: the tree-transfer engine).  proto/ and conf/ use
-# nothing from common/: the fuzzers and the CLI link without it. ----
+# daemon start-up, pacing, SSH key fingerprints, escaping untrusted text,
+# opening trusted files safely) and libcorralxfer.a (xfer/: the
+# tree-transfer engine).  proto/ and conf/ use nothing from common/: the
+# fuzzers link without it. ----
 PROTO_SRC  = $(sort $(wildcard proto/*.c))
 COMMON_SRC = $(sort $(wildcard common/*.c))
 XFER_SRC   = $(sort $(wildcard xfer/*.c))
@@ -107,7 +108,7 @@ $(BUILD)/corral-slave: $(call obj,$(SLAVE_SRC)) $(XFER_LIB) $(CONF_LIB) $(PROTO_
 	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS) $(SLAVE_LIBS)
 $(BUILD)/corral-master: $(call obj,$(MASTER_SRC)) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(MASTER_LIBS)
-$(BUILD)/corral: $(call obj,$(CLI_SRC)) $(CONF_LIB) $(PROTO_LIB)
+$(BUILD)/corral: $(call obj,$(CLI_SRC)) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PROTO_LIBS)
 
 # ---- unit tests (cmocka) ----
@@ -134,6 +135,8 @@ $(BUILD)/tests/test_storage: TEST_LIBS = $(SLAVE_LIBS)
 $(BUILD)/tests/unit/test_storage.o: CFLAGS += $(SLAVE_CFLAGS)
 # the message table's test reads proto.h, the fuzz dictionaries and seeds
 $(BUILD)/tests/unit/test_msg_table.o: CPPFLAGS += -DCORRAL_SRCDIR='"$(CURDIR)"'
+# the slave's limits on unauthenticated connections
+$(BUILD)/tests/test_preauth: $(BUILD)/slave/preauth.o
 tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/xfer-local
 
 # The transfer engine alone, sender and receiver over a socketpair.

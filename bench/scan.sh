@@ -11,7 +11,8 @@ R=${2:-7}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${CORRAL_BUILD:-$ROOT/build}
 [ -x "$BUILD/corral-master" ] || make -s -C "$ROOT" all
-W=$(mktemp -d /tmp/corral-bench-scan.XXXXXX)
+# not under /tmp: the slaves refuse keys below a directory others can write
+W=$(mktemp -d /run/corral-bench-scan.XXXXXX)
 BASE=17100
 pids=()
 cleanup() {

@@ -1,58 +1,124 @@
 /* corral-slave: host key and authorized_keys. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf.h"
 #include "keys.h"
+#include "safe_open.h"
+
+/* an OpenSSH ed25519 private key file is about 400 bytes */
+#define HOSTKEY_FILE_MAX 16384
+
+/* Read all of fd (a key file: small) into buf, NUL-terminated. */
+static int
+read_small(int fd, char *buf, size_t len)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < len - 1) {
+		n = read(fd, buf + off, len - 1 - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			buf[off] = '\0';
+			return 0;
+		}
+		off += (size_t)n;
+	}
+	errno = EFBIG;
+	return -1;
+}
+
+static int
+hostkey_read(const char *path, int fd, ssh_key *out, char *err,
+    size_t errlen)
+{
+	char buf[HOSTKEY_FILE_MAX];
+	int rc = -1;
+
+	if (read_small(fd, buf, sizeof(buf)) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (ssh_pki_import_privkey_base64(buf, NULL, NULL, NULL, out) !=
+	    SSH_OK) {
+		snprintf(err, errlen, "%s: cannot read host key", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	explicit_bzero(buf, sizeof(buf));
+	return rc;
+}
+
+/* A new ed25519 key, written with mode 0600 to a file that must not
+ * exist, in a directory that passes the checks. */
+static int
+hostkey_create(const char *path, ssh_key *out, char *err, size_t errlen)
+{
+	ssh_key key = NULL;
+	char *b64 = NULL;
+	size_t len, off = 0;
+	ssize_t n;
+	int fd = -1, rc = -1;
+
+	if (ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &key) != SSH_OK ||
+	    ssh_pki_export_privkey_base64(key, NULL, NULL, NULL, &b64) !=
+	    SSH_OK) {
+		snprintf(err, errlen, "%s: cannot generate an ed25519 key",
+		    path);
+		goto out;
+	}
+	if ((fd = safe_create(path, 0600, err, errlen)) < 0)
+		goto out;
+	len = strlen(b64);
+	while (off < len) {
+		if ((n = write(fd, b64 + off, len - off)) < 0 &&
+		    errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	if (off < len || fsync(fd) != 0) {
+		snprintf(err, errlen, "%s: cannot write host key: %s", path,
+		    strerror(errno));
+		unlink(path);
+		goto out;
+	}
+	*out = key;
+	key = NULL;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (b64 != NULL) {
+		explicit_bzero(b64, strlen(b64));
+		free(b64);
+	}
+	ssh_key_free(key);
+	return rc;
+}
 
 int
 hostkey_load_or_create(const char *path, ssh_key *out, char *err,
     size_t errlen)
 {
-	struct stat st;
-	ssh_key key = NULL;
+	int fd, rc;
 
 	*out = NULL;
-	if (stat(path, &st) == 0) {
-		if ((st.st_mode & 077) != 0) {
-			snprintf(err, errlen, "%s: host key is readable by "
-			    "others (mode %03o); chmod 600 it", path,
-			    (unsigned)(st.st_mode & 0777));
-			return -1;
-		}
-		if (ssh_pki_import_privkey_file(path, NULL, NULL, NULL,
-		    &key) != SSH_OK) {
-			snprintf(err, errlen, "%s: cannot read host key", path);
-			return -1;
-		}
-		*out = key;
-		return 0;
-	}
-	if (errno != ENOENT) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &key) != SSH_OK) {
-		snprintf(err, errlen, "%s: cannot generate an ed25519 key",
-		    path);
-		return -1;
-	}
-	/* umask so the file never exists with looser permissions */
-	mode_t old = umask(077);
-	int rc = ssh_pki_export_privkey_file(key, NULL, NULL, NULL, path);
-	umask(old);
-	if (rc != SSH_OK || chmod(path, 0600) != 0) {
-		snprintf(err, errlen, "%s: cannot write host key", path);
-		ssh_key_free(key);
-		return -1;
-	}
-	*out = key;
-	return 0;
+	if ((fd = safe_open(path, SAFE_PRIVATE, err, errlen)) < 0)
+		return errno == ENOENT ?
+		    hostkey_create(path, out, err, errlen) : -1;
+	rc = hostkey_read(path, fd, out, err, errlen);
+	close(fd);
+	return rc;
 }
 
 void
@@ -93,12 +159,15 @@ authkeys_load(const char *path, struct authkeys *ak, char *err, size_t errlen)
 	unsigned lineno = 0;
 	ssh_key key, *nv;
 	enum ssh_keytypes_e kt;
-	int rc = -1;
+	int fd, rc = -1;
 	size_t len;
 
 	memset(ak, 0, sizeof(*ak));
-	if ((f = fopen(path, "re")) == NULL) {
+	if ((fd = safe_open(path, SAFE_PUBLIC, err, errlen)) < 0)
+		return -1;
+	if ((f = fdopen(fd, "r")) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {

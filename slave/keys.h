@@ -13,11 +13,15 @@ struct authkeys {
 	size_t n;
 };
 
-/* Load the ed25519 host key at path, generating it (mode 0600) if absent. */
+/* Load the ed25519 host key at path, generating it (mode 0600) if absent.
+ * The file and every directory on its path are checked first
+ * (safe_open.h): a key that group or others may read or that anyone but
+ * root or us could replace is refused, with a message naming it. */
 int hostkey_load_or_create(const char *path, ssh_key *out, char *err,
     size_t errlen);
 
-/* Read every key of an OpenSSH authorized_keys file.  Options before the
+/* Read every key of an OpenSSH authorized_keys file, checked first like
+ * the host key (others may read it, not write it).  Options before the
  * key type are not supported and are an error, as are unknown key types:
  * a line we cannot read must not be silently ignored.  A missing file is
  * an error. */

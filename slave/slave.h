@@ -26,7 +26,8 @@ struct slave_ctx {
  * Returns 0 on an orderly end, else a negative CERR_* (already logged). */
 int slave_session_run(struct slave_ctx *ctx, struct transport *t);
 
-/* The embedded SSH server (sshd.c): listens, then serves until SIGTERM.
+/* The embedded SSH server (sshd_listen.c, sshd.c): listens, then serves
+ * until SIGTERM.
  * Writes one byte to ready_fd (if >= 0) once it listens. */
 int slave_sshd_run(struct slave_ctx *ctx, int ready_fd);
 

@@ -1,7 +1,7 @@
-/* corral-slave: the embedded SSH server.
+/* corral-slave: the embedded SSH server, one connection's process.
  *
- * Process model: the daemon accepts connections and forks one process per
- * connection, which runs the libssh event loop.  Each "corral" subsystem
+ * Process model: the listener (sshd_listen.c) accepts connections and forks
+ * one process per connection, which runs the libssh event loop here.  Each "corral" subsystem
  * channel gets a worker process of its own, joined to the connection process
  * by a socketpair, that runs an ordinary protocol session over it.  So a
  * long transfer on one channel never delays a scan on another, a crash in a
@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -36,10 +35,11 @@
 #include <libssh/libssh.h>
 #include <libssh/server.h>
 
-#include "daemon.h"
+#include "escape.h"
 #include "keys.h"
 #include "log.h"
 #include "slave.h"
+#include "sshd.h"
 #include "transport.h"
 
 #define AUTH_TRIES_MAX   3
@@ -48,15 +48,9 @@
 /* Large reads from a channel make libssh open its window as wide (it
  * grows the window to what the reader asks for), which a transfer needs. */
 #define PUMP_BUF         (4 * 1024 * 1024)
-#define CONNS_MAX        256
-
-/* Fast AEAD ciphers first (AES-GCM wins where AES-NI exists). */
-#define CIPHERS "aes128-gcm@openssh.com,aes256-gcm@openssh.com," \
-	"chacha20-poly1305@openssh.com,aes128-ctr,aes256-ctr"
-#define HOSTKEY_ALGOS "ssh-ed25519"
-/* client key signatures we accept: no SHA-1 RSA */
-#define PUBKEY_ALGOS "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384," \
-	"ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256"
+/* escaped user names and libssh errors (which may quote the peer) */
+#define USER_LOG_MAX     64
+#define ERR_LOG_MAX      256
 
 struct conn;
 
@@ -85,7 +79,8 @@ struct conn {
 	struct ssh_server_callbacks_struct cb;
 	bool authenticated;
 	int auth_failures;
-	char peer[64];
+	int auth_fd;            /* closed once authenticated (sshd.h) */
+	char peer[SSHD_PEER_MAX];
 	struct chan *chans[CHANNELS_MAX];
 };
 
@@ -94,11 +89,15 @@ auth_pubkey(ssh_session session, const char *user, struct ssh_key_struct *key,
     char state, void *userdata)
 {
 	struct conn *c = userdata;
+	char u[USER_LOG_MAX];
 
 	(void)session;
+	/* the user name is the client's to choose, before any proof: never
+	 * log it raw */
+	str_escape(u, sizeof(u), user);
 	if (!authkeys_match(&c->keys, key)) {
 		c->auth_failures++;
-		log_notice("%s: refused key for user '%s'", c->peer, user);
+		log_notice("%s: refused key for user '%s'", c->peer, u);
 		return SSH_AUTH_DENIED;
 	}
 	/* NONE is the client asking whether the key would do: say yes only
@@ -110,8 +109,13 @@ auth_pubkey(ssh_session session, const char *user, struct ssh_key_struct *key,
 		return SSH_AUTH_DENIED;
 	}
 	c->authenticated = true;
+	/* no longer counted as unauthenticated by the listener */
+	if (c->auth_fd >= 0) {
+		close(c->auth_fd);
+		c->auth_fd = -1;
+	}
 	log_info("%s: authenticated with an authorized key (user '%s')",
-	    c->peer, user);
+	    c->peer, u);
 	return SSH_AUTH_SUCCESS;
 }
 
@@ -191,8 +195,11 @@ pump_out(struct chan *ch)
 		w = ssh_channel_write(ch->channel, ch->out + ch->out_off,
 		    (uint32_t)n);
 		if (w == SSH_ERROR) {
+			char e[ERR_LOG_MAX];
+
 			log_warn("%s: channel write failed: %s", ch->conn->peer,
-			    ssh_get_error(ch->conn->session));
+			    str_escaped(e, sizeof(e),
+			    ssh_get_error(ch->conn->session)));
 			ch->done = true;
 			return;
 		}
@@ -265,6 +272,7 @@ subsystem_request(ssh_session session, ssh_channel channel,
 {
 	struct chan *ch = userdata;
 	struct conn *c = ch->conn;
+	char name[USER_LOG_MAX];
 	int sv[2];
 	pid_t pid;
 
@@ -273,7 +281,8 @@ subsystem_request(ssh_session session, ssh_channel channel,
 	if (!c->authenticated)
 		return SSH_ERROR;
 	if (strcmp(subsystem, "corral") != 0) {
-		log_notice("%s: refused subsystem '%.32s'", c->peer, subsystem);
+		log_notice("%s: refused subsystem '%s'", c->peer,
+		    str_escaped(name, sizeof(name), subsystem));
 		return SSH_ERROR;
 	}
 	if (ch->fd >= 0)
@@ -414,17 +423,18 @@ reap_channels(struct conn *c)
 	return busy;
 }
 
-static void
-serve_connection(struct slave_ctx *ctx, ssh_session session)
+void
+sshd_serve(struct slave_ctx *ctx, ssh_session session, const char *peer,
+    int auth_fd)
 {
-	struct conn c = { .ctx = ctx, .session = session };
+	struct conn c = { .ctx = ctx, .session = session, .auth_fd = auth_fd };
 	char err[512];
 	time_t deadline;
 	size_t i;
 	int rc, one = 1;
 	bool busy = false;
 
-	snprintf(c.peer, sizeof(c.peer), "connection %d", (int)getpid());
+	snprintf(c.peer, sizeof(c.peer), "%s", peer);
 	/* libssh sets TCP_NODELAY only on client sockets: small replies
 	 * would wait ~40 ms for Nagle otherwise */
 	(void)setsockopt(ssh_get_fd(session), IPPROTO_TCP, TCP_NODELAY, &one,
@@ -434,7 +444,7 @@ serve_connection(struct slave_ctx *ctx, ssh_session session)
 	alarm(AUTH_SECONDS);
 	if (authkeys_load(ctx->conf.authorized_keys, &c.keys, err,
 	    sizeof(err)) != 0) {
-		log_error("%s", err);
+		log_error("%s: refused: %s", c.peer, err);
 		return;
 	}
 	c.cb.userdata = &c;
@@ -445,8 +455,10 @@ serve_connection(struct slave_ctx *ctx, ssh_session session)
 	ssh_set_server_callbacks(session, &c.cb);
 	ssh_set_auth_methods(session, SSH_AUTH_METHOD_PUBLICKEY);
 	if (ssh_handle_key_exchange(session) != SSH_OK) {
+		/* libssh's message may quote the client (its banner, its
+		 * disconnect reason) */
 		log_notice("%s: key exchange failed: %s", c.peer,
-		    ssh_get_error(session));
+		    str_escaped(err, sizeof(err), ssh_get_error(session)));
 		goto out;
 	}
 	if ((c.event = ssh_event_new()) == NULL ||
@@ -481,145 +493,7 @@ out:
 	if (c.event != NULL)
 		ssh_event_free(c.event);
 	authkeys_free(&c.keys);
+	if (c.auth_fd >= 0)
+		close(c.auth_fd);
 	ssh_disconnect(session);
-}
-
-static int
-bind_setup(struct slave_ctx *ctx, ssh_bind *out)
-{
-	ssh_bind b;
-	ssh_key key = NULL;
-	char err[512];
-	bool no = false;
-	int port = ctx->conf.port;
-
-	*out = NULL;
-	if (hostkey_load_or_create(ctx->conf.host_key, &key, err,
-	    sizeof(err)) != 0) {
-		log_error("%s", err);
-		return -1;
-	}
-	if ((b = ssh_bind_new()) == NULL) {
-		ssh_key_free(key);
-		return -1;
-	}
-	if (ssh_bind_options_set(b, SSH_BIND_OPTIONS_PROCESS_CONFIG, &no) < 0 ||
-	    ssh_bind_options_set(b, SSH_BIND_OPTIONS_BINDADDR,
-	    ctx->conf.listen) < 0 ||
-	    ssh_bind_options_set(b, SSH_BIND_OPTIONS_BINDPORT, &port) < 0 ||
-	    ssh_bind_options_set(b, SSH_BIND_OPTIONS_IMPORT_KEY, key) < 0 ||
-	    ssh_bind_options_set(b, SSH_BIND_OPTIONS_CIPHERS_C_S, CIPHERS) < 0 ||
-	    ssh_bind_options_set(b, SSH_BIND_OPTIONS_CIPHERS_S_C, CIPHERS) < 0 ||
-	    ssh_bind_options_set(b, SSH_BIND_OPTIONS_HOSTKEY_ALGORITHMS,
-	    HOSTKEY_ALGOS) < 0 ||
-	    ssh_bind_options_set(b, SSH_BIND_OPTIONS_PUBKEY_ACCEPTED_KEY_TYPES,
-	    PUBKEY_ALGOS) < 0) {
-		log_error("ssh server options: %s", ssh_get_error(b));
-		ssh_bind_free(b);
-		return -1;
-	}
-	/* the bind owns the key now */
-	if (ssh_bind_listen(b) < 0) {
-		log_error("cannot listen on %s port %d: %s", ctx->conf.listen,
-		    port, ssh_get_error(b));
-		ssh_bind_free(b);
-		return -1;
-	}
-	*out = b;
-	return 0;
-}
-
-int
-slave_sshd_run(struct slave_ctx *ctx, int ready_fd)
-{
-	ssh_bind b;
-	sigset_t mask;
-	struct pollfd pfd[2];
-	struct signalfd_siginfo si;
-	ssh_session s;
-	pid_t pid, conns[CONNS_MAX] = { 0 };
-	int sfd, rc = 0;
-	size_t i;
-	bool stop = false;
-
-	if (bind_setup(ctx, &b) != 0)
-		return -1;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	if ((sfd = signalfd(-1, &mask, SFD_CLOEXEC)) < 0) {
-		ssh_bind_free(b);
-		return -1;
-	}
-	log_notice("listening on %s port %u", ctx->conf.listen,
-	    (unsigned)ctx->conf.port);
-	daemon_ready(ready_fd);
-	pfd[0].fd = ssh_bind_get_fd(b);
-	pfd[0].events = POLLIN;
-	pfd[1].fd = sfd;
-	pfd[1].events = POLLIN;
-	while (!stop) {
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = -1;
-			break;
-		}
-		if (pfd[1].revents & POLLIN) {
-			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo == SIGTERM ||
-				    si.ssi_signo == SIGINT)
-					stop = true;
-				while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
-					for (i = 0; i < CONNS_MAX; i++)
-						if (conns[i] == pid)
-							conns[i] = 0;
-			}
-		}
-		if (stop || !(pfd[0].revents & POLLIN))
-			continue;
-		if ((s = ssh_new()) == NULL)
-			continue;
-		if (ssh_bind_accept(b, s) != SSH_OK) {
-			log_warn("accept: %s", ssh_get_error(b));
-			ssh_free(s);
-			continue;
-		}
-		for (i = 0; i < CONNS_MAX && conns[i] != 0; i++)
-			;
-		if (i == CONNS_MAX) {
-			log_warn("refused a connection: %d already open",
-			    CONNS_MAX);
-			ssh_free(s);
-			continue;
-		}
-		if ((pid = fork()) == 0) {
-			sigprocmask(SIG_UNBLOCK, &mask, NULL);
-			signal(SIGCHLD, SIG_DFL);
-			close(sfd);
-			ssh_bind_free(b);
-			serve_connection(ctx, s);
-			ssh_free(s);
-			_exit(0);
-		}
-		if (pid < 0)
-			log_error("fork: %s", strerror(errno));
-		else
-			conns[i] = pid;
-		/* the child owns the connection; drop our copy of it */
-		ssh_free(s);
-	}
-	log_notice("shutting down");
-	/* end every connection process, then wait for them */
-	for (i = 0; i < CONNS_MAX; i++)
-		if (conns[i] > 0)
-			kill(conns[i], SIGTERM);
-	while (waitpid(-1, NULL, 0) > 0)
-		;
-	close(sfd);
-	ssh_bind_free(b);
-	return rc;
 }

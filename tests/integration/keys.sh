@@ -48,3 +48,37 @@ s=$(state h1)
 case "$s" in down*"refused"*) ;; *) fail "h1 with foreign authorized_keys: $s" ;; esac
 grep -q "refused key" "$CORRAL_POOL_DIR/h1/slave.log" || fail "slave did not log the refusal"
 ok "unauthorized master key refused: $s"
+
+# authorized_keys and the host key are checked like OpenSSH's StrictModes:
+# a world-writable authorized_keys (the case) is refused and named
+cp "$CORRAL_POOL_DIR/master/id_ed25519.pub" "$CORRAL_POOL_DIR/h1/authorized_keys"
+chmod 666 "$CORRAL_POOL_DIR/h1/authorized_keys"
+"$POOLSH" stop master
+"$POOLSH" start master
+s=$(state h1)
+case "$s" in down*) ;; *) fail "h1 with a world-writable authorized_keys: $s" ;; esac
+grep -qF "$CORRAL_POOL_DIR/h1/authorized_keys: writable by group or others (mode 0666)" \
+	"$CORRAL_POOL_DIR/h1/slave.log" || fail "slave did not name the writable authorized_keys"
+chmod 644 "$CORRAL_POOL_DIR/h1/authorized_keys"
+"$POOLSH" stop master
+"$POOLSH" start master
+[ "$(state h1)" = "up|" ] || fail "h1 not up with authorized_keys 0644: $(state h1)"
+ok "world-writable authorized_keys refused: $s"
+
+# the host key: readable by its group, or in a directory others can write
+fpr() { "$POOLSH" exec h3 corral-slave -c "$CORRAL_POOL_DIR/h3/corral.conf" --fingerprint 2>&1; }
+hk=$CORRAL_POOL_DIR/h3/ssh_host_ed25519_key
+chmod 640 "$hk"
+out=$(fpr) && fail "a group-readable host key was accepted"
+echo "$out" | grep -qF "$hk: accessible by group or others (mode 0640)" || fail "host key 0640: $out"
+chmod 600 "$hk"
+chmod 777 "$CORRAL_POOL_DIR/h3"
+out=$(fpr) && fail "a host key in a world-writable directory was accepted"
+echo "$out" | grep -qF "directory $CORRAL_POOL_DIR/h3 is writable by group or others (mode 0777)" ||
+	fail "host key directory 0777: $out"
+chmod 755 "$CORRAL_POOL_DIR/h3"
+# a link to the key is followed, its target's directories checked too
+mv "$hk" "$CORRAL_POOL_DIR/h3/key.real"
+ln -s key.real "$hk"
+[ "$(fpr)" = "$fp" ] || fail "host key through a link: $(fpr)"
+ok "host key with loose modes refused, through a link accepted"

@@ -27,6 +27,8 @@
 # $CORRAL_POOL_STORE_SIZE (4G).  `create` passes $CREATE_SIZE to `corral
 # create --size` when set.
 set -euo pipefail
+# the slaves refuse key files and directories that group or others may write
+umask 022
 
 POOL=${CORRAL_POOL_DIR:-/run/corral-pool}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
