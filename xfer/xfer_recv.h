@@ -139,6 +139,9 @@ int xrecv_run_ready(struct receiver *r);
 
 /* xfer_recv_data.c: a DATA frame */
 int xrecv_data(struct receiver *r, const uint8_t *pl, size_t len);
+/* A new empty file beside the one of index under dfd: its fd, its name in
+ * name (64 bytes), or -1. */
+int xrecv_open_tmp(int dfd, uint32_t index, char *name, size_t len);
 
 /* xfer_recv_sig.c: a chunk of the next signature, if there is room */
 int xrecv_send_sigs(struct receiver *r, bool *progress);
