@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test runner behind `make check`: unit tests (cmocka) on the normal and
-# the ASan/UBSan builds, fuzz corpus replay, a short run of every fuzzer, and
-# the integration tests.  Each runner prints its own summary; the last line
-# counts everything: "N passed, N failed".
+# the ASan/UBSan builds, fuzz corpus replay, a short run of every fuzzer, the
+# engine's tree tests (tests/tree/farm.sh), and the integration tests.  Each
+# runner prints its own summary; the last line counts everything: "N passed,
+# N failed".
 # Usage: tests/run.sh [--unit-only | --vm-only] [BUILD_DIR]
 set -u
 cd "$(dirname "$0")/.."
@@ -84,6 +85,12 @@ if [ $unit_only -eq 0 ]; then
 		p=$(printf '%s\n' "$out" | grep -c '^PASS'); f=$(printf '%s\n' "$out" | grep -c '^FAIL')
 		pass=$((pass + p)); fail=$((fail + f))
 	fi
+	# the engine alone over trees on this host (xfer-local), no pool
+	echo "== tree transfers (tests/tree)"
+	for b in "$build" "$asan"; do
+		[ -x "$b/xfer-local" ] || continue
+		one "tree-farm-$(basename "$b")" bash tests/tree/farm.sh "$b"
+	done
 	if ls tests/integration/*.sh >/dev/null 2>&1; then
 		echo "== integration tests"
 		for t in tests/integration/*.sh; do

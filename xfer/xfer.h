@@ -20,6 +20,16 @@
 /* The sealed records of a direct connection: opaque here (xfer_seal.h). */
 struct xseal;
 
+/* What a receiver did to one entry (xfer_opts.on_change). */
+enum xfer_change {
+	XFER_CREATED = 1,  /* a new name, or one whose type changed */
+	XFER_CONTENT,      /* a file rewritten (a new inode), a symlink's
+	                    * target or a device's number changed, a name
+	                    * made a hard link of another file */
+	XFER_META,         /* owner, mode, mtime, xattrs or ACLs only */
+	XFER_DELETED,      /* removed (a directory: its entries first) */
+};
+
 /* Where a sender is, for a progress display. */
 struct xfer_progress {
 	uint64_t files_done, files_total;   /* totals 0 while counting */
@@ -47,6 +57,22 @@ struct xfer_opts {
 	struct xseal *seal;
 	uint64_t bwlimit;
 	uint64_t *conn_bytes;     /* out: bytes on the stream, both ways */
+	/* receiver: the destination's files may be hard links to files
+	 * outside it (an earlier version's, in a store).  No existing inode
+	 * is then changed: a file, symlink or special whose metadata differs
+	 * and that has more than one name gets an inode of its own first (a
+	 * copy beside it renamed over it; a special made again), and files
+	 * the source does not link together are not left linked.  The tree's
+	 * own links are not counted ahead: any entry with more than one
+	 * name is copied, never changed in place. */
+	bool shared_inodes;
+	/* receiver: called for each entry it creates, rewrites, changes the
+	 * metadata of or deletes, with its path under the root ("" is the
+	 * root itself), once, from the thread that called xfer_recv; never
+	 * in a dry run.  A file is reported when the receiver decides to
+	 * write it: it is in place when xfer_recv returns 0. */
+	void (*on_change)(void *arg, const char *relpath, enum xfer_change what);
+	void *change_arg;
 };
 
 /* Stream the tree under rootfd (a directory) to the peer on rfd/wfd.

@@ -62,33 +62,32 @@ xfinish_free(struct xfinish *f, bool unlink_tmp)
 	free(f);
 }
 
-/* Copy [off, off+len) of the basis to the same place in the new file:
- * holes of the basis stay holes; a reflink where the file system can. */
-static int
-do_copy(struct xcopier *c, const struct job *j)
+int
+xcopy_range(int in_fd, int out_fd, uint64_t off, uint64_t len, uint8_t *buf,
+    size_t buflen)
 {
-	loff_t in = (loff_t)j->off, out;
-	uint64_t end = j->off + j->len;
+	loff_t in = (loff_t)off, out;
+	uint64_t end = off + len;
 	off_t data, hole;
 	ssize_t n;
 
 	while ((uint64_t)in < end) {
-		data = lseek(j->basis_fd, in, SEEK_DATA);
+		data = lseek(in_fd, in, SEEK_DATA);
 		if (data < 0 || (uint64_t)data >= end)
 			return 0;   /* the rest is a hole */
-		hole = lseek(j->basis_fd, data, SEEK_HOLE);
+		hole = lseek(in_fd, data, SEEK_HOLE);
 		if (hole < 0 || (uint64_t)hole > end)
 			hole = (off_t)end;
 		in = data;
 		out = data;
 		while (in < hole) {
-			n = copy_file_range(j->basis_fd, &in, j->tmp_fd, &out,
+			n = copy_file_range(in_fd, &in, out_fd, &out,
 			    (size_t)(hole - in), 0);
 			if (n < 0 && (errno == EXDEV || errno == ENOSYS ||
 			    errno == EOPNOTSUPP || errno == EINVAL)) {
-				n = pread(j->basis_fd, c->buf, hole - in < BUF_LEN ?
-				    (size_t)(hole - in) : BUF_LEN, in);
-				if (n > 0 && pwrite(j->tmp_fd, c->buf, (size_t)n,
+				n = pread(in_fd, buf, (uint64_t)(hole - in) <
+				    buflen ? (size_t)(hole - in) : buflen, in);
+				if (n > 0 && pwrite(out_fd, buf, (size_t)n,
 				    out) != n)
 					n = -1;
 				if (n > 0) {
@@ -137,7 +136,8 @@ copier_main(void *arg)
 		pthread_mutex_unlock(&c->mu);
 		err[0] = '\0';
 		if (j->kind == JOB_COPY) {
-			rc = do_copy(c, j);
+			rc = xcopy_range(j->basis_fd, j->tmp_fd, j->off,
+			    j->len, c->buf, BUF_LEN);
 			if (rc != 0)
 				snprintf(err, sizeof(err), "cannot copy into a "
 				    "new file: %s", strerror(errno));

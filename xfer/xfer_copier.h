@@ -37,5 +37,10 @@ int xcopier_failed(struct xcopier *c, char *err, size_t errlen);
 /* Stop the thread; jobs not run are dropped, their temporaries removed. */
 void xcopier_stop(struct xcopier *c);
 void xfinish_free(struct xfinish *f, bool unlink_tmp);
+/* Copy [off, off+len) of in_fd to the same place in out_fd: holes stay
+ * holes, a reflink where the file system can; buf (buflen bytes) where
+ * the kernel cannot copy.  0, or -1 with errno. */
+int xcopy_range(int in_fd, int out_fd, uint64_t off, uint64_t len,
+    uint8_t *buf, size_t buflen);
 
 #endif

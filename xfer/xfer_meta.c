@@ -281,13 +281,12 @@ meta_apply(int dfd, const char *name, int fd, const struct tree_entry *e,
 }
 
 int
-meta_install(int dfd, const char *tmpname, int tmpfd, struct tree_entry *e,
-    uint64_t size, const char **what)
+meta_install(int dfd, const char *tmpname, int tmpfd,
+    const struct tree_entry *e, uint64_t size, const char **what)
 {
 	*what = "cannot size";
 	if (ftruncate(tmpfd, (off_t)size) != 0)
 		return -1;
-	e->size = size;
 	*what = "cannot set metadata of";
 	if (meta_apply(dfd, tmpname, tmpfd, e, false) != 0)
 		return -1;

@@ -46,7 +46,7 @@ bool meta_link_xattrs_equal(int dfd, const char *name,
  * e->name: cut it to size, apply e's metadata, rename it over the old one.
  * 0, or -1 with errno and *what naming the step that failed. */
 int meta_install(int dfd, const char *tmpname, int tmpfd,
-    struct tree_entry *e, uint64_t size, const char **what);
+    const struct tree_entry *e, uint64_t size, const char **what);
 
 /* ---- hashes ---- */
 

@@ -13,7 +13,8 @@
  * entry: NEED or made), xfer_recv_link.c (hard links), xfer_recv_delete.c
  * (what the source lacks), xfer_recv_queue.c (work waiting for earlier
  * files), xfer_recv_data.c (files built from DATA), xfer_recv_sig.c (the
- * signatures of old files). */
+ * signatures of old files), xfer_recv_shared.c (inodes shared with
+ * another tree). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,16 @@ xrecv_bad(struct receiver *r, const char *why)
 {
 	snprintf(r->err, r->errlen, "bad stream from the sender: %s", why);
 	return CERR_PROTOCOL;
+}
+
+void
+xrecv_report(struct receiver *r, const char *dir, const char *name,
+    enum xfer_change what)
+{
+	if (r->dry || r->o->on_change == NULL)
+		return;
+	snprintf(r->rpath, PATH_BUF, "%s%s", dir, name);
+	r->o->on_change(r->o->change_arg, r->rpath, what);
 }
 
 static int
@@ -152,6 +163,10 @@ xfer_recv(int rootfd, int rfd, int wfd, const struct xfer_opts *o,
 	r->needs = cbuf_new(PROTO_PAYLOAD_MAX);
 	r->zbuf = malloc(TREE_CHUNK_MAX);
 	r->rbuf = malloc(READ_CHUNK);
+	if (o->on_change != NULL && (r->rpath = malloc(PATH_BUF)) == NULL) {
+		rc = CERR_NOMEM;
+		goto out;
+	}
 	if (r->needs == NULL || r->zbuf == NULL || r->rbuf == NULL) {
 		rc = CERR_NOMEM;
 		goto out;
@@ -197,6 +212,8 @@ out:
 		dirlist_free(&r->stack[r->depth].l);
 	}
 	xrecv_leaders_free(r);
+	xrecv_shared_free(r);
+	free(r->rpath);
 	free(r->zbuf);
 	free(r->rbuf);
 	cbuf_free(r->needs);

@@ -69,6 +69,14 @@ struct rdir {
 struct leader {
 	uint32_t index;
 	char *path;                /* relative to the root */
+	bool meta;                 /* its metadata changed in place: so did
+	                            * that of its names already linked */
+};
+
+/* shared_inodes: the inodes kept with more than one name, by (dev, ino) */
+struct inoslot {
+	uint64_t dev, ino;
+	bool used;
 };
 
 struct receiver {
@@ -88,6 +96,9 @@ struct receiver {
 	struct leader *leaders;
 	size_t n_leaders, cap_leaders;
 	struct xcopier *cp;        /* started with the first large file */
+	struct inoslot *kept;      /* shared_inodes: open addressing */
+	size_t n_kept, cap_kept;
+	char *rpath;               /* on_change: the path being reported */
 	char path[PATH_BUF];
 	z_stream z;
 	uint8_t *zbuf;
@@ -100,6 +111,10 @@ struct receiver {
 int xrecv_fail(struct receiver *r, int code, const char *what,
     const char *name);
 int xrecv_bad(struct receiver *r, const char *why);
+/* Tell on_change about dir (a path under the root, "" or ending in '/')
+ * followed by name; nothing in a dry run. */
+void xrecv_report(struct receiver *r, const char *dir, const char *name,
+    enum xfer_change what);
 
 /* xfer_recv_walk.c: one entry of the stream, in order */
 int xrecv_entry(struct receiver *r, const struct tree_entry *e);
@@ -113,19 +128,30 @@ int xrecv_special(struct receiver *r, int dfd, const struct tree_entry *e,
 /* Owner, mode, mtime (check_mtime) or xattrs (fd >= 0) differ? */
 bool xrecv_meta_differs(const struct stat *st, const struct tree_entry *e,
     int fd, bool check_mtime);
+/* The same for dfd/name, a symlink's xattrs included (mtime unless a
+ * directory).  0, or -1 if it cannot be opened. */
+int xrecv_meta_differs_at(int dfd, const char *name, const struct stat *st,
+    const struct tree_entry *e, bool is_dir, bool *differs);
+/* Set what differs in place (dfd is the directory of r->path) and report
+ * it; *changed (if not NULL): something did. */
 int xrecv_fix_meta(struct receiver *r, int dfd, const char *name,
-    const struct stat *st, const struct tree_entry *e, bool is_dir);
+    const struct stat *st, const struct tree_entry *e, bool is_dir,
+    bool *changed);
 /* Send the NEEDs batched so far. */
 int xrecv_flush_needs(struct receiver *r);
 
 /* xfer_recv_link.c: hard links */
 int xrecv_leader_add(struct receiver *r, uint32_t index, const char *name);
-int xrecv_link(struct receiver *r, int dfd, const char *name,
+int xrecv_link(struct receiver *r, int dfd, const char *dir, const char *name,
     uint32_t index);
 void xrecv_leaders_free(struct receiver *r);
 
 /* xfer_recv_delete.c: what the source lacks */
-int xrecv_rm_tree(struct receiver *r, int dfd, const char *name, int depth);
+/* Remove dfd/name, a directory with everything in it, and report it (dir:
+ * dfd's path).  replace: the name is made again at once: only what was
+ * inside it is reported deleted. */
+int xrecv_rm_tree(struct receiver *r, int dfd, const char *dir,
+    const char *name, bool replace);
 int xrecv_delete_before(struct receiver *r, struct rdir *d, const char *name,
     bool *exists);
 int xrecv_delete_rest(struct receiver *r, struct rdir *d);
@@ -139,6 +165,22 @@ int xrecv_run_ready(struct receiver *r);
 
 /* xfer_recv_data.c: a DATA frame */
 int xrecv_data(struct receiver *r, const uint8_t *pl, size_t len);
+/* A new empty file beside the one of index under dfd: its fd, its name in
+ * name (64 bytes), or -1. */
+int xrecv_open_tmp(int dfd, uint32_t index, char *name, size_t len);
+
+/* xfer_recv_shared.c: shared_inodes */
+/* An existing entry whose content is already e's: *own when it must get
+ * an inode of its own first (other names, and metadata to change or a
+ * name kept before that the source does not link to it); *differs (one
+ * of several names): its metadata does.  Kept, its inode is remembered. */
+int xrecv_shared_check(struct receiver *r, int dfd, const struct tree_entry *e,
+    const struct stat *st, bool *own, bool *differs);
+/* A regular file whose content is already e's (file index): kept, its
+ * metadata fixed, or copied to an inode of its own. */
+int xrecv_shared_keep(struct receiver *r, int dfd, const struct tree_entry *e,
+    const struct stat *st, uint32_t index);
+void xrecv_shared_free(struct receiver *r);
 
 /* xfer_recv_sig.c: a chunk of the next signature, if there is room */
 int xrecv_send_sigs(struct receiver *r, bool *progress);

@@ -16,21 +16,29 @@
 #include "xfer_copier.h"
 #include "xfer_recv.h"
 
+int
+xrecv_open_tmp(int dfd, uint32_t index, char *name, size_t len)
+{
+	int i, fd;
+
+	for (i = 0; i < 100; i++) {
+		snprintf(name, len, ".corral-%u-%d-%d.tmp", index, (int)getpid(),
+		    i);
+		fd = openat(dfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	return -1;
+}
+
 static int
 open_tmp(struct receiver *r, struct item *it)
 {
-	int i;
-
-	for (i = 0; i < 100; i++) {
-		snprintf(it->tmpname, sizeof(it->tmpname), ".corral-%u-%d-%d.tmp",
-		    it->index, (int)getpid(), i);
-		it->tmpfd = openat(it->dfd, it->tmpname, O_RDWR | O_CREAT |
-		    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (it->tmpfd >= 0)
-			return 0;
-		if (errno != EEXIST)
-			break;
-	}
+	it->tmpfd = xrecv_open_tmp(it->dfd, it->index, it->tmpname,
+	    sizeof(it->tmpname));
+	if (it->tmpfd >= 0)
+		return 0;
 	return xrecv_fail(r, CERR_IO, "cannot create a file beside", it->name);
 }
 

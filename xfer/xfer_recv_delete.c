@@ -3,6 +3,8 @@
  * link. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,11 +14,14 @@
 
 #define RM_DEPTH_MAX 4096
 
-int
-xrecv_rm_tree(struct receiver *r, int dfd, const char *name, int depth)
+/* path: name's own path under the root, for the report (NULL: none) */
+static int
+rm_tree(struct receiver *r, int dfd, const char *name, const char *path,
+    int depth, bool report)
 {
 	struct dirlist l;
 	struct stat st;
+	char *sub;
 	size_t i;
 	int fd, rc = 0;
 
@@ -36,15 +41,43 @@ xrecv_rm_tree(struct receiver *r, int dfd, const char *name, int depth)
 			close(fd);
 			return -1;
 		}
-		for (i = 0; i < l.n && rc == 0; i++)
-			rc = xrecv_rm_tree(r, fd, l.names[i], depth + 1);
+		for (i = 0; i < l.n && rc == 0; i++) {
+			sub = NULL;
+			if (path != NULL && asprintf(&sub, "%s/%s", path,
+			    l.names[i]) < 0) {
+				rc = -1;
+				break;
+			}
+			rc = rm_tree(r, fd, l.names[i], sub, depth + 1, true);
+			free(sub);
+		}
 		dirlist_free(&l);
 		close(fd);
 		if (rc != 0)
 			return rc;
-		return unlinkat(dfd, name, AT_REMOVEDIR);
+		rc = unlinkat(dfd, name, AT_REMOVEDIR);
+	} else {
+		rc = unlinkat(dfd, name, 0);
 	}
-	return unlinkat(dfd, name, 0);
+	if (rc == 0 && report && path != NULL)
+		r->o->on_change(r->o->change_arg, path, XFER_DELETED);
+	return rc;
+}
+
+int
+xrecv_rm_tree(struct receiver *r, int dfd, const char *dir, const char *name,
+    bool replace)
+{
+	char *path = NULL;
+	int rc;
+
+	/* deep trees beyond the stream's own depth get their paths here */
+	if (r->o->on_change != NULL && !r->dry &&
+	    asprintf(&path, "%s%s", dir, name) < 0)
+		return -1;
+	rc = rm_tree(r, dfd, name, path, 0, !replace);
+	free(path);
+	return rc;
 }
 
 /* The local names of d before name (sorted, as the stream is) are not in
@@ -63,7 +96,8 @@ xrecv_delete_before(struct receiver *r, struct rdir *d, const char *name,
 			d->l.pos++;
 			break;
 		}
-		if (xrecv_rm_tree(r, d->fd, d->l.names[d->l.pos], 0) != 0)
+		if (xrecv_rm_tree(r, d->fd, r->path, d->l.names[d->l.pos],
+		    false) != 0)
 			return xrecv_fail(r, CERR_IO, "cannot delete",
 			    d->l.names[d->l.pos]);
 		d->l.pos++;
@@ -78,7 +112,8 @@ xrecv_delete_rest(struct receiver *r, struct rdir *d)
 	int rc = 0;
 
 	for (; d->l.pos < d->l.n; d->l.pos++)
-		if (xrecv_rm_tree(r, d->fd, d->l.names[d->l.pos], 0) != 0)
+		if (xrecv_rm_tree(r, d->fd, r->path, d->l.names[d->l.pos],
+		    false) != 0)
 			rc = xrecv_fail(r, CERR_IO, "cannot delete",
 			    d->l.names[d->l.pos]);
 	return rc;

@@ -32,11 +32,36 @@ xrecv_meta_differs(const struct stat *st, const struct tree_entry *e, int fd,
 	return fd >= 0 && !meta_xattrs_equal(fd, e);
 }
 
+static bool
+differs_fd(int dfd, const char *name, int fd, const struct stat *st,
+    const struct tree_entry *e, bool is_dir)
+{
+	return xrecv_meta_differs(st, e, fd, !is_dir) || (S_ISLNK(e->mode) &&
+	    !meta_link_xattrs_equal(dfd, name, e));
+}
+
+int
+xrecv_meta_differs_at(int dfd, const char *name, const struct stat *st,
+    const struct tree_entry *e, bool is_dir, bool *differs)
+{
+	int fd = -1;
+
+	if (!S_ISLNK(e->mode) &&
+	    (fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return -1;
+	*differs = differs_fd(dfd, name, fd, st, e, is_dir);
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
 /* Fix owner, mode, xattrs and mtime of an existing object if they differ. */
 int
 xrecv_fix_meta(struct receiver *r, int dfd, const char *name,
-    const struct stat *st, const struct tree_entry *e, bool is_dir)
+    const struct stat *st, const struct tree_entry *e, bool is_dir,
+    bool *changed)
 {
+	bool differs;
 	int fd = -1, rc = 0;
 
 	if (!S_ISLNK(e->mode)) {
@@ -44,8 +69,7 @@ xrecv_fix_meta(struct receiver *r, int dfd, const char *name,
 		if (fd < 0)
 			return xrecv_fail(r, CERR_IO, "cannot open", name);
 	}
-	if (xrecv_meta_differs(st, e, fd, !is_dir) || (S_ISLNK(e->mode) &&
-	    !meta_link_xattrs_equal(dfd, name, e))) {
+	if ((differs = differs_fd(dfd, name, fd, st, e, is_dir))) {
 		r->st->files_changed++;
 		if (!r->dry && meta_apply(dfd, name, fd, e, is_dir) != 0)
 			rc = xrecv_fail(r, CERR_IO, "cannot set metadata of",
@@ -53,6 +77,13 @@ xrecv_fix_meta(struct receiver *r, int dfd, const char *name,
 	}
 	if (fd >= 0)
 		close(fd);
+	/* a directory's mtime is set when it is left: a change all the same */
+	if (rc == 0 && (differs || (is_dir &&
+	    (st->st_mtim.tv_sec != e->mtime_sec ||
+	    (uint32_t)st->st_mtim.tv_nsec != e->mtime_nsec))))
+		xrecv_report(r, r->path, name, XFER_META);
+	if (changed != NULL)
+		*changed = differs;
 	return rc;
 }
 
@@ -91,7 +122,7 @@ xrecv_file(struct receiver *r, int dfd, const struct tree_entry *e, bool exists,
 	uint32_t index = r->next_index++;
 	uint8_t how = TREE_NEED_LITERAL, h[TREE_HASH_LEN];
 	struct item *it;
-	bool same;
+	bool same, changed;
 	int fd, rc;
 
 	r->st->bytes_total += e->size;
@@ -114,6 +145,12 @@ xrecv_file(struct receiver *r, int dfd, const struct tree_entry *e, bool exists,
 			    lst->st_mtim.tv_sec == e->mtime_sec &&
 			    (uint32_t)lst->st_mtim.tv_nsec == e->mtime_nsec;
 		}
+		if (same && r->o->shared_inodes) {
+			if ((rc = xrecv_shared_keep(r, dfd, e, lst, index)) != 0)
+				return rc;
+			return add_need(r, index, TREE_NEED_SKIP, 0) == 0 ? 0 :
+			    CERR_NOMEM;
+		}
 		/* a file with other names than the stream's own links (maybe
 		 * outside this tree) is rebuilt, not changed in place, when
 		 * its metadata differs: that never touches the other names */
@@ -126,8 +163,11 @@ xrecv_file(struct receiver *r, int dfd, const struct tree_entry *e, bool exists,
 		}
 		if (same) {
 			if ((rc = xrecv_fix_meta(r, dfd, e->name, lst, e,
-			    false)) != 0)
+			    false, &changed)) != 0)
 				return rc;
+			/* its names already linked changed with it */
+			if (changed && (e->flags & TREE_F_LINKED))
+				r->leaders[r->n_leaders - 1].meta = true;
 			return add_need(r, index, TREE_NEED_SKIP, 0) == 0 ? 0 : CERR_NOMEM;
 		}
 		if (e->size >= DELTA_MIN && lst->st_size > 0)
@@ -139,6 +179,7 @@ xrecv_file(struct receiver *r, int dfd, const struct tree_entry *e, bool exists,
 	r->st->files_changed++;
 	if (r->dry)
 		return add_need(r, index, TREE_NEED_SKIP, 0) == 0 ? 0 : CERR_NOMEM;
+	xrecv_report(r, r->path, e->name, exists ? XFER_CONTENT : XFER_CREATED);
 	/* an honest sender never has more files in flight than its window */
 	if (r->pending_files >= TREE_WINDOW)
 		return xrecv_bad(r, "more files in flight than the window "
@@ -189,13 +230,13 @@ int
 xrecv_special(struct receiver *r, int dfd, const struct tree_entry *e,
     bool exists, const struct stat *lst)
 {
+	enum xfer_change what = XFER_CREATED;
 	char target[TREE_LINK_MAX + 1];
+	bool same = true, own = false, differs = false;
 	ssize_t n;
 	int fd, rc = 0;
 
 	if (exists) {
-		bool same = true;
-
 		if (e->kind == TREE_SYMLINK) {
 			n = readlinkat(dfd, e->name, target, sizeof(target) - 1);
 			same = n >= 0 && (size_t)n == strlen(e->target) &&
@@ -203,12 +244,19 @@ xrecv_special(struct receiver *r, int dfd, const struct tree_entry *e,
 		} else if (e->kind == TREE_DEVICE) {
 			same = lst->st_rdev == (dev_t)e->rdev;
 		}
-		if (same)
-			return xrecv_fix_meta(r, dfd, e->name, lst, e, false);
-		if (xrecv_rm_tree(r, dfd, e->name, 0) != 0)
+		if (same && r->o->shared_inodes && (rc = xrecv_shared_check(r,
+		    dfd, e, lst, &own, &differs)) != 0)
+			return rc;
+		if (same && !own)
+			return xrecv_fix_meta(r, dfd, e->name, lst, e, false,
+			    NULL);
+		/* made again: another target or device, or (one of several
+		 * names) an inode of its own */
+		if (xrecv_rm_tree(r, dfd, r->path, e->name, true) != 0)
 			return xrecv_fail(r, CERR_IO, "cannot replace",
 			    e->name);
 		r->st->deleted--;
+		what = !same ? XFER_CONTENT : XFER_META;
 	}
 	r->st->files_changed++;
 	if (r->dry)
@@ -227,6 +275,11 @@ xrecv_special(struct receiver *r, int dfd, const struct tree_entry *e,
 	rc = meta_apply(dfd, e->name, fd, e, false);
 	if (fd >= 0)
 		close(fd);
-	return rc == 0 ? 0 : xrecv_fail(r, CERR_IO, "cannot set metadata of",
-	    e->name);
+	if (rc != 0)
+		return xrecv_fail(r, CERR_IO, "cannot set metadata of",
+		    e->name);
+	/* an inode of its own with the same metadata: nothing to tell */
+	if (!own || differs)
+		xrecv_report(r, r->path, e->name, what);
+	return 0;
 }

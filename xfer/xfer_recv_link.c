@@ -27,6 +27,7 @@ xrecv_leader_add(struct receiver *r, uint32_t index, const char *name)
 	}
 	nv = &r->leaders[r->n_leaders];
 	nv->index = index;
+	nv->meta = false;
 	if (asprintf(&nv->path, "%s%s", r->path, name) < 0)
 		return -1;
 	r->n_leaders++;
@@ -52,10 +53,12 @@ leader_find(struct receiver *r, uint32_t index)
 	return NULL;
 }
 
-/* Make dfd/name another name of the leader's file. */
+/* Make dfd/name (dir: dfd's path) another name of the leader's file. */
 int
-xrecv_link(struct receiver *r, int dfd, const char *name, uint32_t index)
+xrecv_link(struct receiver *r, int dfd, const char *dir, const char *name,
+    uint32_t index)
 {
+	enum xfer_change what = XFER_CREATED;
 	const struct leader *l = leader_find(r, index);
 	struct open_how how = {
 		.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
@@ -64,21 +67,21 @@ xrecv_link(struct receiver *r, int dfd, const char *name, uint32_t index)
 	};
 	struct stat a, b;
 	const char *slash, *base;
-	char dir[PATH_BUF];
+	char ldir[PATH_BUF];   /* the leader's directory */
 	int pfd, rc;
 
 	if (l == NULL)
 		return xrecv_bad(r, "hard link to an unknown file");
 	slash = strrchr(l->path, '/');
 	if (slash) {
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - l->path),
+		snprintf(ldir, sizeof(ldir), "%.*s", (int)(slash - l->path),
 		    l->path);
 		base = slash + 1;
 	} else {
-		snprintf(dir, sizeof(dir), ".");
+		snprintf(ldir, sizeof(ldir), ".");
 		base = l->path;
 	}
-	pfd = (int)syscall(SYS_openat2, r->rootfd, dir, &how, sizeof(how));
+	pfd = (int)syscall(SYS_openat2, r->rootfd, ldir, &how, sizeof(how));
 	if (pfd < 0)
 		return xrecv_fail(r, CERR_IO, "hard link target", l->path);
 	if (fstatat(pfd, base, &a, AT_SYMLINK_NOFOLLOW) != 0 ||
@@ -89,18 +92,25 @@ xrecv_link(struct receiver *r, int dfd, const char *name, uint32_t index)
 	if (fstatat(dfd, name, &b, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (b.st_dev == a.st_dev && b.st_ino == a.st_ino) {
 			close(pfd);
+			if (l->meta)
+				xrecv_report(r, dir, name, XFER_META);
 			return 0;   /* already that file */
 		}
-		if (xrecv_rm_tree(r, dfd, name, 0) != 0) {
+		if (xrecv_rm_tree(r, dfd, dir, name, true) != 0) {
 			close(pfd);
 			return xrecv_fail(r, CERR_IO, "cannot replace", name);
 		}
 		r->st->deleted--;   /* replaced, not deleted */
+		if (S_ISREG(b.st_mode))
+			what = XFER_CONTENT;
 	}
 	r->st->files_changed++;
 	rc = linkat(pfd, base, dfd, name, 0);
 	close(pfd);
-	return rc == 0 ? 0 : xrecv_fail(r, CERR_IO, "cannot link", name);
+	if (rc != 0)
+		return xrecv_fail(r, CERR_IO, "cannot link", name);
+	xrecv_report(r, dir, name, what);
+	return 0;
 }
 
 void

@@ -117,7 +117,8 @@ xrecv_run_ready(struct receiver *r)
 		if (dfd < 0) {
 			rc = xrecv_fail(r, CERR_IO, "cannot open", it->dirpath);
 		} else if (it->kind == IT_LINK) {
-			rc = xrecv_link(r, dfd, it->name, it->index);
+			rc = xrecv_link(r, dfd, it->dirpath, it->name,
+			    it->index);
 		} else {
 			ts[0].tv_sec = ts[1].tv_sec = it->mtime_sec;
 			ts[0].tv_nsec = ts[1].tv_nsec = it->mtime_nsec;

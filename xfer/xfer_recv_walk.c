@@ -80,7 +80,8 @@ on_dir(struct receiver *r, int dfd, const struct tree_entry *e, bool exists,
 	int fd = -1, rc;
 
 	if (exists) {
-		if ((rc = xrecv_fix_meta(r, dfd, e->name, lst, e, true)) != 0)
+		if ((rc = xrecv_fix_meta(r, dfd, e->name, lst, e, true,
+		    NULL)) != 0)
 			return rc;
 	} else {
 		r->st->files_changed++;
@@ -88,6 +89,7 @@ on_dir(struct receiver *r, int dfd, const struct tree_entry *e, bool exists,
 			if (mkdirat(dfd, e->name, 0700) != 0)
 				return xrecv_fail(r, CERR_IO, "cannot create",
 				    e->name);
+			xrecv_report(r, r->path, e->name, XFER_CREATED);
 		}
 	}
 	if (dfd >= 0 && (exists || !r->dry)) {
@@ -135,6 +137,10 @@ on_root(struct receiver *r, const struct tree_entry *e)
 			return xrecv_fail(r, CERR_IO,
 			    "cannot set metadata of", ".");
 		}
+		xrecv_report(r, "", "", XFER_META);
+	} else if (st.st_mtim.tv_sec != e->mtime_sec ||
+	    (uint32_t)st.st_mtim.tv_nsec != e->mtime_nsec) {
+		xrecv_report(r, "", "", XFER_META);   /* set at the end */
 	}
 	if ((rc = push_dir(r, fd, "")) != 0)
 		return rc;
@@ -174,7 +180,7 @@ xrecv_entry(struct receiver *r, const struct tree_entry *e)
 	if (exists && (lst.st_mode & S_IFMT) != (e->mode & S_IFMT) &&
 	    e->kind != TREE_HARDLINK) {
 		/* another type: remove it, then make the new one */
-		if (xrecv_rm_tree(r, d->fd, e->name, 0) != 0)
+		if (xrecv_rm_tree(r, d->fd, r->path, e->name, true) != 0)
 			return xrecv_fail(r, CERR_IO, "cannot replace",
 			    e->name);
 		r->st->deleted--;
@@ -193,7 +199,8 @@ xrecv_entry(struct receiver *r, const struct tree_entry *e)
 			return 0;
 		}
 		if (r->head == NULL)
-			return xrecv_link(r, d->fd, e->name, e->link_index);
+			return xrecv_link(r, d->fd, r->path, e->name,
+			    e->link_index);
 		if ((it = xrecv_item_new(IT_LINK, -1, e->name)) == NULL ||
 		    (it->dirpath = strndup(r->path, d->path_len)) == NULL) {
 			xrecv_item_free(it);

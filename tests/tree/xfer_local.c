@@ -1,6 +1,9 @@
-/* xfer-local SRC DST [--checksum] [--dry-run] [--compress]: run the
- * transfer engine's sender and receiver in two processes joined by a
- * socketpair, without SSH or a master: the engine alone, for tests. */
+/* xfer-local SRC DST [--checksum] [--dry-run] [--compress]
+ *            [--shared-inodes] [--changes FILE]: run the transfer
+ * engine's sender and receiver in two processes joined by a socketpair,
+ * without SSH or a master: the engine alone, for tests.  --changes writes
+ * the receiver's change report to FILE, one "WHAT PATH\0" record an
+ * entry (WHAT: created, content, meta or deleted). */
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -14,10 +17,22 @@
 #include "tree.h"
 #include "xfer.h"
 
+static void
+on_change(void *arg, const char *relpath, enum xfer_change what)
+{
+	static const char *const names[] = {
+		[XFER_CREATED] = "created", [XFER_CONTENT] = "content",
+		[XFER_META] = "meta", [XFER_DELETED] = "deleted",
+	};
+
+	fprintf(arg, "%s %s%c", names[what], relpath, '\0');
+}
+
 int
 main(int argc, char **argv)
 {
 	struct xfer_opts o = { .zlevel = 1 };
+	FILE *changes = NULL;
 	struct tree_stats st;
 	char err[512];
 	int sv[2], i, src, dst, status, rc;
@@ -25,7 +40,8 @@ main(int argc, char **argv)
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: xfer-local SRC DST [--checksum] "
-		    "[--dry-run] [--compress]\n");
+		    "[--dry-run] [--compress] [--shared-inodes] "
+		    "[--changes FILE]\n");
 		return 2;
 	}
 	for (i = 3; i < argc; i++) {
@@ -35,7 +51,17 @@ main(int argc, char **argv)
 			o.opts |= TREE_OPT_DRY_RUN;
 		else if (strcmp(argv[i], "--compress") == 0)
 			o.opts |= TREE_OPT_COMPRESS;
-		else
+		else if (strcmp(argv[i], "--shared-inodes") == 0)
+			o.shared_inodes = true;
+		else if (strcmp(argv[i], "--changes") == 0 && i + 1 < argc &&
+		    changes == NULL) {
+			if ((changes = fopen(argv[++i], "we")) == NULL) {
+				perror("xfer-local: --changes");
+				return 1;
+			}
+			o.on_change = on_change;
+			o.change_arg = changes;
+		} else
 			return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -59,6 +85,10 @@ main(int argc, char **argv)
 	close(sv[1]);
 	if (rc != 0)
 		fprintf(stderr, "xfer-local: receiver: %s (%d)\n", err, rc);
+	if (changes != NULL && fclose(changes) != 0) {
+		perror("xfer-local: --changes");
+		rc = rc ? rc : -1;
+	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
 	    WEXITSTATUS(status) != 0)
 		rc = rc ? rc : -1;

@@ -1,0 +1,270 @@
+/* corral xfer: the sender's walk: the tree depth-first, sorted names,
+ * one entry at a time into ENTRIES frames; regular files join the window
+ * (open until answered), further names of a file go as hard links. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cerr.h"
+#include "proto.h"
+#include "xfer_send.h"
+
+/* ---- hard links: (dev, ino) -> index of the first name ---- */
+
+static struct link_slot *
+link_find(struct sender *s, dev_t dev, ino_t ino, bool insert)
+{
+	size_t i, h;
+
+	if (insert && (s->links_n + 1) * 2 > s->links_cap) {
+		size_t ncap = s->links_cap ? s->links_cap * 2 : 256;
+		struct link_slot *nv = calloc(ncap, sizeof(*nv));
+
+		if (nv == NULL)
+			return NULL;
+		for (i = 0; i < s->links_cap; i++) {
+			struct link_slot *o = &s->links[i];
+
+			if (!o->used)
+				continue;
+			h = ((size_t)o->ino * 31 + (size_t)o->dev) % ncap;
+			while (nv[h].used)
+				h = (h + 1) % ncap;
+			nv[h] = *o;
+		}
+		free(s->links);
+		s->links = nv;
+		s->links_cap = ncap;
+	}
+	if (s->links_cap == 0)
+		return NULL;
+	h = ((size_t)ino * 31 + (size_t)dev) % s->links_cap;
+	while (s->links[h].used) {
+		if (s->links[h].dev == dev && s->links[h].ino == ino)
+			return &s->links[h];
+		h = (h + 1) % s->links_cap;
+	}
+	if (!insert)
+		return NULL;
+	s->links[h].used = true;
+	s->links[h].dev = dev;
+	s->links[h].ino = ino;
+	s->links_n++;
+	return &s->links[h];
+}
+
+/* ---- output ---- */
+
+int
+xsend_flush_entries(struct sender *s)
+{
+	struct cbuf *b;
+	uint16_t type;
+	int r;
+
+	if (s->n_ents == 0)
+		return 0;
+	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL)
+		return CERR_NOMEM;
+	if ((r = tree_entries_pack(b, s->n_ents, cbuf_ptr(s->ents),
+	    cbuf_len(s->ents), &type)) == 0)
+		r = xio_put(&s->io, type, b);
+	cbuf_free(b);
+	cbuf_reset(s->ents);
+	s->n_ents = 0;
+	return r;
+}
+
+static int
+add_entry(struct sender *s, const struct tree_entry *e)
+{
+	int r;
+
+	/* keep every ENTRIES frame well under the frame maximum */
+	if (cbuf_len(s->ents) > PROTO_PAYLOAD_MAX / 2 &&
+	    (r = xsend_flush_entries(s)) != 0)
+		return r;
+	if ((r = tree_entry_encode(s->ents, e)) != 0)
+		return r;
+	s->n_ents++;
+	if (e->kind != TREE_LEAVE)
+		s->st->files++;
+	return 0;
+}
+
+/* ---- the walk ---- */
+
+static int
+push_dir(struct sender *s, int fd, bool foreign)
+{
+	struct sdir *d = &s->stack[s->depth];
+
+	if (s->depth >= TREE_DEPTH_MAX) {
+		close(fd);
+		snprintf(s->err, s->errlen, "tree deeper than %d directories",
+		    TREE_DEPTH_MAX);
+		return CERR_INVALID;
+	}
+	d->fd = fd;
+	d->foreign = foreign;
+	memset(&d->l, 0, sizeof(d->l));
+	if (!foreign && dirlist_read(fd, &d->l) != 0) {
+		close(fd);
+		return xsend_fail(s, CERR_IO, "cannot list a directory: %s%s", "");
+	}
+	s->depth++;
+	return 0;
+}
+
+/* Announce one more entry; 0 with nothing done when the window is full. */
+int
+xsend_walk_step(struct sender *s, bool *blocked)
+{
+	struct tree_entry *e;
+	struct sdir *top;
+	struct stat st, st2;
+	const char *name;
+	struct link_slot *ls;
+	struct pend *p;
+	int fd = -1, r = 0;
+
+	*blocked = false;
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return CERR_NOMEM;
+	if (!s->root_sent) {
+		if (fstat(s->rootfd, &st) != 0 ||
+		    meta_read(s->rootfd, "", &st, e, s->xstore,
+		    sizeof(s->xstore)) != 0) {
+			r = xsend_fail(s, CERR_IO, "cannot read the root: %s%s", "");
+			goto out;
+		}
+		s->rootdev = st.st_dev;
+		e->kind = TREE_DIR;
+		if ((fd = dup(s->rootfd)) < 0)
+			goto out;
+		r = push_dir(s, fd, false);
+		fd = -1;   /* the stack owns it, or push_dir closed it */
+		if (r != 0 || (r = add_entry(s, e)) != 0)
+			goto out;
+		s->root_sent = true;
+		goto out;
+	}
+	top = &s->stack[s->depth - 1];
+	if (top->l.pos == top->l.n) {
+		e->kind = TREE_LEAVE;
+		if ((r = add_entry(s, e)) != 0)
+			goto out;
+		close(top->fd);
+		dirlist_free(&top->l);
+		if (--s->depth == 0)
+			s->walk_done = true;
+		goto out;
+	}
+	name = top->l.names[top->l.pos];
+	if (fstatat(top->fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		top->l.pos++;   /* vanished since the listing: not there */
+		goto out;
+	}
+	if (S_ISREG(st.st_mode) && s->count == WINDOW) {
+		*blocked = true;
+		goto out;
+	}
+	top->l.pos++;
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	if (strlen(name) > TREE_NAME_MAX) {
+		snprintf(s->err, s->errlen, "name longer than %d bytes",
+		    TREE_NAME_MAX);
+		r = CERR_INVALID;
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		fd = openat(top->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (fd < 0)
+			goto out;   /* replaced meanwhile: skip it */
+		if (meta_read(top->fd, name, &st, e, s->xstore,
+		    sizeof(s->xstore)) != 0) {
+			r = xsend_fail(s, CERR_IO, "%s: %s", name);
+			goto out;
+		}
+		e->kind = TREE_DIR;
+		/* like rsync -x: a mount point is copied, not its content */
+		if ((r = push_dir(s, fd, st.st_dev != s->rootdev)) != 0) {
+			fd = -1;
+			goto out;
+		}
+		fd = -1;
+		r = add_entry(s, e);
+		goto out;
+	}
+	if (S_ISREG(st.st_mode) && st.st_nlink > 1 &&
+	    (ls = link_find(s, st.st_dev, st.st_ino, false)) != NULL) {
+		if (meta_read(top->fd, name, &st, e, s->xstore,
+		    sizeof(s->xstore)) != 0) {
+			r = xsend_fail(s, CERR_IO, "%s: %s", name);
+			goto out;
+		}
+		e->kind = TREE_HARDLINK;
+		e->link_index = ls->index;
+		r = add_entry(s, e);
+		goto out;
+	}
+	if (meta_read(top->fd, name, &st, e, s->xstore, sizeof(s->xstore)) != 0) {
+		if (errno == ENOENT)
+			goto out;
+		r = xsend_fail(s, CERR_IO, "%s: %s", name);
+		goto out;
+	}
+	if (S_ISLNK(st.st_mode))
+		e->kind = TREE_SYMLINK;
+	else if (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode))
+		e->kind = TREE_DEVICE;
+	else if (S_ISFIFO(st.st_mode))
+		e->kind = TREE_FIFO;
+	else if (S_ISSOCK(st.st_mode))
+		e->kind = TREE_SOCKET;
+	if (!S_ISREG(st.st_mode)) {
+		r = add_entry(s, e);
+		goto out;
+	}
+	/* a regular file: open it now and keep it until it is answered */
+	fd = openat(top->fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_NOATIME | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st2) != 0 || st2.st_ino != st.st_ino ||
+	    !S_ISREG(st2.st_mode))
+		goto out;   /* replaced meanwhile: skip it */
+	e->kind = TREE_FILE;
+	if (st.st_nlink > 1) {
+		if ((ls = link_find(s, st.st_dev, st.st_ino, true)) == NULL) {
+			r = CERR_NOMEM;
+			goto out;
+		}
+		ls->index = s->next_index;
+		e->flags |= TREE_F_LINKED;
+	}
+	if (s->o->opts & TREE_OPT_CHECKSUM) {
+		if (hash_fd(fd, e->hash) != 0) {
+			r = xsend_fail(s, CERR_IO, "%s: %s", name);
+			goto out;
+		}
+		e->flags |= TREE_F_HASH;
+	}
+	if ((r = add_entry(s, e)) != 0)
+		goto out;
+	p = xsend_ring_at(s, s->count++);
+	memset(p, 0, sizeof(*p));
+	p->index = s->next_index++;
+	p->fd = fd;
+	p->size = e->size;
+	fd = -1;
+	s->st->bytes_total += e->size;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(e);
+	return r;
+}
