@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "codec.h"
+
 /* Exit codes scripts can trust. */
 #define CLI_OK     0   /* done */
 #define CLI_FAILED 1   /* the operation failed */
@@ -27,19 +29,36 @@ extern const struct cli_cmd cmd_create;
 extern const struct cli_cmd cmd_snapshot;
 
 /* ---- talking to corral-master (client.c) ---- */
-struct cbuf;
-struct frame;
+struct msg_progress;
 struct transport;
+
+/* One request and its reply. */
+struct cli_req {
+	const char *cmd;        /* for messages: "sync", "host trust" */
+	uint16_t type;          /* the request: req encoded by enc */
+	msg_enc_fn enc;
+	const void *req;
+	uint16_t want;          /* the reply: decoded by dec into rep */
+	msg_dec_fn dec;
+	void *rep;
+	/* when set, CLI_PROGRESS frames before the reply go here, then one
+	 * call with NULL before anything else is printed */
+	void (*progress)(const struct msg_progress *p, void *arg);
+	void *arg;
+};
 
 /* Connect to the master's socket (from corral.conf: $CORRAL_CONF or
  * /etc/corral/corral.conf) and say HELLO.  Prints the error and returns -1
  * on failure. */
 int cli_connect(struct transport *t);
-/* Send one request and read its reply of type want into f; an ERROR
- * reply is printed as "corral: CMD: message" and gives -1. */
-int cli_call(struct transport *t, const char *cmd, uint16_t type,
-    const struct cbuf *req, uint16_t want, struct frame *f);
+/* Send q's request and decode its reply; a failure, an ERROR reply or a
+ * malformed one is printed as "corral: CMD: ..." and gives -1. */
+int cli_call(struct transport *t, const struct cli_req *q);
+/* The same on a connection of its own. */
+int cli_run(const struct cli_req *q);
 void cli_disconnect(struct transport *t);
+/* The encoder of a one-flag request (CLI_HOSTS_REQ): m is a uint8_t. */
+int cli_flag_enc(struct cbuf *b, const void *m);
 
 /* ---- output helpers (out.c) ---- */
 /* A JSON string literal, escaped. */

@@ -68,34 +68,65 @@ cli_connect(struct transport *t)
 }
 
 int
-cli_call(struct transport *t, const char *cmd, uint16_t type,
-    const struct cbuf *req, uint16_t want, struct frame *f)
+cli_call(struct transport *t, const struct cli_req *q)
 {
+	struct msg_progress p;
 	struct msg_error e;
-	int r;
+	struct frame f = { 0 };
+	struct cbuf *b;
+	int r, rc = -1;
 
-	if ((r = frame_write(t, type, 1, req)) != 0 ||
-	    (r = frame_read(t, f)) != 0) {
-		fprintf(stderr, "corral: %s: corral-master: %s\n", cmd,
-		    cerr_str(r));
-		return -1;
+	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL)
+		r = CERR_NOMEM;
+	else if ((r = q->enc(b, q->req)) == 0)
+		r = frame_write(t, q->type, 1, b);
+	cbuf_free(b);
+	/* progress comes with the request's id until its reply */
+	while (r == 0 && (r = frame_read(t, &f)) == 0 && q->progress &&
+	    f.h.type == MSG_CLI_PROGRESS) {
+		if (msg_progress_decode(f.payload, &p) == 0)
+			q->progress(&p, q->arg);
+		frame_clear(&f);
 	}
-	if (f->h.type == MSG_ERROR) {
-		if (msg_error_decode(f->payload, &e) == 0)
-			fprintf(stderr, "corral: %s: %s\n", cmd, e.message);
+	if (q->progress)
+		q->progress(NULL, q->arg);
+	if (r != 0)
+		fprintf(stderr, "corral: %s: corral-master: %s\n", q->cmd,
+		    cerr_str(r));
+	else if (f.h.type == MSG_ERROR) {
+		if (msg_error_decode(f.payload, &e) == 0)
+			fprintf(stderr, "corral: %s: %s\n", q->cmd, e.message);
 		else
 			fprintf(stderr, "corral: %s: malformed error reply\n",
-			    cmd);
-		frame_clear(f);
+			    q->cmd);
+	} else if (f.h.type != q->want)
+		fprintf(stderr, "corral: %s: corral-master answered %s\n",
+		    q->cmd, proto_msg_name(f.h.type));
+	else if (q->dec(f.payload, q->rep) != 0)
+		fprintf(stderr, "corral: %s: malformed reply\n", q->cmd);
+	else
+		rc = 0;
+	frame_clear(&f);
+	return rc;
+}
+
+int
+cli_run(const struct cli_req *q)
+{
+	struct transport t;
+	int rc;
+
+	if (cli_connect(&t) != 0)
 		return -1;
-	}
-	if (f->h.type != want) {
-		fprintf(stderr, "corral: %s: corral-master answered %s\n", cmd,
-		    proto_msg_name(f->h.type));
-		frame_clear(f);
-		return -1;
-	}
-	return 0;
+	rc = cli_call(&t, q);
+	cli_disconnect(&t);
+	return rc;
+}
+
+int
+cli_flag_enc(struct cbuf *b, const void *m)
+{
+	return msg_flag_encode(b, *(const uint8_t *)m);
 }
 
 void

@@ -6,12 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
 #include "cli.h"
-#include "frame.h"
 #include "msg.h"
-#include "proto.h"
-#include "transport.h"
+
+MSG_ENC(msg_create_req)
+MSG_DEC(msg_create)
 
 static int
 create_exec(int argc, char **argv)
@@ -25,10 +24,11 @@ create_exec(int argc, char **argv)
 	};
 	struct msg_create_req q = { 0 };
 	struct msg_create a;
-	struct transport t;
-	struct frame f;
-	struct cbuf *b = NULL;
-	int c, json = 0, rc = CLI_FAILED;
+	const struct cli_req call = {
+	    .cmd = "create", .type = MSG_CLI_CREATE_REQ,
+	    .enc = msg_create_req_enc, .req = &q, .want = MSG_CLI_CREATE,
+	    .dec = msg_create_dec, .rep = &a };
+	int c, json = 0;
 
 	if (cli_wants_help(&cmd_create, argc, argv))
 		return CLI_OK;
@@ -70,19 +70,8 @@ create_exec(int argc, char **argv)
 	}
 	strcpy(q.host, argv[optind]);
 	strcpy(q.ct, argv[optind + 1]);
-	if (cli_connect(&t) != 0)
+	if (cli_run(&call) != 0)
 		return CLI_FAILED;
-	if ((b = cbuf_new(1024)) == NULL || msg_create_req_encode(b, &q) != 0)
-		goto out;
-	if (cli_call(&t, "create", MSG_CLI_CREATE_REQ, b, MSG_CLI_CREATE,
-	    &f) != 0)
-		goto out;
-	if (msg_create_decode(f.payload, &a) != 0) {
-		fprintf(stderr, "corral: create: malformed reply\n");
-		frame_clear(&f);
-		goto out;
-	}
-	frame_clear(&f);
 	if (json) {
 		printf("{\"host\":");
 		json_str(stdout, a.host);
@@ -96,11 +85,7 @@ create_exec(int argc, char **argv)
 	} else
 		printf("%s:%s: created on %s (%s)%s\n", a.host, a.ct, a.backend,
 		    a.rootfs, q.start ? ", started" : "");
-	rc = CLI_OK;
-out:
-	cbuf_free(b);
-	cli_disconnect(&t);
-	return rc;
+	return CLI_OK;
 }
 
 const struct cli_cmd cmd_create = {
