@@ -20,8 +20,8 @@
 #include "master.h"
 #include "poller.h"
 #include "proto.h"
-#include "direct.h"
 #include "syncjob.h"
+#include "syncway.h"
 
 #define WATCH_IN_MAX (2 * (PROTO_PAYLOAD_MAX + PROTO_HDR_LEN))
 #define GRACE_MS     1000    /* after one end fails: the other's reason */

@@ -39,9 +39,9 @@ int master_serve(struct master_ctx *ctx, int ready_fd);
 /* Serve one CLI connection on fd (cliserver.c); takes ownership of fd. */
 void master_cli_client(struct master_ctx *ctx, int fd);
 
-/* corral sync (relay.c): a tree transfer from q's source slave to its
- * destination, relayed through the master; progress frames go to cli
- * (request id) as it runs. */
+/* corral sync (sync.c): a tree transfer from q's source slave to its
+ * destination, direct or relayed through the master; progress frames go
+ * to cli (request id) as it runs. */
 struct msg_sync_req;
 struct msg_sync_result;
 struct transport;

@@ -22,8 +22,8 @@
 #include "poller.h"
 #include "proto.h"
 #include "sshc.h"
-#include "relay.h"
 #include "syncjob.h"
+#include "syncway.h"
 #include "tree.h"
 
 #define RELAY_IN_MAX  (8u << 20)

@@ -6,11 +6,10 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "direct.h"
 #include "log.h"
 #include "master.h"
-#include "relay.h"
 #include "syncjob.h"
+#include "syncway.h"
 
 int
 master_sync(struct master_ctx *m, const struct msg_sync_req *q,

@@ -68,7 +68,8 @@ cli_connect(struct transport *t)
 }
 
 int
-cli_call(struct transport *t, const struct cli_req *q)
+cli_call(struct transport *t, const struct cli_rpc *x, const void *req,
+    void *rep, void *arg)
 {
 	struct msg_progress p;
 	struct msg_error e;
@@ -78,32 +79,32 @@ cli_call(struct transport *t, const struct cli_req *q)
 
 	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL)
 		r = CERR_NOMEM;
-	else if ((r = q->enc(b, q->req)) == 0)
-		r = frame_write(t, q->type, 1, b);
+	else if ((r = x->enc(b, req)) == 0)
+		r = frame_write(t, x->type, 1, b);
 	cbuf_free(b);
 	/* progress comes with the request's id until its reply */
-	while (r == 0 && (r = frame_read(t, &f)) == 0 && q->progress &&
+	while (r == 0 && (r = frame_read(t, &f)) == 0 && x->progress &&
 	    f.h.type == MSG_CLI_PROGRESS) {
 		if (msg_progress_decode(f.payload, &p) == 0)
-			q->progress(&p, q->arg);
+			x->progress(&p, arg);
 		frame_clear(&f);
 	}
-	if (q->progress)
-		q->progress(NULL, q->arg);
+	if (x->progress)
+		x->progress(NULL, arg);
 	if (r != 0)
-		fprintf(stderr, "corral: %s: corral-master: %s\n", q->cmd,
+		fprintf(stderr, "corral: %s: corral-master: %s\n", x->cmd,
 		    cerr_str(r));
 	else if (f.h.type == MSG_ERROR) {
 		if (msg_error_decode(f.payload, &e) == 0)
-			fprintf(stderr, "corral: %s: %s\n", q->cmd, e.message);
+			fprintf(stderr, "corral: %s: %s\n", x->cmd, e.message);
 		else
 			fprintf(stderr, "corral: %s: malformed error reply\n",
-			    q->cmd);
-	} else if (f.h.type != q->want)
+			    x->cmd);
+	} else if (f.h.type != x->want)
 		fprintf(stderr, "corral: %s: corral-master answered %s\n",
-		    q->cmd, proto_msg_name(f.h.type));
-	else if (q->dec(f.payload, q->rep) != 0)
-		fprintf(stderr, "corral: %s: malformed reply\n", q->cmd);
+		    x->cmd, proto_msg_name(f.h.type));
+	else if (x->dec(f.payload, rep) != 0)
+		fprintf(stderr, "corral: %s: malformed reply\n", x->cmd);
 	else
 		rc = 0;
 	frame_clear(&f);
@@ -111,16 +112,29 @@ cli_call(struct transport *t, const struct cli_req *q)
 }
 
 int
-cli_run(const struct cli_req *q)
+cli_run(const struct cli_rpc *x, const void *req, void *rep, void *arg)
 {
 	struct transport t;
 	int rc;
 
 	if (cli_connect(&t) != 0)
 		return -1;
-	rc = cli_call(&t, q);
+	rc = cli_call(&t, x, req, rep, arg);
 	cli_disconnect(&t);
 	return rc;
+}
+
+int
+cli_host_ct(const char *cmd, char **argv, char *host, char *ct)
+{
+	if (strlen(argv[0]) >= PROTO_NAME_MAX ||
+	    strlen(argv[1]) >= PROTO_NAME_MAX) {
+		fprintf(stderr, "corral: %s: name too long\n", cmd);
+		return -1;
+	}
+	strcpy(host, argv[0]);
+	strcpy(ct, argv[1]);
+	return 0;
 }
 
 int

@@ -12,6 +12,11 @@
 MSG_ENC(msg_create_req)
 MSG_DEC(msg_create)
 
+static const struct cli_rpc rpc = {
+	.cmd = "create", .type = MSG_CLI_CREATE_REQ,
+	.enc = msg_create_req_enc, .want = MSG_CLI_CREATE, .dec = msg_create_dec,
+};
+
 static int
 create_exec(int argc, char **argv)
 {
@@ -24,10 +29,6 @@ create_exec(int argc, char **argv)
 	};
 	struct msg_create_req q = { 0 };
 	struct msg_create a;
-	const struct cli_req call = {
-	    .cmd = "create", .type = MSG_CLI_CREATE_REQ,
-	    .enc = msg_create_req_enc, .req = &q, .want = MSG_CLI_CREATE,
-	    .dec = msg_create_dec, .rep = &a };
 	int c, json = 0;
 
 	if (cli_wants_help(&cmd_create, argc, argv))
@@ -63,14 +64,9 @@ create_exec(int argc, char **argv)
 		fprintf(stderr, "usage: corral create %s\n", cmd_create.usage);
 		return CLI_USAGE;
 	}
-	if (strlen(argv[optind]) >= sizeof(q.host) ||
-	    strlen(argv[optind + 1]) >= sizeof(q.ct)) {
-		fprintf(stderr, "corral: create: name too long\n");
+	if (cli_host_ct("create", argv + optind, q.host, q.ct) != 0)
 		return CLI_USAGE;
-	}
-	strcpy(q.host, argv[optind]);
-	strcpy(q.ct, argv[optind + 1]);
-	if (cli_run(&call) != 0)
+	if (cli_run(&rpc, &q, &a, NULL) != 0)
 		return CLI_FAILED;
 	if (json) {
 		printf("{\"host\":");

@@ -10,6 +10,11 @@
 
 MSG_CODECS(msg_trust)
 
+static const struct cli_rpc rpc = {
+	.cmd = "host trust", .type = MSG_CLI_TRUST_REQ,
+	.enc = msg_trust_enc, .want = MSG_CLI_TRUST, .dec = msg_trust_dec,
+};
+
 static int
 host_exec(int argc, char **argv)
 {
@@ -18,10 +23,6 @@ host_exec(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct msg_trust q = { .accept = 1 }, a;
-	const struct cli_req call = {
-	    .cmd = "host trust", .type = MSG_CLI_TRUST_REQ,
-	    .enc = msg_trust_enc, .req = &q, .want = MSG_CLI_TRUST,
-	    .dec = msg_trust_dec, .rep = &a };
 	int c;
 
 	if (cli_wants_help(&cmd_host, argc, argv))
@@ -42,7 +43,7 @@ host_exec(int argc, char **argv)
 		return CLI_USAGE;
 	}
 	strcpy(q.host, argv[optind + 1]);
-	if (cli_run(&call) != 0)
+	if (cli_run(&rpc, &q, &a, NULL) != 0)
 		return CLI_FAILED;
 	printf("%s: %s %s\n", a.host, a.fingerprint,
 	    a.accept ? "recorded" : "already trusted");

@@ -9,6 +9,11 @@
 
 MSG_DEC(msg_host_list)
 
+static const struct cli_rpc rpc = {
+	.cmd = "hosts", .type = MSG_CLI_HOSTS_REQ,
+	.enc = cli_flag_enc, .want = MSG_CLI_HOSTS, .dec = msg_host_list_dec,
+};
+
 static void
 print_json(const struct msg_host_list *l)
 {
@@ -77,10 +82,6 @@ hosts_exec(int argc, char **argv)
 	};
 	uint8_t cached = 0;
 	struct msg_host_list l = { 0 };
-	const struct cli_req call = {
-	    .cmd = "hosts", .type = MSG_CLI_HOSTS_REQ, .enc = cli_flag_enc,
-	    .req = &cached, .want = MSG_CLI_HOSTS, .dec = msg_host_list_dec,
-	    .rep = &l };
 	int c, json = 0;
 
 	if (cli_wants_help(&cmd_hosts, argc, argv))
@@ -98,7 +99,7 @@ hosts_exec(int argc, char **argv)
 		    argv[optind]);
 		return CLI_USAGE;
 	}
-	if (cli_run(&call) != 0)
+	if (cli_run(&rpc, &cached, &l, NULL) != 0)
 		return CLI_FAILED;
 	if (json)
 		print_json(&l);

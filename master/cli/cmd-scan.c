@@ -15,6 +15,16 @@ MSG_ENC(msg_scan_req)
 MSG_DEC(msg_ct_rec_list)
 MSG_DEC(msg_host_list)
 
+static const struct cli_rpc hosts_rpc = {
+	.cmd = "scan", .type = MSG_CLI_HOSTS_REQ,
+	.enc = cli_flag_enc, .want = MSG_CLI_HOSTS, .dec = msg_host_list_dec,
+};
+
+static const struct cli_rpc scan_rpc = {
+	.cmd = "scan", .type = MSG_CLI_SCAN_REQ,
+	.enc = msg_scan_req_enc, .want = MSG_CLI_SCAN, .dec = msg_ct_rec_list_dec,
+};
+
 /* True if the container of v[i] is also reported on another host. */
 static int
 in_conflict(const struct msg_ct_rec_list *l, size_t i)
@@ -65,13 +75,9 @@ warn_down_hosts(struct transport *t, const char *host)
 	/* the scan just polled: the inventory is fresh */
 	static const uint8_t cached = 1;
 	struct msg_host_list hl = { 0 };
-	const struct cli_req call = {
-	    .cmd = "scan", .type = MSG_CLI_HOSTS_REQ, .enc = cli_flag_enc,
-	    .req = &cached, .want = MSG_CLI_HOSTS, .dec = msg_host_list_dec,
-	    .rep = &hl };
 	size_t i;
 
-	if (cli_call(t, &call) != 0)
+	if (cli_call(t, &hosts_rpc, &cached, &hl, NULL) != 0)
 		return;
 	for (i = 0; i < hl.n; i++)
 		if (strcmp(hl.v[i].state, "down") == 0 &&
@@ -94,10 +100,6 @@ scan_exec(int argc, char **argv)
 	};
 	struct msg_scan_req q = { 0 };
 	struct msg_ct_rec_list l = { 0 };
-	const struct cli_req call = {
-	    .cmd = "scan", .type = MSG_CLI_SCAN_REQ, .enc = msg_scan_req_enc,
-	    .req = &q, .want = MSG_CLI_SCAN, .dec = msg_ct_rec_list_dec,
-	    .rep = &l };
 	struct transport t;
 	int c, json = 0, rc;
 	size_t i;
@@ -128,7 +130,7 @@ scan_exec(int argc, char **argv)
 	}
 	if (cli_connect(&t) != 0)
 		return CLI_FAILED;
-	if (cli_call(&t, &call) != 0) {
+	if (cli_call(&t, &scan_rpc, &q, &l, NULL) != 0) {
 		cli_disconnect(&t);
 		return CLI_FAILED;
 	}

@@ -12,6 +12,11 @@
 MSG_ENC(msg_snap_req)
 MSG_DEC(msg_snap)
 
+static const struct cli_rpc rpc = {
+	.cmd = "snapshot", .type = MSG_CLI_SNAP_REQ,
+	.enc = msg_snap_req_enc, .want = MSG_CLI_SNAP, .dec = msg_snap_dec,
+};
+
 static const char *const kinds[] = {
 	[MSG_SNAPK_NONE] = "none",
 	[MSG_SNAPK_SNAPSHOT] = "snapshot",
@@ -88,10 +93,6 @@ snapshot_exec(int argc, char **argv)
 	};
 	struct msg_snap_req q = { .op = MSG_SNAP_TAKE };
 	struct msg_snap a;
-	const struct cli_req call = {
-	    .cmd = "snapshot", .type = MSG_CLI_SNAP_REQ,
-	    .enc = msg_snap_req_enc, .req = &q, .want = MSG_CLI_SNAP,
-	    .dec = msg_snap_dec, .rep = &a };
 	int c, json = 0, ops = 0;
 
 	if (cli_wants_help(&cmd_snapshot, argc, argv))
@@ -117,14 +118,9 @@ snapshot_exec(int argc, char **argv)
 		    cmd_snapshot.usage);
 		return CLI_USAGE;
 	}
-	if (strlen(argv[optind]) >= sizeof(q.host) ||
-	    strlen(argv[optind + 1]) >= sizeof(q.ct)) {
-		fprintf(stderr, "corral: snapshot: name too long\n");
+	if (cli_host_ct("snapshot", argv + optind, q.host, q.ct) != 0)
 		return CLI_USAGE;
-	}
-	strcpy(q.host, argv[optind]);
-	strcpy(q.ct, argv[optind + 1]);
-	if (cli_run(&call) != 0)
+	if (cli_run(&rpc, &q, &a, NULL) != 0)
 		return CLI_FAILED;
 	if (json)
 		print_json(&a, q.op);

@@ -77,6 +77,12 @@ show_progress(const struct msg_progress *p, void *arg)
 	fprintf(stderr, "   ");
 }
 
+static const struct cli_rpc rpc = {
+	.cmd = "sync", .type = MSG_CLI_SYNC_REQ,
+	.enc = msg_sync_req_enc, .want = MSG_CLI_SYNC, .dec = msg_sync_result_dec,
+	.progress = show_progress,
+};
+
 static int
 sync_exec(int argc, char **argv)
 {
@@ -89,10 +95,6 @@ sync_exec(int argc, char **argv)
 	struct msg_sync_req q = { 0 };
 	struct msg_sync_result res;
 	struct meter meter = { 0 };
-	const struct cli_req call = {
-	    .cmd = "sync", .type = MSG_CLI_SYNC_REQ, .enc = msg_sync_req_enc,
-	    .req = &q, .want = MSG_CLI_SYNC, .dec = msg_sync_result_dec,
-	    .rep = &res, .progress = show_progress, .arg = &meter };
 	int c, json = 0;
 
 	if (cli_wants_help(&cmd_sync, argc, argv))
@@ -116,7 +118,7 @@ sync_exec(int argc, char **argv)
 	    q.dst_path, sizeof(q.dst_path)) != 0)
 		return CLI_USAGE;
 	meter.on = isatty(STDERR_FILENO) && !json;
-	if (cli_run(&call) != 0)
+	if (cli_run(&rpc, &q, &res, &meter) != 0)
 		return CLI_FAILED;
 	if (json)
 		printf("{\"files\": %" PRIu64 ", \"files_changed\": %" PRIu64

@@ -4,10 +4,10 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -64,51 +64,45 @@ static const struct req_handler table[] = {
 	{ MSG_ERROR, 0, reqloop_peer_error },
 };
 
-/* The loop in a child on fd (other is the test's end); it exits with its
- * result's absolute value. */
-static pid_t
-spawn_loop(int fd, int other)
+/* The loop in a thread on one end of a socketpair, the test on the other. */
+struct server {
+	struct transport t;
+	pthread_t tid;
+	int result;
+};
+
+static void *
+serve_thread(void *arg)
 {
-	pid_t pid = fork();
+	struct server *sv = arg;
+	struct reqloop l = { .t = &sv->t, .table = table,
+	    .n = sizeof(table) / sizeof(table[0]) };
 
-	if (pid == 0) {
-		struct transport t;
-		struct reqloop l = { .t = &t, .table = table,
-		    .n = sizeof(table) / sizeof(table[0]) };
-		int r;
-
-		close(other);
-		transport_fd_open(&t, fd, fd, "client");
-		t.timeout_ms = 5000;
-		r = reqloop_run(&l);
-		transport_close(&t);
-		_exit(-r);
-	}
-	return pid;
+	sv->result = reqloop_run(&l);
+	/* the test sees EOF once the loop is over */
+	transport_close(&sv->t);
+	return NULL;
 }
 
-static int
-wait_code(pid_t pid)
+static void
+open_pair(struct server *sv, struct transport *t)
 {
-	int status;
+	int fds[2];
 
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1000;
-	return -WEXITSTATUS(status);
-}
-
-static pid_t
-open_pair(struct transport *t)
-{
-	int sv[2];
-	pid_t pid;
-
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	pid = spawn_loop(sv[1], sv[0]);
-	close(sv[1]);
-	transport_fd_open(t, sv[0], sv[0], "loop");
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+	transport_fd_open(&sv->t, fds[1], fds[1], "client");
+	sv->t.timeout_ms = 5000;
+	transport_fd_open(t, fds[0], fds[0], "loop");
 	t->timeout_ms = 5000;
-	return pid;
+	assert_int_equal(pthread_create(&sv->tid, NULL, serve_thread, sv), 0);
+}
+
+/* The loop's result, once it is over. */
+static int
+close_pair(struct server *sv)
+{
+	assert_int_equal(pthread_join(sv->tid, NULL), 0);
+	return sv->result;
 }
 
 /* Read one frame: of type want with id; an ERROR's code into *code. */
@@ -141,15 +135,16 @@ send_ping(struct transport *t, uint16_t type, uint32_t id)
 static void
 test_ping_bye(void **state)
 {
+	struct server sv;
 	struct transport t;
-	pid_t pid = open_pair(&t);
 
 	(void)state;
+	open_pair(&sv, &t);
 	send_ping(&t, MSG_PING, 3);
 	expect(&t, MSG_PONG, 3, NULL);
 	assert_int_equal(frame_write(&t, MSG_BYE, 4, NULL), 0);
 	expect(&t, MSG_BYE, 4, NULL);
-	assert_int_equal(wait_code(pid), 0);
+	assert_int_equal(close_pair(&sv), 0);
 	transport_close(&t);
 }
 
@@ -159,10 +154,11 @@ test_refusals_keep_the_session(void **state)
 	struct transport t;
 	struct msg_error e = { .code = CERR_REMOTE, .message = "test" };
 	struct cbuf *b = cbuf_new(1024);
-	pid_t pid = open_pair(&t);
+	struct server sv;
 	int code = 0;
 
 	(void)state;
+	open_pair(&sv, &t);
 	/* known to the protocol, not served by this table */
 	send_ping(&t, MSG_PONG, 1);
 	expect(&t, MSG_ERROR, 1, &code);
@@ -197,25 +193,26 @@ test_refusals_keep_the_session(void **state)
 	expect(&t, MSG_PONG, 7, NULL);
 	/* the peer leaving between requests is no error */
 	transport_close(&t);
-	assert_int_equal(wait_code(pid), 0);
+	assert_int_equal(close_pair(&sv), 0);
 	cbuf_free(b);
 }
 
 static void
 test_unknown_type_ends(void **state)
 {
+	struct server sv;
 	struct transport t;
-	pid_t pid = open_pair(&t);
 	int code = 0;
 	/* type 9999: no such message */
 	static const uint8_t bad[] = { 0, 0, 0, 0, 0x27, 0x0f, 0, 0,
 	    0, 0, 0, 9 };
 
 	(void)state;
+	open_pair(&sv, &t);
 	assert_int_equal(transport_write(&t, bad, sizeof(bad)), 0);
 	expect(&t, MSG_ERROR, 9, &code);
 	assert_int_equal(code, CERR_BAD_TYPE);
-	assert_int_equal(wait_code(pid), CERR_BAD_TYPE);
+	assert_int_equal(close_pair(&sv), CERR_BAD_TYPE);
 	transport_close(&t);
 }
 
@@ -225,16 +222,17 @@ test_takeover_ends(void **state)
 	struct tree_req q = { .path = "x", .zlevel = 1 };
 	struct transport t;
 	struct cbuf *b = cbuf_new(8192);
-	pid_t pid = open_pair(&t);
+	struct server sv;
 	struct frame f;
 
 	(void)state;
+	open_pair(&sv, &t);
 	assert_int_equal(tree_req_encode(b, &q), 0);
 	assert_int_equal(frame_write(&t, MSG_TREE_SEND_REQ, 1, b), 0);
 	expect(&t, MSG_PONG, 1, NULL);
 	/* the loop served nothing after it */
 	assert_int_equal(frame_read(&t, &f), CERR_EOF);
-	assert_int_equal(wait_code(pid), 0);
+	assert_int_equal(close_pair(&sv), 0);
 	transport_close(&t);
 	cbuf_free(b);
 }
