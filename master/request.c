@@ -1,6 +1,6 @@
 /* corral-master: one request to one slave on a session of its own (CLI
- * commands that act on a host: create, snapshot), with its codecs.  A fresh session keeps a
- * slow request (mkfs, a template) off the poller's. */
+ * commands that act on a host: create, snapshot), with its codecs.  A
+ * fresh session keeps a slow request (mkfs, a template) off the poller's. */
 #include <stdio.h>
 #include <string.h>
 

@@ -14,7 +14,8 @@ MSG_DEC(msg_create)
 
 static const struct cli_rpc rpc = {
 	.cmd = "create", .type = MSG_CLI_CREATE_REQ,
-	.enc = msg_create_req_enc, .want = MSG_CLI_CREATE, .dec = msg_create_dec,
+	.enc = msg_create_req_enc, .want = MSG_CLI_CREATE,
+	.dec = msg_create_dec,
 };
 
 static int

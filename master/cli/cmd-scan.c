@@ -22,7 +22,8 @@ static const struct cli_rpc hosts_rpc = {
 
 static const struct cli_rpc scan_rpc = {
 	.cmd = "scan", .type = MSG_CLI_SCAN_REQ,
-	.enc = msg_scan_req_enc, .want = MSG_CLI_SCAN, .dec = msg_ct_rec_list_dec,
+	.enc = msg_scan_req_enc, .want = MSG_CLI_SCAN,
+	.dec = msg_ct_rec_list_dec,
 };
 
 /* True if the container of v[i] is also reported on another host. */

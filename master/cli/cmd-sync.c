@@ -79,7 +79,8 @@ show_progress(const struct msg_progress *p, void *arg)
 
 static const struct cli_rpc rpc = {
 	.cmd = "sync", .type = MSG_CLI_SYNC_REQ,
-	.enc = msg_sync_req_enc, .want = MSG_CLI_SYNC, .dec = msg_sync_result_dec,
+	.enc = msg_sync_req_enc, .want = MSG_CLI_SYNC,
+	.dec = msg_sync_result_dec,
 	.progress = show_progress,
 };
 
