@@ -14,28 +14,36 @@
 #include "msg.h"
 #include "poller.h"
 #include "proto.h"
+#include "reqloop.h"
 #include "transport.h"
 
 struct cli {
 	struct master_ctx *m;
-	struct transport t;
 	struct inventory *inv;
 };
 
-static int
-send_error(struct cli *c, uint32_t id, int code, const char *text)
-{
-	struct msg_error e = { .code = code };
-	struct cbuf *b = cbuf_new(PROTO_PAYLOAD_MAX);
-	int r;
+MSG_ENC(msg_trust)
+MSG_ENC(msg_sync_result)
+MSG_CODECS(msg_create_req)
+MSG_CODECS(msg_create)
+MSG_CODECS(msg_snap_req)
+MSG_CODECS(msg_snap)
 
-	if (b == NULL)
-		return CERR_NOMEM;
-	snprintf(e.message, sizeof(e.message), "%s", text);
-	if ((r = msg_error_encode(b, &e)) == 0)
-		r = frame_write(&c->t, MSG_ERROR, id, b);
-	cbuf_free(b);
-	return r;
+/* The list encoders take the array and its length. */
+static int
+host_list_enc(struct cbuf *b, const void *m)
+{
+	const struct msg_host_list *l = m;
+
+	return msg_host_list_encode(b, l->v, l->n);
+}
+
+static int
+ct_rec_list_enc(struct cbuf *b, const void *m)
+{
+	const struct msg_ct_rec_list *l = m;
+
+	return msg_ct_rec_list_encode(b, l->v, l->n);
 }
 
 /* Refresh every poller (or only host) and wait for them all together:
@@ -67,10 +75,10 @@ out:
 }
 
 static int
-do_hosts(struct cli *c, const struct frame *f)
+do_hosts(struct reqloop *l, const struct frame *f)
 {
+	struct cli *c = l->ctx;
 	struct msg_host_list hl = { 0 };
-	struct cbuf *b;
 	uint8_t cached;
 	int r;
 
@@ -79,52 +87,38 @@ do_hosts(struct cli *c, const struct frame *f)
 	if (!cached)
 		refresh(c, NULL);
 	if (inventory_hosts(c->inv, &hl) != 0)
-		return send_error(c, f->h.id, CERR_REMOTE,
+		return reply_error(l->t, f->h.id, CERR_REMOTE, "%s",
 		    inventory_errmsg(c->inv));
-	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL) {
-		msg_host_list_free(&hl);
-		return CERR_NOMEM;
-	}
-	r = msg_host_list_encode(b, hl.v, hl.n);
+	r = reply_msg(l->t, MSG_CLI_HOSTS, f->h.id, host_list_enc, &hl);
 	msg_host_list_free(&hl);
-	if (r == 0)
-		r = frame_write(&c->t, MSG_CLI_HOSTS, f->h.id, b);
-	cbuf_free(b);
 	return r;
 }
 
 static int
-do_scan(struct cli *c, const struct frame *f)
+do_scan(struct reqloop *l, const struct frame *f)
 {
+	struct cli *c = l->ctx;
 	struct msg_scan_req q;
-	struct msg_ct_rec_list l = { 0 };
-	struct cbuf *b;
+	struct msg_ct_rec_list cts = { 0 };
 	int r;
 
 	if ((r = msg_scan_req_decode(f->payload, &q)) != 0)
 		return r;
 	if (!q.cached)
 		refresh(c, q.host);
-	if (inventory_containers(c->inv, q.name, q.host, &l) != 0)
-		return send_error(c, f->h.id, CERR_REMOTE,
+	if (inventory_containers(c->inv, q.name, q.host, &cts) != 0)
+		return reply_error(l->t, f->h.id, CERR_REMOTE, "%s",
 		    inventory_errmsg(c->inv));
-	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL) {
-		msg_ct_rec_list_free(&l);
-		return CERR_NOMEM;
-	}
-	r = msg_ct_rec_list_encode(b, l.v, l.n);
-	msg_ct_rec_list_free(&l);
-	if (r == 0)
-		r = frame_write(&c->t, MSG_CLI_SCAN, f->h.id, b);
-	cbuf_free(b);
+	r = reply_msg(l->t, MSG_CLI_SCAN, f->h.id, ct_rec_list_enc, &cts);
+	msg_ct_rec_list_free(&cts);
 	return r;
 }
 
 static int
-do_trust(struct cli *c, const struct frame *f)
+do_trust(struct reqloop *l, const struct frame *f)
 {
+	struct cli *c = l->ctx;
 	struct msg_trust q, a = { 0 };
-	struct cbuf *b;
 	char err[512];
 	bool recorded;
 	int r;
@@ -136,7 +130,7 @@ do_trust(struct cli *c, const struct frame *f)
 	    sizeof(a.fingerprint), &recorded, err, sizeof(err));
 	pthread_rwlock_unlock(&c->m->pollers_lock);
 	if (r != 0)
-		return send_error(c, f->h.id, CERR_REMOTE, err);
+		return reply_error(l->t, f->h.id, CERR_REMOTE, "%s", err);
 	if (recorded)
 		log_notice("%s: host key %s recorded by corral host trust",
 		    q.host, a.fingerprint);
@@ -145,33 +139,25 @@ do_trust(struct cli *c, const struct frame *f)
 	/* answer once the host is polled with its key, so a `corral hosts`
 	 * right after shows it up */
 	refresh(c, q.host);
-	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL)
-		return CERR_NOMEM;
-	if ((r = msg_trust_encode(b, &a)) == 0)
-		r = frame_write(&c->t, MSG_CLI_TRUST, f->h.id, b);
-	cbuf_free(b);
-	return r;
+	return reply_msg(l->t, MSG_CLI_TRUST, f->h.id, msg_trust_enc, &a);
 }
 
+/* Progress frames go to the CLI while it runs (REQ_STREAMS). */
 static int
-do_sync(struct cli *c, const struct frame *f)
+do_sync(struct reqloop *l, const struct frame *f)
 {
+	struct cli *c = l->ctx;
 	struct msg_sync_req q;
 	struct msg_sync_result res;
-	struct cbuf *b;
 	char err[512];
 	int r;
 
 	if ((r = msg_sync_req_decode(f->payload, &q)) != 0)
 		return r;
-	if (master_sync(c->m, &q, &c->t, f->h.id, &res, err, sizeof(err)) != 0)
-		return send_error(c, f->h.id, CERR_REMOTE, err);
-	if ((b = cbuf_new(256)) == NULL)
-		return CERR_NOMEM;
-	if ((r = msg_sync_result_encode(b, &res)) == 0)
-		r = frame_write(&c->t, MSG_CLI_SYNC, f->h.id, b);
-	cbuf_free(b);
-	return r;
+	if (master_sync(c->m, &q, l->t, f->h.id, &res, err, sizeof(err)) != 0)
+		return reply_error(l->t, f->h.id, CERR_REMOTE, "%s", err);
+	return reply_msg(l->t, MSG_CLI_SYNC, f->h.id, msg_sync_result_enc,
+	    &res);
 }
 
 /* A CLI request that names a slave, passed on to it: every such message
@@ -182,18 +168,17 @@ struct forward {
 	int timeout_s;
 	bool refresh;             /* the inventory should learn of it now */
 	size_t req_size, rep_size;
-	int (*req_decode)(struct cbuf *, void *);
-	int (*req_encode)(struct cbuf *, const void *);
-	int (*rep_decode)(struct cbuf *, void *);
-	int (*rep_encode)(struct cbuf *, const void *);
+	msg_dec_fn req_decode;
+	msg_enc_fn req_encode;
+	msg_dec_fn rep_decode;
+	msg_enc_fn rep_encode;
 };
 
 static int
-do_forward(struct cli *c, const struct frame *f, const struct forward *w)
+do_forward(struct reqloop *l, const struct frame *f, const struct forward *w)
 {
+	struct cli *c = l->ctx;
 	char err[1024], host[PROTO_NAME_MAX], *req, *rep = NULL;
-	struct frame reply;
-	struct cbuf *b = NULL;
 	int r;
 
 	if ((req = calloc(1, w->req_size)) == NULL ||
@@ -205,52 +190,24 @@ do_forward(struct cli *c, const struct frame *f, const struct forward *w)
 		goto out;
 	snprintf(host, sizeof(host), "%s", req);
 	req[0] = '\0';
-	if ((b = cbuf_new(4096)) == NULL) {
-		r = CERR_NOMEM;
-		goto out;
-	}
-	if ((r = w->req_encode(b, req)) != 0)
-		goto out;
-	if (master_request(c->m, host, w->to_slave, b, w->from_slave,
-	    w->timeout_s, &reply, err, sizeof(err)) != 0) {
-		r = send_error(c, f->h.id, CERR_REMOTE, err);
-		goto out;
-	}
-	r = w->rep_decode(reply.payload, rep);
-	frame_clear(&reply);
-	if (r != 0) {
-		msg_errfmt(err, sizeof(err), host, w->from_slave, r);
-		r = send_error(c, f->h.id, CERR_PROTOCOL, err);
+	if ((r = master_request(c->m, host, w->to_slave, w->req_encode, req,
+	    w->from_slave, w->rep_decode, rep, w->timeout_s, err,
+	    sizeof(err))) != 0) {
+		r = reply_error(l->t, f->h.id, r, "%s", err);
 		goto out;
 	}
 	snprintf(rep, PROTO_NAME_MAX, "%s", host);
 	if (w->refresh)
 		refresh(c, host);
-	cbuf_free(b);
-	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL) {
-		r = CERR_NOMEM;
-		goto out;
-	}
-	if ((r = w->rep_encode(b, rep)) == 0)
-		r = frame_write(&c->t, w->to_cli, f->h.id, b);
+	r = reply_msg(l->t, w->to_cli, f->h.id, w->rep_encode, rep);
 out:
-	cbuf_free(b);
 	free(req);
 	free(rep);
 	return r;
 }
 
-/* typed codecs behind the untyped pointers of struct forward */
-#define FWD_CODECS(msg) \
-static int msg##_dec(struct cbuf *b, void *m) { return msg##_decode(b, m); } \
-static int msg##_enc(struct cbuf *b, const void *m) { return msg##_encode(b, m); }
-FWD_CODECS(msg_create_req)
-FWD_CODECS(msg_create)
-FWD_CODECS(msg_snap_req)
-FWD_CODECS(msg_snap)
-
 static int
-do_create(struct cli *c, const struct frame *f)
+do_create(struct reqloop *l, const struct frame *f)
 {
 	/* a template or mkfs takes its time */
 	static const struct forward w = {
@@ -260,11 +217,11 @@ do_create(struct cli *c, const struct frame *f)
 		msg_create_dec, msg_create_enc,
 	};
 
-	return do_forward(c, f, &w);
+	return do_forward(l, f, &w);
 }
 
 static int
-do_snap(struct cli *c, const struct frame *f)
+do_snap(struct reqloop *l, const struct frame *f)
 {
 	static const struct forward w = {
 		MSG_SNAP_REQ, MSG_SNAP, MSG_CLI_SNAP, 600, false,
@@ -273,7 +230,7 @@ do_snap(struct cli *c, const struct frame *f)
 		msg_snap_dec, msg_snap_enc,
 	};
 
-	return do_forward(c, f, &w);
+	return do_forward(l, f, &w);
 }
 
 _Static_assert(offsetof(struct msg_create_req, host) == 0 &&
@@ -282,76 +239,46 @@ _Static_assert(offsetof(struct msg_create_req, host) == 0 &&
     offsetof(struct msg_snap, host) == 0,
     "forwarded messages start with the host name");
 
-static const struct {
-	uint16_t type;
-	int (*fn)(struct cli *, const struct frame *);
-} handlers[] = {
-	{ MSG_CLI_HOSTS_REQ, do_hosts },
-	{ MSG_CLI_SCAN_REQ,  do_scan },
-	{ MSG_CLI_TRUST_REQ, do_trust },
-	{ MSG_CLI_SYNC_REQ,  do_sync },
-	{ MSG_CLI_CREATE_REQ, do_create },
-	{ MSG_CLI_SNAP_REQ,  do_snap },
+static const struct req_handler handlers[] = {
+	{ MSG_CLI_HOSTS_REQ,  0, do_hosts },
+	{ MSG_CLI_SCAN_REQ,   0, do_scan },
+	{ MSG_CLI_TRUST_REQ,  0, do_trust },
+	{ MSG_CLI_SYNC_REQ,   REQ_STREAMS, do_sync },
+	{ MSG_CLI_CREATE_REQ, 0, do_create },
+	{ MSG_CLI_SNAP_REQ,   0, do_snap },
+	{ MSG_BYE,            0, reqloop_bye },
 };
 
 void
 master_cli_client(struct master_ctx *m, int fd)
 {
 	struct cli c = { .m = m };
+	struct transport t;
+	struct reqloop l = { .t = &t, .ctx = &c, .table = handlers,
+	    .n = sizeof(handlers) / sizeof(handlers[0]) };
 	struct hello_params hp = { .caps = 0, .software = m->software };
 	struct hello_result res;
-	struct frame f;
 	char err[512];
-	size_t i;
-	int r;
 
-	if (transport_fd_open(&c.t, fd, fd, "cli") != 0) {
+	if (transport_fd_open(&t, fd, fd, "cli") != 0) {
 		close(fd);
 		return;
 	}
 	/* a CLI that connects and says nothing does not hold a thread */
-	c.t.timeout_ms = 10000;
-	if (hello_server(&c.t, &hp, &res, err, sizeof(err)) != 0) {
+	t.timeout_ms = 10000;
+	if (hello_server(&t, &hp, &res, err, sizeof(err)) != 0) {
 		log_warn("%s", err);
 		goto out;
 	}
-	c.t.timeout_ms = -1;
+	t.timeout_ms = -1;
 	if ((c.inv = inventory_open(m->conf.inventory, err,
 	    sizeof(err))) == NULL) {
 		log_error("%s", err);
-		(void)send_error(&c, 0, CERR_REMOTE, err);
+		(void)reply_error(&t, 0, CERR_REMOTE, "%s", err);
 		goto out;
 	}
-	for (;;) {
-		if ((r = frame_read(&c.t, &f)) != 0) {
-			if (r != CERR_EOF) {
-				msg_errfmt(err, sizeof(err), "cli", f.h.type, r);
-				log_warn("%s", err);
-				(void)send_error(&c, f.h.id, r, err);
-			}
-			break;
-		}
-		if (f.h.type == MSG_BYE) {
-			(void)frame_write(&c.t, MSG_BYE, f.h.id, NULL);
-			frame_clear(&f);
-			break;
-		}
-		for (i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
-			if (handlers[i].type == f.h.type)
-				break;
-		if (i == sizeof(handlers) / sizeof(handlers[0]))
-			r = CERR_PROTOCOL;
-		else
-			r = handlers[i].fn(&c, &f);
-		if (r != 0 && r != CERR_IO && r != CERR_EOF) {
-			msg_errfmt(err, sizeof(err), "cli", f.h.type, r);
-			r = send_error(&c, f.h.id, r, err);
-		}
-		frame_clear(&f);
-		if (r != 0)
-			break;
-	}
+	(void)reqloop_run(&l);
 out:
 	inventory_close(c.inv);
-	transport_close(&c.t);
+	transport_close(&t);
 }

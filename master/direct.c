@@ -20,7 +20,8 @@
 #include "master.h"
 #include "poller.h"
 #include "proto.h"
-#include "sync.h"
+#include "syncjob.h"
+#include "syncway.h"
 
 #define WATCH_IN_MAX (2 * (PROTO_PAYLOAD_MAX + PROTO_HDR_LEN))
 #define GRACE_MS     1000    /* after one end fails: the other's reason */
@@ -124,19 +125,14 @@ master_sync_direct(struct master_ctx *m, const struct sync_job *j,
 {
 	struct watch w = { 0 };
 	struct tree_req sq = *j->tq;
-	ssh_event ev = NULL;
+	void *ev = NULL;
 	struct sync_clock clk = { 0 };
 	int64_t t0 = monotonic_ms(), failed_at = 0, now;
 	bool moved;
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
-	w.s.role = "sender";
-	w.r.role = "receiver";
-	w.s.cfg = j->s;
-	w.r.cfg = j->r;
-	if (sync_connect(m, &w.r, WATCH_IN_MAX, 64, err, errlen) != 0 ||
-	    sync_connect(m, &w.s, WATCH_IN_MAX, 64, err, errlen) != 0)
+	if (sync_open(m, j, &w.s, &w.r, WATCH_IN_MAX, 64, err, errlen) != 0)
 		goto out;
 	if (sync_start(&w.r, MSG_TREE_RECV_REQ, j->tq, j->q->dst_path, err,
 	    errlen) != 0 ||
@@ -148,9 +144,7 @@ master_sync_direct(struct master_ctx *m, const struct sync_job *j,
 	    errlen) != 0)
 		goto out;
 	memset(sq.key, 0, sizeof(sq.key));
-	if ((ev = ssh_event_new()) == NULL ||
-	    ssh_event_add_session(ev, w.s.c.session) != SSH_OK ||
-	    ssh_event_add_session(ev, w.r.c.session) != SSH_OK)
+	if (sync_watch(&ev, &w.s, &w.r) != 0)
 		goto out;
 	while (!(w.r_done && w.s_end)) {
 		moved = false;

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+#include "codec.h"
 #include "conf.h"
 
 struct poller;
@@ -38,9 +39,9 @@ int master_serve(struct master_ctx *ctx, int ready_fd);
 /* Serve one CLI connection on fd (cliserver.c); takes ownership of fd. */
 void master_cli_client(struct master_ctx *ctx, int fd);
 
-/* corral sync (relay.c): a tree transfer from q's source slave to its
- * destination, relayed through the master; progress frames go to cli
- * (request id) as it runs. */
+/* corral sync (sync.c): a tree transfer from q's source slave to its
+ * destination, direct or relayed through the master; progress frames go
+ * to cli (request id) as it runs. */
 struct msg_sync_req;
 struct msg_sync_result;
 struct transport;
@@ -48,14 +49,13 @@ int master_sync(struct master_ctx *ctx, const struct msg_sync_req *q,
     struct transport *cli, uint32_t id, struct msg_sync_result *res,
     char *err, size_t errlen);
 
-/* One request to slave host on a fresh session (request.c); the reply of
- * reply_type goes to *reply (frame_clear it).  An ERROR answer, a lost
- * session or timeout_s without an answer: -1 with err. */
-struct cbuf;
-struct frame;
+/* One request to slave host on a fresh session (request.c): req encoded
+ * by enc, the reply of reply_type decoded by dec into rep.  0, or with err:
+ * CERR_PROTOCOL for a reply that does not decode, CERR_REMOTE for the
+ * rest (an ERROR answer, a lost session, timeout_s without an answer). */
 int master_request(struct master_ctx *m, const char *host, uint16_t type,
-    const struct cbuf *payload, uint16_t reply_type, int timeout_s,
-    struct frame *reply, char *err, size_t errlen);
+    msg_enc_fn enc, const void *req, uint16_t reply_type, msg_dec_fn dec,
+    void *rep, int timeout_s, char *err, size_t errlen);
 
 /* Record the host key of slave name after checking it (trust.c). */
 int master_trust_host(struct master_ctx *ctx, const char *name,

@@ -16,14 +16,14 @@
 
 #include "cerr.h"
 #include "frame.h"
-#include "hello.h"
 #include "log.h"
 #include "master.h"
 #include "msg.h"
 #include "poller.h"
 #include "proto.h"
 #include "sshc.h"
-#include "sync.h"
+#include "syncjob.h"
+#include "syncway.h"
 #include "tree.h"
 
 #define RELAY_IN_MAX  (8u << 20)
@@ -212,29 +212,22 @@ master_sync_relay(struct master_ctx *m, const struct sync_job *j,
 {
 	struct relay x = { .m = m, .err = err, .errlen = errlen };
 	const struct msg_sync_req *q = j->q;
-	ssh_event ev = NULL;
+	void *ev = NULL;
 	struct sync_clock clk = { 0 };
 	bool moved;
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
-	x.s.role = "sender";
-	x.r.role = "receiver";
-	x.s.cfg = j->s;
-	x.r.cfg = j->r;
 	x.bw = j->tq->bwlimit;
 	x.t0_ms = monotonic_ms();
-	if (sync_connect(m, &x.s, RELAY_IN_MAX, RELAY_OUT_MAX + RELAY_IN_MAX,
-	    err, errlen) != 0 || sync_connect(m, &x.r, RELAY_IN_MAX,
-	    RELAY_OUT_MAX + RELAY_IN_MAX, err, errlen) != 0)
+	if (sync_open(m, j, &x.s, &x.r, RELAY_IN_MAX, RELAY_OUT_MAX +
+	    RELAY_IN_MAX, err, errlen) != 0)
 		goto out;
 	if (sync_start(&x.r, MSG_TREE_RECV_REQ, j->tq, q->dst_path, err,
 	    errlen) != 0 || sync_start(&x.s, MSG_TREE_SEND_REQ, j->tq,
 	    q->src_path, err, errlen) != 0)
 		goto out;
-	if ((ev = ssh_event_new()) == NULL ||
-	    ssh_event_add_session(ev, x.s.c.session) != SSH_OK ||
-	    ssh_event_add_session(ev, x.r.c.session) != SSH_OK)
+	if (sync_watch(&ev, &x.s, &x.r) != 0)
 		goto out;
 	while (!x.finished) {
 		moved = false;

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "codec.h"
+
 /* Exit codes scripts can trust. */
 #define CLI_OK     0   /* done */
 #define CLI_FAILED 1   /* the operation failed */
@@ -27,19 +29,39 @@ extern const struct cli_cmd cmd_create;
 extern const struct cli_cmd cmd_snapshot;
 
 /* ---- talking to corral-master (client.c) ---- */
-struct cbuf;
-struct frame;
+struct msg_progress;
 struct transport;
+
+/* A kind of request and its reply, one a command. */
+struct cli_rpc {
+	const char *cmd;        /* for messages: "sync", "host trust" */
+	uint16_t type;          /* the request, encoded by enc */
+	msg_enc_fn enc;
+	uint16_t want;          /* the reply, decoded by dec */
+	msg_dec_fn dec;
+	/* when set, CLI_PROGRESS frames before the reply go here (with the
+	 * call's arg), then one call with NULL before anything else is
+	 * printed */
+	void (*progress)(const struct msg_progress *p, void *arg);
+};
 
 /* Connect to the master's socket (from corral.conf: $CORRAL_CONF or
  * /etc/corral/corral.conf) and say HELLO.  Prints the error and returns -1
  * on failure. */
 int cli_connect(struct transport *t);
-/* Send one request and read its reply of type want into f; an ERROR
- * reply is printed as "corral: CMD: message" and gives -1. */
-int cli_call(struct transport *t, const char *cmd, uint16_t type,
-    const struct cbuf *req, uint16_t want, struct frame *f);
+/* Send req as x says and decode its reply into rep; a failure, an ERROR
+ * reply or a malformed one is printed as "corral: CMD: ..." and gives -1.
+ * arg goes to x->progress. */
+int cli_call(struct transport *t, const struct cli_rpc *x, const void *req,
+    void *rep, void *arg);
+/* The same on a connection of its own. */
+int cli_run(const struct cli_rpc *x, const void *req, void *rep, void *arg);
+/* HOST and CONTAINER arguments into host and ct (PROTO_NAME_MAX each);
+ * -1, printed, if one is too long. */
+int cli_host_ct(const char *cmd, char **argv, char *host, char *ct);
 void cli_disconnect(struct transport *t);
+/* The encoder of a one-flag request (CLI_HOSTS_REQ): m is a uint8_t. */
+int cli_flag_enc(struct cbuf *b, const void *m);
 
 /* ---- output helpers (out.c) ---- */
 /* A JSON string literal, escaped. */

@@ -68,34 +68,79 @@ cli_connect(struct transport *t)
 }
 
 int
-cli_call(struct transport *t, const char *cmd, uint16_t type,
-    const struct cbuf *req, uint16_t want, struct frame *f)
+cli_call(struct transport *t, const struct cli_rpc *x, const void *req,
+    void *rep, void *arg)
 {
+	struct msg_progress p;
 	struct msg_error e;
-	int r;
+	struct frame f = { 0 };
+	struct cbuf *b;
+	int r, rc = -1;
 
-	if ((r = frame_write(t, type, 1, req)) != 0 ||
-	    (r = frame_read(t, f)) != 0) {
-		fprintf(stderr, "corral: %s: corral-master: %s\n", cmd,
-		    cerr_str(r));
-		return -1;
+	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL)
+		r = CERR_NOMEM;
+	else if ((r = x->enc(b, req)) == 0)
+		r = frame_write(t, x->type, 1, b);
+	cbuf_free(b);
+	/* progress comes with the request's id until its reply */
+	while (r == 0 && (r = frame_read(t, &f)) == 0 && x->progress &&
+	    f.h.type == MSG_CLI_PROGRESS) {
+		if (msg_progress_decode(f.payload, &p) == 0)
+			x->progress(&p, arg);
+		frame_clear(&f);
 	}
-	if (f->h.type == MSG_ERROR) {
-		if (msg_error_decode(f->payload, &e) == 0)
-			fprintf(stderr, "corral: %s: %s\n", cmd, e.message);
+	if (x->progress)
+		x->progress(NULL, arg);
+	if (r != 0)
+		fprintf(stderr, "corral: %s: corral-master: %s\n", x->cmd,
+		    cerr_str(r));
+	else if (f.h.type == MSG_ERROR) {
+		if (msg_error_decode(f.payload, &e) == 0)
+			fprintf(stderr, "corral: %s: %s\n", x->cmd, e.message);
 		else
 			fprintf(stderr, "corral: %s: malformed error reply\n",
-			    cmd);
-		frame_clear(f);
+			    x->cmd);
+	} else if (f.h.type != x->want)
+		fprintf(stderr, "corral: %s: corral-master answered %s\n",
+		    x->cmd, proto_msg_name(f.h.type));
+	else if (x->dec(f.payload, rep) != 0)
+		fprintf(stderr, "corral: %s: malformed reply\n", x->cmd);
+	else
+		rc = 0;
+	frame_clear(&f);
+	return rc;
+}
+
+int
+cli_run(const struct cli_rpc *x, const void *req, void *rep, void *arg)
+{
+	struct transport t;
+	int rc;
+
+	if (cli_connect(&t) != 0)
+		return -1;
+	rc = cli_call(&t, x, req, rep, arg);
+	cli_disconnect(&t);
+	return rc;
+}
+
+int
+cli_host_ct(const char *cmd, char **argv, char *host, char *ct)
+{
+	if (strlen(argv[0]) >= PROTO_NAME_MAX ||
+	    strlen(argv[1]) >= PROTO_NAME_MAX) {
+		fprintf(stderr, "corral: %s: name too long\n", cmd);
 		return -1;
 	}
-	if (f->h.type != want) {
-		fprintf(stderr, "corral: %s: corral-master answered %s\n", cmd,
-		    proto_msg_name(f->h.type));
-		frame_clear(f);
-		return -1;
-	}
+	strcpy(host, argv[0]);
+	strcpy(ct, argv[1]);
 	return 0;
+}
+
+int
+cli_flag_enc(struct cbuf *b, const void *m)
+{
+	return msg_flag_encode(b, *(const uint8_t *)m);
 }
 
 void

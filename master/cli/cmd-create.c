@@ -6,12 +6,17 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
 #include "cli.h"
-#include "frame.h"
 #include "msg.h"
-#include "proto.h"
-#include "transport.h"
+
+MSG_ENC(msg_create_req)
+MSG_DEC(msg_create)
+
+static const struct cli_rpc rpc = {
+	.cmd = "create", .type = MSG_CLI_CREATE_REQ,
+	.enc = msg_create_req_enc, .want = MSG_CLI_CREATE,
+	.dec = msg_create_dec,
+};
 
 static int
 create_exec(int argc, char **argv)
@@ -25,10 +30,7 @@ create_exec(int argc, char **argv)
 	};
 	struct msg_create_req q = { 0 };
 	struct msg_create a;
-	struct transport t;
-	struct frame f;
-	struct cbuf *b = NULL;
-	int c, json = 0, rc = CLI_FAILED;
+	int c, json = 0;
 
 	if (cli_wants_help(&cmd_create, argc, argv))
 		return CLI_OK;
@@ -63,26 +65,10 @@ create_exec(int argc, char **argv)
 		fprintf(stderr, "usage: corral create %s\n", cmd_create.usage);
 		return CLI_USAGE;
 	}
-	if (strlen(argv[optind]) >= sizeof(q.host) ||
-	    strlen(argv[optind + 1]) >= sizeof(q.ct)) {
-		fprintf(stderr, "corral: create: name too long\n");
+	if (cli_host_ct("create", argv + optind, q.host, q.ct) != 0)
 		return CLI_USAGE;
-	}
-	strcpy(q.host, argv[optind]);
-	strcpy(q.ct, argv[optind + 1]);
-	if (cli_connect(&t) != 0)
+	if (cli_run(&rpc, &q, &a, NULL) != 0)
 		return CLI_FAILED;
-	if ((b = cbuf_new(1024)) == NULL || msg_create_req_encode(b, &q) != 0)
-		goto out;
-	if (cli_call(&t, "create", MSG_CLI_CREATE_REQ, b, MSG_CLI_CREATE,
-	    &f) != 0)
-		goto out;
-	if (msg_create_decode(f.payload, &a) != 0) {
-		fprintf(stderr, "corral: create: malformed reply\n");
-		frame_clear(&f);
-		goto out;
-	}
-	frame_clear(&f);
 	if (json) {
 		printf("{\"host\":");
 		json_str(stdout, a.host);
@@ -96,11 +82,7 @@ create_exec(int argc, char **argv)
 	} else
 		printf("%s:%s: created on %s (%s)%s\n", a.host, a.ct, a.backend,
 		    a.rootfs, q.start ? ", started" : "");
-	rc = CLI_OK;
-out:
-	cbuf_free(b);
-	cli_disconnect(&t);
-	return rc;
+	return CLI_OK;
 }
 
 const struct cli_cmd cmd_create = {

@@ -5,12 +5,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
 #include "cli.h"
-#include "frame.h"
 #include "msg.h"
-#include "proto.h"
-#include "transport.h"
+
+MSG_CODECS(msg_trust)
+
+static const struct cli_rpc rpc = {
+	.cmd = "host trust", .type = MSG_CLI_TRUST_REQ,
+	.enc = msg_trust_enc, .want = MSG_CLI_TRUST, .dec = msg_trust_dec,
+};
 
 static int
 host_exec(int argc, char **argv)
@@ -20,10 +23,7 @@ host_exec(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct msg_trust q = { .accept = 1 }, a;
-	struct transport t;
-	struct frame f;
-	struct cbuf *b = NULL;
-	int c, rc = CLI_FAILED;
+	int c;
 
 	if (cli_wants_help(&cmd_host, argc, argv))
 		return CLI_OK;
@@ -43,26 +43,11 @@ host_exec(int argc, char **argv)
 		return CLI_USAGE;
 	}
 	strcpy(q.host, argv[optind + 1]);
-	if (cli_connect(&t) != 0)
+	if (cli_run(&rpc, &q, &a, NULL) != 0)
 		return CLI_FAILED;
-	if ((b = cbuf_new(512)) == NULL || msg_trust_encode(b, &q) != 0)
-		goto out;
-	if (cli_call(&t, "host trust", MSG_CLI_TRUST_REQ, b, MSG_CLI_TRUST,
-	    &f) != 0)
-		goto out;
-	if (msg_trust_decode(f.payload, &a) != 0) {
-		fprintf(stderr, "corral: host trust: malformed reply\n");
-		frame_clear(&f);
-		goto out;
-	}
-	frame_clear(&f);
 	printf("%s: %s %s\n", a.host, a.fingerprint,
 	    a.accept ? "recorded" : "already trusted");
-	rc = CLI_OK;
-out:
-	cbuf_free(b);
-	cli_disconnect(&t);
-	return rc;
+	return CLI_OK;
 }
 
 const struct cli_cmd cmd_host = {

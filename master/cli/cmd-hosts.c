@@ -4,12 +4,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
 #include "cli.h"
-#include "frame.h"
 #include "msg.h"
-#include "proto.h"
-#include "transport.h"
+
+MSG_DEC(msg_host_list)
+
+static const struct cli_rpc rpc = {
+	.cmd = "hosts", .type = MSG_CLI_HOSTS_REQ,
+	.enc = cli_flag_enc, .want = MSG_CLI_HOSTS, .dec = msg_host_list_dec,
+};
 
 static void
 print_json(const struct msg_host_list *l)
@@ -77,12 +80,9 @@ hosts_exec(int argc, char **argv)
 		{ "cached", no_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cbuf *b = NULL;
 	uint8_t cached = 0;
 	struct msg_host_list l = { 0 };
-	struct transport t;
-	struct frame f;
-	int c, json = 0, rc = CLI_FAILED;
+	int c, json = 0;
 
 	if (cli_wants_help(&cmd_hosts, argc, argv))
 		return CLI_OK;
@@ -99,27 +99,14 @@ hosts_exec(int argc, char **argv)
 		    argv[optind]);
 		return CLI_USAGE;
 	}
-	if (cli_connect(&t) != 0)
+	if (cli_run(&rpc, &cached, &l, NULL) != 0)
 		return CLI_FAILED;
-	if ((b = cbuf_new(8)) == NULL || msg_flag_encode(b, cached) != 0 ||
-	    cli_call(&t, "hosts", MSG_CLI_HOSTS_REQ, b, MSG_CLI_HOSTS, &f) != 0)
-		goto out;
-	if (msg_host_list_decode(f.payload, &l) != 0) {
-		fprintf(stderr, "corral: hosts: malformed reply\n");
-		frame_clear(&f);
-		goto out;
-	}
-	frame_clear(&f);
 	if (json)
 		print_json(&l);
 	else
 		print_table(&l);
 	msg_host_list_free(&l);
-	rc = CLI_OK;
-out:
-	cbuf_free(b);
-	cli_disconnect(&t);
-	return rc;
+	return CLI_OK;
 }
 
 const struct cli_cmd cmd_hosts = {

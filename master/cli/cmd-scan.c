@@ -6,12 +6,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "cli.h"
-#include "frame.h"
 #include "msg.h"
 #include "proto.h"
 #include "transport.h"
+
+MSG_ENC(msg_scan_req)
+MSG_DEC(msg_ct_rec_list)
+MSG_DEC(msg_host_list)
+
+static const struct cli_rpc hosts_rpc = {
+	.cmd = "scan", .type = MSG_CLI_HOSTS_REQ,
+	.enc = cli_flag_enc, .want = MSG_CLI_HOSTS, .dec = msg_host_list_dec,
+};
+
+static const struct cli_rpc scan_rpc = {
+	.cmd = "scan", .type = MSG_CLI_SCAN_REQ,
+	.enc = msg_scan_req_enc, .want = MSG_CLI_SCAN,
+	.dec = msg_ct_rec_list_dec,
+};
 
 /* True if the container of v[i] is also reported on another host. */
 static int
@@ -60,31 +73,20 @@ print_json(const struct msg_ct_rec_list *l)
 static void
 warn_down_hosts(struct transport *t, const char *host)
 {
-	struct msg_host_list hl = { 0 };
-	struct frame f;
-	struct cbuf *b;
-	size_t i;
-	int r;
-
 	/* the scan just polled: the inventory is fresh */
-	if ((b = cbuf_new(8)) == NULL || msg_flag_encode(b, 1) != 0) {
-		cbuf_free(b);
+	static const uint8_t cached = 1;
+	struct msg_host_list hl = { 0 };
+	size_t i;
+
+	if (cli_call(t, &hosts_rpc, &cached, &hl, NULL) != 0)
 		return;
-	}
-	r = cli_call(t, "scan", MSG_CLI_HOSTS_REQ, b, MSG_CLI_HOSTS, &f);
-	cbuf_free(b);
-	if (r != 0)
-		return;
-	if (msg_host_list_decode(f.payload, &hl) == 0) {
-		for (i = 0; i < hl.n; i++)
-			if (strcmp(hl.v[i].state, "down") == 0 &&
-			    (!*host || strcmp(host, hl.v[i].name) == 0))
-				fprintf(stderr, "corral: scan: %s is down (%s); "
-				    "its containers are shown as last seen\n",
-				    hl.v[i].name, hl.v[i].reason);
-		msg_host_list_free(&hl);
-	}
-	frame_clear(&f);
+	for (i = 0; i < hl.n; i++)
+		if (strcmp(hl.v[i].state, "down") == 0 &&
+		    (!*host || strcmp(host, hl.v[i].name) == 0))
+			fprintf(stderr, "corral: scan: %s is down (%s); "
+			    "its containers are shown as last seen\n",
+			    hl.v[i].name, hl.v[i].reason);
+	msg_host_list_free(&hl);
 }
 
 static int
@@ -100,9 +102,7 @@ scan_exec(int argc, char **argv)
 	struct msg_scan_req q = { 0 };
 	struct msg_ct_rec_list l = { 0 };
 	struct transport t;
-	struct frame f;
-	struct cbuf *b = NULL;
-	int c, json = 0, rc = CLI_FAILED;
+	int c, json = 0, rc;
 	size_t i;
 
 	if (cli_wants_help(&cmd_scan, argc, argv))
@@ -131,16 +131,10 @@ scan_exec(int argc, char **argv)
 	}
 	if (cli_connect(&t) != 0)
 		return CLI_FAILED;
-	if ((b = cbuf_new(256)) == NULL || msg_scan_req_encode(b, &q) != 0)
-		goto out;
-	if (cli_call(&t, "scan", MSG_CLI_SCAN_REQ, b, MSG_CLI_SCAN, &f) != 0)
-		goto out;
-	if (msg_ct_rec_list_decode(f.payload, &l) != 0) {
-		fprintf(stderr, "corral: scan: malformed reply\n");
-		frame_clear(&f);
-		goto out;
+	if (cli_call(&t, &scan_rpc, &q, &l, NULL) != 0) {
+		cli_disconnect(&t);
+		return CLI_FAILED;
 	}
-	frame_clear(&f);
 	if (!q.cached)
 		warn_down_hosts(&t, q.host);
 	if (json) {
@@ -162,8 +156,6 @@ scan_exec(int argc, char **argv)
 		rc = CLI_OK;
 	}
 	msg_ct_rec_list_free(&l);
-out:
-	cbuf_free(b);
 	cli_disconnect(&t);
 	return rc;
 }

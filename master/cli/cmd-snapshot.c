@@ -6,12 +6,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
 #include "cli.h"
-#include "frame.h"
 #include "msg.h"
-#include "proto.h"
-#include "transport.h"
+
+MSG_ENC(msg_snap_req)
+MSG_DEC(msg_snap)
+
+static const struct cli_rpc rpc = {
+	.cmd = "snapshot", .type = MSG_CLI_SNAP_REQ,
+	.enc = msg_snap_req_enc, .want = MSG_CLI_SNAP, .dec = msg_snap_dec,
+};
 
 static const char *const kinds[] = {
 	[MSG_SNAPK_NONE] = "none",
@@ -89,10 +93,7 @@ snapshot_exec(int argc, char **argv)
 	};
 	struct msg_snap_req q = { .op = MSG_SNAP_TAKE };
 	struct msg_snap a;
-	struct transport t;
-	struct frame f;
-	struct cbuf *b = NULL;
-	int c, json = 0, rc = CLI_FAILED, ops = 0;
+	int c, json = 0, ops = 0;
 
 	if (cli_wants_help(&cmd_snapshot, argc, argv))
 		return CLI_OK;
@@ -117,37 +118,17 @@ snapshot_exec(int argc, char **argv)
 		    cmd_snapshot.usage);
 		return CLI_USAGE;
 	}
-	if (strlen(argv[optind]) >= sizeof(q.host) ||
-	    strlen(argv[optind + 1]) >= sizeof(q.ct)) {
-		fprintf(stderr, "corral: snapshot: name too long\n");
+	if (cli_host_ct("snapshot", argv + optind, q.host, q.ct) != 0)
 		return CLI_USAGE;
-	}
-	strcpy(q.host, argv[optind]);
-	strcpy(q.ct, argv[optind + 1]);
-	if (cli_connect(&t) != 0)
+	if (cli_run(&rpc, &q, &a, NULL) != 0)
 		return CLI_FAILED;
-	if ((b = cbuf_new(512)) == NULL || msg_snap_req_encode(b, &q) != 0)
-		goto out;
-	if (cli_call(&t, "snapshot", MSG_CLI_SNAP_REQ, b, MSG_CLI_SNAP,
-	    &f) != 0)
-		goto out;
-	if (msg_snap_decode(f.payload, &a) != 0) {
-		fprintf(stderr, "corral: snapshot: malformed reply\n");
-		frame_clear(&f);
-		goto out;
-	}
-	frame_clear(&f);
 	if (json)
 		print_json(&a, q.op);
 	else
 		print_text(&a, q.op);
 	/* an overflowed snapshot is a failure scripts must see */
-	rc = a.kind != MSG_SNAPK_NONE && !a.valid && q.op != MSG_SNAP_DROP ?
+	return a.kind != MSG_SNAPK_NONE && !a.valid && q.op != MSG_SNAP_DROP ?
 	    CLI_FAILED : CLI_OK;
-out:
-	cbuf_free(b);
-	cli_disconnect(&t);
-	return rc;
 }
 
 const struct cli_cmd cmd_snapshot = {

@@ -4,18 +4,23 @@
  * storage root. */
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "cerr.h"
 #include "cli.h"
-#include "frame.h"
 #include "msg.h"
-#include "proto.h"
-#include "transport.h"
 #include "tree.h"
+
+MSG_ENC(msg_sync_req)
+MSG_DEC(msg_sync_result)
+
+/* Progress on a terminal's stderr, on one line ended when the reply (or a
+ * failure) comes. */
+struct meter {
+	bool on, shown;
+};
 
 /* "host:path" into its parts; the path must stay under the storage root. */
 static int
@@ -47,10 +52,19 @@ split_spec(const char *spec, char *host, size_t hlen, char *path, size_t plen)
 }
 
 static void
-show_progress(const struct msg_progress *p)
+show_progress(const struct msg_progress *p, void *arg)
 {
+	struct meter *m = arg;
 	char a[16], b[16];
 
+	if (p == NULL) {
+		if (m->shown)
+			fprintf(stderr, "\n");
+		return;
+	}
+	if (!m->on)
+		return;
+	m->shown = true;
 	fprintf(stderr, "\r%" PRIu64, p->files_done);
 	if (p->files_total)
 		fprintf(stderr, "/%" PRIu64, p->files_total);
@@ -63,6 +77,13 @@ show_progress(const struct msg_progress *p)
 	fprintf(stderr, "   ");
 }
 
+static const struct cli_rpc rpc = {
+	.cmd = "sync", .type = MSG_CLI_SYNC_REQ,
+	.enc = msg_sync_req_enc, .want = MSG_CLI_SYNC,
+	.dec = msg_sync_result_dec,
+	.progress = show_progress,
+};
+
 static int
 sync_exec(int argc, char **argv)
 {
@@ -74,13 +95,8 @@ sync_exec(int argc, char **argv)
 	};
 	struct msg_sync_req q = { 0 };
 	struct msg_sync_result res;
-	struct msg_progress p;
-	struct msg_error e;
-	struct transport t;
-	struct frame f;
-	struct cbuf *b = NULL;
-	int c, json = 0, rc = CLI_FAILED, tty = isatty(STDERR_FILENO);
-	bool shown = false;
+	struct meter meter = { 0 };
+	int c, json = 0;
 
 	if (cli_wants_help(&cmd_sync, argc, argv))
 		return CLI_OK;
@@ -102,44 +118,9 @@ sync_exec(int argc, char **argv)
 	    split_spec(argv[optind + 1], q.dst_host, sizeof(q.dst_host),
 	    q.dst_path, sizeof(q.dst_path)) != 0)
 		return CLI_USAGE;
-	if (cli_connect(&t) != 0)
+	meter.on = isatty(STDERR_FILENO) && !json;
+	if (cli_run(&rpc, &q, &res, &meter) != 0)
 		return CLI_FAILED;
-	if ((b = cbuf_new(16384)) == NULL || msg_sync_req_encode(b, &q) != 0 ||
-	    frame_write(&t, MSG_CLI_SYNC_REQ, 1, b) != 0) {
-		fprintf(stderr, "corral: sync: cannot talk to corral-master\n");
-		goto out;
-	}
-	for (;;) {
-		if ((c = frame_read(&t, &f)) != 0) {
-			fprintf(stderr, "%scorral: sync: corral-master: %s\n",
-			    shown ? "\n" : "", cerr_str(c));
-			goto out;
-		}
-		if (f.h.type == MSG_CLI_PROGRESS) {
-			if (tty && !json && msg_progress_decode(f.payload, &p) == 0) {
-				show_progress(&p);
-				shown = true;
-			}
-			frame_clear(&f);
-			continue;
-		}
-		break;
-	}
-	if (shown)
-		fprintf(stderr, "\n");
-	if (f.h.type == MSG_ERROR) {
-		if (msg_error_decode(f.payload, &e) == 0)
-			fprintf(stderr, "corral: sync: %s\n", e.message);
-		frame_clear(&f);
-		goto out;
-	}
-	if (f.h.type != MSG_CLI_SYNC || msg_sync_result_decode(f.payload,
-	    &res) != 0) {
-		fprintf(stderr, "corral: sync: malformed reply\n");
-		frame_clear(&f);
-		goto out;
-	}
-	frame_clear(&f);
 	if (json)
 		printf("{\"files\": %" PRIu64 ", \"files_changed\": %" PRIu64
 		    ", \"deleted\": %" PRIu64 ", \"bytes_on_wire\": %" PRIu64
@@ -155,11 +136,7 @@ sync_exec(int argc, char **argv)
 		    (q.opts & TREE_OPT_DRY_RUN) ? "dry run: " : "", res.files,
 		    res.files_changed, res.deleted, res.bytes_on_wire,
 		    res.literal_bytes, res.matched_bytes, res.usec / 1e6);
-	rc = CLI_OK;
-out:
-	cbuf_free(b);
-	cli_disconnect(&t);
-	return rc;
+	return CLI_OK;
 }
 
 const struct cli_cmd cmd_sync = {

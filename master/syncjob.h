@@ -1,9 +1,10 @@
 /* corral-master: what the two ways of running `corral sync` share
- * (sync.c): the sessions to both slaves, starting an end, and progress to
- * the CLI.  relay.c forwards the tree stream through the master; direct.c
- * has the slaves talk to each other and only watches. */
-#ifndef CORRAL_MASTER_SYNC_H
-#define CORRAL_MASTER_SYNC_H
+ * (syncjob.c): the sessions to both slaves, starting an end, and progress
+ * to the CLI.  relay.c forwards the tree stream through the master;
+ * direct.c has the slaves talk to each other and only watches; sync.c
+ * chooses. */
+#ifndef CORRAL_MASTER_SYNCJOB_H
+#define CORRAL_MASTER_SYNCJOB_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -17,7 +18,6 @@
 #define SYNC_IDLE_MS (120 * 1000)   /* no progress for this long: stalled */
 
 struct master_ctx;
-struct sync_job;
 
 struct sync_end {
 	const char *role;
@@ -29,10 +29,24 @@ struct sync_end {
 	bool eof;
 };
 
-/* Open a session to e->cfg (host key checked, HELLO done) and its
- * buffers: in_max and out_max bytes. */
-int sync_connect(struct master_ctx *m, struct sync_end *e, size_t in_max,
-    size_t out_max, char *err, size_t errlen);
+/* One transfer: q names the paths, tq the options, s and r the ends'
+ * slaves.conf entries. */
+struct sync_job {
+	const struct msg_sync_req *q;
+	const struct tree_req *tq;
+	struct slave_entry s, r;
+	struct transport *cli;     /* progress goes there (request id) */
+	uint32_t id;
+};
+
+/* Name both ends after j (role, slaves.conf entry) and open their
+ * sessions, the receiver's first, each with buffers of in_max and out_max
+ * bytes; on failure sync_finish() still closes what was opened. */
+int sync_open(struct master_ctx *m, const struct sync_job *j,
+    struct sync_end *s, struct sync_end *r, size_t in_max, size_t out_max,
+    char *err, size_t errlen);
+/* One libssh event (*event, for sync_finish) polling both sessions. */
+int sync_watch(void **event, struct sync_end *s, struct sync_end *r);
 void sync_close(struct sync_end *e);
 /* Send TREE_SEND_REQ or TREE_RECV_REQ q for path to e (request id 1). */
 int sync_start(struct sync_end *e, uint16_t type, const struct tree_req *q,
@@ -53,21 +67,5 @@ int sync_tick(const struct sync_job *j, struct sync_clock *c, bool moved,
 void sync_finish(void *ev, struct sync_end *s, struct sync_end *r);
 /* The receiver's counters as the CLI's result. */
 void sync_result(struct msg_sync_result *res, const struct tree_stats *st);
-
-/* One transfer: q names the paths, tq the options, s and r the ends'
- * slaves.conf entries. */
-struct sync_job {
-	const struct msg_sync_req *q;
-	const struct tree_req *tq;
-	struct slave_entry s, r;
-	struct transport *cli;     /* progress goes there (request id) */
-	uint32_t id;
-};
-
-int master_sync_relay(struct master_ctx *m, const struct sync_job *j,
-    struct msg_sync_result *res, char *err, size_t errlen);
-/* 1 (and err) when the sender could not reach the receiver: relay then */
-int master_sync_direct(struct master_ctx *m, const struct sync_job *j,
-    struct msg_sync_result *res, char *err, size_t errlen);
 
 #endif
