@@ -1,5 +1,5 @@
 /* corral-slave: one protocol session: the handshake, then the request
- * loop (proto/reqloop.c) over the slave's table. */
+ * loop (common/reqloop.c) over the slave's table. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

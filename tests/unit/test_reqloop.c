@@ -1,4 +1,4 @@
-/* Unit tests: the request loop (proto/reqloop.c) over a socketpair, the
+/* Unit tests: the request loop (common/reqloop.c) over a socketpair, the
  * loop in a child with a small table, the test as its client. */
 #include <stdarg.h>
 #include <stddef.h>
