@@ -56,9 +56,8 @@ XFER_LIBS   := $(shell $(PKG_CONFIG) --libs $(XFER_PKGS) 2>/dev/null) -lrsync -p
 # libcorralproto.a (proto/: the wire protocol, nothing else), libcorralconf.a
 # (conf/: the configuration files), libcorralcommon.a (common/: logging,
 # daemon start-up, the request loop, pacing, SSH key fingerprints, escaping
-# untrusted text,
-# opening trusted files safely) and libcorralxfer.a (xfer/: the
-# tree-transfer engine).  proto/ and conf/ use nothing from common/: the
+# untrusted text, opening trusted files safely) and libcorralxfer.a (xfer/:
+# the tree-transfer engine).  proto/ and conf/ use nothing from common/: the
 # fuzzers link without it. ----
 PROTO_SRC  = $(sort $(wildcard proto/*.c))
 COMMON_SRC = $(sort $(wildcard common/*.c))
