@@ -81,6 +81,10 @@ struct corral_conf {
 };
 
 /* Fill c with the documented defaults (see conf/corral.conf). */
+/* Where corral.conf is: $CORRAL_CONF when set (*explicit_path true: it
+ * must exist), else CORRAL_CONF_DEFAULT. */
+#define CORRAL_CONF_DEFAULT "/etc/corral/corral.conf"
+const char *corral_conf_path(bool *explicit_path);
 void corral_conf_defaults(struct corral_conf *c);
 /* data_ports: "any" is 0-0 (an ephemeral port); 0, or -1 if invalid. */
 int conf_port_range(const char *val, uint16_t *lo, uint16_t *hi);

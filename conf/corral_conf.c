@@ -139,3 +139,12 @@ corral_conf_keys(struct conf_key_info *out, size_t max)
 {
 	return conf_kv_info(&corral_file, out, max);
 }
+
+const char *
+corral_conf_path(bool *explicit_path)
+{
+	const char *p = getenv("CORRAL_CONF");
+
+	*explicit_path = p != NULL && *p != '\0';
+	return *explicit_path ? p : CORRAL_CONF_DEFAULT;
+}

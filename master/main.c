@@ -8,7 +8,6 @@
 #include "log.h"
 #include "master.h"
 
-#define DEFAULT_CONF "/etc/corral/corral.conf"
 
 static void
 usage(FILE *out)
@@ -19,7 +18,7 @@ usage(FILE *out)
 	    "Keep the inventory of the pool and serve the corral CLI.\n"
 	    "\n"
 	    "  -c, --config FILE  corral.conf to read (default $CORRAL_CONF or "
-	    DEFAULT_CONF ")\n"
+	    CORRAL_CONF_DEFAULT ")\n"
 	    "  -f, --foreground   stay in the foreground and log to stderr\n"
 	    "  -t, --test-config  check corral.conf, slaves.conf and backup.conf, "
 	    "then exit\n"
@@ -45,11 +44,7 @@ main(int argc, char **argv)
 
 	snprintf(ctx.software, sizeof(ctx.software), "corral-master %s",
 	    CORRAL_VERSION);
-	ctx.conf_path = getenv("CORRAL_CONF");
-	if (ctx.conf_path != NULL && *ctx.conf_path != '\0')
-		explicit_path = true;
-	else
-		ctx.conf_path = DEFAULT_CONF;
+	ctx.conf_path = corral_conf_path(&explicit_path);
 	while ((c = getopt_long(argc, argv, "c:fthV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': ctx.conf_path = optarg; explicit_path = true; break;

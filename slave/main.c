@@ -14,7 +14,6 @@
 #include "slave.h"
 #include "transport.h"
 
-#define DEFAULT_CONF "/etc/corral/corral.conf"
 
 static void
 usage(FILE *out)
@@ -27,7 +26,7 @@ usage(FILE *out)
 	    "stdin/stdout.\n"
 	    "\n"
 	    "  -c, --config FILE  corral.conf to read (default $CORRAL_CONF or "
-	    DEFAULT_CONF ")\n"
+	    CORRAL_CONF_DEFAULT ")\n"
 	    "  -f, --foreground   stay in the foreground and log to stderr\n"
 	    "      --stdio        serve one session on stdin/stdout (for an "
 	    "OpenSSH\n"
@@ -156,11 +155,7 @@ main(int argc, char **argv)
 
 	snprintf(ctx.software, sizeof(ctx.software), "corral-slave %s",
 	    CORRAL_VERSION);
-	ctx.conf_path = getenv("CORRAL_CONF");
-	if (ctx.conf_path != NULL && *ctx.conf_path != '\0')
-		explicit_path = true;
-	else
-		ctx.conf_path = DEFAULT_CONF;
+	ctx.conf_path = corral_conf_path(&explicit_path);
 	while ((c = getopt_long(argc, argv, "c:fthV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': ctx.conf_path = optarg; explicit_path = true; break;

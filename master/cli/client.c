@@ -16,7 +16,6 @@
 #include "proto.h"
 #include "transport.h"
 
-#define DEFAULT_CONF "/etc/corral/corral.conf"
 
 int
 cli_connect(struct transport *t)
@@ -27,16 +26,14 @@ cli_connect(struct transport *t)
 	struct hello_params hp = { .software = "corral " CORRAL_VERSION,
 	    .role = "cli" };
 	struct hello_result res;
-	const char *path = getenv("CORRAL_CONF");
+	bool explicit_path;
+	const char *path = corral_conf_path(&explicit_path);
 	char err[512];
 	int fd;
 
 	corral_conf_defaults(&conf);
-	if (path == NULL || *path == '\0') {
-		path = DEFAULT_CONF;
-		if (access(path, F_OK) != 0)
-			path = NULL;   /* no file: built-in defaults */
-	}
+	if (!explicit_path && access(path, F_OK) != 0)
+		path = NULL;   /* no file: built-in defaults */
 	if (path != NULL && corral_conf_load(path, &conf, &cerr) != 0) {
 		fprintf(stderr, "corral: %s\n", cerr.msg);
 		return -1;
