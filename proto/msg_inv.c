@@ -4,6 +4,7 @@
 
 #include "cerr.h"
 #include "msg.h"
+#include "msg_list.h"
 #include "proto.h"
 
 /* Smallest encoded size of a list element, for cbuf_get_count(): every
@@ -173,54 +174,6 @@ msg_host_info_decode(struct cbuf *b, struct msg_host_info *m)
 	return cbuf_expect_end(b);
 }
 
-/* Lists: u32 count, then elements.  One generic pair of helpers keeps the
- * bound checks in one place for every list type. */
-typedef int (*put_elem_fn)(struct cbuf *, const void *);
-typedef int (*get_elem_fn)(struct cbuf *, void *);
-
-static int
-put_list(struct cbuf *b, const void *v, size_t n, size_t size, put_elem_fn put)
-{
-	size_t i;
-	int r;
-
-	if (n > PROTO_LIST_MAX)
-		return CERR_BAD_COUNT;
-	if ((r = cbuf_put_u32(b, (uint32_t)n)) != 0)
-		return r;
-	for (i = 0; i < n; i++)
-		if ((r = put((b), (const char *)v + i * size)) != 0)
-			return r;
-	return 0;
-}
-
-static int
-get_list(struct cbuf *b, void **out, size_t *nout, size_t size,
-    size_t min_elem, get_elem_fn get)
-{
-	uint32_t n, i;
-	char *v = NULL;
-	int r;
-
-	*out = NULL;
-	*nout = 0;
-	if ((r = cbuf_get_count(b, PROTO_LIST_MAX, min_elem, &n)) != 0)
-		return r;
-	if (n > 0 && (v = calloc(n, size)) == NULL)
-		return CERR_NOMEM;
-	for (i = 0; i < n; i++)
-		if ((r = get(b, v + (size_t)i * size)) != 0)
-			goto fail;
-	if ((r = cbuf_expect_end(b)) != 0)
-		goto fail;
-	*out = v;
-	*nout = n;
-	return 0;
-fail:
-	free(v);
-	return r;
-}
-
 static int put_ct_info_v(struct cbuf *b, const void *p) { return put_ct_info(b, p); }
 static int get_ct_info_v(struct cbuf *b, void *p) { return get_ct_info(b, p); }
 static int put_host_rec_v(struct cbuf *b, const void *p) { return put_host_rec(b, p); }
@@ -231,13 +184,13 @@ static int get_ct_rec_v(struct cbuf *b, void *p) { return get_ct_rec(b, p); }
 int
 msg_ct_list_encode(struct cbuf *b, const struct msg_ct_info *v, size_t n)
 {
-	return put_list(b, v, n, sizeof(*v), put_ct_info_v);
+	return msg_put_list(b, v, n, sizeof(*v), put_ct_info_v);
 }
 
 int
 msg_ct_list_decode(struct cbuf *b, struct msg_ct_list *l)
 {
-	return get_list(b, (void **)&l->v, &l->n, sizeof(*l->v), CT_INFO_MIN,
+	return msg_get_list(b, (void **)&l->v, &l->n, sizeof(*l->v), CT_INFO_MIN,
 	    get_ct_info_v);
 }
 
@@ -252,13 +205,13 @@ msg_ct_list_free(struct msg_ct_list *l)
 int
 msg_host_list_encode(struct cbuf *b, const struct msg_host_rec *v, size_t n)
 {
-	return put_list(b, v, n, sizeof(*v), put_host_rec_v);
+	return msg_put_list(b, v, n, sizeof(*v), put_host_rec_v);
 }
 
 int
 msg_host_list_decode(struct cbuf *b, struct msg_host_list *l)
 {
-	return get_list(b, (void **)&l->v, &l->n, sizeof(*l->v), HOST_REC_MIN,
+	return msg_get_list(b, (void **)&l->v, &l->n, sizeof(*l->v), HOST_REC_MIN,
 	    get_host_rec_v);
 }
 
@@ -273,13 +226,13 @@ msg_host_list_free(struct msg_host_list *l)
 int
 msg_ct_rec_list_encode(struct cbuf *b, const struct msg_ct_rec *v, size_t n)
 {
-	return put_list(b, v, n, sizeof(*v), put_ct_rec_v);
+	return msg_put_list(b, v, n, sizeof(*v), put_ct_rec_v);
 }
 
 int
 msg_ct_rec_list_decode(struct cbuf *b, struct msg_ct_rec_list *l)
 {
-	return get_list(b, (void **)&l->v, &l->n, sizeof(*l->v), CT_REC_MIN,
+	return msg_get_list(b, (void **)&l->v, &l->n, sizeof(*l->v), CT_REC_MIN,
 	    get_ct_rec_v);
 }
 

@@ -1,0 +1,50 @@
+/* corral: lists in message payloads (see msg_list.h). */
+#include <stdlib.h>
+
+#include "cerr.h"
+#include "msg_list.h"
+#include "proto.h"
+
+int
+msg_put_list(struct cbuf *b, const void *v, size_t n, size_t size,
+    put_elem_fn put)
+{
+	size_t i;
+	int r;
+
+	if (n > PROTO_LIST_MAX)
+		return CERR_BAD_COUNT;
+	if ((r = cbuf_put_u32(b, (uint32_t)n)) != 0)
+		return r;
+	for (i = 0; i < n; i++)
+		if ((r = put((b), (const char *)v + i * size)) != 0)
+			return r;
+	return 0;
+}
+
+int
+msg_get_list(struct cbuf *b, void **out, size_t *nout, size_t size,
+    size_t min_elem, get_elem_fn get)
+{
+	uint32_t n, i;
+	char *v = NULL;
+	int r;
+
+	*out = NULL;
+	*nout = 0;
+	if ((r = cbuf_get_count(b, PROTO_LIST_MAX, min_elem, &n)) != 0)
+		return r;
+	if (n > 0 && (v = calloc(n, size)) == NULL)
+		return CERR_NOMEM;
+	for (i = 0; i < n; i++)
+		if ((r = get(b, v + (size_t)i * size)) != 0)
+			goto fail;
+	if ((r = cbuf_expect_end(b)) != 0)
+		goto fail;
+	*out = v;
+	*nout = n;
+	return 0;
+fail:
+	free(v);
+	return r;
+}
