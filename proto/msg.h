@@ -239,6 +239,74 @@ int msg_sync_result_decode(struct cbuf *b, struct msg_sync_result *m);
 int msg_listen_encode(struct cbuf *b, uint16_t port);
 int msg_listen_decode(struct cbuf *b, uint16_t *port);
 
+/* ---- jobs (CLI <-> master, 600s): proto/msg_job.c ---- */
+#define MSG_JOB_KIND_MAX  16
+#define MSG_JOB_STEP_MAX  32
+#define MSG_JOB_ERROR_MAX 512
+
+/* One job as the master's inventory keeps it.  Times are milliseconds
+ * since the epoch, 0 for not yet. */
+struct msg_job {
+	int64_t id;
+	char kind[MSG_JOB_KIND_MAX];
+	char container[PROTO_NAME_MAX];    /* "" for a job of no container */
+	char src[PROTO_NAME_MAX];          /* hosts, "" when none */
+	char dst[PROTO_NAME_MAX];
+	char state[MSG_STATE_MAX];         /* queued running done failed cancelled */
+	char step[MSG_JOB_STEP_MAX];       /* the step it is at or ended in */
+	uint64_t bytes_done, bytes_total;
+	char error[MSG_JOB_ERROR_MAX];
+	int64_t created, started, ended;
+	uint8_t cancel;                    /* a cancel was asked for */
+};
+
+struct msg_job_list {
+	struct msg_job *v;
+	size_t n;
+};
+
+struct msg_job_step {
+	char step[MSG_JOB_STEP_MAX];
+	int64_t started, ended;            /* ended 0: still in it */
+};
+
+/* MSG_CLI_JOB: a job and its steps, oldest first (free with
+ * msg_job_detail_free) */
+struct msg_job_detail {
+	struct msg_job job;
+	struct msg_job_step *steps;
+	size_t n_steps;
+};
+
+/* MSG_CLI_JOB_REQ */
+struct msg_job_req {
+	int64_t id;
+	uint8_t wait;                      /* stream progress until it ends */
+};
+
+/* MSG_CLI_JOB_PROGRESS */
+struct msg_job_progress {
+	int64_t id;
+	char step[MSG_JOB_STEP_MAX];
+	uint64_t bytes_done, bytes_total;
+};
+
+int msg_job_encode(struct cbuf *b, const struct msg_job *m);
+int msg_job_decode(struct cbuf *b, struct msg_job *m);
+int msg_job_list_encode(struct cbuf *b, const struct msg_job *v, size_t n);
+int msg_job_list_decode(struct cbuf *b, struct msg_job_list *l);
+void msg_job_list_free(struct msg_job_list *l);
+int msg_job_detail_encode(struct cbuf *b, const struct msg_job_detail *m);
+int msg_job_detail_decode(struct cbuf *b, struct msg_job_detail *m);
+void msg_job_detail_free(struct msg_job_detail *m);
+int msg_job_req_encode(struct cbuf *b, const struct msg_job_req *m);
+int msg_job_req_decode(struct cbuf *b, struct msg_job_req *m);
+int msg_job_progress_encode(struct cbuf *b, const struct msg_job_progress *m);
+int msg_job_progress_decode(struct cbuf *b, struct msg_job_progress *m);
+/* A single i64 payload (MSG_CLI_CANCEL_REQ: the job's id). */
+int msg_id_encode(struct cbuf *b, int64_t id);
+int msg_id_decode(struct cbuf *b, int64_t *id);
+
 /* Decode a payload of any known type and discard the result (the table
  * row's validate): what a dispatcher may do before its handler runs, and
  * what the fuzzers drive.  CERR_BAD_TYPE for an unknown type. */

@@ -56,6 +56,14 @@ VALIDATE(v_scan_req, struct msg_scan_req, msg_scan_req_decode)
 VALIDATE(v_trust, struct msg_trust, msg_trust_decode)
 VALIDATE(v_sync_req, struct msg_sync_req, msg_sync_req_decode)
 VALIDATE(v_sync_result, struct msg_sync_result, msg_sync_result_decode)
+VALIDATE(v_job, struct msg_job, msg_job_decode)
+VALIDATE(v_job_req, struct msg_job_req, msg_job_req_decode)
+VALIDATE(v_job_progress, struct msg_job_progress, msg_job_progress_decode)
+VALIDATE(v_id, int64_t, msg_id_decode)
+VALIDATE_LIST(v_job_list, struct msg_job_list, msg_job_list_decode,
+    msg_job_list_free)
+VALIDATE_LIST(v_job_detail, struct msg_job_detail, msg_job_detail_decode,
+    msg_job_detail_free)
 VALIDATE_LIST(v_ct_list, struct msg_ct_list, msg_ct_list_decode,
     msg_ct_list_free)
 VALIDATE_LIST(v_host_list, struct msg_host_list, msg_host_list_decode,
@@ -175,6 +183,15 @@ static const struct proto_msg_desc msg_table[] = {
 	{ MSG_CLI_CREATE,     "CLI_CREATE",     v_create },
 	{ MSG_CLI_SNAP_REQ,   "CLI_SNAP_REQ",   v_snap_req },
 	{ MSG_CLI_SNAP,       "CLI_SNAP",       v_snap },
+
+	{ MSG_CLI_JOBS_REQ,   "CLI_JOBS_REQ",   v_flag },
+	{ MSG_CLI_JOBS,       "CLI_JOBS",       v_job_list },
+	{ MSG_CLI_JOB_REQ,    "CLI_JOB_REQ",    v_job_req },
+	{ MSG_CLI_JOB,        "CLI_JOB",        v_job_detail },
+	{ MSG_CLI_JOB_PROGRESS, "CLI_JOB_PROGRESS", v_job_progress },
+	{ MSG_CLI_CANCEL_REQ, "CLI_CANCEL_REQ", v_id },
+	{ MSG_CLI_CANCEL,     "CLI_CANCEL",     v_job },
+	{ MSG_CLI_JOB_QUEUED, "CLI_JOB_QUEUED", v_job },
 	{ 0, NULL, NULL },
 };
 

@@ -80,6 +80,16 @@ enum proto_msg {
 	MSG_CLI_CREATE     = 510,  /* struct msg_create */
 	MSG_CLI_SNAP_REQ   = 511,  /* struct msg_snap_req */
 	MSG_CLI_SNAP       = 512,  /* struct msg_snap */
+
+	/* 600s: jobs, CLI -> master (proto/msg_job.c) */
+	MSG_CLI_JOBS_REQ   = 600,  /* u8 all */
+	MSG_CLI_JOBS       = 601,  /* list of struct msg_job */
+	MSG_CLI_JOB_REQ    = 602,  /* struct msg_job_req: id, wait */
+	MSG_CLI_JOB        = 603,  /* struct msg_job_detail: job, steps */
+	MSG_CLI_JOB_PROGRESS = 604, /* struct msg_job_progress, zero or more */
+	MSG_CLI_CANCEL_REQ = 605,  /* i64 id */
+	MSG_CLI_CANCEL     = 606,  /* struct msg_job, as it is after */
+	MSG_CLI_JOB_QUEUED = 607,  /* struct msg_job: a mutating request's job */
 };
 
 struct cbuf;

@@ -349,6 +349,83 @@ s_sync_result(struct cbuf *b)
 	return msg_sync_result_encode(b, &m);
 }
 
+static void
+fill_job(struct msg_job *j)
+{
+	memset(j, 0, sizeof(*j));
+	j->id = 12;
+	strcpy(j->kind, "move");
+	strcpy(j->container, "web");
+	strcpy(j->src, "h1");
+	strcpy(j->dst, "h2");
+	strcpy(j->state, "running");
+	strcpy(j->step, "copy");
+	j->bytes_done = 1 << 20;
+	j->bytes_total = 3 << 20;
+	j->created = 1700000000000;
+	j->started = 1700000000500;
+}
+
+static int
+s_job(struct cbuf *b)
+{
+	struct msg_job j;
+
+	fill_job(&j);
+	return msg_job_encode(b, &j);
+}
+
+static int
+s_job_list(struct cbuf *b)
+{
+	struct msg_job j[2];
+
+	fill_job(&j[0]);
+	fill_job(&j[1]);
+	j[1].id = 13;
+	strcpy(j[1].state, "failed");
+	strcpy(j[1].error, "h2: no space left");
+	j[1].ended = 1700000009000;
+	return msg_job_list_encode(b, j, 2);
+}
+
+static int
+s_job_detail(struct cbuf *b)
+{
+	struct msg_job_step st[2] = {
+		{ .step = "snapshot", .started = 1700000000500,
+		  .ended = 1700000001000 },
+		{ .step = "copy", .started = 1700000001000 },
+	};
+	struct msg_job_detail d = { .steps = st, .n_steps = 2 };
+
+	fill_job(&d.job);
+	return msg_job_detail_encode(b, &d);
+}
+
+static int
+s_job_req(struct cbuf *b)
+{
+	struct msg_job_req m = { .id = 12, .wait = 1 };
+
+	return msg_job_req_encode(b, &m);
+}
+
+static int
+s_job_progress(struct cbuf *b)
+{
+	struct msg_job_progress m = { .id = 12, .step = "copy",
+	    .bytes_done = 1 << 20, .bytes_total = 3 << 20 };
+
+	return msg_job_progress_encode(b, &m);
+}
+
+static int
+s_id(struct cbuf *b)
+{
+	return msg_id_encode(b, 12);
+}
+
 static const struct sample {
 	uint16_t type;
 	int (*encode)(struct cbuf *b);
@@ -391,6 +468,14 @@ static const struct sample {
 	{ MSG_CLI_CREATE, s_create },
 	{ MSG_CLI_SNAP_REQ, s_snap_req },
 	{ MSG_CLI_SNAP, s_snap },
+	{ MSG_CLI_JOBS_REQ, s_flag },
+	{ MSG_CLI_JOBS, s_job_list },
+	{ MSG_CLI_JOB_REQ, s_job_req },
+	{ MSG_CLI_JOB, s_job_detail },
+	{ MSG_CLI_JOB_PROGRESS, s_job_progress },
+	{ MSG_CLI_CANCEL_REQ, s_id },
+	{ MSG_CLI_CANCEL, s_job },
+	{ MSG_CLI_JOB_QUEUED, s_job },
 };
 #define N_SAMPLES (sizeof(samples) / sizeof(samples[0]))
 
