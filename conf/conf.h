@@ -63,6 +63,8 @@ struct corral_conf {
 	uint32_t timeout;              /* seconds, per slave request */
 	uint32_t compress_level;       /* zlib level 1..9 for compressing hosts */
 	enum conf_transfer transfer;   /* direct | relay */
+	uint32_t jobs_max;             /* jobs running at once */
+	uint32_t jobs_per_host;        /* of them, with a host as src or dst */
 	/* slave */
 	char listen[CONF_ADDR_MAX];
 	uint16_t port;

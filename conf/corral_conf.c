@@ -81,6 +81,8 @@ static const struct conf_key corral_keys[] = {
 	KEY_UINT(timeout,         1, 3600,  "10"),
 	KEY_UINT(compress_level,  1, 9,     "1"),
 	KEY_ENUM(transfer, transfers, "direct"),
+	KEY_UINT(jobs_max,        1, 64,    "4"),
+	KEY_UINT(jobs_per_host,   1, 64,    "2"),
 	/* slave */
 	KEY_STR(listen, NULL, check_address, "0.0.0.0"),
 	KEY_UINT(port,            1, 65535, "7022"),
