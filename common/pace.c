@@ -15,6 +15,15 @@ monotonic_ms(void)
 }
 
 int64_t
+realtime_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
 pace_room(uint64_t bps, int64_t t0_ms, uint64_t sent)
 {
 	return (int64_t)(bps * (uint64_t)(monotonic_ms() - t0_ms) / 1000) +

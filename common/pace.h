@@ -6,6 +6,8 @@
 
 /* CLOCK_MONOTONIC in milliseconds. */
 int64_t monotonic_ms(void);
+/* CLOCK_REALTIME in milliseconds: times that are recorded. */
+int64_t realtime_ms(void);
 
 /* Bytes a stream limited to bps (bytes per second) may still write, having
  * written sent since t0_ms; a 64 KiB burst.  0 or less: wait. */

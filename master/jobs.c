@@ -40,6 +40,9 @@ static const char sql_set_bytes[] =
 static const char sql_finish[] =
     "UPDATE jobs SET state = ?2, error = ?3, ended = ?4"
     " WHERE id = ?1 AND state IN ('queued', 'running')";
+static const char sql_requeue[] =
+    "UPDATE jobs SET state = 'queued', started = 0, step = '',"
+    " bytes_done = 0, bytes_total = 0 WHERE id = ?1 AND state = 'running'";
 static const char sql_cancel_queued[] =
     "UPDATE jobs SET state = 'cancelled', cancel = 1, ended = ?2,"
     " error = 'cancelled before it started'"
@@ -310,6 +313,21 @@ job_finish(struct inventory *inv, int64_t id, enum job_state state,
 		goto fail;
 	}
 	if (run_one(inv, st, id, "end job") != 0 ||
+	    close_step(inv, id, now) != 0)
+		goto fail;
+	return inv_commit(inv);
+fail:
+	inv_rollback(inv);
+	return -1;
+}
+
+int
+job_requeue(struct inventory *inv, int64_t id, int64_t now)
+{
+	if (inv_begin(inv) != 0)
+		return -1;
+	if (inv_exec_i64(inv, sql_requeue, "requeue job", 1, id) != 0 ||
+	    changed_one(inv, id, "requeue job") != 0 ||
 	    close_step(inv, id, now) != 0)
 		goto fail;
 	return inv_commit(inv);

@@ -77,6 +77,10 @@ int job_set_bytes(struct inventory *inv, int64_t id, uint64_t done,
  * the step in progress ends with it. */
 int job_finish(struct inventory *inv, int64_t id, enum job_state state,
     const char *error, int64_t now);
+/* running -> queued, as if it had never started (its steps stay on
+ * record): a job its runner stopped at a safe point because the master
+ * is stopping runs again at the next start. */
+int job_requeue(struct inventory *inv, int64_t id, int64_t now);
 /* Ask job id to stop: a queued job is cancelled at once, a running one is
  * flagged for its runner.  *state is the job's state after the call; a
  * job that has ended is left as it is. */

@@ -172,6 +172,35 @@ test_one_job_per_container(void **state)
 }
 
 static void
+test_requeue(void **state)
+{
+	struct fixture *f = *state;
+	struct inventory *inv = f->inv;
+	struct job_step *steps;
+	struct job j;
+	size_t n;
+	int64_t id;
+
+	id = add(inv, "move", "web", 1);
+	/* only a running job goes back */
+	assert_int_equal(job_requeue(inv, id, 2), -1);
+	must(inv, job_start(inv, id, 3));
+	must(inv, job_set_step(inv, id, "copy", 4));
+	must(inv, job_set_bytes(inv, id, 5, 10));
+	must(inv, job_requeue(inv, id, 6));
+	must(inv, job_get(inv, id, &j, &steps, &n));
+	assert_int_equal(j.state, JOB_QUEUED);
+	assert_int_equal(j.started, 0);
+	assert_string_equal(j.step, "");
+	assert_int_equal(j.bytes_done, 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(steps[0].ended, 6);
+	free(steps);
+	/* and starts again */
+	must(inv, job_start(inv, id, 7));
+}
+
+static void
 test_cancel(void **state)
 {
 	struct fixture *f = *state;
@@ -329,6 +358,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_one_job_per_container,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_requeue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_and_prune, setup,
 		    teardown),
