@@ -121,6 +121,10 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 INVENTORY_OBJS = $(call obj,master/inventory.c master/invdb.c master/schema.c master/jobs.c)
 $(BUILD)/tests/test_inventory $(BUILD)/tests/test_jobs: $(INVENTORY_OBJS)
 $(BUILD)/tests/test_inventory $(BUILD)/tests/test_jobs: TEST_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3)
+# the job runner over the inventory, with the test's own kinds
+JOBRUN_OBJS = $(call obj,master/jobrun.c master/jobctx.c master/jobwatch.c)
+$(BUILD)/tests/test_jobrun: $(JOBRUN_OBJS) $(INVENTORY_OBJS)
+$(BUILD)/tests/test_jobrun: TEST_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3) -pthread
 # tests of the transfer engine link its library (before proto's, which it
 # uses) and the libraries it needs
 $(BUILD)/tests/test_xfer_%: $(BUILD)/tests/unit/test_xfer_%.o $(XFER_LIB) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)

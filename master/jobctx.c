@@ -1,0 +1,109 @@
+/* corral-master: what a job kind's run and recover call (see jobrun.h):
+ * steps, bytes, whether to stop, the error, the log. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "inventory.h"
+#include "jobrun_int.h"
+#include "log.h"
+#include "pace.h"
+
+/* The inventory gets a job's bytes at most this often. */
+#define BYTES_WRITE_MS 500
+
+void
+job_log(int prio, const struct job *j, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_msg(prio, __func__, "job %lld %s%s%s: %s", (long long)j->id,
+	    j->kind, j->container[0] ? " " : "", j->container, msg);
+}
+
+int
+job_step(struct job_ctx *c, const char *step)
+{
+	struct job_slot *s = c->slot;
+
+	if (job_set_step(c->inv, c->job->id, step, realtime_ms()) != 0) {
+		log_error("job %lld: %s", (long long)c->job->id,
+		    inventory_errmsg(c->inv));
+		return -1;
+	}
+	job_log(LOG_NOTICE, c->job, "step %s", step);
+	pthread_mutex_lock(&c->r->lock);
+	snprintf(s->live.step, sizeof(s->live.step), "%s", step);
+	s->seq++;
+	pthread_cond_broadcast(&c->r->changed);
+	pthread_mutex_unlock(&c->r->lock);
+	return 0;
+}
+
+void
+job_bytes(struct job_ctx *c, uint64_t done, uint64_t total)
+{
+	struct job_slot *s = c->slot;
+	int64_t now = monotonic_ms();
+
+	pthread_mutex_lock(&c->r->lock);
+	s->live.bytes_done = done;
+	s->live.bytes_total = total;
+	s->seq++;
+	pthread_cond_broadcast(&c->r->changed);
+	pthread_mutex_unlock(&c->r->lock);
+	c->bytes_dirty = true;
+	if (now - c->bytes_at < BYTES_WRITE_MS && done != total)
+		return;
+	/* a lost update is only a stale figure: the next one repairs it */
+	if (job_set_bytes(c->inv, c->job->id, done, total) != 0)
+		log_warn("job %lld: %s", (long long)c->job->id,
+		    inventory_errmsg(c->inv));
+	else
+		c->bytes_dirty = false;
+	c->bytes_at = now;
+}
+
+bool
+job_cancelled(struct job_ctx *c)
+{
+	bool asked = false, stopping;
+
+	pthread_mutex_lock(&c->r->lock);
+	stopping = c->r->stopping;
+	pthread_mutex_unlock(&c->r->lock);
+	if (stopping)
+		return true;
+	/* the flag is in the inventory: a cancel from any session */
+	if (job_cancel_asked(c->inv, c->job->id, &asked) != 0)
+		log_warn("job %lld: %s", (long long)c->job->id,
+		    inventory_errmsg(c->inv));
+	return asked;
+}
+
+int
+job_fail(struct job_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->error, sizeof(c->error), fmt, ap);
+	va_end(ap);
+	return JOB_OUT_FAILED;
+}
+
+void
+job_note(struct job_ctx *c, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	job_log(LOG_NOTICE, c->job, "%s", msg);
+}

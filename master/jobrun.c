@@ -1,0 +1,430 @@
+/* corral-master: the job runner's scheduler, its job threads and the
+ * recovery at start (see jobrun.h). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "inventory.h"
+#include "jobrun_int.h"
+#include "log.h"
+#include "master.h"
+#include "pace.h"
+
+/* The scheduler looks at the queue this often even unkicked: a safety
+ * net, one indexed query. */
+#define SCHED_IDLE_MS 2000
+/* jobrun_stop() waits this long for those waiting on jobs to leave. */
+#define STOP_WAITERS_MS 5000
+
+void
+jobrun_changed(struct jobrun *r)
+{
+	r->gen++;
+	pthread_cond_broadcast(&r->changed);
+	pthread_cond_signal(&r->wake);
+}
+
+/* Wait on c until the monotonic deadline; the lock is held. */
+static void
+wait_until(pthread_cond_t *c, pthread_mutex_t *lock, int64_t deadline_ms)
+{
+	struct timespec ts = { .tv_sec = deadline_ms / 1000,
+	    .tv_nsec = (deadline_ms % 1000) * 1000000 };
+
+	(void)pthread_cond_timedwait(c, lock, &ts);
+}
+
+static const struct job_kind *
+find_kind(const struct jobrun *r, const char *name)
+{
+	const struct job_kind *k;
+
+	for (k = r->kinds; k->name != NULL; k++)
+		if (strcmp(k->name, name) == 0)
+			return k;
+	return NULL;
+}
+
+/* End job j as failed from the scheduler (no kind, no thread, a restart
+ * its kind cannot recover from). */
+static void
+fail_job(struct jobrun *r, const struct job *j, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+fail_job(struct jobrun *r, const struct job *j, const char *fmt, ...)
+{
+	char err[JOB_ERROR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, sizeof(err), fmt, ap);
+	va_end(ap);
+	if (job_finish(r->inv, j->id, JOB_FAILED, err, realtime_ms()) != 0)
+		log_error("job %lld: %s", (long long)j->id,
+		    inventory_errmsg(r->inv));
+	job_log(LOG_WARNING, j, "failed: %s", err);
+	pthread_mutex_lock(&r->lock);
+	jobrun_changed(r);
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* The end of a job as its kind returned it, in the inventory and the
+ * log.  A job stopped because the master stops, not cancelled, goes back
+ * in the queue. */
+static void
+end_job(struct job_ctx *c, int outcome)
+{
+	const struct job *j = c->job;
+	const char *step = c->slot->live.step[0] ? c->slot->live.step :
+	    "its start";
+	enum job_state st = JOB_FAILED;
+	char err[JOB_ERROR_MAX] = "";
+	bool asked = false;
+	int64_t now = realtime_ms();
+
+	if (c->bytes_dirty && job_set_bytes(c->inv, j->id,
+	    c->slot->live.bytes_done, c->slot->live.bytes_total) != 0)
+		log_warn("job %lld: %s", (long long)j->id,
+		    inventory_errmsg(c->inv));
+	if (outcome == JOB_OUT_DONE)
+		st = JOB_DONE;
+	else if (outcome == JOB_OUT_CANCELLED) {
+		if (job_cancel_asked(c->inv, j->id, &asked) != 0)
+			asked = true;   /* cannot tell: what the kind said */
+		if (!asked && job_cancelled(c)) {
+			if (job_requeue(c->inv, j->id, now) == 0) {
+				job_log(LOG_NOTICE, j, "master stopping: stopped "
+				    "during %s, back in the queue", step);
+				return;
+			}
+			log_error("job %lld: %s", (long long)j->id,
+			    inventory_errmsg(c->inv));
+		}
+		st = JOB_CANCELLED;
+		snprintf(err, sizeof(err), "cancelled during %s", step);
+	} else
+		snprintf(err, sizeof(err), "%s", c->error[0] ? c->error :
+		    "failed, no reason given");
+	if (job_finish(c->inv, j->id, st, err, now) != 0)
+		log_error("job %lld: %s", (long long)j->id,
+		    inventory_errmsg(c->inv));
+	if (st == JOB_DONE)
+		job_log(LOG_NOTICE, j, "done");
+	else if (st == JOB_CANCELLED)
+		job_log(LOG_NOTICE, j, "%s", err);
+	else
+		job_log(LOG_WARNING, j, "failed during %s: %s", step, err);
+}
+
+static void *
+job_thread(void *arg)
+{
+	struct job_slot *s = arg;
+	struct jobrun *r = s->r;
+	struct job_ctx c = { .m = r->m, .job = &s->job, .inv = s->inv,
+	    .recovering = s->recovering, .r = r, .slot = s };
+	int outcome;
+
+	if (s->recovering) {
+		job_log(LOG_NOTICE, &s->job, "found running at %s after a "
+		    "restart: recovering", s->job.step[0] ? s->job.step :
+		    "its start");
+		outcome = s->kind->recover(&c);
+	} else {
+		job_log(LOG_NOTICE, &s->job, "started (%s -> %s)",
+		    s->job.src[0] ? s->job.src : "-",
+		    s->job.dst[0] ? s->job.dst : "-");
+		outcome = s->kind->run(&c);
+	}
+	end_job(&c, outcome);
+	inventory_close(s->inv);
+	s->inv = NULL;
+	pthread_mutex_lock(&r->lock);
+	s->finished = true;
+	jobrun_changed(r);
+	pthread_mutex_unlock(&r->lock);
+	return NULL;
+}
+
+/* Start j (queued, or running for a recovery) in a thread of its own with
+ * a connection of its own: 0, or -1 (logged; j as the inventory has it). */
+static int
+start_job(struct jobrun *r, const struct job *j, const struct job_kind *k,
+    bool recovering)
+{
+	struct job_slot *s;
+	char err[512];
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return -1;
+	s->job = *j;
+	s->kind = k;
+	s->recovering = recovering;
+	s->r = r;
+	snprintf(s->live.step, sizeof(s->live.step), "%s", j->step);
+	s->live.bytes_done = j->bytes_done;
+	s->live.bytes_total = j->bytes_total;
+	if ((s->inv = inventory_open(r->m->conf.inventory, err,
+	    sizeof(err))) == NULL) {
+		log_error("job %lld: %s", (long long)j->id, err);
+		goto fail;
+	}
+	if (!recovering) {
+		s->job.started = realtime_ms();
+		/* cancelled since it was listed: no longer queued */
+		if (job_start(s->inv, j->id, s->job.started) != 0) {
+			log_debug("job %lld: %s", (long long)j->id,
+			    inventory_errmsg(s->inv));
+			goto fail;
+		}
+		s->job.state = JOB_RUNNING;
+	}
+	pthread_mutex_lock(&r->lock);
+	if (pthread_create(&s->th, NULL, job_thread, s) != 0) {
+		pthread_mutex_unlock(&r->lock);
+		fail_job(r, j, "no thread to run it");
+		goto fail;
+	}
+	s->next = r->slots;
+	r->slots = s;
+	jobrun_changed(r);
+	pthread_mutex_unlock(&r->lock);
+	return 0;
+fail:
+	inventory_close(s->inv);
+	free(s);
+	return -1;
+}
+
+static bool
+involves(const struct job *j, const char *host)
+{
+	return strcmp(j->src, host) == 0 || strcmp(j->dst, host) == 0;
+}
+
+/* Whether j may start beside the jobs running; under the lock.  *full:
+ * the global limit is reached, no job may. */
+static bool
+room_for(const struct jobrun *r, const struct job *j, bool *full)
+{
+	const struct job_slot *s;
+	unsigned all = 0, src = 0, dst = 0;
+	bool two = j->dst[0] && strcmp(j->src, j->dst) != 0;
+
+	for (s = r->slots; s != NULL; s = s->next) {
+		if (s->finished)
+			continue;
+		all++;
+		if (j->src[0] && involves(&s->job, j->src))
+			src++;
+		if (two && involves(&s->job, j->dst))
+			dst++;
+	}
+	*full = all >= r->max;
+	return !*full && src < r->per_host && dst < r->per_host;
+}
+
+/* Start what the limits allow of the queue, oldest first. */
+static void
+schedule(struct jobrun *r)
+{
+	const struct job_kind *k;
+	struct job *v;
+	size_t i, n;
+	bool ok, full;
+
+	if (job_list(r->inv, INT64_MAX, &v, &n) != 0) {
+		log_error("jobs: %s", inventory_errmsg(r->inv));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (v[i].state != JOB_QUEUED)
+			continue;
+		pthread_mutex_lock(&r->lock);
+		ok = !r->stopping && room_for(r, &v[i], &full);
+		full |= r->stopping;
+		pthread_mutex_unlock(&r->lock);
+		if (full)
+			break;
+		if (!ok)
+			continue;
+		if ((k = find_kind(r, v[i].kind)) == NULL)
+			fail_job(r, &v[i], "no job kind '%s' in this "
+			    "corral-master", v[i].kind);
+		else
+			(void)start_job(r, &v[i], k, false);
+	}
+	free(v);
+}
+
+/* Join the threads of the jobs that ended; under the lock, released
+ * around each join. */
+static void
+reap(struct jobrun *r)
+{
+	struct job_slot **pp, *s;
+
+	for (pp = &r->slots; (s = *pp) != NULL; ) {
+		if (!s->finished) {
+			pp = &s->next;
+			continue;
+		}
+		*pp = s->next;
+		pthread_mutex_unlock(&r->lock);
+		pthread_join(s->th, NULL);
+		free(s);
+		pthread_mutex_lock(&r->lock);
+		pp = &r->slots;   /* it may have changed meanwhile */
+	}
+}
+
+static void *
+sched_thread(void *arg)
+{
+	struct jobrun *r = arg;
+
+	pthread_mutex_lock(&r->lock);
+	while (!r->stopping) {
+		reap(r);
+		r->kicked = false;
+		pthread_mutex_unlock(&r->lock);
+		schedule(r);
+		pthread_mutex_lock(&r->lock);
+		if (!r->kicked && !r->stopping)
+			wait_until(&r->wake, &r->lock,
+			    monotonic_ms() + SCHED_IDLE_MS);
+	}
+	pthread_mutex_unlock(&r->lock);
+	return NULL;
+}
+
+/* What a killed master left running: to its kind's recover, else failed
+ * with the step named.  Queued jobs are the scheduler's. */
+static int
+recover_all(struct jobrun *r, char *err, size_t errlen)
+{
+	const struct job_kind *k;
+	struct job *v;
+	size_t i, n;
+
+	if (job_list(r->inv, INT64_MAX, &v, &n) != 0) {
+		snprintf(err, errlen, "jobs: %s", inventory_errmsg(r->inv));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (v[i].state != JOB_RUNNING)
+			continue;
+		k = find_kind(r, v[i].kind);
+		if (k != NULL && k->recover != NULL)
+			(void)start_job(r, &v[i], k, true);
+		else
+			fail_job(r, &v[i], "master restarted during %s",
+			    v[i].step[0] ? v[i].step : "its start");
+	}
+	free(v);
+	return 0;
+}
+
+struct jobrun *
+jobrun_start(struct master_ctx *m, const struct job_kind *kinds, char *err,
+    size_t errlen)
+{
+	pthread_condattr_t ca;
+	struct jobrun *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		snprintf(err, errlen, "jobs: out of memory");
+		return NULL;
+	}
+	r->m = m;
+	r->kinds = kinds;
+	r->max = m->conf.jobs_max ? m->conf.jobs_max : 1;
+	r->per_host = m->conf.jobs_per_host ? m->conf.jobs_per_host : 1;
+	r->gen = 1;
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&r->wake, &ca);
+	pthread_cond_init(&r->changed, &ca);
+	pthread_condattr_destroy(&ca);
+	if ((r->inv = inventory_open(m->conf.inventory, err, errlen)) == NULL)
+		goto fail;
+	if (recover_all(r, err, errlen) != 0)
+		goto fail;
+	if (pthread_create(&r->th, NULL, sched_thread, r) != 0) {
+		snprintf(err, errlen, "jobs: cannot start the scheduler: %s",
+		    strerror(errno));
+		goto fail;
+	}
+	return r;
+fail:
+	/* recovered jobs may be running already */
+	pthread_mutex_lock(&r->lock);
+	r->stopping = true;
+	reap(r);
+	while (r->slots != NULL) {
+		pthread_cond_wait(&r->changed, &r->lock);
+		reap(r);
+	}
+	pthread_mutex_unlock(&r->lock);
+	jobrun_free(r);
+	return NULL;
+}
+
+void
+jobrun_kick(struct jobrun *r)
+{
+	pthread_mutex_lock(&r->lock);
+	r->kicked = true;
+	pthread_cond_signal(&r->wake);
+	pthread_mutex_unlock(&r->lock);
+}
+
+void
+jobrun_stop(struct jobrun *r)
+{
+	const struct job_slot *s;
+	unsigned n = 0;
+	int64_t deadline;
+
+	pthread_mutex_lock(&r->lock);
+	if (r->stopping) {
+		pthread_mutex_unlock(&r->lock);
+		return;
+	}
+	r->stopping = true;
+	for (s = r->slots; s != NULL; s = s->next)
+		n += !s->finished;
+	jobrun_changed(r);
+	pthread_mutex_unlock(&r->lock);
+	if (n > 0)
+		log_notice("jobs: waiting for %u running to reach a safe "
+		    "point", n);
+	pthread_join(r->th, NULL);
+	pthread_mutex_lock(&r->lock);
+	reap(r);
+	while (r->slots != NULL) {
+		pthread_cond_wait(&r->changed, &r->lock);
+		reap(r);
+	}
+	deadline = monotonic_ms() + STOP_WAITERS_MS;
+	while (r->waiters > 0 && monotonic_ms() < deadline)
+		wait_until(&r->changed, &r->lock, deadline);
+	pthread_mutex_unlock(&r->lock);
+}
+
+void
+jobrun_free(struct jobrun *r)
+{
+	if (r == NULL)
+		return;
+	inventory_close(r->inv);
+	pthread_cond_destroy(&r->wake);
+	pthread_cond_destroy(&r->changed);
+	pthread_mutex_destroy(&r->lock);
+	free(r);
+}

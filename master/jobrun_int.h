@@ -1,0 +1,50 @@
+/* corral-master: the job runner's state, shared by its parts (jobrun.c the
+ * scheduler, jobctx.c what a kind calls, jobwatch.c the waiters).  Private
+ * to them. */
+#ifndef CORRAL_JOBRUN_INT_H
+#define CORRAL_JOBRUN_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "jobrun.h"
+
+/* A job the runner started, until the scheduler joins its thread. */
+struct job_slot {
+	struct job job;
+	const struct job_kind *kind;
+	struct inventory *inv;          /* the job thread's */
+	pthread_t th;
+	bool recovering;
+	bool finished;                  /* ended in the inventory */
+	struct job_live live;           /* under the lock */
+	uint64_t seq;                   /* bumped with live */
+	struct jobrun *r;
+	struct job_slot *next;
+};
+
+struct jobrun {
+	struct master_ctx *m;
+	const struct job_kind *kinds;
+	unsigned max, per_host;
+	struct inventory *inv;          /* the scheduler's */
+	pthread_t th;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;            /* the scheduler: a kick, an end, stop */
+	pthread_cond_t changed;         /* waiters: progress, a start, an end */
+	struct job_slot *slots;
+	uint64_t gen;                   /* bumped when a job starts or ends */
+	bool kicked;
+	bool stopping;
+	unsigned waiters;               /* in jobrun_watch() */
+};
+
+/* Tell the waiters (and the scheduler) that something changed; under the
+ * lock. */
+void jobrun_changed(struct jobrun *r);
+/* Log "job ID KIND CONTAINER: ..." at prio. */
+void job_log(int prio, const struct job *j, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

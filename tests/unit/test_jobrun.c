@@ -1,0 +1,572 @@
+/* Unit tests: the job runner (master/jobrun.c, jobctx.c, jobwatch.c) on
+ * real inventory files, with a kind table of the test's own: "work" steps,
+ * counts itself in the limits and polls job_cancelled() until the test
+ * opens its gate (or a short sleep passes); "plain" has no recover. */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "inventory.h"
+#include "jobrun.h"
+#include "jobs.h"
+#include "master.h"
+#include "pace.h"
+
+#define HOSTS 5                 /* h0..h4 */
+#define ORDER_MAX 64
+
+struct fixture {
+	struct master_ctx m;    /* the runner's; kinds find the rest from it */
+	char dir[256];
+	struct inventory *inv;  /* the test's own connection */
+	pthread_mutex_t lock;
+	bool gate;              /* "work" waits for it, unless sleep_ms */
+	int sleep_ms;
+	unsigned running, max_running;
+	unsigned host[HOSTS], max_host[HOSTS];
+	int64_t order[ORDER_MAX];
+	size_t n_order;
+	int64_t recovered;
+};
+
+static struct fixture *
+of(struct job_ctx *c)
+{
+	return (struct fixture *)((char *)c->m - offsetof(struct fixture, m));
+}
+
+static int
+host_ix(const char *h)
+{
+	return h[0] == 'h' && h[1] >= '0' && h[1] < '0' + HOSTS ? h[1] - '0' :
+	    -1;
+}
+
+/* Count c's job in (d = 1) or out (d = -1) of the running ones. */
+static void
+count(struct fixture *f, const struct job *j, int d)
+{
+	int s = host_ix(j->src), t = host_ix(j->dst);
+
+	pthread_mutex_lock(&f->lock);
+	f->running += (unsigned)d;
+	if (f->running > f->max_running)
+		f->max_running = f->running;
+	if (d > 0 && f->n_order < ORDER_MAX)
+		f->order[f->n_order++] = j->id;
+	if (s >= 0) {
+		f->host[s] += (unsigned)d;
+		if (f->host[s] > f->max_host[s])
+			f->max_host[s] = f->host[s];
+	}
+	if (t >= 0 && t != s) {
+		f->host[t] += (unsigned)d;
+		if (f->host[t] > f->max_host[t])
+			f->max_host[t] = f->host[t];
+	}
+	pthread_mutex_unlock(&f->lock);
+}
+
+static int
+work_run(struct job_ctx *c)
+{
+	struct fixture *f = of(c);
+	int64_t end;
+	bool open;
+
+	count(f, c->job, 1);
+	if (job_step(c, "work") != 0) {
+		count(f, c->job, -1);
+		return job_fail(c, "no step");
+	}
+	job_bytes(c, 0, 100);
+	end = monotonic_ms() + f->sleep_ms;
+	for (;;) {
+		pthread_mutex_lock(&f->lock);
+		open = f->gate;
+		pthread_mutex_unlock(&f->lock);
+		if (open || (f->sleep_ms > 0 && monotonic_ms() >= end))
+			break;
+		if (job_cancelled(c)) {
+			count(f, c->job, -1);
+			return JOB_OUT_CANCELLED;
+		}
+		usleep(2000);
+	}
+	job_bytes(c, 100, 100);
+	count(f, c->job, -1);
+	return JOB_OUT_DONE;
+}
+
+static int
+work_recover(struct job_ctx *c)
+{
+	struct fixture *f = of(c);
+
+	pthread_mutex_lock(&f->lock);
+	f->recovered = c->job->id;
+	pthread_mutex_unlock(&f->lock);
+	assert_true(c->recovering);
+	job_note(c, "resuming at %s", c->job->step);
+	return work_run(c);
+}
+
+static const struct job_kind kinds[] = {
+	{ .name = "work", .run = work_run, .recover = work_recover },
+	{ .name = "plain", .run = work_run },
+	{ .name = NULL },
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	const char *tmp = getenv("TMPDIR");
+	char err[512];
+
+	if (f == NULL)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "%s/corral-jobrun-XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	corral_conf_defaults(&f->m.conf);
+	snprintf(f->m.conf.inventory, sizeof(f->m.conf.inventory),
+	    "%s/inventory.db", f->dir);
+	if ((f->inv = inventory_open(f->m.conf.inventory, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	pthread_mutex_init(&f->lock, NULL);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	struct dirent *de;
+	char p[600];
+	DIR *d;
+
+	inventory_close(f->inv);
+	if ((d = opendir(f->dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(p, sizeof(p), "%s/%s", f->dir, de->d_name);
+			unlink(p);
+		}
+		closedir(d);
+	}
+	rmdir(f->dir);
+	pthread_mutex_destroy(&f->lock);
+	free(f);
+	return 0;
+}
+
+static void
+must(struct inventory *inv, int r)
+{
+	if (r != 0)
+		fail_msg("%s", inventory_errmsg(inv));
+}
+
+static int64_t
+queue(struct fixture *f, const char *kind, const char *ct, const char *src,
+    const char *dst)
+{
+	struct job j;
+	int64_t busy;
+
+	memset(&j, 0, sizeof(j));
+	snprintf(j.kind, sizeof(j.kind), "%s", kind);
+	snprintf(j.container, sizeof(j.container), "%s", ct);
+	snprintf(j.src, sizeof(j.src), "%s", src);
+	snprintf(j.dst, sizeof(j.dst), "%s", dst);
+	must(f->inv, job_add(f->inv, &j, realtime_ms(), &busy));
+	return j.id;
+}
+
+static struct jobrun *
+start(struct fixture *f)
+{
+	struct jobrun *r;
+	char err[512];
+
+	if ((r = jobrun_start(&f->m, kinds, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	return r;
+}
+
+static void
+stop(struct jobrun *r)
+{
+	jobrun_stop(r);
+	jobrun_free(r);
+}
+
+static void
+set_gate(struct fixture *f, bool open)
+{
+	pthread_mutex_lock(&f->lock);
+	f->gate = open;
+	pthread_mutex_unlock(&f->lock);
+}
+
+/* Wait (5 s at most) for job id to be in state; its record into *out. */
+static void
+wait_state(struct fixture *f, int64_t id, enum job_state want,
+    struct job *out)
+{
+	int64_t end = monotonic_ms() + 5000;
+	struct job j;
+
+	for (;;) {
+		must(f->inv, job_get(f->inv, id, &j, NULL, NULL));
+		if (j.state == want)
+			break;
+		if (monotonic_ms() > end)
+			fail_msg("job %lld is %s, not %s", (long long)id,
+			    job_state_name(j.state), job_state_name(want));
+		usleep(5000);
+	}
+	if (out != NULL)
+		*out = j;
+}
+
+/* Running (and at its step "work"). */
+static void
+wait_working(struct fixture *f, int64_t id)
+{
+	int64_t end = monotonic_ms() + 5000;
+	struct job j;
+
+	for (;;) {
+		must(f->inv, job_get(f->inv, id, &j, NULL, NULL));
+		if (j.state == JOB_RUNNING && strcmp(j.step, "work") == 0)
+			return;
+		if (monotonic_ms() > end)
+			fail_msg("job %lld never worked", (long long)id);
+		usleep(5000);
+	}
+}
+
+/* jobs_max and jobs_per_host are never exceeded, and reached. */
+static void
+test_limits(void **state)
+{
+	static const char *const pairs[][2] = {
+		{ "h1", "h2" }, { "h1", "h3" }, { "h2", "h3" }, { "h3", "h4" },
+		{ "h1", "h4" }, { "h2", "h4" }, { "h1", "h1" }, { "h4", "" },
+		{ "h2", "h1" }, { "h3", "h1" }, { "h4", "h2" }, { "h0", "h3" },
+	};
+	struct fixture *f = *state;
+	int64_t ids[12];
+	struct jobrun *r;
+	char ct[16];
+	size_t i;
+
+	f->m.conf.jobs_max = 3;
+	f->m.conf.jobs_per_host = 2;
+	f->sleep_ms = 60;
+	for (i = 0; i < 12; i++) {
+		snprintf(ct, sizeof(ct), "c%zu", i);
+		ids[i] = queue(f, "work", ct, pairs[i][0], pairs[i][1]);
+	}
+	r = start(f);
+	for (i = 0; i < 12; i++)
+		wait_state(f, ids[i], JOB_DONE, NULL);
+	stop(r);
+	assert_int_equal(f->n_order, 12);
+	assert_int_equal(f->max_running, 3);
+	for (i = 0; i < HOSTS; i++)
+		assert_true(f->max_host[i] <= 2);
+	assert_int_equal(f->running, 0);
+}
+
+/* One at a time: in the order they were queued. */
+static void
+test_id_order(void **state)
+{
+	struct fixture *f = *state;
+	int64_t ids[6];
+	struct jobrun *r;
+	char ct[16];
+	size_t i;
+
+	f->m.conf.jobs_max = 1;
+	f->sleep_ms = 5;
+	for (i = 0; i < 6; i++) {
+		snprintf(ct, sizeof(ct), "c%zu", i);
+		ids[i] = queue(f, "work", ct, "h1", "h2");
+	}
+	r = start(f);
+	wait_state(f, ids[5], JOB_DONE, NULL);
+	stop(r);
+	assert_int_equal(f->n_order, 6);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(f->order[i], ids[i]);
+	assert_int_equal(f->max_running, 1);
+}
+
+/* A job waiting for its host does not hold back one of other hosts. */
+static void
+test_host_wait_skips(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a, b, c;
+	struct jobrun *r;
+
+	f->m.conf.jobs_max = 4;
+	f->m.conf.jobs_per_host = 1;
+	a = queue(f, "work", "a", "h1", "h2");
+	b = queue(f, "work", "b", "h2", "h3");
+	c = queue(f, "work", "c", "h3", "h4");
+	r = start(f);
+	wait_working(f, a);
+	wait_working(f, c);
+	wait_state(f, b, JOB_QUEUED, NULL);
+	set_gate(f, true);
+	wait_state(f, b, JOB_DONE, NULL);
+	stop(r);
+	assert_true(f->max_host[2] <= 1 && f->max_host[3] <= 1);
+}
+
+/* Two jobs never hold one container: the second is refused with the
+ * first's id, queued or running. */
+static void
+test_one_job_per_container(void **state)
+{
+	struct fixture *f = *state;
+	struct jobrun *r;
+	struct job j;
+	int64_t a, busy;
+
+	a = queue(f, "work", "web", "h1", "h2");
+	r = start(f);
+	wait_working(f, a);
+	memset(&j, 0, sizeof(j));
+	strcpy(j.kind, "work");
+	strcpy(j.container, "web");
+	assert_int_equal(job_add(f->inv, &j, realtime_ms(), &busy), JOB_BUSY);
+	assert_int_equal(busy, a);
+	set_gate(f, true);
+	wait_state(f, a, JOB_DONE, NULL);
+	assert_int_equal(job_add(f->inv, &j, realtime_ms(), &busy), 0);
+	jobrun_kick(r);
+	wait_state(f, j.id, JOB_DONE, NULL);
+	stop(r);
+}
+
+static void
+test_cancel_queued(void **state)
+{
+	struct fixture *f = *state;
+	enum job_state st;
+	struct jobrun *r;
+	struct job j;
+	int64_t a, b;
+	size_t i;
+
+	f->m.conf.jobs_max = 1;
+	a = queue(f, "work", "a", "h1", "h2");
+	b = queue(f, "work", "b", "h1", "h2");
+	r = start(f);
+	wait_working(f, a);
+	must(f->inv, job_cancel(f->inv, b, realtime_ms(), &st));
+	assert_int_equal(st, JOB_CANCELLED);
+	jobrun_kick(r);
+	set_gate(f, true);
+	wait_state(f, a, JOB_DONE, NULL);
+	wait_state(f, b, JOB_CANCELLED, &j);
+	stop(r);
+	assert_int_equal(j.started, 0);
+	for (i = 0; i < f->n_order; i++)
+		assert_true(f->order[i] != b);
+}
+
+static void
+test_cancel_running(void **state)
+{
+	struct fixture *f = *state;
+	enum job_state st;
+	struct jobrun *r;
+	struct job j;
+	int64_t a;
+
+	a = queue(f, "work", "a", "h1", "h2");
+	r = start(f);
+	wait_working(f, a);
+	must(f->inv, job_cancel(f->inv, a, realtime_ms(), &st));
+	assert_int_equal(st, JOB_RUNNING);
+	wait_state(f, a, JOB_CANCELLED, &j);
+	stop(r);
+	assert_true(j.cancel);
+	assert_string_equal(j.error, "cancelled during work");
+	assert_int_equal(f->running, 0);
+}
+
+/* A master killed mid-job: its running jobs are found at start, one
+ * recovered by its kind, one of a kind with no recover marked failed with
+ * the step named; queued jobs run; all is logged. */
+static void
+test_recovery(void **state)
+{
+	struct fixture *f = *state;
+	char log[600], buf[8192];
+	int64_t a, b, c, d;
+	struct jobrun *r;
+	struct job j;
+	FILE *lf;
+	size_t n;
+	int saved;
+
+	a = queue(f, "work", "a", "h1", "h2");
+	b = queue(f, "plain", "b", "h1", "h3");
+	c = queue(f, "work", "c", "h2", "h3");
+	d = queue(f, "gone", "d", "h2", "h3");
+	must(f->inv, job_start(f->inv, a, realtime_ms()));
+	must(f->inv, job_set_step(f->inv, a, "copy", realtime_ms()));
+	must(f->inv, job_start(f->inv, b, realtime_ms()));
+	must(f->inv, job_set_step(f->inv, b, "copy", realtime_ms()));
+	f->gate = true;
+	/* the log, from stderr */
+	snprintf(log, sizeof(log), "%s/log", f->dir);
+	fflush(stderr);
+	saved = dup(2);
+	assert_non_null(lf = fopen(log, "w+"));
+	dup2(fileno(lf), 2);
+	r = start(f);
+	wait_state(f, a, JOB_DONE, NULL);
+	wait_state(f, c, JOB_DONE, NULL);
+	wait_state(f, d, JOB_FAILED, &j);
+	assert_string_equal(j.error, "no job kind 'gone' in this corral-master");
+	stop(r);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(lf);
+	n = fread(buf, 1, sizeof(buf) - 1, lf);
+	buf[n] = '\0';
+	fclose(lf);
+	assert_int_equal(f->recovered, a);
+	must(f->inv, job_get(f->inv, b, &j, NULL, NULL));
+	assert_int_equal(j.state, JOB_FAILED);
+	assert_string_equal(j.error, "master restarted during copy");
+	snprintf(log, sizeof(log), "job %lld work a: found running at copy",
+	    (long long)a);
+	assert_non_null(strstr(buf, log));
+	snprintf(log, sizeof(log), "job %lld work a: resuming at copy",
+	    (long long)a);
+	assert_non_null(strstr(buf, log));
+	snprintf(log, sizeof(log), "job %lld work a: done", (long long)a);
+	assert_non_null(strstr(buf, log));
+	snprintf(log, sizeof(log), "job %lld plain b: failed: master "
+	    "restarted during copy", (long long)b);
+	assert_non_null(strstr(buf, log));
+	snprintf(log, sizeof(log), "job %lld work c: step work",
+	    (long long)c);
+	assert_non_null(strstr(buf, log));
+}
+
+/* A master that stops: the running job stops at its safe point and goes
+ * back in the queue, and runs at the next start. */
+static void
+test_stop_requeues(void **state)
+{
+	struct fixture *f = *state;
+	struct jobrun *r;
+	struct job j;
+	int64_t a;
+
+	a = queue(f, "work", "a", "h1", "h2");
+	r = start(f);
+	wait_working(f, a);
+	stop(r);
+	must(f->inv, job_get(f->inv, a, &j, NULL, NULL));
+	assert_int_equal(j.state, JOB_QUEUED);
+	assert_false(j.cancel);
+	set_gate(f, true);
+	r = start(f);
+	wait_state(f, a, JOB_DONE, NULL);
+	stop(r);
+	assert_int_equal(f->n_order, 2);
+}
+
+/* A waiter sees the step and bytes of a running job, then its end. */
+static void
+test_watch(void **state)
+{
+	struct fixture *f = *state;
+	enum job_watch_result w;
+	struct job_watch jw;
+	struct job_live live;
+	struct jobrun *r;
+	int64_t a;
+	bool saw_work = false;
+
+	memset(&live, 0, sizeof(live));
+	a = queue(f, "work", "a", "h1", "h2");
+	r = start(f);
+	assert_int_equal(jobrun_watch_open(r, &jw, a), 0);
+	for (;;) {
+		w = jobrun_watch(r, &jw, &live, monotonic_ms() + 5000);
+		assert_int_not_equal(w, JOBW_TIMEOUT);
+		assert_int_not_equal(w, JOBW_STOPPING);
+		/* the step, then its bytes */
+		if (w == JOBW_PROGRESS && strcmp(live.step, "work") == 0 &&
+		    live.bytes_total == 100 && !saw_work) {
+			saw_work = true;
+			assert_int_equal(live.bytes_done, 0);
+			set_gate(f, true);
+		}
+		if (w == JOBW_CHANGED && saw_work) {
+			struct job j;
+
+			must(f->inv, job_get(f->inv, a, &j, NULL, NULL));
+			if (!job_active(j.state))
+				break;
+		}
+	}
+	jobrun_watch_close(r, &jw);
+	wait_state(f, a, JOB_DONE, NULL);
+	/* nothing more to see */
+	assert_int_equal(jobrun_watch_open(r, &jw, a), 0);
+	assert_int_equal(jobrun_watch(r, &jw, &live, monotonic_ms() + 1000),
+	    JOBW_CHANGED);
+	assert_int_equal(jobrun_watch(r, &jw, &live, monotonic_ms() + 50),
+	    JOBW_TIMEOUT);
+	jobrun_watch_close(r, &jw);
+	stop(r);
+}
+
+int
+main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_limits),
+		T(test_id_order),
+		T(test_host_wait_skips),
+		T(test_one_job_per_container),
+		T(test_cancel_queued),
+		T(test_cancel_running),
+		T(test_recovery),
+		T(test_stop_requeues),
+		T(test_watch),
+	};
+#undef T
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
