@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cerr.h"
+#include "clisession.h"
 #include "frame.h"
 #include "hello.h"
 #include "inventory.h"
@@ -16,11 +17,6 @@
 #include "proto.h"
 #include "reqloop.h"
 #include "transport.h"
-
-struct cli {
-	struct master_ctx *m;
-	struct inventory *inv;
-};
 
 MSG_ENC(msg_trust)
 MSG_ENC(msg_sync_result)
@@ -246,6 +242,9 @@ static const struct req_handler handlers[] = {
 	{ MSG_CLI_SYNC_REQ,   REQ_STREAMS, do_sync },
 	{ MSG_CLI_CREATE_REQ, 0, do_create },
 	{ MSG_CLI_SNAP_REQ,   0, do_snap },
+	{ MSG_CLI_JOBS_REQ,   0, cli_do_jobs },
+	{ MSG_CLI_JOB_REQ,    REQ_STREAMS, cli_do_job },
+	{ MSG_CLI_CANCEL_REQ, 0, cli_do_cancel },
 	{ MSG_BYE,            0, reqloop_bye },
 };
 

@@ -90,6 +90,10 @@ int job_fail(struct job_ctx *c, const char *fmt, ...)
 void job_note(struct job_ctx *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Log "job ID KIND CONTAINER: ..." at prio (LOG_NOTICE ...). */
+void job_log(int prio, const struct job *j, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* ---- the scheduler (jobrun.c) ---- */
 
 /* Recover what a previous master left in m->conf.inventory, then start the

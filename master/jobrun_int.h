@@ -43,8 +43,5 @@ struct jobrun {
 /* Tell the waiters (and the scheduler) that something changed; under the
  * lock. */
 void jobrun_changed(struct jobrun *r);
-/* Log "job ID KIND CONTAINER: ..." at prio. */
-void job_log(int prio, const struct job *j, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 #endif

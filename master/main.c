@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "jobrun.h"
 #include "log.h"
 #include "master.h"
 
@@ -77,6 +78,7 @@ main(int argc, char **argv)
 			return 1;
 		log_open("corral-master", !ctx.foreground, level);
 		rc = master_serve(&ctx, ready) == 0 ? 0 : 1;
+		jobrun_free(ctx.jobs);
 	}
 	master_free_config(&ctx);
 	return rc;

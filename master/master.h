@@ -8,6 +8,7 @@
 #include "codec.h"
 #include "conf.h"
 
+struct jobrun;
 struct poller;
 
 /* Everything the daemon holds; no other mutable global state. */
@@ -24,6 +25,7 @@ struct master_ctx {
 	size_t n_pollers;
 	int cli_clients;        /* CLI connections being served */
 	pthread_mutex_t cli_lock;
+	struct jobrun *jobs;    /* the job runner (jobrun.h) */
 };
 
 /* Read corral.conf, then the slaves.conf and backup.conf it names.  A

@@ -18,6 +18,7 @@
 
 #include "daemon.h"
 #include "inventory.h"
+#include "jobrun.h"
 #include "log.h"
 #include "master.h"
 #include "poller.h"
@@ -229,6 +230,7 @@ master_serve(struct master_ctx *m, int ready_fd)
 {
 	struct signalfd_siginfo si;
 	struct pollfd pfd[2];
+	char err[512];
 	sigset_t mask;
 	int lfd = -1, sfd = -1, rc = -1;
 	bool stop = false;
@@ -252,6 +254,11 @@ master_serve(struct master_ctx *m, int ready_fd)
 		goto out;
 	if (start_pollers(m) != 0)
 		goto out;
+	/* after the inventory's sync: recovers what a killed master left */
+	if ((m->jobs = jobrun_start(m, job_kinds, err, sizeof(err))) == NULL) {
+		log_error("%s", err);
+		goto out;
+	}
 	log_notice("serving %s, %zu slaves", m->conf.socket, m->slaves.n);
 	daemon_ready(ready_fd);
 	pfd[0].fd = lfd;
@@ -277,6 +284,9 @@ master_serve(struct master_ctx *m, int ready_fd)
 	log_notice("shutting down");
 	rc = 0;
 out:
+	/* before the pollers: a job may still ask a slave */
+	if (m->jobs != NULL)
+		jobrun_stop(m->jobs);
 	pthread_rwlock_wrlock(&m->pollers_lock);
 	stop_pollers(m);
 	pthread_rwlock_unlock(&m->pollers_lock);

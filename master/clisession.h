@@ -1,0 +1,35 @@
+/* corral-master: one CLI session's state, and the handlers of its table
+ * (cliserver.c) that live in files of their own. */
+#ifndef CORRAL_CLISESSION_H
+#define CORRAL_CLISESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "frame.h"
+#include "reqloop.h"
+
+struct inventory;
+struct job;
+struct master_ctx;
+
+/* reqloop.ctx of a CLI session */
+struct cli {
+	struct master_ctx *m;
+	struct inventory *inv;      /* the session's own connection */
+};
+
+/* corral jobs, job, cancel (jobcli.c) */
+int cli_do_jobs(struct reqloop *l, const struct frame *f);
+int cli_do_job(struct reqloop *l, const struct frame *f);     /* streams */
+int cli_do_cancel(struct reqloop *l, const struct frame *f);
+
+/* A mutating request's answer (jobcli.c): queue j (kind, container, src,
+ * dst, args), answer CLI_JOB_QUEUED, then unless detach stream its
+ * progress (CLI_JOB_PROGRESS) and answer CLI_JOB once it has ended, all
+ * with request id rid.  A container that has a job already is an ERROR
+ * naming that job.  Its handler's row needs REQ_STREAMS. */
+int job_submit_and_wait(struct reqloop *l, uint32_t rid, struct job *j,
+    bool detach);
+
+#endif
