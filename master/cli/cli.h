@@ -2,6 +2,7 @@
 #ifndef CORRAL_CLI_H
 #define CORRAL_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +28,9 @@ extern const struct cli_cmd cmd_host;
 extern const struct cli_cmd cmd_sync;
 extern const struct cli_cmd cmd_create;
 extern const struct cli_cmd cmd_snapshot;
+extern const struct cli_cmd cmd_jobs;
+extern const struct cli_cmd cmd_job;
+extern const struct cli_cmd cmd_cancel;
 
 /* ---- talking to corral-master (client.c) ---- */
 struct msg_progress;
@@ -54,6 +58,11 @@ int cli_connect(struct transport *t);
  * arg goes to x->progress. */
 int cli_call(struct transport *t, const struct cli_rpc *x, const void *req,
     void *rep, void *arg);
+/* Only send req as x says: 0 or a CERR_* (not printed). */
+int cli_send(struct transport *t, const struct cli_rpc *x, const void *req);
+/* An ERROR reply f as "corral: CMD: message" on stderr. */
+struct frame;
+void cli_print_error(const char *cmd, const struct frame *f);
 /* The same on a connection of its own. */
 int cli_run(const struct cli_rpc *x, const void *req, void *rep, void *arg);
 /* HOST and CONTAINER arguments into host and ct (PROTO_NAME_MAX each);
@@ -75,6 +84,33 @@ const char *human_age(int64_t when, char *buf, size_t len);
 int cli_parse_size(const char *s, uint64_t *bytes);
 /* Common option parsing: returns 1 if argv[i] was --help (usage printed). */
 int cli_wants_help(const struct cli_cmd *c, int argc, char **argv);
+
+/* ---- jobs (jobout.c, jobwait.c) ---- */
+struct msg_job;
+struct msg_job_detail;
+
+/* A job id argument (digits, > 0): 0, or -1 printed as "corral: CMD:
+ * 'ARG' is not a job id". */
+int cli_job_id(const char *cmd, const char *arg, int64_t *id);
+/* One job as a JSON object, without a newline (fields in corral(1)). */
+void json_job(FILE *out, const struct msg_job *j);
+/* "45% 1.2G/2.7G", "1.2G" without a total, "-" without bytes. */
+const char *job_progress(uint64_t done, uint64_t total, char *buf,
+    size_t len);
+/* A time in ms since the epoch as local "YYYY-MM-DD HH:MM:SS", "-" for
+ * 0; a duration in ms as "0.4s", "1m02s", "2h05m". */
+const char *job_time(int64_t ms, char *buf, size_t len);
+const char *job_duration(int64_t ms, char *buf, size_t len);
+/* The answer to a request for a job that went out on t (a mutating
+ * command's, or CLI_JOB_REQ with wait): CLI_JOB_QUEUED, which detach
+ * prints (the id alone on stdout) and returns on; then CLI_JOB_PROGRESS
+ * drawn on stderr (a terminal: one line redrawn with step, percentage,
+ * bytes, rate and ETA; else one line a step and every 10 s) until CLI_JOB,
+ * kept in *out if not NULL (msg_job_detail_free).  A job that did not end
+ * done is printed as "corral: CMD: job ID failed during STEP: ERROR" (or
+ * cancelled).  Returns the exit code: 0 done (or detached), 1 otherwise. */
+int cli_job_wait(struct transport *t, const char *cmd, bool detach,
+    struct msg_job_detail *out);
 
 /* The NULL-terminated table of every subcommand. */
 const struct cli_cmd *const *cli_commands(void);

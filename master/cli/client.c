@@ -65,20 +65,39 @@ cli_connect(struct transport *t)
 }
 
 int
+cli_send(struct transport *t, const struct cli_rpc *x, const void *req)
+{
+	struct cbuf *b;
+	int r;
+
+	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL)
+		return CERR_NOMEM;
+	if ((r = x->enc(b, req)) == 0)
+		r = frame_write(t, x->type, 1, b);
+	cbuf_free(b);
+	return r;
+}
+
+void
+cli_print_error(const char *cmd, const struct frame *f)
+{
+	struct msg_error e;
+
+	if (msg_error_decode(f->payload, &e) == 0)
+		fprintf(stderr, "corral: %s: %s\n", cmd, e.message);
+	else
+		fprintf(stderr, "corral: %s: malformed error reply\n", cmd);
+}
+
+int
 cli_call(struct transport *t, const struct cli_rpc *x, const void *req,
     void *rep, void *arg)
 {
 	struct msg_progress p;
-	struct msg_error e;
 	struct frame f = { 0 };
-	struct cbuf *b;
 	int r, rc = -1;
 
-	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL)
-		r = CERR_NOMEM;
-	else if ((r = x->enc(b, req)) == 0)
-		r = frame_write(t, x->type, 1, b);
-	cbuf_free(b);
+	r = cli_send(t, x, req);
 	/* progress comes with the request's id until its reply */
 	while (r == 0 && (r = frame_read(t, &f)) == 0 && x->progress &&
 	    f.h.type == MSG_CLI_PROGRESS) {
@@ -91,13 +110,9 @@ cli_call(struct transport *t, const struct cli_rpc *x, const void *req,
 	if (r != 0)
 		fprintf(stderr, "corral: %s: corral-master: %s\n", x->cmd,
 		    cerr_str(r));
-	else if (f.h.type == MSG_ERROR) {
-		if (msg_error_decode(f.payload, &e) == 0)
-			fprintf(stderr, "corral: %s: %s\n", x->cmd, e.message);
-		else
-			fprintf(stderr, "corral: %s: malformed error reply\n",
-			    x->cmd);
-	} else if (f.h.type != x->want)
+	else if (f.h.type == MSG_ERROR)
+		cli_print_error(x->cmd, &f);
+	else if (f.h.type != x->want)
 		fprintf(stderr, "corral: %s: corral-master answered %s\n",
 		    x->cmd, proto_msg_name(f.h.type));
 	else if (x->dec(f.payload, rep) != 0)

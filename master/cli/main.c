@@ -11,6 +11,9 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_sync,
 	&cmd_create,
 	&cmd_snapshot,
+	&cmd_jobs,
+	&cmd_job,
+	&cmd_cancel,
 	&cmd_help,
 	NULL,
 };

@@ -1,0 +1,96 @@
+/* corral CLI: what the job commands print: ids, JSON objects, progress,
+ * times. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "msg.h"
+
+int
+cli_job_id(const char *cmd, const char *arg, int64_t *id)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = arg[0] >= '0' && arg[0] <= '9' ? strtoll(arg, &end, 10) : 0;
+	if (v <= 0 || errno != 0 || *end != '\0') {
+		fprintf(stderr, "corral: %s: '%s' is not a job id\n", cmd, arg);
+		return -1;
+	}
+	*id = v;
+	return 0;
+}
+
+void
+json_job(FILE *out, const struct msg_job *j)
+{
+	fprintf(out, "{\"id\": %" PRId64 ", \"kind\": ", j->id);
+	json_str(out, j->kind);
+	fprintf(out, ", \"container\": ");
+	json_str(out, j->container);
+	fprintf(out, ", \"src\": ");
+	json_str(out, j->src);
+	fprintf(out, ", \"dst\": ");
+	json_str(out, j->dst);
+	fprintf(out, ", \"state\": ");
+	json_str(out, j->state);
+	fprintf(out, ", \"step\": ");
+	json_str(out, j->step);
+	fprintf(out, ", \"bytes_done\": %" PRIu64 ", \"bytes_total\": %"
+	    PRIu64 ", \"error\": ", j->bytes_done, j->bytes_total);
+	json_str(out, j->error);
+	fprintf(out, ", \"cancel_requested\": %s, \"created_ms\": %" PRId64
+	    ", \"started_ms\": %" PRId64 ", \"ended_ms\": %" PRId64 "}",
+	    j->cancel ? "true" : "false", j->created, j->started, j->ended);
+}
+
+const char *
+job_progress(uint64_t done, uint64_t total, char *buf, size_t len)
+{
+	char a[16], b[16];
+
+	if (total > 0)
+		snprintf(buf, len, "%" PRIu64 "%% %s/%s",
+		    (done > total ? total : done) * 100 / total,
+		    human_size(done, a, sizeof(a)),
+		    human_size(total, b, sizeof(b)));
+	else if (done > 0)
+		snprintf(buf, len, "%s", human_size(done, a, sizeof(a)));
+	else
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+const char *
+job_time(int64_t ms, char *buf, size_t len)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms <= 0 || localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+const char *
+job_duration(int64_t ms, char *buf, size_t len)
+{
+	int64_t s = ms / 1000;
+
+	if (ms < 0)
+		ms = s = 0;
+	if (s < 60)
+		snprintf(buf, len, "%.1fs", (double)ms / 1000);
+	else if (s < 3600)
+		snprintf(buf, len, "%" PRId64 "m%02" PRId64 "s", s / 60, s % 60);
+	else
+		snprintf(buf, len, "%" PRId64 "h%02" PRId64 "m", s / 3600,
+		    s / 60 % 60);
+	return buf;
+}

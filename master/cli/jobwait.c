@@ -1,0 +1,185 @@
+/* corral CLI: waiting for a job: its progress drawn as it runs, then its
+ * outcome (see cli_job_wait in cli.h). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cerr.h"
+#include "cli.h"
+#include "frame.h"
+#include "msg.h"
+#include "pace.h"
+#include "transport.h"
+
+#define PLAIN_EVERY_MS 10000   /* not a terminal: a line this often */
+#define RATE_SAMPLE_MS 1000    /* the rate is measured over this at least */
+
+struct meter {
+	bool tty, shown;
+	int64_t id;
+	char step[MSG_JOB_STEP_MAX];
+	int64_t line_at;           /* a plain line's time */
+	int64_t sample_at;         /* the rate's last sample */
+	uint64_t sample_bytes;
+	double rate;               /* bytes a second, 0 unknown */
+};
+
+/* " 85.0M/s ETA 0:18" (or less of it) into buf. */
+static void
+rate_eta(const struct meter *m, const struct msg_job_progress *p, char *buf,
+    size_t len)
+{
+	char r[16];
+	uint64_t left, s;
+
+	buf[0] = '\0';
+	if (m->rate <= 0)
+		return;
+	human_size((uint64_t)m->rate, r, sizeof(r));
+	if (p->bytes_total <= p->bytes_done) {
+		snprintf(buf, len, " %s/s", r);
+		return;
+	}
+	left = p->bytes_total - p->bytes_done;
+	s = (uint64_t)((double)left / m->rate);
+	if (s >= 3600)
+		snprintf(buf, len, " %s/s ETA %" PRIu64 ":%02" PRIu64 ":%02"
+		    PRIu64, r, s / 3600, s / 60 % 60, s % 60);
+	else
+		snprintf(buf, len, " %s/s ETA %" PRIu64 ":%02" PRIu64, r,
+		    s / 60, s % 60);
+}
+
+/* The rate, smoothed over samples a second or more apart; a new step
+ * starts it again. */
+static void
+measure(struct meter *m, const struct msg_job_progress *p, int64_t now)
+{
+	double inst;
+
+	if (strcmp(m->step, p->step) != 0 || p->bytes_done < m->sample_bytes) {
+		m->sample_at = now;
+		m->sample_bytes = p->bytes_done;
+		m->rate = 0;
+		return;
+	}
+	if (now - m->sample_at < RATE_SAMPLE_MS)
+		return;
+	inst = (double)(p->bytes_done - m->sample_bytes) * 1000 /
+	    (double)(now - m->sample_at);
+	m->rate = m->rate > 0 ? 0.7 * m->rate + 0.3 * inst : inst;
+	m->sample_at = now;
+	m->sample_bytes = p->bytes_done;
+}
+
+static void
+draw(struct meter *m, const struct msg_job_progress *p)
+{
+	char prog[64], re[64];
+	int64_t now = monotonic_ms();
+	bool new_step;
+
+	measure(m, p, now);
+	new_step = strcmp(m->step, p->step) != 0;
+	memcpy(m->step, p->step, sizeof(m->step));
+	job_progress(p->bytes_done, p->bytes_total, prog, sizeof(prog));
+	rate_eta(m, p, re, sizeof(re));
+	if (m->tty) {
+		/* one line, redrawn; \033[K clears what a longer one left */
+		fprintf(stderr, "\r[%s] %s%s\033[K", p->step[0] ? p->step :
+		    "starting", strcmp(prog, "-") ? prog : "", re);
+		m->shown = true;
+		return;
+	}
+	if (!new_step && now - m->line_at < PLAIN_EVERY_MS)
+		return;
+	m->line_at = now;
+	fprintf(stderr, "job %" PRId64 ": %s %s%s\n", m->id, p->step[0] ?
+	    p->step : "starting", prog, re);
+}
+
+/* The line that draw() keeps is ended before anything else is printed. */
+static void
+end_line(struct meter *m)
+{
+	if (m->shown)
+		fprintf(stderr, "\n");
+	m->shown = false;
+}
+
+/* 0 for a job that ended done, else 1 and its outcome printed. */
+static int
+outcome(const char *cmd, const struct msg_job *j)
+{
+	if (strcmp(j->state, "done") == 0)
+		return CLI_OK;
+	fprintf(stderr, "corral: %s: job %" PRId64 " %s", cmd, j->id,
+	    j->state);
+	if (strcmp(j->state, "failed") == 0)
+		fprintf(stderr, " during %s: %s", j->step[0] ? j->step :
+		    "its start", j->error);
+	else if (strcmp(j->state, "cancelled") == 0 && j->step[0])
+		fprintf(stderr, " during %s", j->step);
+	fprintf(stderr, "\n");
+	return CLI_FAILED;
+}
+
+int
+cli_job_wait(struct transport *t, const char *cmd, bool detach,
+    struct msg_job_detail *out)
+{
+	struct meter m = { .tty = isatty(STDERR_FILENO) == 1 };
+	struct msg_job_progress p;
+	struct msg_job_detail d;
+	struct msg_job q;
+	struct frame f = { 0 };
+	int r, rc = CLI_FAILED;
+	bool bad = false;
+
+	while ((r = frame_read(t, &f)) == 0) {
+		if (f.h.type == MSG_CLI_JOB_QUEUED) {
+			if ((bad = msg_job_decode(f.payload, &q) != 0))
+				break;
+			m.id = q.id;
+			if (detach) {
+				printf("%" PRId64 "\n", q.id);
+				rc = CLI_OK;
+				goto out;
+			}
+			fprintf(stderr, "job %" PRId64 " queued\n", q.id);
+		} else if (f.h.type == MSG_CLI_JOB_PROGRESS) {
+			if ((bad = msg_job_progress_decode(f.payload,
+			    &p) != 0))
+				break;
+			m.id = p.id;
+			draw(&m, &p);
+		} else
+			break;
+		frame_clear(&f);
+	}
+	end_line(&m);
+	if (r != 0)
+		fprintf(stderr, "corral: %s: corral-master: %s\n", cmd,
+		    cerr_str(r));
+	else if (f.h.type == MSG_ERROR)
+		cli_print_error(cmd, &f);
+	else if (bad)
+		fprintf(stderr, "corral: %s: malformed %s\n", cmd,
+		    proto_msg_name(f.h.type));
+	else if (f.h.type != MSG_CLI_JOB)
+		fprintf(stderr, "corral: %s: corral-master answered %s\n", cmd,
+		    proto_msg_name(f.h.type));
+	else if (msg_job_detail_decode(f.payload, &d) != 0)
+		fprintf(stderr, "corral: %s: malformed reply\n", cmd);
+	else {
+		rc = outcome(cmd, &d.job);
+		if (out != NULL)
+			*out = d;
+		else
+			msg_job_detail_free(&d);
+	}
+out:
+	frame_clear(&f);
+	return rc;
+}
