@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Jobs through the real master and CLI: an empty list, the errors of job
+# and cancel, and the recovery at start: a master killed with -9 that left
+# a job running finds it and marks it failed with its step named (no kind
+# recovers yet), a queued job of a kind this master lacks fails, and both
+# are logged with their ids.  The end-to-end job tests come with the first
+# real kind.
+. "$(dirname "$0")/lib.bash"
+pool_up 1
+
+out=$(corral jobs) || fail "corral jobs: exit $?"
+[ "$(echo "$out" | wc -l)" -eq 1 ] && echo "$out" | grep -q "^ID .*AGE/ERROR$" ||
+	fail "jobs on an empty pool: $out"
+[ "$(corral jobs --json)" = "[]" ] || fail "jobs --json: $(corral jobs --json)"
+[ "$(corral jobs --all --json)" = "[]" ] || fail "jobs --all --json"
+ok "no jobs"
+
+# expect_exit CODE PATTERN CMD...: exit CODE, one stderr line matching
+expect_exit() {
+	local want=$1 pat=$2 rc=0 err; shift 2
+	err=$("$@" 2>&1 >/dev/null) || rc=$?
+	[ "$rc" -eq "$want" ] || fail "$*: exit $rc, not $want ($err)"
+	[ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && echo "$err" | grep -q -- "$pat" ||
+		fail "$*: said '$err', not /$pat/"
+}
+expect_exit 1 "no job 999" corral job 999
+expect_exit 1 "no job 999" corral job 999 --wait
+expect_exit 1 "no job 999" corral cancel 999
+expect_exit 2 "'abc' is not a job id" corral cancel abc
+expect_exit 2 "'0' is not a job id" corral job 0
+expect_exit 2 "'-3' is not a job id" corral job -- -3
+expect_exit 2 "usage" corral cancel
+corral jobs --help | grep -q "^usage: corral jobs" || fail "jobs --help"
+corral job --help | grep -q "^usage: corral job ID" || fail "job --help"
+corral cancel --help | grep -q "^usage: corral cancel ID" || fail "cancel --help"
+ok "job and cancel refuse bad ids"
+
+# A master killed in the middle of a job: the inventory says running.
+db=$POOL/master/inventory.db
+kill -KILL "$(cat "$POOL/master/master.pid")"
+wait_until 50 sh -c "! kill -0 $(cat "$POOL/master/master.pid")" || fail "master survived -9"
+now=$(( $(date +%s) * 1000 ))
+sqlite3 "$db" "
+INSERT INTO jobs (kind, container, src, dst, state, step, bytes_done,
+    bytes_total, created, started)
+    VALUES ('move', 'web', 'h1', 'h2', 'running', 'copy', 5, 10, $now, $now);
+INSERT INTO job_steps (job, seq, step, started)
+    VALUES (last_insert_rowid(), 1, 'copy', $now);
+INSERT INTO jobs (kind, container, src, created)
+    VALUES ('nosuch', 'db', 'h1', $now);"
+run_id=$(sqlite3 "$db" "SELECT id FROM jobs WHERE container = 'web'")
+q_id=$(sqlite3 "$db" "SELECT id FROM jobs WHERE container = 'db'")
+"$POOLSH" start master
+# the dead master's socket file is still there: wait for an answer
+wait_until 100 corral jobs || fail "master not back after -9: $(tail -n 5 "$POOL/master/master.log")"
+
+js=$(corral job "$run_id" --json)
+echo "$js" | jq -e '.job.state == "failed" and .job.error == "master restarted during copy" and .job.step == "copy" and .job.ended_ms > 0' >/dev/null ||
+	fail "running job after a restart: $js"
+echo "$js" | jq -e '.steps | length == 1 and .[0].step == "copy" and .[0].ended_ms > 0' >/dev/null ||
+	fail "its steps: $js"
+wait_until 50 sh -c "corral job $q_id --json | jq -e '.job.state == \"failed\"'" ||
+	fail "queued job of no kind: $(corral job "$q_id" --json)"
+corral job "$q_id" | grep -q "^error .*no job kind 'nosuch'" || fail "its error: $(corral job "$q_id")"
+grep -q "job $run_id move web: failed: master restarted during copy" "$POOL/master/master.log" ||
+	fail "recovery not logged"
+grep -q "job $q_id nosuch db: failed: no job kind" "$POOL/master/master.log" ||
+	fail "unknown kind not logged"
+ok "a job left running is failed with its step, and logged"
+
+# both are remembered: in the list, as JSON and as text
+js=$(corral jobs --json)
+echo "$js" | jq -e --argjson a "$run_id" --argjson b "$q_id" \
+	'[.[].id] == [$a, $b] and all(.[]; has("cancel_requested") and has("created_ms") and has("bytes_total"))' >/dev/null ||
+	fail "jobs --json: $js"
+corral jobs | grep -q "^$run_id *move *web *h1 *h2 *failed *copy *50% 5B/10B .*master restarted during copy" ||
+	fail "jobs table: $(corral jobs)"
+expect_exit 1 "job $run_id had already ended: failed" corral cancel "$run_id"
+expect_exit 1 "job $run_id failed during copy: master restarted" corral job "$run_id" --wait
+ok "jobs are listed and kept"
