@@ -121,6 +121,8 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 INVENTORY_OBJS = $(call obj,master/inventory.c master/invdb.c master/schema.c master/jobs.c)
 $(BUILD)/tests/test_inventory $(BUILD)/tests/test_jobs: $(INVENTORY_OBJS)
 $(BUILD)/tests/test_inventory $(BUILD)/tests/test_jobs: TEST_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3)
+# scratch directories of the tests on real files
+$(BUILD)/tests/test_jobs $(BUILD)/tests/test_jobrun: $(BUILD)/tests/unit/tmpdir.o
 # the job runner over the inventory, with the test's own kinds
 JOBRUN_OBJS = $(call obj,master/jobrun.c master/jobctx.c master/jobwatch.c)
 $(BUILD)/tests/test_jobrun: $(JOBRUN_OBJS) $(INVENTORY_OBJS)

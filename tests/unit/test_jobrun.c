@@ -2,7 +2,6 @@
  * real inventory files, with a kind table of the test's own: "work" steps,
  * counts itself in the limits and polls job_cancelled() until the test
  * opens its gate (or a short sleep passes); "plain" has no recover. */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +18,7 @@
 #include "jobs.h"
 #include "master.h"
 #include "pace.h"
+#include "tmpdir.h"
 
 #define HOSTS 5                 /* h0..h4 */
 #define ORDER_MAX 64
@@ -129,15 +129,14 @@ static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	const char *tmp = getenv("TMPDIR");
 	char err[512];
 
 	if (f == NULL)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "%s/corral-jobrun-XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	if (mkdtemp(f->dir) == NULL)
+	if (test_tmpdir("jobrun", f->dir, sizeof(f->dir)) != 0) {
+		free(f);
 		return -1;
+	}
 	corral_conf_defaults(&f->m.conf);
 	snprintf(f->m.conf.inventory, sizeof(f->m.conf.inventory),
 	    "%s/inventory.db", f->dir);
@@ -155,21 +154,9 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	struct dirent *de;
-	char p[600];
-	DIR *d;
 
 	inventory_close(f->inv);
-	if ((d = opendir(f->dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (de->d_name[0] == '.')
-				continue;
-			snprintf(p, sizeof(p), "%s/%s", f->dir, de->d_name);
-			unlink(p);
-		}
-		closedir(d);
-	}
-	rmdir(f->dir);
+	test_tmpdir_remove(f->dir);
 	pthread_mutex_destroy(&f->lock);
 	free(f);
 	return 0;
@@ -224,42 +211,42 @@ set_gate(struct fixture *f, bool open)
 	pthread_mutex_unlock(&f->lock);
 }
 
-/* Wait (5 s at most) for job id to be in state; its record into *out. */
+/* Wait (5 s at most) for job id to be in state (and, if step is not
+ * NULL, at that step); its record into *out. */
 static void
-wait_state(struct fixture *f, int64_t id, enum job_state want,
-    struct job *out)
+wait_job(struct fixture *f, int64_t id, enum job_state want,
+    const char *step, struct job *out)
 {
 	int64_t end = monotonic_ms() + 5000;
 	struct job j;
 
 	for (;;) {
 		must(f->inv, job_get(f->inv, id, &j, NULL, NULL));
-		if (j.state == want)
+		if (j.state == want && (step == NULL ||
+		    strcmp(j.step, step) == 0))
 			break;
 		if (monotonic_ms() > end)
-			fail_msg("job %lld is %s, not %s", (long long)id,
-			    job_state_name(j.state), job_state_name(want));
+			fail_msg("job %lld is %s at '%s', not %s", (long long)id,
+			    job_state_name(j.state), j.step,
+			    job_state_name(want));
 		usleep(5000);
 	}
 	if (out != NULL)
 		*out = j;
 }
 
-/* Running (and at its step "work"). */
+static void
+wait_state(struct fixture *f, int64_t id, enum job_state want,
+    struct job *out)
+{
+	wait_job(f, id, want, NULL, out);
+}
+
+/* Running, at its step "work". */
 static void
 wait_working(struct fixture *f, int64_t id)
 {
-	int64_t end = monotonic_ms() + 5000;
-	struct job j;
-
-	for (;;) {
-		must(f->inv, job_get(f->inv, id, &j, NULL, NULL));
-		if (j.state == JOB_RUNNING && strcmp(j.step, "work") == 0)
-			return;
-		if (monotonic_ms() > end)
-			fail_msg("job %lld never worked", (long long)id);
-		usleep(5000);
-	}
+	wait_job(f, id, JOB_RUNNING, "work", NULL);
 }
 
 /* jobs_max and jobs_per_host are never exceeded, and reached. */

@@ -1,6 +1,5 @@
 /* Unit tests: jobs in the master's inventory (master/jobs.c), on real
  * database files in a fresh mkdtemp() directory per test. */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +14,7 @@
 
 #include "inventory.h"
 #include "jobs.h"
+#include "tmpdir.h"
 
 struct fixture {
 	char dir[256];
@@ -26,14 +26,11 @@ static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	const char *tmp = getenv("TMPDIR");
 	char err[512];
 
 	if (f == NULL)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "%s/corral-jobs-XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	if (mkdtemp(f->dir) == NULL) {
+	if (test_tmpdir("jobs", f->dir, sizeof(f->dir)) != 0) {
 		free(f);
 		return -1;
 	}
@@ -50,21 +47,9 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	struct dirent *de;
-	char p[600];
-	DIR *d;
 
 	inventory_close(f->inv);
-	if ((d = opendir(f->dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (de->d_name[0] == '.')
-				continue;
-			snprintf(p, sizeof(p), "%s/%s", f->dir, de->d_name);
-			unlink(p);
-		}
-		closedir(d);
-	}
-	rmdir(f->dir);
+	test_tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }
