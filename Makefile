@@ -137,7 +137,11 @@ $(BUILD)/tests/unit/test_storage.o: CFLAGS += $(SLAVE_CFLAGS)
 $(BUILD)/tests/unit/test_msg_table.o: CPPFLAGS += -DCORRAL_SRCDIR='"$(CURDIR)"'
 # the slave's limits on unauthenticated connections
 $(BUILD)/tests/test_preauth: $(BUILD)/slave/preauth.o
-tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/xfer-local
+tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/xfer-local $(BUILD)/ssh-try
+
+# A client that offers a key under any user name (tests/integration).
+$(BUILD)/ssh-try: $(BUILD)/tests/integration/ssh_try.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libssh)
 
 # The transfer engine alone, sender and receiver over a socketpair.
 $(BUILD)/xfer-local: $(BUILD)/tests/tree/xfer_local.o $(XFER_LIB) $(PROTO_LIB) $(COMMON_LIB)
