@@ -133,6 +133,9 @@ STORAGE_OBJS = $(call obj,$(sort $(wildcard slave/storage*.c)) slave/dmstatus.c 
 $(BUILD)/tests/test_storage: $(STORAGE_OBJS)
 $(BUILD)/tests/test_storage: TEST_LIBS = $(SLAVE_LIBS)
 $(BUILD)/tests/unit/test_storage.o: CFLAGS += $(SLAVE_CFLAGS)
+# the CLI's output helpers
+$(BUILD)/tests/test_out: $(BUILD)/master/cli/out.o
+$(BUILD)/tests/unit/test_out.o: CPPFLAGS += -Imaster/cli
 # the message table's test reads proto.h, the fuzz dictionaries and seeds
 $(BUILD)/tests/unit/test_msg_table.o: CPPFLAGS += -DCORRAL_SRCDIR='"$(CURDIR)"'
 # the slave's limits on unauthenticated connections

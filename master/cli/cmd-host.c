@@ -34,18 +34,18 @@ host_exec(int argc, char **argv)
 		strcpy(q.fingerprint, optarg);
 	}
 	if (argc - optind != 2 || strcmp(argv[optind], "trust") != 0) {
-		fprintf(stderr, "usage: corral host %s\n", cmd_host.usage);
+		out_line(stderr, "usage: corral host %s", cmd_host.usage);
 		return CLI_USAGE;
 	}
 	if (strlen(argv[optind + 1]) >= sizeof(q.host)) {
-		fprintf(stderr, "corral: host: '%s' is too long for a name\n",
+		out_line(stderr, "corral: host: '%s' is too long for a name",
 		    argv[optind + 1]);
 		return CLI_USAGE;
 	}
 	strcpy(q.host, argv[optind + 1]);
 	if (cli_run(&rpc, &q, &a, NULL) != 0)
 		return CLI_FAILED;
-	printf("%s: %s %s\n", a.host, a.fingerprint,
+	out_line(stdout, "%s: %s %s", a.host, a.fingerprint,
 	    a.accept ? "recorded" : "already trusted");
 	return CLI_OK;
 }
