@@ -57,9 +57,10 @@ int master_request(struct master_ctx *m, const char *host, uint16_t type,
     msg_enc_fn enc, const void *req, uint16_t reply_type, msg_dec_fn dec,
     void *rep, int timeout_s, char *err, size_t errlen);
 
-/* Record the host key of slave name after checking it (trust.c). */
+/* Record the host key of slave name after checking it against expect_fp
+ * (when not ""); with record false only fetch its fingerprint (trust.c). */
 int master_trust_host(struct master_ctx *ctx, const char *name,
-    const char *expect_fp, char *fingerprint, size_t fplen, bool *recorded,
-    char *err, size_t errlen);
+    const char *expect_fp, bool record, char *fingerprint, size_t fplen,
+    bool *recorded, char *err, size_t errlen);
 
 #endif

@@ -131,7 +131,9 @@ struct msg_scan_req {
 struct msg_trust {
 	char host[PROTO_NAME_MAX];
 	char fingerprint[128];             /* "SHA256:..." in the reply */
-	uint8_t accept;                    /* request: record it; reply: recorded */
+	/* request: 1 record it, 0 only fetch its fingerprint; reply:
+	 * recorded by this request */
+	uint8_t accept;
 };
 
 int msg_host_info_encode(struct cbuf *b, const struct msg_host_info *m);
