@@ -140,6 +140,8 @@ $(BUILD)/tests/unit/test_out.o: CPPFLAGS += -Imaster/cli
 $(BUILD)/tests/unit/test_msg_table.o: CPPFLAGS += -DCORRAL_SRCDIR='"$(CURDIR)"'
 # the slave's limits on unauthenticated connections
 $(BUILD)/tests/test_preauth: $(BUILD)/slave/preauth.o
+# the master's store: its manifest codec and version names
+$(BUILD)/tests/test_store: $(call obj,master/store_mf.c master/store_name.c)
 tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/xfer-local $(BUILD)/ssh-try
 
 # A client that offers a key under any user name (tests/integration).
