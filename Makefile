@@ -39,7 +39,7 @@ CFLAGS   += -std=gnu11 $(WARN) $(SANFLAGS) -MMD -MP
 LDFLAGS  += $(SANFLAGS)
 
 SLAVE_PKGS  = lxc libssh devmapper zlib libcrypto libxxhash
-MASTER_PKGS = libssh sqlite3 zlib
+MASTER_PKGS = libssh sqlite3 zlib libcrypto
 SLAVE_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(SLAVE_PKGS) 2>/dev/null)
 SLAVE_LIBS    := $(shell $(PKG_CONFIG) --libs $(SLAVE_PKGS) 2>/dev/null) -lrsync
 MASTER_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(MASTER_PKGS) 2>/dev/null)

@@ -18,25 +18,32 @@
  * leaves the earlier versions as they were and its .incoming for the next
  * run, which resumes it.
  *
- * Versions share what did not change (store_clone.c):
+ * Versions share what did not change (store_clone.c); the method is
+ * chosen by the file system at store_open:
  *   btrfs    each version is a subvolume; .incoming starts as a writable
- *            snapshot of the newest one and is made read-only at commit;
- *            only changed blocks take new space (the engine writes
- *            changed files anew, so a changed file takes its whole size
- *            unless the engine reflinks its unchanged blocks).
- *   reflink  (xfs, or any file system where FICLONE works) .incoming
+ *            snapshot of the newest one (one ioctl, whatever the size) and
+ *            is made read-only at commit.  Cost: the blocks of what the
+ *            engine writes (it writes a changed file anew, so a changed
+ *            file takes its whole size, less the blocks it reflinks).
+ *   reflink  xfs (or any file system where FICLONE works): .incoming
  *            starts as a copy of the newest version whose regular files
- *            are reflinks: a new inode per entry (inode tables, directory
- *            blocks: some KiB a file), no data; changed files take new
- *            blocks.
- *   links    (ext4 and the rest) .incoming starts as a tree of hard links
- *            to the newest version's regular files, directories, symlinks
- *            and specials copied; an unchanged file costs a directory
- *            entry, a changed file its whole size (even for a metadata
- *            change: the receiver must run with shared_inodes so that it
- *            never changes a linked inode in place).  Versions are not
- *            read-only: nothing but the store may write under PATH.
- *
+ *            are reflinks.  Cost: a new inode per entry and the directory
+ *            blocks (some KiB a file, and a walk of the tree at each
+ *            begin), plus what the engine writes, as on btrfs.  Versions
+ *            stay writable to root.
+ *   links    ext4 and the rest: .incoming starts as a tree of hard links
+ *            to the newest version's regular files, the rest (directories,
+ *            symlinks, devices, FIFOs, sockets) copied.  Cost: a directory
+ *            entry per unchanged file, a new inode per other entry, and a
+ *            changed file's whole size, even for a change of owner, mode,
+ *            times or xattrs (the receiver runs with shared_inodes, so it
+ *            never changes a linked inode in place: that would change
+ *            every version).  A file linked into more versions than the
+ *            file system allows (ext4: 65000) is copied.  Versions stay
+ *            writable to root.
+ *   Measured by tests/tree/store.sh: a 40 MB tree with 5.5 MB of changed
+ *   files makes a second version of 5.6 to 5.7 MB on each of the three.
+
  * Every path below PATH is reached with *at() calls beneath directory
  * fds, never following a symlink: the trees come from containers.
  * Functions return 0 or -1 with a message naming the path in err, unless
@@ -113,7 +120,9 @@ struct store_tx_info {
 
 /* Begin a version of container ct (a valid container name): resume
  * PATH/C/.incoming if an earlier run left one, else make it from the
- * newest version (or empty).  *tx is for one of commit, abort, discard. */
+ * newest version (or empty).  PATH/C stays locked (flock) until tx ends:
+ * another begin or a remove of ct fails as busy meanwhile.  *tx is for
+ * one of commit, abort, discard. */
 int store_begin(struct store *s, const char *ct, struct store_tx **tx,
     char *err, size_t errlen);
 const struct store_tx_info *store_tx_info(const struct store_tx *tx);
