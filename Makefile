@@ -142,7 +142,8 @@ $(BUILD)/tests/unit/test_msg_table.o: CPPFLAGS += -DCORRAL_SRCDIR='"$(CURDIR)"'
 $(BUILD)/tests/test_preauth: $(BUILD)/slave/preauth.o
 # the master's store: its manifest codec and version names
 $(BUILD)/tests/test_store: $(call obj,master/store_mf.c master/store_name.c)
-tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/xfer-local $(BUILD)/ssh-try
+tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/xfer-local $(BUILD)/ssh-try \
+	$(BUILD)/store-tool
 
 # A client that offers a key under any user name (tests/integration).
 $(BUILD)/ssh-try: $(BUILD)/tests/integration/ssh_try.o
@@ -151,6 +152,11 @@ $(BUILD)/ssh-try: $(BUILD)/tests/integration/ssh_try.o
 # The transfer engine alone, sender and receiver over a socketpair.
 $(BUILD)/xfer-local: $(BUILD)/tests/tree/xfer_local.o $(XFER_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS)
+
+# The master's store alone (master/store*.c), for tests/tree/store.sh.
+STORE_OBJS = $(call obj,$(sort $(wildcard master/store*.c)))
+$(BUILD)/store-tool: $(BUILD)/tests/tree/store_tool.o $(STORE_OBJS) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libcrypto)
 
 # ---- fuzzers: libFuzzer under clang; corpus replay under $(CC) ----
 FUZZFLAGS = -std=gnu11 -g -O1 -D_GNU_SOURCE -DCORRAL_VERSION='"$(VERSION)"' \
