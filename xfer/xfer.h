@@ -57,6 +57,9 @@ struct xfer_opts {
 	struct xseal *seal;
 	uint64_t bwlimit;
 	uint64_t *conn_bytes;     /* out: bytes on the stream, both ways */
+	/* sender, out (if not NULL): regular files that vanished or became
+	 * something else between the listing and their open: not sent */
+	uint64_t *vanished;
 	/* receiver: the destination's files may be hard links to files
 	 * outside it (an earlier version's, in a store).  No existing inode
 	 * is then changed: a file, symlink or special whose metadata differs

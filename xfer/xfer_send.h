@@ -92,6 +92,9 @@ int xsend_fail(struct sender *s, int code, const char *fmt, const char *what);
 int xsend_walk_step(struct sender *s, bool *blocked);
 /* Send the entries batched so far as one frame. */
 int xsend_flush_entries(struct sender *s);
+/* Tests only: called between a regular file's stat and its open, to swap
+ * something else in (NULL: never). */
+extern void (*xsend_test_before_open)(int dfd, const char *name);
 
 /* xfer_send_data.c: the receiver's answers, and file data */
 int xsend_on_need(struct sender *s, const uint8_t *pl, size_t len);
