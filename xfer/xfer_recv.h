@@ -20,6 +20,11 @@
 
 #define READ_CHUNK   (256 * 1024)
 #define PATH_BUF     (TREE_DEPTH_MAX * (TREE_NAME_MAX + 1) + 1)
+/* The paths of the hard-linked files' first names, kept to the end: each
+ * costs its path, its NUL and its record.  A store's version is a farm
+ * of hard links whose every file is linked: this is ~3M files of 64-byte
+ * paths, where an unbounded peer could send deep 64 KiB paths at will. */
+#define LEADER_BYTES_MAX (256u << 20)
 
 enum item_kind { IT_FILE, IT_LINK, IT_DIRFIN };
 
@@ -40,6 +45,7 @@ struct item {
 	uint64_t basis_size;
 	rs_job_t *sigjob;
 	uint64_t sig_pos;
+	uint64_t sig_bytes;        /* of its signature, sent */
 	bool sig_sent;
 	/* the file being built */
 	int tmpfd;
@@ -93,8 +99,10 @@ struct receiver {
 	size_t pending_files;      /* IT_FILE items queued */
 	struct cbuf *needs;        /* NEED records being batched */
 	uint32_t n_needs;
+	uint64_t sig_held;         /* signature bytes of unfinished files */
 	struct leader *leaders;
 	size_t n_leaders, cap_leaders;
+	size_t leader_bytes;       /* what the leaders hold, together */
 	struct xcopier *cp;        /* started with the first large file */
 	struct inoslot *kept;      /* shared_inodes: open addressing */
 	size_t n_kept, cap_kept;
@@ -141,6 +149,8 @@ int xrecv_fix_meta(struct receiver *r, int dfd, const char *name,
 int xrecv_flush_needs(struct receiver *r);
 
 /* xfer_recv_link.c: hard links */
+/* Remember name (under r->path) as the first name of file index: 0,
+ * CERR_NOMEM, or CERR_TOO_BIG (err set) past LEADER_BYTES_MAX. */
 int xrecv_leader_add(struct receiver *r, uint32_t index, const char *name);
 int xrecv_link(struct receiver *r, int dfd, const char *dir, const char *name,
     uint32_t index);

@@ -241,6 +241,7 @@ xrecv_data(struct receiver *r, const uint8_t *pl, size_t len)
 	if (d.kind == TREE_DATA_END) {
 		if ((rc = finish_file(r, it, &d)) != 0)
 			return rc;
+		r->sig_held -= it->sig_bytes;
 		r->pending_files--;
 		r->head = it->next;
 		if (r->head == NULL)

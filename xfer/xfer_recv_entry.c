@@ -127,8 +127,8 @@ xrecv_file(struct receiver *r, int dfd, const struct tree_entry *e, bool exists,
 
 	r->st->bytes_total += e->size;
 	if ((e->flags & TREE_F_LINKED) &&
-	    xrecv_leader_add(r, index, e->name) != 0)
-		return CERR_NOMEM;
+	    (rc = xrecv_leader_add(r, index, e->name)) != 0)
+		return rc;
 	if (exists) {
 		if (e->flags & TREE_F_HASH) {
 			same = (uint64_t)lst->st_size == e->size;

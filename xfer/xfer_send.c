@@ -27,12 +27,22 @@ xsend_ring_at(struct sender *s, size_t i)
 	return &s->ring[(s->head + i) % WINDOW];
 }
 
+void
+xsend_sig_drop(struct sender *s, struct pend *p)
+{
+	if (p->sig == NULL)
+		return;
+	s->sig_bytes -= cbuf_len(p->sig);
+	cbuf_free(p->sig);
+	p->sig = NULL;
+}
+
 static void
-pend_clear(struct pend *p)
+pend_clear(struct sender *s, struct pend *p)
 {
 	if (p->fd >= 0)
 		close(p->fd);
-	cbuf_free(p->sig);
+	xsend_sig_drop(s, p);
 	if (p->job)
 		rs_job_free(p->job);
 	if (p->sums)
@@ -150,7 +160,7 @@ produce(struct sender *s, bool *progress)
 				continue;
 		}
 		s->done_bytes += p->size;
-		pend_clear(p);
+		pend_clear(s, p);
 		s->head = (s->head + 1) % WINDOW;
 		s->count--;
 		*progress = true;
@@ -247,7 +257,7 @@ out:
 	if (o->conn_bytes)
 		*o->conn_bytes = s->io.in_bytes + s->io.out_bytes;
 	for (i = 0; i < s->count; i++)
-		pend_clear(xsend_ring_at(s, i));
+		pend_clear(s, xsend_ring_at(s, i));
 	while (s->depth > 0) {
 		s->depth--;
 		close(s->stack[s->depth].fd);

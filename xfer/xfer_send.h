@@ -20,7 +20,7 @@
 #include "xfer_meta.h"
 
 #define WINDOW       TREE_WINDOW      /* files announced, not yet sent */
-#define SIG_MAX      CBUF_SIZE_MAX    /* bytes of one file's signature */
+#define SIG_MAX      XFER_SIG_FILE_MAX   /* bytes of one file's signature */
 #define READ_CHUNK   (256 * 1024)
 
 struct pend {
@@ -61,6 +61,7 @@ struct sender {
 	int depth;
 	bool root_sent, walk_done, end_sent;
 	uint32_t next_index, next_answer;
+	uint64_t sig_bytes;       /* of the window's signatures, together */
 	struct pend ring[WINDOW];
 	size_t head, count;
 	struct link_slot *links;
@@ -84,6 +85,8 @@ struct sender {
 /* xfer_send.c: the loop */
 /* The i-th file of the window, from its head. */
 struct pend *xsend_ring_at(struct sender *s, size_t i);
+/* Drop p's signature (its bytes leave s->sig_bytes). */
+void xsend_sig_drop(struct sender *s, struct pend *p);
 /* err: fmt with what and strerror(errno); returns code. */
 int xsend_fail(struct sender *s, int code, const char *fmt, const char *what);
 

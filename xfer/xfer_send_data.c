@@ -123,8 +123,15 @@ xsend_on_sig(struct sender *s, const uint8_t *pl, size_t len)
 	if ((p->how != TREE_NEED_DELTA && p->how != TREE_NEED_BLOCKS) ||
 	    p->sig_done)
 		return CERR_PROTOCOL;
+	if (s->sig_bytes + g.blob_len > XFER_SIGS_HELD_MAX) {
+		snprintf(s->err, s->errlen, "the receiver's signatures for the "
+		    "files in flight exceed %u MiB: refused",
+		    XFER_SIGS_HELD_MAX >> 20);
+		return CERR_TOO_BIG;
+	}
 	if ((r = cbuf_put(p->sig, g.blob, g.blob_len)) != 0)
 		return r == CERR_BUF_FULL ? CERR_TOO_BIG : r;
+	s->sig_bytes += g.blob_len;
 	p->sig_done = g.last;
 	return 0;
 }
@@ -225,8 +232,7 @@ literal_end:
 			    "from the receiver", p->index);
 			return CERR_PROTOCOL;
 		}
-		cbuf_free(p->sig);
-		p->sig = NULL;
+		xsend_sig_drop(s, p);
 		p->started = true;
 	}
 	n = p->size - p->pos < READ_CHUNK ? (size_t)(p->size - p->pos) :
