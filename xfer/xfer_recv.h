@@ -30,7 +30,10 @@ enum item_kind { IT_FILE, IT_LINK, IT_DIRFIN };
 
 struct item {
 	enum item_kind kind;
-	struct item *next;
+	struct item *next, *prev;
+	struct item *redo_next;    /* receiver's redo list */
+	bool redo;                 /* its delta did not rebuild it: asked
+	                            * again whole (a literal with a hash) */
 	int dfd;                   /* IT_FILE: the directory the name lives in */
 	char *dirpath;             /* IT_LINK, IT_DIRFIN: that directory, as a
 	                            * path under the root (no fd held, so any
@@ -96,6 +99,9 @@ struct receiver {
 	bool root_seen, walk_done, end_seen;
 	uint32_t next_index;
 	struct item *head, *tail;  /* work waiting for earlier files */
+	struct item *cur;          /* the first file not asked again: DATA
+	                            * is for it, or for one of redo */
+	struct item *redo;         /* files asked again whole, in order */
 	size_t pending_files;      /* IT_FILE items queued */
 	struct cbuf *needs;        /* NEED records being batched */
 	uint32_t n_needs;
@@ -171,6 +177,8 @@ struct item *xrecv_item_new(enum item_kind kind, int dfd, const char *name);
 void xrecv_item_free(struct item *it);
 int xrecv_item_keep_entry(struct item *it, const struct tree_entry *e);
 void xrecv_enqueue(struct receiver *r, struct item *it);
+/* Take it out of the queue (wherever it is) and free it. */
+void xrecv_dequeue(struct receiver *r, struct item *it);
 int xrecv_run_ready(struct receiver *r);
 
 /* xfer_recv_data.c: a DATA frame */

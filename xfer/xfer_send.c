@@ -136,6 +136,27 @@ produce(struct sender *s, bool *progress)
 	int r, i;
 
 	*progress = false;
+	/* files the receiver asks for again, whole: a chunk each turn, in
+	 * between the head file's (the receiver tells them by index) */
+	for (i = 0; (size_t)i < s->held_next && xio_room(&s->io); i++) {
+		p = &s->held[(s->held_head + (size_t)i) % WINDOW];
+		if (p->how != TREE_NEED_LITERAL)
+			continue;
+		if ((r = xsend_resend_step(s, p, &finished)) != 0)
+			return r;
+		*progress = true;
+		if (finished) {
+			/* done: out of the window once those before it are */
+			p->how = TREE_NEED_SKIP;
+			close(p->fd);
+			p->fd = -1;
+		}
+	}
+	while (s->held_n > 0 && s->held[s->held_head].how == TREE_NEED_SKIP) {
+		s->held_head = (s->held_head + 1) % WINDOW;
+		s->held_n--;
+		s->held_next--;
+	}
 	/* the head file first: the receiver waits for it */
 	while (xio_room(&s->io) && s->count > 0) {
 		p = xsend_ring_at(s, 0);
@@ -160,6 +181,19 @@ produce(struct sender *s, bool *progress)
 				continue;
 		}
 		s->done_bytes += p->size;
+		/* a delta: its file stays open for the receiver's verdict */
+		if (p->how == TREE_NEED_DELTA) {
+			struct pend *h = &s->held[(s->held_head + s->held_n) %
+			    WINDOW];
+
+			memset(h, 0, sizeof(*h));
+			h->index = p->index;
+			h->fd = p->fd;
+			h->size = p->size;
+			h->how = TREE_NEED_DELTA;
+			s->held_n++;
+			p->fd = -1;
+		}
 		pend_clear(s, p);
 		s->head = (s->head + 1) % WINDOW;
 		s->count--;
@@ -177,7 +211,7 @@ produce(struct sender *s, bool *progress)
 	}
 	if ((r = xsend_flush_entries(s)) != 0)
 		return r;
-	if (s->walk_done && s->count == 0 && !s->end_sent) {
+	if (s->walk_done && s->count == 0 && s->held_n == 0 && !s->end_sent) {
 		struct cbuf *b;
 
 		/* e.g. a snapshot that overflowed while we read it */
@@ -215,7 +249,7 @@ xfer_send(int rootfd, int rfd, int wfd, const struct xfer_opts *o,
 	s->err = err;
 	s->errlen = errlen;
 	for (i = 0; i < WINDOW; i++)
-		s->ring[i].fd = -1;
+		s->ring[i].fd = s->held[i].fd = -1;
 	if ((r = xio_init(&s->io, rfd, wfd)) != 0 ||
 	    (o->seal && (r = xio_set_seal(&s->io, o->seal)) != 0))
 		goto out;
@@ -258,6 +292,8 @@ out:
 		*o->conn_bytes = s->io.in_bytes + s->io.out_bytes;
 	for (i = 0; i < s->count; i++)
 		pend_clear(s, xsend_ring_at(s, i));
+	for (i = 0; i < s->held_n; i++)
+		pend_clear(s, &s->held[(s->held_head + i) % WINDOW]);
 	while (s->depth > 0) {
 		s->depth--;
 		close(s->stack[s->depth].fd);

@@ -64,6 +64,12 @@ struct sender {
 	uint64_t sig_bytes;       /* of the window's signatures, together */
 	struct pend ring[WINDOW];
 	size_t head, count;
+	/* files sent as a delta, kept open until the receiver says its
+	 * rebuild matched (NEED skip) or asks for it whole (NEED literal):
+	 * they count in the window; those before held_next have their
+	 * answer (resent, or done: how SKIP, closed) */
+	struct pend held[WINDOW];
+	size_t held_head, held_n, held_next;
 	struct link_slot *links;
 	size_t links_cap, links_n;
 	struct cbuf *ents;        /* ENTRIES frame being built */
@@ -101,6 +107,8 @@ extern void (*xsend_test_before_open)(int dfd, const char *name);
 
 /* xfer_send_data.c: the receiver's answers, and file data */
 int xsend_on_need(struct sender *s, const uint8_t *pl, size_t len);
+/* The receiver's answer on a file sent as a delta, in file order. */
+int xsend_on_verdict(struct sender *s, const struct tree_need *n);
 int xsend_on_sig(struct sender *s, const uint8_t *pl, size_t len);
 /* One step of the head file (literal or delta); *finished at its end. */
 int xsend_file_step(struct sender *s, struct pend *p, bool *finished);
@@ -108,5 +116,7 @@ int xsend_file_step(struct sender *s, struct pend *p, bool *finished);
  * hashes. */
 int xsend_blocks_step(struct sender *s, struct pend *p, bool *finished,
     bool *waiting);
+/* One chunk of a file sent again whole, every byte, with its SHA-256. */
+int xsend_resend_step(struct sender *s, struct pend *p, bool *finished);
 
 #endif

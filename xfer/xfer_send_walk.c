@@ -171,7 +171,8 @@ xsend_walk_step(struct sender *s, bool *blocked)
 		top->l.pos++;   /* vanished since the listing: not there */
 		goto out;
 	}
-	if (S_ISREG(st.st_mode) && s->count == WINDOW) {
+	/* files kept for the receiver's verdict count too */
+	if (S_ISREG(st.st_mode) && s->count + s->held_n >= WINDOW) {
 		*blocked = true;
 		goto out;
 	}

@@ -1373,12 +1373,16 @@ test_delta_bad_result(void **state)
 	d = make_delta(basis, BASIS_LEN, data, len);
 	sb_new(&s);
 	write_file(s.dst, "f", basis, BASIS_LEN);
-	/* the hash in END is not the rebuilt file's */
+	/* the hash in END is not the rebuilt file's: asked whole, and then
+	 * not that either */
 	delta_start(&r, &s, len);
 	send_delta(&r, 0, d);
 	data[len / 2] ^= 1;
 	send_fin(&r, 0, len, data, len);
+	expect_need(&r, 0, TREE_NEED_LITERAL);
+	send_lit(&r, 0, 0, data, len);
 	data[len / 2] ^= 1;
+	send_fin(&r, 0, len, data, len);
 	expect_fail(&r, "hash differs");
 	assert_basis(&s, basis);
 	/* nor its size */
@@ -1427,6 +1431,100 @@ test_delta_bad_result(void **state)
 	free(data);
 }
 
+
+/* Signature frames for index up to its last. */
+static void
+skip_sig(struct rx *r, uint32_t index)
+{
+	struct tree_sig g;
+	struct frame f;
+
+	do {
+		assert_int_equal(frame_read(&r->t, &f), 0);
+		assert_int_equal(f.h.type, MSG_TREE_SIG);
+		assert_int_equal(tree_sig_decode(f.payload, &g), 0);
+		assert_int_equal(g.index, index);
+		frame_clear(&f);
+	} while (!g.last);
+}
+
+/* A delta that rebuilds the wrong content (made against another basis,
+ * as colliding strong sums would): the receiver asks for the file whole
+ * once, meanwhile takes the next file's data, and the file, its hard
+ * link and the next file all end up right. */
+static void
+test_delta_resent_whole(void **state)
+{
+	const size_t len = DELTA_SIZE + BASIS_LEN;
+	uint8_t *basis = pattern(BASIS_LEN, 8), *data = pattern(len, 9);
+	uint8_t *other = pattern(BASIS_LEN, 10);
+	struct tree_need nv[2];
+	struct stat sf, sh;
+	struct cbuf *d;
+	struct sb s;
+	struct rx r;
+
+	(void)state;
+	memcpy(data, basis, BASIS_LEN);
+	/* copies of blocks the receiver's basis does not have */
+	memcpy(other, basis, BASIS_LEN);
+	other[100] ^= 0x55;
+	memcpy(data, other, BASIS_LEN);
+	d = make_delta(other, BASIS_LEN, data, len);
+	sb_new(&s);
+	write_file(s.dst, "f", basis, BASIS_LEN);
+	rx_start(&r, &s);
+	SEND(&r, E_ROOT, E_LFILE("f", len), E_FILE("g", 10), E_LINK("h", 0),
+	    E_LEAVE);
+	read_needs(&r, nv, 2);
+	assert_int_equal(nv[0].how, TREE_NEED_DELTA);
+	assert_int_equal(nv[1].how, TREE_NEED_LITERAL);
+	skip_sig(&r, 0);
+	send_delta(&r, 0, d);
+	send_fin(&r, 0, len, data, len);
+	/* the next file's data before f comes again */
+	send_lit(&r, 1, 0, "0123456789", 10);
+	send_fin(&r, 1, 10, NULL, 0);
+	expect_need(&r, 0, TREE_NEED_LITERAL);
+	send_lit(&r, 0, 0, data, len / 2);
+	send_lit(&r, 0, len / 2, data + len / 2, len - len / 2);
+	send_fin(&r, 0, len, data, len);
+	send_tree_end(&r);
+	expect_ok(&r);
+	assert_content(s.dst, "f", data, len);
+	assert_content(s.dst, "g", "0123456789", 10);
+	assert_int_equal(fstatat(s.dst, "f", &sf, AT_SYMLINK_NOFOLLOW), 0);
+	assert_int_equal(fstatat(s.dst, "h", &sh, AT_SYMLINK_NOFOLLOW), 0);
+	assert_int_equal(sf.st_ino, sh.st_ino);
+	/* sent again with a gap: refused */
+	write_file(s.dst, "f", basis, BASIS_LEN);
+	assert_int_equal(unlinkat(s.dst, "g", 0), 0);
+	assert_int_equal(unlinkat(s.dst, "h", 0), 0);
+	delta_start(&r, &s, len);
+	send_delta(&r, 0, d);
+	send_fin(&r, 0, len, data, len);
+	expect_need(&r, 0, TREE_NEED_LITERAL);
+	send_lit(&r, 0, 1, data + 1, 1000);
+	expect_fail(&r, "gaps");
+	assert_basis(&s, basis);
+	/* a second mismatch fails the transfer, naming the file */
+	delta_start(&r, &s, len);
+	send_delta(&r, 0, d);
+	send_fin(&r, 0, len, data, len);
+	expect_need(&r, 0, TREE_NEED_LITERAL);
+	data[7] ^= 1;
+	send_lit(&r, 0, 0, data, len);
+	data[7] ^= 1;
+	send_fin(&r, 0, len, data, len);
+	expect_fail(&r, "'f': rebuilt file does not match");
+	assert_basis(&s, basis);
+	sb_free(&s);
+	cbuf_free(d);
+	free(basis);
+	free(data);
+	free(other);
+}
+
 /* BUG: see BUG_TMP_LEFT: the temporary file of a refused file stays in
  * dst/ after xfer_recv returns (item_free() unlinks it through the dir fd
  * it has just closed). */
@@ -1460,6 +1558,9 @@ test_tmp_removed_on_failure(void **state)
 	write_file(s.dst, "f", basis, BASIS_LEN);
 	delta_start(&r, &s, DELTA_SIZE);
 	send_delta(&r, 0, d);
+	send_fin(&r, 0, DELTA_SIZE, basis, BASIS_LEN);
+	expect_need(&r, 0, TREE_NEED_LITERAL);
+	send_lit(&r, 0, 0, data, 1000);
 	send_fin(&r, 0, DELTA_SIZE, basis, BASIS_LEN);
 	expect_fail(&r, "hash differs");
 	assert_content(s.dst, "f", basis, BASIS_LEN);
@@ -1820,6 +1921,120 @@ test_sender_sigs_cap(void **state)
 	sb_free(&s);
 }
 
+/* The real sender, asked a delta of src/f against another basis, then
+ * told the rebuild failed (NEED literal for it again): it sends f whole,
+ * every byte in order, with its SHA-256; told it matched (NEED skip), it
+ * ends.  Either way it ends only after the answer. */
+static void
+sender_verdict(struct sb *s, uint8_t verdict)
+{
+	const size_t len = DELTA_SIZE;
+	uint8_t *data = pattern(len, 11), *basis = pattern(BASIS_LEN, 12);
+	uint8_t *got = calloc(1, len), h[TREE_HASH_LEN];
+	struct cbuf *b = cbuf_new(PROTO_PAYLOAD_MAX), *sig;
+	struct tree_need n = { .index = 0, .how = TREE_NEED_DELTA };
+	struct tree_sig g = { .index = 0, .last = 1 };
+	struct transport tr;
+	struct tree_data dd;
+	struct frame f;
+	struct tx t;
+	size_t pos = 0;
+	int src, fd;
+
+	assert_non_null(got);
+	assert_non_null(b);
+	sha256(data, len, h);
+	assert_int_equal(mkdirat(s->fd, "src", 0755), 0);
+	assert_true((src = openat(s->fd, "src", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) >= 0);
+	write_file(src, "f", data, len);
+	tx_start(&t, src);
+	fd = dup(t.fd);
+	assert_int_equal(transport_fd_open(&tr, fd, fd, "sender"), 0);
+	tr.timeout_ms = 3000;
+	/* the delta, against a signature of another basis */
+	assert_int_equal(cbuf_put_u32(b, 1), 0);
+	assert_int_equal(tree_need_encode(b, &n), 0);
+	tx_frame(&t, MSG_TREE_NEED, b);
+	sig = rs_run(rs_sig_begin(2048, 8, RS_RK_BLAKE2_SIG_MAGIC), basis,
+	    BASIS_LEN);
+	g.blob = cbuf_ptr(sig);
+	g.blob_len = (uint32_t)cbuf_len(sig);
+	cbuf_reset(b);
+	assert_int_equal(tree_sig_encode(b, &g), 0);
+	tx_frame(&t, MSG_TREE_SIG, b);
+	for (;;) {
+		assert_int_equal(frame_read(&tr, &f), 0);
+		if (f.h.type == MSG_TREE_DATA) {
+			assert_int_equal(tree_data_decode(f.payload, &dd), 0);
+			assert_int_equal(dd.kind == TREE_DATA_END ||
+			    dd.kind == TREE_DATA_DELTA, 1);
+		} else {
+			assert_true(f.h.type == MSG_TREE_ENTRIES ||
+			    f.h.type == MSG_TREE_ENTRIES_Z);
+			dd.kind = 0;
+		}
+		frame_clear(&f);
+		if (dd.kind == TREE_DATA_END)
+			break;
+	}
+	/* the verdict */
+	n.how = verdict;
+	cbuf_reset(b);
+	assert_int_equal(cbuf_put_u32(b, 1), 0);
+	assert_int_equal(tree_need_encode(b, &n), 0);
+	tx_frame(&t, MSG_TREE_NEED, b);
+	while (verdict == TREE_NEED_LITERAL) {
+		assert_int_equal(frame_read(&tr, &f), 0);
+		assert_int_equal(f.h.type, MSG_TREE_DATA);
+		assert_int_equal(tree_data_decode(f.payload, &dd), 0);
+		assert_int_equal(dd.index, 0);
+		if (dd.kind == TREE_DATA_END) {
+			assert_int_equal(dd.offset, len);
+			assert_memory_equal(dd.blob, h, TREE_HASH_LEN);
+			frame_clear(&f);
+			break;
+		}
+		assert_int_equal(dd.kind, TREE_DATA_LITERAL);
+		assert_int_equal(dd.flags, 0);
+		assert_int_equal(dd.offset, pos);
+		assert_true(pos + dd.raw_len <= len);
+		memcpy(got + pos, dd.blob, dd.raw_len);
+		pos += dd.raw_len;
+		frame_clear(&f);
+	}
+	if (verdict == TREE_NEED_LITERAL) {
+		assert_int_equal(pos, len);
+		assert_memory_equal(got, data, len);
+	}
+	assert_int_equal(frame_read(&tr, &f), 0);
+	assert_int_equal(f.h.type, MSG_TREE_END);
+	frame_clear(&f);
+	if (tx_end(&t) != 0)
+		fail_msg("sender: %s", t.err);
+	transport_close(&tr);
+	assert_int_equal(unlinkat(src, "f", 0), 0);
+	close(src);
+	assert_int_equal(unlinkat(s->fd, "src", AT_REMOVEDIR), 0);
+	cbuf_free(sig);
+	cbuf_free(b);
+	free(got);
+	free(data);
+	free(basis);
+}
+
+static void
+test_sender_resends_whole(void **state)
+{
+	struct sb s;
+
+	(void)state;
+	sb_new(&s);
+	sender_verdict(&s, TREE_NEED_LITERAL);
+	sender_verdict(&s, TREE_NEED_SKIP);
+	sb_free(&s);
+}
+
 int
 main(void)
 {
@@ -1848,12 +2063,14 @@ main(void)
 		cmocka_unit_test(test_end_before_tree_complete),
 		cmocka_unit_test(test_delta_copy_past_basis),
 		cmocka_unit_test(test_delta_bad_result),
+		cmocka_unit_test(test_delta_resent_whole),
 		cmocka_unit_test(test_tmp_removed_on_failure),
 		cmocka_unit_test(test_frame_too_long),
 		cmocka_unit_test(test_frame_bad_type),
 		cmocka_unit_test(test_frame_truncated_eof),
 		cmocka_unit_test(test_leader_paths_cap),
 		cmocka_unit_test(test_sender_sigs_cap),
+		cmocka_unit_test(test_sender_resends_whole),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
