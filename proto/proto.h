@@ -11,7 +11,8 @@
 #include <stdint.h>
 
 /* 4 a direct connection starts with the receiver's challenge and each
- * end's first record covers it; 3 seeded XXH3 block hashes in tree
+ * end's first record covers it, and the receiver gives a verdict on each
+ * delta file (a file whose rebuild failed is sent again whole); 3 seeded XXH3 block hashes in tree
  * transfers, 2 added CT_CREATE, SNAP and TREE_PROGRESS; no version 1, 2
  * or 3 peer was ever released, so they are refused rather than spoken to
  * without them */
