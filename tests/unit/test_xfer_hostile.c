@@ -1732,7 +1732,7 @@ deep_links(struct rx *r, struct sb *s, size_t nfiles)
 		batch_add(&bt, TREE_DIR, name, 0, 0);
 	for (i = 0; i < nfiles; i++) {
 		memset(name, 'f', TREE_NAME_MAX);
-		snprintf(name + TREE_NAME_MAX - 6, 7, "%06zu", i);
+		snprintf(name + TREE_NAME_MAX - 6, 7, "%06u", (unsigned)(i % 1000000));
 		batch_add(&bt, TREE_FILE, name, 5, TREE_F_LINKED);
 	}
 	for (i = 0; i < 251; i++)
