@@ -52,6 +52,20 @@ pend_clear(struct sender *s, struct pend *p)
 	p->fd = -1;
 }
 
+void
+xsend_held_done(struct sender *s, struct pend *p)
+{
+	p->how = TREE_NEED_SKIP;
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+	while (s->held_n > 0 && s->held[s->held_head].how == TREE_NEED_SKIP) {
+		s->held_head = (s->held_head + 1) % WINDOW;
+		s->held_n--;
+		s->held_next--;
+	}
+}
+
 int
 xsend_fail(struct sender *s, int code, const char *fmt, const char *what)
 {
@@ -146,16 +160,9 @@ produce(struct sender *s, bool *progress)
 			return r;
 		*progress = true;
 		if (finished) {
-			/* done: out of the window once those before it are */
-			p->how = TREE_NEED_SKIP;
-			close(p->fd);
-			p->fd = -1;
+			xsend_held_done(s, p);
+			break;   /* the ring may have moved: next turn */
 		}
-	}
-	while (s->held_n > 0 && s->held[s->held_head].how == TREE_NEED_SKIP) {
-		s->held_head = (s->held_head + 1) % WINDOW;
-		s->held_n--;
-		s->held_next--;
 	}
 	/* the head file first: the receiver waits for it */
 	while (xio_room(&s->io) && s->count > 0) {

@@ -107,6 +107,9 @@ extern void (*xsend_test_before_open)(int dfd, const char *name);
 
 /* xfer_send_data.c: the receiver's answers, and file data */
 int xsend_on_need(struct sender *s, const uint8_t *pl, size_t len);
+/* xfer_send.c: a held file is done (closed): out of the window once
+ * those before it are. */
+void xsend_held_done(struct sender *s, struct pend *p);
 /* The receiver's answer on a file sent as a delta, in file order. */
 int xsend_on_verdict(struct sender *s, const struct tree_need *n);
 int xsend_on_sig(struct sender *s, const uint8_t *pl, size_t len);

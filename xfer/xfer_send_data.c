@@ -128,15 +128,7 @@ xsend_on_verdict(struct sender *s, const struct tree_need *n)
 			return CERR_NOMEM;
 		return 0;
 	}
-	p->how = TREE_NEED_SKIP;
-	close(p->fd);
-	p->fd = -1;
-	/* done from the head on: out of the window */
-	while (s->held_n > 0 && s->held[s->held_head].how == TREE_NEED_SKIP) {
-		s->held_head = (s->held_head + 1) % WINDOW;
-		s->held_n--;
-		s->held_next--;
-	}
+	xsend_held_done(s, p);
 	return 0;
 }
 
