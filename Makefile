@@ -137,6 +137,8 @@ $(BUILD)/tests/unit/test_storage.o: CFLAGS += $(SLAVE_CFLAGS)
 $(BUILD)/tests/unit/test_msg_table.o: CPPFLAGS += -DCORRAL_SRCDIR='"$(CURDIR)"'
 # the slave's limits on unauthenticated connections
 $(BUILD)/tests/test_preauth: $(BUILD)/slave/preauth.o
+# a container's config between this host's paths and the neutral form
+$(BUILD)/tests/test_conftext: $(BUILD)/slave/conftext.o
 tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/xfer-local
 
 # The transfer engine alone, sender and receiver over a socketpair.
