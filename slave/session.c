@@ -166,6 +166,8 @@ static const struct req_handler handlers[] = {
 	{ MSG_CT_CREATE_REQ, 0, handle_create },
 	{ MSG_SNAP_REQ,      0, handle_snap },
 	{ MSG_CT_CTL_REQ,    0, slave_handle_ctl },
+	{ MSG_CT_CONF_REQ,   0, slave_handle_conf },
+	{ MSG_CT_CONF_SET_REQ, 0, slave_handle_conf_set },
 	{ MSG_PING,  0, reqloop_ping },
 	{ MSG_BYE,   0, reqloop_bye },
 	{ MSG_ERROR, 0, reqloop_peer_error },

@@ -109,7 +109,8 @@ bool slave_ct_removing(struct slave_ctx *ctx, const char *ct);
 /* rm -rf --one-file-system */
 int slave_rm_tree(const char *path, char *err, size_t errlen);
 
-/* Container operations: CT_CTL (ctl.c; REMOVE in remove.c). */
+/* Container operations: CT_CTL (ctl.c; REMOVE in remove.c) and the
+ * config as it travels, CT_CONF and CT_CONF_SET (ctconf.c). */
 struct lxc_container;
 struct msg_ctl_req;
 struct msg_ctl;
@@ -125,5 +126,7 @@ void slave_ct_sweep(struct slave_ctx *ctx);
 struct reqloop;
 struct frame;
 int slave_handle_ctl(struct reqloop *l, const struct frame *f);
+int slave_handle_conf(struct reqloop *l, const struct frame *f);
+int slave_handle_conf_set(struct reqloop *l, const struct frame *f);
 
 #endif
