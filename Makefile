@@ -142,12 +142,21 @@ $(BUILD)/tests/unit/test_msg_table.o: CPPFLAGS += -DCORRAL_SRCDIR='"$(CURDIR)"'
 $(BUILD)/tests/test_preauth: $(BUILD)/slave/preauth.o
 # the master's store: its manifest codec and version names
 $(BUILD)/tests/test_store: $(call obj,master/store_mf.c master/store_name.c)
+# a container's config between this host's paths and the neutral form
+$(BUILD)/tests/test_conftext: $(BUILD)/slave/conftext.o
 tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/xfer-local $(BUILD)/ssh-try \
-	$(BUILD)/store-tool
+	$(BUILD)/store-tool $(BUILD)/ctl-tool
 
 # A client that offers a key under any user name (tests/integration).
 $(BUILD)/ssh-try: $(BUILD)/tests/integration/ssh_try.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libssh)
+
+# The master's container operations from the command line, for
+# tests/integration/ctl.sh: the master's objects but its main.
+CTL_TOOL_OBJS = $(filter-out $(BUILD)/master/main.o,$(call obj,$(MASTER_SRC)))
+$(BUILD)/ctl-tool: $(BUILD)/tests/integration/ctl_tool.o $(CTL_TOOL_OBJS) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(MASTER_LIBS)
+$(BUILD)/tests/integration/ctl_tool.o: CFLAGS += $(MASTER_CFLAGS)
 
 # The transfer engine alone, sender and receiver over a socketpair.
 $(BUILD)/xfer-local: $(BUILD)/tests/tree/xfer_local.o $(XFER_LIB) $(PROTO_LIB) $(COMMON_LIB)

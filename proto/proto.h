@@ -55,6 +55,12 @@ enum proto_msg {
 	MSG_CT_CREATE      = 205,  /* struct msg_create */
 	MSG_SNAP_REQ       = 206,  /* struct msg_snap_req: take/status/drop */
 	MSG_SNAP           = 207,  /* struct msg_snap */
+	MSG_CT_CTL_REQ     = 208,  /* struct msg_ctl_req: start, stop, ... */
+	MSG_CT_CTL         = 209,  /* struct msg_ctl */
+	MSG_CT_CONF_REQ    = 210,  /* string name */
+	MSG_CT_CONF        = 211,  /* struct msg_conf: a host-neutral config */
+	MSG_CT_CONF_SET_REQ = 212, /* struct msg_conf_set_req */
+	MSG_CT_CONF_SET    = 213,  /* struct msg_conf_set */
 
 	/* 300s: tree transfer (proto/tree.h); master <-> slaves, relayed */
 	MSG_TREE_SEND_REQ  = 300,  /* master -> sender: struct tree_req */
