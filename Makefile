@@ -39,7 +39,7 @@ CFLAGS   += -std=gnu11 $(WARN) $(SANFLAGS) -MMD -MP
 LDFLAGS  += $(SANFLAGS)
 
 SLAVE_PKGS  = lxc libssh devmapper zlib libcrypto libxxhash
-MASTER_PKGS = libssh sqlite3 zlib
+MASTER_PKGS = libssh sqlite3 zlib libcrypto
 SLAVE_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(SLAVE_PKGS) 2>/dev/null)
 SLAVE_LIBS    := $(shell $(PKG_CONFIG) --libs $(SLAVE_PKGS) 2>/dev/null) -lrsync
 MASTER_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(MASTER_PKGS) 2>/dev/null)
@@ -139,15 +139,39 @@ STORAGE_OBJS = $(call obj,$(sort $(wildcard slave/storage*.c)) slave/dmstatus.c 
 $(BUILD)/tests/test_storage: $(STORAGE_OBJS)
 $(BUILD)/tests/test_storage: TEST_LIBS = $(SLAVE_LIBS)
 $(BUILD)/tests/unit/test_storage.o: CFLAGS += $(SLAVE_CFLAGS)
+# the CLI's output helpers
+$(BUILD)/tests/test_out: $(BUILD)/master/cli/out.o
+$(BUILD)/tests/unit/test_out.o: CPPFLAGS += -Imaster/cli
 # the message table's test reads proto.h, the fuzz dictionaries and seeds
 $(BUILD)/tests/unit/test_msg_table.o: CPPFLAGS += -DCORRAL_SRCDIR='"$(CURDIR)"'
 # the slave's limits on unauthenticated connections
 $(BUILD)/tests/test_preauth: $(BUILD)/slave/preauth.o
-tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/xfer-local
+# the master's store: its manifest codec and version names
+$(BUILD)/tests/test_store: $(call obj,master/store_mf.c master/store_name.c)
+# a container's config between this host's paths and the neutral form
+$(BUILD)/tests/test_conftext: $(BUILD)/slave/conftext.o
+tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/xfer-local $(BUILD)/ssh-try \
+	$(BUILD)/store-tool $(BUILD)/ctl-tool
+
+# A client that offers a key under any user name (tests/integration).
+$(BUILD)/ssh-try: $(BUILD)/tests/integration/ssh_try.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libssh)
+
+# The master's container operations from the command line, for
+# tests/integration/ctl.sh: the master's objects but its main.
+CTL_TOOL_OBJS = $(filter-out $(BUILD)/master/main.o,$(call obj,$(MASTER_SRC)))
+$(BUILD)/ctl-tool: $(BUILD)/tests/integration/ctl_tool.o $(CTL_TOOL_OBJS) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(MASTER_LIBS)
+$(BUILD)/tests/integration/ctl_tool.o: CFLAGS += $(MASTER_CFLAGS)
 
 # The transfer engine alone, sender and receiver over a socketpair.
 $(BUILD)/xfer-local: $(BUILD)/tests/tree/xfer_local.o $(XFER_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS)
+
+# The master's store alone (master/store*.c), for tests/tree/store.sh.
+STORE_OBJS = $(call obj,$(sort $(wildcard master/store*.c)))
+$(BUILD)/store-tool: $(BUILD)/tests/tree/store_tool.o $(STORE_OBJS) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libcrypto)
 
 # ---- fuzzers: libFuzzer under clang; corpus replay under $(CC) ----
 FUZZFLAGS = -std=gnu11 -g -O1 -D_GNU_SOURCE -DCORRAL_VERSION='"$(VERSION)"' \

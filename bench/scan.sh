@@ -62,7 +62,10 @@ export CORRAL_CONF=$W/corral.conf
 mpid=$!
 pids+=($mpid)
 for _ in $(seq 100); do [ -S "$W/master.sock" ] && break; sleep 0.1; done
-for i in $(seq 1 "$N"); do "$BUILD/corral" host trust "s$i" >/dev/null; done
+for i in $(seq 1 "$N"); do
+	fp=$("$BUILD/corral-slave" -c "$W/s$i/corral.conf" --fingerprint)
+	"$BUILD/corral" host trust "s$i" --fingerprint "$fp" >/dev/null
+done
 
 ms() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null; t1=$(date +%s%N); echo $(( (t1 - t0) / 1000000 )); }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }

@@ -82,3 +82,50 @@ str_escaped(char *dst, size_t dstlen, const char *src)
 	str_escape(dst, dstlen, src);
 	return dst;
 }
+
+static int
+hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;      /* mem_escape writes lowercase only */
+}
+
+ssize_t
+mem_unescape(void *dst, size_t dstlen, const char *src, size_t len)
+{
+	unsigned char *d = dst;
+	size_t i = 0, out = 0;
+	int hi, lo;
+
+	while (i < len) {
+		unsigned char c = (unsigned char)src[i];
+
+		if (c < 0x20 || c >= 0x7f)
+			return -1;      /* never in an escaped string */
+		if (c == '\\') {
+			if (i + 1 < len && src[i + 1] == '\\') {
+				i += 2;
+			} else if (i + 3 < len && src[i + 1] == 'x' &&
+			    (hi = hex_value(src[i + 2])) >= 0 &&
+			    (lo = hex_value(src[i + 3])) >= 0) {
+				c = (unsigned char)(hi << 4 | lo);
+				/* only what mem_escape would have written:
+				 * one text, one reading */
+				if (c >= 0x20 && c < 0x7f)
+					return -1;
+				i += 4;
+			} else {
+				return -1;
+			}
+		} else {
+			i++;
+		}
+		if (out == dstlen)
+			return -1;
+		d[out++] = c;
+	}
+	return (ssize_t)out;
+}

@@ -10,6 +10,7 @@
 #define CORRAL_ESCAPE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Longest escaped form of one byte: "\xNN". */
 #define ESCAPE_MAX_PER_BYTE 4
@@ -27,5 +28,12 @@ size_t mem_escape(char *dst, size_t dstlen, const void *src, size_t len);
 /* str_escape() returning dst, for use inside a log or printf call:
  *   log_notice("user '%s'", str_escaped(buf, sizeof(buf), user)); */
 const char *str_escaped(char *dst, size_t dstlen, const char *src);
+
+/* The inverse of mem_escape() over len bytes of src: the original bytes
+ * into dst (dstlen bytes, not NUL-terminated), their count returned.  -1
+ * for anything mem_escape() never writes (a bare control byte, an unknown
+ * or short escape, an escaped printable byte) or when dst is too small:
+ * an escaped text has exactly one reading. */
+ssize_t mem_unescape(void *dst, size_t dstlen, const char *src, size_t len);
 
 #endif

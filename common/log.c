@@ -39,6 +39,27 @@ log_level_from_name(const char *name)
 	return -1;
 }
 
+/* Control bytes become \xNN in place of the message's tail: a name or an
+ * error from a peer cannot end the line and forge another, nor reach an
+ * admin's terminal as an escape sequence.  msg is NUL-terminated in len. */
+static void
+log_defang(char *msg, size_t len)
+{
+	char out[1024], *o = out;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)msg; *p; p++) {
+		if ((size_t)(o - out) + 5 > sizeof(out))
+			break;
+		if (*p < 0x20 || *p == 0x7f)
+			o += snprintf(o, 5, "\\x%02x", *p);
+		else
+			*o++ = (char)*p;
+	}
+	*o = '\0';
+	snprintf(msg, len, "%s", out);
+}
+
 void
 log_msg(int prio, const char *func, const char *fmt, ...)
 {
@@ -50,6 +71,7 @@ log_msg(int prio, const char *func, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	log_defang(msg, sizeof(msg));
 	if (log_cfg.syslog) {
 		if (log_cfg.level >= LOG_DEBUG)
 			syslog(prio, "%s: %s", func, msg);

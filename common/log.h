@@ -14,6 +14,8 @@
 void log_open(const char *ident, bool to_syslog, int level);
 /* "error", "warning", "notice", "info", "debug" -> LOG_*; -1 if unknown */
 int log_level_from_name(const char *name);
+/* One message is one line: control bytes in it (a peer's name or error
+ * with a newline or an escape sequence) are written as \xNN. */
 void log_msg(int prio, const char *func, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

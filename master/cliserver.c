@@ -122,8 +122,8 @@ do_trust(struct reqloop *l, const struct frame *f)
 	if ((r = msg_trust_decode(f->payload, &q)) != 0)
 		return r;
 	pthread_rwlock_rdlock(&c->m->pollers_lock);
-	r = master_trust_host(c->m, q.host, q.fingerprint, a.fingerprint,
-	    sizeof(a.fingerprint), &recorded, err, sizeof(err));
+	r = master_trust_host(c->m, q.host, q.fingerprint, q.accept != 0,
+	    a.fingerprint, sizeof(a.fingerprint), &recorded, err, sizeof(err));
 	pthread_rwlock_unlock(&c->m->pollers_lock);
 	if (r != 0)
 		return reply_error(l->t, f->h.id, CERR_REMOTE, "%s", err);
@@ -134,7 +134,8 @@ do_trust(struct reqloop *l, const struct frame *f)
 	a.accept = recorded;
 	/* answer once the host is polled with its key, so a `corral hosts`
 	 * right after shows it up */
-	refresh(c, q.host);
+	if (q.accept)
+		refresh(c, q.host);
 	return reply_msg(l->t, MSG_CLI_TRUST, f->h.id, msg_trust_enc, &a);
 }
 

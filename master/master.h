@@ -7,6 +7,7 @@
 
 #include "codec.h"
 #include "conf.h"
+#include "msg.h"
 
 struct jobrun;
 struct poller;
@@ -59,9 +60,24 @@ int master_request(struct master_ctx *m, const char *host, uint16_t type,
     msg_enc_fn enc, const void *req, uint16_t reply_type, msg_dec_fn dec,
     void *rep, int timeout_s, char *err, size_t errlen);
 
-/* Record the host key of slave name after checking it (trust.c). */
+/* Container operations and configs on slave host (ctl.c), each a
+ * master_request(): 0 or a CERR_* with err ("HOST: OP NAME: reason" for
+ * the slave's refusals).  master_ctl waits for the slave's own time-out
+ * (timeout_s, or its default) and a margin.  The config structs hold
+ * 64 KiB: callers keep them off small stacks. */
+int master_ctl(struct master_ctx *m, const char *host, const char *ct,
+    enum msg_ctl_op op, uint32_t timeout_s, uint32_t flags, uint64_t bytes,
+    struct msg_ctl *reply, char *err, size_t errlen);
+int master_conf_get(struct master_ctx *m, const char *host, const char *ct,
+    struct msg_conf *reply, char *err, size_t errlen);
+int master_conf_set(struct master_ctx *m, const char *host,
+    const struct msg_conf_set_req *q, struct msg_conf_set *reply, char *err,
+    size_t errlen);
+
+/* Record the host key of slave name after checking it against expect_fp
+ * (when not ""); with record false only fetch its fingerprint (trust.c). */
 int master_trust_host(struct master_ctx *ctx, const char *name,
-    const char *expect_fp, char *fingerprint, size_t fplen, bool *recorded,
-    char *err, size_t errlen);
+    const char *expect_fp, bool record, char *fingerprint, size_t fplen,
+    bool *recorded, char *err, size_t errlen);
 
 #endif

@@ -90,6 +90,7 @@ check_host_key(struct sshc *c, const struct sshc_params *p, char *err,
 	st = ssh_session_is_known_server(c->session);
 	switch (st) {
 	case SSH_KNOWN_HOSTS_OK:
+		c->known = true;
 		if (p->expect_fp && *p->expect_fp &&
 		    strcmp(p->expect_fp, c->fingerprint) != 0) {
 			snprintf(err, errlen, "%s: host key is %s, not the "
@@ -108,6 +109,8 @@ check_host_key(struct sshc *c, const struct sshc_params *p, char *err,
 		return -1;
 	case SSH_KNOWN_HOSTS_UNKNOWN:
 	case SSH_KNOWN_HOSTS_NOT_FOUND:
+		if (p->trust == SSHC_TRUST_PEEK)
+			return 0;
 		if (p->trust != SSHC_TRUST_RECORD) {
 			snprintf(err, errlen, "%s: unknown host key %s: run "
 			    "'corral host trust %s' to accept it", p->name,
@@ -180,6 +183,10 @@ sshc_connect(struct sshc *c, const struct sshc_params *p, char *err,
 	/* the host key is checked before we send anything that matters */
 	if (check_host_key(c, p, err, errlen) != 0)
 		goto fail;
+	if (p->trust == SSHC_TRUST_PEEK) {
+		sshc_close(c);
+		return 0;
+	}
 	if (ssh_pki_import_privkey_file(p->key_path, NULL, NULL, NULL,
 	    &key) != SSH_OK) {
 		snprintf(err, errlen, "%s: cannot read our key %s", p->name,

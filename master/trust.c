@@ -1,5 +1,6 @@
 /* corral-master: `corral host trust H`: fetch, check and record a slave's
- * host key in our known_hosts. */
+ * host key in our known_hosts, or only show it (record false) so that the
+ * admin can compare it before saying yes. */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,8 +9,8 @@
 
 int
 master_trust_host(struct master_ctx *ctx, const char *name,
-    const char *expect_fp, char *fingerprint, size_t fplen, bool *recorded,
-    char *err, size_t errlen)
+    const char *expect_fp, bool record, char *fingerprint, size_t fplen,
+    bool *recorded, char *err, size_t errlen)
 {
 	const struct slave_entry *e;
 	struct sshc c;
@@ -27,7 +28,7 @@ master_trust_host(struct master_ctx *ctx, const char *name,
 	sp.key_path = ctx->conf.key;
 	sp.known_hosts = ctx->conf.known_hosts;
 	sp.timeout_s = (int)ctx->conf.timeout;
-	sp.trust = SSHC_TRUST_RECORD;
+	sp.trust = record ? SSHC_TRUST_RECORD : SSHC_TRUST_PEEK;
 	sp.expect_fp = expect_fp;
 	if (sshc_connect(&c, &sp, err, errlen) != 0) {
 		/* the key may be recorded even if our key is then refused */

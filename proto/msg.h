@@ -131,7 +131,9 @@ struct msg_scan_req {
 struct msg_trust {
 	char host[PROTO_NAME_MAX];
 	char fingerprint[128];             /* "SHA256:..." in the reply */
-	uint8_t accept;                    /* request: record it; reply: recorded */
+	/* request: 1 record it, 0 only fetch its fingerprint; reply:
+	 * recorded by this request */
+	uint8_t accept;
 };
 
 int msg_host_info_encode(struct cbuf *b, const struct msg_host_info *m);
@@ -201,6 +203,69 @@ int msg_snap_req_encode(struct cbuf *b, const struct msg_snap_req *m);
 int msg_snap_req_decode(struct cbuf *b, struct msg_snap_req *m);
 int msg_snap_encode(struct cbuf *b, const struct msg_snap *m);
 int msg_snap_decode(struct cbuf *b, struct msg_snap *m);
+
+/* ---- container operations and configs for travel (CT_CTL, CT_CONF,
+ * CT_CONF_SET): proto/msg_ctl.c ---- */
+#define MSG_CONFIG_MAX (64u * 1024u)   /* bytes of an LXC config */
+
+enum msg_ctl_op {
+	MSG_CTL_START = 1,        /* start, wait until RUNNING */
+	MSG_CTL_STOP = 2,         /* halt signal, timeout_s, only then kill */
+	MSG_CTL_REMOVE = 3,       /* config, volume and LXC directory */
+	MSG_CTL_VOL_CREATE = 4,   /* an empty volume, no config */
+	MSG_CTL_VOL_DESTROY = 5,  /* a volume that has no config */
+};
+#define MSG_CTL_FORCE        1u   /* REMOVE: stop a running one first */
+#define MSG_CTL_FLAGS_KNOWN  MSG_CTL_FORCE
+#define MSG_CONF_REPLACE     1u   /* CT_CONF_SET: over an existing config */
+#define MSG_CONF_FLAGS_KNOWN MSG_CONF_REPLACE
+
+struct msg_ctl_req {
+	char ct[PROTO_NAME_MAX];
+	uint8_t op;                        /* enum msg_ctl_op */
+	uint32_t timeout_s;                /* START, STOP: 0 = the slave's */
+	uint32_t flags;                    /* MSG_CTL_* */
+	uint64_t bytes;                    /* VOL_CREATE: 0 = backend's */
+};
+
+struct msg_ctl {
+	char ct[PROTO_NAME_MAX];
+	char state[MSG_STATE_MAX];         /* after: running, stopped, absent */
+	char message[MSG_ERRTEXT_MAX];     /* what happened */
+};
+
+/* MSG_CT_CONF: a config whose host's own paths are placeholders */
+struct msg_conf {
+	char ct[PROTO_NAME_MAX];
+	char config[MSG_CONFIG_MAX + 1];
+	uint64_t rootfs_bytes;
+	uint8_t running;
+};
+
+struct msg_conf_set_req {
+	char ct[PROTO_NAME_MAX];           /* the name it gets here */
+	char config[MSG_CONFIG_MAX + 1];   /* host-neutral */
+	char old[PROTO_NAME_MAX];          /* its name where it came from, "" */
+	uint32_t flags;                    /* MSG_CONF_* */
+};
+
+struct msg_conf_set {
+	char ct[PROTO_NAME_MAX];
+	char message[MSG_ERRTEXT_MAX];
+};
+
+int msg_ctl_req_encode(struct cbuf *b, const struct msg_ctl_req *m);
+int msg_ctl_req_decode(struct cbuf *b, struct msg_ctl_req *m);
+int msg_ctl_encode(struct cbuf *b, const struct msg_ctl *m);
+int msg_ctl_decode(struct cbuf *b, struct msg_ctl *m);
+int msg_conf_encode(struct cbuf *b, const struct msg_conf *m);
+int msg_conf_decode(struct cbuf *b, struct msg_conf *m);
+int msg_conf_set_req_encode(struct cbuf *b, const struct msg_conf_set_req *m);
+int msg_conf_set_req_decode(struct cbuf *b, struct msg_conf_set_req *m);
+int msg_conf_set_encode(struct cbuf *b, const struct msg_conf_set *m);
+int msg_conf_set_decode(struct cbuf *b, struct msg_conf_set *m);
+/* "START", "STOP", ...; "?" for another value */
+const char *msg_ctl_op_name(uint8_t op);
 
 /* A single u8 flag payload (MSG_CLI_HOSTS_REQ: cached). */
 int msg_flag_encode(struct cbuf *b, uint8_t flag);

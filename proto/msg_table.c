@@ -45,6 +45,11 @@ VALIDATE(v_create_req, struct msg_create_req, msg_create_req_decode)
 VALIDATE(v_create, struct msg_create, msg_create_decode)
 VALIDATE(v_snap_req, struct msg_snap_req, msg_snap_req_decode)
 VALIDATE(v_snap, struct msg_snap, msg_snap_decode)
+VALIDATE(v_ctl_req, struct msg_ctl_req, msg_ctl_req_decode)
+VALIDATE(v_ctl, struct msg_ctl, msg_ctl_decode)
+VALIDATE(v_conf, struct msg_conf, msg_conf_decode)
+VALIDATE(v_conf_set_req, struct msg_conf_set_req, msg_conf_set_req_decode)
+VALIDATE(v_conf_set, struct msg_conf_set, msg_conf_set_decode)
 VALIDATE(v_tree_req, struct tree_req, tree_req_decode)
 VALIDATE(v_tree_sig, struct tree_sig, tree_sig_decode)
 VALIDATE(v_tree_data, struct tree_data, tree_data_decode)
@@ -157,6 +162,12 @@ static const struct proto_msg_desc msg_table[] = {
 	{ MSG_CT_CREATE,      "CT_CREATE",      v_create },
 	{ MSG_SNAP_REQ,       "SNAP_REQ",       v_snap_req },
 	{ MSG_SNAP,           "SNAP",           v_snap },
+	{ MSG_CT_CTL_REQ,     "CT_CTL_REQ",     v_ctl_req },
+	{ MSG_CT_CTL,         "CT_CTL",         v_ctl },
+	{ MSG_CT_CONF_REQ,    "CT_CONF_REQ",    v_name },
+	{ MSG_CT_CONF,        "CT_CONF",        v_conf },
+	{ MSG_CT_CONF_SET_REQ, "CT_CONF_SET_REQ", v_conf_set_req },
+	{ MSG_CT_CONF_SET,    "CT_CONF_SET",    v_conf_set },
 
 	{ MSG_TREE_SEND_REQ,  "TREE_SEND_REQ",  v_tree_req },
 	{ MSG_TREE_RECV_REQ,  "TREE_RECV_REQ",  v_tree_req },

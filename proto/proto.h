@@ -10,11 +10,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* 3 seeded XXH3 block hashes in tree transfers, 2 added CT_CREATE, SNAP
- * and TREE_PROGRESS; no version 1 or 2 peer was ever released, so they are
- * refused rather than spoken to without them */
-#define PROTO_VERSION      3   /* the newest version this build speaks */
-#define PROTO_VERSION_MIN  3   /* the oldest version this build accepts */
+/* 4 a direct connection starts with the receiver's challenge and each
+ * end's first record covers it, and the receiver gives a verdict on each
+ * delta file (a file whose rebuild failed is sent again whole); 3 seeded XXH3 block hashes in tree
+ * transfers, 2 added CT_CREATE, SNAP and TREE_PROGRESS; no version 1, 2
+ * or 3 peer was ever released, so they are refused rather than spoken to
+ * without them */
+#define PROTO_VERSION      4   /* the newest version this build speaks */
+#define PROTO_VERSION_MIN  4   /* the oldest version this build accepts */
 
 #define PROTO_HDR_LEN      12          /* u32 len, u16 type, u16 flags, u32 id */
 #define PROTO_PAYLOAD_MAX  (1u << 20)  /* 1 MiB; a larger frame is refused */
@@ -52,6 +55,12 @@ enum proto_msg {
 	MSG_CT_CREATE      = 205,  /* struct msg_create */
 	MSG_SNAP_REQ       = 206,  /* struct msg_snap_req: take/status/drop */
 	MSG_SNAP           = 207,  /* struct msg_snap */
+	MSG_CT_CTL_REQ     = 208,  /* struct msg_ctl_req: start, stop, ... */
+	MSG_CT_CTL         = 209,  /* struct msg_ctl */
+	MSG_CT_CONF_REQ    = 210,  /* string name */
+	MSG_CT_CONF        = 211,  /* struct msg_conf: a host-neutral config */
+	MSG_CT_CONF_SET_REQ = 212, /* struct msg_conf_set_req */
+	MSG_CT_CONF_SET    = 213,  /* struct msg_conf_set */
 
 	/* 300s: tree transfer (proto/tree.h); master <-> slaves, relayed */
 	MSG_TREE_SEND_REQ  = 300,  /* master -> sender: struct tree_req */

@@ -100,6 +100,7 @@ run_daemon(struct slave_ctx *ctx, int level)
 		return 1;
 	}
 	slave_snap_sweep(ctx);
+	slave_ct_sweep(ctx);
 	if (!ctx->foreground && (ready = daemon_detach("corral-slave")) < 0)
 		return 1;
 	return slave_sshd_run(ctx, ready) == 0 ? 0 : 1;

@@ -85,4 +85,48 @@ int slave_ct_create(struct slave_ctx *ctx, const char *ct, uint64_t bytes,
     const char *tmpl, bool start, char *rootfs, size_t rlen, char *err,
     size_t errlen);
 
+/* A container's LXC directory LXCPATH/NAME as files (ctdir.c). */
+#define SLAVE_NEW_SUFFIX    ".corral-new"       /* a config being written */
+#define SLAVE_REMOVING      "config.removing"   /* a removal under way */
+#define SLAVE_REMOVING_DIR  ".corral-removing." /* its directory, last */
+/* LXCPATH/ct, or LXCPATH/ct/file; -1 if too long */
+int slave_ct_path(struct slave_ctx *ctx, const char *ct, const char *file,
+    char *buf, size_t len);
+/* A regular text file of at most max bytes, NUL-terminated in *text
+ * (malloc'd); -1 with err (errno kept for a missing file). */
+int slave_read_text(const char *path, size_t max, char **text, char *err,
+    size_t errlen);
+/* dir/name replaced by text whole or not at all: dir/name.corral-new
+ * written, fsynced, checked by check (if not NULL: 0 or -1 with err),
+ * renamed over it, dir fsynced. */
+typedef int (*slave_check_fn)(const char *path, void *arg, char *err,
+    size_t errlen);
+int slave_write_atomic(const char *dir, const char *name, const char *text,
+    slave_check_fn check, void *arg, char *err, size_t errlen);
+int slave_fsync_dir(const char *dir);
+/* LXCPATH/ct/config.removing is there: a removal is unfinished */
+bool slave_ct_removing(struct slave_ctx *ctx, const char *ct);
+/* rm -rf --one-file-system */
+int slave_rm_tree(const char *path, char *err, size_t errlen);
+
+/* Container operations: CT_CTL (ctl.c; REMOVE in remove.c) and the
+ * config as it travels, CT_CONF and CT_CONF_SET (ctconf.c). */
+struct lxc_container;
+struct msg_ctl_req;
+struct msg_ctl;
+/* "running", "stopped" or "absent" */
+const char *slave_ct_state(struct slave_ctx *ctx, const char *ct);
+/* The halt signal, timeout_s (0: 60 s), only then kill; msg says which. */
+int slave_ct_stop_clean(struct lxc_container *c, uint32_t timeout_s,
+    char *msg, size_t msglen, char *err, size_t errlen);
+int slave_ct_remove(struct slave_ctx *ctx, const struct msg_ctl_req *q,
+    struct msg_ctl *a, char *err, size_t errlen);
+/* At start: finish removals and config writes a killed slave left. */
+void slave_ct_sweep(struct slave_ctx *ctx);
+struct reqloop;
+struct frame;
+int slave_handle_ctl(struct reqloop *l, const struct frame *f);
+int slave_handle_conf(struct reqloop *l, const struct frame *f);
+int slave_handle_conf_set(struct reqloop *l, const struct frame *f);
+
 #endif

@@ -1,22 +1,16 @@
 /* corral-slave: the btrfs backend — a subvolume per container, read-only
- * snapshot subvolumes in ROOT/.corral-snap.  Straight ioctls: no helper
- * program, no shell. */
+ * snapshot subvolumes in ROOT/.corral-snap.  Straight ioctls (common/btrfs.c):
+ * no helper program, no shell. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
-#include <linux/btrfs.h>
-#include <linux/magic.h>
-
+#include "btrfs.h"
 #include "storage.h"
-
-#define BTRFS_SUBVOL_INO 256   /* the root inode of every subvolume */
 
 static int
 open_dir(const char *p, char *err, size_t errlen)
@@ -32,11 +26,16 @@ static int
 btrfs_init(struct storage *s, char *err, size_t errlen)
 {
 	char p[PATH_MAX];
-	struct statfs f;
+	bool btrfs;
+	int fd;
 
 	if (storage_mkdir(s->root, err, errlen) != 0)
 		return -1;
-	if (statfs(s->root, &f) != 0 || f.f_type != BTRFS_SUPER_MAGIC) {
+	if ((fd = open_dir(s->root, err, errlen)) < 0)
+		return -1;
+	btrfs = btrfs_is_fs(fd);
+	close(fd);
+	if (!btrfs) {
 		snprintf(err, errlen, "storage btrfs:%s: not a btrfs file "
 		    "system", s->root);
 		return -1;
@@ -55,21 +54,8 @@ subvol_make(const char *dir, const char *name, int src, char *err,
 
 	if ((dfd = open_dir(dir, err, errlen)) < 0)
 		return -1;
-	if (src < 0) {
-		struct btrfs_ioctl_vol_args a;
-
-		memset(&a, 0, sizeof(a));
-		snprintf(a.name, sizeof(a.name), "%s", name);
-		r = ioctl(dfd, BTRFS_IOC_SUBVOL_CREATE, &a);
-	} else {
-		struct btrfs_ioctl_vol_args_v2 a;
-
-		memset(&a, 0, sizeof(a));
-		a.fd = src;
-		a.flags = BTRFS_SUBVOL_RDONLY;
-		snprintf(a.name, sizeof(a.name), "%s", name);
-		r = ioctl(dfd, BTRFS_IOC_SNAP_CREATE_V2, &a);
-	}
+	r = src < 0 ? btrfs_subvol_create(dfd, name) :
+	    btrfs_subvol_snapshot(dfd, name, src, true);
 	if (r != 0)
 		snprintf(err, errlen, "%s/%s: %s", dir, name, errno == EEXIST ?
 		    "exists already" : strerror(errno));
@@ -82,15 +68,13 @@ is_subvol(const char *p)
 {
 	struct stat st;
 
-	return lstat(p, &st) == 0 && S_ISDIR(st.st_mode) &&
-	    st.st_ino == BTRFS_SUBVOL_INO;
+	return lstat(p, &st) == 0 && btrfs_is_subvol(&st);
 }
 
 /* Delete subvolume name of dir; a missing one is not an error. */
 static int
 subvol_drop(const char *dir, const char *name, char *err, size_t errlen)
 {
-	struct btrfs_ioctl_vol_args a;
 	char p[PATH_MAX];
 	int dfd, r = 0;
 
@@ -104,9 +88,7 @@ subvol_drop(const char *dir, const char *name, char *err, size_t errlen)
 	}
 	if ((dfd = open_dir(dir, err, errlen)) < 0)
 		return -1;
-	memset(&a, 0, sizeof(a));
-	snprintf(a.name, sizeof(a.name), "%s", name);
-	if (ioctl(dfd, BTRFS_IOC_SNAP_DESTROY, &a) != 0) {
+	if (btrfs_subvol_delete(dfd, name) != 0) {
 		snprintf(err, errlen, "%s: delete subvolume: %s", p,
 		    strerror(errno));
 		r = -1;

@@ -57,6 +57,9 @@ struct xfer_opts {
 	struct xseal *seal;
 	uint64_t bwlimit;
 	uint64_t *conn_bytes;     /* out: bytes on the stream, both ways */
+	/* sender, out (if not NULL): regular files that vanished or became
+	 * something else between the listing and their open: not sent */
+	uint64_t *vanished;
 	/* receiver: the destination's files may be hard links to files
 	 * outside it (an earlier version's, in a store).  No existing inode
 	 * is then changed: a file, symlink or special whose metadata differs
@@ -101,8 +104,9 @@ void xseal_delete(struct xseal *s);
  * address); lo = hi = 0: an ephemeral port. */
 int direct_listen(const char *addr, uint16_t lo, uint16_t hi, uint16_t *port,
     char *err, size_t errlen);
-/* The first connection that proves it holds s's key, within timeout_ms;
- * others are dropped (and logged). */
+/* The first connection that proves it holds s's key, over the challenge
+ * sent to it, within timeout_ms; up to 16 are served at once, each for 2 s
+ * at most; others are dropped (logged once per 10 s, with a count). */
 int direct_accept(int lfd, struct xseal *s, int timeout_ms, char *err,
     size_t errlen);
 int direct_connect(const char *peer, uint16_t port, struct xseal *s,

@@ -1,6 +1,7 @@
 /* corral xfer: the TCP connection of a direct transfer (see xfer_seal.c
  * for its records).  The receiver listens on an ephemeral port of its
- * listen address and takes the first connection that proves it holds the
+ * listen address, sends each connection a fresh challenge and takes the
+ * first one whose first record, over that challenge, proves it holds the
  * transfer's key; the sender connects to the address the master gives. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -9,8 +10,12 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -20,7 +25,13 @@
 #include "xfer.h"
 #include "xfer_seal.h"
 
-#define HELLO_MS 10000       /* the other end's first record */
+#define HELLO_MS    10000   /* sender: the receiver's challenge, record */
+#define PROVE_MS    2000    /* receiver: a connection's time to prove the
+                             * key (one round trip, on any network) */
+#define PENDING_MAX 16      /* connections proving it at once; more wait
+                             * in the listen backlog */
+#define BACKLOG     64
+#define DROP_LOG_MS 10000   /* one line at most about dropped ones */
 
 static void
 tune(int fd)
@@ -59,7 +70,7 @@ direct_listen(const char *addr, uint16_t lo, uint16_t hi, uint16_t *port,
 			    htons((uint16_t)p);
 		if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC,
 		    0)) >= 0 && bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
-		    listen(fd, 4) == 0 && getsockname(fd,
+		    listen(fd, BACKLOG) == 0 && getsockname(fd,
 		    (struct sockaddr *)&ss, &sl) == 0)
 			break;
 		e = errno;
@@ -87,41 +98,150 @@ direct_listen(const char *addr, uint16_t lo, uint16_t hi, uint16_t *port,
 	return fd;
 }
 
+/* ---- the receiver: pending connections, served together ---- */
+
+/* Connections dropped: one line per DROP_LOG_MS at most, with a count,
+ * whatever number of transfers listen at once. */
+static pthread_mutex_t drop_mu = PTHREAD_MUTEX_INITIALIZER;
+static bool drop_logged;
+static int64_t drop_ms;
+static uint64_t drop_held;
+
+static void
+log_dropped(const char *host, const char *why)
+{
+	int64_t now = monotonic_ms();
+
+	pthread_mutex_lock(&drop_mu);
+	drop_held++;
+	if (!drop_logged || now - drop_ms >= DROP_LOG_MS) {
+		log_warn("direct transfer: %llu connection(s) dropped since "
+		    "the last report, the latest from %s: %s",
+		    (unsigned long long)drop_held, host, why);
+		drop_logged = true;
+		drop_ms = now;
+		drop_held = 0;
+	}
+	pthread_mutex_unlock(&drop_mu);
+}
+
+struct pending {
+	int fd;
+	int64_t deadline;
+	uint8_t chal[SEAL_CHAL_LEN];
+	uint8_t rec[SEAL_HELLO_REC];
+	size_t got;
+	char host[64];
+};
+
+/* Close pv[i] (logged) and fill its place with the last one. */
+static void
+drop(struct pending *pv, size_t *n, size_t i, const char *why)
+{
+	log_dropped(pv[i].host, why);
+	close(pv[i].fd);
+	pv[i] = pv[--*n];
+}
+
+/* A new connection: its challenge goes out at once. */
+static void
+take_new(int lfd, struct pending *pv, size_t *n)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct pending *p = &pv[*n];
+	int fd;
+
+	if ((fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC)) < 0)
+		return;
+	tune(fd);
+	memset(p, 0, sizeof(*p));
+	p->fd = fd;
+	p->deadline = monotonic_ms() + PROVE_MS;
+	if (getnameinfo((struct sockaddr *)&ss, sl, p->host, sizeof(p->host),
+	    NULL, 0, NI_NUMERICHOST) != 0)
+		snprintf(p->host, sizeof(p->host), "?");
+	(*n)++;
+	/* fresh per connection: what a first record proves holds here only;
+	 * 32 bytes fit in any new socket's buffer */
+	if (getrandom(p->chal, sizeof(p->chal), 0) != (ssize_t)sizeof(p->chal))
+		drop(pv, n, *n - 1, "no random challenge");
+	else if (write(fd, p->chal, sizeof(p->chal)) != (ssize_t)sizeof(p->chal))
+		drop(pv, n, *n - 1, "cannot send the challenge");
+}
+
+/* More of p's first record: 1 it proved the key (our own first record is
+ * sent), 0 not all there yet, or a negative CERR_*. */
+static int
+prove(struct xseal *s, struct pending *p)
+{
+	int r;
+
+	if ((r = xseal_read_exact(p->fd, p->rec, sizeof(p->rec), &p->got,
+	    -1)) != 0)
+		return r;
+	if (p->got < sizeof(p->rec))
+		return 0;
+	if ((r = xseal_hello_open(s, p->rec, sizeof(p->rec), p->chal)) != 0 ||
+	    (r = xseal_hello_send(s, p->fd, p->chal, PROVE_MS)) != 0)
+		return r;
+	return 1;
+}
+
 int
 direct_accept(int lfd, struct xseal *s, int timeout_ms, char *err,
     size_t errlen)
 {
-	struct pollfd p = { .fd = lfd, .events = POLLIN };
-	int64_t deadline = monotonic_ms() + timeout_ms;
-	struct sockaddr_storage ss;
-	char host[NI_MAXHOST];
-	socklen_t sl;
-	int fd, rc;
+	struct pending *pv = calloc(PENDING_MAX, sizeof(*pv));
+	struct pollfd fds[PENDING_MAX + 1];
+	int64_t deadline = monotonic_ms() + timeout_ms, now, wake;
+	size_t n = 0, i;
+	int fd = -1, r;
 
-	while (monotonic_ms() < deadline) {
-		if (poll(&p, 1, (int)(deadline - monotonic_ms())) <= 0)
-			continue;
-		sl = sizeof(ss);
-		if ((fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
-		    SOCK_CLOEXEC)) < 0)
-			continue;
-		tune(fd);
-		if (getnameinfo((struct sockaddr *)&ss, sl, host, sizeof(host),
-		    NULL, 0, NI_NUMERICHOST) != 0)
-			snprintf(host, sizeof(host), "?");
-		s->n_in = s->n_out = 0;
-		if ((rc = xseal_hello_recv(s, fd, HELLO_MS)) == 0 &&
-		    (rc = xseal_hello_send(s, fd, HELLO_MS)) == 0)
-			return fd;
-		/* someone without the key, or a slow peer: not ours, and the
-		 * real sender may still come */
-		log_warn("direct transfer: connection from %s dropped: %s",
-		    host, cerr_str(rc));
-		close(fd);
+	if (pv == NULL) {
+		snprintf(err, errlen, "%s", cerr_str(CERR_NOMEM));
+		return -1;
 	}
-	snprintf(err, errlen, "no sender connected within %d s",
-	    timeout_ms / 1000);
-	return -1;
+	/* any number of hosts may connect first and say nothing, or the
+	 * wrong thing: each has PROVE_MS, and the sender is served beside
+	 * them, never behind */
+	while (fd < 0 && (now = monotonic_ms()) < deadline) {
+		for (i = n; i-- > 0;)
+			if (now >= pv[i].deadline)
+				drop(pv, &n, i, "no proof of the key in time");
+		wake = deadline;
+		fds[0] = (struct pollfd){ .fd = lfd,
+		    .events = n < PENDING_MAX ? POLLIN : 0 };
+		for (i = 0; i < n; i++) {
+			fds[i + 1] = (struct pollfd){ .fd = pv[i].fd,
+			    .events = POLLIN };
+			if (pv[i].deadline < wake)
+				wake = pv[i].deadline;
+		}
+		if (poll(fds, n + 1, (int)(wake - now)) <= 0)
+			continue;
+		/* backwards: drop() moves the last one into the hole */
+		for (i = n; fd < 0 && i-- > 0;) {
+			if (fds[i + 1].revents == 0)
+				continue;
+			if ((r = prove(s, &pv[i])) == 1) {
+				fd = pv[i].fd;
+				pv[i] = pv[--n];
+			} else if (r < 0) {
+				drop(pv, &n, i, cerr_str(r));
+			}
+		}
+		if (fd < 0 && (fds[0].revents & POLLIN))
+			take_new(lfd, pv, &n);
+	}
+	/* the others are not ours */
+	while (n > 0)
+		drop(pv, &n, n - 1, "another connection proved the key");
+	free(pv);
+	if (fd < 0)
+		snprintf(err, errlen, "no sender connected within %d s",
+		    timeout_ms / 1000);
+	return fd;
 }
 
 int
@@ -131,6 +251,8 @@ direct_connect(const char *peer, uint16_t port, struct xseal *s,
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
 	struct addrinfo *ai = NULL, *a;
 	struct pollfd p;
+	uint8_t chal[SEAL_CHAL_LEN];
+	size_t got = 0;
 	char ps[8];
 	int fd = -1, rc, soerr = 0;
 	socklen_t sl = sizeof(soerr);
@@ -164,8 +286,11 @@ direct_connect(const char *peer, uint16_t port, struct xseal *s,
 		    "port %u: %s", peer, (unsigned)port, strerror(soerr));
 		return -1;
 	}
-	if ((rc = xseal_hello_send(s, fd, HELLO_MS)) != 0 ||
-	    (rc = xseal_hello_recv(s, fd, HELLO_MS)) != 0) {
+	/* the receiver's challenge, then each end's first record over it */
+	if ((rc = xseal_read_exact(fd, chal, sizeof(chal), &got,
+	    monotonic_ms() + HELLO_MS)) != 0 ||
+	    (rc = xseal_hello_send(s, fd, chal, HELLO_MS)) != 0 ||
+	    (rc = xseal_hello_recv(s, fd, chal, HELLO_MS)) != 0) {
 		snprintf(err, errlen, "receiver at %s port %u: %s", peer,
 		    (unsigned)port, cerr_str(rc));
 		close(fd);

@@ -14,6 +14,15 @@
 
 #define XIO_OUT_SOFT (4u << 20)   /* producers wait above this */
 
+/* The signatures (and block hashes) the sender holds for the files in
+ * flight: a peer past this is refused, so a receiver cannot make the
+ * sender hold one 16 MiB signature for each of its 1024 files.  An honest
+ * receiver starts the next file's signature only while the signatures it
+ * sent for unfinished files leave room for one more of XFER_SIG_FILE_MAX
+ * (the sender's bound on one file's). */
+#define XFER_SIGS_HELD_MAX (256u << 20)
+#define XFER_SIG_FILE_MAX  CBUF_SIZE_MAX
+
 struct xseal;
 
 struct xio {

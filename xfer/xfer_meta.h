@@ -48,6 +48,15 @@ bool meta_link_xattrs_equal(int dfd, const char *name,
 int meta_install(int dfd, const char *tmpname, int tmpfd,
     const struct tree_entry *e, uint64_t size, const char **what);
 
+/* ---- opening an entry for reading (xfer_open.c) ---- */
+
+#define XOPEN_GONE (-2)
+/* name under dfd, for reading, if it is a regular file (the inode of want,
+ * unless NULL), opened without following a symlink and without opening
+ * anything else first: its fd; XOPEN_GONE if it is gone, no longer a
+ * regular file, or another inode; -1 with errno on another error. */
+int xfer_open_regular(int dfd, const char *name, const struct stat *want);
+
 /* ---- hashes ---- */
 
 /* Seeded XXH3-128 of one aligned block (TREE_NEED_BLOCKS). */

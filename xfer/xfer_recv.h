@@ -20,12 +20,20 @@
 
 #define READ_CHUNK   (256 * 1024)
 #define PATH_BUF     (TREE_DEPTH_MAX * (TREE_NAME_MAX + 1) + 1)
+/* The paths of the hard-linked files' first names, kept to the end: each
+ * costs its path, its NUL and its record.  A store's version is a farm
+ * of hard links whose every file is linked: this is ~3M files of 64-byte
+ * paths, where an unbounded peer could send deep 64 KiB paths at will. */
+#define LEADER_BYTES_MAX (256u << 20)
 
 enum item_kind { IT_FILE, IT_LINK, IT_DIRFIN };
 
 struct item {
 	enum item_kind kind;
-	struct item *next;
+	struct item *next, *prev;
+	struct item *redo_next;    /* receiver's redo list */
+	bool redo;                 /* its delta did not rebuild it: asked
+	                            * again whole (a literal with a hash) */
 	int dfd;                   /* IT_FILE: the directory the name lives in */
 	char *dirpath;             /* IT_LINK, IT_DIRFIN: that directory, as a
 	                            * path under the root (no fd held, so any
@@ -40,6 +48,7 @@ struct item {
 	uint64_t basis_size;
 	rs_job_t *sigjob;
 	uint64_t sig_pos;
+	uint64_t sig_bytes;        /* of its signature, sent */
 	bool sig_sent;
 	/* the file being built */
 	int tmpfd;
@@ -90,11 +99,16 @@ struct receiver {
 	bool root_seen, walk_done, end_seen;
 	uint32_t next_index;
 	struct item *head, *tail;  /* work waiting for earlier files */
+	struct item *cur;          /* the first file not asked again: DATA
+	                            * is for it, or for one of redo */
+	struct item *redo;         /* files asked again whole, in order */
 	size_t pending_files;      /* IT_FILE items queued */
 	struct cbuf *needs;        /* NEED records being batched */
 	uint32_t n_needs;
+	uint64_t sig_held;         /* signature bytes of unfinished files */
 	struct leader *leaders;
 	size_t n_leaders, cap_leaders;
+	size_t leader_bytes;       /* what the leaders hold, together */
 	struct xcopier *cp;        /* started with the first large file */
 	struct inoslot *kept;      /* shared_inodes: open addressing */
 	size_t n_kept, cap_kept;
@@ -141,6 +155,8 @@ int xrecv_fix_meta(struct receiver *r, int dfd, const char *name,
 int xrecv_flush_needs(struct receiver *r);
 
 /* xfer_recv_link.c: hard links */
+/* Remember name (under r->path) as the first name of file index: 0,
+ * CERR_NOMEM, or CERR_TOO_BIG (err set) past LEADER_BYTES_MAX. */
 int xrecv_leader_add(struct receiver *r, uint32_t index, const char *name);
 int xrecv_link(struct receiver *r, int dfd, const char *dir, const char *name,
     uint32_t index);
@@ -161,6 +177,8 @@ struct item *xrecv_item_new(enum item_kind kind, int dfd, const char *name);
 void xrecv_item_free(struct item *it);
 int xrecv_item_keep_entry(struct item *it, const struct tree_entry *e);
 void xrecv_enqueue(struct receiver *r, struct item *it);
+/* Take it out of the queue (wherever it is) and free it. */
+void xrecv_dequeue(struct receiver *r, struct item *it);
 int xrecv_run_ready(struct receiver *r);
 
 /* xfer_recv_data.c: a DATA frame */

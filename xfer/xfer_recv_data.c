@@ -95,6 +95,37 @@ patch_out(void *arg, const void *p, size_t n)
 static int defer_finish(struct receiver *r, struct item *it, uint64_t size);
 
 static int
+put_verdict(struct receiver *r, uint32_t index, uint8_t how)
+{
+	struct tree_need n = { .index = index, .how = how };
+
+	r->n_needs++;
+	return tree_need_encode(r->needs, &n);
+}
+
+/* A delta whose rebuild fails its hash: the strong sums are short and
+ * unkeyed, so whoever controls a file's old and new contents can make
+ * them collide: ask for it once more, whole, as rsync does.  1: asked. */
+static int
+ask_whole(struct receiver *r, struct item *it)
+{
+	rs_job_free(it->patch);
+	it->patch = NULL;
+	if (it->basis_fd >= 0)
+		close(it->basis_fd);
+	it->basis_fd = -1;
+	if (ftruncate(it->tmpfd, 0) != 0)
+		return xrecv_fail(r, CERR_IO, "cannot write", it->name);
+	if (EVP_DigestInit_ex(it->md, EVP_sha256(), NULL) != 1)
+		return CERR_NOMEM;
+	it->out_pos = 0;
+	it->how = TREE_NEED_LITERAL;
+	it->redo = true;
+	return put_verdict(r, it->index, TREE_NEED_LITERAL) == 0 ? 1 :
+	    CERR_NOMEM;
+}
+
+static int
 finish_file(struct receiver *r, struct item *it, const struct tree_data *d)
 {
 	uint8_t h[TREE_HASH_LEN];
@@ -109,16 +140,28 @@ finish_file(struct receiver *r, struct item *it, const struct tree_data *d)
 		    patch_out, it) != 1)
 			return xrecv_bad(r, "delta ends early");
 		EVP_DigestFinal_ex(it->md, h, &hlen);
-		if (it->out_pos != d->offset ||
-		    memcmp(h, d->blob, TREE_HASH_LEN) != 0) {
-			snprintf(r->err, r->errlen, "'%s': rebuilt file does not "
-			    "match the sender's (hash differs): not installed",
-			    it->name);
-			return CERR_PROTOCOL;
-		}
+		if (it->out_pos != d->offset)
+			return xrecv_bad(r, "a delta that rebuilds another size "
+			    "than the end says");
+		if (memcmp(h, d->blob, TREE_HASH_LEN) != 0)
+			return ask_whole(r, it);
 		st = rs_job_statistics(it->patch);
 		r->st->literal_bytes += (uint64_t)st->lit_bytes;
 		r->st->matched_bytes += (uint64_t)st->copy_bytes;
+		/* the sender keeps the file open until told */
+		if (put_verdict(r, it->index, TREE_NEED_SKIP) != 0)
+			return CERR_NOMEM;
+	}
+	if (it->redo) {
+		EVP_DigestFinal_ex(it->md, h, &hlen);
+		if (it->out_pos != d->offset ||
+		    memcmp(h, d->blob, TREE_HASH_LEN) != 0) {
+			snprintf(r->err, r->errlen, "'%s': rebuilt file does not "
+			    "match the sender's (hash differs), sent whole "
+			    "after its delta did not either: not installed",
+			    it->name);
+			return CERR_PROTOCOL;
+		}
 	}
 	if (it->how == TREE_NEED_BLOCKS) {
 		/* the hash of the blocks' hashes: each block arrived or was
@@ -212,12 +255,23 @@ defer_finish(struct receiver *r, struct item *it, uint64_t size)
 	return 0;
 }
 
+/* The next file after r->cur, the data of which comes next. */
+static void
+next_cur(struct receiver *r)
+{
+	struct item *it = r->cur->next;
+
+	while (it != NULL && it->kind != IT_FILE)
+		it = it->next;
+	r->cur = it;
+}
+
 int
 xrecv_data(struct receiver *r, const uint8_t *pl, size_t len)
 {
 	struct cbuf *b = cbuf_from(pl, len);
 	struct tree_data d;
-	struct item *it = r->head;
+	struct item *it, **pp;
 	const uint8_t *p;
 	uLongf n;
 	int rc;
@@ -228,7 +282,12 @@ xrecv_data(struct receiver *r, const uint8_t *pl, size_t len)
 	cbuf_free(b);
 	if (rc != 0)
 		return rc;
-	if (it == NULL || it->kind != IT_FILE || it->index != d.index)
+	/* the file in turn, or one asked again whole */
+	it = r->cur != NULL && r->cur->index == d.index ? r->cur : NULL;
+	for (pp = &r->redo; it == NULL && *pp != NULL; pp = &(*pp)->redo_next)
+		if ((*pp)->index == d.index)
+			it = *pp;
+	if (it == NULL)
 		return xrecv_bad(r, "data for a file not asked for, or out of "
 		    "order");
 	if (d.kind != TREE_DATA_END && !(d.kind == TREE_DATA_LITERAL &&
@@ -239,13 +298,25 @@ xrecv_data(struct receiver *r, const uint8_t *pl, size_t len)
 	if (it->tmpfd < 0 && (rc = open_tmp(r, it)) != 0)
 		return rc;
 	if (d.kind == TREE_DATA_END) {
-		if ((rc = finish_file(r, it, &d)) != 0)
+		if ((rc = finish_file(r, it, &d)) < 0)
 			return rc;
+		if (it == r->cur)
+			next_cur(r);
+		if (rc == 1) {
+			/* asked again whole: it waits in the queue */
+			for (pp = &r->redo; *pp != NULL; pp = &(*pp)->redo_next)
+				;
+			*pp = it;
+			return 0;
+		}
+		if (it->redo) {
+			for (pp = &r->redo; *pp != it; pp = &(*pp)->redo_next)
+				;
+			*pp = it->redo_next;
+		}
+		r->sig_held -= it->sig_bytes;
 		r->pending_files--;
-		r->head = it->next;
-		if (r->head == NULL)
-			r->tail = NULL;
-		xrecv_item_free(it);
+		xrecv_dequeue(r, it);
 		return xrecv_run_ready(r);
 	}
 	if (d.kind == TREE_DATA_COPY)
@@ -262,6 +333,13 @@ xrecv_data(struct receiver *r, const uint8_t *pl, size_t len)
 	if (d.kind == TREE_DATA_LITERAL) {
 		if (d.offset + d.raw_len > it->e->size)
 			return xrecv_bad(r, "data past the announced size");
+		if (it->redo) {
+			/* all of it, in order, for the hash */
+			if (d.offset != it->out_pos)
+				return xrecv_bad(r, "a file sent again with gaps");
+			EVP_DigestUpdate(it->md, p, d.raw_len);
+			it->out_pos += d.raw_len;
+		}
 		if (it->how == TREE_NEED_BLOCKS)
 			hash_blocks(it, p, d.raw_len, d.offset);
 		/* literal data of a rebuilt large file: zero blocks stay

@@ -127,14 +127,13 @@ xrecv_file(struct receiver *r, int dfd, const struct tree_entry *e, bool exists,
 
 	r->st->bytes_total += e->size;
 	if ((e->flags & TREE_F_LINKED) &&
-	    xrecv_leader_add(r, index, e->name) != 0)
-		return CERR_NOMEM;
+	    (rc = xrecv_leader_add(r, index, e->name)) != 0)
+		return rc;
 	if (exists) {
 		if (e->flags & TREE_F_HASH) {
 			same = (uint64_t)lst->st_size == e->size;
 			if (same) {
-				fd = openat(dfd, e->name, O_RDONLY | O_NOFOLLOW |
-				    O_CLOEXEC);
+				fd = xfer_open_regular(dfd, e->name, lst);
 				same = fd >= 0 && hash_fd(fd, h) == 0 &&
 				    memcmp(h, e->hash, TREE_HASH_LEN) == 0;
 				if (fd >= 0)
@@ -193,9 +192,11 @@ xrecv_file(struct receiver *r, int dfd, const struct tree_entry *e, bool exists,
 	it->how = how;
 	r->pending_files++;
 	if (how == TREE_NEED_DELTA || how == TREE_NEED_BLOCKS) {
-		it->basis_fd = openat(dfd, e->name, O_RDONLY | O_NOFOLLOW |
-		    O_NONBLOCK | O_CLOEXEC);
+		/* the file we stat()ed, or none: a FIFO or device swapped in
+		 * is never opened (xfer_open.c) */
+		it->basis_fd = xfer_open_regular(dfd, e->name, lst);
 		if (it->basis_fd < 0) {
+			it->basis_fd = -1;
 			it->how = how = TREE_NEED_LITERAL;
 		} else {
 			it->basis_size = (uint64_t)lst->st_size;

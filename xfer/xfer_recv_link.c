@@ -16,12 +16,18 @@ int
 xrecv_leader_add(struct receiver *r, uint32_t index, const char *name)
 {
 	struct leader *nv;
+	size_t cost = strlen(r->path) + strlen(name) + 1 + sizeof(*nv);
 
+	if (r->leader_bytes + cost > LEADER_BYTES_MAX) {
+		snprintf(r->err, r->errlen, "hard-linked files' paths exceed "
+		    "%u MiB: refused at '%s'", LEADER_BYTES_MAX >> 20, name);
+		return CERR_TOO_BIG;
+	}
 	if (r->n_leaders == r->cap_leaders) {
 		size_t ncap = r->cap_leaders ? r->cap_leaders * 2 : 64;
 
 		if ((nv = realloc(r->leaders, ncap * sizeof(*nv))) == NULL)
-			return -1;
+			return CERR_NOMEM;
 		r->leaders = nv;
 		r->cap_leaders = ncap;
 	}
@@ -29,8 +35,9 @@ xrecv_leader_add(struct receiver *r, uint32_t index, const char *name)
 	nv->index = index;
 	nv->meta = false;
 	if (asprintf(&nv->path, "%s%s", r->path, name) < 0)
-		return -1;
+		return CERR_NOMEM;
 	r->n_leaders++;
+	r->leader_bytes += cost;
 	return 0;
 }
 

@@ -85,11 +85,28 @@ xrecv_item_keep_entry(struct item *it, const struct tree_entry *e)
 void
 xrecv_enqueue(struct receiver *r, struct item *it)
 {
+	it->prev = r->tail;
 	if (r->tail)
 		r->tail->next = it;
 	else
 		r->head = it;
 	r->tail = it;
+	if (it->kind == IT_FILE && r->cur == NULL)
+		r->cur = it;
+}
+
+void
+xrecv_dequeue(struct receiver *r, struct item *it)
+{
+	if (it->prev)
+		it->prev->next = it->next;
+	else
+		r->head = it->next;
+	if (it->next)
+		it->next->prev = it->prev;
+	else
+		r->tail = it->prev;
+	xrecv_item_free(it);
 }
 
 /* Run the queued work that no longer waits for a file: links and
@@ -128,10 +145,7 @@ xrecv_run_ready(struct receiver *r)
 		}
 		if (dfd >= 0)
 			close(dfd);
-		r->head = it->next;
-		if (r->head == NULL)
-			r->tail = NULL;
-		xrecv_item_free(it);
+		xrecv_dequeue(r, it);
 		if (rc != 0)
 			return rc;
 	}

@@ -117,13 +117,11 @@ private_copy(struct receiver *r, int dfd, const struct tree_entry *e,
 	struct stat cur;
 	int in, out = -1, rc = CERR_IO;
 
-	in = openat(dfd, e->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* the inode we stat()ed, never anything swapped in (xfer_open.c) */
+	if ((in = xfer_open_regular(dfd, e->name, st)) == XOPEN_GONE)
+		errno = ESTALE;   /* replaced under us */
 	if (in < 0 || fstat(in, &cur) != 0)
 		goto out;
-	if (cur.st_dev != st->st_dev || cur.st_ino != st->st_ino) {
-		errno = ESTALE;   /* replaced under us */
-		goto out;
-	}
 	what = "cannot create a file beside";
 	if ((out = xrecv_open_tmp(dfd, index, tmp, sizeof(tmp))) < 0)
 		goto out;

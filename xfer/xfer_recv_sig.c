@@ -47,6 +47,8 @@ send_block_hashes(struct receiver *r, struct item *it)
 	}
 	it->sig_pos += (uint64_t)got;
 	g.blob_len = (uint32_t)(nh * TREE_BLOCK_HASH);
+	it->sig_bytes += g.blob_len;
+	r->sig_held += g.blob_len;
 	g.last = it->sig_pos >= it->basis_size;
 	if ((b = cbuf_new(sizeof(hashes) + 64)) == NULL)
 		return CERR_NOMEM;
@@ -73,6 +75,11 @@ xrecv_send_sigs(struct receiver *r, bool *progress)
 		if (it->kind != IT_FILE || it->sig_sent ||
 		    (it->how != TREE_NEED_DELTA && it->how != TREE_NEED_BLOCKS))
 			continue;
+		/* the sender holds what we sent until the file is done: a
+		 * new one only while one more fits (XFER_SIGS_HELD_MAX) */
+		if (it->sig_pos == 0 && r->sig_held + XFER_SIG_FILE_MAX >
+		    XFER_SIGS_HELD_MAX)
+			break;
 		if ((rc = xrecv_flush_needs(r)) != 0)
 			return rc;
 		if (it->how == TREE_NEED_BLOCKS) {
@@ -121,6 +128,8 @@ xrecv_send_sigs(struct receiver *r, bool *progress)
 			g.last = done == 1 && n == cbuf_len(out);
 			g.blob = cbuf_ptr(out);
 			g.blob_len = (uint32_t)n;
+			it->sig_bytes += n;
+			r->sig_held += n;
 			if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL) {
 				cbuf_free(out);
 				return CERR_NOMEM;

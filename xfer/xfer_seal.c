@@ -9,7 +9,10 @@
  * The length is authenticated (it is the AAD), the nonce is the direction
  * (0 sender to receiver, 1 back) and a record counter, so a record cannot
  * be altered, replayed, reordered, dropped or reflected without the next
- * open failing.  A key is used for one connection only.  Why not a second
+ * open failing.  The first record each way is HELLO and the challenge
+ * the receiver sent in the clear as the connection's first bytes: fresh
+ * random bytes per connection, so a first record seen on one connection
+ * opens on no other.  A key is used for one connection only.  Why not a second
  * SSH session: libssh reads its socket 4 KiB at a time, and the relay
  * through the master costs a decryption, an encryption and two socket
  * copies per byte (see README, "Data path"). */
@@ -25,8 +28,9 @@
 #include "pace.h"
 #include "xfer_seal.h"
 
-#define TAG_LEN 16
-#define HELLO "corral direct v3"   /* 16 bytes: the first record each way */
+#define TAG_LEN SEAL_TAG_LEN
+#define HELLO "corral direct v4"   /* 16 bytes, then the challenge */
+#define HELLO_LEN (16 + SEAL_CHAL_LEN)
 
 static void
 nonce(uint8_t iv[12], uint32_t dir, uint64_t n)
@@ -182,73 +186,105 @@ write_all(int fd, struct cbuf *b, int64_t deadline)
 	return 0;
 }
 
-int
-xseal_hello_send(struct xseal *s, int fd, int timeout_ms)
+static void
+hello_text(uint8_t out[HELLO_LEN], const uint8_t chal[SEAL_CHAL_LEN])
 {
-	struct cbuf *b = cbuf_new(64);
+	memcpy(out, HELLO, 16);
+	memcpy(out + 16, chal, SEAL_CHAL_LEN);
+}
+
+int
+xseal_hello_open(struct xseal *s, const uint8_t *rec, size_t len,
+    const uint8_t chal[SEAL_CHAL_LEN])
+{
+	struct cbuf *in, *out = cbuf_new(HELLO_LEN);
+	uint8_t want[HELLO_LEN];
+	int r;
+
+	if (out == NULL)
+		return CERR_NOMEM;
+	if ((in = cbuf_from(rec, len)) == NULL) {
+		cbuf_free(out);
+		return CERR_NOMEM;
+	}
+	hello_text(want, chal);
+	/* the first record of its connection, whichever came before */
+	s->n_in = 0;
+	if (len != SEAL_HELLO_REC || xseal_next_len(in) != HELLO_LEN)
+		r = CERR_AUTH;
+	else if ((r = xseal_open(s, in, out)) == 1)
+		r = cbuf_len(out) == HELLO_LEN &&
+		    memcmp(cbuf_ptr(out), want, HELLO_LEN) == 0 ? 0 : CERR_AUTH;
+	else if (r == 0)
+		r = CERR_AUTH;
+	if (r != 0)
+		s->n_in = 0;
+	cbuf_free(in);
+	cbuf_free(out);
+	return r;
+}
+
+int
+xseal_hello_send(struct xseal *s, int fd, const uint8_t chal[SEAL_CHAL_LEN],
+    int timeout_ms)
+{
+	struct cbuf *b = cbuf_new(SEAL_HELLO_REC);
+	uint8_t text[HELLO_LEN];
 	int r;
 
 	if (b == NULL)
 		return CERR_NOMEM;
-	if ((r = xseal_seal(s, (const uint8_t *)HELLO, 16, b)) == 0)
+	hello_text(text, chal);
+	s->n_out = 0;
+	if ((r = xseal_seal(s, text, HELLO_LEN, b)) == 0)
 		r = write_all(fd, b, monotonic_ms() + timeout_ms);
 	cbuf_free(b);
 	return r;
 }
 
+int
+xseal_read_exact(int fd, uint8_t *p, size_t n, size_t *got, int64_t deadline)
+{
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
+	ssize_t k;
+
+	while (*got < n) {
+		k = read(fd, p + *got, n - *got);
+		if (k > 0) {
+			*got += (size_t)k;
+			continue;
+		}
+		if (k == 0)
+			return CERR_EOF;
+		if (errno != EAGAIN && errno != EINTR)
+			return CERR_IO;
+		if (deadline < 0)
+			return 0;   /* not all there yet: the caller polls */
+		if (monotonic_ms() >= deadline)
+			return CERR_TIMEOUT;
+		(void)poll(&pf, 1, (int)(deadline - monotonic_ms()));
+	}
+	return 0;
+}
+
 /* Read exactly the peer's first record (nothing past it) and check it. */
 int
-xseal_hello_recv(struct xseal *s, int fd, int timeout_ms)
+xseal_hello_recv(struct xseal *s, int fd, const uint8_t chal[SEAL_CHAL_LEN],
+    int timeout_ms)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	struct cbuf *in = cbuf_new(64), *out = cbuf_new(64);
-	int64_t deadline = monotonic_ms() + timeout_ms;
-	const size_t want = 4 + 16 + TAG_LEN;
-	uint8_t *q;
-	ssize_t n;
-	int r = 0;
+	uint8_t rec[SEAL_HELLO_REC];
+	size_t got = 0;
+	int r;
 
-	if (in == NULL || out == NULL) {
-		r = CERR_NOMEM;
-		goto out;
-	}
-	while (cbuf_len(in) < want) {
-		size_t room = want - cbuf_len(in);
-
-		if (cbuf_reserve(in, room, &q) != 0) {
-			r = CERR_NOMEM;
-			goto out;
-		}
-		n = read(fd, q, room);
-		cbuf_unreserve(in, n > 0 ? room - (size_t)n : room);
-		if (n == 0) {
-			r = CERR_EOF;
-			goto out;
-		}
-		if (n < 0 && errno != EAGAIN && errno != EINTR) {
-			r = CERR_IO;
-			goto out;
-		}
-		if (cbuf_len(in) >= 4 && xseal_next_len(in) != 16) {
-			r = CERR_AUTH;
-			goto out;
-		}
-		if (n < 0 || (size_t)n < room) {
-			if (monotonic_ms() >= deadline) {
-				r = CERR_TIMEOUT;
-				goto out;
-			}
-			if (n < 0)
-				(void)poll(&p, 1, (int)(deadline - monotonic_ms()));
-		}
-	}
-	if ((r = xseal_open(s, in, out)) == 1)
-		r = cbuf_len(out) == 16 && memcmp(cbuf_ptr(out), HELLO, 16) == 0 ?
-		    0 : CERR_AUTH;
-	else if (r == 0)
-		r = CERR_AUTH;
-out:
-	cbuf_free(in);
-	cbuf_free(out);
-	return r;
+	/* the length first: a record of another size is refused unread */
+	if ((r = xseal_read_exact(fd, rec, 4, &got, monotonic_ms() +
+	    timeout_ms)) != 0)
+		return r;
+	if (((size_t)rec[0] << 24 | (size_t)rec[1] << 16 |
+	    (size_t)rec[2] << 8 | rec[3]) != HELLO_LEN)
+		return CERR_AUTH;
+	if ((r = xseal_read_exact(fd, rec, sizeof(rec), &got, monotonic_ms() +
+	    timeout_ms)) != 0)
+		return r;
+	return xseal_hello_open(s, rec, sizeof(rec), chal);
 }

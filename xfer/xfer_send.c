@@ -27,12 +27,22 @@ xsend_ring_at(struct sender *s, size_t i)
 	return &s->ring[(s->head + i) % WINDOW];
 }
 
+void
+xsend_sig_drop(struct sender *s, struct pend *p)
+{
+	if (p->sig == NULL)
+		return;
+	s->sig_bytes -= cbuf_len(p->sig);
+	cbuf_free(p->sig);
+	p->sig = NULL;
+}
+
 static void
-pend_clear(struct pend *p)
+pend_clear(struct sender *s, struct pend *p)
 {
 	if (p->fd >= 0)
 		close(p->fd);
-	cbuf_free(p->sig);
+	xsend_sig_drop(s, p);
 	if (p->job)
 		rs_job_free(p->job);
 	if (p->sums)
@@ -40,6 +50,20 @@ pend_clear(struct pend *p)
 	EVP_MD_CTX_free(p->md);
 	memset(p, 0, sizeof(*p));
 	p->fd = -1;
+}
+
+void
+xsend_held_done(struct sender *s, struct pend *p)
+{
+	p->how = TREE_NEED_SKIP;
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+	while (s->held_n > 0 && s->held[s->held_head].how == TREE_NEED_SKIP) {
+		s->held_head = (s->held_head + 1) % WINDOW;
+		s->held_n--;
+		s->held_next--;
+	}
 }
 
 int
@@ -126,6 +150,20 @@ produce(struct sender *s, bool *progress)
 	int r, i;
 
 	*progress = false;
+	/* files the receiver asks for again, whole: a chunk each turn, in
+	 * between the head file's (the receiver tells them by index) */
+	for (i = 0; (size_t)i < s->held_next && xio_room(&s->io); i++) {
+		p = &s->held[(s->held_head + (size_t)i) % WINDOW];
+		if (p->how != TREE_NEED_LITERAL)
+			continue;
+		if ((r = xsend_resend_step(s, p, &finished)) != 0)
+			return r;
+		*progress = true;
+		if (finished) {
+			xsend_held_done(s, p);
+			break;   /* the ring may have moved: next turn */
+		}
+	}
 	/* the head file first: the receiver waits for it */
 	while (xio_room(&s->io) && s->count > 0) {
 		p = xsend_ring_at(s, 0);
@@ -150,7 +188,20 @@ produce(struct sender *s, bool *progress)
 				continue;
 		}
 		s->done_bytes += p->size;
-		pend_clear(p);
+		/* a delta: its file stays open for the receiver's verdict */
+		if (p->how == TREE_NEED_DELTA) {
+			struct pend *h = &s->held[(s->held_head + s->held_n) %
+			    WINDOW];
+
+			memset(h, 0, sizeof(*h));
+			h->index = p->index;
+			h->fd = p->fd;
+			h->size = p->size;
+			h->how = TREE_NEED_DELTA;
+			s->held_n++;
+			p->fd = -1;
+		}
+		pend_clear(s, p);
 		s->head = (s->head + 1) % WINDOW;
 		s->count--;
 		*progress = true;
@@ -167,7 +218,7 @@ produce(struct sender *s, bool *progress)
 	}
 	if ((r = xsend_flush_entries(s)) != 0)
 		return r;
-	if (s->walk_done && s->count == 0 && !s->end_sent) {
+	if (s->walk_done && s->count == 0 && s->held_n == 0 && !s->end_sent) {
 		struct cbuf *b;
 
 		/* e.g. a snapshot that overflowed while we read it */
@@ -205,7 +256,7 @@ xfer_send(int rootfd, int rfd, int wfd, const struct xfer_opts *o,
 	s->err = err;
 	s->errlen = errlen;
 	for (i = 0; i < WINDOW; i++)
-		s->ring[i].fd = -1;
+		s->ring[i].fd = s->held[i].fd = -1;
 	if ((r = xio_init(&s->io, rfd, wfd)) != 0 ||
 	    (o->seal && (r = xio_set_seal(&s->io, o->seal)) != 0))
 		goto out;
@@ -247,7 +298,9 @@ out:
 	if (o->conn_bytes)
 		*o->conn_bytes = s->io.in_bytes + s->io.out_bytes;
 	for (i = 0; i < s->count; i++)
-		pend_clear(xsend_ring_at(s, i));
+		pend_clear(s, xsend_ring_at(s, i));
+	for (i = 0; i < s->held_n; i++)
+		pend_clear(s, &s->held[(s->held_head + i) % WINDOW]);
 	while (s->depth > 0) {
 		s->depth--;
 		close(s->stack[s->depth].fd);

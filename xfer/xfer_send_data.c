@@ -81,6 +81,12 @@ xsend_on_need(struct sender *s, const uint8_t *pl, size_t len)
 	for (i = 0; i < count; i++) {
 		if ((r = tree_need_decode(b, &n)) != 0)
 			goto out;
+		/* a file sent as a delta: the receiver's verdict on it */
+		if (n.index != s->next_answer && s->held_next < s->held_n) {
+			if ((r = xsend_on_verdict(s, &n)) != 0)
+				goto out;
+			continue;
+		}
 		/* answers come once each, in file order, for announced files */
 		if (n.index != s->next_answer ||
 		    n.index - s->ring[s->head].index >= s->count) {
@@ -104,6 +110,29 @@ out:
 }
 
 int
+xsend_on_verdict(struct sender *s, const struct tree_need *n)
+{
+	struct pend *p = &s->held[(s->held_head + s->held_next) % WINDOW];
+
+	if (n->index != p->index || (n->how != TREE_NEED_SKIP &&
+	    n->how != TREE_NEED_LITERAL))
+		return CERR_PROTOCOL;
+	s->held_next++;
+	if (n->how == TREE_NEED_LITERAL) {
+		/* its rebuild did not match (a strong-sum collision, which
+		 * whoever controls the file's contents can make): whole */
+		p->how = TREE_NEED_LITERAL;
+		p->pos = 0;
+		if ((p->md = EVP_MD_CTX_new()) == NULL ||
+		    EVP_DigestInit_ex(p->md, EVP_sha256(), NULL) != 1)
+			return CERR_NOMEM;
+		return 0;
+	}
+	xsend_held_done(s, p);
+	return 0;
+}
+
+int
 xsend_on_sig(struct sender *s, const uint8_t *pl, size_t len)
 {
 	struct cbuf *b = cbuf_from(pl, len);
@@ -123,8 +152,15 @@ xsend_on_sig(struct sender *s, const uint8_t *pl, size_t len)
 	if ((p->how != TREE_NEED_DELTA && p->how != TREE_NEED_BLOCKS) ||
 	    p->sig_done)
 		return CERR_PROTOCOL;
+	if (s->sig_bytes + g.blob_len > XFER_SIGS_HELD_MAX) {
+		snprintf(s->err, s->errlen, "the receiver's signatures for the "
+		    "files in flight exceed %u MiB: refused",
+		    XFER_SIGS_HELD_MAX >> 20);
+		return CERR_TOO_BIG;
+	}
 	if ((r = cbuf_put(p->sig, g.blob, g.blob_len)) != 0)
 		return r == CERR_BUF_FULL ? CERR_TOO_BIG : r;
+	s->sig_bytes += g.blob_len;
 	p->sig_done = g.last;
 	return 0;
 }
@@ -225,8 +261,7 @@ literal_end:
 			    "from the receiver", p->index);
 			return CERR_PROTOCOL;
 		}
-		cbuf_free(p->sig);
-		p->sig = NULL;
+		xsend_sig_drop(s, p);
 		p->started = true;
 	}
 	n = p->size - p->pos < READ_CHUNK ? (size_t)(p->size - p->pos) :
@@ -252,6 +287,40 @@ literal_end:
 	s->st->literal_bytes += (uint64_t)rst->lit_bytes;
 	s->st->matched_bytes += (uint64_t)rst->copy_bytes;
 	EVP_DigestFinal_ex(p->md, hash, &hlen);
+	*finished = true;
+	return put_end(s, p, hash);
+}
+
+int
+xsend_resend_step(struct sender *s, struct pend *p, bool *finished)
+{
+	uint8_t hash[TREE_HASH_LEN];
+	unsigned int hlen;
+	size_t n;
+	ssize_t got;
+	int r;
+
+	*finished = false;
+	n = p->size - p->pos < TREE_CHUNK_MAX ? (size_t)(p->size - p->pos) :
+	    TREE_CHUNK_MAX;
+	got = n ? pread(p->fd, s->rbuf, n, (off_t)p->pos) : 0;
+	if (got < 0)
+		return xsend_fail(s, CERR_IO, "read: %s%s", "");
+	if (got > 0) {
+		/* holes too: the receiver hashes what it gets, in order */
+		EVP_DigestUpdate(p->md, s->rbuf, (size_t)got);
+		if ((r = put_data(s, p->index, TREE_DATA_LITERAL, p->pos,
+		    s->rbuf, (size_t)got)) != 0)
+			return r;
+		s->st->literal_bytes += (uint64_t)got;
+		p->pos += (uint64_t)got;
+		if ((size_t)got == n && p->pos < p->size)
+			return 0;
+	}
+	p->size = p->pos;   /* shrank meanwhile: what was there */
+	EVP_DigestFinal_ex(p->md, hash, &hlen);
+	EVP_MD_CTX_free(p->md);
+	p->md = NULL;
 	*finished = true;
 	return put_end(s, p, hash);
 }

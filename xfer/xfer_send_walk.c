@@ -13,6 +13,8 @@
 #include "proto.h"
 #include "xfer_send.h"
 
+void (*xsend_test_before_open)(int dfd, const char *name);
+
 /* ---- hard links: (dev, ino) -> index of the first name ---- */
 
 static struct link_slot *
@@ -126,7 +128,7 @@ xsend_walk_step(struct sender *s, bool *blocked)
 {
 	struct tree_entry *e;
 	struct sdir *top;
-	struct stat st, st2;
+	struct stat st;
 	const char *name;
 	struct link_slot *ls;
 	struct pend *p;
@@ -169,7 +171,8 @@ xsend_walk_step(struct sender *s, bool *blocked)
 		top->l.pos++;   /* vanished since the listing: not there */
 		goto out;
 	}
-	if (S_ISREG(st.st_mode) && s->count == WINDOW) {
+	/* files kept for the receiver's verdict count too */
+	if (S_ISREG(st.st_mode) && s->count + s->held_n >= WINDOW) {
 		*blocked = true;
 		goto out;
 	}
@@ -231,12 +234,21 @@ xsend_walk_step(struct sender *s, bool *blocked)
 		r = add_entry(s, e);
 		goto out;
 	}
-	/* a regular file: open it now and keep it until it is answered */
-	fd = openat(top->fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_NOATIME | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st2) != 0 || st2.st_ino != st.st_ino ||
-	    !S_ISREG(st2.st_mode))
-		goto out;   /* replaced meanwhile: skip it */
+	/* a regular file: open it now and keep it until it is answered;
+	 * the inode we stat()ed or nothing (xfer_open.c) */
+	if (xsend_test_before_open != NULL)
+		xsend_test_before_open(top->fd, name);
+	if ((fd = xfer_open_regular(top->fd, name, &st)) == XOPEN_GONE) {
+		/* gone or replaced since the listing: not sent, like a
+		 * file that vanished before it */
+		if (s->o->vanished != NULL)
+			(*s->o->vanished)++;
+		goto out;
+	}
+	if (fd < 0) {
+		r = xsend_fail(s, CERR_IO, "cannot open %s: %s", name);
+		goto out;
+	}
 	e->kind = TREE_FILE;
 	if (st.st_nlink > 1) {
 		if ((ls = link_find(s, st.st_dev, st.st_ino, true)) == NULL) {

@@ -73,6 +73,12 @@ void cli_disconnect(struct transport *t);
 int cli_flag_enc(struct cbuf *b, const void *m);
 
 /* ---- output helpers (out.c) ---- */
+/* One line of text output: fmt formatted, every control byte in the
+ * result (a newline or an escape sequence in a container's name, a file's
+ * name or a slave's error) written as \xNN, then a newline.  Untrusted
+ * strings reach the terminal only through here or json_str(). */
+void out_line(FILE *out, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* A JSON string literal, escaped. */
 void json_str(FILE *out, const char *s);
 /* "1.5G"-style size into buf. */

@@ -35,18 +35,18 @@ cli_connect(struct transport *t)
 	if (!explicit_path && access(path, F_OK) != 0)
 		path = NULL;   /* no file: built-in defaults */
 	if (path != NULL && corral_conf_load(path, &conf, &cerr) != 0) {
-		fprintf(stderr, "corral: %s\n", cerr.msg);
+		out_line(stderr, "corral: %s", cerr.msg);
 		return -1;
 	}
 	if (strlen(conf.socket) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "corral: %s: socket path too long\n",
+		out_line(stderr, "corral: %s: socket path too long",
 		    conf.socket);
 		return -1;
 	}
 	strcpy(sa.sun_path, conf.socket);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
 	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		fprintf(stderr, "corral: cannot reach corral-master at %s: %s\n",
+		out_line(stderr, "corral: cannot reach corral-master at %s: %s",
 		    conf.socket, strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -57,7 +57,7 @@ cli_connect(struct transport *t)
 		return -1;
 	}
 	if (hello_client(t, &hp, &res, err, sizeof(err)) != 0) {
-		fprintf(stderr, "corral: %s\n", err);
+		out_line(stderr, "corral: %s", err);
 		transport_close(t);
 		return -1;
 	}
@@ -84,9 +84,9 @@ cli_print_error(const char *cmd, const struct frame *f)
 	struct msg_error e;
 
 	if (msg_error_decode(f->payload, &e) == 0)
-		fprintf(stderr, "corral: %s: %s\n", cmd, e.message);
+		out_line(stderr, "corral: %s: %s", cmd, e.message);
 	else
-		fprintf(stderr, "corral: %s: malformed error reply\n", cmd);
+		out_line(stderr, "corral: %s: malformed error reply", cmd);
 }
 
 int
@@ -108,15 +108,15 @@ cli_call(struct transport *t, const struct cli_rpc *x, const void *req,
 	if (x->progress)
 		x->progress(NULL, arg);
 	if (r != 0)
-		fprintf(stderr, "corral: %s: corral-master: %s\n", x->cmd,
+		out_line(stderr, "corral: %s: corral-master: %s", x->cmd,
 		    cerr_str(r));
 	else if (f.h.type == MSG_ERROR)
 		cli_print_error(x->cmd, &f);
 	else if (f.h.type != x->want)
-		fprintf(stderr, "corral: %s: corral-master answered %s\n",
+		out_line(stderr, "corral: %s: corral-master answered %s",
 		    x->cmd, proto_msg_name(f.h.type));
 	else if (x->dec(f.payload, rep) != 0)
-		fprintf(stderr, "corral: %s: malformed reply\n", x->cmd);
+		out_line(stderr, "corral: %s: malformed reply", x->cmd);
 	else
 		rc = 0;
 	frame_clear(&f);
@@ -141,7 +141,7 @@ cli_host_ct(const char *cmd, char **argv, char *host, char *ct)
 {
 	if (strlen(argv[0]) >= PROTO_NAME_MAX ||
 	    strlen(argv[1]) >= PROTO_NAME_MAX) {
-		fprintf(stderr, "corral: %s: name too long\n", cmd);
+		out_line(stderr, "corral: %s: name too long", cmd);
 		return -1;
 	}
 	strcpy(host, argv[0]);

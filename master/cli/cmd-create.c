@@ -40,15 +40,15 @@ create_exec(int argc, char **argv)
 		switch (c) {
 		case 's':
 			if (cli_parse_size(optarg, &q.bytes) != 0) {
-				fprintf(stderr, "corral: create: --size '%s' is "
-				    "not a size (e.g. 512M, 2G)\n", optarg);
+				out_line(stderr, "corral: create: --size '%s' "
+				    "is not a size (e.g. 512M, 2G)", optarg);
 				return CLI_USAGE;
 			}
 			break;
 		case 't':
 			if (strlen(optarg) >= sizeof(q.tmpl)) {
-				fprintf(stderr, "corral: create: --template "
-				    "'%s' is too long\n", optarg);
+				out_line(stderr, "corral: create: --template "
+				    "'%s' is too long", optarg);
 				return CLI_USAGE;
 			}
 			strcpy(q.tmpl, optarg);
@@ -56,13 +56,13 @@ create_exec(int argc, char **argv)
 		case 'S': q.start = 1; break;
 		case 'j': json = 1; break;
 		default:
-			fprintf(stderr, "usage: corral create %s\n",
+			out_line(stderr, "usage: corral create %s",
 			    cmd_create.usage);
 			return CLI_USAGE;
 		}
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "usage: corral create %s\n", cmd_create.usage);
+		out_line(stderr, "usage: corral create %s", cmd_create.usage);
 		return CLI_USAGE;
 	}
 	if (cli_host_ct("create", argv + optind, q.host, q.ct) != 0)
@@ -80,8 +80,8 @@ create_exec(int argc, char **argv)
 		json_str(stdout, a.rootfs);
 		printf(",\"started\":%s}\n", q.start ? "true" : "false");
 	} else
-		printf("%s:%s: created on %s (%s)%s\n", a.host, a.ct, a.backend,
-		    a.rootfs, q.start ? ", started" : "");
+		out_line(stdout, "%s:%s: created on %s (%s)%s", a.host, a.ct,
+		    a.backend, a.rootfs, q.start ? ", started" : "");
 	return CLI_OK;
 }
 

@@ -13,7 +13,7 @@ help_exec(int argc, char **argv)
 		return CLI_OK;
 	}
 	if (argc > 2 || (c = cli_find(argv[1])) == NULL) {
-		fprintf(stderr, "corral: help: unknown command '%s'\n", argv[1]);
+		out_line(stderr, "corral: help: unknown command '%s'", argv[1]);
 		return CLI_USAGE;
 	}
 	printf("usage: corral %s %s\n\n%s\n", c->name, c->usage, c->summary);

@@ -1,9 +1,13 @@
 /* corral host trust H [--fingerprint SHA256:...]: accept a slave's host
- * key.  The master fetches the key, prints its fingerprint and records it
- * in its known_hosts; a changed key is refused. */
+ * key.  The master fetches the key and records it in its known_hosts; a
+ * changed key is refused.  Without --fingerprint the key is shown and
+ * recorded only when the admin says yes on a terminal: a script must name
+ * the key it trusts. */
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "msg.h"
@@ -14,6 +18,43 @@ static const struct cli_rpc rpc = {
 	.cmd = "host trust", .type = MSG_CLI_TRUST_REQ,
 	.enc = msg_trust_enc, .want = MSG_CLI_TRUST, .dec = msg_trust_dec,
 };
+
+/* No fingerprint given: show the key and ask on the terminal; on yes, q
+ * names the key shown, so a key swapped meanwhile is refused. */
+static int
+confirm(struct msg_trust *q)
+{
+	struct msg_trust a;
+	char answer[16] = "";
+	int tty;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO) ||
+	    (tty = open("/dev/tty", O_RDONLY | O_CLOEXEC)) < 0) {
+		out_line(stderr, "corral: host trust: %s: give --fingerprint "
+		    "SHA256:... (corral-slave -F prints it on the slave): "
+		    "without a terminal to confirm on, no key is trusted",
+		    q->host);
+		return CLI_USAGE;
+	}
+	q->accept = 0;
+	if (cli_run(&rpc, q, &a, NULL) != 0) {
+		close(tty);
+		return CLI_FAILED;
+	}
+	fprintf(stderr, "%s: host key %s\nCompare it with `corral-slave -F` "
+	    "on %s.  Trust it? [y/N] ", q->host, a.fingerprint, q->host);
+	fflush(stderr);
+	if (read(tty, answer, sizeof(answer) - 1) <= 0 ||
+	    (answer[0] != 'y' && answer[0] != 'Y')) {
+		close(tty);
+		out_line(stderr, "corral: host trust: %s: not trusted", q->host);
+		return CLI_FAILED;
+	}
+	close(tty);
+	snprintf(q->fingerprint, sizeof(q->fingerprint), "%s", a.fingerprint);
+	q->accept = 1;
+	return CLI_OK;
+}
 
 static int
 host_exec(int argc, char **argv)
@@ -34,18 +75,22 @@ host_exec(int argc, char **argv)
 		strcpy(q.fingerprint, optarg);
 	}
 	if (argc - optind != 2 || strcmp(argv[optind], "trust") != 0) {
-		fprintf(stderr, "usage: corral host %s\n", cmd_host.usage);
+		out_line(stderr, "usage: corral host %s", cmd_host.usage);
 		return CLI_USAGE;
 	}
 	if (strlen(argv[optind + 1]) >= sizeof(q.host)) {
-		fprintf(stderr, "corral: host: '%s' is too long for a name\n",
+		out_line(stderr, "corral: host: '%s' is too long for a name",
 		    argv[optind + 1]);
 		return CLI_USAGE;
 	}
 	strcpy(q.host, argv[optind + 1]);
+	if (q.fingerprint[0] == '\0') {
+		if ((c = confirm(&q)) != CLI_OK)
+			return c;
+	}
 	if (cli_run(&rpc, &q, &a, NULL) != 0)
 		return CLI_FAILED;
-	printf("%s: %s %s\n", a.host, a.fingerprint,
+	out_line(stdout, "%s: %s %s", a.host, a.fingerprint,
 	    a.accept ? "recorded" : "already trusted");
 	return CLI_OK;
 }
@@ -53,7 +98,8 @@ host_exec(int argc, char **argv)
 const struct cli_cmd cmd_host = {
 	.name = "host",
 	.usage = "trust HOST [--fingerprint SHA256:...]",
-	.summary = "record a slave's host key (checked against --fingerprint "
-	    "when given); a changed key is refused",
+	.summary = "record a slave's host key, checked against --fingerprint "
+	    "(or shown and confirmed on a terminal); a changed key is "
+	    "refused",
 	.exec = host_exec,
 };

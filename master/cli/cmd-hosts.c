@@ -55,7 +55,8 @@ print_table(const struct msg_host_list *l)
 	const struct msg_host_rec *h;
 	size_t i;
 
-	printf("%-16s %-8s %5s %5s %15s %15s %4s %-10s %s\n", "HOST", "STATE",
+	out_line(stdout, "%-16s %-8s %5s %5s %15s %15s %4s %-10s %s",
+	    "HOST", "STATE",
 	    "LOAD", "CORES", "MEM AVAIL/TOTAL", "STORE FREE/TOTAL", "CTS",
 	    "SEEN", "REASON");
 	for (i = 0; i < l->n; i++) {
@@ -95,7 +96,7 @@ hosts_exec(int argc, char **argv)
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "corral: hosts: unexpected argument '%s'\n",
+		out_line(stderr, "corral: hosts: unexpected argument '%s'",
 		    argv[optind]);
 		return CLI_USAGE;
 	}

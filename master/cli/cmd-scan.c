@@ -83,8 +83,8 @@ warn_down_hosts(struct transport *t, const char *host)
 	for (i = 0; i < hl.n; i++)
 		if (strcmp(hl.v[i].state, "down") == 0 &&
 		    (!*host || strcmp(host, hl.v[i].name) == 0))
-			fprintf(stderr, "corral: scan: %s is down (%s); "
-			    "its containers are shown as last seen\n",
+			out_line(stderr, "corral: scan: %s is down (%s); "
+			    "its containers are shown as last seen",
 			    hl.v[i].name, hl.v[i].reason);
 	msg_host_list_free(&hl);
 }
@@ -113,8 +113,8 @@ scan_exec(int argc, char **argv)
 		case 'n':
 		case 'H':
 			if (strlen(optarg) >= PROTO_NAME_MAX) {
-				fprintf(stderr, "corral: scan: '%s' is too "
-				    "long for a name\n", optarg);
+				out_line(stderr, "corral: scan: '%s' is too "
+				    "long for a name", optarg);
 				return CLI_USAGE;
 			}
 			strcpy(c == 'n' ? q.name : q.host, optarg);
@@ -125,7 +125,7 @@ scan_exec(int argc, char **argv)
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "corral: scan: unexpected argument '%s'\n",
+		out_line(stderr, "corral: scan: unexpected argument '%s'",
 		    argv[optind]);
 		return CLI_USAGE;
 	}
@@ -141,15 +141,15 @@ scan_exec(int argc, char **argv)
 		print_json(&l);
 	} else {
 		for (i = 0; i < l.n; i++)
-			printf("%s:%s:%s:%s\n", l.v[i].host, l.v[i].ct.name,
-			    l.v[i].ct.state, l.v[i].ct.ipv4);
+			out_line(stdout, "%s:%s:%s:%s", l.v[i].host,
+			    l.v[i].ct.name, l.v[i].ct.state, l.v[i].ct.ipv4);
 	}
 	for (i = 0; i < l.n; i++)
 		if (in_conflict(&l, i))
-			fprintf(stderr, "corral: scan: conflict: container %s "
-			    "is also on %s\n", l.v[i].ct.name, l.v[i].host);
+			out_line(stderr, "corral: scan: conflict: container %s "
+			    "is also on %s", l.v[i].ct.name, l.v[i].host);
 	if (q.name[0] && l.n == 0) {
-		fprintf(stderr, "corral: scan: no container named %s%s%s\n",
+		out_line(stderr, "corral: scan: no container named %s%s%s",
 		    q.name, q.host[0] ? " on " : "", q.host);
 		rc = CLI_FAILED;
 	} else {

@@ -51,7 +51,7 @@ print_text(const struct msg_snap *a, int op)
 	char sz[16];
 
 	if (op == MSG_SNAP_DROP) {
-		printf("%s:%s: %s\n", a->host, a->ct,
+		out_line(stdout, "%s:%s: %s", a->host, a->ct,
 		    a->kind == MSG_SNAPK_NONE ? "had no snapshot" :
 		    a->kind == MSG_SNAPK_FROZEN ? "thawed" :
 		    a->kind == MSG_SNAPK_STOPPED ? "released" :
@@ -60,22 +60,23 @@ print_text(const struct msg_snap *a, int op)
 	}
 	switch (a->kind) {
 	case MSG_SNAPK_NONE:
-		printf("%s:%s: no snapshot\n", a->host, a->ct);
+		out_line(stdout, "%s:%s: no snapshot", a->host, a->ct);
 		break;
 	case MSG_SNAPK_SNAPSHOT:
-		printf("%s:%s: %s snapshot at %s, %s%u.%u%% full%s%s\n",
+		out_line(stdout, "%s:%s: %s snapshot at %s, %s%u.%u%% full%s%s",
 		    a->host, a->ct, a->backend, a->path,
 		    a->valid ? "" : "INVALID (overflowed), ",
 		    a->fill_permille / 10, a->fill_permille % 10,
 		    a->size ? " of " : "",
 		    a->size ? human_size(a->size, sz, sizeof(sz)) : "");
 		if (a->valid && a->fill_permille >= a->warn_permille)
-			printf("%s:%s: warning: past the fill threshold of "
-			    "%u%%\n", a->host, a->ct, a->warn_permille / 10);
+			out_line(stdout, "%s:%s: warning: past the fill "
+			    "threshold of %u%%", a->host, a->ct,
+			    a->warn_permille / 10);
 		break;
 	default:
-		printf("%s:%s: %s (%s storage has no snapshots): read at %s "
-		    "until the drop\n", a->host, a->ct,
+		out_line(stdout, "%s:%s: %s (%s storage has no snapshots): "
+		    "read at %s until the drop", a->host, a->ct,
 		    a->kind == MSG_SNAPK_FROZEN ? "frozen" : "held stopped",
 		    a->backend, a->path);
 	}
@@ -102,8 +103,8 @@ snapshot_exec(int argc, char **argv)
 		switch (c) {
 		case 's':
 			if (cli_parse_size(optarg, &q.bytes) != 0) {
-				fprintf(stderr, "corral: snapshot: --size '%s' "
-				    "is not a size (e.g. 64M)\n", optarg);
+				out_line(stderr, "corral: snapshot: --size "
+				    "'%s' is not a size (e.g. 64M)", optarg);
 				return CLI_USAGE;
 			}
 			break;
@@ -114,7 +115,7 @@ snapshot_exec(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 2 || ops > 1 || (q.bytes && q.op != MSG_SNAP_TAKE)) {
-		fprintf(stderr, "usage: corral snapshot %s\n",
+		out_line(stderr, "usage: corral snapshot %s",
 		    cmd_snapshot.usage);
 		return CLI_USAGE;
 	}

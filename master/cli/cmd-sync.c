@@ -30,19 +30,19 @@ split_spec(const char *spec, char *host, size_t hlen, char *path, size_t plen)
 	const char *p;
 
 	if (colon == NULL || colon == spec || colon[1] == '\0') {
-		fprintf(stderr, "corral: sync: '%s' is not HOST:PATH\n", spec);
+		out_line(stderr, "corral: sync: '%s' is not HOST:PATH", spec);
 		return -1;
 	}
 	p = colon + 1;
 	if ((size_t)(colon - spec) >= hlen || strlen(p) >= plen) {
-		fprintf(stderr, "corral: sync: '%s' is too long\n", spec);
+		out_line(stderr, "corral: sync: '%s' is too long", spec);
 		return -1;
 	}
 	if (p[0] == '/' || strcmp(p, "..") == 0 || strncmp(p, "../", 3) == 0 ||
 	    strstr(p, "/../") != NULL ||
 	    (strlen(p) >= 3 && strcmp(p + strlen(p) - 3, "/..") == 0)) {
-		fprintf(stderr, "corral: sync: '%s': the path must be relative "
-		    "to the slave's storage root, without '..'\n", spec);
+		out_line(stderr, "corral: sync: '%s': the path must be "
+		    "relative to the slave's storage root, without '..'", spec);
 		return -1;
 	}
 	memcpy(host, spec, (size_t)(colon - spec));
@@ -59,7 +59,7 @@ show_progress(const struct msg_progress *p, void *arg)
 
 	if (p == NULL) {
 		if (m->shown)
-			fprintf(stderr, "\n");
+			fputc('\n', stderr);
 		return;
 	}
 	if (!m->on)
@@ -110,7 +110,7 @@ sync_exec(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "usage: corral sync %s\n", cmd_sync.usage);
+		out_line(stderr, "usage: corral sync %s", cmd_sync.usage);
 		return CLI_USAGE;
 	}
 	if (split_spec(argv[optind], q.src_host, sizeof(q.src_host), q.src_path,

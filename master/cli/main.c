@@ -61,12 +61,12 @@ main(int argc, char **argv)
 		return CLI_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-		printf("corral %s\n", CORRAL_VERSION);
+		out_line(stdout, "corral %s", CORRAL_VERSION);
 		return CLI_OK;
 	}
 	if ((cmd = cli_find(argv[1])) == NULL) {
-		fprintf(stderr, "corral: unknown command '%s' (see corral --help)\n",
-		    argv[1]);
+		out_line(stderr, "corral: unknown command '%s' "
+		    "(see corral --help)", argv[1]);
 		return CLI_USAGE;
 	}
 	return cmd->exec(argc - 1, argv + 1);

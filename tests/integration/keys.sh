@@ -16,6 +16,18 @@ case "$s" in down*"unknown host key"*"corral host trust h3"*) ;; *) fail "h3 unk
 [ "$(state h1)" = "up|" ] || fail "h1 should be up: $(state h1)"
 ok "unknown host key refused: $s"
 
+# without --fingerprint and without a terminal nothing is trusted blind
+rc=0; out=$(corral host trust h3 </dev/null 2>&1) || rc=$?
+[ $rc -eq 2 ] || fail "trust without --fingerprint, no terminal: exit $rc, want 2"
+echo "$out" | grep -q -- "--fingerprint" || fail "no hint at --fingerprint: $out"
+grep -q '^\[10.213.0.13\]' "$kh" && fail "a key was recorded without a fingerprint"
+# on a terminal the key is shown and a "no" records nothing
+rc=0; out=$(printf 'n\n' | script -qec "corral host trust h3" /dev/null 2>&1) || rc=$?
+[ $rc -eq 1 ] || fail "answered no: exit $rc, want 1: $out"
+echo "$out" | grep -q "host key SHA256:" || fail "the key was not shown: $out"
+grep -q '^\[10.213.0.13\]' "$kh" && fail "recorded although the admin said no"
+ok "no key trusted without a fingerprint or a yes on a terminal"
+
 # trusting with the wrong fingerprint records nothing
 if corral host trust h3 --fingerprint SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA 2>/dev/null; then
 	fail "trust with a wrong fingerprint succeeded"
@@ -28,6 +40,11 @@ echo "$out" | grep -q "^h3: $fp recorded$" || fail "trust output: $out (slave sa
 [ "$(state h3)" = "up|" ] || fail "h3 not up after trust: $(state h3)"
 out=$(corral host trust h3 --fingerprint "$fp")
 echo "$out" | grep -q "already trusted" || fail "second trust: $out"
+# a yes on a terminal records the key that was shown
+grep -v '^\[10.213.0.13\]' "$kh" >"$kh.new" && mv "$kh.new" "$kh"
+out=$(printf 'y\n' | script -qec "corral host trust h3" /dev/null 2>&1) ||
+	fail "trust confirmed on a terminal failed: $out"
+echo "$out" | grep -q "h3: $fp recorded" || fail "confirmed trust: $out"
 ok "trust records the key, checked against --fingerprint"
 
 # changed key: h2 gets a new host key
@@ -36,7 +53,8 @@ rm -f "$CORRAL_POOL_DIR/h2/ssh_host_ed25519_key"
 "$POOLSH" start h2
 s=$(state h2)
 case "$s" in down*"HOST KEY CHANGED"*) ;; *) fail "h2 changed key: $s" ;; esac
-if corral host trust h2 2>/dev/null; then fail "trust accepted a changed key"; fi
+fp2=$("$POOLSH" exec h2 corral-slave -c "$CORRAL_POOL_DIR/h2/corral.conf" --fingerprint)
+if corral host trust h2 --fingerprint "$fp2" 2>/dev/null; then fail "trust accepted a changed key"; fi
 ok "changed host key refused: $s"
 
 # slave side: h1 no longer lists the master's key

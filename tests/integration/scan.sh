@@ -39,6 +39,13 @@ out=$(corral scan --name nosuch 2>&1 || true)
 echo "$out" | grep -q "no container named nosuch" || fail "--name nosuch message: $out"
 ok "filters and exit code"
 
+# what the terminal gets of a name is one line without escape sequences
+out=$(corral scan --name $'x\ny\e[2J' 2>&1 || true)
+[ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] || fail "a newline in a name reached the terminal: $out"
+case "$out" in *$'\e'*) fail "an escape byte reached the terminal" ;; esac
+echo "$out" | grep -qF 'no container named x\x0ay\x1b[2J' || fail "name not escaped: $out"
+ok "control bytes escaped on the terminal"
+
 # a change on a host is seen by the next refreshed scan, not by --cached
 "$POOLSH" exec h1 lxc-stop -P "$("$POOLSH" lxcpath h1)" -n db -k
 corral scan --cached --name db | grep -q ":running:" || fail "--cached already changed: $(corral scan --cached --name db)"

@@ -245,9 +245,13 @@ PATH=$BUILD:\$PATH
 EOF
 	for k in $(seq 1 "$n"); do start_slave "h$k"; done
 	start_master
-	# accept each slave's freshly made host key, as an admin would
+	# accept each slave's freshly made host key, as an admin would: the
+	# fingerprint read on the slave itself
 	for k in $(seq 1 "$n"); do
-		CORRAL_CONF=$POOL/master/corral.conf "$BUILD/corral" host trust "h$k" >/dev/null ||
+		fp=$("$BUILD/corral-slave" -c "$(host_dir "h$k")/corral.conf" --fingerprint) ||
+			die "h$k: cannot read its host key's fingerprint"
+		CORRAL_CONF=$POOL/master/corral.conf "$BUILD/corral" host trust "h$k" \
+			--fingerprint "$fp" >/dev/null ||
 			die "h$k: could not trust its host key (see $POOL/master/master.log)"
 	done
 }

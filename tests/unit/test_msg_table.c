@@ -161,6 +161,69 @@ s_snap(struct cbuf *b)
 }
 
 static int
+s_ctl_req(struct cbuf *b)
+{
+	struct msg_ctl_req m = { .ct = "web", .op = MSG_CTL_REMOVE,
+	    .timeout_s = 60, .flags = MSG_CTL_FORCE, .bytes = 0 };
+
+	return msg_ctl_req_encode(b, &m);
+}
+
+static int
+s_ctl(struct cbuf *b)
+{
+	struct msg_ctl m = { .ct = "web", .state = "stopped",
+	    .message = "stopped cleanly in 2 s" };
+
+	return msg_ctl_encode(b, &m);
+}
+
+/* the config structs hold 64 KiB: on the heap */
+static int
+s_conf(struct cbuf *b)
+{
+	struct msg_conf *m = calloc(1, sizeof(*m));
+	int r;
+
+	if (m == NULL)
+		return CERR_NOMEM;
+	strcpy(m->ct, "web");
+	strcpy(m->config, "# web\nlxc.rootfs.path = @ROOTFS@\n"
+	    "lxc.uts.name = web\nlxc.mount.fstab = @CTDIR@/fstab\n");
+	m->rootfs_bytes = 1 << 20;
+	m->running = 1;
+	r = msg_conf_encode(b, m);
+	free(m);
+	return r;
+}
+
+static int
+s_conf_set_req(struct cbuf *b)
+{
+	struct msg_conf_set_req *m = calloc(1, sizeof(*m));
+	int r;
+
+	if (m == NULL)
+		return CERR_NOMEM;
+	strcpy(m->ct, "web2");
+	strcpy(m->config, "lxc.rootfs.path = @ROOTFS@\nlxc.uts.name = web\n");
+	strcpy(m->old, "web");
+	m->flags = MSG_CONF_REPLACE;
+	r = msg_conf_set_req_encode(b, m);
+	free(m);
+	return r;
+}
+
+static int
+s_conf_set(struct cbuf *b)
+{
+	struct msg_conf_set m = { .ct = "web2",
+	    .message = "config written (rootfs dir:/srv/corral/web2)" };
+
+	return msg_conf_set_encode(b, &m);
+}
+
+static int
 s_tree_req(struct cbuf *b)
 {
 	struct tree_req r = { .path = "web/rootfs",
@@ -444,6 +507,12 @@ static const struct sample {
 	{ MSG_CT_CREATE, s_create },
 	{ MSG_SNAP_REQ, s_snap_req },
 	{ MSG_SNAP, s_snap },
+	{ MSG_CT_CTL_REQ, s_ctl_req },
+	{ MSG_CT_CTL, s_ctl },
+	{ MSG_CT_CONF_REQ, s_name },
+	{ MSG_CT_CONF, s_conf },
+	{ MSG_CT_CONF_SET_REQ, s_conf_set_req },
+	{ MSG_CT_CONF_SET, s_conf_set },
 	{ MSG_TREE_SEND_REQ, s_tree_req },
 	{ MSG_TREE_RECV_REQ, s_tree_req },
 	{ MSG_TREE_ENTRIES, s_tree_entries },

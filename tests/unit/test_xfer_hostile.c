@@ -36,6 +36,8 @@
 #include "tree.h"
 #include "xfer.h"
 #include "xfer_meta.h"
+#include "xfer_recv.h"
+#include "xfer_send.h"
 
 #define CANARY  "canary: must never change\n"
 #define OLD     "old content\n"          /* a file's content before */
@@ -243,11 +245,12 @@ rx_main(void *arg)
 }
 
 static void
-rx_start(struct rx *r, struct sb *s)
+rx_start_opts(struct rx *r, struct sb *s, uint32_t opts)
 {
 	int sv[2];
 
 	memset(r, 0, sizeof(*r));
+	r->o.opts = opts;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
 	    sv), 0);
 	r->fd = sv[0];
@@ -258,6 +261,12 @@ rx_start(struct rx *r, struct sb *s)
 	r->rootfd = s->dst;
 	r->o.storefd = -1;
 	assert_int_equal(pthread_create(&r->th, NULL, rx_main, r), 0);
+}
+
+static void
+rx_start(struct rx *r, struct sb *s)
+{
+	rx_start_opts(r, s, 0);
 }
 
 /* Wait for the receiver (after closing our side with eof); a receiver
@@ -510,14 +519,13 @@ expect_need(struct rx *r, uint32_t index, uint8_t how)
 	assert_int_equal(nd.how, how);
 }
 
-/* A delta NEED, then the basis's signature up to its last chunk. */
+/* Signature frames for index up to its last. */
 static void
-expect_delta_need(struct rx *r, uint32_t index)
+skip_sig(struct rx *r, uint32_t index)
 {
 	struct tree_sig g;
 	struct frame f;
 
-	expect_need(r, index, TREE_NEED_DELTA);
 	do {
 		assert_int_equal(frame_read(&r->t, &f), 0);
 		assert_int_equal(f.h.type, MSG_TREE_SIG);
@@ -525,6 +533,14 @@ expect_delta_need(struct rx *r, uint32_t index)
 		assert_int_equal(g.index, index);
 		frame_clear(&f);
 	} while (!g.last);
+}
+
+/* A delta NEED, then the basis's signature up to its last chunk. */
+static void
+expect_delta_need(struct rx *r, uint32_t index)
+{
+	expect_need(r, index, TREE_NEED_DELTA);
+	skip_sig(r, index);
 }
 
 /* ---- librsync deltas made here ---- */
@@ -1364,12 +1380,16 @@ test_delta_bad_result(void **state)
 	d = make_delta(basis, BASIS_LEN, data, len);
 	sb_new(&s);
 	write_file(s.dst, "f", basis, BASIS_LEN);
-	/* the hash in END is not the rebuilt file's */
+	/* the hash in END is not the rebuilt file's: asked whole, and then
+	 * not that either */
 	delta_start(&r, &s, len);
 	send_delta(&r, 0, d);
 	data[len / 2] ^= 1;
 	send_fin(&r, 0, len, data, len);
+	expect_need(&r, 0, TREE_NEED_LITERAL);
+	send_lit(&r, 0, 0, data, len);
 	data[len / 2] ^= 1;
+	send_fin(&r, 0, len, data, len);
 	expect_fail(&r, "hash differs");
 	assert_basis(&s, basis);
 	/* nor its size */
@@ -1418,6 +1438,84 @@ test_delta_bad_result(void **state)
 	free(data);
 }
 
+
+/* A delta that rebuilds the wrong content (made against another basis,
+ * as colliding strong sums would): the receiver asks for the file whole
+ * once, meanwhile takes the next file's data, and the file, its hard
+ * link and the next file all end up right. */
+static void
+test_delta_resent_whole(void **state)
+{
+	const size_t len = DELTA_SIZE + BASIS_LEN;
+	uint8_t *basis = pattern(BASIS_LEN, 8), *data = pattern(len, 9);
+	uint8_t *other = pattern(BASIS_LEN, 10);
+	struct tree_need nv[2];
+	struct stat sf, sh;
+	struct cbuf *d;
+	struct sb s;
+	struct rx r;
+
+	(void)state;
+	memcpy(data, basis, BASIS_LEN);
+	/* copies of blocks the receiver's basis does not have */
+	memcpy(other, basis, BASIS_LEN);
+	other[100] ^= 0x55;
+	memcpy(data, other, BASIS_LEN);
+	d = make_delta(other, BASIS_LEN, data, len);
+	sb_new(&s);
+	write_file(s.dst, "f", basis, BASIS_LEN);
+	rx_start(&r, &s);
+	SEND(&r, E_ROOT, E_LFILE("f", len), E_FILE("g", 10), E_LINK("h", 0),
+	    E_LEAVE);
+	read_needs(&r, nv, 2);
+	assert_int_equal(nv[0].how, TREE_NEED_DELTA);
+	assert_int_equal(nv[1].how, TREE_NEED_LITERAL);
+	skip_sig(&r, 0);
+	send_delta(&r, 0, d);
+	send_fin(&r, 0, len, data, len);
+	/* the next file's data before f comes again */
+	send_lit(&r, 1, 0, "0123456789", 10);
+	send_fin(&r, 1, 10, NULL, 0);
+	expect_need(&r, 0, TREE_NEED_LITERAL);
+	send_lit(&r, 0, 0, data, len / 2);
+	send_lit(&r, 0, len / 2, data + len / 2, len - len / 2);
+	send_fin(&r, 0, len, data, len);
+	send_tree_end(&r);
+	expect_ok(&r);
+	assert_content(s.dst, "f", data, len);
+	assert_content(s.dst, "g", "0123456789", 10);
+	assert_int_equal(fstatat(s.dst, "f", &sf, AT_SYMLINK_NOFOLLOW), 0);
+	assert_int_equal(fstatat(s.dst, "h", &sh, AT_SYMLINK_NOFOLLOW), 0);
+	assert_int_equal(sf.st_ino, sh.st_ino);
+	/* sent again with a gap: refused */
+	write_file(s.dst, "f", basis, BASIS_LEN);
+	assert_int_equal(unlinkat(s.dst, "g", 0), 0);
+	assert_int_equal(unlinkat(s.dst, "h", 0), 0);
+	delta_start(&r, &s, len);
+	send_delta(&r, 0, d);
+	send_fin(&r, 0, len, data, len);
+	expect_need(&r, 0, TREE_NEED_LITERAL);
+	send_lit(&r, 0, 1, data + 1, 1000);
+	expect_fail(&r, "gaps");
+	assert_basis(&s, basis);
+	/* a second mismatch fails the transfer, naming the file */
+	delta_start(&r, &s, len);
+	send_delta(&r, 0, d);
+	send_fin(&r, 0, len, data, len);
+	expect_need(&r, 0, TREE_NEED_LITERAL);
+	data[7] ^= 1;
+	send_lit(&r, 0, 0, data, len);
+	data[7] ^= 1;
+	send_fin(&r, 0, len, data, len);
+	expect_fail(&r, "'f': rebuilt file does not match");
+	assert_basis(&s, basis);
+	sb_free(&s);
+	cbuf_free(d);
+	free(basis);
+	free(data);
+	free(other);
+}
+
 /* BUG: see BUG_TMP_LEFT: the temporary file of a refused file stays in
  * dst/ after xfer_recv returns (item_free() unlinks it through the dir fd
  * it has just closed). */
@@ -1451,6 +1549,9 @@ test_tmp_removed_on_failure(void **state)
 	write_file(s.dst, "f", basis, BASIS_LEN);
 	delta_start(&r, &s, DELTA_SIZE);
 	send_delta(&r, 0, d);
+	send_fin(&r, 0, DELTA_SIZE, basis, BASIS_LEN);
+	expect_need(&r, 0, TREE_NEED_LITERAL);
+	send_lit(&r, 0, 0, data, 1000);
 	send_fin(&r, 0, DELTA_SIZE, basis, BASIS_LEN);
 	expect_fail(&r, "hash differs");
 	assert_content(s.dst, "f", basis, BASIS_LEN);
@@ -1566,6 +1667,365 @@ test_frame_truncated_eof(void **state)
 	sb_free(&s);
 }
 
+
+/* ---- 8: memory a peer can make the other end hold ---- */
+
+/* Entries batched into frames well under the frame maximum. */
+struct batch {
+	struct rx *r;
+	struct cbuf *b;
+	uint32_t n;
+};
+
+static void
+batch_flush(struct batch *bt)
+{
+	struct cbuf *f = cbuf_new(PROTO_PAYLOAD_MAX);
+
+	if (bt->n == 0)
+		return;
+	assert_non_null(f);
+	assert_int_equal(cbuf_put_u32(f, bt->n), 0);
+	assert_int_equal(cbuf_put(f, cbuf_ptr(bt->b), cbuf_len(bt->b)), 0);
+	send_frame(bt->r, MSG_TREE_ENTRIES, f);
+	cbuf_free(f);
+	cbuf_reset(bt->b);
+	bt->n = 0;
+}
+
+static void
+batch_add(struct batch *bt, uint8_t kind, const char *name, uint64_t n,
+    uint8_t flags)
+{
+	const struct ent e = { kind, name, n, flags };
+
+	if (cbuf_len(bt->b) > PROTO_PAYLOAD_MAX / 2)
+		batch_flush(bt);
+	put_ent(bt->b, &e);
+	bt->n++;
+}
+
+/* A dry run of nfiles hard-linked files 250 directories of 255-byte
+ * names down: each first name costs the receiver its 64 KiB path. */
+static void
+deep_links(struct rx *r, struct sb *s, size_t nfiles)
+{
+	struct batch bt = { .r = r, .b = cbuf_new(PROTO_PAYLOAD_MAX) };
+	char name[TREE_NAME_MAX + 1];
+	size_t i;
+
+	assert_non_null(bt.b);
+	rx_start_opts(r, s, TREE_OPT_DRY_RUN);
+	batch_add(&bt, TREE_DIR, "", 0, 0);
+	memset(name, 'd', TREE_NAME_MAX);
+	name[TREE_NAME_MAX] = '\0';
+	for (i = 0; i < 250; i++)
+		batch_add(&bt, TREE_DIR, name, 0, 0);
+	for (i = 0; i < nfiles; i++) {
+		memset(name, 'f', TREE_NAME_MAX);
+		snprintf(name + TREE_NAME_MAX - 6, 7, "%06u", (unsigned)(i % 1000000));
+		batch_add(&bt, TREE_FILE, name, 5, TREE_F_LINKED);
+	}
+	for (i = 0; i < 251; i++)
+		batch_add(&bt, TREE_LEAVE, "", 0, 0);
+	batch_flush(&bt);
+	cbuf_free(bt.b);
+}
+
+static void
+test_leader_paths_cap(void **state)
+{
+	/* what one first name costs the receiver (xfer_recv_link.c) */
+	const size_t cost = 250 * (TREE_NAME_MAX + 1) + TREE_NAME_MAX + 1 +
+	    sizeof(struct leader);
+	const size_t fit = LEADER_BYTES_MAX / cost;
+	struct tree_need *nv = calloc(fit + 1, sizeof(*nv));
+	struct sb s;
+	struct rx r;
+
+	(void)state;
+	assert_non_null(nv);
+	sb_new(&s);
+	/* as many as fit: a dry run that succeeds */
+	deep_links(&r, &s, fit);
+	read_needs(&r, nv, (uint32_t)fit);
+	send_tree_end(&r);
+	expect_ok(&r);
+	/* one more is refused, saying why */
+	deep_links(&r, &s, fit + 1);
+	expect_fail(&r, "paths exceed 256 MiB");
+	assert_int_equal(count_names(s.dst, "", NULL), 0);
+	free(nv);
+	sb_free(&s);
+}
+
+/* ---- a hostile receiver against the real sender ---- */
+
+struct tx {
+	pthread_t th;
+	int fd, peer;
+	int rootfd;
+	struct xfer_opts o;
+	struct tree_stats st;
+	char err[512];
+	int rc;
+};
+
+static int
+no_progress(void *arg, const struct xfer_progress *p)
+{
+	(void)arg;
+	(void)p;
+	return 0;
+}
+
+static void *
+tx_main(void *arg)
+{
+	struct tx *t = arg;
+
+	t->rc = xfer_send(t->rootfd, t->peer, t->peer, &t->o, &t->st, t->err,
+	    sizeof(t->err));
+	return NULL;
+}
+
+static void
+tx_start(struct tx *t, int rootfd)
+{
+	int sv[2];
+
+	memset(t, 0, sizeof(*t));
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+	    sv), 0);
+	t->fd = sv[0];
+	t->peer = sv[1];
+	assert_int_equal(fcntl(t->peer, F_SETFL, O_NONBLOCK), 0);
+	t->rootfd = rootfd;
+	t->o.storefd = -1;
+	t->o.progress = no_progress;   /* nothing on the stream but entries */
+	assert_int_equal(pthread_create(&t->th, NULL, tx_main, t), 0);
+}
+
+static void
+tx_frame(struct tx *t, uint16_t type, const struct cbuf *pl)
+{
+	struct cbuf *f = cbuf_new(PROTO_PAYLOAD_MAX + PROTO_HDR_LEN);
+	const uint8_t *p;
+	size_t left;
+	ssize_t n;
+
+	assert_non_null(f);
+	assert_int_equal(frame_encode(f, type, 0, cbuf_ptr(pl), cbuf_len(pl)),
+	    0);
+	/* a sender that gave up stops reading: its result tells */
+	for (p = cbuf_ptr(f), left = cbuf_len(f); left > 0; p += n, left -= n)
+		if ((n = send(t->fd, p, left, MSG_NOSIGNAL)) <= 0)
+			break;
+	cbuf_free(f);
+}
+
+/* The sender's result once we close our side. */
+static int
+tx_end(struct tx *t)
+{
+	shutdown(t->fd, SHUT_WR);
+	assert_int_equal(pthread_join(t->th, NULL), 0);
+	close(t->fd);
+	close(t->peer);
+	return t->rc;
+}
+
+/* nfiles files in src/; the receiver asks a delta of each, then sends
+ * signature bytes: 16 MiB (the most for one file) for each of the first
+ * ones, up to total bytes in all, never the last chunk. */
+static int
+sigs_flood(struct sb *s, int nfiles, uint64_t total, char *err, size_t errlen)
+{
+	static uint8_t chunk[TREE_CHUNK_MAX];
+	struct cbuf *b = cbuf_new(PROTO_PAYLOAD_MAX);
+	struct tree_need n = { .how = TREE_NEED_DELTA };
+	struct tree_sig g = { .blob = chunk };
+	uint64_t sent = 0, per;
+	char name[16];
+	struct tx t;
+	int i, src, rc;
+
+	assert_non_null(b);
+	assert_int_equal(mkdirat(s->fd, "src", 0755), 0);
+	assert_true((src = openat(s->fd, "src", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) >= 0);
+	for (i = 0; i < nfiles; i++) {
+		snprintf(name, sizeof(name), "f%03d", i);
+		write_file(src, name, "x", 1);
+	}
+	tx_start(&t, src);
+	assert_int_equal(cbuf_put_u32(b, (uint32_t)nfiles), 0);
+	for (i = 0; i < nfiles; i++) {
+		n.index = (uint32_t)i;
+		assert_int_equal(tree_need_encode(b, &n), 0);
+	}
+	tx_frame(&t, MSG_TREE_NEED, b);
+	for (i = 0; i < nfiles && sent < total; i++) {
+		for (per = 0; per < XFER_SIG_FILE_MAX && sent < total;
+		    per += g.blob_len, sent += g.blob_len) {
+			g.index = (uint32_t)i;
+			g.blob_len = (uint32_t)(total - sent < TREE_CHUNK_MAX ?
+			    total - sent : TREE_CHUNK_MAX);
+			cbuf_reset(b);
+			assert_int_equal(tree_sig_encode(b, &g), 0);
+			tx_frame(&t, MSG_TREE_SIG, b);
+		}
+	}
+	rc = tx_end(&t);
+	snprintf(err, errlen, "%s", t.err);
+	cbuf_free(b);
+	for (i = 0; i < nfiles; i++) {
+		snprintf(name, sizeof(name), "f%03d", i);
+		assert_int_equal(unlinkat(src, name, 0), 0);
+	}
+	close(src);
+	assert_int_equal(unlinkat(s->fd, "src", AT_REMOVEDIR), 0);
+	return rc;
+}
+
+static void
+test_sender_sigs_cap(void **state)
+{
+	const int nfiles = XFER_SIGS_HELD_MAX / XFER_SIG_FILE_MAX + 1;
+	struct sb s;
+	char err[512];
+
+	(void)state;
+	/* up to the cap, held: the sender fails only when we leave */
+	sb_new(&s);
+	assert_int_not_equal(sigs_flood(&s, nfiles, XFER_SIGS_HELD_MAX, err,
+	    sizeof(err)), 0);
+	if (strstr(err, "went away") == NULL)
+		fail_msg("sender: '%s', expected it to wait for more", err);
+	sb_free(&s);
+	/* a byte past it is refused, saying why */
+	sb_new(&s);
+	assert_int_not_equal(sigs_flood(&s, nfiles, XFER_SIGS_HELD_MAX + 1ull,
+	    err, sizeof(err)), 0);
+	if (strstr(err, "exceed 256 MiB") == NULL)
+		fail_msg("sender: '%s', expected the cap", err);
+	sb_free(&s);
+}
+
+/* The real sender, asked a delta of src/f against another basis, then
+ * told the rebuild failed (NEED literal for it again): it sends f whole,
+ * every byte in order, with its SHA-256; told it matched (NEED skip), it
+ * ends.  Either way it ends only after the answer. */
+static void
+sender_verdict(struct sb *s, uint8_t verdict)
+{
+	const size_t len = DELTA_SIZE;
+	uint8_t *data = pattern(len, 11), *basis = pattern(BASIS_LEN, 12);
+	uint8_t *got = calloc(1, len), h[TREE_HASH_LEN];
+	struct cbuf *b = cbuf_new(PROTO_PAYLOAD_MAX), *sig;
+	struct tree_need n = { .index = 0, .how = TREE_NEED_DELTA };
+	struct tree_sig g = { .index = 0, .last = 1 };
+	struct transport tr;
+	struct tree_data dd;
+	struct frame f;
+	struct tx t;
+	size_t pos = 0;
+	int src, fd;
+
+	assert_non_null(got);
+	assert_non_null(b);
+	sha256(data, len, h);
+	assert_int_equal(mkdirat(s->fd, "src", 0755), 0);
+	assert_true((src = openat(s->fd, "src", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) >= 0);
+	write_file(src, "f", data, len);
+	tx_start(&t, src);
+	fd = dup(t.fd);
+	assert_int_equal(transport_fd_open(&tr, fd, fd, "sender"), 0);
+	tr.timeout_ms = 3000;
+	/* the delta, against a signature of another basis */
+	assert_int_equal(cbuf_put_u32(b, 1), 0);
+	assert_int_equal(tree_need_encode(b, &n), 0);
+	tx_frame(&t, MSG_TREE_NEED, b);
+	sig = rs_run(rs_sig_begin(2048, 8, RS_RK_BLAKE2_SIG_MAGIC), basis,
+	    BASIS_LEN);
+	g.blob = cbuf_ptr(sig);
+	g.blob_len = (uint32_t)cbuf_len(sig);
+	cbuf_reset(b);
+	assert_int_equal(tree_sig_encode(b, &g), 0);
+	tx_frame(&t, MSG_TREE_SIG, b);
+	for (;;) {
+		assert_int_equal(frame_read(&tr, &f), 0);
+		if (f.h.type == MSG_TREE_DATA) {
+			assert_int_equal(tree_data_decode(f.payload, &dd), 0);
+			assert_int_equal(dd.kind == TREE_DATA_END ||
+			    dd.kind == TREE_DATA_DELTA, 1);
+		} else {
+			assert_true(f.h.type == MSG_TREE_ENTRIES ||
+			    f.h.type == MSG_TREE_ENTRIES_Z);
+			dd.kind = 0;
+		}
+		frame_clear(&f);
+		if (dd.kind == TREE_DATA_END)
+			break;
+	}
+	/* the verdict */
+	n.how = verdict;
+	cbuf_reset(b);
+	assert_int_equal(cbuf_put_u32(b, 1), 0);
+	assert_int_equal(tree_need_encode(b, &n), 0);
+	tx_frame(&t, MSG_TREE_NEED, b);
+	while (verdict == TREE_NEED_LITERAL) {
+		assert_int_equal(frame_read(&tr, &f), 0);
+		assert_int_equal(f.h.type, MSG_TREE_DATA);
+		assert_int_equal(tree_data_decode(f.payload, &dd), 0);
+		assert_int_equal(dd.index, 0);
+		if (dd.kind == TREE_DATA_END) {
+			assert_int_equal(dd.offset, len);
+			assert_memory_equal(dd.blob, h, TREE_HASH_LEN);
+			frame_clear(&f);
+			break;
+		}
+		assert_int_equal(dd.kind, TREE_DATA_LITERAL);
+		assert_int_equal(dd.flags, 0);
+		assert_int_equal(dd.offset, pos);
+		assert_true(pos + dd.raw_len <= len);
+		memcpy(got + pos, dd.blob, dd.raw_len);
+		pos += dd.raw_len;
+		frame_clear(&f);
+	}
+	if (verdict == TREE_NEED_LITERAL) {
+		assert_int_equal(pos, len);
+		assert_memory_equal(got, data, len);
+	}
+	assert_int_equal(frame_read(&tr, &f), 0);
+	assert_int_equal(f.h.type, MSG_TREE_END);
+	frame_clear(&f);
+	if (tx_end(&t) != 0)
+		fail_msg("sender: %s", t.err);
+	transport_close(&tr);
+	assert_int_equal(unlinkat(src, "f", 0), 0);
+	close(src);
+	assert_int_equal(unlinkat(s->fd, "src", AT_REMOVEDIR), 0);
+	cbuf_free(sig);
+	cbuf_free(b);
+	free(got);
+	free(data);
+	free(basis);
+}
+
+static void
+test_sender_resends_whole(void **state)
+{
+	struct sb s;
+
+	(void)state;
+	sb_new(&s);
+	sender_verdict(&s, TREE_NEED_LITERAL);
+	sender_verdict(&s, TREE_NEED_SKIP);
+	sb_free(&s);
+}
+
 int
 main(void)
 {
@@ -1594,10 +2054,14 @@ main(void)
 		cmocka_unit_test(test_end_before_tree_complete),
 		cmocka_unit_test(test_delta_copy_past_basis),
 		cmocka_unit_test(test_delta_bad_result),
+		cmocka_unit_test(test_delta_resent_whole),
 		cmocka_unit_test(test_tmp_removed_on_failure),
 		cmocka_unit_test(test_frame_too_long),
 		cmocka_unit_test(test_frame_bad_type),
 		cmocka_unit_test(test_frame_truncated_eof),
+		cmocka_unit_test(test_leader_paths_cap),
+		cmocka_unit_test(test_sender_sigs_cap),
+		cmocka_unit_test(test_sender_resends_whole),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

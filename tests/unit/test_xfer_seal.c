@@ -1,8 +1,10 @@
-/* Unit tests: the sealed records of a direct transfer (slave/xfer_seal.c)
- * and its TCP connection (slave/xfer_direct.c): what one end seals the
+/* Unit tests: the sealed records of a direct transfer (xfer/xfer_seal.c)
+ * and its TCP connection (xfer/xfer_direct.c): what one end seals the
  * other opens, and nothing else is ever opened: a flipped bit, a wrong key,
- * a replayed, reordered, reflected or over-long record; a connection
- * without the key is dropped and the right one still taken. */
+ * a replayed, reordered, reflected or over-long record, a first record
+ * over another connection's challenge; a connection without the key is
+ * dropped and the right one still taken, and connections that say nothing
+ * delay it by their short limit at most. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -20,6 +24,7 @@
 #include "buf.h"
 #include "cerr.h"
 #include "conf.h"
+#include "pace.h"
 #include "xfer.h"
 #include "xfer_seal.h"
 
@@ -255,6 +260,184 @@ test_intruder_then_sender(void **state)
 	xseal_free(&r);
 }
 
+
+/* The first record holds for the challenge it was made over only. */
+static void
+test_hello_bound(void **state)
+{
+	uint8_t c1[SEAL_CHAL_LEN] = { 1 }, c2[SEAL_CHAL_LEN] = { 2 };
+	uint8_t rec[SEAL_HELLO_REC];
+	struct xseal s, r, r2;
+	int sv[2];
+
+	(void)state;
+	pair(&s, &r, key1, key1);
+	assert_int_equal(xseal_init(&r2, key2, false), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(xseal_hello_send(&s, sv[0], c1, 1000), 0);
+	assert_int_equal(read(sv[1], rec, sizeof(rec)), (ssize_t)sizeof(rec));
+	assert_int_equal(xseal_hello_open(&r, rec, sizeof(rec), c2), CERR_AUTH);
+	assert_int_equal(xseal_hello_open(&r2, rec, sizeof(rec), c1),
+	    CERR_AUTH);
+	assert_int_equal(xseal_hello_open(&r, rec, sizeof(rec) - 1, c1),
+	    CERR_AUTH);
+	assert_int_equal(xseal_hello_open(&r, rec, sizeof(rec), c1), 0);
+	assert_int_equal(r.n_in, 1);
+	/* the receiver's answer, over the same challenge */
+	assert_int_equal(xseal_hello_send(&r, sv[1], c1, 1000), 0);
+	assert_int_equal(xseal_hello_recv(&s, sv[0], c1, 1000), 0);
+	assert_int_equal(xseal_hello_send(&r, sv[1], c1, 1000), 0);
+	assert_int_equal(xseal_hello_recv(&s, sv[0], c2, 1000), CERR_AUTH);
+	close(sv[0]);
+	close(sv[1]);
+	xseal_free(&s);
+	xseal_free(&r);
+	xseal_free(&r2);
+}
+
+/* A plain TCP connection to the listener on 127.0.0.1. */
+static int
+raw_connect(uint16_t port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+	    .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+struct acceptor {
+	pthread_t th;
+	int lfd, fd;
+	struct xseal r;
+	int64_t ms;          /* how long it took */
+	char err[256];
+};
+
+static void *
+acceptor_main(void *arg)
+{
+	struct acceptor *a = arg;
+	int64_t t0 = monotonic_ms();
+
+	a->fd = direct_accept(a->lfd, &a->r, 15000, a->err, sizeof(a->err));
+	a->ms = monotonic_ms() - t0;
+	return NULL;
+}
+
+static uint16_t
+acceptor_start(struct acceptor *a)
+{
+	char err[256];
+	uint16_t port;
+
+	memset(a, 0, sizeof(*a));
+	assert_int_equal(xseal_init(&a->r, key1, false), 0);
+	a->lfd = direct_listen("127.0.0.1", 0, 0, &port, err, sizeof(err));
+	assert_true(a->lfd >= 0);
+	assert_int_equal(pthread_create(&a->th, NULL, acceptor_main, a), 0);
+	return port;
+}
+
+static void
+acceptor_end(struct acceptor *a)
+{
+	assert_int_equal(pthread_join(a->th, NULL), 0);
+	close(a->lfd);
+	if (a->fd >= 0)
+		close(a->fd);
+	xseal_free(&a->r);
+}
+
+/* silent connections first, then the sender: it is taken, delayed by
+ * their short limit at most */
+static void
+silent_then_sender(int nsilent, int64_t max_ms)
+{
+	struct client good = { .key = key1 };
+	struct acceptor a;
+	pthread_t tg;
+	int *silent = calloc((size_t)nsilent, sizeof(int));
+	int i;
+
+	assert_non_null(silent);
+	good.port = acceptor_start(&a);
+	for (i = 0; i < nsilent; i++)
+		silent[i] = raw_connect(good.port);
+	usleep(100 * 1000);
+	assert_int_equal(pthread_create(&tg, NULL, client_main, &good), 0);
+	assert_int_equal(pthread_join(tg, NULL), 0);
+	acceptor_end(&a);
+	if (good.rc != 0 || a.fd < 0)
+		fail_msg("sender: %s; receiver: %s", good.err, a.err);
+	if (a.ms > max_ms)
+		fail_msg("the sender was taken after %lld ms, more than %lld",
+		    (long long)a.ms, (long long)max_ms);
+	for (i = 0; i < nsilent; i++)
+		close(silent[i]);
+	free(silent);
+}
+
+static void
+test_silent_first(void **state)
+{
+	(void)state;
+	/* served beside it: no wait at all */
+	silent_then_sender(1, 1000);
+	/* more than are served at once: the sender waits for their 2 s */
+	silent_then_sender(20, 2000 + 1500);
+}
+
+/* A first record that proved the key on one connection is refused on
+ * another: it is over the other one's challenge. */
+static void
+test_replayed_first_record(void **state)
+{
+	struct client good = { .key = key1 };
+	uint8_t chal[SEAL_CHAL_LEN], chal2[SEAL_CHAL_LEN], rec[SEAL_HELLO_REC];
+	struct acceptor a;
+	struct xseal s;
+	size_t got = 0;
+	pthread_t tg;
+	int fd, sv[2];
+	char c;
+
+	(void)state;
+	good.port = acceptor_start(&a);
+	/* the sender's first record on an earlier connection, as an
+	 * eavesdropper saw it */
+	fd = raw_connect(good.port);
+	assert_int_equal(xseal_read_exact(fd, chal, sizeof(chal), &got,
+	    monotonic_ms() + 2000), 0);
+	assert_int_equal(xseal_init(&s, key1, true), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(xseal_hello_send(&s, sv[0], chal, 1000), 0);
+	assert_int_equal(read(sv[1], rec, sizeof(rec)), (ssize_t)sizeof(rec));
+	close(sv[0]);
+	close(sv[1]);
+	xseal_free(&s);
+	close(fd);
+	/* replayed on a new connection: another challenge, refused */
+	fd = raw_connect(good.port);
+	got = 0;
+	assert_int_equal(xseal_read_exact(fd, chal2, sizeof(chal2), &got,
+	    monotonic_ms() + 2000), 0);
+	assert_memory_not_equal(chal, chal2, sizeof(chal));
+	assert_int_equal(write(fd, rec, sizeof(rec)), (ssize_t)sizeof(rec));
+	/* dropped: no first record back, the end of the stream */
+	assert_int_equal(read(fd, &c, 1), 0);
+	close(fd);
+	/* and the sender still gets through */
+	assert_int_equal(pthread_create(&tg, NULL, client_main, &good), 0);
+	assert_int_equal(pthread_join(tg, NULL), 0);
+	acceptor_end(&a);
+	assert_int_equal(good.rc, 0);
+	assert_true(a.fd >= 0);
+}
+
 static void
 test_unreachable(void **state)
 {
@@ -329,6 +512,9 @@ main(void)
 		cmocka_unit_test(test_wrong_key_replay_reflect),
 		cmocka_unit_test(test_oversize),
 		cmocka_unit_test(test_intruder_then_sender),
+		cmocka_unit_test(test_hello_bound),
+		cmocka_unit_test(test_silent_first),
+		cmocka_unit_test(test_replayed_first_record),
 		cmocka_unit_test(test_unreachable),
 		cmocka_unit_test(test_port_range),
 	};

@@ -37,7 +37,10 @@ lvm_slave_join() {
 	local port=$1
 	echo "vm:address=127.0.0.1,port=$port" >>"$POOL/master/slaves.conf"
 	kill -HUP "$(cat "$POOL/master/master.pid")"
-	wait_until 100 "$BUILD/corral" host trust vm ||
+	local fp
+	fp=$("$VMSH" exec "/host$BUILD/corral-slave -c $G/corral.conf --fingerprint") ||
+		{ echo "cannot read the guest slave's fingerprint" >&2; return 1; }
+	wait_until 100 "$BUILD/corral" host trust vm --fingerprint "$fp" ||
 		{ echo "cannot trust the guest slave" >&2; return 1; }
 	wait_until 300 sh -c "'$BUILD/corral' hosts --json | jq -e '.[] | select(.name == \"vm\" and .state == \"up\")'" ||
 		{ echo "the guest slave is not up" >&2; return 1; }

@@ -1,0 +1,29 @@
+/* corral: the few btrfs ioctls the slave's storage backend and the
+ * master's store use: subvolumes, snapshots, the read-only flag.  Straight
+ * ioctls on directory fds: no helper program, no path resolved again.
+ * Each returns 0, or -1 with errno set; callers name the path. */
+#ifndef CORRAL_BTRFS_H
+#define CORRAL_BTRFS_H
+
+#include <stdbool.h>
+#include <sys/stat.h>
+
+/* The root inode of every subvolume. */
+#define BTRFS_SUBVOL_INO 256
+
+/* fd lies on a btrfs file system (statfs magic). */
+bool btrfs_is_fs(int fd);
+/* st (from fstat/fstatat without following) is a subvolume's root. */
+bool btrfs_is_subvol(const struct stat *st);
+
+/* A new, empty subvolume name in directory dirfd. */
+int btrfs_subvol_create(int dirfd, const char *name);
+/* A snapshot name in dirfd of the subvolume open as srcfd. */
+int btrfs_subvol_snapshot(int dirfd, const char *name, int srcfd,
+    bool readonly);
+/* Delete subvolume name of dirfd (read-only ones too). */
+int btrfs_subvol_delete(int dirfd, const char *name);
+/* Set or clear the read-only flag of the subvolume open as fd. */
+int btrfs_subvol_set_readonly(int fd, bool readonly);
+
+#endif

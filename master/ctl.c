@@ -1,0 +1,73 @@
+/* corral-master: the container operations of a slave (CT_CTL) and its
+ * containers' configs as they travel (CT_CONF, CT_CONF_SET), one request
+ * each on a session of its own (request.c), for the jobs that move
+ * containers between hosts. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cerr.h"
+#include "master.h"
+#include "msg.h"
+
+MSG_CODECS(msg_ctl_req)
+MSG_CODECS(msg_ctl)
+MSG_CODECS(msg_conf)
+MSG_CODECS(msg_conf_set_req)
+MSG_CODECS(msg_conf_set)
+
+/* beyond the slave's own wait: the session, liblxc, a volume's mkfs */
+#define CTL_MARGIN_S  120
+#define CTL_DEFAULT_S 60     /* the slave's longest default wait (STOP) */
+#define CTL_MAX_S     3600   /* the slave caps a request's wait there */
+
+static int
+name_encode(struct cbuf *b, const void *m)
+{
+	return msg_name_encode(b, m);
+}
+
+int
+master_ctl(struct master_ctx *m, const char *host, const char *ct,
+    enum msg_ctl_op op, uint32_t timeout_s, uint32_t flags, uint64_t bytes,
+    struct msg_ctl *reply, char *err, size_t errlen)
+{
+	struct msg_ctl_req q;
+	uint32_t wait_s = timeout_s == 0 ? CTL_DEFAULT_S :
+	    timeout_s > CTL_MAX_S ? CTL_MAX_S : timeout_s;
+
+	memset(&q, 0, sizeof(q));
+	if (snprintf(q.ct, sizeof(q.ct), "%s", ct) >= (int)sizeof(q.ct)) {
+		snprintf(err, errlen, "%s: container name too long", host);
+		return CERR_INVALID;
+	}
+	q.op = (uint8_t)op;
+	q.timeout_s = timeout_s;
+	q.flags = flags;
+	q.bytes = bytes;
+	return master_request(m, host, MSG_CT_CTL_REQ, msg_ctl_req_enc, &q,
+	    MSG_CT_CTL, msg_ctl_dec, reply, (int)wait_s + CTL_MARGIN_S, err,
+	    errlen);
+}
+
+int
+master_conf_get(struct master_ctx *m, const char *host, const char *ct,
+    struct msg_conf *reply, char *err, size_t errlen)
+{
+	if (strlen(ct) >= PROTO_NAME_MAX) {
+		snprintf(err, errlen, "%s: container name too long", host);
+		return CERR_INVALID;
+	}
+	/* the slave measures the rootfs it reports */
+	return master_request(m, host, MSG_CT_CONF_REQ, name_encode, ct,
+	    MSG_CT_CONF, msg_conf_dec, reply, CTL_MARGIN_S, err, errlen);
+}
+
+int
+master_conf_set(struct master_ctx *m, const char *host,
+    const struct msg_conf_set_req *q, struct msg_conf_set *reply, char *err,
+    size_t errlen)
+{
+	return master_request(m, host, MSG_CT_CONF_SET_REQ,
+	    msg_conf_set_req_enc, q, MSG_CT_CONF_SET, msg_conf_set_dec, reply,
+	    CTL_MARGIN_S, err, errlen);
+}

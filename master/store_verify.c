@@ -1,0 +1,248 @@
+/* corral-master: checking a version against its manifest (store.h), and
+ * the state file that keeps the outcome beside the version (it may be
+ * read-only): PATH/C/<version>.verified holds
+ *
+ *   verified 2024-05-01T12:34:56Z      the last good check, or "-"
+ *   bad 2024-05-02T03:04:05Z           only after a failed one
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store_int.h"
+
+struct verify {
+	struct store_mf_reader *r;
+	struct store_ent want;          /* the manifest's next entry */
+	int more;                       /* 1: want holds one */
+	struct store_ent have;
+	store_verify_cb cb;
+	void *arg;
+	bool bad;
+	char rerr[STORE_ERR_MAX];       /* why the manifest stopped */
+};
+
+static void
+report(struct verify *v, const char *path, const char *what)
+{
+	v->bad = true;
+	if (v->cb != NULL)
+		v->cb(v->arg, path, what);
+}
+
+static void
+advance(struct verify *v)
+{
+	v->more = store_mf_next(v->r, &v->want, v->rerr, sizeof(v->rerr));
+	if (v->more < 0)
+		report(v, STORE_MANIFEST, "unreadable");
+}
+
+/* Compare what the file system has (v->have, stat st) with v->want. */
+static void
+compare(struct verify *v, const struct store_went *w)
+{
+	const struct store_ent *a = &v->have, *b = &v->want;
+
+	if (a->type != b->type) {
+		report(v, w->path, "type");
+		return;
+	}
+	if (a->perm != b->perm)
+		report(v, w->path, "mode");
+	if (a->uid != b->uid || a->gid != b->gid)
+		report(v, w->path, "owner");
+	if (a->mtime_sec != b->mtime_sec || a->mtime_nsec != b->mtime_nsec)
+		report(v, w->path, "mtime");
+	if (a->size != b->size) {
+		report(v, w->path, "size");
+		return;
+	}
+	if (a->type == 'f' && store_ent_read(w->dfd, w->name, w->path, w->st,
+	    true, &v->have) != 0) {
+		report(v, w->path, "unreadable");
+		return;
+	}
+	if (memcmp(a->hash, b->hash, STORE_HASH_LEN) != 0 ||
+	    a->major != b->major || a->minor != b->minor)
+		report(v, w->path, "content");
+}
+
+static int
+verify_entry(void *arg, const struct store_went *w)
+{
+	struct verify *v = arg;
+
+	if (w->depth == 0 && strcmp(w->name, STORE_MANIFEST) == 0)
+		return STORE_WALK_SKIP;
+	while (v->more > 0 && store_path_cmp(v->want.path, w->path) < 0) {
+		report(v, v->want.path, "missing");
+		advance(v);
+	}
+	if (v->more < 0)
+		return -1;      /* the manifest broke off: reported, stop */
+	if (v->more == 0 || strcmp(v->want.path, w->path) != 0) {
+		/* nothing below it is in the manifest either */
+		report(v, w->path, "extra");
+		return STORE_WALK_SKIP;
+	}
+	if (store_ent_read(w->dfd, w->name, w->path, w->st, false,
+	    &v->have) != 0)
+		report(v, w->path, "unreadable");
+	else
+		compare(v, w);
+	advance(v);
+	return 0;
+}
+
+/* ---- the state file ---- */
+
+void
+store_state_read(int ctfd, const char *version, time_t *verified,
+    bool *bad)
+{
+	char name[STORE_VERSION_MAX + 16], buf[256], *nl;
+	time_t t;
+
+	*verified = 0;
+	*bad = false;
+	snprintf(name, sizeof(name), "%s%s", version, STORE_STATE_SUFFIX);
+	if (store_read_small(ctfd, name, buf, sizeof(buf)) <= 0)
+		return;
+	for (char *p = buf; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		*nl = '\0';
+		if (strncmp(p, "verified ", 9) == 0 &&
+		    store_iso_parse(p + 9, &t) == 0)
+			*verified = t;
+		else if (strncmp(p, "bad ", 4) == 0)
+			*bad = true;
+	}
+}
+
+static int
+state_write(int ctfd, const char *version, time_t verified, time_t bad)
+{
+	char name[STORE_VERSION_MAX + 16], tmp[STORE_VERSION_MAX + 24];
+	char a[32], b[32], buf[128];
+	int fd, n, rc = -1;
+
+	snprintf(name, sizeof(name), "%s%s", version, STORE_STATE_SUFFIX);
+	snprintf(tmp, sizeof(tmp), "%s.new", name);
+	if (verified)
+		store_iso_time(verified, a);
+	else
+		snprintf(a, sizeof(a), "-");
+	store_iso_time(bad, b);
+	n = bad ? snprintf(buf, sizeof(buf), "verified %s\nbad %s\n", a, b) :
+	    snprintf(buf, sizeof(buf), "verified %s\n", a);
+	fd = openat(ctfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	if (write(fd, buf, (size_t)n) == n && fsync(fd) == 0)
+		rc = 0;
+	if (close(fd) != 0)
+		rc = -1;
+	if (rc == 0 && (renameat(ctfd, tmp, ctfd, name) != 0 ||
+	    fsync(ctfd) != 0))
+		rc = -1;
+	return rc;
+}
+
+/* ---- the check ---- */
+
+static int
+manifest_open(int vfd, struct store_mf_reader *r, char *err, size_t errlen)
+{
+	FILE *f = NULL;
+	int fd;
+
+	fd = openat(vfd, STORE_MANIFEST, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && (f = fdopen(fd, "r")) == NULL)
+		close(fd);
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", STORE_MANIFEST,
+		    strerror(errno));
+		return -1;
+	}
+	if (store_mf_open(r, f, STORE_MANIFEST, err, errlen) != 0) {
+		fclose(f);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_verify(struct store *s, const char *ct, const char *version,
+    store_verify_cb cb, void *arg, char *err, size_t errlen)
+{
+	struct verify *v = calloc(1, sizeof(*v));
+	struct store_walk_ops ops = {
+		.entry = verify_entry, .arg = v, .err = err, .errlen = errlen,
+	};
+	char name[STORE_VERSION_MAX], why[STORE_ERR_MAX] = "";
+	time_t verified;
+	unsigned nth;
+	bool was_bad;
+	int ctfd = -1, vfd = -1, rc = -1;
+
+	if (v == NULL || (v->r = malloc(sizeof(*v->r))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	v->r->f = NULL;
+	v->cb = cb;
+	v->arg = arg;
+	if ((ctfd = store_ct_open(s, ct, false, err, errlen)) < 0)
+		goto out;
+	if (version == NULL && store_newest(ctfd, name, err, errlen) != 0)
+		goto out;
+	if (version != NULL)
+		snprintf(name, sizeof(name), "%s", version);
+	if (!store_version_parse(name, &verified, &nth) ||
+	    (vfd = openat(ctfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "%s/%s: no version %s", s->path, ct,
+		    name[0] ? name : "at all");
+		goto out;
+	}
+	if (manifest_open(vfd, v->r, why, sizeof(why)) != 0) {
+		v->r->f = NULL;
+		report(v, STORE_MANIFEST, "unreadable");
+	} else {
+		advance(v);
+		/* a walk stopped by a broken manifest is a bad version */
+		if (v->more >= 0 && store_walk(vfd, -1, &ops) != 0 &&
+		    v->more >= 0)
+			goto out;
+		while (v->more > 0) {
+			report(v, v->want.path, "missing");
+			advance(v);
+		}
+	}
+	store_state_read(ctfd, name, &verified, &was_bad);
+	if (state_write(ctfd, name, v->bad ? verified : time(NULL),
+	    v->bad ? time(NULL) : 0) != 0) {
+		snprintf(err, errlen, "%s/%s/%s%s: %s", s->path, ct, name,
+		    STORE_STATE_SUFFIX, strerror(errno));
+		goto out;
+	}
+	rc = v->bad ? 1 : 0;
+	/* what broke the manifest, for the caller's message */
+	snprintf(err, errlen, "%s", v->more < 0 ? v->rerr : why);
+out:
+	if (vfd >= 0)
+		close(vfd);
+	if (ctfd >= 0)
+		close(ctfd);
+	if (v != NULL) {
+		if (v->r != NULL && v->r->f != NULL)
+			fclose(v->r->f);
+		free(v->r);
+		free(v);
+	}
+	return rc;
+}

@@ -1,0 +1,242 @@
+/* corral-slave: an LXC config between this host's paths and the
+ * host-neutral form (conftext.h).  A line is "key = value" as LXC reads
+ * it: blanks around both, a value in a pair of quotes stands for what is
+ * inside; comments and blank lines are no one's and stay as they are. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "conftext.h"
+
+struct line {
+	const char *start, *end;    /* without the newline */
+	const char *key, *key_end;  /* NULL: a comment, blank or no '=' */
+	const char *val, *val_end;  /* value, blanks trimmed */
+	bool nl;                    /* ends in a newline */
+};
+
+static bool
+blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* the line at p; returns where the next one starts */
+static const char *
+parse_line(const char *p, struct line *l)
+{
+	const char *eq, *k;
+
+	memset(l, 0, sizeof(*l));
+	l->start = p;
+	l->end = p + strcspn(p, "\n");
+	l->nl = *l->end == '\n';
+	for (k = p; k < l->end && blank(*k); k++)
+		;
+	if (k < l->end && *k != '#' &&
+	    (eq = memchr(k, '=', (size_t)(l->end - k))) != NULL) {
+		l->key = k;
+		for (l->key_end = eq; l->key_end > k && blank(l->key_end[-1]);
+		    l->key_end--)
+			;
+		for (l->val = eq + 1; l->val < l->end && blank(*l->val);
+		    l->val++)
+			;
+		for (l->val_end = l->end; l->val_end > l->val &&
+		    blank(l->val_end[-1]); l->val_end--)
+			;
+	}
+	return l->end + (l->nl ? 1 : 0);
+}
+
+static bool
+key_is(const struct line *l, const char *key)
+{
+	size_t n = strlen(key);
+
+	return l->key != NULL && (size_t)(l->key_end - l->key) == n &&
+	    memcmp(l->key, key, n) == 0;
+}
+
+/* the value without a pair of quotes around it */
+static void
+unquote(const char **v, const char **e)
+{
+	if (*e - *v >= 2 && (**v == '"' || **v == '\'') && (*e)[-1] == **v) {
+		(*v)++;
+		(*e)--;
+	}
+}
+
+static bool
+val_is(const struct line *l, const char *s)
+{
+	size_t n = strlen(s);
+
+	return (size_t)(l->val_end - l->val) == n &&
+	    memcmp(l->val, s, n) == 0;
+}
+
+/* the value starts with prefix (after an optional quote) as a whole path:
+ * where the prefix starts, else NULL */
+static const char *
+path_prefix(const struct line *l, const char *prefix)
+{
+	const char *v = l->val;
+	size_t n = strlen(prefix);
+	char q = 0, next;
+
+	if (l->key == NULL || n == 0)
+		return NULL;
+	if (v < l->val_end && (*v == '"' || *v == '\''))
+		q = *v++;
+	if ((size_t)(l->val_end - v) < n || memcmp(v, prefix, n) != 0)
+		return NULL;
+	next = v + n < l->val_end ? v[n] : '\0';
+	return next == '\0' || next == '/' || blank(next) ||
+	    (q != 0 && next == q) ? v : NULL;
+}
+
+struct out {
+	char *p;
+	size_t len, cap;
+	bool full;
+};
+
+static void
+put(struct out *o, const char *s, size_t n)
+{
+	if (o->full || o->len + n >= o->cap) {
+		o->full = true;
+		return;
+	}
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+	o->p[o->len] = '\0';
+}
+
+static void
+puts_(struct out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+/* the line with [from, to) replaced by with */
+static void
+put_replaced(struct out *o, const struct line *l, const char *from,
+    const char *to, const char *with)
+{
+	put(o, l->start, (size_t)(from - l->start));
+	puts_(o, with);
+	put(o, to, (size_t)(l->end - to));
+	if (l->nl)
+		put(o, "\n", 1);
+}
+
+static void
+put_line(struct out *o, const struct line *l)
+{
+	put(o, l->start, (size_t)(l->end - l->start) + (l->nl ? 1 : 0));
+}
+
+static int
+finish(struct out *o, size_t cap, char *err, size_t errlen)
+{
+	if (o->full) {
+		snprintf(err, errlen, "the config would be over %zu bytes",
+		    cap - 1);
+		return -1;
+	}
+	return 0;
+}
+
+int
+conftext_neutralise(const char *in, const char *ctdir, char *out,
+    size_t cap, char *err, size_t errlen)
+{
+	struct out o = { out, 0, cap, cap == 0 };
+	struct line l;
+	const char *p, *at;
+
+	if (cap > 0)
+		out[0] = '\0';
+	if (strstr(in, CONFTEXT_ROOTFS) != NULL ||
+	    strstr(in, CONFTEXT_CTDIR) != NULL) {
+		snprintf(err, errlen, "the config holds %s or %s already",
+		    CONFTEXT_ROOTFS, CONFTEXT_CTDIR);
+		return -1;
+	}
+	for (p = in; *p != '\0' && !o.full; ) {
+		p = parse_line(p, &l);
+		if (key_is(&l, "lxc.rootfs.path"))
+			put_replaced(&o, &l, l.val, l.end, CONFTEXT_ROOTFS);
+		else if ((at = path_prefix(&l, ctdir)) != NULL)
+			put_replaced(&o, &l, at, at + strlen(ctdir),
+			    CONFTEXT_CTDIR);
+		else
+			put_line(&o, &l);
+	}
+	return finish(&o, cap, err, errlen);
+}
+
+int
+conftext_localise(const char *in, const struct conftext_local *lc,
+    char *out, size_t cap, char *err, size_t errlen)
+{
+	struct out o = { out, 0, cap, cap == 0 };
+	struct line l;
+	const char *p, *at;
+	int roots = 0;
+
+	if (cap > 0)
+		out[0] = '\0';
+	for (p = in; *p != '\0' && !o.full; ) {
+		p = parse_line(p, &l);
+		if (key_is(&l, "lxc.rootfs.path")) {
+			if (!val_is(&l, CONFTEXT_ROOTFS)) {
+				snprintf(err, errlen, "not host-neutral: "
+				    "lxc.rootfs.path = %.*s", (int)(l.val_end -
+				    l.val), l.val);
+				return -1;
+			}
+			put_replaced(&o, &l, l.val, l.val_end, lc->rootfs);
+			roots++;
+		} else if (lc->uts_name != NULL && key_is(&l, "lxc.uts.name"))
+			put_replaced(&o, &l, l.val, l.val_end, lc->uts_name);
+		else if ((at = path_prefix(&l, CONFTEXT_CTDIR)) != NULL)
+			put_replaced(&o, &l, at, at + strlen(CONFTEXT_CTDIR),
+			    lc->ctdir);
+		else
+			put_line(&o, &l);
+	}
+	if (finish(&o, cap, err, errlen) != 0)
+		return -1;
+	if (roots == 0) {
+		snprintf(err, errlen, "no \"lxc.rootfs.path = %s\" line",
+		    CONFTEXT_ROOTFS);
+		return -1;
+	}
+	return 0;
+}
+
+int
+conftext_get(const char *in, const char *key, char *buf, size_t len)
+{
+	struct line l;
+	const char *p, *v = NULL, *e = NULL;
+
+	for (p = in; *p != '\0'; ) {
+		p = parse_line(p, &l);
+		if (key_is(&l, key)) {
+			v = l.val;
+			e = l.val_end;
+		}
+	}
+	if (v != NULL)
+		unquote(&v, &e);
+	if (len == 0 || (v != NULL && (size_t)(e - v) >= len))
+		return -1;
+	snprintf(buf, len, "%.*s", v != NULL ? (int)(e - v) : 0,
+	    v != NULL ? v : "");
+	return 0;
+}

@@ -1,0 +1,38 @@
+/* corral-slave: an LXC config as text, between this host's paths and the
+ * host-neutral form it travels in (CT_CONF, CT_CONF_SET).  Pure text: no
+ * files, no liblxc, so the unit tests drive it directly. */
+#ifndef CORRAL_CONFTEXT_H
+#define CORRAL_CONFTEXT_H
+
+#include <stddef.h>
+
+#define CONFTEXT_ROOTFS "@ROOTFS@"   /* the value of lxc.rootfs.path */
+#define CONFTEXT_CTDIR  "@CTDIR@"    /* this host's LXCPATH/NAME */
+
+/* in (NUL-terminated) with every lxc.rootfs.path value replaced by
+ * @ROOTFS@ and the prefix ctdir of any other value (after an optional
+ * quote, followed by '/', the quote, a blank or the end) by @CTDIR@;
+ * every other line byte for byte.  0, or -1 with err: a placeholder in
+ * in already, or the result over cap - 1 bytes. */
+int conftext_neutralise(const char *in, const char *ctdir, char *out,
+    size_t cap, char *err, size_t errlen);
+
+struct conftext_local {
+	const char *rootfs;     /* lxc.rootfs.path of the volume here */
+	const char *ctdir;      /* LXCPATH/NAME here */
+	const char *uts_name;   /* the new lxc.uts.name, or NULL: kept */
+};
+
+/* The reverse on this host: @ROOTFS@ and @CTDIR@ as l says, and every
+ * lxc.uts.name l->uts_name if set.  0, or -1 with err: no
+ * "lxc.rootfs.path = @ROOTFS@" line, an lxc.rootfs.path with another
+ * value (not host-neutral), or the result over cap - 1 bytes. */
+int conftext_localise(const char *in, const struct conftext_local *l,
+    char *out, size_t cap, char *err, size_t errlen);
+
+/* The value of the last line of key (LXC: the last one counts), without
+ * surrounding blanks and a pair of quotes, into buf; "" if none.  -1 if
+ * it does not fit. */
+int conftext_get(const char *in, const char *key, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,190 @@
+/* Unit tests: an LXC config between this host's paths and the host-neutral
+ * form it travels in (slave/conftext.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "conftext.h"
+
+#define CTDIR  "/var/lib/lxc/web"
+#define ROOTFS "dir:/srv/corral/web"
+
+/* a busybox template's config, as LXC and pool.sh leave it, with lines
+ * of this host (fstab, log, hook) and lines that merely name it */
+static const char host_cfg[] =
+    "# Template used to create this container: busybox\n"
+    "lxc.rootfs.path = " ROOTFS "\n"
+    "lxc.signal.halt = SIGUSR1\n"
+    "lxc.uts.name = \"web\"\n"
+    "\n"
+    "  # indented comment naming " CTDIR "/fstab\n"
+    "lxc.mount.fstab = " CTDIR "/fstab\n"
+    "lxc.log.file=\"" CTDIR "/web.log\"\n"
+    "lxc.hook.pre-start = " CTDIR "/hook arg\n"
+    "lxc.mount.entry = /data " CTDIR "/x none bind 0 0\n"
+    "lxc.mount.entry = " CTDIR "2/shared mnt none bind 0 0\n"
+    "lxc.net.0.ipv4.address = 10.214.1.10/24\n"
+    "lxc.include = /usr/share/lxc/config/common.conf";   /* no newline */
+
+static const char neutral_cfg[] =
+    "# Template used to create this container: busybox\n"
+    "lxc.rootfs.path = @ROOTFS@\n"
+    "lxc.signal.halt = SIGUSR1\n"
+    "lxc.uts.name = \"web\"\n"
+    "\n"
+    "  # indented comment naming " CTDIR "/fstab\n"
+    "lxc.mount.fstab = @CTDIR@/fstab\n"
+    "lxc.log.file=\"@CTDIR@/web.log\"\n"
+    "lxc.hook.pre-start = @CTDIR@/hook arg\n"
+    "lxc.mount.entry = /data " CTDIR "/x none bind 0 0\n"
+    "lxc.mount.entry = " CTDIR "2/shared mnt none bind 0 0\n"
+    "lxc.net.0.ipv4.address = 10.214.1.10/24\n"
+    "lxc.include = /usr/share/lxc/config/common.conf";
+
+static const struct conftext_local here = { .rootfs = ROOTFS,
+    .ctdir = CTDIR, .uts_name = NULL };
+
+/* Only the host's own values change; comments, a value that names the
+ * directory elsewhere, a sibling directory whose name starts alike and
+ * a last line without a newline are kept byte for byte. */
+static void
+test_neutralise(void **state)
+{
+	char out[4096], err[256];
+
+	(void)state;
+	assert_int_equal(conftext_neutralise(host_cfg, CTDIR, out,
+	    sizeof(out), err, sizeof(err)), 0);
+	assert_string_equal(out, neutral_cfg);
+}
+
+static void
+test_round_trip(void **state)
+{
+	char out[4096], back[4096], err[256];
+
+	(void)state;
+	assert_int_equal(conftext_neutralise(host_cfg, CTDIR, out,
+	    sizeof(out), err, sizeof(err)), 0);
+	assert_int_equal(conftext_localise(out, &here, back, sizeof(back),
+	    err, sizeof(err)), 0);
+	assert_string_equal(back, host_cfg);
+}
+
+/* Another host, another name: its paths, lxc.uts.name follows the name,
+ * every line it does not own as it was. */
+static void
+test_localise_elsewhere(void **state)
+{
+	struct conftext_local there = { .rootfs = "lvm:/dev/vg0/web2",
+	    .ctdir = "/lxc/web2", .uts_name = "web2" };
+	char out[4096], err[256];
+	static const char want[] =
+	    "# Template used to create this container: busybox\n"
+	    "lxc.rootfs.path = lvm:/dev/vg0/web2\n"
+	    "lxc.signal.halt = SIGUSR1\n"
+	    "lxc.uts.name = web2\n"
+	    "\n"
+	    "  # indented comment naming " CTDIR "/fstab\n"
+	    "lxc.mount.fstab = /lxc/web2/fstab\n"
+	    "lxc.log.file=\"/lxc/web2/web.log\"\n"
+	    "lxc.hook.pre-start = /lxc/web2/hook arg\n"
+	    "lxc.mount.entry = /data " CTDIR "/x none bind 0 0\n"
+	    "lxc.mount.entry = " CTDIR "2/shared mnt none bind 0 0\n"
+	    "lxc.net.0.ipv4.address = 10.214.1.10/24\n"
+	    "lxc.include = /usr/share/lxc/config/common.conf";
+
+	(void)state;
+	assert_int_equal(conftext_localise(neutral_cfg, &there, out,
+	    sizeof(out), err, sizeof(err)), 0);
+	assert_string_equal(out, want);
+}
+
+static void
+test_localise_refusals(void **state)
+{
+	char out[4096], err[256];
+
+	(void)state;
+	/* no rootfs line: the container would not run on its volume */
+	assert_int_equal(conftext_localise("lxc.uts.name = a\n", &here, out,
+	    sizeof(out), err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "lxc.rootfs.path"));
+	/* a host's own rootfs: not host-neutral */
+	assert_int_equal(conftext_localise("lxc.rootfs.path = /x\n", &here,
+	    out, sizeof(out), err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not host-neutral"));
+	/* placeholders in a host's config cannot be told from ours */
+	assert_int_equal(conftext_neutralise("lxc.x = @CTDIR@/y\n", CTDIR,
+	    out, sizeof(out), err, sizeof(err)), -1);
+}
+
+/* Bounded: a result that does not fit is refused, not cut. */
+static void
+test_bounded(void **state)
+{
+	char small[64], err[256];
+	char *big;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(conftext_neutralise(host_cfg, CTDIR, small,
+	    sizeof(small), err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "over 63 bytes"));
+	/* @ROOTFS@ is longer than a short path: the bound is the result's */
+	assert_int_equal(conftext_neutralise("lxc.rootfs.path = /r\n", CTDIR,
+	    small, 27, err, sizeof(err)), -1);
+	assert_int_equal(conftext_neutralise("lxc.rootfs.path = /r\n", CTDIR,
+	    small, 28, err, sizeof(err)), 0);
+	assert_non_null(big = malloc(70000));
+	for (i = 0; i + 1 < 70000; i++)
+		big[i] = i % 64 == 63 ? '\n' : '#';
+	big[i] = '\0';
+	assert_int_equal(conftext_localise(big, &here, small, sizeof(small),
+	    err, sizeof(err)), -1);
+	free(big);
+}
+
+static void
+test_get(void **state)
+{
+	char v[256];
+
+	(void)state;
+	assert_int_equal(conftext_get(host_cfg, "lxc.rootfs.path", v,
+	    sizeof(v)), 0);
+	assert_string_equal(v, ROOTFS);
+	assert_int_equal(conftext_get(host_cfg, "lxc.uts.name", v,
+	    sizeof(v)), 0);
+	assert_string_equal(v, "web");
+	assert_int_equal(conftext_get(host_cfg, "lxc.log.file", v,
+	    sizeof(v)), 0);
+	assert_string_equal(v, CTDIR "/web.log");
+	/* the last line counts, as in LXC */
+	assert_int_equal(conftext_get("a = 1\n a=2 \n", "a", v, sizeof(v)),
+	    0);
+	assert_string_equal(v, "2");
+	assert_int_equal(conftext_get(host_cfg, "lxc.nothing", v, sizeof(v)),
+	    0);
+	assert_string_equal(v, "");
+	assert_int_equal(conftext_get(host_cfg, "lxc.rootfs.path", v, 4), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_neutralise),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_localise_elsewhere),
+		cmocka_unit_test(test_localise_refusals),
+		cmocka_unit_test(test_bounded),
+		cmocka_unit_test(test_get),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
