@@ -97,8 +97,9 @@ end_job(struct job_ctx *c, int outcome)
 			asked = true;   /* cannot tell: what the kind said */
 		if (!asked && job_cancelled(c)) {
 			if (job_requeue(c->inv, j->id, now) == 0) {
-				job_log(LOG_NOTICE, j, "master stopping: stopped "
-				    "during %s, back in the queue", step);
+				job_log(LOG_NOTICE, j, "master stopping: "
+				    "stopped during %s, back in the queue",
+				    step);
 				return;
 			}
 			log_error("job %lld: %s", (long long)j->id,

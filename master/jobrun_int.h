@@ -31,7 +31,7 @@ struct jobrun {
 	struct inventory *inv;          /* the scheduler's */
 	pthread_t th;
 	pthread_mutex_t lock;
-	pthread_cond_t wake;            /* the scheduler: a kick, an end, stop */
+	pthread_cond_t wake;            /* the scheduler: kick, end, stop */
 	pthread_cond_t changed;         /* waiters: progress, a start, an end */
 	struct job_slot *slots;
 	uint64_t gen;                   /* bumped when a job starts or ends */

@@ -43,7 +43,7 @@ cancel_exec(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 1) {
-		fprintf(stderr, "usage: corral cancel %s\n", cmd_cancel.usage);
+		out_line(stderr, "usage: corral cancel %s", cmd_cancel.usage);
 		return CLI_USAGE;
 	}
 	if (cli_job_id("cancel", argv[optind], &id) != 0)
@@ -55,9 +55,10 @@ cancel_exec(int argc, char **argv)
 		json_job(stdout, &j);
 		printf("\n");
 	} else if (strcmp(j.state, "running") == 0)
-		printf("job %" PRId64 ": stops at its next safe point\n", j.id);
+		out_line(stdout, "job %" PRId64 ": stops at its next safe "
+		    "point", j.id);
 	else
-		printf("job %" PRId64 ": %s\n", j.id, j.state);
+		out_line(stdout, "job %" PRId64 ": %s", j.id, j.state);
 	return CLI_OK;
 }
 

@@ -55,27 +55,29 @@ print_text(const struct msg_job_detail *d)
 	char a[64], b[64];
 	size_t i;
 
-	printf("job %" PRId64 ": %s%s%s, %s -> %s\n", j->id, j->kind,
+	out_line(stdout, "job %" PRId64 ": %s%s%s, %s -> %s", j->id, j->kind,
 	    j->container[0] ? " " : "", j->container, j->src[0] ? j->src :
 	    "-", j->dst[0] ? j->dst : "-");
-	printf("state     %s%s\n", j->state, j->cancel &&
+	out_line(stdout, "state     %s%s", j->state, j->cancel &&
 	    strcmp(j->state, "running") == 0 ? " (cancel asked: stops at "
 	    "its next safe point)" : "");
-	printf("step      %s\n", j->step[0] ? j->step : "-");
-	printf("progress  %s\n", job_progress(j->bytes_done, j->bytes_total,
-	    a, sizeof(a)));
-	printf("created   %s\n", job_time(j->created, a, sizeof(a)));
-	printf("started   %s\n", job_time(j->started, a, sizeof(a)));
-	printf("ended     %s\n", job_time(j->ended, a, sizeof(a)));
+	out_line(stdout, "step      %s", j->step[0] ? j->step : "-");
+	out_line(stdout, "progress  %s", job_progress(j->bytes_done,
+	    j->bytes_total, a, sizeof(a)));
+	out_line(stdout, "created   %s", job_time(j->created, a, sizeof(a)));
+	out_line(stdout, "started   %s", job_time(j->started, a, sizeof(a)));
+	out_line(stdout, "ended     %s", job_time(j->ended, a, sizeof(a)));
 	if (j->error[0])
-		printf("error     %s\n", j->error);
+		out_line(stdout, "error     %s", j->error);
 	if (d->n_steps == 0)
 		return;
-	printf("\n%-16s %-19s %s\n", "STEP", "STARTED", "DURATION");
+	putchar('\n');
+	out_line(stdout, "%-16s %-19s %s", "STEP", "STARTED", "DURATION");
 	for (i = 0; i < d->n_steps; i++) {
 		s = &d->steps[i];
-		printf("%-16s %-19s %s%s\n", s->step, job_time(s->started, a,
-		    sizeof(a)), job_duration(step_ms(s), b, sizeof(b)),
+		out_line(stdout, "%-16s %-19s %s%s", s->step,
+		    job_time(s->started, a, sizeof(a)),
+		    job_duration(step_ms(s), b, sizeof(b)),
 		    s->ended ? "" : " (in progress)");
 	}
 }
@@ -90,7 +92,7 @@ wait_for(const struct msg_job_req *q, struct msg_job_detail *d)
 	if (cli_connect(&t) != 0)
 		return CLI_FAILED;
 	if (cli_send(&t, &rpc, q) != 0) {
-		fprintf(stderr, "corral: job: cannot send the request\n");
+		out_line(stderr, "corral: job: cannot send the request");
 		cli_disconnect(&t);
 		return CLI_FAILED;
 	}
@@ -123,7 +125,7 @@ job_exec(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 1) {
-		fprintf(stderr, "usage: corral job %s\n", cmd_job.usage);
+		out_line(stderr, "usage: corral job %s", cmd_job.usage);
 		return CLI_USAGE;
 	}
 	if (cli_job_id("job", argv[optind], &q.id) != 0)

@@ -42,7 +42,8 @@ print_table(const struct msg_job_list *l)
 	char prog[64], age[32];
 	size_t i;
 
-	printf("%-6s %-8s %-16s %-10s %-10s %-9s %-12s %-18s %s\n", "ID",
+	out_line(stdout, "%-6s %-8s %-16s %-10s %-10s %-9s %-12s %-18s %s",
+	    "ID",
 	    "KIND", "CONTAINER", "FROM", "TO", "STATE", "STEP", "PROGRESS",
 	    "AGE/ERROR");
 	for (i = 0; i < l->n; i++) {
@@ -51,8 +52,8 @@ print_table(const struct msg_job_list *l)
 		 * since it ended, and why if it did not end done */
 		human_age((active(j) ? j->created : j->ended) / 1000, age,
 		    sizeof(age));
-		printf("%-6" PRId64 " %-8s %-16s %-10s %-10s %-9s %-12s %-18s "
-		    "%s%s%s\n", j->id, j->kind, j->container[0] ?
+		out_line(stdout, "%-6" PRId64 " %-8s %-16s %-10s %-10s %-9s "
+		    "%-12s %-18s %s%s%s", j->id, j->kind, j->container[0] ?
 		    j->container : "-", j->src[0] ? j->src : "-",
 		    j->dst[0] ? j->dst : "-", j->state, j->step[0] ? j->step :
 		    "-", job_progress(j->bytes_done, j->bytes_total, prog,
@@ -83,7 +84,7 @@ jobs_exec(int argc, char **argv)
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "corral: jobs: unexpected argument '%s'\n",
+		out_line(stderr, "corral: jobs: unexpected argument '%s'",
 		    argv[optind]);
 		return CLI_USAGE;
 	}

@@ -19,7 +19,7 @@ cli_job_id(const char *cmd, const char *arg, int64_t *id)
 	errno = 0;
 	v = arg[0] >= '0' && arg[0] <= '9' ? strtoll(arg, &end, 10) : 0;
 	if (v <= 0 || errno != 0 || *end != '\0') {
-		fprintf(stderr, "corral: %s: '%s' is not a job id\n", cmd, arg);
+		out_line(stderr, "corral: %s: '%s' is not a job id", cmd, arg);
 		return -1;
 	}
 	*id = v;
@@ -88,7 +88,8 @@ job_duration(int64_t ms, char *buf, size_t len)
 	if (s < 60)
 		snprintf(buf, len, "%.1fs", (double)ms / 1000);
 	else if (s < 3600)
-		snprintf(buf, len, "%" PRId64 "m%02" PRId64 "s", s / 60, s % 60);
+		snprintf(buf, len, "%" PRId64 "m%02" PRId64 "s", s / 60,
+		    s % 60);
 	else
 		snprintf(buf, len, "%" PRId64 "h%02" PRId64 "m", s / 3600,
 		    s / 60 % 60);

@@ -7,6 +7,7 @@
 
 #include "cerr.h"
 #include "cli.h"
+#include "escape.h"
 #include "frame.h"
 #include "msg.h"
 #include "pace.h"
@@ -76,7 +77,7 @@ measure(struct meter *m, const struct msg_job_progress *p, int64_t now)
 static void
 draw(struct meter *m, const struct msg_job_progress *p)
 {
-	char prog[64], re[64];
+	char prog[64], re[64], step[4 * MSG_JOB_STEP_MAX];
 	int64_t now = monotonic_ms();
 	bool new_step;
 
@@ -86,16 +87,18 @@ draw(struct meter *m, const struct msg_job_progress *p)
 	job_progress(p->bytes_done, p->bytes_total, prog, sizeof(prog));
 	rate_eta(m, p, re, sizeof(re));
 	if (m->tty) {
-		/* one line, redrawn; \033[K clears what a longer one left */
-		fprintf(stderr, "\r[%s] %s%s\033[K", p->step[0] ? p->step :
-		    "starting", strcmp(prog, "-") ? prog : "", re);
+		/* one line, redrawn; \033[K clears what a longer one left;
+		 * the master's text goes out escaped, as out_line() would */
+		fprintf(stderr, "\r[%s] %s%s\033[K", p->step[0] ?
+		    str_escaped(step, sizeof(step), p->step) : "starting",
+		    strcmp(prog, "-") ? prog : "", re);
 		m->shown = true;
 		return;
 	}
 	if (!new_step && now - m->line_at < PLAIN_EVERY_MS)
 		return;
 	m->line_at = now;
-	fprintf(stderr, "job %" PRId64 ": %s %s%s\n", m->id, p->step[0] ?
+	out_line(stderr, "job %" PRId64 ": %s %s%s", m->id, p->step[0] ?
 	    p->step : "starting", prog, re);
 }
 
@@ -114,14 +117,13 @@ outcome(const char *cmd, const struct msg_job *j)
 {
 	if (strcmp(j->state, "done") == 0)
 		return CLI_OK;
-	fprintf(stderr, "corral: %s: job %" PRId64 " %s", cmd, j->id,
-	    j->state);
 	if (strcmp(j->state, "failed") == 0)
-		fprintf(stderr, " during %s: %s", j->step[0] ? j->step :
-		    "its start", j->error);
-	else if (strcmp(j->state, "cancelled") == 0 && j->step[0])
-		fprintf(stderr, " during %s", j->step);
-	fprintf(stderr, "\n");
+		out_line(stderr, "corral: %s: job %" PRId64 " failed during "
+		    "%s: %s", cmd, j->id, j->step[0] ? j->step : "its start",
+		    j->error);
+	else
+		out_line(stderr, "corral: %s: job %" PRId64 " %s%s%s", cmd,
+		    j->id, j->state, j->step[0] ? " during " : "", j->step);
 	return CLI_FAILED;
 }
 
@@ -147,7 +149,7 @@ cli_job_wait(struct transport *t, const char *cmd, bool detach,
 				rc = CLI_OK;
 				goto out;
 			}
-			fprintf(stderr, "job %" PRId64 " queued\n", q.id);
+			out_line(stderr, "job %" PRId64 " queued", q.id);
 		} else if (f.h.type == MSG_CLI_JOB_PROGRESS) {
 			if ((bad = msg_job_progress_decode(f.payload,
 			    &p) != 0))
@@ -160,18 +162,18 @@ cli_job_wait(struct transport *t, const char *cmd, bool detach,
 	}
 	end_line(&m);
 	if (r != 0)
-		fprintf(stderr, "corral: %s: corral-master: %s\n", cmd,
+		out_line(stderr, "corral: %s: corral-master: %s", cmd,
 		    cerr_str(r));
 	else if (f.h.type == MSG_ERROR)
 		cli_print_error(cmd, &f);
 	else if (bad)
-		fprintf(stderr, "corral: %s: malformed %s\n", cmd,
+		out_line(stderr, "corral: %s: malformed %s", cmd,
 		    proto_msg_name(f.h.type));
 	else if (f.h.type != MSG_CLI_JOB)
-		fprintf(stderr, "corral: %s: corral-master answered %s\n", cmd,
+		out_line(stderr, "corral: %s: corral-master answered %s", cmd,
 		    proto_msg_name(f.h.type));
 	else if (msg_job_detail_decode(f.payload, &d) != 0)
-		fprintf(stderr, "corral: %s: malformed reply\n", cmd);
+		out_line(stderr, "corral: %s: malformed reply", cmd);
 	else {
 		rc = outcome(cmd, &d.job);
 		if (out != NULL)

@@ -226,7 +226,8 @@ wait_job(struct fixture *f, int64_t id, enum job_state want,
 		    strcmp(j.step, step) == 0))
 			break;
 		if (monotonic_ms() > end)
-			fail_msg("job %lld is %s at '%s', not %s", (long long)id,
+			fail_msg("job %lld is %s at '%s', not %s",
+			    (long long)id,
 			    job_state_name(j.state), j.step,
 			    job_state_name(want));
 		usleep(5000);
@@ -438,7 +439,8 @@ test_recovery(void **state)
 	wait_state(f, a, JOB_DONE, NULL);
 	wait_state(f, c, JOB_DONE, NULL);
 	wait_state(f, d, JOB_FAILED, &j);
-	assert_string_equal(j.error, "no job kind 'gone' in this corral-master");
+	assert_string_equal(j.error,
+	    "no job kind 'gone' in this corral-master");
 	stop(r);
 	fflush(stderr);
 	dup2(saved, 2);
