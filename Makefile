@@ -216,12 +216,16 @@ demo: deps
 # Benchmarks (not tests): see bench/.
 bench-scan: all
 	bench/scan.sh 50
-.PHONY: bench-snapshot bench-transfer
+.PHONY: bench-snapshot bench-transfer bench-move
 bench-snapshot: all
 	bench/snapshot.sh
 bench-transfer: all
 	scripts/deps.sh --bench
 	bench/transfer.sh
+# a pool of its own, so the pool lock (-o: not inherited by its daemons)
+bench-move: all
+	scripts/deps.sh --bench
+	flock -o /tmp/corral-pool.lock bench/move.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)

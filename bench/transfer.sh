@@ -6,8 +6,8 @@
 #   bench/transfer.sh --corpus DIR     only build the corpus in DIR
 #
 # Corpus on h1's storage root, in corpus/: a Debian bookworm minbase rootfs
-# (debootstrap with the default mirror, cached as a tar under
-# /var/cache/corral-bench/, so only the first run downloads; without a mirror
+# (debootstrap from apt's mirror, cached as a tar under /var/cache/corral-bench/
+# by bench/minbase.bash, so only the first run downloads; without a mirror
 # a ~300 MB copy of this machine's /usr, and the output says so) plus a
 # 256 MiB incompressible big.bin.  Phases, each run by corral into h2:copy
 # and by rsync into h2's copy-rsync, each copy checked with tests/tree/same.sh:
@@ -36,8 +36,6 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 POOLSH=$ROOT/tests/pool/pool.sh
 SAME=$ROOT/tests/tree/same.sh
 POOL=${CORRAL_POOL_DIR:-/run/corral-pool}
-CACHE=/var/cache/corral-bench
-TARBALL=$CACHE/bookworm-minbase.tar
 BIG=${BENCH_BIG:-256M}
 SEED=${BENCH_SEED:-1}
 PORT=${BENCH_SSH_PORT:-2222}
@@ -132,24 +130,13 @@ secs() { awk -v t="$1" 'BEGIN { printf "%.2f", t / 1e9 }'; }
 cpus() { awk -v t="$1" -v h="$TCK" 'BEGIN { printf "%.2f", t / h }'; }
 
 # ---- the corpus: make_corpus DIR (sets $kind)
+. "$ROOT/bench/minbase.bash"
 make_corpus() {
-	local dir=$1 total=0 d s m
-	if [ ! -s "$TARBALL" ]; then
-		echo "bench: debootstrap --variant=minbase bookworm (once; cached in $TARBALL)"
-		mkdir -p "$CACHE"
-		if timeout 1800 debootstrap --variant=minbase bookworm "$W/rootfs" ${BENCH_MIRROR:-} \
-			>"$W/debootstrap.log" 2>&1; then
-			tar --numeric-owner --xattrs --xattrs-include='*' --acls --sparse \
-				-C "$W/rootfs" -cf "$TARBALL.part" . && mv "$TARBALL.part" "$TARBALL"
-		else
-			echo "bench: debootstrap failed:"; tail -n 3 "$W/debootstrap.log" | sed 's/^/    /'
-		fi
-		for m in $(findmnt -rn -o TARGET | grep "^$W/rootfs" | sort -r); do umount -l "$m" || true; done
-		rm -rf --one-file-system "$W/rootfs"
-	fi
+	local dir=$1 total=0 d s
+	minbase_tarball "$W" || true
 	mkdir "$dir"
-	if [ -s "$TARBALL" ]; then
-		tar --numeric-owner --xattrs --xattrs-include='*' --acls -xpf "$TARBALL" -C "$dir"
+	if [ -s "$MINBASE_TAR" ]; then
+		minbase_unpack "$dir"
 		kind="Debian bookworm minbase rootfs (debootstrap)"
 	else
 		# directories of /usr, whole, until about 300 MB

@@ -4,10 +4,12 @@
  * lxc.rootfs.path values.  Also what all backends share (names, paths,
  * the sweep of leftover snapshots). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "storage.h"
@@ -215,6 +217,47 @@ storage_mkdir(const char *dir, char *err, size_t errlen)
 	snprintf(err, errlen, "%s: %s", dir, errno == EEXIST ?
 	    "exists and is not a directory" : strerror(errno));
 	return -1;
+}
+
+int
+storage_private_dir(const char *dir, bool follow, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd;
+
+	if (mkdir(dir, 0700) == 0)
+		return 0;    /* the umask can only take bits away */
+	if (errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	/* fstat and fchmod on one descriptor: the mode checked is the mode
+	 * of the directory changed */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+	    (follow ? 0 : O_NOFOLLOW));
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		snprintf(err, errlen, "%s: %s", dir, errno == ENOTDIR ?
+		    "exists and is not a directory" : errno == ELOOP ?
+		    "is a symbolic link" : strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if ((st.st_mode & 07777) != 0700) {
+		/* other users could read every container's files, or a held
+		 * snapshot's; an existing root is fixed, not trusted as is */
+		if (fchmod(fd, 0700) != 0) {
+			snprintf(err, errlen, "%s: mode %04o, chmod 0700: %s",
+			    dir, (unsigned)(st.st_mode & 07777),
+			    strerror(errno));
+			close(fd);
+			return -1;
+		}
+		log_warn("storage: %s had mode %04o: set to 0700", dir,
+		    (unsigned)(st.st_mode & 07777));
+	}
+	close(fd);
+	return 0;
 }
 
 int

@@ -133,5 +133,10 @@ int storage_statvfs_usage(const char *root, struct storage_usage *u,
 bool storage_is_mountpoint(const char *p);
 /* Make dir (mode 0700) unless it exists; -1 with err otherwise. */
 int storage_mkdir(const char *dir, char *err, size_t errlen);
+/* ROOT and ROOT/.corral-snap: make dir with mode 0700, or set an existing
+ * one's mode to 0700 (logged); a symbolic link is refused unless follow
+ * (ROOT, the admin's path, may be one). */
+int storage_private_dir(const char *dir, bool follow, char *err,
+    size_t errlen);
 
 #endif

@@ -29,7 +29,7 @@ btrfs_init(struct storage *s, char *err, size_t errlen)
 	bool btrfs;
 	int fd;
 
-	if (storage_mkdir(s->root, err, errlen) != 0)
+	if (storage_private_dir(s->root, true, err, errlen) != 0)
 		return -1;
 	if ((fd = open_dir(s->root, err, errlen)) < 0)
 		return -1;
@@ -41,7 +41,7 @@ btrfs_init(struct storage *s, char *err, size_t errlen)
 		return -1;
 	}
 	snprintf(p, sizeof(p), "%s/%s", s->root, STORAGE_SNAPDIR);
-	return storage_mkdir(p, err, errlen);
+	return storage_private_dir(p, false, err, errlen);
 }
 
 /* Make subvolume name in directory dir: a new one, or (src >= 0) a

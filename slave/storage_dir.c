@@ -17,9 +17,9 @@ dir_init(struct storage *s, char *err, size_t errlen)
 
 	/* .corral-snap holds the freeze records (snapshot.c) */
 	snprintf(p, sizeof(p), "%s/%s", s->root, STORAGE_SNAPDIR);
-	if (storage_mkdir(s->root, err, errlen) != 0)
+	if (storage_private_dir(s->root, true, err, errlen) != 0)
 		return -1;
-	return storage_mkdir(p, err, errlen);
+	return storage_private_dir(p, false, err, errlen);
 }
 
 static int

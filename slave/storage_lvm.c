@@ -224,10 +224,10 @@ lvm_init(struct storage *s, char *err, size_t errlen)
 
 	if (vg_sizes(s, &size, &vfree, &extent, err, errlen) != 0)
 		return -1;
-	if (storage_mkdir(s->root, err, errlen) != 0)
+	if (storage_private_dir(s->root, true, err, errlen) != 0)
 		return -1;
 	snprintf(p, sizeof(p), "%s/%s", s->root, STORAGE_SNAPDIR);
-	return storage_mkdir(p, err, errlen);
+	return storage_private_dir(p, false, err, errlen);
 }
 
 static bool

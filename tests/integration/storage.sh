@@ -35,6 +35,13 @@ for B in btrfs dir; do
 	pool_up 2 --storage "$B" >/dev/null
 	S1=$("$POOLSH" storage h1)
 	S2=$("$POOLSH" storage h2)
+	# pool.sh made the storage root with mode 0755: the slave made it 0700
+	for d in "$S1" "$S1/.corral-snap"; do
+		[ "$(stat -c %a "$d")" = 700 ] || fail "$B: $d has mode $(stat -c %a "$d"), not 700"
+	done
+	grep -q "$S1 had mode 0755: set to 0700" "$POOL/h1/slave.log" ||
+		fail "$B: the slave did not log the loose storage root"
+	ok "$B: an existing storage root with loose permissions is set to 0700"
 
 	# created on the backend, seen by LXC and by the inventory
 	"$POOLSH" create h1 w1 >/dev/null
@@ -102,9 +109,11 @@ for B in btrfs dir; do
 
 	# a crashed job's snapshot is dropped when the slave starts again
 	corral snapshot h1 w1 >/dev/null
+	chmod 0755 "$S1/.corral-snap"
 	"$POOLSH" stop h1
 	"$POOLSH" start h1
 	no_leftovers
+	[ "$(stat -c %a "$S1/.corral-snap")" = 700 ] || fail "$B: .corral-snap left loose at slave start"
 	grep -q "leftover" "$("$POOLSH" storage h1)/../slave.log" ||
 		fail "$B: the slave did not log the leftover"
 	ok "$B: leftover snapshot dropped at slave start"

@@ -1,14 +1,17 @@
 /* Unit tests: what the storage backends share — the device-mapper status
  * parser and dm names, container names, backend selection from
- * corral.conf, and running helper programs without a shell (real
- * programs: sh, true, sleep). */
+ * corral.conf, the store's own directories made private, and running
+ * helper programs without a shell (real programs: sh, true, sleep). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -124,6 +127,74 @@ test_setup(void **state)
 	snprintf(c.storage, sizeof(c.storage), "zfs:tank");
 	assert_int_equal(storage_setup(&s, &c, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "zfs:tank"));
+	storage_free(&s);
+}
+
+static mode_t
+mode_of(const char *p)
+{
+	struct stat st;
+
+	assert_int_equal(lstat(p, &st), 0);
+	return st.st_mode & 07777;
+}
+
+/* A storage root that already exists with loose permissions is made 0700
+ * by init, and so is .corral-snap; new ones are made 0700 (issue 16). */
+static void
+test_init_private(void **state)
+{
+	char tmp[] = "/tmp/corral-test-storage.XXXXXX", root[64],
+	    snap[96], other[96], err[256];
+	struct corral_conf c;
+	struct storage s;
+	(void)state;
+	assert_non_null(mkdtemp(tmp));
+	snprintf(root, sizeof(root), "%s/root", tmp);
+	snprintf(snap, sizeof(snap), "%s/%s", root, STORAGE_SNAPDIR);
+	corral_conf_defaults(&c);
+	snprintf(c.storage, sizeof(c.storage), "dir:%s", root);
+	assert_int_equal(storage_setup(&s, &c, err, sizeof(err)), 0);
+
+	/* made by init: 0700 whatever the umask */
+	umask(0);
+	assert_int_equal(s.ops->init(&s, err, sizeof(err)), 0);
+	umask(022);
+	assert_int_equal(mode_of(root), 0700);
+	assert_int_equal(mode_of(snap), 0700);
+
+	/* loose ones, as an admin or a package left them */
+	assert_int_equal(chmod(root, 0755), 0);
+	assert_int_equal(chmod(snap, 0777), 0);
+	snprintf(other, sizeof(other), "%s/ct1", root);
+	assert_int_equal(mkdir(other, 0755), 0);
+	assert_int_equal(s.ops->init(&s, err, sizeof(err)), 0);
+	assert_int_equal(mode_of(root), 0700);
+	assert_int_equal(mode_of(snap), 0700);
+	/* containers' own volumes are theirs: left alone */
+	assert_int_equal(mode_of(other), 0755);
+	/* and a second init has nothing to change */
+	assert_int_equal(s.ops->init(&s, err, sizeof(err)), 0);
+	assert_int_equal(mode_of(root), 0700);
+
+	/* .corral-snap as a symbolic link is refused, its target untouched */
+	assert_int_equal(rmdir(snap), 0);
+	assert_int_equal(symlink(other, snap), 0);
+	assert_int_equal(s.ops->init(&s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, STORAGE_SNAPDIR));
+	assert_int_equal(mode_of(other), 0755);
+	assert_int_equal(unlink(snap), 0);
+
+	/* a root that is a file is an error, not chmod'ed */
+	assert_int_equal(rmdir(other), 0);
+	assert_int_equal(rmdir(root), 0);
+	assert_true(fclose(fopen(root, "w")) == 0);
+	assert_int_equal(chmod(root, 0644), 0);
+	assert_int_equal(s.ops->init(&s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a directory"));
+	assert_int_equal(mode_of(root), 0644);
+	assert_int_equal(unlink(root), 0);
+	assert_int_equal(rmdir(tmp), 0);
 	storage_free(&s);
 }
 
@@ -285,6 +356,7 @@ main(void)
 		cmocka_unit_test(test_dm_name),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_setup),
+		cmocka_unit_test(test_init_private),
 		cmocka_unit_test(test_conf_check),
 		cmocka_unit_test(test_rootfs),
 		cmocka_unit_test(test_run_ok),
