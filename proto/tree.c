@@ -227,6 +227,7 @@ tree_entries_z_open(const uint8_t *payload, size_t len, uint32_t *count,
 	struct cbuf *b = cbuf_from(payload, len), *o = NULL;
 	uint32_t raw;
 	uLongf n;
+	uLong zlen;
 	uint8_t *p;
 	int r;
 
@@ -246,8 +247,14 @@ tree_entries_z_open(const uint8_t *payload, size_t len, uint32_t *count,
 		goto out;
 	}
 	n = raw;
-	if (uncompress(p, &n, cbuf_ptr(b), cbuf_len(b)) != Z_OK || n != raw) {
+	zlen = cbuf_len(b);
+	if (uncompress2(p, &n, cbuf_ptr(b), &zlen) != Z_OK || n != raw) {
 		r = CERR_PROTOCOL;
+		goto out;
+	}
+	/* the stream must end the payload: a payload has one length */
+	if (zlen != cbuf_len(b)) {
+		r = CERR_TRAILING;
 		goto out;
 	}
 	*out = o;

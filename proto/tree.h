@@ -166,7 +166,8 @@ int tree_entry_decode(struct cbuf *b, struct tree_entry *e);
 int tree_entries_begin(struct cbuf *b, uint32_t *count);
 /* ENTRIES_Z: the same records, zlib-compressed (metadata shrinks 3-5x).
  * On success *out is a new buffer holding the inflated records (at most
- * PROTO_PAYLOAD_MAX bytes) and *count their number. */
+ * PROTO_PAYLOAD_MAX bytes) and *count their number; the zlib stream must
+ * end the payload (CERR_TRAILING otherwise). */
 int tree_entries_z_open(const uint8_t *payload, size_t len, uint32_t *count,
     struct cbuf **out);
 /* The sender's side: count records encoded by tree_entry_encode (len

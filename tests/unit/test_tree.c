@@ -1417,7 +1417,7 @@ test_req(void **state)
 
 /* ENTRIES_Z: compressed records open to the same records; a raw length
  * over the frame maximum, a count the raw length cannot hold, a wrong
- * raw length and corrupt data are refused. */
+ * raw length, corrupt data and a byte after the stream are refused. */
 static void
 test_entries_z(void **state)
 {
@@ -1448,6 +1448,26 @@ test_entries_z(void **state)
 	cbuf_free(out);
 	assert_int_equal(msg_validate(MSG_TREE_ENTRIES_Z, cbuf_ptr(pl),
 	    cbuf_len(pl)), 0);
+	/* the stream must end the payload: one byte (or a second stream)
+	 * after it is refused, not ignored */
+	assert_int_equal(cbuf_put_u8(pl, 0), 0);
+	assert_int_equal(tree_entries_z_open(cbuf_ptr(pl), cbuf_len(pl), &n,
+	    &out), CERR_TRAILING);
+	assert_null(out);
+	assert_int_equal(msg_validate(MSG_TREE_ENTRIES_Z, cbuf_ptr(pl),
+	    cbuf_len(pl)), CERR_TRAILING);
+	cbuf_reset(pl);
+	assert_int_equal(cbuf_put_u32(pl, 50), 0);
+	assert_int_equal(cbuf_put_u32(pl, (uint32_t)cbuf_len(ents)), 0);
+	assert_int_equal(cbuf_put(pl, z, zlen), 0);
+	assert_int_equal(cbuf_put(pl, z, zlen), 0);
+	assert_int_equal(tree_entries_z_open(cbuf_ptr(pl), cbuf_len(pl), &n,
+	    &out), CERR_TRAILING);
+	assert_null(out);
+	cbuf_reset(pl);
+	assert_int_equal(cbuf_put_u32(pl, 50), 0);
+	assert_int_equal(cbuf_put_u32(pl, (uint32_t)cbuf_len(ents)), 0);
+	assert_int_equal(cbuf_put(pl, z, zlen), 0);
 	/* raw length over the maximum: refused before inflating */
 	{
 		uint8_t *p = (uint8_t *)cbuf_ptr(pl);
