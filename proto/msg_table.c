@@ -138,7 +138,7 @@ v_tree_need(struct cbuf *b)
 	uint32_t i, n;
 	int r;
 
-	if ((r = cbuf_get_count(b, PROTO_PAYLOAD_MAX / 5, 5, &n)) != 0)
+	if ((r = tree_needs_begin(b, &n)) != 0)
 		return r;
 	for (i = 0; i < n && r == 0; i++)
 		r = tree_need_decode(b, &nd);

@@ -12,6 +12,9 @@
 
 /* Smallest encoded entry: kind, flags, name length, and the fixed fields. */
 #define ENTRY_MIN (1 + 1 + 4)
+/* Encoded need: index and how, and a seed with BLOCKS. */
+#define NEED_MIN (4 + 1)
+#define NEED_MAX (NEED_MIN + 8)
 
 int
 tree_name_valid(const char *name)
@@ -321,6 +324,27 @@ tree_need_decode(struct cbuf *b, struct tree_need *n)
 	if (n->how == TREE_NEED_BLOCKS)
 		return cbuf_get_u64(b, &n->seed);
 	return 0;
+}
+
+int
+tree_needs_pack(struct cbuf *out, uint32_t count, const uint8_t *raw,
+    size_t len)
+{
+	int r;
+
+	/* the records must be count needs: what tree_needs_begin accepts */
+	if (len < (size_t)count * NEED_MIN || len > (size_t)count * NEED_MAX)
+		return CERR_INVALID;
+	if ((r = cbuf_put_u32(out, count)) != 0)
+		return r;
+	return cbuf_put(out, raw, len);
+}
+
+int
+tree_needs_begin(struct cbuf *b, uint32_t *count)
+{
+	return cbuf_get_count(b, PROTO_PAYLOAD_MAX / NEED_MIN, NEED_MIN,
+	    count);
 }
 
 int

@@ -176,8 +176,15 @@ int tree_entries_z_open(const uint8_t *payload, size_t len, uint32_t *count,
 int tree_entries_pack(struct cbuf *out, uint32_t count, const uint8_t *raw,
     size_t len, uint16_t *type);
 
+/* NEED: u32 count, then needs, like ENTRIES.  tree_needs_pack appends
+ * count needs encoded by tree_need_encode (len bytes at raw) as the
+ * payload of one frame; tree_needs_begin reads the count, each need is
+ * then one tree_need_decode, and cbuf_expect_end follows the last. */
 int tree_need_encode(struct cbuf *b, const struct tree_need *n);
 int tree_need_decode(struct cbuf *b, struct tree_need *n);
+int tree_needs_pack(struct cbuf *out, uint32_t count, const uint8_t *raw,
+    size_t len);
+int tree_needs_begin(struct cbuf *b, uint32_t *count);
 
 int tree_data_encode(struct cbuf *b, const struct tree_data *d);
 int tree_data_decode(struct cbuf *b, struct tree_data *d);

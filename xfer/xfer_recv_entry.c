@@ -106,8 +106,8 @@ xrecv_flush_needs(struct receiver *r)
 		return 0;
 	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL)
 		return CERR_NOMEM;
-	if ((rc = cbuf_put_u32(b, r->n_needs)) == 0 &&
-	    (rc = cbuf_put(b, cbuf_ptr(r->needs), cbuf_len(r->needs))) == 0)
+	if ((rc = tree_needs_pack(b, r->n_needs, cbuf_ptr(r->needs),
+	    cbuf_len(r->needs))) == 0)
 		rc = xio_put(&r->io, MSG_TREE_NEED, b);
 	cbuf_free(b);
 	cbuf_reset(r->needs);

@@ -76,7 +76,7 @@ xsend_on_need(struct sender *s, const uint8_t *pl, size_t len)
 
 	if (b == NULL)
 		return CERR_NOMEM;
-	if ((r = cbuf_get_count(b, PROTO_PAYLOAD_MAX / 5, 5, &count)) != 0)
+	if ((r = tree_needs_begin(b, &count)) != 0)
 		goto out;
 	for (i = 0; i < count; i++) {
 		if ((r = tree_need_decode(b, &n)) != 0)

@@ -136,7 +136,7 @@ fuzz_need(struct cbuf *b)
 	uint32_t count, i;
 	int r;
 
-	if ((r = cbuf_get_count(b, PROTO_PAYLOAD_MAX / 5, 5, &count)) != 0)
+	if ((r = tree_needs_begin(b, &count)) != 0)
 		return r;
 	for (i = 0; i < count; i++) {
 		start = cbuf_ptr(b);

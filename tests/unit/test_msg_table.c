@@ -268,13 +268,14 @@ s_tree_need(struct cbuf *b)
 {
 	struct tree_need n[2] = { { .index = 0, .how = TREE_NEED_LITERAL },
 	    { .index = 1, .how = TREE_NEED_BLOCKS, .seed = 42 } };
-	int r;
+	struct cbuf *raw = cbuf_new(64);
+	int r = CERR_NOMEM;
 
-	if ((r = cbuf_put_u32(b, 2)) != 0 ||
-	    (r = tree_need_encode(b, &n[0])) != 0 ||
-	    (r = tree_need_encode(b, &n[1])) != 0)
-		return r;
-	return 0;
+	if (raw != NULL && (r = tree_need_encode(raw, &n[0])) == 0 &&
+	    (r = tree_need_encode(raw, &n[1])) == 0)
+		r = tree_needs_pack(b, 2, cbuf_ptr(raw), cbuf_len(raw));
+	cbuf_free(raw);
+	return r;
 }
 
 static int

@@ -924,6 +924,43 @@ test_entries_begin_counts(void **state)
 	cbuf_free(b);
 }
 
+/* tree_needs_pack gives the wire above (u32 count, then the needs) byte
+ * for byte, tree_needs_begin reads it back; a count that does not fit
+ * the records is the caller's error. */
+static void
+test_needs_pack(const struct tree_need *ok, const uint8_t *wire, size_t len)
+{
+	struct cbuf *raw = newbuf(), *pl = newbuf();
+	struct tree_need out;
+	uint32_t n, i;
+
+	for (i = 0; i < 4; i++)
+		assert_int_equal(tree_need_encode(raw, &ok[i]), 0);
+	assert_int_equal(tree_needs_pack(pl, 4, cbuf_ptr(raw), cbuf_len(raw)),
+	    0);
+	assert_int_equal(cbuf_len(pl), len);
+	assert_memory_equal(cbuf_ptr(pl), wire, len);
+	assert_int_equal(tree_needs_begin(pl, &n), 0);
+	assert_int_equal(n, 4);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(tree_need_decode(pl, &out), 0);
+		assert_int_equal(out.index, ok[i].index);
+	}
+	assert_int_equal(cbuf_expect_end(pl), 0);
+	cbuf_reset(pl);
+	assert_int_equal(tree_needs_pack(pl, 5, cbuf_ptr(raw), cbuf_len(raw)),
+	    CERR_INVALID);
+	assert_int_equal(tree_needs_pack(pl, 1, cbuf_ptr(raw), cbuf_len(raw)),
+	    CERR_INVALID);
+	assert_int_equal(cbuf_len(pl), 0);
+	/* none is an empty list */
+	assert_int_equal(tree_needs_pack(pl, 0, NULL, 0), 0);
+	assert_int_equal(tree_needs_begin(pl, &n), 0);
+	assert_int_equal(n, 0);
+	cbuf_free(raw);
+	cbuf_free(pl);
+}
+
 static void
 test_need(void **state)
 {
@@ -982,6 +1019,7 @@ test_need(void **state)
 	assert_int_equal(cbuf_put_u8(b, 0), 0);
 	assert_int_equal(msg_validate(MSG_TREE_NEED, cbuf_ptr(b), len + 1),
 	    CERR_TRAILING);
+	test_needs_pack(ok, cbuf_ptr(b), len);
 	/* a bad how in the list */
 	cbuf_reset(b);
 	assert_int_equal(cbuf_put_u32(b, 2), 0);

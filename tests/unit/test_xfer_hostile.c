@@ -501,10 +501,11 @@ read_needs(struct rx *r, struct tree_need *v, uint32_t n)
 	while (got < n) {
 		assert_int_equal(frame_read(&r->t, &f), 0);
 		assert_int_equal(f.h.type, MSG_TREE_NEED);
-		assert_int_equal(cbuf_get_u32(f.payload, &count), 0);
+		assert_int_equal(tree_needs_begin(f.payload, &count), 0);
 		assert_true(count >= 1 && got + count <= n);
 		for (i = 0; i < count; i++)
 			assert_int_equal(tree_need_decode(f.payload, &v[got++]), 0);
+		assert_int_equal(cbuf_expect_end(f.payload), 0);
 		frame_clear(&f);
 	}
 }
