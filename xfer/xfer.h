@@ -86,8 +86,9 @@ int xfer_send(int rootfd, int rfd, int wfd, const struct xfer_opts *o,
 int xfer_recv(int rootfd, int rfd, int wfd, const struct xfer_opts *o,
     struct tree_stats *st, char *err, size_t errlen);
 
-/* Open path (relative, no "..", no symlink anywhere) under the storage
- * root fd as a directory; with create, make missing components (0755). */
+/* Open path (relative, no ".." component, no symlink anywhere) under the
+ * storage root fd as a directory; with create, make missing components
+ * (0755). */
 int xfer_open_beneath(int storefd, const char *path, bool create,
     char *err, size_t errlen);
 

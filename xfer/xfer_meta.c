@@ -14,6 +14,7 @@
 
 #include <openssl/evp.h>
 
+#include "path.h"
 #include "xfer.h"
 #include "xfer_meta.h"
 
@@ -364,7 +365,9 @@ xfer_open_beneath(int storefd, const char *path, bool create, char *err,
 	int fd, next;
 	size_t n;
 
-	if (path[0] == '/' || strstr(path, "..") != NULL) {
+	/* "..." or "a..b" is a name like any other: only a whole ".."
+	 * leaves a directory (RESOLVE_BENEATH would refuse it anyway) */
+	if (path[0] == '/' || path_has_dotdot(path)) {
 		snprintf(err, errlen, "'%s': not a path under the storage root "
 		    "(absolute paths and '..' are refused)", path);
 		return -1;

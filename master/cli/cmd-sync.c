@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "msg.h"
+#include "path.h"
 #include "tree.h"
 
 MSG_ENC(msg_sync_req)
@@ -38,9 +39,7 @@ split_spec(const char *spec, char *host, size_t hlen, char *path, size_t plen)
 		out_line(stderr, "corral: sync: '%s' is too long", spec);
 		return -1;
 	}
-	if (p[0] == '/' || strcmp(p, "..") == 0 || strncmp(p, "../", 3) == 0 ||
-	    strstr(p, "/../") != NULL ||
-	    (strlen(p) >= 3 && strcmp(p + strlen(p) - 3, "/..") == 0)) {
+	if (p[0] == '/' || path_has_dotdot(p)) {
 		out_line(stderr, "corral: sync: '%s': the path must be "
 		    "relative to the slave's storage root, without '..'", spec);
 		return -1;

@@ -8,7 +8,8 @@
 #   MKTREE_BIG=8M   size of files/big.bin (any `truncate -s` size)
 #
 # Layout: files/ (empty, small, 1 MiB random, big, sparse, zeros), names/
-# (spaces, UTF-8, invalid UTF-8, newline, leading dash, 255 bytes), deep/
+# (spaces, UTF-8, invalid UTF-8, newline, leading dash, 255 bytes, files
+# and directories named ..., a..b, ..a, b..), deep/
 # (depth 20), links/ (symlinks of every sort), hard/ (3 names of one inode
 # across directories), special/ (char and block device, FIFO, socket),
 # owners/ (uid/gid not in /etc/passwd), modes/ (setuid, setgid, sticky, 0000),
@@ -74,6 +75,15 @@ for n in 'with space' ' leading space' 'trailing space ' 'ünïcødé-日本語-
 done
 mkdir 'names/dir with ünïcødé'
 : >'names/dir with ünïcødé/-n'
+# names that merely contain "..": ordinary names, files and directories
+# at any depth (only a whole ".." component may be refused)
+mkdir -p names/.../a..b/..a/b.. names/a..b names/..a names/b..
+for d in names/... names/.../a..b names/.../a..b/..a names/.../a..b/..a/b.. \
+	names/a..b names/..a names/b..; do
+	for n in ... a..b ..a b.. f; do
+		[ -e "$d/$n" ] || printf '%s\n' "$d/$n" >"$d/$n"
+	done
+done
 
 # --- depth 20, a file on every level
 p=deep

@@ -43,9 +43,11 @@ for i in 1 2 3 4 5; do bytes "newdir/$i" $((i * 1000)) >"newdir/f$i"; done
 printf 'sub\n' >newdir/sub/g
 printf 'neu\n' >'names/neu ünïcødé'
 printf 'deep add\n' >deep/d01/d02/d03/d04/d05/d06/d07/d08/d09/d10/added
+mkdir 'names/.../a..b/..a/c..d'; printf 'dotted add\n' >'names/.../a..b/..a/c..d/...'
 
-# --- deletes: a file, a FIFO, the bottom of deep/ (d16..d20)
+# --- deletes: a file, a FIFO, dotted names, the bottom of deep/ (d16..d20)
 rm 'names/with space' special/fifo
+rm -r 'names/b..' 'names/.../a..b/..a/b../..a'
 rm -r deep/d01/d02/d03/d04/d05/d06/d07/d08/d09/d10/d11/d12/d13/d14/d15/d16
 
 # --- renames: a file (links/rel now dangles), a dashed name, a directory
@@ -57,6 +59,7 @@ mv owners/dir owners/dir-renamed
 # a write into a hole of the sparse file
 rnd 1000000; poke files/random-1M "$REPLY" 100
 printf 'appended\n' >>names/.hidden
+printf 'appended\n' >>'names/.../a..b/..a/b../a..b'
 truncate -s 512K files/zeros-1M
 big=$(stat -c %s files/big.bin)
 for i in $(seq 8); do rnd $((big - 4096)); poke files/big.bin "$REPLY" 4096; done

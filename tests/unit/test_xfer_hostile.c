@@ -788,6 +788,82 @@ test_bad_names(void **state)
 	sb_free(&s);
 }
 
+/* Names that merely contain "..": ordinary names a container user may
+ * make, copied like any other, at any depth (the receiver goes back into
+ * such directories by their path to set their times). */
+static void
+test_dotted_names(void **state)
+{
+	static const char *const files[] = {
+		".../a..b/..a", ".../f", "..a", "a..b/b..",
+	};
+	struct tree_need nd[4];
+	struct sb s;
+	struct rx r;
+	uint32_t i;
+
+	(void)state;
+	sb_new(&s);
+	rx_start(&r, &s);
+	SEND(&r, E_ROOT,
+	    E_DIR("..."), E_DIR("a..b"), E_FILE("..a", 10), E_LEAVE,
+	    E_FILE("f", 10), E_LEAVE,
+	    E_FILE("..a", 10),
+	    E_DIR("a..b"), E_FILE("b..", 10), E_LEAVE,
+	    E_DIR("b.."), E_LEAVE,
+	    E_LEAVE);
+	read_needs(&r, nd, 4);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(nd[i].index, i);
+		assert_int_equal(nd[i].how, TREE_NEED_LITERAL);
+		send_lit(&r, i, 0, "0123456789", 10);
+		send_fin(&r, i, 10, NULL, 0);
+	}
+	send_tree_end(&r);
+	expect_ok(&r);
+	for (i = 0; i < 4; i++)
+		assert_content(s.dst, files[i], "0123456789", 10);
+	assert_int_equal(count_names(s.dst, "", NULL), 4);
+	assert_int_equal(count_names(s.dst, "b..", NULL), 0);
+	sb_free(&s);
+}
+
+/* A transfer root is opened by components: a whole ".." is refused
+ * wherever it stands, a name containing ".." is not. */
+static void
+test_open_beneath_dotdot(void **state)
+{
+	static const char *const up[] = {
+		"..", "../outside", "a..b/..", "a..b/../../outside", "./..",
+		"/etc",
+	};
+	char err[256];
+	struct sb s;
+	size_t i;
+	int fd;
+
+	(void)state;
+	sb_new(&s);
+	assert_true((fd = xfer_open_beneath(s.dst, "a..b/.../..a/b..", true,
+	    err, sizeof(err))) >= 0);
+	close(fd);
+	assert_true((fd = xfer_open_beneath(s.dst, "./a..b//.../..a", false,
+	    err, sizeof(err))) >= 0);
+	close(fd);
+	for (i = 0; i < sizeof(up) / sizeof(up[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(xfer_open_beneath(s.dst, up[i], true, err,
+		    sizeof(err)), -1);
+		if (strstr(err, "'..' are refused") == NULL)
+			fail_msg("'%s': %s", up[i], err);
+		assert_int_equal(xfer_open_beneath(s.dst, up[i], false, err,
+		    sizeof(err)), -1);
+	}
+	assert_int_equal(count_names(s.fd, "outside", NULL), 1);
+	assert_int_equal(count_names(s.dst, "", NULL), 1);
+	sb_free(&s);
+}
+
 static void
 test_bad_entry_counts(void **state)
 {
@@ -2037,6 +2113,8 @@ main(void)
 		cmocka_unit_test(test_entries_after_root_leave),
 		cmocka_unit_test(test_second_root),
 		cmocka_unit_test(test_bad_names),
+		cmocka_unit_test(test_dotted_names),
+		cmocka_unit_test(test_open_beneath_dotdot),
 		cmocka_unit_test(test_bad_entry_counts),
 		cmocka_unit_test(test_names_out_of_order),
 		cmocka_unit_test(test_symlink_dir_not_followed),
