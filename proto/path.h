@@ -12,4 +12,11 @@
 /* Whether some '/'-separated component of path is exactly "..". */
 bool path_has_dotdot(const char *path);
 
+/* path with its "." components, repeated and trailing slashes dropped,
+ * into out (cap bytes), so "./web", "web/" and "web//." all read "web"
+ * and every check sees one spelling: 0, and "" for the storage root
+ * itself; CERR_INVALID for an absolute path or a ".." component;
+ * CERR_TOO_BIG when out cannot hold it. */
+int path_normalise(const char *path, char *out, size_t cap);
+
 #endif
