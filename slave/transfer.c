@@ -14,6 +14,7 @@
 #include "frame.h"
 #include "log.h"
 #include "msg.h"
+#include "path.h"
 #include "proto.h"
 #include "slave.h"
 #include "tree.h"
@@ -73,14 +74,13 @@ enter_volume(struct slave_ctx *ctx, const char *ct, bool sending,
 	return 0;
 }
 
-/* The first component of a relative path, if it can name a container. */
+/* The first component of a normalised path, if it can name a
+ * container. */
 static bool
 first_name(const char *path, char *buf, size_t len)
 {
 	size_t n;
 
-	while (*path == '/')
-		path++;
 	n = strcspn(path, "/");
 	if (n == 0 || n >= len)
 		return false;
@@ -185,25 +185,13 @@ close_ct(struct ct_src *cs)
 	}
 }
 
-/* The storage root itself ("", "/", ".", "./"): every volume lives there,
- * so a transfer into it would delete them all as extraneous. */
-static bool
-is_store_root(const char *path)
-{
-	for (; *path; path++)
-		if (*path != '/' && *path != '.')
-			return false;
-	return true;
-}
-
-/* Nothing but the slave writes into snapshots and holds. */
+/* Nothing but the slave writes into snapshots and holds (path is
+ * normalised). */
 static bool
 in_snapdir(const char *path)
 {
 	size_t n = strlen(STORAGE_SNAPDIR);
 
-	while (*path == '/')
-		path++;
 	return strncmp(path, STORAGE_SNAPDIR, n) == 0 &&
 	    (path[n] == '\0' || path[n] == '/');
 }
@@ -274,7 +262,7 @@ slave_transfer(struct slave_ctx *ctx, struct transport *t, uint32_t id,
 	struct xfer_opts o = { .opts = req->opts, .zlevel = req->zlevel,
 	    .storefd = -1, .create_path = req->path };
 	struct ct_src cs = { 0 };
-	char vol[PROTO_NAME_MAX];
+	char vol[PROTO_NAME_MAX], rel[sizeof(req->path)];
 	struct rlimit rl;
 	struct xseal *seal = NULL;
 	bool direct = (req->opts & TREE_OPT_DIRECT) != 0;
@@ -304,12 +292,20 @@ slave_transfer(struct slave_ctx *ctx, struct transport *t, uint32_t id,
 			o.before_end = src_still_valid;
 			o.arg = &cs;
 		}
-	} else if (!sending && is_store_root(req->path)) {
+	} else if (path_normalise(req->path, rel, sizeof(rel)) != 0) {
+		/* one spelling for every check below and for the transfer:
+		 * "./web" and "web/" are web's volume */
+		snprintf(err, errlen, "'%s': not a path under the storage root "
+		    "(absolute paths and '..' are refused)", req->path);
+		close(store);
+		return CERR_INVALID;
+	} else if (!sending && rel[0] == '\0') {
+		/* every volume lives there: all would go as extraneous */
 		snprintf(err, errlen, "refusing to write over the whole storage "
 		    "root: name a directory under it");
 		close(store);
 		return CERR_INVALID;
-	} else if (!sending && in_snapdir(req->path)) {
+	} else if (!sending && in_snapdir(rel)) {
 		snprintf(err, errlen, "%s is the slave's own (snapshots)",
 		    STORAGE_SNAPDIR);
 		close(store);
@@ -318,7 +314,7 @@ slave_transfer(struct slave_ctx *ctx, struct transport *t, uint32_t id,
 		char first[PROTO_NAME_MAX];
 
 		/* a path into a volume: the volume itself, never under it */
-		if (first_name(req->path, first, sizeof(first))) {
+		if (first_name(rel, first, sizeof(first))) {
 			snprintf(vol, sizeof(vol), "%s", first);
 			cs.ctx = ctx;
 			cs.ct = vol;
@@ -328,7 +324,8 @@ slave_transfer(struct slave_ctx *ctx, struct transport *t, uint32_t id,
 				return CERR_INVALID;
 			}
 		}
-		root = xfer_open_beneath(store, req->path, false, err, errlen);
+		o.create_path = rel;
+		root = xfer_open_beneath(store, rel, false, err, errlen);
 		if (root < 0 && (sending || errno != ENOENT)) {
 			close(store);
 			return CERR_INVALID;

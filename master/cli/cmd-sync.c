@@ -39,7 +39,9 @@ split_spec(const char *spec, char *host, size_t hlen, char *path, size_t plen)
 		out_line(stderr, "corral: sync: '%s' is too long", spec);
 		return -1;
 	}
-	if (p[0] == '/' || path_has_dotdot(p)) {
+	/* refused early by the slave's own rule; the slave normalises what
+	 * it gets again, so the path goes as typed */
+	if (path_normalise(p, path, plen) != 0) {
 		out_line(stderr, "corral: sync: '%s': the path must be "
 		    "relative to the slave's storage root, without '..'", spec);
 		return -1;
