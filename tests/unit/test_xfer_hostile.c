@@ -1901,6 +1901,29 @@ tx_frame(struct tx *t, uint16_t type, const struct cbuf *pl)
 	cbuf_free(f);
 }
 
+/* NEEDs for files first.. first + n - 1, all how, as a receiver sends
+ * them (tree_needs_pack). */
+static void
+tx_needs(struct tx *t, uint32_t first, uint32_t n, uint8_t how)
+{
+	struct cbuf *raw = cbuf_new(PROTO_PAYLOAD_MAX);
+	struct cbuf *b = cbuf_new(PROTO_PAYLOAD_MAX);
+	struct tree_need nd = { .how = how };
+	uint32_t i;
+
+	assert_non_null(raw);
+	assert_non_null(b);
+	for (i = 0; i < n; i++) {
+		nd.index = first + i;
+		assert_int_equal(tree_need_encode(raw, &nd), 0);
+	}
+	assert_int_equal(tree_needs_pack(b, n, cbuf_ptr(raw), cbuf_len(raw)),
+	    0);
+	tx_frame(t, MSG_TREE_NEED, b);
+	cbuf_free(raw);
+	cbuf_free(b);
+}
+
 /* The sender's result once we close our side. */
 static int
 tx_end(struct tx *t)
@@ -1920,7 +1943,6 @@ sigs_flood(struct sb *s, int nfiles, uint64_t total, char *err, size_t errlen)
 {
 	static uint8_t chunk[TREE_CHUNK_MAX];
 	struct cbuf *b = cbuf_new(PROTO_PAYLOAD_MAX);
-	struct tree_need n = { .how = TREE_NEED_DELTA };
 	struct tree_sig g = { .blob = chunk };
 	uint64_t sent = 0, per;
 	char name[16];
@@ -1936,12 +1958,7 @@ sigs_flood(struct sb *s, int nfiles, uint64_t total, char *err, size_t errlen)
 		write_file(src, name, "x", 1);
 	}
 	tx_start(&t, src);
-	assert_int_equal(cbuf_put_u32(b, (uint32_t)nfiles), 0);
-	for (i = 0; i < nfiles; i++) {
-		n.index = (uint32_t)i;
-		assert_int_equal(tree_need_encode(b, &n), 0);
-	}
-	tx_frame(&t, MSG_TREE_NEED, b);
+	tx_needs(&t, 0, (uint32_t)nfiles, TREE_NEED_DELTA);
 	for (i = 0; i < nfiles && sent < total; i++) {
 		for (per = 0; per < XFER_SIG_FILE_MAX && sent < total;
 		    per += g.blob_len, sent += g.blob_len) {
@@ -2000,7 +2017,6 @@ sender_verdict(struct sb *s, uint8_t verdict)
 	uint8_t *data = pattern(len, 11), *basis = pattern(BASIS_LEN, 12);
 	uint8_t *got = calloc(1, len), h[TREE_HASH_LEN];
 	struct cbuf *b = cbuf_new(PROTO_PAYLOAD_MAX), *sig;
-	struct tree_need n = { .index = 0, .how = TREE_NEED_DELTA };
 	struct tree_sig g = { .index = 0, .last = 1 };
 	struct transport tr;
 	struct tree_data dd;
@@ -2021,9 +2037,7 @@ sender_verdict(struct sb *s, uint8_t verdict)
 	assert_int_equal(transport_fd_open(&tr, fd, fd, "sender"), 0);
 	tr.timeout_ms = 3000;
 	/* the delta, against a signature of another basis */
-	assert_int_equal(cbuf_put_u32(b, 1), 0);
-	assert_int_equal(tree_need_encode(b, &n), 0);
-	tx_frame(&t, MSG_TREE_NEED, b);
+	tx_needs(&t, 0, 1, TREE_NEED_DELTA);
 	sig = rs_run(rs_sig_begin(2048, 8, RS_RK_BLAKE2_SIG_MAGIC), basis,
 	    BASIS_LEN);
 	g.blob = cbuf_ptr(sig);
@@ -2047,11 +2061,7 @@ sender_verdict(struct sb *s, uint8_t verdict)
 			break;
 	}
 	/* the verdict */
-	n.how = verdict;
-	cbuf_reset(b);
-	assert_int_equal(cbuf_put_u32(b, 1), 0);
-	assert_int_equal(tree_need_encode(b, &n), 0);
-	tx_frame(&t, MSG_TREE_NEED, b);
+	tx_needs(&t, 0, 1, verdict);
 	while (verdict == TREE_NEED_LITERAL) {
 		assert_int_equal(frame_read(&tr, &f), 0);
 		assert_int_equal(f.h.type, MSG_TREE_DATA);
