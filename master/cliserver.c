@@ -224,6 +224,7 @@ static const struct req_handler handlers[] = {
 	{ MSG_CLI_JOBS_REQ,   0, cli_do_jobs },
 	{ MSG_CLI_JOB_REQ,    REQ_STREAMS, cli_do_job },
 	{ MSG_CLI_CANCEL_REQ, 0, cli_do_cancel },
+	{ MSG_CLI_REMOVE_REQ, REQ_STREAMS, cli_do_remove },
 	{ MSG_BYE,            0, reqloop_bye },
 };
 
