@@ -57,6 +57,7 @@ struct corral_conf {
 	char slaves[CONF_PATH_MAX];    /* slaves.conf */
 	char backup[CONF_PATH_MAX];    /* backup.conf */
 	char backup_store[CONF_PATH_MAX];
+	char store[CONF_PATH_MAX];     /* the store of container versions */
 	char key[CONF_PATH_MAX];       /* master's private key */
 	char known_hosts[CONF_PATH_MAX];
 	uint32_t poll_interval;        /* seconds */

@@ -75,6 +75,7 @@ static const struct conf_key corral_keys[] = {
 	KEY_PATH(slaves,          "/etc/corral/slaves.conf"),
 	KEY_PATH(backup,          "/etc/corral/backup.conf"),
 	KEY_PATH(backup_store,    "/var/lib/corral/backup"),
+	KEY_PATH(store,           "/var/lib/corral/store"),
 	KEY_PATH(key,             "/etc/corral/id_ed25519"),
 	KEY_PATH(known_hosts,     "/etc/corral/known_hosts"),
 	KEY_UINT(poll_interval,   1, 86400, "30"),

@@ -42,32 +42,10 @@ ct_rec_list_enc(struct cbuf *b, const void *m)
 	return msg_ct_rec_list_encode(b, l->v, l->n);
 }
 
-/* Refresh every poller (or only host) and wait for them all together:
- * each is bounded by its own time-out, so one dead slave costs at most
- * that much, never the sum. */
 static void
 refresh(struct cli *c, const char *host)
 {
-	struct master_ctx *m = c->m;
-	uint64_t *tickets;
-	int64_t deadline;
-	size_t i;
-
-	pthread_rwlock_rdlock(&m->pollers_lock);
-	if ((tickets = calloc(m->n_pollers + 1, sizeof(*tickets))) == NULL)
-		goto out;
-	for (i = 0; i < m->n_pollers; i++)
-		if (!host || !*host || strcmp(host,
-		    poller_name(m->pollers[i])) == 0)
-			tickets[i] = poller_request(m->pollers[i]);
-	/* connect + two requests, each bounded by the time-out */
-	deadline = monotonic_ms() + 3 * (int64_t)m->conf.timeout * 1000 + 500;
-	for (i = 0; i < m->n_pollers; i++)
-		if (tickets[i] != 0)
-			(void)poller_wait(m->pollers[i], tickets[i], deadline);
-	free(tickets);
-out:
-	pthread_rwlock_unlock(&m->pollers_lock);
+	pollers_refresh(c->m, host);
 }
 
 static int
@@ -246,6 +224,7 @@ static const struct req_handler handlers[] = {
 	{ MSG_CLI_JOBS_REQ,   0, cli_do_jobs },
 	{ MSG_CLI_JOB_REQ,    REQ_STREAMS, cli_do_job },
 	{ MSG_CLI_CANCEL_REQ, 0, cli_do_cancel },
+	{ MSG_CLI_REMOVE_REQ, REQ_STREAMS, cli_do_remove },
 	{ MSG_BYE,            0, reqloop_bye },
 };
 

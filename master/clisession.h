@@ -24,6 +24,9 @@ int cli_do_jobs(struct reqloop *l, const struct frame *f);
 int cli_do_job(struct reqloop *l, const struct frame *f);     /* streams */
 int cli_do_cancel(struct reqloop *l, const struct frame *f);
 
+/* corral remove (cliremove.c) */
+int cli_do_remove(struct reqloop *l, const struct frame *f);   /* streams */
+
 /* A mutating request's answer (jobcli.c): queue j (kind, container, src,
  * dst, args), answer CLI_JOB_QUEUED, then unless detach stream its
  * progress (CLI_JOB_PROGRESS) and answer CLI_JOB once it has ended, all

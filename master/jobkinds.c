@@ -4,7 +4,9 @@
 #include <stddef.h>
 
 #include "jobrun.h"
+#include "kind_remove.h"
 
 const struct job_kind job_kinds[] = {
+	{ .name = "remove", .run = remove_run, .recover = remove_recover },
 	{ .name = NULL },
 };

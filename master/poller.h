@@ -23,6 +23,11 @@ uint64_t poller_request(struct poller *p);
  * (CLOCK_MONOTONIC, ms) passes; 0 if done, -1 on time-out. */
 int poller_wait(struct poller *p, uint64_t ticket, int64_t deadline_ms);
 
+/* Refresh every poller (or only host's) and wait for them all together
+ * (refresh.c): each is bounded by its own time-out, so one dead slave
+ * costs at most that much, never the sum. */
+void pollers_refresh(struct master_ctx *m, const char *host);
+
 #include "pace.h"   /* monotonic_ms() */
 
 #endif

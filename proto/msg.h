@@ -372,6 +372,33 @@ int msg_job_progress_decode(struct cbuf *b, struct msg_job_progress *m);
 int msg_id_encode(struct cbuf *b, int64_t id);
 int msg_id_decode(struct cbuf *b, int64_t *id);
 
+/* ---- corral remove (CLI <-> master): proto/msg_remove.c ---- */
+#define MSG_REMOVE_FORCE   1u   /* stop it first; skip the safety rule */
+#define MSG_REMOVE_DRY_RUN 2u   /* only say what would happen */
+#define MSG_REMOVE_DETACH  4u   /* answer once queued */
+#define MSG_REMOVE_FLAGS_KNOWN \
+	(MSG_REMOVE_FORCE | MSG_REMOVE_DRY_RUN | MSG_REMOVE_DETACH)
+#define MSG_PLAN_MAX 2048
+
+/* MSG_CLI_REMOVE_REQ */
+struct msg_remove_req {
+	char ct[PROTO_NAME_MAX];
+	char host[PROTO_NAME_MAX];
+	uint32_t flags;                    /* MSG_REMOVE_* */
+};
+
+/* MSG_CLI_REMOVE_PLAN: what the job would do, one line each */
+struct msg_remove_plan {
+	char ct[PROTO_NAME_MAX];
+	char host[PROTO_NAME_MAX];
+	char text[MSG_PLAN_MAX];
+};
+
+int msg_remove_req_encode(struct cbuf *b, const struct msg_remove_req *m);
+int msg_remove_req_decode(struct cbuf *b, struct msg_remove_req *m);
+int msg_remove_plan_encode(struct cbuf *b, const struct msg_remove_plan *m);
+int msg_remove_plan_decode(struct cbuf *b, struct msg_remove_plan *m);
+
 /* Decode a payload of any known type and discard the result (the table
  * row's validate): what a dispatcher may do before its handler runs, and
  * what the fuzzers drive.  CERR_BAD_TYPE for an unknown type. */

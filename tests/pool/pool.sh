@@ -229,6 +229,7 @@ inventory = $POOL/master/inventory.db
 slaves = $POOL/master/slaves.conf
 backup = $POOL/master/backup.conf
 backup_store = $POOL/master/backup
+store = $POOL/master/store
 key = $POOL/master/id_ed25519
 known_hosts = $POOL/master/known_hosts
 poll_interval = $POLL_INTERVAL

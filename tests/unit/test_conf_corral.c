@@ -58,6 +58,7 @@ test_defaults(void **state)
 	assert_string_equal(c.slaves, "/etc/corral/slaves.conf");
 	assert_string_equal(c.backup, "/etc/corral/backup.conf");
 	assert_string_equal(c.backup_store, "/var/lib/corral/backup");
+	assert_string_equal(c.store, "/var/lib/corral/store");
 	assert_string_equal(c.key, "/etc/corral/id_ed25519");
 	assert_string_equal(c.known_hosts, "/etc/corral/known_hosts");
 	assert_int_equal(c.poll_interval, 30);

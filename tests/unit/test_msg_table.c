@@ -496,6 +496,24 @@ s_id(struct cbuf *b)
 	return msg_id_encode(b, 12);
 }
 
+static int
+s_remove_req(struct cbuf *b)
+{
+	struct msg_remove_req m = { .ct = "web1", .host = "h1",
+	    .flags = MSG_REMOVE_FORCE | MSG_REMOVE_DETACH };
+
+	return msg_remove_req_encode(b, &m);
+}
+
+static int
+s_remove_plan(struct cbuf *b)
+{
+	struct msg_remove_plan m = { .ct = "web1", .host = "h1",
+	    .text = "stop web1 on h1\nremove web1 on h1" };
+
+	return msg_remove_plan_encode(b, &m);
+}
+
 static const struct sample {
 	uint16_t type;
 	int (*encode)(struct cbuf *b);
@@ -552,6 +570,8 @@ static const struct sample {
 	{ MSG_CLI_CANCEL_REQ, s_id },
 	{ MSG_CLI_CANCEL, s_job },
 	{ MSG_CLI_JOB_QUEUED, s_job },
+	{ MSG_CLI_REMOVE_REQ, s_remove_req },
+	{ MSG_CLI_REMOVE_PLAN, s_remove_plan },
 };
 #define N_SAMPLES (sizeof(samples) / sizeof(samples[0]))
 

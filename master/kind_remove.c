@@ -1,0 +1,99 @@
+/* corral-master: the job kind remove, its run and its recover (the steps
+ * and the recovery rule in kind_remove.h). */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "jobrun.h"
+#include "kind_remove.h"
+#include "master.h"
+#include "msg.h"
+
+static bool
+forced(const struct job_ctx *c)
+{
+	return strcmp(c->job->args, "force") == 0;
+}
+
+/* The point of no return: C's REMOVE on H, which a slave finishes
+ * whatever it was left at and answers with success when C is absent. */
+static int
+do_remove(struct job_ctx *c)
+{
+	const struct job *j = c->job;
+	struct msg_ctl a;
+	char err[512];
+
+	/* a recovery found it there already */
+	if (strcmp(j->step, "remove") != 0 && job_step(c, "remove") != 0)
+		return job_fail(c, "%s on %s: remove: the inventory refused "
+		    "the step", j->container, j->src);
+	if (master_ctl(c->m, j->src, j->container, MSG_CTL_REMOVE, 0,
+	    forced(c) ? MSG_CTL_FORCE : 0, 0, &a, err, sizeof(err)) != 0)
+		return job_fail(c, "%s on %s: remove: %s", j->container,
+		    j->src, err);
+	job_note(c, "removed from %s: %s", j->src, a.message);
+	(void)job_step(c, "done");
+	return JOB_OUT_DONE;
+}
+
+/* Cancelled after the stop: C runs again, as it did. */
+static int
+restart(struct job_ctx *c)
+{
+	const struct job *j = c->job;
+	struct msg_ctl a;
+	char err[512];
+
+	if (master_ctl(c->m, j->src, j->container, MSG_CTL_START, 0, 0, 0, &a,
+	    err, sizeof(err)) != 0)
+		job_note(c, "cancelled after the stop; starting it again "
+		    "failed: %s", err);
+	return JOB_OUT_CANCELLED;
+}
+
+int
+remove_run(struct job_ctx *c)
+{
+	const struct job *j = c->job;
+	struct remove_check rc;
+	struct msg_ctl a;
+	char err[512];
+
+	if (job_step(c, "check") != 0)
+		return job_fail(c, "%s on %s: check: the inventory refused "
+		    "the step", j->container, j->src);
+	if (remove_check(c->m, c->inv, j->container, j->src, forced(c),
+	    &rc) != 0)
+		return job_fail(c, "%s", rc.why);
+	job_note(c, "%s", rc.safe);
+	if (job_cancelled(c))
+		return JOB_OUT_CANCELLED;
+	if (rc.running) {
+		if (job_step(c, "stop") != 0)
+			return job_fail(c, "%s on %s: stop: the inventory "
+			    "refused the step", j->container, j->src);
+		if (master_ctl(c->m, j->src, j->container, MSG_CTL_STOP, 0, 0,
+		    0, &a, err, sizeof(err)) != 0)
+			return job_fail(c, "%s on %s: stop: %s", j->container,
+			    j->src, err);
+		if (job_cancelled(c))
+			return restart(c);
+	}
+	return do_remove(c);
+}
+
+int
+remove_recover(struct job_ctx *c)
+{
+	const struct job *j = c->job;
+
+	if (strcmp(j->step, "remove") == 0 || strcmp(j->step, "done") == 0) {
+		job_note(c, "resumed: the REMOVE on %s is issued again", j->src);
+		return do_remove(c);
+	}
+	job_note(c, "rolled back: stopped before the remove step, %s on %s "
+	    "left as it is", j->container, j->src);
+	return job_fail(c, "%s on %s: master restarted during %s: nothing "
+	    "removed", j->container, j->src, j->step[0] ? j->step : "its start");
+}

@@ -1,0 +1,51 @@
+/* corral-master: the job kind remove — `corral remove C --host H
+ * [--force]`: container C's config, volume and LXC directory on slave H.
+ *
+ * Steps (the job's src is H, its args "force" or ""):
+ *   check   C is on H per a fresh CT_LIST of H; not running unless force;
+ *           unless force, C is safe elsewhere: another host has C in the
+ *           inventory after a fresh poll, or the store (corral.conf
+ *           store) holds a verified version of C that is not bad (a
+ *           missing store counts as none).
+ *   stop    (force and running) a clean CT_CTL STOP.
+ *   remove  CT_CTL REMOVE: the slave's own order never leaves half a
+ *           container, and a REMOVE of what is absent succeeds.
+ *   done
+ * A cancel is honoured before stop and before remove (a cancel after
+ * stop starts C again); once at remove the job completes.
+ *
+ * Recovery, for a master killed mid-job: the step "remove" is the point
+ * of no return.  A job found at remove (or done) re-issues the REMOVE and
+ * ends done; one found earlier ends failed "master restarted during
+ * STEP: nothing removed", C intact on H (stopped if it was at stop). */
+#ifndef CORRAL_KIND_REMOVE_H
+#define CORRAL_KIND_REMOVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct inventory;
+struct job_ctx;
+struct master_ctx;
+
+int remove_run(struct job_ctx *c);
+int remove_recover(struct job_ctx *c);
+
+/* What the check step found (removecheck.c). */
+struct remove_check {
+	bool running;           /* C runs on H */
+	char safe[512];         /* why the safety rule holds, or is waived */
+	char why[1024];         /* a refusal or an error, naming C and H */
+};
+
+/* C as H reports it now (a CT_LIST of H): 1 there (*running set), 0 not,
+ * -1 no answer (err). */
+int remove_on_host(struct master_ctx *m, const char *ct, const char *host,
+    bool *running, char *err, size_t errlen);
+
+/* The check step, also --dry-run's: 0 allowed, 1 refused, -1 not
+ * checked (H did not answer, the inventory failed); why says which. */
+int remove_check(struct master_ctx *m, struct inventory *inv,
+    const char *ct, const char *host, bool force, struct remove_check *rc);
+
+#endif
