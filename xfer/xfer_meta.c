@@ -1,7 +1,6 @@
 /* corral xfer: what the transfer engine reads and writes of a file
- * system: sorted listings, metadata and xattrs, hashes, librsync jobs,
- * and opening a transfer root safely. */
-#include <dirent.h>
+ * system: metadata and xattrs, hashes, librsync jobs, and opening a
+ * transfer root safely. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -16,63 +15,6 @@
 
 #include "xfer.h"
 #include "xfer_meta.h"
-
-static int
-cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int
-dirlist_read(int dfd, struct dirlist *l)
-{
-	struct dirent *e;
-	size_t cap = 0;
-	char **nv;
-	DIR *d;
-	int fd;
-
-	memset(l, 0, sizeof(*l));
-	/* fdopendir takes the fd: give it a duplicate we may lose */
-	if ((fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return -1;
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return -1;
-	}
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (l->n == cap) {
-			cap = cap ? cap * 2 : 32;
-			if ((nv = realloc(l->names, cap * sizeof(*nv))) == NULL)
-				goto fail;
-			l->names = nv;
-		}
-		if ((l->names[l->n] = strdup(e->d_name)) == NULL)
-			goto fail;
-		l->n++;
-	}
-	closedir(d);
-	if (l->n > 1)
-		qsort(l->names, l->n, sizeof(*l->names), cmp_names);
-	return 0;
-fail:
-	closedir(d);
-	dirlist_free(l);
-	return -1;
-}
-
-void
-dirlist_free(struct dirlist *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->names[i]);
-	free(l->names);
-	memset(l, 0, sizeof(*l));
-}
 
 /* "/proc/self/fd/N": xattr calls on it reach the inode an O_PATH fd
  * holds, without resolving any name again. */
