@@ -167,6 +167,8 @@ $(BUILD)/tests/integration/ctl_tool.o: CFLAGS += $(MASTER_CFLAGS)
 # The transfer engine alone, sender and receiver over a socketpair.
 $(BUILD)/xfer-local: $(BUILD)/tests/tree/xfer_local.o $(XFER_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS)
+# --dump writes inputs of tests/fuzz/fuzz_xfer_recv
+$(BUILD)/tests/tree/xfer_local.o: CPPFLAGS += -Itests/fuzz
 
 # The master's store alone (master/store*.c), for tests/tree/store.sh.
 STORE_OBJS = $(call obj,$(sort $(wildcard master/store*.c)))
@@ -182,6 +184,18 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(CONF_SRC)
 $(BUILD)/replay/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(CONF_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PROTO_LIBS)
+
+# the receiver's target (fuzz_xfer_recv) runs the transfer engine: its
+# sources, common/'s log, pace and listing, and the engine's libraries
+XFER_FUZZ_SRC = $(XFER_SRC) common/log.c common/pace.c common/dirlist.c
+$(BUILD)/fuzz/fuzz_xfer_recv: tests/fuzz/fuzz_xfer_recv.c $(PROTO_SRC) $(XFER_FUZZ_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZCC) $(FUZZFLAGS) -Ixfer -Icommon $(XFER_CFLAGS) -o $@ \
+	    $(filter %.c,$^) $(XFER_LIBS)
+$(BUILD)/replay/fuzz_xfer_recv: $(BUILD)/tests/fuzz/fuzz_xfer_recv.o \
+    $(BUILD)/tests/fuzz/replay.o $(XFER_LIB) $(PROTO_LIB) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS)
 
 FUZZ_SECONDS ?= 60
 fuzz: $(FUZZ_BINS)

@@ -14,6 +14,7 @@
 
 #include "btrfs.h"
 #include "conf.h"
+#include "dirlist.h"
 #include "store_int.h"
 
 void
@@ -198,27 +199,27 @@ static int
 list_names(int dfd, bool (*ok)(const char *), int (*cmp)(const void *,
     const void *), char ***out, size_t *n)
 {
-	struct store_ls l;
+	struct dirlist l;
 	size_t i;
 	char **v;
 
 	*out = NULL;
 	*n = 0;
-	if (store_ls_read(dfd, &l) != 0)
+	if (dirlist_read(dfd, &l) != 0)
 		return -1;
 	if ((v = calloc(l.n ? l.n : 1, sizeof(*v))) == NULL)
 		goto fail;
 	for (i = 0; i < l.n; i++)
-		if (ok(store_ls_name(&l, i)) &&
-		    (v[(*n)++] = strdup(store_ls_name(&l, i))) == NULL)
+		if (ok(dirlist_name(&l, i)) &&
+		    (v[(*n)++] = strdup(dirlist_name(&l, i))) == NULL)
 			goto fail;
-	store_ls_free(&l);
+	dirlist_free(&l);
 	if (*n > 1)
 		qsort(v, *n, sizeof(*v), cmp);
 	*out = v;
 	return 0;
 fail:
-	store_ls_free(&l);
+	dirlist_free(&l);
 	store_names_free(v, *n);
 	*n = 0;
 	errno = ENOMEM;

@@ -53,23 +53,6 @@ int store_drop_removed(const struct store *s, int ctfd, char *err,
 
 /* ---- walking a tree (store_walk.c) ---- */
 
-/* The names of one directory (no . and ..), sorted bytewise: one arena,
- * offsets into it. */
-struct store_ls {
-	char *buf;
-	size_t used, cap;
-	size_t *off;
-	size_t n, ncap;
-};
-/* -1 with errno */
-int store_ls_read(int dfd, struct store_ls *l);
-void store_ls_free(struct store_ls *l);
-static inline const char *
-store_ls_name(const struct store_ls *l, size_t i)
-{
-	return l->buf + l->off[i];
-}
-
 /* One entry met by store_walk. */
 struct store_went {
 	int dfd;                  /* the directory holding it */

@@ -1,6 +1,5 @@
 /* corral-master: walking a store tree beneath a directory fd, never
  * following a symlink (store_int.h). */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -10,85 +9,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "dirlist.h"
 #include "store_int.h"
-
-void
-store_ls_free(struct store_ls *l)
-{
-	free(l->buf);
-	free(l->off);
-	memset(l, 0, sizeof(*l));
-}
-
-static int
-names_add(struct store_ls *l, const char *name)
-{
-	size_t len = strlen(name) + 1;
-	void *p;
-
-	if (l->n == l->ncap) {
-		l->ncap = l->ncap ? 2 * l->ncap : 64;
-		if ((p = realloc(l->off, l->ncap * sizeof(*l->off))) == NULL)
-			return -1;
-		l->off = p;
-	}
-	while (l->used + len > l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 4096;
-		if ((p = realloc(l->buf, l->cap)) == NULL)
-			return -1;
-		l->buf = p;
-	}
-	memcpy(l->buf + l->used, name, len);
-	l->off[l->n++] = l->used;
-	l->used += len;
-	return 0;
-}
-
-static int
-cmp_off(const void *a, const void *b, void *arg)
-{
-	const char *buf = arg;
-
-	return strcmp(buf + *(const size_t *)a, buf + *(const size_t *)b);
-}
-
-int
-store_ls_read(int dfd, struct store_ls *l)
-{
-	struct dirent *de;
-	DIR *d;
-	int fd;
-
-	memset(l, 0, sizeof(*l));
-	/* fdopendir owns its fd: give it one of its own */
-	if ((fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return -1;
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return -1;
-	}
-	errno = 0;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		if (names_add(l, de->d_name) != 0)
-			break;
-		errno = 0;
-	}
-	if (errno != 0) {
-		int e = errno;
-
-		closedir(d);
-		store_ls_free(l);
-		errno = e;
-		return -1;
-	}
-	closedir(d);
-	if (l->n > 1)
-		qsort_r(l->off, l->n, sizeof(*l->off), cmp_off, l->buf);
-	return 0;
-}
 
 struct walk {
 	const struct store_walk_ops *ops;
@@ -144,15 +66,15 @@ walk_into(struct walk *wk, struct store_went *w, size_t plen)
 static int
 walk_dir(struct walk *wk, int dfd, int shadow, size_t plen, unsigned depth)
 {
-	struct store_ls l;
+	struct dirlist l;
 	struct stat st;
 	size_t i, nl, at;
 	int rc = 0;
 
-	if (store_ls_read(dfd, &l) != 0)
+	if (dirlist_read(dfd, &l) != 0)
 		return walk_err(wk, "cannot list directory");
 	for (i = 0; i < l.n && rc == 0; i++) {
-		const char *name = store_ls_name(&l, i);
+		const char *name = dirlist_name(&l, i);
 		struct store_went w = {
 			.dfd = dfd, .name = name, .path = wk->path, .st = &st,
 			.shadow_dfd = shadow, .fd = -1, .shadow_fd = -1,
@@ -180,7 +102,7 @@ walk_dir(struct walk *wk, int dfd, int shadow, size_t plen, unsigned depth)
 			rc = 0;
 		wk->path[plen] = '\0';
 	}
-	store_ls_free(&l);
+	dirlist_free(&l);
 	return rc;
 }
 

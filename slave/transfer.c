@@ -2,6 +2,7 @@
  * transfer on this channel, rooted under the storage root. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -266,7 +267,7 @@ slave_transfer(struct slave_ctx *ctx, struct transport *t, uint32_t id,
 	struct rlimit rl;
 	struct xseal *seal = NULL;
 	bool direct = (req->opts & TREE_OPT_DIRECT) != 0;
-	uint64_t conn = 0;
+	uint64_t conn = 0, vanished = 0;
 	int store, root, rfd, wfd, tr, tw, cfd = -1, rc;
 
 	memset(st, 0, sizeof(*st));
@@ -352,10 +353,19 @@ slave_transfer(struct slave_ctx *ctx, struct transport *t, uint32_t id,
 	log_info("%s: %s %s%s%s", t->peer, sending ? "sending" : "receiving",
 	    req->path, (req->opts & TREE_OPT_DRY_RUN) ? " (dry run)" : "",
 	    direct ? (sending ? " directly" : " (direct)") : "");
-	if (sending)
+	if (sending) {
+		o.vanished = &vanished;
 		rc = xfer_send(root, rfd, wfd, &o, st, err, errlen);
-	else
+		/* a live container's files come and go while it is read: the
+		 * count is worth a line here only, since TREE_END's counters
+		 * are a fixed record (another field would change the wire) */
+		if (vanished > 0)
+			log_info("%s: %s: %" PRIu64 " file%s vanished or changed "
+			    "type during the send (not sent)", t->peer,
+			    req->path, vanished, vanished == 1 ? "" : "s");
+	} else {
 		rc = xfer_recv(root, rfd, wfd, &o, st, err, errlen);
+	}
 	if (direct && sending && rc == 0) {
 		(void)direct_finish(cfd, DIRECT_FINISH_MS);
 		st->wire_bytes = conn;   /* the master's bytes on the wire */

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The test runner behind `make check`: unit tests (cmocka) on the normal and
 # the ASan/UBSan builds, fuzz corpus replay, a short run of every fuzzer, the
-# tree tests (tests/tree/farm.sh, store.sh), and the integration tests.  Each
-# runner prints its own summary; the last line counts everything: "N passed,
-# N failed".
+# tree tests (tests/tree/farm.sh, store.sh, xfs_acl.sh), and the integration
+# tests.  Each runner prints its own summary; the last line counts
+# everything: "N passed, N failed".
 # Usage: tests/run.sh [--unit-only | --vm-only] [BUILD_DIR]
 set -u
 cd "$(dirname "$0")/.."
@@ -92,6 +92,8 @@ if [ $unit_only -eq 0 ]; then
 		one "tree-farm-$(basename "$b")" bash tests/tree/farm.sh "$b"
 		# the master's store on btrfs, xfs and ext4 (loop devices)
 		[ -x "$b/store-tool" ] && one "tree-store-$(basename "$b")" bash tests/tree/store.sh "$b"
+		# POSIX ACLs to, from and on xfs (a loop device)
+		one "tree-xfs-acl-$(basename "$b")" bash tests/tree/xfs_acl.sh "$b"
 	done
 	if ls tests/integration/*.sh >/dev/null 2>&1; then
 		echo "== integration tests"

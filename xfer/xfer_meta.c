@@ -1,7 +1,6 @@
 /* corral xfer: what the transfer engine reads and writes of a file
- * system: sorted listings, metadata and xattrs, hashes, librsync jobs,
- * and opening a transfer root safely. */
-#include <dirent.h>
+ * system: metadata and xattrs, hashes, librsync jobs, and opening a
+ * transfer root safely. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -18,69 +17,23 @@
 #include "xfer.h"
 #include "xfer_meta.h"
 
-static int
-cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int
-dirlist_read(int dfd, struct dirlist *l)
-{
-	struct dirent *e;
-	size_t cap = 0;
-	char **nv;
-	DIR *d;
-	int fd;
-
-	memset(l, 0, sizeof(*l));
-	/* fdopendir takes the fd: give it a duplicate we may lose */
-	if ((fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return -1;
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return -1;
-	}
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (l->n == cap) {
-			cap = cap ? cap * 2 : 32;
-			if ((nv = realloc(l->names, cap * sizeof(*nv))) == NULL)
-				goto fail;
-			l->names = nv;
-		}
-		if ((l->names[l->n] = strdup(e->d_name)) == NULL)
-			goto fail;
-		l->n++;
-	}
-	closedir(d);
-	if (l->n > 1)
-		qsort(l->names, l->n, sizeof(*l->names), cmp_names);
-	return 0;
-fail:
-	closedir(d);
-	dirlist_free(l);
-	return -1;
-}
-
-void
-dirlist_free(struct dirlist *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->names[i]);
-	free(l->names);
-	memset(l, 0, sizeof(*l));
-}
-
 /* "/proc/self/fd/N": xattr calls on it reach the inode an O_PATH fd
  * holds, without resolving any name again. */
 static void
 fd_path(int fd, char *buf, size_t len)
 {
 	snprintf(buf, len, "/proc/self/fd/%d", fd);
+}
+
+/* xfs lists a POSIX ACL twice: as system.posix_acl_* and as its own
+ * trusted.SGI_ACL_FILE / _DEFAULT.  The ACL travels as the former; the
+ * latter are never sent, compared or removed (removing one removes the
+ * ACL), whichever side is xfs, nor set if a peer sends them. */
+static bool
+xattr_ignored(const char *name)
+{
+	return strcmp(name, "trusted.SGI_ACL_FILE") == 0 ||
+	    strcmp(name, "trusted.SGI_ACL_DEFAULT") == 0;
 }
 
 static int
@@ -99,6 +52,8 @@ read_xattrs(const char *path, bool nofollow, struct tree_entry *e,
 	for (k = list; k < list + n; k += strlen(k) + 1) {
 		struct tree_xattr *x;
 
+		if (xattr_ignored(k))
+			continue;
 		if (e->n_xattrs == TREE_XATTRS_MAX ||
 		    strlen(k) > TREE_XATTR_NAME_MAX) {
 			errno = E2BIG;
@@ -179,19 +134,23 @@ sync_xattrs(const char *path, bool nf, const struct tree_entry *e,
 	const struct tree_xattr *x;
 	uint8_t *val;
 	ssize_t n, v;
-	size_t i, have = 0;
+	size_t i, have = 0, want = 0;
 	int rc = 0;
 
+	for (i = 0; i < e->n_xattrs; i++)
+		want += !xattr_ignored(e->xattrs[i].name);
 	n = nf ? llistxattr(path, list, sizeof(list)) :
 	    listxattr(path, list, sizeof(list));
 	if (n < 0)
 		return (errno == ENOTSUP || errno == EOPNOTSUPP) &&
-		    e->n_xattrs == 0 ? 0 : -1;
-	if (n == 0 && e->n_xattrs == 0)
+		    want == 0 ? 0 : -1;
+	if (n == 0 && want == 0)
 		return 0;   /* the common case: none on either side */
 	if ((val = malloc(vmax)) == NULL)
 		return -1;
 	for (k = list; k < list + n && rc == 0; k += strlen(k) + 1) {
+		if (xattr_ignored(k))
+			continue;
 		x = find_xattr(e, k);
 		if (x == NULL) {
 			if (equal_only || (nf ? lremovexattr(path, k) :
@@ -208,13 +167,15 @@ sync_xattrs(const char *path, bool nf, const struct tree_entry *e,
 			rc = -1;
 	}
 	free(val);
-	if (rc != 0 || have == e->n_xattrs)
+	if (rc != 0 || have == want)
 		return rc;
 	if (equal_only)
 		return -1;
 	/* add the ones the object lacks */
 	for (i = 0; i < e->n_xattrs; i++) {
 		x = &e->xattrs[i];
+		if (xattr_ignored(x->name))
+			continue;
 		if ((nf ? lgetxattr(path, x->name, NULL, 0) :
 		    getxattr(path, x->name, NULL, 0)) >= 0)
 			continue;

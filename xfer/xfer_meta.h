@@ -1,5 +1,5 @@
 /* What the engine reads and writes of a file system (xfer_meta.c):
- * sorted listings, metadata and xattrs, whole-file and block hashes
+ * metadata and xattrs (listings: dirlist.h), whole-file and block hashes
  * (xfer_hash.c), and librsync jobs driven over memory. */
 #ifndef CORRAL_XFER_META_H
 #define CORRAL_XFER_META_H
@@ -11,18 +11,8 @@
 
 #include <librsync.h>
 
+#include "dirlist.h"
 #include "tree.h"
-
-/* ---- directory listings, sorted bytewise ---- */
-
-struct dirlist {
-	char **names;
-	size_t n, pos;
-};
-
-/* Names of directory fd (without . and ..), sorted with strcmp. */
-int dirlist_read(int dfd, struct dirlist *l);
-void dirlist_free(struct dirlist *l);
 
 /* ---- metadata ---- */
 

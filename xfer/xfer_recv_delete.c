@@ -44,11 +44,12 @@ rm_tree(struct receiver *r, int dfd, const char *name, const char *path,
 		for (i = 0; i < l.n && rc == 0; i++) {
 			sub = NULL;
 			if (path != NULL && asprintf(&sub, "%s/%s", path,
-			    l.names[i]) < 0) {
+			    dirlist_name(&l, i)) < 0) {
 				rc = -1;
 				break;
 			}
-			rc = rm_tree(r, fd, l.names[i], sub, depth + 1, true);
+			rc = rm_tree(r, fd, dirlist_name(&l, i), sub, depth + 1,
+			    true);
 			free(sub);
 		}
 		dirlist_free(&l);
@@ -90,16 +91,16 @@ xrecv_delete_before(struct receiver *r, struct rdir *d, const char *name,
 
 	*exists = false;
 	while (d->l.pos < d->l.n &&
-	    (c = strcmp(d->l.names[d->l.pos], name)) <= 0) {
+	    (c = strcmp(dirlist_name(&d->l, d->l.pos), name)) <= 0) {
 		if (c == 0) {
 			*exists = true;
 			d->l.pos++;
 			break;
 		}
-		if (xrecv_rm_tree(r, d->fd, r->path, d->l.names[d->l.pos],
-		    false) != 0)
+		if (xrecv_rm_tree(r, d->fd, r->path, dirlist_name(&d->l,
+		    d->l.pos), false) != 0)
 			return xrecv_fail(r, CERR_IO, "cannot delete",
-			    d->l.names[d->l.pos]);
+			    dirlist_name(&d->l, d->l.pos));
 		d->l.pos++;
 	}
 	return 0;
@@ -112,9 +113,9 @@ xrecv_delete_rest(struct receiver *r, struct rdir *d)
 	int rc = 0;
 
 	for (; d->l.pos < d->l.n; d->l.pos++)
-		if (xrecv_rm_tree(r, d->fd, r->path, d->l.names[d->l.pos],
-		    false) != 0)
+		if (xrecv_rm_tree(r, d->fd, r->path, dirlist_name(&d->l,
+		    d->l.pos), false) != 0)
 			rc = xrecv_fail(r, CERR_IO, "cannot delete",
-			    d->l.names[d->l.pos]);
+			    dirlist_name(&d->l, d->l.pos));
 	return rc;
 }

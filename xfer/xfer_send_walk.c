@@ -166,7 +166,7 @@ xsend_walk_step(struct sender *s, bool *blocked)
 			s->walk_done = true;
 		goto out;
 	}
-	name = top->l.names[top->l.pos];
+	name = dirlist_name(&top->l, top->l.pos);
 	if (fstatat(top->fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
 		top->l.pos++;   /* vanished since the listing: not there */
 		goto out;
