@@ -12,25 +12,9 @@
 #include "kind_remove.h"
 #include "master.h"
 #include "msg.h"
+#include "names.h"
 
 MSG_ENC(msg_remove_plan)
-
-/* What a slave accepts as a container's name (storage_valid_name). */
-static bool
-ct_name_valid(const char *ct)
-{
-	size_t i;
-
-	if (ct[0] == '\0' || ct[0] == '-' || ct[0] == '.')
-		return false;
-	for (i = 0; ct[i] != '\0'; i++)
-		if (i >= 63 || !((ct[i] >= 'a' && ct[i] <= 'z') ||
-		    (ct[i] >= 'A' && ct[i] <= 'Z') ||
-		    (ct[i] >= '0' && ct[i] <= '9') || ct[i] == '_' ||
-		    ct[i] == '.' || ct[i] == '-'))
-			return false;
-	return true;
-}
 
 /* slaves.conf is replaced on SIGHUP under the pollers' write lock */
 static bool

@@ -8,6 +8,7 @@
 #include <lxc/lxccontainer.h>
 
 #include "log.h"
+#include "names.h"
 #include "slave.h"
 
 int
@@ -23,7 +24,7 @@ slave_ct_create(struct slave_ctx *ctx, const char *ct, uint64_t bytes,
 	bool made = false;
 	int ret = -1;
 
-	if (!storage_valid_name(ct)) {
+	if (!ct_name_valid(ct)) {
 		snprintf(err, errlen, "'%s' is not a valid container name "
 		    "(letters, digits, '.', '_', '-'; 1..63)", ct);
 		return -1;

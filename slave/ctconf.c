@@ -17,6 +17,7 @@
 #include "escape.h"
 #include "log.h"
 #include "msg.h"
+#include "names.h"
 #include "reqloop.h"
 #include "slave.h"
 
@@ -99,7 +100,7 @@ conf_set(struct slave_ctx *ctx, const struct msg_conf_set_req *q,
 	bool made = false;
 	int ret = -1;
 
-	if (q->old[0] != '\0' && !storage_valid_name(q->old)) {
+	if (q->old[0] != '\0' && !ct_name_valid(q->old)) {
 		snprintf(err, errlen, "the old name is not a valid container "
 		    "name");
 		return -1;
@@ -190,7 +191,7 @@ slave_handle_conf(struct reqloop *l, const struct frame *f)
 
 	if ((r = msg_name_decode(f->payload, ct, sizeof(ct))) != 0)
 		return r;
-	if (!storage_valid_name(ct))
+	if (!ct_name_valid(ct))
 		return refuse(l, f, "CONF", ct, bad_name);
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return CERR_NOMEM;
@@ -218,7 +219,7 @@ slave_handle_conf_set(struct reqloop *l, const struct frame *f)
 	if ((r = msg_conf_set_req_decode(f->payload, q)) != 0)
 		goto out;
 	memset(&a, 0, sizeof(a));
-	if (!storage_valid_name(q->ct))
+	if (!ct_name_valid(q->ct))
 		r = refuse(l, f, "CONF_SET", q->ct, bad_name);
 	else if (conf_set(l->ctx, q, &a, err, sizeof(err)) != 0)
 		r = refuse(l, f, "CONF_SET", q->ct, err);

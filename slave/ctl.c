@@ -15,6 +15,7 @@
 #include "escape.h"
 #include "log.h"
 #include "msg.h"
+#include "names.h"
 #include "reqloop.h"
 #include "slave.h"
 
@@ -325,7 +326,7 @@ slave_handle_ctl(struct reqloop *l, const struct frame *f)
 	memset(&a, 0, sizeof(a));
 	snprintf(a.ct, sizeof(a.ct), "%s", q.ct);
 	snprintf(err, sizeof(err), "no such operation");
-	if (!storage_valid_name(q.ct))
+	if (!ct_name_valid(q.ct))
 		snprintf(err, sizeof(err), "'%s' is not a valid container name "
 		    "(letters, digits, '.', '_', '-'; 1..63)", pn);
 	else

@@ -23,6 +23,7 @@
 #include "conftext.h"
 #include "log.h"
 #include "msg.h"
+#include "names.h"
 #include "slave.h"
 
 #define CONFIG_READ_MAX (1u << 20)   /* a config REMOVE reads its rootfs from */
@@ -250,7 +251,7 @@ sweep_one(struct slave_ctx *ctx, const char *name)
 			    "left (its directory)", name + pl);
 		return;
 	}
-	if (!storage_valid_name(name))
+	if (!ct_name_valid(name))
 		return;
 	if (slave_ct_removing(ctx, name)) {
 		if (slave_ct_path(ctx, name, "config", p, sizeof(p)) == 0 &&

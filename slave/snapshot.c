@@ -18,6 +18,7 @@
 #include <lxc/lxccontainer.h>
 
 #include "log.h"
+#include "names.h"
 #include "slave.h"
 
 #define HOLD_PREFIX ".hold."
@@ -220,7 +221,7 @@ slave_snap_status(struct slave_ctx *ctx, const char *ct,
 	FILE *f;
 
 	memset(out, 0, sizeof(*out));
-	if (!storage_valid_name(ct)) {
+	if (!ct_name_valid(ct)) {
 		snprintf(err, errlen, "'%s' is not a valid container name", ct);
 		return -1;
 	}
@@ -364,7 +365,7 @@ slave_snap_sweep(struct slave_ctx *ctx)
 		if (strncmp(e->d_name, HOLD_PREFIX, strlen(HOLD_PREFIX)) != 0)
 			continue;
 		snprintf(hold, sizeof(hold), "%s/%s", dir, e->d_name);
-		if (!storage_valid_name(ct)) {
+		if (!ct_name_valid(ct)) {
 			(void)unlink(hold);     /* a .tmp of a crashed take */
 			continue;
 		}

@@ -163,27 +163,6 @@ storage_start(struct storage *s, char *err, size_t errlen)
 	return 0;
 }
 
-bool
-storage_valid_name(const char *ct)
-{
-	size_t i;
-
-	/* also a valid LV name: no leading '-' or '.', no '+' (ours) */
-	if (ct[0] == '\0' || ct[0] == '-' || ct[0] == '.')
-		return false;
-	for (i = 0; ct[i] != '\0'; i++) {
-		char c = ct[i];
-
-		if (i >= 63)
-			return false;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-		    c == '-'))
-			return false;
-	}
-	return true;
-}
-
 int
 storage_path(const struct storage *s, const char *ct, bool snap, char *buf,
     size_t len)

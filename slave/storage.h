@@ -109,8 +109,6 @@ const struct storage_ops *storage_of_rootfs(const char *rootfs, char *dir,
 const char *storage_arg(const struct storage_ops *ops, const char *s);
 /* ops->init, then drop every leftover snapshot (a crashed job's); logs. */
 int storage_start(struct storage *s, char *err, size_t errlen);
-/* A container name that is safe as a path component and an LV name. */
-bool storage_valid_name(const char *ct);
 /* "ROOT/ct" and "ROOT/.corral-snap/ct" */
 int storage_path(const struct storage *s, const char *ct, bool snap,
     char *buf, size_t len);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "btrfs.h"
+#include "names.h"
 #include "storage.h"
 
 static int
@@ -190,7 +191,7 @@ btrfs_snap_list(struct storage *s, char names[][64], size_t max, size_t *n,
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL && *n < max)
-		if (storage_valid_name(de->d_name) &&
+		if (ct_name_valid(de->d_name) &&
 		    de->d_type == DT_DIR)
 			snprintf(names[(*n)++], 64, "%.63s", de->d_name);
 	closedir(d);

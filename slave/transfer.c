@@ -15,6 +15,7 @@
 #include "frame.h"
 #include "log.h"
 #include "msg.h"
+#include "names.h"
 #include "path.h"
 #include "proto.h"
 #include "slave.h"
@@ -87,7 +88,7 @@ first_name(const char *path, char *buf, size_t len)
 		return false;
 	memcpy(buf, path, n);
 	buf[n] = '\0';
-	return storage_valid_name(buf);
+	return ct_name_valid(buf);
 }
 
 /* Sending from "@C": the point-in-time source the transfer reads. */
@@ -133,7 +134,7 @@ open_ct(struct slave_ctx *ctx, const char *ct, bool sending,
 
 	cs->ctx = ctx;
 	cs->ct = ct;
-	if (!storage_valid_name(ct)) {
+	if (!ct_name_valid(ct)) {
 		snprintf(err, errlen, "'@%s' does not name a container", ct);
 		return -1;
 	}

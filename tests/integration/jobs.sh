@@ -15,14 +15,6 @@ out=$(corral jobs) || fail "corral jobs: exit $?"
 [ "$(corral jobs --all --json)" = "[]" ] || fail "jobs --all --json"
 ok "no jobs"
 
-# expect_exit CODE PATTERN CMD...: exit CODE, one stderr line matching
-expect_exit() {
-	local want=$1 pat=$2 rc=0 err; shift 2
-	err=$("$@" 2>&1 >/dev/null) || rc=$?
-	[ "$rc" -eq "$want" ] || fail "$*: exit $rc, not $want ($err)"
-	[ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && echo "$err" | grep -q -- "$pat" ||
-		fail "$*: said '$err', not /$pat/"
-}
 expect_exit 1 "no job 999" corral job 999
 expect_exit 1 "no job 999" corral job 999 --wait
 expect_exit 1 "no job 999" corral cancel 999

@@ -12,6 +12,15 @@ POOL=${CORRAL_POOL_DIR:-/run/corral-pool}
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
 ok() { echo "ok: $*"; }
+# expect_exit CODE PATTERN CMD...: CMD exits CODE with one stderr line
+# matching PATTERN
+expect_exit() {
+	local want=$1 pat=$2 rc=0 err; shift 2
+	err=$("$@" 2>&1 >/dev/null) || rc=$?
+	[ "$rc" -eq "$want" ] || fail "$*: exit $rc, not $want ($err)"
+	[ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && echo "$err" | grep -q -- "$pat" ||
+		fail "$*: said '$err', not /$pat/"
+}
 
 [ "$(id -u)" -eq 0 ] || skip "needs root (namespaces, LXC)"
 

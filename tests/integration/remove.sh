@@ -16,14 +16,6 @@ gone() {  # gone CT: nothing of CT left on h1
 		! ls -A "$L1" | grep -q "corral-removing" ||
 		fail "$1: left on h1: $(ls -A "$L1" "$S1")"
 }
-# expect_exit CODE PATTERN CMD...: exit CODE, one stderr line matching
-expect_exit() {
-	local want=$1 pat=$2 rc=0 err; shift 2
-	err=$("$@" 2>&1 >/dev/null) || rc=$?
-	[ "$rc" -eq "$want" ] || fail "$*: exit $rc, not $want ($err)"
-	[ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && echo "$err" | grep -q -- "$pat" ||
-		fail "$*: said '$err', not /$pat/"
-}
 # refused CMD... PATTERN: a job that fails at check, its last line naming
 # the rule
 refused() {

@@ -73,29 +73,6 @@ test_dm_name(void **state)
 }
 
 static void
-test_names(void **state)
-{
-	char long_name[80];
-
-	(void)state;
-	assert_true(storage_valid_name("web1"));
-	assert_true(storage_valid_name("a.b_c-d"));
-	assert_false(storage_valid_name(""));
-	assert_false(storage_valid_name("-x"));
-	assert_false(storage_valid_name(".hold.x"));
-	assert_false(storage_valid_name(".."));
-	assert_false(storage_valid_name("a/b"));
-	assert_false(storage_valid_name("a+snap"));
-	assert_false(storage_valid_name("a b"));
-	memset(long_name, 'x', 63);
-	long_name[63] = '\0';
-	assert_true(storage_valid_name(long_name));
-	long_name[63] = 'x';
-	long_name[64] = '\0';
-	assert_false(storage_valid_name(long_name));
-}
-
-static void
 test_setup(void **state)
 {
 	struct corral_conf c;
@@ -354,7 +331,6 @@ main(void)
 		cmocka_unit_test(test_dm_parse),
 		cmocka_unit_test(test_dm_parse_junk),
 		cmocka_unit_test(test_dm_name),
-		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_setup),
 		cmocka_unit_test(test_init_private),
 		cmocka_unit_test(test_conf_check),
