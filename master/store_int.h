@@ -122,10 +122,13 @@ size_t store_map_count(const struct store_map *m);
 int store_clone_tree(const struct store *s, int srcfd, int dstfd, char *err,
     size_t errlen);
 
-/* ---- a version's last check (store_verify.c) ---- */
+/* ---- a version's last check (store_state.c) ---- */
 
 /* Read PATH/C/<version>.verified: *verified 0 and *bad false if none. */
 void store_state_read(int ctfd, const char *version, time_t *verified,
     bool *bad);
+/* Write it (bad 0: not bad) through a temp file and a rename: 0 or -1. */
+int store_state_write(int ctfd, const char *version, time_t verified,
+    time_t bad);
 
 #endif

@@ -98,60 +98,6 @@ verify_entry(void *arg, const struct store_went *w)
 	return 0;
 }
 
-/* ---- the state file ---- */
-
-void
-store_state_read(int ctfd, const char *version, time_t *verified,
-    bool *bad)
-{
-	char name[STORE_VERSION_MAX + 16], buf[256], *nl;
-	time_t t;
-
-	*verified = 0;
-	*bad = false;
-	snprintf(name, sizeof(name), "%s%s", version, STORE_STATE_SUFFIX);
-	if (store_read_small(ctfd, name, buf, sizeof(buf)) <= 0)
-		return;
-	for (char *p = buf; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
-		*nl = '\0';
-		if (strncmp(p, "verified ", 9) == 0 &&
-		    store_iso_parse(p + 9, &t) == 0)
-			*verified = t;
-		else if (strncmp(p, "bad ", 4) == 0)
-			*bad = true;
-	}
-}
-
-static int
-state_write(int ctfd, const char *version, time_t verified, time_t bad)
-{
-	char name[STORE_VERSION_MAX + 16], tmp[STORE_VERSION_MAX + 24];
-	char a[32], b[32], buf[128];
-	int fd, n, rc = -1;
-
-	snprintf(name, sizeof(name), "%s%s", version, STORE_STATE_SUFFIX);
-	snprintf(tmp, sizeof(tmp), "%s.new", name);
-	if (verified)
-		store_iso_time(verified, a);
-	else
-		snprintf(a, sizeof(a), "-");
-	store_iso_time(bad, b);
-	n = bad ? snprintf(buf, sizeof(buf), "verified %s\nbad %s\n", a, b) :
-	    snprintf(buf, sizeof(buf), "verified %s\n", a);
-	fd = openat(ctfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -1;
-	if (write(fd, buf, (size_t)n) == n && fsync(fd) == 0)
-		rc = 0;
-	if (close(fd) != 0)
-		rc = -1;
-	if (rc == 0 && (renameat(ctfd, tmp, ctfd, name) != 0 ||
-	    fsync(ctfd) != 0))
-		rc = -1;
-	return rc;
-}
-
 /* ---- the check ---- */
 
 static int
@@ -224,7 +170,7 @@ store_verify(struct store *s, const char *ct, const char *version,
 		}
 	}
 	store_state_read(ctfd, name, &verified, &was_bad);
-	if (state_write(ctfd, name, v->bad ? verified : time(NULL),
+	if (store_state_write(ctfd, name, v->bad ? verified : time(NULL),
 	    v->bad ? time(NULL) : 0) != 0) {
 		snprintf(err, errlen, "%s/%s/%s%s: %s", s->path, ct, name,
 		    STORE_STATE_SUFFIX, strerror(errno));
