@@ -64,6 +64,7 @@ VALIDATE(v_sync_result, struct msg_sync_result, msg_sync_result_decode)
 VALIDATE(v_job, struct msg_job, msg_job_decode)
 VALIDATE(v_job_req, struct msg_job_req, msg_job_req_decode)
 VALIDATE(v_job_progress, struct msg_job_progress, msg_job_progress_decode)
+VALIDATE(v_move_req, struct msg_move_req, msg_move_req_decode)
 VALIDATE(v_id, int64_t, msg_id_decode)
 VALIDATE_LIST(v_job_list, struct msg_job_list, msg_job_list_decode,
     msg_job_list_free)
@@ -203,6 +204,7 @@ static const struct proto_msg_desc msg_table[] = {
 	{ MSG_CLI_CANCEL_REQ, "CLI_CANCEL_REQ", v_id },
 	{ MSG_CLI_CANCEL,     "CLI_CANCEL",     v_job },
 	{ MSG_CLI_JOB_QUEUED, "CLI_JOB_QUEUED", v_job },
+	{ MSG_CLI_MOVE_REQ,   "CLI_MOVE_REQ",   v_move_req },
 	{ 0, NULL, NULL },
 };
 

@@ -489,6 +489,15 @@ s_id(struct cbuf *b)
 	return msg_id_encode(b, 12);
 }
 
+static int
+s_move_req(struct cbuf *b)
+{
+	struct msg_move_req m = { .ct = "web1", .to = "h2", .from = "h1",
+	    .flags = MSG_MOVE_COLD };
+
+	return msg_move_req_encode(b, &m);
+}
+
 static const struct sample {
 	uint16_t type;
 	int (*encode)(struct cbuf *b);
@@ -545,6 +554,7 @@ static const struct sample {
 	{ MSG_CLI_CANCEL_REQ, s_id },
 	{ MSG_CLI_CANCEL, s_job },
 	{ MSG_CLI_JOB_QUEUED, s_job },
+	{ MSG_CLI_MOVE_REQ, s_move_req },
 };
 #define N_SAMPLES (sizeof(samples) / sizeof(samples[0]))
 
