@@ -45,8 +45,8 @@ ct_rec_list_enc(struct cbuf *b, const void *m)
 /* Refresh every poller (or only host) and wait for them all together:
  * each is bounded by its own time-out, so one dead slave costs at most
  * that much, never the sum. */
-static void
-refresh(struct cli *c, const char *host)
+void
+cli_refresh(struct cli *c, const char *host)
 {
 	struct master_ctx *m = c->m;
 	uint64_t *tickets;
@@ -81,7 +81,7 @@ do_hosts(struct reqloop *l, const struct frame *f)
 	if ((r = msg_flag_decode(f->payload, &cached)) != 0)
 		return r;
 	if (!cached)
-		refresh(c, NULL);
+		cli_refresh(c, NULL);
 	if (inventory_hosts(c->inv, &hl) != 0)
 		return reply_error(l->t, f->h.id, CERR_REMOTE, "%s",
 		    inventory_errmsg(c->inv));
@@ -101,7 +101,7 @@ do_scan(struct reqloop *l, const struct frame *f)
 	if ((r = msg_scan_req_decode(f->payload, &q)) != 0)
 		return r;
 	if (!q.cached)
-		refresh(c, q.host);
+		cli_refresh(c, q.host);
 	if (inventory_containers(c->inv, q.name, q.host, &cts) != 0)
 		return reply_error(l->t, f->h.id, CERR_REMOTE, "%s",
 		    inventory_errmsg(c->inv));
@@ -135,7 +135,7 @@ do_trust(struct reqloop *l, const struct frame *f)
 	/* answer once the host is polled with its key, so a `corral hosts`
 	 * right after shows it up */
 	if (q.accept)
-		refresh(c, q.host);
+		cli_refresh(c, q.host);
 	return reply_msg(l->t, MSG_CLI_TRUST, f->h.id, msg_trust_enc, &a);
 }
 
@@ -195,7 +195,7 @@ do_forward(struct reqloop *l, const struct frame *f, const struct forward *w)
 	}
 	snprintf(rep, PROTO_NAME_MAX, "%s", host);
 	if (w->refresh)
-		refresh(c, host);
+		cli_refresh(c, host);
 	r = reply_msg(l->t, w->to_cli, f->h.id, w->rep_encode, rep);
 out:
 	free(req);
@@ -246,6 +246,7 @@ static const struct req_handler handlers[] = {
 	{ MSG_CLI_JOBS_REQ,   0, cli_do_jobs },
 	{ MSG_CLI_JOB_REQ,    REQ_STREAMS, cli_do_job },
 	{ MSG_CLI_CANCEL_REQ, 0, cli_do_cancel },
+	{ MSG_CLI_MOVE_REQ,   REQ_STREAMS, cli_do_move },
 	{ MSG_BYE,            0, reqloop_bye },
 };
 

@@ -24,6 +24,12 @@ int cli_do_jobs(struct reqloop *l, const struct frame *f);
 int cli_do_job(struct reqloop *l, const struct frame *f);     /* streams */
 int cli_do_cancel(struct reqloop *l, const struct frame *f);
 
+/* Refresh every poller (or only host) and wait for them (cliserver.c). */
+void cli_refresh(struct cli *c, const char *host);
+
+/* corral move (movecli.c): checked, then queued as a job */
+int cli_do_move(struct reqloop *l, const struct frame *f);    /* streams */
+
 /* A mutating request's answer (jobcli.c): queue j (kind, container, src,
  * dst, args), answer CLI_JOB_QUEUED, then unless detach stream its
  * progress (CLI_JOB_PROGRESS) and answer CLI_JOB once it has ended, all

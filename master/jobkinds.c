@@ -5,6 +5,10 @@
 
 #include "jobrun.h"
 
+int move_run(struct job_ctx *c);        /* kind_move.c */
+int move_recover(struct job_ctx *c);
+
 const struct job_kind job_kinds[] = {
+	{ .name = "move", .run = move_run, .recover = move_recover },
 	{ .name = NULL },
 };

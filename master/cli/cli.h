@@ -31,6 +31,7 @@ extern const struct cli_cmd cmd_snapshot;
 extern const struct cli_cmd cmd_jobs;
 extern const struct cli_cmd cmd_job;
 extern const struct cli_cmd cmd_cancel;
+extern const struct cli_cmd cmd_move;
 
 /* ---- talking to corral-master (client.c) ---- */
 struct msg_progress;
