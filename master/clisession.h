@@ -30,6 +30,10 @@ void cli_refresh(struct cli *c, const char *host);
 /* corral move (movecli.c): checked, then queued as a job */
 int cli_do_move(struct reqloop *l, const struct frame *f);    /* streams */
 
+/* j as the CLI gets it (jobcli.c). */
+struct msg_job;
+void job_msg(const struct job *j, struct msg_job *m);
+
 /* A mutating request's answer (jobcli.c): queue j (kind, container, src,
  * dst, args), answer CLI_JOB_QUEUED, then unless detach stream its
  * progress (CLI_JOB_PROGRESS) and answer CLI_JOB once it has ended, all

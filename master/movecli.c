@@ -125,12 +125,7 @@ cli_do_move(struct reqloop *l, const struct frame *f)
 	snprintf(j.args, sizeof(j.args), "cold=%d",
 	    (q.flags & MSG_MOVE_COLD) != 0);
 	if (q.flags & MSG_MOVE_DRY_RUN) {
-		memset(&m, 0, sizeof(m));
-		memcpy(m.kind, j.kind, sizeof(m.kind));
-		memcpy(m.container, j.container, sizeof(m.container));
-		memcpy(m.src, j.src, sizeof(m.src));
-		memcpy(m.dst, j.dst, sizeof(m.dst));
-		snprintf(m.state, sizeof(m.state), "queued");
+		job_msg(&j, &m);   /* id 0, queued: nothing queued */
 		return reply_msg(l->t, MSG_CLI_JOB_QUEUED, f->h.id,
 		    msg_job_enc, &m);
 	}

@@ -118,6 +118,10 @@ const char *job_duration(int64_t ms, char *buf, size_t len);
  * cancelled).  Returns the exit code: 0 done (or detached), 1 otherwise. */
 int cli_job_wait(struct transport *t, const char *cmd, bool detach,
     struct msg_job_detail *out);
+/* The same on a connection of its own, after sending req as x says. */
+struct cli_rpc;
+int cli_job_call(const struct cli_rpc *x, const void *req, bool detach,
+    struct msg_job_detail *out);
 
 /* The NULL-terminated table of every subcommand. */
 const struct cli_cmd *const *cli_commands(void);

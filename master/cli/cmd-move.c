@@ -10,7 +10,6 @@
 #include "cli.h"
 #include "conf.h"
 #include "msg.h"
-#include "transport.h"
 
 MSG_ENC(msg_move_req)
 MSG_DEC(msg_job)
@@ -116,19 +115,9 @@ static int
 run(const struct msg_move_req *q, bool json)
 {
 	struct msg_job_detail d;
-	struct transport t;
 	int rc;
 
-	if (cli_connect(&t) != 0)
-		return CLI_FAILED;
-	if (cli_send(&t, &rpc, q) != 0) {
-		out_line(stderr, "corral: move: cannot send the request");
-		cli_disconnect(&t);
-		return CLI_FAILED;
-	}
-	memset(&d, 0, sizeof(d));
-	rc = cli_job_wait(&t, "move", (q->flags & MSG_MOVE_DETACH) != 0, &d);
-	cli_disconnect(&t);
+	rc = cli_job_call(&rpc, q, (q->flags & MSG_MOVE_DETACH) != 0, &d);
 	if (rc == CLI_OK && d.job.id != 0 && strcmp(d.job.state, "done") == 0) {
 		if (json)
 			print_json(&d);

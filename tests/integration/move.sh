@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# corral move, cold, through the real master, CLI and slaves (dir
+# corral move through the real master, CLI and slaves (dir
 # storage): a stopped container moved whole (the oracle: rsync --checksum
 # between its volume saved before and the one on the destination), its
 # config equal but for the hosts' paths; a running one moved --cold runs
-# on the destination only, its downtime printed; refusals change nothing;
+# on the destination only, its downtime printed; a running one moved hot
+# (precopy rounds from its snapshot) as well; refusals change nothing;
 # a master killed with -9 during the copy rolls the move back at its next
 # start: the container on its source alone, with all its data, no volume
 # left on the destination.
@@ -21,14 +22,6 @@ jq_of() {
 }
 where() { lxc_truth | grep ":$1:" | cut -d: -f1,3 | tr '\n' ' '; }
 
-# expect_exit CODE PATTERN CMD...: exit CODE, one stderr line matching
-expect_exit() {
-	local want=$1 pat=$2 rc=0 err; shift 2
-	err=$("$@" 2>&1 >/dev/null) || rc=$?
-	[ "$rc" -eq "$want" ] || fail "$*: exit $rc, not $want ($err)"
-	[ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && echo "$err" | grep -q -- "$pat" ||
-		fail "$*: said '$err', not /$pat/"
-}
 
 # ---- a stopped container, cold
 "$POOLSH" create h1 m1 --stopped >/dev/null
@@ -61,6 +54,14 @@ echo "$out" | tail -n 1 | grep -Eq "^moved m2 from h1 to h2: downtime [0-9.]+ s,
 echo "$out" | grep -Eq "^  (stop|copy|start) " || fail "no step times: $out"
 [ "$(where m2)" = "h2:running " ] || fail "m2 is at $(where m2), not running on h2 alone"
 ok "a running container moved --cold runs on h2 alone, downtime printed"
+
+# ---- a running one, hot: precopy rounds from its snapshot while it runs
+"$POOLSH" create h1 m4 >/dev/null
+json=$(corral move m4 --to h2 --json) || fail "move m4 (hot): $json"
+echo "$json" | jq -e '([.steps[].step] | index("precopy") != null) and
+    .downtime_s > 0 and .bytes_on_wire > 0' >/dev/null || fail "move m4 --json: $json"
+[ "$(where m4)" = "h2:running " ] || fail "m4 is at $(where m4), not running on h2 alone"
+ok "a running container moved hot runs on h2 alone: $(echo "$json" | jq .downtime_s) s down"
 
 # ---- refusals: one line, exit 1 or 2, nothing changed
 before=$(lxc_truth)
