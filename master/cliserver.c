@@ -42,8 +42,10 @@ ct_rec_list_enc(struct cbuf *b, const void *m)
 	return msg_ct_rec_list_encode(b, l->v, l->n);
 }
 
-static void
-refresh(struct cli *c, const char *host)
+/* Refresh every poller (or only host), waiting for them all together
+ * (refresh.c). */
+void
+cli_refresh(struct cli *c, const char *host)
 {
 	pollers_refresh(c->m, host);
 }
@@ -59,7 +61,7 @@ do_hosts(struct reqloop *l, const struct frame *f)
 	if ((r = msg_flag_decode(f->payload, &cached)) != 0)
 		return r;
 	if (!cached)
-		refresh(c, NULL);
+		cli_refresh(c, NULL);
 	if (inventory_hosts(c->inv, &hl) != 0)
 		return reply_error(l->t, f->h.id, CERR_REMOTE, "%s",
 		    inventory_errmsg(c->inv));
@@ -79,7 +81,7 @@ do_scan(struct reqloop *l, const struct frame *f)
 	if ((r = msg_scan_req_decode(f->payload, &q)) != 0)
 		return r;
 	if (!q.cached)
-		refresh(c, q.host);
+		cli_refresh(c, q.host);
 	if (inventory_containers(c->inv, q.name, q.host, &cts) != 0)
 		return reply_error(l->t, f->h.id, CERR_REMOTE, "%s",
 		    inventory_errmsg(c->inv));
@@ -113,7 +115,7 @@ do_trust(struct reqloop *l, const struct frame *f)
 	/* answer once the host is polled with its key, so a `corral hosts`
 	 * right after shows it up */
 	if (q.accept)
-		refresh(c, q.host);
+		cli_refresh(c, q.host);
 	return reply_msg(l->t, MSG_CLI_TRUST, f->h.id, msg_trust_enc, &a);
 }
 
@@ -173,7 +175,7 @@ do_forward(struct reqloop *l, const struct frame *f, const struct forward *w)
 	}
 	snprintf(rep, PROTO_NAME_MAX, "%s", host);
 	if (w->refresh)
-		refresh(c, host);
+		cli_refresh(c, host);
 	r = reply_msg(l->t, w->to_cli, f->h.id, w->rep_encode, rep);
 out:
 	free(req);
@@ -224,6 +226,7 @@ static const struct req_handler handlers[] = {
 	{ MSG_CLI_JOBS_REQ,   0, cli_do_jobs },
 	{ MSG_CLI_JOB_REQ,    REQ_STREAMS, cli_do_job },
 	{ MSG_CLI_CANCEL_REQ, 0, cli_do_cancel },
+	{ MSG_CLI_MOVE_REQ,   REQ_STREAMS, cli_do_move },
 	{ MSG_CLI_REMOVE_REQ, REQ_STREAMS, cli_do_remove },
 	{ MSG_BYE,            0, reqloop_bye },
 };

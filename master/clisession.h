@@ -24,6 +24,16 @@ int cli_do_jobs(struct reqloop *l, const struct frame *f);
 int cli_do_job(struct reqloop *l, const struct frame *f);     /* streams */
 int cli_do_cancel(struct reqloop *l, const struct frame *f);
 
+/* Refresh every poller (or only host) and wait for them (cliserver.c). */
+void cli_refresh(struct cli *c, const char *host);
+
+/* corral move (movecli.c): checked, then queued as a job */
+int cli_do_move(struct reqloop *l, const struct frame *f);    /* streams */
+
+/* j as the CLI gets it (jobcli.c). */
+struct msg_job;
+void job_msg(const struct job *j, struct msg_job *m);
+
 /* corral remove (cliremove.c) */
 int cli_do_remove(struct reqloop *l, const struct frame *f);   /* streams */
 

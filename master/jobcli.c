@@ -38,8 +38,8 @@ job_list_enc(struct cbuf *b, const void *m)
 	return msg_job_list_encode(b, l->v, l->n);
 }
 
-static void
-to_msg(const struct job *j, struct msg_job *m)
+void
+job_msg(const struct job *j, struct msg_job *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->id = j->id;
@@ -101,7 +101,7 @@ cli_do_jobs(struct reqloop *l, const struct frame *f)
 		return CERR_NOMEM;
 	}
 	for (i = 0; i < n; i++)
-		to_msg(&v[i], &ml.v[i]);
+		job_msg(&v[i], &ml.v[i]);
 	ml.n = n;
 	free(v);
 	r = reply_msg(l->t, MSG_CLI_JOBS, f->h.id, job_list_enc, &ml);
@@ -123,7 +123,7 @@ reply_job(struct reqloop *l, uint32_t rid, int64_t id)
 	if (job_get(c->inv, id, &j, &steps, &n) != 0)
 		return reply_error(l->t, rid, CERR_REMOTE, "%s",
 		    inventory_errmsg(c->inv));
-	to_msg(&j, &d.job);
+	job_msg(&j, &d.job);
 	if (n > PROTO_LIST_MAX)   /* the first ones tell least */
 		memmove(steps, steps + (n - PROTO_LIST_MAX),
 		    PROTO_LIST_MAX * sizeof(*steps));
@@ -271,7 +271,7 @@ cli_do_cancel(struct reqloop *l, const struct frame *f)
 		job_log(LOG_NOTICE, &j, "cancel asked: stops at its next "
 		    "safe point");
 	jobrun_kick(c->m->jobs);
-	to_msg(&j, &m);
+	job_msg(&j, &m);
 	return reply_msg(l->t, MSG_CLI_CANCEL, f->h.id, msg_job_enc, &m);
 }
 
@@ -293,7 +293,7 @@ job_submit_and_wait(struct reqloop *l, uint32_t rid, struct job *j,
 	job_log(LOG_NOTICE, j, "queued (%s -> %s)", j->src[0] ? j->src : "-",
 	    j->dst[0] ? j->dst : "-");
 	jobrun_kick(c->m->jobs);
-	to_msg(j, &m);
+	job_msg(j, &m);
 	if ((r = reply_msg(l->t, MSG_CLI_JOB_QUEUED, rid, msg_job_enc,
 	    &m)) != 0 || detach)
 		return r;

@@ -6,7 +6,11 @@
 #include "jobrun.h"
 #include "kind_remove.h"
 
+int move_run(struct job_ctx *c);        /* kind_move.c */
+int move_recover(struct job_ctx *c);
+
 const struct job_kind job_kinds[] = {
+	{ .name = "move", .run = move_run, .recover = move_recover },
 	{ .name = "remove", .run = remove_run, .recover = remove_recover },
 	{ .name = NULL },
 };

@@ -37,6 +37,8 @@ static const char sql_set_step[] =
     "UPDATE jobs SET step = ?2 WHERE id = ?1 AND state = 'running'";
 static const char sql_set_bytes[] =
     "UPDATE jobs SET bytes_done = ?2, bytes_total = ?3 WHERE id = ?1";
+static const char sql_set_args[] =
+    "UPDATE jobs SET args = ?2 WHERE id = ?1 AND state = 'running'";
 static const char sql_finish[] =
     "UPDATE jobs SET state = ?2, error = ?3, ended = ?4"
     " WHERE id = ?1 AND state IN ('queued', 'running')";
@@ -287,6 +289,23 @@ job_set_bytes(struct inventory *inv, int64_t id, uint64_t done,
 	    inv_bind_u64(st, 3, total) != SQLITE_OK)
 		return inv_bind_fail(inv, st, "job bytes");
 	return run_one(inv, st, id, "job bytes");
+}
+
+int
+job_set_args(struct inventory *inv, int64_t id, const char *args)
+{
+	sqlite3_stmt *st;
+
+	if (strlen(args) >= JOB_ARGS_MAX) {
+		inv_set_err(inv, "job %lld: args too long", (long long)id);
+		return -1;
+	}
+	if ((st = invdb_stmt(inv, sql_set_args)) == NULL ||
+	    bind_id(inv, st, id, "job args") != 0)
+		return -1;
+	if (inv_bind_str(st, 2, args) != SQLITE_OK)
+		return inv_bind_fail(inv, st, "job args");
+	return run_one(inv, st, id, "job args");
 }
 
 int

@@ -73,6 +73,9 @@ int job_set_step(struct inventory *inv, int64_t id, const char *step,
     int64_t now);
 int job_set_bytes(struct inventory *inv, int64_t id, uint64_t done,
     uint64_t total);
+/* A running job's args, as its runner learnt them (what a recover
+ * needs: a move records whether its container ran). */
+int job_set_args(struct inventory *inv, int64_t id, const char *args);
 /* An active job ends as done, failed or cancelled (error "" for done);
  * the step in progress ends with it. */
 int job_finish(struct inventory *inv, int64_t id, enum job_state state,

@@ -11,17 +11,19 @@
 #include "syncjob.h"
 #include "syncway.h"
 
-int
-master_sync(struct master_ctx *m, const struct msg_sync_req *q,
-    struct transport *cli, uint32_t id, struct msg_sync_result *res,
-    char *err, size_t errlen)
+/* j: its progress's way filled in */
+static int
+run_sync(struct master_ctx *m, const struct msg_sync_req *q,
+    struct sync_job j, struct msg_sync_result *res, char *err, size_t errlen)
 {
 	struct tree_req tq = { .opts = q->opts,
 	    .zlevel = (uint8_t)m->conf.compress_level };
-	struct sync_job j = { .q = q, .tq = &tq, .cli = cli, .id = id };
 	const struct slave_entry *se, *re;
 	bool direct = m->conf.transfer == CONF_TRANSFER_DIRECT;
 	int rc;
+
+	j.q = q;
+	j.tq = &tq;
 
 	pthread_rwlock_rdlock(&m->pollers_lock);
 	se = slaves_conf_find(&m->slaves, q->src_host);
@@ -69,4 +71,24 @@ master_sync(struct master_ctx *m, const struct msg_sync_req *q,
 		log_warn("sync %s:%s -> %s:%s failed: %s", q->src_host,
 		    q->src_path, q->dst_host, q->dst_path, err);
 	return rc == 0 ? 0 : -1;
+}
+
+int
+master_sync(struct master_ctx *m, const struct msg_sync_req *q,
+    struct transport *cli, uint32_t id, struct msg_sync_result *res,
+    char *err, size_t errlen)
+{
+	struct sync_job j = { .cli = cli, .id = id };
+
+	return run_sync(m, q, j, res, err, errlen);
+}
+
+int
+master_sync_fn(struct master_ctx *m, const struct msg_sync_req *q,
+    void (*progress)(void *arg, const struct msg_progress *p), void *arg,
+    struct msg_sync_result *res, char *err, size_t errlen)
+{
+	struct sync_job j = { .progress = progress, .progress_arg = arg };
+
+	return run_sync(m, q, j, res, err, errlen);
 }

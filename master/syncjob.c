@@ -154,7 +154,10 @@ sync_tick(const struct sync_job *j, struct sync_clock *c, bool moved,
 		    SYNC_IDLE_MS / 1000);
 		return -1;
 	}
-	if (j->cli != NULL && now - c->last_prog >= 250) {
+	if (j->progress != NULL && now - c->last_prog >= 250) {
+		c->last_prog = now;
+		j->progress(j->progress_arg, p);
+	} else if (j->cli != NULL && now - c->last_prog >= 250) {
 		c->last_prog = now;
 		if (sync_progress(j->cli, j->id, p) != 0) {
 			snprintf(err, errlen, "the CLI went away");

@@ -37,6 +37,9 @@ struct sync_job {
 	struct slave_entry s, r;
 	struct transport *cli;     /* progress goes there (request id) */
 	uint32_t id;
+	/* or, for a job, to this (every 250 ms as well) */
+	void (*progress)(void *arg, const struct msg_progress *p);
+	void *progress_arg;
 };
 
 /* Name both ends after j (role, slaves.conf entry) and open their
@@ -56,7 +59,7 @@ int sync_read(struct sync_end *e, bool *moved, char *err, size_t errlen);
 int sync_progress(struct transport *cli, uint32_t id,
     const struct msg_progress *p);
 /* Once a loop turn: fail (-1, err) when nothing moved for SYNC_IDLE_MS,
- * send progress to the CLI every 250 ms. */
+ * send progress to the CLI (or the job) every 250 ms. */
 struct sync_clock {
 	int64_t last_move, last_prog;
 };

@@ -368,6 +368,24 @@ int msg_job_req_encode(struct cbuf *b, const struct msg_job_req *m);
 int msg_job_req_decode(struct cbuf *b, struct msg_job_req *m);
 int msg_job_progress_encode(struct cbuf *b, const struct msg_job_progress *m);
 int msg_job_progress_decode(struct cbuf *b, struct msg_job_progress *m);
+/* ---- corral move (CLI -> master): proto/msg_move.c ---- */
+#define MSG_MOVE_COLD    1u   /* stop it for the whole copy */
+#define MSG_MOVE_DETACH  2u   /* answer CLI_JOB_QUEUED and no more */
+#define MSG_MOVE_DRY_RUN 4u   /* check only: CLI_JOB_QUEUED of job id 0 */
+#define MSG_MOVE_FLAGS_KNOWN (MSG_MOVE_COLD | MSG_MOVE_DETACH | \
+    MSG_MOVE_DRY_RUN)
+
+/* MSG_CLI_MOVE_REQ */
+struct msg_move_req {
+	char ct[PROTO_NAME_MAX];
+	char to[PROTO_NAME_MAX];
+	char from[PROTO_NAME_MAX];         /* "": where the inventory has it */
+	uint32_t flags;                    /* MSG_MOVE_* */
+};
+
+int msg_move_req_encode(struct cbuf *b, const struct msg_move_req *m);
+int msg_move_req_decode(struct cbuf *b, struct msg_move_req *m);
+
 /* A single i64 payload (MSG_CLI_CANCEL_REQ: the job's id). */
 int msg_id_encode(struct cbuf *b, int64_t id);
 int msg_id_decode(struct cbuf *b, int64_t *id);

@@ -64,6 +64,7 @@ VALIDATE(v_sync_result, struct msg_sync_result, msg_sync_result_decode)
 VALIDATE(v_job, struct msg_job, msg_job_decode)
 VALIDATE(v_job_req, struct msg_job_req, msg_job_req_decode)
 VALIDATE(v_job_progress, struct msg_job_progress, msg_job_progress_decode)
+VALIDATE(v_move_req, struct msg_move_req, msg_move_req_decode)
 VALIDATE(v_id, int64_t, msg_id_decode)
 VALIDATE(v_remove_req, struct msg_remove_req, msg_remove_req_decode)
 VALIDATE(v_remove_plan, struct msg_remove_plan, msg_remove_plan_decode)
@@ -205,6 +206,7 @@ static const struct proto_msg_desc msg_table[] = {
 	{ MSG_CLI_CANCEL_REQ, "CLI_CANCEL_REQ", v_id },
 	{ MSG_CLI_CANCEL,     "CLI_CANCEL",     v_job },
 	{ MSG_CLI_JOB_QUEUED, "CLI_JOB_QUEUED", v_job },
+	{ MSG_CLI_MOVE_REQ,   "CLI_MOVE_REQ",   v_move_req },
 	{ MSG_CLI_REMOVE_REQ, "CLI_REMOVE_REQ", v_remove_req },
 	{ MSG_CLI_REMOVE_PLAN, "CLI_REMOVE_PLAN", v_remove_plan },
 	{ 0, NULL, NULL },

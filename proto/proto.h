@@ -99,6 +99,7 @@ enum proto_msg {
 	MSG_CLI_CANCEL_REQ = 605,  /* i64 id */
 	MSG_CLI_CANCEL     = 606,  /* struct msg_job, as it is after */
 	MSG_CLI_JOB_QUEUED = 607,  /* struct msg_job: a mutating request's job */
+	MSG_CLI_MOVE_REQ   = 610,  /* struct msg_move_req: answered as a job */
 	MSG_CLI_REMOVE_REQ = 620,  /* struct msg_remove_req */
 	MSG_CLI_REMOVE_PLAN = 621, /* struct msg_remove_plan: a --dry-run's answer */
 };

@@ -31,6 +31,7 @@ extern const struct cli_cmd cmd_snapshot;
 extern const struct cli_cmd cmd_jobs;
 extern const struct cli_cmd cmd_job;
 extern const struct cli_cmd cmd_cancel;
+extern const struct cli_cmd cmd_move;
 extern const struct cli_cmd cmd_remove;
 
 /* ---- talking to corral-master (client.c) ---- */
@@ -117,6 +118,10 @@ const char *job_duration(int64_t ms, char *buf, size_t len);
  * done is printed as "corral: CMD: job ID failed during STEP: ERROR" (or
  * cancelled).  Returns the exit code: 0 done (or detached), 1 otherwise. */
 int cli_job_wait(struct transport *t, const char *cmd, bool detach,
+    struct msg_job_detail *out);
+/* The same on a connection of its own, after sending req as x says. */
+struct cli_rpc;
+int cli_job_call(const struct cli_rpc *x, const void *req, bool detach,
     struct msg_job_detail *out);
 
 /* The NULL-terminated table of every subcommand. */

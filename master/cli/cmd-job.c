@@ -86,20 +86,7 @@ print_text(const struct msg_job_detail *d)
 static int
 wait_for(const struct msg_job_req *q, struct msg_job_detail *d)
 {
-	struct transport t;
-	int rc;
-
-	if (cli_connect(&t) != 0)
-		return CLI_FAILED;
-	if (cli_send(&t, &rpc, q) != 0) {
-		out_line(stderr, "corral: job: cannot send the request");
-		cli_disconnect(&t);
-		return CLI_FAILED;
-	}
-	memset(d, 0, sizeof(*d));
-	rc = cli_job_wait(&t, "job", false, d);
-	cli_disconnect(&t);
-	return rc;
+	return cli_job_call(&rpc, q, false, d);
 }
 
 static int

@@ -185,3 +185,23 @@ out:
 	frame_clear(&f);
 	return rc;
 }
+
+int
+cli_job_call(const struct cli_rpc *x, const void *req, bool detach,
+    struct msg_job_detail *out)
+{
+	struct transport t;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (cli_connect(&t) != 0)
+		return CLI_FAILED;
+	if (cli_send(&t, x, req) != 0) {
+		out_line(stderr, "corral: %s: cannot send the request", x->cmd);
+		cli_disconnect(&t);
+		return CLI_FAILED;
+	}
+	rc = cli_job_wait(&t, x->cmd, detach, out);
+	cli_disconnect(&t);
+	return rc;
+}

@@ -14,6 +14,7 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_jobs,
 	&cmd_job,
 	&cmd_cancel,
+	&cmd_move,
 	&cmd_remove,
 	&cmd_help,
 	NULL,

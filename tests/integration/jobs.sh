@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Jobs through the real master and CLI: an empty list, the errors of job
 # and cancel, and the recovery at start: a master killed with -9 that left
-# a job running finds it and marks it failed with its step named (no kind
-# recovers yet), a queued job of a kind this master lacks fails, and both
-# are logged with their ids.  The end-to-end job tests come with the first
-# real kind.
+# a job running finds it and marks it failed with its step named (a kind
+# without a recover: backup, none yet), a queued job of a kind this master
+# lacks fails, and both are logged with their ids.  The end-to-end job
+# tests of move are tests/integration/move.sh.
 . "$(dirname "$0")/lib.bash"
 pool_up 1
 
@@ -35,7 +35,7 @@ now=$(( $(date +%s) * 1000 ))
 sqlite3 "$db" "
 INSERT INTO jobs (kind, container, src, dst, state, step, bytes_done,
     bytes_total, created, started)
-    VALUES ('move', 'web', 'h1', 'h2', 'running', 'copy', 5, 10, $now, $now);
+    VALUES ('backup', 'web', 'h1', 'h2', 'running', 'copy', 5, 10, $now, $now);
 INSERT INTO job_steps (job, seq, step, started)
     VALUES (last_insert_rowid(), 1, 'copy', $now);
 INSERT INTO jobs (kind, container, src, created)
@@ -54,7 +54,7 @@ echo "$js" | jq -e '.steps | length == 1 and .[0].step == "copy" and .[0].ended_
 wait_until 50 sh -c "corral job $q_id --json | jq -e '.job.state == \"failed\"'" ||
 	fail "queued job of no kind: $(corral job "$q_id" --json)"
 corral job "$q_id" | grep -q "^error .*no job kind 'nosuch'" || fail "its error: $(corral job "$q_id")"
-grep -q "job $run_id move web: failed: master restarted during copy" "$POOL/master/master.log" ||
+grep -q "job $run_id backup web: failed: master restarted during copy" "$POOL/master/master.log" ||
 	fail "recovery not logged"
 grep -q "job $q_id nosuch db: failed: no job kind" "$POOL/master/master.log" ||
 	fail "unknown kind not logged"
@@ -65,7 +65,7 @@ js=$(corral jobs --json)
 echo "$js" | jq -e --argjson a "$run_id" --argjson b "$q_id" \
 	'[.[].id] == [$a, $b] and all(.[]; has("cancel_requested") and has("created_ms") and has("bytes_total"))' >/dev/null ||
 	fail "jobs --json: $js"
-corral jobs | grep -q "^$run_id *move *web *h1 *h2 *failed *copy *50% 5B/10B .*master restarted during copy" ||
+corral jobs | grep -q "^$run_id *backup *web *h1 *h2 *failed *copy *50% 5B/10B .*master restarted during copy" ||
 	fail "jobs table: $(corral jobs)"
 expect_exit 1 "job $run_id had already ended: failed" corral cancel "$run_id"
 expect_exit 1 "job $run_id failed during copy: master restarted" corral job "$run_id" --wait

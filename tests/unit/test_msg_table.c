@@ -497,6 +497,15 @@ s_id(struct cbuf *b)
 }
 
 static int
+s_move_req(struct cbuf *b)
+{
+	struct msg_move_req m = { .ct = "web1", .to = "h2", .from = "h1",
+	    .flags = MSG_MOVE_COLD };
+
+	return msg_move_req_encode(b, &m);
+}
+
+static int
 s_remove_req(struct cbuf *b)
 {
 	struct msg_remove_req m = { .ct = "web1", .host = "h1",
@@ -570,6 +579,7 @@ static const struct sample {
 	{ MSG_CLI_CANCEL_REQ, s_id },
 	{ MSG_CLI_CANCEL, s_job },
 	{ MSG_CLI_JOB_QUEUED, s_job },
+	{ MSG_CLI_MOVE_REQ, s_move_req },
 	{ MSG_CLI_REMOVE_REQ, s_remove_req },
 	{ MSG_CLI_REMOVE_PLAN, s_remove_plan },
 };

@@ -1,0 +1,423 @@
+/* corral-master: the job kind "move": container C from host FROM to host
+ * TO, its volume and its config, so that C runs on exactly one host at
+ * every moment and on none only between "stop" and "start".
+ *
+ * Steps: check, config (CT_CONF on FROM: whether C runs, recorded in the
+ * job's args as ran=0/1), volume (VOL_CREATE on TO), precopy (hot only:
+ * rounds from C's snapshot while it runs), stop (if it ran: the downtime
+ * starts), copy, verify, config-set (CT_CONF_SET on TO), start (on TO if
+ * it ran: the switch; the downtime ends), remove-source (REMOVE on FROM),
+ * done.
+ *
+ * Before the switch every failure and every cancel rolls back: TO's
+ * config and volume go, C starts again on FROM if it ran.  After it, the
+ * source copy stays until C runs on TO; a failure to remove it says where
+ * C runs and how to finish.  A master killed mid-move: move_recover()
+ * rolls back from a step before "start", and at "start" or later finishes
+ * once C runs on TO (else rolls back).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "jobrun.h"
+#include "master.h"
+#include "msg.h"
+#include "poller.h"
+#include "tree.h"
+
+MSG_ENC(msg_snap_req)
+MSG_DEC(msg_snap)
+
+#define MIB (1024ull * 1024ull)
+#define HEADROOM_MIN (64 * MIB)   /* beyond rootfs_bytes + 1/4 */
+#define PRECOPY_ROUNDS 4          /* at most, while C runs */
+#define PRECOPY_BYTES (16 * MIB)  /* a round that sent more: another */
+#define PRECOPY_FILES 500         /* a round that changed more: another */
+
+struct move {
+	struct job_ctx *c;
+	const char *ct, *from, *to;
+	bool cold, ran;
+	bool stopped;                 /* C stopped on FROM by this job */
+	uint64_t wire;                /* bytes on the wire, every pass */
+	char err[1024];
+};
+
+static void
+on_progress(void *arg, const struct msg_progress *p)
+{
+	job_bytes(arg, p->bytes_done, p->bytes_total);
+}
+
+/* One pass FROM:@C -> TO:@C with opts (TREE_OPT_*); res counted. */
+static int
+pass(struct move *mv, uint32_t opts, bool progress,
+    struct msg_sync_result *res)
+{
+	struct msg_sync_req q;
+
+	memset(&q, 0, sizeof(q));
+	snprintf(q.src_host, sizeof(q.src_host), "%s", mv->from);
+	snprintf(q.dst_host, sizeof(q.dst_host), "%s", mv->to);
+	snprintf(q.src_path, sizeof(q.src_path), "@%s", mv->ct);
+	snprintf(q.dst_path, sizeof(q.dst_path), "@%s", mv->ct);
+	q.opts = opts;
+	if (master_sync_fn(mv->c->m, &q, progress ? on_progress : NULL,
+	    mv->c, res, mv->err, sizeof(mv->err)) != 0)
+		return -1;
+	mv->wire += res->bytes_on_wire;
+	return 0;
+}
+
+static int
+ctl(struct move *mv, const char *host, enum msg_ctl_op op, uint32_t flags,
+    uint64_t bytes, char *err, size_t errlen)
+{
+	struct msg_ctl rep;
+
+	return master_ctl(mv->c->m, host, mv->ct, op, 0, flags, bytes, &rep,
+	    err, errlen) == 0 ? 0 : -1;
+}
+
+/* Ask both slaves' pollers for a round: the inventory learns the move. */
+static void
+refresh(struct move *mv)
+{
+	struct master_ctx *m = mv->c->m;
+	size_t i;
+
+	pthread_rwlock_rdlock(&m->pollers_lock);
+	for (i = 0; i < m->n_pollers; i++)
+		if (strcmp(poller_name(m->pollers[i]), mv->from) == 0 ||
+		    strcmp(poller_name(m->pollers[i]), mv->to) == 0)
+			(void)poller_request(m->pollers[i]);
+	pthread_rwlock_unlock(&m->pollers_lock);
+}
+
+/* Undo on TO what the job may have made there (its config, its volume)
+ * and start C again on FROM if the job stopped it.  0, or -1 with why
+ * (the roll back itself failed) in err. */
+static int
+undo(struct move *mv, char *err, size_t errlen)
+{
+	struct msg_snap_req sq;
+	struct msg_snap sr;
+	char e2[512];
+
+	/* REMOVE: a config set on TO and its volume; VOL_DESTROY: a
+	 * volume alone.  Either finds nothing to do when it is gone. */
+	if (ctl(mv, mv->to, MSG_CTL_REMOVE, MSG_CTL_FORCE, 0, err,
+	    errlen) != 0 ||
+	    ctl(mv, mv->to, MSG_CTL_VOL_DESTROY, 0, 0, err, errlen) != 0)
+		return -1;
+	if (!mv->stopped)
+		return 0;
+	/* a copy cut short by a killed master may have left its hold */
+	memset(&sq, 0, sizeof(sq));
+	snprintf(sq.ct, sizeof(sq.ct), "%s", mv->ct);
+	sq.op = MSG_SNAP_DROP;
+	(void)master_request(mv->c->m, mv->from, MSG_SNAP_REQ,
+	    msg_snap_req_enc, &sq, MSG_SNAP, msg_snap_dec, &sr, 120, e2,
+	    sizeof(e2));
+	return ctl(mv, mv->from, MSG_CTL_START, 0, 0, err, errlen);
+}
+
+/* A failure before the switch: roll back and say so (what failed is in
+ * mv->err). */
+static int
+fail_back(struct move *mv, const char *step)
+{
+	char why[512];
+
+	if (undo(mv, why, sizeof(why)) != 0)
+		return job_fail(mv->c, "%s on %s: %s; THE ROLL BACK FAILED: %s:"
+		    " %s is on %s%s, not on %s: start it there by hand", step,
+		    mv->to, mv->err, why, mv->ct, mv->from, mv->stopped ?
+		    " (stopped)" : "", mv->to);
+	return job_fail(mv->c, "%s: %s; rolled back: %s is on %s as before",
+	    step, mv->err, mv->ct, mv->from);
+}
+
+/* A cancel (or the master stopping) at a safe point before the switch. */
+static int
+cancel_back(struct move *mv)
+{
+	char why[512];
+
+	if (undo(mv, why, sizeof(why)) != 0)
+		return job_fail(mv->c, "cancelled, THE ROLL BACK FAILED: %s: "
+		    "%s is on %s%s: start it there by hand", why, mv->ct,
+		    mv->from, mv->stopped ? " (stopped)" : "");
+	job_note(mv->c, "cancelled: rolled back, %s is on %s as before",
+	    mv->ct, mv->from);
+	return JOB_OUT_CANCELLED;
+}
+
+static void
+record_args(struct move *mv)
+{
+	char args[64];
+
+	snprintf(args, sizeof(args), "cold=%d ran=%d", mv->cold, mv->ran);
+	if (job_set_args(mv->c->inv, mv->c->job->id, args) != 0)
+		job_note(mv->c, "cannot record args '%s'", args);
+}
+
+static bool
+arg_set(const char *args, const char *key)
+{
+	const char *p = strstr(args, key);
+
+	return p != NULL && (p == args || p[-1] == ' ') &&
+	    p[strlen(key)] == '1';
+}
+
+/* Rounds from C's snapshot while it runs, until one changes little. */
+static int
+precopy(struct move *mv)
+{
+	struct msg_sync_result res;
+	int round;
+
+	for (round = 1; round <= PRECOPY_ROUNDS; round++) {
+		if (pass(mv, 0, true, &res) != 0)
+			return -1;
+		job_note(mv->c, "precopy round %d: %llu files changed, %llu "
+		    "bytes sent", round, (unsigned long long)res.files_changed,
+		    (unsigned long long)res.literal_bytes);
+		if (res.literal_bytes <= PRECOPY_BYTES &&
+		    res.files_changed <= PRECOPY_FILES)
+			break;
+		if (job_cancelled(mv->c))
+			return 1;
+	}
+	return 0;
+}
+
+/* The copy must be whole: a dry run over it finds nothing to change (by
+ * checksum for a cold move; by size and time for a hot one, whose
+ * downtime it would otherwise lengthen by a read of every file). */
+static int
+verify(struct move *mv)
+{
+	struct msg_sync_result res;
+	uint32_t opts = TREE_OPT_DRY_RUN | (mv->cold ? TREE_OPT_CHECKSUM : 0);
+
+	if (pass(mv, opts, false, &res) != 0)
+		return -1;
+	if (res.files_changed != 0 || res.deleted != 0) {
+		snprintf(mv->err, sizeof(mv->err), "the copy on %s differs "
+		    "from %s: %llu files to change, %llu to delete", mv->to,
+		    mv->from, (unsigned long long)res.files_changed,
+		    (unsigned long long)res.deleted);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+config_set(struct move *mv, const struct msg_conf *conf)
+{
+	struct msg_conf_set_req *q;
+	struct msg_conf_set rep;
+	int r;
+
+	if ((q = calloc(1, sizeof(*q))) == NULL) {
+		snprintf(mv->err, sizeof(mv->err), "out of memory");
+		return -1;
+	}
+	snprintf(q->ct, sizeof(q->ct), "%s", mv->ct);
+	memcpy(q->config, conf->config, sizeof(q->config));
+	r = master_conf_set(mv->c->m, mv->to, q, &rep, mv->err,
+	    sizeof(mv->err));
+	free(q);
+	return r == 0 ? 0 : -1;
+}
+
+/* From the switch on: the source copy goes once C runs on TO. */
+static int
+finish(struct move *mv)
+{
+	char e[512];
+
+	if (job_step(mv->c, "remove-source") != 0)
+		return job_fail(mv->c, "remove-source: the inventory refused "
+		    "the step; %s is on %s, its stopped copy on %s: corral "
+		    "remove %s --host %s", mv->ct, mv->to, mv->from, mv->ct,
+		    mv->from);
+	if (ctl(mv, mv->from, MSG_CTL_REMOVE, 0, 0, e, sizeof(e)) != 0)
+		return job_fail(mv->c, "remove-source on %s: %s; %s IS ON %s "
+		    "%s, ITS STOPPED COPY STAYS ON %s: corral remove %s --host "
+		    "%s", mv->from, e, mv->ct, mv->to, mv->ran ? "AND RUNS" :
+		    "(stopped)", mv->from, mv->ct, mv->from);
+	(void)job_step(mv->c, "done");
+	job_bytes(mv->c, mv->wire, mv->wire);
+	refresh(mv);
+	return JOB_OUT_DONE;
+}
+
+static int
+run(struct move *mv, struct msg_conf *conf)
+{
+	struct job_ctx *c = mv->c;
+	struct msg_sync_result res;
+	uint64_t bytes;
+	int r;
+
+	job_step(c, "check");
+	if (strcmp(mv->from, mv->to) == 0)
+		return job_fail(c, "check: %s is on %s already", mv->ct, mv->to);
+	job_step(c, "config");
+	if (master_conf_get(c->m, mv->from, mv->ct, conf, mv->err,
+	    sizeof(mv->err)) != 0)
+		return job_fail(c, "config: %s", mv->err);
+	mv->ran = conf->running != 0;
+	record_args(mv);
+	if (job_cancelled(c))
+		return JOB_OUT_CANCELLED;   /* nothing done yet */
+	job_step(c, "volume");
+	bytes = conf->rootfs_bytes + conf->rootfs_bytes / 4 + HEADROOM_MIN;
+	if (ctl(mv, mv->to, MSG_CTL_VOL_CREATE, 0, bytes, mv->err,
+	    sizeof(mv->err)) != 0)
+		/* nothing of ours on TO: it may hold C or its volume */
+		return job_fail(c, "volume on %s: %s; nothing changed",
+		    mv->to, mv->err);
+	if (job_cancelled(c))
+		return cancel_back(mv);
+	if (mv->ran && !mv->cold) {
+		job_step(c, "precopy");
+		if ((r = precopy(mv)) < 0)
+			return fail_back(mv, "precopy");
+		if (r > 0 || job_cancelled(c))
+			return cancel_back(mv);
+	}
+	if (mv->ran) {
+		job_step(c, "stop");
+		mv->stopped = true;   /* from here a roll back starts it */
+		if (ctl(mv, mv->from, MSG_CTL_STOP, 0, 0, mv->err,
+		    sizeof(mv->err)) != 0)
+			return fail_back(mv, "stop");
+	}
+	if (job_cancelled(c))
+		return cancel_back(mv);
+	job_step(c, "copy");
+	if (pass(mv, 0, true, &res) != 0)
+		return fail_back(mv, "copy");
+	job_step(c, "verify");
+	if (verify(mv) != 0)
+		return fail_back(mv, "verify");
+	if (job_cancelled(c))
+		return cancel_back(mv);
+	job_step(c, "config-set");
+	if (config_set(mv, conf) != 0)
+		return fail_back(mv, "config-set");
+	if (mv->ran) {
+		job_step(c, "start");
+		if (ctl(mv, mv->to, MSG_CTL_START, 0, 0, mv->err,
+		    sizeof(mv->err)) != 0)
+			return fail_back(mv, "start");
+	}
+	return finish(mv);
+}
+
+static void
+init(struct move *mv, struct job_ctx *c)
+{
+	memset(mv, 0, sizeof(*mv));
+	mv->c = c;
+	mv->ct = c->job->container;
+	mv->from = c->job->src;
+	mv->to = c->job->dst;
+	mv->cold = arg_set(c->job->args, "cold=");
+	mv->ran = arg_set(c->job->args, "ran=");
+}
+
+int
+move_run(struct job_ctx *c)
+{
+	struct move mv;
+	struct msg_conf *conf;
+	int r;
+
+	init(&mv, c);
+	if ((conf = calloc(1, sizeof(*conf))) == NULL)
+		return job_fail(c, "check: out of memory");
+	r = run(&mv, conf);
+	free(conf);
+	return r;
+}
+
+/* Steps after which a killed master's move rolls back. */
+static const char *const before_switch[] = {
+	"", "check", "config", "volume", "precopy", "stop", "copy", "verify",
+	"config-set",
+};
+
+/* Steps at which the job may have stopped C on FROM. */
+static const char *const stopped_in[] = {
+	"stop", "copy", "verify", "config-set", "start",
+};
+
+static bool
+in(const char *step, const char *const *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(step, v[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool
+stopped_at(const char *step)
+{
+	return in(step, stopped_in, sizeof(stopped_in) / sizeof(stopped_in[0]));
+}
+
+static bool
+rolls_back(const char *step)
+{
+	return in(step, before_switch,
+	    sizeof(before_switch) / sizeof(before_switch[0]));
+}
+
+int
+move_recover(struct job_ctx *c)
+{
+	struct move mv;
+	struct msg_conf *conf;
+	const char *step = c->job->step;
+	char why[512];
+
+	init(&mv, c);
+	mv.stopped = mv.ran && stopped_at(step);
+	if (strcmp(step, "start") == 0) {
+		if ((conf = calloc(1, sizeof(*conf))) == NULL)
+			return job_fail(c, "recover: out of memory");
+		if (master_conf_get(c->m, mv.to, mv.ct, conf, why,
+		    sizeof(why)) == 0 && conf->running) {
+			free(conf);
+			job_note(c, "master restarted during start: %s runs on "
+			    "%s; resuming: removing its source copy", mv.ct,
+			    mv.to);
+			return finish(&mv);
+		}
+		free(conf);
+	} else if (!rolls_back(step)) {
+		job_note(c, "master restarted during %s: %s is on %s; "
+		    "resuming: removing its source copy", step, mv.ct, mv.to);
+		return finish(&mv);
+	}
+	if (undo(&mv, why, sizeof(why)) != 0)
+		return job_fail(c, "master restarted during %s; THE ROLL BACK "
+		    "FAILED: %s: %s is on %s%s: start it there by hand", step,
+		    why, mv.ct, mv.from, mv.stopped ? " (stopped)" : "");
+	job_note(c, "master restarted during %s: rolled back, %s is on %s "
+	    "as before%s", step, mv.ct, mv.from, mv.stopped ? " (started "
+	    "again)" : "");
+	return job_fail(c, "master restarted during %s: rolled back, %s is "
+	    "on %s as before", step, mv.ct, mv.from);
+}

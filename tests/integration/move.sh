@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# corral move through the real master, CLI and slaves (dir
+# storage): a stopped container moved whole (the oracle: rsync --checksum
+# between its volume saved before and the one on the destination), its
+# config equal but for the hosts' paths; a running one moved --cold runs
+# on the destination only, its downtime printed; a running one moved hot
+# (precopy rounds from its snapshot) as well; refusals change nothing;
+# a master killed with -9 during the copy rolls the move back at its next
+# start: the container on its source alone, with all its data, no volume
+# left on the destination.
+. "$(dirname "$0")/lib.bash"
+pool_up 3 >/dev/null
+L1=$("$POOLSH" lxcpath h1); L2=$("$POOLSH" lxcpath h2)
+S1=$("$POOLSH" storage h1); S2=$("$POOLSH" storage h2)
+SAVE=$POOL/move-saved
+mkdir -p "$SAVE"
+
+# jq -e over a command's output, false when the command fails
+jq_of() {
+	local out q=$1; shift
+	out=$("$@" 2>/dev/null) && [ -n "$out" ] && echo "$out" | jq -e "$q" >/dev/null
+}
+where() { lxc_truth | grep ":$1:" | cut -d: -f1,3 | tr '\n' ' '; }
+
+
+# ---- a stopped container, cold
+"$POOLSH" create h1 m1 --stopped >/dev/null
+echo hello >"$S1/m1/root/note"
+rsync -aHAX --numeric-ids "$S1/m1/" "$SAVE/m1/"
+cp "$L1/m1/config" "$SAVE/m1.config"
+out=$(corral move m1 --to h2 --dry-run) || fail "dry run: $out"
+[ "$out" = "would move m1 from h1 to h2" ] || fail "dry run said: $out"
+[ "$(where m1)" = "h1:stopped " ] || fail "the dry run changed something: $(where m1)"
+json=$(corral move m1 --to h2 --json) || fail "move m1: exit $?: $json"
+echo "$json" | jq -e '.container == "m1" and .from == "h1" and .to == "h2" and
+    .downtime_s == 0 and .total_s > 0 and .bytes_on_wire > 0 and
+    ([.steps[].step] | index("copy") != null and index("remove-source") != null)' >/dev/null ||
+	fail "move --json: $json"
+[ "$(where m1)" = "h2:stopped " ] || fail "m1 is at $(where m1), not on h2 alone"
+[ ! -e "$S1/m1" ] || fail "m1's volume is still on h1"
+diff=$(rsync -aHAX --numeric-ids --checksum --dry-run -i --delete "$SAVE/m1/" "$S2/m1/")
+[ -z "$diff" ] || fail "the copy on h2 differs: $diff"
+diff <(sed -e "s#$L1#LXC#g" -e "s#$S1#STORE#g" "$SAVE/m1.config") \
+    <(sed -e "s#$L2#LXC#g" -e "s#$S2#STORE#g" "$L2/m1/config") >"$SAVE/cdiff" ||
+	fail "configs differ beyond the hosts' paths: $(cat "$SAVE/cdiff")"
+ok "a stopped container moved cold: the same tree, the same config, gone from h1"
+
+# ---- a running one, --cold
+"$POOLSH" create h1 m2 >/dev/null
+[ "$(where m2)" = "h1:running " ] || fail "m2 does not run on h1"
+out=$(corral move m2 --to h2 --cold) || fail "move m2 --cold: $out"
+echo "$out" | tail -n 1 | grep -Eq "^moved m2 from h1 to h2: downtime [0-9.]+ s, total [0-9.]+ s, .* on the wire$" ||
+	fail "move m2 said: $out"
+echo "$out" | grep -Eq "^  (stop|copy|start) " || fail "no step times: $out"
+[ "$(where m2)" = "h2:running " ] || fail "m2 is at $(where m2), not running on h2 alone"
+ok "a running container moved --cold runs on h2 alone, downtime printed"
+
+# ---- a running one, hot: precopy rounds from its snapshot while it runs
+"$POOLSH" create h1 m4 >/dev/null
+json=$(corral move m4 --to h2 --json) || fail "move m4 (hot): $json"
+echo "$json" | jq -e '([.steps[].step] | index("precopy") != null) and
+    .downtime_s > 0 and .bytes_on_wire > 0' >/dev/null || fail "move m4 --json: $json"
+[ "$(where m4)" = "h2:running " ] || fail "m4 is at $(where m4), not running on h2 alone"
+ok "a running container moved hot runs on h2 alone: $(echo "$json" | jq .downtime_s) s down"
+
+# ---- refusals: one line, exit 1 or 2, nothing changed
+before=$(lxc_truth)
+expect_exit 1 "no container nosuch" corral move nosuch --to h2
+expect_exit 1 "m1 is on h2 already" corral move m1 --to h2
+expect_exit 2 "not a valid name" corral move 'bad/name' --to h2
+expect_exit 2 "usage" corral move m1
+"$POOLSH" stop h3 >/dev/null
+wait_until 300 jq_of '.[] | select(.name == "h3") | .state == "down"' corral hosts --json ||
+	fail "h3 not seen down"
+expect_exit 1 "h3 is down" corral move m1 --to h3
+expect_exit 1 "no host h9" corral move m1 --to h9
+[ "$(lxc_truth)" = "$before" ] || fail "a refusal changed something"
+ok "refusals: unknown container or host, the same host, a down host, a bad name"
+
+# ---- kill -9 of the master during the copy
+"$POOLSH" create h1 m3 --stopped >/dev/null
+dd if=/dev/urandom of="$S1/m3/big" bs=1M count=200 status=none
+sum=$(sha256sum <"$S1/m3/big")
+id=$(corral move m3 --to h2 --detach) || fail "move --detach: $id"
+wait_until 600 jq_of ".[] | select(.id == $id and .step == \"copy\")" corral jobs --json ||
+	fail "job $id never reached copy: $(corral jobs)"
+kill -KILL "$(cat "$POOL/master/master.pid")"
+wait_until 50 sh -c "! kill -0 $(cat "$POOL/master/master.pid")" || fail "master survived -9"
+"$POOLSH" start master >/dev/null
+wait_until 1200 jq_of '.job.state != "running" and .job.state != "queued"' corral job "$id" --json ||
+	fail "job $id did not end after the restart"
+corral job "$id" --json | jq -e '.job.state == "failed" and (.job.error | test("rolled back"))' >/dev/null ||
+	fail "job $id: $(corral job "$id")"
+grep -q "job $id move m3: master restarted during copy: rolled back" "$POOL/master/master.log" ||
+	fail "the roll back is not logged"
+[ "$(where m3)" = "h1:stopped " ] || fail "m3 is at $(where m3), not on h1 alone"
+[ ! -e "$S2/m3" ] || fail "a volume of m3 is left on h2"
+[ "$(sha256sum <"$S1/m3/big")" = "$sum" ] || fail "m3 lost data"
+ok "a master killed during the copy: rolled back at restart, m3 whole on h1 alone"
+rm -rf "$SAVE"
