@@ -3,11 +3,12 @@
  * every moment and on none only between "stop" and "start".
  *
  * Steps: check, config (CT_CONF on FROM: whether C runs, recorded in the
- * job's args as ran=0/1), volume (VOL_CREATE on TO), precopy (hot only:
- * rounds from C's snapshot while it runs), stop (if it ran: the downtime
- * starts), copy, verify, config-set (CT_CONF_SET on TO), start (on TO if
- * it ran: the switch; the downtime ends), remove-source (REMOVE on FROM),
- * done.
+ * job's args as ran=0/1), volume (VOL_CREATE on TO), config-set
+ * (CT_CONF_SET on TO: C defined there, never started before the switch),
+ * precopy (hot only: rounds from C's snapshot while it runs), stop (if it
+ * ran: the downtime starts), copy, verify (--cold only: any other copy
+ * is proved by its own end checks, see verify()), start (on TO if it ran:
+ * the switch; the downtime ends), remove-source (REMOVE on FROM), done.
  *
  * Before the switch every failure and every cancel rolls back: TO's
  * config and volume go, C starts again on FROM if it ran.  After it, the
@@ -196,14 +197,19 @@ precopy(struct move *mv)
 	return 0;
 }
 
-/* The copy must be whole: a dry run over it finds nothing to change (by
- * checksum for a cold move; by size and time for a hot one, whose
- * downtime it would otherwise lengthen by a read of every file). */
+/* The copy must be whole: a dry run over it by checksum finds nothing to
+ * change.  A cold move only: another's dry run would compare by size and
+ * time alone (a read of every file would lengthen a hot move's downtime),
+ * and that is what its copy pass did already, with more: the receiver
+ * installs each file it was sent only if the SHA-256 of what it wrote
+ * equals the sender's, and makes the tree's entries exactly the sender's
+ * list (what the source lacks deleted).  A pass that returned 0 has done
+ * both; one that did not fails the copy and rolls back. */
 static int
 verify(struct move *mv)
 {
 	struct msg_sync_result res;
-	uint32_t opts = TREE_OPT_DRY_RUN | (mv->cold ? TREE_OPT_CHECKSUM : 0);
+	uint32_t opts = TREE_OPT_DRY_RUN | TREE_OPT_CHECKSUM;
 
 	if (pass(mv, opts, false, &res) != 0)
 		return -1;
@@ -286,6 +292,11 @@ run(struct move *mv, struct msg_conf *conf)
 		    mv->to, mv->err);
 	if (job_cancelled(c))
 		return cancel_back(mv);
+	/* before the stop, out of the downtime: the roll back removes it
+	 * with the volume, and it starts there only at the switch */
+	job_step(c, "config-set");
+	if (config_set(mv, conf) != 0)
+		return fail_back(mv, "config-set");
 	if (mv->ran && !mv->cold) {
 		job_step(c, "precopy");
 		if ((r = precopy(mv)) < 0)
@@ -305,14 +316,13 @@ run(struct move *mv, struct msg_conf *conf)
 	job_step(c, "copy");
 	if (pass(mv, 0, true, &res) != 0)
 		return fail_back(mv, "copy");
-	job_step(c, "verify");
-	if (verify(mv) != 0)
-		return fail_back(mv, "verify");
+	if (mv->cold) {
+		job_step(c, "verify");
+		if (verify(mv) != 0)
+			return fail_back(mv, "verify");
+	}
 	if (job_cancelled(c))
 		return cancel_back(mv);
-	job_step(c, "config-set");
-	if (config_set(mv, conf) != 0)
-		return fail_back(mv, "config-set");
 	if (mv->ran) {
 		job_step(c, "start");
 		if (ctl(mv, mv->to, MSG_CTL_START, 0, 0, mv->err,
@@ -351,13 +361,13 @@ move_run(struct job_ctx *c)
 
 /* Steps after which a killed master's move rolls back. */
 static const char *const before_switch[] = {
-	"", "check", "config", "volume", "precopy", "stop", "copy", "verify",
-	"config-set",
+	"", "check", "config", "volume", "config-set", "precopy", "stop",
+	"copy", "verify",
 };
 
 /* Steps at which the job may have stopped C on FROM. */
 static const char *const stopped_in[] = {
-	"stop", "copy", "verify", "config-set", "start",
+	"stop", "copy", "verify", "start",
 };
 
 static bool
