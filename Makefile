@@ -88,7 +88,7 @@ $(BUILD)/%.o: %.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(call obj,$(SLAVE_SRC)): CFLAGS += $(SLAVE_CFLAGS)
-$(call obj,$(MASTER_SRC)): CFLAGS += $(MASTER_CFLAGS)
+$(call obj,$(MASTER_SRC)): CFLAGS += $(MASTER_CFLAGS) $(XFER_CFLAGS)
 $(call obj,$(XFER_SRC)): CFLAGS += $(XFER_CFLAGS)
 
 $(PROTO_LIB): $(call obj,$(PROTO_SRC))
@@ -106,8 +106,8 @@ $(XFER_LIB): $(call obj,$(XFER_SRC))
 
 $(BUILD)/corral-slave: $(call obj,$(SLAVE_SRC)) $(XFER_LIB) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS) $(SLAVE_LIBS)
-$(BUILD)/corral-master: $(call obj,$(MASTER_SRC)) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(MASTER_LIBS)
+$(BUILD)/corral-master: $(call obj,$(MASTER_SRC)) $(XFER_LIB) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS) $(MASTER_LIBS)
 $(BUILD)/corral: $(call obj,$(CLI_SRC)) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PROTO_LIBS)
 
@@ -171,9 +171,14 @@ $(BUILD)/xfer-local: $(BUILD)/tests/tree/xfer_local.o $(XFER_LIB) $(PROTO_LIB) $
 $(BUILD)/tests/tree/xfer_local.o: CPPFLAGS += -Itests/fuzz
 
 # The master's store alone (master/store*.c), for tests/tree/store.sh.
-STORE_OBJS = $(call obj,$(sort $(wildcard master/store*.c)))
+STORE_OBJS = $(call obj,$(sort $(filter-out master/storexfer%,$(wildcard master/store*.c))))
 $(BUILD)/store-tool: $(BUILD)/tests/tree/store_tool.o $(STORE_OBJS) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libcrypto)
+
+# The master's store transfers (master/storexfer*.c) driven alone against
+# the pool, with every object of the master but its main().
+$(BUILD)/store-xfer: $(BUILD)/tests/integration/store_xfer.o $(call obj,$(filter-out master/main.c,$(MASTER_SRC))) $(XFER_LIB) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS) $(MASTER_LIBS)
 
 # ---- fuzzers: libFuzzer under clang; corpus replay under $(CC) ----
 FUZZFLAGS = -std=gnu11 -g -O1 -D_GNU_SOURCE -DCORRAL_VERSION='"$(VERSION)"' \
