@@ -151,7 +151,7 @@ $(BUILD)/tests/test_store: $(call obj,master/store_mf.c master/store_name.c)
 # a container's config between this host's paths and the neutral form
 $(BUILD)/tests/test_conftext: $(BUILD)/slave/conftext.o
 tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/xfer-local $(BUILD)/ssh-try \
-	$(BUILD)/store-tool $(BUILD)/ctl-tool
+	$(BUILD)/store-tool $(BUILD)/ctl-tool $(BUILD)/store-xfer
 
 # A client that offers a key under any user name (tests/integration).
 $(BUILD)/ssh-try: $(BUILD)/tests/integration/ssh_try.o
