@@ -13,6 +13,7 @@
 #include <libssh/libssh.h>
 
 #include "cerr.h"
+#include "log.h"
 #include "master.h"
 #include "poller.h"
 #include "proto.h"
@@ -243,7 +244,8 @@ sx_run(struct sx *x, char *err, size_t errlen)
 }
 
 void
-sx_close(struct sx *x)
+sx_close(struct sx *x, const char *what, const char *host, const char *path,
+    int rc, int64_t t0, struct storexfer_result *res, const char *err)
 {
 	sx_stop(x);
 	if (x->fd >= 0)
@@ -255,4 +257,9 @@ sx_close(struct sx *x)
 	x->ev = NULL;
 	memset(x->tq.key, 0, sizeof(x->tq.key));
 	pthread_mutex_destroy(&x->lock);
+	res->usec = (uint64_t)(monotonic_ms() - t0) * 1000;
+	if (rc == 0)
+		log_info("store: %s %s:%s done", what, host, path);
+	else
+		log_warn("store: %s %s:%s failed: %s", what, host, path, err);
 }

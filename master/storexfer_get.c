@@ -152,11 +152,6 @@ store_get_tree(struct master_ctx *m, const char *host, const char *src,
 out:
 	if (lfd >= 0)
 		close(lfd);
-	sx_close(&x);
-	res->usec = (uint64_t)(monotonic_ms() - t0) * 1000;
-	if (rc == 0)
-		log_info("store: get %s:%s done", host, src);
-	else
-		log_warn("store: get %s:%s failed: %s", host, src, err);
+	sx_close(&x, "get", host, src, rc, t0, res, err);
 	return rc;
 }

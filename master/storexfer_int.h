@@ -55,7 +55,11 @@ int sx_start(struct sx *x, char *err, size_t errlen);
 /* Watch the session and the engine until both ends are done (0), or one
  * fails, stalls, or the progress callback says stop (-1, err). */
 int sx_run(struct sx *x, char *err, size_t errlen);
-/* Stop the engine if it runs, close everything, forget the key. */
-void sx_close(struct sx *x);
+/* Stop the engine if it runs, close everything, forget the key; then
+ * res's time since t0 and the log line of a get or a put (what) of
+ * host:path, done (rc 0) or failed with err. */
+void sx_close(struct sx *x, const char *what, const char *host,
+    const char *path, int rc, int64_t t0, struct storexfer_result *res,
+    const char *err);
 
 #endif

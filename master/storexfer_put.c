@@ -51,11 +51,6 @@ store_put_tree(struct master_ctx *m, const char *host, int rootfd,
 	res->wire_bytes = x.conn;
 	rc = 0;
 out:
-	sx_close(&x);
-	res->usec = (uint64_t)(monotonic_ms() - t0) * 1000;
-	if (rc == 0)
-		log_info("store: put into %s:%s done", host, dst);
-	else
-		log_warn("store: put into %s:%s failed: %s", host, dst, err);
+	sx_close(&x, "put into", host, dst, rc, t0, res, err);
 	return rc;
 }
