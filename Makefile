@@ -157,12 +157,15 @@ tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/xfer-local $(BUILD)/ssh-try
 $(BUILD)/ssh-try: $(BUILD)/tests/integration/ssh_try.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libssh)
 
-# The master's container operations from the command line, for
-# tests/integration/ctl.sh: the master's objects but its main.
-CTL_TOOL_OBJS = $(filter-out $(BUILD)/master/main.o,$(call obj,$(MASTER_SRC)))
-$(BUILD)/ctl-tool: $(BUILD)/tests/integration/ctl_tool.o $(CTL_TOOL_OBJS) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(MASTER_LIBS)
+# Tools that drive parts of the master against the pool link its objects
+# but its main: the container operations (tests/integration/ctl.sh) and
+# the store's transfers (tests/integration/store_xfer.sh).
+MASTER_TOOL_OBJS = $(filter-out $(BUILD)/master/main.o,$(call obj,$(MASTER_SRC)))
+$(BUILD)/ctl-tool: $(BUILD)/tests/integration/ctl_tool.o $(MASTER_TOOL_OBJS) $(XFER_LIB) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS) $(MASTER_LIBS)
 $(BUILD)/tests/integration/ctl_tool.o: CFLAGS += $(MASTER_CFLAGS)
+$(BUILD)/store-xfer: $(BUILD)/tests/integration/store_xfer.o $(MASTER_TOOL_OBJS) $(XFER_LIB) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS) $(MASTER_LIBS)
 
 # The transfer engine alone, sender and receiver over a socketpair.
 $(BUILD)/xfer-local: $(BUILD)/tests/tree/xfer_local.o $(XFER_LIB) $(PROTO_LIB) $(COMMON_LIB)
@@ -174,11 +177,6 @@ $(BUILD)/tests/tree/xfer_local.o: CPPFLAGS += -Itests/fuzz
 STORE_OBJS = $(call obj,$(sort $(filter-out master/storexfer%,$(wildcard master/store*.c))))
 $(BUILD)/store-tool: $(BUILD)/tests/tree/store_tool.o $(STORE_OBJS) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libcrypto)
-
-# The master's store transfers (master/storexfer*.c) driven alone against
-# the pool, with every object of the master but its main().
-$(BUILD)/store-xfer: $(BUILD)/tests/integration/store_xfer.o $(call obj,$(filter-out master/main.c,$(MASTER_SRC))) $(XFER_LIB) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS) $(MASTER_LIBS)
 
 # ---- fuzzers: libFuzzer under clang; corpus replay under $(CC) ----
 FUZZFLAGS = -std=gnu11 -g -O1 -D_GNU_SOURCE -DCORRAL_VERSION='"$(VERSION)"' \
