@@ -88,7 +88,7 @@ $(BUILD)/%.o: %.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(call obj,$(SLAVE_SRC)): CFLAGS += $(SLAVE_CFLAGS)
-$(call obj,$(MASTER_SRC)): CFLAGS += $(MASTER_CFLAGS)
+$(call obj,$(MASTER_SRC)): CFLAGS += $(MASTER_CFLAGS) $(XFER_CFLAGS)
 $(call obj,$(XFER_SRC)): CFLAGS += $(XFER_CFLAGS)
 
 $(PROTO_LIB): $(call obj,$(PROTO_SRC))
@@ -106,8 +106,8 @@ $(XFER_LIB): $(call obj,$(XFER_SRC))
 
 $(BUILD)/corral-slave: $(call obj,$(SLAVE_SRC)) $(XFER_LIB) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS) $(SLAVE_LIBS)
-$(BUILD)/corral-master: $(call obj,$(MASTER_SRC)) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(MASTER_LIBS)
+$(BUILD)/corral-master: $(call obj,$(MASTER_SRC)) $(XFER_LIB) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS) $(MASTER_LIBS)
 $(BUILD)/corral: $(call obj,$(CLI_SRC)) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PROTO_LIBS)
 
@@ -151,18 +151,21 @@ $(BUILD)/tests/test_store: $(call obj,master/store_mf.c master/store_name.c)
 # a container's config between this host's paths and the neutral form
 $(BUILD)/tests/test_conftext: $(BUILD)/slave/conftext.o
 tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/xfer-local $(BUILD)/ssh-try \
-	$(BUILD)/store-tool $(BUILD)/ctl-tool
+	$(BUILD)/store-tool $(BUILD)/ctl-tool $(BUILD)/store-xfer
 
 # A client that offers a key under any user name (tests/integration).
 $(BUILD)/ssh-try: $(BUILD)/tests/integration/ssh_try.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libssh)
 
-# The master's container operations from the command line, for
-# tests/integration/ctl.sh: the master's objects but its main.
-CTL_TOOL_OBJS = $(filter-out $(BUILD)/master/main.o,$(call obj,$(MASTER_SRC)))
-$(BUILD)/ctl-tool: $(BUILD)/tests/integration/ctl_tool.o $(CTL_TOOL_OBJS) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(MASTER_LIBS)
+# Tools that drive parts of the master against the pool link its objects
+# but its main: the container operations (tests/integration/ctl.sh) and
+# the store's transfers (tests/integration/store_xfer.sh).
+MASTER_TOOL_OBJS = $(filter-out $(BUILD)/master/main.o,$(call obj,$(MASTER_SRC)))
+$(BUILD)/ctl-tool: $(BUILD)/tests/integration/ctl_tool.o $(MASTER_TOOL_OBJS) $(XFER_LIB) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS) $(MASTER_LIBS)
 $(BUILD)/tests/integration/ctl_tool.o: CFLAGS += $(MASTER_CFLAGS)
+$(BUILD)/store-xfer: $(BUILD)/tests/integration/store_xfer.o $(MASTER_TOOL_OBJS) $(XFER_LIB) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS) $(MASTER_LIBS)
 
 # The transfer engine alone, sender and receiver over a socketpair.
 $(BUILD)/xfer-local: $(BUILD)/tests/tree/xfer_local.o $(XFER_LIB) $(PROTO_LIB) $(COMMON_LIB)
@@ -171,7 +174,7 @@ $(BUILD)/xfer-local: $(BUILD)/tests/tree/xfer_local.o $(XFER_LIB) $(PROTO_LIB) $
 $(BUILD)/tests/tree/xfer_local.o: CPPFLAGS += -Itests/fuzz
 
 # The master's store alone (master/store*.c), for tests/tree/store.sh.
-STORE_OBJS = $(call obj,$(sort $(wildcard master/store*.c)))
+STORE_OBJS = $(call obj,$(sort $(filter-out master/storexfer%,$(wildcard master/store*.c))))
 $(BUILD)/store-tool: $(BUILD)/tests/tree/store_tool.o $(STORE_OBJS) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libcrypto)
 

@@ -167,7 +167,7 @@ store_ct_lock(struct store *s, int ctfd, const char *ct, char *err,
 	if (flock(ctfd, LOCK_EX | LOCK_NB) == 0)
 		return 0;
 	snprintf(err, errlen, "%s/%s: %s", s->path, ct, errno == EWOULDBLOCK ?
-	    "busy: another process is making or removing a version" :
+	    "busy: a version is being made, removed or read" :
 	    strerror(errno));
 	return -1;
 }

@@ -108,12 +108,13 @@ void store_set_step_hook(struct store *s,
 /* The version being made: fds for the caller's writers.  The LXC config
  * goes to STORE_CONFIG under dir_fd, the rest of the container's LXC
  * directory under lxc_fd, the tree under rootfs_fd (the receiver's root;
- * run it with shared_inodes on a links store). */
+ * run it with shared_inodes when that is set: a links store). */
 struct store_tx_info {
 	int dir_fd;             /* PATH/C/.incoming */
 	int rootfs_fd;          /* .incoming/rootfs */
 	int lxc_fd;             /* .incoming/lxc */
 	bool resumed;           /* an interrupted run's .incoming, kept */
+	bool shared_inodes;     /* a links store: run the receiver so */
 	char base[STORE_VERSION_MAX];   /* the version it started from, or "" */
 	char path[4096 + 96];   /* PATH/C/.incoming, for messages */
 };
@@ -180,6 +181,23 @@ void store_names_free(char **names, size_t n);
 /* Versions of ct, oldest first; *v is malloc'd (free it), *n may be 0. */
 int store_versions(struct store *s, const char *ct, struct store_version **v,
     size_t *n, char *err, size_t errlen);
+
+/* A version opened for reading (put): PATH/C stays share-locked until
+ * store_read_close, so a begin or a remove of C fails as busy meanwhile
+ * and the tree cannot go away under a reader. */
+struct store_reader {
+	int ct_fd;
+	int dir_fd;             /* PATH/C/<version> */
+	int rootfs_fd;          /* its rootfs */
+	char version[STORE_VERSION_MAX];
+	bool bad;               /* its last check failed, or no manifest */
+};
+
+/* Open version (NULL: the newest) of ct.  0, or -1 with err (no such
+ * container or version, busy). */
+int store_read_open(struct store *s, const char *ct, const char *version,
+    struct store_reader *r, char *err, size_t errlen);
+void store_read_close(struct store_reader *r);
 
 /* What a check of a version found wrong with one path (relative to the
  * version directory): "missing", "extra", "type", "mode", "owner",

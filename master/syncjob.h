@@ -42,13 +42,20 @@ struct sync_job {
 	void *progress_arg;
 };
 
+/* Open a session to the slave cfg for e in role ("sender", "receiver":
+ * for messages), HELLO done, with buffers of in_max and out_max bytes; on
+ * failure sync_close() still closes what was opened. */
+int sync_end_open(struct master_ctx *m, struct sync_end *e, const char *role,
+    const struct slave_entry *cfg, size_t in_max, size_t out_max, char *err,
+    size_t errlen);
 /* Name both ends after j (role, slaves.conf entry) and open their
  * sessions, the receiver's first, each with buffers of in_max and out_max
  * bytes; on failure sync_finish() still closes what was opened. */
 int sync_open(struct master_ctx *m, const struct sync_job *j,
     struct sync_end *s, struct sync_end *r, size_t in_max, size_t out_max,
     char *err, size_t errlen);
-/* One libssh event (*event, for sync_finish) polling both sessions. */
+/* One libssh event (*event, for sync_finish) polling both sessions (r
+ * may be NULL: s's alone). */
 int sync_watch(void **event, struct sync_end *s, struct sync_end *r);
 void sync_close(struct sync_end *e);
 /* Send TREE_SEND_REQ or TREE_RECV_REQ q for path to e (request id 1). */
@@ -56,17 +63,40 @@ int sync_start(struct sync_end *e, uint16_t type, const struct tree_req *q,
     const char *path, char *err, size_t errlen);
 /* Read what e's channel has into e->in (nonblocking); *moved if any. */
 int sync_read(struct sync_end *e, bool *moved, char *err, size_t errlen);
+/* The receiver r's first answer to a direct TREE_RECV_REQ: the port it
+ * listens on (TREE_LISTEN), read blocking. */
+int sync_await_port(struct sync_end *r, uint16_t *port, char *err,
+    size_t errlen);
+
+/* What one end of a direct transfer said on its session: a sender
+ * TREE_PROGRESS and TREE_END, a receiver TREE_DONE, either an ERROR. */
+struct sync_heard {
+	bool sender;                 /* set by the caller: which end it is */
+	struct msg_progress prog;    /* the sender's last progress */
+	struct tree_stats st;        /* from its TREE_END or TREE_DONE */
+	bool ended;                  /* that came */
+	int code;                    /* its ERROR's code, else 0 */
+	char msg[MSG_ERRTEXT_MAX];   /* and its text */
+};
+/* Read what e has (sync_read) and take its whole frames into w; another
+ * frame fails (err). */
+int sync_hear(struct sync_end *e, struct sync_heard *w, bool *moved,
+    char *err, size_t errlen);
 int sync_progress(struct transport *cli, uint32_t id,
     const struct msg_progress *p);
-/* Once a loop turn: fail (-1, err) when nothing moved for SYNC_IDLE_MS,
- * send progress to the CLI (or the job) every 250 ms. */
+/* Once a loop turn: fail (-1, err) when nothing moved for SYNC_IDLE_MS;
+ * else 1 when progress is due (every 250 ms), 0 when not. */
 struct sync_clock {
 	int64_t last_move, last_prog;
 };
+int sync_clock_tick(struct sync_clock *c, bool moved, char *err,
+    size_t errlen);
+/* The same, sending progress p when due to j->progress if set, else to
+ * j's CLI. */
 int sync_tick(const struct sync_job *j, struct sync_clock *c, bool moved,
     const struct msg_progress *p, char *err, size_t errlen);
 /* Take both ends out of ev (if any), free it, close both sessions (which
- * stops the slaves' workers). */
+ * stops the slaves' workers); r may be NULL. */
 void sync_finish(void *ev, struct sync_end *s, struct sync_end *r);
 /* The receiver's counters as the CLI's result. */
 void sync_result(struct msg_sync_result *res, const struct tree_stats *st);
