@@ -41,6 +41,7 @@
 #include "slave.h"
 #include "sshd.h"
 #include "transport.h"
+#include "xfer.h"
 
 #define AUTH_TRIES_MAX   3
 #define AUTH_SECONDS     10
@@ -51,6 +52,9 @@
 /* escaped user names and libssh errors (which may quote the peer) */
 #define USER_LOG_MAX     64
 #define ERR_LOG_MAX      256
+/* a worker told to stop has this long to release what it holds (its
+ * snapshot or freeze, its mounts, its temp files) before it is killed */
+#define WORKER_STOP_MS   5000
 
 struct conn;
 
@@ -133,17 +137,46 @@ gssapi_none(ssh_session session, const char *user, int n_oid, ssh_string *oids,
 	return NULL;
 }
 
+/* Tell the worker to stop: its input ends and it gets SIGTERM, on which a
+ * transfer in progress fails down its error path and the worker exits. */
 static void
-chan_free(struct chan *ch)
+chan_stop(struct chan *ch)
 {
 	if (ch->fd >= 0) {
 		if (ch->watching)
 			ssh_event_remove_fd(ch->conn->event, ch->fd);
+		ch->watching = 0;
 		close(ch->fd);
+		ch->fd = -1;
 	}
-	if (ch->worker > 0) {
+	if (ch->worker > 0)
 		kill(ch->worker, SIGTERM);
-		waitpid(ch->worker, NULL, 0);
+}
+
+static void
+chan_free(struct chan *ch)
+{
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	int waited;
+	pid_t r;
+
+	chan_stop(ch);
+	if (ch->worker > 0) {
+		for (waited = 0; waited < WORKER_STOP_MS; waited += 50) {
+			r = waitpid(ch->worker, NULL, WNOHANG);
+			if (r == ch->worker || (r < 0 && errno != EINTR))
+				break;
+			nanosleep(&ts, NULL);
+		}
+		if (waited >= WORKER_STOP_MS) {
+			log_warn("%s: worker %d still running %d s after "
+			    "SIGTERM: killing it", ch->conn->peer,
+			    (int)ch->worker, WORKER_STOP_MS / 1000);
+			kill(ch->worker, SIGKILL);
+			while (waitpid(ch->worker, NULL, 0) < 0 &&
+			    errno == EINTR)
+				;
+		}
 	}
 	free(ch->pending);
 	free(ch->out);
@@ -243,9 +276,18 @@ watch(struct chan *ch)
 		ch->watching = want;
 }
 
+/* SIGTERM in a worker: only the flag; the transfer's loops look at it. */
+static void
+worker_term(int sig)
+{
+	(void)sig;
+	xfer_stop = 1;
+}
+
 static void
 run_worker(struct slave_ctx *ctx, int fd, const char *peer)
 {
+	struct sigaction sa;
 	struct transport t;
 	int r;
 
@@ -258,7 +300,11 @@ run_worker(struct slave_ctx *ctx, int fd, const char *peer)
 	}
 	close_range(4, ~0U, 0);
 	signal(SIGPIPE, SIG_IGN);
-	signal(SIGTERM, SIG_DFL);
+	/* no SA_RESTART: a blocked read or poll returns to its loop */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = worker_term;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
 	if (transport_fd_open(&t, fd, fd, peer) != 0)
 		_exit(1);
 	r = slave_session_run(ctx, &t);
@@ -487,6 +533,10 @@ sshd_serve(struct slave_ctx *ctx, ssh_session session, const char *peer,
 			break;
 	}
 out:
+	/* all told first, so that they release what they hold together */
+	for (i = 0; i < CHANNELS_MAX; i++)
+		if (c.chans[i] != NULL)
+			chan_stop(c.chans[i]);
 	for (i = 0; i < CHANNELS_MAX; i++)
 		if (c.chans[i] != NULL)
 			chan_free(c.chans[i]);

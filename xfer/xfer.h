@@ -11,11 +11,17 @@
 #ifndef CORRAL_XFER_H
 #define CORRAL_XFER_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "tree.h"
+
+/* Set (from a signal handler: nothing else is safe there) to make every
+ * transfer in the process fail at its next wait, within a second, down
+ * its ordinary error path: temp files removed, descriptors closed. */
+extern volatile sig_atomic_t xfer_stop;
 
 /* The sealed records of a direct connection: opaque here (xfer_seal.h). */
 struct xseal;

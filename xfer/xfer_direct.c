@@ -205,7 +205,7 @@ direct_accept(int lfd, struct xseal *s, int timeout_ms, char *err,
 	/* any number of hosts may connect first and say nothing, or the
 	 * wrong thing: each has PROVE_MS, and the sender is served beside
 	 * them, never behind */
-	while (fd < 0 && (now = monotonic_ms()) < deadline) {
+	while (fd < 0 && !xfer_stop && (now = monotonic_ms()) < deadline) {
 		for (i = n; i-- > 0;)
 			if (now >= pv[i].deadline)
 				drop(pv, &n, i, "no proof of the key in time");
@@ -218,6 +218,9 @@ direct_accept(int lfd, struct xseal *s, int timeout_ms, char *err,
 			if (pv[i].deadline < wake)
 				wake = pv[i].deadline;
 		}
+		/* a second at most: xfer_stop is looked at between */
+		if (wake - now > 1000)
+			wake = now + 1000;
 		if (poll(fds, n + 1, (int)(wake - now)) <= 0)
 			continue;
 		/* backwards: drop() moves the last one into the hole */
@@ -238,7 +241,9 @@ direct_accept(int lfd, struct xseal *s, int timeout_ms, char *err,
 	while (n > 0)
 		drop(pv, &n, n - 1, "another connection proved the key");
 	free(pv);
-	if (fd < 0)
+	if (fd < 0 && xfer_stop)
+		snprintf(err, errlen, "stopped while waiting for the sender");
+	else if (fd < 0)
 		snprintf(err, errlen, "no sender connected within %d s",
 		    timeout_ms / 1000);
 	return fd;
@@ -311,14 +316,14 @@ direct_finish(int fd, int timeout_ms)
 	 * its side, so that closing ours cannot reset what is in flight */
 	if (shutdown(fd, SHUT_WR) != 0)
 		return CERR_IO;
-	while (monotonic_ms() < deadline) {
+	while (!xfer_stop && monotonic_ms() < deadline) {
 		n = read(fd, buf, sizeof(buf));
 		if (n == 0)
 			return 0;
 		if (n < 0 && errno != EAGAIN && errno != EINTR)
 			return errno == ECONNRESET ? 0 : CERR_IO;
 		if (n < 0)
-			(void)poll(&p, 1, (int)(deadline - monotonic_ms()));
+			(void)poll(&p, 1, 1000);
 	}
-	return CERR_TIMEOUT;
+	return xfer_stop ? CERR_IO : CERR_TIMEOUT;
 }

@@ -8,6 +8,7 @@
 #include "frame.h"
 #include "pace.h"
 #include "proto.h"
+#include "xfer.h"
 #include "xfer_io.h"
 #include "xfer_seal.h"
 
@@ -80,6 +81,8 @@ bw_allowed(const struct xio *x, size_t want)
 		return 0;
 	return (size_t)allowed < want ? (size_t)allowed : want;
 }
+
+volatile sig_atomic_t xfer_stop;
 
 /* Open the sealed records that arrived, as far as `in` has room. */
 static int
@@ -188,6 +191,10 @@ xio_pump(struct xio *x, int timeout_ms)
 	int n = 0, r, ir = -1, iw = -1;
 	bool throttled;
 
+	if (xfer_stop) {
+		errno = EINTR;
+		return CERR_IO;
+	}
 	if (x->seal && (r = unseal(x)) != 0)
 		return r;
 	if (!x->eof && (x->seal ? cbuf_len(x->raw_in) < cbuf_max(x->raw_in) :
