@@ -58,6 +58,7 @@ TIMEOUT=${BENCH_TIMEOUT:-600}
 WARM_MB=${BENCH_WARM_MB:-1024}
 H2IP=10.213.0.12                     # pool.sh: hK is 10.213.0.(10+K)
 . "$ROOT/bench/minbase.bash"
+. "$ROOT/bench/sshd.bash"
 
 json=0
 case "${1:-}" in
@@ -198,30 +199,7 @@ finish() {
 }
 
 # ---- the rsync script, over OpenSSH from h1's namespace to h2's
-mkdir -p "$W/ssh"
-ssh-keygen -q -t ed25519 -N '' -f "$W/ssh/host_key"
-ssh-keygen -q -t ed25519 -N '' -f "$W/ssh/id"
-cp "$W/ssh/id.pub" "$W/ssh/authorized_keys"
-cat >"$W/ssh/sshd_config" <<EOF
-Port $PORT
-ListenAddress $H2IP
-HostKey $W/ssh/host_key
-AuthorizedKeysFile $W/ssh/authorized_keys
-PidFile none
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-PrintMotd no
-EOF
-[ -d /run/sshd ] || { mkdir -m 0755 /run/sshd; made_run_sshd=1; }
-ip netns exec corral-h2 /usr/sbin/sshd -D -f "$W/ssh/sshd_config" -E "$W/ssh/sshd.log" &
-sshd_pid=$!
-wait_until 100 sh -c "ip netns exec corral-h2 ss -ltn | grep -q ':$PORT '" ||
-	die "sshd did not start: $(tail -n 3 "$W/ssh/sshd.log")"
-SSH="ssh -F /dev/null -p $PORT -i $W/ssh/id -o IdentitiesOnly=yes -o BatchMode=yes -o LogLevel=ERROR -o UserKnownHostsFile=$W/ssh/known_hosts -o StrictHostKeyChecking=no"
-ip netns exec corral-h1 $SSH "root@$H2IP" true || die "ssh from h1 to h2's sshd failed"
+bench_sshd_start
 
 # The admin's script, written out as one would keep it; prints its own
 # clock at each step.  rsync's 24 (files vanished while copied) is a

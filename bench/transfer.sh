@@ -131,6 +131,7 @@ cpus() { awk -v t="$1" -v h="$TCK" 'BEGIN { printf "%.2f", t / h }'; }
 
 # ---- the corpus: make_corpus DIR (sets $kind)
 . "$ROOT/bench/minbase.bash"
+. "$ROOT/bench/sshd.bash"
 make_corpus() {
 	local dir=$1 total=0 d s
 	minbase_tarball "$W" || true
@@ -217,30 +218,7 @@ mutate_corpus() {
 }
 
 # ---- rsync over OpenSSH, h1's namespace -> sshd in h2's namespace
-mkdir -p "$W/ssh"
-ssh-keygen -q -t ed25519 -N '' -f "$W/ssh/host_key"
-ssh-keygen -q -t ed25519 -N '' -f "$W/ssh/id"
-cp "$W/ssh/id.pub" "$W/ssh/authorized_keys"
-cat >"$W/ssh/sshd_config" <<EOF
-Port $PORT
-ListenAddress $H2IP
-HostKey $W/ssh/host_key
-AuthorizedKeysFile $W/ssh/authorized_keys
-PidFile none
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-PrintMotd no
-EOF
-[ -d /run/sshd ] || { mkdir -m 0755 /run/sshd; made_run_sshd=1; }
-ip netns exec corral-h2 /usr/sbin/sshd -D -f "$W/ssh/sshd_config" -E "$W/ssh/sshd.log" &
-sshd_pid=$!
-wait_until 100 sh -c "ip netns exec corral-h2 ss -ltn | grep -q ':$PORT '" ||
-	die "sshd did not start: $(tail -n 3 "$W/ssh/sshd.log")"
-SSH="ssh -F /dev/null -p $PORT -i $W/ssh/id -o IdentitiesOnly=yes -o BatchMode=yes -o LogLevel=ERROR -o UserKnownHostsFile=$W/ssh/known_hosts -o StrictHostKeyChecking=no"
-ip netns exec corral-h1 $SSH root@$H2IP true || die "ssh from h1 to h2's sshd failed"
+bench_sshd_start
 
 declare -A RES                            # RES[tool,phase,field]
 run_rsync() {  # run_rsync PHASE
