@@ -89,39 +89,39 @@ log_level = info
 EOF
 }
 
-setup_storage() {
-	local h=$1 d kind img loop
-	d=$(host_dir "$h")
-	kind=$(cat "$POOL/storage")
-	mkdir -p "$d/storage" "$d/lxc"
-	[ "$kind" != dir ] || return 0
-	img="$d/$kind.img"
-	truncate -s "${CORRAL_POOL_FS_SIZE:-${CORRAL_POOL_BTRFS_SIZE:-2G}}" "$img"
-	case "$kind" in
+# A fresh file system FS in image IMG of SIZE on a loop device, mounted at
+# DIR; the loop device is written to LOOPFILE for `down`.
+fs_on_loop() {
+	local fs=$1 img=$2 size=$3 dir=$4 loopfile=$5 loop
+	mkdir -p "$dir"
+	truncate -s "$size" "$img"
+	case "$fs" in
 	btrfs) mkfs.btrfs -q "$img" >/dev/null ;;
 	ext4) mkfs.ext4 -q -F "$img" >/dev/null ;;
 	xfs) mkfs.xfs -q -f "$img" >/dev/null ;;
 	esac
 	# direct I/O: the image's pages are not cached a second time
 	loop=$(losetup --find --show --direct-io=on "$img")
-	echo "$loop" >"$d/loop"
-	mount "$loop" "$d/storage"
+	echo "$loop" >"$loopfile"
+	mount "$loop" "$dir"
+}
+
+setup_storage() {
+	local h=$1 d kind
+	d=$(host_dir "$h")
+	kind=$(cat "$POOL/storage")
+	mkdir -p "$d/storage" "$d/lxc"
+	[ "$kind" != dir ] || return 0
+	fs_on_loop "$kind" "$d/$kind.img" \
+		"${CORRAL_POOL_FS_SIZE:-${CORRAL_POOL_BTRFS_SIZE:-2G}}" \
+		"$d/storage" "$d/loop"
 }
 
 # The master's store: a fresh file system of its own on a loop device.
 setup_store() {
-	local fs=$1 d=$POOL/master img loop
-	img="$d/store.img"
-	mkdir -p "$d/store"
-	truncate -s "${CORRAL_POOL_STORE_SIZE:-4G}" "$img"
-	case "$fs" in
-	btrfs) mkfs.btrfs -q "$img" >/dev/null ;;
-	ext4) mkfs.ext4 -q -F "$img" >/dev/null ;;
-	xfs) mkfs.xfs -q -f "$img" >/dev/null ;;
-	esac
-	loop=$(losetup --find --show --direct-io=on "$img")
-	echo "$loop" >"$d/store.loop"
-	mount "$loop" "$d/store"
+	local d=$POOL/master
+	fs_on_loop "$1" "$d/store.img" "${CORRAL_POOL_STORE_SIZE:-4G}" \
+		"$d/store" "$d/store.loop"
 	chmod 0700 "$d/store"
 }
 
