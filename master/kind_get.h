@@ -27,7 +27,8 @@ struct job_ctx;
 /* get_into_store() flags */
 #define GET_COLD_ONLY  0x1   /* a running C is not read: GET_SKIPPED */
 
-#define GET_SKIPPED    1     /* get_into_store(): C runs and GET_COLD_ONLY */
+#define GET_SKIPPED    100   /* get_into_store(): C runs and GET_COLD_ONLY;
+                              * apart from enum job_outcome */
 
 struct get_result {
 	char version[STORE_VERSION_MAX];  /* the new version */
@@ -42,9 +43,9 @@ struct get_result {
 
 /* Bring container ct of host into the store as a new version of kind
  * (STORE_GET, or STORE_HOT/STORE_COLD from whether it runs when kind is
- * 0): the job's steps config, copy and commit, reported through c.  0,
- * GET_SKIPPED, or a job outcome from job_fail()/a cancel (JOB_OUT_FAILED,
- * JOB_OUT_CANCELLED) with the error naming ct, host and step. */
+ * 0): the job's steps config, copy and commit, reported through c.
+ * JOB_OUT_DONE, GET_SKIPPED, or JOB_OUT_FAILED (from job_fail(), the
+ * error naming ct, host and step) or JOB_OUT_CANCELLED. */
 int get_into_store(struct job_ctx *c, const char *ct, const char *host,
     enum store_kind kind, unsigned flags, struct get_result *res);
 
