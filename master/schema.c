@@ -85,6 +85,10 @@ const char *const inv_migrations[] = {
 	"  PRIMARY KEY (job, seq)"
 	");"
 	"PRAGMA user_version = 2;",
+	/* 2 -> 3: what a job found, for its CLI: "key=value ..." (get: the
+	 * version it made). */
+	"ALTER TABLE jobs ADD COLUMN result TEXT NOT NULL DEFAULT '';"
+	"PRAGMA user_version = 3;",
 };
 
 const int inv_schema_version =
