@@ -66,6 +66,7 @@ struct corral_conf {
 	enum conf_transfer transfer;   /* direct | relay */
 	uint32_t jobs_max;             /* jobs running at once */
 	uint32_t jobs_per_host;        /* of them, with a host as src or dst */
+	uint32_t stall_timeout;        /* seconds without progress: failed */
 	/* slave */
 	char listen[CONF_ADDR_MAX];
 	uint16_t port;

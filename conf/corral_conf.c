@@ -84,6 +84,7 @@ static const struct conf_key corral_keys[] = {
 	KEY_ENUM(transfer, transfers, "direct"),
 	KEY_UINT(jobs_max,        1, 64,    "4"),
 	KEY_UINT(jobs_per_host,   1, 64,    "2"),
+	KEY_UINT(stall_timeout,   5, 86400, "120"),
 	/* slave */
 	KEY_STR(listen, NULL, check_address, "0.0.0.0"),
 	KEY_UINT(port,            1, 65535, "7022"),

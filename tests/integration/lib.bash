@@ -70,11 +70,3 @@ host_field() {  # host_field HOST FIELD: from corral hosts --json
 	corral hosts --json | jq -r --arg h "$1" --arg f "$2" '.[] | select(.name == $h) | .[$f]'
 }
 
-# expect_exit CODE PATTERN CMD...: exit CODE, one stderr line matching
-expect_exit() {
-	local want=$1 pat=$2 rc=0 err; shift 2
-	err=$("$@" 2>&1 >/dev/null) || rc=$?
-	[ "$rc" -eq "$want" ] || fail "$*: exit $rc, not $want ($err)"
-	[ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && echo "$err" | grep -q -- "$pat" ||
-		fail "$*: said '$err', not /$pat/"
-}
