@@ -2,6 +2,12 @@
 # A corral pool on one machine: one network namespace per slave host, veth
 # links to a bridge in the root namespace, each slave with its own lxcpath,
 # storage, keys and config; one master in the root namespace.
+# Containers have two networks: br0 in each host, $CTNET.K.0/24 (host K's
+# own), and ctbr0 in each host, all joined into one layer-2 segment by a
+# bridge in the root namespace, $SHNET.0.0/16 (gateway .0.1 in the root
+# namespace, host K's ctbr0 .255.K): an address there answers on any host.
+# The master's networks.conf lists both kinds, its create.conf puts
+# containers on br0 by default.
 #
 #   pool.sh up N [--storage KIND] [--store-fs FS]
 #                                       start h1..hN (namespaces corral-h1..)
@@ -37,6 +43,8 @@ BUILD=$(cd "$BUILD" 2>/dev/null && pwd || echo "$BUILD")
 BR=corral-br0
 NET=10.213.0          # host links: master .1, hK .(10+K)
 CTNET=10.214          # containers of hK: $CTNET.K.0/24, bridge .1
+SHBR=corral-ct0       # the shared container segment's root bridge
+SHNET=10.215          # containers of any host: $SHNET.0.0/16 on ctbr0
 PORT=7022
 POLL_INTERVAL=${CORRAL_POOL_POLL:-2}
 
@@ -104,6 +112,25 @@ fs_on_loop() {
 	loop=$(losetup --find --show --direct-io=on "$img")
 	echo "$loop" >"$loopfile"
 	mount "$loop" "$dir"
+}
+
+# networks.conf: each host's own network, then the shared one; create.conf:
+# busybox containers, on br0 unless networks.conf says otherwise.
+write_net_confs() {
+	local n=$1 k
+	{
+		echo "# the test pool's container networks"
+		for k in $(seq 1 "$n"); do
+			echo "br0,$CTNET.$k.0/24,$CTNET.$k.1"
+		done
+		echo "ctbr0,$SHNET.0.0/16,$SHNET.0.1,pool.test"
+	} >"$POOL/master/networks.conf"
+	cat >"$POOL/master/create.conf" <<EOF
+# defaults of containers made in the test pool
+device = br0
+method = lxc-template
+template = busybox
+EOF
 }
 
 setup_storage() {
@@ -203,7 +230,11 @@ cmd_up() {
 	ip link add "$BR" type bridge 2>/dev/null || true
 	ip addr replace "$NET.1/24" dev "$BR"
 	ip link set "$BR" up
+	ip link add "$SHBR" type bridge 2>/dev/null || true
+	ip addr replace "$SHNET.0.1/16" dev "$SHBR"
+	ip link set "$SHBR" up
 	: >"$POOL/master/slaves.conf"
+	write_net_confs "$n"
 	for k in $(seq 1 "$n"); do
 		h=h$k; d=$(host_dir "$h"); ns=$(host_ns "$h")
 		mkdir -p "$d"
@@ -217,6 +248,13 @@ cmd_up() {
 		ip -n "$ns" link add br0 type bridge
 		ip -n "$ns" addr add "$CTNET.$k.1/24" dev br0
 		ip -n "$ns" link set br0 up
+		# and its leg of the shared segment
+		ip link add "corral-s$k" type veth peer name eth1 netns "$ns"
+		ip link set "corral-s$k" master "$SHBR" up
+		ip -n "$ns" link add ctbr0 type bridge
+		ip -n "$ns" link set eth1 master ctbr0 up
+		ip -n "$ns" addr add "$SHNET.255.$k/16" dev ctbr0
+		ip -n "$ns" link set ctbr0 up
 		setup_storage "$h"
 		cp "$POOL/master/id_ed25519.pub" "$d/authorized_keys"
 		write_slave_conf "$h"
@@ -236,6 +274,8 @@ poll_interval = $POLL_INTERVAL
 timeout = 3
 port = $PORT
 log_level = info
+networks = $POOL/master/networks.conf
+create = $POOL/master/create.conf
 EOF
 	mkdir -p "$POOL/master/backup"
 	cat >"$POOL/env" <<EOF
@@ -310,8 +350,10 @@ cmd_down() {
 		fi
 		ip netns del "$ns" 2>/dev/null || true
 		ip link del "corral-$h" 2>/dev/null || true
+		ip link del "corral-s$k" 2>/dev/null || true
 	done
 	ip link del "$BR" 2>/dev/null || true
+	ip link del "$SHBR" 2>/dev/null || true
 	if [ -f "$POOL/master/store.loop" ]; then
 		umount "$POOL/master/store" 2>/dev/null || umount -l "$POOL/master/store" 2>/dev/null || true
 		losetup -d "$(cat "$POOL/master/store.loop")" 2>/dev/null || true
@@ -369,6 +411,6 @@ store) [ -f "$POOL/hosts" ] || die "no pool is up"; echo "$POOL/master/store" ;;
 exec) h=${1:-}; host_num "$h" >/dev/null; shift; exec ip netns exec "$(host_ns "$h")" "$@" ;;
 create) cmd_create "$@" ;;
 status) cmd_status ;;
--h|--help|help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' ;;
-*) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+-h|--help|help) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//' ;;
+*) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
