@@ -308,6 +308,25 @@ static const struct ctl_op {
 };
 
 int
+slave_ct_run(struct slave_ctx *ctx, const char *ct, bool start,
+    uint32_t timeout_s, char *msg, size_t msglen, char *err, size_t errlen)
+{
+	struct msg_ctl_req q;
+	struct msg_ctl a;
+	int r;
+
+	memset(&q, 0, sizeof(q));
+	memset(&a, 0, sizeof(a));
+	snprintf(q.ct, sizeof(q.ct), "%s", ct);
+	q.op = start ? MSG_CTL_START : MSG_CTL_STOP;
+	q.timeout_s = timeout_s;
+	r = start ? op_start(ctx, &q, &a, err, errlen) :
+	    op_stop(ctx, &q, &a, err, errlen);
+	snprintf(msg, msglen, "%s", a.message);
+	return r;
+}
+
+int
 slave_handle_ctl(struct reqloop *l, const struct frame *f)
 {
 	struct slave_ctx *ctx = l->ctx;
