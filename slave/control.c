@@ -6,11 +6,8 @@
 
 #include <lxc/lxccontainer.h>
 
-#include "cerr.h"
-#include "escape.h"
 #include "log.h"
 #include "msg.h"
-#include "names.h"
 #include "reqloop.h"
 #include "slave.h"
 
@@ -38,67 +35,46 @@ set_autostart(struct lxc_container *c, bool on, char *err, size_t errlen)
 }
 
 static int
-control(struct slave_ctx *ctx, const struct msg_control_req *q,
-    struct msg_control *a, char *err, size_t errlen)
+control(struct slave_ctx *ctx, struct lxc_container *c, const void *req,
+    void *rep, char *err, size_t errlen)
 {
-	struct lxc_container *c;
+	const struct msg_control_req *q = req;
+	struct msg_control *a = rep;
 	char msg[MSG_ERRTEXT_MAX / 2] = "";
-	int ret = -1;
 
-	if ((c = lxc_container_new(q->ct, ctx->conf.lxcpath)) == NULL ||
-	    !c->is_defined(c)) {
-		snprintf(err, errlen, "no container %s on this host", q->ct);
-		goto out;
-	}
 	if (q->autostart != MSG_AUTO_KEEP) {
 		if (set_autostart(c, q->autostart == MSG_AUTO_ENABLE, err,
 		    errlen) != 0)
-			goto out;
+			return -1;
 		snprintf(a->message, sizeof(a->message), "autostart %s",
 		    q->autostart == MSG_AUTO_ENABLE ? "enabled" : "disabled");
 	}
 	if (q->run != MSG_RUN_KEEP) {
 		if (slave_ct_run(ctx, q->ct, q->run == MSG_RUN_START,
 		    q->timeout_s, msg, sizeof(msg), err, errlen) != 0)
-			goto out;
+			return -1;
 		snprintf(a->message + strlen(a->message),
 		    sizeof(a->message) - strlen(a->message), "%s%s",
 		    a->message[0] ? "; " : "", msg);
 	}
 	a->enabled = autostart_of(c);
 	a->running = c->is_running(c);
-	ret = 0;
-out:
-	if (c != NULL)
-		lxc_container_put(c);
-	return ret;
+	if (a->message[0] != '\0')
+		log_info("CONTROL %s: %s", q->ct, a->message);
+	return 0;
 }
 
 int
 slave_handle_control(struct reqloop *l, const struct frame *f)
 {
-	struct slave_ctx *ctx = l->ctx;
 	struct msg_control_req q;
 	struct msg_control a;
-	char err[MSG_ERRTEXT_MAX - 96] = "", pn[PROTO_NAME_MAX * 4];
 	int r;
 
 	if ((r = msg_control_req_decode(f->payload, &q)) != 0)
 		return r;
-	str_escaped(pn, sizeof(pn), q.ct);
 	memset(&a, 0, sizeof(a));
 	snprintf(a.ct, sizeof(a.ct), "%s", q.ct);
-	if (!ct_name_valid(q.ct))
-		snprintf(err, sizeof(err), "'%s' is not a valid container "
-		    "name", pn);
-	if (q.all != 0)
-		snprintf(err, sizeof(err), "all is the master's business");
-	if (err[0] != '\0' || control(ctx, &q, &a, err, sizeof(err)) != 0) {
-		log_warn("%s: CONTROL %s: %s", l->t->peer, pn, err);
-		return reply_error(l->t, f->h.id, CERR_REMOTE,
-		    "CONTROL %s: %s", pn, err);
-	}
-	if (a.message[0] != '\0')
-		log_info("%s: CONTROL %s: %s", l->t->peer, q.ct, a.message);
-	return reply_msg(l->t, MSG_CT_CONTROL, f->h.id, msg_control_enc, &a);
+	return slave_ct_request(l, f, "CONTROL", q.ct, q.all, control, &q, &a,
+	    MSG_CT_CONTROL, msg_control_enc);
 }

@@ -13,11 +13,8 @@
 
 #include <lxc/lxccontainer.h>
 
-#include "cerr.h"
-#include "escape.h"
 #include "log.h"
 #include "msg.h"
-#include "names.h"
 #include "reqloop.h"
 #include "slave.h"
 
@@ -264,68 +261,47 @@ slave_limits_apply(struct lxc_container *c, uint32_t set,
 }
 
 static int
-limit(struct slave_ctx *ctx, const struct msg_limit_req *q,
-    struct msg_limit *a, char *err, size_t errlen)
+limit(struct slave_ctx *ctx, struct lxc_container *c, const void *req,
+    void *rep, char *err, size_t errlen)
 {
+	const struct msg_limit_req *q = req;
+	struct msg_limit *a = rep;
 	struct storage *s = &ctx->storage;
-	struct lxc_container *c;
-	int ret = -1;
 
-	if ((c = lxc_container_new(q->ct, ctx->conf.lxcpath)) == NULL ||
-	    !c->is_defined(c)) {
-		snprintf(err, errlen, "no container %s on this host", q->ct);
-		goto out;
-	}
 	if ((q->set & MSG_LIM_DISK) && s->ops->grow == storage_nop_size) {
 		snprintf(err, errlen, "the %s backend's volumes have no size "
 		    "to change", s->ops->name);
-		goto out;
+		return -1;
 	}
 	if (q->set != 0 &&
-	    (slave_limits_apply(c, q->set, &q->lim, err, errlen) != 0 ||
-	    !c->save_config(c, NULL))) {
-		if (err[0] == '\0')
-			snprintf(err, errlen, "cannot write its config");
-		goto out;
+	    slave_limits_apply(c, q->set, &q->lim, err, errlen) != 0)
+		return -1;
+	if (q->set != 0 && !c->save_config(c, NULL)) {
+		snprintf(err, errlen, "cannot write its config");
+		return -1;
 	}
 	if ((q->set & MSG_LIM_DISK) && s->ops->grow(s, q->ct,
 	    (uint64_t)q->lim.disk_mb * MIB, err, errlen) != 0)
-		goto out;
+		return -1;
 	slave_limits_read(ctx, c, &a->lim);
-	ret = 0;
-out:
-	if (c != NULL)
-		lxc_container_put(c);
-	return ret;
+	if (q->set != 0)
+		log_info("LIMIT %s: memory %u MiB, disk %u MiB, proc %u, "
+		    "cpu %u/%u", q->ct, a->lim.memory_mb, a->lim.disk_mb,
+		    a->lim.proc, a->lim.cpu_num, a->lim.cpu_den);
+	return 0;
 }
 
 int
 slave_handle_limit(struct reqloop *l, const struct frame *f)
 {
-	struct slave_ctx *ctx = l->ctx;
 	struct msg_limit_req q;
 	struct msg_limit a;
-	char err[MSG_ERRTEXT_MAX - 96] = "", pn[PROTO_NAME_MAX * 4];
 	int r;
 
 	if ((r = msg_limit_req_decode(f->payload, &q)) != 0)
 		return r;
-	str_escaped(pn, sizeof(pn), q.ct);
 	memset(&a, 0, sizeof(a));
 	snprintf(a.ct, sizeof(a.ct), "%s", q.ct);
-	if (!ct_name_valid(q.ct))
-		snprintf(err, sizeof(err), "'%s' is not a valid container "
-		    "name", pn);
-	if (q.all != 0)
-		snprintf(err, sizeof(err), "all is the master's business");
-	if (err[0] != '\0' || limit(ctx, &q, &a, err, sizeof(err)) != 0) {
-		log_warn("%s: LIMIT %s: %s", l->t->peer, pn, err);
-		return reply_error(l->t, f->h.id, CERR_REMOTE, "LIMIT %s: %s",
-		    pn, err);
-	}
-	if (q.set != 0)
-		log_info("%s: LIMIT %s: memory %u MiB, disk %u MiB, proc %u, "
-		    "cpu %u/%u", l->t->peer, q.ct, a.lim.memory_mb,
-		    a.lim.disk_mb, a.lim.proc, a.lim.cpu_num, a.lim.cpu_den);
-	return reply_msg(l->t, MSG_CT_LIMIT, f->h.id, msg_limit_enc, &a);
+	return slave_ct_request(l, f, "LIMIT", q.ct, q.all, limit, &q, &a,
+	    MSG_CT_LIMIT, msg_limit_enc);
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "codec.h"
 #include "conf.h"
 #include "storage.h"
 #include "transport.h"
@@ -145,6 +146,14 @@ void slave_ct_sweep(struct slave_ctx *ctx);
 struct reqloop;
 struct frame;
 int slave_handle_ctl(struct reqloop *l, const struct frame *f);
+/* A request about one existing container (CT_LIMIT, CT_CONTROL): its name
+ * checked, fn run on it, its answer a (of reply_type, by enc) or an
+ * ERROR "OP NAME: reason" (ctl.c). */
+typedef int (*slave_ct_fn)(struct slave_ctx *ctx, struct lxc_container *c,
+    const void *q, void *a, char *err, size_t errlen);
+int slave_ct_request(struct reqloop *l, const struct frame *f, const char *op,
+    const char *ct, uint8_t all, slave_ct_fn fn, const void *q, void *a,
+    uint16_t reply_type, msg_enc_fn enc);
 int slave_handle_conf(struct reqloop *l, const struct frame *f);
 int slave_handle_conf_set(struct reqloop *l, const struct frame *f);
 int slave_handle_new(struct reqloop *l, const struct frame *f);
