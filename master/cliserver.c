@@ -228,6 +228,9 @@ static const struct req_handler handlers[] = {
 	{ MSG_CLI_CANCEL_REQ, 0, cli_do_cancel },
 	{ MSG_CLI_MOVE_REQ,   REQ_STREAMS, cli_do_move },
 	{ MSG_CLI_REMOVE_REQ, REQ_STREAMS, cli_do_remove },
+	{ MSG_CLI_NEW_REQ,    0, cli_do_new },
+	{ MSG_CLI_LIMIT_REQ,  0, cli_do_limit },
+	{ MSG_CLI_CONTROL_REQ, 0, cli_do_control },
 	{ MSG_BYE,            0, reqloop_bye },
 };
 
