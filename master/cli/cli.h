@@ -33,6 +33,8 @@ extern const struct cli_cmd cmd_job;
 extern const struct cli_cmd cmd_cancel;
 extern const struct cli_cmd cmd_move;
 extern const struct cli_cmd cmd_remove;
+extern const struct cli_cmd cmd_limit;
+extern const struct cli_cmd cmd_control;
 
 /* ---- talking to corral-master (client.c) ---- */
 struct msg_progress;
@@ -92,6 +94,19 @@ const char *human_age(int64_t when, char *buf, size_t len);
 int cli_parse_size(const char *s, uint64_t *bytes);
 /* Common option parsing: returns 1 if argv[i] was --help (usage printed). */
 int cli_wants_help(const struct cli_cmd *c, int argc, char **argv);
+
+/* ---- limits and targets (optlim.c); each prints its error ---- */
+struct msg_limits;
+/* OPT's ARG, a whole number from 1 (--memory 0 is refused): 0 or -1. */
+int cli_parse_count(const char *cmd, const char *opt, const char *arg,
+    uint32_t *out);
+/* --cpu N/D into l: 0 or -1. */
+int cli_parse_cpu(const char *cmd, const char *arg, struct msg_limits *l);
+/* After getopt: one CONTAINER into ct, or none with all: 0 or -1. */
+int cli_target(const struct cli_cmd *c, int argc, char **argv, bool all,
+    char *ct);
+/* The cpu of l as N/D, "0" for unlimited. */
+void cli_print_cpu(char *buf, size_t len, const struct msg_limits *l);
 
 /* ---- jobs (jobout.c, jobwait.c) ---- */
 struct msg_job;
