@@ -108,6 +108,20 @@ int cli_target(const struct cli_cmd *c, int argc, char **argv, bool all,
 /* The cpu of l as N/D, "0" for unlimited. */
 void cli_print_cpu(char *buf, size_t len, const struct msg_limits *l);
 
+/* One answer a container (limit, control): a text line or a JSON object
+ * {"host", "container", fields..., "error"} each; those with an error
+ * also as "corral: CMD: HOST:CT: ERROR" on stderr.  CLI_OK, or CLI_FAILED
+ * if one had an error. */
+struct cli_each {
+	const char *cmd;
+	const void *v;
+	size_t n, size;
+	size_t host_off, ct_off, error_off;
+	void (*line)(const void *e);     /* its line, without an error */
+	void (*fields)(const void *e);   /* ", \"k\": v..." after container */
+};
+int cli_print_each(const struct cli_each *w, bool json);
+
 /* ---- jobs (jobout.c, jobwait.c) ---- */
 struct msg_job;
 struct msg_job_detail;

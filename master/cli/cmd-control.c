@@ -3,6 +3,7 @@
  * clean: its halt signal, a time limit, only then kill).  VS-Tools'
  * vs-control lines: host:container:enabled|disabled:running|stopped. */
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,48 +20,37 @@ static const struct cli_rpc rpc = {
 	.dec = msg_control_list_dec,
 };
 
+static void
+line(const void *p)
+{
+	const struct msg_control *e = p;
+
+	out_line(stdout, "%s:%s:%s:%s", e->host, e->ct,
+	    e->enabled ? "enabled" : "disabled",
+	    e->running ? "running" : "stopped");
+}
+
+static void
+fields(const void *p)
+{
+	const struct msg_control *e = p;
+
+	printf(", \"enabled\": %s, \"running\": %s, \"message\": ",
+	    e->enabled ? "true" : "false", e->running ? "true" : "false");
+	json_str(stdout, e->message);
+}
+
 static int
 print(const struct msg_control_list *l, bool json)
 {
-	size_t i;
-	int rc = CLI_OK;
+	const struct cli_each w = {
+		"control", l->v, l->n, sizeof(*l->v),
+		offsetof(struct msg_control, host),
+		offsetof(struct msg_control, ct),
+		offsetof(struct msg_control, error), line, fields,
+	};
 
-	if (json)
-		printf("[");
-	for (i = 0; i < l->n; i++) {
-		const struct msg_control *e = &l->v[i];
-		const char *en = e->enabled ? "enabled" : "disabled";
-		const char *run = e->running ? "running" : "stopped";
-
-		if (e->error[0] != '\0') {
-			out_line(stderr, "corral: control: %s:%s: %s", e->host,
-			    e->ct, e->error);
-			rc = CLI_FAILED;
-		}
-		if (!json) {
-			if (e->error[0] == '\0')
-				out_line(stdout, "%s:%s:%s:%s", e->host, e->ct,
-				    en, run);
-			continue;
-		}
-		printf("%s\n  {\"host\": ", i ? "," : "");
-		json_str(stdout, e->host);
-		printf(", \"container\": ");
-		json_str(stdout, e->ct);
-		printf(", \"enabled\": %s, \"running\": %s, \"message\": ",
-		    e->enabled ? "true" : "false",
-		    e->running ? "true" : "false");
-		json_str(stdout, e->message);
-		printf(", \"error\": ");
-		if (e->error[0] != '\0')
-			json_str(stdout, e->error);
-		else
-			printf("null");
-		printf("}");
-	}
-	if (json)
-		printf("%s]\n", l->n ? "\n" : "");
-	return rc;
+	return cli_print_each(&w, json);
 }
 
 static int

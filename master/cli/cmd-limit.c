@@ -3,6 +3,7 @@
  * runs and in its config.  VS-Tools' vs-limit lines:
  * host:container:memory:disk:proc:cpu (MiB; 0 is unlimited). */
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,49 +20,39 @@ static const struct cli_rpc rpc = {
 	.dec = msg_limit_list_dec,
 };
 
-/* Each container's line or JSON object; its host's error on stderr. */
+static void
+line(const void *p)
+{
+	const struct msg_limit *e = p;
+	char cpu[32];
+
+	cli_print_cpu(cpu, sizeof(cpu), &e->lim);
+	out_line(stdout, "%s:%s:%u:%u:%u:%s", e->host, e->ct, e->lim.memory_mb,
+	    e->lim.disk_mb, e->lim.proc, cpu);
+}
+
+static void
+fields(const void *p)
+{
+	const struct msg_limit *e = p;
+	char cpu[32];
+
+	cli_print_cpu(cpu, sizeof(cpu), &e->lim);
+	printf(", \"memory\": %u, \"disk\": %u, \"proc\": %u, \"cpu\": ",
+	    e->lim.memory_mb, e->lim.disk_mb, e->lim.proc);
+	json_str(stdout, cpu);
+}
+
 static int
 print(const struct msg_limit_list *l, bool json)
 {
-	char cpu[32];
-	size_t i;
-	int rc = CLI_OK;
+	const struct cli_each w = {
+		"limit", l->v, l->n, sizeof(*l->v),
+		offsetof(struct msg_limit, host), offsetof(struct msg_limit, ct),
+		offsetof(struct msg_limit, error), line, fields,
+	};
 
-	if (json)
-		printf("[");
-	for (i = 0; i < l->n; i++) {
-		const struct msg_limit *e = &l->v[i];
-
-		cli_print_cpu(cpu, sizeof(cpu), &e->lim);
-		if (e->error[0] != '\0') {
-			out_line(stderr, "corral: limit: %s:%s: %s", e->host,
-			    e->ct, e->error);
-			rc = CLI_FAILED;
-		}
-		if (!json) {
-			if (e->error[0] == '\0')
-				out_line(stdout, "%s:%s:%u:%u:%u:%s", e->host,
-				    e->ct, e->lim.memory_mb, e->lim.disk_mb,
-				    e->lim.proc, cpu);
-			continue;
-		}
-		printf("%s\n  {\"host\": ", i ? "," : "");
-		json_str(stdout, e->host);
-		printf(", \"container\": ");
-		json_str(stdout, e->ct);
-		printf(", \"memory\": %u, \"disk\": %u, \"proc\": %u, "
-		    "\"cpu\": ", e->lim.memory_mb, e->lim.disk_mb, e->lim.proc);
-		json_str(stdout, cpu);
-		printf(", \"error\": ");
-		if (e->error[0] != '\0')
-			json_str(stdout, e->error);
-		else
-			printf("null");
-		printf("}");
-	}
-	if (json)
-		printf("%s]\n", l->n ? "\n" : "");
-	return rc;
+	return cli_print_each(&w, json);
 }
 
 static int

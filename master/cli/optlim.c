@@ -60,3 +60,43 @@ cli_print_cpu(char *buf, size_t len, const struct msg_limits *l)
 	else
 		snprintf(buf, len, "%u/%u", l->cpu_num, l->cpu_den);
 }
+
+int
+cli_print_each(const struct cli_each *w, bool json)
+{
+	size_t i;
+	int rc = CLI_OK;
+
+	if (json)
+		printf("[");
+	for (i = 0; i < w->n; i++) {
+		const char *e = (const char *)w->v + i * w->size;
+		const char *host = e + w->host_off, *ct = e + w->ct_off;
+		const char *error = e + w->error_off;
+
+		if (error[0] != '\0') {
+			out_line(stderr, "corral: %s: %s:%s: %s", w->cmd, host,
+			    ct, error);
+			rc = CLI_FAILED;
+		}
+		if (!json) {
+			if (error[0] == '\0')
+				w->line(e);
+			continue;
+		}
+		printf("%s\n  {\"host\": ", i ? "," : "");
+		json_str(stdout, host);
+		printf(", \"container\": ");
+		json_str(stdout, ct);
+		w->fields(e);
+		printf(", \"error\": ");
+		if (error[0] != '\0')
+			json_str(stdout, error);
+		else
+			printf("null");
+		printf("}");
+	}
+	if (json)
+		printf("%s]\n", w->n ? "\n" : "");
+	return rc;
+}
