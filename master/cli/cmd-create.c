@@ -154,12 +154,13 @@ create_new(int argc, char **argv, struct args *a)
 {
 	struct msg_new rep;
 
-	if (argc - optind != 1 || a->sized) {
-		if (a->sized)
-			out_line(stderr, "corral: create: --size is for "
-			    "HOST NAME; with --ip it is --disk MB");
-		return usage();
+	if (a->sized) {
+		out_line(stderr, "corral: create: --size is for HOST NAME; "
+		    "with --ip it is --disk MB");
+		return CLI_USAGE;
 	}
+	if (argc - optind != 1)
+		return usage();
 	if (copy_arg("NAME", argv[optind], a->n.ct, sizeof(a->n.ct)) != 0)
 		return CLI_USAGE;
 	if (cli_run(&new_rpc, &a->n, &rep, NULL) != 0)
@@ -175,15 +176,18 @@ create_on(int argc, char **argv, struct args *a)
 	struct msg_create_req q = { 0 };
 	struct msg_create rep;
 
-	if (argc - optind != 2 || a->limited || a->n.host[0] != '\0') {
-		if (argc - optind == 1)
-			out_line(stderr, "corral: create: NAME needs --ip "
-			    "ADDR (or give HOST NAME)");
-		else if (a->limited || a->n.host[0] != '\0')
-			out_line(stderr, "corral: create: --host, --memory, "
-			    "--disk and --cpu go with --ip");
-		return usage();
+	if (argc - optind == 1) {
+		out_line(stderr, "corral: create: NAME needs --ip ADDR (or "
+		    "give HOST NAME)");
+		return CLI_USAGE;
 	}
+	if (a->limited || a->n.host[0] != '\0') {
+		out_line(stderr, "corral: create: --host, --memory, --disk and "
+		    "--cpu go with --ip");
+		return CLI_USAGE;
+	}
+	if (argc - optind != 2)
+		return usage();
 	if (cli_host_ct("create", argv + optind, q.host, q.ct) != 0)
 		return CLI_USAGE;
 	q.bytes = a->bytes;

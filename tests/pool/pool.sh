@@ -77,6 +77,29 @@ host_num() {
 	esac
 }
 host_dir() { echo "$POOL/$1"; }
+
+# `ip netns exec` mounts a fresh sysfs on /sys for the namespace's devices,
+# which hides the cgroup file systems under it: without them LXC gives the
+# host's containers no cgroup (no limits, no freezer).  The root
+# namespace's cgroup mounts are mounted again there, the same hierarchies.
+mirror_cgroups() {
+	local id par dev root mnt opts rest fstype src sopts
+	mountpoint -q /sys/fs/cgroup && return 0
+	while read -r id par dev root mnt opts rest; do
+		fstype=${rest#*- }; fstype=${fstype%% *}
+		sopts=${rest##* }
+		case "$fstype:$mnt" in
+		tmpfs:/sys/fs/cgroup) mount -t tmpfs -o mode=755 cgroup "$mnt" ;;
+		cgroup2:/sys/fs/cgroup*|cgroup:/sys/fs/cgroup/*)
+			mkdir -p "$mnt"; mount -t "$fstype" -o "$sopts" cgroup "$mnt" ;;
+		esac
+	done </proc/1/mountinfo
+}
+# ns_exec NS CMD...: CMD in namespace NS, with the cgroups mounted
+ns_exec() {
+	local ns=$1; shift
+	ip netns exec "$ns" bash -c "$(declare -f mirror_cgroups); mirror_cgroups; exec \"\$@\"" ns_exec "$@"
+}
 host_ns() { echo "corral-$1"; }
 nhosts() { cat "$POOL/hosts" 2>/dev/null || echo 0; }
 
@@ -161,7 +184,7 @@ start_slave() {
 	fi
 	# the daemons outlive this script: they must not inherit its other
 	# descriptors (a caller's flock on the pool lock would stay held)
-	ip netns exec "$ns" "$BUILD/corral-slave" -f -c "$d/corral.conf" \
+	ns_exec "$ns" "$BUILD/corral-slave" -f -c "$d/corral.conf" \
 		>>"$d/slave.log" 2>&1 </dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
 	echo $! >"$d/slave.pid"
 	wait_for 100 ip netns exec "$ns" sh -c "ss -ltn | grep -q ':$PORT '" ||
@@ -322,7 +345,7 @@ lxc.net.0.ipv4.gateway = $CTNET.$k.1
 EOF
 	sed -i '/udhcpc/d' "$rootfs/etc/init.d/rcS"
 	if [ "$stopped" != --stopped ]; then
-		ip netns exec "$ns" lxc-start -P "$d/lxc" -n "$name" ||
+		ns_exec "$ns" lxc-start -P "$d/lxc" -n "$name" ||
 			die "$h: lxc-start $name failed"
 		wait_for 50 sh -c "ip netns exec $ns lxc-info -P $d/lxc -n $name -iH | grep -q ." ||
 			die "$h: $name has no address"
@@ -341,7 +364,7 @@ cmd_down() {
 		stop_pid "$d/slave.pid"
 		if [ -d "$d/lxc" ] && ip netns list | grep -qw "$ns"; then
 			for c in $(ip netns exec "$ns" lxc-ls -P "$d/lxc" 2>/dev/null); do
-				ip netns exec "$ns" lxc-stop -P "$d/lxc" -n "$c" -k >/dev/null 2>&1 || true
+				ns_exec "$ns" lxc-stop -P "$d/lxc" -n "$c" -k >/dev/null 2>&1 || true
 			done
 		fi
 		if [ -f "$d/loop" ]; then
@@ -408,7 +431,7 @@ start) cmd_start "$@" ;;
 lxcpath) host_num "${1:-}" >/dev/null; echo "$(host_dir "$1")/lxc" ;;
 storage) host_num "${1:-}" >/dev/null; echo "$(host_dir "$1")/storage" ;;
 store) [ -f "$POOL/hosts" ] || die "no pool is up"; echo "$POOL/master/store" ;;
-exec) h=${1:-}; host_num "$h" >/dev/null; shift; exec ip netns exec "$(host_ns "$h")" "$@" ;;
+exec) h=${1:-}; host_num "$h" >/dev/null; shift; ns_exec "$(host_ns "$h")" "$@" ;;
 create) cmd_create "$@" ;;
 status) cmd_status ;;
 -h|--help|help) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//' ;;
