@@ -95,10 +95,11 @@ mirror_cgroups() {
 		esac
 	done </proc/1/mountinfo
 }
-# ns_exec NS CMD...: CMD in namespace NS, with the cgroups mounted
+# ns_exec NS CMD...: CMD in namespace NS, with the cgroups mounted, in
+# place of the calling shell (a daemon keeps the PID `$!` gave)
 ns_exec() {
 	local ns=$1; shift
-	ip netns exec "$ns" bash -c "$(declare -f mirror_cgroups); mirror_cgroups; exec \"\$@\"" ns_exec "$@"
+	exec ip netns exec "$ns" bash -c "$(declare -f mirror_cgroups); mirror_cgroups; exec \"\$@\"" ns_exec "$@"
 }
 host_ns() { echo "corral-$1"; }
 nhosts() { cat "$POOL/hosts" 2>/dev/null || echo 0; }
@@ -345,7 +346,7 @@ lxc.net.0.ipv4.gateway = $CTNET.$k.1
 EOF
 	sed -i '/udhcpc/d' "$rootfs/etc/init.d/rcS"
 	if [ "$stopped" != --stopped ]; then
-		ns_exec "$ns" lxc-start -P "$d/lxc" -n "$name" ||
+		(ns_exec "$ns" lxc-start -P "$d/lxc" -n "$name") ||
 			die "$h: lxc-start $name failed"
 		wait_for 50 sh -c "ip netns exec $ns lxc-info -P $d/lxc -n $name -iH | grep -q ." ||
 			die "$h: $name has no address"
@@ -364,7 +365,7 @@ cmd_down() {
 		stop_pid "$d/slave.pid"
 		if [ -d "$d/lxc" ] && ip netns list | grep -qw "$ns"; then
 			for c in $(ip netns exec "$ns" lxc-ls -P "$d/lxc" 2>/dev/null); do
-				ns_exec "$ns" lxc-stop -P "$d/lxc" -n "$c" -k >/dev/null 2>&1 || true
+				(ns_exec "$ns" lxc-stop -P "$d/lxc" -n "$c" -k) >/dev/null 2>&1 || true
 			done
 		fi
 		if [ -f "$d/loop" ]; then
