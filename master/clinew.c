@@ -82,7 +82,8 @@ settle_rest(const struct msg_new_req *q, const struct create_conf *cc,
 		    "template name", m->conf.create, cc->template);
 		return -1;
 	}
-	snprintf(s->tmpl, sizeof(s->tmpl), "%s",
+	/* checked above to fit */
+	snprintf(s->tmpl, sizeof(s->tmpl), "%.63s",
 	    q->tmpl[0] ? q->tmpl : cc->template);
 	s->lim.memory_mb = q->lim.memory_mb ? q->lim.memory_mb : cc->rss_mb;
 	s->lim.disk_mb = q->lim.disk_mb ? q->lim.disk_mb : cc->disk_mb;
