@@ -25,7 +25,6 @@ MSG_CODECS(msg_control)
 
 /* One kind of request to every container it names. */
 struct each {
-	const char *what;            /* "limit", "control" */
 	uint16_t to_slave, from_slave, to_cli;
 	size_t req_size, rep_size;
 	size_t error_off;            /* of the reply's error field */
@@ -109,16 +108,16 @@ each_ct(struct reqloop *l, const struct frame *f, const struct each *w,
 	int r;
 
 	if (!all && ct[0] == '\0')
-		return reply_error(l->t, f->h.id, CERR_INVALID, "%s: name a "
-		    "container or ask for all", w->what);
+		return reply_error(l->t, f->h.id, CERR_INVALID, "name a "
+		    "container or ask for all");
 	cli_refresh(c, NULL);
 	if (inventory_containers(c->inv, all ? NULL : ct, NULL, &cl) != 0)
 		return reply_error(l->t, f->h.id, CERR_REMOTE, "inventory: %s",
 		    inventory_errmsg(c->inv));
 	if (!all && cl.n == 0) {
 		msg_ct_rec_list_free(&cl);
-		return reply_error(l->t, f->h.id, CERR_INVALID, "%s: no "
-		    "container %s in the inventory", w->what, ct);
+		return reply_error(l->t, f->h.id, CERR_INVALID, "no container "
+		    "%s in the inventory", ct);
 	}
 	((char *)req)[0] = '\0';
 	if (cl.n > 0 && (o.v = calloc(cl.n, w->rep_size)) == NULL) {
@@ -137,7 +136,7 @@ int
 cli_do_limit(struct reqloop *l, const struct frame *f)
 {
 	static const struct each w = {
-		"limit", MSG_CT_LIMIT_REQ, MSG_CT_LIMIT, MSG_CLI_LIMIT,
+		MSG_CT_LIMIT_REQ, MSG_CT_LIMIT, MSG_CLI_LIMIT,
 		sizeof(struct msg_limit_req), sizeof(struct msg_limit),
 		offsetof(struct msg_limit, error),
 		msg_limit_req_enc, msg_limit_dec, limit_list_enc,
@@ -159,7 +158,7 @@ int
 cli_do_control(struct reqloop *l, const struct frame *f)
 {
 	static const struct each w = {
-		"control", MSG_CT_CONTROL_REQ, MSG_CT_CONTROL, MSG_CLI_CONTROL,
+		MSG_CT_CONTROL_REQ, MSG_CT_CONTROL, MSG_CLI_CONTROL,
 		sizeof(struct msg_control_req), sizeof(struct msg_control),
 		offsetof(struct msg_control, error),
 		msg_control_req_enc, msg_control_dec, control_list_enc,

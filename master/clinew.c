@@ -294,6 +294,6 @@ cli_do_new(struct reqloop *l, const struct frame *f)
 	cli_refresh(c, host);
 	return reply_msg(l->t, MSG_CLI_NEW, f->h.id, msg_new_enc, &a);
 refused:
-	return reply_error(l->t, f->h.id, CERR_INVALID, "create %s: %s", q.ct,
-	    err);
+	/* the CLI says "corral: create: " before it */
+	return reply_error(l->t, f->h.id, CERR_INVALID, "%s: %s", q.ct, err);
 }
