@@ -36,8 +36,10 @@ struct each {
 _Static_assert(offsetof(struct msg_limit_req, ct) == 0 &&
     offsetof(struct msg_control_req, ct) == 0 &&
     offsetof(struct msg_limit, host) == 0 &&
-    offsetof(struct msg_control, host) == 0,
-    "requests start with the name, replies with the host");
+    offsetof(struct msg_control, host) == 0 &&
+    offsetof(struct msg_limit, ct) == PROTO_NAME_MAX &&
+    offsetof(struct msg_control, ct) == PROTO_NAME_MAX,
+    "requests start with the name, replies with the host, then the name");
 
 static int
 limit_list_enc(struct cbuf *b, const void *v, size_t n)
