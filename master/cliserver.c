@@ -230,6 +230,9 @@ static const struct req_handler handlers[] = {
 	{ MSG_CLI_REMOVE_REQ, REQ_STREAMS, cli_do_remove },
 	{ MSG_CLI_GET_REQ,    REQ_STREAMS, cli_do_get },
 	{ MSG_CLI_PUT_REQ,    REQ_STREAMS, cli_do_put },
+	{ MSG_CLI_NEW_REQ,    0, cli_do_new },
+	{ MSG_CLI_LIMIT_REQ,  0, cli_do_limit },
+	{ MSG_CLI_CONTROL_REQ, 0, cli_do_control },
 	{ MSG_BYE,            0, reqloop_bye },
 };
 

@@ -52,6 +52,12 @@ void job_msg(const struct job *j, struct msg_job *m);
 /* corral remove (cliremove.c) */
 int cli_do_remove(struct reqloop *l, const struct frame *f);   /* streams */
 
+/* corral create NAME --ip ADDR (clinew.c) */
+int cli_do_new(struct reqloop *l, const struct frame *f);
+/* corral limit, corral control (clictset.c) */
+int cli_do_limit(struct reqloop *l, const struct frame *f);
+int cli_do_control(struct reqloop *l, const struct frame *f);
+
 /* A mutating request's answer (jobcli.c): queue j (kind, container, src,
  * dst, args), answer CLI_JOB_QUEUED, then unless detach stream its
  * progress (CLI_JOB_PROGRESS) and answer CLI_JOB once it has ended, all

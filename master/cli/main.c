@@ -18,6 +18,8 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_remove,
 	&cmd_get,
 	&cmd_put,
+	&cmd_limit,
+	&cmd_control,
 	&cmd_help,
 	NULL,
 };
