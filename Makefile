@@ -43,7 +43,7 @@ MASTER_PKGS = libssh sqlite3 zlib libcrypto
 SLAVE_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(SLAVE_PKGS) 2>/dev/null)
 SLAVE_LIBS    := $(shell $(PKG_CONFIG) --libs $(SLAVE_PKGS) 2>/dev/null) -lrsync
 MASTER_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(MASTER_PKGS) 2>/dev/null)
-MASTER_LIBS   := $(shell $(PKG_CONFIG) --libs $(MASTER_PKGS) 2>/dev/null) -lrsync
+MASTER_LIBS   := $(shell $(PKG_CONFIG) --libs $(MASTER_PKGS) 2>/dev/null) -lrsync -lm
 CMOCKA_LIBS   := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 # proto/ inflates compressed tree entries: everything that links it needs zlib
 PROTO_LIBS    := $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null)
@@ -139,6 +139,10 @@ STORAGE_OBJS = $(call obj,$(sort $(wildcard slave/storage*.c)) slave/dmstatus.c 
 $(BUILD)/tests/test_storage: $(STORAGE_OBJS)
 $(BUILD)/tests/test_storage: TEST_LIBS = $(SLAVE_LIBS)
 $(BUILD)/tests/unit/test_storage.o: CFLAGS += $(SLAVE_CFLAGS)
+# placement and balance: pure algorithms over a pool in memory
+PLACE_OBJS = $(call obj,master/place.c master/balance.c)
+$(BUILD)/tests/test_place: $(PLACE_OBJS)
+$(BUILD)/tests/test_place: TEST_LIBS = -lm
 # the CLI's output helpers
 $(BUILD)/tests/test_out: $(BUILD)/master/cli/out.o
 $(BUILD)/tests/unit/test_out.o: CPPFLAGS += -Imaster/cli
