@@ -68,6 +68,11 @@ VALIDATE(v_move_req, struct msg_move_req, msg_move_req_decode)
 VALIDATE(v_id, int64_t, msg_id_decode)
 VALIDATE(v_remove_req, struct msg_remove_req, msg_remove_req_decode)
 VALIDATE(v_remove_plan, struct msg_remove_plan, msg_remove_plan_decode)
+VALIDATE(v_place_req, struct msg_place_req, msg_place_req_decode)
+VALIDATE(v_balance_req, struct msg_balance_req, msg_balance_req_decode)
+VALIDATE(v_drain_req, struct msg_drain_req, msg_drain_req_decode)
+VALIDATE_LIST(v_place, struct msg_place, msg_place_decode, msg_place_free)
+VALIDATE_LIST(v_plan, struct msg_plan, msg_plan_decode, msg_plan_free)
 VALIDATE_LIST(v_job_list, struct msg_job_list, msg_job_list_decode,
     msg_job_list_free)
 VALIDATE_LIST(v_job_detail, struct msg_job_detail, msg_job_detail_decode,
@@ -209,6 +214,11 @@ static const struct proto_msg_desc msg_table[] = {
 	{ MSG_CLI_MOVE_REQ,   "CLI_MOVE_REQ",   v_move_req },
 	{ MSG_CLI_REMOVE_REQ, "CLI_REMOVE_REQ", v_remove_req },
 	{ MSG_CLI_REMOVE_PLAN, "CLI_REMOVE_PLAN", v_remove_plan },
+	{ MSG_CLI_PLACE_REQ,  "CLI_PLACE_REQ",  v_place_req },
+	{ MSG_CLI_PLACE,      "CLI_PLACE",      v_place },
+	{ MSG_CLI_BALANCE_REQ, "CLI_BALANCE_REQ", v_balance_req },
+	{ MSG_CLI_DRAIN_REQ,  "CLI_DRAIN_REQ",  v_drain_req },
+	{ MSG_CLI_PLAN,       "CLI_PLAN",       v_plan },
 	{ 0, NULL, NULL },
 };
 

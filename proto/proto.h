@@ -102,6 +102,12 @@ enum proto_msg {
 	MSG_CLI_MOVE_REQ   = 610,  /* struct msg_move_req: answered as a job */
 	MSG_CLI_REMOVE_REQ = 620,  /* struct msg_remove_req */
 	MSG_CLI_REMOVE_PLAN = 621, /* struct msg_remove_plan: a --dry-run's answer */
+	/* 700s: placement and balance */
+	MSG_CLI_PLACE_REQ  = 700,  /* struct msg_place_req */
+	MSG_CLI_PLACE      = 701,  /* struct msg_place: chosen host, candidates */
+	MSG_CLI_BALANCE_REQ = 702, /* struct msg_balance_req */
+	MSG_CLI_DRAIN_REQ  = 703,  /* struct msg_drain_req */
+	MSG_CLI_PLAN       = 704,  /* struct msg_plan: balance's or drain's moves */
 };
 
 struct cbuf;
