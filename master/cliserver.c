@@ -13,6 +13,7 @@
 #include "log.h"
 #include "master.h"
 #include "msg.h"
+#include "placecli.h"
 #include "poller.h"
 #include "proto.h"
 #include "reqloop.h"
@@ -228,6 +229,9 @@ static const struct req_handler handlers[] = {
 	{ MSG_CLI_CANCEL_REQ, 0, cli_do_cancel },
 	{ MSG_CLI_MOVE_REQ,   REQ_STREAMS, cli_do_move },
 	{ MSG_CLI_REMOVE_REQ, REQ_STREAMS, cli_do_remove },
+	{ MSG_CLI_PLACE_REQ,  0, cli_do_place },
+	{ MSG_CLI_BALANCE_REQ, 0, cli_do_balance },
+	{ MSG_CLI_DRAIN_REQ,  0, cli_do_drain },
 	{ MSG_BYE,            0, reqloop_bye },
 };
 

@@ -19,6 +19,9 @@ struct master_ctx {
 	struct backup_conf backup;
 	const char *conf_path;
 	bool foreground;
+	/* --no-poll (tests and benches only): the inventory is served as it
+	 * is, neither matched to slaves.conf nor polled */
+	bool no_poll;
 	char software[64];      /* "corral-master VERSION" */
 	/* pollers, one per slave; replaced on SIGHUP under the write lock */
 	pthread_rwlock_t pollers_lock;

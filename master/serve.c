@@ -128,8 +128,10 @@ reload(struct master_ctx *m)
 	stop_pollers(m);
 	slaves_conf_free(&m->slaves);
 	m->slaves = fresh;
-	sync_inventory(m);
-	start_pollers(m);
+	if (!m->no_poll) {
+		sync_inventory(m);
+		start_pollers(m);
+	}
 	pthread_rwlock_unlock(&m->pollers_lock);
 	log_notice("reloaded %s: %zu slaves", m->conf.slaves, m->slaves.n);
 }
@@ -248,11 +250,12 @@ master_serve(struct master_ctx *m, int ready_fd)
 	if ((sfd = signalfd(-1, &mask, SFD_CLOEXEC)) < 0)
 		goto out;
 	if (make_parents(m->conf.inventory) != 0 ||
-	    make_parents(m->conf.socket) != 0 || sync_inventory(m) != 0)
+	    make_parents(m->conf.socket) != 0 ||
+	    (!m->no_poll && sync_inventory(m) != 0))
 		goto out;
 	if ((lfd = open_socket(m->conf.socket)) < 0)
 		goto out;
-	if (start_pollers(m) != 0)
+	if (!m->no_poll && start_pollers(m) != 0)
 		goto out;
 	/* after the inventory's sync: recovers what a killed master left */
 	if ((m->jobs = jobrun_start(m, job_kinds, err, sizeof(err))) == NULL) {

@@ -33,6 +33,10 @@ extern const struct cli_cmd cmd_job;
 extern const struct cli_cmd cmd_cancel;
 extern const struct cli_cmd cmd_move;
 extern const struct cli_cmd cmd_remove;
+extern const struct cli_cmd cmd_place;
+extern const struct cli_cmd cmd_balance;
+/* corral host drain|undrain (cmd-drain.c): argv[0] is drain or undrain */
+int host_drain_exec(int argc, char **argv);
 
 /* ---- talking to corral-master (client.c) ---- */
 struct msg_progress;
@@ -92,6 +96,14 @@ const char *human_age(int64_t when, char *buf, size_t len);
 int cli_parse_size(const char *s, uint64_t *bytes);
 /* Common option parsing: returns 1 if argv[i] was --help (usage printed). */
 int cli_wants_help(const struct cli_cmd *c, int argc, char **argv);
+
+/* ---- plans of moves (planout.c) ---- */
+struct msg_plan;
+/* As JSON (one object, fields in corral(1)), or as a table; scores: with
+ * the hosts' scores and the imbalance (balance), or not (drain).  A plan
+ * that stopped says why on stderr. */
+void plan_print_json(FILE *out, const struct msg_plan *m);
+void plan_print_text(FILE *out, const struct msg_plan *m, bool scores);
 
 /* ---- jobs (jobout.c, jobwait.c) ---- */
 struct msg_job;

@@ -16,6 +16,8 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_cancel,
 	&cmd_move,
 	&cmd_remove,
+	&cmd_place,
+	&cmd_balance,
 	&cmd_help,
 	NULL,
 };
