@@ -171,6 +171,11 @@ $(BUILD)/tests/integration/ctl_tool.o: CFLAGS += $(MASTER_CFLAGS)
 $(BUILD)/store-xfer: $(BUILD)/tests/integration/store_xfer.o $(MASTER_TOOL_OBJS) $(XFER_LIB) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS) $(MASTER_LIBS)
 
+# bench/balance.sh's synthetic pools and their scoring: placement and the
+# inventory's objects over SQLite.
+$(BUILD)/balance-sim: $(BUILD)/bench/balancesim.o $(PLACE_OBJS) $(BUILD)/master/placedb.o $(INVENTORY_OBJS) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs sqlite3) -lm $(PROTO_LIBS)
+
 # The transfer engine alone, sender and receiver over a socketpair.
 $(BUILD)/xfer-local: $(BUILD)/tests/tree/xfer_local.o $(XFER_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS)
@@ -243,6 +248,11 @@ bench-snapshot: all
 bench-transfer: all
 	scripts/deps.sh --bench
 	bench/transfer.sh
+# a master on a synthetic inventory, no pool: no lock
+.PHONY: bench-balance
+bench-balance: all $(BUILD)/balance-sim
+	scripts/deps.sh --bench
+	bench/balance.sh
 # a pool of its own, so the pool lock (-o: not inherited by its daemons)
 bench-move: all
 	scripts/deps.sh --bench
