@@ -143,6 +143,8 @@ $(BUILD)/tests/unit/test_storage.o: CFLAGS += $(SLAVE_CFLAGS)
 PLACE_OBJS = $(call obj,master/place.c master/balance.c)
 $(BUILD)/tests/test_place: $(PLACE_OBJS)
 $(BUILD)/tests/test_place: TEST_LIBS = -lm
+# when a daily task is due
+$(BUILD)/tests/test_daily: $(BUILD)/master/daily.o
 # the CLI's output helpers
 $(BUILD)/tests/test_out: $(BUILD)/master/cli/out.o
 $(BUILD)/tests/unit/test_out.o: CPPFLAGS += -Imaster/cli

@@ -30,6 +30,7 @@ struct master_ctx {
 	int cli_clients;        /* CLI connections being served */
 	pthread_mutex_t cli_lock;
 	struct jobrun *jobs;    /* the job runner (jobrun.h) */
+	struct daily *daily;    /* the daily tasks (daily.h) */
 };
 
 /* Read corral.conf, then the slaves.conf and backup.conf it names.  A

@@ -18,6 +18,7 @@
 #include "master.h"
 #include "msg.h"
 #include "pace.h"
+#include "poller.h"
 #include "placecli.h"
 #include "placedb.h"
 
@@ -433,4 +434,39 @@ out:
 	msg_plan_free(&m);
 	placedb_free(&p);
 	return r;
+}
+
+void
+balance_nightly(struct master_ctx *mc)
+{
+	struct cli c = { .m = mc };
+	struct msg_plan m = { 0 };
+	struct place_pool p;
+	char err[512];
+
+	if ((c.inv = inventory_open(mc->conf.inventory, err,
+	    sizeof(err))) == NULL) {
+		log_error("nightly balance: %s", err);
+		return;
+	}
+	pollers_refresh(mc, NULL);
+	if (placedb_load(c.inv, &mc->conf, time(NULL), &p) != 0) {
+		log_error("nightly balance: %s", inventory_errmsg(c.inv));
+		goto out;
+	}
+	if (balance_run(&p, &mc->conf, 0, &m) != 0)
+		log_error("nightly balance: out of memory");
+	else if (m.n == 0)
+		log_notice("nightly balance: no move gains more than %u",
+		    mc->conf.balance_min_gain);
+	else if (balance_apply(&c, &m) != 0)
+		log_error("nightly balance: stopped: %s", m.error);
+	else
+		log_notice("nightly balance: %zu moves, imbalance %.2f -> "
+		    "%.2f", m.n, m.imbalance_before / 1000.0,
+		    m.imbalance_after / 1000.0);
+	placedb_free(&p);
+	msg_plan_free(&m);
+out:
+	inventory_close(c.inv);
 }

@@ -30,4 +30,8 @@ int balance_run(struct place_pool *p, const struct corral_conf *conf,
  * m->error says which failed: -1. */
 int balance_apply(struct cli *c, struct msg_plan *m);
 
+/* The nightly run (a daily task, dailyrun.c): plan and apply, logged. */
+struct master_ctx;
+void balance_nightly(struct master_ctx *m);
+
 #endif

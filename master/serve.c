@@ -21,6 +21,7 @@
 #include "jobrun.h"
 #include "log.h"
 #include "master.h"
+#include "daily.h"
 #include "poller.h"
 
 #define CLI_CLIENTS_MAX 64
@@ -262,6 +263,9 @@ master_serve(struct master_ctx *m, int ready_fd)
 		log_error("%s", err);
 		goto out;
 	}
+	/* after the jobs: a daily task may queue some; not without polls */
+	if (!m->no_poll && (m->daily = daily_start(m, daily_tasks)) == NULL)
+		goto out;
 	log_notice("serving %s, %zu slaves", m->conf.socket, m->slaves.n);
 	daemon_ready(ready_fd);
 	pfd[0].fd = lfd;
@@ -287,6 +291,9 @@ master_serve(struct master_ctx *m, int ready_fd)
 	log_notice("shutting down");
 	rc = 0;
 out:
+	/* before the jobs: it may wait on them */
+	daily_stop(m->daily);
+	m->daily = NULL;
 	/* before the pollers: a job may still ask a slave */
 	if (m->jobs != NULL)
 		jobrun_stop(m->jobs);
