@@ -14,8 +14,8 @@
 
 #include "place.h"
 
-#define BAL_SOURCES 64
-#define BAL_TARGETS 64
+#define BAL_SOURCES 16
+#define BAL_TARGETS 16
 
 static bool
 active(const struct place_host *h)
