@@ -387,39 +387,38 @@ cli_do_drain(struct reqloop *l, const struct frame *f)
 	if ((r = msg_drain_req_decode(f->payload, &q)) != 0)
 		return r;
 	if (!conf_valid_name(q.host))
-		return reply_error(l->t, f->h.id, CERR_INVALID, "drain: '%s' "
-		    "is not a valid host name", q.host);
+		return reply_error(l->t, f->h.id, CERR_INVALID, "'%s' is "
+		    "not a valid host name", q.host);
 	if (q.flags & MSG_DRAIN_UNDO) {
 		if (placedb_set_drained(c->inv, q.host, false) != 0)
 			return reply_error(l->t, f->h.id, CERR_INVALID,
-			    "undrain %s: %s", q.host,
-			    inventory_errmsg(c->inv));
+			    "%s", inventory_errmsg(c->inv));
 		log_notice("host %s undrained", q.host);
 		return reply_msg(l->t, MSG_CLI_PLAN, f->h.id, msg_plan_enc,
 		    &m);
 	}
 	cli_refresh(c, NULL);
 	if (placedb_load(c->inv, &c->m->conf, time(NULL), &p) != 0)
-		return reply_error(l->t, f->h.id, CERR_REMOTE, "drain %s: %s",
+		return reply_error(l->t, f->h.id, CERR_REMOTE, "%s: %s",
 		    q.host, inventory_errmsg(c->inv));
 	if ((src = host_index(&p, q.host)) < 0) {
-		r = reply_error(l->t, f->h.id, CERR_INVALID, "drain: no host "
-		    "%s", q.host);
+		r = reply_error(l->t, f->h.id, CERR_INVALID, "no host %s",
+		    q.host);
 		goto out;
 	}
 	if (p.h[src].state == PLACE_DOWN) {
-		r = reply_error(l->t, f->h.id, CERR_INVALID, "drain %s: it is "
-		    "down: its containers cannot be moved", q.host);
+		r = reply_error(l->t, f->h.id, CERR_INVALID, "%s is down: "
+		    "its containers cannot be moved", q.host);
 		goto out;
 	}
 	if (drain_msg(&p, (size_t)src, &m) != 0) {
-		r = reply_error(l->t, f->h.id, CERR_REMOTE, "drain %s: out of "
+		r = reply_error(l->t, f->h.id, CERR_REMOTE, "%s: out of "
 		    "memory", q.host);
 		goto out;
 	}
 	if (!(q.flags & MSG_DRAIN_DRY_RUN)) {
 		if (placedb_set_drained(c->inv, q.host, true) != 0) {
-			r = reply_error(l->t, f->h.id, CERR_REMOTE, "drain %s: "
+			r = reply_error(l->t, f->h.id, CERR_REMOTE, "%s: "
 			    "%s", q.host, inventory_errmsg(c->inv));
 			goto out;
 		}

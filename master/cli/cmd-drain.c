@@ -11,8 +11,12 @@
 MSG_ENC(msg_drain_req)
 MSG_DEC(msg_plan)
 
-static const struct cli_rpc rpc = {
+static const struct cli_rpc rpc_drain = {
 	.cmd = "host drain", .type = MSG_CLI_DRAIN_REQ,
+	.enc = msg_drain_req_enc, .want = MSG_CLI_PLAN, .dec = msg_plan_dec,
+};
+static const struct cli_rpc rpc_undrain = {
+	.cmd = "host undrain", .type = MSG_CLI_DRAIN_REQ,
 	.enc = msg_drain_req_enc, .want = MSG_CLI_PLAN, .dec = msg_plan_dec,
 };
 
@@ -51,7 +55,7 @@ host_drain_exec(int argc, char **argv)
 	strcpy(q.host, argv[optind]);
 	if (undo)
 		q.flags |= MSG_DRAIN_UNDO;
-	if (cli_run(&rpc, &q, &m, NULL) != 0)
+	if (cli_run(undo ? &rpc_undrain : &rpc_drain, &q, &m, NULL) != 0)
 		return CLI_FAILED;
 	for (i = 0; i < m.n; i++)
 		if (strcmp(m.v[i].note, "done") != 0 &&
