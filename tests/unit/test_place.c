@@ -351,7 +351,7 @@ test_drain(void **state)
 		pool_free(&p);
 	}
 	/* one that fits nowhere, the others go on */
-	pool_init(&p, 3, 3);
+	pool_init(&p, 3, 4);
 	add_ct(&p, 0, (uint64_t)(30 * GiB), MiB, 0);
 	add_ct(&p, 0, MiB, MiB, 0);
 	add_ct(&p, 1, (uint64_t)(8 * GiB), MiB, 0);
