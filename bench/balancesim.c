@@ -18,6 +18,7 @@
  *       over a limit.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,11 +50,62 @@ rnd01(uint64_t *s)
 	return (double)(rnd(s) % 1000000) / 1e6;
 }
 
+#define OS_MEM (2 * GiB)   /* the host's own, outside the containers */
+
 struct ghost {
 	uint32_t cores;
 	uint64_t mem, disk, mem_used, disk_used;
 	double cpu;
 };
+
+struct gct {
+	size_t host;
+	uint64_t mem, disk;
+	double cpu;
+	bool placed;       /* false: no host had room in 200 draws */
+};
+
+/* The pool of seed: hosts of mixed sizes; containers uneven (a few big
+ * ones, many small), each on a host drawn on a skew (u cubed: the
+ * low-numbered hosts take most) that has room within the default limits.
+ * Returns how many were placed. */
+static size_t
+draw_pool(uint64_t seed, struct ghost *h, size_t nh, struct gct *c,
+    size_t nc)
+{
+	uint64_t s = seed * 2654435761u + 88172645463325252ull;
+	size_t i, k, tries, x = 0, placed = 0;
+
+	for (i = 0; i < nh; i++) {
+		h[i].cores = 16u << (rnd(&s) % 3);
+		h[i].mem = (64ull << (rnd(&s) % 3)) * GiB;
+		h[i].disk = (2048ull << (rnd(&s) % 3)) * GiB;
+		h[i].mem_used = OS_MEM;
+	}
+	for (k = 0; k < nc; k++) {
+		c[k].mem = (256 * MiB) << (rnd(&s) % 6);
+		c[k].disk = (2 * GiB) << (rnd(&s) % 5);
+		c[k].cpu = 0.05 + rnd01(&s) * rnd01(&s) * 3.0;
+		for (tries = 0; tries < 200; tries++) {
+			double u = rnd01(&s);
+
+			x = (size_t)(u * u * u * (double)nh);
+			if (h[x].mem_used + c[k].mem <= h[x].mem &&
+			    h[x].disk_used + c[k].disk <=
+			    0.9 * (double)h[x].disk)
+				break;
+		}
+		if (tries == 200)
+			continue;
+		c[k].host = x;
+		c[k].placed = true;
+		h[x].mem_used += c[k].mem;
+		h[x].disk_used += c[k].disk;
+		h[x].cpu += c[k].cpu;
+		placed++;
+	}
+	return placed;
+}
 
 static int
 exec_or_die(sqlite3 *db, const char *sql)
@@ -74,12 +126,11 @@ gen(uint64_t seed, size_t nh, size_t nc, const char *dbpath,
 {
 	struct inventory *inv;
 	struct ghost *h;
+	struct gct *c;
 	sqlite3 *db;
 	sqlite3_stmt *hs = NULL, *cs = NULL;
 	FILE *hf, *uf;
 	char err[512], name[64];
-	uint64_t s = seed * 2654435761u + 88172645463325252ull;
-	const uint64_t os_mem = 2 * GiB;
 	size_t i, k, placed = 0;
 	int rc = 1;
 
@@ -89,8 +140,13 @@ gen(uint64_t seed, size_t nh, size_t nc, const char *dbpath,
 		return 1;
 	}
 	inventory_close(inv);
-	if ((h = calloc(nh, sizeof(*h))) == NULL)
+	h = calloc(nh + 1, sizeof(*h));
+	c = calloc(nc + 1, sizeof(*c));
+	if (h == NULL || c == NULL) {
+		free(h);
+		free(c);
 		return 1;
+	}
 	if (sqlite3_open(dbpath, &db) != SQLITE_OK)
 		return 1;
 	hf = fopen(hbal, "w");
@@ -112,39 +168,8 @@ gen(uint64_t seed, size_t nh, size_t nc, const char *dbpath,
 		fprintf(stderr, "balance-sim: %s\n", sqlite3_errmsg(db));
 		goto out;
 	}
-	for (i = 0; i < nh; i++) {
-		h[i].cores = 16u << (rnd(&s) % 3);
-		h[i].mem = (64ull << (rnd(&s) % 3)) * GiB;
-		h[i].disk = (2048ull << (rnd(&s) % 3)) * GiB;
-		h[i].mem_used = os_mem;
-	}
-	/* a first pass for the hosts' totals (hosts come first in both
-	 * outputs), a second one, from the same seed, for the containers */
+	placed = draw_pool(seed, h, nh, c, nc);
 	fprintf(hf, "default|fake-uuid-01|preferred||\n\n");
-	for (k = 0; k < nc; k++) {
-		/* uneven: a few big ones, many small */
-		uint64_t mem = (256 * MiB) << (rnd(&s) % 6);
-		uint64_t disk = (2 * GiB) << (rnd(&s) % 5);
-		double cpu = 0.05 + rnd01(&s) * rnd01(&s) * 3.0;
-		size_t tries, x = 0;
-
-		for (tries = 0; tries < 200; tries++) {
-			double u = rnd01(&s);
-
-			x = (size_t)(u * u * u * (double)nh);
-			if (h[x].mem_used + mem <= h[x].mem &&
-			    h[x].disk_used + disk <= 0.9 * (double)h[x].disk)
-				break;
-		}
-		if (tries == 200)
-			continue;
-		h[x].mem_used += mem;
-		h[x].disk_used += disk;
-		h[x].cpu += cpu;
-		snprintf(name, sizeof(name), "ct%05zu", k);
-		placed++;
-		fprintf(uf, "%s %.3f 1 1 1\n", name, cpu);
-	}
 	for (i = 0; i < nh; i++) {
 		snprintf(name, sizeof(name), "h%04zu", i);
 		sqlite3_reset(hs);
@@ -169,49 +194,29 @@ gen(uint64_t seed, size_t nh, size_t nc, const char *dbpath,
 		 * tags|excl|free spindles|node CPUs|CPU speed, in MiB */
 		fprintf(hf, "%s|%llu|%llu|%llu|%llu|%llu|%u|N|fake-uuid-01|1||N|"
 		    "1|0|1.0\n", name, (unsigned long long)(h[i].mem / MiB),
-		    (unsigned long long)(os_mem / MiB),
+		    (unsigned long long)(OS_MEM / MiB),
 		    (unsigned long long)((h[i].mem - h[i].mem_used) / MiB),
 		    (unsigned long long)(h[i].disk / MiB),
 		    (unsigned long long)((h[i].disk - h[i].disk_used) / MiB),
 		    h[i].cores);
 	}
 	fprintf(hf, "\n");
-	s = seed * 2654435761u + 88172645463325252ull;
-	memset(h, 0, nh * sizeof(*h));
-	for (i = 0; i < nh; i++) {
-		h[i].cores = 16u << (rnd(&s) % 3);
-		h[i].mem = (64ull << (rnd(&s) % 3)) * GiB;
-		h[i].disk = (2048ull << (rnd(&s) % 3)) * GiB;
-		h[i].mem_used = os_mem;
-	}
 	for (k = 0; k < nc; k++) {
-		uint64_t mem = (256 * MiB) << (rnd(&s) % 6);
-		uint64_t disk = (2 * GiB) << (rnd(&s) % 5);
-		double cpu = 0.05 + rnd01(&s) * rnd01(&s) * 3.0;
-		size_t tries, x = 0;
 		char host[16];
 
-		for (tries = 0; tries < 200; tries++) {
-			double u = rnd01(&s);
-
-			x = (size_t)(u * u * u * (double)nh);
-			if (h[x].mem_used + mem <= h[x].mem &&
-			    h[x].disk_used + disk <= 0.9 * (double)h[x].disk)
-				break;
-		}
-		if (tries == 200)
+		if (!c[k].placed)
 			continue;
-		h[x].mem_used += mem;
-		h[x].disk_used += disk;
 		snprintf(name, sizeof(name), "ct%05zu", k);
-		snprintf(host, sizeof(host), "h%04zu", x);
+		snprintf(host, sizeof(host), "h%04zu", c[k].host);
+		fprintf(uf, "%s %.3f 1 1 1\n", name, c[k].cpu);
 		sqlite3_reset(cs);
 		sqlite3_bind_text(cs, 1, host, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(cs, 2, name, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(cs, 3, (sqlite3_int64)mem);
-		sqlite3_bind_int64(cs, 4, (sqlite3_int64)disk);
+		sqlite3_bind_int64(cs, 3, (sqlite3_int64)c[k].mem);
+		sqlite3_bind_int64(cs, 4, (sqlite3_int64)c[k].disk);
 		sqlite3_bind_int64(cs, 5, 1000);
-		sqlite3_bind_int64(cs, 6, (sqlite3_int64)llround(cpu * 1000));
+		sqlite3_bind_int64(cs, 6, (sqlite3_int64)llround(c[k].cpu *
+		    1000));
 		if (sqlite3_step(cs) != SQLITE_DONE) {
 			fprintf(stderr, "balance-sim: %s\n",
 			    sqlite3_errmsg(db));
@@ -220,9 +225,9 @@ gen(uint64_t seed, size_t nh, size_t nc, const char *dbpath,
 		/* instance|mem|disk|vcpus|status|auto_balance|pnode|snode|
 		 * template|tags|spindle use|spindles */
 		fprintf(hf, "%s|%llu|%llu|%u|running|Y|%s||sharedfile||1|-\n",
-		    name, (unsigned long long)(mem / MiB),
-		    (unsigned long long)(disk / MiB), (unsigned)ceil(cpu),
-		    host);
+		    name, (unsigned long long)(c[k].mem / MiB),
+		    (unsigned long long)(c[k].disk / MiB),
+		    (unsigned)ceil(c[k].cpu), host);
 	}
 	fprintf(hf, "\n\n");
 	if (exec_or_die(db, "COMMIT") != 0)
@@ -239,6 +244,7 @@ out:
 	if (uf)
 		fclose(uf);
 	free(h);
+	free(c);
 	return rc;
 }
 
