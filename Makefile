@@ -120,7 +120,9 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	    $(TEST_LIBS) $(CMOCKA_LIBS) $(PROTO_LIBS)
 INVENTORY_OBJS = $(call obj,master/inventory.c master/invdb.c master/schema.c master/jobs.c)
 $(BUILD)/tests/test_inventory $(BUILD)/tests/test_jobs: $(INVENTORY_OBJS)
-$(BUILD)/tests/test_inventory $(BUILD)/tests/test_jobs: TEST_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3)
+$(BUILD)/tests/test_inventory $(BUILD)/tests/test_jobs: TEST_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3) -lm
+# the pool placement reads from the inventory
+$(BUILD)/tests/test_inventory: $(call obj,master/placedb.c master/place.c master/balance.c)
 # scratch directories of the tests on real files
 $(BUILD)/tests/test_jobs $(BUILD)/tests/test_jobrun: $(BUILD)/tests/unit/tmpdir.o
 # the job runner over the inventory, with the test's own kinds
