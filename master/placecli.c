@@ -205,12 +205,15 @@ apply_plan(struct cli *c, struct msg_plan *m)
 		snprintf(m->error, sizeof(m->error), "out of memory");
 		return;
 	}
-	for (i = n = 0; i < m->n; i++)
-		for (k = i; k < m->n && !done[i]; k++)
+	for (i = n = 0; i < m->n; i++) {
+		if (done[i])
+			continue;
+		for (k = i; k < m->n; k++)
 			if (!done[k] && same_pair(&m->v[i], &m->v[k])) {
 				tmp[n++] = m->v[k];
 				done[k] = true;
 			}
+	}
 	memcpy(m->v, tmp, m->n * sizeof(*tmp));
 	free(tmp);
 	free(done);
