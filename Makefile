@@ -43,7 +43,7 @@ MASTER_PKGS = libssh sqlite3 zlib libcrypto
 SLAVE_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(SLAVE_PKGS) 2>/dev/null)
 SLAVE_LIBS    := $(shell $(PKG_CONFIG) --libs $(SLAVE_PKGS) 2>/dev/null) -lrsync
 MASTER_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(MASTER_PKGS) 2>/dev/null)
-MASTER_LIBS   := $(shell $(PKG_CONFIG) --libs $(MASTER_PKGS) 2>/dev/null) -lrsync
+MASTER_LIBS   := $(shell $(PKG_CONFIG) --libs $(MASTER_PKGS) 2>/dev/null) -lrsync -lm
 CMOCKA_LIBS   := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 # proto/ inflates compressed tree entries: everything that links it needs zlib
 PROTO_LIBS    := $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null)
@@ -120,7 +120,9 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	    $(TEST_LIBS) $(CMOCKA_LIBS) $(PROTO_LIBS)
 INVENTORY_OBJS = $(call obj,master/inventory.c master/invdb.c master/schema.c master/jobs.c)
 $(BUILD)/tests/test_inventory $(BUILD)/tests/test_jobs: $(INVENTORY_OBJS)
-$(BUILD)/tests/test_inventory $(BUILD)/tests/test_jobs: TEST_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3)
+$(BUILD)/tests/test_inventory $(BUILD)/tests/test_jobs: TEST_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3) -lm
+# the pool placement reads from the inventory
+$(BUILD)/tests/test_inventory: $(call obj,master/placedb.c master/place.c master/balance.c)
 # scratch directories of the tests on real files
 $(BUILD)/tests/test_jobs $(BUILD)/tests/test_jobrun: $(BUILD)/tests/unit/tmpdir.o
 # the job runner over the inventory, with the test's own kinds
@@ -139,6 +141,12 @@ STORAGE_OBJS = $(call obj,$(sort $(wildcard slave/storage*.c)) slave/dmstatus.c 
 $(BUILD)/tests/test_storage: $(STORAGE_OBJS)
 $(BUILD)/tests/test_storage: TEST_LIBS = $(SLAVE_LIBS)
 $(BUILD)/tests/unit/test_storage.o: CFLAGS += $(SLAVE_CFLAGS)
+# placement and balance: pure algorithms over a pool in memory
+PLACE_OBJS = $(call obj,master/place.c master/balance.c)
+$(BUILD)/tests/test_place: $(PLACE_OBJS)
+$(BUILD)/tests/test_place: TEST_LIBS = -lm
+# when a daily task is due
+$(BUILD)/tests/test_daily: $(BUILD)/master/daily.o
 # the CLI's output helpers
 $(BUILD)/tests/test_out: $(BUILD)/master/cli/out.o
 $(BUILD)/tests/unit/test_out.o: CPPFLAGS += -Imaster/cli
@@ -166,6 +174,11 @@ $(BUILD)/ctl-tool: $(BUILD)/tests/integration/ctl_tool.o $(MASTER_TOOL_OBJS) $(X
 $(BUILD)/tests/integration/ctl_tool.o: CFLAGS += $(MASTER_CFLAGS)
 $(BUILD)/store-xfer: $(BUILD)/tests/integration/store_xfer.o $(MASTER_TOOL_OBJS) $(XFER_LIB) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS) $(MASTER_LIBS)
+
+# bench/balance.sh's synthetic pools and their scoring: placement and the
+# inventory's objects over SQLite.
+$(BUILD)/balance-sim: $(BUILD)/bench/balancesim.o $(PLACE_OBJS) $(BUILD)/master/placedb.o $(INVENTORY_OBJS) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs sqlite3) -lm $(PROTO_LIBS)
 
 # The transfer engine alone, sender and receiver over a socketpair.
 $(BUILD)/xfer-local: $(BUILD)/tests/tree/xfer_local.o $(XFER_LIB) $(PROTO_LIB) $(COMMON_LIB)
@@ -239,6 +252,11 @@ bench-snapshot: all
 bench-transfer: all
 	scripts/deps.sh --bench
 	bench/transfer.sh
+# a master on a synthetic inventory, no pool: no lock
+.PHONY: bench-balance
+bench-balance: all $(BUILD)/balance-sim
+	scripts/deps.sh --bench
+	bench/balance.sh
 # a pool of its own, so the pool lock (-o: not inherited by its daemons)
 bench-move: all
 	scripts/deps.sh --bench

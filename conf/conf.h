@@ -69,6 +69,16 @@ struct corral_conf {
 	uint32_t jobs_max;             /* jobs running at once */
 	uint32_t jobs_per_host;        /* of them, with a host as src or dst */
 	uint32_t stall_timeout;        /* seconds without progress: failed */
+	/* placement and balance (master/place.h says how they count) */
+	uint32_t score_weight_mem;     /* weights of the host score's terms */
+	uint32_t score_weight_cpu;
+	uint32_t score_weight_disk;
+	uint32_t score_weight_count;
+	uint32_t mem_ratio_max;        /* % of a host's memory committed */
+	uint32_t disk_ratio_max;       /* % of a host's storage used */
+	uint32_t balance_min_gain;     /* score points squared */
+	uint32_t balance_cooldown;     /* seconds */
+	char balance_at[8];            /* off | HH:MM, the nightly run */
 	/* slave */
 	char listen[CONF_ADDR_MAX];
 	uint16_t port;
@@ -92,6 +102,8 @@ struct corral_conf {
 #define CORRAL_CONF_DEFAULT "/etc/corral/corral.conf"
 const char *corral_conf_path(bool *explicit_path);
 void corral_conf_defaults(struct corral_conf *c);
+/* balance_at: "off" is -1, "HH:MM" minutes after midnight; -2 if invalid. */
+int conf_time_of_day(const char *val);
 /* data_ports: "any" is 0-0 (an ephemeral port); 0, or -1 if invalid. */
 int conf_port_range(const char *val, uint16_t *lo, uint16_t *hi);
 /* Parse over the current contents of c (so call defaults first); c is

@@ -9,6 +9,7 @@
  * this table.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,27 @@ check_port_range(const char *val)
 	    "is not any or a port range LO-HI (1..65535)";
 }
 
+int
+conf_time_of_day(const char *val)
+{
+	unsigned h, m;
+	int end = 0;
+
+	if (strcmp(val, "off") == 0)
+		return -1;
+	if (strlen(val) != 5 || sscanf(val, "%2u:%2u%n", &h, &m, &end) != 2 ||
+	    end != 5 || h > 23 || m > 59)
+		return -2;
+	return (int)(h * 60 + m);
+}
+
+static const char *
+check_time_of_day(const char *val)
+{
+	return conf_time_of_day(val) >= -1 ? NULL :
+	    "is not off or a time HH:MM (00:00..23:59)";
+}
+
 #define C_FIELD(f) CONF_FIELD(struct corral_conf, f)
 #define KEY_STR(f, ch, chk, d) { .name = #f, .type = CONF_KEY_STRING, \
 	C_FIELD(f), .choices = (ch), .check = (chk), .def = (d) }
@@ -87,6 +109,15 @@ static const struct conf_key corral_keys[] = {
 	KEY_UINT(jobs_max,        1, 64,    "4"),
 	KEY_UINT(jobs_per_host,   1, 64,    "2"),
 	KEY_UINT(stall_timeout,   5, 86400, "120"),
+	KEY_UINT(score_weight_mem,   0, 1000, "40"),
+	KEY_UINT(score_weight_cpu,   0, 1000, "30"),
+	KEY_UINT(score_weight_disk,  0, 1000, "20"),
+	KEY_UINT(score_weight_count, 0, 1000, "10"),
+	KEY_UINT(mem_ratio_max,      1, 1000, "100"),
+	KEY_UINT(disk_ratio_max,     1, 100,  "90"),
+	KEY_UINT(balance_min_gain,   0, 1000000, "1"),
+	KEY_UINT(balance_cooldown,   0, 31536000, "21600"),
+	KEY_STR(balance_at, NULL, check_time_of_day, "off"),
 	/* slave */
 	KEY_STR(listen, NULL, check_address, "0.0.0.0"),
 	KEY_UINT(port,            1, 65535, "7022"),

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "master.h"
 #include "msg.h"
+#include "placecli.h"
 #include "poller.h"
 #include "proto.h"
 #include "reqloop.h"
@@ -233,6 +234,9 @@ static const struct req_handler handlers[] = {
 	{ MSG_CLI_NEW_REQ,    0, cli_do_new },
 	{ MSG_CLI_LIMIT_REQ,  0, cli_do_limit },
 	{ MSG_CLI_CONTROL_REQ, 0, cli_do_control },
+	{ MSG_CLI_PLACE_REQ,  0, cli_do_place },
+	{ MSG_CLI_BALANCE_REQ, 0, cli_do_balance },
+	{ MSG_CLI_DRAIN_REQ,  0, cli_do_drain },
 	{ MSG_BYE,            0, reqloop_bye },
 };
 

@@ -42,17 +42,39 @@ static const char sql_host_up[] =
 static const char sql_host_down[] =
     "UPDATE hosts SET state = 'down', reason = ?2 WHERE name = ?1";
 
+/* A poll's list replaces the host's: every row is marked unseen, the
+ * list's rows are upserted (which clears the mark, and keeps what the CPU
+ * rate needs), and those still marked go. */
+static const char sql_ct_mark[] =
+    "UPDATE containers SET unseen = 1 WHERE host = ?1";
 static const char sql_ct_delete[] =
-    "DELETE FROM containers WHERE host = ?1";
+    "DELETE FROM containers WHERE host = ?1 AND unseen";
 
 static const char sql_ct_insert[] =
     "INSERT INTO containers (host, name, state, ipv4, autostart,"
     " mem_used, mem_limit, cpu_usec, backend, rootfs_bytes, last_seen)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    /* a container seen before: its CPU rate since then, in thousandths
+     * of a core (cpu_usec is in microseconds, last_seen in seconds); a
+     * counter that went back (a restart) keeps the last rate */
+    " ON CONFLICT (host, name) DO UPDATE SET"
+    "  cpu_milli = CASE WHEN excluded.last_seen > last_seen"
+    "   AND excluded.cpu_usec >= cpu_usec"
+    "   THEN (excluded.cpu_usec - cpu_usec) /"
+    "    ((excluded.last_seen - last_seen) * 1000)"
+    "   ELSE cpu_milli END,"
+    "  state = excluded.state, ipv4 = excluded.ipv4,"
+    "  autostart = excluded.autostart, mem_used = excluded.mem_used,"
+    "  mem_limit = excluded.mem_limit, cpu_usec = excluded.cpu_usec,"
+    "  backend = excluded.backend, rootfs_bytes = excluded.rootfs_bytes,"
+    "  last_seen = excluded.last_seen, unseen = 0"
+    /* a name twice in one report changes nothing: refused below */
+    " WHERE unseen";
 
 static const char sql_hist_insert[] =
-    "INSERT INTO load_history (host, t, load1, mem_available)"
-    " VALUES (?1, ?2, ?3, ?4)";
+    "INSERT INTO load_history (host, t, load1, mem_available, cpu_milli)"
+    " VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(SUM(cpu_milli), 0)"
+    "  FROM containers WHERE host = ?1 AND last_seen = ?2))";
 
 static const char sql_hist_prune[] =
     "DELETE FROM load_history WHERE host = ?1 AND rowid IN"
@@ -60,7 +82,9 @@ static const char sql_hist_prune[] =
     "  ORDER BY t DESC, rowid DESC LIMIT -1 OFFSET ?2)";
 
 static const char sql_hosts[] =
-    "SELECT name, address, port, state, reason, hostname, cores,"
+    "SELECT name, address, port,"
+    " CASE WHEN drained AND state <> 'down' THEN 'drained' ELSE state END,"
+    " reason, hostname, cores,"
     " load1, load5, load15, mem_total, mem_available, storage_backend,"
     " storage_total, storage_free, containers, uptime, version,"
     " last_seen FROM hosts ORDER BY name";
@@ -264,7 +288,14 @@ store_container(struct inventory *inv, const char *host,
 	    (rc = inv_bind_u64(st, 10, c->rootfs_bytes)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int64(st, 11, now)) != SQLITE_OK)
 		return inv_bind_fail(inv, st, "store container");
-	return inv_run(inv, st, "store container");
+	if (inv_run(inv, st, "store container") != 0)
+		return -1;
+	if (sqlite3_changes(inv->db) == 0) {
+		inv_set_err(inv, "store container: %.*s reported twice (UNIQUE "
+		    "host and name)", (int)sizeof(c->name), c->name);
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -307,6 +338,17 @@ inventory_host_up(struct inventory *inv, const char *host,
 		return -1;
 	if (store_host_info(inv, host, info, now) != 0)
 		goto fail;
+	if ((st = invdb_stmt(inv, sql_ct_mark)) == NULL)
+		goto fail;
+	if (inv_bind_str(st, 1, host) != SQLITE_OK) {
+		inv_bind_fail(inv, st, "mark containers");
+		goto fail;
+	}
+	if (inv_run(inv, st, "mark containers") != 0)
+		goto fail;
+	for (i = 0; i < n_cts; i++)
+		if (store_container(inv, host, &cts[i], now) != 0)
+			goto fail;
 	if ((st = invdb_stmt(inv, sql_ct_delete)) == NULL)
 		goto fail;
 	if (inv_bind_str(st, 1, host) != SQLITE_OK) {
@@ -315,9 +357,6 @@ inventory_host_up(struct inventory *inv, const char *host,
 	}
 	if (inv_run(inv, st, "forget containers") != 0)
 		goto fail;
-	for (i = 0; i < n_cts; i++)
-		if (store_container(inv, host, &cts[i], now) != 0)
-			goto fail;
 	if (store_history(inv, host, info, now) != 0)
 		goto fail;
 	return inv_commit(inv);

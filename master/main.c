@@ -36,6 +36,8 @@ main(int argc, char **argv)
 		{ "test-config", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		/* hidden: a synthetic inventory (HACKING.md) */
+		{ "no-poll", no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct master_ctx ctx = { 0 };
@@ -53,6 +55,7 @@ main(int argc, char **argv)
 		case 't': test_only = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("%s\n", ctx.software); return 0;
+		case 'P': ctx.no_poll = true; break;
 		default: usage(stderr); return 2;
 		}
 	}

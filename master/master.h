@@ -19,6 +19,9 @@ struct master_ctx {
 	struct backup_conf backup;
 	const char *conf_path;
 	bool foreground;
+	/* --no-poll (tests and benches only): the inventory is served as it
+	 * is, neither matched to slaves.conf nor polled */
+	bool no_poll;
 	char software[64];      /* "corral-master VERSION" */
 	/* pollers, one per slave; replaced on SIGHUP under the write lock */
 	pthread_rwlock_t pollers_lock;
@@ -27,6 +30,7 @@ struct master_ctx {
 	int cli_clients;        /* CLI connections being served */
 	pthread_mutex_t cli_lock;
 	struct jobrun *jobs;    /* the job runner (jobrun.h) */
+	struct daily *daily;    /* the daily tasks (daily.h) */
 };
 
 /* Read corral.conf, then the slaves.conf and backup.conf it names.  A

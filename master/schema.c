@@ -89,6 +89,28 @@ const char *const inv_migrations[] = {
 	 * version it made). */
 	"ALTER TABLE jobs ADD COLUMN result TEXT NOT NULL DEFAULT '';"
 	"PRAGMA user_version = 3;",
+	/* 3 -> 4: placement and balance.  hosts.drained: corral host drain
+	 * (never chosen until undrained); containers.cpu_milli: CPU in use in
+	 * thousandths of a core, from cpu_usec between the last two polls;
+	 * containers.unseen: set before a poll's
+	 * list is stored, cleared by it; load_history.cpu_milli: the sum of the host's containers'; moves
+	 * balance queued (its cooldown); when a daily task last ran (the
+	 * nightly balance), so that a restart does not run it twice. */
+	"ALTER TABLE hosts ADD COLUMN drained INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE containers ADD COLUMN cpu_milli INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE containers ADD COLUMN unseen INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE load_history ADD COLUMN cpu_milli INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"CREATE TABLE balance_moves ("
+	"  container       TEXT NOT NULL,"
+	"  t               INTEGER NOT NULL"
+	");"
+	"CREATE INDEX balance_moves_t ON balance_moves (t);"
+	"CREATE TABLE daily_runs ("
+	"  name            TEXT PRIMARY KEY NOT NULL,"
+	"  last_run        INTEGER NOT NULL"
+	");"
+	"PRAGMA user_version = 4;",
 };
 
 const int inv_schema_version =

@@ -21,6 +21,7 @@
 #include "jobrun.h"
 #include "log.h"
 #include "master.h"
+#include "daily.h"
 #include "poller.h"
 
 #define CLI_CLIENTS_MAX 64
@@ -128,8 +129,10 @@ reload(struct master_ctx *m)
 	stop_pollers(m);
 	slaves_conf_free(&m->slaves);
 	m->slaves = fresh;
-	sync_inventory(m);
-	start_pollers(m);
+	if (!m->no_poll) {
+		sync_inventory(m);
+		start_pollers(m);
+	}
 	pthread_rwlock_unlock(&m->pollers_lock);
 	log_notice("reloaded %s: %zu slaves", m->conf.slaves, m->slaves.n);
 }
@@ -248,17 +251,21 @@ master_serve(struct master_ctx *m, int ready_fd)
 	if ((sfd = signalfd(-1, &mask, SFD_CLOEXEC)) < 0)
 		goto out;
 	if (make_parents(m->conf.inventory) != 0 ||
-	    make_parents(m->conf.socket) != 0 || sync_inventory(m) != 0)
+	    make_parents(m->conf.socket) != 0 ||
+	    (!m->no_poll && sync_inventory(m) != 0))
 		goto out;
 	if ((lfd = open_socket(m->conf.socket)) < 0)
 		goto out;
-	if (start_pollers(m) != 0)
+	if (!m->no_poll && start_pollers(m) != 0)
 		goto out;
 	/* after the inventory's sync: recovers what a killed master left */
 	if ((m->jobs = jobrun_start(m, job_kinds, err, sizeof(err))) == NULL) {
 		log_error("%s", err);
 		goto out;
 	}
+	/* after the jobs: a daily task may queue some; not without polls */
+	if (!m->no_poll && (m->daily = daily_start(m, daily_tasks)) == NULL)
+		goto out;
 	log_notice("serving %s, %zu slaves", m->conf.socket, m->slaves.n);
 	daemon_ready(ready_fd);
 	pfd[0].fd = lfd;
@@ -284,6 +291,9 @@ master_serve(struct master_ctx *m, int ready_fd)
 	log_notice("shutting down");
 	rc = 0;
 out:
+	/* before the jobs: it may wait on them */
+	daily_stop(m->daily);
+	m->daily = NULL;
 	/* before the pollers: a job may still ask a slave */
 	if (m->jobs != NULL)
 		jobrun_stop(m->jobs);

@@ -567,6 +567,78 @@ int msg_remove_req_decode(struct cbuf *b, struct msg_remove_req *m);
 int msg_remove_plan_encode(struct cbuf *b, const struct msg_remove_plan *m);
 int msg_remove_plan_decode(struct cbuf *b, struct msg_remove_plan *m);
 
+/* ---- placement and balance (CLI <-> master): proto/msg_place.c ---- */
+#define MSG_WHY_MAX 16                     /* "noselect" ... "disk" */
+#define MSG_NOTE_MAX 512
+
+/* MSG_CLI_PLACE_REQ: a new container of these sizes (bytes, 0 = none) */
+struct msg_place_req {
+	uint64_t memory, disk;
+};
+
+struct msg_place_cand {
+	char name[PROTO_NAME_MAX];
+	int64_t score;                     /* thousandths of a point */
+	char excluded[MSG_WHY_MAX];        /* "" = a candidate */
+};
+
+/* MSG_CLI_PLACE */
+struct msg_place {
+	char host[PROTO_NAME_MAX];         /* "" = none may take it */
+	struct msg_place_cand *v;
+	size_t n;
+};
+
+#define MSG_BALANCE_APPLY 1u               /* run the plan as move jobs */
+#define MSG_BALANCE_FLAGS_KNOWN MSG_BALANCE_APPLY
+
+/* MSG_CLI_BALANCE_REQ */
+struct msg_balance_req {
+	uint32_t flags;                    /* MSG_BALANCE_* */
+	uint32_t max_moves;                /* 0 = no limit */
+};
+
+#define MSG_DRAIN_UNDO    1u               /* undrain */
+#define MSG_DRAIN_DRY_RUN 2u               /* only say what would happen */
+#define MSG_DRAIN_FLAGS_KNOWN (MSG_DRAIN_UNDO | MSG_DRAIN_DRY_RUN)
+
+/* MSG_CLI_DRAIN_REQ */
+struct msg_drain_req {
+	char host[PROTO_NAME_MAX];
+	uint32_t flags;                    /* MSG_DRAIN_* */
+};
+
+/* One move of a plan; scores in thousandths of a point. */
+struct msg_plan_move {
+	char ct[PROTO_NAME_MAX];
+	char from[PROTO_NAME_MAX];
+	char to[PROTO_NAME_MAX];           /* "" = fits nowhere (a drain) */
+	int64_t from_before, from_after, to_before, to_after, gain;
+	int64_t job;                       /* its move job, 0 = none queued */
+	char note[MSG_NOTE_MAX];           /* done, failed: why ... or "" */
+};
+
+/* MSG_CLI_PLAN */
+struct msg_plan {
+	int64_t imbalance_before, imbalance_after;  /* thousandths */
+	char error[MSG_NOTE_MAX];          /* why an --apply stopped, or "" */
+	struct msg_plan_move *v;
+	size_t n;
+};
+
+int msg_place_req_encode(struct cbuf *b, const struct msg_place_req *m);
+int msg_place_req_decode(struct cbuf *b, struct msg_place_req *m);
+int msg_place_encode(struct cbuf *b, const struct msg_place *m);
+int msg_place_decode(struct cbuf *b, struct msg_place *m);
+void msg_place_free(struct msg_place *m);
+int msg_balance_req_encode(struct cbuf *b, const struct msg_balance_req *m);
+int msg_balance_req_decode(struct cbuf *b, struct msg_balance_req *m);
+int msg_drain_req_encode(struct cbuf *b, const struct msg_drain_req *m);
+int msg_drain_req_decode(struct cbuf *b, struct msg_drain_req *m);
+int msg_plan_encode(struct cbuf *b, const struct msg_plan *m);
+int msg_plan_decode(struct cbuf *b, struct msg_plan *m);
+void msg_plan_free(struct msg_plan *m);
+
 /* Decode a payload of any known type and discard the result (the table
  * row's validate): what a dispatcher may do before its handler runs, and
  * what the fuzzers drive.  CERR_BAD_TYPE for an unknown type. */

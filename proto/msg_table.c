@@ -79,6 +79,11 @@ VALIDATE_LIST(v_limit_list, struct msg_limit_list, msg_limit_list_decode,
     msg_limit_list_free)
 VALIDATE_LIST(v_control_list, struct msg_control_list,
     msg_control_list_decode, msg_control_list_free)
+VALIDATE(v_place_req, struct msg_place_req, msg_place_req_decode)
+VALIDATE(v_balance_req, struct msg_balance_req, msg_balance_req_decode)
+VALIDATE(v_drain_req, struct msg_drain_req, msg_drain_req_decode)
+VALIDATE_LIST(v_place, struct msg_place, msg_place_decode, msg_place_free)
+VALIDATE_LIST(v_plan, struct msg_plan, msg_plan_decode, msg_plan_free)
 VALIDATE_LIST(v_job_list, struct msg_job_list, msg_job_list_decode,
     msg_job_list_free)
 VALIDATE_LIST(v_job_detail, struct msg_job_detail, msg_job_detail_decode,
@@ -229,6 +234,11 @@ static const struct proto_msg_desc msg_table[] = {
 	{ MSG_CLI_GET_REQ,    "CLI_GET_REQ",    v_store_req },
 	{ MSG_CLI_PUT_REQ,    "CLI_PUT_REQ",    v_store_req },
 
+	{ MSG_CLI_PLACE_REQ,  "CLI_PLACE_REQ",  v_place_req },
+	{ MSG_CLI_PLACE,      "CLI_PLACE",      v_place },
+	{ MSG_CLI_BALANCE_REQ, "CLI_BALANCE_REQ", v_balance_req },
+	{ MSG_CLI_DRAIN_REQ,  "CLI_DRAIN_REQ",  v_drain_req },
+	{ MSG_CLI_PLAN,       "CLI_PLAN",       v_plan },
 	{ MSG_CLI_NEW_REQ,    "CLI_NEW_REQ",    v_new_req },
 	{ MSG_CLI_NEW,        "CLI_NEW",        v_new },
 	{ MSG_CLI_LIMIT_REQ,  "CLI_LIMIT_REQ",  v_limit_req },

@@ -111,6 +111,12 @@ enum proto_msg {
 	MSG_CLI_GET_REQ    = 630,  /* struct msg_store_req: answered as a job */
 	MSG_CLI_PUT_REQ    = 631,  /* struct msg_store_req: answered as a job */
 
+	/* 700s: placement and balance */
+	MSG_CLI_PLACE_REQ  = 700,  /* struct msg_place_req */
+	MSG_CLI_PLACE      = 701,  /* struct msg_place: chosen host, candidates */
+	MSG_CLI_BALANCE_REQ = 702, /* struct msg_balance_req */
+	MSG_CLI_DRAIN_REQ  = 703,  /* struct msg_drain_req */
+	MSG_CLI_PLAN       = 704,  /* struct msg_plan: balance's or drain's moves */
 	/* 740s: CLI -> master, container settings (proto/msg_ctset.c) */
 	MSG_CLI_NEW_REQ    = 740,  /* struct msg_new_req: create NAME --ip */
 	MSG_CLI_NEW        = 741,  /* struct msg_new */

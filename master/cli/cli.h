@@ -37,6 +37,10 @@ extern const struct cli_cmd cmd_get;
 extern const struct cli_cmd cmd_put;
 extern const struct cli_cmd cmd_limit;
 extern const struct cli_cmd cmd_control;
+extern const struct cli_cmd cmd_place;
+extern const struct cli_cmd cmd_balance;
+/* corral host drain|undrain (cmd-drain.c): argv[0] is drain or undrain */
+int host_drain_exec(int argc, char **argv);
 
 /* ---- talking to corral-master (client.c) ---- */
 struct msg_progress;
@@ -123,6 +127,13 @@ struct cli_each {
 	void (*fields)(const void *e);   /* ", \"k\": v..." after container */
 };
 int cli_print_each(const struct cli_each *w, bool json);
+/* ---- plans of moves (planout.c) ---- */
+struct msg_plan;
+/* As JSON (one object, fields in corral(1)), or as a table; scores: with
+ * the hosts' scores and the imbalance (balance), or not (drain).  A plan
+ * that stopped says why on stderr. */
+void plan_print_json(FILE *out, const struct msg_plan *m);
+void plan_print_text(FILE *out, const struct msg_plan *m, bool scores);
 
 /* ---- jobs (jobout.c, jobwait.c) ---- */
 struct msg_job;

@@ -66,6 +66,10 @@ host_exec(int argc, char **argv)
 	struct msg_trust q = { .accept = 1 }, a;
 	int c;
 
+	if (argc >= 2 && (strcmp(argv[1], "drain") == 0 ||
+	    strcmp(argv[1], "undrain") == 0) &&
+	    !cli_wants_help(&cmd_host, argc, argv))
+		return host_drain_exec(argc - 1, argv + 1);
 	if (cli_wants_help(&cmd_host, argc, argv))
 		return CLI_OK;
 	optind = 1;
@@ -97,9 +101,13 @@ host_exec(int argc, char **argv)
 
 const struct cli_cmd cmd_host = {
 	.name = "host",
-	.usage = "trust HOST [--fingerprint SHA256:...]",
-	.summary = "record a slave's host key, checked against --fingerprint "
-	    "(or shown and confirmed on a terminal); a changed key is "
-	    "refused",
+	.usage = "trust HOST [--fingerprint SHA256:...] | drain HOST "
+	    "[--dry-run] [--json] | undrain HOST",
+	.summary = "trust: record a slave's host key, checked against "
+	    "--fingerprint (or shown and confirmed on a terminal); a changed "
+	    "key is refused.  drain: mark the host drained (never chosen) and "
+	    "move its containers, as move jobs, to the hosts placement "
+	    "chooses; one that fits nowhere is reported and stays (exit 1).  "
+	    "undrain: make it a candidate again",
 	.exec = host_exec,
 };

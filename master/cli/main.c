@@ -20,6 +20,8 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_put,
 	&cmd_limit,
 	&cmd_control,
+	&cmd_place,
+	&cmd_balance,
 	&cmd_help,
 	NULL,
 };

@@ -14,8 +14,11 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "conf.h"
 #include "inventory.h"
+#include "jobs.h"
 #include "msg.h"
+#include "placedb.h"
 
 struct fixture {
 	char dir[256];
@@ -240,10 +243,10 @@ test_user_version(void **state)
 	sqlite3 *db;
 
 	inv = open_ok(f);
-	assert_int_equal(raw_int(f, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(f, "PRAGMA user_version"), 4);
 	inventory_close(inv);
 	inv = open_ok(f);                   /* nothing to migrate again */
-	assert_int_equal(raw_int(f, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(f, "PRAGMA user_version"), 4);
 	inventory_close(inv);
 
 	/* A schema from a newer corral is refused, not damaged. */
@@ -759,6 +762,80 @@ test_two_connections(void **state)
 	inventory_close(b);
 }
 
+/* The pool placement reads: a container's CPU rate from its counter
+ * between two polls, its memory committed (its limit, else its use), the
+ * host drained or not (drained wins over up, down over drained), and a
+ * container pinned while balance's cooldown or a job holds it. */
+static void
+test_placedb(void **state)
+{
+	struct fixture *f = *state;
+	struct inv_host_cfg hc[2] = { { "alpha", "10.0.0.1", 22, 0 },
+	    { "beta", "10.0.0.2", 22, 0 } };
+	struct msg_host_info info;
+	struct msg_ct_info ct[2];
+	struct corral_conf conf;
+	struct place_pool p;
+	struct inventory *inv = open_ok(f);
+	struct job j = { .kind = "move", .container = "c2", .src = "alpha",
+	    .dst = "beta" };
+	int64_t busy, last;
+
+	corral_conf_defaults(&conf);
+	must(inv, inventory_sync_hosts(inv, hc, 2));
+	fill_info(&info, 1);
+	fill_ct(&ct[0], "c1", "running", 1);
+	fill_ct(&ct[1], "c2", "running", 2);
+	ct[0].cpu_usec = 1000000;           /* 1 s of CPU */
+	ct[0].mem_limit = 0;
+	ct[1].mem_limit = 5000;
+	must(inv, inventory_host_up(inv, "alpha", &info, ct, 2, 100));
+	ct[0].cpu_usec += 5000000;          /* 5 s more in 10 s: half a core */
+	must(inv, inventory_host_up(inv, "alpha", &info, ct, 2, 110));
+	must(inv, inventory_host_up(inv, "beta", &info, NULL, 0, 110));
+	must(inv, placedb_load(inv, &conf, 110, &p));
+	assert_int_equal(p.nh, 2);
+	assert_int_equal(p.nc, 2);
+	assert_string_equal(p.h[0].name, "alpha");
+	assert_string_equal(p.c[0].name, "c1");
+	assert_true(p.c[0].cpu > 0.499 && p.c[0].cpu < 0.501);
+	assert_int_equal(p.c[0].mem_commit, ct[0].mem_used);
+	assert_int_equal(p.c[1].mem_commit, 5000);
+	assert_int_equal(p.h[0].mem_committed, ct[0].mem_used + 5000);
+	assert_int_equal(p.h[0].n_ct, 2);
+	assert_int_equal(p.h[0].state, PLACE_OK);
+	assert_false(p.c[0].pinned || p.c[1].pinned);
+	placedb_free(&p);
+
+	/* drained; balance moved c1 at 110 (cooldown 21600 s); a job on c2 */
+	must(inv, placedb_set_drained(inv, "beta", true));
+	assert_int_equal(placedb_set_drained(inv, "gamma", true), -1);
+	assert_non_null(strstr(inventory_errmsg(inv), "no host gamma"));
+	must(inv, placedb_balance_moved(inv, "c1", 110));
+	assert_int_equal(job_add(inv, &j, 1, &busy), 0);
+	must(inv, placedb_load(inv, &conf, 120, &p));
+	assert_int_equal(p.h[1].state, PLACE_DRAINED);
+	assert_true(p.c[0].pinned && p.c[1].pinned);
+	placedb_free(&p);
+	must(inv, placedb_load(inv, &conf, 110 + 21601, &p));
+	assert_false(p.c[0].pinned);        /* its cooldown is over */
+	placedb_free(&p);
+	must(inv, inventory_host_down(inv, "beta", "gone", 130));
+	must(inv, placedb_load(inv, &conf, 130, &p));
+	assert_int_equal(p.h[1].state, PLACE_DOWN);
+	placedb_free(&p);
+	must(inv, placedb_set_drained(inv, "beta", false));
+
+	/* the daily runs */
+	must(inv, placedb_daily_last(inv, "balance", &last));
+	assert_int_equal(last, 0);
+	must(inv, placedb_daily_ran(inv, "balance", 1234));
+	must(inv, placedb_daily_ran(inv, "balance", 5678));
+	must(inv, placedb_daily_last(inv, "balance", &last));
+	assert_int_equal(last, 5678);
+	inventory_close(inv);
+}
+
 int
 main(void)
 {
@@ -771,6 +848,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_sync_hosts, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_placedb, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_up_replaces, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_host_down, setup,

@@ -298,7 +298,12 @@ test_migrate_from_v1(void **state)
 	inventory_close(f->inv);
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "DROP TABLE job_steps;"
-	    "DROP TABLE jobs; PRAGMA user_version = 1", NULL, NULL, NULL),
+	    "DROP TABLE jobs; DROP TABLE balance_moves; DROP TABLE daily_runs;"
+	    "ALTER TABLE hosts DROP COLUMN drained;"
+	    "ALTER TABLE containers DROP COLUMN cpu_milli;"
+	    "ALTER TABLE containers DROP COLUMN unseen;"
+	    "ALTER TABLE load_history DROP COLUMN cpu_milli;"
+	    "PRAGMA user_version = 1", NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(db);
 	f->inv = inventory_open(f->path, err, sizeof(err));

@@ -615,6 +615,55 @@ s_control_list(struct cbuf *b)
 	return msg_control_list_encode(b, v, 2);
 }
 
+static int
+s_place_req(struct cbuf *b)
+{
+	struct msg_place_req m = { .memory = 512u << 20, .disk = 1u << 30 };
+
+	return msg_place_req_encode(b, &m);
+}
+
+static int
+s_place(struct cbuf *b)
+{
+	struct msg_place_cand c[2] = {
+		{ .name = "h1", .score = 12345, .excluded = "" },
+		{ .name = "h2", .score = 99000, .excluded = "drained" },
+	};
+	struct msg_place m = { .host = "h1", .v = c, .n = 2 };
+
+	return msg_place_encode(b, &m);
+}
+
+static int
+s_balance_req(struct cbuf *b)
+{
+	struct msg_balance_req m = { .flags = MSG_BALANCE_APPLY,
+	    .max_moves = 10 };
+
+	return msg_balance_req_encode(b, &m);
+}
+
+static int
+s_drain_req(struct cbuf *b)
+{
+	struct msg_drain_req m = { .host = "h1", .flags = MSG_DRAIN_DRY_RUN };
+
+	return msg_drain_req_encode(b, &m);
+}
+
+static int
+s_plan(struct cbuf *b)
+{
+	struct msg_plan_move v = { .ct = "web1", .from = "h1", .to = "h2",
+	    .from_before = 80000, .from_after = 70000, .to_before = 20000,
+	    .to_after = 30000, .gain = 1200000, .job = 7, .note = "done" };
+	struct msg_plan m = { .imbalance_before = 30000,
+	    .imbalance_after = 20000, .v = &v, .n = 1 };
+
+	return msg_plan_encode(b, &m);
+}
+
 static const struct sample {
 	uint16_t type;
 	int (*encode)(struct cbuf *b);
@@ -688,6 +737,11 @@ static const struct sample {
 	{ MSG_CLI_LIMIT, s_limit_list },
 	{ MSG_CLI_CONTROL_REQ, s_control_req },
 	{ MSG_CLI_CONTROL, s_control_list },
+	{ MSG_CLI_PLACE_REQ, s_place_req },
+	{ MSG_CLI_PLACE, s_place },
+	{ MSG_CLI_BALANCE_REQ, s_balance_req },
+	{ MSG_CLI_DRAIN_REQ, s_drain_req },
+	{ MSG_CLI_PLAN, s_plan },
 };
 #define N_SAMPLES (sizeof(samples) / sizeof(samples[0]))
 

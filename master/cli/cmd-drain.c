@@ -1,0 +1,77 @@
+/* corral host drain H [--dry-run] [--json] / corral host undrain H: a
+ * drained host is never chosen; draining moves its containers, as move
+ * jobs, to the hosts placement chooses (cmd-host.c hands these over). */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "msg.h"
+
+MSG_ENC(msg_drain_req)
+MSG_DEC(msg_plan)
+
+static const struct cli_rpc rpc_drain = {
+	.cmd = "host drain", .type = MSG_CLI_DRAIN_REQ,
+	.enc = msg_drain_req_enc, .want = MSG_CLI_PLAN, .dec = msg_plan_dec,
+};
+static const struct cli_rpc rpc_undrain = {
+	.cmd = "host undrain", .type = MSG_CLI_DRAIN_REQ,
+	.enc = msg_drain_req_enc, .want = MSG_CLI_PLAN, .dec = msg_plan_dec,
+};
+
+int
+host_drain_exec(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct msg_drain_req q = { 0 };
+	struct msg_plan m = { 0 };
+	bool undo = strcmp(argv[0], "undrain") == 0;
+	int c, json = 0;
+	size_t i, stays = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': q.flags |= MSG_DRAIN_DRY_RUN; break;
+		case 'j': json = 1; break;
+		default: return CLI_USAGE;
+		}
+	}
+	if (argc - optind != 1 || (undo && q.flags)) {
+		out_line(stderr, "usage: corral host %s", undo ? "undrain HOST" :
+		    "drain HOST [--dry-run] [--json]");
+		return CLI_USAGE;
+	}
+	if (strlen(argv[optind]) >= sizeof(q.host)) {
+		out_line(stderr, "corral: host %s: '%s' is too long for a name",
+		    argv[0], argv[optind]);
+		return CLI_USAGE;
+	}
+	strcpy(q.host, argv[optind]);
+	if (undo)
+		q.flags |= MSG_DRAIN_UNDO;
+	if (cli_run(undo ? &rpc_undrain : &rpc_drain, &q, &m, NULL) != 0)
+		return CLI_FAILED;
+	for (i = 0; i < m.n; i++)
+		if (strcmp(m.v[i].note, "done") != 0 &&
+		    strcmp(m.v[i].note, "planned") != 0)
+			stays++;
+	if (json)
+		plan_print_json(stdout, &m);
+	else if (undo)
+		out_line(stdout, "%s: undrained", q.host);
+	else {
+		plan_print_text(stdout, &m, false);
+		out_line(stdout, "%s: drained%s; %zu of %zu containers %s",
+		    q.host, q.flags & MSG_DRAIN_DRY_RUN ? " (dry run)" : "",
+		    m.n - stays, m.n, q.flags & MSG_DRAIN_DRY_RUN ?
+		    "would move" : "moved");
+	}
+	msg_plan_free(&m);
+	return stays ? CLI_FAILED : CLI_OK;
+}

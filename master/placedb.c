@@ -1,0 +1,235 @@
+/* corral-master: the inventory's side of placement and balance (placedb.h
+ * says what each call does). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "invdb.h"
+#include "inventory.h"
+#include "placedb.h"
+
+static const char sql_hosts[] =
+    "SELECT name, state, drained, cores, load15, mem_total, mem_available,"
+    " storage_total, storage_free,"
+    " (SELECT COALESCE(AVG(cpu_milli), 0) FROM load_history l"
+    "  WHERE l.host = hosts.name AND l.t > ?1 - 900)"
+    " FROM hosts ORDER BY name";
+
+static const char sql_cts[] =
+    "SELECT host, name, mem_used, mem_limit, rootfs_bytes, cpu_milli,"
+    " EXISTS (SELECT 1 FROM balance_moves b WHERE b.container = c.name"
+    "  AND b.t > ?1 - ?2)"
+    " OR EXISTS (SELECT 1 FROM jobs j WHERE j.container = c.name"
+    "  AND j.state IN ('queued', 'running'))"
+    " FROM containers c ORDER BY host, name";
+
+static const char sql_drained[] =
+    "UPDATE hosts SET drained = ?2 WHERE name = ?1";
+
+static const char sql_moved[] =
+    "INSERT INTO balance_moves (container, t) VALUES (?1, ?2)";
+static const char sql_moved_prune[] =
+    "DELETE FROM balance_moves WHERE t < ?1 - 31536000";
+
+static const char sql_daily_get[] =
+    "SELECT last_run FROM daily_runs WHERE name = ?1";
+static const char sql_daily_set[] =
+    "INSERT INTO daily_runs (name, last_run) VALUES (?1, ?2)"
+    " ON CONFLICT (name) DO UPDATE SET last_run = excluded.last_run";
+
+static void
+read_host(sqlite3_stmt *st, void *row)
+{
+	struct place_host *h = row;
+	char state[16];
+	double hist;
+
+	memset(h, 0, sizeof(*h));
+	inv_col_text(st, 0, h->name, sizeof(h->name));
+	inv_col_text(st, 1, state, sizeof(state));
+	if (strcmp(state, "down") == 0)
+		h->state = PLACE_DOWN;
+	else if (sqlite3_column_int(st, 2))
+		h->state = PLACE_DRAINED;
+	else if (strcmp(state, "noselect") == 0)
+		h->state = PLACE_NOSELECT;
+	h->cores = inv_col_u32(st, 3);
+	h->cpu = inv_col_u32(st, 4) / 1000.0;
+	h->mem_total = inv_col_u64(st, 5);
+	h->mem_used = h->mem_total - (inv_col_u64(st, 6) < h->mem_total ?
+	    inv_col_u64(st, 6) : h->mem_total);
+	h->disk_total = inv_col_u64(st, 7);
+	h->disk_used = h->disk_total - (inv_col_u64(st, 8) < h->disk_total ?
+	    inv_col_u64(st, 8) : h->disk_total);
+	hist = sqlite3_column_double(st, 9) / 1000.0;
+	if (hist > h->cpu)
+		h->cpu = hist;
+}
+
+struct ct_row {
+	char host[PLACE_NAME_MAX];
+	struct place_ct c;
+};
+
+static void
+read_ct(sqlite3_stmt *st, void *row)
+{
+	struct ct_row *r = row;
+	uint64_t limit;
+
+	memset(r, 0, sizeof(*r));
+	inv_col_text(st, 0, r->host, sizeof(r->host));
+	inv_col_text(st, 1, r->c.name, sizeof(r->c.name));
+	r->c.mem_used = inv_col_u64(st, 2);
+	limit = inv_col_u64(st, 3);
+	r->c.mem_commit = limit ? limit : r->c.mem_used;
+	r->c.disk = inv_col_u64(st, 4);
+	r->c.cpu = inv_col_u64(st, 5) / 1000.0;
+	r->c.pinned = sqlite3_column_int(st, 6) != 0;
+}
+
+static int
+by_name(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct place_host *)elem)->name);
+}
+
+void
+placedb_free(struct place_pool *p)
+{
+	free(p->h);
+	free(p->c);
+	p->h = NULL;
+	p->c = NULL;
+	p->nh = p->nc = 0;
+}
+
+int
+placedb_load(struct inventory *inv, const struct corral_conf *conf,
+    int64_t now, struct place_pool *out)
+{
+	struct ct_row *rows = NULL;
+	struct place_host *h;
+	sqlite3_stmt *st;
+	size_t i, n = 0;
+	void *v;
+
+	memset(out, 0, sizeof(*out));
+	out->w = (struct place_weights){ conf->score_weight_mem,
+	    conf->score_weight_cpu, conf->score_weight_disk,
+	    conf->score_weight_count };
+	out->mem_ratio = conf->mem_ratio_max / 100.0;
+	out->disk_ratio = conf->disk_ratio_max / 100.0;
+	if ((st = invdb_stmt(inv, sql_hosts)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, now) != SQLITE_OK)
+		return inv_bind_fail(inv, st, "load hosts");
+	if (inv_rows(inv, st, "load hosts", sizeof(*out->h), &v, &out->nh,
+	    read_host) != 0)
+		return -1;
+	out->h = v;
+	if ((st = invdb_stmt(inv, sql_cts)) == NULL)
+		goto fail;
+	if (sqlite3_bind_int64(st, 1, now) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, conf->balance_cooldown) != SQLITE_OK) {
+		inv_bind_fail(inv, st, "load containers");
+		goto fail;
+	}
+	if (inv_rows(inv, st, "load containers", sizeof(*rows), &v, &n,
+	    read_ct) != 0)
+		goto fail;
+	rows = v;
+	if ((out->c = calloc(n + 1, sizeof(*out->c))) == NULL) {
+		inv_set_err(inv, "load containers: out of memory");
+		goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		/* every container has its host (a foreign key) */
+		if ((h = bsearch(rows[i].host, out->h, out->nh,
+		    sizeof(*out->h), by_name)) == NULL)
+			continue;
+		out->c[out->nc] = rows[i].c;
+		out->c[out->nc].host = (size_t)(h - out->h);
+		h->mem_committed += rows[i].c.mem_commit;
+		h->n_ct++;
+		out->nc++;
+	}
+	free(rows);
+	place_pool_ready(out);
+	return 0;
+fail:
+	free(rows);
+	placedb_free(out);
+	return -1;
+}
+
+int
+placedb_set_drained(struct inventory *inv, const char *host, bool on)
+{
+	sqlite3_stmt *st;
+
+	if ((st = invdb_stmt(inv, sql_drained)) == NULL)
+		return -1;
+	if (inv_bind_str(st, 1, host) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 2, on) != SQLITE_OK)
+		return inv_bind_fail(inv, st, "drain host");
+	if (inv_run(inv, st, "drain host") != 0)
+		return -1;
+	if (sqlite3_changes(inv->db) == 0) {
+		inv_set_err(inv, "no host %s", host);
+		return -1;
+	}
+	return 0;
+}
+
+int
+placedb_balance_moved(struct inventory *inv, const char *container,
+    int64_t now)
+{
+	sqlite3_stmt *st;
+
+	if ((st = invdb_stmt(inv, sql_moved)) == NULL)
+		return -1;
+	if (inv_bind_str(st, 1, container) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, now) != SQLITE_OK)
+		return inv_bind_fail(inv, st, "record balance move");
+	if (inv_run(inv, st, "record balance move") != 0)
+		return -1;
+	return inv_exec_i64(inv, sql_moved_prune, "prune balance moves", 1,
+	    now);
+}
+
+int
+placedb_daily_last(struct inventory *inv, const char *name, int64_t *when)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*when = 0;
+	if ((st = invdb_stmt(inv, sql_daily_get)) == NULL)
+		return -1;
+	if (inv_bind_str(st, 1, name) != SQLITE_OK)
+		return inv_bind_fail(inv, st, "read daily run");
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*when = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE) {
+		inv_db_err(inv, "read daily run");
+		inv_stmt_done(st);
+		return -1;
+	}
+	inv_stmt_done(st);
+	return 0;
+}
+
+int
+placedb_daily_ran(struct inventory *inv, const char *name, int64_t when)
+{
+	sqlite3_stmt *st;
+
+	if ((st = invdb_stmt(inv, sql_daily_set)) == NULL)
+		return -1;
+	if (inv_bind_str(st, 1, name) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, when) != SQLITE_OK)
+		return inv_bind_fail(inv, st, "record daily run");
+	return inv_run(inv, st, "record daily run");
+}

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# corral place, corral host drain/undrain and corral balance through the
+# real master, CLI and slaves (dir storage, three hosts):
+# place on the pool names an eligible host and gives every host a score and
+# a reason (drained, memory); a drained host is never chosen; draining a
+# host with running containers moves them, running, to the other hosts;
+# balance --apply on a skewed pool (every container on one host) moves real
+# containers, which keep running, and the plan after it is smaller; bad
+# input is a one-line error and changes nothing.  The hosts of the pool
+# share this machine's memory and CPU figures: what tells them apart here
+# is their container count (the score's count term).
+. "$(dirname "$0")/lib.bash"
+pool_up 3 >/dev/null
+
+where() { lxc_truth | grep ":$1:" | cut -d: -f1,3 | tr '\n' ' '; }
+count_on() { lxc_truth | grep -c "^$1:.*:running$" || true; }
+
+# ---- place on an empty pool: a host, three candidates
+json=$(corral place --json) || fail "place: exit $?: $json"
+echo "$json" | jq -e '(.host | test("^h[123]$")) and (.candidates | length == 3)
+    and all(.candidates[]; .excluded == null and (.score | type == "number"))
+    and .candidates[0].name == .host' >/dev/null || fail "place --json: $json"
+out=$(corral place --memory 256 --disk 1G) || fail "place: $out"
+echo "$out" | grep -q "<- chosen" || fail "place said: $out"
+ok "place: a host chosen, every host a candidate with a score"
+
+# too big for any host: no host, each excluded for memory, exit 1
+rc=0; json=$(corral place --memory 100000G --json) || rc=$?
+[ "$rc" -eq 1 ] || fail "place --memory 100000G: exit $rc"
+echo "$json" | jq -e '.host == null and all(.candidates[]; .excluded == "memory")' \
+    >/dev/null || fail "place --memory 100000G: $json"
+ok "place: a container too big for every host: null, reason memory, exit 1"
+
+# ---- bad input: one line, nothing changed
+before=$(lxc_truth)
+expect_exit 2 "must be more than 0" corral place --memory 0
+expect_exit 2 "is not a size" corral place --disk lots
+expect_exit 2 "unexpected argument" corral place h1
+expect_exit 1 "no host h9" corral host drain h9
+expect_exit 1 "no host h9" corral host undrain h9
+expect_exit 1 "not a valid host name" corral host drain 'bad/name'
+expect_exit 2 "usage" corral host drain
+expect_exit 2 "exclude each other" corral balance --dry-run --apply
+expect_exit 2 "not a number from 1 to 1000" corral balance --max-moves 0
+expect_exit 2 "not a number from 1 to 1000" corral balance --max-moves x
+[ "$(lxc_truth)" = "$before" ] || fail "bad input changed something"
+[ "$(host_field h1 state)" = up ] || fail "h1 is $(host_field h1 state)"
+ok "bad input: unknown host, --memory 0, bad sizes and counts: one line, nothing changed"
+
+# ---- drain h1 with two running containers
+"$POOLSH" create h1 d1 >/dev/null
+"$POOLSH" create h1 d2 >/dev/null
+[ "$(where d1)$(where d2)" = "h1:running h1:running " ] || fail "d1, d2 not running on h1"
+plan=$(corral host drain h1 --dry-run --json) || fail "drain --dry-run: $plan"
+echo "$plan" | jq -e '(.moves | length) == 2 and all(.moves[]; .from == "h1"
+    and (.to == "h2" or .to == "h3") and .job == null)' >/dev/null ||
+	fail "drain --dry-run: $plan"
+[ "$(host_field h1 state)" = up ] || fail "a dry run marked h1 $(host_field h1 state)"
+[ "$(where d1)$(where d2)" = "h1:running h1:running " ] || fail "the dry run moved something"
+json=$(corral host drain h1 --json) || fail "drain h1: exit $?: $json"
+echo "$json" | jq -e '(.moves | length) == 2 and all(.moves[]; .note == "done"
+    and (.job | type == "number"))' >/dev/null || fail "drain h1: $json"
+for c in d1 d2; do
+	w=$(where $c)
+	[ "$w" = "h2:running " ] || [ "$w" = "h3:running " ] ||
+		fail "$c is at '$w', not running on h2 or h3 alone"
+done
+[ "$(host_field h1 state)" = drained ] || fail "h1 is $(host_field h1 state), not drained"
+json=$(corral place --json) || fail "place: $json"
+echo "$json" | jq -e '.host != "h1" and (.candidates[] | select(.name == "h1") |
+    .excluded == "drained")' >/dev/null || fail "place after the drain: $json"
+ok "drain: h1's running containers run on h2/h3; h1 drained, never chosen"
+
+out=$(corral host undrain h1) || fail "undrain: $out"
+[ "$out" = "h1: undrained" ] || fail "undrain said: $out"
+[ "$(host_field h1 state)" = up ] || fail "h1 is $(host_field h1 state) after undrain"
+ok "undrain: h1 a candidate again"
+
+# ---- balance on a skewed pool: everything on h2
+for c in d1 d2; do
+	[ "$(where $c)" = "h2:running " ] || corral move $c --to h2 >/dev/null ||
+		fail "move $c to h2"
+done
+for c in b1 b2 b3 b4; do "$POOLSH" create h2 $c >/dev/null; done
+[ "$(count_on h2)" -eq 6 ] || fail "h2 runs $(count_on h2) containers, not 6"
+before=$(lxc_truth)
+plan=$(corral balance --json) || fail "balance: $plan"
+n=$(echo "$plan" | jq '.moves | length')
+echo "$plan" | jq -e '(.moves | length) > 0 and .imbalance_after < .imbalance_before
+    and all(.moves[]; .from == "h2" and (.to == "h1" or .to == "h3") and .gain > 1
+    and .from_after < .from_before and .to_after > .to_before and .job == null)' \
+    >/dev/null || fail "balance plan: $plan"
+[ "$(lxc_truth)" = "$before" ] || fail "balance --dry-run changed something"
+json=$(corral balance --apply --json) || fail "balance --apply: exit $?: $json"
+echo "$json" | jq -e '.error == null and (.moves | length) > 0 and
+    all(.moves[]; .note == "done")' >/dev/null || fail "balance --apply: $json"
+for m in $(echo "$json" | jq -r '.moves[] | "\(.container):\(.to)"'); do
+	[ "$(where "${m%%:*}")" = "${m#*:}:running " ] ||
+		fail "${m%%:*} is at '$(where "${m%%:*}")', not running on ${m#*:}"
+done
+[ "$(count_on h2)" -lt 6 ] || fail "h2 still runs 6"
+[ "$(lxc_truth | grep -c ':running$')" -eq 6 ] || fail "not 6 running: $(lxc_truth)"
+# those just moved are in their cooldown: the next plan is smaller
+plan=$(corral balance --json) || fail "balance after: $plan"
+moved=$(echo "$json" | jq -c '[.moves[].container]')
+echo "$plan" | jq -e --argjson moved "$moved" --argjson n "$n" '(.moves | length) < $n
+    and all(.moves[]; .container as $c | $moved | index($c) == null)' >/dev/null ||
+	fail "the plan after --apply: $plan (moved: $moved)"
+ok "balance --apply: $(echo "$json" | jq '.moves | length') containers moved off h2, all running; moved ones in their cooldown"
