@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cerr.h"
@@ -19,6 +20,8 @@
 #include "master.h"
 #include "msg.h"
 #include "names.h"
+#include "place.h"
+#include "placedb.h"
 
 MSG_CODECS(msg_new_req)
 MSG_CODECS(msg_new)
@@ -195,26 +198,43 @@ check_free(struct cli *c, const struct msg_new_req *q, char *err,
 	return rc;
 }
 
-/* Placement until the load model's own: among the hosts that answered
- * their last poll and are not noselect, the one with the most available
- * memory (the first by name on a tie). */
-static const struct msg_host_rec *
-most_memory(const struct msg_host_list *hl)
+/* Placement's choice (place.h) for a container of s's memory and disk:
+ * the lowest score among the hosts that may take it. */
+static int
+placed(struct cli *c, const struct msg_new_req *s, char *host, char *err,
+    size_t errlen)
 {
-	const struct msg_host_rec *best = NULL;
-	size_t i;
+	struct place_pool p;
+	struct place_cand *cand;
+	long got;
 
-	for (i = 0; i < hl->n; i++)
-		if (strcmp(hl->v[i].state, "up") == 0 && (best == NULL ||
-		    hl->v[i].info.mem_available > best->info.mem_available))
-			best = &hl->v[i];
-	return best;
+	if (placedb_load(c->inv, &c->m->conf, time(NULL), &p) != 0) {
+		snprintf(err, errlen, "inventory: %s", inventory_errmsg(c->inv));
+		return -1;
+	}
+	if ((cand = calloc(p.nh + 1, sizeof(*cand))) == NULL) {
+		placedb_free(&p);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	got = place_choose(&p, (uint64_t)s->lim.memory_mb << 20,
+	    (uint64_t)s->lim.disk_mb << 20, cand);
+	if (got >= 0)
+		snprintf(host, PROTO_NAME_MAX, "%s", p.h[got].name);
+	else
+		snprintf(err, errlen, "no host may take it (%u MiB of memory, "
+		    "%u MiB of disk): see corral place", s->lim.memory_mb,
+		    s->lim.disk_mb);
+	free(cand);
+	placedb_free(&p);
+	return got >= 0 ? 0 : -1;
 }
 
-/* The host named (known to slaves.conf and not down), or placement's. */
+/* The host named (known to slaves.conf and not down), or placement's
+ * for s. */
 static int
-choose_host(struct cli *c, const char *named, char *host, char *err,
-    size_t errlen)
+choose_host(struct cli *c, const char *named, const struct msg_new_req *s,
+    char *host, char *err, size_t errlen)
 {
 	struct master_ctx *m = c->m;
 	struct msg_host_list hl = { 0 };
@@ -223,29 +243,24 @@ choose_host(struct cli *c, const char *named, char *host, char *err,
 	bool known;
 	int rc = -1;
 
-	if (named[0] != '\0') {
-		pthread_rwlock_rdlock(&m->pollers_lock);
-		known = slaves_conf_find(&m->slaves, named) != NULL;
-		pthread_rwlock_unlock(&m->pollers_lock);
-		if (!known) {
-			snprintf(err, errlen, "--host '%s' is not a host of "
-			    "%.300s", named, m->conf.slaves);
-			return -1;
-		}
+	if (named[0] == '\0')
+		return placed(c, s, host, err, errlen);
+	pthread_rwlock_rdlock(&m->pollers_lock);
+	known = slaves_conf_find(&m->slaves, named) != NULL;
+	pthread_rwlock_unlock(&m->pollers_lock);
+	if (!known) {
+		snprintf(err, errlen, "--host '%s' is not a host of %.300s",
+		    named, m->conf.slaves);
+		return -1;
 	}
 	if (inventory_hosts(c->inv, &hl) != 0) {
 		snprintf(err, errlen, "inventory: %s",
 		    inventory_errmsg(c->inv));
 		return -1;
 	}
-	for (i = 0; named[0] != '\0' && i < hl.n; i++)
+	for (i = 0; i < hl.n; i++)
 		if (strcmp(hl.v[i].name, named) == 0)
 			h = &hl.v[i];
-	if (named[0] == '\0' && (h = most_memory(&hl)) == NULL) {
-		snprintf(err, errlen, "no host to put it on: none is up and "
-		    "selectable");
-		goto out;
-	}
 	if (h == NULL || strcmp(h->state, "down") == 0) {
 		snprintf(err, errlen, "%s is down%s%s", named,
 		    h != NULL && h->reason[0] ? ": " : "",
@@ -282,7 +297,7 @@ cli_do_new(struct reqloop *l, const struct frame *f)
 		goto refused;
 	cli_refresh(c, NULL);
 	if (check_free(c, &q, err, sizeof(err)) != 0 ||
-	    choose_host(c, q.host, host, err, sizeof(err)) != 0)
+	    choose_host(c, q.host, &s, host, err, sizeof(err)) != 0)
 		goto refused;
 	log_info("create %s: on %s, %s on %s (vlan %u)", q.ct, host, s.addr,
 	    s.link, s.vlan);
