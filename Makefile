@@ -148,6 +148,8 @@ $(BUILD)/tests/unit/test_msg_table.o: CPPFLAGS += -DCORRAL_SRCDIR='"$(CURDIR)"'
 $(BUILD)/tests/test_preauth: $(BUILD)/slave/preauth.o
 # the master's store: its manifest codec and version names
 $(BUILD)/tests/test_store: $(call obj,master/store_mf.c master/store_name.c)
+# retention's verdicts and the daily schedule, pure functions
+$(BUILD)/tests/test_retention: $(BUILD)/master/retention.o
 # a container's config between this host's paths and the neutral form
 $(BUILD)/tests/test_conftext: $(BUILD)/slave/conftext.o
 tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/xfer-local $(BUILD)/ssh-try \

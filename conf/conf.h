@@ -66,6 +66,9 @@ struct corral_conf {
 	enum conf_transfer transfer;   /* direct | relay */
 	uint32_t jobs_max;             /* jobs running at once */
 	uint32_t jobs_per_host;        /* of them, with a host as src or dst */
+	/* backups: retention (0: the rule is off) and the nightly run */
+	uint32_t keep_last, keep_daily, keep_weekly, keep_monthly;
+	char backup_at[8];             /* "off" or HH:MM (UTC) */
 	/* slave */
 	char listen[CONF_ADDR_MAX];
 	uint16_t port;
@@ -82,6 +85,11 @@ struct corral_conf {
 	uint32_t snapshot_fill_warn;   /* % fill that is reported */
 	enum conf_hot_dir hot_dir;     /* dir backend: freeze | refuse */
 };
+
+/* A time of day as corral.conf writes it (backup_at): "off" is -1 in
+ * *minute, "HH:MM" (00:00..23:59) the minutes since midnight.  0, or -1 if
+ * s is neither. */
+int conf_daytime(const char *s, int *minute);
 
 /* Fill c with the documented defaults (see conf/corral.conf). */
 /* Where corral.conf is: $CORRAL_CONF when set (*explicit_path true: it

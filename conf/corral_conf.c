@@ -56,6 +56,15 @@ check_port_range(const char *val)
 	    "is not any or a port range LO-HI (1..65535)";
 }
 
+static const char *
+check_daytime(const char *val)
+{
+	int m;
+
+	return conf_daytime(val, &m) == 0 ? NULL :
+	    "is not off or a time of day HH:MM (00:00..23:59)";
+}
+
 #define C_FIELD(f) CONF_FIELD(struct corral_conf, f)
 #define KEY_STR(f, ch, chk, d) { .name = #f, .type = CONF_KEY_STRING, \
 	C_FIELD(f), .choices = (ch), .check = (chk), .def = (d) }
@@ -84,6 +93,11 @@ static const struct conf_key corral_keys[] = {
 	KEY_ENUM(transfer, transfers, "direct"),
 	KEY_UINT(jobs_max,        1, 64,    "4"),
 	KEY_UINT(jobs_per_host,   1, 64,    "2"),
+	KEY_UINT(keep_last,       0, 100000, "0"),
+	KEY_UINT(keep_daily,      0, 100000, "0"),
+	KEY_UINT(keep_weekly,     0, 100000, "0"),
+	KEY_UINT(keep_monthly,    0, 100000, "0"),
+	KEY_STR(backup_at, NULL, check_daytime, "off"),
 	/* slave */
 	KEY_STR(listen, NULL, check_address, "0.0.0.0"),
 	KEY_UINT(port,            1, 65535, "7022"),

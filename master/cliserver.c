@@ -228,6 +228,9 @@ static const struct req_handler handlers[] = {
 	{ MSG_CLI_CANCEL_REQ, 0, cli_do_cancel },
 	{ MSG_CLI_MOVE_REQ,   REQ_STREAMS, cli_do_move },
 	{ MSG_CLI_REMOVE_REQ, REQ_STREAMS, cli_do_remove },
+	{ MSG_CLI_BACKUPS_REQ, 0, cli_do_backups },
+	{ MSG_CLI_VERIFY_REQ, 0, cli_do_verify },
+	{ MSG_CLI_PRUNE_REQ,  0, cli_do_prune },
 	{ MSG_BYE,            0, reqloop_bye },
 };
 

@@ -37,6 +37,11 @@ void job_msg(const struct job *j, struct msg_job *m);
 /* corral remove (cliremove.c) */
 int cli_do_remove(struct reqloop *l, const struct frame *f);   /* streams */
 
+/* corral backups, verify, prune (backupcli.c): the store's versions */
+int cli_do_backups(struct reqloop *l, const struct frame *f);
+int cli_do_verify(struct reqloop *l, const struct frame *f);
+int cli_do_prune(struct reqloop *l, const struct frame *f);
+
 /* A mutating request's answer (jobcli.c): queue j (kind, container, src,
  * dst, args), answer CLI_JOB_QUEUED, then unless detach stream its
  * progress (CLI_JOB_PROGRESS) and answer CLI_JOB once it has ended, all

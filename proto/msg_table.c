@@ -68,6 +68,14 @@ VALIDATE(v_move_req, struct msg_move_req, msg_move_req_decode)
 VALIDATE(v_id, int64_t, msg_id_decode)
 VALIDATE(v_remove_req, struct msg_remove_req, msg_remove_req_decode)
 VALIDATE(v_remove_plan, struct msg_remove_plan, msg_remove_plan_decode)
+VALIDATE(v_verify_req, struct msg_verify_req, msg_verify_req_decode)
+VALIDATE(v_prune_req, struct msg_prune_req, msg_prune_req_decode)
+VALIDATE_LIST(v_version_list, struct msg_version_list,
+    msg_version_list_decode, msg_version_list_free)
+VALIDATE_LIST(v_verify, struct msg_verify, msg_verify_decode,
+    msg_verify_free)
+VALIDATE_LIST(v_prune_list, struct msg_prune_list, msg_prune_list_decode,
+    msg_prune_list_free)
 VALIDATE_LIST(v_job_list, struct msg_job_list, msg_job_list_decode,
     msg_job_list_free)
 VALIDATE_LIST(v_job_detail, struct msg_job_detail, msg_job_detail_decode,
@@ -209,6 +217,13 @@ static const struct proto_msg_desc msg_table[] = {
 	{ MSG_CLI_MOVE_REQ,   "CLI_MOVE_REQ",   v_move_req },
 	{ MSG_CLI_REMOVE_REQ, "CLI_REMOVE_REQ", v_remove_req },
 	{ MSG_CLI_REMOVE_PLAN, "CLI_REMOVE_PLAN", v_remove_plan },
+
+	{ MSG_CLI_BACKUPS_REQ, "CLI_BACKUPS_REQ", v_name },
+	{ MSG_CLI_BACKUPS,    "CLI_BACKUPS",    v_version_list },
+	{ MSG_CLI_VERIFY_REQ, "CLI_VERIFY_REQ", v_verify_req },
+	{ MSG_CLI_VERIFY,     "CLI_VERIFY",     v_verify },
+	{ MSG_CLI_PRUNE_REQ,  "CLI_PRUNE_REQ",  v_prune_req },
+	{ MSG_CLI_PRUNE,      "CLI_PRUNE",      v_prune_list },
 	{ 0, NULL, NULL },
 };
 

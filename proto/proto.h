@@ -102,6 +102,14 @@ enum proto_msg {
 	MSG_CLI_MOVE_REQ   = 610,  /* struct msg_move_req: answered as a job */
 	MSG_CLI_REMOVE_REQ = 620,  /* struct msg_remove_req */
 	MSG_CLI_REMOVE_PLAN = 621, /* struct msg_remove_plan: a --dry-run's answer */
+
+	/* 650s: backups, CLI -> master (proto/msg_backup.c) */
+	MSG_CLI_BACKUPS_REQ = 650, /* string container ("" = all) */
+	MSG_CLI_BACKUPS    = 651,  /* list of struct msg_version */
+	MSG_CLI_VERIFY_REQ = 652,  /* struct msg_verify_req */
+	MSG_CLI_VERIFY     = 653,  /* struct msg_verify */
+	MSG_CLI_PRUNE_REQ  = 654,  /* struct msg_prune_req */
+	MSG_CLI_PRUNE      = 655,  /* list of struct msg_prune_rec */
 };
 
 struct cbuf;

@@ -16,6 +16,9 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_cancel,
 	&cmd_move,
 	&cmd_remove,
+	&cmd_backups,
+	&cmd_verify,
+	&cmd_prune,
 	&cmd_help,
 	NULL,
 };

@@ -523,6 +523,66 @@ s_remove_plan(struct cbuf *b)
 	return msg_remove_plan_encode(b, &m);
 }
 
+static int
+s_version_list(struct cbuf *b)
+{
+	struct msg_version v[2] = {
+		{ .ct = "web1", .version = "20261206T023000Z", .kind = "hot",
+		  .method = "btrfs", .host = "h1", .created = 1796524200,
+		  .files = 1200, .bytes = 40 << 20, .stored = 5 << 20,
+		  .verified = 1796527800 },
+		{ .ct = "web1", .version = "20261207T023000Z-2", .kind = "cold",
+		  .method = "btrfs", .host = "h2", .created = 1796610600,
+		  .files = 1201, .bytes = 41 << 20, .stored = 1 << 20,
+		  .bad = 1 },
+	};
+
+	return msg_version_list_encode(b, v, 2);
+}
+
+static int
+s_verify_req(struct cbuf *b)
+{
+	struct msg_verify_req m = { .ct = "web1",
+	    .version = "20261206T023000Z" };
+
+	return msg_verify_req_encode(b, &m);
+}
+
+static int
+s_verify(struct cbuf *b)
+{
+	struct msg_problem p[2] = {
+		{ .what = "content", .path = "rootfs/etc/hosts" },
+		{ .what = "missing", .path = "rootfs/var/log/x" },
+	};
+	struct msg_verify m = { .ct = "web1", .version = "20261206T023000Z",
+	    .good = 0, .problems = 3, .v = p, .n = 2 };
+
+	return msg_verify_encode(b, &m);
+}
+
+static int
+s_prune_req(struct cbuf *b)
+{
+	struct msg_prune_req m = { .ct = "web1", .flags = MSG_PRUNE_DRY_RUN };
+
+	return msg_prune_req_encode(b, &m);
+}
+
+static int
+s_prune_list(struct cbuf *b)
+{
+	struct msg_prune_rec v[2] = {
+		{ .ct = "web1", .version = "20261206T023000Z",
+		  .created = 1796524200, .keep = 1, .reason = "daily 1" },
+		{ .ct = "web1", .version = "20261205T023000Z",
+		  .created = 1796437800, .removed = 1 },
+	};
+
+	return msg_prune_list_encode(b, v, 2);
+}
+
 static const struct sample {
 	uint16_t type;
 	int (*encode)(struct cbuf *b);
@@ -582,6 +642,12 @@ static const struct sample {
 	{ MSG_CLI_MOVE_REQ, s_move_req },
 	{ MSG_CLI_REMOVE_REQ, s_remove_req },
 	{ MSG_CLI_REMOVE_PLAN, s_remove_plan },
+	{ MSG_CLI_BACKUPS_REQ, s_name },
+	{ MSG_CLI_BACKUPS, s_version_list },
+	{ MSG_CLI_VERIFY_REQ, s_verify_req },
+	{ MSG_CLI_VERIFY, s_verify },
+	{ MSG_CLI_PRUNE_REQ, s_prune_req },
+	{ MSG_CLI_PRUNE, s_prune_list },
 };
 #define N_SAMPLES (sizeof(samples) / sizeof(samples[0]))
 
