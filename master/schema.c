@@ -85,6 +85,13 @@ const char *const inv_migrations[] = {
 	"  PRIMARY KEY (job, seq)"
 	");"
 	"PRAGMA user_version = 2;",
+	/* 2 -> 3: when each daily task (backup_at, balance_at ...) last
+	 * began, seconds since the epoch (master/daily.h) */
+	"CREATE TABLE daily_runs ("
+	"  name            TEXT PRIMARY KEY,"
+	"  last            INTEGER NOT NULL"
+	");"
+	"PRAGMA user_version = 3;",
 };
 
 const int inv_schema_version =

@@ -231,6 +231,30 @@ test_open_creates_schema(void **state)
 	inventory_close(inv);
 }
 
+/* the daily tasks' last runs: none, then set, then replaced */
+static void
+test_daily_runs(void **state)
+{
+	struct fixture *f = *state;
+	struct inventory *inv = open_ok(f);
+	int64_t last = 7;
+
+	assert_int_equal(inventory_daily_last(inv, "backup", &last), 1);
+	assert_int_equal(last, 7);
+	must(inv, inventory_daily_set(inv, "backup", 1796524200));
+	assert_int_equal(inventory_daily_last(inv, "backup", &last), 0);
+	assert_int_equal(last, 1796524200);
+	must(inv, inventory_daily_set(inv, "backup", 1796610600));
+	must(inv, inventory_daily_set(inv, "balance", 5));
+	inventory_close(inv);
+	inv = open_ok(f);                   /* it survives a restart */
+	assert_int_equal(inventory_daily_last(inv, "backup", &last), 0);
+	assert_int_equal(last, 1796610600);
+	assert_int_equal(inventory_daily_last(inv, "balance", &last), 0);
+	assert_int_equal(last, 5);
+	inventory_close(inv);
+}
+
 static void
 test_user_version(void **state)
 {
@@ -240,10 +264,10 @@ test_user_version(void **state)
 	sqlite3 *db;
 
 	inv = open_ok(f);
-	assert_int_equal(raw_int(f, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(f, "PRAGMA user_version"), 3);
 	inventory_close(inv);
 	inv = open_ok(f);                   /* nothing to migrate again */
-	assert_int_equal(raw_int(f, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(f, "PRAGMA user_version"), 3);
 	inventory_close(inv);
 
 	/* A schema from a newer corral is refused, not damaged. */
@@ -765,6 +789,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open_creates_schema,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_daily_runs, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_user_version, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup,
