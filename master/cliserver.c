@@ -228,6 +228,8 @@ static const struct req_handler handlers[] = {
 	{ MSG_CLI_CANCEL_REQ, 0, cli_do_cancel },
 	{ MSG_CLI_MOVE_REQ,   REQ_STREAMS, cli_do_move },
 	{ MSG_CLI_REMOVE_REQ, REQ_STREAMS, cli_do_remove },
+	{ MSG_CLI_GET_REQ,    REQ_STREAMS, cli_do_get },
+	{ MSG_CLI_PUT_REQ,    REQ_STREAMS, cli_do_put },
 	{ MSG_CLI_BACKUPS_REQ, 0, cli_do_backups },
 	{ MSG_CLI_VERIFY_REQ, 0, cli_do_verify },
 	{ MSG_CLI_PRUNE_REQ,  0, cli_do_prune },

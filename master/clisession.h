@@ -30,6 +30,21 @@ void cli_refresh(struct cli *c, const char *host);
 /* corral move (movecli.c): checked, then queued as a job */
 int cli_do_move(struct reqloop *l, const struct frame *f);    /* streams */
 
+/* Where the inventory has ct (locate.c; refresh it first): on want
+ * (not "") or on exactly one host, which is up.  0 with host (a buffer
+ * of PROTO_NAME_MAX), or -1 with why in err ("no container C", "C is on
+ * both A and B: name one with OPT", "no host H", "C is on H, which is
+ * down"); opt is the request's option that names a host. */
+int cli_locate(struct cli *c, const char *ct, const char *want,
+    const char *opt, char *host, char *err, size_t errlen);
+/* Host name is in the inventory and not down: 0, or -1 with err. */
+int cli_host_usable(struct cli *c, const char *name, char *err,
+    size_t errlen);
+
+/* corral get and put (getcli.c): checked, then queued as jobs */
+int cli_do_get(struct reqloop *l, const struct frame *f);     /* streams */
+int cli_do_put(struct reqloop *l, const struct frame *f);     /* streams */
+
 /* j as the CLI gets it (jobcli.c). */
 struct msg_job;
 void job_msg(const struct job *j, struct msg_job *m);

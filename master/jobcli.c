@@ -18,7 +18,8 @@
 #include "pace.h"
 
 _Static_assert(JOB_KIND_MAX == MSG_JOB_KIND_MAX &&
-    JOB_STEP_MAX == MSG_JOB_STEP_MAX && JOB_ERROR_MAX == MSG_JOB_ERROR_MAX,
+    JOB_STEP_MAX == MSG_JOB_STEP_MAX && JOB_ERROR_MAX == MSG_JOB_ERROR_MAX &&
+    JOB_RESULT_MAX == MSG_JOB_RESULT_MAX,
     "a job's fields fit its message's");
 
 #define RECENT_MS     (24 * 3600 * 1000LL)  /* corral jobs: ended since */
@@ -56,6 +57,7 @@ job_msg(const struct job *j, struct msg_job *m)
 	m->started = j->started;
 	m->ended = j->ended;
 	m->cancel = j->cancel;
+	memcpy(m->result, j->result, sizeof(m->result));
 }
 
 /* --all: every active job, and the newest of the others up to the

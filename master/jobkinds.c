@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "jobrun.h"
+#include "kind_get.h"
 #include "kind_remove.h"
 
 int move_run(struct job_ctx *c);        /* kind_move.c */
@@ -12,5 +13,7 @@ int move_recover(struct job_ctx *c);
 const struct job_kind job_kinds[] = {
 	{ .name = "move", .run = move_run, .recover = move_recover },
 	{ .name = "remove", .run = remove_run, .recover = remove_recover },
+	{ .name = "get", .run = get_run, .recover = get_recover },
+	{ .name = "put", .run = put_run, .recover = put_recover },
 	{ .name = NULL },
 };

@@ -39,6 +39,8 @@ static const char sql_set_bytes[] =
     "UPDATE jobs SET bytes_done = ?2, bytes_total = ?3 WHERE id = ?1";
 static const char sql_set_args[] =
     "UPDATE jobs SET args = ?2 WHERE id = ?1 AND state = 'running'";
+static const char sql_set_result[] =
+    "UPDATE jobs SET result = ?2 WHERE id = ?1 AND state = 'running'";
 static const char sql_finish[] =
     "UPDATE jobs SET state = ?2, error = ?3, ended = ?4"
     " WHERE id = ?1 AND state IN ('queued', 'running')";
@@ -53,14 +55,14 @@ static const char sql_cancel_running[] =
     "UPDATE jobs SET cancel = 1 WHERE id = ?1 AND state = 'running'";
 static const char sql_get[] =
     "SELECT id, kind, container, src, dst, args, state, step, bytes_done,"
-    " bytes_total, error, cancel, created, started, ended FROM jobs"
+    " bytes_total, error, cancel, created, started, ended, result FROM jobs"
     " WHERE id = ?1";
 static const char sql_steps[] =
     "SELECT step, started, ended FROM job_steps WHERE job = ?1"
     " ORDER BY seq";
 static const char sql_list[] =
     "SELECT id, kind, container, src, dst, args, state, step, bytes_done,"
-    " bytes_total, error, cancel, created, started, ended FROM jobs"
+    " bytes_total, error, cancel, created, started, ended, result FROM jobs"
     " WHERE state IN ('queued', 'running') OR ended >= ?1 ORDER BY id";
 static const char sql_prune[] =
     "DELETE FROM jobs WHERE state NOT IN ('queued', 'running')"
@@ -158,6 +160,7 @@ read_job(sqlite3_stmt *st, void *row)
 	j->created = sqlite3_column_int64(st, 12);
 	j->started = sqlite3_column_int64(st, 13);
 	j->ended = sqlite3_column_int64(st, 14);
+	inv_col_text(st, 15, j->result, sizeof(j->result));
 }
 
 /* ---- writes ---- */
@@ -291,21 +294,36 @@ job_set_bytes(struct inventory *inv, int64_t id, uint64_t done,
 	return run_one(inv, st, id, "job bytes");
 }
 
-int
-job_set_args(struct inventory *inv, int64_t id, const char *args)
+/* A running job's text column (sql: ?1 the id, ?2 the text). */
+static int
+set_text(struct inventory *inv, int64_t id, const char *sql,
+    const char *text, size_t max, const char *what)
 {
 	sqlite3_stmt *st;
 
-	if (strlen(args) >= JOB_ARGS_MAX) {
-		inv_set_err(inv, "job %lld: args too long", (long long)id);
+	if (strlen(text) >= max) {
+		inv_set_err(inv, "job %lld: %s too long", (long long)id, what);
 		return -1;
 	}
-	if ((st = invdb_stmt(inv, sql_set_args)) == NULL ||
-	    bind_id(inv, st, id, "job args") != 0)
+	if ((st = invdb_stmt(inv, sql)) == NULL ||
+	    bind_id(inv, st, id, what) != 0)
 		return -1;
-	if (inv_bind_str(st, 2, args) != SQLITE_OK)
-		return inv_bind_fail(inv, st, "job args");
-	return run_one(inv, st, id, "job args");
+	if (inv_bind_str(st, 2, text) != SQLITE_OK)
+		return inv_bind_fail(inv, st, what);
+	return run_one(inv, st, id, what);
+}
+
+int
+job_set_args(struct inventory *inv, int64_t id, const char *args)
+{
+	return set_text(inv, id, sql_set_args, args, JOB_ARGS_MAX, "job args");
+}
+
+int
+job_set_result(struct inventory *inv, int64_t id, const char *result)
+{
+	return set_text(inv, id, sql_set_result, result, JOB_RESULT_MAX,
+	    "job result");
 }
 
 int

@@ -33,6 +33,7 @@ enum job_state {
 #define JOB_STEP_MAX   32
 #define JOB_ARGS_MAX   1024    /* the options a runner needs to resume */
 #define JOB_ERROR_MAX  512
+#define JOB_RESULT_MAX 512     /* what it found: "key=value ..." */
 #define JOB_BUSY       1       /* job_add: the container has an active job */
 
 struct job {
@@ -46,6 +47,7 @@ struct job {
 	char step[JOB_STEP_MAX];          /* the step it is at or ended in */
 	uint64_t bytes_done, bytes_total;
 	char error[JOB_ERROR_MAX];
+	char result[JOB_RESULT_MAX];      /* set by its kind, "" if none */
 	bool cancel;                      /* a cancel was asked for */
 	int64_t created, started, ended;  /* 0: not yet */
 };
@@ -76,6 +78,9 @@ int job_set_bytes(struct inventory *inv, int64_t id, uint64_t done,
 /* A running job's args, as its runner learnt them (what a recover
  * needs: a move records whether its container ran). */
 int job_set_args(struct inventory *inv, int64_t id, const char *args);
+/* What a running job found, for those who asked for it ("key=value"
+ * pairs separated by spaces: get's "version=V files=N ..."). */
+int job_set_result(struct inventory *inv, int64_t id, const char *result);
 /* An active job ends as done, failed or cancelled (error "" for done);
  * the step in progress ends with it. */
 int job_finish(struct inventory *inv, int64_t id, enum job_state state,

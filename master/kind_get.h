@@ -18,6 +18,7 @@
 #define CORRAL_KIND_GET_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store.h"
@@ -48,6 +49,14 @@ struct get_result {
  * error naming ct, host and step) or JOB_OUT_CANCELLED. */
 int get_into_store(struct job_ctx *c, const char *ct, const char *host,
     enum store_kind kind, unsigned flags, struct get_result *res);
+
+/* res as a job's result ("version=V kind=K files=N bytes=N literal=N
+ * wire=N stored=N"), for the CLI. */
+void get_result_text(const struct get_result *res, char *buf, size_t len);
+
+/* The store of corral.conf for a job, or NULL with the job failed at step
+ * (no store set, or it does not open). */
+struct store *job_store_open(struct job_ctx *c, const char *step);
 
 int get_run(struct job_ctx *c);
 int get_recover(struct job_ctx *c);

@@ -16,28 +16,13 @@
 
 MSG_ENC(msg_job)
 
-/* The host of the inventory named name, or NULL. */
-static const struct msg_host_rec *
-host_of(const struct msg_host_list *hl, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < hl->n; i++)
-		if (strcmp(hl->v[i].name, name) == 0)
-			return &hl->v[i];
-	return NULL;
-}
-
 /* Find FROM (q->from, or where the inventory has C) into from; err. */
 static int
 check(struct cli *c, const struct msg_move_req *q, char *from,
     char *err, size_t errlen)
 {
-	struct msg_host_list hl = { 0 };
 	struct msg_ct_rec_list cl = { 0 };
-	const struct msg_host_rec *h;
-	size_t i, on = 0;
-	int rc = -1;
+	int rc;
 
 	if (!conf_valid_name(q->ct) || !conf_valid_name(q->to) ||
 	    (q->from[0] && !conf_valid_name(q->from))) {
@@ -46,59 +31,19 @@ check(struct cli *c, const struct msg_move_req *q, char *from,
 		    q->to : q->from);
 		return -1;
 	}
-	if (inventory_hosts(c->inv, &hl) != 0 ||
-	    inventory_containers(c->inv, q->ct, NULL, &cl) != 0) {
+	if (cli_host_usable(c, q->to, err, errlen) != 0)
+		return -1;
+	if (inventory_containers(c->inv, q->ct, q->to, &cl) != 0) {
 		snprintf(err, errlen, "%s", inventory_errmsg(c->inv));
-		goto out;
+		return -1;
 	}
-	if ((h = host_of(&hl, q->to)) == NULL) {
-		snprintf(err, errlen, "no host %s", q->to);
-		goto out;
-	}
-	/* a noselect host may be named: it is only never chosen */
-	if (strcmp(h->state, "down") == 0) {
-		snprintf(err, errlen, "%s is down: %s", q->to, h->reason);
-		goto out;
-	}
-	if (q->from[0] && host_of(&hl, q->from) == NULL) {
-		snprintf(err, errlen, "no host %s", q->from);
-		goto out;
-	}
-	from[0] = '\0';
-	for (i = 0; i < cl.n; i++) {
-		if (strcmp(cl.v[i].host, q->to) == 0) {
-			snprintf(err, errlen, "%s is on %s already", q->ct,
-			    q->to);
-			goto out;
-		}
-		if (q->from[0] && strcmp(cl.v[i].host, q->from) != 0)
-			continue;
-		if (on++ > 0) {
-			snprintf(err, errlen, "%s is on both %s and %s: name "
-			    "one with --from", q->ct, from, cl.v[i].host);
-			goto out;
-		}
-		snprintf(from, PROTO_NAME_MAX, "%s", cl.v[i].host);
-	}
-	if (on == 0) {
-		if (q->from[0])
-			snprintf(err, errlen, "no container %s on %s", q->ct,
-			    q->from);
-		else
-			snprintf(err, errlen, "no container %s", q->ct);
-		goto out;
-	}
-	if ((h = host_of(&hl, from)) != NULL &&
-	    strcmp(h->state, "down") == 0) {
-		snprintf(err, errlen, "%s is on %s, which is down: %s", q->ct,
-		    from, h->reason);
-		goto out;
-	}
-	rc = 0;
-out:
-	msg_host_list_free(&hl);
+	rc = cl.n > 0 ? -1 : 0;
 	msg_ct_rec_list_free(&cl);
-	return rc;
+	if (rc != 0) {
+		snprintf(err, errlen, "%s is on %s already", q->ct, q->to);
+		return -1;
+	}
+	return cli_locate(c, q->ct, q->from, "--from", from, err, errlen);
 }
 
 int

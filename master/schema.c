@@ -85,13 +85,17 @@ const char *const inv_migrations[] = {
 	"  PRIMARY KEY (job, seq)"
 	");"
 	"PRAGMA user_version = 2;",
-	/* 2 -> 3: when each daily task (backup_at, balance_at ...) last
+	/* 2 -> 3: what a job found, for its CLI: "key=value ..." (get: the
+	 * version it made). */
+	"ALTER TABLE jobs ADD COLUMN result TEXT NOT NULL DEFAULT '';"
+	"PRAGMA user_version = 3;",
+	/* 3 -> 4: when each daily task (backup_at, balance_at ...) last
 	 * began, seconds since the epoch (master/daily.h) */
 	"CREATE TABLE daily_runs ("
 	"  name            TEXT PRIMARY KEY,"
 	"  last            INTEGER NOT NULL"
 	");"
-	"PRAGMA user_version = 3;",
+	"PRAGMA user_version = 4;",
 };
 
 const int inv_schema_version =

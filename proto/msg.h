@@ -308,6 +308,7 @@ int msg_listen_decode(struct cbuf *b, uint16_t *port);
 #define MSG_JOB_KIND_MAX  16
 #define MSG_JOB_STEP_MAX  32
 #define MSG_JOB_ERROR_MAX 512
+#define MSG_JOB_RESULT_MAX 512
 
 /* One job as the master's inventory keeps it.  Times are milliseconds
  * since the epoch, 0 for not yet. */
@@ -323,6 +324,7 @@ struct msg_job {
 	char error[MSG_JOB_ERROR_MAX];
 	int64_t created, started, ended;
 	uint8_t cancel;                    /* a cancel was asked for */
+	char result[MSG_JOB_RESULT_MAX];   /* what it found: "key=value ..." */
 };
 
 struct msg_job_list {
@@ -389,6 +391,29 @@ int msg_move_req_decode(struct cbuf *b, struct msg_move_req *m);
 /* A single i64 payload (MSG_CLI_CANCEL_REQ: the job's id). */
 int msg_id_encode(struct cbuf *b, int64_t id);
 int msg_id_decode(struct cbuf *b, int64_t *id);
+
+/* ---- corral get and put (CLI -> master): proto/msg_store.c ---- */
+#define MSG_STORE_START    1u   /* put: start it once made */
+#define MSG_STORE_DETACH   2u   /* answer CLI_JOB_QUEUED and no more */
+#define MSG_STORE_DRY_RUN  4u   /* check only: CLI_JOB_QUEUED of job id 0 */
+#define MSG_STORE_FLAGS_KNOWN \
+	(MSG_STORE_START | MSG_STORE_DETACH | MSG_STORE_DRY_RUN)
+#define MSG_VERSION_MAX    32   /* a store version's name, with its NUL */
+
+/* MSG_CLI_GET_REQ, MSG_CLI_PUT_REQ: a container between a host and the
+ * master's store */
+struct msg_store_req {
+	char ct[PROTO_NAME_MAX];
+	char host[PROTO_NAME_MAX];         /* get: "" where the inventory has it */
+	char version[MSG_VERSION_MAX];     /* put: "" the newest */
+	char as[PROTO_NAME_MAX];           /* put: "" its own name */
+	uint64_t size;                     /* put: volume bytes, 0 from the
+	                                    * manifest */
+	uint32_t flags;                    /* MSG_STORE_* */
+};
+
+int msg_store_req_encode(struct cbuf *b, const struct msg_store_req *m);
+int msg_store_req_decode(struct cbuf *b, struct msg_store_req *m);
 
 /* ---- corral remove (CLI <-> master): proto/msg_remove.c ---- */
 #define MSG_REMOVE_FORCE   1u   /* stop it first; skip the safety rule */

@@ -7,7 +7,7 @@
 #include "msg_list.h"
 
 /* Smallest encodings, for cbuf_get_count(): strings cost their length */
-#define JOB_MIN  (8 + 4 * 7 + 8 * 2 + 4 + 8 * 3 + 1)
+#define JOB_MIN  (8 + 4 * 7 + 8 * 2 + 4 + 8 * 3 + 1 + 4)
 #define STEP_MIN (4 + 8 * 2)
 
 #define GETS(b, field) cbuf_get_cstring_into((b), (field), sizeof(field))
@@ -46,7 +46,8 @@ put_job(struct cbuf *b, const struct msg_job *m)
 	    (r = cbuf_put_i64(b, m->created)) != 0 ||
 	    (r = cbuf_put_i64(b, m->started)) != 0 ||
 	    (r = cbuf_put_i64(b, m->ended)) != 0 ||
-	    (r = cbuf_put_u8(b, m->cancel)) != 0)
+	    (r = cbuf_put_u8(b, m->cancel)) != 0 ||
+	    (r = cbuf_put_cstring(b, m->result)) != 0)
 		return r;
 	return 0;
 }
@@ -70,7 +71,8 @@ get_job(struct cbuf *b, struct msg_job *m)
 	    (r = cbuf_get_i64(b, &m->created)) != 0 ||
 	    (r = cbuf_get_i64(b, &m->started)) != 0 ||
 	    (r = cbuf_get_i64(b, &m->ended)) != 0 ||
-	    (r = cbuf_get_u8(b, &m->cancel)) != 0)
+	    (r = cbuf_get_u8(b, &m->cancel)) != 0 ||
+	    (r = GETS(b, m->result)) != 0)
 		return r;
 	if (m->cancel > 1 || !known_state(m->state))
 		return CERR_PROTOCOL;

@@ -67,6 +67,7 @@ VALIDATE(v_job_progress, struct msg_job_progress, msg_job_progress_decode)
 VALIDATE(v_move_req, struct msg_move_req, msg_move_req_decode)
 VALIDATE(v_id, int64_t, msg_id_decode)
 VALIDATE(v_remove_req, struct msg_remove_req, msg_remove_req_decode)
+VALIDATE(v_store_req, struct msg_store_req, msg_store_req_decode)
 VALIDATE(v_remove_plan, struct msg_remove_plan, msg_remove_plan_decode)
 VALIDATE(v_verify_req, struct msg_verify_req, msg_verify_req_decode)
 VALIDATE(v_prune_req, struct msg_prune_req, msg_prune_req_decode)
@@ -217,6 +218,8 @@ static const struct proto_msg_desc msg_table[] = {
 	{ MSG_CLI_MOVE_REQ,   "CLI_MOVE_REQ",   v_move_req },
 	{ MSG_CLI_REMOVE_REQ, "CLI_REMOVE_REQ", v_remove_req },
 	{ MSG_CLI_REMOVE_PLAN, "CLI_REMOVE_PLAN", v_remove_plan },
+	{ MSG_CLI_GET_REQ,    "CLI_GET_REQ",    v_store_req },
+	{ MSG_CLI_PUT_REQ,    "CLI_PUT_REQ",    v_store_req },
 
 	{ MSG_CLI_BACKUPS_REQ, "CLI_BACKUPS_REQ", v_name },
 	{ MSG_CLI_BACKUPS,    "CLI_BACKUPS",    v_version_list },

@@ -10,14 +10,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* 4 a direct connection starts with the receiver's challenge and each
+/* 5 a job's result (CLI_JOB and the rest of struct msg_job); 4 a direct connection starts with the receiver's challenge and each
  * end's first record covers it, and the receiver gives a verdict on each
  * delta file (a file whose rebuild failed is sent again whole); 3 seeded XXH3 block hashes in tree
  * transfers, 2 added CT_CREATE, SNAP and TREE_PROGRESS; no version 1, 2
  * or 3 peer was ever released, so they are refused rather than spoken to
  * without them */
-#define PROTO_VERSION      4   /* the newest version this build speaks */
-#define PROTO_VERSION_MIN  4   /* the oldest version this build accepts */
+#define PROTO_VERSION      5   /* the newest version this build speaks */
+#define PROTO_VERSION_MIN  5   /* the oldest version this build accepts */
 
 #define PROTO_HDR_LEN      12          /* u32 len, u16 type, u16 flags, u32 id */
 #define PROTO_PAYLOAD_MAX  (1u << 20)  /* 1 MiB; a larger frame is refused */
@@ -102,6 +102,8 @@ enum proto_msg {
 	MSG_CLI_MOVE_REQ   = 610,  /* struct msg_move_req: answered as a job */
 	MSG_CLI_REMOVE_REQ = 620,  /* struct msg_remove_req */
 	MSG_CLI_REMOVE_PLAN = 621, /* struct msg_remove_plan: a --dry-run's answer */
+	MSG_CLI_GET_REQ    = 630,  /* struct msg_store_req: answered as a job */
+	MSG_CLI_PUT_REQ    = 631,  /* struct msg_store_req: answered as a job */
 
 	/* 650s: backups, CLI -> master (proto/msg_backup.c) */
 	MSG_CLI_BACKUPS_REQ = 650, /* string container ("" = all) */

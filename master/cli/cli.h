@@ -33,6 +33,8 @@ extern const struct cli_cmd cmd_job;
 extern const struct cli_cmd cmd_cancel;
 extern const struct cli_cmd cmd_move;
 extern const struct cli_cmd cmd_remove;
+extern const struct cli_cmd cmd_get;
+extern const struct cli_cmd cmd_put;
 extern const struct cli_cmd cmd_backups;
 extern const struct cli_cmd cmd_verify;
 extern const struct cli_cmd cmd_prune;
@@ -111,6 +113,17 @@ struct msg_job_detail;
 int cli_job_id(const char *cmd, const char *arg, int64_t *id);
 /* One job as a JSON object, without a newline (fields in corral(1)). */
 void json_job(FILE *out, const struct msg_job *j);
+/* One "key=value" of a job's result into buf ("" when absent); as a
+ * number (0 when absent). */
+const char *job_result_get(const struct msg_job *j, const char *key,
+    char *buf, size_t len);
+uint64_t job_result_u64(const struct msg_job *j, const char *key);
+/* Its run time in seconds (0 if it has not ended). */
+double job_total_s(const struct msg_job *j);
+/* "steps": [{"step": S, "seconds": N}, ...] of a finished job; the same
+ * as indented lines "  STEP  N.NNN s". */
+void json_job_steps(FILE *out, const struct msg_job_detail *d);
+void job_steps_text(FILE *out, const struct msg_job_detail *d);
 /* "45% 1.2G/2.7G", "1.2G" without a total, "-" without bytes. */
 const char *job_progress(uint64_t done, uint64_t total, char *buf,
     size_t len);
@@ -132,6 +145,11 @@ int cli_job_wait(struct transport *t, const char *cmd, bool detach,
 struct cli_rpc;
 int cli_job_call(const struct cli_rpc *x, const void *req, bool detach,
     struct msg_job_detail *out);
+
+/* cli_job_call(), then print(the job, arg) if it ended done; the exit
+ * code. */
+int cli_job_run(const struct cli_rpc *x, const void *req, bool detach,
+    void (*print)(const struct msg_job_detail *d, void *arg), void *arg);
 
 /* The NULL-terminated table of every subcommand. */
 const struct cli_cmd *const *cli_commands(void);

@@ -69,6 +69,8 @@ print_text(const struct msg_job_detail *d)
 	out_line(stdout, "ended     %s", job_time(j->ended, a, sizeof(a)));
 	if (j->error[0])
 		out_line(stdout, "error     %s", j->error);
+	if (j->result[0])
+		out_line(stdout, "result    %s", j->result);
 	if (d->n_steps == 0)
 		return;
 	putchar('\n');

@@ -43,18 +43,12 @@ downtime_s(const struct msg_job_detail *d)
 	return (double)(start->ended - stop->started) / 1000;
 }
 
-static double
-step_s(const struct msg_job_step *s)
-{
-	return s->ended ? (double)(s->ended - s->started) / 1000 : 0;
-}
-
 static void
-print_json(const struct msg_job_detail *d)
+print_json(const struct msg_job_detail *d, void *arg)
 {
 	const struct msg_job *j = &d->job;
-	size_t i;
 
+	(void)arg;
 	printf("{\"job\": %" PRId64 ", \"container\": ", j->id);
 	json_str(stdout, j->container);
 	printf(", \"from\": ");
@@ -64,26 +58,19 @@ print_json(const struct msg_job_detail *d)
 	printf(", \"state\": ");
 	json_str(stdout, j->state);
 	printf(", \"downtime_s\": %.3f, \"total_s\": %.3f, \"bytes_on_wire\": %"
-	    PRIu64 ", \"steps\": [", downtime_s(d), j->ended && j->started ?
-	    (double)(j->ended - j->started) / 1000 : 0.0, j->bytes_done);
-	for (i = 0; i < d->n_steps; i++) {
-		printf("%s{\"step\": ", i ? ", " : "");
-		json_str(stdout, d->steps[i].step);
-		printf(", \"seconds\": %.3f}", step_s(&d->steps[i]));
-	}
-	printf("]}\n");
+	    PRIu64 ", ", downtime_s(d), job_total_s(j), j->bytes_done);
+	json_job_steps(stdout, d);
+	printf("}\n");
 }
 
 static void
-print_text(const struct msg_job_detail *d)
+print_text(const struct msg_job_detail *d, void *arg)
 {
 	const struct msg_job *j = &d->job;
 	char w[16];
-	size_t i;
 
-	for (i = 0; i < d->n_steps; i++)
-		out_line(stdout, "  %-14s %8.3f s", d->steps[i].step,
-		    step_s(&d->steps[i]));
+	(void)arg;
+	job_steps_text(stdout, d);
 	out_line(stdout, "moved %s from %s to %s: downtime %.1f s, total %.1f "
 	    "s, %s on the wire", j->container, j->src, j->dst, downtime_s(d),
 	    (double)(j->ended - j->started) / 1000,
@@ -109,23 +96,6 @@ dry_run(const struct msg_move_req *q, bool json)
 		out_line(stdout, "would move %s from %s to %s", j.container,
 		    j.src, j.dst);
 	return CLI_OK;
-}
-
-static int
-run(const struct msg_move_req *q, bool json)
-{
-	struct msg_job_detail d;
-	int rc;
-
-	rc = cli_job_call(&rpc, q, (q->flags & MSG_MOVE_DETACH) != 0, &d);
-	if (rc == CLI_OK && d.job.id != 0 && strcmp(d.job.state, "done") == 0) {
-		if (json)
-			print_json(&d);
-		else
-			print_text(&d);
-	}
-	msg_job_detail_free(&d);
-	return rc;
 }
 
 static int
@@ -175,7 +145,8 @@ move_exec(int argc, char **argv)
 	snprintf(q.from, sizeof(q.from), "%s", from);
 	if (q.flags & MSG_MOVE_DRY_RUN)
 		return dry_run(&q, json);
-	return run(&q, json);
+	return cli_job_run(&rpc, &q, (q.flags & MSG_MOVE_DETACH) != 0,
+	    json ? print_json : print_text, NULL);
 }
 
 const struct cli_cmd cmd_move = {

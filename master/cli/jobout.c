@@ -45,8 +45,75 @@ json_job(FILE *out, const struct msg_job *j)
 	    PRIu64 ", \"error\": ", j->bytes_done, j->bytes_total);
 	json_str(out, j->error);
 	fprintf(out, ", \"cancel_requested\": %s, \"created_ms\": %" PRId64
-	    ", \"started_ms\": %" PRId64 ", \"ended_ms\": %" PRId64 "}",
-	    j->cancel ? "true" : "false", j->created, j->started, j->ended);
+	    ", \"started_ms\": %" PRId64 ", \"ended_ms\": %" PRId64
+	    ", \"result\": ", j->cancel ? "true" : "false", j->created,
+	    j->started, j->ended);
+	json_str(out, j->result);
+	fputc('}', out);
+}
+
+const char *
+job_result_get(const struct msg_job *j, const char *key, char *buf,
+    size_t len)
+{
+	const char *p = j->result;
+	size_t kl = strlen(key);
+
+	buf[0] = '\0';
+	while ((p = strstr(p, key)) != NULL) {
+		if ((p == j->result || p[-1] == ' ') && p[kl] == '=') {
+			p += kl + 1;
+			snprintf(buf, len, "%.*s", (int)strcspn(p, " "), p);
+			break;
+		}
+		p += kl;
+	}
+	return buf;
+}
+
+uint64_t
+job_result_u64(const struct msg_job *j, const char *key)
+{
+	char v[32];
+
+	return strtoull(job_result_get(j, key, v, sizeof(v)), NULL, 10);
+}
+
+static double
+step_s(const struct msg_job_step *s)
+{
+	return s->ended ? (double)(s->ended - s->started) / 1000 : 0;
+}
+
+double
+job_total_s(const struct msg_job *j)
+{
+	return j->ended && j->started ? (double)(j->ended - j->started) / 1000
+	    : 0;
+}
+
+void
+json_job_steps(FILE *out, const struct msg_job_detail *d)
+{
+	size_t i;
+
+	fprintf(out, "\"steps\": [");
+	for (i = 0; i < d->n_steps; i++) {
+		fprintf(out, "%s{\"step\": ", i ? ", " : "");
+		json_str(out, d->steps[i].step);
+		fprintf(out, ", \"seconds\": %.3f}", step_s(&d->steps[i]));
+	}
+	fputc(']', out);
+}
+
+void
+job_steps_text(FILE *out, const struct msg_job_detail *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_steps; i++)
+		out_line(out, "  %-14s %8.3f s", d->steps[i].step,
+		    step_s(&d->steps[i]));
 }
 
 const char *

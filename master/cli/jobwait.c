@@ -205,3 +205,17 @@ cli_job_call(const struct cli_rpc *x, const void *req, bool detach,
 	cli_disconnect(&t);
 	return rc;
 }
+
+int
+cli_job_run(const struct cli_rpc *x, const void *req, bool detach,
+    void (*print)(const struct msg_job_detail *d, void *arg), void *arg)
+{
+	struct msg_job_detail d;
+	int rc;
+
+	rc = cli_job_call(x, req, detach, &d);
+	if (rc == CLI_OK && d.job.id != 0 && strcmp(d.job.state, "done") == 0)
+		print(&d, arg);
+	msg_job_detail_free(&d);
+	return rc;
+}

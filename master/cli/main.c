@@ -16,6 +16,8 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_cancel,
 	&cmd_move,
 	&cmd_remove,
+	&cmd_get,
+	&cmd_put,
 	&cmd_backups,
 	&cmd_verify,
 	&cmd_prune,

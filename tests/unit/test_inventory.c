@@ -264,10 +264,10 @@ test_user_version(void **state)
 	sqlite3 *db;
 
 	inv = open_ok(f);
-	assert_int_equal(raw_int(f, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(f, "PRAGMA user_version"), 4);
 	inventory_close(inv);
 	inv = open_ok(f);                   /* nothing to migrate again */
-	assert_int_equal(raw_int(f, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(f, "PRAGMA user_version"), 4);
 	inventory_close(inv);
 
 	/* A schema from a newer corral is refused, not damaged. */

@@ -434,6 +434,7 @@ fill_job(struct msg_job *j)
 	j->bytes_total = 3 << 20;
 	j->created = 1700000000000;
 	j->started = 1700000000500;
+	strcpy(j->result, "version=20261206T225000Z");
 }
 
 static int
@@ -503,6 +504,16 @@ s_move_req(struct cbuf *b)
 	    .flags = MSG_MOVE_COLD };
 
 	return msg_move_req_encode(b, &m);
+}
+
+static int
+s_store_req(struct cbuf *b)
+{
+	struct msg_store_req m = { .ct = "web1", .host = "h1",
+	    .version = "20261206T225000Z", .as = "web2", .size = 1 << 30,
+	    .flags = MSG_STORE_START };
+
+	return msg_store_req_encode(b, &m);
 }
 
 static int
@@ -642,6 +653,8 @@ static const struct sample {
 	{ MSG_CLI_MOVE_REQ, s_move_req },
 	{ MSG_CLI_REMOVE_REQ, s_remove_req },
 	{ MSG_CLI_REMOVE_PLAN, s_remove_plan },
+	{ MSG_CLI_GET_REQ, s_store_req },
+	{ MSG_CLI_PUT_REQ, s_store_req },
 	{ MSG_CLI_BACKUPS_REQ, s_name },
 	{ MSG_CLI_BACKUPS, s_version_list },
 	{ MSG_CLI_VERIFY_REQ, s_verify_req },

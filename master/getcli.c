@@ -1,0 +1,179 @@
+/* corral-master: `corral get C [--host H]` and `corral put C --host H
+ * [--version V] [--as NAME] [--size BYTES] [--start]`: the request checked
+ * against a fresh inventory and the store, then queued as a job of kind
+ * get or put (kind_get.h).  A refusal changes nothing. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cerr.h"
+#include "clisession.h"
+#include "conf.h"
+#include "inventory.h"
+#include "jobs.h"
+#include "master.h"
+#include "msg.h"
+#include "store.h"
+
+MSG_ENC(msg_job)
+
+/* Queue j, or for a dry run say what would be queued. */
+static int
+submit(struct reqloop *l, uint32_t rid, struct job *j, uint32_t flags)
+{
+	struct msg_job m;
+
+	if (flags & MSG_STORE_DRY_RUN) {
+		job_msg(j, &m);    /* id 0, queued: nothing queued */
+		return reply_msg(l->t, MSG_CLI_JOB_QUEUED, rid, msg_job_enc, &m);
+	}
+	return job_submit_and_wait(l, rid, j, (flags & MSG_STORE_DETACH) != 0);
+}
+
+static struct store *
+open_store(struct cli *c, char *err, size_t errlen)
+{
+	char note[512];
+
+	if (c->m->conf.store[0] == '\0') {
+		snprintf(err, errlen, "no store: set `store = PATH` in %s",
+		    c->m->conf_path);
+		return NULL;
+	}
+	return store_open(c->m->conf.store, note, sizeof(note), err, errlen);
+}
+
+static int
+check_get(struct cli *c, const struct msg_store_req *q, char *host,
+    char *err, size_t errlen)
+{
+	struct store *s;
+
+	if (!conf_valid_name(q->ct) || (q->host[0] &&
+	    !conf_valid_name(q->host))) {
+		snprintf(err, errlen, "'%s' is not a valid name",
+		    !conf_valid_name(q->ct) ? q->ct : q->host);
+		return -1;
+	}
+	if ((s = open_store(c, err, errlen)) == NULL)
+		return -1;
+	store_close(s);
+	cli_refresh(c, q->host[0] ? q->host : NULL);
+	return cli_locate(c, q->ct, q->host, "--host", host, err, errlen);
+}
+
+int
+cli_do_get(struct reqloop *l, const struct frame *f)
+{
+	struct cli *c = l->ctx;
+	struct msg_store_req q;
+	struct job j;
+	char err[512], host[PROTO_NAME_MAX];
+	int r;
+
+	if ((r = msg_store_req_decode(f->payload, &q)) != 0)
+		return r;
+	if (check_get(c, &q, host, err, sizeof(err)) != 0)
+		return reply_error(l->t, f->h.id, CERR_INVALID, "get %s: %s",
+		    q.ct, err);
+	memset(&j, 0, sizeof(j));
+	snprintf(j.kind, sizeof(j.kind), "get");
+	snprintf(j.container, sizeof(j.container), "%s", q.ct);
+	snprintf(j.src, sizeof(j.src), "%s", host);
+	return submit(l, f->h.id, &j, q.flags);
+}
+
+/* The version (q->version, "" the newest) is in the store and good; its
+ * name into version. */
+static int
+check_version(struct cli *c, const struct msg_store_req *q, char *version,
+    char *err, size_t errlen)
+{
+	struct store_reader rd;
+	struct store *s;
+	time_t t;
+	unsigned n;
+	int rc = -1;
+
+	if (q->version[0] && !store_version_parse(q->version, &t, &n)) {
+		snprintf(err, errlen, "'%s' is not a version name "
+		    "(YYYYMMDDTHHMMSSZ)", q->version);
+		return -1;
+	}
+	if ((s = open_store(c, err, errlen)) == NULL)
+		return -1;
+	if (store_read_open(s, q->ct, q->version[0] ? q->version : NULL, &rd,
+	    err, errlen) != 0)
+		goto out;
+	if (rd.bad)
+		snprintf(err, errlen, "version %s is marked bad (its last "
+		    "verify failed, or it has no manifest): name another with "
+		    "--version", rd.version);
+	else {
+		snprintf(version, STORE_VERSION_MAX, "%s", rd.version);
+		rc = 0;
+	}
+	store_read_close(&rd);
+out:
+	store_close(s);
+	return rc;
+}
+
+static int
+check_put(struct cli *c, const struct msg_store_req *q, const char *name,
+    char *version, char *err, size_t errlen)
+{
+	struct msg_ct_rec_list cl = { 0 };
+	int rc;
+
+	if (!conf_valid_name(q->ct) || !conf_valid_name(name) ||
+	    !conf_valid_name(q->host)) {
+		snprintf(err, errlen, "'%s' is not a valid name",
+		    !conf_valid_name(q->ct) ? q->ct : !conf_valid_name(name) ?
+		    name : q->host);
+		return -1;
+	}
+	if (check_version(c, q, version, err, errlen) != 0)
+		return -1;
+	cli_refresh(c, q->host);
+	if (cli_host_usable(c, q->host, err, errlen) != 0)
+		return -1;
+	if (inventory_containers(c->inv, name, q->host, &cl) != 0) {
+		snprintf(err, errlen, "%s", inventory_errmsg(c->inv));
+		return -1;
+	}
+	rc = cl.n > 0 ? -1 : 0;
+	msg_ct_rec_list_free(&cl);
+	if (rc != 0)
+		snprintf(err, errlen, "%s has a container %s already", q->host,
+		    name);
+	return rc;
+}
+
+int
+cli_do_put(struct reqloop *l, const struct frame *f)
+{
+	struct cli *c = l->ctx;
+	struct msg_store_req q;
+	struct job j;
+	char err[512], version[STORE_VERSION_MAX];
+	const char *name;
+	int r;
+
+	if ((r = msg_store_req_decode(f->payload, &q)) != 0)
+		return r;
+	name = q.as[0] ? q.as : q.ct;
+	if (q.host[0] == '\0')
+		return reply_error(l->t, f->h.id, CERR_INVALID, "put %s: name "
+		    "the host with --host", q.ct);
+	if (check_put(c, &q, name, version, err, sizeof(err)) != 0)
+		return reply_error(l->t, f->h.id, CERR_INVALID, "put %s: %s",
+		    q.ct, err);
+	memset(&j, 0, sizeof(j));
+	snprintf(j.kind, sizeof(j.kind), "put");
+	snprintf(j.container, sizeof(j.container), "%s", name);
+	snprintf(j.dst, sizeof(j.dst), "%s", q.host);
+	snprintf(j.args, sizeof(j.args), "from=%s version=%s start=%d size=%"
+	    PRIu64, q.ct, version, (q.flags & MSG_STORE_START) != 0, q.size);
+	return submit(l, f->h.id, &j, q.flags);
+}

@@ -1,0 +1,372 @@
+/* corral-master: the job kind put (kind_get.h): a container made on a
+ * slave from a version of the master's store.
+ *
+ * The job's container is the name it gets on the host (--as, else its
+ * own), dst the host, args "from=C version=V start=0|1 size=N" (version
+ * "" until the check has found the newest; then recorded).  Until
+ * config-set ends, the host has no container of that name (the check saw
+ * none and the job holds the name), so the roll back removes what the job
+ * made: the config if set, the volume.  From config-set on, the container
+ * is whole on the host: a failure to start it says so and leaves it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jobrun.h"
+#include "kind_get.h"
+#include "kind_remove.h"
+#include "master.h"
+#include "msg.h"
+#include "store.h"
+#include "storexfer.h"
+
+#define MIB (1024ull * 1024ull)
+#define HEADROOM_MIN (64 * MIB)   /* beyond the files' size + 1/4 */
+
+struct put {
+	struct job_ctx *c;
+	const char *name, *host;      /* what it makes, where */
+	char from[PROTO_NAME_MAX];    /* the store's container */
+	char version[STORE_VERSION_MAX];
+	bool start;
+	uint64_t size;
+	char err[1024];
+};
+
+/* One "key=value" of args into out ("" when absent). */
+static void
+arg_get(const char *args, const char *key, char *out, size_t len)
+{
+	size_t kl = strlen(key), n;
+	const char *p = args;
+
+	out[0] = '\0';
+	while ((p = strstr(p, key)) != NULL) {
+		if ((p == args || p[-1] == ' ') && p[kl] == '=') {
+			p += kl + 1;
+			n = strcspn(p, " ");
+			snprintf(out, len, "%.*s", (int)n, p);
+			return;
+		}
+		p += kl;
+	}
+}
+
+static void
+init(struct put *pt, struct job_ctx *c)
+{
+	char v[32];
+
+	memset(pt, 0, sizeof(*pt));
+	pt->c = c;
+	pt->name = c->job->container;
+	pt->host = c->job->dst;
+	arg_get(c->job->args, "from", pt->from, sizeof(pt->from));
+	arg_get(c->job->args, "version", pt->version, sizeof(pt->version));
+	arg_get(c->job->args, "start", v, sizeof(v));
+	pt->start = strcmp(v, "1") == 0;
+	arg_get(c->job->args, "size", v, sizeof(v));
+	pt->size = strtoull(v, NULL, 10);
+	if (pt->from[0] == '\0')
+		snprintf(pt->from, sizeof(pt->from), "%s", pt->name);
+}
+
+static void
+record_args(struct put *pt)
+{
+	char args[JOB_ARGS_MAX];
+
+	snprintf(args, sizeof(args), "from=%s version=%s start=%d size=%" PRIu64,
+	    pt->from, pt->version, pt->start, pt->size);
+	if (job_set_args(pt->c->inv, pt->c->job->id, args) != 0)
+		job_note(pt->c, "cannot record args '%s'", args);
+}
+
+static int
+ctl(struct put *pt, enum msg_ctl_op op, uint32_t flags, uint64_t bytes,
+    char *err, size_t errlen)
+{
+	struct msg_ctl rep;
+
+	return master_ctl(pt->c->m, pt->host, pt->name, op, 0, flags, bytes,
+	    &rep, err, errlen) == 0 ? 0 : -1;
+}
+
+/* Remove what the job made on the host: its config if set, its volume.
+ * Either finds nothing to do when it is gone. */
+static int
+undo(struct put *pt, char *err, size_t errlen)
+{
+	if (ctl(pt, MSG_CTL_REMOVE, MSG_CTL_FORCE, 0, err, errlen) != 0 ||
+	    ctl(pt, MSG_CTL_VOL_DESTROY, 0, 0, err, errlen) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+fail_back(struct put *pt, const char *step)
+{
+	char why[512];
+
+	if (undo(pt, why, sizeof(why)) != 0)
+		return job_fail(pt->c, "%s on %s: %s; THE ROLL BACK FAILED: %s: "
+		    "remove %s from %s by hand (corral remove %s --host %s "
+		    "--force)", step, pt->host, pt->err, why, pt->name,
+		    pt->host, pt->name, pt->host);
+	return job_fail(pt->c, "%s on %s: %s; rolled back: nothing of %s "
+	    "left on %s", step, pt->host, pt->err, pt->name, pt->host);
+}
+
+static int
+cancel_back(struct put *pt)
+{
+	char why[512];
+
+	if (undo(pt, why, sizeof(why)) != 0)
+		return job_fail(pt->c, "cancelled, THE ROLL BACK FAILED: %s: "
+		    "remove %s from %s by hand", why, pt->name, pt->host);
+	job_note(pt->c, "cancelled: rolled back, nothing of %s left on %s",
+	    pt->name, pt->host);
+	return JOB_OUT_CANCELLED;
+}
+
+static int
+on_progress(void *arg, const struct msg_progress *p)
+{
+	struct job_ctx *c = arg;
+
+	job_bytes(c, p->bytes_done, p->bytes_total);
+	return job_cancelled(c);
+}
+
+/* The version's config (at most MSG_CONFIG_MAX bytes) into q->config. */
+static int
+read_config(const struct store_reader *rd, struct msg_conf_set_req *q,
+    char *err, size_t errlen)
+{
+	size_t off = 0;
+	ssize_t n;
+	int fd, rc = -1;
+
+	fd = openat(rd->dir_fd, STORE_CONFIG, O_RDONLY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "version %s: its config: %s",
+		    rd->version, strerror(errno));
+		return -1;
+	}
+	while (off < MSG_CONFIG_MAX) {
+		n = read(fd, q->config + off, MSG_CONFIG_MAX - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "version %s: its config: %s",
+			    rd->version, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		off += (size_t)n;
+	}
+	if (off == MSG_CONFIG_MAX) {
+		snprintf(err, errlen, "version %s: its config is larger than "
+		    "%d bytes", rd->version, MSG_CONFIG_MAX);
+		goto out;
+	}
+	q->config[off] = '\0';
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}
+
+/* The volume's size: --size, else the version's files + 1/4 + 64 MiB. */
+static uint64_t
+volume_bytes(struct put *pt, struct store *s)
+{
+	struct store_version *v = NULL;
+	uint64_t bytes = 0;
+	char err[256];
+	size_t n, i;
+
+	if (pt->size)
+		return pt->size;
+	if (store_versions(s, pt->from, &v, &n, err, sizeof(err)) == 0)
+		for (i = 0; i < n; i++)
+			if (strcmp(v[i].name, pt->version) == 0)
+				bytes = v[i].bytes;
+	free(v);
+	return bytes + bytes / 4 + HEADROOM_MIN;
+}
+
+/* check: the version readable and not bad, the host without the name. */
+static int
+check(struct put *pt, struct store *s, struct store_reader *rd,
+    struct msg_conf_set_req *q)
+{
+	bool running;
+	int r;
+
+	if (store_read_open(s, pt->from, pt->version[0] ? pt->version : NULL,
+	    rd, pt->err, sizeof(pt->err)) != 0)
+		return job_fail(pt->c, "check: %s", pt->err);
+	snprintf(pt->version, sizeof(pt->version), "%s", rd->version);
+	if (rd->bad)
+		return job_fail(pt->c, "check: version %s of %s is marked bad "
+		    "(its last verify failed, or it has no manifest): name "
+		    "another with --version", rd->version, pt->from);
+	if (read_config(rd, q, pt->err, sizeof(pt->err)) != 0)
+		return job_fail(pt->c, "check: %s", pt->err);
+	r = remove_on_host(pt->c->m, pt->name, pt->host, &running, pt->err,
+	    sizeof(pt->err));
+	if (r < 0)
+		return job_fail(pt->c, "check on %s: %s", pt->host, pt->err);
+	if (r > 0)
+		return job_fail(pt->c, "check: %s has a container %s already; "
+		    "nothing changed", pt->host, pt->name);
+	pt->size = volume_bytes(pt, s);
+	record_args(pt);
+	return JOB_OUT_DONE;
+}
+
+/* From config-set on: start it if asked, then done. */
+static int
+finish(struct put *pt)
+{
+	char text[JOB_RESULT_MAX];
+
+	if (pt->start) {
+		job_step(pt->c, "start");
+		if (ctl(pt, MSG_CTL_START, 0, 0, pt->err,
+		    sizeof(pt->err)) != 0)
+			return job_fail(pt->c, "start on %s: %s; %s is on %s, "
+			    "made from version %s, stopped", pt->host,
+			    pt->err, pt->name, pt->host, pt->version);
+	}
+	snprintf(text, sizeof(text), "version=%s from=%s", pt->version,
+	    pt->from);
+	(void)job_set_result(pt->c->inv, pt->c->job->id, text);
+	(void)job_step(pt->c, "done");
+	return JOB_OUT_DONE;
+}
+
+static int
+run(struct put *pt, struct store *s, struct msg_conf_set_req *q)
+{
+	struct storexfer_opts o = { .progress = on_progress, .arg = pt->c };
+	struct storexfer_result xr;
+	struct store_reader rd = { .ct_fd = -1, .dir_fd = -1, .rootfs_fd = -1 };
+	struct msg_conf_set rep;
+	char dst[PROTO_NAME_MAX + 1];
+	int r;
+
+	job_step(pt->c, "check");
+	if ((r = check(pt, s, &rd, q)) != JOB_OUT_DONE)
+		goto out;
+	if (job_cancelled(pt->c)) {
+		r = JOB_OUT_CANCELLED;          /* nothing done yet */
+		goto out;
+	}
+	job_step(pt->c, "volume");
+	if (ctl(pt, MSG_CTL_VOL_CREATE, 0, pt->size, pt->err,
+	    sizeof(pt->err)) != 0) {
+		/* not ours: the host may hold a volume of that name */
+		r = job_fail(pt->c, "volume on %s: %s; nothing changed",
+		    pt->host, pt->err);
+		goto out;
+	}
+	job_step(pt->c, "copy");
+	snprintf(dst, sizeof(dst), "@%s", pt->name);
+	if (store_put_tree(pt->c->m, pt->host, rd.rootfs_fd, dst, &o, &xr,
+	    pt->err, sizeof(pt->err)) != 0) {
+		r = job_cancelled(pt->c) ? cancel_back(pt) :
+		    fail_back(pt, "copy");
+		goto out;
+	}
+	job_bytes(pt->c, xr.wire_bytes, xr.wire_bytes);
+	if (job_cancelled(pt->c)) {
+		r = cancel_back(pt);
+		goto out;
+	}
+	job_step(pt->c, "config-set");
+	snprintf(q->ct, sizeof(q->ct), "%s", pt->name);
+	if (strcmp(pt->name, pt->from) != 0)
+		snprintf(q->old, sizeof(q->old), "%s", pt->from);
+	if (master_conf_set(pt->c->m, pt->host, q, &rep, pt->err,
+	    sizeof(pt->err)) != 0) {
+		r = fail_back(pt, "config-set");
+		goto out;
+	}
+	r = finish(pt);
+out:
+	if (rd.ct_fd >= 0)
+		store_read_close(&rd);
+	return r;
+}
+
+int
+put_run(struct job_ctx *c)
+{
+	struct msg_conf_set_req *q;
+	struct put pt;
+	struct store *s;
+	int r;
+
+	init(&pt, c);
+	if ((s = job_store_open(c, "check")) == NULL)
+		return JOB_OUT_FAILED;
+	if ((q = calloc(1, sizeof(*q))) == NULL) {
+		store_close(s);
+		return job_fail(c, "check: out of memory");
+	}
+	r = run(&pt, s, q);
+	free(q);
+	store_close(s);
+	return r;
+}
+
+/* A master killed mid-put: before config-set ended the host has only what
+ * this job made (rolled back); from there the container is whole (the
+ * job finishes: starts it if asked). */
+int
+put_recover(struct job_ctx *c)
+{
+	struct msg_conf *conf;
+	struct put pt;
+	const char *step = c->job->step;
+	char why[512];
+	bool defined = false;
+
+	init(&pt, c);
+	/* the host had nothing of the job yet, and may have a container of
+	 * that name that the check would have refused */
+	if (step[0] == '\0' || strcmp(step, "check") == 0)
+		return job_fail(c, "master restarted during %s: nothing "
+		    "changed; run the put again", step[0] ? step : "its start");
+	if (strcmp(step, "config-set") == 0 || strcmp(step, "start") == 0 ||
+	    strcmp(step, "done") == 0) {
+		if ((conf = calloc(1, sizeof(*conf))) == NULL)
+			return job_fail(c, "recover: out of memory");
+		defined = master_conf_get(c->m, pt.host, pt.name, conf, why,
+		    sizeof(why)) == 0;
+		free(conf);
+	}
+	if (defined) {
+		job_note(c, "master restarted during %s: %s is made on %s; "
+		    "resuming", step, pt.name, pt.host);
+		return finish(&pt);
+	}
+	if (undo(&pt, why, sizeof(why)) != 0)
+		return job_fail(c, "master restarted during %s; THE ROLL BACK "
+		    "FAILED: %s: remove %s from %s by hand", step, why,
+		    pt.name, pt.host);
+	job_note(c, "master restarted during %s: rolled back, nothing of %s "
+	    "left on %s", step, pt.name, pt.host);
+	return job_fail(c, "master restarted during %s: rolled back, nothing "
+	    "of %s left on %s", step, pt.name, pt.host);
+}

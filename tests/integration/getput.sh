@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# corral get and corral put through the real master, CLI and slaves
+# (btrfs storage, the store on btrfs): a stopped container into a version,
+# exact (the oracle tests/tree/same.sh) with its config; a running one
+# through its snapshot, none left after; the newest version put onto
+# another host under another name and started there (`lxc-ls` sees an
+# ordinary container, its config with that host's paths); refusals change
+# nothing; a master killed with -9 during a get resumes it at its next
+# start (the version exact, nothing sent twice beyond what had not
+# arrived), during a put rolls it back (nothing left on the host); a
+# cancelled get leaves the earlier versions as they were.
+. "$(dirname "$0")/lib.bash"
+SAME=$ROOT/tests/tree/same.sh
+pool_up 2 --storage btrfs >/dev/null
+S1=$("$POOLSH" storage h1); S2=$("$POOLSH" storage h2)
+L1=$("$POOLSH" lxcpath h1); L2=$("$POOLSH" lxcpath h2)
+STORE=$("$POOLSH" store)
+
+jq_of() {
+	local out q=$1; shift
+	out=$("$@" 2>/dev/null) && [ -n "$out" ] && echo "$out" | jq -e "$q" >/dev/null
+}
+where() { lxc_truth | grep ":$1:" | cut -d: -f1,3 | tr '\n' ' '; }
+nversions() { find "$STORE/$1" -mindepth 1 -maxdepth 1 -type d -name '2*' | wc -l; }
+no_leftovers() {   # HOST: no snapshot, freeze or temp file of ours
+	local s
+	s=$("$POOLSH" storage "$1")
+	[ -z "$(ls -A "$s/.corral-snap" 2>/dev/null)" ] || fail "a snapshot is left on $1: $(ls -A "$s/.corral-snap")"
+	! find "$s" -xdev -name '.corral-*' ! -name .corral-snap | grep -q . ||
+		fail "temporary files left on $1: $(find "$s" -xdev -name '.corral-*' ! -name .corral-snap)"
+}
+
+# ---- get: a stopped container
+"$POOLSH" create h1 web --stopped >/dev/null
+MKTREE_BIG=2M bash "$ROOT/tests/tree/mktree.sh" "$S1/web/data" 3 >/dev/null
+out=$(corral get web --dry-run) || fail "get --dry-run: $out"
+[ "$out" = "would get web from h1 into the store" ] || fail "get --dry-run said: $out"
+[ ! -e "$STORE/web" ] || [ "$(nversions web)" = 0 ] || fail "the dry run made a version"
+json=$(corral get web --json) || fail "get web: exit $?: $json"
+echo "$json" | jq -e '.container == "web" and .host == "h1" and .kind == "get" and
+    (.version | test("^[0-9]{8}T[0-9]{6}Z")) and .files > 50 and .bytes_on_wire > 0 and
+    .stored > 0 and ([.steps[].step] | index("copy") != null and index("commit") != null)' \
+    >/dev/null || fail "get --json: $json"
+v1=$(echo "$json" | jq -r .version)
+bash "$SAME" "$S1/web" "$STORE/web/$v1/rootfs" || fail "version $v1 differs from web's rootfs"
+grep -Eq '^lxc.uts.name = "?web"?$' "$STORE/web/$v1/config" || fail "no config in the version: $(ls "$STORE/web/$v1")"
+! grep -q "$S1\|$L1" "$STORE/web/$v1/config" || fail "h1's own paths in the stored config"
+[ "$(where web)" = "h1:stopped " ] || fail "get changed web: $(where web)"
+ok "get of a stopped container: a version, exact, with its config in neutral form"
+
+# ---- get: a running one, through its snapshot
+"$POOLSH" create h1 run1 >/dev/null
+[ "$(where run1)" = "h1:running " ] || fail "run1 does not run"
+out=$(corral get run1 --host h1) || fail "get run1: $out"
+echo "$out" | tail -n 1 | grep -Eq "^got run1 from h1: version [0-9T]+Z, [0-9]+ files, .* on the wire, .* stored, [0-9.]+ s$" ||
+	fail "get run1 said: $out"
+[ "$(where run1)" = "h1:running " ] || fail "run1 stopped by the get"
+no_leftovers h1
+ok "get of a running container through its snapshot, dropped after; it kept running"
+
+# ---- put: the newest version of web onto h2 as web2, started
+out=$(corral put web --host h2 --as web2 --dry-run) || fail "put --dry-run: $out"
+[ "$out" = "would put web on h2 as web2" ] || fail "put --dry-run said: $out"
+[ -z "$(where web2)" ] || fail "the dry run made web2"
+out=$(corral put web --host h2 --as web2) || fail "put: exit $?: $out"
+echo "$out" | tail -n 1 | grep -Eq "^put web on h2 as web2 from version $v1: .* on the wire, [0-9.]+ s$" ||
+	fail "put said: $out"
+[ "$(where web2)" = "h2:stopped " ] || fail "web2 is at '$(where web2)', not stopped on h2"
+bash "$SAME" "$STORE/web/$v1/rootfs" "$S2/web2" || fail "web2 on h2 differs from version $v1"
+grep -Eq '^lxc.uts.name = "?web2"?$' "$L2/web2/config" || fail "web2's config does not name it: $(grep uts "$L2/web2/config")"
+grep -q "^lxc.rootfs.path = .*$S2/web2" "$L2/web2/config" || fail "web2's rootfs is not h2's: $(grep rootfs "$L2/web2/config")"
+! grep -q "$S1\|$L1" "$L2/web2/config" || fail "h1's paths in web2's config"
+json=$(corral put web --host h2 --as web3 --start --json) || fail "put --start: exit $?: $json"
+echo "$json" | jq -e --arg v "$v1" '.container == "web" and .name == "web3" and
+    .host == "h2" and .version == $v and .started == true and
+    ([.steps[].step] | index("volume") != null and index("config-set") != null and
+    index("start") != null)' >/dev/null || fail "put --json: $json"
+[ "$(where web3)" = "h2:running " ] || fail "web3 is at '$(where web3)', not running on h2"
+ok "put onto h2 as web2: exact, its config with h2's paths; as web3 --start: it runs"
+
+# ---- refusals: one line, exit 1 or 2, nothing changed
+before=$(lxc_truth); nv=$(nversions web)
+expect_exit 1 "h2 has a container web2 already" corral put web --host h2 --as web2
+expect_exit 2 "usage" corral put web
+expect_exit 1 "not a version name" corral put web --host h2 --as web3 --version 2026-bad
+expect_exit 1 "no container nosuch" corral get nosuch
+expect_exit 2 "not a valid name" corral get 'bad/name'
+expect_exit 1 "no host h9" corral put web --host h9
+expect_exit 1 "nosuch" corral put nosuch --host h2
+corral put web --host h2 >/dev/null || fail "put web on h2"
+expect_exit 1 "web is on both h1 and h2: name one with --host" corral get web
+[ "$(lxc_truth)" = "$( (echo "$before"; echo h2:web:stopped) | sort)" ] ||
+	fail "a refusal changed something: $(lxc_truth)"
+[ "$(nversions web)" = "$nv" ] || fail "a refusal made a version"
+ok "refusals: a name taken, no host, a bad version or name, unknown, on two hosts"
+
+# ---- kill -9 of the master during a get: resumed at the next start
+"$POOLSH" create h1 big --stopped >/dev/null
+mkdir "$S1/big/big"
+head -c 160M /dev/zero | openssl enc -aes-128-ctr -pass pass:k -nosalt 2>/dev/null |
+	split -b 4M - "$S1/big/big/f"
+cp "$POOL/master/slaves.conf" "$POOL/slaves.conf.orig"
+sed -i 's/^h1:.*/&,bwlimit=40m/' "$POOL/master/slaves.conf"
+"$POOLSH" stop master >/dev/null; "$POOLSH" start master >/dev/null
+id=$(corral get big --detach) || fail "get --detach: $id"
+wait_until 600 jq_of ".job.step == \"copy\" and .job.bytes_done > 40000000" corral job "$id" --json ||
+	fail "job $id never got far into the copy: $(corral job "$id")"
+kill -KILL "$(cat "$POOL/master/master.pid")"
+wait_until 50 sh -c "! kill -0 $(cat "$POOL/master/master.pid")" || fail "master survived -9"
+[ "$(nversions big)" = 0 ] || fail "a killed get left a version"
+cp "$POOL/slaves.conf.orig" "$POOL/master/slaves.conf"
+"$POOLSH" start master >/dev/null
+wait_until 1200 jq_of '.job.state != "running" and .job.state != "queued"' corral job "$id" --json ||
+	fail "job $id did not end after the restart"
+corral job "$id" --json | jq -e '.job.state == "done" and (.job.result | test("version="))' >/dev/null ||
+	fail "job $id: $(corral job "$id")"
+grep -q "job $id get big: master restarted during copy: resuming" "$POOL/master/master.log" ||
+	fail "the resume is not logged"
+vb=$(corral job "$id" --json | jq -r '.job.result' | sed 's/.*version=\([^ ]*\).*/\1/')
+bash "$SAME" "$S1/big" "$STORE/big/$vb/rootfs" || fail "the resumed version differs"
+wire=$(corral job "$id" --json | jq -r '.job.result' | sed 's/.*wire=\([0-9]*\).*/\1/')
+[ "$wire" -lt 150000000 ] || fail "the resumed get sent everything again ($wire bytes)"
+[ ! -e "$STORE/big/.incoming" ] || fail ".incoming left after the resumed get"
+no_leftovers h1
+ok "a master killed during a get: resumed at restart, the version exact ($wire bytes on resume)"
+
+# ---- kill -9 of the master during a put: rolled back at the next start
+sed -i 's/^h2:.*/&,bwlimit=40m/' "$POOL/master/slaves.conf"
+"$POOLSH" stop master >/dev/null; "$POOLSH" start master >/dev/null
+id=$(corral put big --host h2 --detach) || fail "put --detach: $id"
+wait_until 600 jq_of ".job.step == \"copy\" and .job.bytes_done > 20000000" corral job "$id" --json ||
+	fail "put job $id never got into the copy: $(corral job "$id")"
+kill -KILL "$(cat "$POOL/master/master.pid")"
+wait_until 50 sh -c "! kill -0 $(cat "$POOL/master/master.pid")" || fail "master survived -9"
+cp "$POOL/slaves.conf.orig" "$POOL/master/slaves.conf"
+"$POOLSH" start master >/dev/null
+wait_until 1200 jq_of '.job.state != "running" and .job.state != "queued"' corral job "$id" --json ||
+	fail "put job $id did not end after the restart"
+corral job "$id" --json | jq -e '.job.state == "failed" and (.job.error | test("rolled back"))' >/dev/null ||
+	fail "put job $id: $(corral job "$id")"
+[ -z "$(where big | grep h2)" ] || fail "big is on h2 after the roll back: $(where big)"
+[ ! -e "$S2/big" ] || fail "a volume of big is left on h2"
+no_leftovers h2
+ok "a master killed during a put: rolled back at restart, nothing left on h2"
+
+# ---- a cancelled get: the earlier versions as they were
+sed -i 's/^h1:.*/&,bwlimit=20m/' "$POOL/master/slaves.conf"
+"$POOLSH" stop master >/dev/null; "$POOLSH" start master >/dev/null
+echo change >"$S1/big/big/new"
+head -c 40M /dev/urandom >"$S1/big/big/more"
+nv=$(nversions big)
+id=$(corral get big --detach) || fail "get --detach: $id"
+wait_until 600 jq_of '.job.step == "copy"' corral job "$id" --json || fail "job $id never copied"
+corral cancel "$id" >/dev/null || fail "cancel $id"
+wait_until 600 jq_of '.job.state == "cancelled"' corral job "$id" --json ||
+	fail "job $id was not cancelled: $(corral job "$id")"
+[ "$(nversions big)" = "$nv" ] || fail "a cancelled get made a version"
+[ ! -e "$STORE/big/$vb/rootfs/big/new" ] || fail "the cancelled get changed version $vb"
+cp "$POOL/slaves.conf.orig" "$POOL/master/slaves.conf"
+no_leftovers h1
+ok "a cancelled get: no version made, the earlier ones unchanged"
