@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backup.h"
 #include "cerr.h"
 #include "clisession.h"
 #include "log.h"
@@ -33,6 +34,14 @@ prune_list_enc(struct cbuf *b, const void *m)
 }
 
 MSG_ENC(msg_verify)
+
+static int
+backup_list_enc(struct cbuf *b, const void *m)
+{
+	const struct msg_backup_list *l = m;
+
+	return msg_backup_list_encode(b, l->v, l->n);
+}
 
 /* ct, or every container of the store when ct is "": *names (free with
  * store_names_free).  0, or -1 with err. */
@@ -287,5 +296,41 @@ cli_do_prune(struct reqloop *l, const struct frame *f)
 	store_names_free(names, n);
 	msg_prune_list_free(&acc.l);
 	store_close(s);
+	return r;
+}
+
+/* ---- backup ---- */
+
+int
+cli_do_backup(struct reqloop *l, const struct frame *f)
+{
+	struct cli *c = l->ctx;
+	struct msg_backup_list bl = { 0 };
+	struct msg_backup_req *q;
+	char err[1024];
+	int r;
+
+	if ((q = malloc(sizeof(*q))) == NULL)
+		return CERR_NOMEM;
+	if ((r = msg_backup_req_decode(f->payload, q)) != 0)
+		goto out;
+	if (q->host[0] && !ct_name_valid(q->host)) {
+		r = reply_error(l->t, f->h.id, CERR_INVALID, "backup: '%s' is "
+		    "not a valid host name", q->host);
+		goto out;
+	}
+	if (backup_plan(c, q->host, q->names, q->n, &bl, err,
+	    sizeof(err)) != 0) {
+		r = reply_error(l->t, f->h.id, CERR_INVALID, "backup: %s", err);
+		goto out;
+	}
+	if (!(q->flags & MSG_BACKUP_DRY_RUN)) {
+		(void)backup_execute(c, &bl);
+		backup_log_report(&bl);
+	}
+	r = reply_msg(l->t, MSG_CLI_BACKUP, f->h.id, backup_list_enc, &bl);
+out:
+	msg_backup_list_free(&bl);
+	free(q);
 	return r;
 }

@@ -56,6 +56,9 @@ int cli_do_remove(struct reqloop *l, const struct frame *f);   /* streams */
 int cli_do_backups(struct reqloop *l, const struct frame *f);
 int cli_do_verify(struct reqloop *l, const struct frame *f);
 int cli_do_prune(struct reqloop *l, const struct frame *f);
+/* corral backup (backupcli.c, backup.h): the plan, or the run's report
+ * once its jobs have ended */
+int cli_do_backup(struct reqloop *l, const struct frame *f);  /* streams */
 
 /* A mutating request's answer (jobcli.c): queue j (kind, container, src,
  * dst, args), answer CLI_JOB_QUEUED, then unless detach stream its

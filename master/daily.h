@@ -47,7 +47,7 @@ struct daily_task {
 /* Start a thread that runs t->run whenever daily_due() says so (checked
  * at least every minute, so a changed clock is seen), recording each
  * run's start in the inventory first.  NULL with err if the inventory
- * cannot be opened or the thread not started; t must outlive it.  A task
+ * cannot be opened or the thread not started; t is copied.  A task
  * that is off starts no thread: returns a stopped handle. */
 struct daily *daily_start(struct master_ctx *m, const struct daily_task *t,
     char *err, size_t errlen);

@@ -19,7 +19,7 @@
 
 struct daily {
 	struct master_ctx *m;
-	const struct daily_task *t;
+	struct daily_task t;             /* a copy */
 	struct inventory *inv;
 	pthread_t th;
 	bool started;
@@ -55,7 +55,7 @@ static void *
 daily_thread(void *arg)
 {
 	struct daily *d = arg;
-	const struct daily_task *t = d->t;
+	const struct daily_task *t = &d->t;
 	int64_t last = 0;
 	time_t now, wake;
 	char at[16];
@@ -111,7 +111,7 @@ daily_start(struct master_ctx *m, const struct daily_task *t, char *err,
 		return NULL;
 	}
 	d->m = m;
-	d->t = t;
+	d->t = *t;
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_cond_init(&d->cond, NULL);
 	if (t->at < 0)

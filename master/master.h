@@ -9,6 +9,7 @@
 #include "conf.h"
 #include "msg.h"
 
+struct daily;
 struct jobrun;
 struct poller;
 
@@ -27,6 +28,7 @@ struct master_ctx {
 	int cli_clients;        /* CLI connections being served */
 	pthread_mutex_t cli_lock;
 	struct jobrun *jobs;    /* the job runner (jobrun.h) */
+	struct daily *backup_daily;  /* the nightly backup (daily.h) */
 };
 
 /* Read corral.conf, then the slaves.conf and backup.conf it names.  A

@@ -16,7 +16,9 @@
 
 #include <libssh/libssh.h>
 
+#include "backup.h"
 #include "daemon.h"
+#include "daily.h"
 #include "inventory.h"
 #include "jobrun.h"
 #include "log.h"
@@ -225,6 +227,22 @@ fail:
 	pthread_mutex_unlock(&m->cli_lock);
 }
 
+/* The nightly backup at backup_at (after the job runner: it queues
+ * jobs). */
+static int
+start_daily(struct master_ctx *m, char *err, size_t errlen)
+{
+	struct daily_task t = { .name = "backup", .run = backup_nightly };
+
+	if (conf_daytime(m->conf.backup_at, &t.at) != 0) {
+		snprintf(err, errlen, "%s: backup_at: '%s' is not off or HH:MM",
+		    m->conf_path, m->conf.backup_at);
+		return -1;
+	}
+	m->backup_daily = daily_start(m, &t, err, errlen);
+	return m->backup_daily != NULL ? 0 : -1;
+}
+
 int
 master_serve(struct master_ctx *m, int ready_fd)
 {
@@ -259,6 +277,10 @@ master_serve(struct master_ctx *m, int ready_fd)
 		log_error("%s", err);
 		goto out;
 	}
+	if (start_daily(m, err, sizeof(err)) != 0) {
+		log_error("%s", err);
+		goto out;
+	}
 	log_notice("serving %s, %zu slaves", m->conf.socket, m->slaves.n);
 	daemon_ready(ready_fd);
 	pfd[0].fd = lfd;
@@ -287,6 +309,10 @@ out:
 	/* before the pollers: a job may still ask a slave */
 	if (m->jobs != NULL)
 		jobrun_stop(m->jobs);
+	/* after the runner: a nightly run waiting on its jobs sees it stop
+	 * (they go on at the next start) and ends */
+	daily_stop(m->backup_daily);
+	m->backup_daily = NULL;
 	pthread_rwlock_wrlock(&m->pollers_lock);
 	stop_pollers(m);
 	pthread_rwlock_unlock(&m->pollers_lock);

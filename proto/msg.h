@@ -515,6 +515,47 @@ struct msg_prune_list {
 	size_t n;
 };
 
+/* MSG_CLI_BACKUP_REQ: every container of backup.conf, or those named;
+ * host: only those on it ("" any) */
+#define MSG_BACKUP_DRY_RUN   1u        /* only the plan */
+#define MSG_BACKUP_FLAGS_KNOWN MSG_BACKUP_DRY_RUN
+#define MSG_BACKUP_NAMES_MAX 256
+#define MSG_OUTCOME_MAX      16
+struct msg_backup_req {
+	char host[PROTO_NAME_MAX];
+	uint32_t flags;
+	size_t n;                          /* names, at most _NAMES_MAX */
+	char names[MSG_BACKUP_NAMES_MAX][PROTO_NAME_MAX];
+};
+
+/* One container of a backup run: the plan, then what came of it.
+ * outcome: planned (dry run), skipped, done, failed, cancelled, missing
+ * (found on no host), refused (on two hosts, its host down, a job at
+ * work on it). */
+struct msg_backup_item {
+	char ct[PROTO_NAME_MAX];
+	char host[PROTO_NAME_MAX];         /* "" when found on none */
+	char mode[MSG_VKIND_MAX];          /* hot, cold */
+	char outcome[MSG_OUTCOME_MAX];
+	int64_t job;                       /* its job, 0 when none */
+	char version[MSG_VERSION_MAX];     /* the new version, "" if none */
+	uint64_t files, bytes, wire, stored;
+	uint64_t ms;                       /* the job's time */
+	char reason[MSG_ERRTEXT_MAX];      /* why skipped, failed, refused */
+};
+
+struct msg_backup_list {
+	struct msg_backup_item *v;
+	size_t n;
+};
+
+int msg_backup_req_encode(struct cbuf *b, const struct msg_backup_req *m);
+int msg_backup_req_decode(struct cbuf *b, struct msg_backup_req *m);
+int msg_backup_list_encode(struct cbuf *b, const struct msg_backup_item *v,
+    size_t n);
+int msg_backup_list_decode(struct cbuf *b, struct msg_backup_list *l);
+void msg_backup_list_free(struct msg_backup_list *l);
+
 int msg_version_list_encode(struct cbuf *b, const struct msg_version *v,
     size_t n);
 int msg_version_list_decode(struct cbuf *b, struct msg_version_list *l);

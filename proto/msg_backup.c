@@ -255,3 +255,110 @@ msg_prune_list_free(struct msg_prune_list *l)
 	l->v = NULL;
 	l->n = 0;
 }
+
+int
+msg_backup_req_encode(struct cbuf *b, const struct msg_backup_req *m)
+{
+	size_t i;
+	int r;
+
+	if (m->n > MSG_BACKUP_NAMES_MAX)
+		return CERR_BAD_COUNT;
+	if ((r = cbuf_put_cstring(b, m->host)) != 0 ||
+	    (r = cbuf_put_u32(b, m->flags)) != 0 ||
+	    (r = cbuf_put_u32(b, (uint32_t)m->n)) != 0)
+		return r;
+	for (i = 0; i < m->n; i++)
+		if ((r = cbuf_put_cstring(b, m->names[i])) != 0)
+			return r;
+	return 0;
+}
+
+int
+msg_backup_req_decode(struct cbuf *b, struct msg_backup_req *m)
+{
+	uint32_t n, i;
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	if ((r = GETS(b, m->host)) != 0 ||
+	    (r = cbuf_get_u32(b, &m->flags)) != 0 ||
+	    (r = cbuf_get_count(b, MSG_BACKUP_NAMES_MAX, 4, &n)) != 0)
+		return r;
+	for (i = 0; i < n; i++)
+		if ((r = GETS(b, m->names[i])) != 0)
+			return r;
+	m->n = n;
+	if ((r = cbuf_expect_end(b)) != 0)
+		return r;
+	return m->flags & ~MSG_BACKUP_FLAGS_KNOWN ? CERR_PROTOCOL : 0;
+}
+
+#define ITEM_MIN (4 * 6 + 8 * 6 + 4)
+
+static int
+put_item(struct cbuf *b, const void *p)
+{
+	const struct msg_backup_item *m = p;
+	int r;
+
+	if ((r = cbuf_put_cstring(b, m->ct)) != 0 ||
+	    (r = cbuf_put_cstring(b, m->host)) != 0 ||
+	    (r = cbuf_put_cstring(b, m->mode)) != 0 ||
+	    (r = cbuf_put_cstring(b, m->outcome)) != 0 ||
+	    (r = cbuf_put_i64(b, m->job)) != 0 ||
+	    (r = cbuf_put_cstring(b, m->version)) != 0 ||
+	    (r = cbuf_put_u64(b, m->files)) != 0 ||
+	    (r = cbuf_put_u64(b, m->bytes)) != 0 ||
+	    (r = cbuf_put_u64(b, m->wire)) != 0 ||
+	    (r = cbuf_put_u64(b, m->stored)) != 0 ||
+	    (r = cbuf_put_u64(b, m->ms)) != 0 ||
+	    (r = cbuf_put_cstring(b, m->reason)) != 0)
+		return r;
+	return 0;
+}
+
+static int
+get_item(struct cbuf *b, void *p)
+{
+	struct msg_backup_item *m = p;
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	if ((r = GETS(b, m->ct)) != 0 ||
+	    (r = GETS(b, m->host)) != 0 ||
+	    (r = GETS(b, m->mode)) != 0 ||
+	    (r = GETS(b, m->outcome)) != 0 ||
+	    (r = cbuf_get_i64(b, &m->job)) != 0 ||
+	    (r = GETS(b, m->version)) != 0 ||
+	    (r = cbuf_get_u64(b, &m->files)) != 0 ||
+	    (r = cbuf_get_u64(b, &m->bytes)) != 0 ||
+	    (r = cbuf_get_u64(b, &m->wire)) != 0 ||
+	    (r = cbuf_get_u64(b, &m->stored)) != 0 ||
+	    (r = cbuf_get_u64(b, &m->ms)) != 0 ||
+	    (r = GETS(b, m->reason)) != 0)
+		return r;
+	return 0;
+}
+
+int
+msg_backup_list_encode(struct cbuf *b, const struct msg_backup_item *v,
+    size_t n)
+{
+	return msg_put_list(b, v, n, sizeof(*v), put_item);
+}
+
+int
+msg_backup_list_decode(struct cbuf *b, struct msg_backup_list *l)
+{
+	return msg_get_list(b, (void **)&l->v, &l->n, sizeof(*l->v), ITEM_MIN,
+	    get_item);
+}
+
+void
+msg_backup_list_free(struct msg_backup_list *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}

@@ -75,6 +75,9 @@ VALIDATE_LIST(v_version_list, struct msg_version_list,
     msg_version_list_decode, msg_version_list_free)
 VALIDATE_LIST(v_verify, struct msg_verify, msg_verify_decode,
     msg_verify_free)
+VALIDATE(v_backup_req, struct msg_backup_req, msg_backup_req_decode)
+VALIDATE_LIST(v_backup_list, struct msg_backup_list, msg_backup_list_decode,
+    msg_backup_list_free)
 VALIDATE_LIST(v_prune_list, struct msg_prune_list, msg_prune_list_decode,
     msg_prune_list_free)
 VALIDATE_LIST(v_job_list, struct msg_job_list, msg_job_list_decode,
@@ -227,6 +230,8 @@ static const struct proto_msg_desc msg_table[] = {
 	{ MSG_CLI_VERIFY,     "CLI_VERIFY",     v_verify },
 	{ MSG_CLI_PRUNE_REQ,  "CLI_PRUNE_REQ",  v_prune_req },
 	{ MSG_CLI_PRUNE,      "CLI_PRUNE",      v_prune_list },
+	{ MSG_CLI_BACKUP_REQ, "CLI_BACKUP_REQ", v_backup_req },
+	{ MSG_CLI_BACKUP,     "CLI_BACKUP",     v_backup_list },
 	{ 0, NULL, NULL },
 };
 

@@ -112,6 +112,9 @@ enum proto_msg {
 	MSG_CLI_VERIFY     = 653,  /* struct msg_verify */
 	MSG_CLI_PRUNE_REQ  = 654,  /* struct msg_prune_req */
 	MSG_CLI_PRUNE      = 655,  /* list of struct msg_prune_rec */
+	MSG_CLI_BACKUP_REQ = 656,  /* struct msg_backup_req */
+	MSG_CLI_BACKUP     = 657,  /* list of struct msg_backup_item: the
+	                            * plan (dry run) or the run's report */
 };
 
 struct cbuf;

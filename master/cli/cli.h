@@ -35,6 +35,7 @@ extern const struct cli_cmd cmd_move;
 extern const struct cli_cmd cmd_remove;
 extern const struct cli_cmd cmd_get;
 extern const struct cli_cmd cmd_put;
+extern const struct cli_cmd cmd_backup;
 extern const struct cli_cmd cmd_backups;
 extern const struct cli_cmd cmd_verify;
 extern const struct cli_cmd cmd_prune;

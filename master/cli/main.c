@@ -18,6 +18,7 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_remove,
 	&cmd_get,
 	&cmd_put,
+	&cmd_backup,
 	&cmd_backups,
 	&cmd_verify,
 	&cmd_prune,

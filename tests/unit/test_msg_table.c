@@ -594,6 +594,30 @@ s_prune_list(struct cbuf *b)
 	return msg_prune_list_encode(b, v, 2);
 }
 
+static int
+s_backup_req(struct cbuf *b)
+{
+	static struct msg_backup_req m = { .host = "h1", .n = 2,
+	    .flags = MSG_BACKUP_DRY_RUN, .names = { "web1", "db" } };
+
+	return msg_backup_req_encode(b, &m);
+}
+
+static int
+s_backup_list(struct cbuf *b)
+{
+	struct msg_backup_item v[2] = {
+		{ .ct = "web1", .host = "h1", .mode = "hot", .outcome = "done",
+		  .job = 12, .version = "20261206T023000Z", .files = 1200,
+		  .bytes = 40 << 20, .wire = 1 << 20, .stored = 2 << 20,
+		  .ms = 2500 },
+		{ .ct = "db", .host = "h2", .mode = "cold",
+		  .outcome = "skipped", .reason = "db runs on h2" },
+	};
+
+	return msg_backup_list_encode(b, v, 2);
+}
+
 static const struct sample {
 	uint16_t type;
 	int (*encode)(struct cbuf *b);
@@ -661,6 +685,8 @@ static const struct sample {
 	{ MSG_CLI_VERIFY, s_verify },
 	{ MSG_CLI_PRUNE_REQ, s_prune_req },
 	{ MSG_CLI_PRUNE, s_prune_list },
+	{ MSG_CLI_BACKUP_REQ, s_backup_req },
+	{ MSG_CLI_BACKUP, s_backup_list },
 };
 #define N_SAMPLES (sizeof(samples) / sizeof(samples[0]))
 
