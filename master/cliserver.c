@@ -234,6 +234,7 @@ static const struct req_handler handlers[] = {
 	{ MSG_CLI_VERIFY_REQ, 0, cli_do_verify },
 	{ MSG_CLI_PRUNE_REQ,  0, cli_do_prune },
 	{ MSG_CLI_BACKUP_REQ, REQ_STREAMS, cli_do_backup },
+	{ MSG_CLI_RESTORE_REQ, REQ_STREAMS, cli_do_restore },
 	{ MSG_BYE,            0, reqloop_bye },
 };
 

@@ -44,6 +44,8 @@ int cli_host_usable(struct cli *c, const char *name, char *err,
 /* corral get and put (getcli.c): checked, then queued as jobs */
 int cli_do_get(struct reqloop *l, const struct frame *f);     /* streams */
 int cli_do_put(struct reqloop *l, const struct frame *f);     /* streams */
+/* corral restore (getcli.c): a put as a job of kind restore */
+int cli_do_restore(struct reqloop *l, const struct frame *f); /* streams */
 
 /* j as the CLI gets it (jobcli.c). */
 struct msg_job;

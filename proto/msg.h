@@ -443,7 +443,6 @@ int msg_remove_plan_encode(struct cbuf *b, const struct msg_remove_plan *m);
 int msg_remove_plan_decode(struct cbuf *b, struct msg_remove_plan *m);
 
 /* ---- backups (CLI <-> master, 650s): proto/msg_backup.c ---- */
-#define MSG_VERSION_MAX   32   /* a store version's name, with NUL */
 #define MSG_VKIND_MAX     8    /* hot cold get; btrfs reflink links */
 #define MSG_REASON_SHORT  128
 #define MSG_VERIFY_SHOWN  256  /* problems one CLI_VERIFY names at most */

@@ -232,6 +232,7 @@ static const struct proto_msg_desc msg_table[] = {
 	{ MSG_CLI_PRUNE,      "CLI_PRUNE",      v_prune_list },
 	{ MSG_CLI_BACKUP_REQ, "CLI_BACKUP_REQ", v_backup_req },
 	{ MSG_CLI_BACKUP,     "CLI_BACKUP",     v_backup_list },
+	{ MSG_CLI_RESTORE_REQ, "CLI_RESTORE_REQ", v_store_req },
 	{ 0, NULL, NULL },
 };
 

@@ -115,6 +115,7 @@ enum proto_msg {
 	MSG_CLI_BACKUP_REQ = 656,  /* struct msg_backup_req */
 	MSG_CLI_BACKUP     = 657,  /* list of struct msg_backup_item: the
 	                            * plan (dry run) or the run's report */
+	MSG_CLI_RESTORE_REQ = 658, /* struct msg_store_req: answered as a job */
 };
 
 struct cbuf;

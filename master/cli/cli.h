@@ -39,6 +39,7 @@ extern const struct cli_cmd cmd_backup;
 extern const struct cli_cmd cmd_backups;
 extern const struct cli_cmd cmd_verify;
 extern const struct cli_cmd cmd_prune;
+extern const struct cli_cmd cmd_restore;
 
 /* ---- talking to corral-master (client.c) ---- */
 struct msg_progress;
@@ -151,6 +152,12 @@ int cli_job_call(const struct cli_rpc *x, const void *req, bool detach,
  * code. */
 int cli_job_run(const struct cli_rpc *x, const void *req, bool detach,
     void (*print)(const struct msg_job_detail *d, void *arg), void *arg);
+
+/* corral put's command line, output and job (cmd-put.c), for put and
+ * restore: the request of x (a msg_store_req), the host given with
+ * --HOSTOPT. */
+int cli_put_exec(const struct cli_cmd *cmd, const struct cli_rpc *x,
+    const char *hostopt, int argc, char **argv);
 
 /* The NULL-terminated table of every subcommand. */
 const struct cli_cmd *const *cli_commands(void);

@@ -22,6 +22,7 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_backups,
 	&cmd_verify,
 	&cmd_prune,
+	&cmd_restore,
 	&cmd_help,
 	NULL,
 };

@@ -687,6 +687,7 @@ static const struct sample {
 	{ MSG_CLI_PRUNE, s_prune_list },
 	{ MSG_CLI_BACKUP_REQ, s_backup_req },
 	{ MSG_CLI_BACKUP, s_backup_list },
+	{ MSG_CLI_RESTORE_REQ, s_store_req },
 };
 #define N_SAMPLES (sizeof(samples) / sizeof(samples[0]))
 
