@@ -27,7 +27,6 @@ cleanup() {
 	exit $rc
 }
 trap cleanup EXIT
-[ -z "${KEEP:-}" ] || trap - EXIT
 ST=$BUILD/store-tool
 [ -x "$ST" ] || fail "no $ST (make tests)"
 S=$T/store
