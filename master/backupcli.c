@@ -220,7 +220,7 @@ cli_do_verify(struct reqloop *l, const struct frame *f)
 		goto out;
 	}
 	a.good = v == 0;
-	snprintf(a.error, sizeof(a.error), "%s", err);
+	snprintf(a.error, sizeof(a.error), "%.*s", (int)sizeof(a.error) - 1, err);
 	if (a.good)
 		log_info("verify %s %s: good", q.ct, a.version);
 	else
