@@ -21,8 +21,9 @@
 . "$(dirname "$0")/lib.bash"
 SAME=$ROOT/tests/tree/same.sh
 pool_up 2 --storage btrfs --store-fs btrfs >/dev/null
-T=$(mktemp -d /tmp/corral-backup.XXXXXX)
-trap 'rc=$?; rm -rf "$T"; (exit $rc); pool_cleanup' EXIT
+# scratch files in the pool's directory: pool_cleanup's down removes them
+T=$POOL/backup-test
+mkdir "$T"
 S1=$("$POOLSH" storage h1)
 STORE=$("$POOLSH" store)
 BCONF=$POOL/master/backup.conf
