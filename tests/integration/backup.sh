@@ -152,9 +152,10 @@ sqlite3 "$inv" "INSERT INTO daily_runs (name, last) VALUES ('backup', strftime('
     ON CONFLICT (name) DO UPDATE SET last = excluded.last"
 newest() { find "$STORE/web" -mindepth 1 -maxdepth 1 -type d -name '2*' -printf '%f\n' | sort | tail -n 1; }
 v0=$(newest)
+replaced() { [ "$(newest)" != "$v0" ]; }
 "$POOLSH" start master >/dev/null
 # keep_last 1: the run's version replaces the one before
-wait_until 600 test "$(newest)" != "$v0" || fail "no run at start: $(tail -n 20 "$POOL/master/master.log")"
+wait_until 600 replaced || fail "no run at start: $(tail -n 20 "$POOL/master/master.log")"
 wait_until 300 grep -q "backup run: 1 containers, 1 backed up" "$POOL/master/master.log" ||
 	fail "no report logged: $(tail -n 20 "$POOL/master/master.log")"
 grep -q "backup_at $at: the daily backup starts (missed while the master was down)" "$POOL/master/master.log" ||
