@@ -66,6 +66,7 @@ struct corral_conf {
 	enum conf_transfer transfer;   /* direct | relay */
 	uint32_t jobs_max;             /* jobs running at once */
 	uint32_t jobs_per_host;        /* of them, with a host as src or dst */
+	uint32_t stall_timeout;        /* seconds without progress: failed */
 	/* backups: retention (0: the rule is off) and the nightly run */
 	uint32_t keep_last, keep_daily, keep_weekly, keep_monthly;
 	char backup_at[8];             /* "off" or HH:MM (UTC) */

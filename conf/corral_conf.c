@@ -93,6 +93,7 @@ static const struct conf_key corral_keys[] = {
 	KEY_ENUM(transfer, transfers, "direct"),
 	KEY_UINT(jobs_max,        1, 64,    "4"),
 	KEY_UINT(jobs_per_host,   1, 64,    "2"),
+	KEY_UINT(stall_timeout,   5, 86400, "120"),
 	KEY_UINT(keep_last,       0, 100000, "0"),
 	KEY_UINT(keep_daily,      0, 100000, "0"),
 	KEY_UINT(keep_weekly,     0, 100000, "0"),

@@ -37,7 +37,7 @@ master_sync_direct(struct master_ctx *m, const struct sync_job *j,
 	struct watch w = { .hs.sender = true };
 	struct tree_req sq = *j->tq;
 	void *ev = NULL;
-	struct sync_clock clk = { 0 };
+	struct sync_clock clk = { .idle_ms = m->conf.stall_timeout * 1000LL };
 	int64_t t0 = monotonic_ms(), failed_at = 0, now;
 	bool moved;
 	int rc = -1;

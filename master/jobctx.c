@@ -2,7 +2,9 @@
  * steps, bytes, whether to stop, the error, the log. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "inventory.h"
 #include "jobrun_int.h"
@@ -25,6 +27,25 @@ job_log(int prio, const struct job *j, const char *fmt, ...)
 	    j->kind, j->container[0] ? " " : "", j->container, msg);
 }
 
+/* Tests kill a slave or cut a link at a given step of a job
+ * (tests/integration/move_fault.sh): with CORRAL_TEST_JOB_PAUSE=STEP:N in
+ * the master's environment, a job waits N s once it has recorded STEP,
+ * before doing it.  Nothing else reads it. */
+static void
+test_pause(const struct job *j, const char *step)
+{
+	const char *v = getenv("CORRAL_TEST_JOB_PAUSE"), *colon;
+	int n;
+
+	if (v == NULL || (colon = strrchr(v, ':')) == NULL ||
+	    (size_t)(colon - v) != strlen(step) ||
+	    strncmp(v, step, strlen(step)) != 0 || (n = atoi(colon + 1)) <= 0)
+		return;
+	job_log(LOG_NOTICE, j, "step %s: pausing %d s (CORRAL_TEST_JOB_PAUSE)",
+	    step, n);
+	sleep((unsigned)n);
+}
+
 int
 job_step(struct job_ctx *c, const char *step)
 {
@@ -41,6 +62,7 @@ job_step(struct job_ctx *c, const char *step)
 	s->seq++;
 	pthread_cond_broadcast(&c->r->changed);
 	pthread_mutex_unlock(&c->r->lock);
+	test_pause(c->job, step);
 	return 0;
 }
 
@@ -69,14 +91,22 @@ job_bytes(struct job_ctx *c, uint64_t done, uint64_t total)
 }
 
 bool
-job_cancelled(struct job_ctx *c)
+job_stopping(struct job_ctx *c)
 {
-	bool asked = false, stopping;
+	bool stopping;
 
 	pthread_mutex_lock(&c->r->lock);
 	stopping = c->r->stopping;
 	pthread_mutex_unlock(&c->r->lock);
-	if (stopping)
+	return stopping;
+}
+
+bool
+job_cancelled(struct job_ctx *c)
+{
+	bool asked = false;
+
+	if (job_stopping(c))
 		return true;
 	/* the flag is in the inventory: a cancel from any session */
 	if (job_cancel_asked(c->inv, c->job->id, &asked) != 0)

@@ -81,6 +81,9 @@ void job_bytes(struct job_ctx *c, uint64_t done, uint64_t total);
  * or the master is stopping (then the job goes back in the queue and runs
  * again at the next start).  Either way, stop as for a cancel. */
 bool job_cancelled(struct job_ctx *c);
+/* Whether the master is stopping (a cancel aside): a roll back that
+ * waits for a host gives up then. */
+bool job_stopping(struct job_ctx *c);
 /* The job's error (one line, naming what and where); returns
  * JOB_OUT_FAILED. */
 int job_fail(struct job_ctx *c, const char *fmt, ...)

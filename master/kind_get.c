@@ -120,6 +120,7 @@ copy_commit(struct job_ctx *c, struct store *s, const char *ct,
 	struct store_changes *ch;
 	struct store_tx *tx;
 	char src[PROTO_NAME_MAX + 1], err[1024];
+	char into[sizeof(store_tx_info(tx)->path)];
 
 	job_step(c, "copy");
 	if ((ch = store_changes_new()) == NULL)
@@ -132,6 +133,7 @@ copy_commit(struct job_ctx *c, struct store *s, const char *ct,
 		job_note(c, "resuming the version an earlier run left in %s",
 		    store_tx_info(tx)->path);
 	snprintf(src, sizeof(src), "@%s", ct);
+	snprintf(into, sizeof(into), "%s", store_tx_info(tx)->path);
 	if (store_get_tree(c->m, host, src, tx, ch, &o, &xr, err,
 	    sizeof(err)) != 0) {
 		store_abort(tx);        /* what arrived stays for the next run */
@@ -142,8 +144,8 @@ copy_commit(struct job_ctx *c, struct store *s, const char *ct,
 			    "next get");
 			return JOB_OUT_CANCELLED;
 		}
-		return job_fail(c, "copy from %s: %s; earlier versions "
-		    "unchanged", host, err);
+		return job_fail(c, "copy from %s into %s: %s; earlier "
+		    "versions unchanged", host, into, err);
 	}
 	if (write_config(store_tx_info(tx), conf->config, err,
 	    sizeof(err)) != 0) {

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "codec.h"
 #include "jobrun.h"
@@ -36,6 +37,7 @@ MSG_DEC(msg_snap)
 #define PRECOPY_ROUNDS 4          /* at most, while C runs */
 #define PRECOPY_BYTES (16 * MIB)  /* a round that sent more: another */
 #define PRECOPY_FILES 500         /* a round that changed more: another */
+#define SETTLE_S 60               /* a host out of reach: asked this long */
 
 struct move {
 	struct job_ctx *c;
@@ -82,6 +84,23 @@ ctl(struct move *mv, const char *host, enum msg_ctl_op op, uint32_t flags,
 	    err, errlen) == 0 ? 0 : -1;
 }
 
+/* ctl(), asked again every 2 s for up to SETTLE_S while it fails: a
+ * host whose slave restarts or whose link comes back. */
+static int
+ctl_settle(struct move *mv, const char *host, enum msg_ctl_op op,
+    uint32_t flags, char *err, size_t errlen)
+{
+	int waited;
+
+	for (waited = 0;; waited += 2) {
+		if (ctl(mv, host, op, flags, 0, err, errlen) == 0)
+			return 0;
+		if (waited >= SETTLE_S || job_stopping(mv->c))
+			return -1;
+		sleep(2);
+	}
+}
+
 /* Ask both slaves' pollers for a round: the inventory learns the move. */
 static void
 refresh(struct move *mv)
@@ -98,56 +117,149 @@ refresh(struct move *mv)
 }
 
 /* Undo on TO what the job may have made there (its config, its volume)
- * and start C again on FROM if the job stopped it.  0, or -1 with why
- * (the roll back itself failed) in err. */
+ * and start C again on FROM if the job stopped it.  A host out of reach
+ * (its slave dead, its link cut) is asked again for up to SETTLE_S, and
+ * TO must not keep C down on FROM: C never ran on TO before "start", so
+ * FROM starts it first and TO is cleaned after; a TO still out of reach
+ * keeps its partial copy, named in err with the way to remove it (1).
+ * From "start" on (to_may_run) C may run on TO: then FROM never starts
+ * it, C must not run twice (-1).  0: all undone; -1: C is not back on
+ * FROM, why in err. */
 static int
-undo(struct move *mv, char *err, size_t errlen)
+undo(struct move *mv, bool to_may_run, char *err, size_t errlen)
 {
 	struct msg_snap_req sq;
 	struct msg_snap sr;
-	char e2[512];
+	char e2[512], eto[512];
 
 	/* REMOVE: a config set on TO and its volume; VOL_DESTROY: a
 	 * volume alone.  Either finds nothing to do when it is gone. */
-	if (ctl(mv, mv->to, MSG_CTL_REMOVE, MSG_CTL_FORCE, 0, err,
-	    errlen) != 0 ||
-	    ctl(mv, mv->to, MSG_CTL_VOL_DESTROY, 0, 0, err, errlen) != 0)
+	if (ctl(mv, mv->to, MSG_CTL_REMOVE, MSG_CTL_FORCE, 0, eto,
+	    sizeof(eto)) == 0 && ctl(mv, mv->to, MSG_CTL_VOL_DESTROY, 0, 0,
+	    eto, sizeof(eto)) == 0)
+		eto[0] = '\0';
+	else if (to_may_run) {
+		snprintf(err, errlen, "%s", eto);
 		return -1;
-	if (!mv->stopped)
+	}
+	if (mv->stopped) {
+		/* a copy cut short by a killed master may have left its hold */
+		memset(&sq, 0, sizeof(sq));
+		snprintf(sq.ct, sizeof(sq.ct), "%s", mv->ct);
+		sq.op = MSG_SNAP_DROP;
+		(void)master_request(mv->c->m, mv->from, MSG_SNAP_REQ,
+		    msg_snap_req_enc, &sq, MSG_SNAP, msg_snap_dec, &sr, 120, e2,
+		    sizeof(e2));
+		if (ctl_settle(mv, mv->from, MSG_CTL_START, 0, err,
+		    errlen) != 0)
+			return -1;
+	}
+	if (eto[0] == '\0' ||
+	    (ctl_settle(mv, mv->to, MSG_CTL_REMOVE, MSG_CTL_FORCE, eto,
+	    sizeof(eto)) == 0 && ctl(mv, mv->to, MSG_CTL_VOL_DESTROY, 0, 0,
+	    eto, sizeof(eto)) == 0))
 		return 0;
-	/* a copy cut short by a killed master may have left its hold */
-	memset(&sq, 0, sizeof(sq));
-	snprintf(sq.ct, sizeof(sq.ct), "%s", mv->ct);
-	sq.op = MSG_SNAP_DROP;
-	(void)master_request(mv->c->m, mv->from, MSG_SNAP_REQ,
-	    msg_snap_req_enc, &sq, MSG_SNAP, msg_snap_dec, &sr, 120, e2,
-	    sizeof(e2));
-	return ctl(mv, mv->from, MSG_CTL_START, 0, 0, err, errlen);
+	snprintf(err, errlen, "its partial copy stays on %s (%s): corral "
+	    "remove %s --host %s --force", mv->to, eto, mv->ct, mv->to);
+	return 1;
+}
+
+/* The end of a roll back that left TO's partial copy (undo() gave 1). */
+static int
+left_on_to(struct move *mv, const char *what, const char *why)
+{
+	return job_fail(mv->c, "%s; rolled back: %s is on %s as before, but "
+	    "%s", what, mv->ct, mv->from, why);
 }
 
 /* A failure before the switch: roll back and say so (what failed is in
  * mv->err). */
 static int
-fail_back(struct move *mv, const char *step)
+fail_back_as(struct move *mv, const char *step, bool to_may_run)
 {
-	char why[512];
+	char why[700], what[1024];
+	int r = undo(mv, to_may_run, why, sizeof(why));
 
-	if (undo(mv, why, sizeof(why)) != 0)
+	if (r > 0) {
+		snprintf(what, sizeof(what), "%s: %.900s", step, mv->err);
+		return left_on_to(mv, what, why);
+	}
+	if (r != 0 && to_may_run)
 		return job_fail(mv->c, "%s on %s: %s; THE ROLL BACK FAILED: %s:"
+		    " %s MAY RUN ON %s; if it does not, remove it there (corral "
+		    "remove %s --host %s --force) and start it on %s by hand",
+		    step, mv->to, mv->err, why, mv->ct, mv->to, mv->ct, mv->to,
+		    mv->from);
+	if (r != 0)
+		return job_fail(mv->c, "%s: %s; THE ROLL BACK FAILED: %s:"
 		    " %s is on %s%s, not on %s: start it there by hand", step,
-		    mv->to, mv->err, why, mv->ct, mv->from, mv->stopped ?
+		    mv->err, why, mv->ct, mv->from, mv->stopped ?
 		    " (stopped)" : "", mv->to);
 	return job_fail(mv->c, "%s: %s; rolled back: %s is on %s as before",
 	    step, mv->err, mv->ct, mv->from);
+}
+
+static int
+fail_back(struct move *mv, const char *step)
+{
+	return fail_back_as(mv, step, false);
+}
+
+/* Whether C runs on TO: 1 yes, 0 no, -1 TO did not answer within
+ * SETTLE_S (its slave restarting, its link back) or the job was
+ * told to stop. */
+static int
+runs_on_to(struct move *mv)
+{
+	struct msg_conf *conf;
+	char why[512];
+	int i, r = -1;
+
+	if ((conf = calloc(1, sizeof(*conf))) == NULL)
+		return -1;
+	for (i = 0; i < SETTLE_S; i += 2) {
+		if (master_conf_get(mv->c->m, mv->to, mv->ct, conf, why,
+		    sizeof(why)) == 0) {
+			r = conf->running != 0;
+			break;
+		}
+		if (job_cancelled(mv->c))
+			break;
+		sleep(2);
+	}
+	free(conf);
+	return r;
+}
+
+static int finish(struct move *mv);
+
+/* "start" on TO failed, or its answer was lost: C may run there all
+ * the same.  TO is asked until it answers: C runs there, the move goes
+ * on (the switch happened); it does not, a roll back is safe; no answer,
+ * C may run on TO and is never started on FROM too. */
+static int
+start_failed(struct move *mv, const char *why)
+{
+	int r = runs_on_to(mv);
+
+	if (r > 0) {
+		job_note(mv->c, "%s, but %s runs on %s: going on", why, mv->ct,
+		    mv->to);
+		return finish(mv);
+	}
+	return fail_back_as(mv, "start", r < 0);
 }
 
 /* A cancel (or the master stopping) at a safe point before the switch. */
 static int
 cancel_back(struct move *mv)
 {
-	char why[512];
+	char why[700];
+	int r = undo(mv, false, why, sizeof(why));
 
-	if (undo(mv, why, sizeof(why)) != 0)
+	if (r > 0)
+		return left_on_to(mv, "cancelled", why);
+	if (r != 0)
 		return job_fail(mv->c, "cancelled, THE ROLL BACK FAILED: %s: "
 		    "%s is on %s%s: start it there by hand", why, mv->ct,
 		    mv->from, mv->stopped ? " (stopped)" : "");
@@ -253,7 +365,7 @@ finish(struct move *mv)
 		    "the step; %s is on %s, its stopped copy on %s: corral "
 		    "remove %s --host %s", mv->ct, mv->to, mv->from, mv->ct,
 		    mv->from);
-	if (ctl(mv, mv->from, MSG_CTL_REMOVE, 0, 0, e, sizeof(e)) != 0)
+	if (ctl_settle(mv, mv->from, MSG_CTL_REMOVE, 0, e, sizeof(e)) != 0)
 		return job_fail(mv->c, "remove-source on %s: %s; %s IS ON %s "
 		    "%s, ITS STOPPED COPY STAYS ON %s: corral remove %s --host "
 		    "%s", mv->from, e, mv->ct, mv->to, mv->ran ? "AND RUNS" :
@@ -327,7 +439,7 @@ run(struct move *mv, struct msg_conf *conf)
 		job_step(c, "start");
 		if (ctl(mv, mv->to, MSG_CTL_START, 0, 0, mv->err,
 		    sizeof(mv->err)) != 0)
-			return fail_back(mv, "start");
+			return start_failed(mv, "start failed");
 	}
 	return finish(mv);
 }
@@ -398,30 +510,26 @@ int
 move_recover(struct job_ctx *c)
 {
 	struct move mv;
-	struct msg_conf *conf;
 	const char *step = c->job->step;
-	char why[512];
+	char why[700], what[600];
+	int r;
 
 	init(&mv, c);
 	mv.stopped = mv.ran && stopped_at(step);
 	if (strcmp(step, "start") == 0) {
-		if ((conf = calloc(1, sizeof(*conf))) == NULL)
-			return job_fail(c, "recover: out of memory");
-		if (master_conf_get(c->m, mv.to, mv.ct, conf, why,
-		    sizeof(why)) == 0 && conf->running) {
-			free(conf);
-			job_note(c, "master restarted during start: %s runs on "
-			    "%s; resuming: removing its source copy", mv.ct,
-			    mv.to);
-			return finish(&mv);
-		}
-		free(conf);
+		snprintf(mv.err, sizeof(mv.err), "the master restarted");
+		return start_failed(&mv, "master restarted during start");
 	} else if (!rolls_back(step)) {
 		job_note(c, "master restarted during %s: %s is on %s; "
 		    "resuming: removing its source copy", step, mv.ct, mv.to);
 		return finish(&mv);
 	}
-	if (undo(&mv, why, sizeof(why)) != 0)
+	r = undo(&mv, false, why, sizeof(why));
+	if (r > 0) {
+		snprintf(what, sizeof(what), "master restarted during %s", step);
+		return left_on_to(&mv, what, why);
+	}
+	if (r != 0)
 		return job_fail(c, "master restarted during %s; THE ROLL BACK "
 		    "FAILED: %s: %s is on %s%s: start it there by hand", step,
 		    why, mv.ct, mv.from, mv.stopped ? " (stopped)" : "");

@@ -213,7 +213,7 @@ master_sync_relay(struct master_ctx *m, const struct sync_job *j,
 	struct relay x = { .m = m, .err = err, .errlen = errlen };
 	const struct msg_sync_req *q = j->q;
 	void *ev = NULL;
-	struct sync_clock clk = { 0 };
+	struct sync_clock clk = { .idle_ms = m->conf.stall_timeout * 1000LL };
 	bool moved;
 	int rc = -1;
 

@@ -195,7 +195,7 @@ sx_failed(struct sx *x, char *err, size_t errlen)
 int
 sx_run(struct sx *x, char *err, size_t errlen)
 {
-	struct sync_clock clk = { 0 };
+	struct sync_clock clk = { .idle_ms = x->m->conf.stall_timeout * 1000LL };
 	struct msg_progress p = { 0 };
 	int64_t failed_at = 0, now;
 	bool moved;

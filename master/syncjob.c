@@ -220,12 +220,13 @@ int
 sync_clock_tick(struct sync_clock *c, bool moved, char *err, size_t errlen)
 {
 	int64_t now = monotonic_ms();
+	int64_t idle = c->idle_ms > 0 ? c->idle_ms : SYNC_IDLE_MS;
 
 	if (moved || c->last_move == 0)
 		c->last_move = now;
-	else if (now - c->last_move > SYNC_IDLE_MS) {
-		snprintf(err, errlen, "transfer stalled for %d s",
-		    SYNC_IDLE_MS / 1000);
+	else if (now - c->last_move > idle) {
+		snprintf(err, errlen, "transfer stalled for %lld s",
+		    (long long)(idle / 1000));
 		return -1;
 	}
 	if (now - c->last_prog < 250)

@@ -84,10 +84,11 @@ int sync_hear(struct sync_end *e, struct sync_heard *w, bool *moved,
     char *err, size_t errlen);
 int sync_progress(struct transport *cli, uint32_t id,
     const struct msg_progress *p);
-/* Once a loop turn: fail (-1, err) when nothing moved for SYNC_IDLE_MS;
+/* Once a loop turn: fail (-1, err) when nothing moved for idle_ms;
  * else 1 when progress is due (every 250 ms), 0 when not. */
 struct sync_clock {
 	int64_t last_move, last_prog;
+	int64_t idle_ms;        /* corral.conf stall_timeout; 0: SYNC_IDLE_MS */
 };
 int sync_clock_tick(struct sync_clock *c, bool moved, char *err,
     size_t errlen);

@@ -248,6 +248,29 @@ no_container(struct slave_ctx *ctx, const char *ct, const char *why,
 	return 0;
 }
 
+/* A volume of bytes must fit in what the store has free: a dir or btrfs
+ * volume reserves nothing, and a copy that runs out of space half-way
+ * has cost the time of the copy and a roll back.  0 bytes, or a backend
+ * whose create reserves them (lvm): no check here. */
+static int
+room_for(struct storage *s, const char *ct, uint64_t bytes, char *err,
+    size_t errlen)
+{
+	struct storage_usage u;
+
+	if (bytes == 0 || s->ops->sized)
+		return 0;
+	if (s->ops->usage(s, &u, err, errlen) != 0)
+		return -1;
+	if (u.free >= bytes)
+		return 0;
+	snprintf(err, errlen, "not enough space in %s: %llu MiB free, the "
+	    "volume of %s needs %llu MiB", s->root,
+	    (unsigned long long)(u.free >> 20), ct,
+	    (unsigned long long)((bytes + (1 << 20) - 1) >> 20));
+	return -1;
+}
+
 static int
 op_vol_create(struct slave_ctx *ctx, const struct msg_ctl_req *q,
     struct msg_ctl *a, char *err, size_t errlen)
@@ -262,7 +285,8 @@ op_vol_create(struct slave_ctx *ctx, const struct msg_ctl_req *q,
 		    s->ops->name, q->ct);
 		return -1;
 	}
-	if (s->ops->create(s, q->ct, q->bytes, err, errlen) != 0)
+	if (room_for(s, q->ct, q->bytes, err, errlen) != 0 ||
+	    s->ops->create(s, q->ct, q->bytes, err, errlen) != 0)
 		return -1;
 	(void)s->ops->lxc_rootfs(s, q->ct, rootfs, sizeof(rootfs));
 	snprintf(a->message, sizeof(a->message), "volume %.400s made", rootfs);

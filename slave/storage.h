@@ -35,6 +35,8 @@ struct storage_ops {
 	const char *name;             /* NAME of corral.conf's NAME:ARG */
 	const char *spec;             /* "NAME:ARG" as messages show it */
 	bool snapshots;               /* false: hot copies need a freeze */
+	bool sized;                   /* create reserves its bytes and says
+	                               * itself when they do not fit (lvm) */
 	/* ---- corral.conf ---- */
 	/* ARG of storage = NAME:ARG is well-formed */
 	bool (*valid_arg)(const char *arg);

@@ -511,6 +511,7 @@ lvm_snap_list(struct storage *s, char names[][64], size_t max, size_t *n,
 const struct storage_ops storage_lvm_ops = {
 	.name = "lvm",
 	.spec = "lvm:VGNAME",
+	.sized = true,
 	.snapshots = true,
 	.valid_arg = lvm_valid_arg,
 	.check_key = lvm_check_key,

@@ -16,19 +16,7 @@ S1=$("$POOLSH" storage h1); S2=$("$POOLSH" storage h2)
 L1=$("$POOLSH" lxcpath h1); L2=$("$POOLSH" lxcpath h2)
 STORE=$("$POOLSH" store)
 
-jq_of() {
-	local out q=$1; shift
-	out=$("$@" 2>/dev/null) && [ -n "$out" ] && echo "$out" | jq -e "$q" >/dev/null
-}
-where() { lxc_truth | grep ":$1:" | cut -d: -f1,3 | tr '\n' ' '; }
 nversions() { find "$STORE/$1" -mindepth 1 -maxdepth 1 -type d -name '2*' | wc -l; }
-no_leftovers() {   # HOST: no snapshot, freeze or temp file of ours
-	local s
-	s=$("$POOLSH" storage "$1")
-	[ -z "$(ls -A "$s/.corral-snap" 2>/dev/null)" ] || fail "a snapshot is left on $1: $(ls -A "$s/.corral-snap")"
-	! find "$s" -xdev -name '.corral-*' ! -name .corral-snap | grep -q . ||
-		fail "temporary files left on $1: $(find "$s" -xdev -name '.corral-*' ! -name .corral-snap)"
-}
 
 # ---- get: a stopped container
 "$POOLSH" create h1 web --stopped >/dev/null

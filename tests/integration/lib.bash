@@ -70,11 +70,20 @@ host_field() {  # host_field HOST FIELD: from corral hosts --json
 	corral hosts --json | jq -r --arg h "$1" --arg f "$2" '.[] | select(.name == $h) | .[$f]'
 }
 
-# expect_exit CODE PATTERN CMD...: exit CODE, one stderr line matching
-expect_exit() {
-	local want=$1 pat=$2 rc=0 err; shift 2
-	err=$("$@" 2>&1 >/dev/null) || rc=$?
-	[ "$rc" -eq "$want" ] || fail "$*: exit $rc, not $want ($err)"
-	[ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && echo "$err" | grep -q -- "$pat" ||
-		fail "$*: said '$err', not /$pat/"
+
+# jq_of QUERY CMD...: CMD succeeds and jq -e QUERY holds on its output
+jq_of() {
+	local out q=$1; shift
+	out=$("$@" 2>/dev/null) && [ -n "$out" ] && echo "$out" | jq -e "$q" >/dev/null
+}
+# where CT: "hK:state " for each host lxc-ls shows CT on
+where() { lxc_truth | grep ":$1:" | cut -d: -f1,3 | tr '\n' ' '; }
+# no_leftovers HOST: no snapshot, freeze hold or temporary file of ours in
+# HOST's storage
+no_leftovers() {
+	local s
+	s=$("$POOLSH" storage "$1")
+	[ -z "$(ls -A "$s/.corral-snap" 2>/dev/null)" ] || fail "a snapshot is left on $1: $(ls -A "$s/.corral-snap")"
+	! find "$s" -xdev -name '.corral-*' ! -name .corral-snap | grep -q . ||
+		fail "temporary files left on $1: $(find "$s" -xdev -name '.corral-*' ! -name .corral-snap)"
 }

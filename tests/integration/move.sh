@@ -4,7 +4,10 @@
 # between its volume saved before and the one on the destination), its
 # config equal but for the hosts' paths; a running one moved --cold runs
 # on the destination only, its downtime printed; a running one moved hot
-# (precopy rounds from its snapshot) as well; refusals change nothing;
+# (precopy rounds from its snapshot) as well; refusals (unknown container
+# or host, the same host, --from wrong, a container on two hosts, a down
+# host either side, bad names and usage) change nothing, a noselect host
+# may be named;
 # a master killed with -9 during the copy rolls the move back at its next
 # start: the container on its source alone, with all its data, no volume
 # left on the destination.
@@ -64,18 +67,45 @@ echo "$json" | jq -e '([.steps[].step] | index("precopy") != null) and
 ok "a running container moved hot runs on h2 alone: $(echo "$json" | jq .downtime_s) s down"
 
 # ---- refusals: one line, exit 1 or 2, nothing changed
+"$POOLSH" create h3 m5 --stopped >/dev/null        # on a host that goes down
+"$POOLSH" create h1 m6 --stopped >/dev/null        # on two hosts
+"$POOLSH" create h2 m6 --stopped >/dev/null
+wait_until 100 jq_of '[.[] | select(.name == "m6")] | length == 2' corral scan --json ||
+	fail "m6 not seen on two hosts: $(corral scan)"
 before=$(lxc_truth)
+jobs_before=$(corral jobs --all --json | jq length)
 expect_exit 1 "no container nosuch" corral move nosuch --to h2
+expect_exit 1 "no container nosuch" corral move nosuch --to h2 --json
 expect_exit 1 "m1 is on h2 already" corral move m1 --to h2
+expect_exit 1 "m1 is on h2 already" corral move m1 --to h2 --from h2
+expect_exit 1 "no container m1 on h1" corral move m1 --to h3 --from h1
+expect_exit 1 "no host h9" corral move m1 --to h1 --from h9
+expect_exit 1 "m6 is on both h1 and h2: name one with --from" corral move m6 --to h3
 expect_exit 2 "not a valid name" corral move 'bad/name' --to h2
+expect_exit 2 "'..' is not a valid name" corral move m1 --to ..
+expect_exit 2 "'h/1' is not a valid name" corral move m1 --to h1 --from h/1
+expect_exit 2 'is not a valid name' corral move $'m1\nm2' --to h1
+expect_exit 2 'is not a valid name' corral move "$(printf 'x%.0s' $(seq 1 300))" --to h1
 expect_exit 2 "usage" corral move m1
+expect_exit 2 "usage" corral move --to h1
+expect_exit 2 "usage" corral move m1 m2 --to h1
+expect_exit 2 "" corral move m1 --to h1 --bogus
+# a noselect host may be named: it is only never chosen automatically
+sed -i 's/^h3:.*/&,noselect/' "$POOL/master/slaves.conf"
+kill -HUP "$(cat "$POOL/master/master.pid")"
+wait_until 300 jq_of '.[] | select(.name == "h3") | .state == "noselect"' corral hosts --json ||
+	fail "h3 not seen noselect: $(corral hosts)"
+out=$(corral move m1 --to h3 --dry-run) || fail "a move to a noselect host refused: $out"
+[ "$out" = "would move m1 from h2 to h3" ] || fail "dry run to noselect h3 said: $out"
 "$POOLSH" stop h3 >/dev/null
 wait_until 300 jq_of '.[] | select(.name == "h3") | .state == "down"' corral hosts --json ||
 	fail "h3 not seen down"
 expect_exit 1 "h3 is down" corral move m1 --to h3
+expect_exit 1 "m5 is on h3, which is down" corral move m5 --to h1
 expect_exit 1 "no host h9" corral move m1 --to h9
 [ "$(lxc_truth)" = "$before" ] || fail "a refusal changed something"
-ok "refusals: unknown container or host, the same host, a down host, a bad name"
+[ "$(corral jobs --all --json | jq length)" = "$jobs_before" ] || fail "a refusal made a job: $(corral jobs --all)"
+ok "refusals: unknown container or host, the same host, --from wrong, on two hosts, a down host (to or from), bad names and usage; a noselect host may be named"
 
 # ---- kill -9 of the master during the copy
 "$POOLSH" create h1 m3 --stopped >/dev/null

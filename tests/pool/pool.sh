@@ -12,6 +12,9 @@
 #   pool.sh storage hK                  print hK's storage root
 #   pool.sh store                       print the master's store
 #   pool.sh exec hK CMD [ARG...]        run CMD inside hK's namespace
+#   pool.sh link hK down|up             cut or restore hK's link (its veth
+#                                       on the bridge): its daemons keep
+#                                       running, every packet is lost
 #   pool.sh create hK NAME [--stopped]  a busybox container on hK, started
 #   pool.sh status                      what is running
 #
@@ -336,6 +339,15 @@ cmd_start() {
 	esac
 }
 
+cmd_link() {
+	local h=${1:-} how=${2:-}
+	case "$how" in up|down) ;; *) die "usage: pool.sh link hK down|up" ;; esac
+	host_num "$h" >/dev/null
+	[ -d "$(host_dir "$h")" ] || die "$h is not up"
+	need_root
+	ip link set "corral-$h" "$how"
+}
+
 cmd_status() {
 	local n k d
 	[ -f "$POOL/hosts" ] || { echo "no pool"; return 0; }
@@ -368,7 +380,8 @@ storage) host_num "${1:-}" >/dev/null; echo "$(host_dir "$1")/storage" ;;
 store) [ -f "$POOL/hosts" ] || die "no pool is up"; echo "$POOL/master/store" ;;
 exec) h=${1:-}; host_num "$h" >/dev/null; shift; exec ip netns exec "$(host_ns "$h")" "$@" ;;
 create) cmd_create "$@" ;;
+link) cmd_link "$@" ;;
 status) cmd_status ;;
--h|--help|help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' ;;
-*) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+-h|--help|help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' ;;
+*) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

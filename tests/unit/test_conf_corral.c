@@ -64,6 +64,7 @@ test_defaults(void **state)
 	assert_int_equal(c.poll_interval, 30);
 	assert_int_equal(c.timeout, 10);
 	assert_int_equal(c.compress_level, 1);
+	assert_int_equal(c.stall_timeout, 120);
 	assert_string_equal(c.listen, "0.0.0.0");
 	assert_int_equal(c.port, 7022);
 	assert_string_equal(c.host_key, "/etc/corral/ssh_host_ed25519_key");

@@ -8,7 +8,12 @@
 #   check the copy against the snapshot, watch the fill libdevmapper
 #   reports, overflow a small snapshot: the copy fails cleanly, the source
 #   stays intact; snapshot_share refuses an LV too large; a leftover
-#   snapshot is dropped when the slave starts again.
+#   snapshot is dropped when the slave starts again; a running LVM-backed
+#   container hot-moved to h1 (its pre-copy read through an LVM snapshot,
+#   dropped afterwards) and back, equal to what it had (the rsync
+#   oracle); a snapshot that overflows during the pre-copy (the volume
+#   group nearly full, a writer in the container) fails the move cleanly,
+#   the container still running in the VM.
 . "$(dirname "$0")/../integration/lib.bash"
 VMSH=$ROOT/tests/vm/vm.sh
 FWD=${CORRAL_VM_PORT:-17022}
@@ -105,3 +110,55 @@ wait_until 100 vm "! lvs --noheadings -o lv_name corral | grep -q '+snap'" ||
 	fail "leftover snapshot not dropped at start"
 vm "grep -q 'leftover snapshot of ct1' $G/slave.log" || fail "the drop was not logged"
 ok "leftover snapshot dropped at slave start"
+
+# ---- hot move of a running LVM-backed container to h1 and back
+corral create vm ct2 --size 64M --start >/dev/null || fail "create ct2 on lvm"
+vm "lxc-attach -P $G/lxc -n ct2 -- sh -c 'dd if=/dev/urandom of=/data bs=1024 count=8192 2>/dev/null; mkdir /d; for i in 1 2 3 4 5 6 7 8; do echo \$i >/d/f\$i; done; ln /d/f1 /d/h1; sync'" ||
+	fail "cannot write in ct2"
+# what it has, read through a snapshot of its own (trusted above)
+corral sync vm:@ct2 h1:ct2ref >/dev/null || fail "reference copy of ct2"
+ex=(--exclude=/var/ --exclude=/run/ --exclude=/tmp/)
+same_as_ref() {  # DIR: the rsync oracle against ct2ref, LXC's mark on / aside
+	local d
+	d=$(rsync -aHAX --numeric-ids --checksum --dry-run -i --delete "${ex[@]}" --exclude=/lost+found/ \
+		"$S1/ct2ref/" "$1/" | grep -vx '\.d\.\.t\.\.\.\.\.\. \./' || true)
+	[ -z "$d" ] || fail "$1 differs from what ct2 had: $(echo "$d" | head -n 5)"
+}
+vm_clean() {  # no snapshot LV, no mount of a snapshot or of ct2 left in the VM
+	vm "! lvs --noheadings -o lv_name corral | grep -q '+snap'" || fail "$1: a snapshot LV is left"
+	vm "! grep -q ' $G/mnt/.corral-snap' /proc/mounts" || fail "$1: a snapshot is still mounted"
+}
+t0=$SECONDS
+js=$(corral move ct2 --to h1 --json) || fail "move ct2 vm -> h1: $js"
+echo "$js" | jq -e '([.steps[].step] | index("precopy") != null) and .downtime_s > 0' >/dev/null ||
+	fail "move ct2 --json: $js"
+vm "grep -q 'ct2: snapshot taken (lvm)' $G/slave.log" || fail "the pre-copy did not read an LVM snapshot"
+vm_clean "after the move to h1"
+vm "! lvs --noheadings -o lv_name corral | grep -qw ct2" || fail "ct2's LV is left in the VM"
+vm "! grep -q ' $G/mnt/ct2 ' /proc/mounts" || fail "ct2's volume is still mounted in the VM"
+"$POOLSH" exec h1 lxc-info -P "$("$POOLSH" lxcpath h1)" -n ct2 -s -H | grep -qx RUNNING || fail "ct2 does not run on h1"
+same_as_ref "$S1/ct2"
+js=$(corral move ct2 --to vm --json) || fail "move ct2 h1 -> vm: $js"
+vm "lxc-ls -P $G/lxc -f -F NAME,STATE | grep -q 'ct2 *RUNNING'" || fail "ct2 does not run in the VM"
+vm "grep -qx 'lxc.rootfs.path = lvm:/dev/corral/ct2' $G/lxc/ct2/config" || fail "ct2's config does not name its LV"
+[ ! -e "$S1/ct2" ] && [ ! -e "$("$POOLSH" lxcpath h1)/ct2" ] || fail "ct2 is left on h1"
+corral sync vm:@ct2 h1:ct2back >/dev/null || fail "copy of ct2 back"
+same_as_ref "$S1/ct2back"
+vm_clean "after the move back"
+ok "LVM-backed ct2 hot-moved to h1 through an LVM snapshot and back, whole, nothing left ($((SECONDS - t0)) s)"
+
+# ---- a snapshot that overflows during the pre-copy: the move fails, ct2 runs on
+free=$(vm "vgs --noheadings --units b --nosuffix -o vg_free corral" | tr -d ' ')
+vm "lvcreate -q -n filler -L $((free / 1048576 - 8))m corral" >/dev/null || fail "filler LV"
+vm "lxc-attach -P $G/lxc -n ct2 -- sh -c 'while [ ! -e /stop ]; do for i in 1 2 3 4; do dd if=/dev/zero of=/w\$i bs=1M count=4 conv=fsync 2>/dev/null; done; done' >/dev/null 2>&1 &"
+t0=$SECONDS
+out=$(corral move ct2 --to h1 2>&1) && fail "a move whose snapshot overflowed succeeded: $out"
+echo "$out" | tail -n 1
+vm "lxc-attach -P $G/lxc -n ct2 -- touch /stop" || true
+echo "$out" | grep -q "overflowed" && echo "$out" | grep -q "rolled back: ct2 is on vm as before" ||
+	fail "unclear error: $out"
+vm "lxc-ls -P $G/lxc -f -F NAME,STATE | grep -q 'ct2 *RUNNING'" || fail "ct2 no longer runs in the VM"
+[ ! -e "$S1/ct2" ] && [ ! -e "$("$POOLSH" lxcpath h1)/ct2" ] || fail "the failed move left ct2 on h1"
+vm_clean "after the overflow"
+vm "lvremove -q -f corral/filler" >/dev/null || true
+ok "a snapshot overflowed during the pre-copy: the move failed cleanly, ct2 runs in the VM ($((SECONDS - t0)) s)"

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Faults during corral get and put, with real daemons (btrfs storage, the
+# store on btrfs): the source slave killed with -9 during a get (the job
+# fails naming the host and the step; no version made, the earlier ones
+# intact; once the slave is back the next get resumes and ends exact, no
+# snapshot left); the destination slave killed during a put (the job
+# waits for it to come back and rolls back: nothing left on it); a
+# destination and a store out of space (the job fails naming host or
+# store and path; the source untouched and running; nothing left).
+. "$(dirname "$0")/lib.bash"
+SAME=$ROOT/tests/tree/same.sh
+pool_up 2 --storage btrfs >/dev/null
+S1=$("$POOLSH" storage h1); S2=$("$POOLSH" storage h2)
+STORE=$("$POOLSH" store)
+
+nversions() { find "$STORE/$1" -mindepth 1 -maxdepth 1 -type d -name '2*' 2>/dev/null | wc -l; }
+host_up() { jq_of ".[] | select(.name == \"$1\") | .state == \"up\"" corral hosts --json; }
+ended() { jq_of '.job.state != "running" and .job.state != "queued"' corral job "$1" --json; }
+slow() {   # HOST RATE: the master's transfers with HOST paced (restarts it)
+	sed -i "s/^$1:.*/&,bwlimit=$2/" "$POOL/master/slaves.conf"
+	"$POOLSH" stop master >/dev/null; "$POOLSH" start master >/dev/null
+}
+unslow() {
+	cp "$POOL/slaves.conf.orig" "$POOL/master/slaves.conf"
+	"$POOLSH" stop master >/dev/null; "$POOLSH" start master >/dev/null
+}
+cp "$POOL/master/slaves.conf" "$POOL/slaves.conf.orig"
+
+"$POOLSH" create h1 web >/dev/null
+mkdir "$S1/web/big"
+head -c 120M /dev/zero | openssl enc -aes-128-ctr -pass pass:k -nosalt 2>/dev/null |
+	split -b 4M - "$S1/web/big/f"
+v1=$(corral get web --json | jq -r .version) || fail "the first get"
+echo more >"$S1/web/more"
+[ "$(where web)" = "h1:running " ] || fail "web does not run on h1"
+
+# ---- the source slave killed during a get
+head -c 80M /dev/urandom >"$S1/web/big/new"
+slow h1 20m
+id=$(corral get web --detach) || fail "get --detach: $id"
+wait_until 600 jq_of '.job.step == "copy" and .job.bytes_done > 10000000' corral job "$id" --json ||
+	fail "job $id never got into the copy: $(corral job "$id")"
+"$POOLSH" exec h1 pkill -KILL -f "corral-slave -f -c $POOL/h1/"
+wait_until 900 ended "$id" || fail "job $id did not end with h1 killed"
+corral job "$id" --json | jq -e '.job.state == "failed" and .job.step == "copy" and
+    (.job.error | test("copy from h1"))' >/dev/null || fail "job $id: $(corral job "$id")"
+[ "$(nversions web)" = 1 ] || fail "a get cut short made a version"
+[ ! -e "$STORE/web/$v1/rootfs/big/new" ] || fail "version $v1 changed"
+"$POOLSH" stop h1 >/dev/null 2>&1 || true
+"$POOLSH" start h1 >/dev/null
+wait_until 600 host_up h1 || fail "h1 did not come back"
+[ "$(where web)" = "h1:running " ] || fail "web does not run on h1 after its slave's restart: $(where web)"
+unslow
+json=$(corral get web --json) || fail "the get after the kill: $json"
+v2=$(echo "$json" | jq -r .version)
+[ "$(nversions web)" = 2 ] || fail "$(nversions web) versions after the rerun"
+grep -q "resuming the version an earlier run left" "$POOL/master/master.log" ||
+	fail "the rerun did not resume what arrived"
+cmp "$S1/web/big/new" "$STORE/web/$v2/rootfs/big/new" || fail "the resumed version's new file differs"
+no_leftovers h1
+ok "the source slave killed during a get: failed at copy naming h1, no version; the rerun resumes"
+
+# ---- the destination slave killed during a put: rolled back once it is back
+slow h2 20m
+id=$(corral put web --host h2 --detach) || fail "put --detach: $id"
+wait_until 600 jq_of '.job.step == "copy" and .job.bytes_done > 10000000' corral job "$id" --json ||
+	fail "put job $id never got into the copy: $(corral job "$id")"
+"$POOLSH" exec h2 pkill -KILL -f "corral-slave -f -c $POOL/h2/"
+sleep 5
+"$POOLSH" stop h2 >/dev/null 2>&1 || true
+"$POOLSH" start h2 >/dev/null
+wait_until 1200 ended "$id" || fail "put job $id did not end"
+corral job "$id" --json | jq -e '.job.state == "failed" and (.job.error | test("copy on h2: .*rolled back: nothing of web left on h2"))' >/dev/null ||
+	fail "put job $id: $(corral job "$id")"
+[ -z "$(where web | grep h2)" ] || fail "web is on h2: $(where web)"
+[ ! -e "$S2/web" ] || fail "a volume of web is left on h2"
+no_leftovers h2
+unslow
+ok "the destination slave killed during a put: rolled back once it was back, nothing left"
+
+# ---- the destination out of space
+free=$(df -B1 --output=avail "$S2" | tail -1)
+fallocate -l $((free - 60 * 1024 * 1024)) "$S2/filler"
+before=$(lxc_truth)
+rc=0; err=$(corral put web --host h2 2>&1 >/dev/null) || rc=$?
+[ "$rc" = 1 ] || fail "put onto a full h2: exit $rc: $err"
+err=$(echo "$err" | tail -n 1)
+echo "$err" | grep -q "^corral: put: job [0-9]* failed during copy: copy on h2: .*h2: receive @web: cannot write '.*': No space left on device" ||
+	fail "put onto a full h2 said: $err"
+echo "$err" | grep -q "rolled back" || fail "put onto a full h2 did not roll back: $err"
+[ "$(lxc_truth)" = "$before" ] || fail "a failed put changed the pool: $(lxc_truth)"
+[ ! -e "$S2/web" ] || fail "a volume of web is left on the full h2"
+[ "$(where web)" = "h1:running " ] || fail "web does not run on h1"
+rm -f "$S2/filler"
+no_leftovers h2
+ok "a put onto a full host: one line naming h2 and the lack of space, rolled back"
+
+# ---- the store out of space
+head -c 100M /dev/urandom >"$S1/web/big/new2"
+btrfs filesystem sync "$STORE" >/dev/null
+free=$(df -B1 --output=avail "$STORE" | tail -1)
+fallocate -l $((free - 40 * 1024 * 1024)) "$STORE/filler"
+btrfs filesystem sync "$STORE" >/dev/null
+rc=0; err=$(corral get web 2>&1 >/dev/null) || rc=$?
+[ "$rc" = 1 ] || fail "get into a full store: exit $rc: $err"
+err=$(echo "$err" | tail -n 1)   # before it: the job's progress lines
+echo "$err" | grep -q "^corral: get: job [0-9]* failed during copy: copy from h1 into $STORE/web/.incoming: .*No space left on device" ||
+	fail "get into a full store said: $err"
+[ "$(nversions web)" = 2 ] || fail "a get into a full store made a version"
+[ "$(where web)" = "h1:running " ] || fail "web does not run on h1"
+no_leftovers h1
+rm -f "$STORE/filler"
+ok "a get into a full store: one line naming the store and the lack of space, earlier versions kept"

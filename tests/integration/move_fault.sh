@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# A hot move of a running container (btrfs: its pre-copy read through a
+# snapshot) with a fault at one of its steps: kill -9 of the source
+# slave, of the destination slave, or its link cut (pool.sh link hK down).
+# After the restart (or relink), the job's own roll back and a rerun of
+# the move where it rolled back, the container runs on exactly one host
+# with all its data (the rsync oracle against what it had), and neither
+# host keeps a snapshot, a mount of one, a frozen container, a volume or
+# config of the container beside the one that runs, or a hidden temp file.
+# The pre-copy is cut mid-transfer (a temp file on the destination), the
+# other steps (the final copy sends little) just before they act, through
+# the master's CORRAL_TEST_JOB_PAUSE hook.  A few cases by default; CORRAL_TEST_FULL=1: every fault
+# at every step.
+. "$(dirname "$0")/lib.bash"
+pool_up 2 --storage btrfs >/dev/null
+SAVE=$POOL/fault-saved
+PAUSE=4     # s: a paused step, time to place the fault
+
+# jq -e over a command's output, false when the command fails
+jq_of() {
+	local out q=$1; shift
+	out=$("$@" 2>/dev/null) && [ -n "$out" ] && echo "$out" | jq -e "$q" >/dev/null
+}
+where() { lxc_truth | grep ":$1:" | cut -d: -f1,3 | tr '\n' ' '; }
+other() { [ "$1" = h1 ] && echo h2 || echo h1; }
+host_up() { jq_of ".[] | select(.name == \"$1\") | .state == \"up\"" corral hosts --json; }
+
+# C with a tree worth a transfer: 100 MiB of random data and small files
+C=mv1
+"$POOLSH" create h1 "$C" >/dev/null
+S=$("$POOLSH" storage h1)
+dd if=/dev/urandom of="$S/$C/big" bs=1M count=100 status=none
+mkdir -p "$S/$C/small"
+for i in $(seq 1 200); do echo "file $i" >"$S/$C/small/f$i"; done
+ln "$S/$C/small/f1" "$S/$C/small/hard1"
+mkdir -p "$SAVE"
+# what it has now, but for what busybox itself writes while it runs (and
+# the root's time: LXC's start makes and removes a directory there)
+save() { rsync -aHAX --numeric-ids --delete --exclude=/var/ --exclude=/run/ --exclude=/tmp/ "$1/" "$SAVE/"; }
+save "$S/$C"
+
+# Nothing left on host H of a transfer or a move: no snapshot, mount,
+# freeze, hidden temp file, and C's volume and config only where it is.
+clean_on() {
+	local h=$1 holds=$2 st lp
+	st=$("$POOLSH" storage "$h"); lp=$("$POOLSH" lxcpath "$h")
+	[ -z "$(ls -A "$st/.corral-snap" 2>/dev/null)" ] ||
+		fail "$CASE: $h keeps a snapshot: $(ls -A "$st/.corral-snap")"
+	! grep -q " $st/.corral-snap" /proc/self/mountinfo || fail "$CASE: $h keeps a snapshot mounted"
+	local tmp
+	tmp=$(find "$st" "$lp" -xdev -name '.corral-*' ! -path "$st/.corral-snap" 2>/dev/null | head -n 5)
+	[ -z "$tmp" ] || fail "$CASE: $h keeps temp files: $tmp"
+	if [ "$holds" = yes ]; then
+		[ -d "$st/$C" ] && [ -f "$lp/$C/config" ] || fail "$CASE: $h lacks $C's volume or config"
+		local state
+		state=$("$POOLSH" exec "$h" lxc-info -P "$lp" -n "$C" -s -H)
+		[ "$state" = RUNNING ] || fail "$CASE: $C is $state on $h"
+	else
+		[ ! -e "$st/$C" ] || fail "$CASE: a volume of $C is left on $h"
+		[ ! -e "$lp/$C" ] || fail "$CASE: a config of $C is left on $h"
+	fi
+}
+
+# C runs on exactly one host, the one named, with its data; both clean.
+check_one() {
+	local h=$1 st diff
+	[ "$(where "$C")" = "$h:running " ] || fail "$CASE: $C is at '$(where "$C")', not running on $h alone"
+	st=$("$POOLSH" storage "$h")
+	diff=$(rsync -aHAX --numeric-ids --checksum --dry-run -i --delete --exclude=/var/ \
+		--exclude=/run/ --exclude=/tmp/ "$SAVE/" "$st/$C/" |
+		grep -vx '\.d\.\.t\.\.\.\.\.\. \./' || true)
+	[ -z "$diff" ] || fail "$CASE: $C on $h differs from what it had: $(echo "$diff" | head -n 5)"
+	clean_on "$h" yes
+	clean_on "$(other "$h")" no
+}
+
+# restart the master, with the pause hook at STEP ('' for none)
+master_with() {
+	"$POOLSH" stop master >/dev/null
+	if [ -n "$1" ]; then
+		CORRAL_TEST_JOB_PAUSE="$1:$PAUSE" "$POOLSH" start master >/dev/null
+	else
+		"$POOLSH" start master >/dev/null
+	fi
+	wait_until 100 host_up h1 && wait_until 100 host_up h2 || fail "hosts not up after the master's restart"
+}
+
+fault_on() {  # FAULT HOST: place it
+	case "$1" in
+	kill) kill -KILL "$(cat "$POOL/$2/slave.pid")" ;;
+	link) "$POOLSH" link "$2" down ;;
+	esac
+}
+fault_off() {  # FAULT HOST: undo it
+	case "$1" in
+	kill) wait_until 50 sh -c "! kill -0 $(cat "$POOL/$2/slave.pid") 2>/dev/null" || fail "$2's slave survived -9"
+	      "$POOLSH" start "$2" >/dev/null ;;
+	link) "$POOLSH" link "$2" up ;;
+	esac
+	wait_until 200 host_up "$2" || fail "$CASE: $2 not back up: $(corral hosts)"
+}
+
+# one case: FAULT (kill|link) on ROLE (src|dst) at STEP
+one_case() {
+	local fault=$1 role=$2 step=$3 from to victim id state t0
+	from=$(where "$C" | cut -d: -f1); to=$(other "$from")
+	[ "$role" = src ] && victim=$from || victim=$to
+	CASE="$fault of $role ($victim) at $step, $from -> $to"
+	t0=$SECONDS
+	case "$step" in
+	precopy) master_with "" ;;
+	*) master_with "$step" ;;
+	esac
+	id=$(corral move "$C" --to "$to" --detach) || fail "$CASE: move --detach: $id"
+	case "$step" in
+	precopy)
+		# mid-transfer: a temp file of the receiver in C's tree on TO
+		wait_until 600 sh -c "corral job $id --json | jq -e '.job.step == \"$step\"' >/dev/null &&
+			find '$("$POOLSH" storage "$to")/$C' -maxdepth 2 -name '.corral-*' | grep -q ." ||
+			fail "$CASE: never mid-$step: $(corral job "$id")" ;;
+	*)
+		wait_until 300 jq_of ".job.step == \"$step\"" corral job "$id" --json ||
+			fail "$CASE: job $id never reached $step: $(corral job "$id")" ;;
+	esac
+	fault_on "$fault" "$victim"
+	# the job meets the fault (a paused step goes on after $PAUSE s), then
+	# the host comes back, as systemd or the network would bring it
+	wait_until $(((PAUSE + 3) * 10)) jq_of '.job.state != "running"' corral job "$id" --json || true
+	fault_off "$fault" "$victim"
+	wait_until 900 jq_of '.job.state != "running" and .job.state != "queued"' corral job "$id" --json ||
+		fail "$CASE: job $id did not end: $(corral job "$id")"
+	state=$(corral job "$id" --json | jq -r .job.state)
+	err=$(corral job "$id" --json | jq -r .job.error)
+	echo "$CASE: job $id $state: $err"
+	if [ "$state" != done ]; then
+		[ -n "$err" ] || fail "$CASE: failed without a reason"
+		! echo "$err" | grep -q "ROLL BACK FAILED" || fail "$CASE: $err"
+		# the way back the job printed, if any, as an admin would take it
+		way=$(echo "$err" | grep -o 'corral remove [^ ]* --host [^ ;]*\( --force\)\{0,1\}' || true)
+		if [ -n "$way" ]; then
+			$way >/dev/null 2>&1 || fail "$CASE: '$way' failed: $($way 2>&1)"
+		fi
+		if [ "$(where "$C")" != "$to:running " ]; then
+			check_one "$from"
+			master_with ""
+			corral move "$C" --to "$to" >/dev/null 2>"$POOL/rerun.log" ||
+				fail "$CASE: the rerun failed: $(cat "$POOL/rerun.log")"
+		fi
+	fi
+	check_one "$to"
+	ok "$CASE: job $id $state$([ "$state" = done ] || echo ", rerun"), $C on $to alone, whole, nothing left ($((SECONDS - t0)) s)"
+}
+
+if [ "${CORRAL_TEST_FULL:-0}" = 1 ]; then
+	for f in kill link; do
+		for r in src dst; do
+			for s in check config volume config-set precopy stop copy start remove-source; do
+				one_case "$f" "$r" "$s"
+			done
+		done
+	done
+else
+	one_case kill src precopy
+	one_case kill dst copy
+	one_case kill src stop
+	one_case kill dst start
+	one_case kill src remove-source
+	one_case link dst config-set
+	one_case link src copy
+fi
+rm -rf "$SAVE"
