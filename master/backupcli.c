@@ -215,7 +215,7 @@ cli_do_verify(struct reqloop *l, const struct frame *f)
 	err[0] = '\0';
 	if ((v = store_verify(s, q.ct, a.version, on_problem, &a, err,
 	    sizeof(err))) < 0) {
-		r = reply_error(l->t, f->h.id, CERR_REMOTE, "verify %s %s: %s",
+		r = reply_error(l->t, f->h.id, CERR_REMOTE, "%s %s: %s",
 		    q.ct, a.version, err);
 		goto out;
 	}
@@ -292,7 +292,7 @@ cli_do_prune(struct reqloop *l, const struct frame *f)
 		r = reply_msg(l->t, MSG_CLI_PRUNE, f->h.id, prune_list_enc,
 		    &acc.l);
 	else
-		r = reply_error(l->t, f->h.id, CERR_REMOTE, "prune: %s", err);
+		r = reply_error(l->t, f->h.id, CERR_REMOTE, "%s", err);
 	store_names_free(names, n);
 	msg_prune_list_free(&acc.l);
 	store_close(s);
@@ -315,13 +315,13 @@ cli_do_backup(struct reqloop *l, const struct frame *f)
 	if ((r = msg_backup_req_decode(f->payload, q)) != 0)
 		goto out;
 	if (q->host[0] && !ct_name_valid(q->host)) {
-		r = reply_error(l->t, f->h.id, CERR_INVALID, "backup: '%s' is "
+		r = reply_error(l->t, f->h.id, CERR_INVALID, "'%s' is "
 		    "not a valid host name", q->host);
 		goto out;
 	}
 	if (backup_plan(c, q->host, q->names, q->n, &bl, err,
 	    sizeof(err)) != 0) {
-		r = reply_error(l->t, f->h.id, CERR_INVALID, "backup: %s", err);
+		r = reply_error(l->t, f->h.id, CERR_INVALID, "%s", err);
 		goto out;
 	}
 	if (!(q->flags & MSG_BACKUP_DRY_RUN)) {
