@@ -56,6 +56,8 @@ struct corral_conf {
 	char inventory[CONF_PATH_MAX]; /* SQLite file */
 	char slaves[CONF_PATH_MAX];    /* slaves.conf */
 	char backup[CONF_PATH_MAX];    /* backup.conf */
+	char networks[CONF_PATH_MAX];  /* networks.conf, read at each create */
+	char create[CONF_PATH_MAX];    /* create.conf, read at each create */
 	char backup_store[CONF_PATH_MAX];
 	char store[CONF_PATH_MAX];     /* the store of container versions */
 	char key[CONF_PATH_MAX];       /* master's private key */
@@ -178,6 +180,7 @@ struct net_addr {
 
 struct network_entry {
 	uint16_t vlan;                 /* 0 = untagged, else 1..4094 */
+	char bridge[16];               /* "" = on create.conf's device */
 	struct net_addr net;           /* network address, no host bits */
 	uint8_t prefix;
 	struct net_addr gateway;       /* inside net */
@@ -197,6 +200,14 @@ int networks_conf_load(const char *path, struct networks_conf *n,
 int networks_conf_parse_mem(const char *fname, const char *data, size_t len,
     struct networks_conf *n, struct conf_err *err);
 void networks_conf_free(struct networks_conf *n);
+/* The first network of n (in file order) that holds a, or NULL. */
+const struct network_entry *networks_find(const struct networks_conf *n,
+    const struct net_addr *a);
+/* NULL if a may be a container's address in e (which holds it), else why
+ * not: "is the network address", "is the gateway", "is the broadcast
+ * address". */
+const char *network_host_check(const struct network_entry *e,
+    const struct net_addr *a);
 
 /* ---- create.conf ---- */
 
@@ -240,6 +251,9 @@ int conf_parse_ip(const char *s, struct net_addr *out);
  * -1 if s is not such a number (or overflows), -2 if it is outside
  * min..max; *out is written only on success. */
 int conf_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+/* A share of one CPU "N/D" with 0 < N <= D (9/10: nine tenths); 0, or -1
+ * (num and den are written only on success). */
+int conf_parse_ratio(const char *s, uint32_t *num, uint32_t *den);
 /* An absolute path without control characters: NULL, or why not ("is not
  * an absolute path"). */
 const char *conf_check_path(const char *s);

@@ -83,6 +83,8 @@ static const struct conf_key corral_keys[] = {
 	KEY_PATH(inventory,       "/var/lib/corral/inventory.db"),
 	KEY_PATH(slaves,          "/etc/corral/slaves.conf"),
 	KEY_PATH(backup,          "/etc/corral/backup.conf"),
+	KEY_PATH(networks,        "/etc/corral/networks.conf"),
+	KEY_PATH(create,          "/etc/corral/create.conf"),
 	KEY_PATH(backup_store,    "/var/lib/corral/backup"),
 	KEY_PATH(store,           "/var/lib/corral/store"),
 	KEY_PATH(key,             "/etc/corral/id_ed25519"),

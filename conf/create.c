@@ -24,28 +24,6 @@ static const char *const methods[] = {
 	[CREATE_LXC_TEMPLATE + 1] = NULL
 };
 
-/* A Linux interface name: under IFNAMSIZ, and a conservative alphabet. */
-static const char *
-check_device(const char *val)
-{
-	static const char bad[] =
-	    "is not an interface name (1..15 of A-Z a-z 0-9 . _ -)";
-	size_t i;
-
-	if (*val == '\0' || strcmp(val, ".") == 0 || strcmp(val, "..") == 0)
-		return bad;
-	for (i = 0; val[i] != '\0'; i++) {
-		char c = val[i];
-
-		if (i >= 15)
-			return bad;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
-			return bad;
-	}
-	return NULL;
-}
-
 /* Empty means no search domain. */
 static const char *
 check_domain(const char *val)
@@ -86,22 +64,9 @@ static int
 set_cpu(void *obj, const char *val, char *why, size_t whylen)
 {
 	struct create_conf *c = obj;
-	char buf[CONF_LINE_MAX + 1];
-	uint32_t num, den;
-	char *slash;
 
-	if (strlen(val) >= sizeof(buf) || (slash = strchr(val, '/')) == NULL)
-		goto bad;
-	memcpy(buf, val, strlen(val) + 1);
-	slash = buf + (slash - val);
-	*slash = '\0';
-	if (conf_parse_u32(buf, 1, UINT32_MAX, &num) != 0 ||
-	    conf_parse_u32(slash + 1, 1, UINT32_MAX, &den) != 0 || num > den)
-		goto bad;
-	c->cpu_num = num;
-	c->cpu_den = den;
-	return 0;
-bad:
+	if (conf_parse_ratio(val, &c->cpu_num, &c->cpu_den) == 0)
+		return 0;
 	snprintf(why, whylen,
 	    "'%s' is not a ratio N/D with 0 < N <= D (e.g. 9/10)", val);
 	return -1;
@@ -118,7 +83,7 @@ bad:
 	.set = (fn), .def = (d) }
 
 static const struct conf_key create_keys[] = {
-	KEY_STR("device",      device,   check_device,   NULL),
+	KEY_STR("device",      device,   conf_check_ifname, NULL),
 	KEY_UINT("mtu",        mtu,      576, 65535,     "1500"),
 	KEY_STR("domain",      domain,   check_domain,   NULL),
 	KEY_CUSTOM("nameserver", set_nameserver,         NULL),

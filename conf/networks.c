@@ -3,9 +3,12 @@
  *
  * One network per line, VS-Tools style:
  *
- *   vlan,network/prefix,gateway[,domain[,nameserver nameserver...]]
+ *   vlan|bridge,network/prefix,gateway[,domain[,nameserver nameserver...]]
  *
  * vlan 0 is untagged.  A VLAN has at most one IPv4 and one IPv6 network.
+ * A bridge name instead of a VLAN id puts the network on that bridge of
+ * whichever host the container is on; several networks may share a bridge
+ * name (each host has its own bridge of that name).
  */
 #include <arpa/inet.h>
 #include <stddef.h>
@@ -21,7 +24,13 @@
 
 #define VLAN_MAX 4094
 #define FIELDS_MAX 5
-#define USAGE "vlan,network/prefix,gateway[,domain[,name servers]]"
+#define USAGE "vlan|bridge,network/prefix,gateway[,domain[,name servers]]"
+
+static bool
+is_letter(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 static size_t
 addr_len(int family)
@@ -192,6 +201,11 @@ parse_line(const struct conf_lines *l, char *line, void *entry,
 		    "too many fields (expected " USAGE ")");
 		return -1;
 	}
+	if (nf == 2) {
+		conf_error(err, l->fname, l->lineno,
+		    "network %s has no gateway (expected " USAGE ")", f[1]);
+		return -1;
+	}
 	if (nf < 3) {
 		conf_error(err, l->fname, l->lineno,
 		    "missing fields (expected " USAGE ")");
@@ -205,12 +219,21 @@ parse_line(const struct conf_lines *l, char *line, void *entry,
 			return -1;
 		}
 	}
-	if (conf_parse_u32(f[0], 0, VLAN_MAX, &vlan) != 0) {
-		conf_error(err, l->fname, l->lineno,
-		    "vlan: '%s' is not a VLAN id (0..%d)", f[0], VLAN_MAX);
+	/* a bridge name starts with a letter, a VLAN id never does */
+	if (!is_letter(*f[0])) {
+		if (conf_parse_u32(f[0], 0, VLAN_MAX, &vlan) != 0) {
+			conf_error(err, l->fname, l->lineno,
+			    "vlan: '%s' is not a VLAN id (0..%d)", f[0],
+			    VLAN_MAX);
+			return -1;
+		}
+		e->vlan = (uint16_t)vlan;
+	} else if (conf_check_ifname(f[0]) != NULL) {
+		conf_error(err, l->fname, l->lineno, "bridge: '%s' %s", f[0],
+		    conf_check_ifname(f[0]));
 		return -1;
-	}
-	e->vlan = (uint16_t)vlan;
+	} else
+		memcpy(e->bridge, f[0], strlen(f[0]) + 1);
 	if (parse_network(l, f[1], e, err) != 0 ||
 	    parse_gateway(l, f[2], e, err) != 0)
 		return -1;
@@ -246,6 +269,8 @@ seen_add(void *seen, const void *entry, const struct conf_lines *l,
 	unsigned *first = seen;
 	size_t slot = 2 * (size_t)e->vlan + (e->net.family == AF_INET6);
 
+	if (e->bridge[0] != '\0')
+		return 0;        /* a bridge name is per host: no rule */
 	if (first[slot] != 0) {
 		conf_error(err, l->fname, l->lineno,
 		    "vlan %u already has an %s network on line %u", e->vlan,
@@ -254,6 +279,35 @@ seen_add(void *seen, const void *entry, const struct conf_lines *l,
 	}
 	first[slot] = l->lineno;
 	return 0;
+}
+
+const struct network_entry *
+networks_find(const struct networks_conf *n, const struct net_addr *a)
+{
+	struct net_addr masked;
+	size_t i;
+
+	for (i = 0; i < n->n; i++) {
+		if (n->v[i].net.family != a->family)
+			continue;
+		addr_mask(a, n->v[i].prefix, &masked);
+		if (addr_eq(&masked, &n->v[i].net))
+			return &n->v[i];
+	}
+	return NULL;
+}
+
+const char *
+network_host_check(const struct network_entry *e, const struct net_addr *a)
+{
+	if (addr_eq(a, &e->net) && e->prefix < (a->family == AF_INET ?
+	    31 : 127))
+		return "is the network address";
+	if (addr_eq(a, &e->gateway))
+		return "is the gateway";
+	if (is_broadcast(a, e->prefix))
+		return "is the broadcast address";
+	return NULL;
 }
 
 static const struct conf_record_kind networks_kind = {

@@ -71,6 +71,26 @@ conf_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 }
 
 int
+conf_parse_ratio(const char *s, uint32_t *num, uint32_t *den)
+{
+	const char *slash = strchr(s, '/');
+	char buf[16];
+	uint32_t n, d;
+	size_t len;
+
+	if (slash == NULL || (len = (size_t)(slash - s)) >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (conf_parse_u32(buf, 1, UINT32_MAX, &n) != 0 ||
+	    conf_parse_u32(slash + 1, 1, UINT32_MAX, &d) != 0 || n > d)
+		return -1;
+	*num = n;
+	*den = d;
+	return 0;
+}
+
+int
 conf_parse_rate(const char *s, uint64_t *bytes_per_sec)
 {
 	uint64_t v = 0, mult;
@@ -223,6 +243,25 @@ conf_parse_ns_list(const char *s, struct net_addr *ns, size_t max,
 		memcpy(ns, got, count * sizeof(*ns));
 	*n = count;
 	return 0;
+}
+
+const char *
+conf_check_ifname(const char *val)
+{
+	static const char bad[] =
+	    "is not an interface name (1..15 of A-Z a-z 0-9 . _ -)";
+	size_t i;
+
+	if (*val == '\0' || strcmp(val, ".") == 0 || strcmp(val, "..") == 0)
+		return bad;
+	for (i = 0; val[i] != '\0'; i++) {
+		char c = val[i];
+
+		if (i >= 15 || !(is_alnum(c) || c == '.' || c == '_' ||
+		    c == '-'))
+			return bad;
+	}
+	return NULL;
 }
 
 const char *

@@ -25,4 +25,8 @@ bool conf_valid_dns_name(const char *s);
 int conf_parse_ns_list(const char *s, struct net_addr *ns, size_t max,
     size_t *n, char *why, size_t whylen);
 
+/* A Linux interface name: under IFNAMSIZ, and a conservative alphabet.
+ * NULL, or why not. */
+const char *conf_check_ifname(const char *val);
+
 #endif

@@ -235,6 +235,9 @@ static const struct req_handler handlers[] = {
 	{ MSG_CLI_PRUNE_REQ,  0, cli_do_prune },
 	{ MSG_CLI_BACKUP_REQ, REQ_STREAMS, cli_do_backup },
 	{ MSG_CLI_RESTORE_REQ, REQ_STREAMS, cli_do_restore },
+	{ MSG_CLI_NEW_REQ,    0, cli_do_new },
+	{ MSG_CLI_LIMIT_REQ,  0, cli_do_limit },
+	{ MSG_CLI_CONTROL_REQ, 0, cli_do_control },
 	{ MSG_BYE,            0, reqloop_bye },
 };
 

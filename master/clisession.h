@@ -61,6 +61,11 @@ int cli_do_prune(struct reqloop *l, const struct frame *f);
 /* corral backup (backupcli.c, backup.h): the plan, or the run's report
  * once its jobs have ended */
 int cli_do_backup(struct reqloop *l, const struct frame *f);  /* streams */
+/* corral create NAME --ip ADDR (clinew.c) */
+int cli_do_new(struct reqloop *l, const struct frame *f);
+/* corral limit, corral control (clictset.c) */
+int cli_do_limit(struct reqloop *l, const struct frame *f);
+int cli_do_control(struct reqloop *l, const struct frame *f);
 
 /* A mutating request's answer (jobcli.c): queue j (kind, container, src,
  * dst, args), answer CLI_JOB_QUEUED, then unless detach stream its

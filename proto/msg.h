@@ -267,6 +267,131 @@ int msg_conf_set_decode(struct cbuf *b, struct msg_conf_set *m);
 /* "START", "STOP", ...; "?" for another value */
 const char *msg_ctl_op_name(uint8_t op);
 
+/* ---- a container with its network and limits, its limits, its state
+ * and autostart (CT_NEW, CT_LIMIT, CT_CONTROL toward a slave; CLI_NEW,
+ * CLI_LIMIT, CLI_CONTROL from the CLI): proto/msg_ctset.c ---- */
+#define MSG_IP_MAX     64     /* an address, or address/prefix */
+#define MSG_LINK_MAX   16     /* an interface name, with NUL */
+#define MSG_DOMAIN_MAX 254
+#define MSG_NS_MAX     200    /* space-separated name servers */
+
+/* A container's limits: 0 is "unlimited" (cpu: both 0); sizes in MiB. */
+struct msg_limits {
+	uint32_t memory_mb;
+	uint32_t disk_mb;
+	uint32_t proc;
+	uint32_t cpu_num, cpu_den;         /* share of one CPU, num <= den */
+};
+#define MSG_LIM_MEMORY 1u
+#define MSG_LIM_DISK   2u
+#define MSG_LIM_PROC   4u
+#define MSG_LIM_CPU    8u
+#define MSG_LIM_KNOWN  15u
+
+/* CLI_NEW_REQ: host ("" = placement), ct, tmpl ("" = create.conf's),
+ * start, addr (bare) and lim (0 = create.conf's); the network fields are
+ * empty.  CT_NEW_REQ: host "", every field filled by the master (addr
+ * with /prefix, gateway bare; vlan 0 when link is the network's own
+ * bridge). */
+struct msg_new_req {
+	char host[PROTO_NAME_MAX];
+	char ct[PROTO_NAME_MAX];
+	char tmpl[PROTO_NAME_MAX];
+	uint8_t start;
+	char addr[MSG_IP_MAX];
+	char gateway[MSG_IP_MAX];
+	char link[MSG_LINK_MAX];
+	uint16_t vlan;
+	uint32_t mtu;
+	char domain[MSG_DOMAIN_MAX];
+	char ns[MSG_NS_MAX];
+	struct msg_limits lim;
+};
+
+/* CT_NEW, CLI_NEW: what was made (host "" from the slave). */
+struct msg_new {
+	char host[PROTO_NAME_MAX];
+	char ct[PROTO_NAME_MAX];
+	char backend[MSG_BACKEND_MAX];
+	char rootfs[PROTO_STRING_MAX];
+	char addr[MSG_IP_MAX];             /* with /prefix */
+	char link[MSG_LINK_MAX];
+	uint16_t vlan;
+	struct msg_limits lim;
+	uint8_t started;
+};
+
+/* CT_LIMIT_REQ (all 0), CLI_LIMIT_REQ: change the limits set names (0:
+ * only show them) of ct, or with all of every container. */
+struct msg_limit_req {
+	char ct[PROTO_NAME_MAX];
+	uint8_t all;
+	uint32_t set;                      /* MSG_LIM_* */
+	struct msg_limits lim;
+};
+
+/* CT_LIMIT, an element of CLI_LIMIT: a container's limits as they are
+ * after the request; error non-empty (CLI only) when its host failed. */
+struct msg_limit {
+	char host[PROTO_NAME_MAX];
+	char ct[PROTO_NAME_MAX];
+	struct msg_limits lim;
+	char error[MSG_ERRTEXT_MAX];
+};
+struct msg_limit_list {
+	struct msg_limit *v;
+	size_t n;
+};
+
+enum msg_autostart { MSG_AUTO_KEEP = 0, MSG_AUTO_ENABLE = 1,
+	MSG_AUTO_DISABLE = 2 };
+enum msg_run { MSG_RUN_KEEP = 0, MSG_RUN_START = 1, MSG_RUN_STOP = 2 };
+
+/* CT_CONTROL_REQ (all 0), CLI_CONTROL_REQ: autostart and run state of
+ * ct, or with all of every container, changed or (both KEEP) shown. */
+struct msg_control_req {
+	char ct[PROTO_NAME_MAX];
+	uint8_t all;
+	uint8_t autostart;                 /* enum msg_autostart */
+	uint8_t run;                       /* enum msg_run */
+	uint32_t timeout_s;                /* STOP: halt signal to kill, 0 = 60 */
+};
+
+/* CT_CONTROL, an element of CLI_CONTROL */
+struct msg_control {
+	char host[PROTO_NAME_MAX];
+	char ct[PROTO_NAME_MAX];
+	uint8_t enabled;                   /* lxc.start.auto */
+	uint8_t running;
+	char message[MSG_ERRTEXT_MAX];     /* what was done, "" if nothing */
+	char error[MSG_ERRTEXT_MAX];       /* CLI: its host failed */
+};
+struct msg_control_list {
+	struct msg_control *v;
+	size_t n;
+};
+
+int msg_new_req_encode(struct cbuf *b, const struct msg_new_req *m);
+int msg_new_req_decode(struct cbuf *b, struct msg_new_req *m);
+int msg_new_encode(struct cbuf *b, const struct msg_new *m);
+int msg_new_decode(struct cbuf *b, struct msg_new *m);
+int msg_limit_req_encode(struct cbuf *b, const struct msg_limit_req *m);
+int msg_limit_req_decode(struct cbuf *b, struct msg_limit_req *m);
+int msg_limit_encode(struct cbuf *b, const struct msg_limit *m);
+int msg_limit_decode(struct cbuf *b, struct msg_limit *m);
+int msg_limit_list_encode(struct cbuf *b, const struct msg_limit *v,
+    size_t n);
+int msg_limit_list_decode(struct cbuf *b, struct msg_limit_list *l);
+void msg_limit_list_free(struct msg_limit_list *l);
+int msg_control_req_encode(struct cbuf *b, const struct msg_control_req *m);
+int msg_control_req_decode(struct cbuf *b, struct msg_control_req *m);
+int msg_control_encode(struct cbuf *b, const struct msg_control *m);
+int msg_control_decode(struct cbuf *b, struct msg_control *m);
+int msg_control_list_encode(struct cbuf *b, const struct msg_control *v,
+    size_t n);
+int msg_control_list_decode(struct cbuf *b, struct msg_control_list *l);
+void msg_control_list_free(struct msg_control_list *l);
+
 /* A single u8 flag payload (MSG_CLI_HOSTS_REQ: cached). */
 int msg_flag_encode(struct cbuf *b, uint8_t flag);
 int msg_flag_decode(struct cbuf *b, uint8_t *flag);

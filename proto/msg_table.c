@@ -80,6 +80,16 @@ VALIDATE_LIST(v_backup_list, struct msg_backup_list, msg_backup_list_decode,
     msg_backup_list_free)
 VALIDATE_LIST(v_prune_list, struct msg_prune_list, msg_prune_list_decode,
     msg_prune_list_free)
+VALIDATE(v_new_req, struct msg_new_req, msg_new_req_decode)
+VALIDATE(v_new, struct msg_new, msg_new_decode)
+VALIDATE(v_limit_req, struct msg_limit_req, msg_limit_req_decode)
+VALIDATE(v_limit, struct msg_limit, msg_limit_decode)
+VALIDATE(v_control_req, struct msg_control_req, msg_control_req_decode)
+VALIDATE(v_control, struct msg_control, msg_control_decode)
+VALIDATE_LIST(v_limit_list, struct msg_limit_list, msg_limit_list_decode,
+    msg_limit_list_free)
+VALIDATE_LIST(v_control_list, struct msg_control_list,
+    msg_control_list_decode, msg_control_list_free)
 VALIDATE_LIST(v_job_list, struct msg_job_list, msg_job_list_decode,
     msg_job_list_free)
 VALIDATE_LIST(v_job_detail, struct msg_job_detail, msg_job_detail_decode,
@@ -183,6 +193,12 @@ static const struct proto_msg_desc msg_table[] = {
 	{ MSG_CT_CONF,        "CT_CONF",        v_conf },
 	{ MSG_CT_CONF_SET_REQ, "CT_CONF_SET_REQ", v_conf_set_req },
 	{ MSG_CT_CONF_SET,    "CT_CONF_SET",    v_conf_set },
+	{ MSG_CT_NEW_REQ,     "CT_NEW_REQ",     v_new_req },
+	{ MSG_CT_NEW,         "CT_NEW",         v_new },
+	{ MSG_CT_LIMIT_REQ,   "CT_LIMIT_REQ",   v_limit_req },
+	{ MSG_CT_LIMIT,       "CT_LIMIT",       v_limit },
+	{ MSG_CT_CONTROL_REQ, "CT_CONTROL_REQ", v_control_req },
+	{ MSG_CT_CONTROL,     "CT_CONTROL",     v_control },
 
 	{ MSG_TREE_SEND_REQ,  "TREE_SEND_REQ",  v_tree_req },
 	{ MSG_TREE_RECV_REQ,  "TREE_RECV_REQ",  v_tree_req },
@@ -233,6 +249,12 @@ static const struct proto_msg_desc msg_table[] = {
 	{ MSG_CLI_BACKUP_REQ, "CLI_BACKUP_REQ", v_backup_req },
 	{ MSG_CLI_BACKUP,     "CLI_BACKUP",     v_backup_list },
 	{ MSG_CLI_RESTORE_REQ, "CLI_RESTORE_REQ", v_store_req },
+	{ MSG_CLI_NEW_REQ,    "CLI_NEW_REQ",    v_new_req },
+	{ MSG_CLI_NEW,        "CLI_NEW",        v_new },
+	{ MSG_CLI_LIMIT_REQ,  "CLI_LIMIT_REQ",  v_limit_req },
+	{ MSG_CLI_LIMIT,      "CLI_LIMIT",      v_limit_list },
+	{ MSG_CLI_CONTROL_REQ, "CLI_CONTROL_REQ", v_control_req },
+	{ MSG_CLI_CONTROL,    "CLI_CONTROL",    v_control_list },
 	{ 0, NULL, NULL },
 };
 

@@ -61,6 +61,12 @@ enum proto_msg {
 	MSG_CT_CONF        = 211,  /* struct msg_conf: a host-neutral config */
 	MSG_CT_CONF_SET_REQ = 212, /* struct msg_conf_set_req */
 	MSG_CT_CONF_SET    = 213,  /* struct msg_conf_set */
+	MSG_CT_NEW_REQ     = 220,  /* struct msg_new_req: network and limits */
+	MSG_CT_NEW         = 221,  /* struct msg_new */
+	MSG_CT_LIMIT_REQ   = 222,  /* struct msg_limit_req: show or change */
+	MSG_CT_LIMIT       = 223,  /* struct msg_limit */
+	MSG_CT_CONTROL_REQ = 224,  /* struct msg_control_req: state, autostart */
+	MSG_CT_CONTROL     = 225,  /* struct msg_control */
 
 	/* 300s: tree transfer (proto/tree.h); master <-> slaves, relayed */
 	MSG_TREE_SEND_REQ  = 300,  /* master -> sender: struct tree_req */
@@ -116,6 +122,13 @@ enum proto_msg {
 	MSG_CLI_BACKUP     = 657,  /* list of struct msg_backup_item: the
 	                            * plan (dry run) or the run's report */
 	MSG_CLI_RESTORE_REQ = 658, /* struct msg_store_req: answered as a job */
+	/* 740s: CLI -> master, container settings (proto/msg_ctset.c) */
+	MSG_CLI_NEW_REQ    = 740,  /* struct msg_new_req: create NAME --ip */
+	MSG_CLI_NEW        = 741,  /* struct msg_new */
+	MSG_CLI_LIMIT_REQ  = 742,  /* struct msg_limit_req */
+	MSG_CLI_LIMIT      = 743,  /* list of struct msg_limit */
+	MSG_CLI_CONTROL_REQ = 744, /* struct msg_control_req */
+	MSG_CLI_CONTROL    = 745,  /* list of struct msg_control */
 };
 
 struct cbuf;

@@ -131,7 +131,18 @@ config_item(struct lxc_container *c, const char *key, char *out, size_t len)
 		out[0] = '\0';
 }
 
-/* Comma-separated IPv4 addresses of a running container. */
+/* The IPv4 address its config gives its first interface, without the
+ * prefix: what a stopped container will have (corral create checks new
+ * addresses against the inventory's). */
+static void
+config_ipv4(struct lxc_container *c, char *out, size_t len)
+{
+	config_item(c, "lxc.net.0.ipv4.address", out, len);
+	out[strcspn(out, "/\n")] = '\0';
+}
+
+/* Comma-separated IPv4 addresses of a running container, else the one its
+ * config gives it. */
 static void
 container_ipv4(struct lxc_container *c, char *out, size_t len)
 {
@@ -139,8 +150,11 @@ container_ipv4(struct lxc_container *c, char *out, size_t len)
 	size_t off = 0;
 
 	out[0] = '\0';
-	if ((ips = c->get_ips(c, NULL, "inet", 0)) == NULL)
+	if (!c->is_running(c) ||
+	    (ips = c->get_ips(c, NULL, "inet", 0)) == NULL) {
+		config_ipv4(c, out, len);
 		return;
+	}
 	for (p = ips; *p != NULL; p++) {
 		int n = snprintf(out + off, len - off, "%s%s", off ? "," : "",
 		    *p);

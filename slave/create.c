@@ -13,8 +13,8 @@
 
 int
 slave_ct_create(struct slave_ctx *ctx, const char *ct, uint64_t bytes,
-    const char *tmpl, bool start, char *rootfs, size_t rlen, char *err,
-    size_t errlen)
+    const char *tmpl, bool start, const struct msg_new_req *net,
+    char *rootfs, size_t rlen, char *err, size_t errlen)
 {
 	struct storage *s = &ctx->storage;
 	struct bdev_specs specs;
@@ -64,8 +64,16 @@ slave_ct_create(struct slave_ctx *ctx, const char *ct, uint64_t bytes,
 	/* cleared first: setting it again would add a second line */
 	if (s->ops->lxc_rootfs(s, ct, rootfs, rlen) != 0 ||
 	    !c->clear_config_item(c, "lxc.rootfs.path") ||
-	    !c->set_config_item(c, "lxc.rootfs.path", rootfs) ||
-	    !c->save_config(c, NULL)) {
+	    !c->set_config_item(c, "lxc.rootfs.path", rootfs)) {
+		snprintf(err, errlen, "%s: cannot write its config", ct);
+		goto out;
+	}
+	if (net != NULL && slave_ct_new_setup(c, dir, net, e2,
+	    sizeof(e2)) != 0) {
+		snprintf(err, errlen, "%s: %s", ct, e2);
+		goto out;
+	}
+	if (!c->save_config(c, NULL)) {
 		snprintf(err, errlen, "%s: cannot write its config", ct);
 		goto out;
 	}

@@ -332,6 +332,54 @@ static const struct ctl_op {
 };
 
 int
+slave_ct_run(struct slave_ctx *ctx, const char *ct, bool start,
+    uint32_t timeout_s, char *msg, size_t msglen, char *err, size_t errlen)
+{
+	struct msg_ctl_req q;
+	struct msg_ctl a;
+	int r;
+
+	memset(&q, 0, sizeof(q));
+	memset(&a, 0, sizeof(a));
+	snprintf(q.ct, sizeof(q.ct), "%s", ct);
+	q.op = start ? MSG_CTL_START : MSG_CTL_STOP;
+	q.timeout_s = timeout_s;
+	r = start ? op_start(ctx, &q, &a, err, errlen) :
+	    op_stop(ctx, &q, &a, err, errlen);
+	snprintf(msg, msglen, "%s", a.message);
+	return r;
+}
+
+int
+slave_ct_request(struct reqloop *l, const struct frame *f, const char *op,
+    const char *ct, uint8_t all, slave_ct_fn fn, const void *q, void *a,
+    uint16_t reply_type, msg_enc_fn enc)
+{
+	struct slave_ctx *ctx = l->ctx;
+	struct lxc_container *c = NULL;
+	char err[MSG_ERRTEXT_MAX - 96] = "", pn[PROTO_NAME_MAX * 4];
+	int r = -1;
+
+	str_escaped(pn, sizeof(pn), ct);
+	if (!ct_name_valid(ct))
+		snprintf(err, sizeof(err), "'%s' is not a valid container "
+		    "name (letters, digits, '.', '_', '-'; 1..63)", pn);
+	else if (all != 0)
+		snprintf(err, sizeof(err), "every container: the master asks "
+		    "for each");
+	else if ((c = open_defined(ctx, ct, err, sizeof(err))) != NULL)
+		r = fn(ctx, c, q, a, err, sizeof(err));
+	if (c != NULL)
+		lxc_container_put(c);
+	if (r != 0) {
+		log_warn("%s: %s %s: %s", l->t->peer, op, pn, err);
+		return reply_error(l->t, f->h.id, CERR_REMOTE, "%s %s: %s", op,
+		    pn, err);
+	}
+	return reply_msg(l->t, reply_type, f->h.id, enc, a);
+}
+
+int
 slave_handle_ctl(struct reqloop *l, const struct frame *f)
 {
 	struct slave_ctx *ctx = l->ctx;

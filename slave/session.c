@@ -72,7 +72,7 @@ handle_create(struct reqloop *l, const struct frame *f)
 	snprintf(a.ct, sizeof(a.ct), "%s", q.ct);
 	snprintf(a.backend, sizeof(a.backend), "%s", ctx->storage.ops->name);
 	if (slave_ct_create(ctx, q.ct, q.bytes, q.tmpl[0] ? q.tmpl :
-	    "busybox", q.start, a.rootfs, sizeof(a.rootfs), err,
+	    "busybox", q.start, NULL, a.rootfs, sizeof(a.rootfs), err,
 	    sizeof(err)) != 0) {
 		log_warn("%s: create %s: %s", l->t->peer, q.ct, err);
 		return reply_error(l->t, f->h.id, CERR_REMOTE, "create %s: %s",
@@ -177,6 +177,9 @@ static const struct req_handler handlers[] = {
 	{ MSG_CT_CTL_REQ,    0, slave_handle_ctl },
 	{ MSG_CT_CONF_REQ,   0, slave_handle_conf },
 	{ MSG_CT_CONF_SET_REQ, 0, slave_handle_conf_set },
+	{ MSG_CT_NEW_REQ,    0, slave_handle_new },
+	{ MSG_CT_LIMIT_REQ,  0, slave_handle_limit },
+	{ MSG_CT_CONTROL_REQ, 0, slave_handle_control },
 	{ MSG_PING,  0, reqloop_ping },
 	{ MSG_BYE,   0, reqloop_bye },
 	{ MSG_ERROR, 0, reqloop_peer_error },

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "codec.h"
 #include "conf.h"
 #include "storage.h"
 #include "transport.h"
@@ -81,9 +82,24 @@ void slave_snap_sweep(struct slave_ctx *ctx);
 
 /* A new container ct on this slave's storage, made by liblxc's template
  * (create.c); started if start. */
+struct msg_new_req;
+struct msg_limits;
+struct lxc_container;
+/* With net (CT_NEW, ctnew.c) its network and limits, else the template's */
 int slave_ct_create(struct slave_ctx *ctx, const char *ct, uint64_t bytes,
-    const char *tmpl, bool start, char *rootfs, size_t rlen, char *err,
-    size_t errlen);
+    const char *tmpl, bool start, const struct msg_new_req *net,
+    char *rootfs, size_t rlen, char *err, size_t errlen);
+/* The network, limits and resolv.conf of net in c's config (not saved)
+ * and in its root file system rootfs. */
+int slave_ct_new_setup(struct lxc_container *c, const char *rootfs,
+    const struct msg_new_req *net, char *err, size_t errlen);
+/* Limits (limits.c): those set names into c's config (not saved) and its
+ * running cgroup; read back from its config (disk: its root file system's
+ * size where volumes have one). */
+int slave_limits_apply(struct lxc_container *c, uint32_t set,
+    const struct msg_limits *l, char *err, size_t errlen);
+void slave_limits_read(struct slave_ctx *ctx, struct lxc_container *c,
+    struct msg_limits *l);
 
 /* A container's LXC directory LXCPATH/NAME as files (ctdir.c). */
 #define SLAVE_NEW_SUFFIX    ".corral-new"       /* a config being written */
@@ -119,6 +135,10 @@ const char *slave_ct_state(struct slave_ctx *ctx, const char *ct);
 /* The halt signal, timeout_s (0: 60 s), only then kill; msg says which. */
 int slave_ct_stop_clean(struct lxc_container *c, uint32_t timeout_s,
     char *msg, size_t msglen, char *err, size_t errlen);
+/* CT_CTL's START or STOP (ct checked by the caller); msg says what was
+ * done. */
+int slave_ct_run(struct slave_ctx *ctx, const char *ct, bool start,
+    uint32_t timeout_s, char *msg, size_t msglen, char *err, size_t errlen);
 int slave_ct_remove(struct slave_ctx *ctx, const struct msg_ctl_req *q,
     struct msg_ctl *a, char *err, size_t errlen);
 /* At start: finish removals and config writes a killed slave left. */
@@ -126,7 +146,18 @@ void slave_ct_sweep(struct slave_ctx *ctx);
 struct reqloop;
 struct frame;
 int slave_handle_ctl(struct reqloop *l, const struct frame *f);
+/* A request about one existing container (CT_LIMIT, CT_CONTROL): its name
+ * checked, fn run on it, its answer a (of reply_type, by enc) or an
+ * ERROR "OP NAME: reason" (ctl.c). */
+typedef int (*slave_ct_fn)(struct slave_ctx *ctx, struct lxc_container *c,
+    const void *q, void *a, char *err, size_t errlen);
+int slave_ct_request(struct reqloop *l, const struct frame *f, const char *op,
+    const char *ct, uint8_t all, slave_ct_fn fn, const void *q, void *a,
+    uint16_t reply_type, msg_enc_fn enc);
 int slave_handle_conf(struct reqloop *l, const struct frame *f);
 int slave_handle_conf_set(struct reqloop *l, const struct frame *f);
+int slave_handle_new(struct reqloop *l, const struct frame *f);
+int slave_handle_limit(struct reqloop *l, const struct frame *f);
+int slave_handle_control(struct reqloop *l, const struct frame *f);
 
 #endif

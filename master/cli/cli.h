@@ -40,6 +40,8 @@ extern const struct cli_cmd cmd_backups;
 extern const struct cli_cmd cmd_verify;
 extern const struct cli_cmd cmd_prune;
 extern const struct cli_cmd cmd_restore;
+extern const struct cli_cmd cmd_limit;
+extern const struct cli_cmd cmd_control;
 
 /* ---- talking to corral-master (client.c) ---- */
 struct msg_progress;
@@ -105,6 +107,33 @@ const char *iso_utc(int64_t t, char *buf, size_t len);
 int cli_parse_size(const char *s, uint64_t *bytes);
 /* Common option parsing: returns 1 if argv[i] was --help (usage printed). */
 int cli_wants_help(const struct cli_cmd *c, int argc, char **argv);
+
+/* ---- limits and targets (optlim.c); each prints its error ---- */
+struct msg_limits;
+/* OPT's ARG, a whole number from 1 (--memory 0 is refused): 0 or -1. */
+int cli_parse_count(const char *cmd, const char *opt, const char *arg,
+    uint32_t *out);
+/* --cpu N/D into l: 0 or -1. */
+int cli_parse_cpu(const char *cmd, const char *arg, struct msg_limits *l);
+/* After getopt: one CONTAINER into ct, or none with all: 0 or -1. */
+int cli_target(const struct cli_cmd *c, int argc, char **argv, bool all,
+    char *ct);
+/* The cpu of l as N/D, "0" for unlimited. */
+void cli_print_cpu(char *buf, size_t len, const struct msg_limits *l);
+
+/* One answer a container (limit, control): a text line or a JSON object
+ * {"host", "container", fields..., "error"} each; those with an error
+ * also as "corral: CMD: HOST:CT: ERROR" on stderr.  CLI_OK, or CLI_FAILED
+ * if one had an error. */
+struct cli_each {
+	const char *cmd;
+	const void *v;
+	size_t n, size;
+	size_t host_off, ct_off, error_off;
+	void (*line)(const void *e);     /* its line, without an error */
+	void (*fields)(const void *e);   /* ", \"k\": v..." after container */
+};
+int cli_print_each(const struct cli_each *w, bool json);
 
 /* ---- jobs (jobout.c, jobwait.c) ---- */
 struct msg_job;

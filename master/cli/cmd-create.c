@@ -1,16 +1,22 @@
-/* corral create HOST NAME [--size SIZE] [--template T] [--start] [--json]:
- * a new container on HOST whose rootfs is a volume of HOST's storage
- * backend (an LV, a btrfs subvolume or a directory), filled by an LXC
- * template. */
+/* corral create NAME --ip ADDR [--host H] [--template T] [--memory MB]
+ * [--disk MB] [--cpu RATIO] [--start] [--json]: VS-Tools' two indispensable
+ * arguments; the network of networks.conf holding ADDR and create.conf give
+ * the rest, the master picks the host unless --host names it.
+ *
+ * corral create HOST NAME [--size SIZE] [--template T] [--start] [--json]:
+ * the older form, a container on HOST with the template's own network. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "msg.h"
+#include "proto.h"
 
 MSG_ENC(msg_create_req)
 MSG_DEC(msg_create)
+MSG_ENC(msg_new_req)
+MSG_DEC(msg_new)
 
 static const struct cli_rpc rpc = {
 	.cmd = "create", .type = MSG_CLI_CREATE_REQ,
@@ -18,77 +24,216 @@ static const struct cli_rpc rpc = {
 	.dec = msg_create_dec,
 };
 
+static const struct cli_rpc new_rpc = {
+	.cmd = "create", .type = MSG_CLI_NEW_REQ,
+	.enc = msg_new_req_enc, .want = MSG_CLI_NEW, .dec = msg_new_dec,
+};
+
+/* What the command line gave, before the form is known. */
+struct args {
+	struct msg_new_req n;
+	uint64_t bytes;          /* --size */
+	bool ip, sized, limited, json;
+};
+
 static int
-create_exec(int argc, char **argv)
+usage(void)
+{
+	out_line(stderr, "usage: corral create %s", cmd_create.usage);
+	return CLI_USAGE;
+}
+
+static int
+copy_arg(const char *opt, const char *arg, char *to, size_t size)
+{
+	if (strlen(arg) < size) {
+		memcpy(to, arg, strlen(arg) + 1);
+		return 0;
+	}
+	out_line(stderr, "corral: create: %s '%s' is too long", opt, arg);
+	return -1;
+}
+
+static int
+parse(int argc, char **argv, struct args *a)
 {
 	static const struct option opts[] = {
-		{ "size", required_argument, NULL, 's' },
+		{ "ip", required_argument, NULL, 'i' },
+		{ "host", required_argument, NULL, 'H' },
 		{ "template", required_argument, NULL, 't' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "disk", required_argument, NULL, 'd' },
+		{ "cpu", required_argument, NULL, 'c' },
+		{ "size", required_argument, NULL, 's' },
 		{ "start", no_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct msg_new_req *n = &a->n;
+	int c, rc = 0;
+
+	optind = 1;
+	while (rc == 0 && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			a->ip = true;
+			rc = copy_arg("--ip", optarg, n->addr, sizeof(n->addr));
+			break;
+		case 'H':
+			rc = copy_arg("--host", optarg, n->host,
+			    sizeof(n->host));
+			break;
+		case 't':
+			rc = copy_arg("--template", optarg, n->tmpl,
+			    sizeof(n->tmpl));
+			break;
+		case 'm':
+			a->limited = true;
+			rc = cli_parse_count("create", "--memory", optarg,
+			    &n->lim.memory_mb);
+			break;
+		case 'd':
+			a->limited = true;
+			rc = cli_parse_count("create", "--disk", optarg,
+			    &n->lim.disk_mb);
+			break;
+		case 'c':
+			a->limited = true;
+			rc = cli_parse_cpu("create", optarg, &n->lim);
+			break;
+		case 's':
+			a->sized = true;
+			if ((rc = cli_parse_size(optarg, &a->bytes)) != 0)
+				out_line(stderr, "corral: create: --size '%s' "
+				    "is not a size (e.g. 512M, 2G)", optarg);
+			break;
+		case 'S': n->start = 1; break;
+		case 'j': a->json = true; break;
+		default:
+			return usage();
+		}
+	}
+	return rc == 0 ? 0 : CLI_USAGE;
+}
+
+static void
+print_new(const struct msg_new *a, bool json)
+{
+	char cpu[32], vlan[16] = "";
+
+	cli_print_cpu(cpu, sizeof(cpu), &a->lim);
+	if (a->vlan != 0)
+		snprintf(vlan, sizeof(vlan), " vlan %u", a->vlan);
+	if (!json) {
+		out_line(stdout, "%s:%s: created on %s (%s), %s on %s%s%s",
+		    a->host, a->ct, a->backend, a->rootfs, a->addr, a->link,
+		    vlan, a->started ? ", started" : "");
+		return;
+	}
+	printf("{\"host\":");
+	json_str(stdout, a->host);
+	printf(",\"container\":");
+	json_str(stdout, a->ct);
+	printf(",\"backend\":");
+	json_str(stdout, a->backend);
+	printf(",\"rootfs\":");
+	json_str(stdout, a->rootfs);
+	printf(",\"address\":");
+	json_str(stdout, a->addr);
+	printf(",\"link\":");
+	json_str(stdout, a->link);
+	printf(",\"vlan\":%u,\"memory\":%u,\"disk\":%u,\"proc\":%u,\"cpu\":",
+	    a->vlan, a->lim.memory_mb, a->lim.disk_mb, a->lim.proc);
+	json_str(stdout, cpu);
+	printf(",\"started\":%s}\n", a->started ? "true" : "false");
+}
+
+/* NAME --ip ADDR */
+static int
+create_new(int argc, char **argv, struct args *a)
+{
+	struct msg_new rep;
+
+	if (a->sized) {
+		out_line(stderr, "corral: create: --size is for HOST NAME; "
+		    "with --ip it is --disk MB");
+		return CLI_USAGE;
+	}
+	if (argc - optind != 1)
+		return usage();
+	if (copy_arg("NAME", argv[optind], a->n.ct, sizeof(a->n.ct)) != 0)
+		return CLI_USAGE;
+	if (cli_run(&new_rpc, &a->n, &rep, NULL) != 0)
+		return CLI_FAILED;
+	print_new(&rep, a->json);
+	return CLI_OK;
+}
+
+/* HOST NAME: the older form */
+static int
+create_on(int argc, char **argv, struct args *a)
+{
 	struct msg_create_req q = { 0 };
-	struct msg_create a;
-	int c, json = 0;
+	struct msg_create rep;
+
+	if (argc - optind == 1) {
+		out_line(stderr, "corral: create: NAME needs --ip ADDR (or "
+		    "give HOST NAME)");
+		return CLI_USAGE;
+	}
+	if (a->limited || a->n.host[0] != '\0') {
+		out_line(stderr, "corral: create: --host, --memory, --disk and "
+		    "--cpu go with --ip");
+		return CLI_USAGE;
+	}
+	if (argc - optind != 2)
+		return usage();
+	if (cli_host_ct("create", argv + optind, q.host, q.ct) != 0)
+		return CLI_USAGE;
+	q.bytes = a->bytes;
+	q.start = a->n.start;
+	snprintf(q.tmpl, sizeof(q.tmpl), "%s",
+	    a->n.tmpl[0] ? a->n.tmpl : "busybox");
+	if (cli_run(&rpc, &q, &rep, NULL) != 0)
+		return CLI_FAILED;
+	if (a->json) {
+		printf("{\"host\":");
+		json_str(stdout, rep.host);
+		printf(",\"container\":");
+		json_str(stdout, rep.ct);
+		printf(",\"backend\":");
+		json_str(stdout, rep.backend);
+		printf(",\"rootfs\":");
+		json_str(stdout, rep.rootfs);
+		printf(",\"started\":%s}\n", q.start ? "true" : "false");
+	} else
+		out_line(stdout, "%s:%s: created on %s (%s)%s", rep.host,
+		    rep.ct, rep.backend, rep.rootfs,
+		    q.start ? ", started" : "");
+	return CLI_OK;
+}
+
+static int
+create_exec(int argc, char **argv)
+{
+	struct args a;
+	int rc;
 
 	if (cli_wants_help(&cmd_create, argc, argv))
 		return CLI_OK;
-	snprintf(q.tmpl, sizeof(q.tmpl), "busybox");
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			if (cli_parse_size(optarg, &q.bytes) != 0) {
-				out_line(stderr, "corral: create: --size '%s' "
-				    "is not a size (e.g. 512M, 2G)", optarg);
-				return CLI_USAGE;
-			}
-			break;
-		case 't':
-			if (strlen(optarg) >= sizeof(q.tmpl)) {
-				out_line(stderr, "corral: create: --template "
-				    "'%s' is too long", optarg);
-				return CLI_USAGE;
-			}
-			strcpy(q.tmpl, optarg);
-			break;
-		case 'S': q.start = 1; break;
-		case 'j': json = 1; break;
-		default:
-			out_line(stderr, "usage: corral create %s",
-			    cmd_create.usage);
-			return CLI_USAGE;
-		}
-	}
-	if (argc - optind != 2) {
-		out_line(stderr, "usage: corral create %s", cmd_create.usage);
-		return CLI_USAGE;
-	}
-	if (cli_host_ct("create", argv + optind, q.host, q.ct) != 0)
-		return CLI_USAGE;
-	if (cli_run(&rpc, &q, &a, NULL) != 0)
-		return CLI_FAILED;
-	if (json) {
-		printf("{\"host\":");
-		json_str(stdout, a.host);
-		printf(",\"container\":");
-		json_str(stdout, a.ct);
-		printf(",\"backend\":");
-		json_str(stdout, a.backend);
-		printf(",\"rootfs\":");
-		json_str(stdout, a.rootfs);
-		printf(",\"started\":%s}\n", q.start ? "true" : "false");
-	} else
-		out_line(stdout, "%s:%s: created on %s (%s)%s", a.host, a.ct,
-		    a.backend, a.rootfs, q.start ? ", started" : "");
-	return CLI_OK;
+	memset(&a, 0, sizeof(a));
+	if ((rc = parse(argc, argv, &a)) != 0)
+		return rc;
+	return a.ip ? create_new(argc, argv, &a) : create_on(argc, argv, &a);
 }
 
 const struct cli_cmd cmd_create = {
 	.name = "create",
-	.usage = "HOST NAME [--size SIZE] [--template NAME] [--start] [--json]",
-	.summary = "make a container on HOST with its rootfs on HOST's storage "
-	    "(an LV of --size on lvm) from an LXC template (busybox)",
+	.usage = "NAME --ip ADDR [--host H] [--template T] [--memory MB] "
+	    "[--disk MB] [--cpu RATIO] [--start] [--json] | HOST NAME "
+	    "[--size SIZE] [--template T] [--start] [--json]",
+	.summary = "make a container on ADDR's network (networks.conf, "
+	    "create.conf) on the host placement picks or --host, or on HOST "
+	    "with its template's network",
 	.exec = create_exec,
 };

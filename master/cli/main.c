@@ -23,6 +23,8 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_verify,
 	&cmd_prune,
 	&cmd_restore,
+	&cmd_limit,
+	&cmd_control,
 	&cmd_help,
 	NULL,
 };

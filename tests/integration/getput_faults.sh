@@ -5,8 +5,12 @@
 # intact; once the slave is back the next get resumes and ends exact, no
 # snapshot left); the destination slave killed during a put (the job
 # waits for it to come back and rolls back: nothing left on it); a
-# destination and a store out of space (the job fails naming host or
-# store and path; the source untouched and running; nothing left).
+# destination out of space (refused at the volume step naming its path,
+# or out of space in the copy and rolled back) and a full store (the job
+# fails naming the store's path; earlier versions kept); a link cut just
+# before the copy (the master's CORRAL_TEST_JOB_PAUSE hook): the get fails
+# with no version and its rerun works, the put rolls back once the link is
+# back.  The source is untouched and running throughout.
 . "$(dirname "$0")/lib.bash"
 SAME=$ROOT/tests/tree/same.sh
 pool_up 2 --storage btrfs >/dev/null
@@ -78,22 +82,66 @@ no_leftovers h2
 unslow
 ok "the destination slave killed during a put: rolled back once it was back, nothing left"
 
-# ---- the destination out of space
+# ---- the destination out of space: refused at the volume step, or (a
+# --size below the tree's: the check passes) out of space in the copy
 free=$(df -B1 --output=avail "$S2" | tail -1)
 fallocate -l $((free - 60 * 1024 * 1024)) "$S2/filler"
 before=$(lxc_truth)
 rc=0; err=$(corral put web --host h2 2>&1 >/dev/null) || rc=$?
 [ "$rc" = 1 ] || fail "put onto a full h2: exit $rc: $err"
-err=$(echo "$err" | tail -n 1)
-echo "$err" | grep -q "^corral: put: job [0-9]* failed during copy: copy on h2: .*h2: receive @web: cannot write '.*': No space left on device" ||
+err=$(echo "$err" | tail -n 1)   # before it: the job's progress lines
+echo "$err" | grep -q "^corral: put: job [0-9]* failed during volume: volume on h2: .*not enough space in $S2: .*nothing changed" ||
 	fail "put onto a full h2 said: $err"
-echo "$err" | grep -q "rolled back" || fail "put onto a full h2 did not roll back: $err"
+rc=0; err=$(corral put web --host h2 --size 1M 2>&1 >/dev/null) || rc=$?
+[ "$rc" = 1 ] || fail "put onto a full h2: exit $rc: $err"
+err=$(echo "$err" | tail -n 1)
+echo "$err" | grep -q "^corral: put: job [0-9]* failed during copy: copy on h2: .*h2: receive @web in $S2/web: .*No space left on device.*rolled back: nothing of web left on h2" ||
+	fail "put onto a full h2 said: $err"
 [ "$(lxc_truth)" = "$before" ] || fail "a failed put changed the pool: $(lxc_truth)"
 [ ! -e "$S2/web" ] || fail "a volume of web is left on the full h2"
 [ "$(where web)" = "h1:running " ] || fail "web does not run on h1"
 rm -f "$S2/filler"
 no_leftovers h2
-ok "a put onto a full host: one line naming h2 and the lack of space, rolled back"
+ok "a put onto a full host: refused at the volume naming h2's path, or out of space in the copy and rolled back"
+
+# ---- a link cut just before the copy (the master's pause hook): a get
+# fails with no version and its rerun ends whole; a put rolls back once
+# the link is back
+PAUSE=4
+paused() {
+	"$POOLSH" stop master >/dev/null
+	CORRAL_TEST_JOB_PAUSE="copy:$PAUSE" "$POOLSH" start master >/dev/null
+	wait_until 200 host_up h1 && wait_until 200 host_up h2 || fail "hosts not up"
+}
+paused
+nv=$(nversions web)
+id=$(corral get web --detach) || fail "get --detach: $id"
+wait_until 300 jq_of '.job.step == "copy"' corral job "$id" --json || fail "job $id never reached copy"
+"$POOLSH" link h1 down
+wait_until 900 ended "$id" || fail "job $id did not end with h1 cut off"
+"$POOLSH" link h1 up
+corral job "$id" --json | jq -e '.job.state == "failed" and (.job.error | test("copy from h1"))' >/dev/null ||
+	fail "job $id: $(corral job "$id")"
+[ "$(nversions web)" = "$nv" ] || fail "a get cut off made a version"
+wait_until 300 host_up h1 || fail "h1 not back"
+"$POOLSH" stop master >/dev/null; "$POOLSH" start master >/dev/null
+wait_until 200 host_up h1 || fail "h1 not up"
+corral get web >/dev/null || fail "the get after the relink failed"
+[ "$(nversions web)" = $((nv + 1)) ] || fail "no version after the relink"
+no_leftovers h1
+paused
+id=$(corral put web --host h2 --detach) || fail "put --detach: $id"
+wait_until 300 jq_of '.job.step == "copy"' corral job "$id" --json || fail "put job $id never reached copy"
+"$POOLSH" link h2 down
+sleep $((PAUSE + 6))
+"$POOLSH" link h2 up
+wait_until 1200 ended "$id" || fail "put job $id did not end"
+corral job "$id" --json | jq -e '.job.state == "failed" and (.job.error | test("rolled back: nothing of web left on h2"))' >/dev/null ||
+	fail "put job $id: $(corral job "$id")"
+[ ! -e "$S2/web" ] || fail "a volume of web is left on h2"
+no_leftovers h2
+"$POOLSH" stop master >/dev/null; "$POOLSH" start master >/dev/null
+ok "a link cut before the copy: the get fails with no version and its rerun works; the put rolls back once h2 is back"
 
 # ---- the store out of space
 head -c 100M /dev/urandom >"$S1/web/big/new2"

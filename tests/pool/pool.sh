@@ -2,6 +2,12 @@
 # A corral pool on one machine: one network namespace per slave host, veth
 # links to a bridge in the root namespace, each slave with its own lxcpath,
 # storage, keys and config; one master in the root namespace.
+# Containers have two networks: br0 in each host, $CTNET.K.0/24 (host K's
+# own), and ctbr0 in each host, all joined into one layer-2 segment by a
+# bridge in the root namespace, $SHNET.0.0/16 (gateway .0.1 in the root
+# namespace, host K's ctbr0 .255.K): an address there answers on any host.
+# The master's networks.conf lists both kinds, its create.conf puts
+# containers on br0 by default.
 #
 #   pool.sh up N [--storage KIND] [--store-fs FS]
 #                                       start h1..hN (namespaces corral-h1..)
@@ -40,6 +46,8 @@ BUILD=$(cd "$BUILD" 2>/dev/null && pwd || echo "$BUILD")
 BR=corral-br0
 NET=10.213.0          # host links: master .1, hK .(10+K)
 CTNET=10.214          # containers of hK: $CTNET.K.0/24, bridge .1
+SHBR=corral-ct0       # the shared container segment's root bridge
+SHNET=10.215          # containers of any host: $SHNET.0.0/16 on ctbr0
 PORT=7022
 POLL_INTERVAL=${CORRAL_POOL_POLL:-2}
 
@@ -72,6 +80,30 @@ host_num() {
 	esac
 }
 host_dir() { echo "$POOL/$1"; }
+
+# `ip netns exec` mounts a fresh sysfs on /sys for the namespace's devices,
+# which hides the cgroup file systems under it: without them LXC gives the
+# host's containers no cgroup (no limits, no freezer).  The root
+# namespace's cgroup mounts are mounted again there, the same hierarchies.
+mirror_cgroups() {
+	local id par dev root mnt opts rest fstype src sopts
+	mountpoint -q /sys/fs/cgroup && return 0
+	while read -r id par dev root mnt opts rest; do
+		fstype=${rest#*- }; fstype=${fstype%% *}
+		sopts=${rest##* }
+		case "$fstype:$mnt" in
+		tmpfs:/sys/fs/cgroup) mount -t tmpfs -o mode=755 cgroup "$mnt" ;;
+		cgroup2:/sys/fs/cgroup*|cgroup:/sys/fs/cgroup/*)
+			mkdir -p "$mnt"; mount -t "$fstype" -o "$sopts" cgroup "$mnt" ;;
+		esac
+	done </proc/1/mountinfo
+}
+# ns_exec NS CMD...: CMD in namespace NS, with the cgroups mounted, in
+# place of the calling shell (a daemon keeps the PID `$!` gave)
+ns_exec() {
+	local ns=$1; shift
+	exec ip netns exec "$ns" bash -c "$(declare -f mirror_cgroups); mirror_cgroups; exec \"\$@\"" ns_exec "$@"
+}
 host_ns() { echo "corral-$1"; }
 nhosts() { cat "$POOL/hosts" 2>/dev/null || echo 0; }
 
@@ -109,6 +141,25 @@ fs_on_loop() {
 	mount "$loop" "$dir"
 }
 
+# networks.conf: each host's own network, then the shared one; create.conf:
+# busybox containers, on br0 unless networks.conf says otherwise.
+write_net_confs() {
+	local n=$1 k
+	{
+		echo "# the test pool's container networks"
+		for k in $(seq 1 "$n"); do
+			echo "br0,$CTNET.$k.0/24,$CTNET.$k.1"
+		done
+		echo "ctbr0,$SHNET.0.0/16,$SHNET.0.1,pool.test"
+	} >"$POOL/master/networks.conf"
+	cat >"$POOL/master/create.conf" <<EOF
+# defaults of containers made in the test pool
+device = br0
+method = lxc-template
+template = busybox
+EOF
+}
+
 setup_storage() {
 	local h=$1 d kind
 	d=$(host_dir "$h")
@@ -137,7 +188,7 @@ start_slave() {
 	fi
 	# the daemons outlive this script: they must not inherit its other
 	# descriptors (a caller's flock on the pool lock would stay held)
-	ip netns exec "$ns" "$BUILD/corral-slave" -f -c "$d/corral.conf" \
+	ns_exec "$ns" "$BUILD/corral-slave" -f -c "$d/corral.conf" \
 		>>"$d/slave.log" 2>&1 </dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
 	echo $! >"$d/slave.pid"
 	wait_for 100 ip netns exec "$ns" sh -c "ss -ltn | grep -q ':$PORT '" ||
@@ -206,7 +257,11 @@ cmd_up() {
 	ip link add "$BR" type bridge 2>/dev/null || true
 	ip addr replace "$NET.1/24" dev "$BR"
 	ip link set "$BR" up
+	ip link add "$SHBR" type bridge 2>/dev/null || true
+	ip addr replace "$SHNET.0.1/16" dev "$SHBR"
+	ip link set "$SHBR" up
 	: >"$POOL/master/slaves.conf"
+	write_net_confs "$n"
 	for k in $(seq 1 "$n"); do
 		h=h$k; d=$(host_dir "$h"); ns=$(host_ns "$h")
 		mkdir -p "$d"
@@ -220,6 +275,13 @@ cmd_up() {
 		ip -n "$ns" link add br0 type bridge
 		ip -n "$ns" addr add "$CTNET.$k.1/24" dev br0
 		ip -n "$ns" link set br0 up
+		# and its leg of the shared segment
+		ip link add "corral-s$k" type veth peer name eth1 netns "$ns"
+		ip link set "corral-s$k" master "$SHBR" up
+		ip -n "$ns" link add ctbr0 type bridge
+		ip -n "$ns" link set eth1 master ctbr0 up
+		ip -n "$ns" addr add "$SHNET.255.$k/16" dev ctbr0
+		ip -n "$ns" link set ctbr0 up
 		setup_storage "$h"
 		cp "$POOL/master/id_ed25519.pub" "$d/authorized_keys"
 		write_slave_conf "$h"
@@ -239,6 +301,8 @@ poll_interval = $POLL_INTERVAL
 timeout = 3
 port = $PORT
 log_level = info
+networks = $POOL/master/networks.conf
+create = $POOL/master/create.conf
 EOF
 	mkdir -p "$POOL/master/backup"
 	cat >"$POOL/env" <<EOF
@@ -285,7 +349,7 @@ lxc.net.0.ipv4.gateway = $CTNET.$k.1
 EOF
 	sed -i '/udhcpc/d' "$rootfs/etc/init.d/rcS"
 	if [ "$stopped" != --stopped ]; then
-		ip netns exec "$ns" lxc-start -P "$d/lxc" -n "$name" ||
+		(ns_exec "$ns" lxc-start -P "$d/lxc" -n "$name") ||
 			die "$h: lxc-start $name failed"
 		wait_for 50 sh -c "ip netns exec $ns lxc-info -P $d/lxc -n $name -iH | grep -q ." ||
 			die "$h: $name has no address"
@@ -304,7 +368,7 @@ cmd_down() {
 		stop_pid "$d/slave.pid"
 		if [ -d "$d/lxc" ] && ip netns list | grep -qw "$ns"; then
 			for c in $(ip netns exec "$ns" lxc-ls -P "$d/lxc" 2>/dev/null); do
-				ip netns exec "$ns" lxc-stop -P "$d/lxc" -n "$c" -k >/dev/null 2>&1 || true
+				(ns_exec "$ns" lxc-stop -P "$d/lxc" -n "$c" -k) >/dev/null 2>&1 || true
 			done
 		fi
 		if [ -f "$d/loop" ]; then
@@ -313,8 +377,10 @@ cmd_down() {
 		fi
 		ip netns del "$ns" 2>/dev/null || true
 		ip link del "corral-$h" 2>/dev/null || true
+		ip link del "corral-s$k" 2>/dev/null || true
 	done
 	ip link del "$BR" 2>/dev/null || true
+	ip link del "$SHBR" 2>/dev/null || true
 	if [ -f "$POOL/master/store.loop" ]; then
 		umount "$POOL/master/store" 2>/dev/null || umount -l "$POOL/master/store" 2>/dev/null || true
 		losetup -d "$(cat "$POOL/master/store.loop")" 2>/dev/null || true
@@ -378,10 +444,10 @@ start) cmd_start "$@" ;;
 lxcpath) host_num "${1:-}" >/dev/null; echo "$(host_dir "$1")/lxc" ;;
 storage) host_num "${1:-}" >/dev/null; echo "$(host_dir "$1")/storage" ;;
 store) [ -f "$POOL/hosts" ] || die "no pool is up"; echo "$POOL/master/store" ;;
-exec) h=${1:-}; host_num "$h" >/dev/null; shift; exec ip netns exec "$(host_ns "$h")" "$@" ;;
+exec) h=${1:-}; host_num "$h" >/dev/null; shift; ns_exec "$(host_ns "$h")" "$@" ;;
 create) cmd_create "$@" ;;
 link) cmd_link "$@" ;;
 status) cmd_status ;;
--h|--help|help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' ;;
-*) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+-h|--help|help) sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//' ;;
+*) sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

@@ -57,6 +57,8 @@ test_defaults(void **state)
 	assert_string_equal(c.inventory, "/var/lib/corral/inventory.db");
 	assert_string_equal(c.slaves, "/etc/corral/slaves.conf");
 	assert_string_equal(c.backup, "/etc/corral/backup.conf");
+	assert_string_equal(c.networks, "/etc/corral/networks.conf");
+	assert_string_equal(c.create, "/etc/corral/create.conf");
 	assert_string_equal(c.backup_store, "/var/lib/corral/backup");
 	assert_string_equal(c.store, "/var/lib/corral/store");
 	assert_string_equal(c.key, "/etc/corral/id_ed25519");

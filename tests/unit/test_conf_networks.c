@@ -133,7 +133,8 @@ test_errors(void **state)
 {
 	(void)state;
 	/* Shape. */
-	expect_error("1,10.0.0.0/8\n", "t.conf:1: ", "missing fields");
+	expect_error("1,10.0.0.0/8\n", "t.conf:1: ",
+	    "network 10.0.0.0/8 has no gateway");
 	expect_error("1\n", "t.conf:1: ", "missing fields");
 	expect_error("1,10.0.0.0/8,10.0.0.1,lan,10.0.0.53,x\n", "t.conf:1: ",
 	    "too many fields");
@@ -146,7 +147,12 @@ test_errors(void **state)
 	expect_error("4095,10.0.0.0/8,10.0.0.1\n", "t.conf:1: ",
 	    "vlan: '4095' is not a VLAN id (0..4094)");
 	expect_error("-1,10.0.0.0/8,10.0.0.1\n", "t.conf:1: ", "vlan: '-1'");
-	expect_error("v10,10.0.0.0/8,10.0.0.1\n", "t.conf:1: ", "vlan: 'v10'");
+	expect_error("+1,10.0.0.0/8,10.0.0.1\n", "t.conf:1: ", "vlan: '+1'");
+	/* bridge */
+	expect_error("br0123456789abcd,10.0.0.0/8,10.0.0.1\n", "t.conf:1: ",
+	    "bridge: 'br0123456789abcd' is not an interface name");
+	expect_error("br/0,10.0.0.0/8,10.0.0.1\n", "t.conf:1: ",
+	    "bridge: 'br/0'");
 	/* network */
 	expect_error("1,10.0.0.0,10.0.0.1\n", "t.conf:1: ",
 	    "network: '10.0.0.0' has no /prefix");
@@ -226,6 +232,78 @@ test_lines(void **state)
 	networks_conf_free(&n);
 }
 
+/* Bridges instead of VLAN ids: per host, so any number of networks. */
+static void
+test_bridges(void **state)
+{
+	struct networks_conf n = { 0 };
+	struct conf_err err;
+
+	(void)state;
+	if (parse("br0,10.1.0.0/24,10.1.0.1\nbr0,10.2.0.0/24,10.2.0.1\n"
+	    "ctbr0,10.215.0.0/16,10.215.0.1,pool.test\n", &n, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(n.n, 3);
+	assert_string_equal(n.v[0].bridge, "br0");
+	assert_string_equal(n.v[2].bridge, "ctbr0");
+	assert_int_equal(n.v[2].vlan, 0);
+	assert_string_equal(n.v[2].domain, "pool.test");
+	networks_conf_free(&n);
+}
+
+static const struct network_entry *
+find(const struct networks_conf *n, const char *ip)
+{
+	struct net_addr a;
+
+	assert_int_equal(conf_parse_ip(ip, &a), 0);
+	return networks_find(n, &a);
+}
+
+static const char *
+host_check(const struct network_entry *e, const char *ip)
+{
+	struct net_addr a;
+
+	assert_int_equal(conf_parse_ip(ip, &a), 0);
+	return network_host_check(e, &a);
+}
+
+static void
+test_find(void **state)
+{
+	struct networks_conf n = { 0 };
+	struct conf_err err;
+	const struct network_entry *e;
+
+	(void)state;
+	if (parse("1,10.1.0.0/24,10.1.0.1\nbr0,10.0.0.0/8,10.0.0.1\n"
+	    "2,2001:db8::/64,2001:db8::1\n9,192.0.2.0/31,192.0.2.1\n", &n,
+	    &err) != 0)
+		fail_msg("%s", err.msg);
+	/* the first network that holds it, in file order */
+	assert_ptr_equal(find(&n, "10.1.0.20"), &n.v[0]);
+	assert_ptr_equal(find(&n, "10.1.1.20"), &n.v[1]);
+	assert_ptr_equal(find(&n, "10.255.255.254"), &n.v[1]);
+	assert_ptr_equal(find(&n, "2001:db8::20"), &n.v[2]);
+	assert_null(find(&n, "11.0.0.1"));
+	assert_null(find(&n, "2001:db9::1"));
+	assert_null(find(&n, "::ffff:10.1.0.20"));
+	/* addresses a container cannot have */
+	e = &n.v[0];
+	assert_null(host_check(e, "10.1.0.2"));
+	assert_string_equal(host_check(e, "10.1.0.0"), "is the network address");
+	assert_string_equal(host_check(e, "10.1.0.1"), "is the gateway");
+	assert_string_equal(host_check(e, "10.1.0.255"),
+	    "is the broadcast address");
+	assert_string_equal(host_check(&n.v[2], "2001:db8::"),
+	    "is the network address");
+	assert_null(host_check(&n.v[2], "2001:db8::ffff:ffff:ffff:ffff"));
+	/* /31: both addresses are hosts */
+	assert_null(host_check(&n.v[3], "192.0.2.0"));
+	networks_conf_free(&n);
+}
+
 static void
 test_load(void **state)
 {
@@ -260,6 +338,8 @@ main(void)
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_bridges),
+		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_load),
 	};
 

@@ -198,6 +198,34 @@ test_ip(void **state)
 	assert_int_equal(conf_parse_ip(NULL, &a), -1);
 }
 
+static void
+test_ratio(void **state)
+{
+	static const char *const bad[] = {
+		"11/10", "0/1", "1/0", "1", "/1", "1/", "9/10/1", " 9/10",
+		"9 /10", "-1/2", "1/4294967296", "0x1/2", "", "1.5/2",
+		"12345678901234567/1",
+	};
+	uint32_t n = 7, d = 7;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(conf_parse_ratio("9/10", &n, &d), 0);
+	assert_int_equal(n, 9);
+	assert_int_equal(d, 10);
+	assert_int_equal(conf_parse_ratio("1/1", &n, &d), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(conf_parse_ratio("4294967295/4294967295", &n, &d), 0);
+	assert_int_equal(d, 4294967295u);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		n = d = 7;
+		if (conf_parse_ratio(bad[i], &n, &d) != -1)
+			fail_msg("accepted '%s'", bad[i]);
+		assert_int_equal(n, 7);
+		assert_int_equal(d, 7);
+	}
+}
+
 int
 main(void)
 {
@@ -210,6 +238,7 @@ main(void)
 		cmocka_unit_test(test_name),
 		cmocka_unit_test(test_address),
 		cmocka_unit_test(test_ip),
+		cmocka_unit_test(test_ratio),
 	};
 
 	return cmocka_run_group_tests_name("conf_values", tests, NULL, NULL);

@@ -618,6 +618,87 @@ s_backup_list(struct cbuf *b)
 	return msg_backup_list_encode(b, v, 2);
 }
 
+static const struct msg_limits sample_lim = { .memory_mb = 256,
+	.disk_mb = 1024, .proc = 100, .cpu_num = 9, .cpu_den = 10 };
+
+static int
+s_new_req(struct cbuf *b)
+{
+	struct msg_new_req m = { .ct = "web", .tmpl = "busybox", .start = 1,
+	    .addr = "10.215.0.20/16", .gateway = "10.215.0.1",
+	    .link = "ctbr0", .vlan = 0, .mtu = 1500, .domain = "pool.test",
+	    .ns = "10.215.0.53 2001:db8::53", .lim = sample_lim };
+
+	return msg_new_req_encode(b, &m);
+}
+
+static int
+s_new(struct cbuf *b)
+{
+	struct msg_new m = { .host = "h1", .ct = "web", .backend = "dir",
+	    .rootfs = "/var/lib/corral/storage/web", .addr = "10.215.0.20/16",
+	    .link = "br0", .vlan = 10, .lim = sample_lim, .started = 1 };
+
+	return msg_new_encode(b, &m);
+}
+
+static int
+s_limit_req(struct cbuf *b)
+{
+	struct msg_limit_req m = { .ct = "web",
+	    .set = MSG_LIM_MEMORY | MSG_LIM_CPU, .lim = sample_lim };
+
+	return msg_limit_req_encode(b, &m);
+}
+
+static int
+s_limit(struct cbuf *b)
+{
+	struct msg_limit m = { .host = "h1", .ct = "web", .lim = sample_lim };
+
+	return msg_limit_encode(b, &m);
+}
+
+static int
+s_limit_list(struct cbuf *b)
+{
+	struct msg_limit v[2] = {
+		{ .host = "h1", .ct = "web", .lim = sample_lim },
+		{ .host = "h2", .ct = "db", .error = "h2: connection refused" },
+	};
+
+	return msg_limit_list_encode(b, v, 2);
+}
+
+static int
+s_control_req(struct cbuf *b)
+{
+	struct msg_control_req m = { .ct = "web", .autostart = MSG_AUTO_ENABLE,
+	    .run = MSG_RUN_STOP, .timeout_s = 30 };
+
+	return msg_control_req_encode(b, &m);
+}
+
+static int
+s_control(struct cbuf *b)
+{
+	struct msg_control m = { .host = "h1", .ct = "web", .enabled = 1,
+	    .running = 0, .message = "stopped cleanly in 1.2 s" };
+
+	return msg_control_encode(b, &m);
+}
+
+static int
+s_control_list(struct cbuf *b)
+{
+	struct msg_control v[2] = {
+		{ .host = "h1", .ct = "web", .enabled = 1, .running = 1 },
+		{ .host = "h2", .ct = "db", .error = "h2: connection refused" },
+	};
+
+	return msg_control_list_encode(b, v, 2);
+}
+
 static const struct sample {
 	uint16_t type;
 	int (*encode)(struct cbuf *b);
@@ -642,6 +723,12 @@ static const struct sample {
 	{ MSG_CT_CONF, s_conf },
 	{ MSG_CT_CONF_SET_REQ, s_conf_set_req },
 	{ MSG_CT_CONF_SET, s_conf_set },
+	{ MSG_CT_NEW_REQ, s_new_req },
+	{ MSG_CT_NEW, s_new },
+	{ MSG_CT_LIMIT_REQ, s_limit_req },
+	{ MSG_CT_LIMIT, s_limit },
+	{ MSG_CT_CONTROL_REQ, s_control_req },
+	{ MSG_CT_CONTROL, s_control },
 	{ MSG_TREE_SEND_REQ, s_tree_req },
 	{ MSG_TREE_RECV_REQ, s_tree_req },
 	{ MSG_TREE_ENTRIES, s_tree_entries },
@@ -688,6 +775,12 @@ static const struct sample {
 	{ MSG_CLI_BACKUP_REQ, s_backup_req },
 	{ MSG_CLI_BACKUP, s_backup_list },
 	{ MSG_CLI_RESTORE_REQ, s_store_req },
+	{ MSG_CLI_NEW_REQ, s_new_req },
+	{ MSG_CLI_NEW, s_new },
+	{ MSG_CLI_LIMIT_REQ, s_limit_req },
+	{ MSG_CLI_LIMIT, s_limit_list },
+	{ MSG_CLI_CONTROL_REQ, s_control_req },
+	{ MSG_CLI_CONTROL, s_control_list },
 };
 #define N_SAMPLES (sizeof(samples) / sizeof(samples[0]))
 

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# corral create NAME --ip ADDR, corral limit and corral control on a pool of
+# two hosts with real containers: bad input refused with one line naming
+# the value and nothing made (an address in no network, a network without
+# a gateway, --memory 0, --cpu 11/10, an unknown host, an address in use);
+# without --host the container lands on an eligible host (h1 down: h2) and
+# answers a ping on its address on the shared network from its host and
+# from the other; limits show in its cgroup and config and last a restart;
+# control --stop then --start (and --enable) work, the address kept; a move
+# to the other host keeps it answering; create HOST NAME still works.
+. "$(dirname "$0")/lib.bash"
+
+pool_up 2 >/dev/null
+NETS=$POOL/master/networks.conf
+L1=$("$POOLSH" lxcpath h1); L2=$("$POOLSH" lxcpath h2)
+S1=$("$POOLSH" storage h1); S2=$("$POOLSH" storage h2)
+IP=10.215.1.20
+
+ping_from() {  # HOST ADDR: one echo answered
+	"$POOLSH" exec "$1" busybox ping -c 1 -W 1 "$2"
+}
+# nothing made anywhere: no container, no volume
+nothing_made() {
+	[ -z "$(lxc_truth)" ] || fail "$1: containers appeared: $(lxc_truth)"
+	[ -z "$(ls -A "$S1" "$S2" | grep -v -e '^\.' -e ':$' -e '^$')" ] ||
+		fail "$1: volumes appeared: $(ls -A "$S1" "$S2")"
+}
+cgroup() {  # HOST CT KEY: its running cgroup's value
+	"$POOLSH" exec "$1" lxc-cgroup -P "$("$POOLSH" lxcpath "$1")" -n "$2" "$3"
+}
+
+# ---- bad input: one line naming the value, nothing made
+expect_exit 1 "10.99.0.5 is in no network of $NETS" \
+	corral create bad --ip 10.99.0.5
+cp "$NETS" "$NETS.good"
+echo "ctbr9,10.216.0.0/24" >>"$NETS"
+expect_exit 1 "networks.conf:$(wc -l <"$NETS"): network 10.216.0.0/24 has no gateway" \
+	corral create bad --ip 10.216.0.5
+mv "$NETS.good" "$NETS"
+expect_exit 2 "--memory '0' is not a number" corral create bad --ip "$IP" --memory 0
+expect_exit 2 "--cpu '11/10' is not a share of one CPU" corral create bad --ip "$IP" --cpu 11/10
+expect_exit 1 "--host 'h9' is not a host of" corral create bad --ip "$IP" --host h9
+expect_exit 1 "10.215.0.1 is the gateway of 10.215.0.0/16" corral create bad --ip 10.215.0.1
+expect_exit 1 "'bad/x' is not a valid container name" corral create bad/x --ip "$IP"
+expect_exit 2 "NAME needs --ip ADDR" corral create bad
+nothing_made "bad input"
+ok "bad input refused with one line naming it, nothing made"
+
+# ---- placement: h1 down, so h2 is the only eligible host
+"$POOLSH" stop h1
+out=$(corral create web --ip "$IP" --memory 128 --cpu 1/2 --start --json) ||
+	fail "create web: $out"
+[ "$(echo "$out" | jq -r .host)" = h2 ] || fail "web not on h2 with h1 down: $out"
+[ "$(echo "$out" | jq -r .address)" = "$IP/16" ] || fail "web's address: $out"
+[ "$(echo "$out" | jq -r .link)" = ctbr0 ] || fail "web's link: $out"
+"$POOLSH" start h1
+lxc_truth | grep -qx "h2:web:running" || fail "web is not running on h2: $(lxc_truth)"
+grep -q "^lxc.net.0.ipv4.address = $IP/16$" "$L2/web/config" || fail "web's config has no address"
+grep -q "^lxc.net.0.ipv4.gateway = 10.215.0.1$" "$L2/web/config" || fail "web's config has no gateway"
+grep -q "^search pool.test$" "$S2/web/etc/resolv.conf" || fail "web's resolv.conf has no domain"
+ok "without --host, web lands on h2 (h1 down) with networks.conf's settings"
+
+wait_until 150 ping_from h2 "$IP" || fail "web does not answer a ping on $IP from h2"
+wait_until 50 ping_from h1 "$IP" || fail "web does not answer a ping on $IP from h1 (shared network)"
+ok "web answers on $IP from its host and from the other"
+
+expect_exit 1 "$IP is the address of container web on h2" corral create web2 --ip "$IP"
+expect_exit 1 "container web exists on h2" corral create web --ip 10.215.1.21
+[ "$(lxc_truth)" = "h2:web:running" ] || fail "an address in use made something: $(lxc_truth)"
+ok "an address or a name in use is refused, naming the container"
+
+# ---- limit: shown, changed live and in the config, kept over a restart
+[ "$(corral limit web)" = "h2:web:128:0:0:1/2" ] || fail "limit web: $(corral limit web)"
+[ "$(cgroup h2 web memory.limit_in_bytes)" = $((128 << 20)) ] ||
+	fail "web's cgroup memory: $(cgroup h2 web memory.limit_in_bytes)"
+out=$(corral limit web --memory 200 --cpu 1/4 --proc 50) || fail "limit web --memory 200: $out"
+[ "$out" = "h2:web:200:0:50:1/4" ] || fail "limit web after the change: $out"
+[ "$(cgroup h2 web memory.limit_in_bytes)" = $((200 << 20)) ] || fail "memory not changed in its cgroup"
+[ "$(cgroup h2 web cpu.cfs_quota_us)" = 25000 ] || fail "cpu not changed in its cgroup: $(cgroup h2 web cpu.cfs_quota_us)"
+[ "$(cgroup h2 web pids.max)" = 50 ] || fail "proc not changed in its cgroup: $(cgroup h2 web pids.max)"
+grep -q "^lxc.cgroup.memory.limit_in_bytes = $((200 << 20))$" "$L2/web/config" ||
+	fail "memory not in web's config"
+[ "$(grep -c '^lxc.cgroup.memory.limit_in_bytes' "$L2/web/config")" = 1 ] || fail "memory twice in web's config"
+expect_exit 2 "--memory '0' is not a number" corral limit web --memory 0
+expect_exit 2 "--cpu '11/10'" corral limit web --cpu 11/10
+expect_exit 1 "no container nosuch in the inventory" corral limit nosuch
+expect_exit 1 "the dir backend's volumes have no size" corral limit web --disk 512
+[ "$(corral limit web --json | jq -r '.[0].memory')" = 200 ] || fail "limit --json"
+ok "limit shows and changes memory, cpu and proc in web's cgroup and config"
+
+# ---- control: state and autostart; a clean stop, a start, the address kept
+[ "$(corral control web)" = "h2:web:disabled:running" ] || fail "control web: $(corral control web)"
+out=$(corral control web --stop) || fail "control --stop: $out"
+[ "$out" = "h2:web:disabled:stopped" ] || fail "control --stop said: $out"
+lxc_truth | grep -qx "h2:web:stopped" || fail "web still runs after --stop"
+grep -q "CONTROL web: stopped cleanly" "$POOL/h2/slave.log" || fail "the stop was not clean"
+out=$(corral control web --start --enable) || fail "control --start: $out"
+[ "$out" = "h2:web:enabled:running" ] || fail "control --start --enable said: $out"
+grep -q "^lxc.start.auto = 1$" "$L2/web/config" || fail "autostart not in web's config"
+[ "$(cgroup h2 web memory.limit_in_bytes)" = $((200 << 20)) ] || fail "memory limit lost over a restart"
+wait_until 150 ping_from h1 "$IP" || fail "web does not answer on $IP after a restart"
+expect_exit 2 "together" corral control web --start --stop
+expect_exit 1 "no container nosuch in the inventory" corral control nosuch --stop
+ok "control --stop (clean) then --start --enable; limits and address kept"
+
+# ---- the older form, --all, and a move keeping the address
+"$POOLSH" create h1 old1 >/dev/null
+lxc_truth | grep -qx "h1:old1:running" || fail "create h1 old1 did not make it"
+out=$(corral control --all) || fail "control --all: $out"
+[ "$out" = "$(printf 'h1:old1:disabled:running\nh2:web:enabled:running')" ] ||
+	fail "control --all said: $out"
+[ "$(corral limit --all | wc -l)" = 2 ] || fail "limit --all: $(corral limit --all)"
+ok "create HOST NAME still works; control and limit --all list every container"
+
+corral move web --to h1 >/dev/null 2>&1 || fail "move web --to h1 failed"
+lxc_truth | grep -qx "h1:web:running" || fail "web is not running on h1 after the move"
+wait_until 150 ping_from h2 "$IP" || fail "web does not answer on $IP from h2 after its move"
+ok "moved to h1, web answers on $IP from h2"
