@@ -118,7 +118,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) \
 	    $(TEST_LIBS) $(CMOCKA_LIBS) $(PROTO_LIBS)
-INVENTORY_OBJS = $(call obj,master/inventory.c master/invdb.c master/schema.c master/jobs.c)
+INVENTORY_OBJS = $(call obj,master/inventory.c master/invdb.c master/schema.c master/jobs.c master/dailydb.c)
 $(BUILD)/tests/test_inventory $(BUILD)/tests/test_jobs: $(INVENTORY_OBJS)
 $(BUILD)/tests/test_inventory $(BUILD)/tests/test_jobs: TEST_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3) -lm
 # the pool placement reads from the inventory
@@ -156,6 +156,9 @@ $(BUILD)/tests/unit/test_msg_table.o: CPPFLAGS += -DCORRAL_SRCDIR='"$(CURDIR)"'
 $(BUILD)/tests/test_preauth: $(BUILD)/slave/preauth.o
 # the master's store: its manifest codec and version names
 $(BUILD)/tests/test_store: $(call obj,master/store_mf.c master/store_name.c)
+# retention's verdicts and the daily schedule, pure functions
+$(BUILD)/tests/test_retention: $(BUILD)/master/retention.o
+$(BUILD)/tests/test_daily: $(BUILD)/master/daily.o
 # a container's config between this host's paths and the neutral form
 $(BUILD)/tests/test_conftext: $(BUILD)/slave/conftext.o
 tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/xfer-local $(BUILD)/ssh-try \

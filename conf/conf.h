@@ -79,6 +79,9 @@ struct corral_conf {
 	uint32_t balance_min_gain;     /* score points squared */
 	uint32_t balance_cooldown;     /* seconds */
 	char balance_at[8];            /* off | HH:MM, the nightly run */
+	/* backups: retention (0: the rule is off) and the nightly run */
+	uint32_t keep_last, keep_daily, keep_weekly, keep_monthly;
+	char backup_at[8];             /* "off" or HH:MM (UTC) */
 	/* slave */
 	char listen[CONF_ADDR_MAX];
 	uint16_t port;
@@ -96,14 +99,17 @@ struct corral_conf {
 	enum conf_hot_dir hot_dir;     /* dir backend: freeze | refuse */
 };
 
+/* A time of day as corral.conf writes it (backup_at): "off" is -1 in
+ * *minute, "HH:MM" (00:00..23:59) the minutes since midnight.  0, or -1 if
+ * s is neither. */
+int conf_daytime(const char *s, int *minute);
+
 /* Fill c with the documented defaults (see conf/corral.conf). */
 /* Where corral.conf is: $CORRAL_CONF when set (*explicit_path true: it
  * must exist), else CORRAL_CONF_DEFAULT. */
 #define CORRAL_CONF_DEFAULT "/etc/corral/corral.conf"
 const char *corral_conf_path(bool *explicit_path);
 void corral_conf_defaults(struct corral_conf *c);
-/* balance_at: "off" is -1, "HH:MM" minutes after midnight; -2 if invalid. */
-int conf_time_of_day(const char *val);
 /* data_ports: "any" is 0-0 (an ephemeral port); 0, or -1 if invalid. */
 int conf_port_range(const char *val, uint16_t *lo, uint16_t *hi);
 /* Parse over the current contents of c (so call defaults first); c is

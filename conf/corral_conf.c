@@ -57,25 +57,13 @@ check_port_range(const char *val)
 	    "is not any or a port range LO-HI (1..65535)";
 }
 
-int
-conf_time_of_day(const char *val)
-{
-	unsigned h, m;
-	int end = 0;
-
-	if (strcmp(val, "off") == 0)
-		return -1;
-	if (strlen(val) != 5 || sscanf(val, "%2u:%2u%n", &h, &m, &end) != 2 ||
-	    end != 5 || h > 23 || m > 59)
-		return -2;
-	return (int)(h * 60 + m);
-}
-
 static const char *
-check_time_of_day(const char *val)
+check_daytime(const char *val)
 {
-	return conf_time_of_day(val) >= -1 ? NULL :
-	    "is not off or a time HH:MM (00:00..23:59)";
+	int m;
+
+	return conf_daytime(val, &m) == 0 ? NULL :
+	    "is not off or a time of day HH:MM (00:00..23:59)";
 }
 
 #define C_FIELD(f) CONF_FIELD(struct corral_conf, f)
@@ -117,7 +105,12 @@ static const struct conf_key corral_keys[] = {
 	KEY_UINT(disk_ratio_max,     1, 100,  "90"),
 	KEY_UINT(balance_min_gain,   0, 1000000, "1"),
 	KEY_UINT(balance_cooldown,   0, 31536000, "21600"),
-	KEY_STR(balance_at, NULL, check_time_of_day, "off"),
+	KEY_STR(balance_at, NULL, check_daytime, "off"),
+	KEY_UINT(keep_last,       0, 100000, "0"),
+	KEY_UINT(keep_daily,      0, 100000, "0"),
+	KEY_UINT(keep_weekly,     0, 100000, "0"),
+	KEY_UINT(keep_monthly,    0, 100000, "0"),
+	KEY_STR(backup_at, NULL, check_daytime, "off"),
 	/* slave */
 	KEY_STR(listen, NULL, check_address, "0.0.0.0"),
 	KEY_UINT(port,            1, 65535, "7022"),

@@ -296,3 +296,25 @@ conf_port_range(const char *val, uint16_t *lo, uint16_t *hi)
 	*hi = (uint16_t)b;
 	return 0;
 }
+
+int
+conf_daytime(const char *s, int *minute)
+{
+	int h, m;
+
+	if (strcmp(s, "off") == 0) {
+		*minute = -1;
+		return 0;
+	}
+	/* exactly "HH:MM", digits only */
+	if (strlen(s) != 5 || s[2] != ':' ||
+	    !is_digit(s[0]) || !is_digit(s[1]) ||
+	    !is_digit(s[3]) || !is_digit(s[4]))
+		return -1;
+	h = (s[0] - '0') * 10 + (s[1] - '0');
+	m = (s[3] - '0') * 10 + (s[4] - '0');
+	if (h > 23 || m > 59)
+		return -1;
+	*minute = h * 60 + m;
+	return 0;
+}

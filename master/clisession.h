@@ -44,6 +44,8 @@ int cli_host_usable(struct cli *c, const char *name, char *err,
 /* corral get and put (getcli.c): checked, then queued as jobs */
 int cli_do_get(struct reqloop *l, const struct frame *f);     /* streams */
 int cli_do_put(struct reqloop *l, const struct frame *f);     /* streams */
+/* corral restore (getcli.c): a put as a job of kind restore */
+int cli_do_restore(struct reqloop *l, const struct frame *f); /* streams */
 
 /* j as the CLI gets it (jobcli.c). */
 struct msg_job;
@@ -52,6 +54,13 @@ void job_msg(const struct job *j, struct msg_job *m);
 /* corral remove (cliremove.c) */
 int cli_do_remove(struct reqloop *l, const struct frame *f);   /* streams */
 
+/* corral backups, verify, prune (backupcli.c): the store's versions */
+int cli_do_backups(struct reqloop *l, const struct frame *f);
+int cli_do_verify(struct reqloop *l, const struct frame *f);
+int cli_do_prune(struct reqloop *l, const struct frame *f);
+/* corral backup (backupcli.c, backup.h): the plan, or the run's report
+ * once its jobs have ended */
+int cli_do_backup(struct reqloop *l, const struct frame *f);  /* streams */
 /* corral create NAME --ip ADDR (clinew.c) */
 int cli_do_new(struct reqloop *l, const struct frame *f);
 /* corral limit, corral control (clictset.c) */

@@ -1,20 +1,28 @@
-/* corral-master: when a daily task is due (daily.h); no I/O, no clock of
- * its own, for the unit tests. */
+/* corral-master: when a daily task is due (daily.h); pure. */
 #include "daily.h"
 
-bool
-daily_due(int at, int64_t last, time_t now)
-{
-	struct tm tm;
-	time_t sched;
+#define DAY 86400
 
-	if (at < 0 || at >= 24 * 60 || localtime_r(&now, &tm) == NULL)
+time_t
+daily_slot(time_t now, int at)
+{
+	/* UTC has no leap seconds in time_t: every day is 86400 s */
+	time_t midnight = now - ((now % DAY) + DAY) % DAY;
+	time_t slot = midnight + (time_t)at * 60;
+
+	return slot <= now ? slot : slot - DAY;
+}
+
+time_t
+daily_next(time_t now, int at)
+{
+	return daily_slot(now, at) + DAY;
+}
+
+bool
+daily_due(time_t now, int at, time_t last)
+{
+	if (at < 0 || at >= 24 * 60)
 		return false;
-	tm.tm_hour = at / 60;
-	tm.tm_min = at % 60;
-	tm.tm_sec = 0;
-	tm.tm_isdst = -1;       /* the day's own offset */
-	if ((sched = mktime(&tm)) == (time_t)-1)
-		return false;
-	return now >= sched && last < (int64_t)sched;
+	return last < daily_slot(now, at);
 }

@@ -1,114 +1,138 @@
-/* corral-master: the thread of the daily tasks (daily.h) and their
- * table. */
+/* corral-master: the timer of a daily task (daily.h): a thread that
+ * sleeps until the task is due, records the run's start in the inventory,
+ * then runs it. */
+#include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
-#include "conf.h"
 #include "daily.h"
 #include "inventory.h"
 #include "log.h"
 #include "master.h"
-#include "placecli.h"
-#include "placedb.h"
 
-#define LOOK_S 30
-
-static int
-balance_at(const struct master_ctx *m)
-{
-	return conf_time_of_day(m->conf.balance_at);
-}
-
-const struct daily_task daily_tasks[] = {
-	{ "balance", balance_at, balance_nightly },
-	{ NULL, NULL, NULL },
-};
+/* the longest sleep: a clock set forward is seen within it */
+#define DAILY_TICK_S 60
 
 struct daily {
 	struct master_ctx *m;
-	const struct daily_task *tasks;
-	pthread_t thread;
+	struct daily_task t;             /* a copy */
+	struct inventory *inv;
+	pthread_t th;
+	bool started;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool stop;
 };
 
-/* Run the tasks due now, each recorded as run before it starts: a task
- * that crashes the master is not run again at every start. */
-static void
-look(struct daily *d)
+static const char *
+hhmm(int at, char *buf, size_t len)
 {
-	const struct daily_task *t;
-	struct inventory *inv;
-	char err[512];
-	int64_t last;
-	time_t now = time(NULL);
+	snprintf(buf, len, "%02d:%02d", at / 60, at % 60);
+	return buf;
+}
 
-	if ((inv = inventory_open(d->m->conf.inventory, err,
-	    sizeof(err))) == NULL) {
-		log_error("daily tasks: %s", err);
-		return;
-	}
-	for (t = d->tasks; t->name != NULL; t++) {
-		if (placedb_daily_last(inv, t->name, &last) != 0) {
-			log_error("daily %s: %s", t->name,
-			    inventory_errmsg(inv));
-			continue;
-		}
-		if (!daily_due(t->at(d->m), last, now))
-			continue;
-		if (placedb_daily_ran(inv, t->name, (int64_t)now) != 0) {
-			log_error("daily %s: %s", t->name,
-			    inventory_errmsg(inv));
-			continue;
-		}
-		log_notice("daily %s: starting", t->name);
-		t->run(d->m);
-	}
-	inventory_close(inv);
+/* Sleep until until (CLOCK_REALTIME) or the stop: true when stopping. */
+static bool
+sleep_until(struct daily *d, time_t until)
+{
+	struct timespec ts = { .tv_sec = until, .tv_nsec = 0 };
+	bool stop;
+
+	pthread_mutex_lock(&d->lock);
+	while (!d->stop && pthread_cond_timedwait(&d->cond, &d->lock,
+	    &ts) != ETIMEDOUT)
+		;
+	stop = d->stop;
+	pthread_mutex_unlock(&d->lock);
+	return stop;
 }
 
 static void *
-daily_main(void *arg)
+daily_thread(void *arg)
 {
 	struct daily *d = arg;
-	struct timespec ts;
+	const struct daily_task *t = &d->t;
+	int64_t last = 0;
+	time_t now, wake;
+	char at[16];
+	int r;
 
-	pthread_mutex_lock(&d->lock);
-	while (!d->stop) {
-		pthread_mutex_unlock(&d->lock);
-		look(d);
-		pthread_mutex_lock(&d->lock);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += LOOK_S;
-		while (!d->stop && pthread_cond_timedwait(&d->cond, &d->lock,
-		    &ts) == 0)
-			;
+	hhmm(t->at, at, sizeof(at));
+	for (;;) {
+		now = time(NULL);
+		if ((r = inventory_daily_last(d->inv, t->name, &last)) < 0) {
+			log_error("%s_at %s: %s", t->name, at,
+			    inventory_errmsg(d->inv));
+		} else if (r == 1) {
+			/* first seen: the first run is at the next slot */
+			if (inventory_daily_set(d->inv, t->name, now) != 0)
+				log_error("%s_at %s: %s", t->name, at,
+				    inventory_errmsg(d->inv));
+			last = now;
+		}
+		if (r >= 0 && daily_due(now, t->at, (time_t)last)) {
+			/* recorded first: a master killed during the run does
+			 * not start it again (its jobs are in the queue) */
+			if (inventory_daily_set(d->inv, t->name, now) != 0) {
+				log_error("%s_at %s: not run: %s", t->name, at,
+				    inventory_errmsg(d->inv));
+			} else {
+				log_notice("%s_at %s: the daily %s starts%s",
+				    t->name, at, t->name,
+				    now - daily_slot(now, t->at) > DAILY_TICK_S
+				    ? " (missed while the master was down)" :
+				    "");
+				t->run(d->m, t->arg);
+			}
+		}
+		now = time(NULL);
+		wake = daily_next(now, t->at);
+		if (wake > now + DAILY_TICK_S)
+			wake = now + DAILY_TICK_S;
+		if (sleep_until(d, wake))
+			break;
 	}
-	pthread_mutex_unlock(&d->lock);
 	return NULL;
 }
 
 struct daily *
-daily_start(struct master_ctx *m, const struct daily_task *tasks)
+daily_start(struct master_ctx *m, const struct daily_task *t, char *err,
+    size_t errlen)
 {
-	struct daily *d;
+	struct daily *d = calloc(1, sizeof(*d));
+	char at[16];
 
-	if ((d = calloc(1, sizeof(*d))) == NULL) {
-		log_error("daily tasks: out of memory");
+	if (d == NULL) {
+		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	d->m = m;
-	d->tasks = tasks;
+	d->t = *t;
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_cond_init(&d->cond, NULL);
-	if (pthread_create(&d->thread, NULL, daily_main, d) != 0) {
-		log_error("daily tasks: cannot start their thread");
-		free(d);
-		return NULL;
+	if (t->at < 0)
+		return d;
+	if ((d->inv = inventory_open(m->conf.inventory, err, errlen)) == NULL)
+		goto fail;
+	if (pthread_create(&d->th, NULL, daily_thread, d) != 0) {
+		snprintf(err, errlen, "%s_at: cannot start its thread",
+		    t->name);
+		goto fail;
 	}
+	d->started = true;
+	log_info("%s_at %s UTC: the daily %s is on", t->name,
+	    hhmm(t->at, at, sizeof(at)), t->name);
 	return d;
+fail:
+	inventory_close(d->inv);
+	pthread_mutex_destroy(&d->lock);
+	pthread_cond_destroy(&d->cond);
+	free(d);
+	return NULL;
 }
 
 void
@@ -116,11 +140,14 @@ daily_stop(struct daily *d)
 {
 	if (d == NULL)
 		return;
-	pthread_mutex_lock(&d->lock);
-	d->stop = true;
-	pthread_cond_signal(&d->cond);
-	pthread_mutex_unlock(&d->lock);
-	pthread_join(d->thread, NULL);
+	if (d->started) {
+		pthread_mutex_lock(&d->lock);
+		d->stop = true;
+		pthread_cond_signal(&d->cond);
+		pthread_mutex_unlock(&d->lock);
+		pthread_join(d->th, NULL);
+	}
+	inventory_close(d->inv);
 	pthread_mutex_destroy(&d->lock);
 	pthread_cond_destroy(&d->cond);
 	free(d);

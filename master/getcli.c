@@ -150,8 +150,11 @@ check_put(struct cli *c, const struct msg_store_req *q, const char *name,
 	return rc;
 }
 
-int
-cli_do_put(struct reqloop *l, const struct frame *f)
+/* put and restore: the same request and the same job run (kind_put.c),
+ * under kind's name. */
+static int
+put_request(struct reqloop *l, const struct frame *f, const char *kind,
+    const char *hostopt)
 {
 	struct cli *c = l->ctx;
 	struct msg_store_req q;
@@ -164,16 +167,29 @@ cli_do_put(struct reqloop *l, const struct frame *f)
 		return r;
 	name = q.as[0] ? q.as : q.ct;
 	if (q.host[0] == '\0')
-		return reply_error(l->t, f->h.id, CERR_INVALID, "put %s: name "
-		    "the host with --host", q.ct);
+		return reply_error(l->t, f->h.id, CERR_INVALID, "%s %s: name "
+		    "the host with %s", kind, q.ct, hostopt);
 	if (check_put(c, &q, name, version, err, sizeof(err)) != 0)
-		return reply_error(l->t, f->h.id, CERR_INVALID, "put %s: %s",
-		    q.ct, err);
+		return reply_error(l->t, f->h.id, CERR_INVALID, "%s %s: %s",
+		    kind, q.ct, err);
 	memset(&j, 0, sizeof(j));
-	snprintf(j.kind, sizeof(j.kind), "put");
+	snprintf(j.kind, sizeof(j.kind), "%s", kind);
 	snprintf(j.container, sizeof(j.container), "%s", name);
 	snprintf(j.dst, sizeof(j.dst), "%s", q.host);
 	snprintf(j.args, sizeof(j.args), "from=%s version=%s start=%d size=%"
 	    PRIu64, q.ct, version, (q.flags & MSG_STORE_START) != 0, q.size);
 	return submit(l, f->h.id, &j, q.flags);
+}
+
+int
+cli_do_put(struct reqloop *l, const struct frame *f)
+{
+	return put_request(l, f, "put", "--host");
+}
+
+/* corral restore: a put of kind restore (its own name in the jobs) */
+int
+cli_do_restore(struct reqloop *l, const struct frame *f)
+{
+	return put_request(l, f, "restore", "--to");
 }

@@ -1,5 +1,5 @@
 /* corral-master: the inventory's SQLite connection and the helpers its
- * modules (inventory.c, jobs.c) share.  Private to those modules.
+ * modules (inventory.c, jobs.c, dailydb.c) share.  Private to those modules.
  *
  * Each module keeps its SQL as constant strings; invdb_stmt() prepares one
  * once per connection and caches it by the string's address.  Errors: on

@@ -63,6 +63,13 @@ struct inv_load_sample {
 int inventory_load_history(struct inventory *inv, const char *host,
     struct inv_load_sample *out, size_t max, size_t *n);
 
+/* When daily task name (daily.h) last began, seconds since the epoch:
+ * 0 with *last, 1 if never recorded, -1 on error (master/dailydb.c). */
+int inventory_daily_last(struct inventory *inv, const char *name,
+    int64_t *last);
+int inventory_daily_set(struct inventory *inv, const char *name,
+    int64_t last);
+
 /* The last SQLite error message of inv, for logs. */
 const char *inventory_errmsg(struct inventory *inv);
 

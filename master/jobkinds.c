@@ -3,6 +3,7 @@
  * and balance come as their own files and rows. */
 #include <stddef.h>
 
+#include "backup.h"
 #include "jobrun.h"
 #include "kind_get.h"
 #include "kind_remove.h"
@@ -15,5 +16,8 @@ const struct job_kind job_kinds[] = {
 	{ .name = "remove", .run = remove_run, .recover = remove_recover },
 	{ .name = "get", .run = get_run, .recover = get_recover },
 	{ .name = "put", .run = put_run, .recover = put_recover },
+	{ .name = "backup", .run = backup_run, .recover = backup_recover },
+	/* corral restore: a put under its own name */
+	{ .name = "restore", .run = put_run, .recover = put_recover },
 	{ .name = NULL },
 };

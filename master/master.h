@@ -9,6 +9,7 @@
 #include "conf.h"
 #include "msg.h"
 
+struct daily;
 struct jobrun;
 struct poller;
 
@@ -30,7 +31,8 @@ struct master_ctx {
 	int cli_clients;        /* CLI connections being served */
 	pthread_mutex_t cli_lock;
 	struct jobrun *jobs;    /* the job runner (jobrun.h) */
-	struct daily *daily;    /* the daily tasks (daily.h) */
+	struct daily *backup_daily;  /* the nightly backup (daily.h) */
+	struct daily *balance_daily; /* the nightly balance */
 };
 
 /* Read corral.conf, then the slaves.conf and backup.conf it names.  A

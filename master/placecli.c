@@ -439,13 +439,14 @@ out:
 }
 
 void
-balance_nightly(struct master_ctx *mc)
+balance_nightly(struct master_ctx *mc, void *arg)
 {
 	struct cli c = { .m = mc };
 	struct msg_plan m = { 0 };
 	struct place_pool p;
 	char err[512];
 
+	(void)arg;
 	if ((c.inv = inventory_open(mc->conf.inventory, err,
 	    sizeof(err))) == NULL) {
 		log_error("nightly balance: %s", err);

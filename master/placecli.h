@@ -32,6 +32,6 @@ int balance_apply(struct cli *c, struct msg_plan *m);
 
 /* The nightly run (a daily task, dailyrun.c): plan and apply, logged. */
 struct master_ctx;
-void balance_nightly(struct master_ctx *m);
+void balance_nightly(struct master_ctx *m, void *arg);
 
 #endif

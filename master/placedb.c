@@ -31,11 +31,6 @@ static const char sql_moved[] =
 static const char sql_moved_prune[] =
     "DELETE FROM balance_moves WHERE t < ?1 - 31536000";
 
-static const char sql_daily_get[] =
-    "SELECT last_run FROM daily_runs WHERE name = ?1";
-static const char sql_daily_set[] =
-    "INSERT INTO daily_runs (name, last_run) VALUES (?1, ?2)"
-    " ON CONFLICT (name) DO UPDATE SET last_run = excluded.last_run";
 
 static void
 read_host(sqlite3_stmt *st, void *row)
@@ -197,39 +192,4 @@ placedb_balance_moved(struct inventory *inv, const char *container,
 		return -1;
 	return inv_exec_i64(inv, sql_moved_prune, "prune balance moves", 1,
 	    now);
-}
-
-int
-placedb_daily_last(struct inventory *inv, const char *name, int64_t *when)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	*when = 0;
-	if ((st = invdb_stmt(inv, sql_daily_get)) == NULL)
-		return -1;
-	if (inv_bind_str(st, 1, name) != SQLITE_OK)
-		return inv_bind_fail(inv, st, "read daily run");
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*when = sqlite3_column_int64(st, 0);
-	else if (rc != SQLITE_DONE) {
-		inv_db_err(inv, "read daily run");
-		inv_stmt_done(st);
-		return -1;
-	}
-	inv_stmt_done(st);
-	return 0;
-}
-
-int
-placedb_daily_ran(struct inventory *inv, const char *name, int64_t when)
-{
-	sqlite3_stmt *st;
-
-	if ((st = invdb_stmt(inv, sql_daily_set)) == NULL)
-		return -1;
-	if (inv_bind_str(st, 1, name) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, when) != SQLITE_OK)
-		return inv_bind_fail(inv, st, "record daily run");
-	return inv_run(inv, st, "record daily run");
 }

@@ -1,7 +1,6 @@
 /* corral-master: the inventory's side of placement and balance: the pool
  * as place.h's algorithms see it, read from the last polls; the drained
- * flag; the moves balance queued (its cooldown); when a daily task last
- * ran.  Errors: 0 or -1 with inventory_errmsg() saying why. */
+ * flag; the moves balance queued (its cooldown).  Errors: 0 or -1 with inventory_errmsg() saying why. */
 #ifndef CORRAL_PLACEDB_H
 #define CORRAL_PLACEDB_H
 
@@ -33,9 +32,5 @@ int placedb_set_drained(struct inventory *inv, const char *host, bool on);
 int placedb_balance_moved(struct inventory *inv, const char *container,
     int64_t now);
 
-/* When the daily task name last ran (0: never), and record a run. */
-int placedb_daily_last(struct inventory *inv, const char *name,
-    int64_t *when);
-int placedb_daily_ran(struct inventory *inv, const char *name, int64_t when);
 
 #endif

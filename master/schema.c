@@ -94,8 +94,9 @@ const char *const inv_migrations[] = {
 	 * thousandths of a core, from cpu_usec between the last two polls;
 	 * containers.unseen: set before a poll's
 	 * list is stored, cleared by it; load_history.cpu_milli: the sum of the host's containers'; moves
-	 * balance queued (its cooldown); when a daily task last ran (the
-	 * nightly balance), so that a restart does not run it twice. */
+	 * balance queued (its cooldown); when each daily task (backup_at,
+	 * balance_at: master/daily.h) last began, so that a restart does not
+	 * run it twice. */
 	"ALTER TABLE hosts ADD COLUMN drained INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE containers ADD COLUMN cpu_milli INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE containers ADD COLUMN unseen INTEGER NOT NULL DEFAULT 0;"

@@ -16,12 +16,14 @@
 
 #include <libssh/libssh.h>
 
+#include "backup.h"
 #include "daemon.h"
+#include "daily.h"
 #include "inventory.h"
 #include "jobrun.h"
 #include "log.h"
 #include "master.h"
-#include "daily.h"
+#include "placecli.h"
 #include "poller.h"
 
 #define CLI_CLIENTS_MAX 64
@@ -228,6 +230,38 @@ fail:
 	pthread_mutex_unlock(&m->cli_lock);
 }
 
+/* One daily task at the time of day of its key (off or HH:MM, UTC). */
+static struct daily *
+start_task(struct master_ctx *m, const char *name, const char *key,
+    const char *at, void (*run)(struct master_ctx *, void *), char *err,
+    size_t errlen)
+{
+	struct daily_task t = { .name = name, .run = run };
+
+	if (conf_daytime(at, &t.at) != 0) {
+		snprintf(err, errlen, "%s: %s: '%s' is not off or HH:MM",
+		    m->conf_path, key, at);
+		return NULL;
+	}
+	return daily_start(m, &t, err, errlen);
+}
+
+/* The nightly backup at backup_at and balance at balance_at (after the
+ * job runner: they queue jobs; not without polls: --no-poll serves a
+ * synthetic inventory). */
+static int
+start_daily(struct master_ctx *m, char *err, size_t errlen)
+{
+	if (m->no_poll)
+		return 0;
+	if ((m->backup_daily = start_task(m, "backup", "backup_at",
+	    m->conf.backup_at, backup_nightly, err, errlen)) == NULL)
+		return -1;
+	m->balance_daily = start_task(m, "balance", "balance_at",
+	    m->conf.balance_at, balance_nightly, err, errlen);
+	return m->balance_daily != NULL ? 0 : -1;
+}
+
 int
 master_serve(struct master_ctx *m, int ready_fd)
 {
@@ -263,9 +297,10 @@ master_serve(struct master_ctx *m, int ready_fd)
 		log_error("%s", err);
 		goto out;
 	}
-	/* after the jobs: a daily task may queue some; not without polls */
-	if (!m->no_poll && (m->daily = daily_start(m, daily_tasks)) == NULL)
+	if (start_daily(m, err, sizeof(err)) != 0) {
+		log_error("%s", err);
 		goto out;
+	}
 	log_notice("serving %s, %zu slaves", m->conf.socket, m->slaves.n);
 	daemon_ready(ready_fd);
 	pfd[0].fd = lfd;
@@ -291,12 +326,15 @@ master_serve(struct master_ctx *m, int ready_fd)
 	log_notice("shutting down");
 	rc = 0;
 out:
-	/* before the jobs: it may wait on them */
-	daily_stop(m->daily);
-	m->daily = NULL;
 	/* before the pollers: a job may still ask a slave */
 	if (m->jobs != NULL)
 		jobrun_stop(m->jobs);
+	/* after the runner: a nightly run waiting on its jobs sees it stop
+	 * (they go on at the next start) and ends */
+	daily_stop(m->backup_daily);
+	m->backup_daily = NULL;
+	daily_stop(m->balance_daily);
+	m->balance_daily = NULL;
 	pthread_rwlock_wrlock(&m->pollers_lock);
 	stop_pollers(m);
 	pthread_rwlock_unlock(&m->pollers_lock);

@@ -638,6 +638,134 @@ int msg_drain_req_decode(struct cbuf *b, struct msg_drain_req *m);
 int msg_plan_encode(struct cbuf *b, const struct msg_plan *m);
 int msg_plan_decode(struct cbuf *b, struct msg_plan *m);
 void msg_plan_free(struct msg_plan *m);
+/* ---- backups (CLI <-> master, 650s): proto/msg_backup.c ---- */
+#define MSG_VKIND_MAX     8    /* hot cold get; btrfs reflink links */
+#define MSG_REASON_SHORT  128
+#define MSG_VERIFY_SHOWN  256  /* problems one CLI_VERIFY names at most */
+
+/* One version of a container in the master's store (store.h).  Times are
+ * seconds since the epoch (UTC); verified 0: never checked good. */
+struct msg_version {
+	char ct[PROTO_NAME_MAX];
+	char version[MSG_VERSION_MAX];
+	char kind[MSG_VKIND_MAX];          /* hot, cold, get */
+	char method[MSG_VKIND_MAX];        /* btrfs, reflink, links */
+	char host[PROTO_NAME_MAX];         /* where it came from */
+	int64_t created;
+	uint64_t files, bytes, stored;
+	int64_t verified;
+	uint8_t bad;                       /* its last check failed */
+};
+
+struct msg_version_list {
+	struct msg_version *v;
+	size_t n;
+};
+
+/* MSG_CLI_VERIFY_REQ */
+struct msg_verify_req {
+	char ct[PROTO_NAME_MAX];
+	char version[MSG_VERSION_MAX];     /* "": the newest */
+};
+
+/* One thing wrong with a path of a version (relative to its directory):
+ * missing, extra, type, mode, owner, size, mtime, content, unreadable. */
+struct msg_problem {
+	char what[16];
+	char path[PROTO_STRING_MAX];
+};
+
+/* MSG_CLI_VERIFY: the check's outcome; the first MSG_VERIFY_SHOWN
+ * problems (free with msg_verify_free) */
+struct msg_verify {
+	char ct[PROTO_NAME_MAX];
+	char version[MSG_VERSION_MAX];
+	uint8_t good;
+	uint32_t problems;                 /* how many in all */
+	char error[MSG_ERRTEXT_MAX];       /* why the manifest did not read */
+	struct msg_problem *v;
+	size_t n;
+};
+
+/* MSG_CLI_PRUNE_REQ */
+#define MSG_PRUNE_DRY_RUN 1u           /* only say what would go */
+#define MSG_PRUNE_FLAGS_KNOWN MSG_PRUNE_DRY_RUN
+struct msg_prune_req {
+	char ct[PROTO_NAME_MAX];           /* "": every container */
+	uint32_t flags;
+};
+
+/* One version and what retention does with it (MSG_CLI_PRUNE) */
+struct msg_prune_rec {
+	char ct[PROTO_NAME_MAX];
+	char version[MSG_VERSION_MAX];
+	int64_t created;
+	uint8_t keep;
+	uint8_t removed;                   /* it went (not with --dry-run) */
+	char reason[MSG_REASON_SHORT];     /* why kept, or why it failed */
+};
+
+struct msg_prune_list {
+	struct msg_prune_rec *v;
+	size_t n;
+};
+
+/* MSG_CLI_BACKUP_REQ: every container of backup.conf, or those named;
+ * host: only those on it ("" any) */
+#define MSG_BACKUP_DRY_RUN   1u        /* only the plan */
+#define MSG_BACKUP_FLAGS_KNOWN MSG_BACKUP_DRY_RUN
+#define MSG_BACKUP_NAMES_MAX 256
+#define MSG_OUTCOME_MAX      16
+struct msg_backup_req {
+	char host[PROTO_NAME_MAX];
+	uint32_t flags;
+	size_t n;                          /* names, at most _NAMES_MAX */
+	char names[MSG_BACKUP_NAMES_MAX][PROTO_NAME_MAX];
+};
+
+/* One container of a backup run: the plan, then what came of it.
+ * outcome: planned (dry run), skipped, done, failed, cancelled, missing
+ * (found on no host), refused (on two hosts, its host down, a job at
+ * work on it). */
+struct msg_backup_item {
+	char ct[PROTO_NAME_MAX];
+	char host[PROTO_NAME_MAX];         /* "" when found on none */
+	char mode[MSG_VKIND_MAX];          /* hot, cold */
+	char outcome[MSG_OUTCOME_MAX];
+	int64_t job;                       /* its job, 0 when none */
+	char version[MSG_VERSION_MAX];     /* the new version, "" if none */
+	uint64_t files, bytes, wire, stored;
+	uint64_t ms;                       /* the job's time */
+	char reason[MSG_ERRTEXT_MAX];      /* why skipped, failed, refused */
+};
+
+struct msg_backup_list {
+	struct msg_backup_item *v;
+	size_t n;
+};
+
+int msg_backup_req_encode(struct cbuf *b, const struct msg_backup_req *m);
+int msg_backup_req_decode(struct cbuf *b, struct msg_backup_req *m);
+int msg_backup_list_encode(struct cbuf *b, const struct msg_backup_item *v,
+    size_t n);
+int msg_backup_list_decode(struct cbuf *b, struct msg_backup_list *l);
+void msg_backup_list_free(struct msg_backup_list *l);
+
+int msg_version_list_encode(struct cbuf *b, const struct msg_version *v,
+    size_t n);
+int msg_version_list_decode(struct cbuf *b, struct msg_version_list *l);
+void msg_version_list_free(struct msg_version_list *l);
+int msg_verify_req_encode(struct cbuf *b, const struct msg_verify_req *m);
+int msg_verify_req_decode(struct cbuf *b, struct msg_verify_req *m);
+int msg_verify_encode(struct cbuf *b, const struct msg_verify *m);
+int msg_verify_decode(struct cbuf *b, struct msg_verify *m);
+void msg_verify_free(struct msg_verify *m);
+int msg_prune_req_encode(struct cbuf *b, const struct msg_prune_req *m);
+int msg_prune_req_decode(struct cbuf *b, struct msg_prune_req *m);
+int msg_prune_list_encode(struct cbuf *b, const struct msg_prune_rec *v,
+    size_t n);
+int msg_prune_list_decode(struct cbuf *b, struct msg_prune_list *l);
+void msg_prune_list_free(struct msg_prune_list *l);
 
 /* Decode a payload of any known type and discard the result (the table
  * row's validate): what a dispatcher may do before its handler runs, and

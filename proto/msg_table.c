@@ -69,6 +69,17 @@ VALIDATE(v_id, int64_t, msg_id_decode)
 VALIDATE(v_remove_req, struct msg_remove_req, msg_remove_req_decode)
 VALIDATE(v_store_req, struct msg_store_req, msg_store_req_decode)
 VALIDATE(v_remove_plan, struct msg_remove_plan, msg_remove_plan_decode)
+VALIDATE(v_verify_req, struct msg_verify_req, msg_verify_req_decode)
+VALIDATE(v_prune_req, struct msg_prune_req, msg_prune_req_decode)
+VALIDATE_LIST(v_version_list, struct msg_version_list,
+    msg_version_list_decode, msg_version_list_free)
+VALIDATE_LIST(v_verify, struct msg_verify, msg_verify_decode,
+    msg_verify_free)
+VALIDATE(v_backup_req, struct msg_backup_req, msg_backup_req_decode)
+VALIDATE_LIST(v_backup_list, struct msg_backup_list, msg_backup_list_decode,
+    msg_backup_list_free)
+VALIDATE_LIST(v_prune_list, struct msg_prune_list, msg_prune_list_decode,
+    msg_prune_list_free)
 VALIDATE(v_new_req, struct msg_new_req, msg_new_req_decode)
 VALIDATE(v_new, struct msg_new, msg_new_decode)
 VALIDATE(v_limit_req, struct msg_limit_req, msg_limit_req_decode)
@@ -234,6 +245,15 @@ static const struct proto_msg_desc msg_table[] = {
 	{ MSG_CLI_GET_REQ,    "CLI_GET_REQ",    v_store_req },
 	{ MSG_CLI_PUT_REQ,    "CLI_PUT_REQ",    v_store_req },
 
+	{ MSG_CLI_BACKUPS_REQ, "CLI_BACKUPS_REQ", v_name },
+	{ MSG_CLI_BACKUPS,    "CLI_BACKUPS",    v_version_list },
+	{ MSG_CLI_VERIFY_REQ, "CLI_VERIFY_REQ", v_verify_req },
+	{ MSG_CLI_VERIFY,     "CLI_VERIFY",     v_verify },
+	{ MSG_CLI_PRUNE_REQ,  "CLI_PRUNE_REQ",  v_prune_req },
+	{ MSG_CLI_PRUNE,      "CLI_PRUNE",      v_prune_list },
+	{ MSG_CLI_BACKUP_REQ, "CLI_BACKUP_REQ", v_backup_req },
+	{ MSG_CLI_BACKUP,     "CLI_BACKUP",     v_backup_list },
+	{ MSG_CLI_RESTORE_REQ, "CLI_RESTORE_REQ", v_store_req },
 	{ MSG_CLI_PLACE_REQ,  "CLI_PLACE_REQ",  v_place_req },
 	{ MSG_CLI_PLACE,      "CLI_PLACE",      v_place },
 	{ MSG_CLI_BALANCE_REQ, "CLI_BALANCE_REQ", v_balance_req },

@@ -111,6 +111,17 @@ enum proto_msg {
 	MSG_CLI_GET_REQ    = 630,  /* struct msg_store_req: answered as a job */
 	MSG_CLI_PUT_REQ    = 631,  /* struct msg_store_req: answered as a job */
 
+	/* 650s: backups, CLI -> master (proto/msg_backup.c) */
+	MSG_CLI_BACKUPS_REQ = 650, /* string container ("" = all) */
+	MSG_CLI_BACKUPS    = 651,  /* list of struct msg_version */
+	MSG_CLI_VERIFY_REQ = 652,  /* struct msg_verify_req */
+	MSG_CLI_VERIFY     = 653,  /* struct msg_verify */
+	MSG_CLI_PRUNE_REQ  = 654,  /* struct msg_prune_req */
+	MSG_CLI_PRUNE      = 655,  /* list of struct msg_prune_rec */
+	MSG_CLI_BACKUP_REQ = 656,  /* struct msg_backup_req */
+	MSG_CLI_BACKUP     = 657,  /* list of struct msg_backup_item: the
+	                            * plan (dry run) or the run's report */
+	MSG_CLI_RESTORE_REQ = 658, /* struct msg_store_req: answered as a job */
 	/* 700s: placement and balance */
 	MSG_CLI_PLACE_REQ  = 700,  /* struct msg_place_req */
 	MSG_CLI_PLACE      = 701,  /* struct msg_place: chosen host, candidates */

@@ -35,6 +35,11 @@ extern const struct cli_cmd cmd_move;
 extern const struct cli_cmd cmd_remove;
 extern const struct cli_cmd cmd_get;
 extern const struct cli_cmd cmd_put;
+extern const struct cli_cmd cmd_backup;
+extern const struct cli_cmd cmd_backups;
+extern const struct cli_cmd cmd_verify;
+extern const struct cli_cmd cmd_prune;
+extern const struct cli_cmd cmd_restore;
 extern const struct cli_cmd cmd_limit;
 extern const struct cli_cmd cmd_control;
 extern const struct cli_cmd cmd_place;
@@ -78,6 +83,9 @@ int cli_run(const struct cli_rpc *x, const void *req, void *rep, void *arg);
 /* HOST and CONTAINER arguments into host and ct (PROTO_NAME_MAX each);
  * -1, printed, if one is too long. */
 int cli_host_ct(const char *cmd, char **argv, char *host, char *ct);
+/* A CONTAINER argument into ct (PROTO_NAME_MAX); -1, printed, if it is
+ * too long. */
+int cli_ct_arg(const char *cmd, const char *arg, char *ct);
 void cli_disconnect(struct transport *t);
 /* The encoder of a one-flag request (CLI_HOSTS_REQ): m is a uint8_t. */
 int cli_flag_enc(struct cbuf *b, const void *m);
@@ -95,6 +103,9 @@ void json_str(FILE *out, const char *s);
 const char *human_size(uint64_t bytes, char *buf, size_t len);
 /* "12s ago" / "never" into buf. */
 const char *human_age(int64_t when, char *buf, size_t len);
+/* A time in seconds since the epoch as ISO 8601 in UTC,
+ * "2026-12-06T02:30:00Z", into buf. */
+const char *iso_utc(int64_t t, char *buf, size_t len);
 /* "512M", "2G", "1.5" is refused; K/M/G/T (powers of 1024), a bare
  * number is MiB.  -1 if it is not a size. */
 int cli_parse_size(const char *s, uint64_t *bytes);
@@ -181,6 +192,12 @@ int cli_job_call(const struct cli_rpc *x, const void *req, bool detach,
  * code. */
 int cli_job_run(const struct cli_rpc *x, const void *req, bool detach,
     void (*print)(const struct msg_job_detail *d, void *arg), void *arg);
+
+/* corral put's command line, output and job (cmd-put.c), for put and
+ * restore: the request of x (a msg_store_req), the host given with
+ * --HOSTOPT. */
+int cli_put_exec(const struct cli_cmd *cmd, const struct cli_rpc *x,
+    const char *hostopt, int argc, char **argv);
 
 /* The NULL-terminated table of every subcommand. */
 const struct cli_cmd *const *cli_commands(void);

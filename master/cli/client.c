@@ -150,6 +150,18 @@ cli_host_ct(const char *cmd, char **argv, char *host, char *ct)
 }
 
 int
+cli_ct_arg(const char *cmd, const char *arg, char *ct)
+{
+	if (strlen(arg) >= PROTO_NAME_MAX) {
+		out_line(stderr, "corral: %s: container name '%.64s...' is too "
+		    "long", cmd, arg);
+		return -1;
+	}
+	strcpy(ct, arg);
+	return 0;
+}
+
+int
 cli_flag_enc(struct cbuf *b, const void *m)
 {
 	return msg_flag_encode(b, *(const uint8_t *)m);

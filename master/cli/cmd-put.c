@@ -49,8 +49,8 @@ print_text(const struct msg_job_detail *d, void *arg)
 	char v[64], f[PROTO_NAME_MAX], w[16];
 
 	job_steps_text(stdout, d);
-	out_line(stdout, "put %s on %s%s%s from version %s%s: %s on the wire, "
-	    "%.1f s", job_result_get(j, "from", f, sizeof(f)), j->dst,
+	out_line(stdout, "%s %s on %s%s%s from version %s%s: %s on the wire, "
+	    "%.1f s", j->kind, job_result_get(j, "from", f, sizeof(f)), j->dst,
 	    strcmp(f, j->container) ? " as " : "",
 	    strcmp(f, j->container) ? j->container : "",
 	    job_result_get(j, "version", v, sizeof(v)),
@@ -59,11 +59,11 @@ print_text(const struct msg_job_detail *d, void *arg)
 }
 
 static int
-dry_run(const struct msg_store_req *q, bool json)
+dry_run(const struct cli_rpc *x, const struct msg_store_req *q, bool json)
 {
 	struct msg_job j;
 
-	if (cli_run(&rpc, q, &j, NULL) != 0)
+	if (cli_run(x, q, &j, NULL) != 0)
 		return CLI_FAILED;
 	if (json) {
 		printf("{\"container\": ");
@@ -74,17 +74,18 @@ dry_run(const struct msg_store_req *q, bool json)
 		json_str(stdout, j.dst);
 		printf(", \"dry_run\": true}\n");
 	} else
-		out_line(stdout, "would put %s on %s%s%s", q->ct, j.dst,
+		out_line(stdout, "would %s %s on %s%s%s", x->cmd, q->ct, j.dst,
 		    strcmp(q->ct, j.container) ? " as " : "",
 		    strcmp(q->ct, j.container) ? j.container : "");
 	return CLI_OK;
 }
 
-static int
-put_exec(int argc, char **argv)
+int
+cli_put_exec(const struct cli_cmd *cmd, const struct cli_rpc *x,
+    const char *hostopt, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "host", required_argument, NULL, 'h' },
+	const struct option opts[] = {
+		{ hostopt, required_argument, NULL, 'h' },
 		{ "version", required_argument, NULL, 'v' },
 		{ "as", required_argument, NULL, 'a' },
 		{ "size", required_argument, NULL, 's' },
@@ -98,7 +99,7 @@ put_exec(int argc, char **argv)
 	const char *host = NULL, *as = "", *version = "", *bad;
 	int c, json = 0;
 
-	if (cli_wants_help(&cmd_put, argc, argv))
+	if (cli_wants_help(cmd, argc, argv))
 		return CLI_OK;
 	memset(&q, 0, sizeof(q));
 	optind = 1;
@@ -110,9 +111,9 @@ put_exec(int argc, char **argv)
 		case 's':
 			if (cli_parse_size(optarg, &q.size) != 0 ||
 			    q.size == 0) {
-				out_line(stderr, "corral: put: --size '%s' is "
+				out_line(stderr, "corral: %s: --size '%s' is "
 				    "not a size (512M, 2G; a bare number is "
-				    "MiB)", optarg);
+				    "MiB)", x->cmd, optarg);
 				return CLI_USAGE;
 			}
 			break;
@@ -124,19 +125,20 @@ put_exec(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 1 || host == NULL) {
-		out_line(stderr, "usage: corral put %s", cmd_put.usage);
+		out_line(stderr, "usage: corral %s %s", cmd->name, cmd->usage);
 		return CLI_USAGE;
 	}
 	bad = !conf_valid_name(argv[optind]) ? argv[optind] :
 	    !conf_valid_name(host) ? host : (as[0] && !conf_valid_name(as)) ?
 	    as : NULL;
 	if (bad != NULL) {
-		out_line(stderr, "corral: put: '%s' is not a valid name", bad);
+		out_line(stderr, "corral: %s: '%s' is not a valid name", x->cmd,
+		    bad);
 		return CLI_USAGE;
 	}
 	if (strlen(version) >= sizeof(q.version)) {
-		out_line(stderr, "corral: put: '%s' is not a version name",
-		    version);
+		out_line(stderr, "corral: %s: '%s' is not a version name",
+		    x->cmd, version);
 		return CLI_USAGE;
 	}
 	snprintf(q.ct, sizeof(q.ct), "%s", argv[optind]);
@@ -144,11 +146,17 @@ put_exec(int argc, char **argv)
 	snprintf(q.as, sizeof(q.as), "%s", as);
 	snprintf(q.version, sizeof(q.version), "%s", version);
 	if (q.flags & MSG_STORE_DRY_RUN)
-		return dry_run(&q, json);
+		return dry_run(x, &q, json);
 	/* arg: not NULL when it was to start */
-	return cli_job_run(&rpc, &q, (q.flags & MSG_STORE_DETACH) != 0,
+	return cli_job_run(x, &q, (q.flags & MSG_STORE_DETACH) != 0,
 	    json ? print_json : print_text,
 	    (q.flags & MSG_STORE_START) ? &q : NULL);
+}
+
+static int
+put_exec(int argc, char **argv)
+{
+	return cli_put_exec(&cmd_put, &rpc, "host", argc, argv);
 }
 
 const struct cli_cmd cmd_put = {

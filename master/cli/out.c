@@ -96,6 +96,18 @@ human_age(int64_t when, char *buf, size_t len)
 	return buf;
 }
 
+const char *
+iso_utc(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
 int
 cli_wants_help(const struct cli_cmd *c, int argc, char **argv)
 {

@@ -176,6 +176,37 @@ test_walk_keys(void **state)
 	free(d);
 }
 
+/* backup_at: off, or HH:MM from 00:00 to 23:59, nothing else */
+static void
+test_daytime(void **state)
+{
+	struct corral_conf c;
+	struct conf_err err;
+	int m = 7;
+
+	(void)state;
+	assert_int_equal(conf_daytime("off", &m), 0);
+	assert_int_equal(m, -1);
+	assert_int_equal(conf_daytime("00:00", &m), 0);
+	assert_int_equal(m, 0);
+	assert_int_equal(conf_daytime("02:30", &m), 0);
+	assert_int_equal(m, 150);
+	assert_int_equal(conf_daytime("23:59", &m), 0);
+	assert_int_equal(m, 23 * 60 + 59);
+	assert_int_equal(conf_daytime("24:00", &m), -1);
+	assert_int_equal(conf_daytime("12:60", &m), -1);
+	assert_int_equal(conf_daytime("2:30", &m), -1);
+	assert_int_equal(conf_daytime("02:30:00", &m), -1);
+	assert_int_equal(conf_daytime("0a:30", &m), -1);
+	assert_int_equal(conf_daytime("", &m), -1);
+	assert_int_equal(parse("backup_at = 02:30\nkeep_daily = 7\n", &c,
+	    &err), 0);
+	assert_string_equal(c.backup_at, "02:30");
+	assert_int_equal(c.keep_daily, 7);
+	expect_error("\nbackup_at = 25:00\n", "t.conf:2: ",
+	    "is not off or a time of day HH:MM");
+}
+
 static void
 test_values(void **state)
 {
@@ -403,6 +434,7 @@ main(void)
 		cmocka_unit_test(test_example_file),
 		cmocka_unit_test(test_walk_keys),
 		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_daytime),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_atomic),
 		cmocka_unit_test(test_lines),

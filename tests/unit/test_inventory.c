@@ -234,6 +234,30 @@ test_open_creates_schema(void **state)
 	inventory_close(inv);
 }
 
+/* the daily tasks' last runs: none, then set, then replaced */
+static void
+test_daily_runs(void **state)
+{
+	struct fixture *f = *state;
+	struct inventory *inv = open_ok(f);
+	int64_t last = 7;
+
+	assert_int_equal(inventory_daily_last(inv, "backup", &last), 1);
+	assert_int_equal(last, 7);
+	must(inv, inventory_daily_set(inv, "backup", 1796524200));
+	assert_int_equal(inventory_daily_last(inv, "backup", &last), 0);
+	assert_int_equal(last, 1796524200);
+	must(inv, inventory_daily_set(inv, "backup", 1796610600));
+	must(inv, inventory_daily_set(inv, "balance", 5));
+	inventory_close(inv);
+	inv = open_ok(f);                   /* it survives a restart */
+	assert_int_equal(inventory_daily_last(inv, "backup", &last), 0);
+	assert_int_equal(last, 1796610600);
+	assert_int_equal(inventory_daily_last(inv, "balance", &last), 0);
+	assert_int_equal(last, 5);
+	inventory_close(inv);
+}
+
 static void
 test_user_version(void **state)
 {
@@ -779,7 +803,7 @@ test_placedb(void **state)
 	struct inventory *inv = open_ok(f);
 	struct job j = { .kind = "move", .container = "c2", .src = "alpha",
 	    .dst = "beta" };
-	int64_t busy, last;
+	int64_t busy;
 
 	corral_conf_defaults(&conf);
 	must(inv, inventory_sync_hosts(inv, hc, 2));
@@ -825,14 +849,6 @@ test_placedb(void **state)
 	assert_int_equal(p.h[1].state, PLACE_DOWN);
 	placedb_free(&p);
 	must(inv, placedb_set_drained(inv, "beta", false));
-
-	/* the daily runs */
-	must(inv, placedb_daily_last(inv, "balance", &last));
-	assert_int_equal(last, 0);
-	must(inv, placedb_daily_ran(inv, "balance", 1234));
-	must(inv, placedb_daily_ran(inv, "balance", 5678));
-	must(inv, placedb_daily_last(inv, "balance", &last));
-	assert_int_equal(last, 5678);
 	inventory_close(inv);
 }
 
@@ -842,6 +858,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open_creates_schema,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_daily_runs, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_user_version, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup,

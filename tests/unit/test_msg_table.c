@@ -534,6 +534,90 @@ s_remove_plan(struct cbuf *b)
 	return msg_remove_plan_encode(b, &m);
 }
 
+static int
+s_version_list(struct cbuf *b)
+{
+	struct msg_version v[2] = {
+		{ .ct = "web1", .version = "20261206T023000Z", .kind = "hot",
+		  .method = "btrfs", .host = "h1", .created = 1796524200,
+		  .files = 1200, .bytes = 40 << 20, .stored = 5 << 20,
+		  .verified = 1796527800 },
+		{ .ct = "web1", .version = "20261207T023000Z-2", .kind = "cold",
+		  .method = "btrfs", .host = "h2", .created = 1796610600,
+		  .files = 1201, .bytes = 41 << 20, .stored = 1 << 20,
+		  .bad = 1 },
+	};
+
+	return msg_version_list_encode(b, v, 2);
+}
+
+static int
+s_verify_req(struct cbuf *b)
+{
+	struct msg_verify_req m = { .ct = "web1",
+	    .version = "20261206T023000Z" };
+
+	return msg_verify_req_encode(b, &m);
+}
+
+static int
+s_verify(struct cbuf *b)
+{
+	struct msg_problem p[2] = {
+		{ .what = "content", .path = "rootfs/etc/hosts" },
+		{ .what = "missing", .path = "rootfs/var/log/x" },
+	};
+	struct msg_verify m = { .ct = "web1", .version = "20261206T023000Z",
+	    .good = 0, .problems = 3, .v = p, .n = 2 };
+
+	return msg_verify_encode(b, &m);
+}
+
+static int
+s_prune_req(struct cbuf *b)
+{
+	struct msg_prune_req m = { .ct = "web1", .flags = MSG_PRUNE_DRY_RUN };
+
+	return msg_prune_req_encode(b, &m);
+}
+
+static int
+s_prune_list(struct cbuf *b)
+{
+	struct msg_prune_rec v[2] = {
+		{ .ct = "web1", .version = "20261206T023000Z",
+		  .created = 1796524200, .keep = 1, .reason = "daily 1" },
+		{ .ct = "web1", .version = "20261205T023000Z",
+		  .created = 1796437800, .removed = 1 },
+	};
+
+	return msg_prune_list_encode(b, v, 2);
+}
+
+static int
+s_backup_req(struct cbuf *b)
+{
+	static struct msg_backup_req m = { .host = "h1", .n = 2,
+	    .flags = MSG_BACKUP_DRY_RUN, .names = { "web1", "db" } };
+
+	return msg_backup_req_encode(b, &m);
+}
+
+static int
+s_backup_list(struct cbuf *b)
+{
+	struct msg_backup_item v[2] = {
+		{ .ct = "web1", .host = "h1", .mode = "hot", .outcome = "done",
+		  .job = 12, .version = "20261206T023000Z", .files = 1200,
+		  .bytes = 40 << 20, .wire = 1 << 20, .stored = 2 << 20,
+		  .ms = 2500 },
+		{ .ct = "db", .host = "h2", .mode = "cold",
+		  .outcome = "skipped", .reason = "db runs on h2" },
+	};
+
+	return msg_backup_list_encode(b, v, 2);
+}
+
 static const struct msg_limits sample_lim = { .memory_mb = 256,
 	.disk_mb = 1024, .proc = 100, .cpu_num = 9, .cpu_den = 10 };
 
@@ -731,6 +815,15 @@ static const struct sample {
 	{ MSG_CLI_REMOVE_PLAN, s_remove_plan },
 	{ MSG_CLI_GET_REQ, s_store_req },
 	{ MSG_CLI_PUT_REQ, s_store_req },
+	{ MSG_CLI_BACKUPS_REQ, s_name },
+	{ MSG_CLI_BACKUPS, s_version_list },
+	{ MSG_CLI_VERIFY_REQ, s_verify_req },
+	{ MSG_CLI_VERIFY, s_verify },
+	{ MSG_CLI_PRUNE_REQ, s_prune_req },
+	{ MSG_CLI_PRUNE, s_prune_list },
+	{ MSG_CLI_BACKUP_REQ, s_backup_req },
+	{ MSG_CLI_BACKUP, s_backup_list },
+	{ MSG_CLI_RESTORE_REQ, s_store_req },
 	{ MSG_CLI_NEW_REQ, s_new_req },
 	{ MSG_CLI_NEW, s_new },
 	{ MSG_CLI_LIMIT_REQ, s_limit_req },

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# corral backups, verify and prune against a master of no slaves whose
+# store (on the scratch directory's file system) holds versions made by
+# store-tool (master/store.h alone), so that the listing, a check, a file
+# changed behind corral's back and retention are tested without a pool:
+#   - backups --json lists each version with the issue's fields;
+#   - verify of a sound version says good, exit 0, and records the time;
+#   - one file changed on disk: verify exits 1 naming that file, and the
+#     listing marks the version bad;
+#   - prune --dry-run with keep_daily names what would go (a bad version,
+#     the older one of a day) and removes nothing; prune removes them; the
+#     newest verified version stays though no rule keeps it;
+#   - bad input: an unknown container or version, a bad name: one line,
+#     exit 1 or 2.
+. "$(dirname "$0")/lib.bash"
+T=$(mktemp -d /tmp/corral-backups-cli.XXXXXX)
+pid=''
+cleanup() {
+	local rc=$?
+	[ -z "$pid" ] || kill "$pid" 2>/dev/null || true
+	[ -z "$pid" ] || wait "$pid" 2>/dev/null || true
+	if grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$T/master.log" 2>/dev/null; then
+		cat "$T/master.log"; rc=1
+	fi
+	[ $rc -eq 0 ] || tail -n 20 "$T/master.log" 2>/dev/null || true
+	rm -rf "$T"
+	exit $rc
+}
+trap cleanup EXIT
+ST=$BUILD/store-tool
+[ -x "$ST" ] || fail "no $ST (make tests)"
+S=$T/store
+mkdir -m 0700 "$S"
+mkdir -p "$T/src/etc" "$T/src/var"
+echo "127.0.0.1 localhost" >"$T/src/etc/hosts"
+head -c 65536 /dev/urandom >"$T/src/var/data"
+
+# version VERSION-TIME [KIND]: a version of web1 created at that UTC time
+version() {
+	local inc
+	inc=$("$ST" "$S" begin web1 | sed -n 's/^path //p')
+	rsync -aHAX --numeric-ids --delete "$T/src/" "$inc/rootfs/"
+	# a new file, not a write into one a links store shares with the
+	# version before
+	rm -f "$inc/config"
+	printf 'lxc.uts.name = web1\n' >"$inc/config"
+	"$ST" "$S" commit web1 --host h1 --kind "${2:-cold}" \
+	    --created "$(date -u -d "$1" +%s)" >/dev/null
+}
+version "2026-11-01 02:30:00"
+version "2026-11-02 02:30:00"
+version "2026-11-02 14:00:00" hot
+echo "new" >"$T/src/etc/motd"
+version "2026-11-03 02:30:00"
+mapfile -t V < <("$ST" "$S" versions web1 | cut -d' ' -f1)
+[ ${#V[@]} -eq 4 ] || fail "store-tool made ${#V[@]} versions"
+
+: >"$T/slaves.conf"
+conf() {
+	cat >"$T/corral.conf" <<CONF
+socket = $T/master.sock
+inventory = $T/inventory.db
+slaves = $T/slaves.conf
+backup = $T/backup.conf
+store = $S
+key = $T/id_ed25519
+known_hosts = $T/known_hosts
+keep_daily = 2
+CONF
+}
+conf
+"$BUILD/corral-master" -f -c "$T/corral.conf" >"$T/master.log" 2>&1 &
+pid=$!
+wait_until 100 test -S "$T/master.sock" || fail "no socket: $(tail -n 5 "$T/master.log")"
+export CORRAL_CONF=$T/corral.conf
+C=$BUILD/corral
+
+# the listing
+"$C" backups --json >"$T/b.json" || fail "backups: $(cat "$T/b.json")"
+jq -e --arg v0 "${V[0]}" 'length == 4 and (.[0] | .container == "web1" and
+    .version == $v0 and .created == "2026-11-01T02:30:00Z" and
+    .kind == "cold" and .host == "h1" and .files > 0 and .bytes >= 65536 and
+    .stored > 0 and .verified == null and .bad == false) and
+    .[2].kind == "hot"' "$T/b.json" >/dev/null ||
+	fail "backups --json: $(cat "$T/b.json")"
+"$C" backups web1 --json | jq -e 'length == 4' >/dev/null || fail "backups web1"
+"$C" backups nosuch --json | jq -e 'length == 0' >/dev/null || fail "backups nosuch"
+"$C" backups | grep -q "^web1 .*${V[3]} .*2026-11-03T02:30:00Z .*never" ||
+	fail "backups table: $("$C" backups)"
+ok "corral backups lists the versions with their fields"
+
+# a sound version
+out=$("$C" verify web1 --version "${V[1]}") || fail "verify ${V[1]}: $out"
+[ "$out" = "web1 ${V[1]}: good" ] || fail "verify said: $out"
+"$C" verify web1 --json | jq -e --arg v "${V[3]}" '.good and .version == $v and
+    .problems == 0' >/dev/null || fail "verify newest: $("$C" verify web1 --json)"
+"$C" backups --json | jq -e '.[1].verified != null and .[3].verified != null and
+    .[0].verified == null' >/dev/null || fail "verified times: $("$C" backups --json)"
+ok "corral verify: a sound version is good and its check is recorded"
+
+# a file changed behind corral's back (same size and times: only the
+# content check can see it), as a new inode: on a links store the old one
+# is every version's; on btrfs the version is a read-only subvolume
+vdir=$S/web1/${V[1]}
+if [ "$(stat -f -c %T "$S")" = btrfs ]; then btrfs property set -ts "$vdir" ro false; fi
+f=$vdir/rootfs/var/data
+touch -r "$vdir/rootfs/var" "$T/dref"
+cp -p "$f" "$f.new"
+b=$(od -An -tx1 -j100 -N1 "$f" | tr -d ' ')
+[ "$b" = 58 ] && c=Y || c=X
+printf '%s' "$c" | dd of="$f.new" bs=1 seek=100 conv=notrunc status=none
+touch -r "$f" "$f.new"
+mv "$f.new" "$f"
+touch -r "$T/dref" "$vdir/rootfs/var"
+rc=0; out=$("$C" verify web1 --version "${V[1]}" 2>"$T/err") || rc=$?
+[ $rc -eq 1 ] || fail "verify of a changed file: exit $rc ($out)"
+[ "$out" = "web1 ${V[1]}: rootfs/var/data: content" ] || fail "verify did not name the file: $out"
+grep -q "is bad" "$T/err" || fail "verify stderr: $(cat "$T/err")"
+rc=0; "$C" verify web1 --version "${V[1]}" --json >"$T/v.json" 2>/dev/null || rc=$?
+[ $rc -eq 1 ] && jq -e '(.good | not) and .problems == 1 and
+    .files == [{"path": "rootfs/var/data", "problem": "content"}]' "$T/v.json" >/dev/null ||
+	fail "verify --json of a bad version: $rc $(cat "$T/v.json")"
+"$C" backups --json | jq -e '.[1].bad and (.[0].bad | not)' >/dev/null ||
+	fail "not marked bad: $("$C" backups --json)"
+ok "corral verify: a file changed on disk fails it, named, the version marked bad"
+
+# retention: keep_daily 2 keeps the newest of 11-03 and of 11-02 (the hot
+# one); 11-01 and the bad morning one of 11-02 would go
+"$C" prune --dry-run --json >"$T/p.json" || fail "prune --dry-run: $(cat "$T/p.json")"
+jq -e '[.[] | .action] == ["remove", "remove", "keep", "keep"] and
+    .[1].reason == "bad" and .[3].reason == "daily 1"' "$T/p.json" >/dev/null ||
+	fail "prune --dry-run: $(cat "$T/p.json")"
+"$C" backups --json | jq -e 'length == 4' >/dev/null || fail "a dry run removed something"
+ok "corral prune --dry-run says what would go and removes nothing"
+
+# the newest verified version stays though no rule keeps it: keep_last 1
+# keeps only 11-03's, which is made unverified again; 11-02's hot one,
+# verified, stays; 11-01 and the bad one go
+kill "$pid"; wait "$pid" 2>/dev/null || true; pid=''
+sed -i 's/^keep_daily = 2$/keep_last = 1/' "$T/corral.conf"
+rm -f "$S/web1/${V[3]}.verified"
+"$BUILD/corral-master" -f -c "$T/corral.conf" >>"$T/master.log" 2>&1 &
+pid=$!
+wait_until 100 test -S "$T/master.sock" || fail "no socket after restart"
+"$C" verify web1 --version "${V[2]}" >/dev/null || fail "verify ${V[2]}"
+"$C" prune --json >"$T/p.json" || fail "prune: $(cat "$T/p.json")"
+jq -e '[.[] | .action] == ["removed", "removed", "keep", "keep"] and
+    .[2].reason == "newest verified" and .[3].reason == "last 1"' "$T/p.json" >/dev/null ||
+	fail "prune: $(cat "$T/p.json")"
+"$C" backups --json | jq -e --arg a "${V[2]}" --arg b "${V[3]}" \
+    '[.[] | .version] == [$a, $b]' >/dev/null || fail "after prune: $("$C" backups --json)"
+[ ! -e "$S/web1/${V[0]}" ] && [ ! -e "$S/web1/${V[1]}" ] || fail "pruned trees still there"
+ok "corral prune removes what retention drops, keeps the newest verified"
+
+# bad input: one line, nothing changed
+expect_exit 1 "no version" "$C" verify web1 --version 20200101T000000Z
+expect_exit 1 "no version of nosuch" "$C" verify nosuch
+expect_exit 1 "not a valid container name" "$C" backups 'a/b'
+expect_exit 2 "usage" "$C" verify
+expect_exit 2 "unexpected argument" "$C" prune a b
+"$C" backups --json | jq -e 'length == 2' >/dev/null || fail "bad input changed the store"
+ok "bad input: one line, exit 1 or 2, nothing changed"
