@@ -236,7 +236,7 @@ demo: deps
 # Benchmarks (not tests): see bench/.
 bench-scan: all
 	bench/scan.sh 50
-.PHONY: bench-snapshot bench-transfer bench-move
+.PHONY: bench-snapshot bench-transfer bench-move bench-backup
 bench-snapshot: all
 	bench/snapshot.sh
 bench-transfer: all
@@ -246,6 +246,9 @@ bench-transfer: all
 bench-move: all
 	scripts/deps.sh --bench
 	flock -o /tmp/corral-pool.lock bench/move.sh
+bench-backup: all
+	scripts/deps.sh --bench
+	flock -o /tmp/corral-pool.lock bench/backup.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)

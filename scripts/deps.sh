@@ -3,7 +3,8 @@
 # Does nothing when they are all present.  Run as root (or via sudo).
 #   scripts/deps.sh            everything (build + tests + demo)
 #   scripts/deps.sh --build    only what `make` needs
-#   scripts/deps.sh --bench    also what bench/ needs (sshd for rsync, debootstrap)
+#   scripts/deps.sh --bench    also what bench/ needs (sshd for rsync, debootstrap,
+#                              restic and borg for bench/backup.sh)
 #   scripts/deps.sh --list     print the package list and exit
 set -eu
 
@@ -14,7 +15,7 @@ busybox-static openssh-client rsync iproute2 nftables sqlite3 util-linux procps
 jq btrfs-progs openssl attr acl libcap2-bin libssl-dev
 qemu-system-x86 lvm2 kmod cpio xfsprogs e2fsprogs xz-utils"
 
-BENCH_PKGS="openssh-server debootstrap time"
+BENCH_PKGS="openssh-server debootstrap time restic borgbackup"
 
 case "${1:-}" in
 --build) PKGS=$BUILD_PKGS ;;
