@@ -135,7 +135,8 @@ sync
 # ---- the peers' side: sshd in the master's namespace, repositories
 bench_sshd_start - "$MIP" corral-h1
 R=$STORE/bench
-mkdir -p "$R/rsync" "$R/restic" "$R/borg-h1" "$R/borg-h2"
+mkdir -p "$R/restic" "$R/borg-h1" "$R/borg-h2"
+for i in $(seq 1 "$N"); do mkdir -p "$R/rsync/b$i"; done
 export RESTIC_PASSWORD=bench BORG_PASSPHRASE=bench BORG_RELOCATED_REPO_ACCESS_IS_OK=yes
 RESTIC_REPO=sftp:root@$MIP:$R/restic
 RESTIC_SFTP="sftp.command=$SSH root@$MIP -s sftp"
