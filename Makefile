@@ -249,7 +249,7 @@ demo: deps
 # Benchmarks (not tests): see bench/.
 bench-scan: all
 	bench/scan.sh 50
-.PHONY: bench-snapshot bench-transfer bench-move
+.PHONY: bench-snapshot bench-transfer bench-move bench-backup
 bench-snapshot: all
 	bench/snapshot.sh
 bench-transfer: all
@@ -264,6 +264,9 @@ bench-balance: all $(BUILD)/balance-sim
 bench-move: all
 	scripts/deps.sh --bench
 	flock -o /tmp/corral-pool.lock bench/move.sh
+bench-backup: all
+	scripts/deps.sh --bench
+	flock -o /tmp/corral-pool.lock bench/backup.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)

@@ -4,7 +4,8 @@
 #   scripts/deps.sh            everything (build + tests + demo)
 #   scripts/deps.sh --build    only what `make` needs
 #   scripts/deps.sh --bench    also what bench/ needs (sshd for rsync, debootstrap,
-#                              Ganeti's hbal for bench/balance.sh)
+#                              Ganeti's hbal for bench/balance.sh, restic
+#                              and borg for bench/backup.sh)
 #   scripts/deps.sh --list     print the package list and exit
 set -eu
 
@@ -15,7 +16,7 @@ busybox-static openssh-client rsync iproute2 nftables sqlite3 util-linux procps
 jq btrfs-progs openssl attr acl libcap2-bin libssl-dev
 qemu-system-x86 lvm2 kmod cpio xfsprogs e2fsprogs xz-utils"
 
-BENCH_PKGS="openssh-server debootstrap time ganeti-htools"
+BENCH_PKGS="openssh-server debootstrap time ganeti-htools restic borgbackup"
 
 case "${1:-}" in
 --build) PKGS=$BUILD_PKGS ;;
