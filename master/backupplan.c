@@ -152,30 +152,12 @@ backup_plan(struct cli *c, const char *host, char (*names)[PROTO_NAME_MAX],
 	return 0;
 }
 
-/* The value of key in a job's result ("k=v k=v"), or "". */
-static void
-result_get(const char *result, const char *key, char *out, size_t len)
-{
-	size_t kl = strlen(key);
-	const char *p = result;
-
-	out[0] = '\0';
-	while ((p = strstr(p, key)) != NULL) {
-		if ((p == result || p[-1] == ' ') && p[kl] == '=') {
-			p += kl + 1;
-			snprintf(out, len, "%.*s", (int)strcspn(p, " "), p);
-			return;
-		}
-		p += kl;
-	}
-}
-
 static uint64_t
 result_u64(const char *result, const char *key)
 {
 	char v[32];
 
-	result_get(result, key, v, sizeof(v));
+	msg_kv_get(result, key, v, sizeof(v));
 	return strtoull(v, NULL, 10);
 }
 
@@ -189,7 +171,7 @@ job_outcome(const struct job *j, struct msg_backup_item *it)
 		it->ms = (uint64_t)(j->ended - j->started);
 	switch (j->state) {
 	case JOB_DONE:
-		result_get(j->result, "skipped", skip, sizeof(skip));
+		msg_kv_get(j->result, "skipped", skip, sizeof(skip));
 		if (skip[0]) {
 			outcome(it, "skipped", "%s on %s: a cold backup is "
 			    "made only of a stopped container, and backup "
@@ -197,7 +179,7 @@ job_outcome(const struct job *j, struct msg_backup_item *it)
 			return;
 		}
 		outcome(it, "done", "%s", "");
-		result_get(j->result, "version", it->version,
+		msg_kv_get(j->result, "version", it->version,
 		    sizeof(it->version));
 		it->files = result_u64(j->result, "files");
 		it->bytes = result_u64(j->result, "bytes");

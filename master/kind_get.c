@@ -242,10 +242,8 @@ get_run(struct job_ctx *c)
 	return JOB_OUT_DONE;
 }
 
-/* The newest version of the job's container, when this job made it (a
- * master killed at the commit, after the version's rename): into res. */
-static bool
-made_by_job(struct job_ctx *c, struct get_result *res)
+bool
+get_made_by_job(struct job_ctx *c, bool by_get, struct get_result *res)
 {
 	const struct job *j = c->job;
 	struct store_version *v = NULL;
@@ -260,10 +258,11 @@ made_by_job(struct job_ctx *c, struct get_result *res)
 		return false;
 	if (store_versions(s, j->container, &v, &n, err, sizeof(err)) == 0 &&
 	    n > 0 && v[n - 1].created >= j->started / 1000 &&
-	    strcmp(v[n - 1].host, j->src) == 0 && v[n - 1].kind == STORE_GET) {
+	    strcmp(v[n - 1].host, j->src) == 0 &&
+	    (v[n - 1].kind == STORE_GET) == by_get) {
 		snprintf(res->version, sizeof(res->version), "%s",
 		    v[n - 1].name);
-		res->kind = STORE_GET;
+		res->kind = v[n - 1].kind;
 		res->files = v[n - 1].files;
 		res->bytes = v[n - 1].bytes;
 		res->stored = v[n - 1].stored;
@@ -288,7 +287,7 @@ get_recover(struct job_ctx *c)
 	char e[512], text[JOB_RESULT_MAX];
 
 	if ((strcmp(j->step, "commit") == 0 || strcmp(j->step, "done") == 0) &&
-	    made_by_job(c, &res)) {
+	    get_made_by_job(c, true, &res)) {
 		get_result_text(&res, text, sizeof(text));
 		(void)job_set_result(c->inv, j->id, text);
 		job_note(c, "master restarted during %s: version %s was made; "

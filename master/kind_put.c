@@ -41,25 +41,6 @@ struct put {
 	char err[1024];
 };
 
-/* One "key=value" of args into out ("" when absent). */
-static void
-arg_get(const char *args, const char *key, char *out, size_t len)
-{
-	size_t kl = strlen(key), n;
-	const char *p = args;
-
-	out[0] = '\0';
-	while ((p = strstr(p, key)) != NULL) {
-		if ((p == args || p[-1] == ' ') && p[kl] == '=') {
-			p += kl + 1;
-			n = strcspn(p, " ");
-			snprintf(out, len, "%.*s", (int)n, p);
-			return;
-		}
-		p += kl;
-	}
-}
-
 static void
 init(struct put *pt, struct job_ctx *c)
 {
@@ -69,11 +50,11 @@ init(struct put *pt, struct job_ctx *c)
 	pt->c = c;
 	pt->name = c->job->container;
 	pt->host = c->job->dst;
-	arg_get(c->job->args, "from", pt->from, sizeof(pt->from));
-	arg_get(c->job->args, "version", pt->version, sizeof(pt->version));
-	arg_get(c->job->args, "start", v, sizeof(v));
+	msg_kv_get(c->job->args, "from", pt->from, sizeof(pt->from));
+	msg_kv_get(c->job->args, "version", pt->version, sizeof(pt->version));
+	msg_kv_get(c->job->args, "start", v, sizeof(v));
 	pt->start = strcmp(v, "1") == 0;
-	arg_get(c->job->args, "size", v, sizeof(v));
+	msg_kv_get(c->job->args, "size", v, sizeof(v));
 	pt->size = strtoull(v, NULL, 10);
 	if (pt->from[0] == '\0')
 		snprintf(pt->from, sizeof(pt->from), "%s", pt->name);

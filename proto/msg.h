@@ -495,6 +495,10 @@ int msg_job_req_encode(struct cbuf *b, const struct msg_job_req *m);
 int msg_job_req_decode(struct cbuf *b, struct msg_job_req *m);
 int msg_job_progress_encode(struct cbuf *b, const struct msg_job_progress *m);
 int msg_job_progress_decode(struct cbuf *b, struct msg_job_progress *m);
+/* The value of key in "key=value" pairs separated by spaces (a job's
+ * result or args) into out, "" when absent; returns out. */
+const char *msg_kv_get(const char *text, const char *key, char *out,
+    size_t len);
 /* ---- corral move (CLI -> master): proto/msg_move.c ---- */
 #define MSG_MOVE_COLD    1u   /* stop it for the whole copy */
 #define MSG_MOVE_DETACH  2u   /* answer CLI_JOB_QUEUED and no more */

@@ -1,4 +1,5 @@
 /* corral: codecs of the job messages (CLI <-> master, 600s). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -244,4 +245,22 @@ msg_id_decode(struct cbuf *b, int64_t *id)
 	if ((r = cbuf_get_i64(b, id)) != 0)
 		return r;
 	return cbuf_expect_end(b);
+}
+
+const char *
+msg_kv_get(const char *text, const char *key, char *out, size_t len)
+{
+	size_t kl = strlen(key);
+	const char *p = text;
+
+	out[0] = '\0';
+	while ((p = strstr(p, key)) != NULL) {
+		if ((p == text || p[-1] == ' ') && p[kl] == '=') {
+			p += kl + 1;
+			snprintf(out, len, "%.*s", (int)strcspn(p, " "), p);
+			break;
+		}
+		p += kl;
+	}
+	return out;
 }

@@ -56,19 +56,7 @@ const char *
 job_result_get(const struct msg_job *j, const char *key, char *buf,
     size_t len)
 {
-	const char *p = j->result;
-	size_t kl = strlen(key);
-
-	buf[0] = '\0';
-	while ((p = strstr(p, key)) != NULL) {
-		if ((p == j->result || p[-1] == ' ') && p[kl] == '=') {
-			p += kl + 1;
-			snprintf(buf, len, "%.*s", (int)strcspn(p, " "), p);
-			break;
-		}
-		p += kl;
-	}
-	return buf;
+	return msg_kv_get(j->result, key, buf, len);
 }
 
 uint64_t
