@@ -256,6 +256,18 @@ open_direct(struct slave_ctx *ctx, struct transport *t, uint32_t id,
 	return fd;
 }
 
+/* A receive that failed says where it wrote: a full or read-only file
+ * system is found by its path, not by the tree's relative names. */
+static void
+where_written(struct slave_ctx *ctx, const char *rel, char *err,
+    size_t errlen)
+{
+	char why[512];
+
+	snprintf(why, sizeof(why), "%s", err);
+	snprintf(err, errlen, "in %s/%s: %s", ctx->storage.root, rel, why);
+}
+
 int
 slave_transfer(struct slave_ctx *ctx, struct transport *t, uint32_t id,
     bool sending, const struct tree_req *req, struct tree_stats *st,
@@ -366,6 +378,9 @@ slave_transfer(struct slave_ctx *ctx, struct transport *t, uint32_t id,
 			    req->path, vanished, vanished == 1 ? "" : "s");
 	} else {
 		rc = xfer_recv(root, rfd, wfd, &o, st, err, errlen);
+		if (rc != 0)
+			where_written(ctx, req->path[0] == '@' ? req->path + 1 :
+			    rel, err, errlen);
 	}
 	if (direct && sending && rc == 0) {
 		(void)direct_finish(cfd, DIRECT_FINISH_MS);
