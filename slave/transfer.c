@@ -263,7 +263,8 @@ why_unreadable(struct ct_src *cs, char *err, size_t errlen)
 {
 	char why[512], was[512];
 
-	if (src_still_valid(cs, why, sizeof(why)) == 0)
+	if (src_still_valid(cs, why, sizeof(why)) == 0 ||
+	    strcmp(why, err) == 0)    /* said so already (before_end) */
 		return;
 	snprintf(was, sizeof(was), "%s", err);
 	snprintf(err, errlen, "%s (%s)", why, was);
