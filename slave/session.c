@@ -134,7 +134,6 @@ handle_snap(struct reqloop *l, const struct frame *f)
 static int
 handle_transfer(struct reqloop *l, const struct frame *f)
 {
-	struct slave_ctx *ctx = l->ctx;
 	struct tree_req req;
 	struct tree_stats st;
 	char err[512];
@@ -143,21 +142,13 @@ handle_transfer(struct reqloop *l, const struct frame *f)
 
 	if ((r = tree_req_decode(f->payload, &req)) != 0)
 		return r;
-	r = slave_transfer(ctx, l->t, f->h.id, sending, &req, &st, err,
+	r = slave_transfer(l->ctx, l->t, f->h.id, sending, &req, &st, err,
 	    sizeof(err));
-	if (r != 0 && !sending) {
-		/* where it wrote: a full or read-only file system is found
-		 * by its path, not by the tree's relative names */
-		log_warn("%s: receive %s in %s/%s: %s", l->t->peer, req.path,
-		    ctx->storage.root, req.path + (req.path[0] == '@'), err);
-		return reply_error(l->t, f->h.id, r, "receive %s in %s/%s: %s",
-		    req.path, ctx->storage.root, req.path +
-		    (req.path[0] == '@'), err);
-	}
 	if (r != 0) {
-		log_warn("%s: send %s: %s", l->t->peer, req.path, err);
-		return reply_error(l->t, f->h.id, r, "send %s: %s", req.path,
-		    err);
+		log_warn("%s: %s %s: %s", l->t->peer, sending ? "send" :
+		    "receive", req.path, err);
+		return reply_error(l->t, f->h.id, r, "%s %s: %s", sending ?
+		    "send" : "receive", req.path, err);
 	}
 	/* relayed: the receiver reports for both; direct: each end reports
 	 * to the master, the sender its connection's bytes in TREE_END */

@@ -256,6 +256,32 @@ open_direct(struct slave_ctx *ctx, struct transport *t, uint32_t id,
 	return fd;
 }
 
+/* A send from a snapshot that failed: an invalid snapshot (overflowed,
+ * or gone) is the cause, whatever the read error it gave. */
+static void
+why_unreadable(struct ct_src *cs, char *err, size_t errlen)
+{
+	char why[512], was[512];
+
+	if (src_still_valid(cs, why, sizeof(why)) == 0 ||
+	    strcmp(why, err) == 0)    /* said so already (before_end) */
+		return;
+	snprintf(was, sizeof(was), "%s", err);
+	snprintf(err, errlen, "%s (%s)", why, was);
+}
+
+/* A receive that failed says where it wrote: a full or read-only file
+ * system is found by its path, not by the tree's relative names. */
+static void
+where_written(struct slave_ctx *ctx, const char *rel, char *err,
+    size_t errlen)
+{
+	char why[512];
+
+	snprintf(why, sizeof(why), "%s", err);
+	snprintf(err, errlen, "in %s/%s: %s", ctx->storage.root, rel, why);
+}
+
 int
 slave_transfer(struct slave_ctx *ctx, struct transport *t, uint32_t id,
     bool sending, const struct tree_req *req, struct tree_stats *st,
@@ -357,6 +383,9 @@ slave_transfer(struct slave_ctx *ctx, struct transport *t, uint32_t id,
 	if (sending) {
 		o.vanished = &vanished;
 		rc = xfer_send(root, rfd, wfd, &o, st, err, errlen);
+		/* an overflowed snapshot reads as EIO: say why */
+		if (rc != 0 && o.before_end != NULL)
+			why_unreadable(&cs, err, errlen);
 		/* a live container's files come and go while it is read: the
 		 * count is worth a line here only, since TREE_END's counters
 		 * are a fixed record (another field would change the wire) */
@@ -366,6 +395,9 @@ slave_transfer(struct slave_ctx *ctx, struct transport *t, uint32_t id,
 			    req->path, vanished, vanished == 1 ? "" : "s");
 	} else {
 		rc = xfer_recv(root, rfd, wfd, &o, st, err, errlen);
+		if (rc != 0)
+			where_written(ctx, req->path[0] == '@' ? req->path + 1 :
+			    rel, err, errlen);
 	}
 	if (direct && sending && rc == 0) {
 		(void)direct_finish(cfd, DIRECT_FINISH_MS);

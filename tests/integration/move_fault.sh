@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A hot move of a running container (btrfs: its pre-copy read through a
 # snapshot) with a fault at one of its steps: kill -9 of the source
-# slave, of the destination slave, or its link cut (pool.sh link hK down).
-# After the restart (or relink), the job's own roll back and a rerun of
-# the move where it rolled back, the container runs on exactly one host
+# slave, of the destination slave, or its link cut (pool.sh link hK
+# down), or kill -9 of the master (move.sh has it during a cold copy).
+# After the restart (or relink), the job's own roll back (or the master's
+# recovery) and a rerun of the move where it rolled back, the container runs on exactly one host
 # with all its data (the rsync oracle against what it had), and neither
 # host keeps a snapshot, a mount of one, a frozen container, a volume or
 # config of the container beside the one that runs, or a hidden temp file.
@@ -89,6 +90,7 @@ fault_on() {  # FAULT HOST: place it
 	case "$1" in
 	kill) kill -KILL "$(cat "$POOL/$2/slave.pid")" ;;
 	link) "$POOLSH" link "$2" down ;;
+	master) kill -KILL "$(cat "$POOL/master/master.pid")" ;;
 	esac
 }
 fault_off() {  # FAULT HOST: undo it
@@ -96,8 +98,12 @@ fault_off() {  # FAULT HOST: undo it
 	kill) wait_until 50 sh -c "! kill -0 $(cat "$POOL/$2/slave.pid") 2>/dev/null" || fail "$2's slave survived -9"
 	      "$POOLSH" start "$2" >/dev/null ;;
 	link) "$POOLSH" link "$2" up ;;
+	master) wait_until 50 sh -c "! kill -0 $(cat "$POOL/master/master.pid") 2>/dev/null" || fail "the master survived -9"
+		"$POOLSH" start master >/dev/null   # its recovery: roll back or finish
+		wait_until 100 host_up h1 || fail "$CASE: h1 not up after the master's restart"
+		wait_until 100 host_up h2 || fail "$CASE: h2 not up after the master's restart" ;;
 	esac
-	wait_until 200 host_up "$2" || fail "$CASE: $2 not back up: $(corral hosts)"
+	[ "$1" = master ] || wait_until 200 host_up "$2" || fail "$CASE: $2 not back up: $(corral hosts)"
 }
 
 # one case: FAULT (kill|link) on ROLE (src|dst) at STEP
@@ -106,6 +112,7 @@ one_case() {
 	from=$(where "$C" | cut -d: -f1); to=$(other "$from")
 	[ "$role" = src ] && victim=$from || victim=$to
 	CASE="$fault of $role ($victim) at $step, $from -> $to"
+	[ "$fault" != master ] || CASE="kill of the master at $step, $from -> $to"
 	t0=$SECONDS
 	case "$step" in
 	precopy) master_with "" ;;
@@ -152,13 +159,13 @@ one_case() {
 }
 
 if [ "${CORRAL_TEST_FULL:-0}" = 1 ]; then
+	steps="check config volume config-set precopy stop copy start remove-source"
 	for f in kill link; do
 		for r in src dst; do
-			for s in check config volume config-set precopy stop copy start remove-source; do
-				one_case "$f" "$r" "$s"
-			done
+			for s in $steps; do one_case "$f" "$r" "$s"; done
 		done
 	done
+	for s in $steps; do one_case master - "$s"; done
 else
 	one_case kill src precopy
 	one_case kill dst copy
@@ -167,5 +174,7 @@ else
 	one_case kill src remove-source
 	one_case link dst config-set
 	one_case link src copy
+	one_case master - precopy
+	one_case master - start
 fi
 rm -rf "$SAVE"

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# corral backup under faults, with real daemons (btrfs storage, the store
+# on btrfs): a hot backup of a container writing all along is one point in
+# time, its snapshot's (the oracle against the snapshot an admin holds),
+# and a restore of it equals it; a master killed with -9 in the middle of a
+# backup leaves no partial version and the run resumes at its next start
+# (sending only what had not arrived); the source slave killed in the
+# middle fails that container's job naming the host, the earlier versions
+# intact, and the next backup resumes; a full store fails the backup
+# naming the store, earlier versions intact, nothing left behind.
+. "$(dirname "$0")/lib.bash"
+SAME=$ROOT/tests/tree/same.sh
+pool_up 2 --storage btrfs >/dev/null
+S1=$("$POOLSH" storage h1); S2=$("$POOLSH" storage h2)
+L1=$("$POOLSH" lxcpath h1)
+STORE=$("$POOLSH" store)
+BACKUP_CONF=$(sed -n 's/^backup *= *//p' "$CORRAL_CONF")
+
+nversions() { find "$STORE/$1" -mindepth 1 -maxdepth 1 -type d -name '2*' 2>/dev/null | wc -l; }
+newest() { find "$STORE/$1" -mindepth 1 -maxdepth 1 -type d -name '2*' -printf '%f\n' | sort | tail -n 1; }
+host_up() { jq_of ".[] | select(.name == \"$1\") | .state == \"up\"" corral hosts --json; }
+ended() { jq_of '.job.state != "running" and .job.state != "queued"' corral job "$1" --json; }
+restart_master() {   # [VAR=VALUE ...]: the master again, with that env
+	"$POOLSH" stop master >/dev/null
+	env "$@" "$POOLSH" start master >/dev/null
+	wait_until 300 host_up h1 || fail "h1 not up after the master's restart"
+}
+cp "$POOL/master/slaves.conf" "$POOL/slaves.conf.orig"
+echo "web:hot" >"$BACKUP_CONF"
+restart_master
+
+# ---- a container writing all along, backed up hot: its snapshot's tree
+"$POOLSH" create h1 web >/dev/null
+# (lxc-attach stays in the background: the writer's parent)
+"$POOLSH" exec h1 lxc-attach -P "$L1" -n web -- /bin/sh -c \
+	'while :; do date >>/clock; echo x >>/churn; usleep 50000; done' >/dev/null 2>&1 &
+wait_until 100 test -s "$S1/web/clock" || fail "the writer does not write"
+corral snapshot h1 web >/dev/null || fail "snapshot"
+out=$(corral backup --json) || fail "backup: $out"
+echo "$out" | jq -e '.[0].container == "web" and .[0].result == "done" and .[0].mode == "hot"' >/dev/null ||
+	fail "backup said: $out"
+v1=$(newest web)
+bash "$SAME" "$S1/.corral-snap/web" "$STORE/web/$v1/rootfs" || fail "version $v1 is not the snapshot's tree"
+corral snapshot h1 web --drop >/dev/null
+sleep 0.3
+[ "$(stat -c %s "$S1/web/clock")" -gt "$(stat -c %s "$STORE/web/$v1/rootfs/clock")" ] ||
+	fail "the writer stopped, or the version is not a point in time before now"
+corral restore web --to h2 --as web-r >/dev/null 2>&1 || fail "restore: $(corral restore web --to h2 --as web-r 2>&1)"
+bash "$SAME" "$STORE/web/$v1/rootfs" "$S2/web-r" || fail "the restore differs from version $v1"
+no_leftovers h1
+ok "a hot backup of a writing container is its snapshot's tree; the restore equals it"
+
+# ---- the master killed in the middle of a backup: resumed at its start
+mkdir -p "$S1/web/big"
+head -c 120M /dev/zero | openssl enc -aes-128-ctr -pass pass:k -nosalt 2>/dev/null |
+	split -b 4M - "$S1/web/big/f"
+sed -i 's/^h1:.*/&,bwlimit=20m/' "$POOL/master/slaves.conf"
+restart_master
+nv=$(nversions web)
+corral backup >/dev/null 2>&1 &
+wait_until 600 sh -c "corral jobs --json | jq -e '.[] | select(.kind == \"backup\" and .step == \"copy\" and .bytes_done > 20000000)'" ||
+	fail "the backup never got into the copy: $(corral jobs)"
+id=$(corral jobs --json | jq -r '.[] | select(.kind == "backup" and .state == "running") | .id')
+kill -KILL "$(cat "$POOL/master/master.pid")"
+wait_until 50 sh -c "! kill -0 $(cat "$POOL/master/master.pid") 2>/dev/null" || fail "master survived -9"
+wait || true
+[ "$(nversions web)" = "$nv" ] || fail "a killed backup left a version"
+cp "$POOL/slaves.conf.orig" "$POOL/master/slaves.conf"
+"$POOLSH" start master >/dev/null
+wait_until 1200 ended "$id" || fail "backup job $id did not end after the restart"
+corral job "$id" --json | jq -e '.job.state == "done"' >/dev/null || fail "job $id: $(corral job "$id")"
+[ "$(nversions web)" = $((nv + 1)) ] || fail "no version after the resumed backup"
+v2=$(newest web)
+cmp "$S1/web/big/fad" "$STORE/web/$v2/rootfs/big/fad" || fail "the resumed version's data differs"
+wire=$(corral job "$id" --json | jq -r .job.result | sed -n 's/.*wire=\([0-9]*\).*/\1/p')
+[ -n "$wire" ] && [ "$wire" -lt 110000000 ] || fail "the resumed backup sent everything again ($wire)"
+[ ! -e "$STORE/web/.incoming" ] || fail ".incoming left after the resumed backup"
+no_leftovers h1
+ok "a master killed during a backup: no partial version; resumed at its start ($wire bytes)"
+
+# ---- the source slave killed in the middle: failed, earlier versions intact
+head -c 60M /dev/urandom >"$S1/web/big/new"
+sed -i 's/^h1:.*/&,bwlimit=20m/' "$POOL/master/slaves.conf"
+restart_master
+nv=$(nversions web)
+rc=0; corral backup >"$POOL/backup.out" 2>&1 &
+bpid=$!
+wait_until 600 sh -c "corral jobs --json | jq -e '.[] | select(.kind == \"backup\" and .step == \"copy\" and .bytes_done > 10000000)'" ||
+	fail "the backup never got into the copy: $(corral jobs)"
+kill -KILL "$(cat "$POOL/h1/slave.pid")"
+wait "$bpid" || rc=$?
+[ "$rc" = 1 ] || fail "a backup whose source died: exit $rc: $(cat "$POOL/backup.out")"
+grep -q "web.*failed.*h1" "$POOL/backup.out" || fail "the report does not name h1: $(cat "$POOL/backup.out")"
+[ "$(nversions web)" = "$nv" ] || fail "a backup cut short made a version"
+"$POOLSH" start h1 >/dev/null
+wait_until 600 host_up h1 || fail "h1 did not come back"
+cp "$POOL/slaves.conf.orig" "$POOL/master/slaves.conf"
+restart_master
+corral backup >/dev/null || fail "the backup after h1's restart"
+[ "$(nversions web)" = $((nv + 1)) ] || fail "no version after h1's restart"
+cmp "$S1/web/big/new" "$STORE/web/$(newest web)/rootfs/big/new" || fail "the new version's data differs"
+no_leftovers h1
+ok "the source slave killed during a backup: that job failed naming h1; the next backup completes"
+
+# ---- a full store: fails naming the store, earlier versions intact
+head -c 100M /dev/urandom >"$S1/web/big/new2"
+free=$(df -B1 --output=avail "$STORE" | tail -n 1)
+fallocate -l $((free - 40 * 1024 * 1024)) "$STORE/filler"
+btrfs filesystem sync "$STORE" >/dev/null
+nv=$(nversions web)
+rc=0; out=$(corral backup 2>&1) || rc=$?
+[ "$rc" = 1 ] || fail "a backup into a full store: exit $rc: $out"
+echo "$out" | grep -q "$STORE/web/.incoming: .*No space left on device" || fail "the report does not name the store: $out"
+[ "$(nversions web)" = "$nv" ] || fail "a backup into a full store made a version"
+for v in $(find "$STORE/web" -mindepth 1 -maxdepth 1 -type d -name '2*' -printf '%f\n'); do
+	corral verify web --version "$v" >/dev/null || fail "version $v does not verify after the full store"
+done
+rm -f "$STORE/filler"
+no_leftovers h1
+ok "a backup into a full store: the error names the store's path, every earlier version verifies"
