@@ -200,6 +200,26 @@ $(BUILD)/replay/fuzz_xfer_recv: $(BUILD)/tests/fuzz/fuzz_xfer_recv.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS)
 
+# the direct transfer's sealed records: xfer_seal.c and its clock, OpenSSL
+$(BUILD)/fuzz/fuzz_xfer_seal: tests/fuzz/fuzz_xfer_seal.c $(PROTO_SRC) \
+    xfer/xfer_seal.c common/pace.c
+	@mkdir -p $(dir $@)
+	$(FUZZCC) $(FUZZFLAGS) -Ixfer -Icommon $(XFER_CFLAGS) -o $@ \
+	    $(filter %.c,$^) $(XFER_LIBS)
+$(BUILD)/replay/fuzz_xfer_seal: $(BUILD)/tests/fuzz/fuzz_xfer_seal.o \
+    $(BUILD)/tests/fuzz/replay.o $(XFER_LIB) $(PROTO_LIB) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS)
+# the store's manifests: store_mf.c and the escaping it reads through
+$(BUILD)/fuzz/fuzz_store_mf: tests/fuzz/fuzz_store_mf.c master/store_mf.c \
+    common/escape.c
+	@mkdir -p $(dir $@)
+	$(FUZZCC) $(FUZZFLAGS) -Imaster -Icommon -o $@ $(filter %.c,$^)
+$(BUILD)/replay/fuzz_store_mf: $(BUILD)/tests/fuzz/fuzz_store_mf.o \
+    $(BUILD)/tests/fuzz/replay.o $(BUILD)/master/store_mf.o $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+
 FUZZ_SECONDS ?= 60
 fuzz: $(FUZZ_BINS)
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(BUILD)
