@@ -4,6 +4,7 @@
 #   make asan       the same with AddressSanitizer + UBSan into build-asan/
 #   make check      install test dependencies, build, run every test
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 60)
+#   make soak       50 slaves and 200 concurrent CLI requests, SOAK_MINUTES
 #   make demo       install dependencies, build, bring up a local demo pool
 #   make install    honours PREFIX and DESTDIR
 
@@ -263,6 +264,16 @@ bench-transfer: all
 bench-move: all
 	scripts/deps.sh --bench
 	flock -o /tmp/corral-pool.lock bench/move.sh
+
+# issue 16's long run: 50 slaves polled every second and bursts of 200
+# concurrent CLI requests for SOAK_MINUTES (10), the master under
+# LeakSanitizer; prints its figures.  A pool of its own: the pool lock.
+.PHONY: soak
+SOAK_MINUTES ?= 10
+soak: all
+	$(MAKE) SAN=1 BUILD=build-asan all
+	SOAK_MINUTES=$(SOAK_MINUTES) flock -o /tmp/corral-pool.lock \
+	    bash tests/soak/soak.sh $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
