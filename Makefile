@@ -4,6 +4,7 @@
 #   make asan       the same with AddressSanitizer + UBSan into build-asan/
 #   make check      install test dependencies, build, run every test
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 60)
+#   make soak       50 slaves and 200 concurrent CLI requests, SOAK_MINUTES
 #   make demo       install dependencies, build, bring up a local demo pool
 #   make install    honours PREFIX and DESTDIR
 
@@ -216,6 +217,26 @@ $(BUILD)/replay/fuzz_xfer_recv: $(BUILD)/tests/fuzz/fuzz_xfer_recv.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS)
 
+# the direct transfer's sealed records: xfer_seal.c and its clock, OpenSSL
+$(BUILD)/fuzz/fuzz_xfer_seal: tests/fuzz/fuzz_xfer_seal.c $(PROTO_SRC) \
+    xfer/xfer_seal.c common/pace.c
+	@mkdir -p $(dir $@)
+	$(FUZZCC) $(FUZZFLAGS) -Ixfer -Icommon $(XFER_CFLAGS) -o $@ \
+	    $(filter %.c,$^) $(XFER_LIBS)
+$(BUILD)/replay/fuzz_xfer_seal: $(BUILD)/tests/fuzz/fuzz_xfer_seal.o \
+    $(BUILD)/tests/fuzz/replay.o $(XFER_LIB) $(PROTO_LIB) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XFER_LIBS)
+# the store's manifests: store_mf.c and the escaping it reads through
+$(BUILD)/fuzz/fuzz_store_mf: tests/fuzz/fuzz_store_mf.c master/store_mf.c \
+    common/escape.c
+	@mkdir -p $(dir $@)
+	$(FUZZCC) $(FUZZFLAGS) -Imaster -Icommon -o $@ $(filter %.c,$^)
+$(BUILD)/replay/fuzz_store_mf: $(BUILD)/tests/fuzz/fuzz_store_mf.o \
+    $(BUILD)/tests/fuzz/replay.o $(BUILD)/master/store_mf.o $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+
 FUZZ_SECONDS ?= 60
 fuzz: $(FUZZ_BINS)
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(BUILD)
@@ -267,6 +288,16 @@ bench-move: all
 bench-backup: all
 	scripts/deps.sh --bench
 	flock -o /tmp/corral-pool.lock bench/backup.sh
+
+# issue 16's long run: 50 slaves polled every second and bursts of 200
+# concurrent CLI requests for SOAK_MINUTES (10), the master under
+# LeakSanitizer; prints its figures.  A pool of its own: the pool lock.
+.PHONY: soak
+SOAK_MINUTES ?= 10
+soak: all
+	$(MAKE) SAN=1 BUILD=build-asan all
+	SOAK_MINUTES=$(SOAK_MINUTES) flock -o /tmp/corral-pool.lock \
+	    bash tests/soak/soak.sh $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)

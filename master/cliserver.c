@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 
 #include "cerr.h"
 #include "clisession.h"
@@ -18,6 +19,9 @@
 #include "proto.h"
 #include "reqloop.h"
 #include "transport.h"
+
+/* the longest a CLI frame may take to come in or go out, once begun */
+#define CLI_FRAME_MS 10000
 
 MSG_ENC(msg_trust)
 MSG_ENC(msg_sync_result)
@@ -256,12 +260,27 @@ master_cli_client(struct master_ctx *m, int fd)
 	struct hello_result res;
 	char err[512];
 
-	if (transport_fd_open(&t, fd, fd, "cli") != 0) {
+	struct ucred cred;
+	socklen_t cl = sizeof(cred);
+	char peer[64];
+	int r;
+
+	/* which process: the log names it when it misbehaves */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0)
+		snprintf(peer, sizeof(peer), "cli pid %d uid %u", (int)cred.pid,
+		    (unsigned)cred.uid);
+	else
+		snprintf(peer, sizeof(peer), "cli");
+	if (transport_fd_open(&t, fd, fd, peer) != 0) {
 		close(fd);
 		return;
 	}
-	/* a CLI that connects and says nothing does not hold a thread */
-	t.timeout_ms = 10000;
+	/* The corral CLI sends each request at once and reads every reply
+	 * as it comes: a client that connects and says nothing, trickles a
+	 * frame or stops reading does not hold a thread (one of
+	 * CLI_CLIENTS_MAX) past CLI_FRAME_MS per frame, whatever its pace. */
+	t.timeout_ms = CLI_FRAME_MS;
+	t.whole_ms = CLI_FRAME_MS;
 	if (hello_server(&t, &hp, &res, err, sizeof(err)) != 0) {
 		log_warn("%s", err);
 		goto out;
@@ -273,7 +292,9 @@ master_cli_client(struct master_ctx *m, int fd)
 		(void)reply_error(&t, 0, CERR_REMOTE, "%s", err);
 		goto out;
 	}
-	(void)reqloop_run(&l);
+	if ((r = reqloop_run(&l)) == CERR_TIMEOUT)
+		log_warn("%s: session ended: a request or a reply not through "
+		    "within %d s", peer, CLI_FRAME_MS / 1000);
 out:
 	inventory_close(c.inv);
 	transport_close(&t);

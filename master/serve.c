@@ -26,7 +26,11 @@
 #include "placecli.h"
 #include "poller.h"
 
+/* CLI connections served at once, each by a thread; more wait in the
+ * listen backlog (CLI_BACKLOG) until one ends, which takes at most
+ * CLI_FRAME_MS per frame (cliserver.c) for a client that dawdles */
 #define CLI_CLIENTS_MAX 64
+#define CLI_BACKLOG     1024
 
 /* Make the missing directories above path (a first start by hand, without
  * the systemd unit's RuntimeDirectory and StateDirectory). */
@@ -163,7 +167,7 @@ open_socket(const char *path)
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
 		return -1;
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-	    chmod(path, 0660) != 0 || listen(fd, 64) != 0) {
+	    chmod(path, 0660) != 0 || listen(fd, CLI_BACKLOG) != 0) {
 		log_error("%s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
@@ -200,14 +204,8 @@ accept_client(struct master_ctx *m, int lfd)
 
 	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
 		return;
+	/* the main loop accepts only below the limit (cli_full) */
 	pthread_mutex_lock(&m->cli_lock);
-	if (m->cli_clients >= CLI_CLIENTS_MAX) {
-		pthread_mutex_unlock(&m->cli_lock);
-		log_warn("refused a CLI connection: %d already served",
-		    CLI_CLIENTS_MAX);
-		close(fd);
-		return;
-	}
 	m->cli_clients++;
 	pthread_mutex_unlock(&m->cli_lock);
 	if ((a = malloc(sizeof(*a))) == NULL)
@@ -262,6 +260,23 @@ start_daily(struct master_ctx *m, char *err, size_t errlen)
 	return m->balance_daily != NULL ? 0 : -1;
 }
 
+/* All CLI threads busy: leave new connections in the backlog, and say so
+ * once per busy spell. */
+static bool
+cli_full(struct master_ctx *m, bool *said)
+{
+	bool full;
+
+	pthread_mutex_lock(&m->cli_lock);
+	full = m->cli_clients >= CLI_CLIENTS_MAX;
+	pthread_mutex_unlock(&m->cli_lock);
+	if (full && !*said)
+		log_warn("%d CLI connections served: new ones wait for one "
+		    "to end", CLI_CLIENTS_MAX);
+	*said = full;
+	return full;
+}
+
 int
 master_serve(struct master_ctx *m, int ready_fd)
 {
@@ -270,7 +285,7 @@ master_serve(struct master_ctx *m, int ready_fd)
 	char err[512];
 	sigset_t mask;
 	int lfd = -1, sfd = -1, rc = -1;
-	bool stop = false;
+	bool stop = false, full, said_full = false;
 
 	pthread_rwlock_init(&m->pollers_lock, NULL);
 	pthread_mutex_init(&m->cli_lock, NULL);
@@ -308,7 +323,11 @@ master_serve(struct master_ctx *m, int ready_fd)
 	pfd[1].fd = sfd;
 	pfd[1].events = POLLIN;
 	while (!stop) {
-		if (poll(pfd, 2, -1) < 0) {
+		/* full: the listener is not watched, a thread's end is seen
+		 * within 50 ms */
+		full = cli_full(m, &said_full);
+		pfd[0].revents = 0;
+		if (poll(full ? pfd + 1 : pfd, full ? 1 : 2, full ? 50 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -320,7 +339,7 @@ master_serve(struct master_ctx *m, int ready_fd)
 			else
 				stop = true;
 		}
-		if (!stop && (pfd[0].revents & POLLIN))
+		if (!stop && !full && (pfd[0].revents & POLLIN))
 			accept_client(m, lfd);
 	}
 	log_notice("shutting down");

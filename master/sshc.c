@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cerr.h"
+#include "privkey.h"
 #include "sshc.h"
 #include "sshfp.h"
 
@@ -146,6 +147,7 @@ sshc_connect(struct sshc *c, const struct sshc_params *p, char *err,
     size_t errlen)
 {
 	ssh_key key = NULL;
+	char kerr[512];
 	long timeout = p->timeout_s;
 	unsigned int port = p->port;
 	bool no = false, yes = true;
@@ -187,10 +189,10 @@ sshc_connect(struct sshc *c, const struct sshc_params *p, char *err,
 		sshc_close(c);
 		return 0;
 	}
-	if (ssh_pki_import_privkey_file(p->key_path, NULL, NULL, NULL,
-	    &key) != SSH_OK) {
-		snprintf(err, errlen, "%s: cannot read our key %s", p->name,
-		    p->key_path);
+	/* checked like the slave's host key: a key others can read or
+	 * replace is refused, with the reason (privkey.h) */
+	if (privkey_load(p->key_path, &key, kerr, sizeof(kerr)) != 0) {
+		snprintf(err, errlen, "%s: our key: %s", p->name, kerr);
 		goto fail;
 	}
 	rc = ssh_userauth_publickey(c->session, NULL, key);

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <stdio.h>
 
@@ -13,13 +14,30 @@ struct fd_ctx {
 	int rfd, wfd;
 };
 
-/* Wait for fd to be ready; 0, CERR_TIMEOUT or CERR_IO. */
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait for fd to be ready, within t's time-out and the deadline of the
+ * call under way; 0, CERR_TIMEOUT or CERR_IO. */
 static int
-fd_wait(int fd, short events, int timeout_ms)
+fd_wait(const struct transport *t, int fd, short events)
 {
 	struct pollfd p = { .fd = fd, .events = events };
-	int n;
+	int timeout_ms = t->timeout_ms, n;
+	int64_t left;
 
+	if (t->deadline > 0) {
+		if ((left = t->deadline - now_ms()) <= 0)
+			return CERR_TIMEOUT;
+		if (timeout_ms < 0 || left < timeout_ms)
+			timeout_ms = (int)left;
+	}
 	if (timeout_ms < 0)
 		return 0;
 	do {
@@ -38,7 +56,7 @@ fd_read(struct transport *t, void *buf, size_t len)
 	int r;
 
 	for (;;) {
-		if ((r = fd_wait(c->rfd, POLLIN, t->timeout_ms)) != 0)
+		if ((r = fd_wait(t, c->rfd, POLLIN)) != 0)
 			return r;
 		n = read(c->rfd, buf, len);
 		if (n >= 0)
@@ -57,7 +75,7 @@ fd_write(struct transport *t, const void *buf, size_t len)
 	int r;
 
 	while (len > 0) {
-		if ((r = fd_wait(c->wfd, POLLOUT, t->timeout_ms)) != 0)
+		if ((r = fd_wait(t, c->wfd, POLLOUT)) != 0)
 			return r;
 		n = write(c->wfd, p, len);
 		if (n < 0) {
@@ -124,22 +142,44 @@ transport_read_full(struct transport *t, void *buf, size_t len)
 	char *p = buf;
 	size_t got = 0;
 	ssize_t n;
+	int r = 0;
 
+	if (t->expired)
+		return CERR_TIMEOUT;
+	if (t->whole_ms > 0)
+		t->deadline = now_ms() + t->whole_ms;
 	while (got < len) {
 		n = t->ops->read(t, p + got, len - got);
-		if (n < 0)
-			return (int)n;
-		if (n == 0)
-			return got == 0 ? CERR_EOF : CERR_TRUNCATED;
+		if (n < 0) {
+			r = (int)n;
+			break;
+		}
+		if (n == 0) {
+			r = got == 0 ? CERR_EOF : CERR_TRUNCATED;
+			break;
+		}
 		got += (size_t)n;
 	}
-	return 0;
+	if (r == CERR_TIMEOUT && t->deadline > 0)
+		t->expired = 1;
+	t->deadline = 0;
+	return r;
 }
 
 int
 transport_write(struct transport *t, const void *buf, size_t len)
 {
-	return t->ops->write(t, buf, len);
+	int r;
+
+	if (t->expired)
+		return CERR_TIMEOUT;
+	if (t->whole_ms > 0)
+		t->deadline = now_ms() + t->whole_ms;
+	r = t->ops->write(t, buf, len);
+	if (r == CERR_TIMEOUT && t->deadline > 0)
+		t->expired = 1;
+	t->deadline = 0;
+	return r;
 }
 
 void

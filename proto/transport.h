@@ -9,6 +9,7 @@
 #define CORRAL_TRANSPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct transport;
@@ -24,6 +25,14 @@ struct transport {
 	void *ctx;
 	char peer[128];     /* who is at the other end, for error messages */
 	int timeout_ms;     /* per read or write wait; -1 = none */
+	/* > 0: each transport_read_full and transport_write must end within
+	 * this many ms, however the peer paces its bytes (a peer trickling
+	 * one byte per wait gets no more); the fd transport only */
+	int whole_ms;
+	int64_t deadline;   /* monotonic ms of the call under way, or 0 */
+	/* a call ran out of whole_ms: the stream may be cut mid-frame, so
+	 * every later call fails at once (no second wait for an answer) */
+	int expired;
 };
 
 /* Read exactly len bytes: CERR_EOF if the stream ends before the first

@@ -14,7 +14,7 @@ zlib1g-dev libsqlite3-dev librsync-dev libxxhash-dev"
 TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev lxc lxc-templates
 busybox-static openssh-client rsync iproute2 nftables sqlite3 util-linux procps
 jq btrfs-progs openssl attr acl libcap2-bin libssl-dev
-qemu-system-x86 lvm2 kmod cpio xfsprogs e2fsprogs xz-utils"
+qemu-system-x86 lvm2 kmod cpio xfsprogs e2fsprogs xz-utils python3-paramiko"
 
 BENCH_PKGS="openssh-server debootstrap time ganeti-htools restic borgbackup"
 

@@ -7,55 +7,8 @@
 
 #include "conf.h"
 #include "keys.h"
+#include "privkey.h"
 #include "safe_open.h"
-
-/* an OpenSSH ed25519 private key file is about 400 bytes */
-#define HOSTKEY_FILE_MAX 16384
-
-/* Read all of fd (a key file: small) into buf, NUL-terminated. */
-static int
-read_small(int fd, char *buf, size_t len)
-{
-	size_t off = 0;
-	ssize_t n;
-
-	while (off < len - 1) {
-		n = read(fd, buf + off, len - 1 - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0) {
-			buf[off] = '\0';
-			return 0;
-		}
-		off += (size_t)n;
-	}
-	errno = EFBIG;
-	return -1;
-}
-
-static int
-hostkey_read(const char *path, int fd, ssh_key *out, char *err,
-    size_t errlen)
-{
-	char buf[HOSTKEY_FILE_MAX];
-	int rc = -1;
-
-	if (read_small(fd, buf, sizeof(buf)) != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (ssh_pki_import_privkey_base64(buf, NULL, NULL, NULL, out) !=
-	    SSH_OK) {
-		snprintf(err, errlen, "%s: cannot read host key", path);
-		goto out;
-	}
-	rc = 0;
-out:
-	explicit_bzero(buf, sizeof(buf));
-	return rc;
-}
 
 /* A new ed25519 key, written with mode 0600 to a file that must not
  * exist, in a directory that passes the checks. */
@@ -110,15 +63,9 @@ int
 hostkey_load_or_create(const char *path, ssh_key *out, char *err,
     size_t errlen)
 {
-	int fd, rc;
-
-	*out = NULL;
-	if ((fd = safe_open(path, SAFE_PRIVATE, err, errlen)) < 0)
-		return errno == ENOENT ?
-		    hostkey_create(path, out, err, errlen) : -1;
-	rc = hostkey_read(path, fd, out, err, errlen);
-	close(fd);
-	return rc;
+	if (privkey_load(path, out, err, errlen) == 0)
+		return 0;
+	return errno == ENOENT ? hostkey_create(path, out, err, errlen) : -1;
 }
 
 void

@@ -11,10 +11,14 @@
  * Security (see shared/reference/security.md): public-key authentication
  * only, keys compared against our own authorized_keys; our own
  * `authenticated` flag is checked before any channel or subsystem is
- * granted, never libssh's state alone; three failed tries or 10 seconds
- * without authentication end the connection; only the "corral" subsystem is
- * served: shell, exec, pty, env, X11, agent and port forwarding are refused
- * (their callbacks are left unset, which libssh answers with a failure).
+ * granted, never libssh's state alone; 10 seconds to finish key exchange,
+ * then three failed tries or 10 seconds without authentication end the
+ * connection; only the "corral" subsystem is served: shell, exec, pty,
+ * env, X11 and port forwarding are refused (their callbacks are left
+ * unset: they reach refuse_message, which logs them and gives libssh's
+ * default reply, a failure; agent forwarding libssh refuses itself).  A channel opened
+ * before authentication is a fatal protocol error in libssh's packet
+ * filter: the loop ends with it, logged.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,7 +54,7 @@
  * grows the window to what the reader asks for), which a transfer needs. */
 #define PUMP_BUF         (4 * 1024 * 1024)
 /* escaped user names and libssh errors (which may quote the peer) */
-#define USER_LOG_MAX     64
+#define USER_LOG_MAX     SSHD_USER_LOG_MAX
 #define ERR_LOG_MAX      256
 /* a worker told to stop has this long to release what it holds (its
  * snapshot or freeze, its mounts, its temp files) before it is killed */
@@ -121,6 +125,30 @@ auth_pubkey(ssh_session session, const char *user, struct ssh_key_struct *key,
 	log_info("%s: authenticated with an authorized key (user '%s')",
 	    c->peer, u);
 	return SSH_AUTH_SUCCESS;
+}
+
+/* Every request no callback of ours took: refused with the protocol's
+ * default reply, and logged, but for what every client sends (the "none"
+ * probe of the methods, the service request) and keepalives.  A password
+ * or keyboard-interactive try counts as a failed one. */
+static int
+refuse_message(ssh_session session, ssh_message m, void *userdata)
+{
+	struct conn *c = userdata;
+	char what[SSHD_REQ_NAME_MAX];
+	int type = ssh_message_type(m), sub = ssh_message_subtype(m);
+
+	(void)session;
+	if (type == SSH_REQUEST_SERVICE ||
+	    (type == SSH_REQUEST_AUTH && sub == SSH_AUTH_METHOD_NONE) ||
+	    (type == SSH_REQUEST_GLOBAL && sub == SSH_GLOBAL_REQUEST_KEEPALIVE))
+		return 1;
+	if (type == SSH_REQUEST_AUTH)
+		c->auth_failures++;
+	log_notice("%s: refused %s%s", c->peer,
+	    sshd_request_name(m, what, sizeof(what)),
+	    c->authenticated ? "" : " before authentication");
+	return 1;
 }
 
 /* GSSAPI is not offered, but libssh would still run its code for a client
@@ -324,8 +352,11 @@ subsystem_request(ssh_session session, ssh_channel channel,
 
 	(void)session;
 	(void)channel;
-	if (!c->authenticated)
+	if (!c->authenticated) {
+		log_notice("%s: refused subsystem before authentication",
+		    c->peer);
 		return SSH_ERROR;
+	}
 	if (strcmp(subsystem, "corral") != 0) {
 		log_notice("%s: refused subsystem '%s'", c->peer,
 		    str_escaped(name, sizeof(name), subsystem));
@@ -359,8 +390,12 @@ channel_open(ssh_session session, void *userdata)
 	struct chan *ch;
 	size_t i;
 
-	if (!c->authenticated)
+	if (!c->authenticated) {
+		/* libssh's filter refuses it first: this is the second lock */
+		log_notice("%s: refused channel open 'session' before "
+		    "authentication", c->peer);
 		return NULL;
+	}
 	for (i = 0; i < CHANNELS_MAX && c->chans[i] != NULL; i++)
 		;
 	if (i == CHANNELS_MAX) {
@@ -474,6 +509,7 @@ sshd_serve(struct slave_ctx *ctx, ssh_session session, const char *peer,
     int auth_fd)
 {
 	struct conn c = { .ctx = ctx, .session = session, .auth_fd = auth_fd };
+	long kex_seconds = AUTH_SECONDS;
 	char err[512];
 	time_t deadline;
 	size_t i;
@@ -486,8 +522,12 @@ sshd_serve(struct slave_ctx *ctx, ssh_session session, const char *peer,
 	(void)setsockopt(ssh_get_fd(session), IPPROTO_TCP, TCP_NODELAY, &one,
 	    sizeof(one));
 	/* A client that never finishes key exchange and authentication is
-	 * cut off by the alarm, whatever libssh is blocked in. */
-	alarm(AUTH_SECONDS);
+	 * cut off: key exchange by libssh's timeout (the whole exchange, not
+	 * each wait, so a peer trickling bytes gets no more: logged), the
+	 * rest by the loop's deadline; the alarm is the backstop, whatever
+	 * libssh is blocked in. */
+	alarm(2 * AUTH_SECONDS + 5);
+	(void)ssh_options_set(session, SSH_OPTIONS_TIMEOUT, &kex_seconds);
 	if (authkeys_load(ctx->conf.authorized_keys, &c.keys, err,
 	    sizeof(err)) != 0) {
 		log_error("%s: refused: %s", c.peer, err);
@@ -499,14 +539,24 @@ sshd_serve(struct slave_ctx *ctx, ssh_session session, const char *peer,
 	c.cb.gssapi_select_oid_function = gssapi_none;
 	ssh_callbacks_init(&c.cb);
 	ssh_set_server_callbacks(session, &c.cb);
+	ssh_set_message_callback(session, refuse_message, &c);
 	ssh_set_auth_methods(session, SSH_AUTH_METHOD_PUBLICKEY);
-	if (ssh_handle_key_exchange(session) != SSH_OK) {
+	if ((rc = ssh_handle_key_exchange(session)) != SSH_OK) {
 		/* libssh's message may quote the client (its banner, its
 		 * disconnect reason) */
-		log_notice("%s: key exchange failed: %s", c.peer,
-		    str_escaped(err, sizeof(err), ssh_get_error(session)));
+		if (rc == SSH_AGAIN)
+			log_notice("%s: key exchange not done within %d s: "
+			    "disconnecting", c.peer, AUTH_SECONDS);
+		else
+			log_notice("%s: key exchange failed: %s", c.peer,
+			    str_escaped(err, sizeof(err),
+			    ssh_get_error(session)));
 		goto out;
 	}
+	/* after key exchange, no libssh wait of ours blocks: channel writes
+	 * go by the window, reads are non-blocking */
+	kex_seconds = 0;
+	(void)ssh_options_set(session, SSH_OPTIONS_TIMEOUT, &kex_seconds);
 	if ((c.event = ssh_event_new()) == NULL ||
 	    ssh_event_add_session(c.event, session) != SSH_OK)
 		goto out;
@@ -515,8 +565,17 @@ sshd_serve(struct slave_ctx *ctx, ssh_session session, const char *peer,
 		/* busy: bytes wait for the peer's window, which arrives on
 		 * the session's socket: an event too */
 		rc = ssh_event_dopoll(c.event, busy ? 50 : 1000);
-		if (rc == SSH_ERROR)
+		if (rc == SSH_ERROR ||
+		    (ssh_get_status(session) & (SSH_CLOSED | SSH_CLOSED_ERROR))) {
+			/* before authentication this is how libssh refuses
+			 * a channel or request (its packet filter): say so */
+			if (!c.authenticated)
+				log_notice("%s: connection ended before "
+				    "authentication: %s", c.peer,
+				    str_escaped(err, sizeof(err),
+				    ssh_get_error(session)));
 			break;
+		}
 		if (!c.authenticated) {
 			if (c.auth_failures >= AUTH_TRIES_MAX ||
 			    time(NULL) >= deadline) {

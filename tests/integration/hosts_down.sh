@@ -42,3 +42,20 @@ ok "h2 back up"
 "$POOLSH" start master
 corral scan --cached | grep -q "^h1:c1:running:" || fail "inventory lost across restart"
 ok "master restart keeps the inventory"
+
+# a slaves.conf host whose name resolves to nothing: down with the name
+# and the resolver's word, the others up and answering
+sc=$(awk -F' *= *' '$1 == "slaves" { print $2 }' "$CORRAL_CONF")
+echo "h9:address=nowhere.invalid,port=7022" >>"$sc"
+"$POOLSH" stop master
+"$POOLSH" start master
+wait_until 100 sh -c '[ "$(corral hosts --json | jq -r ".[] | select(.name == \"h9\") | .state")" = down ]' ||
+	fail "h9 not down: $(corral hosts)"
+reason=$(host_field h9 reason)
+case "$reason" in *nowhere.invalid*resolve*) ;; *) fail "h9's reason names neither the name nor the resolver: $reason" ;; esac
+for h in h1 h2 h3; do
+	[ "$(host_field $h state)" = up ] || fail "$h not up beside an unresolvable host: $(corral hosts)"
+done
+out=$(corral scan 2>&1)
+echo "$out" | grep -q "^h1:c1:" || fail "scan beside an unresolvable host: $out"
+ok "unresolvable host down with a clear reason, others serve: $reason"

@@ -100,3 +100,19 @@ mv "$hk" "$CORRAL_POOL_DIR/h3/key.real"
 ln -s key.real "$hk"
 [ "$(fpr)" = "$fp" ] || fail "host key through a link: $(fpr)"
 ok "host key with loose modes refused, through a link accepted"
+
+# the master's own client key, read the same way: group-readable, it is
+# refused by name and the slaves go down with the reason; back to 0600,
+# they are up again (h1: h2's host key was changed above)
+mk=$CORRAL_POOL_DIR/master/id_ed25519
+chmod 640 "$mk"
+"$POOLSH" stop master
+"$POOLSH" start master
+s=$(state h1)
+case "$s" in "down|h1: our key: $mk: accessible by group or others (mode 0640)"*) ;;
+*) fail "master key 0640: h1 is '$s'" ;; esac
+chmod 600 "$mk"
+"$POOLSH" stop master
+"$POOLSH" start master
+[ "$(state h1)" = "up|" ] || fail "h1 not up with the master's key 0600: $(state h1)"
+ok "master's client key with loose modes refused: $s"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Before authentication: the user name a client sends is logged escaped
-# with its address; a flood of unauthenticated connections from one
+# with its address; a channel or subsystem asked for before authentication,
+# a password or keyboard-interactive try, and after it a shell, exec, pty,
+# env, X11, port forwarding or another subsystem are refused, each logged; a flood of unauthenticated connections from one
 # address is cut at the per-source limit (10) before any SSH byte, logged
 # once, while the master (another address) still authenticates.
 . "$(dirname "$0")/lib.bash"
@@ -26,6 +28,51 @@ esac
 grep -q "^forged" "$log" && fail "a forged line reached the log"
 grep -q $'\e' "$log" && fail "an escape byte reached the log"
 ok "user name logged escaped with the address: ${line#*: }"
+
+# before authentication: a channel, a subsystem request (ssh_preauth.py:
+# libssh's and OpenSSH's clients send neither); libssh's packet filter
+# ends the connection, and the slave says why
+try() {   # REQUEST: ssh-try's exit code, with the master's key
+	local rc=0
+	"$BUILD/ssh-try" 10.213.0.11 7022 root "$d/master/id_ed25519" "$1" \
+		2>/dev/null || rc=$?
+	echo $rc
+}
+for r in channel:90 subsystem:98; do
+	rc=0
+	"$ROOT/tests/integration/ssh_preauth.py" 10.213.0.11 7022 "${r%:*}" || rc=$?
+	[ $rc -eq 3 ] || fail "${r%:*} before authentication: exit $rc, want 3 (refused)"
+	wait_until 50 grep -q "connection ended before authentication: Packet filter: rejected packet (type ${r#*:})" "$log" ||
+		fail "${r%:*} before authentication not logged: $(tail -n3 "$log")"
+done
+ok "channel and subsystem before authentication refused, logged"
+
+# passwords: refused, logged with the (escaped) user name
+for r in password keyboard-interactive; do
+	[ "$(try $r)" -eq 1 ] || fail "$r: not refused"
+	wait_until 50 grep -q "refused $r authentication (user 'root') before authentication" "$log" ||
+		fail "$r refusal not logged: $(tail -n3 "$log")"
+done
+ok "password and keyboard-interactive refused, logged"
+
+# after authentication with the master's key: everything but the corral
+# subsystem, each refused and logged by name
+while read -r r logged; do
+	rc=$(try "$r")
+	[ "$rc" -eq 3 ] || fail "$r: not refused (exit $rc)"
+	wait_until 50 grep -qF "refused $logged" "$log" ||
+		fail "$r refusal not logged as '$logged': $(tail -n3 "$log")"
+done <<'EOF'
+shell channel request 'shell'
+exec channel request 'exec'
+pty channel request 'pty-req'
+env channel request 'env'
+x11 channel request 'x11-req'
+forward-local channel open 'direct-tcpip (port forwarding)'
+forward-remote global request 'tcpip-forward (port forwarding)'
+subsystem:sftp subsystem 'sftp'
+EOF
+ok "shell, exec, pty, env, X11, port forwarding, other subsystems refused, logged"
 
 # the flood, from h2's address: N connections held open; each either gets
 # the server's banner (taken) or is closed at once (refused)

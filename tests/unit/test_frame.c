@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -235,6 +236,55 @@ test_stream_timeout(void **state)
 	assert_int_equal(frame_read(&p->b, &f), CERR_TIMEOUT);
 }
 
+/* A peer trickling a byte every 30 ms never lets a 100 ms wait expire;
+ * whole_ms bounds the whole frame: refused within about 300 ms, not the
+ * 12 x 30 ms x ... the header alone would take.  Writes likewise, to a
+ * peer that reads nothing. */
+static void
+test_stream_whole_deadline(void **state)
+{
+	struct pair *p = *state;
+	struct timespec ts = { 0, 30 * 1000 * 1000 }, t0, t1;
+	uint8_t hdr[PROTO_HDR_LEN], big[64 * 1024] = { 0 };
+	struct frame f;
+	pid_t pid;
+	int i, r;
+
+	put_hdr(hdr, 4, MSG_PING, 0, 1);
+	if ((pid = fork()) == 0) {
+		for (i = 0; i < PROTO_HDR_LEN; i++) {
+			if (write(p->fd_a, hdr + i, 1) != 1)
+				_exit(1);
+			nanosleep(&ts, NULL);
+		}
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	p->b.timeout_ms = 100;
+	p->b.whole_ms = 200;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = frame_read(&p->b, &f);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(r, CERR_TIMEOUT);
+	assert_true((t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000 < 300);
+	assert_int_equal(p->b.deadline, 0);   /* none left behind */
+	waitpid(pid, NULL, 0);
+	/* cut mid-frame, the stream is done: no second wait */
+	assert_int_equal(p->b.expired, 1);
+	assert_int_equal(transport_write(&p->b, hdr, 1), CERR_TIMEOUT);
+	p->b.expired = 0;
+	/* the peer reads nothing: the socket buffer fills, then 200 ms */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < 1000 && (r = transport_write(&p->b, big,
+	    sizeof(big))) == 0; i++)
+		;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(r, CERR_TIMEOUT);
+	assert_true((t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000 < 300);
+}
+
 static void
 test_msg_table(void **state)
 {
@@ -271,6 +321,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_stream_unknown_type,
 		    pair_setup, pair_teardown),
 		cmocka_unit_test_setup_teardown(test_stream_timeout,
+		    pair_setup, pair_teardown),
+		cmocka_unit_test_setup_teardown(test_stream_whole_deadline,
 		    pair_setup, pair_teardown),
 		cmocka_unit_test(test_msg_table),
 	};

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Hostile peers get bounded memory and time, each a clear log line, while
+# the daemons keep serving others:
+# - the slave's SSH port before authentication: connections trickling a
+#   byte a second are cut when the key exchange's 10 s are up, one
+#   flooding bytes at once; the master still polls the slave meanwhile;
+# - an authenticated peer that sends requests forever and never reads a
+#   reply: the slave's buffers stay bounded (back-pressure), its memory
+#   flat, and it still answers the master;
+# - the master's CLI socket: 70 clients trickling a byte a second (more
+#   than its 64 threads) are cut 10 s into a frame, the next ones wait in
+#   the backlog, `corral hosts` is answered; a client that sends requests
+#   forever and never reads is cut 10 s into a reply, the master's memory
+#   flat.  (tests/integration/hostile_peer.py plays the peers.)
+. "$(dirname "$0")/lib.bash"
+pool_up 2
+d=$CORRAL_POOL_DIR
+log=$d/h1/slave.log mlog=$d/master/master.log
+HP=$ROOT/tests/integration/hostile_peer.py
+sock=$(awk -F' *= *' '$1 == "socket" { print $2 }' "$CORRAL_CONF")
+secs_of() { local s=${1#* after }; echo "${s%% s*}"; }
+rss_kb() { awk '/^VmRSS/ { s += $2 } END { print s + 0 }' $(printf '/proc/%s/status ' "$@") 2>/dev/null; }
+master_pid=$(cat "$d/master/master.pid")
+slave_pids() { pgrep -f "corral-slave -f -c $d/h1/corral.conf" | tr '\n' ' '; }
+
+# 1. slowloris before authentication, from h2's address (8: under the
+# per-source limit, so that the time limit is what cuts them)
+"$POOLSH" exec h2 "$HP" trickle 10.213.0.11:7022 8 40 >"$d/trickle.out" 2>&1 &
+tp=$!
+sleep 2
+t0=$(date +%s)
+[ "$(host_field h1 state)" = up ] || fail "h1 not up during the slowloris: $(corral hosts)"
+[ $(( $(date +%s) - t0 )) -le 5 ] || fail "corral hosts took $(( $(date +%s) - t0 )) s during the slowloris"
+wait $tp || fail "slowloris on the slave: $(cat "$d/trickle.out")"
+s=$(secs_of "$(cat "$d/trickle.out")")
+[ "$s" -le 13 ] || fail "slowloris connections held $s s: $(cat "$d/trickle.out")"
+n=$(grep -c "key exchange not done within 10 s: disconnecting" "$log")
+[ "$n" -ge 8 ] || fail "$n slowloris connections logged, want 8: $(tail -n3 "$log")"
+ok "slave: slowloris cut in $s s, logged, the master served meanwhile"
+
+out=$("$POOLSH" exec h2 "$HP" flood 10.213.0.11:7022 30) || fail "flood on the slave: $out"
+[ "$(secs_of "$out")" -le 13 ] || fail "flood held: $out"
+wait_until 30 grep -q "10.213.0.12 port .*: key exchange failed: " "$log" ||
+	fail "flood not logged: $(tail -n3 "$log")"
+ok "slave: a peer sending bytes forever cut ($out): $(grep "key exchange failed" "$log" | tail -n1 | sed 's/.*: key/key/')"
+
+# 2. an authenticated peer (the master's key) sending PINGs forever,
+# reading nothing: the slave stops reading it (the SSH window), its
+# processes' memory stays put, the master's own session still answers
+before=$(rss_kb $(slave_pids))
+"$HP" deaf-ssh 10.213.0.11 7022 "$d/master/id_ed25519" 20 >"$d/deaf.out" 2>&1 &
+dp=$!
+max=0
+for i in $(seq 1 15); do
+	sleep 1
+	k=$(rss_kb $(slave_pids))
+	[ "$k" -gt "$max" ] && max=$k
+done
+[ "$(host_field h1 state)" = up ] || fail "h1 not up during the deaf peer: $(corral hosts)"
+wait $dp || fail "deaf ssh peer: $(cat "$d/deaf.out")"
+sent=$(awk '{ print $(NF - 2) }' "$d/deaf.out")
+[ "$sent" -gt 0 ] || fail "the deaf peer sent nothing: $(cat "$d/deaf.out")"
+# the connection's two 4 MiB pump buffers and socket buffers, not the
+# megabytes the peer pushed
+[ $(( max - before )) -lt 32768 ] ||
+	fail "slave memory grew by $(( (max - before) / 1024 )) MiB for a deaf peer ($(cat "$d/deaf.out"))"
+ok "slave: a deaf peer sending forever ($(cat "$d/deaf.out")): memory +$(( (max - before) / 1024 )) MiB at most, the master served"
+
+# 3. the master's CLI socket: 70 slow clients for 64 threads
+mbefore=$(rss_kb "$master_pid")
+"$HP" trickle "$sock" 70 60 >"$d/clitrickle.out" 2>&1 &
+tp=$!
+sleep 2
+t0=$(date +%s)
+timeout 40 corral hosts --cached >/dev/null || fail "corral hosts not answered during the CLI slowloris"
+took=$(( $(date +%s) - t0 ))
+[ "$took" -le 25 ] || fail "corral hosts waited $took s behind the CLI slowloris"
+wait $tp || fail "CLI slowloris: $(cat "$d/clitrickle.out")"
+s=$(secs_of "$(cat "$d/clitrickle.out")")
+[ "$s" -le 25 ] || fail "CLI slowloris held $s s: $(cat "$d/clitrickle.out")"
+grep -q "64 CLI connections served: new ones wait for one to end" "$mlog" ||
+	fail "a full CLI not logged: $(tail -n3 "$mlog")"
+grep -q "cli pid [0-9]* uid 0: .*timed out\|cli pid [0-9]* uid 0: .*time" "$mlog" ||
+	fail "CLI slowloris not logged: $(tail -n3 "$mlog")"
+ok "master: 70 slow CLI clients cut by $s s, logged; corral hosts answered in $took s"
+
+out=$("$HP" deaf-cli "$sock" 30) || fail "deaf CLI client: $out"
+[ "$(secs_of "$out")" -le 13 ] || fail "deaf CLI client held: $out"
+wait_until 30 grep -q "session ended: a request or a reply not through within 10 s" "$mlog" ||
+	fail "deaf CLI client not logged: $(tail -n3 "$mlog")"
+mafter=$(rss_kb "$master_pid")
+[ $(( mafter - mbefore )) -lt 16384 ] ||
+	fail "master memory grew by $(( (mafter - mbefore) / 1024 )) MiB"
+corral hosts --cached >/dev/null || fail "corral hosts after the hostile CLI clients"
+ok "master: a deaf CLI client sending forever cut ($out), memory +$(( (mafter - mbefore) / 1024 )) MiB"
