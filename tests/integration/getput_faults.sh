@@ -18,8 +18,6 @@ S1=$("$POOLSH" storage h1); S2=$("$POOLSH" storage h2)
 STORE=$("$POOLSH" store)
 
 nversions() { find "$STORE/$1" -mindepth 1 -maxdepth 1 -type d -name '2*' 2>/dev/null | wc -l; }
-host_up() { jq_of ".[] | select(.name == \"$1\") | .state == \"up\"" corral hosts --json; }
-ended() { jq_of '.job.state != "running" and .job.state != "queued"' corral job "$1" --json; }
 slow() {   # HOST RATE: the master's transfers with HOST paced (restarts it)
 	sed -i "s/^$1:.*/&,bwlimit=$2/" "$POOL/master/slaves.conf"
 	"$POOLSH" stop master >/dev/null; "$POOLSH" start master >/dev/null

@@ -87,3 +87,7 @@ no_leftovers() {
 	! find "$s" -xdev -name '.corral-*' ! -name .corral-snap | grep -q . ||
 		fail "temporary files left on $1: $(find "$s" -xdev -name '.corral-*' ! -name .corral-snap)"
 }
+# host_up HOST: the master sees HOST up
+host_up() { jq_of ".[] | select(.name == \"$1\") | .state == \"up\"" corral hosts --json; }
+# ended ID: job ID is neither queued nor running
+ended() { jq_of '.job.state != "running" and .job.state != "queued"' corral job "$1" --json; }

@@ -18,12 +18,6 @@ S1=$("$POOLSH" storage h1); S2=$("$POOLSH" storage h2)
 SAVE=$POOL/move-saved
 mkdir -p "$SAVE"
 
-# jq -e over a command's output, false when the command fails
-jq_of() {
-	local out q=$1; shift
-	out=$("$@" 2>/dev/null) && [ -n "$out" ] && echo "$out" | jq -e "$q" >/dev/null
-}
-where() { lxc_truth | grep ":$1:" | cut -d: -f1,3 | tr '\n' ' '; }
 
 
 # ---- a stopped container, cold

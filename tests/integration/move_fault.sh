@@ -17,14 +17,7 @@ pool_up 2 --storage btrfs >/dev/null
 SAVE=$POOL/fault-saved
 PAUSE=4     # s: a paused step, time to place the fault
 
-# jq -e over a command's output, false when the command fails
-jq_of() {
-	local out q=$1; shift
-	out=$("$@" 2>/dev/null) && [ -n "$out" ] && echo "$out" | jq -e "$q" >/dev/null
-}
-where() { lxc_truth | grep ":$1:" | cut -d: -f1,3 | tr '\n' ' '; }
 other() { [ "$1" = h1 ] && echo h2 || echo h1; }
-host_up() { jq_of ".[] | select(.name == \"$1\") | .state == \"up\"" corral hosts --json; }
 
 # C with a tree worth a transfer: 100 MiB of random data and small files
 C=mv1

@@ -16,7 +16,6 @@ jq_of() {
 	local out q=$1; shift
 	out=$("$@" 2>/dev/null) && [ -n "$out" ] && echo "$out" | jq -e "$q" >/dev/null
 }
-host_up() { jq_of ".[] | select(.name == \"$1\") | .state == \"up\"" corral hosts --json; }
 # fill h2 until about $1 MiB stay free
 fill_h2() {
 	local avail
