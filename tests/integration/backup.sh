@@ -148,8 +148,8 @@ at=$(date -u -d '-10 min' +%H:%M)
 echo "backup_at = $at" >>"$CORRAL_CONF"
 echo "web:hot" >"$BCONF"
 inv=$(sed -n 's/^inventory *= *//p' "$CORRAL_CONF")
-sqlite3 "$inv" "INSERT INTO daily_runs (name, last) VALUES ('backup', strftime('%s', 'now') - 90000)
-    ON CONFLICT (name) DO UPDATE SET last = excluded.last"
+sqlite3 "$inv" "INSERT INTO daily_runs (name, last_run) VALUES ('backup', strftime('%s', 'now') - 90000)
+    ON CONFLICT (name) DO UPDATE SET last_run = excluded.last_run"
 newest() { find "$STORE/web" -mindepth 1 -maxdepth 1 -type d -name '2*' -printf '%f\n' | sort | tail -n 1; }
 v0=$(newest)
 replaced() { [ "$(newest)" != "$v0" ]; }
@@ -160,6 +160,6 @@ wait_until 300 grep -q "backup run: 1 containers, 1 backed up" "$POOL/master/mas
 	fail "no report logged: $(tail -n 20 "$POOL/master/master.log")"
 grep -q "backup_at $at: the daily backup starts (missed while the master was down)" "$POOL/master/master.log" ||
 	fail "the missed run not logged: $(grep backup_at "$POOL/master/master.log")"
-last=$(sqlite3 "$inv" "SELECT last FROM daily_runs WHERE name = 'backup'")
+last=$(sqlite3 "$inv" "SELECT last_run FROM daily_runs WHERE name = 'backup'")
 [ $(( $(date +%s) - last )) -lt 600 ] || fail "daily_runs not updated: $last"
 ok "backup_at: the run missed while the master was down is made at its start, recorded and logged"

@@ -78,7 +78,7 @@ no_leftovers h1
 ok "a master killed during a backup: no partial version; resumed at its start ($wire bytes)"
 
 # ---- the source slave killed in the middle: failed, earlier versions intact
-head -c 60M /dev/urandom >"$S1/web/big/new"
+head -c 120M /dev/urandom >"$S1/web/big/new"
 sed -i 's/^h1:.*/&,bwlimit=20m/' "$POOL/master/slaves.conf"
 restart_master
 nv=$(nversions web)
@@ -86,11 +86,13 @@ rc=0; corral backup >"$POOL/backup.out" 2>&1 &
 bpid=$!
 wait_until 600 sh -c "corral jobs --json | jq -e '.[] | select(.kind == \"backup\" and .step == \"copy\" and .bytes_done > 10000000)'" ||
 	fail "the backup never got into the copy: $(corral jobs)"
-kill -KILL "$(cat "$POOL/h1/slave.pid")"
+# the listener and its workers (the transfer's sender among them)
+"$POOLSH" exec h1 pkill -KILL -f "corral-slave -f -c $POOL/h1/"
 wait "$bpid" || rc=$?
 [ "$rc" = 1 ] || fail "a backup whose source died: exit $rc: $(cat "$POOL/backup.out")"
 grep -q "web.*failed.*h1" "$POOL/backup.out" || fail "the report does not name h1: $(cat "$POOL/backup.out")"
 [ "$(nversions web)" = "$nv" ] || fail "a backup cut short made a version"
+"$POOLSH" stop h1 >/dev/null 2>&1 || true
 "$POOLSH" start h1 >/dev/null
 wait_until 600 host_up h1 || fail "h1 did not come back"
 cp "$POOL/slaves.conf.orig" "$POOL/master/slaves.conf"
