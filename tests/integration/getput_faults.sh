@@ -93,7 +93,7 @@ echo "$err" | grep -q "^corral: put: job [0-9]* failed during volume: volume on 
 rc=0; err=$(corral put web --host h2 --size 1M 2>&1 >/dev/null) || rc=$?
 [ "$rc" = 1 ] || fail "put onto a full h2: exit $rc: $err"
 err=$(echo "$err" | tail -n 1)
-echo "$err" | grep -q "^corral: put: job [0-9]* failed during copy: copy on h2: .*h2: receive @web in $S2/web: .*No space left on device.*rolled back: nothing of web left on h2" ||
+echo "$err" | grep -q "^corral: put: job [0-9]* failed during copy: copy on h2: .*h2: receive @web.*No space left on device.*rolled back: nothing of web left on h2" ||
 	fail "put onto a full h2 said: $err"
 [ "$(lxc_truth)" = "$before" ] || fail "a failed put changed the pool: $(lxc_truth)"
 [ ! -e "$S2/web" ] || fail "a volume of web is left on the full h2"

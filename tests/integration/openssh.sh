@@ -8,8 +8,8 @@ d=$CORRAL_POOL_DIR
 ssh-keygen -q -t ed25519 -N '' -f "$d/other_key"
 sshopts=(-p 7022 -o BatchMode=yes -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new
 	-o UserKnownHostsFile="$d/openssh_known_hosts" -o ConnectTimeout=5)
-# HELLO (versions 4..4, caps 0, software "t", role "m"), then BYE
-req() { printf '\0\0\0\022\0\144\0\0\0\0\0\001\0\004\0\004\0\0\0\0\0\0\0\001t\0\0\0\001m\0\0\0\0\0\151\0\0\0\0\0\002'; }
+# HELLO (versions 5..5, caps 0, software "t", role "m"), then BYE
+req() { printf '\0\0\0\022\0\144\0\0\0\0\0\001\0\005\0\005\0\0\0\0\0\0\0\001t\0\0\0\001m\0\0\0\0\0\151\0\0\0\0\0\002'; }
 # the type of the first frame of stdin, as 4 hex digits
 # (then the rest, so the writer never meets a closed pipe)
 first_type() { od -An -tx1 -j4 -N2 | tr -d ' \n'; cat >/dev/null; }
