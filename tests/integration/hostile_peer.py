@@ -13,12 +13,24 @@ ADDR is HOST:PORT (TCP) or a path (a Unix socket).  Each prints one line,
 "closed after S s" (the longest, for trickle) or "open after S s", and
 the bytes it got through; exit 0 if the server closed every connection
 within SECONDS, 3 if one was still open.  Debian's python3-paramiko."""
+import os
+import re
 import socket
 import struct
 import sys
 import time
 
 HELLO = 100
+
+
+def proto_version():
+    """PROTO_VERSION of this tree (proto/proto.h): the one HELLO offers."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "..", "proto", "proto.h")) as f:
+        return int(re.search(r"#define PROTO_VERSION\s+(\d+)", f.read()).group(1))
+
+
+VERSION = proto_version()
 PING = 103
 CLI_HOSTS_REQ = 500
 
@@ -30,7 +42,7 @@ def frame(ftype, payload, fid=1):
 def hello(role):
     def s(x):
         return struct.pack(">I", len(x)) + x
-    return frame(HELLO, struct.pack(">HHI", 4, 4, 0) + s(b"hostile") +
+    return frame(HELLO, struct.pack(">HHI", VERSION, VERSION, 0) + s(b"hostile") +
                  s(role))
 
 

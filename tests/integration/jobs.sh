@@ -2,7 +2,7 @@
 # Jobs through the real master and CLI: an empty list, the errors of job
 # and cancel, and the recovery at start: a master killed with -9 that left
 # a job running finds it and marks it failed with its step named (a kind
-# without a recover: backup, none yet), a queued job of a kind this master
+# without a recover: one this build lacks), a queued job of a kind this master
 # lacks fails, and both are logged with their ids.  The end-to-end job
 # tests of move are tests/integration/move.sh.
 . "$(dirname "$0")/lib.bash"
@@ -66,7 +66,7 @@ js=$(corral jobs --json)
 echo "$js" | jq -e --argjson a "$run_id" --argjson b "$q_id" \
 	'[.[].id] == [$a, $b] and all(.[]; has("cancel_requested") and has("created_ms") and has("bytes_total"))' >/dev/null ||
 	fail "jobs --json: $js"
-corral jobs | grep -q "^$run_id *backup *web *h1 *h2 *failed *copy *50% 5B/10B .*master restarted during copy" ||
+corral jobs | grep -q "^$run_id *gone *web *h1 *h2 *failed *copy *50% 5B/10B .*master restarted during copy" ||
 	fail "jobs table: $(corral jobs)"
 expect_exit 1 "job $run_id had already ended: failed" corral cancel "$run_id"
 expect_exit 1 "job $run_id failed during copy: master restarted" corral job "$run_id" --wait
