@@ -135,7 +135,7 @@ cli_do_backups(struct reqloop *l, const struct frame *f)
 		return r;
 	if (ct[0] != '\0' && !ct_name_valid(ct))
 		return bad_name(l, f->h.id, ct);
-	if ((s = backup_store_open(&c->m->conf, err, sizeof(err))) == NULL)
+	if ((s = master_store_open(&c->m->conf, err, sizeof(err))) == NULL)
 		return reply_error(l->t, f->h.id, CERR_REMOTE, "%s", err);
 	r = containers(s, ct, &names, &n, err, sizeof(err));
 	for (i = 0; r == 0 && i < n; i++)
@@ -206,7 +206,7 @@ cli_do_verify(struct reqloop *l, const struct frame *f)
 		return CERR_NOMEM;
 	snprintf(a.ct, sizeof(a.ct), "%s", q.ct);
 	snprintf(a.version, sizeof(a.version), "%s", q.version);
-	if ((s = backup_store_open(&c->m->conf, err, sizeof(err))) == NULL ||
+	if ((s = master_store_open(&c->m->conf, err, sizeof(err))) == NULL ||
 	    (a.version[0] == '\0' && newest(s, q.ct, a.version,
 	    sizeof(a.version), err, sizeof(err)) != 0)) {
 		r = reply_error(l->t, f->h.id, CERR_REMOTE, "%s", err);
@@ -274,7 +274,7 @@ cli_do_prune(struct reqloop *l, const struct frame *f)
 		return r;
 	if (q.ct[0] != '\0' && !ct_name_valid(q.ct))
 		return bad_name(l, f->h.id, q.ct);
-	if ((s = backup_store_open(&c->m->conf, err, sizeof(err))) == NULL)
+	if ((s = master_store_open(&c->m->conf, err, sizeof(err))) == NULL)
 		return reply_error(l->t, f->h.id, CERR_REMOTE, "%s", err);
 	prune_policy(&c->m->conf, &pol);
 	r = containers(s, q.ct, &names, &n, err, sizeof(err));

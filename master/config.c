@@ -2,7 +2,9 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "master.h"
+#include "store.h"
 
 int
 master_load_config(struct master_ctx *ctx, bool explicit_path,
@@ -26,4 +28,26 @@ master_free_config(struct master_ctx *ctx)
 {
 	slaves_conf_free(&ctx->slaves);
 	backup_conf_free(&ctx->backup);
+}
+
+struct store *
+master_store_open(const struct corral_conf *c, char *err, size_t errlen)
+{
+	char note[512], why[512];
+	struct store *s;
+
+	if (c->store[0] == '\0') {
+		snprintf(err, errlen, "no store: set `store = PATH` in "
+		    "corral.conf");
+		return NULL;
+	}
+	if ((s = store_open(c->store, note, sizeof(note), why,
+	    sizeof(why))) == NULL) {
+		snprintf(err, errlen, "store (corral.conf store = %s): %s",
+		    c->store, why);
+		return NULL;
+	}
+	if (note[0] != '\0')
+		log_notice("%s", note);
+	return s;
 }

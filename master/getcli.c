@@ -30,19 +30,6 @@ submit(struct reqloop *l, uint32_t rid, struct job *j, uint32_t flags)
 	return job_submit_and_wait(l, rid, j, (flags & MSG_STORE_DETACH) != 0);
 }
 
-static struct store *
-open_store(struct cli *c, char *err, size_t errlen)
-{
-	char note[512];
-
-	if (c->m->conf.store[0] == '\0') {
-		snprintf(err, errlen, "no store: set `store = PATH` in %s",
-		    c->m->conf_path);
-		return NULL;
-	}
-	return store_open(c->m->conf.store, note, sizeof(note), err, errlen);
-}
-
 static int
 check_get(struct cli *c, const struct msg_store_req *q, char *host,
     char *err, size_t errlen)
@@ -55,7 +42,7 @@ check_get(struct cli *c, const struct msg_store_req *q, char *host,
 		    !conf_valid_name(q->ct) ? q->ct : q->host);
 		return -1;
 	}
-	if ((s = open_store(c, err, errlen)) == NULL)
+	if ((s = master_store_open(&c->m->conf, err, errlen)) == NULL)
 		return -1;
 	store_close(s);
 	cli_refresh(c, q->host[0] ? q->host : NULL);
@@ -100,7 +87,7 @@ check_version(struct cli *c, const struct msg_store_req *q, char *version,
 		    "(YYYYMMDDTHHMMSSZ)", q->version);
 		return -1;
 	}
-	if ((s = open_store(c, err, errlen)) == NULL)
+	if ((s = master_store_open(&c->m->conf, err, errlen)) == NULL)
 		return -1;
 	if (store_read_open(s, q->ct, q->version[0] ? q->version : NULL, &rd,
 	    err, errlen) != 0)

@@ -53,7 +53,7 @@ prune_after(struct job_ctx *c)
 	prune_policy(&c->m->conf, &p);
 	if (!retention_on(&p))
 		return;
-	if ((s = backup_store_open(&c->m->conf, err, sizeof(err))) == NULL) {
+	if ((s = master_store_open(&c->m->conf, err, sizeof(err))) == NULL) {
 		job_note(c, "retention not applied: %s", err);
 		return;
 	}

@@ -35,20 +35,10 @@ struct store *
 job_store_open(struct job_ctx *c, const char *step)
 {
 	struct store *s;
-	char note[512], err[1024];
+	char err[1024];
 
-	if (c->m->conf.store[0] == '\0') {
-		job_fail(c, "%s: no store: set `store = PATH` in %s", step,
-		    c->m->conf_path);
-		return NULL;
-	}
-	if ((s = store_open(c->m->conf.store, note, sizeof(note), err,
-	    sizeof(err))) == NULL) {
-		job_fail(c, "%s: store: %s", step, err);
-		return NULL;
-	}
-	if (note[0])
-		job_note(c, "%s", note);
+	if ((s = master_store_open(&c->m->conf, err, sizeof(err))) == NULL)
+		job_fail(c, "%s: %s", step, err);
 	return s;
 }
 
@@ -248,13 +238,12 @@ get_made_by_job(struct job_ctx *c, bool by_get, struct get_result *res)
 	const struct job *j = c->job;
 	struct store_version *v = NULL;
 	struct store *s;
-	char note[512], err[512];
+	char err[1024];
 	size_t n = 0;
 	bool made = false;
 
 	memset(res, 0, sizeof(*res));
-	if ((s = store_open(c->m->conf.store, note, sizeof(note), err,
-	    sizeof(err))) == NULL)
+	if ((s = master_store_open(&c->m->conf, err, sizeof(err))) == NULL)
 		return false;
 	if (store_versions(s, j->container, &v, &n, err, sizeof(err)) == 0 &&
 	    n > 0 && v[n - 1].created >= j->started / 1000 &&

@@ -42,6 +42,13 @@ int master_load_config(struct master_ctx *ctx, bool explicit_path,
     struct conf_err *err);
 void master_free_config(struct master_ctx *ctx);
 
+/* The store of corral.conf `store` (get, put, backup and the rest): NULL
+ * with err naming the path and the key if it is unset or cannot be
+ * opened.  What store_open() notes (its mode made 0700) is logged. */
+struct store;
+struct store *master_store_open(const struct corral_conf *c, char *err,
+    size_t errlen);
+
 /* Run the daemon (serve.c) until SIGTERM; ready_fd as daemon_ready(). */
 int master_serve(struct master_ctx *ctx, int ready_fd);
 

@@ -9,23 +9,6 @@
 #include "prune.h"
 #include "store.h"
 
-struct store *
-backup_store_open(const struct corral_conf *c, char *err, size_t errlen)
-{
-	char note[512], why[512];
-	struct store *s;
-
-	if ((s = store_open(c->store, note, sizeof(note), why,
-	    sizeof(why))) == NULL) {
-		snprintf(err, errlen, "store (corral.conf store = %s): %s",
-		    c->store, why);
-		return NULL;
-	}
-	if (note[0] != '\0')
-		log_notice("%s", note);
-	return s;
-}
-
 void
 prune_policy(const struct corral_conf *c, struct keep_policy *p)
 {

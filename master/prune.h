@@ -12,12 +12,6 @@ struct corral_conf;
 struct msg_prune_rec;
 struct store;
 
-/* The store of corral.conf `store`, for the backup requests and kinds:
- * NULL with err naming the path and the key if it cannot be opened.  What
- * store_open() notes (its mode made 0700) is logged. */
-struct store *backup_store_open(const struct corral_conf *c, char *err,
-    size_t errlen);
-
 /* The policy of corral.conf's keep_* keys. */
 void prune_policy(const struct corral_conf *c, struct keep_policy *p);
 
