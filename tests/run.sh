@@ -46,6 +46,24 @@ one() {  # one pass/fail test: name, command...
 	fi
 }
 
+# The pool's tests need /run/corral-pool to themselves: wait for another
+# run's (the pool lock, as the bench and soak targets take it), and take down
+# a pool a killed run left behind (none of its daemons alive) instead of
+# failing every test on it.  A live pool nobody locks (a demo) is left alone:
+# each test then says how to take it down.
+pool_claim() {
+	exec 8>/tmp/corral-pool.lock
+	if ! flock -n 8; then
+		echo "waiting for the pool lock (/tmp/corral-pool.lock)"
+		flock -w "${CORRAL_POOL_WAIT:-3600}" 8 || echo "still locked: going on"
+	fi
+	if [ -e "${CORRAL_POOL_DIR:-/run/corral-pool}/hosts" ] &&
+	    ! tests/pool/pool.sh status | grep -q ': running$'; then
+		echo "a pool left by a killed run (no daemon alive): taking it down"
+		tests/pool/pool.sh down >/dev/null 2>&1 || echo "could not take it down"
+	fi
+}
+
 # the qemu VM tests (LVM on Debian's kernel)
 run_vm() {
 	echo "== LVM in a qemu VM (tests/vm)"
@@ -54,6 +72,7 @@ run_vm() {
 	done
 }
 if [ $vm_only -eq 1 ]; then
+	pool_claim
 	run_vm
 	echo
 	echo "$pass passed, $fail failed"
@@ -96,6 +115,7 @@ if [ $unit_only -eq 0 ]; then
 		# POSIX ACLs to, from and on xfs (a loop device)
 		one "tree-xfs-acl-$(basename "$b")" bash tests/tree/xfs_acl.sh "$b"
 	done
+	pool_claim
 	if ls tests/integration/*.sh >/dev/null 2>&1; then
 		echo "== integration tests"
 		for t in tests/integration/*.sh; do
