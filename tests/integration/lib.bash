@@ -11,7 +11,8 @@ POOL=${CORRAL_POOL_DIR:-/run/corral-pool}
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
-ok() { echo "ok: $*"; }
+# with the seconds since the test began: where its time goes
+ok() { echo "ok: $* [${SECONDS} s]"; }
 # expect_exit CODE PATTERN CMD...: CMD exits CODE with one stderr line
 # matching PATTERN
 expect_exit() {
@@ -23,6 +24,10 @@ expect_exit() {
 }
 
 [ "$(id -u)" -eq 0 ] || skip "needs root (namespaces, LXC)"
+
+# true when BUILD's daemons are the ASan/UBSan build (make check runs
+# every integration test on both builds)
+asan_build() { grep -q __asan_init "$BUILD/corral-slave"; }
 
 pool_up() {
 	[ ! -e "$POOL/hosts" ] || fail "a pool is already up in $POOL: run '$POOLSH down' first"
