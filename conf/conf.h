@@ -69,6 +69,7 @@ struct corral_conf {
 	uint32_t jobs_max;             /* jobs running at once */
 	uint32_t jobs_per_host;        /* of them, with a host as src or dst */
 	uint32_t stall_timeout;        /* seconds without progress: failed */
+	uint32_t jobs_keep_days;       /* ended jobs forgotten after; 0: kept */
 	/* placement and balance (master/place.h says how they count) */
 	uint32_t score_weight_mem;     /* weights of the host score's terms */
 	uint32_t score_weight_cpu;

@@ -97,6 +97,7 @@ static const struct conf_key corral_keys[] = {
 	KEY_UINT(jobs_max,        1, 64,    "4"),
 	KEY_UINT(jobs_per_host,   1, 64,    "2"),
 	KEY_UINT(stall_timeout,   5, 86400, "120"),
+	KEY_UINT(jobs_keep_days,  0, 36500, "90"),
 	KEY_UINT(score_weight_mem,   0, 1000, "40"),
 	KEY_UINT(score_weight_cpu,   0, 1000, "30"),
 	KEY_UINT(score_weight_disk,  0, 1000, "20"),

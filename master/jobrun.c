@@ -16,6 +16,8 @@
 /* The scheduler looks at the queue this often even unkicked: a safety
  * net, one indexed query. */
 #define SCHED_IDLE_MS 2000
+/* Ended jobs older than jobs_keep_days are forgotten this often. */
+#define PRUNE_EVERY_MS (3600 * 1000LL)
 /* jobrun_stop() waits this long for those waiting on jobs to leave. */
 #define STOP_WAITERS_MS 5000
 
@@ -283,6 +285,21 @@ reap(struct jobrun *r)
 	}
 }
 
+/* Forget the jobs that ended more than jobs_keep_days ago, at most once
+ * an hour: the table (and every job_list) would grow for ever. */
+static void
+prune(struct jobrun *r)
+{
+	int64_t now = realtime_ms(), keep = r->m->conf.jobs_keep_days;
+
+	if (keep == 0 || now - r->pruned_at < PRUNE_EVERY_MS)
+		return;
+	r->pruned_at = now;
+	if (job_prune(r->inv, now - keep * 86400 * 1000) != 0)
+		log_warn("jobs: forgetting those ended over %lld days ago: %s",
+		    (long long)keep, inventory_errmsg(r->inv));
+}
+
 static void *
 sched_thread(void *arg)
 {
@@ -293,6 +310,7 @@ sched_thread(void *arg)
 		reap(r);
 		r->kicked = false;
 		pthread_mutex_unlock(&r->lock);
+		prune(r);
 		schedule(r);
 		pthread_mutex_lock(&r->lock);
 		if (!r->kicked && !r->stopping)

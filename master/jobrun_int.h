@@ -37,6 +37,7 @@ struct jobrun {
 	uint64_t gen;                   /* bumped when a job starts or ends */
 	bool kicked;
 	bool stopping;
+	int64_t pruned_at;              /* realtime ms of the last job_prune */
 	unsigned waiters;               /* in jobrun_watch() */
 };
 

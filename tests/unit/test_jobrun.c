@@ -493,6 +493,44 @@ test_stop_requeues(void **state)
 	assert_int_equal(f->n_order, 2);
 }
 
+/* Ended jobs older than jobs_keep_days are forgotten by the runner, with
+ * their steps; newer ones, and running and queued ones however old, stay;
+ * 0 keeps every job. */
+static void
+test_prune_old(void **state)
+{
+	struct fixture *f = *state;
+	int64_t day = 86400 * 1000LL, now = realtime_ms(), old, recent, active;
+	struct job_step *steps;
+	struct jobrun *r;
+	struct job j;
+	size_t n;
+
+	old = queue(f, "plain", "old", "h1", "h2");
+	must(f->inv, job_start(f->inv, old, now - 3 * day));
+	must(f->inv, job_set_step(f->inv, old, "copy", now - 3 * day));
+	must(f->inv, job_finish(f->inv, old, JOB_DONE, "", now - 3 * day));
+	recent = queue(f, "plain", "recent", "h1", "h2");
+	must(f->inv, job_finish(f->inv, recent, JOB_FAILED, "x", now - day / 2));
+	active = queue(f, "work", "active", "h1", "h2");
+
+	f->m.conf.jobs_keep_days = 0;           /* kept for ever */
+	r = start(f);
+	wait_working(f, active);
+	stop(r);
+	must(f->inv, job_get(f->inv, old, &j, NULL, NULL));
+
+	f->m.conf.jobs_keep_days = 2;
+	r = start(f);
+	wait_working(f, active);
+	assert_int_equal(job_get(f->inv, old, &j, &steps, &n), -1);
+	must(f->inv, job_get(f->inv, recent, &j, NULL, NULL));
+	assert_int_equal(j.state, JOB_FAILED);
+	set_gate(f, true);
+	wait_state(f, active, JOB_DONE, NULL);
+	stop(r);
+}
+
 /* A waiter sees the step and bytes of a running job, then its end. */
 static void
 test_watch(void **state)
@@ -553,6 +591,7 @@ main(void)
 		T(test_cancel_running),
 		T(test_recovery),
 		T(test_stop_requeues),
+		T(test_prune_old),
 		T(test_watch),
 	};
 #undef T
