@@ -153,6 +153,8 @@ $(BUILD)/tests/test_out: $(BUILD)/master/cli/out.o
 $(BUILD)/tests/unit/test_out.o: CPPFLAGS += -Imaster/cli
 # the message table's test reads proto.h, the fuzz dictionaries and seeds
 $(BUILD)/tests/unit/test_msg_table.o: CPPFLAGS += -DCORRAL_SRCDIR='"$(CURDIR)"'
+# a hostile CT_NEW: the slave's checks and the files it writes
+$(BUILD)/tests/test_ctnew: $(BUILD)/slave/ctnew_files.o
 # the slave's limits on unauthenticated connections
 $(BUILD)/tests/test_preauth: $(BUILD)/slave/preauth.o
 # the master's store: its manifest codec and version names
