@@ -28,6 +28,9 @@
 
 #define RELAY_IN_MAX  (8u << 20)
 #define RELAY_OUT_MAX (8u << 20)
+/* How long the sender's session may take to end after the transfer (it
+ * drops its snapshot, an LVM one too, then ends). */
+#define SENDER_END_MS 30000
 
 struct relay {
 	struct master_ctx *m;
@@ -206,6 +209,32 @@ pump_out(struct relay *x, struct sync_end *to, bool *moved)
 	return 0;
 }
 
+/* The receiver's DONE can overtake what the sender does after its last
+ * frame: dropping the snapshot it read from.  Its session ends after that
+ * (a transfer takes the session over), so the sync ends when it does: a
+ * transfer of the same container right after never finds that snapshot
+ * and has it dropped under it.  The data is complete: a sender that does
+ * not end in time is only logged. */
+static void
+await_sender(struct relay *x, void *ev, const char *host)
+{
+	int64_t end = monotonic_ms() + SENDER_END_MS;
+	char err[256];
+	bool moved;
+
+	while (!x->s.eof && monotonic_ms() < end) {
+		moved = false;
+		if (sync_read(&x->s, &moved, err, sizeof(err)) != 0)
+			return;         /* gone: ended as well */
+		cbuf_consume(x->s.in, cbuf_len(x->s.in));
+		if (!moved && !x->s.eof)
+			ssh_event_dopoll(ev, 50);
+	}
+	if (!x->s.eof)
+		log_warn("%s: the sender's session did not end within %d s "
+		    "of its transfer", host, SENDER_END_MS / 1000);
+}
+
 int
 master_sync_relay(struct master_ctx *m, const struct sync_job *j,
     struct msg_sync_result *res, char *err, size_t errlen)
@@ -250,6 +279,7 @@ master_sync_relay(struct master_ctx *m, const struct sync_job *j,
 		if (!moved)
 			ssh_event_dopoll(ev, x.bw ? 20 : 100);
 	}
+	await_sender(&x, ev, q->src_host);
 	sync_result(res, &x.done);
 	rc = 0;
 out:
