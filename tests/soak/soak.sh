@@ -93,4 +93,8 @@ bash "$(dirname "$0")/judge.sh" "$S" "$SECS" $([ $asan -eq 1 ] && echo asan) || 
 [ "$failed" -eq 0 ] || fail "$failed CLI requests failed: $(sort "$E" | uniq -c | sort -rn | head -n3)"
 [ "$verdict" -eq 0 ] || fail "the master's figures grew (above)"
 [ "$leak" = none ] || fail "LeakSanitizer: $(grep -A12 "ERROR: LeakSanitizer" "$d/master.log" | head -n 14)"
-ok "soak: no failed request, no slave missed, no growth, no leak"
+if [ $asan -eq 1 ]; then
+	ok "soak: no failed request, no slave missed, no growth, no leak"
+else
+	ok "soak: no failed request, no slave missed, no growth (leaks: the ASan build's run)"
+fi
