@@ -204,12 +204,26 @@ used() {  # bytes used on the store's file system, once written out
 	df -B1 --output=used "$STORE" | tail -n 1 | tr -d ' '
 }
 
+# btrfs only: "DATA META" bytes in use, as `btrfs filesystem df` has
+# them, each times its profile's copies (DUP: 2), so that their sum is
+# what df counts; elsewhere "0 0"
+split() {
+	[ "$STOREFS" = btrfs ] || { echo "0 0"; return 0; }
+	btrfs filesystem df -b "$STORE" | awk '
+		function used(s) { sub(/.*used=/, "", s); return s + 0 }
+		function copies(s) { return s ~ /DUP|RAID1/ ? 2 : 1 }
+		/^Data,/ { d += used($0) * copies($2) }
+		/^(Metadata|System),/ { m += used($0) * copies($2) }
+		END { printf "%.0f %.0f\n", d, m }'
+}
+
 declare -A RES
 # run TOOL K: round K of TOOL; RES[TOOL,s K] RES[TOOL,wire K] RES[TOOL,space K]
+# (and on btrfs RES[TOOL,data K] RES[TOOL,meta K], its two parts)
 run() {
-	local tool=$1 k=$2 w0 u0 t0 rc=0
+	local tool=$1 k=$2 w0 u0 t0 rc=0 d0 m0 d1 m1
 	warm
-	w0=$(wire); u0=$(used); t0=$EPOCHREALTIME
+	w0=$(wire); u0=$(used); read -r d0 m0 < <(split); t0=$EPOCHREALTIME
 	if [ "$tool" = corral ]; then
 		corral backup --json >"$W/corral-$k.json" 2>"$W/corral-$k.err" || rc=$?
 		[ "$rc" = 0 ] || die "corral backup failed: $(tail -n 3 "$W/corral-$k.err")"
@@ -224,7 +238,9 @@ run() {
 	RES[$tool,s$k]=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
 	RES[$tool,wire$k]=$(( $(wire) - w0 ))
 	RES[$tool,space$k]=$(( $(used) - u0 ))
-	say "$tool round $k: ${RES[$tool,s$k]} s, $(mib "${RES[$tool,wire$k]}") MiB on the wire, $(mib "${RES[$tool,space$k]}") MiB more in the store"
+	read -r d1 m1 < <(split)
+	RES[$tool,data$k]=$((d1 - d0)); RES[$tool,meta$k]=$((m1 - m0))
+	say "$tool round $k: ${RES[$tool,s$k]} s, $(mib "${RES[$tool,wire$k]}") MiB on the wire, $(mib "${RES[$tool,space$k]}") MiB more in the store ($(mib "${RES[$tool,data$k]}") data, $(mib "${RES[$tool,meta$k]}") metadata)"
 }
 
 for t in $TOOLS; do run "$t" 1; done
@@ -253,6 +269,15 @@ done
 sync
 
 for t in $TOOLS; do run "$t" 2; done
+case " $TOOLS " in
+*" corral "*)
+	mf=0
+	for i in $(seq 1 "$N"); do
+		v=$(find "$STORE/b$i" -mindepth 1 -maxdepth 1 -name '2*' ! -name '*.*' | sort | tail -n 1)
+		mf=$((mf + $(stat -c %s "$v/manifest")))
+	done
+	say "corral: the incremental run's manifests take $(mib "$mf") MiB (apparent size)" ;;
+esac
 
 # ---- restore of b1 (the one with db.bin) onto h2
 S2=$("$POOLSH" storage h2)
@@ -284,9 +309,10 @@ if [ "$json" = 1 ]; then
 		printf '"changed_bytes": %d, "rows": [' "$changed"
 		sep=''
 		for t in $TOOLS; do
-			printf '%s{"tool": "%s", "first_s": %s, "incr_s": %s, "first_wire": %s, "incr_wire": %s, "incr_space": %s, "restore_s": %s}' \
+			printf '%s{"tool": "%s", "first_s": %s, "incr_s": %s, "first_wire": %s, "incr_wire": %s, "incr_space": %s, "incr_data": %s, "incr_meta": %s, "restore_s": %s}' \
 				"$sep" "$t" "$(val "$t" s1)" "$(val "$t" s2)" "$(val "$t" wire1)" \
-				"$(val "$t" wire2)" "$(val "$t" space2)" "$(val "$t" restore)"
+				"$(val "$t" wire2)" "$(val "$t" space2)" "$(val "$t" data2)" \
+				"$(val "$t" meta2)" "$(val "$t" restore)"
 			sep=', '
 		done
 		printf '], "ratios": {'
@@ -304,10 +330,12 @@ if [ "$json" = 1 ]; then
 else
 	printf '%d containers (minbase, one with a %s db), %s hosts, %s store; changed: %s MiB\n' \
 		"$N" "$BIG" "$STORAGE" "$STOREFS" "$(mib "$changed")"
-	printf '%-8s %9s %9s %11s %11s %12s %10s\n' tool first_s incr_s first_MiB incr_MiB incr_space restore_s
+	printf '%-8s %9s %9s %11s %11s %12s %10s %10s %10s\n' tool first_s incr_s first_MiB \
+		incr_MiB incr_space incr_data incr_meta restore_s
 	for t in $TOOLS; do
-		printf '%-8s %9s %9s %11s %11s %12s %10s\n' "$t" "$(val "$t" s1)" "$(val "$t" s2)" \
-			"$(mib "$(val "$t" wire1)")" "$(mib "$(val "$t" wire2)")" \
-			"$(mib "$(val "$t" space2)")" "$(val "$t" restore)"
+		printf '%-8s %9s %9s %11s %11s %12s %10s %10s %10s\n' "$t" "$(val "$t" s1)" \
+			"$(val "$t" s2)" "$(mib "$(val "$t" wire1)")" "$(mib "$(val "$t" wire2)")" \
+			"$(mib "$(val "$t" space2)")" "$(mib "$(val "$t" data2)")" \
+			"$(mib "$(val "$t" meta2)")" "$(val "$t" restore)"
 	done
 fi
