@@ -217,6 +217,20 @@ split() {
 		END { printf "%.0f %.0f\n", d, m }'
 }
 
+# corral round K (started at T0): the jobs' steps, each summed over the
+# jobs, and when the first began and the last ended, from T0 (to stderr)
+steps() {  # steps K T0
+	local id
+	for id in $(jq -r '.[].job // empty' "$W/corral-$1.json"); do
+		corral job "$id" --json
+	done | jq -rs --arg t0 "$2" '
+		[.[].steps[]] as $s | ($t0 | tonumber * 1000) as $z |
+		($s | group_by(.step) | map("\(.[0].step) \(map(.seconds) | add * 100 | round / 100)")
+			| join(", ")) + "; first step at \(($s | map(.started_ms) | min) - $z | round / 1000) s,"
+			+ " last end at \(($s | map(.ended_ms) | max) - $z | round / 1000) s"' |
+		sed "s/^/bench: corral round $1 steps (s, summed over the jobs): /" >&2 || true
+}
+
 declare -A RES
 # run TOOL K: round K of TOOL; RES[TOOL,s K] RES[TOOL,wire K] RES[TOOL,space K]
 # (and on btrfs RES[TOOL,data K] RES[TOOL,meta K], its two parts)
@@ -236,6 +250,7 @@ run() {
 		[ "$rc" = 0 ] || die "$tool, round $k: $(tail -n 3 "$W/$tool"-h?-"$k".log)"
 	fi
 	RES[$tool,s$k]=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
+	[ "$tool" != corral ] || steps "$k" "$t0"
 	RES[$tool,wire$k]=$(( $(wire) - w0 ))
 	RES[$tool,space$k]=$(( $(used) - u0 ))
 	read -r d1 m1 < <(split)
