@@ -32,13 +32,18 @@
 # Measured per tool: wall time of the first and of the incremental run,
 # bytes on the wire (both hosts' links, either way, from the kernel's
 # counters), space the incremental run added to the store's file system
-# (df, after a sync), the restore's wall time.  Before each run the page
+# (df's used bytes before and after, each after a sync and, on btrfs, a
+# transaction commit: data and metadata, btrfs's DUP metadata counted
+# twice, as df does; on btrfs split into the two from `btrfs filesystem
+# df`), the restore's wall time; for corral also its jobs' steps and its
+# new versions' manifests' size, on stderr.  Before each run the page
 # cache holds the sources (as in bench/transfer.sh).  Targets: corral's
 # incremental <= 0.5x the rsync script's and faster than restic and borg;
 # its space added <= the changed bytes + 5% (btrfs or xfs store); its
 # restore <= the rsync copy's time.  Output: a table, or with --json one
 # object: workload, changed_bytes, rows (tool, first_s, incr_s,
-# first_wire, incr_wire, incr_space, restore_s), ratios.
+# first_wire, incr_wire, incr_space, incr_data, incr_meta, restore_s;
+# incr_data and incr_meta 0 unless btrfs), ratios.
 #
 # Env: BENCH_CONTAINERS=10 BENCH_BIG=256M BENCH_STORAGE=ext4
 # BENCH_STORE_FS=btrfs BENCH_SSH_PORT=2222 BENCH_SEED=1 BENCH_TOOLS="corral

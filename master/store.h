@@ -43,6 +43,10 @@
  *            writable to root.
  *   Measured by tests/tree/store.sh: a 40 MB tree with 5.5 MB of changed
  *   files makes a second version of 5.6 to 5.7 MB on each of the three.
+ * On btrfs and xfs a version's manifest is a reflink of the last one with
+ * the blocks that differ written (store_mfw.c), when it has the same
+ * length (the same entries, each line its length: e.g. files rewritten
+ * with their size); else, and on a links store, it is written whole.
 
  * Every path below PATH is reached with *at() calls beneath directory
  * fds, never following a symlink: the trees come from containers.
