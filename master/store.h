@@ -112,13 +112,16 @@ void store_set_step_hook(struct store *s,
 /* The version being made: fds for the caller's writers.  The LXC config
  * goes to STORE_CONFIG under dir_fd, the rest of the container's LXC
  * directory under lxc_fd, the tree under rootfs_fd (the receiver's root;
- * run it with shared_inodes when that is set: a links store). */
+ * run it with shared_inodes when that is set: a links store, else with
+ * in_place: a changed file keeps its inode, which on btrfs copies half
+ * the metadata blocks a new inode renamed over it does). */
 struct store_tx_info {
 	int dir_fd;             /* PATH/C/.incoming */
 	int rootfs_fd;          /* .incoming/rootfs */
 	int lxc_fd;             /* .incoming/lxc */
 	bool resumed;           /* an interrupted run's .incoming, kept */
 	bool shared_inodes;     /* a links store: run the receiver so */
+	bool in_place;          /* btrfs, reflink: run it with in_place */
 	char base[STORE_VERSION_MAX];   /* the version it started from, or "" */
 	char path[4096 + 96];   /* PATH/C/.incoming, for messages */
 };

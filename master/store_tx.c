@@ -254,6 +254,7 @@ store_begin(struct store *s, const char *ct, struct store_tx **txp,
 	tx->s = s;
 	tx->ct_fd = tx->info.dir_fd = tx->info.rootfs_fd = tx->info.lxc_fd = -1;
 	tx->info.shared_inodes = s->method == STORE_LINKS;
+	tx->info.in_place = !tx->info.shared_inodes;
 	snprintf(tx->ct, sizeof(tx->ct), "%s", ct);
 	snprintf(tx->info.path, sizeof(tx->info.path), "%s/%s/%s", s->path,
 	    ct, STORE_INCOMING);

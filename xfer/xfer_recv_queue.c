@@ -24,7 +24,7 @@ xrecv_item_free(struct item *it)
 	if (it->tmpfd >= 0) {
 		/* a file never finished is never left behind */
 		close(it->tmpfd);
-		if (it->dfd >= 0)
+		if (it->dfd >= 0 && it->tmpname[0])
 			(void)unlinkat(it->dfd, it->tmpname, 0);
 	}
 	if (it->dfd >= 0)
