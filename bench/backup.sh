@@ -75,7 +75,7 @@ esac
 die() { echo "bench: $*" >&2; exit 1; }
 say() { echo "bench: $*" >&2; }
 [ "$(id -u)" -eq 0 ] || die "must run as root"
-for t in debootstrap rsync jq sshd restic borg; do
+for t in debootstrap rsync jq sshd restic borg filefrag; do
 	command -v "$t" >/dev/null || die "$t is missing: scripts/deps.sh --bench"
 done
 [ ! -e "$POOL/hosts" ] || die "a pool is up in $POOL: run '$POOLSH down' first"
@@ -291,12 +291,15 @@ sync
 for t in $TOOLS; do run "$t" 2; done
 case " $TOOLS " in
 *" corral "*)
-	mf=0
+	mf=0 own=0
 	for i in $(seq 1 "$N"); do
 		v=$(find "$STORE/b$i" -mindepth 1 -maxdepth 1 -name '2*' ! -name '*.*' | sort | tail -n 1)
 		mf=$((mf + $(stat -c %s "$v/manifest")))
+		# blocks not shared with the version before (reflinks)
+		own=$((own + $(filefrag -v "$v/manifest" | awk '$1 ~ /^[0-9]+:$/ &&
+			$0 !~ /shared/ { n += $6 } END { print (n + 0) * 4096 }')))
 	done
-	say "corral: the incremental run's manifests take $(mib "$mf") MiB (apparent size)" ;;
+	say "corral: the incremental run's manifests: $(mib "$mf") MiB, of which $(mib "$own") MiB their own blocks" ;;
 esac
 
 # ---- restore of b1 (the one with db.bin) onto h2
