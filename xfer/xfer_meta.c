@@ -283,8 +283,8 @@ out:
 
 /* The unnamed tmpfd's data into the old file e->name under dfd, its own
  * inode kept: 1 done, 0 not possible here (nothing changed, or the old
- * file emptied: the caller renames a copy over it all the same), -1
- * failed. */
+ * file's data partly replaced: the caller renames a copy over it all the
+ * same), -1 failed. */
 static int
 install_in_place(int dfd, int tmpfd, const struct tree_entry *e,
     uint64_t size)
@@ -299,8 +299,8 @@ install_in_place(int dfd, int tmpfd, const struct tree_entry *e,
 	    O_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	/* emptied first: a reflink may end in a partial block only at the
-	 * end of both files */
+	/* emptied before a reflink: one may end in a partial block only at
+	 * the end of both files */
 	if (fstat(fd, &fst) == 0 && fst.st_ino == st.st_ino &&
 	    fst.st_dev == st.st_dev && S_ISREG(fst.st_mode) &&
 	    (size <= IN_PLACE_COPY_MAX ? copy_small(tmpfd, fd, size) == 0 :
