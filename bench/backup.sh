@@ -32,13 +32,18 @@
 # Measured per tool: wall time of the first and of the incremental run,
 # bytes on the wire (both hosts' links, either way, from the kernel's
 # counters), space the incremental run added to the store's file system
-# (df, after a sync), the restore's wall time.  Before each run the page
+# (df's used bytes before and after, each after a sync and, on btrfs, a
+# transaction commit: data and metadata, btrfs's DUP metadata counted
+# twice, as df does; on btrfs split into the two from `btrfs filesystem
+# df`), the restore's wall time; for corral also its jobs' steps and its
+# new versions' manifests' size, on stderr.  Before each run the page
 # cache holds the sources (as in bench/transfer.sh).  Targets: corral's
 # incremental <= 0.5x the rsync script's and faster than restic and borg;
 # its space added <= the changed bytes + 5% (btrfs or xfs store); its
 # restore <= the rsync copy's time.  Output: a table, or with --json one
 # object: workload, changed_bytes, rows (tool, first_s, incr_s,
-# first_wire, incr_wire, incr_space, restore_s), ratios.
+# first_wire, incr_wire, incr_space, incr_data, incr_meta, restore_s;
+# incr_data and incr_meta 0 unless btrfs), ratios.
 #
 # Env: BENCH_CONTAINERS=10 BENCH_BIG=256M BENCH_STORAGE=ext4
 # BENCH_STORE_FS=btrfs BENCH_SSH_PORT=2222 BENCH_SEED=1 BENCH_TOOLS="corral
@@ -70,7 +75,7 @@ esac
 die() { echo "bench: $*" >&2; exit 1; }
 say() { echo "bench: $*" >&2; }
 [ "$(id -u)" -eq 0 ] || die "must run as root"
-for t in debootstrap rsync jq sshd restic borg; do
+for t in debootstrap rsync jq sshd restic borg filefrag; do
 	command -v "$t" >/dev/null || die "$t is missing: scripts/deps.sh --bench"
 done
 [ ! -e "$POOL/hosts" ] || die "a pool is up in $POOL: run '$POOLSH down' first"
@@ -204,12 +209,40 @@ used() {  # bytes used on the store's file system, once written out
 	df -B1 --output=used "$STORE" | tail -n 1 | tr -d ' '
 }
 
+# btrfs only: "DATA META" bytes in use, as `btrfs filesystem df` has
+# them, each times its profile's copies (DUP: 2), so that their sum is
+# what df counts; elsewhere "0 0"
+split() {
+	[ "$STOREFS" = btrfs ] || { echo "0 0"; return 0; }
+	btrfs filesystem df -b "$STORE" | awk '
+		function used(s) { sub(/.*used=/, "", s); return s + 0 }
+		function copies(s) { return s ~ /DUP|RAID1/ ? 2 : 1 }
+		/^Data,/ { d += used($0) * copies($2) }
+		/^(Metadata|System),/ { m += used($0) * copies($2) }
+		END { printf "%.0f %.0f\n", d, m }'
+}
+
+# corral round K (started at T0): the jobs' steps, each summed over the
+# jobs, and when the first began and the last ended, from T0 (to stderr)
+steps() {  # steps K T0
+	local id
+	for id in $(jq -r '.[].job // empty' "$W/corral-$1.json"); do
+		corral job "$id" --json
+	done | jq -rs --arg t0 "$2" '
+		[.[].steps[]] as $s | ($t0 | tonumber * 1000) as $z |
+		($s | group_by(.step) | map("\(.[0].step) \(map(.seconds) | add * 100 | round / 100)")
+			| join(", ")) + "; first step at \(($s | map(.started_ms) | min) - $z | round / 1000) s,"
+			+ " last end at \(($s | map(.ended_ms) | max) - $z | round / 1000) s"' |
+		sed "s/^/bench: corral round $1 steps (s, summed over the jobs): /" >&2 || true
+}
+
 declare -A RES
 # run TOOL K: round K of TOOL; RES[TOOL,s K] RES[TOOL,wire K] RES[TOOL,space K]
+# (and on btrfs RES[TOOL,data K] RES[TOOL,meta K], its two parts)
 run() {
-	local tool=$1 k=$2 w0 u0 t0 rc=0
+	local tool=$1 k=$2 w0 u0 t0 rc=0 d0 m0 d1 m1
 	warm
-	w0=$(wire); u0=$(used); t0=$EPOCHREALTIME
+	w0=$(wire); u0=$(used); read -r d0 m0 < <(split); t0=$EPOCHREALTIME
 	if [ "$tool" = corral ]; then
 		corral backup --json >"$W/corral-$k.json" 2>"$W/corral-$k.err" || rc=$?
 		[ "$rc" = 0 ] || die "corral backup failed: $(tail -n 3 "$W/corral-$k.err")"
@@ -222,9 +255,12 @@ run() {
 		[ "$rc" = 0 ] || die "$tool, round $k: $(tail -n 3 "$W/$tool"-h?-"$k".log)"
 	fi
 	RES[$tool,s$k]=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
+	[ "$tool" != corral ] || steps "$k" "$t0"
 	RES[$tool,wire$k]=$(( $(wire) - w0 ))
 	RES[$tool,space$k]=$(( $(used) - u0 ))
-	say "$tool round $k: ${RES[$tool,s$k]} s, $(mib "${RES[$tool,wire$k]}") MiB on the wire, $(mib "${RES[$tool,space$k]}") MiB more in the store"
+	read -r d1 m1 < <(split)
+	RES[$tool,data$k]=$((d1 - d0)); RES[$tool,meta$k]=$((m1 - m0))
+	say "$tool round $k: ${RES[$tool,s$k]} s, $(mib "${RES[$tool,wire$k]}") MiB on the wire, $(mib "${RES[$tool,space$k]}") MiB more in the store ($(mib "${RES[$tool,data$k]}") data, $(mib "${RES[$tool,meta$k]}") metadata)"
 }
 
 for t in $TOOLS; do run "$t" 1; done
@@ -253,6 +289,18 @@ done
 sync
 
 for t in $TOOLS; do run "$t" 2; done
+case " $TOOLS " in
+*" corral "*)
+	mf=0 own=0
+	for i in $(seq 1 "$N"); do
+		v=$(find "$STORE/b$i" -mindepth 1 -maxdepth 1 -name '2*' ! -name '*.*' | sort | tail -n 1)
+		mf=$((mf + $(stat -c %s "$v/manifest")))
+		# blocks not shared with the version before (reflinks)
+		own=$((own + $(filefrag -v "$v/manifest" | awk '$1 ~ /^[0-9]+:$/ &&
+			$0 !~ /shared/ { n += $6 } END { print (n + 0) * 4096 }')))
+	done
+	say "corral: the incremental run's manifests: $(mib "$mf") MiB, of which $(mib "$own") MiB their own blocks" ;;
+esac
 
 # ---- restore of b1 (the one with db.bin) onto h2
 S2=$("$POOLSH" storage h2)
@@ -284,9 +332,10 @@ if [ "$json" = 1 ]; then
 		printf '"changed_bytes": %d, "rows": [' "$changed"
 		sep=''
 		for t in $TOOLS; do
-			printf '%s{"tool": "%s", "first_s": %s, "incr_s": %s, "first_wire": %s, "incr_wire": %s, "incr_space": %s, "restore_s": %s}' \
+			printf '%s{"tool": "%s", "first_s": %s, "incr_s": %s, "first_wire": %s, "incr_wire": %s, "incr_space": %s, "incr_data": %s, "incr_meta": %s, "restore_s": %s}' \
 				"$sep" "$t" "$(val "$t" s1)" "$(val "$t" s2)" "$(val "$t" wire1)" \
-				"$(val "$t" wire2)" "$(val "$t" space2)" "$(val "$t" restore)"
+				"$(val "$t" wire2)" "$(val "$t" space2)" "$(val "$t" data2)" \
+				"$(val "$t" meta2)" "$(val "$t" restore)"
 			sep=', '
 		done
 		printf '], "ratios": {'
@@ -304,10 +353,12 @@ if [ "$json" = 1 ]; then
 else
 	printf '%d containers (minbase, one with a %s db), %s hosts, %s store; changed: %s MiB\n' \
 		"$N" "$BIG" "$STORAGE" "$STOREFS" "$(mib "$changed")"
-	printf '%-8s %9s %9s %11s %11s %12s %10s\n' tool first_s incr_s first_MiB incr_MiB incr_space restore_s
+	printf '%-8s %9s %9s %11s %11s %12s %10s %10s %10s\n' tool first_s incr_s first_MiB \
+		incr_MiB incr_space incr_data incr_meta restore_s
 	for t in $TOOLS; do
-		printf '%-8s %9s %9s %11s %11s %12s %10s\n' "$t" "$(val "$t" s1)" "$(val "$t" s2)" \
-			"$(mib "$(val "$t" wire1)")" "$(mib "$(val "$t" wire2)")" \
-			"$(mib "$(val "$t" space2)")" "$(val "$t" restore)"
+		printf '%-8s %9s %9s %11s %11s %12s %10s %10s %10s\n' "$t" "$(val "$t" s1)" \
+			"$(val "$t" s2)" "$(mib "$(val "$t" wire1)")" "$(mib "$(val "$t" wire2)")" \
+			"$(mib "$(val "$t" space2)")" "$(mib "$(val "$t" data2)")" \
+			"$(mib "$(val "$t" meta2)")" "$(val "$t" restore)"
 	done
 fi

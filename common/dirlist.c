@@ -56,8 +56,15 @@ dirlist_read(int dfd, struct dirlist *l)
 	int fd;
 
 	memset(l, 0, sizeof(*l));
-	/* fdopendir owns its fd: give it one of its own */
-	if ((fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	/* fdopendir owns its fd: give it one of its own.  Listing leaves
+	 * the directory's atime alone where we may (owner or CAP_FOWNER):
+	 * an atime update writes the inode, and in a btrfs store's new
+	 * version (a snapshot) that copies a metadata block, each run, for
+	 * every directory whose atime relatime finds a day old */
+	fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOATIME);
+	if (fd < 0 && errno == EPERM)
+		fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
 		return -1;
 	if ((d = fdopendir(fd)) == NULL) {
 		close(fd);

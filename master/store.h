@@ -43,6 +43,10 @@
  *            writable to root.
  *   Measured by tests/tree/store.sh: a 40 MB tree with 5.5 MB of changed
  *   files makes a second version of 5.6 to 5.7 MB on each of the three.
+ * On btrfs and xfs a version's manifest is a reflink of the last one with
+ * the blocks that differ written (store_mfw.c), when it has the same
+ * length (the same entries, each line its length: e.g. files rewritten
+ * with their size); else, and on a links store, it is written whole.
 
  * Every path below PATH is reached with *at() calls beneath directory
  * fds, never following a symlink: the trees come from containers.
@@ -108,13 +112,16 @@ void store_set_step_hook(struct store *s,
 /* The version being made: fds for the caller's writers.  The LXC config
  * goes to STORE_CONFIG under dir_fd, the rest of the container's LXC
  * directory under lxc_fd, the tree under rootfs_fd (the receiver's root;
- * run it with shared_inodes when that is set: a links store). */
+ * run it with shared_inodes when that is set: a links store, else with
+ * in_place: a changed file keeps its inode, which on btrfs copies half
+ * the metadata blocks a new inode renamed over it does). */
 struct store_tx_info {
 	int dir_fd;             /* PATH/C/.incoming */
 	int rootfs_fd;          /* .incoming/rootfs */
 	int lxc_fd;             /* .incoming/lxc */
 	bool resumed;           /* an interrupted run's .incoming, kept */
 	bool shared_inodes;     /* a links store: run the receiver so */
+	bool in_place;          /* btrfs, reflink: run it with in_place */
 	char base[STORE_VERSION_MAX];   /* the version it started from, or "" */
 	char path[4096 + 96];   /* PATH/C/.incoming, for messages */
 };

@@ -122,6 +122,17 @@ size_t store_map_count(const struct store_map *m);
 int store_clone_tree(const struct store *s, int srcfd, int dstfd, char *err,
     size_t errlen);
 
+/* ---- writing a manifest (store_mfw.c) ---- */
+
+/* Write the manifest file name under dfd (made or truncated, mode 0600):
+ * the header h, the body_fd's entries (read from its start with pread),
+ * "end"; synced.  prev_fd (or -1): the last version's manifest; if it has
+ * the new length, the file is a reflink of it with the blocks that differ
+ * rewritten.  *written: the bytes written.  0, or -1 with errno. */
+int store_mf_write_file(int dfd, const char *name,
+    const struct store_mf_header *h, int body_fd, int prev_fd,
+    uint64_t *written);
+
 /* ---- a version's last check (store_state.c) ---- */
 
 /* Read PATH/C/<version>.verified: *verified 0 and *bad false if none. */

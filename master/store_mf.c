@@ -345,9 +345,12 @@ store_mf_write_header(FILE *f, const struct store_mf_header *h)
 	mem_escape(ct, sizeof(ct), h->container, strlen(h->container));
 	mem_escape(host, sizeof(host), h->host, strlen(h->host));
 	store_iso_time(h->created, t);
+	/* the numbers at a fixed width (19 digits: INT64_MAX's), so that the
+	 * header keeps its length from one version to the next and a new
+	 * manifest can be a reflink of the last one (store_mfw.c) */
 	return fprintf(f, "%s %d\ncontainer %s\nhost %s\nkind %s\n"
-	    "created %s\nmethod %s\nfiles %" PRIu64 "\nbytes %" PRIu64
-	    "\nstored %" PRIu64 "\nentries\n", STORE_MF_MAGIC,
+	    "created %s\nmethod %s\nfiles %019" PRIu64 "\nbytes %019" PRIu64
+	    "\nstored %019" PRIu64 "\nentries\n", STORE_MF_MAGIC,
 	    STORE_MF_FORMAT, ct, host, store_kind_name(h->kind), t,
 	    store_method_name(h->method), h->files, h->bytes,
 	    h->stored) < 0 ? -1 : 0;

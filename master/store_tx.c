@@ -254,6 +254,7 @@ store_begin(struct store *s, const char *ct, struct store_tx **txp,
 	tx->s = s;
 	tx->ct_fd = tx->info.dir_fd = tx->info.rootfs_fd = tx->info.lxc_fd = -1;
 	tx->info.shared_inodes = s->method == STORE_LINKS;
+	tx->info.in_place = !tx->info.shared_inodes;
 	snprintf(tx->ct, sizeof(tx->ct), "%s", ct);
 	snprintf(tx->info.path, sizeof(tx->info.path), "%s/%s/%s", s->path,
 	    ct, STORE_INCOMING);
@@ -467,40 +468,32 @@ prev_open(struct commit *c)
 	c->prev_more = store_mf_next(c->prev, &c->prev_ent, err, sizeof(err));
 }
 
-/* Write the manifest: the header, then the body the walk wrote. */
+/* Write the manifest: the header, then the body the walk wrote; from a
+ * reflink of the last version's where that saves writing it again. */
 static int
 manifest_write(struct commit *c)
 {
 	struct store_tx *tx = c->tx;
-	char buf[64 * 1024];
-	FILE *out = NULL;
-	size_t n;
-	int fd, rc = -1;
+	uint64_t written;
+	int vfd, prev = -1, rc = -1;
 
-	rewind(c->body);
-	fd = openat(tx->info.dir_fd, STORE_MANIFEST ".new", O_WRONLY | O_CREAT |
-	    O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 || (out = fdopen(fd, "w")) == NULL) {
-		if (fd >= 0)
-			close(fd);
+	if (fflush(c->body) != 0)
 		goto out;
+	if (tx->info.base[0] && tx->s->method != STORE_LINKS &&
+	    (vfd = openat(tx->ct_fd, tx->info.base, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+		prev = openat(vfd, STORE_MANIFEST, O_RDONLY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		close(vfd);
 	}
-	if (store_mf_write_header(out, &c->h) != 0)
+	if (store_mf_write_file(tx->info.dir_fd, STORE_MANIFEST ".new", &c->h,
+	    fileno(c->body), prev, &written) != 0)
 		goto out;
-	while ((n = fread(buf, 1, sizeof(buf), c->body)) > 0)
-		if (fwrite(buf, 1, n, out) != n)
-			goto out;
-	if (ferror(c->body) || fputs("end\n", out) == EOF ||
-	    fflush(out) != 0 || fsync(fileno(out)) != 0)
-		goto out;
-	rc = fclose(out);
-	out = NULL;
-	if (rc == 0)
-		rc = renameat(tx->info.dir_fd, STORE_MANIFEST ".new",
-		    tx->info.dir_fd, STORE_MANIFEST);
+	rc = renameat(tx->info.dir_fd, STORE_MANIFEST ".new", tx->info.dir_fd,
+	    STORE_MANIFEST);
 out:
-	if (out != NULL)
-		fclose(out);
+	if (prev >= 0)
+		close(prev);
 	if (rc != 0)
 		tx_err(tx, "cannot write the manifest", c->err, c->errlen);
 	return rc;

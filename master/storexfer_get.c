@@ -117,6 +117,7 @@ store_get_tree(struct master_ctx *m, const char *host, const char *src,
 	    errlen) != 0)
 		goto out;
 	x.xo.shared_inodes = in->shared_inodes;
+	x.xo.in_place = in->in_place;
 	x.xo.on_change = on_change;
 	x.xo.change_arg = &x;
 	x.changes = changes;

@@ -29,7 +29,8 @@ struct xseal;
 /* What a receiver did to one entry (xfer_opts.on_change). */
 enum xfer_change {
 	XFER_CREATED = 1,  /* a new name, or one whose type changed */
-	XFER_CONTENT,      /* a file rewritten (a new inode), a symlink's
+	XFER_CONTENT,      /* a file rewritten (a new inode; in_place: maybe
+	                    * its own inode, new data), a symlink's
 	                    * target or a device's number changed, a name
 	                    * made a hard link of another file */
 	XFER_META,         /* owner, mode, mtime, xattrs or ACLs only */
@@ -75,6 +76,16 @@ struct xfer_opts {
 	 * own links are not counted ahead: any entry with more than one
 	 * name is copied, never changed in place. */
 	bool shared_inodes;
+	/* receiver (ignored with shared_inodes): a rewritten regular file
+	 * with one name keeps its inode: the new data goes to an unnamed
+	 * file (O_TMPFILE), then is copied over the old data (up to 1 MiB)
+	 * or reflinked there (FICLONE);
+	 * elsewhere (no reflinks, other names) the unnamed file gets a name
+	 * and is renamed over the old one as usual.  For a destination no
+	 * one reads while it is written: a store's btrfs or xfs .incoming,
+	 * where a new inode and the directory entries of a rename copy
+	 * metadata blocks (a snapshot's) that the old inode alone does not. */
+	bool in_place;
 	/* receiver: called for each entry it creates, rewrites, changes the
 	 * metadata of or deletes, with its path under the root ("" is the
 	 * root itself), once, from the thread that called xfer_recv; never

@@ -52,7 +52,7 @@ xfinish_free(struct xfinish *f, bool unlink_tmp)
 		close(f->basis_fd);
 	if (f->tmp_fd >= 0)
 		close(f->tmp_fd);
-	if (unlink_tmp && f->dfd >= 0)
+	if (unlink_tmp && f->dfd >= 0 && f->tmpname[0])
 		(void)unlinkat(f->dfd, f->tmpname, 0);
 	if (f->dfd >= 0)
 		close(f->dfd);

@@ -3,10 +3,13 @@
  * transfer root safely. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -242,18 +245,121 @@ meta_apply(int dfd, const char *name, int fd, const struct tree_entry *e,
 	return utimensat(dfd, name, ts, AT_SYMLINK_NOFOLLOW);
 }
 
+/* Up to this size the new data is copied into the old file, beyond it
+ * reflinked: a reflink first writes the source's data out, a synchronous
+ * write per file, where a copy of a small file stays in the page cache */
+#define IN_PLACE_COPY_MAX (1u << 20)
+
+/* size bytes of from over what to holds, then cut to size; all-zero 4
+ * KiB blocks made holes (as the receiver writes them).  Not emptied
+ * first: btrfs writes a file out when it is closed after a cut to 0. */
+static int
+copy_small(int from, int to, uint64_t size)
+{
+	static const uint8_t zero[4096];
+	uint8_t *buf = malloc(size ? size : 1);
+	size_t i, run;
+	int rc = -1;
+
+	if (buf == NULL || pread(from, buf, size, 0) != (ssize_t)size ||
+	    ftruncate(to, (off_t)size) != 0)
+		goto out;
+	for (i = 0; i < size; i += run) {
+		run = size - i < sizeof(zero) ? size - i : sizeof(zero);
+		if (run == sizeof(zero) && memcmp(buf + i, zero, run) == 0) {
+			if (fallocate(to, FALLOC_FL_PUNCH_HOLE |
+			    FALLOC_FL_KEEP_SIZE, (off_t)i, (off_t)run) != 0)
+				goto out;
+			continue;
+		}
+		if (pwrite(to, buf + i, run, (off_t)i) != (ssize_t)run)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
+/* The unnamed tmpfd's data into the old file e->name under dfd, its own
+ * inode kept: 1 done, 0 not possible here (nothing changed, or the old
+ * file's data partly replaced: the caller renames a copy over it all the
+ * same), -1 failed. */
+static int
+install_in_place(int dfd, int tmpfd, const struct tree_entry *e,
+    uint64_t size)
+{
+	struct stat st, fst;
+	int fd, rc = 0;
+
+	if (fstatat(dfd, e->name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    !S_ISREG(st.st_mode) || st.st_nlink != 1)
+		return 0;
+	fd = openat(dfd, e->name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	/* emptied before a reflink: one may end in a partial block only at
+	 * the end of both files */
+	if (fstat(fd, &fst) == 0 && fst.st_ino == st.st_ino &&
+	    fst.st_dev == st.st_dev && S_ISREG(fst.st_mode) &&
+	    (size <= IN_PLACE_COPY_MAX ? copy_small(tmpfd, fd, size) == 0 :
+	    ftruncate(fd, 0) == 0 && ioctl(fd, FICLONE, tmpfd) == 0))
+		rc = meta_apply(dfd, e->name, fd, e, false) == 0 ? 1 : -1;
+	close(fd);
+	return rc;
+}
+
+/* Name the unnamed tmpfd under dfd (into name, len bytes). */
+static int
+name_unnamed(int dfd, int tmpfd, char *name, size_t len)
+{
+	char proc[64];
+	int i;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", tmpfd);
+	for (i = 0; i < 100; i++) {
+		snprintf(name, len, ".corral-%d-%d.tmp", (int)getpid(), i);
+		if (linkat(AT_FDCWD, proc, dfd, name, AT_SYMLINK_FOLLOW) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
 int
 meta_install(int dfd, const char *tmpname, int tmpfd,
     const struct tree_entry *e, uint64_t size, const char **what)
 {
+	char named[64];
+	int r;
+
 	*what = "cannot size";
 	if (ftruncate(tmpfd, (off_t)size) != 0)
 		return -1;
+	if (tmpname[0] == '\0') {
+		*what = "cannot set metadata of";
+		if ((r = install_in_place(dfd, tmpfd, e, size)) != 0)
+			return r > 0 ? 0 : -1;
+		*what = "cannot name the new data of";
+		if (name_unnamed(dfd, tmpfd, named, sizeof(named)) != 0)
+			return -1;
+		tmpname = named;
+	}
 	*what = "cannot set metadata of";
 	if (meta_apply(dfd, tmpname, tmpfd, e, false) != 0)
-		return -1;
+		goto fail;
 	*what = "cannot install";
-	return renameat(dfd, tmpname, dfd, e->name) == 0 ? 0 : -1;
+	if (renameat(dfd, tmpname, dfd, e->name) == 0)
+		return 0;
+fail:
+	if (tmpname == named) {
+		r = errno;
+		(void)unlinkat(dfd, named, 0);
+		errno = r;
+	}
+	return -1;
 }
 
 int

@@ -34,7 +34,11 @@ bool meta_link_xattrs_equal(int dfd, const char *name,
 
 /* Install a finished temporary file tmpname (fd tmpfd) under dfd as
  * e->name: cut it to size, apply e's metadata, rename it over the old one.
- * 0, or -1 with errno and *what naming the step that failed. */
+ * tmpname "": tmpfd is an unnamed file (O_TMPFILE, xfer_opts.in_place):
+ * its data is reflinked over the old file's if that is a regular file
+ * with one name, which then gets e's metadata; else it is given a name
+ * and renamed as above.  0, or -1 with errno and *what naming the step
+ * that failed. */
 int meta_install(int dfd, const char *tmpname, int tmpfd,
     const struct tree_entry *e, uint64_t size, const char **what);
 

@@ -35,6 +35,14 @@ xrecv_open_tmp(int dfd, uint32_t index, char *name, size_t len)
 static int
 open_tmp(struct receiver *r, struct item *it)
 {
+	/* in_place: an unnamed file, no directory entry (meta_install) */
+	if (r->o->in_place && !r->o->shared_inodes) {
+		it->tmpname[0] = '\0';
+		it->tmpfd = openat(it->dfd, ".", O_TMPFILE | O_RDWR |
+		    O_CLOEXEC, 0600);
+		if (it->tmpfd >= 0)
+			return 0;
+	}
 	it->tmpfd = xrecv_open_tmp(it->dfd, it->index, it->tmpname,
 	    sizeof(it->tmpname));
 	if (it->tmpfd >= 0)

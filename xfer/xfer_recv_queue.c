@@ -24,7 +24,7 @@ xrecv_item_free(struct item *it)
 	if (it->tmpfd >= 0) {
 		/* a file never finished is never left behind */
 		close(it->tmpfd);
-		if (it->dfd >= 0)
+		if (it->dfd >= 0 && it->tmpname[0])
 			(void)unlinkat(it->dfd, it->tmpname, 0);
 	}
 	if (it->dfd >= 0)
@@ -116,6 +116,7 @@ xrecv_run_ready(struct receiver *r)
 {
 	struct item *it;
 	struct timespec ts[2];
+	struct stat st;
 	int rc = 0, dfd;
 
 	while ((it = r->head) != NULL && it->kind != IT_FILE) {
@@ -136,7 +137,15 @@ xrecv_run_ready(struct receiver *r)
 		} else if (it->kind == IT_LINK) {
 			rc = xrecv_link(r, dfd, it->dirpath, it->name,
 			    it->index);
-		} else {
+		} else if (fstat(dfd, &st) != 0) {
+			rc = xrecv_fail(r, CERR_IO, "cannot stat", it->dirpath);
+		} else if (st.st_mtim.tv_sec != it->mtime_sec ||
+		    (uint32_t)st.st_mtim.tv_nsec != it->mtime_nsec) {
+			/* only where it differs: setting a time, even the
+			 * same one, writes the inode (its ctime), and on a
+			 * snapshot (a btrfs store's version) that copies
+			 * a metadata block of every directory the run
+			 * merely walked through */
 			ts[0].tv_sec = ts[1].tv_sec = it->mtime_sec;
 			ts[0].tv_nsec = ts[1].tv_nsec = it->mtime_nsec;
 			if (futimens(dfd, ts) != 0)

@@ -280,6 +280,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	o.opts = (opt & XRI_DRY_RUN) ? TREE_OPT_DRY_RUN : 0;
 	o.shared_inodes = (opt & XRI_SHARED) != 0;
+	o.in_place = (opt & XRI_IN_PLACE) != 0;
 	if (opt & XRI_CHANGES) {
 		o.on_change = on_change;
 		o.change_arg = &changes;

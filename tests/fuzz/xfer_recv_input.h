@@ -19,6 +19,7 @@
 #define XRI_CREATE    0x04   /* no root yet: made under the store */
 #define XRI_BASIS     0x08   /* the root holds the basis tree first */
 #define XRI_CHANGES   0x10   /* an on_change callback */
+#define XRI_IN_PLACE  0x20   /* xfer_opts.in_place */
 
 #define XRI_RECORD_HDR 4
 #define XRI_RAW        7

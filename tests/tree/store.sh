@@ -22,6 +22,11 @@
 #  3. version 1 is still the first tree, version 2 the mutated one, both
 #     verify, and version 2 took far less new space than a copy (the file
 #     system's used bytes, and the manifest's own figure);
+#  3b. (btrfs, xfs) a third version by the engine with --in-place (as the
+#     master runs it there), two files rewritten with their sizes: they
+#     keep their inodes, version 2 its data; version 3 is the tree,
+#     verifies, and its manifest shares all but the blocks of its header
+#     and of the changed entries with version 2's; removed again;
 #  4. removing version 1 leaves version 2 whole; a begin then discard
 #     leaves no .incoming; a begin while another holds the container fails
 #     as busy;
@@ -175,6 +180,40 @@ for fs in btrfs xfs ext4; do
 	echo "ok: both verify; version 2 took $took bytes (manifest: $stored), a copy $full"
 	[ "$took" -lt $((full / 2)) ] || fail "$fs: version 2 took $took bytes of a $full copy"
 	[ "$stored" -gt 0 ] && [ "$stored" -lt $((full / 2)) ] || fail "$fs: stored $stored of a $full copy"
+
+	# 3b. (btrfs, xfs) version 3 by the engine as the master runs it
+	# there (--in-place): two files rewritten with their sizes, a small
+	# one (copied into its inode) and the 32 MiB one (one block changed:
+	# aligned blocks, reflinked into its inode).  Each keeps its inode;
+	# version 2 keeps its data; version 3 is the tree and verifies; every
+	# manifest line keeps its length, so its manifest is version 2's but
+	# for the blocks of the header and of the two entries; removed again
+	if [ $fs != ext4 ]; then
+		sleep 1
+		rm -rf "$T/src3"; cp -a "$T/src2" "$T/src3"
+		g=$(cd "$T/src2" && find files -type f -links 1 -size +4k -size -1000k | sort | head -n 1)
+		[ -n "$g" ] || fail "$fs: no small file of one name in the tree"
+		head -c "$(stat -c %s "$T/src3/$g")" /dev/urandom >"$T/src3/$g"
+		printf 'changed block' | dd of="$T/src3/unchanged.bin" bs=1 seek=5000000 conv=notrunc status=none
+		"$ST" "$S" begin web >/dev/null
+		i1=$(stat -c %i "$inc/rootfs/$g") i2=$(stat -c %i "$inc/rootfs/unchanged.bin")
+		"$XL" "$T/src3" "$inc/rootfs" --in-place --changes "$T/changes3.$fs" >/dev/null
+		v3=$("$ST" "$S" commit web --host h1 --kind hot --changes "$T/changes3.$fs")
+		[ "$(stat -c %i "$S/web/$v3/rootfs/$g") $(stat -c %i "$S/web/$v3/rootfs/unchanged.bin")" = "$i1 $i2" ] ||
+			fail "$fs: version 3's changed files have new inodes"
+		WRITER=rsync same "$T/src3" "$S/web/$v3/rootfs" || fail "$fs: version 3 is not the tree"
+		WRITER=rsync same "$T/src2" "$S/web/$v2/rootfs" || fail "$fs: version 3's writes changed version 2"
+		[ "$("$ST" "$S" verify web "$v3")" = good ] || fail "$fs: version 3 does not verify"
+		sync -f "$S"
+		own=$(filefrag -v "$S/web/$v3/manifest" |
+			awk '$1 ~ /^[0-9]+:$/ && $0 !~ /shared/ { n += $6 + 0 } END { print n + 0 }')
+		all=$(( ($(stat -c %s "$S/web/$v3/manifest") + 4095) / 4096 ))
+		[ "$all" -ge 4 ] && [ "$own" -ge 1 ] && [ "$own" -le 3 ] ||
+			fail "$fs: version 3's manifest has $own of its $all blocks of its own"
+		"$ST" "$S" remove web "$v3"
+		[ "$("$ST" "$S" verify web "$v2")" = good ] || fail "$fs: removing version 3 changed version 2"
+		echo "ok: in place, inodes kept; $own of the manifest's $all blocks its own"
+	fi
 
 	# 4. removal, discard
 	"$ST" "$S" remove web "$v1"

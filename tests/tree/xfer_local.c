@@ -1,5 +1,6 @@
 /* xfer-local SRC DST [--checksum] [--dry-run] [--compress]
- *            [--shared-inodes] [--changes FILE] [--dump FILE [--basis]]:
+ *            [--shared-inodes] [--in-place] [--changes FILE]
+ *            [--dump FILE [--basis]]:
  * run the transfer engine's sender and receiver in two processes joined
  * by a socketpair, without SSH or a master: the engine alone, for tests.
  * --changes writes the receiver's change report to FILE, one
@@ -145,7 +146,7 @@ main(int argc, char **argv)
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: xfer-local SRC DST [--checksum] "
-		    "[--dry-run] [--compress] [--shared-inodes] "
+		    "[--dry-run] [--compress] [--shared-inodes] [--in-place] "
 		    "[--changes FILE] [--dump FILE [--basis]]\n");
 		return 2;
 	}
@@ -158,6 +159,8 @@ main(int argc, char **argv)
 			o.opts |= TREE_OPT_COMPRESS;
 		else if (strcmp(argv[i], "--shared-inodes") == 0)
 			o.shared_inodes = true;
+		else if (strcmp(argv[i], "--in-place") == 0)
+			o.in_place = true;
 		else if (strcmp(argv[i], "--changes") == 0 && i + 1 < argc &&
 		    changes == NULL) {
 			if ((changes = fopen(argv[++i], "we")) == NULL) {
@@ -199,6 +202,7 @@ main(int argc, char **argv)
 		/* the receiver's options as the fuzz target takes them */
 		fputc(((o.opts & TREE_OPT_DRY_RUN) ? XRI_DRY_RUN : 0) |
 		    (o.shared_inodes ? XRI_SHARED : 0) |
+		    (o.in_place ? XRI_IN_PLACE : 0) |
 		    (basis ? XRI_BASIS : 0) |
 		    (o.on_change ? XRI_CHANGES : 0), rl.out);
 		/* room for a whole frame and a read */
