@@ -67,7 +67,7 @@ pool_claim() {
 # the qemu VM tests (LVM on Debian's kernel)
 run_vm() {
 	echo "== LVM in a qemu VM (tests/vm)"
-	for t in tests/vm/smoke.sh tests/vm/lvm.sh; do
+	for t in tests/vm/smoke.sh tests/vm/lvm.sh tests/vm/cgroup1.sh; do
 		[ -f "$t" ] && one "vm-$(basename "$t" .sh)" bash "$t" "$build"
 	done
 }
