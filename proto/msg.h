@@ -73,6 +73,10 @@ struct msg_host_info {
 	uint32_t containers;
 	uint64_t uptime;                   /* seconds */
 	char version[MSG_SOFTWARE_MAX];
+	/* the host's CPU time since boot (/proc/stat's cpu line, in clock
+	 * ticks): busy (user, nice, system, irq, softirq, steal) of total
+	 * (busy, idle, iowait); the master takes its use from two reports */
+	uint64_t cpu_busy, cpu_total;
 };
 
 /* One container as a slave sees it through liblxc. */
@@ -101,6 +105,8 @@ struct msg_host_rec {
 	char reason[MSG_REASON_MAX];       /* why down; "" when up */
 	struct msg_host_info info;         /* last report; zero if never seen */
 	int64_t last_seen;                 /* unix time, 0 = never */
+	uint32_t cpu_use;                  /* the host's CPU in use between its
+	                                    * last two reports, x 1000 cores */
 };
 
 struct msg_host_list {
