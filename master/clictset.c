@@ -28,7 +28,6 @@ MSG_CODECS(msg_limit)
 MSG_CODECS(msg_control_req)
 MSG_CODECS(msg_control)
 
-
 /* One kind of request to every container it names. */
 struct each {
 	uint16_t to_slave, from_slave, to_cli;
@@ -180,12 +179,12 @@ reply_queued(struct reqloop *l, uint32_t rid, const struct job *v, size_t n)
 }
 
 /* Wait for each queued job of v, its outcome into its element of out.
- * 0, or a CERR_* (an ERROR sent when the master stops). */
+ * 0; -1 with err (the master stops: the jobs go on at its next start);
+ * -2 when the CLI went away. */
 static int
-wait_each(struct reqloop *l, uint32_t rid, const struct each *w,
-    struct job *v, size_t n, char *out)
+wait_each(struct reqloop *l, const struct each *w, struct job *v, size_t n,
+    char *out, char *err, size_t errlen)
 {
-	char err[256];
 	size_t i;
 	int r;
 
@@ -193,10 +192,8 @@ wait_each(struct reqloop *l, uint32_t rid, const struct each *w,
 		char *rep = out + i * w->rep_size;
 
 		if (v[i].id != 0 &&
-		    (r = job_wait_end(l, v[i].id, &v[i], err,
-		    sizeof(err))) != 0)
-			return r == -2 ? CERR_EOF : reply_error(l->t, rid,
-			    CERR_REMOTE, "%s", err);
+		    (r = job_wait_end(l, v[i].id, &v[i], err, errlen)) != 0)
+			return r;
 		snprintf(rep, PROTO_NAME_MAX, "%s", v[i].src);
 		snprintf(rep + PROTO_NAME_MAX, PROTO_NAME_MAX, "%s",
 		    v[i].container);
@@ -239,8 +236,11 @@ each_job(struct reqloop *l, const struct frame *f, const struct each *w,
 		r = reply_queued(l, f->h.id, v, cl->n);
 		goto out;
 	}
-	if ((r = wait_each(l, f->h.id, w, v, cl->n, o.v)) != 0)
+	if ((r = wait_each(l, w, v, cl->n, o.v, err, sizeof(err))) != 0) {
+		r = r == -2 ? CERR_EOF : reply_error(l->t, f->h.id,
+		    CERR_REMOTE, "%s", err);
 		goto out;
+	}
 	r = reply_msg(l->t, w->to_cli, f->h.id, list_enc, &o);
 out:
 	free(v);
