@@ -12,7 +12,8 @@
 # with their ids, --detach gives the id; a change to a container a move is
 # at work on is refused naming the move; a master killed -9 while a slave
 # makes a container leaves none of it once the job has recovered (rolled
-# back: no config, volume or LXC directory).
+# back: no config, volume or LXC directory).  corral hosts --json gives
+# each host's own CPU in use.
 . "$(dirname "$0")/lib.bash"
 
 pool_up 2 >/dev/null
@@ -68,6 +69,13 @@ ok "without --host, web lands on h2 (h1 down) with networks.conf's settings"
 wait_until 150 ping_from h2 "$IP" || fail "web does not answer a ping on $IP from h2"
 wait_until 50 ping_from h1 "$IP" || fail "web does not answer a ping on $IP from h1 (shared network)"
 ok "web answers on $IP from its host and from the other"
+
+# each host's own CPU (from /proc/stat between two polls): within its cores
+jq_of 'length == 2 and all(.[]; .cpu_use >= 0 and .cpu_use <= .cores)' corral hosts --json ||
+	fail "cpu_use out of its range: $(corral hosts --json)"
+wait_until 100 jq_of 'any(.[]; .cpu_use > 0)' corral hosts --json ||
+	fail "no host reports CPU in use: $(corral hosts --json | jq -c 'map({name, cpu_use})')"
+ok "corral hosts --json gives each host's CPU in use (cpu_use)"
 
 expect_exit 1 "$IP is the address of container web on h2" corral create web2 --ip "$IP"
 expect_exit 1 "container web exists on h2" corral create web --ip 10.215.1.21
