@@ -164,6 +164,8 @@ $(BUILD)/tests/test_retention: $(BUILD)/master/retention.o
 $(BUILD)/tests/test_daily: $(BUILD)/master/daily.o
 # a container's config between this host's paths and the neutral form
 $(BUILD)/tests/test_conftext: $(BUILD)/slave/conftext.o
+# the host's CPU time from /proc/stat's text
+$(BUILD)/tests/test_procstat: $(BUILD)/slave/procstat.o
 tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/xfer-local $(BUILD)/ssh-try \
 	$(BUILD)/store-tool $(BUILD)/ctl-tool $(BUILD)/store-xfer
 

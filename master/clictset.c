@@ -1,9 +1,15 @@
 /* corral-master: corral limit and corral control (CLI_LIMIT_REQ,
  * CLI_CONTROL_REQ).  The container named, or with all every container of
  * the inventory, is asked on the host the inventory has it on (CT_LIMIT,
- * CT_CONTROL), one after the other; the answer lists each, with the error
- * of those whose host failed, so that one down host does not hide the
- * others. */
+ * CT_CONTROL); the answer lists each, with the error of those whose host
+ * failed, so that one down host does not hide the others.
+ *
+ * A show asks each now, one after the other.  A change is a job per
+ * container (kind limit or control, kind_ctset.h), queued together and
+ * answered once all have ended, each job's outcome its container's
+ * element; with detach, the jobs queued (CLI_JOBS) are the answer.  A
+ * container another job is at work on is refused naming that job (the
+ * whole request when it names one container). */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +18,8 @@
 #include "cerr.h"
 #include "clisession.h"
 #include "inventory.h"
+#include "jobs.h"
+#include "kind_ctset.h"
 #include "master.h"
 #include "msg.h"
 
@@ -19,9 +27,6 @@ MSG_CODECS(msg_limit_req)
 MSG_CODECS(msg_limit)
 MSG_CODECS(msg_control_req)
 MSG_CODECS(msg_control)
-
-#define SET_MARGIN_S 120     /* a session and liblxc, beyond a stop's wait */
-#define STOP_WAIT_S  60      /* the slave's default halt-to-kill time */
 
 /* One kind of request to every container it names. */
 struct each {
@@ -31,6 +36,8 @@ struct each {
 	msg_enc_fn req_encode;
 	msg_dec_fn rep_decode;
 	int (*list_encode)(struct cbuf *b, const void *v, size_t n);
+	const char *kind;            /* its job's, for a change */
+	void (*from_result)(const char *result, void *rep);
 };
 
 _Static_assert(offsetof(struct msg_limit_req, ct) == 0 &&
@@ -101,27 +108,176 @@ ask_each(struct cli *c, const struct each *w, const void *req,
 }
 
 static int
+job_list_enc(struct cbuf *b, const void *m)
+{
+	const struct msg_job_list *l = m;
+
+	return msg_job_list_encode(b, l->v, l->n);
+}
+
+/* Queue the job of each container of cl (kind w->kind, args) into v (id
+ * 0: refused, error naming the job at work on it); n queued into *queued.
+ * -1 with err when a single container's is refused, or the inventory
+ * fails. */
+static int
+queue_each(struct cli *c, const struct each *w, const char *args,
+    const struct msg_ct_rec_list *cl, bool all, struct job *v,
+    size_t *queued, char *err, size_t errlen)
+{
+	int64_t busy;
+	size_t i;
+	int r;
+
+	*queued = 0;
+	for (i = 0; i < cl->n; i++) {
+		struct job *j = &v[i];
+
+		memset(j, 0, sizeof(*j));
+		snprintf(j->kind, sizeof(j->kind), "%s", w->kind);
+		snprintf(j->container, sizeof(j->container), "%s",
+		    cl->v[i].ct.name);
+		snprintf(j->src, sizeof(j->src), "%s", cl->v[i].host);
+		snprintf(j->args, sizeof(j->args), "%s", args);
+		if ((r = job_queue(c, j, &busy)) == 0) {
+			(*queued)++;
+			continue;
+		}
+		if (r != JOB_BUSY) {
+			snprintf(err, errlen, "inventory: %s",
+			    inventory_errmsg(c->inv));
+			return -1;
+		}
+		if (!all) {
+			snprintf(err, errlen, "%s: job %lld is at work on it",
+			    j->container, (long long)busy);
+			return -1;
+		}
+		j->id = 0;
+		j->state = JOB_FAILED;
+		snprintf(j->error, sizeof(j->error), "%s: job %lld is at work "
+		    "on it", j->container, (long long)busy);
+	}
+	return 0;
+}
+
+/* detach: the jobs as queued (a refused one with id 0 and its error) */
+static int
+reply_queued(struct reqloop *l, uint32_t rid, const struct job *v, size_t n)
+{
+	struct msg_job_list ml = { 0 };
+	size_t i;
+	int r;
+
+	if (n > 0 && (ml.v = calloc(n, sizeof(*ml.v))) == NULL)
+		return CERR_NOMEM;
+	for (i = 0; i < n; i++)
+		job_msg(&v[i], &ml.v[i]);
+	ml.n = n;
+	r = reply_msg(l->t, MSG_CLI_JOBS, rid, job_list_enc, &ml);
+	msg_job_list_free(&ml);
+	return r;
+}
+
+/* Wait for each queued job of v, its outcome into its element of out.
+ * 0; -1 with err (the master stops: the jobs go on at its next start);
+ * -2 when the CLI went away. */
+static int
+wait_each(struct reqloop *l, const struct each *w, struct job *v, size_t n,
+    char *out, char *err, size_t errlen)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		char *rep = out + i * w->rep_size;
+
+		if (v[i].id != 0 &&
+		    (r = job_wait_end(l, v[i].id, &v[i], err, errlen)) != 0)
+			return r;
+		snprintf(rep, PROTO_NAME_MAX, "%s", v[i].src);
+		snprintf(rep + PROTO_NAME_MAX, PROTO_NAME_MAX, "%s",
+		    v[i].container);
+		if (v[i].state == JOB_DONE)
+			w->from_result(v[i].result, rep);
+		else if (v[i].state == JOB_CANCELLED)
+			snprintf(rep + w->error_off, MSG_ERRTEXT_MAX, "job %lld "
+			    "cancelled", (long long)v[i].id);
+		else
+			snprintf(rep + w->error_off, MSG_ERRTEXT_MAX, "%s",
+			    v[i].error);
+	}
+	return 0;
+}
+
+/* A change: a job per container of cl. */
+static int
+each_job(struct reqloop *l, const struct frame *f, const struct each *w,
+    const char *args, const struct msg_ct_rec_list *cl, bool all,
+    bool detach)
+{
+	struct cli *c = l->ctx;
+	struct list_out o = { .w = w, .n = cl->n };
+	struct job *v = NULL;
+	char err[512];
+	size_t queued;
+	int r;
+
+	if (cl->n > 0 && ((v = calloc(cl->n, sizeof(*v))) == NULL ||
+	    (o.v = calloc(cl->n, w->rep_size)) == NULL)) {
+		r = CERR_NOMEM;
+		goto out;
+	}
+	if (queue_each(c, w, args, cl, all, v, &queued, err,
+	    sizeof(err)) != 0) {
+		r = reply_error(l->t, f->h.id, CERR_REMOTE, "%s", err);
+		goto out;
+	}
+	if (detach) {
+		r = reply_queued(l, f->h.id, v, cl->n);
+		goto out;
+	}
+	if ((r = wait_each(l, w, v, cl->n, o.v, err, sizeof(err))) != 0) {
+		r = r == -2 ? CERR_EOF : reply_error(l->t, f->h.id,
+		    CERR_REMOTE, "%s", err);
+		goto out;
+	}
+	r = reply_msg(l->t, w->to_cli, f->h.id, list_enc, &o);
+out:
+	free(v);
+	free(o.v);
+	return r;
+}
+
+/* req: the request with its name and all cleared; args "" for a show,
+ * else its jobs' args. */
+static int
 each_ct(struct reqloop *l, const struct frame *f, const struct each *w,
-    void *req, const char *ct, uint8_t all, int timeout_s)
+    void *req, const char *ct, uint8_t all, const char *args, int timeout_s)
 {
 	struct cli *c = l->ctx;
 	struct msg_ct_rec_list cl = { 0 };
 	struct list_out o = { .w = w };
+	bool every = all & MSG_EACH_ALL;
 	int r;
 
-	if (!all && ct[0] == '\0')
+	if (!every && ct[0] == '\0')
 		return reply_error(l->t, f->h.id, CERR_INVALID, "name a "
 		    "container or ask for all");
 	cli_refresh(c, NULL);
-	if (inventory_containers(c->inv, all ? NULL : ct, NULL, &cl) != 0)
+	if (inventory_containers(c->inv, every ? NULL : ct, NULL, &cl) != 0)
 		return reply_error(l->t, f->h.id, CERR_REMOTE, "inventory: %s",
 		    inventory_errmsg(c->inv));
-	if (!all && cl.n == 0) {
+	if (!every && cl.n == 0) {
 		msg_ct_rec_list_free(&cl);
 		return reply_error(l->t, f->h.id, CERR_INVALID, "no container "
 		    "%s in the inventory", ct);
 	}
-	((char *)req)[0] = '\0';
+	if (args[0] != '\0') {
+		r = each_job(l, f, w, args, &cl, every,
+		    (all & MSG_EACH_DETACH) != 0);
+		msg_ct_rec_list_free(&cl);
+		return r;
+	}
 	if (cl.n > 0 && (o.v = calloc(cl.n, w->rep_size)) == NULL) {
 		msg_ct_rec_list_free(&cl);
 		return CERR_NOMEM;
@@ -134,6 +290,18 @@ each_ct(struct reqloop *l, const struct frame *f, const struct each *w,
 	return r;
 }
 
+static void
+limit_result(const char *result, void *rep)
+{
+	limit_from_result(result, rep);
+}
+
+static void
+control_result(const char *result, void *rep)
+{
+	control_from_result(result, rep);
+}
+
 int
 cli_do_limit(struct reqloop *l, const struct frame *f)
 {
@@ -142,9 +310,10 @@ cli_do_limit(struct reqloop *l, const struct frame *f)
 		sizeof(struct msg_limit_req), sizeof(struct msg_limit),
 		offsetof(struct msg_limit, error),
 		msg_limit_req_enc, msg_limit_dec, limit_list_enc,
+		"limit", limit_result,
 	};
 	struct msg_limit_req q;
-	char ct[PROTO_NAME_MAX];
+	char ct[PROTO_NAME_MAX], args[JOB_ARGS_MAX] = "";
 	uint8_t all;
 	int r;
 
@@ -153,7 +322,9 @@ cli_do_limit(struct reqloop *l, const struct frame *f)
 	snprintf(ct, sizeof(ct), "%s", q.ct);
 	all = q.all;
 	q.all = 0;
-	return each_ct(l, f, &w, &q, ct, all, SET_MARGIN_S);
+	if (q.set != 0)
+		limit_job_args(&q, args, sizeof(args));
+	return each_ct(l, f, &w, &q, ct, all, args, CTSET_MARGIN_S);
 }
 
 int
@@ -164,9 +335,10 @@ cli_do_control(struct reqloop *l, const struct frame *f)
 		sizeof(struct msg_control_req), sizeof(struct msg_control),
 		offsetof(struct msg_control, error),
 		msg_control_req_enc, msg_control_dec, control_list_enc,
+		"control", control_result,
 	};
 	struct msg_control_req q;
-	char ct[PROTO_NAME_MAX];
+	char ct[PROTO_NAME_MAX], args[JOB_ARGS_MAX] = "";
 	uint8_t all;
 	int r;
 
@@ -175,6 +347,8 @@ cli_do_control(struct reqloop *l, const struct frame *f)
 	snprintf(ct, sizeof(ct), "%s", q.ct);
 	all = q.all;
 	q.all = 0;
-	return each_ct(l, f, &w, &q, ct, all, (int)(q.timeout_s ?
-	    q.timeout_s : STOP_WAIT_S) + SET_MARGIN_S);
+	if (q.autostart != MSG_AUTO_KEEP || q.run != MSG_RUN_KEEP)
+		control_job_args(&q, args, sizeof(args));
+	return each_ct(l, f, &w, &q, ct, all, args, (int)(q.timeout_s ?
+	    q.timeout_s : CTSET_STOP_WAIT_S) + CTSET_MARGIN_S);
 }

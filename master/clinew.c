@@ -1,9 +1,11 @@
 /* corral-master: corral create NAME --ip ADDR (CLI_NEW_REQ).  The master
  * reads networks.conf and create.conf afresh (an edit needs no restart),
  * settles every setting of the new container from them and the request,
- * checks the address against the inventory's containers, picks the host
- * when none is named, and has that slave make it (CT_NEW).  Every refusal
- * comes before the slave is asked: nothing is changed by a bad request. */
+ * checks the address against the inventory's containers and the create
+ * jobs not ended yet, picks the host when none is named, and queues the
+ * job that has that slave make it (kind create, kind_create.h: CT_NEW).
+ * Every refusal comes before the job: nothing is changed by a bad
+ * request. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,8 @@
 #include "clisession.h"
 #include "conf.h"
 #include "inventory.h"
+#include "jobs.h"
+#include "kind_create.h"
 #include "log.h"
 #include "master.h"
 #include "msg.h"
@@ -23,11 +27,7 @@
 #include "place.h"
 #include "placedb.h"
 
-MSG_CODECS(msg_new_req)
-MSG_CODECS(msg_new)
-
-/* a template's download, or an LV's mkfs, takes its time */
-#define NEW_TIMEOUT_S 1800
+MSG_DEC(msg_new_req)
 
 static void
 addr_text(const struct net_addr *a, char *buf, size_t len)
@@ -166,7 +166,40 @@ has_addr(const char *list, const struct net_addr *addr)
 	return false;
 }
 
-/* Neither the name nor the address of q is taken in the inventory. */
+/* No create job not ended yet makes a container on address a (the
+ * inventory learns of it only once made). */
+static int
+check_jobs(struct cli *c, const struct net_addr *a, char *err,
+    size_t errlen)
+{
+	char addr[MSG_IP_MAX];
+	struct job *v;
+	size_t i, n;
+	int rc = 0;
+
+	if (job_list(c->inv, INT64_MAX, &v, &n) != 0) {
+		snprintf(err, errlen, "inventory: %s",
+		    inventory_errmsg(c->inv));
+		return -1;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		if (strcmp(v[i].kind, "create") != 0)
+			continue;
+		msg_kv_get(v[i].args, "addr", addr, sizeof(addr));
+		addr[strcspn(addr, "/")] = '\0';
+		if (addr[0] != '\0' && has_addr(addr, a)) {
+			snprintf(err, errlen, "job %lld is making container %s "
+			    "on that address", (long long)v[i].id,
+			    v[i].container);
+			rc = -1;
+		}
+	}
+	free(v);
+	return rc;
+}
+
+/* Neither the name nor the address of q is taken in the inventory, nor
+ * the address by a create job. */
 static int
 check_free(struct cli *c, const struct msg_new_req *q, char *err,
     size_t errlen)
@@ -195,7 +228,7 @@ check_free(struct cli *c, const struct msg_new_req *q, char *err,
 		}
 	}
 	msg_ct_rec_list_free(&cl);
-	return rc;
+	return rc != 0 ? rc : check_jobs(c, &a, err, errlen);
 }
 
 /* Placement's choice (place.h) for a container of s's memory and disk:
@@ -279,7 +312,7 @@ cli_do_new(struct reqloop *l, const struct frame *f)
 {
 	struct cli *c = l->ctx;
 	struct msg_new_req q, s;
-	struct msg_new a;
+	struct job j;
 	char err[1024], host[PROTO_NAME_MAX];
 	int r;
 
@@ -287,7 +320,7 @@ cli_do_new(struct reqloop *l, const struct frame *f)
 		return r;
 	memset(&s, 0, sizeof(s));
 	snprintf(s.ct, sizeof(s.ct), "%s", q.ct);
-	s.start = q.start;
+	s.start = q.start & MSG_NEW_START;
 	if (!ct_name_valid(q.ct)) {
 		snprintf(err, sizeof(err), "'%s' is not a valid container "
 		    "name (letters, digits, '.', '_', '-'; 1..63)", q.ct);
@@ -299,15 +332,19 @@ cli_do_new(struct reqloop *l, const struct frame *f)
 	if (check_free(c, &q, err, sizeof(err)) != 0 ||
 	    choose_host(c, q.host, &s, host, err, sizeof(err)) != 0)
 		goto refused;
+	memset(&j, 0, sizeof(j));
+	snprintf(j.kind, sizeof(j.kind), "create");
+	snprintf(j.container, sizeof(j.container), "%s", q.ct);
+	snprintf(j.dst, sizeof(j.dst), "%s", host);
+	if (create_args_new(&s, j.args, sizeof(j.args)) != 0) {
+		snprintf(err, sizeof(err), "its settings do not fit a job's "
+		    "%d bytes", JOB_ARGS_MAX);
+		goto refused;
+	}
 	log_info("create %s: on %s, %s on %s (vlan %u)", q.ct, host, s.addr,
 	    s.link, s.vlan);
-	if ((r = master_request(c->m, host, MSG_CT_NEW_REQ, msg_new_req_enc,
-	    &s, MSG_CT_NEW, msg_new_dec, &a, NEW_TIMEOUT_S, err,
-	    sizeof(err))) != 0)
-		return reply_error(l->t, f->h.id, r, "%s", err);
-	snprintf(a.host, sizeof(a.host), "%s", host);
-	cli_refresh(c, host);
-	return reply_msg(l->t, MSG_CLI_NEW, f->h.id, msg_new_enc, &a);
+	return job_submit_and_wait(l, f->h.id, &j,
+	    (q.start & MSG_NEW_DETACH) != 0);
 refused:
 	/* the CLI says "corral: create: " before it */
 	return reply_error(l->t, f->h.id, CERR_INVALID, "%s: %s", q.ct, err);

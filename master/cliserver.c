@@ -25,8 +25,6 @@
 
 MSG_ENC(msg_trust)
 MSG_ENC(msg_sync_result)
-MSG_CODECS(msg_create_req)
-MSG_CODECS(msg_create)
 MSG_CODECS(msg_snap_req)
 MSG_CODECS(msg_snap)
 
@@ -143,7 +141,7 @@ do_sync(struct reqloop *l, const struct frame *f)
 }
 
 /* A CLI request that names a slave, passed on to it: every such message
- * (msg_create_req/msg_create, msg_snap_req/msg_snap) starts with the
+ * (msg_snap_req/msg_snap) starts with the
  * host name, which the slave gets empty and the CLI gets filled in. */
 struct forward {
 	uint16_t to_slave, from_slave, to_cli;
@@ -189,20 +187,6 @@ out:
 }
 
 static int
-do_create(struct reqloop *l, const struct frame *f)
-{
-	/* a template or mkfs takes its time */
-	static const struct forward w = {
-		MSG_CT_CREATE_REQ, MSG_CT_CREATE, MSG_CLI_CREATE, 1800, true,
-		sizeof(struct msg_create_req), sizeof(struct msg_create),
-		msg_create_req_dec, msg_create_req_enc,
-		msg_create_dec, msg_create_enc,
-	};
-
-	return do_forward(l, f, &w);
-}
-
-static int
 do_snap(struct reqloop *l, const struct frame *f)
 {
 	static const struct forward w = {
@@ -215,9 +199,7 @@ do_snap(struct reqloop *l, const struct frame *f)
 	return do_forward(l, f, &w);
 }
 
-_Static_assert(offsetof(struct msg_create_req, host) == 0 &&
-    offsetof(struct msg_create, host) == 0 &&
-    offsetof(struct msg_snap_req, host) == 0 &&
+_Static_assert(offsetof(struct msg_snap_req, host) == 0 &&
     offsetof(struct msg_snap, host) == 0,
     "forwarded messages start with the host name");
 
@@ -226,7 +208,7 @@ static const struct req_handler handlers[] = {
 	{ MSG_CLI_SCAN_REQ,   0, do_scan },
 	{ MSG_CLI_TRUST_REQ,  0, do_trust },
 	{ MSG_CLI_SYNC_REQ,   REQ_STREAMS, do_sync },
-	{ MSG_CLI_CREATE_REQ, 0, do_create },
+	{ MSG_CLI_CREATE_REQ, REQ_STREAMS, cli_do_create },
 	{ MSG_CLI_SNAP_REQ,   0, do_snap },
 	{ MSG_CLI_JOBS_REQ,   0, cli_do_jobs },
 	{ MSG_CLI_JOB_REQ,    REQ_STREAMS, cli_do_job },
@@ -240,9 +222,9 @@ static const struct req_handler handlers[] = {
 	{ MSG_CLI_PRUNE_REQ,  0, cli_do_prune },
 	{ MSG_CLI_BACKUP_REQ, REQ_STREAMS, cli_do_backup },
 	{ MSG_CLI_RESTORE_REQ, REQ_STREAMS, cli_do_restore },
-	{ MSG_CLI_NEW_REQ,    0, cli_do_new },
-	{ MSG_CLI_LIMIT_REQ,  0, cli_do_limit },
-	{ MSG_CLI_CONTROL_REQ, 0, cli_do_control },
+	{ MSG_CLI_NEW_REQ,    REQ_STREAMS, cli_do_new },
+	{ MSG_CLI_LIMIT_REQ,  REQ_STREAMS, cli_do_limit },
+	{ MSG_CLI_CONTROL_REQ, REQ_STREAMS, cli_do_control },
 	{ MSG_CLI_PLACE_REQ,  0, cli_do_place },
 	{ MSG_CLI_BALANCE_REQ, 0, cli_do_balance },
 	{ MSG_CLI_DRAIN_REQ,  0, cli_do_drain },

@@ -61,9 +61,12 @@ int cli_do_prune(struct reqloop *l, const struct frame *f);
 /* corral backup (backupcli.c, backup.h): the plan, or the run's report
  * once its jobs have ended */
 int cli_do_backup(struct reqloop *l, const struct frame *f);  /* streams */
-/* corral create NAME --ip ADDR (clinew.c) */
-int cli_do_new(struct reqloop *l, const struct frame *f);
-/* corral limit, corral control (clictset.c) */
+/* corral create NAME --ip ADDR (clinew.c) and HOST NAME (clicreate.c):
+ * checked, then queued as jobs of kind create */
+int cli_do_new(struct reqloop *l, const struct frame *f);     /* streams */
+int cli_do_create(struct reqloop *l, const struct frame *f);  /* streams */
+/* corral limit, corral control (clictset.c): shown at once, a change
+ * as a job per container (kind_ctset.c), the answer once they ended */
 int cli_do_limit(struct reqloop *l, const struct frame *f);
 int cli_do_control(struct reqloop *l, const struct frame *f);
 
@@ -74,5 +77,14 @@ int cli_do_control(struct reqloop *l, const struct frame *f);
  * naming that job.  Its handler's row needs REQ_STREAMS. */
 int job_submit_and_wait(struct reqloop *l, uint32_t rid, struct job *j,
     bool detach);
+/* Queue j, logged and the runner kicked, without answering anyone (a
+ * request that queues several): 0, JOB_BUSY with *busy (the job at work
+ * on j->container), or -1 (inventory_errmsg()). */
+int job_queue(struct cli *c, struct job *j, int64_t *busy);
+/* Wait until job id has ended, into j: 0; -1 with err when the master is
+ * stopping (the job goes on at its next start) or the inventory failed;
+ * -2 when the CLI went away (the job goes on). */
+int job_wait_end(struct reqloop *l, int64_t id, struct job *j, char *err,
+    size_t errlen);
 
 #endif

@@ -36,8 +36,14 @@ static const char sql_host_up[] =
     " reason = '', hostname = ?2, cores = ?3, load1 = ?4, load5 = ?5,"
     " load15 = ?6, mem_total = ?7, mem_available = ?8,"
     " storage_backend = ?9, storage_total = ?10, storage_free = ?11,"
-    " containers = ?12, uptime = ?13, version = ?14, last_seen = ?15"
+    " containers = ?12, uptime = ?13, version = ?14, last_seen = ?15,"
+    " cpu_busy = ?16, cpu_total = ?17, cpu_use = ?18"
     " WHERE name = ?1";
+
+/* the host's CPU counters of its last report, and the use taken from
+ * them (inventory_cpu_use) */
+static const char sql_host_cpu[] =
+    "SELECT cpu_busy, cpu_total, cpu_use FROM hosts WHERE name = ?1";
 
 static const char sql_host_down[] =
     "UPDATE hosts SET state = 'down', reason = ?2 WHERE name = ?1";
@@ -72,9 +78,11 @@ static const char sql_ct_insert[] =
     " WHERE unseen";
 
 static const char sql_hist_insert[] =
-    "INSERT INTO load_history (host, t, load1, mem_available, cpu_milli)"
+    "INSERT INTO load_history (host, t, load1, mem_available, cpu_milli,"
+    " host_cpu_milli)"
     " VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(SUM(cpu_milli), 0)"
-    "  FROM containers WHERE host = ?1 AND last_seen = ?2))";
+    "  FROM containers WHERE host = ?1 AND last_seen = ?2),"
+    " (SELECT cpu_use FROM hosts WHERE name = ?1))";
 
 static const char sql_hist_prune[] =
     "DELETE FROM load_history WHERE host = ?1 AND rowid IN"
@@ -87,7 +95,7 @@ static const char sql_hosts[] =
     " reason, hostname, cores,"
     " load1, load5, load15, mem_total, mem_available, storage_backend,"
     " storage_total, storage_free, containers, uptime, version,"
-    " last_seen FROM hosts ORDER BY name";
+    " last_seen, cpu_busy, cpu_total, cpu_use FROM hosts ORDER BY name";
 
 static const char sql_containers[] =
     "SELECT host, name, state, ipv4, autostart, mem_used, mem_limit,"
@@ -228,14 +236,56 @@ fail:
 	return -1;
 }
 
+uint32_t
+inventory_cpu_use(uint64_t busy0, uint64_t total0, uint64_t busy1,
+    uint64_t total1, uint32_t cores, uint32_t last)
+{
+	uint64_t full = (uint64_t)(cores ? cores : 1) * 1000, db, dt;
+
+	if (total0 == 0 || total1 <= total0 || busy1 < busy0)
+		return last;
+	db = busy1 - busy0;
+	dt = total1 - total0;
+	if (db >= dt)
+		return (uint32_t)full;
+	/* db < dt: no overflow for any dt below 2^54 ticks */
+	return (uint32_t)(full * db / dt);
+}
+
+/* The use between host's last report and m (0 for a host not seen). */
+static int
+host_cpu_use(struct inventory *inv, const char *host,
+    const struct msg_host_info *m, uint32_t *use)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*use = 0;
+	if ((st = invdb_stmt(inv, sql_host_cpu)) == NULL)
+		return -1;
+	if (inv_bind_str(st, 1, host) != SQLITE_OK)
+		return inv_bind_fail(inv, st, "host cpu");
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*use = inventory_cpu_use(inv_col_u64(st, 0), inv_col_u64(st, 1),
+		    m->cpu_busy, m->cpu_total, m->cores, inv_col_u32(st, 2));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		inv_set_err(inv, "host cpu: %s", sqlite3_errmsg(inv->db));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 store_host_info(struct inventory *inv, const char *host,
     const struct msg_host_info *m, int64_t now)
 {
 	sqlite3_stmt *st;
+	uint32_t use;
 	int rc;
 
-	if ((st = invdb_stmt(inv, sql_host_up)) == NULL)
+	if (host_cpu_use(inv, host, m, &use) != 0 ||
+	    (st = invdb_stmt(inv, sql_host_up)) == NULL)
 		return -1;
 	if ((rc = inv_bind_str(st, 1, host)) != SQLITE_OK ||
 	    (rc = inv_bind_field(st, 2, m->hostname, sizeof(m->hostname))) !=
@@ -254,7 +304,10 @@ store_host_info(struct inventory *inv, const char *host,
 	    (rc = inv_bind_u64(st, 13, m->uptime)) != SQLITE_OK ||
 	    (rc = inv_bind_field(st, 14, m->version, sizeof(m->version))) !=
 	    SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(st, 15, now)) != SQLITE_OK)
+	    (rc = sqlite3_bind_int64(st, 15, now)) != SQLITE_OK ||
+	    (rc = inv_bind_u64(st, 16, m->cpu_busy)) != SQLITE_OK ||
+	    (rc = inv_bind_u64(st, 17, m->cpu_total)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(st, 18, use)) != SQLITE_OK)
 		return inv_bind_fail(inv, st, "update host");
 	if (inv_run(inv, st, "update host") != 0)
 		return -1;
@@ -421,6 +474,9 @@ read_host(sqlite3_stmt *st, void *row)
 	m->uptime = inv_col_u64(st, 16);
 	inv_col_text(st, 17, m->version, sizeof(m->version));
 	r->last_seen = sqlite3_column_int64(st, 18);
+	m->cpu_busy = inv_col_u64(st, 19);
+	m->cpu_total = inv_col_u64(st, 20);
+	r->cpu_use = inv_col_u32(st, 21);
 }
 
 int

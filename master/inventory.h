@@ -39,6 +39,14 @@ int inventory_sync_hosts(struct inventory *inv, const struct inv_host_cfg *v,
 int inventory_host_up(struct inventory *inv, const char *host,
     const struct msg_host_info *info, const struct msg_ct_info *cts,
     size_t n_cts, int64_t now);
+/* The host's CPU in use between two reports (HOST_INFO's cpu_busy and
+ * cpu_total, clock ticks since boot, the earlier one's first) on a host
+ * of cores, in thousandths of a core: cores x 1000 x busy / total of the
+ * difference, at most cores x 1000.  No earlier report (its total 0), no
+ * time between them, or counters that went back (a reboot): last, the
+ * figure as it was.  Pure (inventory_host_up keeps the reports). */
+uint32_t inventory_cpu_use(uint64_t busy0, uint64_t total0, uint64_t busy1,
+    uint64_t total1, uint32_t cores, uint32_t last);
 /* A failed poll: state "down" with the reason; containers are kept as last
  * seen (their last_seen tells how old they are). */
 int inventory_host_down(struct inventory *inv, const char *host,

@@ -278,6 +278,68 @@ cli_do_cancel(struct reqloop *l, const struct frame *f)
 }
 
 int
+job_queue(struct cli *c, struct job *j, int64_t *busy)
+{
+	int r;
+
+	if ((r = job_add(c->inv, j, realtime_ms(), busy)) != 0)
+		return r;
+	job_log(LOG_NOTICE, j, "queued (%s -> %s)", j->src[0] ? j->src : "-",
+	    j->dst[0] ? j->dst : "-");
+	jobrun_kick(c->m->jobs);
+	return 0;
+}
+
+int
+job_wait_end(struct reqloop *l, int64_t id, struct job *j, char *err,
+    size_t errlen)
+{
+	struct cli *c = l->ctx;
+	struct jobrun *jr = c->m->jobs;
+	struct job_watch w;
+	struct job_live live;
+	int r = -1;
+
+	if (jobrun_watch_open(jr, &w, id) != 0) {
+		snprintf(err, errlen, "corral-master is stopping; job %lld "
+		    "goes on at its next start", (long long)id);
+		return -1;
+	}
+	for (;;) {
+		switch (jobrun_watch(jr, &w, &live, monotonic_ms() +
+		    WATCH_MS)) {
+		case JOBW_STOPPING:
+			snprintf(err, errlen, "corral-master is stopping; job "
+			    "%lld goes on at its next start", (long long)id);
+			goto out;
+		case JOBW_CHANGED:
+			if (job_get(c->inv, id, j, NULL, NULL) != 0) {
+				snprintf(err, errlen, "%s",
+				    inventory_errmsg(c->inv));
+				goto out;
+			}
+			if (!job_active(j->state)) {
+				r = 0;
+				goto out;
+			}
+			continue;
+		case JOBW_PROGRESS:
+			continue;
+		case JOBW_TIMEOUT:
+			if (cli_gone(l->t)) {
+				snprintf(err, errlen, "the CLI went away");
+				r = -2;
+				goto out;
+			}
+			continue;
+		}
+	}
+out:
+	jobrun_watch_close(jr, &w);
+	return r;
+}
+
+int
 job_submit_and_wait(struct reqloop *l, uint32_t rid, struct job *j,
     bool detach)
 {
@@ -286,15 +348,12 @@ job_submit_and_wait(struct reqloop *l, uint32_t rid, struct job *j,
 	int64_t busy;
 	int r;
 
-	if ((r = job_add(c->inv, j, realtime_ms(), &busy)) == JOB_BUSY)
+	if ((r = job_queue(c, j, &busy)) == JOB_BUSY)
 		return reply_error(l->t, rid, CERR_REMOTE, "%s: job %lld is "
 		    "at work on it", j->container, (long long)busy);
 	if (r != 0)
 		return reply_error(l->t, rid, CERR_REMOTE, "%s",
 		    inventory_errmsg(c->inv));
-	job_log(LOG_NOTICE, j, "queued (%s -> %s)", j->src[0] ? j->src : "-",
-	    j->dst[0] ? j->dst : "-");
-	jobrun_kick(c->m->jobs);
 	job_msg(j, &m);
 	if ((r = reply_msg(l->t, MSG_CLI_JOB_QUEUED, rid, msg_job_enc,
 	    &m)) != 0 || detach)

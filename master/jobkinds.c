@@ -1,10 +1,12 @@
 /* corral-master: the kinds of job this master runs, one row each (see
- * struct job_kind in jobrun.h).  get, put, remove, move, backup, restore
- * and balance come as their own files and rows. */
+ * struct job_kind in jobrun.h).  get, put, remove, move, backup, restore,
+ * create, limit and control come as their own files and rows. */
 #include <stddef.h>
 
 #include "backup.h"
 #include "jobrun.h"
+#include "kind_create.h"
+#include "kind_ctset.h"
 #include "kind_get.h"
 #include "kind_remove.h"
 
@@ -19,5 +21,12 @@ const struct job_kind job_kinds[] = {
 	{ .name = "backup", .run = backup_run, .recover = backup_recover },
 	/* corral restore: a put under its own name */
 	{ .name = "restore", .run = put_run, .recover = put_recover },
+	{ .name = "create", .run = create_run, .recover = create_recover },
+	/* a container's setting on its host, in seconds: no transfer to
+	 * wait behind */
+	{ .name = "limit", .run = limit_run, .recover = limit_recover,
+	  .flags = JOBK_QUICK },
+	{ .name = "control", .run = control_run, .recover = control_recover,
+	  .flags = JOBK_QUICK },
 	{ .name = NULL },
 };

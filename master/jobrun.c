@@ -231,14 +231,15 @@ room_for(const struct jobrun *r, const struct job *j, bool *full)
 	return !*full && src < r->per_host && dst < r->per_host;
 }
 
-/* Start what the limits allow of the queue, oldest first. */
+/* Start what the limits allow of the queue, oldest first (a quick kind
+ * whatever they say). */
 static void
 schedule(struct jobrun *r)
 {
 	const struct job_kind *k;
 	struct job *v;
 	size_t i, n;
-	bool ok, full;
+	bool ok, full = false, stopping;
 
 	if (job_list(r->inv, INT64_MAX, &v, &n) != 0) {
 		log_error("jobs: %s", inventory_errmsg(r->inv));
@@ -247,15 +248,19 @@ schedule(struct jobrun *r)
 	for (i = 0; i < n; i++) {
 		if (v[i].state != JOB_QUEUED)
 			continue;
+		k = find_kind(r, v[i].kind);
+		if (full && (k == NULL || !(k->flags & JOBK_QUICK)))
+			continue;
 		pthread_mutex_lock(&r->lock);
-		ok = !r->stopping && room_for(r, &v[i], &full);
-		full |= r->stopping;
+		stopping = r->stopping;
+		ok = !stopping && (room_for(r, &v[i], &full) ||
+		    (k != NULL && (k->flags & JOBK_QUICK)));
 		pthread_mutex_unlock(&r->lock);
-		if (full)
+		if (stopping)
 			break;
 		if (!ok)
 			continue;
-		if ((k = find_kind(r, v[i].kind)) == NULL)
+		if (k == NULL)
 			fail_job(r, &v[i], "no job kind '%s' in this "
 			    "corral-master", v[i].kind);
 		else

@@ -7,7 +7,8 @@
  * while corral.conf's limits allow (jobs_max running in all, jobs_per_host
  * with a given host as source or destination; a job waiting for its host
  * does not hold back the jobs of other hosts).  Each job runs in a thread
- * of its own with an inventory connection of its own, and reports through
+ * of its own with an inventory connection of its own (a JOBK_QUICK kind
+ * starts at once, whatever the limits), and reports through
  * its struct job_ctx: steps, bytes, whether to stop.  Every start, step
  * and outcome is logged as "job ID KIND CONTAINER: ...".
  *
@@ -62,8 +63,14 @@ struct job_kind {
 	 * or cancelled, saying which with job_note(); NULL: the job is
 	 * marked failed */
 	int (*recover)(struct job_ctx *c);
-	unsigned flags;                         /* none defined yet */
+	unsigned flags;                         /* JOBK_* */
 };
+
+/* A kind that changes a setting and moves no data (limit, control): its
+ * jobs start whatever jobs_max and jobs_per_host say (they count among
+ * the running ones), so that a container's stop never waits behind a
+ * pool's transfers. */
+#define JOBK_QUICK 1u
 
 /* The production kinds (jobkinds.c). */
 extern const struct job_kind job_kinds[];

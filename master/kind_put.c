@@ -28,8 +28,6 @@
 
 #define MIB (1024ull * 1024ull)
 #define HEADROOM_MIN (64 * MIB)   /* beyond the files' size + 1/4 */
-#define UNDO_WAIT_S 90            /* a host that went away: its restart */
-#define UNDO_RETRY_S 3
 
 struct put {
 	struct job_ctx *c;
@@ -81,27 +79,10 @@ ctl(struct put *pt, enum msg_ctl_op op, uint32_t flags, uint64_t bytes,
 	    &rep, err, errlen) == 0 ? 0 : -1;
 }
 
-/* Remove what the job made on the host: its config if set, its volume.
- * Either finds nothing to do when it is gone.  A host that does not
- * answer (a slave killed, a link cut: what failed the job, often) is
- * asked again for UNDO_WAIT_S, long enough for a restart by systemd:
- * a volume left behind would stay unseen by anyone. */
 static int
 undo(struct put *pt, char *err, size_t errlen)
 {
-	int64_t until = monotonic_ms() + UNDO_WAIT_S * 1000;
-
-	for (;;) {
-		if (ctl(pt, MSG_CTL_REMOVE, MSG_CTL_FORCE, 0, err,
-		    errlen) == 0 &&
-		    ctl(pt, MSG_CTL_VOL_DESTROY, 0, 0, err, errlen) == 0)
-			return 0;
-		if (monotonic_ms() >= until)
-			return -1;
-		job_note(pt->c, "roll back on %s: %s; trying again in %d s",
-		    pt->host, err, UNDO_RETRY_S);
-		sleep(UNDO_RETRY_S);
-	}
+	return job_undo_made(pt->c, pt->host, pt->name, err, errlen);
 }
 
 static int

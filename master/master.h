@@ -72,8 +72,11 @@ int master_sync_fn(struct master_ctx *ctx, const struct msg_sync_req *q,
 
 /* One request to slave host on a fresh session (request.c): req encoded
  * by enc, the reply of reply_type decoded by dec into rep.  0, or with err:
- * CERR_PROTOCOL for a reply that does not decode, CERR_REMOTE for the
- * rest (an ERROR answer, a lost session, timeout_s without an answer). */
+ * CERR_PROTOCOL for a reply that does not decode; CERR_REMOTE when the
+ * slave was not asked (no session) or answered ERROR; the transport's
+ * code (CERR_EOF, CERR_TIMEOUT, CERR_IO ...) when the request went out
+ * and no answer came: the slave may have done it (a create's roll back
+ * needs to know). */
 int master_request(struct master_ctx *m, const char *host, uint16_t type,
     msg_enc_fn enc, const void *req, uint16_t reply_type, msg_dec_fn dec,
     void *rep, int timeout_s, char *err, size_t errlen);

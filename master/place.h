@@ -2,13 +2,16 @@
  * in memory (no I/O, no inventory, no clock): the score of a host, the
  * choice of a host for a new container (place.c), the plan that empties a
  * drained host and the plan of moves that lowers the pool's imbalance
- * (balance.c).  placeload.c fills a struct place_pool from the inventory;
+ * (balance.c).  placedb.c fills a struct place_pool from the inventory;
  * tests/unit/test_place.c runs these on synthetic pools.
  *
  * The score of a host (0 = idle, 100 = every resource at its capacity):
  *
  *   mem   = memory in use / memory total
- *   cpu   = CPU in use (cores, 15-minute average) / cores
+ *   cpu   = CPU in use (cores, 15-minute average: the largest of the
+ *           load average, the sum of its containers' CPU from their
+ *           cgroup counters, and the host's own CPU time from
+ *           /proc/stat) / cores
  *   disk  = storage used / storage total
  *   count = containers / (2 x the mean containers of the active hosts)
  *   score = 100 x (Wm mem + Wc cpu + Wd disk + Wn count) / (Wm+Wc+Wd+Wn)

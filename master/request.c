@@ -57,9 +57,13 @@ master_request(struct master_ctx *m, const char *host, uint16_t type,
 	if (hello_client(&c.t, &hp, &res, err, errlen) != 0)
 		goto out;
 	c.t.timeout_ms = timeout_s * 1000;
-	if ((r = frame_write(&c.t, type, 1, b)) != 0 ||
-	    (r = frame_read(&c.t, &reply)) != 0) {
+	if ((r = frame_write(&c.t, type, 1, b)) != 0) {
 		msg_errfmt(err, errlen, cfg.name, type, r);
+		goto out;
+	}
+	if ((r = frame_read(&c.t, &reply)) != 0) {
+		msg_errfmt(err, errlen, cfg.name, type, r);
+		ret = r == CERR_REMOTE ? CERR_IO : r;    /* asked, no answer */
 		goto out;
 	}
 	if (reply.h.type == MSG_ERROR) {

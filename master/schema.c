@@ -112,6 +112,18 @@ const char *const inv_migrations[] = {
 	"  last_run        INTEGER NOT NULL"
 	");"
 	"PRAGMA user_version = 4;",
+	/* 4 -> 5: the host's own CPU.  hosts.cpu_busy and cpu_total: its
+	 * last report's counters (HOST_INFO, clock ticks since boot);
+	 * hosts.cpu_use: its CPU in use between its last two reports, in
+	 * thousandths of a core (inventory_cpu_use); load_history.
+	 * host_cpu_milli: that, at each sample (placement's 15-minute
+	 * average). */
+	"ALTER TABLE hosts ADD COLUMN cpu_busy INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE hosts ADD COLUMN cpu_total INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE hosts ADD COLUMN cpu_use INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE load_history ADD COLUMN host_cpu_milli INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"PRAGMA user_version = 5;",
 };
 
 const int inv_schema_version =

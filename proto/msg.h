@@ -73,6 +73,10 @@ struct msg_host_info {
 	uint32_t containers;
 	uint64_t uptime;                   /* seconds */
 	char version[MSG_SOFTWARE_MAX];
+	/* the host's CPU time since boot (/proc/stat's cpu line, in clock
+	 * ticks): busy (user, nice, system, irq, softirq, steal) of total
+	 * (busy, idle, iowait); the master takes its use from two reports */
+	uint64_t cpu_busy, cpu_total;
 };
 
 /* One container as a slave sees it through liblxc. */
@@ -101,6 +105,8 @@ struct msg_host_rec {
 	char reason[MSG_REASON_MAX];       /* why down; "" when up */
 	struct msg_host_info info;         /* last report; zero if never seen */
 	int64_t last_seen;                 /* unix time, 0 = never */
+	uint32_t cpu_use;                  /* the host's CPU in use between its
+	                                    * last two reports, x 1000 cores */
 };
 
 struct msg_host_list {
@@ -160,8 +166,14 @@ struct msg_create_req {
 	char ct[PROTO_NAME_MAX];
 	uint64_t bytes;                    /* volume size, 0 = backend's */
 	char tmpl[PROTO_NAME_MAX];         /* LXC template */
-	uint8_t start;
+	uint8_t start;                     /* MSG_NEW_START | MSG_NEW_DETACH */
 };
+
+/* msg_create_req's and msg_new_req's start: bits.  DETACH (CLI only):
+ * answer CLI_JOB_QUEUED and no more; toward a slave only START. */
+#define MSG_NEW_START   1u
+#define MSG_NEW_DETACH  2u
+#define MSG_NEW_KNOWN   3u
 
 struct msg_create {
 	char host[PROTO_NAME_MAX];
@@ -297,7 +309,7 @@ struct msg_new_req {
 	char host[PROTO_NAME_MAX];
 	char ct[PROTO_NAME_MAX];
 	char tmpl[PROTO_NAME_MAX];
-	uint8_t start;
+	uint8_t start;                     /* MSG_NEW_START | MSG_NEW_DETACH */
 	char addr[MSG_IP_MAX];
 	char gateway[MSG_IP_MAX];
 	char link[MSG_LINK_MAX];
@@ -325,7 +337,7 @@ struct msg_new {
  * only show them) of ct, or with all of every container. */
 struct msg_limit_req {
 	char ct[PROTO_NAME_MAX];
-	uint8_t all;
+	uint8_t all;                       /* MSG_EACH_ALL | MSG_EACH_DETACH */
 	uint32_t set;                      /* MSG_LIM_* */
 	struct msg_limits lim;
 };
@@ -343,6 +355,13 @@ struct msg_limit_list {
 	size_t n;
 };
 
+/* msg_limit_req's and msg_control_req's all: bits.  ALL: every container
+ * of the inventory; DETACH (a change only): the master answers CLI_JOBS,
+ * the jobs it queued, and no more.  Toward a slave: 0. */
+#define MSG_EACH_ALL    1u
+#define MSG_EACH_DETACH 2u
+#define MSG_EACH_KNOWN  3u
+
 enum msg_autostart { MSG_AUTO_KEEP = 0, MSG_AUTO_ENABLE = 1,
 	MSG_AUTO_DISABLE = 2 };
 enum msg_run { MSG_RUN_KEEP = 0, MSG_RUN_START = 1, MSG_RUN_STOP = 2 };
@@ -351,7 +370,7 @@ enum msg_run { MSG_RUN_KEEP = 0, MSG_RUN_START = 1, MSG_RUN_STOP = 2 };
  * ct, or with all of every container, changed or (both KEEP) shown. */
 struct msg_control_req {
 	char ct[PROTO_NAME_MAX];
-	uint8_t all;
+	uint8_t all;                       /* MSG_EACH_ALL | MSG_EACH_DETACH */
 	uint8_t autostart;                 /* enum msg_autostart */
 	uint8_t run;                       /* enum msg_run */
 	uint32_t timeout_s;                /* STOP: halt signal to kill, 0 = 60 */
@@ -499,6 +518,12 @@ int msg_job_progress_decode(struct cbuf *b, struct msg_job_progress *m);
  * result or args) into out, "" when absent; returns out. */
 const char *msg_kv_get(const char *text, const char *key, char *out,
     size_t len);
+/* Append " key=value" (no space before the first pair) to text, a string
+ * of cap bytes, with ' ', '%' and control bytes of value as %XX, which
+ * msg_kv_get() decodes: 0, or -1 (text unchanged) if it does not fit. */
+int msg_kv_put(char *text, size_t cap, const char *key, const char *value);
+/* The value of key as a number (0 when absent or not one). */
+uint64_t msg_kv_u64(const char *text, const char *key);
 /* ---- corral move (CLI -> master): proto/msg_move.c ---- */
 #define MSG_MOVE_COLD    1u   /* stop it for the whole copy */
 #define MSG_MOVE_DETACH  2u   /* answer CLI_JOB_QUEUED and no more */

@@ -32,7 +32,7 @@ msg_create_req_decode(struct cbuf *b, struct msg_create_req *m)
 	    (r = cbuf_get_u8(b, &m->start)) != 0 ||
 	    (r = cbuf_expect_end(b)) != 0)
 		return r;
-	return m->start > 1 ? CERR_PROTOCOL : 0;
+	return (m->start & ~MSG_NEW_KNOWN) != 0 ? CERR_PROTOCOL : 0;
 }
 
 int

@@ -84,7 +84,8 @@ msg_new_req_decode(struct cbuf *b, struct msg_new_req *m)
 	    (r = get_limits(b, &m->lim)) != 0 ||
 	    (r = cbuf_expect_end(b)) != 0)
 		return r;
-	return m->start > 1 || m->vlan > 4094 ? CERR_PROTOCOL : 0;
+	return (m->start & ~MSG_NEW_KNOWN) != 0 || m->vlan > 4094 ?
+	    CERR_PROTOCOL : 0;
 }
 
 int
@@ -146,8 +147,8 @@ msg_limit_req_decode(struct cbuf *b, struct msg_limit_req *m)
 	    (r = get_limits(b, &m->lim)) != 0 ||
 	    (r = cbuf_expect_end(b)) != 0)
 		return r;
-	return m->all > 1 || (m->set & ~MSG_LIM_KNOWN) != 0 ?
-	    CERR_PROTOCOL : 0;
+	return (m->all & ~MSG_EACH_KNOWN) != 0 ||
+	    (m->set & ~MSG_LIM_KNOWN) != 0 ? CERR_PROTOCOL : 0;
 }
 
 static int
@@ -240,7 +241,7 @@ msg_control_req_decode(struct cbuf *b, struct msg_control_req *m)
 	    (r = cbuf_get_u32(b, &m->timeout_s)) != 0 ||
 	    (r = cbuf_expect_end(b)) != 0)
 		return r;
-	return m->all > 1 || m->autostart > MSG_AUTO_DISABLE ||
+	return (m->all & ~MSG_EACH_KNOWN) != 0 || m->autostart > MSG_AUTO_DISABLE ||
 	    m->run > MSG_RUN_STOP ? CERR_PROTOCOL : 0;
 }
 

@@ -33,7 +33,9 @@ put_host_info(struct cbuf *b, const struct msg_host_info *m)
 	    (r = cbuf_put_u64(b, m->storage_free)) != 0 ||
 	    (r = cbuf_put_u32(b, m->containers)) != 0 ||
 	    (r = cbuf_put_u64(b, m->uptime)) != 0 ||
-	    (r = cbuf_put_cstring(b, m->version)) != 0)
+	    (r = cbuf_put_cstring(b, m->version)) != 0 ||
+	    (r = cbuf_put_u64(b, m->cpu_busy)) != 0 ||
+	    (r = cbuf_put_u64(b, m->cpu_total)) != 0)
 		return r;
 	return 0;
 }
@@ -56,8 +58,12 @@ get_host_info(struct cbuf *b, struct msg_host_info *m)
 	    (r = cbuf_get_u64(b, &m->storage_free)) != 0 ||
 	    (r = cbuf_get_u32(b, &m->containers)) != 0 ||
 	    (r = cbuf_get_u64(b, &m->uptime)) != 0 ||
-	    (r = GETS(b, m->version)) != 0)
+	    (r = GETS(b, m->version)) != 0 ||
+	    (r = cbuf_get_u64(b, &m->cpu_busy)) != 0 ||
+	    (r = cbuf_get_u64(b, &m->cpu_total)) != 0)
 		return r;
+	if (m->cpu_busy > m->cpu_total)
+		return CERR_PROTOCOL;
 	return 0;
 }
 
@@ -111,7 +117,8 @@ put_host_rec(struct cbuf *b, const struct msg_host_rec *m)
 	    (r = cbuf_put_cstring(b, m->state)) != 0 ||
 	    (r = cbuf_put_cstring(b, m->reason)) != 0 ||
 	    (r = put_host_info(b, &m->info)) != 0 ||
-	    (r = cbuf_put_i64(b, m->last_seen)) != 0)
+	    (r = cbuf_put_i64(b, m->last_seen)) != 0 ||
+	    (r = cbuf_put_u32(b, m->cpu_use)) != 0)
 		return r;
 	return 0;
 }
@@ -128,7 +135,8 @@ get_host_rec(struct cbuf *b, struct msg_host_rec *m)
 	    (r = GETS(b, m->state)) != 0 ||
 	    (r = GETS(b, m->reason)) != 0 ||
 	    (r = get_host_info(b, &m->info)) != 0 ||
-	    (r = cbuf_get_i64(b, &m->last_seen)) != 0)
+	    (r = cbuf_get_i64(b, &m->last_seen)) != 0 ||
+	    (r = cbuf_get_u32(b, &m->cpu_use)) != 0)
 		return r;
 	return 0;
 }

@@ -247,6 +247,37 @@ msg_id_decode(struct cbuf *b, int64_t *id)
 	return cbuf_expect_end(b);
 }
 
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* The n bytes of v into out (len bytes), %XX decoded. */
+static void
+kv_decode(const char *v, size_t n, char *out, size_t len)
+{
+	size_t i, o = 0;
+	int hi, lo;
+
+	for (i = 0; i < n && o + 1 < len; i++) {
+		if (v[i] == '%' && i + 2 < n &&
+		    (hi = hexval(v[i + 1])) >= 0 &&
+		    (lo = hexval(v[i + 2])) >= 0) {
+			out[o++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else
+			out[o++] = v[i];
+	}
+	out[o] = '\0';
+}
+
 const char *
 msg_kv_get(const char *text, const char *key, char *out, size_t len)
 {
@@ -257,10 +288,49 @@ msg_kv_get(const char *text, const char *key, char *out, size_t len)
 	while ((p = strstr(p, key)) != NULL) {
 		if ((p == text || p[-1] == ' ') && p[kl] == '=') {
 			p += kl + 1;
-			snprintf(out, len, "%.*s", (int)strcspn(p, " "), p);
+			kv_decode(p, strcspn(p, " "), out, len);
 			break;
 		}
 		p += kl;
 	}
 	return out;
+}
+
+uint64_t
+msg_kv_u64(const char *text, const char *key)
+{
+	char v[32];
+
+	return strtoull(msg_kv_get(text, key, v, sizeof(v)), NULL, 10);
+}
+
+int
+msg_kv_put(char *text, size_t cap, const char *key, const char *value)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(text), o;
+	const unsigned char *v = (const unsigned char *)value;
+
+	o = n + (n > 0) + strlen(key) + 1;
+	if (o >= cap)
+		return -1;
+	snprintf(text + n, cap - n, "%s%s=", n > 0 ? " " : "", key);
+	for (; *v != '\0'; v++) {
+		if (*v > ' ' && *v != '%' && *v != 0x7f) {
+			if (o + 1 >= cap)
+				goto full;
+			text[o++] = (char)*v;
+		} else {
+			if (o + 3 >= cap)
+				goto full;
+			text[o++] = '%';
+			text[o++] = hex[*v >> 4];
+			text[o++] = hex[*v & 15];
+		}
+	}
+	text[o] = '\0';
+	return 0;
+full:
+	text[n] = '\0';
+	return -1;
 }

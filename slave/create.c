@@ -3,13 +3,32 @@
  * container's config names the volume (lxc.rootfs.path), so lxc-start and
  * lxc-ls on this host treat it as any other container. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <lxc/lxccontainer.h>
 
 #include "log.h"
 #include "names.h"
 #include "slave.h"
+
+/* Tests kill the master while a create is half done
+ * (tests/integration/create.sh): with CORRAL_TEST_CREATE_PAUSE=N in its
+ * environment the slave waits N s once the volume is made.  Nothing else
+ * reads it. */
+static void
+test_pause(const char *ct)
+{
+	const char *v = getenv("CORRAL_TEST_CREATE_PAUSE");
+	int n = v != NULL ? atoi(v) : 0;
+
+	if (n <= 0)
+		return;
+	log_notice("%s: volume made; pausing %d s (CORRAL_TEST_CREATE_PAUSE)",
+	    ct, n);
+	sleep((unsigned)n);
+}
 
 int
 slave_ct_create(struct slave_ctx *ctx, const char *ct, uint64_t bytes,
@@ -50,6 +69,7 @@ slave_ct_create(struct slave_ctx *ctx, const char *ct, uint64_t bytes,
 	if (s->ops->create(s, ct, bytes, err, errlen) != 0)
 		goto out;
 	made = true;
+	test_pause(ct);
 	if (s->ops->mount(s, ct, err, errlen) != 0 ||
 	    storage_path(s, ct, false, dir, sizeof(dir)) != 0)
 		goto out;

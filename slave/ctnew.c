@@ -94,6 +94,8 @@ slave_handle_new(struct reqloop *l, const struct frame *f)
 
 	if ((r = msg_new_req_decode(f->payload, &q)) != 0)
 		return r;
+	if (q.start & ~MSG_NEW_START)   /* detach is the CLI's, not ours */
+		return CERR_PROTOCOL;
 	str_escaped(pn, sizeof(pn), q.ct);
 	memset(&a, 0, sizeof(a));
 	snprintf(a.ct, sizeof(a.ct), "%s", q.ct);

@@ -7,7 +7,10 @@
 #include <unistd.h>
 
 #include "msg.h"
+#include "procstat.h"
 #include "slave.h"
+
+#define PROCSTAT_MAX 4096     /* the cpu line comes first */
 
 /* MemTotal and MemAvailable from /proc/meminfo, in bytes. */
 static void
@@ -34,6 +37,23 @@ read_meminfo(uint64_t *total, uint64_t *avail)
 	fclose(f);
 }
 
+/* The host's CPU time (procstat.h); 0 and 0 when unreadable. */
+static void
+read_cpu(uint64_t *busy, uint64_t *total)
+{
+	char text[PROCSTAT_MAX];
+	size_t n;
+	FILE *f;
+
+	*busy = *total = 0;
+	if ((f = fopen("/proc/stat", "re")) == NULL)
+		return;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	(void)procstat_cpu(text, busy, total);
+}
+
 int
 slave_host_info(struct slave_ctx *ctx, struct msg_host_info *m)
 {
@@ -56,6 +76,7 @@ slave_host_info(struct slave_ctx *ctx, struct msg_host_info *m)
 		m->uptime = (uint64_t)si.uptime;
 	}
 	read_meminfo(&m->mem_total, &m->mem_available);
+	read_cpu(&m->cpu_busy, &m->cpu_total);
 	snprintf(m->storage_backend, sizeof(m->storage_backend), "%s",
 	    ctx->storage.ops->name);
 	if (ctx->storage.ops->usage(&ctx->storage, &u, err, sizeof(err)) == 0) {

@@ -68,6 +68,8 @@ handle_create(struct reqloop *l, const struct frame *f)
 
 	if ((r = msg_create_req_decode(f->payload, &q)) != 0)
 		return r;
+	if (q.start & ~MSG_NEW_START)   /* detach is the CLI's, not ours */
+		return CERR_PROTOCOL;
 	memset(&a, 0, sizeof(a));
 	snprintf(a.ct, sizeof(a.ct), "%s", q.ct);
 	snprintf(a.backend, sizeof(a.backend), "%s", ctx->storage.ops->name);

@@ -65,9 +65,9 @@ pool_claim() {
 }
 
 # the qemu VM tests (LVM on Debian's kernel): the harness's own smoke test
-# with --vm-only (make check-lvm); make check boots the VM once, for
-# lvm.sh, which needs every part smoke.sh checks (dm snapshots and their
-# overflow, LXC on a bridge, the forwarded port, the slave)
+# with --vm-only (make check-lvm); make check runs lvm.sh, which needs
+# every part smoke.sh checks (dm snapshots and their overflow, LXC on a
+# bridge, the forwarded port, the slave), and cgroup1.sh (cgroup v1)
 run_vm() {
 	echo "== LVM in a qemu VM (tests/vm)"
 	for t in "$@"; do
@@ -76,7 +76,7 @@ run_vm() {
 }
 if [ $vm_only -eq 1 ]; then
 	pool_claim
-	run_vm tests/vm/smoke.sh tests/vm/lvm.sh
+	run_vm tests/vm/smoke.sh tests/vm/lvm.sh tests/vm/cgroup1.sh
 	echo
 	echo "$pass passed, $fail failed"
 	[ $fail -eq 0 ]
@@ -139,7 +139,7 @@ if [ $unit_only -eq 0 ]; then
 			done
 		fi
 	fi
-	run_vm tests/vm/lvm.sh
+	run_vm tests/vm/lvm.sh tests/vm/cgroup1.sh
 fi
 
 echo

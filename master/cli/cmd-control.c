@@ -1,5 +1,6 @@
 /* corral control CONTAINER|--all [--start|--stop] [--enable|--disable]
- * [--json]: a container's state and autostart, shown or changed (a stop is
+ * [--detach] [--json]: a container's state and autostart, shown or
+ * changed, a job per container (--detach: their ids, at once; a stop is
  * clean: its halt signal, a time limit, only then kill).  VS-Tools'
  * vs-control lines: host:container:enabled|disabled:running|stopped. */
 #include <getopt.h>
@@ -13,12 +14,33 @@
 
 MSG_ENC(msg_control_req)
 MSG_DEC(msg_control_list)
+MSG_DEC(msg_job_list)
 
 static const struct cli_rpc rpc = {
 	.cmd = "control", .type = MSG_CLI_CONTROL_REQ,
 	.enc = msg_control_req_enc, .want = MSG_CLI_CONTROL,
 	.dec = msg_control_list_dec,
 };
+
+/* --detach: the jobs queued are the answer */
+static const struct cli_rpc detach_rpc = {
+	.cmd = "control", .type = MSG_CLI_CONTROL_REQ,
+	.enc = msg_control_req_enc, .want = MSG_CLI_JOBS,
+	.dec = msg_job_list_dec,
+};
+
+static int
+detached(const struct msg_control_req *q, bool json)
+{
+	struct msg_job_list l = { 0 };
+	int rc;
+
+	if (cli_run(&detach_rpc, q, &l, NULL) != 0)
+		return CLI_FAILED;
+	rc = cli_print_queued("control", &l, json);
+	msg_job_list_free(&l);
+	return rc;
+}
 
 static void
 line(const void *p)
@@ -63,11 +85,13 @@ control_exec(int argc, char **argv)
 		{ "enable", no_argument, NULL, 'e' },
 		{ "disable", no_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "detach", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct msg_control_req q = { 0 };
 	struct msg_control_list l = { 0 };
 	int c, json = 0, rc;
+	bool detach = false;
 	uint8_t run, au;
 
 	if (cli_wants_help(&cmd_control, argc, argv))
@@ -83,6 +107,7 @@ control_exec(int argc, char **argv)
 		case 'e': q.autostart = MSG_AUTO_ENABLE; break;
 		case 'd': q.autostart = MSG_AUTO_DISABLE; break;
 		case 'j': json = 1; break;
+		case 'D': detach = true; break;
 		default:
 			out_line(stderr, "usage: corral control %s",
 			    cmd_control.usage);
@@ -97,6 +122,15 @@ control_exec(int argc, char **argv)
 	}
 	if (cli_target(&cmd_control, argc, argv, q.all, q.ct) != 0)
 		return CLI_USAGE;
+	if (detach && q.run == MSG_RUN_KEEP && q.autostart == MSG_AUTO_KEEP) {
+		out_line(stderr, "corral: control: --detach goes with a "
+		    "change");
+		return CLI_USAGE;
+	}
+	if (detach) {
+		q.all |= MSG_EACH_DETACH;
+		return detached(&q, json);
+	}
 	if (cli_run(&rpc, &q, &l, NULL) != 0)
 		return CLI_FAILED;
 	rc = print(&l, json);
@@ -107,8 +141,8 @@ control_exec(int argc, char **argv)
 const struct cli_cmd cmd_control = {
 	.name = "control",
 	.usage = "CONTAINER|--all [--start|--stop] [--enable|--disable] "
-	    "[--json]",
-	.summary = "show a container's autostart and state, or change them "
-	    "(host:container:enabled|disabled:running|stopped)",
+	    "[--detach] [--json]",
+	.summary = "show a container's autostart and state, or change them, "
+	    "a job each (host:container:enabled|disabled:running|stopped)",
 	.exec = control_exec,
 };

@@ -1,10 +1,15 @@
 /* corral create NAME --ip ADDR [--host H] [--template T] [--memory MB]
- * [--disk MB] [--cpu RATIO] [--start] [--json]: VS-Tools' two indispensable
- * arguments; the network of networks.conf holding ADDR and create.conf give
- * the rest, the master picks the host unless --host names it.
+ * [--disk MB] [--cpu RATIO] [--start] [--detach] [--json]: VS-Tools' two
+ * indispensable arguments; the network of networks.conf holding ADDR and
+ * create.conf give the rest, the master picks the host unless --host
+ * names it.
  *
- * corral create HOST NAME [--size SIZE] [--template T] [--start] [--json]:
- * the older form, a container on HOST with the template's own network. */
+ * corral create HOST NAME [--size SIZE] [--template T] [--start]
+ * [--detach] [--json]: the older form, a container on HOST with the
+ * template's own network.
+ *
+ * Either is a job (kind create): waited for (its progress on a terminal),
+ * then what it made printed; --detach prints its id at once. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,26 +19,26 @@
 #include "proto.h"
 
 MSG_ENC(msg_create_req)
-MSG_DEC(msg_create)
 MSG_ENC(msg_new_req)
-MSG_DEC(msg_new)
+MSG_DEC(msg_job)
 
 static const struct cli_rpc rpc = {
 	.cmd = "create", .type = MSG_CLI_CREATE_REQ,
-	.enc = msg_create_req_enc, .want = MSG_CLI_CREATE,
-	.dec = msg_create_dec,
+	.enc = msg_create_req_enc, .want = MSG_CLI_JOB_QUEUED,
+	.dec = msg_job_dec,
 };
 
 static const struct cli_rpc new_rpc = {
 	.cmd = "create", .type = MSG_CLI_NEW_REQ,
-	.enc = msg_new_req_enc, .want = MSG_CLI_NEW, .dec = msg_new_dec,
+	.enc = msg_new_req_enc, .want = MSG_CLI_JOB_QUEUED,
+	.dec = msg_job_dec,
 };
 
 /* What the command line gave, before the form is known. */
 struct args {
 	struct msg_new_req n;
 	uint64_t bytes;          /* --size */
-	bool ip, sized, limited, json;
+	bool ip, sized, limited, json, detach;
 };
 
 static int
@@ -67,6 +72,7 @@ parse(int argc, char **argv, struct args *a)
 		{ "size", required_argument, NULL, 's' },
 		{ "start", no_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "detach", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct msg_new_req *n = &a->n;
@@ -107,8 +113,9 @@ parse(int argc, char **argv, struct args *a)
 				out_line(stderr, "corral: create: --size '%s' "
 				    "is not a size (e.g. 512M, 2G)", optarg);
 			break;
-		case 'S': n->start = 1; break;
+		case 'S': n->start |= MSG_NEW_START; break;
 		case 'j': a->json = true; break;
+		case 'D': a->detach = true; break;
 		default:
 			return usage();
 		}
@@ -148,11 +155,67 @@ print_new(const struct msg_new *a, bool json)
 	printf(",\"started\":%s}\n", a->started ? "true" : "false");
 }
 
+static uint32_t
+res_u32(const struct msg_job *j, const char *key)
+{
+	return (uint32_t)job_result_u64(j, key);
+}
+
+/* The job's result as CLI_NEW was before create was a job. */
+static void
+print_new_job(const struct msg_job_detail *d, void *arg)
+{
+	const struct msg_job *j = &d->job;
+	const struct args *a = arg;
+	struct msg_new n;
+
+	memset(&n, 0, sizeof(n));
+	snprintf(n.host, sizeof(n.host), "%s", j->dst);
+	snprintf(n.ct, sizeof(n.ct), "%s", j->container);
+	job_result_get(j, "backend", n.backend, sizeof(n.backend));
+	job_result_get(j, "rootfs", n.rootfs, sizeof(n.rootfs));
+	job_result_get(j, "addr", n.addr, sizeof(n.addr));
+	job_result_get(j, "link", n.link, sizeof(n.link));
+	n.vlan = (uint16_t)res_u32(j, "vlan");
+	n.lim.memory_mb = res_u32(j, "memory");
+	n.lim.disk_mb = res_u32(j, "disk");
+	n.lim.proc = res_u32(j, "proc");
+	n.lim.cpu_num = res_u32(j, "cpu_num");
+	n.lim.cpu_den = res_u32(j, "cpu_den");
+	n.started = res_u32(j, "started") != 0;
+	print_new(&n, a->json);
+}
+
+/* The older form's line, as CLI_CREATE gave it. */
+static void
+print_host_job(const struct msg_job_detail *d, void *arg)
+{
+	const struct msg_job *j = &d->job;
+	const struct args *a = arg;
+	char backend[MSG_BACKEND_MAX], rootfs[MSG_JOB_RESULT_MAX];
+	bool started = res_u32(j, "started") != 0;
+
+	job_result_get(j, "backend", backend, sizeof(backend));
+	job_result_get(j, "rootfs", rootfs, sizeof(rootfs));
+	if (a->json) {
+		printf("{\"host\":");
+		json_str(stdout, j->dst);
+		printf(",\"container\":");
+		json_str(stdout, j->container);
+		printf(",\"backend\":");
+		json_str(stdout, backend);
+		printf(",\"rootfs\":");
+		json_str(stdout, rootfs);
+		printf(",\"started\":%s}\n", started ? "true" : "false");
+	} else
+		out_line(stdout, "%s:%s: created on %s (%s)%s", j->dst,
+		    j->container, backend, rootfs, started ? ", started" : "");
+}
+
 /* NAME --ip ADDR */
 static int
 create_new(int argc, char **argv, struct args *a)
 {
-	struct msg_new rep;
 
 	if (a->sized) {
 		out_line(stderr, "corral: create: --size is for HOST NAME; "
@@ -163,10 +226,9 @@ create_new(int argc, char **argv, struct args *a)
 		return usage();
 	if (copy_arg("NAME", argv[optind], a->n.ct, sizeof(a->n.ct)) != 0)
 		return CLI_USAGE;
-	if (cli_run(&new_rpc, &a->n, &rep, NULL) != 0)
-		return CLI_FAILED;
-	print_new(&rep, a->json);
-	return CLI_OK;
+	if (a->detach)
+		a->n.start |= MSG_NEW_DETACH;
+	return cli_job_run(&new_rpc, &a->n, a->detach, print_new_job, a);
 }
 
 /* HOST NAME: the older form */
@@ -174,7 +236,6 @@ static int
 create_on(int argc, char **argv, struct args *a)
 {
 	struct msg_create_req q = { 0 };
-	struct msg_create rep;
 
 	if (argc - optind == 1) {
 		out_line(stderr, "corral: create: NAME needs --ip ADDR (or "
@@ -191,26 +252,10 @@ create_on(int argc, char **argv, struct args *a)
 	if (cli_host_ct("create", argv + optind, q.host, q.ct) != 0)
 		return CLI_USAGE;
 	q.bytes = a->bytes;
-	q.start = a->n.start;
+	q.start = a->n.start | (a->detach ? MSG_NEW_DETACH : 0);
 	snprintf(q.tmpl, sizeof(q.tmpl), "%s",
 	    a->n.tmpl[0] ? a->n.tmpl : "busybox");
-	if (cli_run(&rpc, &q, &rep, NULL) != 0)
-		return CLI_FAILED;
-	if (a->json) {
-		printf("{\"host\":");
-		json_str(stdout, rep.host);
-		printf(",\"container\":");
-		json_str(stdout, rep.ct);
-		printf(",\"backend\":");
-		json_str(stdout, rep.backend);
-		printf(",\"rootfs\":");
-		json_str(stdout, rep.rootfs);
-		printf(",\"started\":%s}\n", q.start ? "true" : "false");
-	} else
-		out_line(stdout, "%s:%s: created on %s (%s)%s", rep.host,
-		    rep.ct, rep.backend, rep.rootfs,
-		    q.start ? ", started" : "");
-	return CLI_OK;
+	return cli_job_run(&rpc, &q, a->detach, print_host_job, a);
 }
 
 static int
@@ -230,10 +275,10 @@ create_exec(int argc, char **argv)
 const struct cli_cmd cmd_create = {
 	.name = "create",
 	.usage = "NAME --ip ADDR [--host H] [--template T] [--memory MB] "
-	    "[--disk MB] [--cpu RATIO] [--start] [--json] | HOST NAME "
-	    "[--size SIZE] [--template T] [--start] [--json]",
+	    "[--disk MB] [--cpu RATIO] [--start] [--detach] [--json] | HOST "
+	    "NAME [--size SIZE] [--template T] [--start] [--detach] [--json]",
 	.summary = "make a container on ADDR's network (networks.conf, "
 	    "create.conf) on the host placement picks or --host, or on HOST "
-	    "with its template's network",
+	    "with its template's network, as a job",
 	.exec = create_exec,
 };

@@ -32,11 +32,12 @@ print_json(const struct msg_host_list *l)
 		printf(", \"reason\": ");
 		json_str(stdout, h->reason);
 		printf(", \"load1\": %.2f, \"load5\": %.2f, \"load15\": %.2f"
-		    ", \"cores\": %" PRIu32 ", \"mem_total\": %" PRIu64
+		    ", \"cores\": %" PRIu32 ", \"cpu_use\": %.3f"
+		    ", \"mem_total\": %" PRIu64
 		    ", \"mem_available\": %" PRIu64 ", \"storage_backend\": ",
 		    h->info.load1 / 1000.0, h->info.load5 / 1000.0,
-		    h->info.load15 / 1000.0, h->info.cores, h->info.mem_total,
-		    h->info.mem_available);
+		    h->info.load15 / 1000.0, h->info.cores, h->cpu_use / 1000.0,
+		    h->info.mem_total, h->info.mem_available);
 		json_str(stdout, h->info.storage_backend);
 		printf(", \"storage_total\": %" PRIu64 ", \"storage_free\": %"
 		    PRIu64 ", \"containers\": %" PRIu32 ", \"uptime\": %" PRIu64

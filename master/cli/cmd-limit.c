@@ -1,6 +1,7 @@
 /* corral limit CONTAINER|--all [--memory MB] [--cpu RATIO] [--disk MB]
- * [--proc N] [--json]: a container's limits, shown, or changed while it
- * runs and in its config.  VS-Tools' vs-limit lines:
+ * [--proc N] [--detach] [--json]: a container's limits, shown, or changed
+ * while it runs and in its config, a job per container (--detach: their
+ * ids, at once).  VS-Tools' vs-limit lines:
  * host:container:memory:disk:proc:cpu (MiB; 0 is unlimited). */
 #include <getopt.h>
 #include <stddef.h>
@@ -13,12 +14,33 @@
 
 MSG_ENC(msg_limit_req)
 MSG_DEC(msg_limit_list)
+MSG_DEC(msg_job_list)
 
 static const struct cli_rpc rpc = {
 	.cmd = "limit", .type = MSG_CLI_LIMIT_REQ,
 	.enc = msg_limit_req_enc, .want = MSG_CLI_LIMIT,
 	.dec = msg_limit_list_dec,
 };
+
+/* --detach: the jobs queued are the answer */
+static const struct cli_rpc detach_rpc = {
+	.cmd = "limit", .type = MSG_CLI_LIMIT_REQ,
+	.enc = msg_limit_req_enc, .want = MSG_CLI_JOBS,
+	.dec = msg_job_list_dec,
+};
+
+static int
+detached(const struct msg_limit_req *q, bool json)
+{
+	struct msg_job_list l = { 0 };
+	int rc;
+
+	if (cli_run(&detach_rpc, q, &l, NULL) != 0)
+		return CLI_FAILED;
+	rc = cli_print_queued("limit", &l, json);
+	msg_job_list_free(&l);
+	return rc;
+}
 
 static void
 line(const void *p)
@@ -65,11 +87,13 @@ limit_exec(int argc, char **argv)
 		{ "disk", required_argument, NULL, 'd' },
 		{ "proc", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "detach", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct msg_limit_req q = { 0 };
 	struct msg_limit_list l = { 0 };
 	int c, json = 0, rc = 0;
+	bool detach = false;
 
 	if (cli_wants_help(&cmd_limit, argc, argv))
 		return CLI_OK;
@@ -97,6 +121,7 @@ limit_exec(int argc, char **argv)
 			q.set |= MSG_LIM_CPU;
 			break;
 		case 'j': json = 1; break;
+		case 'D': detach = true; break;
 		default:
 			out_line(stderr, "usage: corral limit %s",
 			    cmd_limit.usage);
@@ -105,6 +130,14 @@ limit_exec(int argc, char **argv)
 	}
 	if (rc != 0 || cli_target(&cmd_limit, argc, argv, q.all, q.ct) != 0)
 		return CLI_USAGE;
+	if (detach && q.set == 0) {
+		out_line(stderr, "corral: limit: --detach goes with a change");
+		return CLI_USAGE;
+	}
+	if (detach) {
+		q.all |= MSG_EACH_DETACH;
+		return detached(&q, json);
+	}
 	if (cli_run(&rpc, &q, &l, NULL) != 0)
 		return CLI_FAILED;
 	rc = print(&l, json);
@@ -115,8 +148,9 @@ limit_exec(int argc, char **argv)
 const struct cli_cmd cmd_limit = {
 	.name = "limit",
 	.usage = "CONTAINER|--all [--memory MB] [--cpu RATIO] [--disk MB] "
-	    "[--proc N] [--json]",
+	    "[--proc N] [--detach] [--json]",
 	.summary = "show a container's limits, or change them while it runs "
-	    "and in its config (host:container:memory:disk:proc:cpu)",
+	    "and in its config, a job each (host:container:memory:disk:proc:"
+	    "cpu)",
 	.exec = limit_exec,
 };

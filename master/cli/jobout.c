@@ -150,3 +150,28 @@ job_duration(int64_t ms, char *buf, size_t len)
 		    s / 60 % 60);
 	return buf;
 }
+
+int
+cli_print_queued(const char *cmd, const struct msg_job_list *l, bool json)
+{
+	int rc = CLI_OK;
+	size_t i, shown = 0;
+
+	if (json)
+		printf("[");
+	for (i = 0; i < l->n; i++) {
+		const struct msg_job *j = &l->v[i];
+
+		if (j->id == 0) {
+			out_line(stderr, "corral: %s: %s", cmd, j->error);
+			rc = CLI_FAILED;
+		} else if (json) {
+			printf("%s", shown++ ? ", " : "");
+			json_job(stdout, j);
+		} else
+			printf("%" PRId64 "\n", j->id);
+	}
+	if (json)
+		printf("]\n");
+	return rc;
+}

@@ -8,6 +8,12 @@
 # from the other; limits show in its cgroup and config and last a restart;
 # control --stop then --start (and --enable) work, the address kept; a move
 # to the other host keeps it answering; create HOST NAME still works.
+# create, limit and control are jobs: listed with kind and outcome, logged
+# with their ids, --detach gives the id; a change to a container a move is
+# at work on is refused naming the move; a master killed -9 while a slave
+# makes a container leaves none of it once the job has recovered (rolled
+# back: no config, volume or LXC directory).  corral hosts --json gives
+# each host's own CPU in use.
 . "$(dirname "$0")/lib.bash"
 
 pool_up 2 >/dev/null
@@ -64,6 +70,13 @@ wait_until 150 ping_from h2 "$IP" || fail "web does not answer a ping on $IP fro
 wait_until 50 ping_from h1 "$IP" || fail "web does not answer a ping on $IP from h1 (shared network)"
 ok "web answers on $IP from its host and from the other"
 
+# each host's own CPU (from /proc/stat between two polls): within its cores
+jq_of 'length == 2 and all(.[]; .cpu_use >= 0 and .cpu_use <= .cores)' corral hosts --json ||
+	fail "cpu_use out of its range: $(corral hosts --json)"
+wait_until 100 jq_of 'any(.[]; .cpu_use > 0)' corral hosts --json ||
+	fail "no host reports CPU in use: $(corral hosts --json | jq -c 'map({name, cpu_use})')"
+ok "corral hosts --json gives each host's CPU in use (cpu_use)"
+
 expect_exit 1 "$IP is the address of container web on h2" corral create web2 --ip "$IP"
 expect_exit 1 "container web exists on h2" corral create web --ip 10.215.1.21
 [ "$(lxc_truth)" = "h2:web:running" ] || fail "an address in use made something: $(lxc_truth)"
@@ -88,6 +101,27 @@ expect_exit 1 "the dir backend's volumes have no size" corral limit web --disk 5
 [ "$(corral limit web --json | jq -r '.[0].memory')" = 200 ] || fail "limit --json"
 ok "limit shows and changes memory, cpu and proc in web's cgroup and config"
 
+# ---- create and limit are jobs
+all_jobs() { corral jobs --all --json; }
+jq_of 'any(.[]; .kind == "create" and .container == "web" and .dst == "h2" and .state == "done")' all_jobs ||
+	fail "no create job of web done: $(corral jobs --all)"
+jq_of 'any(.[]; .kind == "limit" and .container == "web" and .src == "h2" and .state == "done")' all_jobs ||
+	fail "no limit job of web done: $(corral jobs --all)"
+jq_of 'any(.[]; .kind == "limit" and .container == "web" and .state == "failed" and (.error | test("no size")))' all_jobs ||
+	fail "the refused --disk is no failed limit job: $(corral jobs --all)"
+id=$(corral limit web --proc 60 --detach) || fail "limit --detach: $id"
+[ "$id" -gt 0 ] 2>/dev/null || fail "limit --detach printed '$id', not a job id"
+wait_until 100 ended "$id" || fail "limit job $id did not end"
+jq_of '.job.kind == "limit" and .job.state == "done" and .job.container == "web"' corral job "$id" --json ||
+	fail "job $id: $(corral job "$id")"
+[ "$(corral limit web)" = "h2:web:200:0:60:1/4" ] || fail "after the detached limit: $(corral limit web)"
+[ "$(cgroup h2 web pids.max)" = 60 ] || fail "the detached limit is not in web's cgroup"
+grep -q "job $id limit web: step limit" "$POOL/master/master.log" &&
+	grep -q "job $id limit web: done" "$POOL/master/master.log" ||
+	fail "job $id's steps and outcome are not logged: $(grep "job $id " "$POOL/master/master.log")"
+expect_exit 2 "--detach goes with a change" corral limit web --detach
+ok "create and limit are jobs: listed with kind and outcome, logged, --detach gives the id"
+
 # ---- control: state and autostart; a clean stop, a start, the address kept
 [ "$(corral control web)" = "h2:web:disabled:running" ] || fail "control web: $(corral control web)"
 out=$(corral control web --stop) || fail "control --stop: $out"
@@ -102,6 +136,9 @@ wait_until 150 ping_from h1 "$IP" || fail "web does not answer on $IP after a re
 expect_exit 2 "together" corral control web --start --stop
 expect_exit 1 "no container nosuch in the inventory" corral control nosuch --stop
 ok "control --stop (clean) then --start --enable; limits and address kept"
+jq_of '[.[] | select(.kind == "control" and .container == "web" and .state == "done")] | length >= 2' all_jobs ||
+	fail "control's changes are no jobs: $(corral jobs --all)"
+ok "control's changes are jobs"
 
 # ---- the older form, --all, and a move keeping the address
 "$POOLSH" create h1 old1 >/dev/null
@@ -112,7 +149,36 @@ out=$(corral control --all) || fail "control --all: $out"
 [ "$(corral limit --all | wc -l)" = 2 ] || fail "limit --all: $(corral limit --all)"
 ok "create HOST NAME still works; control and limit --all list every container"
 
-corral move web --to h1 >/dev/null 2>&1 || fail "move web --to h1 failed"
+# a move at work on web: a change to web is refused naming it
+dd if=/dev/urandom of="$S2/web/big" bs=1M count=150 status=none
+mid=$(corral move web --to h1 --detach) || fail "move --detach: $mid"
+expect_exit 1 "web: job $mid is at work on it" corral limit web --memory 300
+expect_exit 1 "web: job $mid is at work on it" corral control web --stop
+jq_of '.job.state == "running" or .job.state == "queued"' corral job "$mid" --json ||
+	fail "the move ended before the conflicting requests: the test proves nothing"
+wait_until 1200 ended "$mid" || fail "the move did not end"
+jq_of '.job.state == "done"' corral job "$mid" --json || fail "move: $(corral job "$mid")"
+[ "$(corral limit web)" = "h1:web:200:0:60:1/4" ] || fail "a refused change changed web: $(corral limit web)"
+ok "changes to a container a move is at work on are refused naming the move"
 lxc_truth | grep -qx "h1:web:running" || fail "web is not running on h1 after the move"
 wait_until 150 ping_from h2 "$IP" || fail "web does not answer on $IP from h2 after its move"
 ok "moved to h1, web answers on $IP from h2"
+
+# ---- a master killed -9 while h1's slave makes a container: rolled back
+"$POOLSH" stop h1
+CORRAL_TEST_CREATE_PAUSE=3 "$POOLSH" start h1
+wait_until 100 host_up h1 || fail "h1 is not up again"
+cid=$(corral create kc --ip 10.215.1.30 --host h1 --detach) || fail "create --detach: $cid"
+wait_until 100 grep -q "kc: volume made; pausing" "$POOL/h1/slave.log" ||
+	fail "h1's slave never began making kc"
+kill -KILL "$(cat "$POOL/master/master.pid")"
+"$POOLSH" start master >/dev/null
+wait_until 300 ended "$cid" || fail "create job $cid did not end after the restart"
+jq_of '.job.state == "failed" and (.job.error | test("master restarted during create; rolled back"))' \
+	corral job "$cid" --json || fail "create job $cid: $(corral job "$cid")"
+grep -q "job $cid create kc: master restarted during create: rolling back" "$POOL/master/master.log" ||
+	fail "the recovery is not logged"
+! lxc_truth | grep -q ":kc:" || fail "kc is left on a host: $(lxc_truth)"
+[ ! -e "$L1/kc" ] || fail "kc's LXC directory is left on h1: $(ls -A "$L1/kc")"
+[ ! -e "$S1/kc" ] || fail "kc's volume is left on h1"
+ok "a master killed during a create: the half-made container rolled back on restart"

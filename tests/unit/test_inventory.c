@@ -267,10 +267,10 @@ test_user_version(void **state)
 	sqlite3 *db;
 
 	inv = open_ok(f);
-	assert_int_equal(raw_int(f, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(f, "PRAGMA user_version"), 5);
 	inventory_close(inv);
 	inv = open_ok(f);                   /* nothing to migrate again */
-	assert_int_equal(raw_int(f, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(f, "PRAGMA user_version"), 5);
 	inventory_close(inv);
 
 	/* A schema from a newer corral is refused, not damaged. */
@@ -852,6 +852,75 @@ test_placedb(void **state)
 	inventory_close(inv);
 }
 
+/* The host's CPU in use from two reports of its counters: the busy share
+ * of the time between them times its cores; nothing to compare with, no
+ * time between them or counters that went back (a reboot): the last
+ * figure; never over its cores. */
+static void
+test_cpu_use(void **state)
+{
+	(void)state;
+	/* 750 of 1000 ticks busy on 4 cores: 3 cores */
+	assert_int_equal(inventory_cpu_use(1000, 10000, 1750, 11000, 4, 0),
+	    3000);
+	assert_int_equal(inventory_cpu_use(0, 0, 1750, 11000, 4, 7), 7);
+	assert_int_equal(inventory_cpu_use(1000, 10000, 1000, 10000, 4, 7), 7);
+	assert_int_equal(inventory_cpu_use(1000, 10000, 10, 100, 4, 7), 7);
+	assert_int_equal(inventory_cpu_use(1000, 10000, 900, 11000, 4, 7), 7);
+	assert_int_equal(inventory_cpu_use(1000, 10000, 1000, 11000, 4, 7), 0);
+	assert_int_equal(inventory_cpu_use(1000, 10000, 3000, 11000, 4, 0),
+	    4000);
+	assert_int_equal(inventory_cpu_use(5, 10, 6, 13, 0, 0), 333);
+	/* counters of years of ticks: no overflow */
+	assert_int_equal(inventory_cpu_use(UINT64_C(1) << 50,
+	    UINT64_C(1) << 52, (UINT64_C(1) << 50) + 1000,
+	    (UINT64_C(1) << 52) + 8000, 64, 0), 8000);
+}
+
+/* A host's reports through the inventory: cpu_use in its record, in its
+ * history, and in placement's CPU when it is the busiest view. */
+static void
+test_host_cpu(void **state)
+{
+	struct fixture *f = *state;
+	struct inv_host_cfg hc[1] = { { "alpha", "10.0.0.1", 22, 0 } };
+	struct msg_host_list hl = { 0 };
+	struct msg_host_info info;
+	struct corral_conf conf;
+	struct place_pool p;
+	struct inventory *inv = open_ok(f);
+
+	corral_conf_defaults(&conf);
+	must(inv, inventory_sync_hosts(inv, hc, 1));
+	fill_info(&info, 1);                /* 9 cores, load15 3.001 */
+	info.cpu_busy = 1000;
+	info.cpu_total = 10000;
+	must(inv, inventory_host_up(inv, "alpha", &info, NULL, 0, 100));
+	must(inv, inventory_hosts(inv, &hl));
+	assert_int_equal(hl.v[0].cpu_use, 0);          /* one report */
+	assert_int_equal(hl.v[0].info.cpu_busy, 1000);
+	assert_int_equal(hl.v[0].info.cpu_total, 10000);
+	msg_host_list_free(&hl);
+	info.cpu_busy += 750;               /* 3/4 of 9 cores */
+	info.cpu_total += 1000;
+	must(inv, inventory_host_up(inv, "alpha", &info, NULL, 0, 110));
+	must(inv, inventory_hosts(inv, &hl));
+	assert_int_equal(hl.v[0].cpu_use, 6750);
+	msg_host_list_free(&hl);
+	/* the 15-minute average (0 and 6750) is over the load average */
+	must(inv, placedb_load(inv, &conf, 110, &p));
+	assert_true(p.h[0].cpu > 3.374 && p.h[0].cpu < 3.376);
+	placedb_free(&p);
+	/* a reboot: its counters start again, the figure stays */
+	info.cpu_busy = 10;
+	info.cpu_total = 100;
+	must(inv, inventory_host_up(inv, "alpha", &info, NULL, 0, 120));
+	must(inv, inventory_hosts(inv, &hl));
+	assert_int_equal(hl.v[0].cpu_use, 6750);
+	msg_host_list_free(&hl);
+	inventory_close(inv);
+}
+
 int
 main(void)
 {
@@ -867,6 +936,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_sync_hosts, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_placedb, setup, teardown),
+		cmocka_unit_test(test_cpu_use),
+		cmocka_unit_test_setup_teardown(test_host_cpu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_up_replaces, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_host_down, setup,

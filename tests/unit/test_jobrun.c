@@ -122,6 +122,7 @@ work_recover(struct job_ctx *c)
 static const struct job_kind kinds[] = {
 	{ .name = "work", .run = work_run, .recover = work_recover },
 	{ .name = "plain", .run = work_run },
+	{ .name = "quick", .run = work_run, .flags = JOBK_QUICK },
 	{ .name = NULL },
 };
 
@@ -329,6 +330,31 @@ test_host_wait_skips(void **state)
 	wait_state(f, b, JOB_DONE, NULL);
 	stop(r);
 	assert_true(f->max_host[2] <= 1 && f->max_host[3] <= 1);
+}
+
+/* A quick kind starts beside jobs that fill jobs_max and jobs_per_host
+ * (and counts among them: the ordinary job after it still waits). */
+static void
+test_quick_kind(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a, q, b;
+	struct jobrun *r;
+
+	f->m.conf.jobs_max = 1;
+	f->m.conf.jobs_per_host = 1;
+	a = queue(f, "work", "a", "h1", "h2");
+	q = queue(f, "quick", "q", "h1", "");
+	b = queue(f, "work", "b", "h3", "h4");
+	r = start(f);
+	wait_working(f, a);
+	wait_working(f, q);
+	wait_state(f, b, JOB_QUEUED, NULL);
+	assert_int_equal(f->max_running, 2);
+	set_gate(f, true);
+	wait_state(f, b, JOB_DONE, NULL);
+	wait_state(f, q, JOB_DONE, NULL);
+	stop(r);
 }
 
 /* Two jobs never hold one container: the second is refused with the
@@ -586,6 +612,7 @@ main(void)
 		T(test_limits),
 		T(test_id_order),
 		T(test_host_wait_skips),
+		T(test_quick_kind),
 		T(test_one_job_per_container),
 		T(test_cancel_queued),
 		T(test_cancel_running),

@@ -303,6 +303,10 @@ test_migrate_from_v1(void **state)
 	    "ALTER TABLE containers DROP COLUMN cpu_milli;"
 	    "ALTER TABLE containers DROP COLUMN unseen;"
 	    "ALTER TABLE load_history DROP COLUMN cpu_milli;"
+	    "ALTER TABLE hosts DROP COLUMN cpu_busy;"
+	    "ALTER TABLE hosts DROP COLUMN cpu_total;"
+	    "ALTER TABLE hosts DROP COLUMN cpu_use;"
+	    "ALTER TABLE load_history DROP COLUMN host_cpu_milli;"
 	    "PRAGMA user_version = 1", NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(db);

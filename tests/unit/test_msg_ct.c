@@ -38,12 +38,18 @@ test_create_round_trip(void **state)
 static void
 test_create_bad_start(void **state)
 {
-	struct msg_create_req q = { .ct = "web", .start = 2 }, q2;
+	struct msg_create_req q = { .ct = "web", .start = 4 }, q2;
 	struct cbuf *b = cbuf_new(1024);
 
 	(void)state;
 	assert_int_equal(msg_create_req_encode(b, &q), 0);
 	assert_int_equal(msg_create_req_decode(b, &q2), CERR_PROTOCOL);
+	/* start and detach are the bits it has */
+	cbuf_reset(b);
+	q.start = MSG_NEW_START | MSG_NEW_DETACH;
+	assert_int_equal(msg_create_req_encode(b, &q), 0);
+	assert_int_equal(msg_create_req_decode(b, &q2), 0);
+	assert_int_equal(q2.start, MSG_NEW_START | MSG_NEW_DETACH);
 	cbuf_free(b);
 }
 

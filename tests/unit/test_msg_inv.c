@@ -43,6 +43,8 @@ fill_host(struct msg_host_info *h)
 	h->containers = 3;
 	h->uptime = 86400;
 	strcpy(h->version, "corral-slave 0.1.0");
+	h->cpu_busy = 123456;
+	h->cpu_total = 9876543;
 }
 
 static void
@@ -67,6 +69,21 @@ test_host_info(void **state)
 	check_prefixes(MSG_HOST_INFO, b);
 	assert_int_equal(msg_host_info_decode(b, &out), 0);
 	assert_memory_equal(&in, &out, sizeof(in));
+	cbuf_free(b);
+}
+
+/* busy over total is no report of a real host */
+static void
+test_host_info_cpu(void **state)
+{
+	struct msg_host_info in, out;
+	struct cbuf *b = cbuf_new(PROTO_PAYLOAD_MAX);
+
+	(void)state;
+	fill_host(&in);
+	in.cpu_busy = in.cpu_total + 1;
+	assert_int_equal(msg_host_info_encode(b, &in), 0);
+	assert_int_equal(msg_host_info_decode(b, &out), CERR_PROTOCOL);
 	cbuf_free(b);
 }
 
@@ -165,6 +182,7 @@ test_host_and_ct_records(void **state)
 		strcpy(h[i].reason, i ? "connection refused" : "");
 		fill_host(&h[i].info);
 		h[i].last_seen = 1700000000 + i;
+		h[i].cpu_use = 1500 + (uint32_t)i;
 	}
 	for (i = 0; i < 3; i++) {
 		strcpy(c[i].host, "h1");
@@ -200,6 +218,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_host_info),
+		cmocka_unit_test(test_host_info_cpu),
 		cmocka_unit_test(test_ct_list),
 		cmocka_unit_test(test_hostile_counts),
 		cmocka_unit_test(test_bad_flag_values),

@@ -155,6 +155,35 @@ test_refused(void **state)
 	cbuf_free(buf);
 }
 
+/* "key=value" pairs: values with spaces, '%' and control bytes come
+ * back as they went; a pair that does not fit leaves the text as it was;
+ * a key is found only whole. */
+static void
+test_kv(void **state)
+{
+	char t[64] = "", v[64];
+
+	(void)state;
+	assert_int_equal(msg_kv_put(t, sizeof(t), "message", "stopped "
+	    "cleanly in 1.2 s"), 0);
+	assert_int_equal(msg_kv_put(t, sizeof(t), "pct", "100%\n"), 0);
+	assert_string_equal(t, "message=stopped%20cleanly%20in%201.2%20s "
+	    "pct=100%25%0A");
+	assert_string_equal(msg_kv_get(t, "message", v, sizeof(v)),
+	    "stopped cleanly in 1.2 s");
+	assert_string_equal(msg_kv_get(t, "pct", v, sizeof(v)), "100%\n");
+	assert_string_equal(msg_kv_get(t, "age", v, sizeof(v)), "");
+	assert_int_equal(msg_kv_put(t, sizeof(t), "long", "0123456789"), -1);
+	assert_string_equal(msg_kv_get(t, "long", v, sizeof(v)), "");
+	assert_string_equal(msg_kv_get(t, "pct", v, sizeof(v)), "100%\n");
+	/* a '%' not followed by two hex digits stays as it is */
+	assert_string_equal(msg_kv_get("a=5%x b=%4", "a", v, sizeof(v)),
+	    "5%x");
+	assert_string_equal(msg_kv_get("a=5%x b=%4", "b", v, sizeof(v)), "%4");
+	/* a value cut to the buffer */
+	assert_string_equal(msg_kv_get("a=abcdef", "a", v, 4), "abc");
+}
+
 int
 main(void)
 {
@@ -163,6 +192,7 @@ main(void)
 		cmocka_unit_test(test_list_and_detail),
 		cmocka_unit_test(test_small_ones),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_kv),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

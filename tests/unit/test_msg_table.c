@@ -83,6 +83,8 @@ fill_host(struct msg_host_info *h)
 	strcpy(h->storage_backend, "btrfs");
 	h->containers = 1;
 	strcpy(h->version, "corral-slave 0.1.0");
+	h->cpu_busy = 1200;
+	h->cpu_total = 5000;
 }
 
 static void
@@ -367,6 +369,7 @@ s_host_list(struct cbuf *b)
 	strcpy(h.state, "up");
 	fill_host(&h.info);
 	h.last_seen = 1700000000;
+	h.cpu_use = 750;
 	return msg_host_list_encode(b, &h, 1);
 }
 

@@ -1,8 +1,8 @@
 #!/bin/busybox sh
 # PID 1 of the test VM (tests/vm/vm.sh) once the initramfs has put the
 # overlay of the host's tree in place: the guest's own /run, /dev/pts,
-# cgroups, the kernel's modules at /lib/modules/$(uname -r), LVM without
-# udev, the network of qemu's user mode (10.0.2.15/24, gateway 10.0.2.2),
+# cgroups (v2, or v1 with corral.cgroup=v1 on the kernel's command line),
+# the kernel's modules at /lib/modules/$(uname -r), LVM without udev, the network of qemu's user mode (10.0.2.15/24, gateway 10.0.2.2),
 # then the command agent (agent.sh) on guest port 2222.  busybox sh runs
 # its own applets (mount, ip, ...): static, they start ten times faster
 # than dynamic programs under TCG.
@@ -20,10 +20,24 @@ mkdir -p /dev/pts /dev/shm /dev/mqueue
 mount -t devpts -o gid=5,mode=0620,ptmxmode=0666 devpts /dev/pts
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm
 mount -t mqueue mqueue /dev/mqueue
-mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup
-# every controller for LXC's cgroups
-sed 's/\([^ ]*\)/+\1/g' /sys/fs/cgroup/cgroup.controllers >/sys/fs/cgroup/cgroup.subtree_control ||
-	say "could not enable the cgroup controllers"
+if [ "$(arg cgroup)" = v1 ]; then
+	# vm.sh start --cgroup v1: the legacy hierarchies corral's limits
+	# use, each of its own under a tmpfs (a controller attached here
+	# cannot be in a v2 hierarchy too: none is mounted)
+	mount -t tmpfs -o mode=0755,nosuid,nodev,noexec cgroup /sys/fs/cgroup
+	for c in memory cpu,cpuacct pids; do
+		mkdir -p "/sys/fs/cgroup/$c"
+		mount -t cgroup -o "$c" cgroup "/sys/fs/cgroup/$c" ||
+			say "could not mount the cgroup v1 hierarchy $c"
+	done
+	ln -s cpu,cpuacct /sys/fs/cgroup/cpu
+	ln -s cpu,cpuacct /sys/fs/cgroup/cpuacct
+else
+	mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup
+	# every controller for LXC's cgroups
+	sed 's/\([^ ]*\)/+\1/g' /sys/fs/cgroup/cgroup.controllers >/sys/fs/cgroup/cgroup.subtree_control ||
+		say "could not enable the cgroup controllers"
+fi
 
 # modprobe finds the unpacked kernel's modules (on the host's tree)
 mkdir -p "/lib/modules/$(uname -r)"

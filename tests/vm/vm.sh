@@ -2,11 +2,12 @@
 # A qemu VM with Debian's own kernel, for what this machine's kernel cannot
 # do (device-mapper, hence LVM).  Software emulation (-accel tcg), no KVM.
 #
-#   vm.sh start [--disk-mb N] [--fwd HOSTPORT:GUESTPORT]...
+#   vm.sh start [--disk-mb N] [--fwd HOSTPORT:GUESTPORT]... [--cgroup v1]
 #         boot in the background, return once the guest's agent answers
 #         (nothing printed then); the guest has a blank virtio disk of N MiB
 #         (default 1024) as /dev/vda; each --fwd forwards 127.0.0.1:HOSTPORT
-#         on this machine to GUESTPORT in the guest (TCP)
+#         on this machine to GUESTPORT in the guest (TCP); --cgroup v1:
+#         cgroup v1 hierarchies (memory, cpu+cpuacct, pids) instead of v2
 #   vm.sh exec CMD...
 #         run CMD with bash -c in the guest as root (arguments joined with
 #         spaces, as ssh does), in this directory if the guest has it, else
@@ -42,7 +43,7 @@ BOOT_TIMEOUT=${CORRAL_VM_BOOT_TIMEOUT:-120}
 EXEC_TIMEOUT=${CORRAL_VM_EXEC_TIMEOUT:-900}
 
 die() { echo "vm.sh: $*" >&2; exit 1; }
-usage() { die "usage: vm.sh start [--disk-mb N] [--fwd HOSTPORT:GUESTPORT]... | exec CMD... | stop | console [path]"; }
+usage() { die "usage: vm.sh start [--disk-mb N] [--fwd HOSTPORT:GUESTPORT]... [--cgroup v1] | exec CMD... | stop | console [path]"; }
 
 # the pid of this directory's qemu while it runs (never another process
 # that got the pid after it)
@@ -100,7 +101,7 @@ agent() {
 }
 
 cmd_start() {
-	local disk_mb=1024 fwd="" port kv dir initrd deadline hp gp quiet VMLINUZ KMODS VMLINUX
+	local disk_mb=1024 fwd="" port kv dir initrd deadline hp gp quiet cgroup=v2 VMLINUZ KMODS VMLINUX
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--disk-mb)
@@ -110,6 +111,9 @@ cmd_start() {
 			[[ ${2:-} =~ ^[0-9]+:[0-9]+$ ]] || die "start: --fwd needs HOSTPORT:GUESTPORT"
 			hp=${2%%:*} gp=${2#*:}
 			fwd="$fwd,hostfwd=tcp:127.0.0.1:$hp-:$gp"; shift 2 ;;
+		--cgroup)
+			[[ ${2:-} =~ ^v[12]$ ]] || die "start: --cgroup needs v1 or v2"
+			cgroup=$2; shift 2 ;;
 		*) usage ;;
 		esac
 	done
@@ -137,7 +141,7 @@ cmd_start() {
 	qemu-system-x86_64 -name corral-vm -accel tcg,thread=multi -cpu max \
 		-smp "$CPUS" -m "$MEM" -nodefaults -no-user-config -display none -no-reboot \
 		-kernel "${VMLINUX:-$VMLINUZ}" -initrd "$initrd" \
-		-append "console=ttyS0 $quiet mitigations=off panic=-1 apparmor=0 corral.init=$HERE/guest-init.sh corral.kmods=$KMODS" \
+		-append "console=ttyS0 $quiet mitigations=off panic=-1 apparmor=0 corral.init=$HERE/guest-init.sh corral.kmods=$KMODS corral.cgroup=$cgroup" \
 		-serial "file:$VMDIR/console.log" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs local,path=/,mount_tag=hostlive,security_model=none,readonly=on,multidevs=remap \
