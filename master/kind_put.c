@@ -222,7 +222,8 @@ check(struct put *pt, struct store *s, struct store_reader *rd,
 	r = remove_on_host(pt->c->m, pt->name, pt->host, &running, pt->err,
 	    sizeof(pt->err));
 	if (r < 0)
-		return job_fail(pt->c, "check on %s: %s", pt->host, pt->err);
+		return job_fail(pt->c, "check on %s: %s; nothing changed",
+		    pt->host, pt->err);
 	if (r > 0)
 		return job_fail(pt->c, "check: %s has a container %s already; "
 		    "nothing changed", pt->host, pt->name);
