@@ -28,15 +28,30 @@ job_log(int prio, const struct job *j, const char *fmt, ...)
 }
 
 /* Tests kill a slave or cut a link at a given step of a job
- * (tests/integration/move_fault.sh): with CORRAL_TEST_JOB_PAUSE=STEP:N in
- * the master's environment, a job waits N s once it has recorded STEP,
- * before doing it.  Nothing else reads it. */
+ * (tests/integration/move_fault.sh, getput_steps.sh): with
+ * CORRAL_TEST_JOB_PAUSE=STEP:N in the master's environment, a job waits
+ * N s once it has recorded STEP, before doing it.  A value that starts
+ * with '/' names a file holding STEP:N, read at each step: one master
+ * serves a test's every step, and a test that empties the file once its
+ * fault is placed has the recovery and the rerun go on without a pause.
+ * Nothing else reads it. */
 static void
 test_pause(const struct job *j, const char *step)
 {
 	const char *v = getenv("CORRAL_TEST_JOB_PAUSE"), *colon;
+	char buf[64];
+	FILE *f;
 	int n;
 
+	if (v != NULL && v[0] == '/') {
+		if ((f = fopen(v, "re")) == NULL)
+			return;
+		if (fgets(buf, sizeof(buf), f) == NULL)
+			buf[0] = '\0';
+		fclose(f);
+		buf[strcspn(buf, "\n")] = '\0';
+		v = buf;
+	}
 	if (v == NULL || (colon = strrchr(v, ':')) == NULL ||
 	    (size_t)(colon - v) != strlen(step) ||
 	    strncmp(v, step, strlen(step)) != 0 || (n = atoi(colon + 1)) <= 0)

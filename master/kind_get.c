@@ -245,7 +245,14 @@ get_made_by_job(struct job_ctx *c, bool by_get, struct get_result *res)
 	memset(res, 0, sizeof(*res));
 	if ((s = master_store_open(&c->m->conf, err, sizeof(err))) == NULL)
 		return false;
-	if (store_versions(s, j->container, &v, &n, err, sizeof(err)) == 0 &&
+	/* The commit publishes by renaming .incoming: one still there is
+	 * this job's copy, not published.  The newest version's time alone
+	 * cannot tell: names have whole seconds, and the version of a get
+	 * that ended in the second this job started passes it (a master
+	 * killed at this job's commit then called that one its own, done,
+	 * with nothing of this run committed). */
+	if (store_pending(s, j->container, err, sizeof(err)) == 0 &&
+	    store_versions(s, j->container, &v, &n, err, sizeof(err)) == 0 &&
 	    n > 0 && v[n - 1].created >= j->started / 1000 &&
 	    strcmp(v[n - 1].host, j->src) == 0 &&
 	    (v[n - 1].kind == STORE_GET) == by_get) {

@@ -59,9 +59,9 @@ void get_result_text(const struct get_result *res, char *buf, size_t len);
 struct store *job_store_open(struct job_ctx *c, const char *step);
 
 /* Whether the newest version of the job's container was made by this job
- * (a master killed at its commit, after the version's rename): made
- * since the job started, from its src, by a get (by_get) or a backup
- * (not by_get); into res. */
+ * (a master killed at its commit, after the version's rename): no
+ * .incoming left, made since the job started, from its src, by a get
+ * (by_get) or a backup (not by_get); into res. */
 bool get_made_by_job(struct job_ctx *c, bool by_get, struct get_result *res);
 
 int get_run(struct job_ctx *c);

@@ -7,7 +7,8 @@
  * config-set ends, the host has no container of that name (the check saw
  * none and the job holds the name), so the roll back removes what the job
  * made: the config if set, the volume.  From config-set on, the container
- * is whole on the host: a failure to start it says so and leaves it.
+ * is whole on the host: its start waits for a host out of reach as the
+ * roll back does, and a failure to start it says so and leaves it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -202,13 +203,64 @@ check(struct put *pt, struct store *s, struct store_reader *rd,
 	r = remove_on_host(pt->c->m, pt->name, pt->host, &running, pt->err,
 	    sizeof(pt->err));
 	if (r < 0)
-		return job_fail(pt->c, "check on %s: %s", pt->host, pt->err);
+		return job_fail(pt->c, "check on %s: %s; nothing changed",
+		    pt->host, pt->err);
 	if (r > 0)
 		return job_fail(pt->c, "check: %s has a container %s already; "
 		    "nothing changed", pt->host, pt->name);
 	pt->size = volume_bytes(pt, s);
 	record_args(pt);
 	return JOB_OUT_DONE;
+}
+
+/* Whether the container runs on the host: 1, 0, or -1 (no answer). */
+static int
+runs(struct put *pt)
+{
+	struct msg_conf *conf;
+	char why[512];
+	int r = -1;
+
+	if ((conf = calloc(1, sizeof(*conf))) == NULL)
+		return -1;
+	if (master_conf_get(pt->c->m, pt->host, pt->name, conf, why,
+	    sizeof(why)) == 0)
+		r = conf->running != 0;
+	free(conf);
+	return r;
+}
+
+/* START on the host.  The container is whole there from config-set on:
+ * a host out of reach (its slave killed and restarting, its link cut) is
+ * asked again for UNDO_WAIT_S, as a roll back is, so that the put ends
+ * with it running rather than stopped and failed (a rerun of the put
+ * would then be refused: the name is taken).  A start whose answer was
+ * lost but that ran is done; a host that answers and refuses it twice
+ * fails it. */
+static int
+start_settle(struct put *pt)
+{
+	int64_t until = monotonic_ms() + UNDO_WAIT_S * 1000;
+	bool refused = false;
+	int r;
+
+	for (;;) {
+		if (ctl(pt, MSG_CTL_START, 0, 0, pt->err,
+		    sizeof(pt->err)) == 0 || (r = runs(pt)) > 0)
+			return 0;
+		if (r == 0) {           /* it answers: again once, at once */
+			if (refused)
+				return -1;
+			refused = true;
+			continue;
+		}
+		refused = false;
+		if (monotonic_ms() >= until || job_stopping(pt->c))
+			return -1;
+		job_note(pt->c, "start on %s: %s; trying again in %d s",
+		    pt->host, pt->err, UNDO_RETRY_S);
+		sleep(UNDO_RETRY_S);
+	}
 }
 
 /* From config-set on: start it if asked, then done. */
@@ -219,8 +271,7 @@ finish(struct put *pt)
 
 	if (pt->start) {
 		job_step(pt->c, "start");
-		if (ctl(pt, MSG_CTL_START, 0, 0, pt->err,
-		    sizeof(pt->err)) != 0)
+		if (start_settle(pt) != 0)
 			return job_fail(pt->c, "start on %s: %s; %s is on %s, "
 			    "made from version %s, stopped", pt->host,
 			    pt->err, pt->name, pt->host, pt->version);

@@ -343,6 +343,24 @@ store_versions(struct store *s, const char *ct, struct store_version **out,
 	return 0;
 }
 
+int
+store_pending(struct store *s, const char *ct, char *err, size_t errlen)
+{
+	struct stat st;
+	int ctfd, r = 1;
+
+	if ((ctfd = store_ct_open(s, ct, false, err, errlen)) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (fstatat(ctfd, STORE_INCOMING, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		r = errno == ENOENT ? 0 : -1;
+		if (r < 0)
+			snprintf(err, errlen, "%s/%s/%s: %s", s->path, ct,
+			    STORE_INCOMING, strerror(errno));
+	}
+	close(ctfd);
+	return r;
+}
+
 /* ---- removing ---- */
 
 int

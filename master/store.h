@@ -189,6 +189,10 @@ void store_names_free(char **names, size_t n);
 int store_versions(struct store *s, const char *ct, struct store_version **v,
     size_t *n, char *err, size_t errlen);
 
+/* Whether ct has an .incoming: 1 (a version begun and not published), 0
+ * (none, or no such container), -1 with err. */
+int store_pending(struct store *s, const char *ct, char *err, size_t errlen);
+
 /* A version opened for reading (put): PATH/C stays share-locked until
  * store_read_close, so a begin or a remove of C fails as busy meanwhile
  * and the tree cannot go away under a reader. */

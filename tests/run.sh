@@ -132,7 +132,7 @@ if [ $unit_only -eq 0 ]; then
 			echo "== integration tests with ASan/UBSan daemons"
 			for t in tests/integration/*.sh; do
 				case "$(basename "$t" .sh)" in
-				move_fault|move_space|getput_faults|backup_faults|disk_full)
+				move_fault|move_space|getput_faults|getput_steps|backup_faults|disk_full)
 					[ "${CORRAL_TEST_ASAN_ALL:-0}" = 1 ] || continue ;;
 				esac
 				one "asan-$(basename "$t" .sh)" bash "$t" "$asan"

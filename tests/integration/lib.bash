@@ -83,14 +83,17 @@ jq_of() {
 }
 # where CT: "hK:state " for each host lxc-ls shows CT on
 where() { lxc_truth | grep ":$1:" | cut -d: -f1,3 | tr '\n' ' '; }
-# no_leftovers HOST: no snapshot, freeze hold or temporary file of ours in
-# HOST's storage
+# no_leftovers HOST: no snapshot (nor a mount of one), freeze hold,
+# frozen container or temporary file or volume of ours in HOST's storage
+# and lxcpath
 no_leftovers() {
-	local s
-	s=$("$POOLSH" storage "$1")
+	local s l
+	s=$("$POOLSH" storage "$1"); l=$("$POOLSH" lxcpath "$1")
 	[ -z "$(ls -A "$s/.corral-snap" 2>/dev/null)" ] || fail "a snapshot is left on $1: $(ls -A "$s/.corral-snap")"
-	! find "$s" -xdev -name '.corral-*' ! -name .corral-snap | grep -q . ||
-		fail "temporary files left on $1: $(find "$s" -xdev -name '.corral-*' ! -name .corral-snap)"
+	! grep -q " $s/.corral-snap" /proc/self/mountinfo || fail "a snapshot is left mounted on $1"
+	! find "$s" "$l" -xdev -name '.corral-*' ! -path "$s/.corral-snap" 2>/dev/null | grep -q . ||
+		fail "temporary files left on $1: $(find "$s" "$l" -xdev -name '.corral-*' ! -path "$s/.corral-snap")"
+	! lxc_truth | grep -q "^$1:.*:frozen$" || fail "a container is left frozen on $1: $(lxc_truth | grep "^$1:.*:frozen$")"
 }
 # host_up HOST: the master sees HOST up
 host_up() { jq_of ".[] | select(.name == \"$1\") | .state == \"up\"" corral hosts --json; }
