@@ -9,8 +9,6 @@
 #include "msg.h"
 #include "pace.h"
 
-#define UNDO_WAIT_S 90            /* a host that went away: its restart */
-#define UNDO_RETRY_S 3
 
 static int
 ctl(struct job_ctx *c, const char *host, const char *ct, enum msg_ctl_op op,
@@ -26,7 +24,7 @@ int
 job_undo_made(struct job_ctx *c, const char *host, const char *ct,
     char *err, size_t errlen)
 {
-	int64_t until = monotonic_ms() + UNDO_WAIT_S * 1000;
+	int64_t until = monotonic_ms() + JOB_UNDO_WAIT_S * 1000;
 
 	for (;;) {
 		if (ctl(c, host, ct, MSG_CTL_REMOVE, MSG_CTL_FORCE, err,
@@ -36,7 +34,7 @@ job_undo_made(struct job_ctx *c, const char *host, const char *ct,
 		if (monotonic_ms() >= until)
 			return -1;
 		job_note(c, "roll back on %s: %s; trying again in %d s", host,
-		    err, UNDO_RETRY_S);
-		sleep(UNDO_RETRY_S);
+		    err, JOB_UNDO_RETRY_S);
+		sleep(JOB_UNDO_RETRY_S);
 	}
 }

@@ -232,7 +232,7 @@ runs(struct put *pt)
 
 /* START on the host.  The container is whole there from config-set on:
  * a host out of reach (its slave killed and restarting, its link cut) is
- * asked again for UNDO_WAIT_S, as a roll back is, so that the put ends
+ * asked again for JOB_UNDO_WAIT_S, as a roll back is, so that the put ends
  * with it running rather than stopped and failed (a rerun of the put
  * would then be refused: the name is taken).  A start whose answer was
  * lost but that ran is done; a host that answers and refuses it twice
@@ -240,7 +240,7 @@ runs(struct put *pt)
 static int
 start_settle(struct put *pt)
 {
-	int64_t until = monotonic_ms() + UNDO_WAIT_S * 1000;
+	int64_t until = monotonic_ms() + JOB_UNDO_WAIT_S * 1000;
 	bool refused = false;
 	int r;
 
@@ -258,8 +258,8 @@ start_settle(struct put *pt)
 		if (monotonic_ms() >= until || job_stopping(pt->c))
 			return -1;
 		job_note(pt->c, "start on %s: %s; trying again in %d s",
-		    pt->host, pt->err, UNDO_RETRY_S);
-		sleep(UNDO_RETRY_S);
+		    pt->host, pt->err, JOB_UNDO_RETRY_S);
+		sleep(JOB_UNDO_RETRY_S);
 	}
 }
 

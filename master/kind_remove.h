@@ -48,13 +48,18 @@ int remove_on_host(struct master_ctx *m, const char *ct, const char *host,
 int remove_check(struct master_ctx *m, struct inventory *inv,
     const char *ct, const char *host, bool force, struct remove_check *rc);
 
+/* How long a job asks a host that does not answer again (a slave killed,
+ * a link cut: its restart by systemd), and how often: the roll back below,
+ * and put's start. */
+#define JOB_UNDO_WAIT_S 90
+#define JOB_UNDO_RETRY_S 3
+
 /* Remove what job c made of ct on host, which had no ct before (put,
  * create: the job held the name): its config if set (REMOVE, forced), its
  * volume (VOL_DESTROY); each finds nothing to do when it is gone.  A
  * host that does not answer (a slave killed, a link cut: what failed the
- * job, often) is asked again for 90 s, long enough for a restart by
- * systemd: a volume left behind would stay unseen by anyone.  0, or -1
- * with err (jobundo.c). */
+ * job, often) is asked again for JOB_UNDO_WAIT_S: a volume left behind
+ * would stay unseen by anyone.  0, or -1 with err (jobundo.c). */
 int job_undo_made(struct job_ctx *c, const char *host, const char *ct,
     char *err, size_t errlen);
 
