@@ -6,6 +6,7 @@
 #include "backup.h"
 #include "jobrun.h"
 #include "kind_get.h"
+#include "kind_put.h"
 #include "kind_remove.h"
 
 int move_run(struct job_ctx *c);        /* kind_move.c */
@@ -17,7 +18,8 @@ const struct job_kind job_kinds[] = {
 	{ .name = "get", .run = get_run, .recover = get_recover },
 	{ .name = "put", .run = put_run, .recover = put_recover },
 	{ .name = "backup", .run = backup_run, .recover = backup_recover },
-	/* corral restore: a put under its own name */
-	{ .name = "restore", .run = put_run, .recover = put_recover },
+	/* corral restore: a put under its own name, or with --force the
+	 * put under a temporary name and a swap (kind_restore.c) */
+	{ .name = "restore", .run = restore_run, .recover = restore_recover },
 	{ .name = NULL },
 };

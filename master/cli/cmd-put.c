@@ -84,7 +84,7 @@ int
 cli_put_exec(const struct cli_cmd *cmd, const struct cli_rpc *x,
     const char *hostopt, int argc, char **argv)
 {
-	const struct option opts[] = {
+	struct option opts[] = {
 		{ hostopt, required_argument, NULL, 'h' },
 		{ "version", required_argument, NULL, 'v' },
 		{ "as", required_argument, NULL, 'a' },
@@ -93,6 +93,8 @@ cli_put_exec(const struct cli_cmd *cmd, const struct cli_rpc *x,
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "detach", no_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
+		/* last: put has no --force (restore's only) */
+		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct msg_store_req q;
@@ -102,6 +104,9 @@ cli_put_exec(const struct cli_cmd *cmd, const struct cli_rpc *x,
 	if (cli_wants_help(cmd, argc, argv))
 		return CLI_OK;
 	memset(&q, 0, sizeof(q));
+	if (x->type != MSG_CLI_RESTORE_REQ)
+		memset(&opts[sizeof(opts) / sizeof(opts[0]) - 2], 0,
+		    sizeof(opts[0]));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -121,6 +126,7 @@ cli_put_exec(const struct cli_cmd *cmd, const struct cli_rpc *x,
 		case 'n': q.flags |= MSG_STORE_DRY_RUN; break;
 		case 'd': q.flags |= MSG_STORE_DETACH; break;
 		case 'j': json = 1; break;
+		case 'f': q.flags |= MSG_STORE_FORCE; break;
 		default: return CLI_USAGE;
 		}
 	}
