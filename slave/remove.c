@@ -62,14 +62,7 @@ slave_rootfs_at(struct slave_ctx *ctx, const char *ct, const char *text,
 static void
 test_pause(const char *ct, const char *step)
 {
-	const char *v = getenv("CORRAL_TEST_REMOVE_PAUSE");
-	int n = v != NULL ? atoi(v) : 0;
-
-	if (n <= 0)
-		return;
-	log_notice("%s: %s; pausing %d s (CORRAL_TEST_REMOVE_PAUSE)", ct,
-	    step, n);
-	sleep((unsigned)n);
+	slave_test_pause("CORRAL_TEST_REMOVE_PAUSE", ct, step);
 }
 
 static int

@@ -31,6 +31,8 @@
 #include "slave.h"
 
 #define INTENT "config.rename-"
+/* tests/integration/ctl.sh kills the slave after steps 1 and 2 */
+#define TEST_PAUSE "CORRAL_TEST_RENAME_PAUSE"
 #define CONF_LOCAL_MAX (4 * MSG_CONFIG_MAX)
 
 MSG_ENC(msg_ctl)
@@ -157,6 +159,7 @@ finish(struct slave_ctx *ctx, const char *ct, const char *to, char *err,
 			return -1;
 		log_info("%s: renaming to %s: its %s volume renamed", ct, to,
 		    s->ops->name);
+		slave_test_pause(TEST_PAUSE, ct, "volume renamed");
 	} else if (!s->ops->exists(s, to)) {
 		snprintf(err, errlen, "neither %s nor %s has a %s volume: not "
 		    "mine to finish", ct, to, s->ops->name);
@@ -269,6 +272,7 @@ do_rename(struct slave_ctx *ctx, const struct msg_rename_req *q,
 	    errlen) != 0)
 		goto out;
 	log_notice("%s: renaming to %s: %s written", q->ct, q->to, name);
+	slave_test_pause(TEST_PAUSE, q->ct, "intent written");
 	if (finish(ctx, q->ct, q->to, err, errlen) != 0) {
 		size_t n = strlen(err);
 

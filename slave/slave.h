@@ -132,6 +132,9 @@ enum slave_rootfs_at {
 };
 enum slave_rootfs_at slave_rootfs_at(struct slave_ctx *ctx, const char *ct,
     const char *text, char *val, size_t vlen);
+/* Tests only: with var=N in the environment, log "ct: step; pausing N s"
+ * and wait N s (a test kills the slave there). */
+void slave_test_pause(const char *var, const char *ct, const char *step);
 /* rm -rf --one-file-system */
 int slave_rm_tree(const char *path, char *err, size_t errlen);
 
