@@ -38,11 +38,21 @@ cleanup_all() {
 
 pool_up 1 >/dev/null
 trap cleanup_all EXIT
-"$VMSH" start --disk-mb 512 --fwd "$FWD:7022"
+# the store's transfers (backup, restore) are direct connections between
+# the master and the slave: the master's data port reached from the guest
+# (its 127.0.0.1:MP, the address the master gives, forwarded by a busybox
+# nc to 10.0.2.100:MP, qemu's --back to this machine), the guest slave's
+# data port forwarded in (--fwd)
+MP=$((FWD + 1)) SP=$((FWD + 2))
+echo "data_ports = $MP-$MP" >>"$CORRAL_CONF"
+"$POOLSH" stop master >/dev/null; "$POOLSH" start master >/dev/null
+wait_until 300 host_up h1 || fail "h1 not up after the master's restart"
+"$VMSH" start --disk-mb 512 --fwd "$FWD:7022" --fwd "$SP:$SP" --back "$MP:$MP"
+vm "busybox nc -ll -p $MP -e busybox nc 10.0.2.100 $MP >/dev/null 2>&1 </dev/null &"
 
 # the guest: a volume group on the virtio disk, a slave serving it
 . "$ROOT/tests/vm/lvm-slave.bash"
-lvm_slave_setup "snapshot_fill_warn = 50" || fail "guest set-up failed"
+lvm_slave_setup "snapshot_fill_warn = 50" "data_ports = $SP-$SP" || fail "guest set-up failed"
 start_guest_slave() { lvm_slave_start || fail "guest slave"; }
 start_guest_slave
 lvm_slave_join "$FWD" || fail "the guest slave did not join: $(corral hosts)"
