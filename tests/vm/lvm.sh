@@ -48,7 +48,9 @@ echo "data_ports = $MP-$MP" >>"$CORRAL_CONF"
 "$POOLSH" stop master >/dev/null; "$POOLSH" start master >/dev/null
 wait_until 300 host_up h1 || fail "h1 not up after the master's restart"
 "$VMSH" start --disk-mb 512 --fwd "$FWD:7022" --fwd "$SP:$SP" --back "$MP:$MP"
-vm "busybox nc -ll -p $MP -e busybox nc 10.0.2.100 $MP >/dev/null 2>&1 </dev/null &"
+# (nc -e runs a program without arguments)
+vm "printf '#!/bin/sh\nexec busybox nc 10.0.2.100 $MP\n' >/root/to-master && chmod +x /root/to-master &&
+    { busybox nc -ll -p $MP -e /root/to-master >/dev/null 2>&1 </dev/null & }" || fail "the guest's forward"
 
 # the guest: a volume group on the virtio disk, a slave serving it
 . "$ROOT/tests/vm/lvm-slave.bash"
