@@ -62,7 +62,7 @@ V=$(corral backups web --json | jq -r '.[-1].version')
 [ -d "$STORE/web/$V/rootfs/data" ] || fail "no version of web in the store"
 changed() {   # web's live tree made to differ from the version
 	echo "after the version" >"$S1/web/marker"
-	rm -f "$S1/web/data/$(ls "$S1/web/data" | head -n 1)"
+	rm -f "$(find "$S1/web/data" -type f | sort | head -n 1)"
 }
 changed
 
