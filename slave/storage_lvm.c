@@ -270,6 +270,9 @@ lvm_create(struct storage *s, const char *ct, uint64_t bytes, char *err,
 		    vg(s), ct);
 		return -1;
 	}
+	/* lvcreate refuses a size in bytes that is no multiple of 512 (a
+	 * put's: the version's bytes and some): whole MiB, as extents are */
+	bytes = (bytes + (1u << 20) - 1) & ~(uint64_t)((1u << 20) - 1);
 	if (check_share(s, bytes, err, errlen) != 0)
 		return -1;
 	snprintf(size, sizeof(size), "%" PRIu64 "b", bytes);
@@ -400,6 +403,7 @@ lvm_grow(struct storage *s, const char *ct, uint64_t bytes, char *err,
 	}
 	if (bytes <= cur)
 		return 0;       /* volumes only grow */
+	bytes = (bytes + (1u << 20) - 1) & ~(uint64_t)((1u << 20) - 1);
 	if (check_share(s, bytes - cur, err, errlen) != 0)
 		return -1;
 	lv_of(s, ct, false, lv, sizeof(lv));
