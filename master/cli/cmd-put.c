@@ -49,8 +49,10 @@ print_text(const struct msg_job_detail *d, void *arg)
 	char v[64], f[PROTO_NAME_MAX], w[16];
 
 	job_steps_text(stdout, d);
+	/* f first: an argument list has no order of evaluation */
+	(void)job_result_get(j, "from", f, sizeof(f));
 	out_line(stdout, "%s %s on %s%s%s from version %s%s: %s on the wire, "
-	    "%.1f s", j->kind, job_result_get(j, "from", f, sizeof(f)), j->dst,
+	    "%.1f s", j->kind, f, j->dst,
 	    strcmp(f, j->container) ? " as " : "",
 	    strcmp(f, j->container) ? j->container : "",
 	    job_result_get(j, "version", v, sizeof(v)),

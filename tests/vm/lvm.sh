@@ -188,7 +188,7 @@ corral restore ct2 --to h1 --as ct2r >/dev/null || fail "restore ct2 to h1: $(co
 bash "$ROOT/tests/tree/same.sh" "$STORE/ct2/$v/rootfs" "$S1/ct2r" || fail "the restore on h1 differs from version $v"
 corral restore ct2 --to vm --force >/dev/null || fail "restore --force in the VM: $(corral jobs)"
 vm "lxc-ls -P $G/lxc -f -F NAME,STATE | grep -q 'ct2 *RUNNING'" || fail "ct2 does not run after restore --force"
-vm "lvs --noheadings -o lv_name corral | grep -qx ' *ct2'" && ! vm "lvs --noheadings -o lv_name corral | grep -q 'ct2-'" ||
+vm "lvs --noheadings -o lv_name corral | tr -d ' ' | grep -qx ct2" && ! vm "lvs --noheadings -o lv_name corral | grep -q 'ct2-'" ||
 	fail "LVs after restore --force: $(vm "lvs --noheadings -o lv_name corral")"
 vm "grep -qx 'lxc.rootfs.path = lvm:/dev/corral/ct2' $G/lxc/ct2/config && ! ls $G/lxc | grep -q 'ct2-'" ||
 	fail "ct2's config after restore --force: $(vm "ls $G/lxc; cat $G/lxc/ct2/config")"
