@@ -9,7 +9,8 @@
 #     and the temporary name gone;
 #   - the master killed (-9) before the swap (at verify): its restart
 #     rolls back, the old one runs untouched (its data as it was), no
-#     temporary container or volume left;
+#     temporary container or volume left; the same when the host's link
+#     is cut then (the job's own roll back, once the host answers again);
 #   - the master killed in the middle of the swap (the old one set aside,
 #     the restored one not yet renamed): its restart finishes the swap.
 # Faults are placed through the master's CORRAL_TEST_JOB_PAUSE hook.
@@ -22,10 +23,10 @@ PAUSE=20
 T=$POOL/restore-test
 mkdir "$T"
 
-master_with() {   # the master again, with the pause hook at STEP ('' none)
+master_with() {   # STEP [S]: the master again, pausing S s at STEP ('' none)
 	"$POOLSH" stop master >/dev/null
 	if [ -n "$1" ]; then
-		CORRAL_TEST_JOB_PAUSE="$1:$PAUSE" "$POOLSH" start master >/dev/null
+		CORRAL_TEST_JOB_PAUSE="$1:${2:-$PAUSE}" "$POOLSH" start master >/dev/null
 	else
 		"$POOLSH" start master >/dev/null
 	fi
@@ -118,6 +119,27 @@ only_web "killed at verify"
 d=$(differs "$T/before" "$S1/web")
 [ -z "$d" ] || fail "the old web changed: $(echo "$d" | head -n 5)"
 ok "the master killed before the swap: rolled back at its restart, the old one running untouched"
+
+# ---- h1's link cut before the verify: that fails, the job rolls back
+# once h1 answers again, the old one running untouched
+master_with verify 4
+corral restore web --to h1 --force >"$T/cut.out" 2>&1 &
+cpid=$!
+wait_until 600 grep -q "restore web: step verify: pausing 4 s" "$POOL/master/master.log" ||
+	fail "the restore never reached verify: $(tail -n 5 "$POOL/master/master.log")"
+id=$(last_restore)
+"$POOLSH" link h1 down
+sleep 10
+"$POOLSH" link h1 up
+rc=0; wait "$cpid" || rc=$?
+[ "$rc" = 1 ] || fail "a restore whose verify was cut off: exit $rc: $(cat "$T/cut.out")"
+corral job "$id" --json | jq -e '.job.state == "failed" and (.job.error | test("^verify on h1: .*rolled back: web is the old one"))' >/dev/null ||
+	fail "job $id: $(corral job "$id")"
+wait_until 300 host_up h1 || fail "h1 not back"
+only_web "cut at verify"
+d=$(differs "$T/before" "$S1/web")
+[ -z "$d" ] || fail "the old web changed: $(echo "$d" | head -n 5)"
+ok "h1's link cut before the verify: the job failed and rolled back, the old one running untouched"
 
 # ---- the master killed in the middle of the swap: finished at its restart
 at_swap() {
