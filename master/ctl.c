@@ -71,3 +71,22 @@ master_conf_set(struct master_ctx *m, const char *host,
 	    msg_conf_set_req_enc, q, MSG_CT_CONF_SET, msg_conf_set_dec, reply,
 	    CTL_MARGIN_S, err, errlen);
 }
+
+MSG_ENC(msg_rename_req)
+
+int
+master_rename(struct master_ctx *m, const char *host, const char *ct,
+    const char *to, struct msg_ctl *reply, char *err, size_t errlen)
+{
+	struct msg_rename_req q;
+
+	memset(&q, 0, sizeof(q));
+	if (snprintf(q.ct, sizeof(q.ct), "%s", ct) >= (int)sizeof(q.ct) ||
+	    snprintf(q.to, sizeof(q.to), "%s", to) >= (int)sizeof(q.to)) {
+		snprintf(err, errlen, "%s: container name too long", host);
+		return CERR_INVALID;
+	}
+	/* lvm: an unmount and an lvrename */
+	return master_request(m, host, MSG_CT_RENAME_REQ, msg_rename_req_enc,
+	    &q, MSG_CT_RENAME, msg_ctl_dec, reply, CTL_MARGIN_S, err, errlen);
+}

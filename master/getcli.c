@@ -108,7 +108,7 @@ out:
 
 static int
 check_put(struct cli *c, const struct msg_store_req *q, const char *name,
-    char *version, char *err, size_t errlen)
+    bool restore, char *version, char *err, size_t errlen)
 {
 	struct msg_ct_rec_list cl = { 0 };
 	int rc;
@@ -129,11 +129,13 @@ check_put(struct cli *c, const struct msg_store_req *q, const char *name,
 		snprintf(err, errlen, "%s", inventory_errmsg(c->inv));
 		return -1;
 	}
-	rc = cl.n > 0 ? -1 : 0;
+	/* --force: the job keeps it until the restored one is whole */
+	rc = cl.n > 0 && !(q->flags & MSG_STORE_FORCE) ? -1 : 0;
 	msg_ct_rec_list_free(&cl);
 	if (rc != 0)
-		snprintf(err, errlen, "%s has a container %s already", q->host,
-		    name);
+		snprintf(err, errlen, "%s has a container %s already%s",
+		    q->host, name, restore ? " (--force replaces it, kept "
+		    "until the restored one is whole)" : "");
 	return rc;
 }
 
@@ -153,10 +155,14 @@ put_request(struct reqloop *l, const struct frame *f, const char *kind,
 	if ((r = msg_store_req_decode(f->payload, &q)) != 0)
 		return r;
 	name = q.as[0] ? q.as : q.ct;
+	if ((q.flags & MSG_STORE_FORCE) && strcmp(kind, "restore") != 0)
+		return reply_error(l->t, f->h.id, CERR_INVALID, "%s %s: "
+		    "--force is restore's", kind, q.ct);
 	if (q.host[0] == '\0')
 		return reply_error(l->t, f->h.id, CERR_INVALID, "%s %s: name "
 		    "the host with %s", kind, q.ct, hostopt);
-	if (check_put(c, &q, name, version, err, sizeof(err)) != 0)
+	if (check_put(c, &q, name, strcmp(kind, "restore") == 0, version, err,
+	    sizeof(err)) != 0)
 		return reply_error(l->t, f->h.id, CERR_INVALID, "%s %s: %s",
 		    kind, q.ct, err);
 	memset(&j, 0, sizeof(j));
@@ -164,7 +170,8 @@ put_request(struct reqloop *l, const struct frame *f, const char *kind,
 	snprintf(j.container, sizeof(j.container), "%s", name);
 	snprintf(j.dst, sizeof(j.dst), "%s", q.host);
 	snprintf(j.args, sizeof(j.args), "from=%s version=%s start=%d size=%"
-	    PRIu64, q.ct, version, (q.flags & MSG_STORE_START) != 0, q.size);
+	    PRIu64 "%s", q.ct, version, (q.flags & MSG_STORE_START) != 0,
+	    q.size, (q.flags & MSG_STORE_FORCE) ? " force=1" : "");
 	return submit(l, f->h.id, &j, q.flags);
 }
 

@@ -8,6 +8,7 @@
 #include "kind_create.h"
 #include "kind_ctset.h"
 #include "kind_get.h"
+#include "kind_put.h"
 #include "kind_remove.h"
 
 int move_run(struct job_ctx *c);        /* kind_move.c */
@@ -19,8 +20,9 @@ const struct job_kind job_kinds[] = {
 	{ .name = "get", .run = get_run, .recover = get_recover },
 	{ .name = "put", .run = put_run, .recover = put_recover },
 	{ .name = "backup", .run = backup_run, .recover = backup_recover },
-	/* corral restore: a put under its own name */
-	{ .name = "restore", .run = put_run, .recover = put_recover },
+	/* corral restore: a put under its own name, or with --force the
+	 * put under a temporary name and a swap (kind_restore.c) */
+	{ .name = "restore", .run = restore_run, .recover = restore_recover },
 	{ .name = "create", .run = create_run, .recover = create_recover },
 	/* a container's setting on its host, in seconds: no transfer to
 	 * wait behind */

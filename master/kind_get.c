@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "codec.h"
@@ -20,14 +21,53 @@
 MSG_ENC(msg_snap_req)
 MSG_DEC(msg_snap)
 
+struct watch {
+	struct job_ctx *c;
+	struct msg_progress last;     /* the engine's last word */
+};
+
 /* The engine's progress, and the job's cancel as its answer. */
 static int
 on_progress(void *arg, const struct msg_progress *p)
 {
-	struct job_ctx *c = arg;
+	struct watch *w = arg;
 
-	job_bytes(c, p->bytes_done, p->bytes_total);
-	return job_cancelled(c);
+	w->last = *p;
+	job_bytes(w->c, p->bytes_done, p->bytes_total);
+	return job_cancelled(w->c);
+}
+
+static uint64_t
+mib_up(uint64_t b)
+{
+	return (b + (1u << 20) - 1) >> 20;
+}
+
+/* A copy into a store that ran out of room: what the store has free and
+ * what this version still needed: its bytes not come yet (the sender's
+ * count of the tree, else the container's size on its host, less what
+ * came).  Said when the error is a full disk, or the store has less free
+ * than that; "" else. */
+static void
+space_note(const char *store, const char *into, const struct watch *w,
+    uint64_t rootfs_bytes, const char *err, char *buf, size_t len)
+{
+	uint64_t total = w->last.bytes_total ? w->last.bytes_total :
+	    rootfs_bytes, left, avail;
+	struct statvfs v;
+
+	buf[0] = '\0';
+	if (statvfs(into, &v) != 0 && statvfs(store, &v) != 0)
+		return;
+	avail = (uint64_t)v.f_bavail * v.f_frsize;
+	left = total > w->last.bytes_done ? total - w->last.bytes_done : 0;
+	if (strstr(err, strerror(ENOSPC)) == NULL &&
+	    strstr(err, strerror(EDQUOT)) == NULL && avail >= left)
+		return;
+	snprintf(buf, len, "; the store %s needs %" PRIu64 " MiB more for "
+	    "this version (still to come of its %" PRIu64 " MiB), it has %"
+	    PRIu64 " MiB free", store, mib_up(left), mib_up(total),
+	    avail >> 20);
 }
 
 /* The store of corral.conf, or NULL with the job failed at step. */
@@ -104,12 +144,13 @@ static int
 copy_commit(struct job_ctx *c, struct store *s, const char *ct,
     const char *host, const struct msg_conf *conf, struct get_result *res)
 {
-	struct storexfer_opts o = { .progress = on_progress, .arg = c };
+	struct watch w = { .c = c };
+	struct storexfer_opts o = { .progress = on_progress, .arg = &w };
 	struct store_meta meta = { .host = host, .kind = res->kind };
 	struct storexfer_result xr;
 	struct store_changes *ch;
 	struct store_tx *tx;
-	char src[PROTO_NAME_MAX + 1], err[1024];
+	char src[PROTO_NAME_MAX + 1], err[1024], room[CONF_PATH_MAX + 160];
 	char into[sizeof(store_tx_info(tx)->path)];
 
 	job_step(c, "copy");
@@ -134,8 +175,10 @@ copy_commit(struct job_ctx *c, struct store *s, const char *ct,
 			    "next get");
 			return JOB_OUT_CANCELLED;
 		}
-		return job_fail(c, "copy from %s into %s: %s; earlier "
-		    "versions unchanged", host, into, err);
+		space_note(c->m->conf.store, into, &w, conf->rootfs_bytes,
+		    err, room, sizeof(room));
+		return job_fail(c, "copy from %s into %s: %s%s; earlier "
+		    "versions unchanged", host, into, err, room);
 	}
 	if (write_config(store_tx_info(tx), conf->config, err,
 	    sizeof(err)) != 0) {

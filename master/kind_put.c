@@ -1,9 +1,11 @@
 /* corral-master: the job kind put (kind_get.h): a container made on a
- * slave from a version of the master's store.
+ * slave from a version of the master's store; restore --force makes it
+ * under a temporary name first (kind_restore.c, kind_put.h).
  *
  * The job's container is the name it gets on the host (--as, else its
- * own), dst the host, args "from=C version=V start=0|1 size=N" (version
- * "" until the check has found the newest; then recorded).  Until
+ * own), dst the host, args "from=C version=V start=0|1 size=N [force=1
+ * ran=0|1]" (version "" until the check has found the newest; then
+ * recorded).  Until
  * config-set ends, the host has no container of that name (the check saw
  * none and the job holds the name), so the roll back removes what the job
  * made: the config if set, the volume.  From config-set on, the container
@@ -20,6 +22,7 @@
 
 #include "jobrun.h"
 #include "kind_get.h"
+#include "kind_put.h"
 #include "kind_remove.h"
 #include "master.h"
 #include "msg.h"
@@ -30,24 +33,27 @@
 #define MIB (1024ull * 1024ull)
 #define HEADROOM_MIN (64 * MIB)   /* beyond the files' size + 1/4 */
 
-struct put {
-	struct job_ctx *c;
-	const char *name, *host;      /* what it makes, where */
-	char from[PROTO_NAME_MAX];    /* the store's container */
-	char version[STORE_VERSION_MAX];
-	bool start;
-	uint64_t size;
-	char err[1024];
-};
-
+/* base + suffix within a container name's 63 bytes */
 static void
-init(struct put *pt, struct job_ctx *c)
+derived_name(char *buf, size_t len, const char *base, const char *what,
+    int64_t id)
+{
+	char suffix[40];
+	int keep;
+
+	snprintf(suffix, sizeof(suffix), "-%s-%" PRId64, what, id);
+	keep = PROTO_NAME_MAX - 1 - (int)strlen(suffix);
+	snprintf(buf, len, "%.*s%s", keep < 1 ? 1 : keep, base, suffix);
+}
+
+void
+put_init(struct put *pt, struct job_ctx *c)
 {
 	char v[32];
 
 	memset(pt, 0, sizeof(*pt));
 	pt->c = c;
-	pt->name = c->job->container;
+	pt->name = pt->final = c->job->container;
 	pt->host = c->job->dst;
 	msg_kv_get(c->job->args, "from", pt->from, sizeof(pt->from));
 	msg_kv_get(c->job->args, "version", pt->version, sizeof(pt->version));
@@ -57,21 +63,34 @@ init(struct put *pt, struct job_ctx *c)
 	pt->size = strtoull(v, NULL, 10);
 	if (pt->from[0] == '\0')
 		snprintf(pt->from, sizeof(pt->from), "%s", pt->name);
+	msg_kv_get(c->job->args, "force", v, sizeof(v));
+	pt->force = strcmp(v, "1") == 0;
+	msg_kv_get(c->job->args, "ran", v, sizeof(v));
+	pt->ran = strcmp(v, "1") == 0;
+	if (pt->force) {
+		derived_name(pt->tmp, sizeof(pt->tmp), pt->final, "new",
+		    c->job->id);
+		derived_name(pt->aside, sizeof(pt->aside), pt->final, "old",
+		    c->job->id);
+		pt->name = pt->tmp;
+	}
 }
 
-static void
-record_args(struct put *pt)
+void
+put_record_args(struct put *pt)
 {
 	char args[JOB_ARGS_MAX];
 
-	snprintf(args, sizeof(args), "from=%s version=%s start=%d size=%" PRIu64,
-	    pt->from, pt->version, pt->start, pt->size);
+	snprintf(args, sizeof(args), "from=%s version=%s start=%d size=%" PRIu64
+	    "%s%s", pt->from, pt->version, pt->start, pt->size,
+	    pt->force ? " force=1" : "", !pt->force ? "" : pt->ran ?
+	    " ran=1" : " ran=0");
 	if (job_set_args(pt->c->inv, pt->c->job->id, args) != 0)
 		job_note(pt->c, "cannot record args '%s'", args);
 }
 
-static int
-ctl(struct put *pt, enum msg_ctl_op op, uint32_t flags, uint64_t bytes,
+int
+put_ctl(struct put *pt, enum msg_ctl_op op, uint32_t flags, uint64_t bytes,
     char *err, size_t errlen)
 {
 	struct msg_ctl rep;
@@ -80,8 +99,10 @@ ctl(struct put *pt, enum msg_ctl_op op, uint32_t flags, uint64_t bytes,
 	    &rep, err, errlen) == 0 ? 0 : -1;
 }
 
-static int
-undo(struct put *pt, char *err, size_t errlen)
+/* Remove what the job made on the host (job_undo_made: a host that does
+ * not answer is asked again). */
+int
+put_undo(struct put *pt, char *err, size_t errlen)
 {
 	return job_undo_made(pt->c, pt->host, pt->name, err, errlen);
 }
@@ -91,13 +112,15 @@ fail_back(struct put *pt, const char *step)
 {
 	char why[512];
 
-	if (undo(pt, why, sizeof(why)) != 0)
+	if (put_undo(pt, why, sizeof(why)) != 0)
 		return job_fail(pt->c, "%s on %s: %s; THE ROLL BACK FAILED: %s: "
 		    "remove %s from %s by hand (corral remove %s --host %s "
 		    "--force)", step, pt->host, pt->err, why, pt->name,
 		    pt->host, pt->name, pt->host);
 	return job_fail(pt->c, "%s on %s: %s; rolled back: nothing of %s "
-	    "left on %s", step, pt->host, pt->err, pt->name, pt->host);
+	    "left on %s%s%s%s", step, pt->host, pt->err, pt->name, pt->host,
+	    pt->force ? ", " : "", pt->force ? pt->final : "",
+	    pt->force ? " untouched" : "");
 }
 
 static int
@@ -105,7 +128,7 @@ cancel_back(struct put *pt)
 {
 	char why[512];
 
-	if (undo(pt, why, sizeof(why)) != 0)
+	if (put_undo(pt, why, sizeof(why)) != 0)
 		return job_fail(pt->c, "cancelled, THE ROLL BACK FAILED: %s: "
 		    "remove %s from %s by hand", why, pt->name, pt->host);
 	job_note(pt->c, "cancelled: rolled back, nothing of %s left on %s",
@@ -200,6 +223,21 @@ check(struct put *pt, struct store *s, struct store_reader *rd,
 		    "another with --version", rd->version, pt->from);
 	if (read_config(rd, q, pt->err, sizeof(pt->err)) != 0)
 		return job_fail(pt->c, "check: %s", pt->err);
+	if (pt->force) {
+		r = remove_on_host(pt->c->m, pt->final, pt->host, &running,
+		    pt->err, sizeof(pt->err));
+		if (r < 0)
+			return job_fail(pt->c, "check on %s: %s", pt->host,
+			    pt->err);
+		pt->ran = r > 0 && running;
+		if (r == 0) {
+			/* nothing to keep: a plain restore */
+			job_note(pt->c, "no %s on %s: --force has nothing to "
+			    "replace", pt->final, pt->host);
+			pt->force = false;
+			pt->name = pt->final;
+		}
+	}
 	r = remove_on_host(pt->c->m, pt->name, pt->host, &running, pt->err,
 	    sizeof(pt->err));
 	if (r < 0)
@@ -209,7 +247,7 @@ check(struct put *pt, struct store *s, struct store_reader *rd,
 		return job_fail(pt->c, "check: %s has a container %s already; "
 		    "nothing changed", pt->host, pt->name);
 	pt->size = volume_bytes(pt, s);
-	record_args(pt);
+	put_record_args(pt);
 	return JOB_OUT_DONE;
 }
 
@@ -245,7 +283,7 @@ start_settle(struct put *pt)
 	int r;
 
 	for (;;) {
-		if (ctl(pt, MSG_CTL_START, 0, 0, pt->err,
+		if (put_ctl(pt, MSG_CTL_START, 0, 0, pt->err,
 		    sizeof(pt->err)) == 0 || (r = runs(pt)) > 0)
 			return 0;
 		if (r == 0) {           /* it answers: again once, at once */
@@ -264,8 +302,8 @@ start_settle(struct put *pt)
 }
 
 /* From config-set on: start it if asked, then done. */
-static int
-finish(struct put *pt)
+int
+put_finish(struct put *pt)
 {
 	char text[JOB_RESULT_MAX];
 
@@ -283,8 +321,8 @@ finish(struct put *pt)
 	return JOB_OUT_DONE;
 }
 
-static int
-run(struct put *pt, struct store *s, struct msg_conf_set_req *q)
+int
+put_make(struct put *pt, struct store *s, struct msg_conf_set_req *q)
 {
 	struct storexfer_opts o = { .progress = on_progress, .arg = pt->c };
 	struct storexfer_result xr;
@@ -301,7 +339,7 @@ run(struct put *pt, struct store *s, struct msg_conf_set_req *q)
 		goto out;
 	}
 	job_step(pt->c, "volume");
-	if (ctl(pt, MSG_CTL_VOL_CREATE, 0, pt->size, pt->err,
+	if (put_ctl(pt, MSG_CTL_VOL_CREATE, 0, pt->size, pt->err,
 	    sizeof(pt->err)) != 0) {
 		/* not ours: the host may hold a volume of that name */
 		r = job_fail(pt->c, "volume on %s: %s; nothing changed",
@@ -323,14 +361,16 @@ run(struct put *pt, struct store *s, struct msg_conf_set_req *q)
 	}
 	job_step(pt->c, "config-set");
 	snprintf(q->ct, sizeof(q->ct), "%s", pt->name);
-	if (strcmp(pt->name, pt->from) != 0)
+	/* a temporary name is no new name: the one it gets at the swap is
+	 * (the slave's rename takes lxc.uts.name along) */
+	if (strcmp(pt->final, pt->from) != 0)
 		snprintf(q->old, sizeof(q->old), "%s", pt->from);
 	if (master_conf_set(pt->c->m, pt->host, q, &rep, pt->err,
 	    sizeof(pt->err)) != 0) {
 		r = fail_back(pt, "config-set");
 		goto out;
 	}
-	r = finish(pt);
+	r = JOB_OUT_DONE;
 out:
 	if (rd.ct_fd >= 0)
 		store_read_close(&rd);
@@ -345,14 +385,15 @@ put_run(struct job_ctx *c)
 	struct store *s;
 	int r;
 
-	init(&pt, c);
+	put_init(&pt, c);
 	if ((s = job_store_open(c, "check")) == NULL)
 		return JOB_OUT_FAILED;
 	if ((q = calloc(1, sizeof(*q))) == NULL) {
 		store_close(s);
 		return job_fail(c, "check: out of memory");
 	}
-	r = run(&pt, s, q);
+	if ((r = put_make(&pt, s, q)) == JOB_OUT_DONE)
+		r = put_finish(&pt);
 	free(q);
 	store_close(s);
 	return r;
@@ -370,7 +411,7 @@ put_recover(struct job_ctx *c)
 	char why[512];
 	bool defined = false;
 
-	init(&pt, c);
+	put_init(&pt, c);
 	/* the host had nothing of the job yet, and may have a container of
 	 * that name that the check would have refused */
 	if (step[0] == '\0' || strcmp(step, "check") == 0)
@@ -387,9 +428,9 @@ put_recover(struct job_ctx *c)
 	if (defined) {
 		job_note(c, "master restarted during %s: %s is made on %s; "
 		    "resuming", step, pt.name, pt.host);
-		return finish(&pt);
+		return put_finish(&pt);
 	}
-	if (undo(&pt, why, sizeof(why)) != 0)
+	if (put_undo(&pt, why, sizeof(why)) != 0)
 		return job_fail(c, "master restarted during %s; THE ROLL BACK "
 		    "FAILED: %s: remove %s from %s by hand", step, why,
 		    pt.name, pt.host);

@@ -94,6 +94,10 @@ int master_conf_get(struct master_ctx *m, const char *host, const char *ct,
 int master_conf_set(struct master_ctx *m, const char *host,
     const struct msg_conf_set_req *q, struct msg_conf_set *reply, char *err,
     size_t errlen);
+/* CT_RENAME: stopped ct becomes to on host (asked again, it finishes a
+ * rename a killed slave left) */
+int master_rename(struct master_ctx *m, const char *host, const char *ct,
+    const char *to, struct msg_ctl *reply, char *err, size_t errlen);
 
 /* Record the host key of slave name after checking it against expect_fp
  * (when not ""); with record false only fetch its fingerprint (trust.c). */

@@ -266,6 +266,16 @@ struct msg_conf_set {
 	char message[MSG_ERRTEXT_MAX];
 };
 
+/* MSG_CT_RENAME_REQ: container ct (stopped) becomes container to on the
+ * same host: its volume, LXC directory and config; answered by CT_RENAME
+ * (a struct msg_ctl of the name to) */
+struct msg_rename_req {
+	char ct[PROTO_NAME_MAX];
+	char to[PROTO_NAME_MAX];
+};
+
+int msg_rename_req_encode(struct cbuf *b, const struct msg_rename_req *m);
+int msg_rename_req_decode(struct cbuf *b, struct msg_rename_req *m);
 int msg_ctl_req_encode(struct cbuf *b, const struct msg_ctl_req *m);
 int msg_ctl_req_decode(struct cbuf *b, struct msg_ctl_req *m);
 int msg_ctl_encode(struct cbuf *b, const struct msg_ctl *m);
@@ -550,8 +560,11 @@ int msg_id_decode(struct cbuf *b, int64_t *id);
 #define MSG_STORE_START    1u   /* put: start it once made */
 #define MSG_STORE_DETACH   2u   /* answer CLI_JOB_QUEUED and no more */
 #define MSG_STORE_DRY_RUN  4u   /* check only: CLI_JOB_QUEUED of job id 0 */
+#define MSG_STORE_FORCE    8u   /* restore: over an existing container,
+                                 * kept until the restored one is whole */
 #define MSG_STORE_FLAGS_KNOWN \
-	(MSG_STORE_START | MSG_STORE_DETACH | MSG_STORE_DRY_RUN)
+	(MSG_STORE_START | MSG_STORE_DETACH | MSG_STORE_DRY_RUN | \
+	MSG_STORE_FORCE)
 #define MSG_VERSION_MAX    32   /* a store version's name, with its NUL */
 
 /* MSG_CLI_GET_REQ, MSG_CLI_PUT_REQ: a container between a host and the

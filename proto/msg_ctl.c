@@ -1,4 +1,4 @@
-/* corral: codecs of the container operations (CT_CTL) and of a
+/* corral: codecs of the container operations (CT_CTL, CT_RENAME) and of a
  * container's config as it travels between hosts (CT_CONF, CT_CONF_SET). */
 #include <string.h>
 
@@ -153,6 +153,29 @@ msg_conf_set_decode(struct cbuf *b, struct msg_conf_set *m)
 
 	memset(m, 0, sizeof(*m));
 	if ((r = GETS(b, m->ct)) != 0 || (r = GETS(b, m->message)) != 0 ||
+	    (r = cbuf_expect_end(b)) != 0)
+		return r;
+	return 0;
+}
+
+int
+msg_rename_req_encode(struct cbuf *b, const struct msg_rename_req *m)
+{
+	int r;
+
+	if ((r = cbuf_put_cstring(b, m->ct)) != 0 ||
+	    (r = cbuf_put_cstring(b, m->to)) != 0)
+		return r;
+	return 0;
+}
+
+int
+msg_rename_req_decode(struct cbuf *b, struct msg_rename_req *m)
+{
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	if ((r = GETS(b, m->ct)) != 0 || (r = GETS(b, m->to)) != 0 ||
 	    (r = cbuf_expect_end(b)) != 0)
 		return r;
 	return 0;

@@ -47,6 +47,7 @@ VALIDATE(v_snap_req, struct msg_snap_req, msg_snap_req_decode)
 VALIDATE(v_snap, struct msg_snap, msg_snap_decode)
 VALIDATE(v_ctl_req, struct msg_ctl_req, msg_ctl_req_decode)
 VALIDATE(v_ctl, struct msg_ctl, msg_ctl_decode)
+VALIDATE(v_rename_req, struct msg_rename_req, msg_rename_req_decode)
 VALIDATE(v_conf, struct msg_conf, msg_conf_decode)
 VALIDATE(v_conf_set_req, struct msg_conf_set_req, msg_conf_set_req_decode)
 VALIDATE(v_conf_set, struct msg_conf_set, msg_conf_set_decode)
@@ -265,6 +266,9 @@ static const struct proto_msg_desc msg_table[] = {
 	{ MSG_CLI_LIMIT,      "CLI_LIMIT",      v_limit_list },
 	{ MSG_CLI_CONTROL_REQ, "CLI_CONTROL_REQ", v_control_req },
 	{ MSG_CLI_CONTROL,    "CLI_CONTROL",    v_control_list },
+
+	{ MSG_CT_RENAME_REQ,  "CT_RENAME_REQ",  v_rename_req },
+	{ MSG_CT_RENAME,      "CT_RENAME",      v_ctl },
 	{ 0, NULL, NULL },
 };
 

@@ -136,6 +136,9 @@ enum proto_msg {
 	MSG_CLI_LIMIT      = 743,  /* list of struct msg_limit */
 	MSG_CLI_CONTROL_REQ = 744, /* struct msg_control_req */
 	MSG_CLI_CONTROL    = 745,  /* list of struct msg_control */
+	/* 760s: master -> slave, a container renamed (proto/msg_ctl.c) */
+	MSG_CT_RENAME_REQ  = 760,  /* struct msg_rename_req: stopped ct -> to */
+	MSG_CT_RENAME      = 761,  /* struct msg_ctl: of the new name, after */
 };
 
 struct cbuf;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "run.h"
 #include "slave.h"
 
@@ -156,4 +157,16 @@ slave_ct_removing(struct slave_ctx *ctx, const char *ct)
 
 	return slave_ct_path(ctx, ct, SLAVE_REMOVING, p, sizeof(p)) == 0 &&
 	    access(p, F_OK) == 0;
+}
+
+void
+slave_test_pause(const char *var, const char *ct, const char *step)
+{
+	const char *v = getenv(var);
+	int n = v != NULL ? atoi(v) : 0;
+
+	if (n <= 0)
+		return;
+	log_notice("%s: %s; pausing %d s (%s)", ct, step, n, var);
+	sleep((unsigned)n);
 }

@@ -28,17 +28,9 @@
 
 #define CONFIG_READ_MAX (1u << 20)   /* a config REMOVE reads its rootfs from */
 
-enum rootfs_at {
-	ROOTFS_NONE,       /* no lxc.rootfs.path: nothing of its own */
-	ROOTFS_VOLUME,     /* C's volume on this host's storage */
-	ROOTFS_INSIDE,     /* inside LXCPATH/C: goes with the directory */
-	ROOTFS_ELSEWHERE,  /* not ours to destroy */
-};
-
-/* Where the lxc.rootfs.path of config text is (its value into val). */
-static enum rootfs_at
-rootfs_at(struct slave_ctx *ctx, const char *ct, const char *text, char *val,
-    size_t vlen)
+enum slave_rootfs_at
+slave_rootfs_at(struct slave_ctx *ctx, const char *ct, const char *text,
+    char *val, size_t vlen)
 {
 	struct storage *s = &ctx->storage;
 	char vol[PATH_MAX], dir[PATH_MAX] = "", ctdir[PATH_MAX];
@@ -70,14 +62,7 @@ rootfs_at(struct slave_ctx *ctx, const char *ct, const char *text, char *val,
 static void
 test_pause(const char *ct, const char *step)
 {
-	const char *v = getenv("CORRAL_TEST_REMOVE_PAUSE");
-	int n = v != NULL ? atoi(v) : 0;
-
-	if (n <= 0)
-		return;
-	log_notice("%s: %s; pausing %d s (CORRAL_TEST_REMOVE_PAUSE)", ct,
-	    step, n);
-	sleep((unsigned)n);
+	slave_test_pause("CORRAL_TEST_REMOVE_PAUSE", ct, step);
 }
 
 static int
@@ -107,7 +92,7 @@ finish(struct slave_ctx *ctx, const char *ct, char *err, size_t errlen)
 	}
 	if (slave_read_text(rm, CONFIG_READ_MAX, &text, err, errlen) != 0)
 		return -1;
-	switch (rootfs_at(ctx, ct, text, val, sizeof(val))) {
+	switch (slave_rootfs_at(ctx, ct, text, val, sizeof(val))) {
 	case ROOTFS_VOLUME:
 		if (!s->ops->exists(s, ct))
 			break;
@@ -188,7 +173,7 @@ slave_ct_remove(struct slave_ctx *ctx, const struct msg_ctl_req *q,
 	}
 	if (slave_read_text(cfg, CONFIG_READ_MAX, &text, err, errlen) != 0)
 		goto out;
-	if (rootfs_at(ctx, ct, text, val, sizeof(val)) == ROOTFS_ELSEWHERE) {
+	if (slave_rootfs_at(ctx, ct, text, val, sizeof(val)) == ROOTFS_ELSEWHERE) {
 		snprintf(err, errlen, "its rootfs %s is neither its volume on "
 		    "this host's storage nor inside %s: not removed (its data "
 		    "would outlive its config)", val, ctdir);
@@ -253,6 +238,7 @@ sweep_one(struct slave_ctx *ctx, const char *name)
 	}
 	if (!ct_name_valid(name))
 		return;
+	slave_rename_sweep(ctx, name);
 	if (slave_ct_removing(ctx, name)) {
 		if (slave_ct_path(ctx, name, "config", p, sizeof(p)) == 0 &&
 		    access(p, F_OK) == 0)

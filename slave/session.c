@@ -173,6 +173,7 @@ static const struct req_handler handlers[] = {
 	{ MSG_CT_NEW_REQ,    0, slave_handle_new },
 	{ MSG_CT_LIMIT_REQ,  0, slave_handle_limit },
 	{ MSG_CT_CONTROL_REQ, 0, slave_handle_control },
+	{ MSG_CT_RENAME_REQ, 0, slave_handle_rename },
 	{ MSG_PING,  0, reqloop_ping },
 	{ MSG_BYE,   0, reqloop_bye },
 	{ MSG_ERROR, 0, reqloop_peer_error },

@@ -122,6 +122,19 @@ int slave_write_atomic(const char *dir, const char *name, const char *text,
 int slave_fsync_dir(const char *dir);
 /* LXCPATH/ct/config.removing is there: a removal is unfinished */
 bool slave_ct_removing(struct slave_ctx *ctx, const char *ct);
+/* Where the lxc.rootfs.path of config text of ct is (its value into val;
+ * remove.c). */
+enum slave_rootfs_at {
+	ROOTFS_NONE,       /* no lxc.rootfs.path: nothing of its own */
+	ROOTFS_VOLUME,     /* ct's volume on this host's storage */
+	ROOTFS_INSIDE,     /* inside LXCPATH/ct: goes with the directory */
+	ROOTFS_ELSEWHERE,  /* not ours to destroy */
+};
+enum slave_rootfs_at slave_rootfs_at(struct slave_ctx *ctx, const char *ct,
+    const char *text, char *val, size_t vlen);
+/* Tests only: with var=N in the environment, log "ct: step; pausing N s"
+ * and wait N s (a test kills the slave there). */
+void slave_test_pause(const char *var, const char *ct, const char *step);
 /* rm -rf --one-file-system */
 int slave_rm_tree(const char *path, char *err, size_t errlen);
 
@@ -156,6 +169,9 @@ int slave_ct_request(struct reqloop *l, const struct frame *f, const char *op,
     uint16_t reply_type, msg_enc_fn enc);
 int slave_handle_conf(struct reqloop *l, const struct frame *f);
 int slave_handle_conf_set(struct reqloop *l, const struct frame *f);
+/* CT_RENAME (rename.c), and at start a rename a killed slave left */
+int slave_handle_rename(struct reqloop *l, const struct frame *f);
+void slave_rename_sweep(struct slave_ctx *ctx, const char *ct);
 int slave_handle_new(struct reqloop *l, const struct frame *f);
 int slave_handle_limit(struct reqloop *l, const struct frame *f);
 int slave_handle_control(struct reqloop *l, const struct frame *f);

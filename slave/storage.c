@@ -255,6 +255,31 @@ storage_nop_size(struct storage *s, const char *ct, uint64_t bytes,
 }
 
 int
+storage_rename_dir(struct storage *s, const char *ct, const char *to,
+    char *err, size_t errlen)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	int fd;
+
+	if (storage_path(s, ct, false, a, sizeof(a)) != 0 ||
+	    storage_path(s, to, false, b, sizeof(b)) != 0) {
+		snprintf(err, errlen, "%s: path too long", to);
+		return -1;
+	}
+	/* RENAME_NOREPLACE: an empty directory to would be replaced */
+	if (renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_NOREPLACE) != 0) {
+		snprintf(err, errlen, "rename %s to %s: %s", a, b,
+		    strerror(errno));
+		return -1;
+	}
+	if ((fd = open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	return 0;
+}
+
+int
 storage_dir_rootfs(struct storage *s, const char *ct, char *buf, size_t len)
 {
 	int n = snprintf(buf, len, "%s:%s/%s", storage_dir_ops.name, s->root,

@@ -60,6 +60,9 @@ struct storage_ops {
 	int (*grow)(struct storage *s, const char *ct, uint64_t bytes,
 	    char *err, size_t errlen);
 	bool (*exists)(struct storage *s, const char *ct);
+	/* ct's volume becomes to's (to has none; ct's has no snapshot) */
+	int (*rename)(struct storage *s, const char *ct, const char *to,
+	    char *err, size_t errlen);
 	/* make ROOT/ct the volume's content (lvm mounts; others no-op) */
 	int (*mount)(struct storage *s, const char *ct, char *err,
 	    size_t errlen);
@@ -121,6 +124,10 @@ int storage_nop_size(struct storage *s, const char *ct, uint64_t bytes,
     char *err, size_t errlen);
 int storage_dir_rootfs(struct storage *s, const char *ct, char *buf,
     size_t len);
+/* ROOT/ct renamed ROOT/to (never over an existing to), ROOT fsynced:
+ * the rename of backends whose volume is that directory. */
+int storage_rename_dir(struct storage *s, const char *ct, const char *to,
+    char *err, size_t errlen);
 /* For backends whose ARG is the root: an absolute path, taken as is. */
 bool storage_valid_path_arg(const char *arg);
 int storage_setup_path(struct storage *s, const char *arg,

@@ -220,6 +220,7 @@ const struct storage_ops storage_btrfs_ops = {
 	.destroy = btrfs_destroy,
 	.grow = storage_nop_size,
 	.exists = btrfs_exists,
+	.rename = storage_rename_dir,
 	.mount = storage_nop,
 	.umount = storage_nop,
 	.lxc_rootfs = storage_dir_rootfs,

@@ -137,6 +137,7 @@ const struct storage_ops storage_dir_ops = {
 	.destroy = dir_destroy,
 	.grow = storage_nop_size,
 	.exists = dir_exists,
+	.rename = storage_rename_dir,
 	.mount = storage_nop,
 	.umount = storage_nop,
 	.lxc_rootfs = storage_dir_rootfs,

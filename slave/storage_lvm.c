@@ -270,6 +270,9 @@ lvm_create(struct storage *s, const char *ct, uint64_t bytes, char *err,
 		    vg(s), ct);
 		return -1;
 	}
+	/* lvcreate refuses a size in bytes that is no multiple of 512 (a
+	 * put's: the version's bytes and some): whole MiB, as extents are */
+	bytes = (bytes + (1u << 20) - 1) & ~(uint64_t)((1u << 20) - 1);
 	if (check_share(s, bytes, err, errlen) != 0)
 		return -1;
 	snprintf(size, sizeof(size), "%" PRIu64 "b", bytes);
@@ -359,6 +362,27 @@ lvm_destroy(struct storage *s, const char *ct, char *err, size_t errlen)
 	return lvm_remove(s, ct, false, err, errlen);
 }
 
+/* Unmounted first: ROOT/ct would otherwise stay the mount point of a
+ * volume named to (ROOT/to is mounted again on demand, as after a put). */
+static int
+lvm_rename(struct storage *s, const char *ct, const char *to, char *err,
+    size_t errlen)
+{
+	char p[PATH_MAX];
+	const char *argv[] = { "lvrename", "-q", vg(s), ct, to, NULL };
+
+	if (lvm_exists(s, to)) {
+		snprintf(err, errlen, "%s: volume %s/%s exists already", ct,
+		    vg(s), to);
+		return -1;
+	}
+	if (lvm_umount(s, ct, err, errlen) != 0)
+		return -1;
+	if (storage_path(s, ct, false, p, sizeof(p)) == 0)
+		(void)rmdir(p);
+	return run_argv(argv, LVM_TIMEOUT, NULL, 0, err, errlen);
+}
+
 static int
 lvm_grow(struct storage *s, const char *ct, uint64_t bytes, char *err,
     size_t errlen)
@@ -379,6 +403,7 @@ lvm_grow(struct storage *s, const char *ct, uint64_t bytes, char *err,
 	}
 	if (bytes <= cur)
 		return 0;       /* volumes only grow */
+	bytes = (bytes + (1u << 20) - 1) & ~(uint64_t)((1u << 20) - 1);
 	if (check_share(s, bytes - cur, err, errlen) != 0)
 		return -1;
 	lv_of(s, ct, false, lv, sizeof(lv));
@@ -522,6 +547,7 @@ const struct storage_ops storage_lvm_ops = {
 	.destroy = lvm_destroy,
 	.grow = lvm_grow,
 	.exists = lvm_exists,
+	.rename = lvm_rename,
 	.mount = lvm_mount,
 	.umount = lvm_umount,
 	.lxc_rootfs = lvm_lxc_rootfs,

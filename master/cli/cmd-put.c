@@ -49,8 +49,10 @@ print_text(const struct msg_job_detail *d, void *arg)
 	char v[64], f[PROTO_NAME_MAX], w[16];
 
 	job_steps_text(stdout, d);
+	/* f first: an argument list has no order of evaluation */
+	(void)job_result_get(j, "from", f, sizeof(f));
 	out_line(stdout, "%s %s on %s%s%s from version %s%s: %s on the wire, "
-	    "%.1f s", j->kind, job_result_get(j, "from", f, sizeof(f)), j->dst,
+	    "%.1f s", j->kind, f, j->dst,
 	    strcmp(f, j->container) ? " as " : "",
 	    strcmp(f, j->container) ? j->container : "",
 	    job_result_get(j, "version", v, sizeof(v)),
@@ -84,7 +86,7 @@ int
 cli_put_exec(const struct cli_cmd *cmd, const struct cli_rpc *x,
     const char *hostopt, int argc, char **argv)
 {
-	const struct option opts[] = {
+	struct option opts[] = {
 		{ hostopt, required_argument, NULL, 'h' },
 		{ "version", required_argument, NULL, 'v' },
 		{ "as", required_argument, NULL, 'a' },
@@ -93,6 +95,8 @@ cli_put_exec(const struct cli_cmd *cmd, const struct cli_rpc *x,
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "detach", no_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
+		/* last: put has no --force (restore's only) */
+		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct msg_store_req q;
@@ -102,6 +106,9 @@ cli_put_exec(const struct cli_cmd *cmd, const struct cli_rpc *x,
 	if (cli_wants_help(cmd, argc, argv))
 		return CLI_OK;
 	memset(&q, 0, sizeof(q));
+	if (x->type != MSG_CLI_RESTORE_REQ)
+		memset(&opts[sizeof(opts) / sizeof(opts[0]) - 2], 0,
+		    sizeof(opts[0]));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -121,6 +128,7 @@ cli_put_exec(const struct cli_cmd *cmd, const struct cli_rpc *x,
 		case 'n': q.flags |= MSG_STORE_DRY_RUN; break;
 		case 'd': q.flags |= MSG_STORE_DETACH; break;
 		case 'j': json = 1; break;
+		case 'f': q.flags |= MSG_STORE_FORCE; break;
 		default: return CLI_USAGE;
 		}
 	}

@@ -6,8 +6,11 @@
 # backup leaves no partial version and the run resumes at its next start
 # (sending only what had not arrived); the source slave killed in the
 # middle fails that container's job naming the host, the earlier versions
-# intact, and the next backup resumes; a full store fails the backup
-# naming the store, earlier versions intact, nothing left behind.
+# intact, and the next backup resumes; the link to the source cut in the
+# middle (pool.sh link h1 down) fails it naming h1, no partial version
+# visible, and the rerun sends only what is missing (bytes sent in its
+# report); a full store fails the backup naming the store and the space
+# the version still needed, earlier versions intact, nothing left behind.
 . "$(dirname "$0")/lib.bash"
 SAME=$ROOT/tests/tree/same.sh
 pool_up 2 --storage btrfs >/dev/null
@@ -22,6 +25,23 @@ restart_master() {   # [VAR=VALUE ...]: the master again, with that env
 	"$POOLSH" stop master >/dev/null
 	env "$@" "$POOLSH" start master >/dev/null
 	wait_until 300 host_up h1 || fail "h1 not up after the master's restart"
+}
+# slow_backup: h1's transfers paced to 20 MB/s (the master restarted), nv
+# the versions of web now, a backup started in the background ($bpid)
+slow_backup() {
+	sed -i 's/^h1:.*/&,bwlimit=20m/' "$POOL/master/slaves.conf"
+	restart_master
+	nv=$(nversions web)
+	corral backup >"$POOL/backup.out" 2>&1 &
+	bpid=$!
+}
+# backup_failed WHAT: that backup ended with exit 1 naming h1, no version made
+backup_failed() {
+	local rc=0
+	wait "$bpid" || rc=$?
+	[ "$rc" = 1 ] || fail "a backup whose $1: exit $rc: $(cat "$POOL/backup.out")"
+	grep -q "web.*failed.*h1" "$POOL/backup.out" || fail "$1: the report does not name h1: $(cat "$POOL/backup.out")"
+	[ "$(nversions web)" = "$nv" ] || fail "a backup whose $1 made a version"
 }
 cp "$POOL/master/slaves.conf" "$POOL/slaves.conf.orig"
 echo "web:hot" >"$BACKUP_CONF"
@@ -52,11 +72,7 @@ ok "a hot backup of a writing container is its snapshot's tree; the restore equa
 mkdir -p "$S1/web/big"
 head -c 120M /dev/zero | openssl enc -aes-128-ctr -pass pass:k -nosalt 2>/dev/null |
 	split -b 4M - "$S1/web/big/f"
-sed -i 's/^h1:.*/&,bwlimit=20m/' "$POOL/master/slaves.conf"
-restart_master
-nv=$(nversions web)
-corral backup >/dev/null 2>&1 &
-bpid=$!
+slow_backup
 wait_until 600 sh -c "corral jobs --json | jq -e '.[] | select(.kind == \"backup\" and .step == \"copy\" and .bytes_done > 20000000)'" ||
 	fail "the backup never got into the copy: $(corral jobs)"
 id=$(corral jobs --json | jq -r '.[] | select(.kind == "backup" and .state == "running") | .id')
@@ -79,19 +95,12 @@ ok "a master killed during a backup: no partial version; resumed at its start ($
 
 # ---- the source slave killed in the middle: failed, earlier versions intact
 head -c 120M /dev/urandom >"$S1/web/big/new"
-sed -i 's/^h1:.*/&,bwlimit=20m/' "$POOL/master/slaves.conf"
-restart_master
-nv=$(nversions web)
-rc=0; corral backup >"$POOL/backup.out" 2>&1 &
-bpid=$!
+slow_backup
 wait_until 600 sh -c "corral jobs --json | jq -e '.[] | select(.kind == \"backup\" and .step == \"copy\" and .bytes_done > 10000000)'" ||
 	fail "the backup never got into the copy: $(corral jobs)"
 # the listener and its workers (the transfer's sender among them)
 "$POOLSH" exec h1 pkill -KILL -f "corral-slave -f -c $POOL/h1/"
-wait "$bpid" || rc=$?
-[ "$rc" = 1 ] || fail "a backup whose source died: exit $rc: $(cat "$POOL/backup.out")"
-grep -q "web.*failed.*h1" "$POOL/backup.out" || fail "the report does not name h1: $(cat "$POOL/backup.out")"
-[ "$(nversions web)" = "$nv" ] || fail "a backup cut short made a version"
+backup_failed "source died"
 "$POOLSH" stop h1 >/dev/null 2>&1 || true
 "$POOLSH" start h1 >/dev/null
 wait_until 600 host_up h1 || fail "h1 did not come back"
@@ -102,6 +111,31 @@ corral backup >/dev/null || fail "the backup after h1's restart"
 cmp "$S1/web/big/new" "$STORE/web/$(newest web)/rootfs/big/new" || fail "the new version's data differs"
 no_leftovers h1
 ok "the source slave killed during a backup: that job failed naming h1; the next backup completes"
+
+# ---- the link to the source cut in the middle of a backup: that job
+# fails naming h1, no partial version is visible, the earlier versions
+# verify; the rerun sends only what had not arrived
+head -c 120M /dev/urandom | split -b 4M - "$S1/web/big/cut"
+slow_backup
+# (whole files of the new data in .incoming: what the rerun must not send)
+wait_until 600 sh -c "[ \$(ls '$STORE/web/.incoming/rootfs/big' 2>/dev/null | grep -c '^cut[a-z][a-z]\$') -ge 8 ]" ||
+	fail "the backup never got 32 MiB into the copy: $(corral jobs)"
+"$POOLSH" link h1 down
+backup_failed "link was cut"
+"$POOLSH" link h1 up
+[ "$(corral backups web --json | jq length)" = "$nv" ] || fail "a backup cut off lists a version: $(corral backups web)"
+corral verify web >/dev/null || fail "the newest version does not verify after the cut"
+wait_until 600 host_up h1 || fail "h1 not back after the relink"
+cp "$POOL/slaves.conf.orig" "$POOL/master/slaves.conf"
+restart_master
+corral backup --json >"$POOL/backup.json" || fail "the backup after the relink: $(cat "$POOL/backup.json")"
+[ "$(nversions web)" = $((nv + 1)) ] || fail "no version after the relink"
+sent=$(jq -r '.[] | select(.container == "web") | .bytes_sent' "$POOL/backup.json")
+[ -n "$sent" ] && [ "$sent" -lt 100000000 ] || fail "the rerun sent everything again ($sent bytes)"
+cmp "$S1/web/big/cutad" "$STORE/web/$(newest web)/rootfs/big/cutad" || fail "the rerun's data differs"
+[ ! -e "$STORE/web/.incoming" ] || fail ".incoming left after the rerun"
+no_leftovers h1
+ok "the link cut during a backup: failed naming h1, no partial version; the rerun sent $sent bytes, not 120 MiB"
 
 # ---- a full store: fails naming the store, earlier versions intact
 head -c 100M /dev/urandom >"$S1/web/big/new2"
@@ -114,6 +148,9 @@ rc=0; out=$(corral backup 2>&1) || rc=$?
 # (a full btrfs says ENOSPC, or EIO when its metadata cannot grow)
 echo "$out" | grep -q "$STORE/web/.incoming: .*cannot write .*\(No space left on device\|I/O error\)" ||
 	fail "the report does not name the store: $out"
+# and the space needed: this version's bytes still to come, and the store's free space
+echo "$out" | grep -Eq "the store $STORE needs [1-9][0-9]* MiB more for this version \(still to come of its [0-9]+ MiB\), it has [0-9]+ MiB free" ||
+	fail "the report does not say the space needed: $out"
 [ "$(nversions web)" = "$nv" ] || fail "a backup into a full store made a version"
 for v in $(find "$STORE/web" -mindepth 1 -maxdepth 1 -type d -name '2*' -printf '%f\n'); do
 	corral verify web --version "$v" >/dev/null || fail "version $v does not verify after the full store"

@@ -6,7 +6,9 @@
 # another name into a volume made for it and filled by a sync, the copy
 # starting there; REMOVE refused while running, forced, with a snapshot
 # held; slaves killed between REMOVE's steps, the removal finished by the
-# next start (or by a REMOVE); bad names refused.
+# next start (or by a REMOVE); CT_RENAME (restore --force's swap): its
+# refusals, a rename, slaves killed between its steps and the next start
+# finishing it; bad names refused.
 . "$(dirname "$0")/lib.bash"
 CTL=$BUILD/ctl-tool
 [ -x "$CTL" ] || fail "$CTL is missing (make tests)"
@@ -188,6 +190,53 @@ for B in $storages; do
 	echo "$out" | grep -q "an unfinished removal finished" || fail "$B: $out"
 	[ ! -e "$L1/k3" ] && [ ! -e "$S1/k3" ] || fail "$B: k3 not removed"
 	ok "$B: REMOVE finishes an unfinished removal"
+
+	# CT_RENAME: refusals change nothing; a rename takes the volume, the
+	# LXC directory and the config along; a slave killed after each step
+	# leaves what its next start finishes
+	"$POOLSH" create h1 r0 >/dev/null
+	for c in r1 r2 r3; do "$POOLSH" create h1 "$c" --stopped >/dev/null; done
+	out=$(ctl h1 rename r0 -n r0b 2>&1) && fail "$B: a running container renamed"
+	echo "$out" | grep -q "it is running" || fail "$B: $out"
+	out=$(ctl h1 rename r1 -n r2 2>&1) && fail "$B: renamed over an existing one"
+	echo "$out" | grep -q "exists already" || fail "$B: $out"
+	out=$(ctl h1 rename r1 -n r1 2>&1) && fail "$B: renamed to itself"
+	echo "$out" | grep -q "the same name" || fail "$B: $out"
+	out=$(ctl h1 rename r1 -n .x 2>&1) && fail "$B: renamed to a bad name"
+	echo "$out" | grep -q "not a valid container name" || fail "$B: $out"
+	out=$(ctl h1 rename nosuch -n r9 2>&1) && fail "$B: renamed nothing"
+	echo "$out" | grep -q "no container nosuch" || fail "$B: $out"
+	[ -f "$L1/r1/config" ] && [ -d "$S1/r1" ] && [ "$(state_of h1 r0)" = running ] ||
+		fail "$B: a refused rename changed something"
+	out=$(ctl h1 rename r1 -n r1b) || fail "$B: rename: $out"
+	echo "$out" | grep -q "^stopped	renamed r1b" || fail "$B: rename said: $out"
+	[ ! -e "$L1/r1" ] && [ ! -e "$S1/r1" ] && [ -d "$S1/r1b" ] || fail "$B: after the rename: $(ls -A "$L1" "$S1")"
+	grep -qx "lxc.rootfs.path = dir:$S1/r1b" "$L1/r1b/config" && grep -qx "lxc.uts.name = r1b" "$L1/r1b/config" ||
+		fail "$B: r1b's config: $(cat "$L1/r1b/config")"
+	ctl h1 start r1b >/dev/null && [ "$(state_of h1 r1b)" = running ] || fail "$B: r1b does not start"
+	ok "$B: CT_RENAME refused while running, over a name, to itself or a bad name; a rename moves all of it"
+	killed_renaming() {   # CT STEP: RENAME CT to CTb, the slave killed after STEP
+		ctl h1 rename "$1" -n "${1}b" >/dev/null 2>&1 &
+		wait_until 100 grep -q "$1: $2; pausing" "$POOL/h1/slave.log" || fail "$B: RENAME $1 did not pause"
+		kill_slave h1
+		wait || true
+	}
+	restart_slave h1 CORRAL_TEST_RENAME_PAUSE=3
+	killed_renaming r2 "intent written"
+	[ -f "$L1/r2/config.rename-r2b" ] && [ -d "$S1/r2" ] && [ ! -e "$L1/r2b" ] ||
+		fail "$B: after step 1: $(ls -A "$L1/r2" "$S1")"
+	restart_slave h1 CORRAL_TEST_RENAME_PAUSE=3    # (finishes r2)
+	killed_renaming r3 "volume renamed"
+	[ -f "$L1/r3/config.rename-r3b" ] && [ -d "$S1/r3b" ] && [ ! -e "$S1/r3" ] ||
+		fail "$B: after step 2: $(ls -A "$L1/r3" "$S1")"
+	restart_slave h1
+	for c in r2 r3; do
+		[ ! -e "$L1/$c" ] && [ ! -e "$S1/$c" ] && [ -f "$L1/${c}b/config" ] && [ -d "$S1/${c}b" ] &&
+		    ! ls "$L1/${c}b" | grep -q rename || fail "$B: $c's rename not finished: $(ls -A "$L1" "$S1")"
+		grep -qx "lxc.rootfs.path = dir:$S1/${c}b" "$L1/${c}b/config" || fail "$B: ${c}b's config"
+		slog h1 | grep -q "$c: finished a rename to ${c}b a stopped slave left" || fail "$B: $c: not logged"
+	done
+	ok "$B: a slave killed after each step of CT_RENAME: the next start finishes it"
 
 	# bad names, and a rootfs that is not this slave's to destroy
 	# (64 bytes: the master refuses it before the slave sees it)

@@ -9,6 +9,7 @@
  *   ctl-tool HOST conf-get NAME     the host-neutral config on stdout,
  *                                   "running=0|1 rootfs_bytes=N" on stderr
  *   ctl-tool HOST conf-set NAME [-o OLD] [-r]   the config from stdin
+ *   ctl-tool HOST rename NAME -n TO  (CT_RENAME) prints "STATE<TAB>MESSAGE"
  *
  * Exit 0 done, 1 refused or failed (the reason on stderr), 2 usage. */
 #include <getopt.h>
@@ -35,7 +36,8 @@ usage(void)
 	fprintf(stderr, "usage: ctl-tool HOST start|stop|remove|vol-create|"
 	    "vol-destroy NAME [-t SECONDS] [-f] [-b BYTES]\n"
 	    "       ctl-tool HOST conf-get NAME\n"
-	    "       ctl-tool HOST conf-set NAME [-o OLD] [-r] <CONFIG\n");
+	    "       ctl-tool HOST conf-set NAME [-o OLD] [-r] <CONFIG\n"
+	    "       ctl-tool HOST rename NAME -n TO\n");
 	return 2;
 }
 
@@ -88,7 +90,7 @@ main(int argc, char **argv)
 	struct msg_conf_set_req *q = NULL;
 	struct msg_ctl a;
 	struct conf_err cerr;
-	const char *host, *verb, *ct;
+	const char *host, *verb, *ct, *to = NULL;
 	char err[1024];
 	uint32_t timeout = 0, flags = 0;
 	uint64_t bytes = 0;
@@ -104,13 +106,14 @@ main(int argc, char **argv)
 		return 1;
 	snprintf(q->ct, sizeof(q->ct), "%s", ct);
 	optind = 4;
-	while ((c = getopt(argc, argv, "t:fb:o:r")) != -1) {
+	while ((c = getopt(argc, argv, "t:fb:o:rn:")) != -1) {
 		switch (c) {
 		case 't': timeout = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'f': flags |= MSG_CTL_FORCE; break;
 		case 'b': bytes = strtoull(optarg, NULL, 10); break;
 		case 'o': snprintf(q->old, sizeof(q->old), "%s", optarg); break;
 		case 'r': q->flags |= MSG_CONF_REPLACE; break;
+		case 'n': to = optarg; break;
 		default: free(q); return usage();
 		}
 	}
@@ -128,7 +131,14 @@ main(int argc, char **argv)
 		rc = conf_get(&m, host, ct);
 	else if (strcmp(verb, "conf-set") == 0)
 		rc = conf_set(&m, host, q);
-	else {
+	else if (strcmp(verb, "rename") == 0 && to != NULL) {
+		if (master_rename(&m, host, ct, to, &a, err, sizeof(err)) != 0)
+			fprintf(stderr, "ctl-tool: %s\n", err);
+		else {
+			printf("%s\t%s\n", a.state, a.message);
+			rc = 0;
+		}
+	} else {
 		for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 			if (strcmp(verb, ops[i].name) == 0)
 				break;

@@ -179,6 +179,14 @@ s_ctl(struct cbuf *b)
 	return msg_ctl_encode(b, &m);
 }
 
+static int
+s_rename_req(struct cbuf *b)
+{
+	struct msg_rename_req m = { .ct = "web.restore-7", .to = "web" };
+
+	return msg_rename_req_encode(b, &m);
+}
+
 /* the config structs hold 64 KiB: on the heap */
 static int
 s_conf(struct cbuf *b)
@@ -833,6 +841,8 @@ static const struct sample {
 	{ MSG_CLI_LIMIT, s_limit_list },
 	{ MSG_CLI_CONTROL_REQ, s_control_req },
 	{ MSG_CLI_CONTROL, s_control_list },
+	{ MSG_CT_RENAME_REQ, s_rename_req },
+	{ MSG_CT_RENAME, s_ctl },
 	{ MSG_CLI_PLACE_REQ, s_place_req },
 	{ MSG_CLI_PLACE, s_place },
 	{ MSG_CLI_BALANCE_REQ, s_balance_req },

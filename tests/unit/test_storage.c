@@ -175,6 +175,48 @@ test_init_private(void **state)
 	storage_free(&s);
 }
 
+/* A dir volume renamed (restore --force's swap): its content goes along,
+ * never over an existing volume, even an empty one. */
+static void
+test_rename_dir(void **state)
+{
+	char tmp[] = "/tmp/corral-test-storage.XXXXXX", root[64], p[128],
+	    err[512];
+	struct corral_conf c;
+	struct storage s;
+	(void)state;
+	assert_non_null(mkdtemp(tmp));
+	snprintf(root, sizeof(root), "%s/root", tmp);
+	corral_conf_defaults(&c);
+	snprintf(c.storage, sizeof(c.storage), "dir:%s", root);
+	assert_int_equal(storage_setup(&s, &c, err, sizeof(err)), 0);
+	assert_int_equal(s.ops->init(&s, err, sizeof(err)), 0);
+	assert_int_equal(s.ops->create(&s, "a", 0, err, sizeof(err)), 0);
+	snprintf(p, sizeof(p), "%s/a/f", root);
+	assert_true(fclose(fopen(p, "w")) == 0);
+	assert_int_equal(s.ops->rename(&s, "a", "b", err, sizeof(err)), 0);
+	assert_false(s.ops->exists(&s, "a"));
+	assert_true(s.ops->exists(&s, "b"));
+	snprintf(p, sizeof(p), "%s/b/f", root);
+	assert_int_equal(access(p, F_OK), 0);
+	/* over an existing volume: refused, both as they were */
+	assert_int_equal(s.ops->create(&s, "c", 0, err, sizeof(err)), 0);
+	assert_int_equal(s.ops->rename(&s, "b", "c", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "exists"));
+	assert_int_equal(access(p, F_OK), 0);
+	assert_true(s.ops->exists(&s, "c"));
+	/* nothing to rename */
+	assert_int_equal(s.ops->rename(&s, "a", "d", err, sizeof(err)), -1);
+	assert_false(s.ops->exists(&s, "d"));
+	assert_int_equal(s.ops->destroy(&s, "b", err, sizeof(err)), 0);
+	assert_int_equal(s.ops->destroy(&s, "c", err, sizeof(err)), 0);
+	snprintf(p, sizeof(p), "%s/%s", root, STORAGE_SNAPDIR);
+	assert_int_equal(rmdir(p), 0);
+	assert_int_equal(rmdir(root), 0);
+	assert_int_equal(rmdir(tmp), 0);
+	storage_free(&s);
+}
+
 /* Parse text over the defaults with the backends' check. */
 static int
 parse_checked(const char *text, struct corral_conf *c, struct conf_err *err)
@@ -333,6 +375,7 @@ main(void)
 		cmocka_unit_test(test_dm_name),
 		cmocka_unit_test(test_setup),
 		cmocka_unit_test(test_init_private),
+		cmocka_unit_test(test_rename_dir),
 		cmocka_unit_test(test_conf_check),
 		cmocka_unit_test(test_rootfs),
 		cmocka_unit_test(test_run_ok),

@@ -11,9 +11,12 @@
 #   snapshot is dropped when the slave starts again; a running LVM-backed
 #   container hot-moved to h1 (its pre-copy read through an LVM snapshot,
 #   dropped afterwards) and back, equal to what it had (the rsync
-#   oracle); a snapshot that overflows during the pre-copy (the volume
-#   group nearly full, a writer in the container) fails the move cleanly,
-#   the container still running in the VM.
+#   oracle); a hot backup of it through an LVM snapshot (dropped after),
+#   restored to h1 (the oracle against the version) and restored over
+#   itself with --force (its LV renamed by lvrename); a snapshot that
+#   overflows during the pre-copy (the volume group nearly full, a writer
+#   in the container) fails the move cleanly, the container still running
+#   in the VM.
 . "$(dirname "$0")/../integration/lib.bash"
 VMSH=$ROOT/tests/vm/vm.sh
 FWD=${CORRAL_VM_PORT:-17022}
@@ -35,11 +38,23 @@ cleanup_all() {
 
 pool_up 1 >/dev/null
 trap cleanup_all EXIT
-"$VMSH" start --disk-mb 512 --fwd "$FWD:7022"
+# the store's transfers (backup, restore) are direct connections between
+# the master and the slave: the master's data port reached from the guest
+# (its 127.0.0.1:MP, the address the master gives, forwarded by a busybox
+# nc to 10.0.2.100:MP, qemu's --back to this machine), the guest slave's
+# data port forwarded in (--fwd)
+MP=$((FWD + 1)) SP=$((FWD + 2))
+echo "data_ports = $MP-$MP" >>"$CORRAL_CONF"
+"$POOLSH" stop master >/dev/null; "$POOLSH" start master >/dev/null
+wait_until 300 host_up h1 || fail "h1 not up after the master's restart"
+"$VMSH" start --disk-mb 512 --fwd "$FWD:7022" --fwd "$SP:$SP" --back "$MP:$MP"
+# (nc -e runs a program without arguments)
+vm "printf '#!/bin/sh\nexec busybox nc 10.0.2.100 $MP\n' >/root/to-master && chmod +x /root/to-master &&
+    { busybox nc -ll -p $MP -e /root/to-master >/dev/null 2>&1 </dev/null & }" || fail "the guest's forward"
 
 # the guest: a volume group on the virtio disk, a slave serving it
 . "$ROOT/tests/vm/lvm-slave.bash"
-lvm_slave_setup "snapshot_fill_warn = 50" || fail "guest set-up failed"
+lvm_slave_setup "snapshot_fill_warn = 50" "data_ports = $SP-$SP" || fail "guest set-up failed"
 start_guest_slave() { lvm_slave_start || fail "guest slave"; }
 start_guest_slave
 lvm_slave_join "$FWD" || fail "the guest slave did not join: $(corral hosts)"
@@ -150,6 +165,36 @@ corral sync vm:@ct2 h1:ct2back >/dev/null || fail "copy of ct2 back"
 same_as_ref "$S1/ct2back"
 vm_clean "after the move back"
 ok "LVM-backed ct2 hot-moved to h1 through an LVM snapshot and back, whole, nothing left ($((SECONDS - t0)) s)"
+
+# ---- a hot backup of the running LVM-backed ct2 through an LVM snapshot
+# (dropped after), restored to h1 (the oracle); then restored over itself
+# in the VM with --force (its LV renamed aside, the new one renamed in)
+echo "ct2:hot" >"$(sed -n 's/^backup *= *//p' "$CORRAL_CONF")"
+t0=$SECONDS
+nsnap=$(vm "grep -c 'ct2: snapshot taken (lvm)' $G/slave.log" || true)
+js=$(corral backup ct2 --json) || fail "backup ct2: $js"
+echo "$js" | jq -e '.[0].container == "ct2" and .[0].result == "done" and .[0].mode == "hot"' >/dev/null ||
+	fail "backup ct2 --json: $js"
+[ "$(vm "grep -c 'ct2: snapshot taken (lvm)' $G/slave.log")" -gt "${nsnap:-0}" ] ||
+	fail "the backup did not read an LVM snapshot"
+vm_clean "after the backup"
+vm "lxc-ls -P $G/lxc -f -F NAME,STATE | grep -q 'ct2 *RUNNING'" || fail "ct2 stopped during its backup"
+STORE=$("$POOLSH" store)
+v=$(corral backups ct2 --json | jq -r '.[-1] | select(.kind == "hot") | .version')
+[ -n "$v" ] || fail "no hot version of ct2: $(corral backups ct2)"
+same_as_ref "$STORE/ct2/$v/rootfs"
+corral restore ct2 --to h1 --as ct2r >/dev/null || fail "restore ct2 to h1: $(corral restore ct2 --to h1 --as ct2r 2>&1)"
+bash "$ROOT/tests/tree/same.sh" "$STORE/ct2/$v/rootfs" "$S1/ct2r" || fail "the restore on h1 differs from version $v"
+corral restore ct2 --to vm --force >/dev/null || fail "restore --force in the VM: $(corral jobs)"
+vm "lxc-ls -P $G/lxc -f -F NAME,STATE | grep -q 'ct2 *RUNNING'" || fail "ct2 does not run after restore --force"
+vm "lvs --noheadings -o lv_name corral | tr -d ' ' | grep -qx ct2" && ! vm "lvs --noheadings -o lv_name corral | grep -q 'ct2-'" ||
+	fail "LVs after restore --force: $(vm "lvs --noheadings -o lv_name corral")"
+vm "grep -qx 'lxc.rootfs.path = lvm:/dev/corral/ct2' $G/lxc/ct2/config && ! ls $G/lxc | grep -q 'ct2-'" ||
+	fail "ct2's config after restore --force: $(vm "ls $G/lxc; cat $G/lxc/ct2/config")"
+[ "$(vm "lxc-attach -P $G/lxc -n ct2 -- sha256sum /data" | cut -d' ' -f1)" = \
+    "$(sha256sum "$STORE/ct2/$v/rootfs/data" | cut -d' ' -f1)" ] || fail "ct2's data after restore --force"
+vm_clean "after restore --force"
+ok "hot backup of LVM-backed ct2 through an LVM snapshot (dropped), restored to h1 exact, restored over itself with --force ($((SECONDS - t0)) s)"
 
 # ---- a snapshot that overflows during the pre-copy: the move fails, ct2 runs on
 free=$(vm "vgs --noheadings --units b --nosuffix -o vg_free corral" | tr -d ' ')

@@ -3,11 +3,14 @@
 # do (device-mapper, hence LVM).  Software emulation (-accel tcg), no KVM.
 #
 #   vm.sh start [--disk-mb N] [--fwd HOSTPORT:GUESTPORT]... [--cgroup v1]
+#               [--back GUESTPORT:HOSTPORT]...
 #         boot in the background, return once the guest's agent answers
 #         (nothing printed then); the guest has a blank virtio disk of N MiB
 #         (default 1024) as /dev/vda; each --fwd forwards 127.0.0.1:HOSTPORT
-#         on this machine to GUESTPORT in the guest (TCP); --cgroup v1:
-#         cgroup v1 hierarchies (memory, cpu+cpuacct, pids) instead of v2
+#         on this machine to GUESTPORT in the guest (TCP); each --back the
+#         other way: 10.0.2.100:GUESTPORT in the guest to 127.0.0.1:HOSTPORT
+#         here (a busybox nc per connection); --cgroup v1: cgroup v1
+#         hierarchies (memory, cpu+cpuacct, pids) instead of v2
 #   vm.sh exec CMD...
 #         run CMD with bash -c in the guest as root (arguments joined with
 #         spaces, as ssh does), in this directory if the guest has it, else
@@ -23,7 +26,7 @@
 # /host in the guest is this machine's tree as it is now: read what this
 # machine writes after the boot through /host.  The guest's network
 # (10.0.2.15/24) is qemu's user mode, restricted: it reaches nothing
-# outside, only the forwarded ports reach it.  Boot: about 5 s.  See
+# outside, only the forwarded ports reach it (and --back's ports reach out).  Boot: about 5 s.  See
 # tests/vm/README for the design and how to debug.
 #
 # Env: CORRAL_VM_DIR      the VM's files (default /run/corral-vm): one VM
@@ -43,7 +46,7 @@ BOOT_TIMEOUT=${CORRAL_VM_BOOT_TIMEOUT:-120}
 EXEC_TIMEOUT=${CORRAL_VM_EXEC_TIMEOUT:-900}
 
 die() { echo "vm.sh: $*" >&2; exit 1; }
-usage() { die "usage: vm.sh start [--disk-mb N] [--fwd HOSTPORT:GUESTPORT]... [--cgroup v1] | exec CMD... | stop | console [path]"; }
+usage() { die "usage: vm.sh start [--disk-mb N] [--fwd HOSTPORT:GUESTPORT]... [--back GUESTPORT:HOSTPORT]... [--cgroup v1] | exec CMD... | stop | console [path]"; }
 
 # the pid of this directory's qemu while it runs (never another process
 # that got the pid after it)
@@ -114,6 +117,11 @@ cmd_start() {
 		--cgroup)
 			[[ ${2:-} =~ ^v[12]$ ]] || die "start: --cgroup needs v1 or v2"
 			cgroup=$2; shift 2 ;;
+		--back)
+			[[ ${2:-} =~ ^[0-9]+:[0-9]+$ ]] || die "start: --back needs GUESTPORT:HOSTPORT"
+			gp=${2%%:*} hp=${2#*:}
+			# restrict=on leaves explicit forwards alone
+			fwd="$fwd,guestfwd=tcp:10.0.2.100:$gp-cmd:busybox nc 127.0.0.1 $hp"; shift 2 ;;
 		*) usage ;;
 		esac
 	done
