@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test runner behind `make check`: unit tests (cmocka) on the normal and
 # the ASan/UBSan builds, fuzz corpus replay, a short run of every fuzzer, the
-# tree tests (tests/tree/farm.sh, store.sh, xfs_acl.sh), and the integration
+# tree tests (tests/tree/farm.sh, store.sh, xfs_acl.sh, hostile_sync.sh), and the integration
 # tests.  Each runner prints its own summary; the last line counts
 # everything: "N passed, N failed".
 # Usage: tests/run.sh [--unit-only | --vm-only] [BUILD_DIR]
@@ -117,6 +117,8 @@ if [ $unit_only -eq 0 ]; then
 		[ -x "$b/store-tool" ] && one "tree-store-$(basename "$b")" bash tests/tree/store.sh "$b"
 		# POSIX ACLs to, from and on xfs (a loop device)
 		one "tree-xfs-acl-$(basename "$b")" bash tests/tree/xfs_acl.sh "$b"
+		# hostile source trees (tests/tree/hostile.sh)
+		one "tree-hostile-$(basename "$b")" bash tests/tree/hostile_sync.sh "$b"
 	done
 	pool_claim
 	if ls tests/integration/*.sh >/dev/null 2>&1; then

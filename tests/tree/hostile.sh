@@ -20,6 +20,7 @@
 #                                    rsync (so same.sh) fails on it ("filename
 #                                    overflows max-path len"): compare it with
 #                                    (cd X && find . -printf '%p %y %s %m\n')
+#   deep-10k/                        depth 10,000 (names "d")
 #   wide/                            one directory with 20000 entries
 #
 # Names that escape (.., /) cannot exist on a real filesystem: the protocol
@@ -62,6 +63,14 @@ deep() {  # deep DIR NAME: 300 levels of NAME below DIR, a file at the bottom
 }
 deep deep d
 deep deep-long dddddddddddddddddddd
+# 10,000 levels: one process, not a mkdir each
+python3 -c '
+import os
+os.mkdir("deep-10k"); os.chdir("deep-10k")
+for _ in range(10000):
+    os.mkdir("d"); os.chdir("d")
+open("bottom", "w").write("bottom\n")
+'
 
 mkdir wide
 ( cd wide && for i in $(seq -w 1 20000); do : >"f$i"; done )
