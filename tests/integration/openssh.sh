@@ -8,8 +8,12 @@ d=$CORRAL_POOL_DIR
 ssh-keygen -q -t ed25519 -N '' -f "$d/other_key"
 sshopts=(-p 7022 -o BatchMode=yes -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new
 	-o UserKnownHostsFile="$d/openssh_known_hosts" -o ConnectTimeout=5)
-# HELLO (versions 5..5, caps 0, software "t", role "m"), then BYE
-req() { printf '\0\0\0\022\0\144\0\0\0\0\0\001\0\005\0\005\0\0\0\0\0\0\0\001t\0\0\0\001m\0\0\0\0\0\151\0\0\0\0\0\002'; }
+# HELLO (versions V..V, this tree's PROTO_VERSION; caps 0, software "t",
+# role "m"), then BYE
+V=$(sed -n 's/^#define PROTO_VERSION  *\([0-9]*\).*/\1/p' "$ROOT/proto/proto.h")
+[ -n "$V" ] && [ "$V" -lt 256 ] || fail "no PROTO_VERSION in proto/proto.h"
+VO=$(printf '\\%03o' "$V")
+req() { printf "\\0\\0\\0\\022\\0\\144\\0\\0\\0\\0\\0\\001\\0${VO}\\0${VO}\\0\\0\\0\\0\\0\\0\\0\\001t\\0\\0\\0\\001m\\0\\0\\0\\0\\0\\151\\0\\0\\0\\0\\0\\002"; }
 # the type of the first frame of stdin, as 4 hex digits
 # (then the rest, so the writer never meets a closed pipe)
 first_type() { od -An -tx1 -j4 -N2 | tr -d ' \n'; cat >/dev/null; }
