@@ -116,6 +116,10 @@ ok "the source slave killed during a backup: that job failed naming h1; the next
 # fails naming h1, no partial version is visible, the earlier versions
 # verify; the rerun sends only what had not arrived
 head -c 120M /dev/urandom | split -b 4M - "$S1/web/big/cut"
+# a cut link shows as a transfer without progress: 10 s of it, not the
+# default 120, fail the job
+cp "$POOL/master/corral.conf" "$POOL/corral.conf.orig"
+echo "stall_timeout = 10" >>"$POOL/master/corral.conf"
 slow_backup
 # (whole files of the new data in .incoming: what the rerun must not send)
 wait_until 600 sh -c "[ \$(ls '$STORE/web/.incoming/rootfs/big' 2>/dev/null | grep -c '^cut[a-z][a-z]\$') -ge 8 ]" ||
@@ -127,6 +131,7 @@ backup_failed "link was cut"
 corral verify web >/dev/null || fail "the newest version does not verify after the cut"
 wait_until 600 host_up h1 || fail "h1 not back after the relink"
 cp "$POOL/slaves.conf.orig" "$POOL/master/slaves.conf"
+cp "$POOL/corral.conf.orig" "$POOL/master/corral.conf"
 restart_master
 corral backup --json >"$POOL/backup.json" || fail "the backup after the relink: $(cat "$POOL/backup.json")"
 [ "$(nversions web)" = $((nv + 1)) ] || fail "no version after the relink"
