@@ -21,9 +21,9 @@ sock=$(awk -F' *= *' '$1 == "socket" { print $2 }' "$CORRAL_CONF")
 secs_of() { local s=${1#* after }; echo "${s%% s*}"; }
 # Memory of processes as their proportional set size: the slave forks a
 # process per connection and one per channel, and VmRSS counts the pages
-# a child still shares with its parent once more for each (an ASan slave's
-# hundreds of MiB of shadow memory counted again for every fork looked
-# like a 495 MiB growth once); Pss divides shared pages among them.
+# a child still shares with its parent once more for each (an ASan
+# slave's shadow memory counted again for every fork); Pss divides shared
+# pages among them.
 rss_kb() { awk '/^Pss:/ { s += $2 } END { print s + 0 }' $(printf '/proc/%s/smaps_rollup ' "$@") 2>/dev/null; }
 master_pid=$(cat "$d/master/master.pid")
 slave_pids() { pgrep -f "corral-slave -f -c $d/h1/corral.conf" | tr '\n' ' '; }
