@@ -192,12 +192,12 @@ int cli_job_call(const struct cli_rpc *x, const void *req, bool detach,
  * code. */
 int cli_job_run(const struct cli_rpc *x, const void *req, bool detach,
     void (*print)(const struct msg_job_detail *d, void *arg), void *arg);
-/* --detach of a request that queued a job per container (limit,
- * control): each job's id a line (json: the jobs), a refused one (id 0)
- * its error on stderr; CLI_OK, or CLI_FAILED if one was refused. */
-struct msg_job_list;
-int cli_print_queued(const char *cmd, const struct msg_job_list *l,
-    bool json);
+/* --detach of a request that queues a job per container (limit,
+ * control): x's request, answered by the jobs queued (MSG_CLI_JOBS), not
+ * x's own reply; each job's id a line (json: the jobs), a refused one (id
+ * 0) its error on stderr.  CLI_OK, or CLI_FAILED if one was refused or
+ * the call failed. */
+int cli_run_queued(const struct cli_rpc *x, const void *req, bool json);
 
 /* corral put's command line, output and job (cmd-put.c), for put and
  * restore: the request of x (a msg_store_req), the host given with

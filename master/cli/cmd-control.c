@@ -14,33 +14,12 @@
 
 MSG_ENC(msg_control_req)
 MSG_DEC(msg_control_list)
-MSG_DEC(msg_job_list)
 
 static const struct cli_rpc rpc = {
 	.cmd = "control", .type = MSG_CLI_CONTROL_REQ,
 	.enc = msg_control_req_enc, .want = MSG_CLI_CONTROL,
 	.dec = msg_control_list_dec,
 };
-
-/* --detach: the jobs queued are the answer */
-static const struct cli_rpc detach_rpc = {
-	.cmd = "control", .type = MSG_CLI_CONTROL_REQ,
-	.enc = msg_control_req_enc, .want = MSG_CLI_JOBS,
-	.dec = msg_job_list_dec,
-};
-
-static int
-detached(const struct msg_control_req *q, bool json)
-{
-	struct msg_job_list l = { 0 };
-	int rc;
-
-	if (cli_run(&detach_rpc, q, &l, NULL) != 0)
-		return CLI_FAILED;
-	rc = cli_print_queued("control", &l, json);
-	msg_job_list_free(&l);
-	return rc;
-}
 
 static void
 line(const void *p)
@@ -129,7 +108,7 @@ control_exec(int argc, char **argv)
 	}
 	if (detach) {
 		q.all |= MSG_EACH_DETACH;
-		return detached(&q, json);
+		return cli_run_queued(&rpc, &q, json);
 	}
 	if (cli_run(&rpc, &q, &l, NULL) != 0)
 		return CLI_FAILED;

@@ -14,33 +14,12 @@
 
 MSG_ENC(msg_limit_req)
 MSG_DEC(msg_limit_list)
-MSG_DEC(msg_job_list)
 
 static const struct cli_rpc rpc = {
 	.cmd = "limit", .type = MSG_CLI_LIMIT_REQ,
 	.enc = msg_limit_req_enc, .want = MSG_CLI_LIMIT,
 	.dec = msg_limit_list_dec,
 };
-
-/* --detach: the jobs queued are the answer */
-static const struct cli_rpc detach_rpc = {
-	.cmd = "limit", .type = MSG_CLI_LIMIT_REQ,
-	.enc = msg_limit_req_enc, .want = MSG_CLI_JOBS,
-	.dec = msg_job_list_dec,
-};
-
-static int
-detached(const struct msg_limit_req *q, bool json)
-{
-	struct msg_job_list l = { 0 };
-	int rc;
-
-	if (cli_run(&detach_rpc, q, &l, NULL) != 0)
-		return CLI_FAILED;
-	rc = cli_print_queued("limit", &l, json);
-	msg_job_list_free(&l);
-	return rc;
-}
 
 static void
 line(const void *p)
@@ -136,7 +115,7 @@ limit_exec(int argc, char **argv)
 	}
 	if (detach) {
 		q.all |= MSG_EACH_DETACH;
-		return detached(&q, json);
+		return cli_run_queued(&rpc, &q, json);
 	}
 	if (cli_run(&rpc, &q, &l, NULL) != 0)
 		return CLI_FAILED;

@@ -9,6 +9,9 @@
 
 #include "cli.h"
 #include "msg.h"
+#include "proto.h"
+
+MSG_DEC(msg_job_list)
 
 int
 cli_job_id(const char *cmd, const char *arg, int64_t *id)
@@ -151,8 +154,8 @@ job_duration(int64_t ms, char *buf, size_t len)
 	return buf;
 }
 
-int
-cli_print_queued(const char *cmd, const struct msg_job_list *l, bool json)
+static int
+print_queued(const char *cmd, const struct msg_job_list *l, bool json)
 {
 	int rc = CLI_OK;
 	size_t i, shown = 0;
@@ -173,5 +176,21 @@ cli_print_queued(const char *cmd, const struct msg_job_list *l, bool json)
 	}
 	if (json)
 		printf("]\n");
+	return rc;
+}
+
+int
+cli_run_queued(const struct cli_rpc *x, const void *req, bool json)
+{
+	struct cli_rpc d = *x;
+	struct msg_job_list l = { 0 };
+	int rc;
+
+	d.want = MSG_CLI_JOBS;
+	d.dec = msg_job_list_dec;
+	if (cli_run(&d, req, &l, NULL) != 0)
+		return CLI_FAILED;
+	rc = print_queued(x->cmd, &l, json);
+	msg_job_list_free(&l);
 	return rc;
 }
