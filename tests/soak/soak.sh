@@ -19,7 +19,7 @@ CLI=${SOAK_CLI:-200}
 SECS=$(awk -v m="${SOAK_MINUTES:-10}" 'BEGIN { printf "%d", m * 60 }')
 [ "$SECS" -ge 10 ] || fail "SOAK_MINUTES=${SOAK_MINUTES}: at least 10 s"
 asan=0
-grep -q __asan_init "$BUILD/corral-master" && asan=1
+asan_build && asan=1
 # a burst every 30 s, or 4 in a short run
 EVERY=$(( SECS >= 120 ? 30 : SECS / 4 ))
 
