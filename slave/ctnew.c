@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -42,7 +43,8 @@ set_net(struct lxc_container *c, const struct msg_new_req *q, char *err,
     size_t errlen)
 {
 	bool v6 = strchr(q->addr, ':') != NULL;
-	char num[16];
+	unsigned char r[3];
+	char num[16], mac[18];
 
 	/* the template's interfaces (lxc.net.N) all go */
 	if (!c->clear_config_item(c, "lxc.net")) {
@@ -50,14 +52,22 @@ set_net(struct lxc_container *c, const struct msg_new_req *q, char *err,
 		return -1;
 	}
 	snprintf(num, sizeof(num), "%u", q->mtu);
-	/* a fixed MAC (LXC fills the x): neighbours' ARP caches stay right
-	 * across restarts and moves */
+	/* a fixed MAC, drawn here: neighbours' ARP caches stay right across
+	 * restarts and moves.  LXC's 00:16:3e:xx:xx:xx is filled anew each
+	 * time the config is read, so the first start (this object) ran with
+	 * another MAC than the one saved, and a neighbour took some 35 s to
+	 * give up the old one after the first restart. */
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+		snprintf(err, errlen, "cannot draw a MAC address: %s",
+		    strerror(errno));
+		return -1;
+	}
+	snprintf(mac, sizeof(mac), "00:16:3e:%02x:%02x:%02x", r[0], r[1], r[2]);
 	if (set_item(c, "lxc.net.0.type", "veth", err, errlen) != 0 ||
 	    set_item(c, "lxc.net.0.link", q->link, err, errlen) != 0 ||
 	    set_item(c, "lxc.net.0.flags", "up", err, errlen) != 0 ||
 	    set_item(c, "lxc.net.0.name", "eth0", err, errlen) != 0 ||
-	    set_item(c, "lxc.net.0.hwaddr", "00:16:3e:xx:xx:xx", err,
-	    errlen) != 0 ||
+	    set_item(c, "lxc.net.0.hwaddr", mac, err, errlen) != 0 ||
 	    (q->mtu != 0 &&
 	    set_item(c, "lxc.net.0.mtu", num, err, errlen) != 0) ||
 	    set_item(c, v6 ? "lxc.net.0.ipv6.address" :

@@ -5,7 +5,9 @@
 # a gateway, --memory 0, --cpu 11/10, an unknown host, an address in use);
 # without --host the container lands on an eligible host (h1 down: h2) and
 # answers a ping on its address on the shared network from its host and
-# from the other; limits show in its cgroup and config and last a restart;
+# from the other, running with the MAC its config keeps (a fixed one: a
+# neighbour's ARP cache stays right over a restart); limits show in its
+# cgroup and config and last a restart;
 # control --stop then --start (and --enable) work, the address kept; a move
 # to the other host keeps it answering; create HOST NAME still works.
 # create, limit and control are jobs: listed with kind and outcome, logged
@@ -68,7 +70,11 @@ ok "without --host, web lands on h2 (h1 down) with networks.conf's settings"
 
 wait_until 150 ping_from h2 "$IP" || fail "web does not answer a ping on $IP from h2"
 wait_until 50 ping_from h1 "$IP" || fail "web does not answer a ping on $IP from h1 (shared network)"
-ok "web answers on $IP from its host and from the other"
+# the MAC it runs with is the one its config keeps (the next start's)
+mac=$(sed -n 's/^lxc.net.0.hwaddr = //p' "$L2/web/config")
+run_mac=$("$POOLSH" exec h2 lxc-attach -P "$L2" -n web -- cat /sys/class/net/eth0/address)
+[ -n "$mac" ] && [ "$run_mac" = "$mac" ] || fail "web runs with MAC '$run_mac', its config has '$mac'"
+ok "web answers on $IP from its host and from the other, with its config's MAC"
 
 # each host's own CPU (from /proc/stat between two polls): within its cores
 jq_of 'length == 2 and all(.[]; .cpu_use >= 0 and .cpu_use <= .cores)' corral hosts --json ||
