@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cerr.h"
 #include "jobrun.h"
 #include "kind_get.h"
 #include "kind_put.h"
@@ -96,7 +97,7 @@ put_ctl(struct put *pt, enum msg_ctl_op op, uint32_t flags, uint64_t bytes,
 	struct msg_ctl rep;
 
 	return master_ctl(pt->c->m, pt->host, pt->name, op, 0, flags, bytes,
-	    &rep, err, errlen) == 0 ? 0 : -1;
+	    &rep, err, errlen);
 }
 
 /* Remove what the job made on the host (job_undo_made: a host that does
@@ -339,11 +340,18 @@ put_make(struct put *pt, struct store *s, struct msg_conf_set_req *q)
 		goto out;
 	}
 	job_step(pt->c, "volume");
-	if (put_ctl(pt, MSG_CTL_VOL_CREATE, 0, pt->size, pt->err,
-	    sizeof(pt->err)) != 0) {
-		/* not ours: the host may hold a volume of that name */
+	if ((r = put_ctl(pt, MSG_CTL_VOL_CREATE, 0, pt->size, pt->err,
+	    sizeof(pt->err))) == CERR_REMOTE) {
+		/* refused or never asked: a volume of that name there is
+		 * not ours */
 		r = job_fail(pt->c, "volume on %s: %s; nothing changed",
 		    pt->host, pt->err);
+		goto out;
+	} else if (r != 0) {
+		/* asked, and no answer came: the slave may have made it,
+		 * and the check saw none of that name, so one there now is
+		 * this job's (the roll back waits for the host) */
+		r = fail_back(pt, "volume");
 		goto out;
 	}
 	job_step(pt->c, "copy");

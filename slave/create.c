@@ -13,23 +13,6 @@
 #include "names.h"
 #include "slave.h"
 
-/* Tests kill the master while a create is half done
- * (tests/integration/create.sh): with CORRAL_TEST_CREATE_PAUSE=N in its
- * environment the slave waits N s once the volume is made.  Nothing else
- * reads it. */
-static void
-test_pause(const char *ct)
-{
-	const char *v = getenv("CORRAL_TEST_CREATE_PAUSE");
-	int n = v != NULL ? atoi(v) : 0;
-
-	if (n <= 0)
-		return;
-	log_notice("%s: volume made; pausing %d s (CORRAL_TEST_CREATE_PAUSE)",
-	    ct, n);
-	sleep((unsigned)n);
-}
-
 int
 slave_ct_create(struct slave_ctx *ctx, const char *ct, uint64_t bytes,
     const char *tmpl, bool start, const struct msg_new_req *net,
@@ -69,7 +52,8 @@ slave_ct_create(struct slave_ctx *ctx, const char *ct, uint64_t bytes,
 	if (s->ops->create(s, ct, bytes, err, errlen) != 0)
 		goto out;
 	made = true;
-	test_pause(ct);
+	/* tests kill the master while a create is half done (create.sh) */
+	slave_test_pause("CORRAL_TEST_CREATE_PAUSE", ct, "volume made");
 	if (s->ops->mount(s, ct, err, errlen) != 0 ||
 	    storage_path(s, ct, false, dir, sizeof(dir)) != 0)
 		goto out;

@@ -288,6 +288,8 @@ op_vol_create(struct slave_ctx *ctx, const struct msg_ctl_req *q,
 	if (room_for(s, q->ct, q->bytes, err, errlen) != 0 ||
 	    s->ops->create(s, q->ct, q->bytes, err, errlen) != 0)
 		return -1;
+	/* tests lose this answer: a put must then roll the volume back */
+	slave_test_pause("CORRAL_TEST_VOLUME_PAUSE", q->ct, "volume made");
 	(void)s->ops->lxc_rootfs(s, q->ct, rootfs, sizeof(rootfs));
 	snprintf(a->message, sizeof(a->message), "volume %.400s made", rootfs);
 	return 0;

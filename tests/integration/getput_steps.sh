@@ -16,6 +16,9 @@
 # rolled back, nothing of it left there and its rerun makes it so.  In
 # every case the source runs on its host alone, and no host keeps a
 # snapshot, a mount of one, a frozen container or a hidden temp file.
+# Then a put whose volume is made on h2 and whose answer is lost (the
+# slave's CORRAL_TEST_VOLUME_PAUSE hook, then kill -9): rolled back once
+# h2 is back, nothing left.
 . "$(dirname "$0")/lib.bash"
 pool_up 2 --storage btrfs >/dev/null
 S1=$("$POOLSH" storage h1); S2=$("$POOLSH" storage h2)
@@ -165,6 +168,33 @@ done
 for s in check volume copy config-set start; do
 	for f in master kill link; do put_case "$s" "$f"; done
 done
+# a lost answer: h2's slave makes pt's volume and dies before it answers
+# (kill -9 of the daemon and of the session at work); the put cannot know
+# whether the volume was made, and the check saw none of that name: it
+# rolls back once h2 is back, leaving nothing
+CASE="put, the answer to its volume lost"
+t0=$SECONDS
+"$POOLSH" stop h2 >/dev/null
+CORRAL_TEST_VOLUME_PAUSE=30 "$POOLSH" start h2 >/dev/null
+wait_until 200 host_up h2 || fail "$CASE: h2 not up"
+ID=$(corral put gc --host h2 --as pt --detach) || fail "$CASE: put --detach: $ID"
+wait_until 100 grep -q "pt: volume made; pausing" "$POOL/h2/slave.log" ||
+	fail "$CASE: h2's slave never made pt's volume"
+[ -e "$S2/pt" ] || fail "$CASE: no volume of pt on h2 during the pause"
+sp=$(cat "$POOL/h2/slave.pid")
+pkill -KILL -P "$sp"; kill -KILL "$sp"
+wait_until 50 gone "$sp" || fail "$CASE: h2's slave survived -9"
+"$POOLSH" start h2 >/dev/null
+wait_until 1200 ended "$ID" || fail "$CASE: job $ID did not end: $(corral job "$ID")"
+ERR=$(corral job "$ID" --json | jq -r '.job.error // ""')
+echo "$ERR" | grep -q "^volume on h2: .*rolled back: nothing of pt left on h2" ||
+	fail "$CASE: job $ID: $ERR"
+[ -z "$(where pt)" ] && [ ! -e "$S2/pt" ] && [ ! -e "$L2/pt" ] ||
+	fail "$CASE: pt left on h2: '$(where pt)', $(ls -d "$S2/pt" "$L2/pt" 2>&1)"
+no_leftovers h2
+all_clean
+ok "$CASE: job $ID failed ($ERR), nothing left ($((SECONDS - t0)) s)"
+
 # the versions every case made check against their manifests
 for v in $(versions gc); do
 	corral verify gc --version "$v" >/dev/null 2>"$POOL/rerun.log" ||
