@@ -147,15 +147,12 @@ if [ $unit_only -eq 0 ]; then
 		# The ASan/UBSan pass leaves out the fault-injection tests (kills,
 		# cut links, full disks: minutes each, what they check is the roll
 		# back's logic, which the normal pass covers) to keep make check
-		# within its time, and hostile_peers (under ASan a deaf peer on
-		# the slave's port sometimes grows the slave by over 400 MiB:
-		# an open defect, see SECURITY.md); CORRAL_TEST_ASAN_ALL=1 runs
-		# them too.
+		# within its time; CORRAL_TEST_ASAN_ALL=1 runs them too.
 		if [ -x "$asan/corral-master" ]; then
 			echo "== integration tests with ASan/UBSan daemons"
 			for t in tests/integration/*.sh; do
 				case "$(basename "$t" .sh)" in
-				move_fault|move_space|getput_faults|getput_steps|backup_faults|disk_full|slow_slave|hostile_peers)
+				move_fault|move_space|getput_faults|getput_steps|backup_faults|disk_full|slow_slave)
 					[ "${CORRAL_TEST_ASAN_ALL:-0}" = 1 ] || continue ;;
 				esac
 				one "asan-$(basename "$t" .sh)" bash "$t" "$asan"
