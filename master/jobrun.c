@@ -409,6 +409,17 @@ jobrun_kick(struct jobrun *r)
 }
 
 void
+jobrun_set_limits(struct jobrun *r, unsigned max, unsigned per_host)
+{
+	pthread_mutex_lock(&r->lock);
+	r->max = max ? max : 1;
+	r->per_host = per_host ? per_host : 1;
+	r->kicked = true;
+	pthread_cond_signal(&r->wake);
+	pthread_mutex_unlock(&r->lock);
+}
+
+void
 jobrun_stop(struct jobrun *r)
 {
 	const struct job_slot *s;

@@ -120,6 +120,9 @@ void jobrun_stop(struct jobrun *r);
 void jobrun_free(struct jobrun *r);
 /* A job was queued or cancelled: look at the queue now. */
 void jobrun_kick(struct jobrun *r);
+/* New limits (corral.conf's jobs_max and jobs_per_host, re-read on
+ * SIGHUP): running jobs go on, the queue is looked at with them now. */
+void jobrun_set_limits(struct jobrun *r, unsigned max, unsigned per_host);
 
 /* ---- waiting on a job (jobwatch.c) ---- */
 

@@ -119,6 +119,35 @@ start_pollers(struct master_ctx *m)
 	return 0;
 }
 
+/* SIGHUP, corral.conf: the job limits take effect now (the runner holds
+ * its own copy); the other keys are read by threads without a lock, so
+ * they wait for the next start.  A broken file changes nothing. */
+static void
+reload_limits(struct master_ctx *m)
+{
+	struct corral_conf *c;
+	struct conf_err err;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_error("reload of %s: out of memory", m->conf_path);
+		return;
+	}
+	corral_conf_defaults(c);
+	if (access(m->conf_path, F_OK) == 0 &&
+	    corral_conf_load(m->conf_path, c, &err) != 0) {
+		log_error("reload refused, keeping the current settings: %s",
+		    err.msg);
+		goto out;
+	}
+	if (m->jobs != NULL)
+		jobrun_set_limits(m->jobs, c->jobs_max, c->jobs_per_host);
+	log_notice("reloaded %s: jobs_max %u, jobs_per_host %u (its other "
+	    "keys take effect at the next start)", m->conf_path, c->jobs_max,
+	    c->jobs_per_host);
+out:
+	free(c);
+}
+
 /* SIGHUP: read slaves.conf again; a broken file keeps the old pool. */
 static void
 reload(struct master_ctx *m)
@@ -334,8 +363,10 @@ master_serve(struct master_ctx *m, int ready_fd)
 		}
 		if ((pfd[1].revents & POLLIN) &&
 		    read(sfd, &si, sizeof(si)) == sizeof(si)) {
-			if (si.ssi_signo == SIGHUP)
+			if (si.ssi_signo == SIGHUP) {
+				reload_limits(m);
 				reload(m);
+			}
 			else
 				stop = true;
 		}

@@ -71,3 +71,35 @@ corral jobs | grep -q "^$run_id *gone *web *h1 *h2 *failed *copy *50% 5B/10B .*m
 expect_exit 1 "job $run_id had already ended: failed" corral cancel "$run_id"
 expect_exit 1 "job $run_id failed during copy: master restarted" corral job "$run_id" --wait
 ok "jobs are listed and kept"
+
+# ---- the job limits, and a SIGHUP that changes them: jobs_per_host = 1
+# holds a second get from h1 in the queue while the first one waits at
+# its copy (the master's pause hook, from a file); jobs_per_host = 2 and a
+# SIGHUP start it while the first one still runs
+"$POOLSH" create h1 la >/dev/null
+"$POOLSH" create h1 lb >/dev/null
+PAUSEF=$POOL/job-pause
+echo "copy:8" >"$PAUSEF"
+echo "jobs_per_host = 1" >>"$CORRAL_CONF"
+"$POOLSH" stop master >/dev/null
+CORRAL_TEST_JOB_PAUSE=$PAUSEF "$POOLSH" start master >/dev/null
+wait_until 100 host_up h1 || fail "h1 not up after the master's restart"
+ja=$(corral get la --detach) || fail "get la --detach: $ja"
+wait_until 100 jq_of '.job.step == "copy"' corral job "$ja" --json || fail "job $ja never at its copy"
+jb=$(corral get lb --detach) || fail "get lb --detach: $jb"
+sleep 1
+jq_of '.job.state == "queued"' corral job "$jb" --json ||
+	fail "job $jb not held by jobs_per_host = 1: $(corral job "$jb")"
+sed -i 's/^jobs_per_host = 1$/jobs_per_host = 2/' "$CORRAL_CONF"
+kill -HUP "$(cat "$POOL/master/master.pid")"
+wait_until 50 jq_of '.job.state == "running"' corral job "$jb" --json ||
+	fail "job $jb not started after the SIGHUP: $(corral job "$jb")"
+jq_of '.job.state == "running" and .job.step == "copy"' corral job "$ja" --json ||
+	fail "job $ja no longer at its copy: the two did not run at once: $(corral job "$ja")"
+grep -q "reloaded $CORRAL_CONF: jobs_max [0-9]*, jobs_per_host 2" "$POOL/master/master.log" ||
+	fail "the reload is not logged: $(tail -n 3 "$POOL/master/master.log")"
+: >"$PAUSEF"
+for j in "$ja" "$jb"; do
+	wait_until 300 jq_of '.job.state == "done"' corral job "$j" --json || fail "job $j: $(corral job "$j")"
+done
+ok "jobs_per_host holds a job in the queue; a SIGHUP re-reads it and the job starts"
