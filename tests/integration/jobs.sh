@@ -3,8 +3,10 @@
 # and cancel, and the recovery at start: a master killed with -9 that left
 # a job running finds it and marks it failed with its step named (a kind
 # without a recover: one this build lacks), a queued job of a kind this master
-# lacks fails, and both are logged with their ids.  The end-to-end job
-# tests of move are tests/integration/move.sh.
+# lacks fails, and both are logged with their ids; jobs_per_host holds a
+# second job from the same host in the queue, and a SIGHUP that raises it
+# starts that job while the first still runs.  The end-to-end job tests
+# of move are tests/integration/move.sh.
 . "$(dirname "$0")/lib.bash"
 pool_up 1
 
