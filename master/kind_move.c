@@ -85,7 +85,8 @@ ctl(struct move *mv, const char *host, enum msg_ctl_op op, uint32_t flags,
 }
 
 /* ctl(), asked again every 2 s for up to SETTLE_S while it fails: a
- * host whose slave restarts or whose link comes back. */
+ * host whose slave restarts or whose link comes back.  The first failure
+ * is noted: the job says what it waits for. */
 static int
 ctl_settle(struct move *mv, const char *host, enum msg_ctl_op op,
     uint32_t flags, char *err, size_t errlen)
@@ -97,6 +98,10 @@ ctl_settle(struct move *mv, const char *host, enum msg_ctl_op op,
 			return 0;
 		if (waited >= SETTLE_S || job_stopping(mv->c))
 			return -1;
+		if (waited == 0)
+			job_note(mv->c, "%s on %s: %s; trying again every 2 s "
+			    "for up to %d s", msg_ctl_op_name(op), host, err,
+			    SETTLE_S);
 		sleep(2);
 	}
 }
