@@ -42,6 +42,7 @@
 #include "escape.h"
 #include "keys.h"
 #include "log.h"
+#include "pace.h"
 #include "slave.h"
 #include "sshd.h"
 #include "transport.h"
@@ -59,6 +60,9 @@
 /* a worker told to stop has this long to release what it holds (its
  * snapshot or freeze, its mounts, its temp files) before it is killed */
 #define WORKER_STOP_MS   5000
+/* a channel whose worker has ended, whose peer takes none of its last
+ * bytes and sends on, is closed after this long without progress */
+#define DEAD_DRAIN_MS    10000
 
 struct conn;
 
@@ -76,6 +80,8 @@ struct chan {
 	bool worker_eof;        /* the worker closed its side */
 	bool eof_sent;          /* shut down the worker's input */
 	bool in_dead;           /* the worker's input is gone: drop input */
+	int64_t moved_at;       /* in_dead: monotonic ms of the last output
+				 * written (or of in_dead itself) */
 	bool done;              /* worker finished or channel closed */
 };
 
@@ -265,6 +271,8 @@ pump_out(struct chan *ch)
 			return;
 		}
 		ch->out_off += (size_t)w;
+		if (w > 0 && ch->in_dead)
+			ch->moved_at = monotonic_ms();
 	}
 	/* all out: the whole buffer is free again for the worker */
 	ch->out_off = ch->out_len = 0;
@@ -445,6 +453,8 @@ pump_in(struct chan *ch)
 				 * out through pump_out; what comes in is
 				 * dropped */
 				if (errno != EAGAIN && errno != EINTR) {
+					if (!ch->in_dead)
+						ch->moved_at = monotonic_ms();
 					ch->in_dead = true;
 					ch->pending_off = ch->pending_len = 0;
 					continue;
@@ -496,6 +506,18 @@ reap_channels(struct conn *c)
 		}
 		pump_in(ch);
 		pump_out(ch);
+		/* a worker that has ended, whose last words a peer that
+		 * reads nothing holds back while it sends on: what it sends
+		 * is read and dropped, for nothing, so not forever */
+		if (ch->in_dead && !ch->done &&
+		    ch->out_off < ch->out_len &&
+		    monotonic_ms() - ch->moved_at > DEAD_DRAIN_MS) {
+			log_notice("%s: its session has ended and it read "
+			    "nothing of the answer in %d s while sending on: "
+			    "closing the channel", c->peer,
+			    DEAD_DRAIN_MS / 1000);
+			ch->done = true;
+		}
 		watch(ch);
 		if (ch->pending_off < ch->pending_len ||
 		    ch->out_off < ch->out_len)

@@ -8,6 +8,10 @@ deaf clients of the slave's SSH port and the master's CLI socket.
                                              reading a reply
     hostile_peer.py deaf-ssh HOST PORT KEY SECONDS   the same on a slave's
                                              corral subsystem (paramiko)
+    hostile_peer.py deaf-broken-ssh HOST PORT KEY SECONDS   the same, 3 MiB
+                                             of PINGs, then a frame of no
+                                             type, then on: "closed S s
+                                             after the broken frame"
 
 ADDR is HOST:PORT (TCP) or a path (a Unix socket).  Each prints one line,
 "closed after S s" (the longest, for trickle) or "open after S s", and
@@ -32,6 +36,7 @@ def proto_version():
 
 VERSION = proto_version()
 PING = 103
+BROKEN_AFTER = 3 << 20     # deaf-broken-ssh: PINGs before the bad frame
 CLI_HOSTS_REQ = 500
 
 
@@ -141,7 +146,7 @@ def deaf_cli(path, secs):
     return report(sent, took, secs)
 
 
-def deaf_ssh(host, port, key, secs):
+def deaf_ssh(host, port, key, secs, broken=False):
     import paramiko
     t = paramiko.Transport((host, int(port)))
     t.start_client(timeout=5)
@@ -153,7 +158,13 @@ def deaf_ssh(host, port, key, secs):
                      for k in range(256))
     start = time.monotonic()
     sent = 0
+    broke = None
     while time.monotonic() - start < secs and not ch.closed:
+        if broken and broke is None and sent >= BROKEN_AFTER:
+            # a frame of no type: the slave's worker ends the session,
+            # its PONGs and its ERROR held back by this peer's window
+            ch.sendall(frame(0, b""))
+            broke = time.monotonic()
         if ch.send_ready():
             # send() takes what the window allows, often part of pings
             # (the first time at the end of the slave's first window):
@@ -166,7 +177,19 @@ def deaf_ssh(host, port, key, secs):
         else:
             time.sleep(0.05)
     open_ = not ch.closed
+    took = time.monotonic() - (broke if broke is not None else start)
     t.close()
+    if broken:
+        if broke is None:
+            print(f"never broke the stream: {sent} bytes sent")
+            return 1
+        if open_:
+            print(f"open {took:.0f} s after the broken frame, {sent} "
+                  f"bytes sent")
+            return 3
+        print(f"closed {took:.0f} s after the broken frame, {sent} "
+              f"bytes sent")
+        return 0
     print(f"{'open' if open_ else 'closed'} after {secs} s, "
           f"{sent} bytes sent")
     return 0
@@ -182,6 +205,8 @@ def main(a):
             return deaf_cli(a[1], int(a[2]))
         if a[0] == "deaf-ssh" and len(a) == 5:
             return deaf_ssh(a[1], a[2], a[3], int(a[4]))
+        if a[0] == "deaf-broken-ssh" and len(a) == 5:
+            return deaf_ssh(a[1], a[2], a[3], int(a[4]), broken=True)
     except (OSError, IndexError) as e:
         print(f"hostile_peer: {e}", file=sys.stderr)
         return 2

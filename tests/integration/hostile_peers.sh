@@ -6,7 +6,9 @@
 #   flooding bytes at once; the master still polls the slave meanwhile;
 # - an authenticated peer that sends requests forever and never reads a
 #   reply: the slave's buffers stay bounded (back-pressure), its memory
-#   flat, and it still answers the master;
+#   flat, and it still answers the master; the same peer breaking its
+#   stream (its session ends, the answer held back) while sending on:
+#   the channel closed after 10 s without progress, logged;
 # - the master's CLI socket: 70 clients trickling a byte a second (more
 #   than its 64 threads) are cut 10 s into a frame, the next ones wait in
 #   the backlog, `corral hosts` is answered; a client that sends requests
@@ -98,6 +100,20 @@ sent=$(awk '{ print $(NF - 2) }' "$d/deaf.out")
 [ $(( max - before )) -lt 32768 ] ||
 	fail "slave memory grew by $(( (max - before) / 1024 )) MiB for a deaf peer ($(cat "$d/deaf.out"))"
 ok "slave: a deaf peer sending forever ($(cat "$d/deaf.out")): memory +$(( (max - before) / 1024 )) MiB at most, the master served"
+
+# 2b. the same peer breaks its stream after 3 MiB: the slave's worker ends
+# the session, its last words held back by the peer's window while the
+# peer sends on: the slave closes the channel once its answer has made no
+# progress for 10 s, instead of reading and dropping what comes for ever
+n0=$(wc -l <"$log")
+out=$("$HP" deaf-broken-ssh 10.213.0.11 7022 "$d/master/id_ed25519" 40) ||
+	fail "a broken deaf peer not cut: $out"
+s=$(echo "$out" | awk '{ print $2 }')
+[ "$s" -ge 9 ] && [ "$s" -le 20 ] || fail "a broken deaf peer cut $s s after its broken frame, not 10: $out"
+tail -n +$((n0 + 1)) "$log" | grep -q "read nothing of the answer in 10 s while sending on: closing the channel" ||
+	fail "the closing is not logged: $(tail -n 3 "$log")"
+[ "$(host_field h1 state)" = up ] || fail "h1 not up after the broken deaf peer: $(corral hosts)"
+ok "slave: a deaf peer that broke its stream and sends on ($out): channel closed, logged"
 
 # 3. the master's CLI socket: 70 slow clients for 64 threads
 mbefore=$(rss_kb "$master_pid")
