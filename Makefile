@@ -81,7 +81,7 @@ UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 REPLAY_BINS = $(patsubst tests/fuzz/%.c,$(BUILD)/replay/%,$(FUZZ_SRC))
 
-.PHONY: all asan check check-unit check-lvm check-fuzz fuzz demo install uninstall clean deps tests bench-scan
+.PHONY: all asan check check-unit check-lvm check-fuzz fuzz fuzz-bins demo install uninstall clean deps tests bench-scan
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c
@@ -255,11 +255,13 @@ deps:
 # README's test command: installs what is missing, builds, runs everything.
 # The three builds use every core (make check's time is budgeted).
 CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# the fuzzers are built by tests/run.sh beside the pool's tests
 check: deps
 	$(MAKE) -j$(CHECK_JOBS) all tests
 	$(MAKE) -j$(CHECK_JOBS) SAN=1 BUILD=build-asan all tests
-	$(MAKE) -j$(CHECK_JOBS) $(FUZZ_BINS)
-	tests/run.sh $(BUILD)
+	CHECK_BUILD_FUZZ=1 tests/run.sh $(BUILD)
+
+fuzz-bins: $(FUZZ_BINS)
 
 # the ASan twins run too: build them, never run stale ones
 check-unit: all tests asan

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The test runner behind `make check`: unit tests (cmocka) on the normal and
-# the ASan/UBSan builds, fuzz corpus replay, then the integration and VM
-# tests on the pool while a short run of every fuzzer and the tree tests
-# (tests/tree/farm.sh, store.sh, xfs_acl.sh, hostile_sync.sh) run beside
-# them (their output printed after).  Each runner prints its own summary;
-# the last line counts everything: "N passed, N failed".
+# The test runner behind `make check`: unit tests (cmocka) on the normal
+# build, then the integration and VM tests on the pool while the unit
+# tests on the ASan/UBSan build, the fuzz corpus replay, a short run of
+# every fuzzer and the tree tests (tests/tree/farm.sh, store.sh,
+# xfs_acl.sh, hostile_sync.sh) run beside them (their output printed
+# after).  --unit-only: the unit tests on both builds and the replay.
+# Each runner prints its own summary; the last line counts everything:
+# "N passed, N failed".
 # Usage: tests/run.sh [--unit-only | --vm-only] [BUILD_DIR]
 set -u
 cd "$(dirname "$0")/.."
@@ -84,27 +86,46 @@ if [ $vm_only -eq 1 ]; then
 	exit
 fi
 
+# what ASan/UBSan-built programs run with here: the unit tests and the
+# pool's daemons of the ASan pass alike
+if [ -d "$asan/tests" ]; then
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+fi
+asan_units() {
+	[ -d "$asan/tests" ] || return 0
+	echo "== unit tests under ASan/UBSan ($asan)"
+	for t in "$asan"/tests/test_*; do [ -x "$t" ] && run_cmocka "$t" "asan-$(basename "$t")"; done
+}
+replays() {
+	echo "== fuzz corpus replay"
+	for b in "$build" "$asan"; do
+		for r in "$b"/replay/fuzz_*; do
+			[ -x "$r" ] || continue
+			n=$(basename "$r")
+			one "replay-$(basename "$b")-$n" "$r" tests/fuzz/corpus/"$n"
+		done
+	done
+}
+
 echo "== unit tests ($build)"
 for t in "$build"/tests/test_*; do [ -x "$t" ] && run_cmocka "$t" "$(basename "$t")"; done
-if [ -d "$asan/tests" ]; then
-	echo "== unit tests under ASan/UBSan ($asan)"
-	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-	for t in "$asan"/tests/test_*; do [ -x "$t" ] && run_cmocka "$t" "asan-$(basename "$t")"; done
+if [ $unit_only -eq 1 ]; then
+	asan_units
+	replays
 fi
 
-echo "== fuzz corpus replay"
-for b in "$build" "$asan"; do
-	for r in "$b"/replay/fuzz_*; do
-		[ -x "$r" ] || continue
-		n=$(basename "$r")
-		one "replay-$(basename "$b")-$n" "$r" tests/fuzz/corpus/"$n"
-	done
-done
-
-# The fuzzers and the tree tests need no pool: they run beside the pool's
-# tests (which mostly wait on daemons and timeouts), niced so that those
-# keep the CPU they need; their output and counts join at the end.
+# The ASan unit tests, the corpus replay, the fuzzers (built here when
+# make check asks: CHECK_BUILD_FUZZ=1) and the tree tests need no pool:
+# they run beside the pool's tests (which mostly wait on daemons and
+# timeouts), niced so that those keep the CPU they need; their output and
+# counts join at the end.
 offpool() {
+	asan_units
+	replays
+	if [ "${CHECK_BUILD_FUZZ:-0}" = 1 ]; then
+		echo "== building the fuzzers"
+		one "fuzz-build" make -j2 BUILD="$build" fuzz-bins
+	fi
 	if ls "$build"/fuzz/fuzz_* >/dev/null 2>&1; then
 		echo "== fuzzers, ${CHECK_FUZZ_SECONDS:-5} s each"
 		out=$(FUZZ_SECONDS=${CHECK_FUZZ_SECONDS:-5} tests/fuzz/run.sh "$build")
