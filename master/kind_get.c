@@ -313,7 +313,9 @@ get_made_by_job(struct job_ctx *c, bool by_get, struct get_result *res)
 }
 
 /* A master killed mid-get: the slave's end saw its connection go and
- * released its snapshot or freeze; drop it again in case, then run the
+ * released its snapshot or freeze; drop it again in case (only when the
+ * job was at its copy, the one step that holds one: at any other a hold
+ * there is someone else's, an admin's `corral snapshot`), then run the
  * get again, which resumes the store's .incoming, unless the master died
  * after the commit had made the version. */
 int
@@ -338,7 +340,8 @@ get_recover(struct job_ctx *c)
 	memset(&sq, 0, sizeof(sq));
 	snprintf(sq.ct, sizeof(sq.ct), "%s", j->container);
 	sq.op = MSG_SNAP_DROP;
-	if (master_request(c->m, j->src, MSG_SNAP_REQ, msg_snap_req_enc, &sq,
+	if (strcmp(j->step, "copy") == 0 &&
+	    master_request(c->m, j->src, MSG_SNAP_REQ, msg_snap_req_enc, &sq,
 	    MSG_SNAP, msg_snap_dec, &sr, 120, e, sizeof(e)) != 0)
 		job_note(c, "dropping a snapshot left on %s: %s", j->src, e);
 	job_note(c, "master restarted during %s: resuming: getting %s from "

@@ -18,7 +18,9 @@
 # snapshot, a mount of one, a frozen container or a hidden temp file.
 # Then a put whose volume is made on h2 and whose answer is lost (the
 # slave's CORRAL_TEST_VOLUME_PAUSE hook, then kill -9): rolled back once
-# h2 is back, nothing left.
+# h2 is back, nothing left; and a master killed before a get's copy while
+# an admin holds a snapshot of the container: its recovery leaves that
+# snapshot alone.
 . "$(dirname "$0")/lib.bash"
 pool_up 2 --storage btrfs >/dev/null
 S1=$("$POOLSH" storage h1); S2=$("$POOLSH" storage h2)
@@ -194,6 +196,32 @@ echo "$ERR" | grep -q "^volume on h2: .*rolled back: nothing of pt left on h2" |
 no_leftovers h2
 all_clean
 ok "$CASE: job $ID failed ($ERR), nothing left ($((SECONDS - t0)) s)"
+
+# an admin's snapshot (corral snapshot) is not the job's: a master killed
+# while a get waits before its config step drops nothing at its recovery;
+# the resumed get reads from that snapshot (as a get does while one is
+# held: it drops only its own) and makes one version, the admin's
+# snapshot still there after
+CASE="get, the master killed before its copy, an admin's snapshot held"
+t0=$SECONDS
+corral snapshot h1 gc >/dev/null || fail "$CASE: corral snapshot h1 gc"
+nv=$(nversions gc)
+echo "config:$PAUSE" >"$PAUSEF"
+ID=$(corral get gc --detach) || fail "$CASE: get --detach: $ID"
+wait_until 100 jq_of '.job.step == "config"' corral job "$ID" --json ||
+	fail "$CASE: job $ID never reached config: $(corral job "$ID")"
+place master
+: >"$PAUSEF"
+lift master
+wait_until 200 host_up h1 || fail "$CASE: h1 not up"
+wait_until 1200 ended "$ID" || fail "$CASE: job $ID did not end: $(corral job "$ID")"
+jq_of '.job.state == "done"' corral job "$ID" --json || fail "$CASE: job $ID: $(corral job "$ID")"
+corral snapshot h1 gc --status --json | jq -e '.state != "none"' >/dev/null ||
+	fail "$CASE: the admin's snapshot is gone: $(corral snapshot h1 gc --status)"
+[ "$(nversions gc)" = $((nv + 1)) ] || fail "$CASE: $(nversions gc) versions, not $((nv + 1))"
+corral snapshot h1 gc --drop >/dev/null || fail "$CASE: dropping the admin's snapshot"
+all_clean
+ok "$CASE: job $ID done, the admin's snapshot kept ($((SECONDS - t0)) s)"
 
 # the versions every case made check against their manifests
 for v in $(versions gc); do
