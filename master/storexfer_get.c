@@ -19,7 +19,6 @@
 #include "storexfer_int.h"
 
 #define ACCEPT_MS   30000   /* the slave to connect, its source ready */
-#define ACCEPT_STEP 100     /* between looks at its session */
 
 /* Where the slave can reach the master: this end of their SSH
  * connection. */
@@ -57,45 +56,67 @@ on_change(void *arg, const char *relpath, enum xfer_change what)
 		x->changes_lost = true;
 }
 
-/* The slave's connection, hearing its session meanwhile: it says there
- * when it cannot connect, or cannot read its source. */
+/* What the slave says while the master waits for its connection. */
+struct awaiting {
+	struct sx *x;
+	const char *addr;
+	uint16_t port;
+	char *err;
+	size_t errlen;
+};
+
+/* direct_accept_idle's idle: nonzero when the slave said it cannot
+ * connect, or cannot read its source, or closed the session (err set). */
+static int
+hear_sender(void *arg)
+{
+	struct awaiting *a = arg;
+	struct sx *x = a->x;
+	bool moved = false;
+
+	if (sync_hear(&x->e, &x->h, &moved, a->err, a->errlen) != 0) {
+		if (a->err[0] == '\0')
+			snprintf(a->err, a->errlen, "%s: the session broke "
+			    "before the transfer of %s began", x->e.cfg.name,
+			    x->path);
+		return -1;
+	}
+	if (x->h.code == CERR_UNREACHABLE)
+		snprintf(a->err, a->errlen, "%s: %s (a store transfer is "
+		    "never relayed: let %s reach the master at %s port %u)",
+		    x->e.cfg.name, x->h.msg, x->e.cfg.name, a->addr,
+		    (unsigned)a->port);
+	else if (x->h.code)
+		snprintf(a->err, a->errlen, "%s: %s", x->e.cfg.name,
+		    x->h.msg);
+	else if (x->e.eof)
+		snprintf(a->err, a->errlen, "%s closed the transfer of %s "
+		    "before it began", x->e.cfg.name, x->path);
+	else
+		return 0;
+	return -1;
+}
+
+/* The slave's connection, hearing its session meanwhile.  One accept for
+ * the whole wait: a connection that has not proved the key yet must not
+ * be dropped between two looks at the session (it was, with 100 ms
+ * accepts, and the slave's send failed with "connection closed by
+ * peer"). */
 static int
 await_sender(struct sx *x, int lfd, const char *addr, uint16_t port,
     char *err, size_t errlen)
 {
-	int64_t deadline = monotonic_ms() + ACCEPT_MS;
+	struct awaiting a = { x, addr, port, err, errlen };
 	char aerr[256];
-	bool moved;
 
-	while (monotonic_ms() < deadline) {
-		x->fd = direct_accept(lfd, x->seal, ACCEPT_STEP, aerr,
-		    sizeof(aerr));
-		if (x->fd >= 0)
-			return 0;
-		moved = false;
-		if (sync_hear(&x->e, &x->h, &moved, err, errlen) != 0)
-			return -1;
-		if (x->h.code == CERR_UNREACHABLE) {
-			snprintf(err, errlen, "%s: %s (a store transfer is "
-			    "never relayed: let %s reach the master at %s port "
-			    "%u)", x->e.cfg.name, x->h.msg, x->e.cfg.name,
-			    addr, (unsigned)port);
-			return -1;
-		}
-		if (x->h.code) {
-			snprintf(err, errlen, "%s: %s", x->e.cfg.name,
-			    x->h.msg);
-			return -1;
-		}
-		if (x->e.eof) {
-			snprintf(err, errlen, "%s closed the transfer of %s "
-			    "before it began", x->e.cfg.name, x->path);
-			return -1;
-		}
-	}
-	snprintf(err, errlen, "%s did not connect to the master at %s port %u "
-	    "within %d s", x->e.cfg.name, addr, (unsigned)port,
-	    ACCEPT_MS / 1000);
+	err[0] = '\0';
+	x->fd = direct_accept_idle(lfd, x->seal, ACCEPT_MS, hear_sender, &a,
+	    aerr, sizeof(aerr));
+	if (x->fd >= 0)
+		return 0;
+	if (err[0] == '\0')
+		snprintf(err, errlen, "%s did not connect to the master at %s "
+		    "port %u: %s", x->e.cfg.name, addr, (unsigned)port, aerr);
 	return -1;
 }
 

@@ -127,6 +127,12 @@ int direct_listen(const char *addr, uint16_t lo, uint16_t hi, uint16_t *port,
  * at most; others are dropped (logged once per 10 s, with a count). */
 int direct_accept(int lfd, struct xseal *s, int timeout_ms, char *err,
     size_t errlen);
+/* The same, asking idle(arg) every 100 ms meanwhile (the caller's other
+ * duty: the session with the sender's host); nonzero ends the wait: -1,
+ * err left alone.  A connection still proving the key is kept across
+ * those asks (one accept per wait, never a loop of short ones). */
+int direct_accept_idle(int lfd, struct xseal *s, int timeout_ms,
+    int (*idle)(void *), void *arg, char *err, size_t errlen);
 int direct_connect(const char *peer, uint16_t port, struct xseal *s,
     int timeout_ms, char *err, size_t errlen);
 /* Sender, after its last frame: shut down writing, wait for the receiver

@@ -32,6 +32,7 @@
                              * in the listen backlog */
 #define BACKLOG     64
 #define DROP_LOG_MS 10000   /* one line at most about dropped ones */
+#define IDLE_MS     100     /* the caller's idle: how often at least */
 
 static void
 tune(int fd)
@@ -192,11 +193,20 @@ int
 direct_accept(int lfd, struct xseal *s, int timeout_ms, char *err,
     size_t errlen)
 {
+	return direct_accept_idle(lfd, s, timeout_ms, NULL, NULL, err, errlen);
+}
+
+int
+direct_accept_idle(int lfd, struct xseal *s, int timeout_ms,
+    int (*idle)(void *), void *arg, char *err, size_t errlen)
+{
 	struct pending *pv = calloc(PENDING_MAX, sizeof(*pv));
 	struct pollfd fds[PENDING_MAX + 1];
 	int64_t deadline = monotonic_ms() + timeout_ms, now, wake;
+	int64_t step = idle != NULL ? IDLE_MS : 1000, last_idle = 0;
 	size_t n = 0, i;
 	int fd = -1, r;
+	bool ended = false;
 
 	if (pv == NULL) {
 		snprintf(err, errlen, "%s", cerr_str(CERR_NOMEM));
@@ -206,6 +216,11 @@ direct_accept(int lfd, struct xseal *s, int timeout_ms, char *err,
 	 * wrong thing: each has PROVE_MS, and the sender is served beside
 	 * them, never behind */
 	while (fd < 0 && !xfer_stop && (now = monotonic_ms()) < deadline) {
+		if (idle != NULL && now - last_idle >= IDLE_MS) {
+			last_idle = now;
+			if ((ended = idle(arg) != 0))
+				break;
+		}
 		for (i = n; i-- > 0;)
 			if (now >= pv[i].deadline)
 				drop(pv, &n, i, "no proof of the key in time");
@@ -218,9 +233,10 @@ direct_accept(int lfd, struct xseal *s, int timeout_ms, char *err,
 			if (pv[i].deadline < wake)
 				wake = pv[i].deadline;
 		}
-		/* a second at most: xfer_stop is looked at between */
-		if (wake - now > 1000)
-			wake = now + 1000;
+		/* a second at most: xfer_stop is looked at between (and the
+		 * caller's idle, more often) */
+		if (wake - now > step)
+			wake = now + step;
 		if (poll(fds, n + 1, (int)(wake - now)) <= 0)
 			continue;
 		/* backwards: drop() moves the last one into the hole */
@@ -239,8 +255,11 @@ direct_accept(int lfd, struct xseal *s, int timeout_ms, char *err,
 	}
 	/* the others are not ours */
 	while (n > 0)
-		drop(pv, &n, n - 1, "another connection proved the key");
+		drop(pv, &n, n - 1, fd >= 0 ? "another connection proved "
+		    "the key" : "the receiver stopped waiting");
 	free(pv);
+	if (ended)
+		return -1;
 	if (fd < 0 && xfer_stop)
 		snprintf(err, errlen, "stopped while waiting for the sender");
 	else if (fd < 0)

@@ -438,6 +438,81 @@ test_replayed_first_record(void **state)
 	assert_true(a.fd >= 0);
 }
 
+/* direct_accept_idle: the caller is asked every 100 ms; a connection
+ * still proving the key meanwhile is kept (the master's store get looked
+ * at its session between 100 ms accepts, and dropped a slow sender). */
+struct idler {
+	pthread_t th;
+	int lfd, fd, asks, stop_after;
+	struct xseal r;
+	char err[256];
+};
+
+static int
+idle_count(void *arg)
+{
+	struct idler *d = arg;
+
+	d->asks++;
+	return d->stop_after > 0 && d->asks >= d->stop_after;
+}
+
+static void *
+idler_main(void *arg)
+{
+	struct idler *d = arg;
+
+	d->fd = direct_accept_idle(d->lfd, &d->r, 10000, idle_count, d,
+	    d->err, sizeof(d->err));
+	return NULL;
+}
+
+static void
+test_idle_keeps_prover(void **state)
+{
+	uint8_t chal[SEAL_CHAL_LEN];
+	struct idler d;
+	struct xseal s;
+	char err[256];
+	uint16_t port;
+	size_t got = 0;
+	int fd;
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(xseal_init(&d.r, key1, false), 0);
+	d.lfd = direct_listen("127.0.0.1", 0, 0, &port, err, sizeof(err));
+	assert_true(d.lfd >= 0);
+	assert_int_equal(pthread_create(&d.th, NULL, idler_main, &d), 0);
+	/* a sender slow to prove the key: its first record 500 ms after the
+	 * challenge, across several asks */
+	fd = raw_connect(port);
+	assert_int_equal(xseal_read_exact(fd, chal, sizeof(chal), &got,
+	    monotonic_ms() + 2000), 0);
+	usleep(500 * 1000);
+	assert_int_equal(xseal_init(&s, key1, true), 0);
+	assert_int_equal(xseal_hello_send(&s, fd, chal, 1000), 0);
+	assert_int_equal(xseal_hello_recv(&s, fd, chal, 2000), 0);
+	assert_int_equal(pthread_join(d.th, NULL), 0);
+	if (d.fd < 0)
+		fail_msg("the slow sender was dropped: %s", d.err);
+	assert_true(d.asks >= 3);
+	close(d.fd);
+	close(fd);
+	xseal_free(&s);
+
+	/* a nonzero answer ends the wait: -1, err untouched */
+	d.stop_after = 2;
+	d.asks = 0;
+	snprintf(d.err, sizeof(d.err), "untouched");
+	idler_main(&d);
+	assert_int_equal(d.fd, -1);
+	assert_int_equal(d.asks, 2);
+	assert_string_equal(d.err, "untouched");
+	close(d.lfd);
+	xseal_free(&d.r);
+}
+
 static void
 test_unreachable(void **state)
 {
@@ -515,6 +590,7 @@ main(void)
 		cmocka_unit_test(test_hello_bound),
 		cmocka_unit_test(test_silent_first),
 		cmocka_unit_test(test_replayed_first_record),
+		cmocka_unit_test(test_idle_keeps_prover),
 		cmocka_unit_test(test_unreachable),
 		cmocka_unit_test(test_port_range),
 	};
