@@ -90,3 +90,32 @@ master_rename(struct master_ctx *m, const char *host, const char *ct,
 	return master_request(m, host, MSG_CT_RENAME_REQ, msg_rename_req_enc,
 	    &q, MSG_CT_RENAME, msg_ctl_dec, reply, CTL_MARGIN_S, err, errlen);
 }
+
+MSG_ENC(msg_snap_req)
+MSG_DEC(msg_snap)
+
+int
+master_snap_held(struct master_ctx *m, const char *host, const char *ct,
+    char *err, size_t errlen)
+{
+	struct msg_snap_req q;
+	struct msg_snap rep;
+	int r;
+
+	memset(&q, 0, sizeof(q));
+	if (snprintf(q.ct, sizeof(q.ct), "%s", ct) >= (int)sizeof(q.ct)) {
+		snprintf(err, errlen, "%s: container name too long", host);
+		return CERR_INVALID;
+	}
+	q.op = MSG_SNAP_STATUS;
+	if ((r = master_request(m, host, MSG_SNAP_REQ, msg_snap_req_enc, &q,
+	    MSG_SNAP, msg_snap_dec, &rep, CTL_MARGIN_S, err, errlen)) != 0)
+		return r;
+	if (rep.kind != MSG_SNAPK_SNAPSHOT)
+		return 0;
+	snprintf(err, errlen, "%s has a snapshot on %s (corral snapshot, or "
+	    "one a killed transfer left): it is copied as it is now, not as "
+	    "of that snapshot; drop it first: corral snapshot %s %s --drop",
+	    ct, host, host, ct);
+	return 1;
+}

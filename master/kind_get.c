@@ -221,6 +221,11 @@ get_into_store(struct job_ctx *c, const char *ct, const char *host,
 		r = job_fail(c, "config from %s: %s", host, err);
 		goto out;
 	}
+	/* asked once the host answered: a host out of reach waits once */
+	if (master_snap_held(c->m, host, ct, err, sizeof(err)) == 1) {
+		r = job_fail(c, "config: %s; nothing changed", err);
+		goto out;
+	}
 	if (conf->running && (flags & GET_COLD_ONLY)) {
 		job_note(c, "%s runs on %s: a cold copy is made only of a "
 		    "stopped container; skipped", ct, host);

@@ -66,7 +66,10 @@ pass(struct move *mv, uint32_t opts, bool progress,
 	snprintf(q.dst_host, sizeof(q.dst_host), "%s", mv->to);
 	snprintf(q.src_path, sizeof(q.src_path), "@%s", mv->ct);
 	snprintf(q.dst_path, sizeof(q.dst_path), "@%s", mv->ct);
-	q.opts = opts;
+	/* every pass reads C as it is now: the final one after the stop
+	 * must not read an admin's earlier snapshot, or C would move without
+	 * what it wrote since */
+	q.opts = opts | TREE_OPT_OWN_SNAP;
 	if (master_sync_fn(mv->c->m, &q, progress ? on_progress : NULL,
 	    mv->c, res, mv->err, sizeof(mv->err)) != 0)
 		return -1;
@@ -396,6 +399,9 @@ run(struct move *mv, struct msg_conf *conf)
 	if (master_conf_get(c->m, mv->from, mv->ct, conf, mv->err,
 	    sizeof(mv->err)) != 0)
 		return job_fail(c, "config: %s", mv->err);
+	if (master_snap_held(c->m, mv->from, mv->ct, mv->err,
+	    sizeof(mv->err)) == 1)
+		return job_fail(c, "config: %s; nothing changed", mv->err);
 	mv->ran = conf->running != 0;
 	record_args(mv);
 	if (job_cancelled(c))

@@ -139,7 +139,9 @@ struct tree_stats {
 #define TREE_OPT_DRY_RUN  0x02   /* receiver changes nothing */
 #define TREE_OPT_COMPRESS 0x04   /* zlib the data where it pays */
 #define TREE_OPT_DIRECT   0x08   /* a direct connection between the slaves */
-#define TREE_OPTS_KNOWN   0x0f
+#define TREE_OPT_OWN_SNAP 0x10   /* sender of @C: only a snapshot it takes
+                                  * now; one already there is refused */
+#define TREE_OPTS_KNOWN   0x1f
 
 #define TREE_KEY_LEN      32     /* AES-256-GCM key of a direct transfer */
 #define TREE_PEER_MAX     255    /* bytes of the receiver's address */

@@ -123,9 +123,10 @@ src_still_valid(void *arg, char *err, size_t errlen)
 }
 
 /* Open container ct's rootfs as a source (through a snapshot or hold,
- * an existing one if the master took it) or as a destination volume. */
+ * an existing one if an admin took it, unless own_snap) or as a
+ * destination volume. */
 static int
-open_ct(struct slave_ctx *ctx, const char *ct, bool sending,
+open_ct(struct slave_ctx *ctx, const char *ct, bool sending, bool own_snap,
     struct ct_src *cs, char *err, size_t errlen)
 {
 	struct storage *s = &ctx->storage;
@@ -151,11 +152,25 @@ open_ct(struct slave_ctx *ctx, const char *ct, bool sending,
 	} else {
 		if (slave_snap_status(ctx, ct, &cs->snap, err, errlen) != 0)
 			return -1;
+		/* a job reads C as it is now: a backend snapshot already
+		 * there holds an earlier instant (a hold is the live tree,
+		 * frozen or stopped: that is now) */
+		if (own_snap && cs->snap.kind == SNAP_KIND_SNAPSHOT) {
+			snprintf(err, errlen, "%s has a snapshot already "
+			    "(corral snapshot, or one a killed transfer left): "
+			    "a job reads %s as it is now, not as of that "
+			    "snapshot; drop it first (corral snapshot HOST %s "
+			    "--drop)", ct, ct, ct);
+			return -1;
+		}
 		if (cs->snap.kind == SNAP_KIND_NONE) {
 			if (slave_snap_take(ctx, ct, 0, &cs->snap, err,
 			    errlen) != 0)
 				return -1;
 			cs->own = true;
+			/* tests copy the very tree this send reads */
+			slave_test_pause("CORRAL_TEST_SEND_PAUSE", ct,
+			    "snapshot taken for a send");
 		}
 		if (!cs->snap.valid) {
 			snprintf(err, errlen, "the snapshot of %s overflowed "
@@ -310,7 +325,8 @@ slave_transfer(struct slave_ctx *ctx, struct transport *t, uint32_t id,
 	if ((store = open_store(ctx, err, errlen)) < 0)
 		return CERR_INVALID;
 	if (req->path[0] == '@') {
-		root = open_ct(ctx, req->path + 1, sending, &cs, err, errlen);
+		root = open_ct(ctx, req->path + 1, sending,
+		    (req->opts & TREE_OPT_OWN_SNAP) != 0, &cs, err, errlen);
 		if (root < 0) {
 			close_ct(&cs);
 			close(store);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # corral backup under faults, with real daemons (btrfs storage, the store
 # on btrfs): a hot backup of a container writing all along is one point in
-# time, its snapshot's (the oracle against the snapshot an admin holds),
+# time, its snapshot's (the oracle against a copy of the very snapshot the
+# send took, made while the slave waits on it: CORRAL_TEST_SEND_PAUSE),
 # and a restore of it equals it; a master killed with -9 in the middle of a
 # backup leaves no partial version and the run resumes at its next start
 # (sending only what had not arrived); the source slave killed in the
@@ -48,21 +49,32 @@ echo "web:hot" >"$BACKUP_CONF"
 restart_master
 
 # ---- a container writing all along, backed up hot: its snapshot's tree
+"$POOLSH" stop h1 >/dev/null
+CORRAL_TEST_SEND_PAUSE=3 "$POOLSH" start h1 >/dev/null
+wait_until 300 host_up h1 || fail "h1 not up after its restart"
 "$POOLSH" create h1 web >/dev/null
 # (lxc-attach stays in the background: the writer's parent)
 "$POOLSH" exec h1 lxc-attach -P "$L1" -n web -- /bin/sh -c \
 	'while :; do date >>/clock; echo x >>/churn; usleep 50000; done' >/dev/null 2>&1 &
 wait_until 100 test -s "$S1/web/clock" || fail "the writer does not write"
-corral snapshot h1 web >/dev/null || fail "snapshot"
-out=$(corral backup --json) || fail "backup: $out"
+corral backup --json >"$POOL/backup.out" 2>&1 &
+bpid=$!
+wait_until 100 grep -q "web: snapshot taken for a send; pausing" "$POOL/h1/slave.log" ||
+	fail "the send took no snapshot: $(tail -n 5 "$POOL/h1/slave.log")"
+cp -a "$S1/.corral-snap/web" "$POOL/web-snap"   # times to the ns, symlinks too
+wait "$bpid" || fail "backup: $(cat "$POOL/backup.out")"
+out=$(cat "$POOL/backup.out")
 echo "$out" | jq -e '.[0].container == "web" and .[0].result == "done" and .[0].mode == "hot"' >/dev/null ||
 	fail "backup said: $out"
 v1=$(newest web)
-bash "$SAME" "$S1/.corral-snap/web" "$STORE/web/$v1/rootfs" || fail "version $v1 is not the snapshot's tree"
-corral snapshot h1 web --drop >/dev/null
+bash "$SAME" "$POOL/web-snap" "$STORE/web/$v1/rootfs" || fail "version $v1 is not the snapshot's tree"
+rm -rf "$POOL/web-snap"
 sleep 0.3
 [ "$(stat -c %s "$S1/web/clock")" -gt "$(stat -c %s "$STORE/web/$v1/rootfs/clock")" ] ||
 	fail "the writer stopped, or the version is not a point in time before now"
+"$POOLSH" stop h1 >/dev/null
+"$POOLSH" start h1 >/dev/null
+wait_until 300 host_up h1 || fail "h1 not up after its restart"
 corral restore web --to h2 --as web-r >/dev/null 2>&1 || fail "restore: $(corral restore web --to h2 --as web-r 2>&1)"
 bash "$SAME" "$STORE/web/$v1/rootfs" "$S2/web-r" || fail "the restore differs from version $v1"
 no_leftovers h1

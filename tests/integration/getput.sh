@@ -16,7 +16,7 @@ S1=$("$POOLSH" storage h1); S2=$("$POOLSH" storage h2)
 L1=$("$POOLSH" lxcpath h1); L2=$("$POOLSH" lxcpath h2)
 STORE=$("$POOLSH" store)
 
-nversions() { find "$STORE/$1" -mindepth 1 -maxdepth 1 -type d -name '2*' | wc -l; }
+nversions() { { [ ! -d "$STORE/$1" ] || find "$STORE/$1" -mindepth 1 -maxdepth 1 -type d -name '2*'; } | wc -l; }
 
 # ---- get: a stopped container
 "$POOLSH" create h1 web --stopped >/dev/null
@@ -147,3 +147,53 @@ wait_until 600 jq_of '.job.state == "cancelled"' corral job "$id" --json ||
 cp "$POOL/slaves.conf.orig" "$POOL/master/slaves.conf"
 no_leftovers h1
 ok "a cancelled get: no version made, the earlier ones unchanged"
+
+# ---- a snapshot an admin holds (corral snapshot) is an earlier instant:
+# get, backup and move copy a container as it is now, so they refuse,
+# naming it and how to drop it, and change nothing (a move that read it
+# would have carried the container over without what it wrote since);
+# the slave refuses it too when it comes between the check and the copy
+"$POOLSH" create h1 held >/dev/null
+echo before >"$S1/held/mark"
+corral snapshot h1 held >/dev/null || fail "corral snapshot h1 held"
+echo after >"$S1/held/mark"
+nv=0
+out=$(corral get held 2>&1) && fail "get read the admin's snapshot: $out"
+echo "$out" | grep -q "held has a snapshot on h1 (corral snapshot.*corral snapshot h1 held --drop" ||
+	fail "get's refusal does not name the snapshot: $out"
+out=$(corral backup held 2>&1) && fail "backup read the admin's snapshot: $out"
+echo "$out" | grep -q "held has a snapshot on h1" || fail "backup's report does not name the snapshot: $out"
+[ "$(nversions held)" = "$nv" ] || fail "a refused get or backup made a version"
+out=$(corral move held --to h2 2>&1) && fail "move read the admin's snapshot: $out"
+echo "$out" | grep -q "held has a snapshot on h1" || fail "move's refusal does not name the snapshot: $out"
+[ "$(where held)" = "h1:running " ] || fail "the refused move changed held: $(where held)"
+[ ! -e "$S2/held" ] || fail "the refused move left a volume on h2"
+corral snapshot h1 held --status | grep -q . || fail "the admin's snapshot is gone"
+[ "$(cat "$S1/.corral-snap/held/mark")" = before ] || fail "the admin's snapshot changed"
+# between the check and the copy: the slave's own refusal
+corral snapshot h1 held --drop >/dev/null || fail "snapshot --drop"
+PAUSEF=$POOL/job-pause
+echo "copy:6" >"$PAUSEF"
+"$POOLSH" stop master >/dev/null
+CORRAL_TEST_JOB_PAUSE=$PAUSEF "$POOLSH" start master >/dev/null
+wait_until 100 host_up h1 || fail "h1 not up after the master's restart"
+id=$(corral get held --detach) || fail "get held --detach: $id"
+wait_until 100 jq_of '.job.step == "copy"' corral job "$id" --json || fail "job $id never at its copy"
+corral snapshot h1 held >/dev/null || fail "corral snapshot h1 held during the get"
+wait_until 300 ended "$id" || fail "job $id did not end"
+corral job "$id" --json | jq -e '.job.state == "failed" and
+    (.job.error | test("held has a snapshot already"))' >/dev/null ||
+	fail "the slave read the admin's snapshot: $(corral job "$id")"
+: >"$PAUSEF"
+[ "$(nversions held)" = "$nv" ] || fail "the refused copy made a version"
+[ "$(cat "$S1/.corral-snap/held/mark")" = after ] || fail "the admin's second snapshot is gone or changed"
+# dropped: each copies held as it is now
+corral snapshot h1 held --drop >/dev/null || fail "snapshot --drop"
+json=$(corral get held --json) || fail "get held after the drop: $json"
+v=$(echo "$json" | jq -r .version)
+[ "$(cat "$STORE/held/$v/rootfs/mark")" = after ] || fail "version $v is not held as it is now"
+corral move held --to h2 >/dev/null || fail "move held after the drop"
+[ "$(cat "$S2/held/mark")" = after ] || fail "held moved without what it wrote last"
+no_leftovers h1
+no_leftovers h2
+ok "a snapshot an admin holds is never a job's source: get, backup and move refuse, naming it; once dropped they copy the container as it is now"

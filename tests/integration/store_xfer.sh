@@ -6,7 +6,8 @@
 # version, exact (the rsync oracle, with every kind of entry) and
 # verified; after changes, a second version to which only the changes were
 # sent and for which only they were hashed again; a running container read
-# through the snapshot an admin holds; the newest version put into a volume
+# through a snapshot of the send's own (one an admin holds is refused); the
+# newest version put into a volume
 # on another host, exact; a master killed in the middle of a get leaves no
 # version, and the next run resumes its .incoming; a cancel from the
 # progress callback stops a get.
@@ -56,16 +57,33 @@ for FS in ${STORE_XFER_FS:-btrfs ext4}; do
 		[ "$(val matched "$out")" -gt 0 ] || fail "$FS: second get sent too much: $(echo $out)"
 	ok "$FS: after changes, only they are sent and hashed again ($ch of $files paths)"
 
-	# running: read through the snapshot the admin holds
+	# running: read through a snapshot the send takes, never the one an
+	# admin holds (an earlier instant: refused, named); the reference is
+	# a copy of the send's own, made while the slave waits on it
 	"$POOLSH" exec h1 lxc-start -P "$L1" -n web
 	corral snapshot h1 web >/dev/null
-	echo "after the snapshot" >"$S1/web/late"
-	out=$("$SX" get h1 @web web --kind hot) || fail "$FS: the hot get failed"
-	v3=$(val version "$out")
-	bash "$SAME" "$S1/.corral-snap/web" "$STORE/web/$v3/rootfs" ||
-		fail "$FS: version 3 differs from the snapshot"
-	[ ! -e "$STORE/web/$v3/rootfs/late" ] || fail "$FS: version 3 is not the snapshot's"
+	out=$("$SX" get h1 @web web --kind hot 2>&1) && fail "$FS: the hot get read the admin's snapshot"
+	echo "$out" | grep -q "web has a snapshot already" || fail "$FS: the refusal: $out"
 	corral snapshot h1 web --drop >/dev/null
+	"$POOLSH" stop h1 >/dev/null
+	CORRAL_TEST_SEND_PAUSE=2 "$POOLSH" start h1 >/dev/null
+	wait_until 300 host_up h1 || fail "$FS: h1 not up after its restart"
+	"$SX" get h1 @web web --kind hot >"$POOL/sx.out" 2>&1 &
+	sxpid=$!
+	wait_until 100 grep -q "web: snapshot taken for a send; pausing" "$POOL/h1/slave.log" ||
+		fail "$FS: the send took no snapshot: $(tail -n 5 "$POOL/h1/slave.log")"
+	echo "after the snapshot" >"$S1/web/late"
+	cp -a "$S1/.corral-snap/web" "$POOL/web-snap"
+	wait "$sxpid" || fail "$FS: the hot get failed: $(cat "$POOL/sx.out")"
+	out=$(cat "$POOL/sx.out")
+	v3=$(val version "$out")
+	bash "$SAME" "$POOL/web-snap" "$STORE/web/$v3/rootfs" ||
+		fail "$FS: version 3 differs from the send's snapshot"
+	[ ! -e "$STORE/web/$v3/rootfs/late" ] || fail "$FS: version 3 is not the snapshot's"
+	rm -rf "$POOL/web-snap"
+	"$POOLSH" stop h1 >/dev/null
+	"$POOLSH" start h1 >/dev/null
+	wait_until 300 host_up h1 || fail "$FS: h1 not up after its restart"
 	"$ST" "$STORE" versions web | grep -q "^$v3 hot h1 " || fail "$FS: $("$ST" "$STORE" versions web)"
 	"$POOLSH" exec h1 lxc-stop -P "$L1" -n web
 	ok "$FS: a running container through its snapshot"
@@ -95,10 +113,10 @@ for FS in ${STORE_XFER_FS:-btrfs ext4}; do
 	[ -d "$STORE/web/.incoming" ] || fail "$FS: a killed get left no .incoming"
 	cp "$POOL/slaves.conf.orig" "$POOL/master/slaves.conf"
 	# the slave's worker, ended by SIGTERM when the master's connection
-	# went, did not drop the snapshot it took (a fault of the slave, as
-	# for sync; dropped at slave start): the next read would take it for
-	# an admin's and read that old tree, so drop it here
-	corral snapshot h1 web --drop >/dev/null
+	# went, drops the snapshot it took (one left would make the next
+	# job refuse it as an admin's)
+	wait_until 100 sh -c "corral snapshot h1 web --status | grep -q 'no snapshot'" ||
+		fail "$FS: the killed get's snapshot is left: $(corral snapshot h1 web --status)"
 	out=$("$SX" get h1 @web web) || fail "$FS: the get after the kill failed"
 	[ "$(val resumed "$out")" = 1 ] || fail "$FS: the rerun did not resume: $(echo $out)"
 	v4=$(val version "$out")

@@ -1418,7 +1418,7 @@ test_req(void **state)
 	/* unknown options, a level over 9 */
 	set_name(q->path, sizeof(q->path), "x");
 	q->zlevel = 6;
-	for (o = 0x10; o != 0; o <<= 1) {
+	for (o = TREE_OPTS_KNOWN + 1; o != 0; o <<= 1) {
 		q->opts = TREE_OPT_COMPRESS | o;
 		cbuf_reset(b);
 		assert_int_equal(tree_req_encode(b, q), 0);
