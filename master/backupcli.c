@@ -276,7 +276,7 @@ cli_do_prune(struct reqloop *l, const struct frame *f)
 		return bad_name(l, f->h.id, q.ct);
 	if ((s = master_store_open(&c->m->conf, err, sizeof(err))) == NULL)
 		return reply_error(l->t, f->h.id, CERR_REMOTE, "%s", err);
-	prune_policy(&c->m->conf, &pol);
+	master_keep_policy(c->m, &pol);
 	r = containers(s, q.ct, &names, &n, err, sizeof(err));
 	for (i = 0; r == 0 && i < n; i++)
 		if (prune_container(s, names[i], &pol,

@@ -50,7 +50,7 @@ prune_after(struct job_ctx *c)
 	char err[1024];
 
 	(void)job_step(c, "prune");
-	prune_policy(&c->m->conf, &p);
+	master_keep_policy(c->m, &p);
 	if (!retention_on(&p))
 		return;
 	if ((s = master_store_open(&c->m->conf, err, sizeof(err))) == NULL) {

@@ -33,6 +33,9 @@ struct master_ctx {
 	struct jobrun *jobs;    /* the job runner (jobrun.h) */
 	struct daily *backup_daily;  /* the nightly backup (daily.h) */
 	struct daily *balance_daily; /* the nightly balance */
+	/* the keys of conf that SIGHUP re-reads (keep_*) are read and
+	 * written under it; the others stay as at the start */
+	pthread_mutex_t conf_lock;
 };
 
 /* Read corral.conf, then the slaves.conf and backup.conf it names.  A
@@ -48,6 +51,10 @@ void master_free_config(struct master_ctx *ctx);
 struct store;
 struct store *master_store_open(const struct corral_conf *c, char *err,
     size_t errlen);
+
+/* corral.conf's keep_* as now (SIGHUP re-reads them: serve.c). */
+struct keep_policy;
+void master_keep_policy(struct master_ctx *ctx, struct keep_policy *p);
 
 /* Run the daemon (serve.c) until SIGTERM; ready_fd as daemon_ready(). */
 int master_serve(struct master_ctx *ctx, int ready_fd);

@@ -9,7 +9,8 @@
 #     listing marks the version bad;
 #   - prune --dry-run with keep_daily names what would go (a bad version,
 #     the older one of a day) and removes nothing; prune removes them; the
-#     newest verified version stays though no rule keeps it;
+#     newest verified version stays though no rule keeps it (keep_last,
+#     read again at SIGHUP);
 #   - bad input: an unknown container or version, a bad name: one line,
 #     exit 1 or 2.
 . "$(dirname "$0")/lib.bash"
@@ -136,12 +137,12 @@ ok "corral prune --dry-run says what would go and removes nothing"
 # the newest verified version stays though no rule keeps it: keep_last 1
 # keeps only 11-03's, which is made unverified again; 11-02's hot one,
 # verified, stays; 11-01 and the bad one go
-kill "$pid"; wait "$pid" 2>/dev/null || true; pid=''
+# (retention is read again at SIGHUP: no restart)
 sed -i 's/^keep_daily = 2$/keep_last = 1/' "$T/corral.conf"
 rm -f "$S/web1/${V[3]}.verified"
-"$BUILD/corral-master" -f -c "$T/corral.conf" >>"$T/master.log" 2>&1 &
-pid=$!
-wait_until 100 test -S "$T/master.sock" || fail "no socket after restart"
+kill -HUP "$pid"
+wait_until 100 grep -q "reloaded $T/corral.conf: .*keep_last 1, keep_daily 0," "$T/master.log" ||
+	fail "SIGHUP did not re-read the retention: $(tail -n 3 "$T/master.log")"
 "$C" verify web1 --version "${V[2]}" >/dev/null || fail "verify ${V[2]}"
 "$C" prune --json >"$T/p.json" || fail "prune: $(cat "$T/p.json")"
 jq -e '[.[] | .action] == ["removed", "removed", "keep", "keep"] and
