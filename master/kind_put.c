@@ -407,17 +407,43 @@ put_run(struct job_ctx *c)
 	return r;
 }
 
+/* Whether the container is defined on the host (its config there); with
+ * wait, a host out of reach is asked again for JOB_UNDO_WAIT_S.  1, or 0
+ * with why. */
+static int
+defined_on_host(struct put *pt, bool wait, char *why, size_t whylen)
+{
+	int64_t until = monotonic_ms() + JOB_UNDO_WAIT_S * 1000;
+	struct msg_conf *conf;
+	int r;
+
+	if ((conf = calloc(1, sizeof(*conf))) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return 0;
+	}
+	while ((r = master_conf_get(pt->c->m, pt->host, pt->name, conf, why,
+	    whylen)) != 0 && wait && monotonic_ms() < until &&
+	    !job_stopping(pt->c)) {
+		job_note(pt->c, "recovery: %s; trying again in %d s", why,
+		    JOB_UNDO_RETRY_S);
+		sleep(JOB_UNDO_RETRY_S);
+	}
+	free(conf);
+	return r == 0;
+}
+
 /* A master killed mid-put: before config-set ended the host has only what
  * this job made (rolled back); from there the container is whole (the
- * job finishes: starts it if asked). */
+ * job finishes: starts it if asked).  From "start" on it may run and be
+ * written to: it is never rolled back, only finished, or left as it is
+ * when its host does not answer. */
 int
 put_recover(struct job_ctx *c)
 {
-	struct msg_conf *conf;
 	struct put pt;
 	const char *step = c->job->step;
 	char why[512];
-	bool defined = false;
+	bool whole, defined = false;
 
 	put_init(&pt, c);
 	/* the host had nothing of the job yet, and may have a container of
@@ -425,14 +451,14 @@ put_recover(struct job_ctx *c)
 	if (step[0] == '\0' || strcmp(step, "check") == 0)
 		return job_fail(c, "master restarted during %s: nothing "
 		    "changed; run the put again", step[0] ? step : "its start");
-	if (strcmp(step, "config-set") == 0 || strcmp(step, "start") == 0 ||
-	    strcmp(step, "done") == 0) {
-		if ((conf = calloc(1, sizeof(*conf))) == NULL)
-			return job_fail(c, "recover: out of memory");
-		defined = master_conf_get(c->m, pt.host, pt.name, conf, why,
-		    sizeof(why)) == 0;
-		free(conf);
-	}
+	whole = strcmp(step, "start") == 0 || strcmp(step, "done") == 0;
+	if (whole || strcmp(step, "config-set") == 0)
+		defined = defined_on_host(&pt, whole, why, sizeof(why));
+	if (whole && !defined)
+		return job_fail(c, "master restarted during %s: %s was made "
+		    "on %s from version %s, which did not answer (%s): nothing "
+		    "undone; see corral scan", step, pt.name, pt.host,
+		    pt.version, why);
 	if (defined) {
 		job_note(c, "master restarted during %s: %s is made on %s; "
 		    "resuming", step, pt.name, pt.host);

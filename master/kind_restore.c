@@ -134,13 +134,18 @@ swap_back(struct put *pt, const char *what)
 
 	snprintf(w, sizeof(w), "%s", what);
 	job_step(pt->c, "swap-back");
-	if (on_host(pt, pt->aside, NULL) == 1) {
+	/* no answer is no "nothing set aside": the old one may be there */
+	switch (on_host(pt, pt->aside, NULL)) {
+	case -1:
+		goto stuck;
+	case 1:
 		if (on_host(pt, pt->final, &running) == 1 &&
 		    ((running && ctl_on(pt, pt->final, MSG_CTL_STOP) != 0) ||
 		    rename_on(pt, pt->final, pt->tmp) != 0))
 			goto stuck;
 		if (rename_on(pt, pt->aside, pt->final) != 0)
 			goto stuck;
+		break;
 	}
 	return back_to_old(pt, "swap-back", w, true);
 stuck:
@@ -150,13 +155,15 @@ stuck:
 	    pt->aside, pt->final, pt->host, pt->final, pt->tmp);
 }
 
-/* From start on: start, cleanup, done. */
+/* From start on: start, cleanup, done.  started: the restored C was
+ * started already (a recovery at cleanup or done: it may run and have
+ * been written to, and is never swapped back). */
 static int
-finish(struct put *pt)
+finish(struct put *pt, bool started)
 {
 	char text[JOB_RESULT_MAX], w[sizeof(pt->err)];
 
-	if (pt->ran || pt->start) {
+	if ((pt->ran || pt->start) && !started) {
 		job_step(pt->c, "start");
 		if (ctl_on(pt, pt->final, MSG_CTL_START) != 0) {
 			snprintf(w, sizeof(w), "start of the restored %s: %.800s",
@@ -198,7 +205,7 @@ swap(struct put *pt, bool from_aside)
 		snprintf(w, sizeof(w), "%s", pt->err);
 		return swap_back(pt, w);
 	}
-	return finish(pt);
+	return finish(pt, false);
 }
 
 /* T against the version, by checksum, changing nothing */
@@ -315,9 +322,10 @@ restore_recover(struct job_ctx *c)
 		return swap(&pt, true);
 	if (strcmp(step, "swap") == 0)
 		return swap(&pt, false);
-	if (strcmp(step, "start") == 0 || strcmp(step, "cleanup") == 0 ||
-	    strcmp(step, "done") == 0)
-		return finish(&pt);
+	if (strcmp(step, "start") == 0)
+		return finish(&pt, false);
+	if (strcmp(step, "cleanup") == 0 || strcmp(step, "done") == 0)
+		return finish(&pt, true);
 	if (strcmp(step, "swap-back") == 0)
 		return swap_back(&pt, "master restarted during swap-back");
 	/* volume, copy, config-set, verify, stop: C is still the old one

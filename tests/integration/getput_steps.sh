@@ -18,7 +18,9 @@
 # snapshot, a mount of one, a frozen container or a hidden temp file.
 # Then a put whose volume is made on h2 and whose answer is lost (the
 # slave's CORRAL_TEST_VOLUME_PAUSE hook, then kill -9): rolled back once
-# h2 is back, nothing left; and a master killed before a get's copy while
+# h2 is back, nothing left; a master killed at a put's start whose
+# recovery finds h2 out of reach: it waits and finishes, never rolls back;
+# and a master killed before a get's copy while
 # an admin holds a snapshot of the container: its recovery leaves that
 # snapshot alone (and the get refuses it).
 . "$(dirname "$0")/lib.bash"
@@ -196,6 +198,34 @@ echo "$ERR" | grep -q "^volume on h2: .*rolled back: nothing of pt left on h2" |
 no_leftovers h2
 all_clean
 ok "$CASE: job $ID failed ($ERR), nothing left ($((SECONDS - t0)) s)"
+
+# a put is whole from its start step on, and the container may run there
+# and be written to: a master killed at that step whose recovery finds h2
+# out of reach (its link cut) waits for it and finishes; it never rolls
+# the container back (it did, once h2 answered: REMOVE --force)
+CASE="put, the master killed at its start, h2 out of reach at the recovery"
+t0=$SECONDS
+ver=$(newest gc)
+echo "start:$PAUSE" >"$PAUSEF"
+ID=$(corral put gc --host h2 --as pt --start --detach) || fail "$CASE: put --detach: $ID"
+wait_until 100 jq_of '.job.step == "start"' corral job "$ID" --json ||
+	fail "$CASE: job $ID never reached start: $(corral job "$ID")"
+"$POOLSH" link h2 down
+place master
+: >"$PAUSEF"
+lift master
+wait_until 600 grep -q "job $ID .*recovery: .*trying again" "$POOL/master/master.log" ||
+	fail "$CASE: the recovery did not wait for h2: $(grep "job $ID " "$POOL/master/master.log" | tail -n 3)"
+"$POOLSH" link h2 up
+wait_until 200 host_up h2 || fail "$CASE: h2 not up"
+wait_until 1200 ended "$ID" || fail "$CASE: job $ID did not end: $(corral job "$ID")"
+jq_of '.job.state == "done"' corral job "$ID" --json || fail "$CASE: job $ID: $(corral job "$ID")"
+[ "$(where pt)" = "h2:running " ] || fail "$CASE: pt is at '$(where pt)', not running on h2"
+same "$STORE/gc/$ver/rootfs" "$S2/pt"
+all_clean
+corral remove pt --host h2 --force >/dev/null 2>"$POOL/rerun.log" ||
+	fail "$CASE: removing pt: $(cat "$POOL/rerun.log")"
+ok "$CASE: job $ID done, pt running on h2 ($((SECONDS - t0)) s)"
 
 # an admin's snapshot (corral snapshot) is not the job's: a master killed
 # while a get waits before its config step drops nothing at its recovery;
