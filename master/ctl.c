@@ -2,6 +2,7 @@
  * containers' configs as they travel (CT_CONF, CT_CONF_SET), one request
  * each on a session of its own (request.c), for the jobs that move
  * containers between hosts. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -96,7 +97,7 @@ MSG_DEC(msg_snap)
 
 int
 master_snap_held(struct master_ctx *m, const char *host, const char *ct,
-    char *err, size_t errlen)
+    bool stopping, char *err, size_t errlen)
 {
 	struct msg_snap_req q;
 	struct msg_snap rep;
@@ -111,11 +112,18 @@ master_snap_held(struct master_ctx *m, const char *host, const char *ct,
 	if ((r = master_request(m, host, MSG_SNAP_REQ, msg_snap_req_enc, &q,
 	    MSG_SNAP, msg_snap_dec, &rep, CTL_MARGIN_S, err, errlen)) != 0)
 		return r;
-	if (rep.kind != MSG_SNAPK_SNAPSHOT)
+	if (rep.kind == MSG_SNAPK_SNAPSHOT)
+		snprintf(err, errlen, "%s has a snapshot on %s (corral snapshot, "
+		    "or one a killed transfer left): it is copied as it is now, "
+		    "not as of that snapshot; drop it first: corral snapshot "
+		    "%s %s --drop", ct, host, host, ct);
+	else if (rep.kind == MSG_SNAPK_FROZEN && stopping)
+		/* its init never sees the halt signal: a kill after the
+		 * time limit, the unclean stop a move must not make */
+		snprintf(err, errlen, "%s is frozen on %s (corral snapshot): "
+		    "it cannot stop cleanly; thaw it first: corral snapshot "
+		    "%s %s --drop", ct, host, host, ct);
+	else
 		return 0;
-	snprintf(err, errlen, "%s has a snapshot on %s (corral snapshot, or "
-	    "one a killed transfer left): it is copied as it is now, not as "
-	    "of that snapshot; drop it first: corral snapshot %s %s --drop",
-	    ct, host, host, ct);
 	return 1;
 }

@@ -222,7 +222,7 @@ get_into_store(struct job_ctx *c, const char *ct, const char *host,
 		goto out;
 	}
 	/* asked once the host answered: a host out of reach waits once */
-	if (master_snap_held(c->m, host, ct, err, sizeof(err)) == 1) {
+	if (master_snap_held(c->m, host, ct, false, err, sizeof(err)) == 1) {
 		r = job_fail(c, "config: %s; nothing changed", err);
 		goto out;
 	}

@@ -44,6 +44,9 @@ struct move {
 	const char *ct, *from, *to;
 	bool cold, ran;
 	bool stopped;                 /* C stopped on FROM by this job */
+	/* what of C this job may have made on TO: a roll back removes that
+	 * much, never a container of that name that was there before */
+	enum { TO_NOTHING, TO_VOLUME, TO_CONFIG } made;
 	uint64_t wire;                /* bytes on the wire, every pass */
 	char err[1024];
 };
@@ -124,6 +127,23 @@ refresh(struct move *mv)
 	pthread_rwlock_unlock(&m->pollers_lock);
 }
 
+/* Remove what the job made on TO (mv->made): REMOVE, a config set there
+ * and its volume; VOL_DESTROY, a volume alone (it refuses a defined
+ * container).  Either finds nothing to do when it is gone.  With settle,
+ * a TO out of reach is asked again.  0, or -1 with err. */
+static int
+clean_to(struct move *mv, bool settle, char *err, size_t errlen)
+{
+	if (mv->made == TO_CONFIG && (settle ? ctl_settle(mv, mv->to,
+	    MSG_CTL_REMOVE, MSG_CTL_FORCE, err, errlen) : ctl(mv, mv->to,
+	    MSG_CTL_REMOVE, MSG_CTL_FORCE, 0, err, errlen)) != 0)
+		return -1;
+	if (mv->made != TO_NOTHING && ctl(mv, mv->to, MSG_CTL_VOL_DESTROY, 0,
+	    0, err, errlen) != 0)
+		return -1;
+	return 0;
+}
+
 /* Undo on TO what the job may have made there (its config, its volume)
  * and start C again on FROM if the job stopped it.  A host out of reach
  * (its slave dead, its link cut) is asked again for up to SETTLE_S, and
@@ -139,17 +159,16 @@ undo(struct move *mv, bool to_may_run, char *err, size_t errlen)
 	struct msg_snap_req sq;
 	struct msg_snap sr;
 	char e2[512], eto[512];
+	bool to_left;
 
-	/* REMOVE: a config set on TO and its volume; VOL_DESTROY: a
-	 * volume alone.  Either finds nothing to do when it is gone. */
-	if (ctl(mv, mv->to, MSG_CTL_REMOVE, MSG_CTL_FORCE, 0, eto,
-	    sizeof(eto)) == 0 && ctl(mv, mv->to, MSG_CTL_VOL_DESTROY, 0, 0,
-	    eto, sizeof(eto)) == 0)
-		eto[0] = '\0';
-	else if (to_may_run) {
-		snprintf(err, errlen, "%s", eto);
+	/* C may run on TO (and have been written to there): nothing of it
+	 * is removed, and FROM never starts it */
+	if (to_may_run) {
+		snprintf(err, errlen, "%s did not say whether %s runs there",
+		    mv->to, mv->ct);
 		return -1;
 	}
+	to_left = clean_to(mv, false, eto, sizeof(eto)) != 0;
 	if (mv->stopped) {
 		/* a copy cut short by a killed master may have left its hold */
 		memset(&sq, 0, sizeof(sq));
@@ -162,10 +181,7 @@ undo(struct move *mv, bool to_may_run, char *err, size_t errlen)
 		    errlen) != 0)
 			return -1;
 	}
-	if (eto[0] == '\0' ||
-	    (ctl_settle(mv, mv->to, MSG_CTL_REMOVE, MSG_CTL_FORCE, eto,
-	    sizeof(eto)) == 0 && ctl(mv, mv->to, MSG_CTL_VOL_DESTROY, 0, 0,
-	    eto, sizeof(eto)) == 0))
+	if (!to_left || clean_to(mv, true, eto, sizeof(eto)) == 0)
 		return 0;
 	snprintf(err, errlen, "its partial copy stays on %s (%s): corral "
 	    "remove %s --host %s --force", mv->to, eto, mv->ct, mv->to);
@@ -213,6 +229,15 @@ fail_back(struct move *mv, const char *step)
 	return fail_back_as(mv, step, false);
 }
 
+/* The inventory did not record the step: roll back before doing it. */
+static int
+fail_step(struct move *mv, const char *step)
+{
+	snprintf(mv->err, sizeof(mv->err), "the inventory did not record "
+	    "the step");
+	return fail_back(mv, step);
+}
+
 /* Whether C runs on TO: 1 yes, 0 no, -1 TO did not answer within
  * SETTLE_S (its slave restarting, its link back) or the job was
  * told to stop. */
@@ -258,6 +283,46 @@ start_failed(struct move *mv, const char *why)
 	return fail_back_as(mv, "start", r < 0);
 }
 
+/* A master killed at "start": TO's copy is whole (copied, verified), and
+ * C may have run there since, been written to, and stopped; it is never
+ * removed.  C runs there: the move goes on; it does not: it is started
+ * there, and the move goes on; TO refuses: FROM starts its copy from
+ * before the move and TO keeps its own, both named; no answer: C may run
+ * on TO, FROM does not start it. */
+static int
+recover_start(struct move *mv)
+{
+	char e[512];
+	int r = runs_on_to(mv);
+
+	if (r < 0) {
+		snprintf(mv->err, sizeof(mv->err), "the master restarted");
+		return fail_back_as(mv, "start", true);
+	}
+	if (r > 0) {
+		job_note(mv->c, "master restarted during start: %s runs on %s: "
+		    "going on", mv->ct, mv->to);
+		return finish(mv);
+	}
+	if (ctl_settle(mv, mv->to, MSG_CTL_START, 0, mv->err,
+	    sizeof(mv->err)) == 0) {
+		job_note(mv->c, "master restarted during start: %s started on "
+		    "%s: going on", mv->ct, mv->to);
+		return finish(mv);
+	}
+	if (ctl_settle(mv, mv->from, MSG_CTL_START, 0, e, sizeof(e)) != 0)
+		return job_fail(mv->c, "master restarted during start: %s "
+		    "refused to start %s (%s), and so did %s (%s): %s IS "
+		    "STOPPED ON BOTH: start one of them by hand, then remove "
+		    "the other", mv->to, mv->ct, mv->err, mv->from, e, mv->ct);
+	return job_fail(mv->c, "master restarted during start: %s refused to "
+	    "start %s (%s); %s runs on %s again, its copy from before the "
+	    "move; %s keeps the moved copy, stopped, which may hold what %s "
+	    "wrote there: compare them, then corral remove %s --host %s "
+	    "--force", mv->to, mv->ct, mv->err, mv->ct, mv->from, mv->to,
+	    mv->ct, mv->ct, mv->to);
+}
+
 /* A cancel (or the master stopping) at a safe point before the switch. */
 static int
 cancel_back(struct move *mv)
@@ -276,14 +341,18 @@ cancel_back(struct move *mv)
 	return JOB_OUT_CANCELLED;
 }
 
-static void
+/* What a killed master's recovery needs (whether C ran: it starts it
+ * again on FROM): 0, or -1 noted. */
+static int
 record_args(struct move *mv)
 {
 	char args[64];
 
 	snprintf(args, sizeof(args), "cold=%d ran=%d", mv->cold, mv->ran);
-	if (job_set_args(mv->c->inv, mv->c->job->id, args) != 0)
-		job_note(mv->c, "cannot record args '%s'", args);
+	if (job_set_args(mv->c->inv, mv->c->job->id, args) == 0)
+		return 0;
+	job_note(mv->c, "cannot record args '%s'", args);
+	return -1;
 }
 
 static bool
@@ -399,11 +468,13 @@ run(struct move *mv, struct msg_conf *conf)
 	if (master_conf_get(c->m, mv->from, mv->ct, conf, mv->err,
 	    sizeof(mv->err)) != 0)
 		return job_fail(c, "config: %s", mv->err);
-	if (master_snap_held(c->m, mv->from, mv->ct, mv->err,
+	if (master_snap_held(c->m, mv->from, mv->ct, true, mv->err,
 	    sizeof(mv->err)) == 1)
 		return job_fail(c, "config: %s; nothing changed", mv->err);
 	mv->ran = conf->running != 0;
-	record_args(mv);
+	if (record_args(mv) != 0)
+		return job_fail(c, "config: the inventory did not record the "
+		    "job's arguments; nothing changed");
 	if (job_cancelled(c))
 		return JOB_OUT_CANCELLED;   /* nothing done yet */
 	job_step(c, "volume");
@@ -413,11 +484,13 @@ run(struct move *mv, struct msg_conf *conf)
 		/* nothing of ours on TO: it may hold C or its volume */
 		return job_fail(c, "volume on %s: %s; nothing changed",
 		    mv->to, mv->err);
+	mv->made = TO_VOLUME;
 	if (job_cancelled(c))
 		return cancel_back(mv);
 	/* before the stop, out of the downtime: the roll back removes it
 	 * with the volume, and it starts there only at the switch */
 	job_step(c, "config-set");
+	mv->made = TO_CONFIG;
 	if (config_set(mv, conf) != 0)
 		return fail_back(mv, "config-set");
 	if (mv->ran && !mv->cold) {
@@ -428,7 +501,10 @@ run(struct move *mv, struct msg_conf *conf)
 			return cancel_back(mv);
 	}
 	if (mv->ran) {
-		job_step(c, "stop");
+		/* unrecorded, a killed master's recovery would not know C was
+		 * stopped (nor start it again) */
+		if (job_step(c, "stop") != 0)
+			return fail_step(mv, "stop");
 		mv->stopped = true;   /* from here a roll back starts it */
 		if (ctl(mv, mv->from, MSG_CTL_STOP, 0, 0, mv->err,
 		    sizeof(mv->err)) != 0)
@@ -447,7 +523,10 @@ run(struct move *mv, struct msg_conf *conf)
 	if (job_cancelled(c))
 		return cancel_back(mv);
 	if (mv->ran) {
-		job_step(c, "start");
+		/* unrecorded, a killed master's recovery would take C on TO
+		 * for a copy never started, and remove it */
+		if (job_step(c, "start") != 0)
+			return fail_step(mv, "start");
 		if (ctl(mv, mv->to, MSG_CTL_START, 0, 0, mv->err,
 		    sizeof(mv->err)) != 0)
 			return start_failed(mv, "start failed");
@@ -488,6 +567,9 @@ static const char *const before_switch[] = {
 	"copy", "verify",
 };
 
+/* Steps before which the job made nothing on TO. */
+static const char *const made_nothing[] = { "", "check", "config" };
+
 /* Steps at which the job may have stopped C on FROM. */
 static const char *const stopped_in[] = {
 	"stop", "copy", "verify", "start",
@@ -527,10 +609,15 @@ move_recover(struct job_ctx *c)
 
 	init(&mv, c);
 	mv.stopped = mv.ran && stopped_at(step);
-	if (strcmp(step, "start") == 0) {
-		snprintf(mv.err, sizeof(mv.err), "the master restarted");
-		return start_failed(&mv, "master restarted during start");
-	} else if (!rolls_back(step)) {
+	/* before its volume step the job made nothing on TO, which may hold
+	 * a container of that name (a move from balance or drain is queued
+	 * without the CLI's look there); at it, a volume at most */
+	mv.made = in(step, made_nothing, sizeof(made_nothing) /
+	    sizeof(made_nothing[0])) ? TO_NOTHING : strcmp(step, "volume") ==
+	    0 ? TO_VOLUME : TO_CONFIG;
+	if (strcmp(step, "start") == 0)
+		return recover_start(&mv);
+	else if (!rolls_back(step)) {
 		job_note(c, "master restarted during %s: %s is on %s; "
 		    "resuming: removing its source copy", step, mv.ct, mv.to);
 		return finish(&mv);

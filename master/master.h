@@ -106,13 +106,14 @@ int master_conf_set(struct master_ctx *m, const char *host,
 int master_rename(struct master_ctx *m, const char *host, const char *ct,
     const char *to, struct msg_ctl *reply, char *err, size_t errlen);
 
-/* A snapshot an admin holds of ct on host (corral snapshot; a backend
- * snapshot, not a freeze): 1 with what to do in err, 0 none, or a CERR_*
- * with err when the host could not say.  get, backup and move refuse one
- * at their config step: they copy ct as it is now (the slave refuses it
- * too, at the copy). */
+/* A snapshot an admin holds of ct on host (corral snapshot): 1 with what
+ * to do in err, 0 none, or a CERR_* with err when the host could not say.
+ * get, backup and move refuse a backend snapshot at their config step:
+ * they copy ct as it is now (the slave refuses it too, at the copy); with
+ * stopping (a move) a freeze on dir as well: a frozen ct cannot stop
+ * cleanly. */
 int master_snap_held(struct master_ctx *m, const char *host, const char *ct,
-    char *err, size_t errlen);
+    bool stopping, char *err, size_t errlen);
 
 /* Record the host key of slave name after checking it against expect_fp
  * (when not ""); with record false only fetch its fingerprint (trust.c). */
