@@ -210,10 +210,11 @@ fail_back_as(struct move *mv, const char *step, bool to_may_run)
 	}
 	if (r != 0 && to_may_run)
 		return job_fail(mv->c, "%s on %s: %s; THE ROLL BACK FAILED: %s:"
-		    " %s MAY RUN ON %s; if it does not, remove it there (corral "
-		    "remove %s --host %s --force) and start it on %s by hand",
-		    step, mv->to, mv->err, why, mv->ct, mv->to, mv->ct, mv->to,
-		    mv->from);
+		    " %s MAY RUN ON %s, whose copy is whole and may have been "
+		    "written to: start it there if it does not run, then remove "
+		    "the stopped copy on %s (corral remove %s --host %s)",
+		    step, mv->to, mv->err, why, mv->ct, mv->to, mv->from,
+		    mv->ct, mv->from);
 	if (r != 0)
 		return job_fail(mv->c, "%s: %s; THE ROLL BACK FAILED: %s:"
 		    " %s is on %s%s, not on %s: start it there by hand", step,
