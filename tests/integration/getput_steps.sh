@@ -22,7 +22,8 @@
 # recovery finds h2 out of reach: it waits and finishes, never rolls back;
 # and a master killed before a get's copy while
 # an admin holds a snapshot of the container: its recovery leaves that
-# snapshot alone (and the get refuses it).
+# snapshot alone (and the get refuses it); and one taken between a get's
+# check and its copy: the slave refuses it.
 . "$(dirname "$0")/lib.bash"
 pool_up 2 --storage btrfs >/dev/null
 S1=$("$POOLSH" storage h1); S2=$("$POOLSH" storage h2)
@@ -253,6 +254,28 @@ corral snapshot h1 gc --status --json | jq -e '.state != "none"' >/dev/null ||
 corral snapshot h1 gc --drop >/dev/null || fail "$CASE: dropping the admin's snapshot"
 all_clean
 ok "$CASE: job $ID refused it, the admin's snapshot kept ($((SECONDS - t0)) s)"
+
+# an admin's snapshot taken between a get's check and its copy (the
+# master's own look at its config step is past): the slave refuses it,
+# the job fails naming it, no version, the admin's snapshot kept
+CASE="get, an admin's snapshot taken before its copy"
+t0=$SECONDS
+nv=$(nversions gc)
+echo "copy:6" >"$PAUSEF"
+ID=$(corral get gc --detach) || fail "$CASE: get --detach: $ID"
+wait_until 100 jq_of '.job.step == "copy"' corral job "$ID" --json ||
+	fail "$CASE: job $ID never reached copy: $(corral job "$ID")"
+corral snapshot h1 gc >/dev/null || fail "$CASE: corral snapshot h1 gc"
+: >"$PAUSEF"
+wait_until 300 ended "$ID" || fail "$CASE: job $ID did not end: $(corral job "$ID")"
+jq_of '.job.state == "failed" and (.job.error | test("gc has a snapshot already"))' corral job "$ID" --json ||
+	fail "$CASE: the slave read the admin's snapshot: $(corral job "$ID")"
+[ "$(nversions gc)" = "$nv" ] || fail "$CASE: $(nversions gc) versions, not $nv"
+corral snapshot h1 gc --status --json | jq -e '.state != "none"' >/dev/null ||
+	fail "$CASE: the admin's snapshot is gone: $(corral snapshot h1 gc --status)"
+corral snapshot h1 gc --drop >/dev/null || fail "$CASE: dropping the admin's snapshot"
+all_clean
+ok "$CASE: job $ID refused it at the copy, the admin's snapshot kept ($((SECONDS - t0)) s)"
 
 # the versions every case made check against their manifests
 for v in $(versions gc); do

@@ -11,7 +11,10 @@
 # The pre-copy is cut mid-transfer (a temp file on the destination), the
 # other steps (the final copy sends little) just before they act, through
 # the master's CORRAL_TEST_JOB_PAUSE hook.  A few cases by default; CORRAL_TEST_FULL=1: every fault
-# at every step.
+# at every step.  Then two recoveries of a master killed: at the start on
+# the destination, whose copy ran and was written to meanwhile (kept: the
+# move finishes), and before the volume step while the destination holds
+# a container of that name of its own (left alone).
 . "$(dirname "$0")/lib.bash"
 pool_up 2 --storage btrfs >/dev/null
 SAVE=$POOL/fault-saved
@@ -175,4 +178,50 @@ else
 	one_case master - precopy
 	one_case master - start
 fi
+# ---- the recoveries of other moves (their own containers, h1 -> h2)
+S1=$("$POOLSH" storage h1); S2=$("$POOLSH" storage h2); L2=$("$POOLSH" lxcpath h2)
+# ---- kill -9 of the master at the start on the destination: the copy
+# there is whole, and may run and be written to while the master is down
+# (here it is, then stopped): the recovery starts it there and finishes;
+# it never removes it (it rolled back: what was written on h2 was lost)
+"$POOLSH" create h1 ms >/dev/null
+"$POOLSH" stop master >/dev/null
+CORRAL_TEST_JOB_PAUSE=start:60 "$POOLSH" start master >/dev/null
+wait_until 300 host_up h1 && wait_until 300 host_up h2 || fail "hosts not up after the master's restart"
+id=$(corral move ms --to h2 --cold --detach) || fail "move ms --detach: $id"
+wait_until 600 jq_of '.job.step == "start"' corral job "$id" --json || fail "job $id never reached start: $(corral job "$id")"
+kill -KILL "$(cat "$POOL/master/master.pid")"
+wait_until 50 sh -c "! kill -0 $(cat "$POOL/master/master.pid")" || fail "master survived -9"
+"$POOLSH" exec h2 lxc-start -P "$L2" -n ms || fail "ms does not start on h2"
+echo "written on h2" >"$S2/ms/late"
+"$POOLSH" exec h2 lxc-stop -P "$L2" -n ms
+"$POOLSH" start master >/dev/null
+wait_until 1200 ended "$id" || fail "job $id did not end after the restart"
+jq_of '.job.state == "done"' corral job "$id" --json || fail "job $id: $(corral job "$id")"
+[ "$(where ms)" = "h2:running " ] || fail "ms is at $(where ms), not running on h2 alone"
+[ "$(cat "$S2/ms/late" 2>&1)" = "written on h2" ] || fail "what ms wrote on h2 is lost"
+[ ! -e "$S1/ms" ] || fail "a volume of ms is left on h1"
+ok "a master killed at a move's start: its recovery starts the copy on h2 and finishes, keeping what was written there"
+
+# ---- kill -9 of the master before a move's volume step: the job made
+# nothing on the destination, which meanwhile holds a container of that
+# name of its own: the roll back leaves it alone (it removed it)
+"$POOLSH" create h1 mc --stopped >/dev/null
+"$POOLSH" stop master >/dev/null
+CORRAL_TEST_JOB_PAUSE=config:60 "$POOLSH" start master >/dev/null
+wait_until 300 host_up h1 && wait_until 300 host_up h2 || fail "hosts not up after the master's restart"
+id=$(corral move mc --to h2 --detach) || fail "move mc --detach: $id"
+wait_until 600 jq_of '.job.step == "config"' corral job "$id" --json || fail "job $id never reached config: $(corral job "$id")"
+kill -KILL "$(cat "$POOL/master/master.pid")"
+wait_until 50 sh -c "! kill -0 $(cat "$POOL/master/master.pid")" || fail "master survived -9"
+"$POOLSH" exec h2 lxc-create -P "$L2" -n mc -t busybox >/dev/null 2>&1 || fail "lxc-create mc on h2"
+echo "h2's own" >"$L2/mc/rootfs/mine"
+"$POOLSH" start master >/dev/null
+wait_until 1200 ended "$id" || fail "job $id did not end after the restart"
+corral job "$id" --json | jq -e '.job.state == "failed" and (.job.error | test("rolled back"))' >/dev/null ||
+	fail "job $id: $(corral job "$id")"
+[ "$(cat "$L2/mc/rootfs/mine" 2>&1)" = "h2's own" ] || fail "the roll back removed h2's own mc"
+[ "$(where mc)" = "h1:stopped h2:stopped " ] || fail "mc is at '$(where mc)'"
+"$POOLSH" exec h2 lxc-destroy -P "$L2" -n mc >/dev/null
+ok "a master killed before a move's volume step: the roll back leaves a container of that name on h2 alone"
 rm -rf "$SAVE"
