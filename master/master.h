@@ -8,6 +8,7 @@
 #include "codec.h"
 #include "conf.h"
 #include "msg.h"
+#include "retention.h"
 
 struct daily;
 struct jobrun;
@@ -33,9 +34,11 @@ struct master_ctx {
 	struct jobrun *jobs;    /* the job runner (jobrun.h) */
 	struct daily *backup_daily;  /* the nightly backup (daily.h) */
 	struct daily *balance_daily; /* the nightly balance */
-	/* the keys of conf that SIGHUP re-reads (keep_*) are read and
-	 * written under it; the others stay as at the start */
+	/* the retention in force (conf's keep_*, which SIGHUP re-reads),
+	 * read and written under conf_lock; the rest of conf stays as at
+	 * the start */
 	pthread_mutex_t conf_lock;
+	struct keep_policy keep;
 };
 
 /* Read corral.conf, then the slaves.conf and backup.conf it names.  A
@@ -53,7 +56,6 @@ struct store *master_store_open(const struct corral_conf *c, char *err,
     size_t errlen);
 
 /* corral.conf's keep_* as now (SIGHUP re-reads them: serve.c). */
-struct keep_policy;
 void master_keep_policy(struct master_ctx *ctx, struct keep_policy *p);
 
 /* Run the daemon (serve.c) until SIGTERM; ready_fd as daemon_ready(). */

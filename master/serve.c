@@ -124,12 +124,12 @@ void
 master_keep_policy(struct master_ctx *m, struct keep_policy *p)
 {
 	pthread_mutex_lock(&m->conf_lock);
-	prune_policy(&m->conf, p);
+	*p = m->keep;
 	pthread_mutex_unlock(&m->conf_lock);
 }
 
 /* SIGHUP, corral.conf: the job limits (the runner holds its own copy)
- * and retention (under conf_lock) take effect now; the other keys are
+ * and retention (m->keep, under conf_lock) take effect now; the other keys are
  * read by threads without a lock, so they wait for the next start.  A
  * broken file changes nothing. */
 static void
@@ -152,10 +152,7 @@ reload_limits(struct master_ctx *m)
 	if (m->jobs != NULL)
 		jobrun_set_limits(m->jobs, c->jobs_max, c->jobs_per_host);
 	pthread_mutex_lock(&m->conf_lock);
-	m->conf.keep_last = c->keep_last;
-	m->conf.keep_daily = c->keep_daily;
-	m->conf.keep_weekly = c->keep_weekly;
-	m->conf.keep_monthly = c->keep_monthly;
+	prune_policy(c, &m->keep);
 	pthread_mutex_unlock(&m->conf_lock);
 	log_notice("reloaded %s: jobs_max %u, jobs_per_host %u, keep_last %u, "
 	    "keep_daily %u, keep_weekly %u, keep_monthly %u (its other keys "
@@ -337,6 +334,7 @@ master_serve(struct master_ctx *m, int ready_fd)
 	pthread_rwlock_init(&m->pollers_lock, NULL);
 	pthread_mutex_init(&m->cli_lock, NULL);
 	pthread_mutex_init(&m->conf_lock, NULL);
+	prune_policy(&m->conf, &m->keep);
 	ssh_init();
 	/* signals go to the signalfd, never to a poller thread */
 	sigemptyset(&mask);
