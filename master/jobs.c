@@ -95,6 +95,17 @@ job_active(enum job_state s)
 	return s == JOB_QUEUED || s == JOB_RUNNING;
 }
 
+bool
+job_name_in(const char *name, const char *const *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(name, v[i]) == 0)
+			return true;
+	return false;
+}
+
 /* ---- helpers ---- */
 
 /* One bound id (and optionally a time) into st; -1 with err set. */

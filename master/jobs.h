@@ -62,6 +62,8 @@ const char *job_state_name(enum job_state s);
 int job_state_parse(const char *s, enum job_state *out);
 /* queued or running */
 bool job_active(enum job_state s);
+/* Whether name (a kind, a step) is one of the n in v. */
+bool job_name_in(const char *name, const char *const *v, size_t n);
 
 /* Queue j (kind, container, src, dst, args); on success j->id, state and
  * created are set.  JOB_BUSY with *busy_id when j->container already has

@@ -577,26 +577,16 @@ static const char *const stopped_in[] = {
 };
 
 static bool
-in(const char *step, const char *const *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(step, v[i]) == 0)
-			return true;
-	return false;
-}
-
-static bool
 stopped_at(const char *step)
 {
-	return in(step, stopped_in, sizeof(stopped_in) / sizeof(stopped_in[0]));
+	return job_name_in(step, stopped_in, sizeof(stopped_in) /
+	    sizeof(stopped_in[0]));
 }
 
 static bool
 rolls_back(const char *step)
 {
-	return in(step, before_switch,
+	return job_name_in(step, before_switch,
 	    sizeof(before_switch) / sizeof(before_switch[0]));
 }
 
@@ -613,7 +603,7 @@ move_recover(struct job_ctx *c)
 	/* before its volume step the job made nothing on TO, which may hold
 	 * a container of that name (a move from balance or drain is queued
 	 * without the CLI's look there); at it, a volume at most */
-	mv.made = in(step, made_nothing, sizeof(made_nothing) /
+	mv.made = job_name_in(step, made_nothing, sizeof(made_nothing) /
 	    sizeof(made_nothing[0])) ? TO_NOTHING : strcmp(step, "volume") ==
 	    0 ? TO_VOLUME : TO_CONFIG;
 	if (strcmp(step, "start") == 0)

@@ -2,7 +2,8 @@
 # corral remove through the real master, CLI and slaves: refused while the
 # container runs and when it is kept nowhere else (the pool's store is
 # empty), allowed with --force or when another host has a container of
-# that name; --dry-run changes nothing and says what would happen; bad
+# that name (not a stopped copy a failed job made there: it may be
+# partial); --dry-run changes nothing and says what would happen; bad
 # names, unknown hosts and containers: one line, nothing changed; corral
 # jobs shows the job and its steps; a master killed -9 during the remove
 # step recovers the job at its next start and finishes the removal.
@@ -85,6 +86,22 @@ out=$(corral remove solo --host h1 2>&1) || fail "remove solo with h2's copy: $o
 gone solo
 [ "$(state_of h2 solo)" = stopped ] || fail "h2's solo touched"
 ok "allowed when another host has it"
+
+# a copy on another host that a failed job made is not a copy: a put
+# whose start fails leaves twin stopped on h2 (a move rolled back with
+# its destination out of reach leaves its partial copy the same way)
+"$POOLSH" create h1 bad --stopped >/dev/null
+echo "lxc.init.cmd = /no/such/init" >>"$L1/bad/config"
+corral get bad >/dev/null 2>&1 || fail "get bad"
+"$POOLSH" create h1 twin --stopped >/dev/null
+rc=0; out=$(corral put bad --as twin --host h2 --start 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [ "$(state_of h2 twin)" = stopped ] ||
+	fail "put --start of a container that cannot start: exit $rc ($out), $(lxc_truth)"
+pid=$(corral jobs --all --json | jq -r '[.[] | select(.kind == "put" and .container == "twin")][-1].id')
+refused "twin on h1: not removed: twin's copy on h2 is stopped and may be partial (job $pid, put, failed at start), no other host has it" \
+	corral remove twin --host h1
+[ "$(state_of h1 twin)" = stopped ] || fail "twin on h1 touched"
+ok "a stopped copy that a failed job made on another host does not count"
 
 # --detach prints the id
 "$POOLSH" create h1 det --stopped >/dev/null
