@@ -8,7 +8,8 @@
  * precopy (hot only: rounds from C's snapshot while it runs), stop (if it
  * ran: the downtime starts), copy, verify (--cold only: any other copy
  * is proved by its own end checks, see verify()), start (on TO if it ran:
- * the switch; the downtime ends), remove-source (REMOVE on FROM), done.
+ * the switch; the downtime ends; C must still be stopped on FROM, see
+ * still_stopped_on_from()), remove-source (REMOVE on FROM), done.
  *
  * Before the switch every failure and every cancel rolls back: TO's
  * config and volume go, C starts again on FROM if it ran.  After it, the
@@ -454,6 +455,33 @@ finish(struct move *mv)
 	return JOB_OUT_DONE;
 }
 
+/* Before the switch: C must still be stopped on FROM.  Started there
+ * since (an admin, LXC's autostart on a FROM that rebooted), TO's copy
+ * is behind it and a start on TO would run C twice: the move rolls back,
+ * leaving C running on FROM (it then starts nothing there).  FROM out of
+ * reach: the move goes on, as it would have (its source copy then stays
+ * until FROM answers the removal).  0: go on; -1: roll back (mv->err). */
+static int
+still_stopped_on_from(struct move *mv, struct msg_conf *conf)
+{
+	char why[512];
+
+	if (master_conf_get(mv->c->m, mv->from, mv->ct, conf, why,
+	    sizeof(why)) != 0) {
+		job_note(mv->c, "%s did not say whether %s is still stopped "
+		    "there (%s): going on", mv->from, mv->ct, why);
+		return 0;
+	}
+	if (conf->running == 0)
+		return 0;
+	mv->stopped = false;    /* it runs: the roll back starts nothing */
+	snprintf(mv->err, sizeof(mv->err), "%s runs on %s again: started "
+	    "there since %s, not by this job; the copy on %s is behind it "
+	    "and is not started", mv->ct, mv->from, mv->ran ? "the stop" :
+	    "the copy began", mv->to);
+	return -1;
+}
+
 static int
 run(struct move *mv, struct msg_conf *conf)
 {
@@ -523,6 +551,8 @@ run(struct move *mv, struct msg_conf *conf)
 	}
 	if (job_cancelled(c))
 		return cancel_back(mv);
+	if (still_stopped_on_from(mv, conf) != 0)
+		return fail_back(mv, mv->cold ? "verify" : "copy");
 	if (mv->ran) {
 		/* unrecorded, a killed master's recovery would take C on TO
 		 * for a copy never started, and remove it */

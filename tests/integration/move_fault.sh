@@ -14,7 +14,9 @@
 # at every step.  Then two recoveries of a master killed: at the start on
 # the destination, whose copy ran and was written to meanwhile (kept: the
 # move finishes), and before the volume step while the destination holds
-# a container of that name of its own (left alone).
+# a container of that name of its own (left alone).  Last, a container
+# started again on the source during the copy: rolled back, never run on
+# both hosts.
 . "$(dirname "$0")/lib.bash"
 pool_up 2 --storage btrfs >/dev/null
 SAVE=$POOL/fault-saved
@@ -224,4 +226,25 @@ corral job "$id" --json | jq -e '.job.state == "failed" and (.job.error | test("
 [ "$(where mc)" = "h1:stopped h2:stopped " ] || fail "mc is at '$(where mc)'"
 "$POOLSH" exec h2 lxc-destroy -P "$L2" -n mc >/dev/null
 ok "a master killed before a move's volume step: the roll back leaves a container of that name on h2 alone"
+
+# ---- C started again on the source after the move stopped it (by an
+# admin, or LXC's autostart on a source that rebooted): the copy on the
+# destination is behind it, and the move rolls back instead of starting
+# C there too (it ran on both hosts)
+L1=$("$POOLSH" lxcpath h1)
+"$POOLSH" create h1 ma >/dev/null
+"$POOLSH" stop master >/dev/null
+CORRAL_TEST_JOB_PAUSE=copy:5 "$POOLSH" start master >/dev/null
+wait_until 300 host_up h1 && wait_until 300 host_up h2 || fail "hosts not up after the master's restart"
+id=$(corral move ma --to h2 --detach) || fail "move ma --detach: $id"
+wait_until 600 jq_of '.job.step == "copy"' corral job "$id" --json || fail "job $id never reached copy: $(corral job "$id")"
+"$POOLSH" exec h1 lxc-start -P "$L1" -n ma || fail "ma does not start again on h1"
+echo "written on h1" >"$S1/ma/late"
+wait_until 1200 ended "$id" || fail "job $id did not end"
+corral job "$id" --json | jq -e '.job.state == "failed" and (.job.error | test("ma runs on h1 again.*rolled back: ma is on h1 as before"))' >/dev/null ||
+	fail "job $id: $(corral job "$id")"
+[ "$(where ma)" = "h1:running " ] || fail "ma is at '$(where ma)', not running on h1 alone"
+[ "$(cat "$S1/ma/late" 2>&1)" = "written on h1" ] || fail "what ma wrote on h1 is lost"
+[ ! -e "$S2/ma" ] && [ ! -e "$L2/ma" ] || fail "the copy of ma is left on h2"
+ok "a container started again on the source during the move's copy: rolled back, it runs on h1 alone, not on both"
 rm -rf "$SAVE"
