@@ -23,15 +23,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "codec.h"
 #include "jobrun.h"
 #include "master.h"
 #include "msg.h"
 #include "poller.h"
 #include "tree.h"
-
-MSG_ENC(msg_snap_req)
-MSG_DEC(msg_snap)
 
 #define MIB (1024ull * 1024ull)
 #define HEADROOM_MIN (64 * MIB)   /* beyond rootfs_bytes + 1/4 */
@@ -157,9 +153,7 @@ clean_to(struct move *mv, bool settle, char *err, size_t errlen)
 static int
 undo(struct move *mv, bool to_may_run, char *err, size_t errlen)
 {
-	struct msg_snap_req sq;
-	struct msg_snap sr;
-	char e2[512], eto[512];
+	char eto[512];
 	bool to_left;
 
 	/* C may run on TO (and have been written to there): nothing of it
@@ -170,18 +164,13 @@ undo(struct move *mv, bool to_may_run, char *err, size_t errlen)
 		return -1;
 	}
 	to_left = clean_to(mv, false, eto, sizeof(eto)) != 0;
-	if (mv->stopped) {
-		/* a copy cut short by a killed master may have left its hold */
-		memset(&sq, 0, sizeof(sq));
-		snprintf(sq.ct, sizeof(sq.ct), "%s", mv->ct);
-		sq.op = MSG_SNAP_DROP;
-		(void)master_request(mv->c->m, mv->from, MSG_SNAP_REQ,
-		    msg_snap_req_enc, &sq, MSG_SNAP, msg_snap_dec, &sr, 120, e2,
-		    sizeof(e2));
-		if (ctl_settle(mv, mv->from, MSG_CTL_START, 0, err,
-		    errlen) != 0)
-			return -1;
-	}
+	/* no snapshot is dropped here: a send drops the one it took when it
+	 * ends, a slave drops its leftovers at its start, and one there now
+	 * may be an admin's, taken between two passes (the pass after it
+	 * refused to read it) */
+	if (mv->stopped && ctl_settle(mv, mv->from, MSG_CTL_START, 0, err,
+	    errlen) != 0)
+		return -1;
 	if (!to_left || clean_to(mv, true, eto, sizeof(eto)) == 0)
 		return 0;
 	snprintf(err, errlen, "its partial copy stays on %s (%s): corral "

@@ -16,7 +16,8 @@
 # move finishes), and before the volume step while the destination holds
 # a container of that name of its own (left alone).  Last, a container
 # started again on the source during the copy: rolled back, never run on
-# both hosts.
+# both hosts; and an admin's snapshot taken during the copy: refused as
+# its source, kept by the roll back.
 . "$(dirname "$0")/lib.bash"
 pool_up 2 --storage btrfs >/dev/null
 SAVE=$POOL/fault-saved
@@ -247,4 +248,19 @@ corral job "$id" --json | jq -e '.job.state == "failed" and (.job.error | test("
 [ "$(cat "$S1/ma/late" 2>&1)" = "written on h1" ] || fail "what ma wrote on h1 is lost"
 [ ! -e "$S2/ma" ] && [ ! -e "$L2/ma" ] || fail "the copy of ma is left on h2"
 ok "a container started again on the source during the move's copy: rolled back, it runs on h1 alone, not on both"
+
+# ---- an admin's snapshot taken while the move has the container stopped:
+# the final pass refuses to read it (the container would move without
+# what it wrote since), and the roll back leaves it alone (it dropped it)
+"$POOLSH" create h1 mb >/dev/null
+id=$(corral move mb --to h2 --detach) || fail "move mb --detach: $id"
+wait_until 600 jq_of '.job.step == "copy"' corral job "$id" --json || fail "job $id never reached copy: $(corral job "$id")"
+corral snapshot h1 mb >/dev/null || fail "the admin's snapshot of mb"
+wait_until 1200 ended "$id" || fail "job $id did not end"
+corral job "$id" --json | jq -e '.job.state == "failed" and (.job.error | test("has a snapshot already.*rolled back: mb is on h1 as before"))' >/dev/null ||
+	fail "job $id: $(corral job "$id")"
+[ "$(where mb)" = "h1:running " ] || fail "mb is at '$(where mb)', not running on h1 alone"
+[ -d "$S1/.corral-snap/mb" ] || fail "the roll back dropped the admin's snapshot: $(corral snapshot h1 mb --status 2>&1)"
+corral snapshot h1 mb --drop >/dev/null || fail "drop the admin's snapshot"
+ok "an admin's snapshot taken during the move's copy: refused as its source, left alone by the roll back"
 rm -rf "$SAVE"
