@@ -4,6 +4,7 @@
  * get or put (kind_get.h).  A refusal changes nothing. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cerr.h"
@@ -72,6 +73,33 @@ cli_do_get(struct reqloop *l, const struct frame *f)
 
 /* The version (q->version, "" the newest) is in the store and good; its
  * name into version. */
+/* --size must hold the version's files: smaller, the copy would fill
+ * the volume (lvm), and the host's free-space check (dir, btrfs) would
+ * weigh the size given, not what is copied.  0, or -1 with err. */
+static int
+size_fits(struct store *s, const struct msg_store_req *q, const char *version,
+    char *err, size_t errlen)
+{
+	struct store_version *v = NULL;
+	uint64_t need = 0;
+	size_t i, n = 0;
+
+	if (q->size == 0)
+		return 0;
+	if (store_versions(s, q->ct, &v, &n, err, errlen) != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].name, version) == 0)
+			need = v[i].bytes;
+	free(v);
+	if (q->size >= need)
+		return 0;
+	snprintf(err, errlen, "--size %llu MiB is less than the %llu MiB of "
+	    "files of version %s", (unsigned long long)(q->size >> 20),
+	    (unsigned long long)((need + (1 << 20) - 1) >> 20), version);
+	return -1;
+}
+
 static int
 check_version(struct cli *c, const struct msg_store_req *q, char *version,
     char *err, size_t errlen)
@@ -96,7 +124,7 @@ check_version(struct cli *c, const struct msg_store_req *q, char *version,
 		snprintf(err, errlen, "version %s is marked bad (its last "
 		    "verify failed, or it has no manifest): name another with "
 		    "--version", rd.version);
-	else {
+	else if (size_fits(s, q, rd.version, err, errlen) == 0) {
 		snprintf(version, STORE_VERSION_MAX, "%s", rd.version);
 		rc = 0;
 	}

@@ -80,8 +80,9 @@ no_leftovers h2
 unslow
 ok "the destination slave killed during a put: rolled back once it was back, nothing left"
 
-# ---- the destination out of space: refused at the volume step, or (a
-# --size below the tree's: the check passes) out of space in the copy
+# ---- the destination out of space: refused at the volume step (a
+# --size below the version's files at the CLI), or filled during the
+# copy (below) and rolled back
 free=$(df -B1 --output=avail "$S2" | tail -1)
 fallocate -l $((free - 60 * 1024 * 1024)) "$S2/filler"
 before=$(lxc_truth)
@@ -90,11 +91,8 @@ rc=0; err=$(corral put web --host h2 2>&1 >/dev/null) || rc=$?
 err=$(echo "$err" | tail -n 1)   # before it: the job's progress lines
 echo "$err" | grep -q "^corral: put: job [0-9]* failed during volume: volume on h2: .*not enough space in $S2: .*nothing changed" ||
 	fail "put onto a full h2 said: $err"
-rc=0; err=$(corral put web --host h2 --size 1M 2>&1 >/dev/null) || rc=$?
-[ "$rc" = 1 ] || fail "put onto a full h2: exit $rc: $err"
-err=$(echo "$err" | tail -n 1)
-echo "$err" | grep -q "^corral: put: job [0-9]* failed during copy: copy on h2: .*h2: receive @web.*No space left on device.*rolled back: nothing of web left on h2" ||
-	fail "put onto a full h2 said: $err"
+expect_exit 1 "put web: --size 1 MiB is less than the [0-9]* MiB of files of version [0-9TZ]*$" \
+	corral put web --host h2 --size 1M
 [ "$(lxc_truth)" = "$before" ] || fail "a failed put changed the pool: $(lxc_truth)"
 [ ! -e "$S2/web" ] || fail "a volume of web is left on the full h2"
 [ "$(where web)" = "h1:running " ] || fail "web does not run on h1"
@@ -103,7 +101,7 @@ rm -f "$S2/filler"
 roomy() { btrfs filesystem sync "$1" >/dev/null; [ "$(df -B1 --output=avail "$1" | tail -n 1)" -gt $((600 << 20)) ]; }
 wait_until 600 roomy "$S2" || fail "h2's space did not come back after the filler went"
 no_leftovers h2
-ok "a put onto a full host: refused at the volume naming h2's path, or out of space in the copy and rolled back"
+ok "a put onto a full host: refused at the volume naming h2's path; a --size below the files refused"
 
 # ---- a link cut just before the copy (the master's pause hook): a get
 # fails with no version and its rerun ends whole; a put rolls back once
@@ -141,8 +139,22 @@ corral job "$id" --json | jq -e '.job.state == "failed" and (.job.error | test("
 	fail "put job $id: $(corral job "$id")"
 [ ! -e "$S2/web" ] || fail "a volume of web is left on h2"
 no_leftovers h2
-"$POOLSH" stop master >/dev/null; "$POOLSH" start master >/dev/null
 ok "a link cut before the copy: the get fails with no version and its rerun works; the put rolls back once h2 is back"
+# h2 filled during the copy (the volume step found room)
+id=$(corral put web --host h2 --detach) || fail "put --detach: $id"
+wait_until 300 jq_of '.job.step == "copy"' corral job "$id" --json || fail "put job $id never reached copy"
+free=$(df -B1 --output=avail "$S2" | tail -1)
+fallocate -l $((free - 60 * 1024 * 1024)) "$S2/filler"
+wait_until 1200 ended "$id" || fail "put job $id did not end"
+corral job "$id" --json | jq -e '.job.state == "failed" and (.job.error | test("copy on h2: .*h2: receive @web.*No space left on device.*rolled back: nothing of web left on h2"))' >/dev/null ||
+	fail "put job $id: $(corral job "$id")"
+[ ! -e "$S2/web" ] || fail "a volume of web is left on the full h2"
+[ "$(where web)" = "h1:running " ] || fail "web does not run on h1"
+rm -f "$S2/filler"
+wait_until 600 roomy "$S2" || fail "h2's space did not come back after the filler went"
+no_leftovers h2
+"$POOLSH" stop master >/dev/null; "$POOLSH" start master >/dev/null
+ok "h2 filled during a put's copy: out of space, rolled back, nothing left"
 
 # ---- the store out of space
 nv=$(nversions web)
