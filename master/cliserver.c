@@ -8,9 +8,11 @@
 
 #include "cerr.h"
 #include "clisession.h"
+#include "conf.h"
 #include "frame.h"
 #include "hello.h"
 #include "inventory.h"
+#include "jobs.h"
 #include "log.h"
 #include "master.h"
 #include "msg.h"
@@ -19,6 +21,7 @@
 #include "proto.h"
 #include "reqloop.h"
 #include "transport.h"
+#include "tree.h"
 
 /* the longest a CLI frame may take to come in or go out, once begun */
 #define CLI_FRAME_MS 10000
@@ -122,6 +125,49 @@ do_trust(struct reqloop *l, const struct frame *f)
 	return reply_msg(l->t, MSG_CLI_TRUST, f->h.id, msg_trust_enc, &a);
 }
 
+/* A sync that writes into a container's volume (dst "@C", or a path
+ * whose first name is C) while a job of C is at work on that host would
+ * write under the job: into a move's source after its final pass (lost
+ * with it), a destination before its start.  1 (why in err), 0, -1. */
+static int
+sync_job_busy(struct cli *c, const struct msg_sync_req *q, char *err,
+    size_t errlen)
+{
+	char ct[PROTO_NAME_MAX];
+	const char *p = q->dst_path;
+	struct job *v = NULL;
+	size_t i, n = 0, len;
+	int r = 0;
+
+	if (*p == '@')
+		p++;
+	while (*p == '/' || (p[0] == '.' && p[1] == '/'))
+		p += *p == '/' ? 1 : 2;
+	len = strcspn(p, "/");
+	if (len == 0 || len >= sizeof(ct))
+		return 0;
+	memcpy(ct, p, len);
+	ct[len] = '\0';
+	if (!conf_valid_name(ct))
+		return 0;
+	if (job_list(c->inv, INT64_MAX, &v, &n) != 0) {
+		snprintf(err, errlen, "%s", inventory_errmsg(c->inv));
+		return -1;
+	}
+	for (i = 0; i < n && r == 0; i++)
+		if (strcmp(v[i].container, ct) == 0 &&
+		    (strcmp(v[i].src, q->dst_host) == 0 ||
+		    strcmp(v[i].dst, q->dst_host) == 0)) {
+			snprintf(err, errlen, "%s:%.200s: job %lld (%s) is at work "
+			    "on %s there: not written until it ends",
+			    q->dst_host, q->dst_path, (long long)v[i].id,
+			    v[i].kind, ct);
+			r = 1;
+		}
+	free(v);
+	return r;
+}
+
 /* Progress frames go to the CLI while it runs (REQ_STREAMS). */
 static int
 do_sync(struct reqloop *l, const struct frame *f)
@@ -134,6 +180,10 @@ do_sync(struct reqloop *l, const struct frame *f)
 
 	if ((r = msg_sync_req_decode(f->payload, &q)) != 0)
 		return r;
+	if (!(q.opts & TREE_OPT_DRY_RUN) &&
+	    (r = sync_job_busy(c, &q, err, sizeof(err))) != 0)
+		return reply_error(l->t, f->h.id, r > 0 ? CERR_INVALID :
+		    CERR_REMOTE, "%s", err);
 	if (master_sync(c->m, &q, l->t, f->h.id, &res, err, sizeof(err)) != 0)
 		return reply_error(l->t, f->h.id, CERR_REMOTE, "%s", err);
 	return reply_msg(l->t, MSG_CLI_SYNC, f->h.id, msg_sync_result_enc,

@@ -255,6 +255,10 @@ ok "a container started again on the source during the move's copy: rolled back,
 "$POOLSH" create h1 mb >/dev/null
 id=$(corral move mb --to h2 --detach) || fail "move mb --detach: $id"
 wait_until 600 jq_of '.job.step == "copy"' corral job "$id" --json || fail "job $id never reached copy: $(corral job "$id")"
+# a sync into mb's volume on either host waits for the job (refused)
+expect_exit 1 "h1:@mb: job $id (move) is at work on mb there: not written until it ends" \
+	corral sync h2:x h1:@mb
+expect_exit 1 "h2:mb/x: job $id (move) is at work on mb there" corral sync h1:x h2:mb/x
 corral snapshot h1 mb >/dev/null || fail "the admin's snapshot of mb"
 wait_until 1200 ended "$id" || fail "job $id did not end"
 corral job "$id" --json | jq -e '.job.state == "failed" and (.job.error | test("has a snapshot already.*rolled back: mb is on h1 as before"))' >/dev/null ||
@@ -262,5 +266,5 @@ corral job "$id" --json | jq -e '.job.state == "failed" and (.job.error | test("
 [ "$(where mb)" = "h1:running " ] || fail "mb is at '$(where mb)', not running on h1 alone"
 [ -d "$S1/.corral-snap/mb" ] || fail "the roll back dropped the admin's snapshot: $(corral snapshot h1 mb --status 2>&1)"
 corral snapshot h1 mb --drop >/dev/null || fail "drop the admin's snapshot"
-ok "an admin's snapshot taken during the move's copy: refused as its source, left alone by the roll back"
+ok "an admin's snapshot taken during the move's copy: refused as its source, left alone by the roll back; a sync into mb refused while the job runs"
 rm -rf "$SAVE"
