@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The test runner behind `make check`: unit tests (cmocka) on the normal
-# build, then the integration and VM tests on the pool while the unit
-# tests on the ASan/UBSan build, the fuzz corpus replay, a short run of
-# every fuzzer and the tree tests (tests/tree/farm.sh, store.sh,
-# xfs_acl.sh, hostile_sync.sh) run beside them (their output printed
-# after).  --unit-only: the unit tests on both builds and the replay.
+# build, then the integration tests on pool 0 while the ASan/UBSan pass of
+# them and the VM tests run on pool 1, and the unit tests on the ASan/UBSan
+# build, the fuzz corpus replay, a short run of every fuzzer and the tree
+# tests (tests/tree/farm.sh, store.sh, xfs_acl.sh, hostile_sync.sh) beside
+# them (the output of those two printed after).  --unit-only: the unit tests on both builds and the replay.
 # Each runner prints its own summary; the last line counts everything:
 # "N passed, N failed".
 # Usage: tests/run.sh [--unit-only | --vm-only] [BUILD_DIR]
@@ -53,17 +53,23 @@ one() {  # one pass/fail test: name, command...
 # run's (the pool lock, as the bench and soak targets take it), and take down
 # a pool a killed run left behind (none of its daemons alive) instead of
 # failing every test on it.  A live pool nobody locks (a demo) is left alone:
-# each test then says how to take it down.
+# each test then says how to take it down.  pool_claim ID: pool ID of
+# pool.sh (CORRAL_POOL_ID), its lock on descriptor 8 (pool 0) or 9 (pool
+# 1), which pool.sh's daemons never inherit.
 pool_claim() {
-	exec 8>/tmp/corral-pool.lock
-	if ! flock -n 8; then
-		echo "waiting for the pool lock (/tmp/corral-pool.lock)"
-		flock -w "${CORRAL_POOL_WAIT:-3600}" 8 || echo "still locked: going on"
+	local id=${1:-0} fd lock
+	lock=/tmp/corral-pool${id#0}.lock
+	fd=$((8 + id))
+	eval "exec $fd>$lock"
+	if ! flock -n "$fd"; then
+		echo "waiting for the pool lock ($lock)"
+		flock -w "${CORRAL_POOL_WAIT:-3600}" "$fd" || echo "still locked: going on"
 	fi
-	if [ -e "${CORRAL_POOL_DIR:-/run/corral-pool}/hosts" ] &&
-	    ! tests/pool/pool.sh status | grep -q ': running$'; then
+	if [ -e "/run/corral-pool${id#0}/hosts" ] &&
+	    ! CORRAL_POOL_ID=$id tests/pool/pool.sh status | grep -q ': running$'; then
 		echo "a pool left by a killed run (no daemon alive): taking it down"
-		tests/pool/pool.sh down >/dev/null 2>&1 || echo "could not take it down"
+		CORRAL_POOL_ID=$id tests/pool/pool.sh down >/dev/null 2>&1 ||
+			echo "could not take it down"
 	fi
 }
 
@@ -147,8 +153,41 @@ offpool() {
 	done
 }
 
+# The ASan/UBSan pass of the pool's tests, then the VM tests, on pool 1
+# beside the normal pass on pool 0 (both mostly wait on daemons and
+# timeouts).  The ASan/UBSan pass leaves out the fault-injection tests
+# (kills, cut links, full disks: minutes each, what they check is the
+# roll back's logic, which the normal pass covers) to keep make check
+# within its time; CORRAL_TEST_ASAN_ALL=1 runs them too.
+asan_pool() {
+	local t
+	if [ -x "$asan/corral-master" ] && ls tests/integration/*.sh >/dev/null 2>&1; then
+		echo "== integration tests with ASan/UBSan daemons (pool 1)"
+		for t in tests/integration/*.sh; do
+			case "$(basename "$t" .sh)" in
+			move_fault|move_space|getput_faults|getput_steps|backup_faults|disk_full|slow_slave)
+				[ "${CORRAL_TEST_ASAN_ALL:-0}" = 1 ] || continue ;;
+			esac
+			one "asan-$(basename "$t" .sh)" bash "$t" "$asan"
+		done
+	fi
+	run_vm tests/vm/lvm.sh tests/vm/cgroup1.sh
+}
+
+# join BACKGROUND-PID NAME: its output, then its counts into ours
+join() {
+	wait "$1"
+	cat "$logdir/$2.out"
+	if read -r p f k <"$logdir/$2.counts"; then
+		pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + k))
+	else
+		echo "FAIL $2 ended without its counts"
+		fail=$((fail + 1))
+	fi
+}
+
 if [ $unit_only -eq 0 ]; then
-	rm -f "$logdir/offpool.counts"
+	rm -f "$logdir/offpool.counts" "$logdir/pool1.counts"
 	(
 		renice -n 10 -p "$BASHPID" >/dev/null 2>&1 || true
 		pass=0 fail=0 skip=0
@@ -156,14 +195,22 @@ if [ $unit_only -eq 0 ]; then
 		echo "$pass $fail $skip" >"$logdir/offpool.counts"
 	) >"$logdir/offpool.out" 2>&1 &
 	offpid=$!
-	pool_claim
+	pool_claim 0
+	pool_claim 1
+	(
+		export CORRAL_POOL_ID=1
+		pass=0 fail=0 skip=0
+		asan_pool
+		echo "$pass $fail $skip" >"$logdir/pool1.counts"
+	) >"$logdir/pool1.out" 2>&1 &
+	pool1pid=$!
 	if ls tests/integration/*.sh >/dev/null 2>&1; then
-		echo "== integration tests"
+		echo "== integration tests (pool 0)"
 		# soak runs in the ASan pass alone (leaks checked too); make soak
-		# runs both builds for 10 minutes
-		# hostile_peers (hostile input to the SSH server and the
-		# receiver) runs in the ASan/UBSan pass alone when it has a
-		# build: the same checks, and the memory errors caught besides
+		# runs both builds for 10 minutes.  hostile_peers (hostile input
+		# to the SSH server and the receiver) runs in the ASan/UBSan pass
+		# alone when it has a build: the same checks, and the memory
+		# errors caught besides
 		for t in tests/integration/*.sh; do
 			case "$(basename "$t" .sh)" in
 			soak) continue ;;
@@ -171,30 +218,9 @@ if [ $unit_only -eq 0 ]; then
 			esac
 			one "$(basename "$t" .sh)" bash "$t" "$build"
 		done
-		# The ASan/UBSan pass leaves out the fault-injection tests (kills,
-		# cut links, full disks: minutes each, what they check is the roll
-		# back's logic, which the normal pass covers) to keep make check
-		# within its time; CORRAL_TEST_ASAN_ALL=1 runs them too.
-		if [ -x "$asan/corral-master" ]; then
-			echo "== integration tests with ASan/UBSan daemons"
-			for t in tests/integration/*.sh; do
-				case "$(basename "$t" .sh)" in
-				move_fault|move_space|getput_faults|getput_steps|backup_faults|disk_full|slow_slave)
-					[ "${CORRAL_TEST_ASAN_ALL:-0}" = 1 ] || continue ;;
-				esac
-				one "asan-$(basename "$t" .sh)" bash "$t" "$asan"
-			done
-		fi
 	fi
-	run_vm tests/vm/lvm.sh tests/vm/cgroup1.sh
-	wait "$offpid"
-	cat "$logdir/offpool.out"
-	if read -r p f k <"$logdir/offpool.counts"; then
-		pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + k))
-	else
-		echo "FAIL the fuzzers and tree tests ended without their counts"
-		fail=$((fail + 1))
-	fi
+	join "$pool1pid" pool1
+	join "$offpid" offpool
 fi
 
 echo

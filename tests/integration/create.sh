@@ -22,7 +22,7 @@ pool_up 2 >/dev/null
 NETS=$POOL/master/networks.conf
 L1=$("$POOLSH" lxcpath h1); L2=$("$POOLSH" lxcpath h2)
 S1=$("$POOLSH" storage h1); S2=$("$POOLSH" storage h2)
-IP=10.215.1.20
+IP=$CORRAL_POOL_SHNET.1.20
 
 ping_from() {  # HOST ADDR: one echo answered
 	"$POOLSH" exec "$1" busybox ping -c 1 -W 1 "$2"
@@ -48,7 +48,7 @@ mv "$NETS.good" "$NETS"
 expect_exit 2 "--memory '0' is not a number" corral create bad --ip "$IP" --memory 0
 expect_exit 2 "--cpu '11/10' is not a share of one CPU" corral create bad --ip "$IP" --cpu 11/10
 expect_exit 1 "--host 'h9' is not a host of" corral create bad --ip "$IP" --host h9
-expect_exit 1 "10.215.0.1 is the gateway of 10.215.0.0/16" corral create bad --ip 10.215.0.1
+expect_exit 1 "$CORRAL_POOL_SHNET.0.1 is the gateway of $CORRAL_POOL_SHNET.0.0/16" corral create bad --ip "$CORRAL_POOL_SHNET.0.1"
 expect_exit 1 "'bad/x' is not a valid container name" corral create bad/x --ip "$IP"
 expect_exit 2 "NAME needs --ip ADDR" corral create bad
 nothing_made "bad input"
@@ -64,7 +64,7 @@ out=$(corral create web --ip "$IP" --memory 128 --cpu 1/2 --start --json) ||
 "$POOLSH" start h1
 lxc_truth | grep -qx "h2:web:running" || fail "web is not running on h2: $(lxc_truth)"
 grep -q "^lxc.net.0.ipv4.address = $IP/16$" "$L2/web/config" || fail "web's config has no address"
-grep -q "^lxc.net.0.ipv4.gateway = 10.215.0.1$" "$L2/web/config" || fail "web's config has no gateway"
+grep -q "^lxc.net.0.ipv4.gateway = $CORRAL_POOL_SHNET.0.1$" "$L2/web/config" || fail "web's config has no gateway"
 grep -q "^search pool.test$" "$S2/web/etc/resolv.conf" || fail "web's resolv.conf has no domain"
 ok "without --host, web lands on h2 (h1 down) with networks.conf's settings"
 
@@ -84,7 +84,7 @@ wait_until 100 jq_of 'any(.[]; .cpu_use > 0)' corral hosts --json ||
 ok "corral hosts --json gives each host's CPU in use (cpu_use)"
 
 expect_exit 1 "$IP is the address of container web on h2" corral create web2 --ip "$IP"
-expect_exit 1 "container web exists on h2" corral create web --ip 10.215.1.21
+expect_exit 1 "container web exists on h2" corral create web --ip "$CORRAL_POOL_SHNET.1.21"
 [ "$(lxc_truth)" = "h2:web:running" ] || fail "an address in use made something: $(lxc_truth)"
 ok "an address or a name in use is refused, naming the container"
 
@@ -174,7 +174,7 @@ ok "moved to h1, web answers on $IP from h2"
 "$POOLSH" stop h1
 CORRAL_TEST_CREATE_PAUSE=3 "$POOLSH" start h1
 wait_until 100 host_up h1 || fail "h1 is not up again"
-cid=$(corral create kc --ip 10.215.1.30 --host h1 --detach) || fail "create --detach: $cid"
+cid=$(corral create kc --ip "$CORRAL_POOL_SHNET.1.30" --host h1 --detach) || fail "create --detach: $cid"
 wait_until 100 grep -q "kc: volume made; pausing" "$POOL/h1/slave.log" ||
 	fail "h1's slave never began making kc"
 kill -KILL "$(cat "$POOL/master/master.pid")"

@@ -45,7 +45,7 @@ slave_pids() { pgrep -f "corral-slave -f -c $d/h1/corral.conf" | tr '\n' ' '; }
 
 # 1. slowloris before authentication, from h2's address (8: under the
 # per-source limit, so that the time limit is what cuts them)
-"$POOLSH" exec h2 "$HP" trickle 10.213.0.11:7022 8 40 >"$d/trickle.out" 2>&1 &
+"$POOLSH" exec h2 "$HP" trickle $CORRAL_POOL_NET.11:7022 8 40 >"$d/trickle.out" 2>&1 &
 tp=$!
 sleep 2
 t0=$(date +%s)
@@ -58,9 +58,9 @@ n=$(grep -c "key exchange not done within 10 s: disconnecting" "$log")
 [ "$n" -ge 8 ] || fail "$n slowloris connections logged, want 8: $(tail -n3 "$log")"
 ok "slave: slowloris cut in $s s, logged, the master served meanwhile"
 
-out=$("$POOLSH" exec h2 "$HP" flood 10.213.0.11:7022 30) || fail "flood on the slave: $out"
+out=$("$POOLSH" exec h2 "$HP" flood $CORRAL_POOL_NET.11:7022 30) || fail "flood on the slave: $out"
 [ "$(secs_of "$out")" -le 13 ] || fail "flood held: $out"
-wait_until 30 grep -q "10.213.0.12 port .*: key exchange failed: " "$log" ||
+wait_until 30 grep -q "$CORRAL_POOL_NET.12 port .*: key exchange failed: " "$log" ||
 	fail "flood not logged: $(tail -n3 "$log")"
 ok "slave: a peer sending bytes forever cut ($out): $(grep "key exchange failed" "$log" | tail -n1 | sed 's/.*: key/key/')"
 
@@ -69,7 +69,7 @@ ok "slave: a peer sending bytes forever cut ($out): $(grep "key exchange failed"
 # processes' memory stays put, the master's own session still answers
 before=$(rss_kb $(slave_pids))
 n0=$(wc -l <"$log")
-"$HP" deaf-ssh 10.213.0.11 7022 "$d/master/id_ed25519" 20 >"$d/deaf.out" 2>&1 &
+"$HP" deaf-ssh $CORRAL_POOL_NET.11 7022 "$d/master/id_ed25519" 20 >"$d/deaf.out" 2>&1 &
 dp=$!
 max=0
 for i in $(seq 1 15); do
@@ -106,7 +106,7 @@ ok "slave: a deaf peer sending forever ($(cat "$d/deaf.out")): memory +$(( (max 
 # peer sends on: the slave closes the channel once its answer has made no
 # progress for 10 s, instead of reading and dropping what comes for ever
 n0=$(wc -l <"$log")
-out=$("$HP" deaf-broken-ssh 10.213.0.11 7022 "$d/master/id_ed25519" 40) ||
+out=$("$HP" deaf-broken-ssh $CORRAL_POOL_NET.11 7022 "$d/master/id_ed25519" 40) ||
 	fail "a broken deaf peer not cut: $out"
 s=$(echo "$out" | awk '{ print $2 }')
 [ "$s" -ge 9 ] && [ "$s" -le 20 ] || fail "a broken deaf peer cut $s s after its broken frame, not 10: $out"

@@ -9,7 +9,7 @@ state() { corral hosts --json | jq -r --arg h "$1" '.[] | select(.name == $h) | 
 
 # unknown key: forget h3, restart the master so it reconnects
 "$POOLSH" stop master
-grep -v '^\[10.213.0.13\]' "$kh" >"$kh.new" && mv "$kh.new" "$kh"
+grep -v "^\\[$CORRAL_POOL_NET.13\\]" "$kh" >"$kh.new" && mv "$kh.new" "$kh"
 "$POOLSH" start master
 s=$(state h3)
 case "$s" in down*"unknown host key"*"corral host trust h3"*) ;; *) fail "h3 unknown key: $s" ;; esac
@@ -20,19 +20,19 @@ ok "unknown host key refused: $s"
 rc=0; out=$(corral host trust h3 </dev/null 2>&1) || rc=$?
 [ $rc -eq 2 ] || fail "trust without --fingerprint, no terminal: exit $rc, want 2"
 echo "$out" | grep -q -- "--fingerprint" || fail "no hint at --fingerprint: $out"
-grep -q '^\[10.213.0.13\]' "$kh" && fail "a key was recorded without a fingerprint"
+grep -q "^\\[$CORRAL_POOL_NET.13\\]" "$kh" && fail "a key was recorded without a fingerprint"
 # on a terminal the key is shown and a "no" records nothing
 rc=0; out=$(printf 'n\n' | script -qec "corral host trust h3" /dev/null 2>&1) || rc=$?
 [ $rc -eq 1 ] || fail "answered no: exit $rc, want 1: $out"
 echo "$out" | grep -q "host key SHA256:" || fail "the key was not shown: $out"
-grep -q '^\[10.213.0.13\]' "$kh" && fail "recorded although the admin said no"
+grep -q "^\\[$CORRAL_POOL_NET.13\\]" "$kh" && fail "recorded although the admin said no"
 ok "no key trusted without a fingerprint or a yes on a terminal"
 
 # trusting with the wrong fingerprint records nothing
 if corral host trust h3 --fingerprint SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA 2>/dev/null; then
 	fail "trust with a wrong fingerprint succeeded"
 fi
-grep -q '^\[10.213.0.13\]' "$kh" && fail "wrong fingerprint was recorded"
+grep -q "^\\[$CORRAL_POOL_NET.13\\]" "$kh" && fail "wrong fingerprint was recorded"
 # the fingerprint an admin reads on the slave itself
 fp=$("$POOLSH" exec h3 corral-slave -c "$CORRAL_POOL_DIR/h3/corral.conf" --fingerprint)
 out=$(corral host trust h3 --fingerprint "$fp")
@@ -41,7 +41,7 @@ echo "$out" | grep -q "^h3: $fp recorded$" || fail "trust output: $out (slave sa
 out=$(corral host trust h3 --fingerprint "$fp")
 echo "$out" | grep -q "already trusted" || fail "second trust: $out"
 # a yes on a terminal records the key that was shown
-grep -v '^\[10.213.0.13\]' "$kh" >"$kh.new" && mv "$kh.new" "$kh"
+grep -v "^\\[$CORRAL_POOL_NET.13\\]" "$kh" >"$kh.new" && mv "$kh.new" "$kh"
 out=$(printf 'y\n' | script -qec "corral host trust h3" /dev/null 2>&1) ||
 	fail "trust confirmed on a terminal failed: $out"
 echo "$out" | grep -q "h3: $fp recorded" || fail "confirmed trust: $out"

@@ -7,7 +7,9 @@ BUILD=${1:-${CORRAL_BUILD:-$ROOT/build}}
 BUILD=$(cd "$BUILD" && pwd)
 export CORRAL_BUILD=$BUILD
 POOLSH=$ROOT/tests/pool/pool.sh
-POOL=${CORRAL_POOL_DIR:-/run/corral-pool}
+# pool.sh's: pool 0 (/run/corral-pool), or CORRAL_POOL_ID's beside it
+POOL_ID=${CORRAL_POOL_ID:-0}
+POOL=${CORRAL_POOL_DIR:-/run/corral-pool${POOL_ID#0}}
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }

@@ -18,27 +18,27 @@ req() { printf "\\0\\0\\0\\022\\0\\144\\0\\0\\0\\0\\0\\001\\0${VO}\\0${VO}\\0\\0
 # (then the rest, so the writer never meets a closed pipe)
 first_type() { od -An -tx1 -j4 -N2 | tr -d ' \n'; cat >/dev/null; }
 
-t=$(req | ssh "${sshopts[@]}" -i "$d/master/id_ed25519" -s 10.213.0.11 corral | first_type)
+t=$(req | ssh "${sshopts[@]}" -i "$d/master/id_ed25519" -s $CORRAL_POOL_NET.11 corral | first_type)
 [ "$t" = 0065 ] || fail "ssh -s corral: first reply type '$t', want HELLO_OK (0065)"
 ok "ssh -s corral with the master's key: HELLO_OK"
 
-if req | ssh "${sshopts[@]}" -i "$d/other_key" -s 10.213.0.11 corral >/dev/null 2>"$d/err"; then
+if req | ssh "${sshopts[@]}" -i "$d/other_key" -s $CORRAL_POOL_NET.11 corral >/dev/null 2>"$d/err"; then
 	fail "another key was accepted"
 fi
 grep -q "Permission denied" "$d/err" || fail "other key: $(cat "$d/err")"
 ok "another key refused"
 
 if ssh "${sshopts[@]}" -o PubkeyAuthentication=no \
-	-o PreferredAuthentications=password,keyboard-interactive 10.213.0.11 true 2>"$d/err" </dev/null; then
+	-o PreferredAuthentications=password,keyboard-interactive $CORRAL_POOL_NET.11 true 2>"$d/err" </dev/null; then
 	fail "password authentication accepted"
 fi
 ok "password and keyboard-interactive refused"
 
-if ssh "${sshopts[@]}" -i "$d/master/id_ed25519" 10.213.0.11 id >/dev/null 2>"$d/err" </dev/null; then
+if ssh "${sshopts[@]}" -i "$d/master/id_ed25519" $CORRAL_POOL_NET.11 id >/dev/null 2>"$d/err" </dev/null; then
 	fail "exec accepted"
 fi
 grep -qi "failed\|refused\|denied" "$d/err" || fail "exec: $(cat "$d/err")"
-if req | ssh "${sshopts[@]}" -i "$d/master/id_ed25519" -s 10.213.0.11 sftp >/dev/null 2>&1; then
+if req | ssh "${sshopts[@]}" -i "$d/master/id_ed25519" -s $CORRAL_POOL_NET.11 sftp >/dev/null 2>&1; then
 	fail "sftp subsystem accepted"
 fi
 ok "exec and other subsystems refused"
@@ -49,15 +49,15 @@ ok "exec and other subsystems refused"
 cp="$d/ctl"
 auths=$(grep -c "authenticated" "$d/h1/slave.log")
 ssh "${sshopts[@]}" -i "$d/master/id_ed25519" -o ControlMaster=yes -o ControlPath="$cp" \
-	-N -f 10.213.0.11
+	-N -f $CORRAL_POOL_NET.11
 mkfifo "$d/hold"
-ssh "${sshopts[@]}" -o ControlPath="$cp" -s 10.213.0.11 corral <"$d/hold" >/dev/null 2>&1 &
+ssh "${sshopts[@]}" -o ControlPath="$cp" -s $CORRAL_POOL_NET.11 corral <"$d/hold" >/dev/null 2>&1 &
 holder=$!
 exec 7>"$d/hold"    # keeps the first channel's input open
-t=$(req | ssh "${sshopts[@]}" -o ControlPath="$cp" -s 10.213.0.11 corral | first_type)
+t=$(req | ssh "${sshopts[@]}" -o ControlPath="$cp" -s $CORRAL_POOL_NET.11 corral | first_type)
 exec 7>&-
 wait "$holder" || true
-ssh -o ControlPath="$cp" -O exit 10.213.0.11 2>/dev/null || true
+ssh -o ControlPath="$cp" -O exit $CORRAL_POOL_NET.11 2>/dev/null || true
 [ "$t" = 0065 ] || fail "second channel of one session: reply type '$t'"
 [ "$(grep -c "authenticated" "$d/h1/slave.log")" -eq $((auths + 1)) ] ||
 	fail "the two channels did not share one session"

@@ -16,13 +16,13 @@ sshopts=(-p 7022 -o BatchMode=yes -o IdentitiesOnly=yes -o StrictHostKeyChecking
 # a user name that would forge a second log line (OpenSSH's client will
 # not send one: ssh-try, a libssh client, does)
 rc=0
-"$BUILD/ssh-try" 10.213.0.11 7022 $'x\nforged: authenticated\e[2J' \
+"$BUILD/ssh-try" $CORRAL_POOL_NET.11 7022 $'x\nforged: authenticated\e[2J' \
 	"$d/other_key" || rc=$?
 [ $rc -eq 1 ] || fail "ssh-try: exit $rc, want 1 (key refused)"
 wait_until 50 grep -q "refused key for user" "$log" || fail "no refusal logged"
 line=$(grep "refused key for user" "$log" | tail -n1)
 case "$line" in
-*"10.213.0.1 port "*": refused key for user 'x\x0aforged: authenticated\x1b[2J'") ;;
+*"$CORRAL_POOL_NET.1 port "*": refused key for user 'x\x0aforged: authenticated\x1b[2J'") ;;
 *) fail "user name not escaped, or no address: $line" ;;
 esac
 grep -q "^forged" "$log" && fail "a forged line reached the log"
@@ -34,13 +34,13 @@ ok "user name logged escaped with the address: ${line#*: }"
 # ends the connection, and the slave says why
 try() {   # REQUEST: ssh-try's exit code, with the master's key
 	local rc=0
-	"$BUILD/ssh-try" 10.213.0.11 7022 root "$d/master/id_ed25519" "$1" \
+	"$BUILD/ssh-try" $CORRAL_POOL_NET.11 7022 root "$d/master/id_ed25519" "$1" \
 		2>/dev/null || rc=$?
 	echo $rc
 }
 for r in channel:90 subsystem:98; do
 	rc=0
-	"$ROOT/tests/integration/ssh_preauth.py" 10.213.0.11 7022 "${r%:*}" || rc=$?
+	"$ROOT/tests/integration/ssh_preauth.py" $CORRAL_POOL_NET.11 7022 "${r%:*}" || rc=$?
 	[ $rc -eq 3 ] || fail "${r%:*} before authentication: exit $rc, want 3 (refused)"
 	wait_until 50 grep -q "connection ended before authentication: Packet filter: rejected packet (type ${r#*:})" "$log" ||
 		fail "${r%:*} before authentication not logged: $(tail -n3 "$log")"
@@ -79,7 +79,7 @@ ok "shell, exec, pty, env, X11, port forwarding, other subsystems refused, logge
 "$POOLSH" stop master
 "$POOLSH" exec h2 bash -c '
 	fds=() kept=0 refused=0
-	for i in $(seq 1 15); do exec {fd}<>/dev/tcp/10.213.0.11/7022 && fds+=("$fd"); done
+	for i in $(seq 1 15); do exec {fd}<>/dev/tcp/$CORRAL_POOL_NET.11/7022 && fds+=("$fd"); done
 	for fd in "${fds[@]}"; do
 		if IFS= read -r -t 3 -u "$fd" l && [[ $l == SSH-2.0-* ]]; then
 			kept=$((kept + 1))
@@ -97,16 +97,16 @@ wait_until 100 test -s "$d/flood.out" || fail "the flood did not report"
 ok "per-source limit: $(cat "$d/flood.out")"
 
 # meanwhile the master's key from the master's address still gets in
-ssh "${sshopts[@]}" -v -i "$d/master/id_ed25519" -s 10.213.0.11 corral \
+ssh "${sshopts[@]}" -v -i "$d/master/id_ed25519" -s $CORRAL_POOL_NET.11 corral \
 	</dev/null >/dev/null 2>"$d/ssh.err" || true
-grep -q "Authenticated to 10.213.0.11" "$d/ssh.err" ||
+grep -q "Authenticated to $CORRAL_POOL_NET.11" "$d/ssh.err" ||
 	fail "the master's key did not authenticate during the flood: $(tail -n3 "$d/ssh.err")"
 "$POOLSH" start master
 [ "$(host_field h1 state)" = up ] || fail "h1 not up for the master during the flood: $(host_field h1 reason)"
 ok "another address authenticates during the flood"
 
 # refusals are logged once, the rest counted in one later line
-n=$(grep -c "refused a connection from 10.213.0.12: too many unauthenticated connections from it" "$log")
+n=$(grep -c "refused a connection from $CORRAL_POOL_NET.12: too many unauthenticated connections from it" "$log")
 [ "$n" -eq 1 ] || fail "$n lines for 5 refusals, want 1"
 wait_until 150 grep -q "refused 4 more unauthenticated connections" "$log" ||
 	fail "no summary of the refusals not logged: $(grep refused "$log" | tail -n3)"
@@ -115,6 +115,6 @@ ok "refusals logged once, then counted"
 # the flood gone, h2 is served again
 kill "$flood"
 wait "$flood" 2>/dev/null || true
-banner() { "$POOLSH" exec h2 bash -c 'exec 3<>/dev/tcp/10.213.0.11/7022 && IFS= read -r -t 3 -u 3 l && [[ $l == SSH-2.0-* ]]'; }
+banner() { "$POOLSH" exec h2 bash -c 'exec 3<>/dev/tcp/$CORRAL_POOL_NET.11/7022 && IFS= read -r -t 3 -u 3 l && [[ $l == SSH-2.0-* ]]'; }
 wait_until 50 banner || fail "h2 still refused after its connections closed"
 ok "h2 served again once its connections closed"

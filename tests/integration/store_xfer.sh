@@ -19,10 +19,9 @@ SX=$BUILD/store-xfer
 ST=$BUILD/store-tool
 val() { sed -n "s/^$1 //p" <<<"$2"; }   # val KEY OUTPUT
 nversions() { "$ST" "$STORE" versions web | wc -l; }
-NET_MASTER=10.213.0.1   # the master's address on the pool's bridge
-
 for FS in ${STORE_XFER_FS:-btrfs ext4}; do
 	pool_up 2 --storage btrfs --store-fs "$FS" >/dev/null
+	NET_MASTER=$CORRAL_POOL_NET.1   # the master's address on the pool's bridge
 	S1=$("$POOLSH" storage h1)
 	S2=$("$POOLSH" storage h2)
 	L1=$("$POOLSH" lxcpath h1)

@@ -65,7 +65,7 @@ head -c 400M /dev/zero | openssl enc -aes-128-ctr -pass pass:k -nosalt 2>/dev/nu
 corral sync h1:src h2:dst >/dev/null 2>&1 &
 cpid=$!
 wait_until 300 sh -c "ls -a '$S2/dst' | grep -q '^\.corral-'" || fail "no transfer in progress to kill"
-ip netns pids corral-h1 | xargs -r kill -9
+ip netns pids "$CORRAL_POOL_NS-h1" | xargs -r kill -9
 wait "$cpid" 2>/dev/null && fail "the killed sync reported success"
 [ ! -e "$S2/dst/huge.bin" ] || fail "a half-written file is visible under its name"
 "$POOLSH" start h1
@@ -80,7 +80,7 @@ head -c 300M /dev/zero | openssl enc -aes-128-ctr -pass pass:k2 -nosalt 2>/dev/n
 corral sync h1:src h2:dst >/dev/null 2>&1 &
 cpid=$!
 wait_until 300 sh -c "ls -a '$S2/dst' | grep -q '^\.corral-'" || fail "no transfer in progress to kill"
-ip netns pids corral-h2 | xargs -r kill -9
+ip netns pids "$CORRAL_POOL_NS-h2" | xargs -r kill -9
 wait "$cpid" 2>/dev/null && fail "the killed sync reported success"
 [ ! -e "$S2/dst/huge2.bin" ] || fail "a half-written file is visible under its name"
 "$POOLSH" start h2
@@ -155,7 +155,7 @@ ok "transfer = relay copies through the master"
 
 # h2 takes no new connection but its SSH port's (a firewall between the
 # slaves): the sender cannot reach the receiver, and the master relays
-ip netns exec corral-h2 nft -f - <<EOF || fail "nft"
+ip netns exec "$CORRAL_POOL_NS-h2" nft -f - <<EOF || fail "nft"
 table inet corral_test {
 	chain input {
 		type filter hook input priority 0;
@@ -165,13 +165,13 @@ table inet corral_test {
 EOF
 corral sync h1:src h2:fallback >/dev/null || fail "the sync with h2 unreachable failed"
 bash "$SAME" "$S1/src" "$S2/fallback" || fail "the fallback copy differs"
-grep -q 'sync h1 -> h2: h1: .*cannot connect to the receiver at 10.213.0.12.*relaying it instead' \
+grep -q "sync h1 -> h2: h1: .*cannot connect to the receiver at $CORRAL_POOL_NET.12.*relaying it instead" \
 	"$CORRAL_POOL_DIR/master/master.log" || fail "no fallback to the relay logged"
 ok "receiver unreachable directly: relayed instead, and logged why"
 
 # data_ports on h2: its receiver listens where the firewall lets senders in
-ip netns exec corral-h2 nft delete table inet corral_test
-ip netns exec corral-h2 nft -f - <<EOF || fail "nft"
+ip netns exec "$CORRAL_POOL_NS-h2" nft delete table inet corral_test
+ip netns exec "$CORRAL_POOL_NS-h2" nft -f - <<EOF || fail "nft"
 table inet corral_test {
 	chain input {
 		type filter hook input priority 0;
@@ -186,5 +186,5 @@ corral sync h1:src h2:ranged >/dev/null || fail "the sync into data_ports failed
 bash "$SAME" "$S1/src" "$S2/ranged" || fail "the data_ports copy differs"
 [ "$(grep -c 'relaying it instead' "$CORRAL_POOL_DIR/master/master.log")" = "$n" ] ||
 	fail "relayed although data_ports are open"
-ip netns exec corral-h2 nft delete table inet corral_test
+ip netns exec "$CORRAL_POOL_NS-h2" nft delete table inet corral_test
 ok "data_ports: a direct transfer through a firewall that opens only them"

@@ -35,19 +35,29 @@
 # FS is btrfs (the default), xfs or ext4, on a loop device of
 # $CORRAL_POOL_STORE_SIZE (4G).  `create` passes $CREATE_SIZE to `corral
 # create --size` when set.
+# $CORRAL_POOL_ID (0 to 4, 0 by default) lets pools run side by side:
+# pool N > 0 has its own directory (/run/corral-poolN), namespaces and
+# links (corralN-hK, ...) and networks (10.(213+10N).0/24, ...); env
+# gives its host links' prefix (CORRAL_POOL_NET: the master .1, hK
+# .(10+K)), its shared segment's (CORRAL_POOL_SHNET) and its namespaces'
+# prefix (CORRAL_POOL_NS: hK's is $CORRAL_POOL_NS-hK).
 set -euo pipefail
 # the slaves refuse key files and directories that group or others may write
 umask 022
 
-POOL=${CORRAL_POOL_DIR:-/run/corral-pool}
+ID=${CORRAL_POOL_ID:-0}
+case "$ID" in [0-4]) ;; *) echo "pool.sh: CORRAL_POOL_ID must be 0..4" >&2; exit 2 ;; esac
+SFX=${ID#0}           # "" for pool 0: its names as they always were
+POOL=${CORRAL_POOL_DIR:-/run/corral-pool$SFX}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${CORRAL_BUILD:-$ROOT/build}
 BUILD=$(cd "$BUILD" 2>/dev/null && pwd || echo "$BUILD")
-BR=corral-br0
-NET=10.213.0          # host links: master .1, hK .(10+K)
-CTNET=10.214          # containers of hK: $CTNET.K.0/24, bridge .1
-SHBR=corral-ct0       # the shared container segment's root bridge
-SHNET=10.215          # containers of any host: $SHNET.0.0/16 on ctbr0
+TAG=corral$SFX        # namespaces $TAG-hK, root-side links $TAG-hK, $TAG-sK
+BR=$TAG-br0
+NET=10.$((213 + 10 * ID)).0     # host links: master .1, hK .(10+K)
+CTNET=10.$((214 + 10 * ID))     # containers of hK: $CTNET.K.0/24, bridge .1
+SHBR=$TAG-ct0         # the shared container segment's root bridge
+SHNET=10.$((215 + 10 * ID))     # containers of any host: $SHNET.0.0/16 on ctbr0
 PORT=7022
 POLL_INTERVAL=${CORRAL_POOL_POLL:-2}
 
@@ -104,7 +114,7 @@ ns_exec() {
 	local ns=$1; shift
 	exec ip netns exec "$ns" bash -c "$(declare -f mirror_cgroups); mirror_cgroups; exec \"\$@\"" ns_exec "$@"
 }
-host_ns() { echo "corral-$1"; }
+host_ns() { echo "$TAG-$1"; }
 nhosts() { cat "$POOL/hosts" 2>/dev/null || echo 0; }
 
 write_slave_conf() {
@@ -266,8 +276,8 @@ cmd_up() {
 		h=h$k; d=$(host_dir "$h"); ns=$(host_ns "$h")
 		mkdir -p "$d"
 		ip netns add "$ns"
-		ip link add "corral-$h" type veth peer name eth0 netns "$ns"
-		ip link set "corral-$h" master "$BR" up
+		ip link add "$TAG-$h" type veth peer name eth0 netns "$ns"
+		ip link set "$TAG-$h" master "$BR" up
 		ip -n "$ns" link set lo up
 		ip -n "$ns" addr add "$NET.$((10 + k))/24" dev eth0
 		ip -n "$ns" link set eth0 up
@@ -276,8 +286,8 @@ cmd_up() {
 		ip -n "$ns" addr add "$CTNET.$k.1/24" dev br0
 		ip -n "$ns" link set br0 up
 		# and its leg of the shared segment
-		ip link add "corral-s$k" type veth peer name eth1 netns "$ns"
-		ip link set "corral-s$k" master "$SHBR" up
+		ip link add "$TAG-s$k" type veth peer name eth1 netns "$ns"
+		ip link set "$TAG-s$k" master "$SHBR" up
 		ip -n "$ns" link add ctbr0 type bridge
 		ip -n "$ns" link set eth1 master ctbr0 up
 		ip -n "$ns" addr add "$SHNET.255.$k/16" dev ctbr0
@@ -309,6 +319,10 @@ EOF
 CORRAL_CONF=$POOL/master/corral.conf
 CORRAL_POOL_DIR=$POOL
 CORRAL_POOL_HOSTS=$n
+CORRAL_POOL_ID=$ID
+CORRAL_POOL_NET=$NET
+CORRAL_POOL_SHNET=$SHNET
+CORRAL_POOL_NS=$TAG
 PATH=$BUILD:\$PATH
 EOF
 	for k in $(seq 1 "$n"); do start_slave "h$k"; done
@@ -376,8 +390,8 @@ cmd_down() {
 			losetup -d "$(cat "$d/loop")" 2>/dev/null || true
 		fi
 		ip netns del "$ns" 2>/dev/null || true
-		ip link del "corral-$h" 2>/dev/null || true
-		ip link del "corral-s$k" 2>/dev/null || true
+		ip link del "$TAG-$h" 2>/dev/null || true
+		ip link del "$TAG-s$k" 2>/dev/null || true
 	done
 	ip link del "$BR" 2>/dev/null || true
 	ip link del "$SHBR" 2>/dev/null || true
@@ -411,7 +425,7 @@ cmd_link() {
 	host_num "$h" >/dev/null
 	[ -d "$(host_dir "$h")" ] || die "$h is not up"
 	need_root
-	ip link set "corral-$h" "$how"
+	ip link set "$TAG-$h" "$how"
 }
 
 cmd_status() {
@@ -448,6 +462,6 @@ exec) h=${1:-}; host_num "$h" >/dev/null; shift; ns_exec "$(host_ns "$h")" "$@" 
 create) cmd_create "$@" ;;
 link) cmd_link "$@" ;;
 status) cmd_status ;;
--h|--help|help) sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//' ;;
-*) sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+-h|--help|help) sed -n '2,43p' "$0" | sed 's/^# \{0,1\}//' ;;
+*) sed -n '2,43p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
