@@ -261,3 +261,44 @@ drain_plan(struct place_pool *p, size_t src, size_t *cts, long *out,
 	}
 	return (long)n;
 }
+
+void
+balance_apply_order(const char *const *from, const char *const *to,
+    size_t n, size_t *order, bool *group)
+{
+	bool *done, leaves_to;
+	size_t i, k, pos = 0;
+
+	if ((done = calloc(n + 1, sizeof(*done))) == NULL) {
+		/* plan order: every prefix of it is within the limits */
+		for (i = 0; i < n; i++) {
+			order[i] = i;
+			group[i] = true;
+		}
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (done[i])
+			continue;
+		done[i] = true;
+		order[pos] = i;
+		group[pos++] = true;
+		leaves_to = false;
+		for (k = i + 1; k < n; k++) {
+			if (done[k])
+				continue;
+			if (strcmp(from[k], from[i]) != 0 ||
+			    strcmp(to[k], to[i]) != 0) {
+				/* overtaken from here on */
+				leaves_to = leaves_to || strcmp(from[k], to[i]) == 0;
+				continue;
+			}
+			if (leaves_to)
+				break;
+			done[k] = true;
+			order[pos] = k;
+			group[pos++] = false;
+		}
+	}
+	free(done);
+}

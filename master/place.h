@@ -157,6 +157,16 @@ int balance_plan(struct place_pool *p, const struct balance_opts *o,
 long drain_plan(struct place_pool *p, size_t src, size_t *cts, long *out,
     size_t max);
 
+/* The order in which --apply runs a plan of n moves (from[k] -> to[k],
+ * host names, in plan order): one pair of hosts at a time, a pair's moves
+ * together, the pairs in the order the plan first names them.  A later
+ * move joins its pair's group only if no move it would overtake leaves
+ * the group's destination: that move made the room it was planned into,
+ * and overtaking it could overcommit the host.  order gets the n plan
+ * indexes; group[k] is true where a group begins. */
+void balance_apply_order(const char *const *from, const char *const *to,
+    size_t n, size_t *order, bool *group);
+
 /* Move container ct to host to in the pool's figures. */
 void place_apply_move(struct place_pool *p, size_t ct, size_t to);
 

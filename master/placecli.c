@@ -183,50 +183,48 @@ run_moves(struct cli *c, struct msg_plan *m, size_t a, size_t b,
 	return rc;
 }
 
-static bool
-same_pair(const struct msg_plan_move *x, const struct msg_plan_move *y)
-{
-	return strcmp(x->from, y->from) == 0 && strcmp(x->to, y->to) == 0;
-}
-
 /* --apply: the plan's moves one pair of hosts at a time (a pair's moves
- * at once, as jobs_per_host allows), stopping at the first failure. */
+ * at once, as jobs_per_host allows; balance_apply_order() keeps each
+ * group within the limits), stopping at the first failure. */
 static void
 apply_plan(struct cli *c, struct msg_plan *m)
 {
-	bool *done;
-	size_t i, k, n;
-	struct msg_plan_move *tmp;
+	const char **from = calloc(m->n + 1, sizeof(*from));
+	const char **to = calloc(m->n + 1, sizeof(*to));
+	size_t *order = calloc(m->n + 1, sizeof(*order));
+	bool *group = calloc(m->n + 1, sizeof(*group));
+	struct msg_plan_move *tmp = calloc(m->n + 1, sizeof(*tmp));
+	size_t i, k;
 
-	/* gather each pair's moves, in the order the plan first names it */
-	if ((done = calloc(m->n + 1, sizeof(*done))) == NULL ||
-	    (tmp = calloc(m->n + 1, sizeof(*tmp))) == NULL) {
-		free(done);
+	if (from == NULL || to == NULL || order == NULL || group == NULL ||
+	    tmp == NULL) {
 		snprintf(m->error, sizeof(m->error), "out of memory");
-		return;
+		goto out;
 	}
-	for (i = n = 0; i < m->n; i++) {
-		if (done[i])
-			continue;
-		for (k = i; k < m->n; k++)
-			if (!done[k] && same_pair(&m->v[i], &m->v[k])) {
-				tmp[n++] = m->v[k];
-				done[k] = true;
-			}
+	for (i = 0; i < m->n; i++) {
+		from[i] = m->v[i].from;
+		to[i] = m->v[i].to;
 	}
+	balance_apply_order(from, to, m->n, order, group);
+	for (i = 0; i < m->n; i++)
+		tmp[i] = m->v[order[i]];
 	memcpy(m->v, tmp, m->n * sizeof(*tmp));
-	free(tmp);
-	free(done);
 	for (i = 0; i < m->n; i = k) {
-		for (k = i + 1; k < m->n && same_pair(&m->v[i], &m->v[k]); k++)
+		for (k = i + 1; k < m->n && !group[k]; k++)
 			;
 		if (run_moves(c, m, i, k, true) != 0) {
 			for (; k < m->n; k++)
 				snprintf(m->v[k].note, sizeof(m->v[k].note),
 				    "not run: an earlier move failed");
-			return;
+			break;
 		}
 	}
+out:
+	free(from);
+	free(to);
+	free(order);
+	free(group);
+	free(tmp);
 }
 
 static void

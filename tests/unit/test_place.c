@@ -367,6 +367,76 @@ test_drain(void **state)
 	pool_free(&p);
 }
 
+/* --apply's order: a pair's later move never overtakes a move that
+ * leaves its destination (it was planned into the room that one made);
+ * otherwise a pair's moves run together, pairs in plan order. */
+static void
+test_apply_order(void **state)
+{
+	/* h2 takes c1, gives c5 to h1, then takes c9 into the room c5 left */
+	const char *f1[] = { "h0", "h2", "h0" }, *t1[] = { "h2", "h1", "h2" };
+	/* nothing leaves h2: h0's two moves to it run together */
+	const char *f2[] = { "h0", "h0", "h0" }, *t2[] = { "h2", "h1", "h2" };
+	/* after a break, the rest of the pair joins its next group */
+	const char *f3[] = { "a", "b", "a", "c", "a" };
+	const char *t3[] = { "b", "c", "b", "d", "b" };
+	size_t order[5];
+	bool group[5];
+
+	(void)state;
+	balance_apply_order(f1, t1, 3, order, group);
+	assert_int_equal(order[0], 0);
+	assert_int_equal(order[1], 1);
+	assert_int_equal(order[2], 2);
+	assert_true(group[0] && group[1] && group[2]);
+	balance_apply_order(f2, t2, 3, order, group);
+	assert_int_equal(order[0], 0);
+	assert_int_equal(order[1], 2);
+	assert_int_equal(order[2], 1);
+	assert_true(group[0] && !group[1] && group[2]);
+	balance_apply_order(f3, t3, 5, order, group);
+	assert_int_equal(order[0], 0);
+	assert_int_equal(order[1], 1);
+	assert_int_equal(order[2], 2);
+	assert_int_equal(order[3], 4);
+	assert_int_equal(order[4], 3);
+	assert_true(group[0] && group[1] && group[2] && !group[3] && group[4]);
+}
+
+/* Applied in --apply's order, a random pool's plans stay within the
+ * limits after every group (the plan checked them in plan order). */
+static void
+test_apply_order_limits(void **state)
+{
+	struct balance_opts o = { .max_moves = 0, .min_gain = 0.0 };
+	struct balance_move mv[400];
+	struct place_pool p, q;
+	const char *from[400], *to[400];
+	size_t order[400], n, i, k, seed;
+	bool group[400];
+
+	(void)state;
+	for (seed = 1; seed <= 3000; seed++) {
+		pool_random(&p, 6, 40, seed);
+		pool_random(&q, 6, 40, seed);   /* the same pool, to replay */
+		assert_int_equal(balance_plan(&p, &o, mv, 400, &n), 0);
+		for (i = 0; i < n; i++) {
+			from[i] = q.h[mv[i].from].name;
+			to[i] = q.h[mv[i].to].name;
+		}
+		balance_apply_order(from, to, n, order, group);
+		for (i = 0; i < n; i = k) {
+			/* a group's moves all land, then the limits hold */
+			for (k = i; k < n && (k == i || !group[k]); k++)
+				place_apply_move(&q, mv[order[k]].ct,
+				    mv[order[k]].to);
+			assert_within_limits(&q);
+		}
+		pool_free(&p);
+		pool_free(&q);
+	}
+}
+
 int
 main(void)
 {
@@ -378,6 +448,8 @@ main(void)
 		cmocka_unit_test(test_plan_properties),
 		cmocka_unit_test(test_plan_limits),
 		cmocka_unit_test(test_drain),
+		cmocka_unit_test(test_apply_order),
+		cmocka_unit_test(test_apply_order_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
