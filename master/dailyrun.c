@@ -58,26 +58,32 @@ daily_thread(void *arg)
 	const struct daily_task *t = &d->t;
 	int64_t last = 0;
 	time_t now, wake;
-	char at[16];
+	char at[16], key[64], when[32];
+	bool said = false, ran;
+	struct tm tm;
 	int r;
 
 	hhmm(t->at, at, sizeof(at));
+	/* runs are kept per time of day: a task moved to another time is
+	 * first seen again, not "missed" since its last run at the old one */
+	snprintf(key, sizeof(key), "%s@%s", t->name, at);
 	for (;;) {
 		now = time(NULL);
-		if ((r = inventory_daily_last(d->inv, t->name, &last)) < 0) {
+		if ((r = inventory_daily_last(d->inv, key, &last)) < 0) {
 			log_error("%s_at %s: %s", t->name, at,
 			    inventory_errmsg(d->inv));
 		} else if (r == 1) {
 			/* first seen: the first run is at the next slot */
-			if (inventory_daily_set(d->inv, t->name, now) != 0)
+			if (inventory_daily_set(d->inv, key, now) != 0)
 				log_error("%s_at %s: %s", t->name, at,
 				    inventory_errmsg(d->inv));
 			last = now;
 		}
+		ran = false;
 		if (r >= 0 && daily_due(now, t->at, (time_t)last)) {
 			/* recorded first: a master killed during the run does
 			 * not start it again (its jobs are in the queue) */
-			if (inventory_daily_set(d->inv, t->name, now) != 0) {
+			if (inventory_daily_set(d->inv, key, now) != 0) {
 				log_error("%s_at %s: not run: %s", t->name, at,
 				    inventory_errmsg(d->inv));
 			} else {
@@ -87,9 +93,20 @@ daily_thread(void *arg)
 				    ? " (missed while the master was down)" :
 				    "");
 				t->run(d->m, t->arg);
+				ran = true;
 			}
 		}
 		now = time(NULL);
+		if (!said || ran) {
+			/* once decided at start, and after each run */
+			const time_t next = daily_next(now, t->at);
+
+			gmtime_r(&next, &tm);
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+			log_info("%s_at %s: the next daily %s is at %s UTC",
+			    t->name, at, t->name, when);
+			said = true;
+		}
 		wake = daily_next(now, t->at);
 		if (wake > now + DAILY_TICK_S)
 			wake = now + DAILY_TICK_S;
@@ -114,10 +131,18 @@ daily_start(struct master_ctx *m, const struct daily_task *t, char *err,
 	d->t = *t;
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_cond_init(&d->cond, NULL);
-	if (t->at < 0)
-		return d;
 	if ((d->inv = inventory_open(m->conf.inventory, err, errlen)) == NULL)
 		goto fail;
+	if (t->at < 0) {
+		/* off: its runs are forgotten, so that switched on again it
+		 * first runs at the next slot, not at once as if missed */
+		if (inventory_daily_forget(d->inv, t->name) != 0)
+			log_error("%s_at: %s", t->name,
+			    inventory_errmsg(d->inv));
+		inventory_close(d->inv);
+		d->inv = NULL;
+		return d;
+	}
 	if (pthread_create(&d->th, NULL, daily_thread, d) != 0) {
 		snprintf(err, errlen, "%s_at: cannot start its thread",
 		    t->name);

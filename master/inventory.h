@@ -77,6 +77,9 @@ int inventory_daily_last(struct inventory *inv, const char *name,
     int64_t *last);
 int inventory_daily_set(struct inventory *inv, const char *name,
     int64_t last);
+/* Forget the runs of task name, under every time of day ("name@HH:MM"
+ * keys, daily.h): a task switched off is first seen again when on. */
+int inventory_daily_forget(struct inventory *inv, const char *name);
 
 /* The last SQLite error message of inv, for logs. */
 const char *inventory_errmsg(struct inventory *inv);

@@ -16,7 +16,8 @@
 #   - restore: a version onto another host under another name, exact;
 #     a name the host has, a bad version: refused;
 #   - backup_at: a run missed while the master was down is made when it
-#     starts (daily_runs set back a day), and logged.
+#     starts (daily_runs set back a day), and logged; switched off, then
+#     on again, it first runs at the next slot, not at start.
 # Run under the pool lock: flock -o /tmp/corral-pool.lock ...
 . "$(dirname "$0")/lib.bash"
 SAME=$ROOT/tests/tree/same.sh
@@ -148,7 +149,7 @@ at=$(date -u -d '-10 min' +%H:%M)
 echo "backup_at = $at" >>"$CORRAL_CONF"
 echo "web:hot" >"$BCONF"
 inv=$(sed -n 's/^inventory *= *//p' "$CORRAL_CONF")
-sqlite3 "$inv" "INSERT INTO daily_runs (name, last_run) VALUES ('backup', strftime('%s', 'now') - 90000)
+sqlite3 "$inv" "INSERT INTO daily_runs (name, last_run) VALUES ('backup@$at', strftime('%s', 'now') - 90000)
     ON CONFLICT (name) DO UPDATE SET last_run = excluded.last_run"
 newest() { find "$STORE/web" -mindepth 1 -maxdepth 1 -type d -name '2*' -printf '%f\n' | sort | tail -n 1; }
 v0=$(newest)
@@ -160,6 +161,26 @@ wait_until 300 grep -q "backup run: 1 containers, 1 backed up" "$POOL/master/mas
 	fail "no report logged: $(tail -n 20 "$POOL/master/master.log")"
 grep -q "backup_at $at: the daily backup starts (missed while the master was down)" "$POOL/master/master.log" ||
 	fail "the missed run not logged: $(grep backup_at "$POOL/master/master.log")"
-last=$(sqlite3 "$inv" "SELECT last_run FROM daily_runs WHERE name = 'backup'")
+last=$(sqlite3 "$inv" "SELECT last_run FROM daily_runs WHERE name = 'backup@$at'")
 [ $(( $(date +%s) - last )) -lt 600 ] || fail "daily_runs not updated: $last"
 ok "backup_at: the run missed while the master was down is made at its start, recorded and logged"
+
+# switched off for a while (a master started so), then on again at the
+# same time: not a missed run, the first is at the next slot (it ran at
+# once, the old run's record taken for a miss)
+"$POOLSH" stop master >/dev/null
+sed -i '/^backup_at = /d' "$CORRAL_CONF"
+"$POOLSH" start master >/dev/null
+[ -z "$(sqlite3 "$inv" "SELECT name FROM daily_runs WHERE name LIKE 'backup%'")" ] ||
+	fail "backup_at off: its runs are still on record"
+"$POOLSH" stop master >/dev/null
+echo "backup_at = $at" >>"$CORRAL_CONF"
+n=$(grep -c "the daily backup starts" "$POOL/master/master.log")
+said=$(grep -c "backup_at $at: the next daily backup is at" "$POOL/master/master.log")
+"$POOLSH" start master >/dev/null
+# said once the master has decided whether a run is due (after it, if so)
+next_said() { [ "$(grep -c "backup_at $at: the next daily backup is at" "$POOL/master/master.log")" -gt "$said" ]; }
+wait_until 300 next_said || fail "backup_at on again: no decision logged"
+[ "$(grep -c "the daily backup starts" "$POOL/master/master.log")" = "$n" ] ||
+	fail "backup_at on again: a run at start: $(grep backup_at "$POOL/master/master.log" | tail -n 3)"
+ok "backup_at off, then on again: the first run is at the next slot, not at start"
