@@ -404,7 +404,9 @@ jobrun_kick(struct jobrun *r)
 {
 	pthread_mutex_lock(&r->lock);
 	r->kicked = true;
-	pthread_cond_signal(&r->wake);
+	/* those waiting on a job look again: a queued one cancelled has
+	 * ended, and no runner will say so */
+	jobrun_changed(r);
 	pthread_mutex_unlock(&r->lock);
 }
 

@@ -118,7 +118,8 @@ void jobrun_stop(struct jobrun *r);
 /* Free a stopped r: when no CLI session can reach it any longer (at the
  * end of the process). */
 void jobrun_free(struct jobrun *r);
-/* A job was queued or cancelled: look at the queue now. */
+/* A job was queued or cancelled: look at the queue now; those waiting on
+ * jobs look at theirs (a queued job cancelled has ended). */
 void jobrun_kick(struct jobrun *r);
 /* New limits (corral.conf's jobs_max and jobs_per_host, re-read on
  * SIGHUP): running jobs go on, the queue is looked at with them now. */

@@ -80,6 +80,7 @@ ok "jobs are listed and kept"
 # SIGHUP start it while the first one still runs
 "$POOLSH" create h1 la >/dev/null
 "$POOLSH" create h1 lb >/dev/null
+"$POOLSH" create h1 lc >/dev/null
 PAUSEF=$POOL/job-pause
 echo "copy:8" >"$PAUSEF"
 echo "jobs_per_host = 1" >>"$CORRAL_CONF"
@@ -92,6 +93,18 @@ jb=$(corral get lb --detach) || fail "get lb --detach: $jb"
 sleep 1
 jq_of '.job.state == "queued"' corral job "$jb" --json ||
 	fail "job $jb not held by jobs_per_host = 1: $(corral job "$jb")"
+# a CLI waiting on a queued job returns when another cancels it (it
+# waited for the next job to start or end)
+corral get lc >"$POOL/lc.out" 2>&1 &
+lcpid=$!
+queued_lc() { corral jobs --json | jq -e '.[] | select(.container == "lc" and .state == "queued")'; }
+wait_until 50 queued_lc || fail "get lc not queued: $(corral jobs)"
+jc=$(corral jobs --json | jq -r '.[] | select(.container == "lc" and .kind == "get") | .id')
+corral cancel "$jc" >/dev/null || fail "cancel $jc"
+wait_until 30 sh -c "! kill -0 $lcpid" || fail "the CLI waiting on job $jc hangs after its cancel"
+rc=0; wait "$lcpid" || rc=$?
+[ "$rc" -ne 0 ] && jq_of '.job.state == "cancelled"' corral job "$jc" --json ||
+	fail "get lc: exit $rc ($(cat "$POOL/lc.out")), $(corral job "$jc")"
 sed -i 's/^jobs_per_host = 1$/jobs_per_host = 2/' "$CORRAL_CONF"
 kill -HUP "$(cat "$POOL/master/master.pid")"
 wait_until 50 jq_of '.job.state == "running"' corral job "$jb" --json ||
@@ -104,4 +117,4 @@ grep -q "reloaded $CORRAL_CONF: jobs_max [0-9]*, jobs_per_host 2" "$POOL/master/
 for j in "$ja" "$jb"; do
 	wait_until 300 jq_of '.job.state == "done"' corral job "$j" --json || fail "job $j: $(corral job "$j")"
 done
-ok "jobs_per_host holds a job in the queue; a SIGHUP re-reads it and the job starts"
+ok "jobs_per_host holds a job in the queue (cancelled there, its waiting CLI returns); a SIGHUP re-reads it and the job starts"
