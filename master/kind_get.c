@@ -91,7 +91,14 @@ write_config(const struct store_tx_info *in, const char *text, char *err,
 	ssize_t w;
 	int fd, rc = -1;
 
-	fd = openat(in->dir_fd, STORE_CONFIG, O_WRONLY | O_CREAT | O_TRUNC |
+	/* a new file: on a links store the one there is a hard link of the
+	 * last version's config, which a write into it would change */
+	if (unlinkat(in->dir_fd, STORE_CONFIG, 0) != 0 && errno != ENOENT) {
+		snprintf(err, errlen, "%.900s/%s: %s", in->path, STORE_CONFIG,
+		    strerror(errno));
+		return -1;
+	}
+	fd = openat(in->dir_fd, STORE_CONFIG, O_WRONLY | O_CREAT | O_EXCL |
 	    O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		snprintf(err, errlen, "%.900s/%s: %s", in->path, STORE_CONFIG,
