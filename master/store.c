@@ -270,38 +270,58 @@ store_newest(int ctfd, char name[STORE_VERSION_MAX], char *err,
 	return 0;
 }
 
-/* A version's header fields; bad if its manifest does not read. */
-static void
+/* A version's header fields; bad if its manifest is missing or does not
+ * parse.  0, or -1 (errno) when it could not be read for want of the
+ * master's own means or by an I/O error: a version taken for bad then
+ * would go at the next prune. */
+static int
 version_read(int ctfd, const char *name, struct store_version *v)
 {
 	struct store_mf_reader *r = malloc(sizeof(*r));
 	char err[STORE_ERR_MAX];
 	FILE *f = NULL;
-	int vfd, fd = -1;
+	int vfd = -1, fd = -1, rc = -1, e = 0;
 
 	memset(v, 0, sizeof(*v));
 	snprintf(v->name, sizeof(v->name), "%s", name);
 	v->bad = true;
+	if (r == NULL) {
+		e = ENOMEM;
+		goto out;
+	}
 	vfd = openat(ctfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
 	if (vfd >= 0)
 		fd = openat(vfd, STORE_MANIFEST, O_RDONLY | O_NOFOLLOW |
 		    O_CLOEXEC);
-	if (r != NULL && fd >= 0 && (f = fdopen(fd, "r")) != NULL) {
-		fd = -1;
-		if (store_mf_open(r, f, STORE_MANIFEST, err, sizeof(err)) == 0) {
-			snprintf(v->host, sizeof(v->host), "%s", r->h.host);
-			v->kind = r->h.kind;
-			v->method = r->h.method;
-			v->created = r->h.created;
-			v->files = r->h.files;
-			v->bytes = r->h.bytes;
-			v->stored = r->h.stored;
-			v->bad = false;
-		}
+	if (vfd < 0 || fd < 0) {
+		/* gone since the listing (a removal), or no manifest: bad */
+		e = errno;
+		rc = e == ENOENT || e == ENOTDIR || e == ELOOP ? 0 : -1;
+		goto out;
 	}
+	if ((f = fdopen(fd, "r")) == NULL) {
+		e = errno;
+		goto out;
+	}
+	fd = -1;
+	if (store_mf_open(r, f, STORE_MANIFEST, err, sizeof(err)) == 0) {
+		snprintf(v->host, sizeof(v->host), "%s", r->h.host);
+		v->kind = r->h.kind;
+		v->method = r->h.method;
+		v->created = r->h.created;
+		v->files = r->h.files;
+		v->bytes = r->h.bytes;
+		v->stored = r->h.stored;
+		v->bad = false;
+	} else if (ferror(f)) {
+		e = EIO;
+		goto out;
+	}
+	rc = 0;
 	if (!v->bad)
 		store_state_read(ctfd, name, &v->verified, &v->bad);
+out:
 	if (f != NULL)
 		fclose(f);
 	if (fd >= 0)
@@ -309,6 +329,8 @@ version_read(int ctfd, const char *name, struct store_version *v)
 	if (vfd >= 0)
 		close(vfd);
 	free(r);
+	errno = e;
+	return rc;
 }
 
 int
@@ -337,7 +359,16 @@ store_versions(struct store *s, const char *ct, struct store_version **out,
 		return -1;
 	}
 	for (i = 0; i < *n; i++)
-		version_read(ctfd, names[i], &(*out)[i]);
+		if (version_read(ctfd, names[i], &(*out)[i]) != 0) {
+			snprintf(err, errlen, "%s/%s/%s: its manifest did not "
+			    "read: %s", s->path, ct, names[i], strerror(errno));
+			store_names_free(names, *n);
+			free(*out);
+			*out = NULL;
+			*n = 0;
+			close(ctfd);
+			return -1;
+		}
 	store_names_free(names, *n);
 	close(ctfd);
 	return 0;

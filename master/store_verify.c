@@ -22,6 +22,8 @@ struct verify {
 	store_verify_cb cb;
 	void *arg;
 	bool bad;
+	int busy;                       /* errno of a failure of the master's
+	                                   own (no descriptor, no memory) */
 	char rerr[STORE_ERR_MAX];       /* why the manifest stopped */
 };
 
@@ -33,6 +35,27 @@ report(struct verify *v, const char *path, const char *what)
 		v->cb(v->arg, path, what);
 }
 
+/* A read that failed for want of the master's own resources says
+ * nothing of the version: the check stops, nothing is recorded (a
+ * version marked bad for it would be pruned). */
+static bool
+resource_error(int e)
+{
+	return e == EMFILE || e == ENFILE || e == ENOMEM || e == ENOBUFS;
+}
+
+/* path did not read: "unreadable", or the check stops (-1). */
+static int
+unreadable(struct verify *v, const char *path)
+{
+	if (resource_error(errno)) {
+		v->busy = errno;
+		return -1;
+	}
+	report(v, path, "unreadable");
+	return 0;
+}
+
 static void
 advance(struct verify *v)
 {
@@ -41,15 +64,16 @@ advance(struct verify *v)
 		report(v, STORE_MANIFEST, "unreadable");
 }
 
-/* Compare what the file system has (v->have, stat st) with v->want. */
-static void
+/* Compare what the file system has (v->have, stat st) with v->want:
+ * 0, or -1 when the check stops (v->busy). */
+static int
 compare(struct verify *v, const struct store_went *w)
 {
 	const struct store_ent *a = &v->have, *b = &v->want;
 
 	if (a->type != b->type) {
 		report(v, w->path, "type");
-		return;
+		return 0;
 	}
 	if (a->perm != b->perm)
 		report(v, w->path, "mode");
@@ -59,16 +83,15 @@ compare(struct verify *v, const struct store_went *w)
 		report(v, w->path, "mtime");
 	if (a->size != b->size) {
 		report(v, w->path, "size");
-		return;
+		return 0;
 	}
 	if (a->type == 'f' && store_ent_read(w->dfd, w->name, w->path, w->st,
-	    true, &v->have) != 0) {
-		report(v, w->path, "unreadable");
-		return;
-	}
+	    true, &v->have) != 0)
+		return unreadable(v, w->path);
 	if (memcmp(a->hash, b->hash, STORE_HASH_LEN) != 0 ||
 	    a->major != b->major || a->minor != b->minor)
 		report(v, w->path, "content");
+	return 0;
 }
 
 static int
@@ -89,11 +112,9 @@ verify_entry(void *arg, const struct store_went *w)
 		report(v, w->path, "extra");
 		return STORE_WALK_SKIP;
 	}
-	if (store_ent_read(w->dfd, w->name, w->path, w->st, false,
-	    &v->have) != 0)
-		report(v, w->path, "unreadable");
-	else
-		compare(v, w);
+	if ((store_ent_read(w->dfd, w->name, w->path, w->st, false,
+	    &v->have) != 0 ? unreadable(v, w->path) : compare(v, w)) != 0)
+		return -1;
 	advance(v);
 	return 0;
 }
@@ -157,13 +178,17 @@ store_verify(struct store *s, const char *ct, const char *version,
 	}
 	if (manifest_open(vfd, v->r, why, sizeof(why)) != 0) {
 		v->r->f = NULL;
-		report(v, STORE_MANIFEST, "unreadable");
+		if (unreadable(v, STORE_MANIFEST) != 0)
+			goto busy;
 	} else {
 		advance(v);
 		/* a walk stopped by a broken manifest is a bad version */
 		if (v->more >= 0 && store_walk(vfd, -1, &ops) != 0 &&
-		    v->more >= 0)
+		    v->more >= 0) {
+			if (v->busy != 0)
+				goto busy;
 			goto out;
+		}
 		while (v->more > 0) {
 			report(v, v->want.path, "missing");
 			advance(v);
@@ -179,6 +204,11 @@ store_verify(struct store *s, const char *ct, const char *version,
 	rc = v->bad ? 1 : 0;
 	/* what broke the manifest, for the caller's message */
 	snprintf(err, errlen, "%s", v->more < 0 ? v->rerr : why);
+	goto out;
+busy:
+	snprintf(err, errlen, "%s/%s/%s: not checked, nothing recorded: the "
+	    "master ran short (%s): try again", s->path, ct, name,
+	    strerror(v->busy));
 out:
 	if (vfd >= 0)
 		close(vfd);

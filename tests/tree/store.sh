@@ -21,7 +21,9 @@
 #     left to send; commit version 2;
 #  3. version 1 is still the first tree, version 2 the mutated one, both
 #     verify, and version 2 took far less new space than a copy (the file
-#     system's used bytes, and the manifest's own figure);
+#     system's used bytes, and the manifest's own figure); short of
+#     descriptors (prlimit, every limit from too few to enough) a listing
+#     and a check fail or answer right, never say or record bad;
 #  3b. (btrfs, xfs) a third version by the engine with --in-place (as the
 #     master runs it there), two files rewritten with their sizes: they
 #     keep their inodes, version 2 its data; version 3 is the tree,
@@ -180,6 +182,18 @@ for fs in btrfs xfs ext4; do
 	echo "ok: both verify; version 2 took $took bytes (manifest: $stored), a copy $full"
 	[ "$took" -lt $((full / 2)) ] || fail "$fs: version 2 took $took bytes of a $full copy"
 	[ "$stored" -gt 0 ] && [ "$stored" -lt $((full / 2)) ] || fail "$fs: stored $stored of a $full copy"
+
+	# 3. short of descriptors (each limit from too few to enough): a
+	# listing and a check fail or answer right, never take a sound
+	# version for bad (retention would remove it), nor record it so
+	for k in $(seq 4 40); do
+		out=$(prlimit --nofile=$k "$ST" "$S" verify web "$v1" 2>/dev/null) || true
+		[ "$(echo "$out" | tail -n1)" != bad ] || fail "$fs: verify with $k descriptors: bad"
+		out=$(prlimit --nofile=$k "$ST" "$S" versions web 2>/dev/null) || true
+		! echo "$out" | grep -q ' bad$' || fail "$fs: versions with $k descriptors: $out"
+	done
+	! "$ST" "$S" versions web | grep -q ' bad$' || fail "$fs: a version left bad: $("$ST" "$S" versions web)"
+	echo "ok: short of descriptors, no sound version taken or recorded bad"
 
 	# 3b. (btrfs, xfs) version 3 by the engine as the master runs it
 	# there (--in-place): two files rewritten with their sizes, a small
