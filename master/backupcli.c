@@ -278,15 +278,24 @@ cli_do_prune(struct reqloop *l, const struct frame *f)
 		return reply_error(l->t, f->h.id, CERR_REMOTE, "%s", err);
 	master_keep_policy(c->m, &pol);
 	r = containers(s, q.ct, &names, &n, err, sizeof(err));
+	/* a dry pass first: a listing that fails, or too long an answer, is
+	 * said before anything is removed */
 	for (i = 0; r == 0 && i < n; i++)
-		if (prune_container(s, names[i], &pol,
-		    (q.flags & MSG_PRUNE_DRY_RUN) != 0, on_verdict, &acc, err,
-		    sizeof(err)) < 0)
+		if (prune_container(s, names[i], &pol, true, on_verdict, &acc,
+		    err, sizeof(err)) < 0)
 			r = -1;
 	if (r == 0 && acc.full) {
 		snprintf(err, sizeof(err), "more than %u versions: name a "
 		    "container", PROTO_LIST_MAX);
 		r = -1;
+	}
+	if (r == 0 && !(q.flags & MSG_PRUNE_DRY_RUN)) {
+		msg_prune_list_free(&acc.l);
+		memset(&acc, 0, sizeof(acc));
+		for (i = 0; r == 0 && i < n; i++)
+			if (prune_container(s, names[i], &pol, false,
+			    on_verdict, &acc, err, sizeof(err)) < 0)
+				r = -1;
 	}
 	if (r == 0)
 		r = reply_msg(l->t, MSG_CLI_PRUNE, f->h.id, prune_list_enc,

@@ -10,7 +10,8 @@
 #   - prune --dry-run with keep_daily names what would go (a bad version,
 #     the older one of a day) and removes nothing; prune removes them; the
 #     newest verified version stays though no rule keeps it (keep_last,
-#     read again at SIGHUP);
+#     read again at SIGHUP); a container whose versions do not read fails
+#     a prune of the whole store before anything is removed;
 #   - bad input: an unknown container or version, a bad name: one line,
 #     exit 1 or 2.
 . "$(dirname "$0")/lib.bash"
@@ -144,6 +145,13 @@ kill -HUP "$pid"
 wait_until 100 grep -q "reloaded $T/corral.conf: .*keep_last 1, keep_daily 0," "$T/master.log" ||
 	fail "SIGHUP did not re-read the retention: $(tail -n 3 "$T/master.log")"
 "$C" verify web1 --version "${V[2]}" >/dev/null || fail "verify ${V[2]}"
+# a container after web1 whose versions do not read (a manifest that is a
+# directory): the prune of every container says so and removes nothing
+# (it removed web1's, then failed)
+mkdir -p "$S/zz1/20261101T023000Z/manifest"
+expect_exit 1 "zz1/20261101T023000Z: its manifest did not read" "$C" prune
+"$C" backups web1 --json | jq -e 'length == 4' >/dev/null || fail "a failed prune removed something"
+rm -rf "$S/zz1"
 "$C" prune --json >"$T/p.json" || fail "prune: $(cat "$T/p.json")"
 jq -e '[.[] | .action] == ["removed", "removed", "keep", "keep"] and
     .[2].reason == "newest verified" and .[3].reason == "last 1"' "$T/p.json" >/dev/null ||
