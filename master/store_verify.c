@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "store_int.h"
@@ -165,6 +166,14 @@ store_verify(struct store *s, const char *ct, const char *version,
 	v->arg = arg;
 	if ((ctfd = store_ct_open(s, ct, false, err, errlen)) < 0)
 		goto out;
+	/* a reader: no removal while it checks (a prune plans again just
+	 * before each removal, with what a check ended with) */
+	if (flock(ctfd, LOCK_SH | LOCK_NB) != 0) {
+		snprintf(err, errlen, "%s/%s: %s", s->path, ct,
+		    errno == EWOULDBLOCK ? "busy: a version is being made or "
+		    "removed" : strerror(errno));
+		goto out;
+	}
 	if (version == NULL && store_newest(ctfd, name, err, errlen) != 0)
 		goto out;
 	if (version != NULL)
