@@ -151,19 +151,74 @@ queue_move(struct cli *c, struct msg_plan_move *v, bool balance)
 	return 0;
 }
 
-/* Queue moves [a, b) (those with a destination) and wait for them all;
- * -1 if one could not be queued or did not end done (the first such into
- * err). */
+static long
+host_index(const struct place_pool *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nh; i++)
+		if (strcmp(p->h[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Just before moves [a, b) are queued, their destinations as the pool is
+ * now: drained, down or filled since the plan (by other jobs bound there,
+ * which count there already), a host may no longer take a move, which is
+ * then not run (skip[k - a], its note says why).  The pool not read: as
+ * planned. */
+static void
+recheck(struct cli *c, struct msg_plan *m, size_t a, size_t b, bool *skip)
+{
+	struct place_pool p;
+	enum place_why why;
+	size_t k, ci;
+	long hi;
+
+	if (placedb_load(c->inv, &c->m->conf, time(NULL), &p) != 0)
+		return;
+	for (k = a; k < b; k++) {
+		if (!m->v[k].to[0] || (hi = host_index(&p, m->v[k].to)) < 0)
+			continue;
+		for (ci = 0; ci < p.nc; ci++)
+			if (strcmp(p.c[ci].name, m->v[k].ct) == 0 &&
+			    strcmp(p.h[p.c[ci].host].name, m->v[k].from) == 0)
+				break;
+		if (ci == p.nc)
+			continue;       /* gone from FROM: the job says so */
+		why = place_check(&p, (size_t)hi, p.c[ci].mem_commit,
+		    p.c[ci].disk);
+		if (why == PLACE_OK) {
+			place_apply_move(&p, ci, (size_t)hi);
+			continue;
+		}
+		skip[k - a] = true;
+		snprintf(m->v[k].note, sizeof(m->v[k].note), "not run: %s "
+		    "may not take it now (%s)", m->v[k].to,
+		    place_why_name(why));
+	}
+	placedb_free(&p);
+}
+
+/* Queue moves [a, b) (those with a destination a check just before
+ * still finds fit) and wait for them all; -1 if one could not be queued
+ * or did not end done (the first such into err). */
 static int
 run_moves(struct cli *c, struct msg_plan *m, size_t a, size_t b,
     bool balance)
 {
+	bool *skip = calloc(b - a + 1, sizeof(*skip));
 	size_t k;
 	int rc = 0;
 
+	if (skip == NULL) {
+		snprintf(m->error, sizeof(m->error), "out of memory");
+		return -1;
+	}
+	recheck(c, m, a, b, skip);
 	for (k = a; k < b; k++)
-		if (m->v[k].to[0] && queue_move(c, &m->v[k], balance) != 0 &&
-		    rc == 0) {
+		if (m->v[k].to[0] && !skip[k - a] &&
+		    queue_move(c, &m->v[k], balance) != 0 && rc == 0) {
 			snprintf(m->error, sizeof(m->error), "%s: %.400s",
 			    m->v[k].ct, m->v[k].note);
 			rc = -1;
@@ -180,6 +235,7 @@ run_moves(struct cli *c, struct msg_plan *m, size_t a, size_t b,
 			rc = -1;
 		}
 	}
+	free(skip);
 	return rc;
 }
 
@@ -315,17 +371,6 @@ out:
 	msg_plan_free(&m);
 	placedb_free(&p);
 	return r;
-}
-
-static long
-host_index(const struct place_pool *p, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < p->nh; i++)
-		if (strcmp(p->h[i].name, name) == 0)
-			return (long)i;
-	return -1;
 }
 
 /* The drain's plan of host src into m: every container of src, with its

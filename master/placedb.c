@@ -6,6 +6,7 @@
 #include "conf.h"
 #include "invdb.h"
 #include "inventory.h"
+#include "msg.h"
 #include "placedb.h"
 
 static const char sql_hosts[] =
@@ -24,6 +25,13 @@ static const char sql_cts[] =
     " OR EXISTS (SELECT 1 FROM jobs j WHERE j.container = c.name"
     "  AND j.state IN ('queued', 'running'))"
     " FROM containers c ORDER BY host, name";
+
+/* what active jobs bring to a host that its last poll did not show
+ * there yet */
+static const char sql_inbound[] =
+    "SELECT kind, container, dst, args FROM jobs"
+    " WHERE state IN ('queued', 'running') AND dst <> ''"
+    " AND kind IN ('move', 'create')";
 
 static const char sql_drained[] =
     "UPDATE hosts SET drained = ?2 WHERE name = ?1";
@@ -97,6 +105,86 @@ by_name(const void *key, const void *elem)
 	return strcmp(key, ((const struct place_host *)elem)->name);
 }
 
+struct inbound_row {
+	char kind[16], ct[PLACE_NAME_MAX], dst[PLACE_NAME_MAX];
+	char args[1024];
+};
+
+static void
+read_inbound(sqlite3_stmt *st, void *row)
+{
+	struct inbound_row *r = row;
+
+	memset(r, 0, sizeof(*r));
+	inv_col_text(st, 0, r->kind, sizeof(r->kind));
+	inv_col_text(st, 1, r->ct, sizeof(r->ct));
+	inv_col_text(st, 2, r->dst, sizeof(r->dst));
+	inv_col_text(st, 3, r->args, sizeof(r->args));
+}
+
+static uint64_t
+arg_mib(const char *args, const char *key)
+{
+	char v[24];
+
+	if (msg_kv_get(args, key, v, sizeof(v)) == NULL)
+		return 0;
+	return strtoull(v, NULL, 10) << 20;
+}
+
+/* Charge each queued or running move and create to its destination,
+ * as if it were there already: a plan made meanwhile (a balance, a drain,
+ * a create without --host) must not fill that room again.  A move's
+ * container counts with its figures from its source; a create with the
+ * memory and disk it asked for. */
+static int
+charge_inbound(struct inventory *inv, struct place_pool *p)
+{
+	struct inbound_row *rows;
+	struct place_host *h;
+	sqlite3_stmt *st;
+	size_t i, k, n = 0, src;
+	uint64_t mem, disk;
+	bool there;
+	void *v;
+
+	if ((st = invdb_stmt(inv, sql_inbound)) == NULL)
+		return -1;
+	if (inv_rows(inv, st, "load jobs", sizeof(*rows), &v, &n,
+	    read_inbound) != 0)
+		return -1;
+	rows = v;
+	for (i = 0; i < n; i++) {
+		if ((h = bsearch(rows[i].dst, p->h, p->nh, sizeof(*p->h),
+		    by_name)) == NULL)
+			continue;
+		mem = disk = 0;
+		there = false;
+		src = p->nc;
+		for (k = 0; k < p->nc; k++)
+			if (strcmp(p->c[k].name, rows[i].ct) == 0) {
+				if (&p->h[p->c[k].host] == h)
+					there = true;
+				else
+					src = k;
+			}
+		if (there)
+			continue;       /* polled there already */
+		if (strcmp(rows[i].kind, "move") == 0 && src < p->nc) {
+			mem = p->c[src].mem_commit;
+			disk = p->c[src].disk;
+		} else if (strcmp(rows[i].kind, "create") == 0) {
+			mem = arg_mib(rows[i].args, "memory");
+			disk = arg_mib(rows[i].args, "disk");
+		}
+		h->mem_committed += mem;
+		h->disk_used += disk;
+		h->n_ct++;
+	}
+	free(rows);
+	return 0;
+}
+
 void
 placedb_free(struct place_pool *p)
 {
@@ -158,6 +246,9 @@ placedb_load(struct inventory *inv, const struct corral_conf *conf,
 		out->nc++;
 	}
 	free(rows);
+	rows = NULL;
+	if (charge_inbound(inv, out) != 0)
+		goto fail;
 	place_pool_ready(out);
 	return 0;
 fail:

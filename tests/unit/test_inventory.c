@@ -803,6 +803,9 @@ test_placedb(void **state)
 	struct inventory *inv = open_ok(f);
 	struct job j = { .kind = "move", .container = "c2", .src = "alpha",
 	    .dst = "beta" };
+	struct job jc = { .kind = "create", .container = "c3", .dst = "beta",
+	    .args = "memory=512 disk=1024" };
+	uint64_t disk0;
 	int64_t busy;
 
 	corral_conf_defaults(&conf);
@@ -829,6 +832,8 @@ test_placedb(void **state)
 	assert_int_equal(p.h[0].n_ct, 2);
 	assert_int_equal(p.h[0].state, PLACE_OK);
 	assert_false(p.c[0].pinned || p.c[1].pinned);
+	disk0 = p.h[1].disk_used;
+	assert_int_equal(p.h[1].mem_committed, 0);
 	placedb_free(&p);
 
 	/* drained; balance moved c1 at 110 (cooldown 21600 s); a job on c2 */
@@ -840,6 +845,18 @@ test_placedb(void **state)
 	must(inv, placedb_load(inv, &conf, 120, &p));
 	assert_int_equal(p.h[1].state, PLACE_DRAINED);
 	assert_true(p.c[0].pinned && p.c[1].pinned);
+	/* the queued move of c2 counts on beta already, as does a create
+	 * there of 512 MiB and 1 GiB: a plan made meanwhile leaves the room */
+	assert_int_equal(p.h[1].mem_committed, 5000);
+	assert_int_equal(p.h[1].disk_used, disk0 + ct[1].rootfs_bytes);
+	assert_int_equal(p.h[1].n_ct, 1);
+	placedb_free(&p);
+	assert_int_equal(job_add(inv, &jc, 1, &busy), 0);
+	must(inv, placedb_load(inv, &conf, 120, &p));
+	assert_int_equal(p.h[1].mem_committed, 5000 + (512ULL << 20));
+	assert_int_equal(p.h[1].disk_used, disk0 + ct[1].rootfs_bytes +
+	    (1024ULL << 20));
+	assert_int_equal(p.h[1].n_ct, 2);
 	placedb_free(&p);
 	must(inv, placedb_load(inv, &conf, 110 + 21601, &p));
 	assert_false(p.c[0].pinned);        /* its cooldown is over */
