@@ -92,6 +92,11 @@ end_job(struct job_ctx *c, int outcome)
 	    c->slot->live.bytes_done, c->slot->live.bytes_total) != 0)
 		log_warn("job %lld: %s", (long long)j->id,
 		    inventory_errmsg(c->inv));
+	if (outcome == JOB_OUT_LEFT) {
+		job_log(LOG_NOTICE, j, "master stopping: left during %s, for "
+		    "its recovery at the next start", step);
+		return;
+	}
 	if (outcome == JOB_OUT_DONE)
 		st = JOB_DONE;
 	else if (outcome == JOB_OUT_CANCELLED) {

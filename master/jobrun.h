@@ -37,6 +37,10 @@ enum job_outcome {
 	/* stopped at a safe point after job_cancelled(), the source as it
 	 * was before the job */
 	JOB_OUT_CANCELLED,
+	/* the master is stopping in a step that must be finished (a swap
+	 * back): the job stays running on record, for its kind's recover at
+	 * the next start */
+	JOB_OUT_LEFT,
 };
 
 struct job_ctx {

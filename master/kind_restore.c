@@ -125,34 +125,42 @@ back_to_old(struct put *pt, const char *step, const char *what,
 }
 
 /* From aside on: A back to C (the restored C, if there, back to T), then
- * as back_to_old.  Again after a kill: each part sees what is done. */
+ * as back_to_old.  Again after a kill: each part sees what is done.  The
+ * host out of reach, it is asked again until it answers: the old one is
+ * A or C then, the restored one C or T, which no admin should have to
+ * sort out; a master stopping meanwhile leaves the job to its recovery
+ * at the next start. */
 static int
 swap_back(struct put *pt, const char *what)
 {
 	char w[sizeof(pt->err)];
 	bool running;
+	int r;
 
 	snprintf(w, sizeof(w), "%s", what);
 	job_step(pt->c, "swap-back");
-	/* no answer is no "nothing set aside": the old one may be there */
-	switch (on_host(pt, pt->aside, NULL)) {
-	case -1:
-		goto stuck;
-	case 1:
-		if (on_host(pt, pt->final, &running) == 1 &&
+	for (;;) {
+		/* no answer is no "nothing set aside": the old one may be
+		 * there */
+		if ((r = on_host(pt, pt->aside, NULL)) == 0)
+			break;
+		if (r == 1 && !(on_host(pt, pt->final, &running) == 1 &&
 		    ((running && ctl_on(pt, pt->final, MSG_CTL_STOP) != 0) ||
-		    rename_on(pt, pt->final, pt->tmp) != 0))
-			goto stuck;
-		if (rename_on(pt, pt->aside, pt->final) != 0)
-			goto stuck;
-		break;
+		    rename_on(pt, pt->final, pt->tmp) != 0)) &&
+		    rename_on(pt, pt->aside, pt->final) == 0)
+			break;
+		if (job_stopping(pt->c)) {
+			job_note(pt->c, "swap-back on %s: %s; the old one is %s "
+			    "or %s, the restored one %s or %s: the master's "
+			    "next start goes on with it", pt->host, pt->err,
+			    pt->aside, pt->final, pt->final, pt->tmp);
+			return JOB_OUT_LEFT;
+		}
+		job_note(pt->c, "swap-back on %s: %s; trying again in %d s",
+		    pt->host, pt->err, RETRY_S);
+		sleep(RETRY_S);
 	}
 	return back_to_old(pt, "swap-back", w, true);
-stuck:
-	return job_fail(pt->c, "swap-back on %s: %s; after: %s; THE SWAP BACK "
-	    "FAILED: the old one is %s or %s on %s, the restored one %s or "
-	    "%s; a restarted master tries again", pt->host, w, pt->err,
-	    pt->aside, pt->final, pt->host, pt->final, pt->tmp);
 }
 
 /* From start on: start, cleanup, done.  started: the restored C was
@@ -196,7 +204,8 @@ swap(struct put *pt, bool from_aside)
 		    "job", pt->final, pt->aside, pt->host);
 		if (rename_on(pt, pt->final, pt->aside) != 0) {
 			snprintf(w, sizeof(w), "%s", pt->err);
-			return on_host(pt, pt->aside, NULL) == 1 ?
+			/* no answer: the rename may have been made */
+			return on_host(pt, pt->aside, NULL) != 0 ?
 			    swap_back(pt, w) : back_to_old(pt, "aside", w, true);
 		}
 	}

@@ -12,7 +12,9 @@
 #     temporary container or volume left; the same when the host's link
 #     is cut then (the job's own roll back, once the host answers again);
 #   - the master killed in the middle of the swap (the old one set aside,
-#     the restored one not yet renamed): its restart finishes the swap.
+#     the restored one not yet renamed): its restart finishes the swap;
+#   - a restored container that does not start is swapped back, asked
+#     again while the host's link is cut, the old one running untouched.
 # Faults are placed through the master's CORRAL_TEST_JOB_PAUSE hook.
 # Run under the pool lock: flock -o /tmp/corral-pool.lock ...
 . "$(dirname "$0")/lib.bash"
@@ -152,3 +154,32 @@ only_web "killed mid-swap"
 d=$(differs "$STORE/web/$V/rootfs" "$S1/web")
 [ -z "$d" ] || fail "web differs from version $V after the finished swap: $(echo "$d" | head -n 5)"
 ok "the master killed mid-swap (the old one set aside): its restart finished the swap, web equals version $V"
+
+# ---- a restored web that does not start: swapped back; h1's link cut
+# then, the swap back is asked again until h1 answers (it failed at once,
+# leaving the old one aside as web-old-ID and nothing running)
+echo "lxc.init.cmd = /no/such/init" >>"$L1/web/config"
+corral get web >/dev/null 2>&1 || fail "get web with an init that cannot start"
+sed -i '/^lxc.init.cmd = \/no\/such\/init$/d' "$L1/web/config"
+V2=$(corral backups web --json | jq -r '.[-1].version')
+changed
+rsync -aHAX --delete --exclude=/var/ --exclude=/run/ --exclude=/tmp/ "$S1/web/" "$T/before2/"
+master_with swap-back 3
+corral restore web --to h1 --force --version "$V2" >"$T/back.out" 2>&1 &
+cpid=$!
+wait_until 900 grep -q "restore web: step swap-back: pausing 3 s" "$POOL/master/master.log" ||
+	fail "the restore never reached swap-back: $(tail -n 5 "$POOL/master/master.log")"
+id=$(last_restore)
+"$POOLSH" link h1 down
+wait_until 300 grep -q "job $id restore web: swap-back on h1: .*trying again" "$POOL/master/master.log" ||
+	fail "the swap back was not asked again: $(tail -n 5 "$POOL/master/master.log")"
+"$POOLSH" link h1 up
+rc=0; wait "$cpid" || rc=$?
+[ "$rc" = 1 ] || fail "a restore whose start failed: exit $rc: $(cat "$T/back.out")"
+corral job "$id" --json | jq -e '.job.state == "failed" and (.job.error | test("^swap-back on h1: start of the restored web: .*rolled back: web is the old one, running again"))' >/dev/null ||
+	fail "job $id: $(corral job "$id")"
+wait_until 300 host_up h1 || fail "h1 not back"
+only_web "swap-back with h1 cut off"
+d=$(differs "$T/before2" "$S1/web")
+[ -z "$d" ] || fail "the old web changed: $(echo "$d" | head -n 5)"
+ok "a restored web that did not start, h1 cut off during the swap back: asked again, the old one running untouched"
