@@ -22,15 +22,32 @@
 #include "slave.h"
 
 #define HOLD_PREFIX ".hold."
+/* a hold being written: what it froze is in it before it is frozen, so
+ * that a slave killed meanwhile thaws it at its next start */
+#define HOLD_TMP_PREFIX ".holdtmp."
 #define STOP_PASSES 4           /* catch processes forked while stopping */
+
+static int
+hold_path_as(struct slave_ctx *ctx, const char *prefix, const char *ct,
+    char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/%s/%s%s", ctx->storage.root,
+	    STORAGE_SNAPDIR, prefix, ct);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
 
 static int
 hold_path(struct slave_ctx *ctx, const char *ct, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%s/%s/%s%s", ctx->storage.root,
-	    STORAGE_SNAPDIR, HOLD_PREFIX, ct);
+	return hold_path_as(ctx, HOLD_PREFIX, ct, buf, len);
+}
 
-	return n < 0 || (size_t)n >= len ? -1 : 0;
+/* What is written so far on disk before the next freeze or SIGSTOP. */
+static int
+hold_sync(FILE *f)
+{
+	return fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -1;
 }
 
 /* The container's rootfs directory from its LXC config ("" if none or on a
@@ -49,6 +66,7 @@ lxc_rootfs_dir(struct lxc_container *c, char *buf, size_t len)
 struct stopper {
 	FILE *f;
 	int fresh;
+	bool failed;                 /* the record could not be written */
 };
 
 /* SIGSTOP one process of the namespace, unless stopped already (by us) */
@@ -69,17 +87,22 @@ stop_one(const char *pid, void *arg)
 		if (is_stopped)
 			return;
 	}
-	if (kill((pid_t)atoi(pid), SIGSTOP) == 0) {
-		fprintf(sp->f, "%s\n", pid);
-		sp->fresh++;
+	/* on record before it is stopped (a SIGCONT of one that was not
+	 * does nothing) */
+	fprintf(sp->f, "%s\n", pid);
+	if (hold_sync(sp->f) != 0) {
+		sp->failed = true;
+		return;
 	}
+	if (kill((pid_t)atoi(pid), SIGSTOP) == 0)
+		sp->fresh++;
 }
 
 /* Stop every process in c's PID namespace; their pids go to f. */
 static int
 sigstop_all(pid_t init, FILE *f)
 {
-	struct stopper sp = { f, 0 };
+	struct stopper sp = { f, 0, false };
 	char path[64];
 	struct stat ns;
 	int pass, stopped = 0;
@@ -90,7 +113,7 @@ sigstop_all(pid_t init, FILE *f)
 	fprintf(f, "sigstop %llu\n", (unsigned long long)ns.st_ino);
 	for (pass = 0; pass < STOP_PASSES; pass++) {
 		sp.fresh = 0;
-		if (slave_pidns_walk(init, stop_one, &sp) != 0)
+		if (slave_pidns_walk(init, stop_one, &sp) != 0 || sp.failed)
 			return -1;
 		stopped += sp.fresh;
 		if (sp.fresh == 0)
@@ -155,11 +178,11 @@ hold_take(struct slave_ctx *ctx, struct lxc_container *c, const char *ct,
 		    "is on dir storage, which has no snapshots");
 		return -1;
 	}
-	if (hold_path(ctx, ct, hold, sizeof(hold)) != 0) {
+	if (hold_path(ctx, ct, hold, sizeof(hold)) != 0 ||
+	    hold_path_as(ctx, HOLD_TMP_PREFIX, ct, tmp, sizeof(tmp)) != 0) {
 		snprintf(err, errlen, "%s: path too long", ct);
 		return -1;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", hold);
 	if (access(hold, F_OK) == 0) {
 		snprintf(err, errlen, "%s has a snapshot already (drop it "
 		    "first)", ct);
@@ -172,17 +195,25 @@ hold_take(struct slave_ctx *ctx, struct lxc_container *c, const char *ct,
 	if (!running) {
 		fprintf(f, "stopped\n");
 		out->kind = SNAP_KIND_STOPPED;
+	} else if (fprintf(f, "lxc\n") < 0 || hold_sync(f) != 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		fclose(f);
+		goto out;
 	} else if (c->freeze(c)) {
-		fprintf(f, "lxc\n");
 		out->kind = SNAP_KIND_FROZEN;
-	} else if (sigstop_all(c->init_pid(c), f) >= 0) {
+	} else if (ftruncate(fileno(f), 0) == 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    sigstop_all(c->init_pid(c), f) >= 0) {
 		/* no freezer cgroup for it: stop its processes instead */
 		out->kind = SNAP_KIND_FROZEN;
 	} else {
 		snprintf(err, errlen, "%s: cannot freeze it", ct);
 		fclose(f);
+		thaw_hold(ctx, ct, tmp);
 		goto out;
 	}
+	/* tests kill the slave here: its next start thaws C */
+	slave_test_pause("CORRAL_TEST_HOLD_PAUSE", ct, "frozen, hold not yet "
+	    "in place");
 	if (fclose(f) != 0 || rename(tmp, hold) != 0) {
 		snprintf(err, errlen, "%s: %s", hold, strerror(errno));
 		thaw_hold(ctx, ct, tmp);
@@ -360,13 +391,19 @@ slave_snap_sweep(struct slave_ctx *ctx)
 	if ((d = opendir(dir)) == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
-		const char *ct = e->d_name + strlen(HOLD_PREFIX);
+		const char *ct;
 
-		if (strncmp(e->d_name, HOLD_PREFIX, strlen(HOLD_PREFIX)) != 0)
+		/* a hold, or one a take killed half-way was writing */
+		if (strncmp(e->d_name, HOLD_PREFIX, strlen(HOLD_PREFIX)) == 0)
+			ct = e->d_name + strlen(HOLD_PREFIX);
+		else if (strncmp(e->d_name, HOLD_TMP_PREFIX,
+		    strlen(HOLD_TMP_PREFIX)) == 0)
+			ct = e->d_name + strlen(HOLD_TMP_PREFIX);
+		else
 			continue;
 		snprintf(hold, sizeof(hold), "%s/%s", dir, e->d_name);
 		if (!ct_name_valid(ct)) {
-			(void)unlink(hold);     /* a .tmp of a crashed take */
+			(void)unlink(hold);
 			continue;
 		}
 		thaw_hold(ctx, ct, hold);

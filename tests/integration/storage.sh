@@ -4,7 +4,8 @@
 # container while a process writes is one point in time (btrfs: read-only
 # subvolume; dir: the container frozen); `corral sync H:@C` copies it
 # exactly; dropping leaves no subvolume, mount or stopped process behind;
-# a slave restart drops a crashed job's leftovers; hot_dir = refuse.
+# a slave restart drops a crashed job's leftovers, and thaws a container
+# a slave killed in the middle of freezing it left frozen; hot_dir = refuse.
 . "$(dirname "$0")/lib.bash"
 SAME=$ROOT/tests/tree/same.sh
 
@@ -119,6 +120,27 @@ for B in btrfs dir; do
 	ok "$B: leftover snapshot dropped at slave start"
 
 	if [ "$B" = dir ]; then
+		# a slave killed -9 with w1 frozen and its hold not yet in
+		# place: what it froze was on record first, its next start
+		# thaws w1 (it stayed frozen, the record lost)
+		L1=$("$POOLSH" lxcpath h1)
+		"$POOLSH" stop h1
+		CORRAL_TEST_HOLD_PAUSE=30 "$POOLSH" start h1
+		wait_until 200 host_up h1 || fail "dir: h1 not up"
+		corral snapshot h1 w1 >/dev/null 2>&1 &
+		wait_until 100 grep -q "w1: frozen, hold not yet in place; pausing" "$POOL/h1/slave.log" ||
+			fail "dir: the snapshot never froze w1"
+		[ "$("$POOLSH" exec h1 lxc-info -P "$L1" -n w1 -s -H)" = FROZEN ] ||
+			fail "dir: w1 not frozen during the pause"
+		sp=$(cat "$POOL/h1/slave.pid")
+		pkill -KILL -P "$sp"; kill -KILL "$sp"
+		wait %2 2>/dev/null || true
+		"$POOLSH" start h1
+		wait_until 100 sh -c "[ \"\$('$POOLSH' exec h1 lxc-info -P '$L1' -n w1 -s -H)\" = RUNNING ]" ||
+			fail "dir: w1 is $("$POOLSH" exec h1 lxc-info -P "$L1" -n w1 -s -H) after the slave's restart"
+		no_leftovers
+		ok "dir: a slave killed with w1 frozen, its hold not in place: its next start thaws w1"
+
 		echo "hot_dir = refuse" >>"$POOL/h1/corral.conf"
 		"$POOLSH" stop h1
 		"$POOLSH" start h1
