@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cerr.h"
 #include "jobrun.h"
 #include "master.h"
 #include "msg.h"
@@ -135,8 +136,9 @@ clean_to(struct move *mv, bool settle, char *err, size_t errlen)
 	    MSG_CTL_REMOVE, MSG_CTL_FORCE, err, errlen) : ctl(mv, mv->to,
 	    MSG_CTL_REMOVE, MSG_CTL_FORCE, 0, err, errlen)) != 0)
 		return -1;
-	if (mv->made != TO_NOTHING && ctl(mv, mv->to, MSG_CTL_VOL_DESTROY, 0,
-	    0, err, errlen) != 0)
+	if (mv->made != TO_NOTHING && (settle ? ctl_settle(mv, mv->to,
+	    MSG_CTL_VOL_DESTROY, 0, err, errlen) : ctl(mv, mv->to,
+	    MSG_CTL_VOL_DESTROY, 0, 0, err, errlen)) != 0)
 		return -1;
 	return 0;
 }
@@ -173,8 +175,15 @@ undo(struct move *mv, bool to_may_run, char *err, size_t errlen)
 		return -1;
 	if (!to_left || clean_to(mv, true, eto, sizeof(eto)) == 0)
 		return 0;
-	snprintf(err, errlen, "its partial copy stays on %s (%s): corral "
-	    "remove %s --host %s --force", mv->to, eto, mv->ct, mv->to);
+	if (mv->made == TO_VOLUME)
+		snprintf(err, errlen, "its volume stays on %s (%s), no container "
+		    "defined there: remove it with the storage's own tool "
+		    "(lvremove, btrfs subvolume delete, rm -r in the storage "
+		    "root) before %s moves there again", mv->to, eto, mv->ct);
+	else
+		snprintf(err, errlen, "its partial copy stays on %s (%s): "
+		    "corral remove %s --host %s --force", mv->to, eto, mv->ct,
+		    mv->to);
 	return 1;
 }
 
@@ -476,6 +485,7 @@ run(struct move *mv, struct msg_conf *conf)
 {
 	struct job_ctx *c = mv->c;
 	struct msg_sync_result res;
+	struct msg_ctl rep;
 	uint64_t bytes;
 	int r;
 
@@ -497,12 +507,17 @@ run(struct move *mv, struct msg_conf *conf)
 		return JOB_OUT_CANCELLED;   /* nothing done yet */
 	job_step(c, "volume");
 	bytes = conf->rootfs_bytes + conf->rootfs_bytes / 4 + HEADROOM_MIN;
-	if (ctl(mv, mv->to, MSG_CTL_VOL_CREATE, 0, bytes, mv->err,
-	    sizeof(mv->err)) != 0)
-		/* nothing of ours on TO: it may hold C or its volume */
+	if ((r = master_ctl(c->m, mv->to, mv->ct, MSG_CTL_VOL_CREATE, 0, 0,
+	    bytes, &rep, mv->err, sizeof(mv->err))) == CERR_REMOTE)
+		/* refused or never asked: nothing of ours on TO, which may
+		 * hold C or its volume */
 		return job_fail(c, "volume on %s: %s; nothing changed",
 		    mv->to, mv->err);
 	mv->made = TO_VOLUME;
+	if (r != 0)
+		/* asked, and no answer came: the slave may have made it (as
+		 * a put's, kind_put.c): the roll back removes it */
+		return fail_back(mv, "volume");
 	if (job_cancelled(c))
 		return cancel_back(mv);
 	/* before the stop, out of the downtime: the roll back removes it

@@ -18,7 +18,7 @@
 # snapshot, a mount of one, a frozen container or a hidden temp file.
 # Then a put whose volume is made on h2 and whose answer is lost (the
 # slave's CORRAL_TEST_VOLUME_PAUSE hook, then kill -9): rolled back once
-# h2 is back, nothing left; a master killed at a put's start whose
+# h2 is back, nothing left (a move's the same); a master killed at a put's start whose
 # recovery finds h2 out of reach: it waits and finishes, never rolls back;
 # and a master killed before a get's copy while
 # an admin holds a snapshot of the container: its recovery leaves that
@@ -179,23 +179,52 @@ done
 # rolls back once h2 is back, leaving nothing
 CASE="put, the answer to its volume lost"
 t0=$SECONDS
-"$POOLSH" stop h2 >/dev/null
-CORRAL_TEST_VOLUME_PAUSE=30 "$POOLSH" start h2 >/dev/null
-wait_until 200 host_up h2 || fail "$CASE: h2 not up"
+# h2's slave pausing once it has made a volume (before it answers)
+volume_pause_h2() {
+	"$POOLSH" stop h2 >/dev/null
+	CORRAL_TEST_VOLUME_PAUSE=30 "$POOLSH" start h2 >/dev/null
+	wait_until 200 host_up h2 || fail "$CASE: h2 not up"
+}
+# CT's volume made on h2: its slave killed -9 before it answers, then
+# started again (no pause)
+lose_volume_answer() {
+	local sp
+	wait_until 100 grep -q "$1: volume made; pausing" "$POOL/h2/slave.log" ||
+		fail "$CASE: h2's slave never made $1's volume"
+	[ -e "$S2/$1" ] || fail "$CASE: no volume of $1 on h2 during the pause"
+	sp=$(cat "$POOL/h2/slave.pid")
+	pkill -KILL -P "$sp"; kill -KILL "$sp"
+	wait_until 50 gone "$sp" || fail "$CASE: h2's slave survived -9"
+	"$POOLSH" start h2 >/dev/null
+}
+volume_pause_h2
 ID=$(corral put gc --host h2 --as pt --detach) || fail "$CASE: put --detach: $ID"
-wait_until 100 grep -q "pt: volume made; pausing" "$POOL/h2/slave.log" ||
-	fail "$CASE: h2's slave never made pt's volume"
-[ -e "$S2/pt" ] || fail "$CASE: no volume of pt on h2 during the pause"
-sp=$(cat "$POOL/h2/slave.pid")
-pkill -KILL -P "$sp"; kill -KILL "$sp"
-wait_until 50 gone "$sp" || fail "$CASE: h2's slave survived -9"
-"$POOLSH" start h2 >/dev/null
+lose_volume_answer pt
 wait_until 1200 ended "$ID" || fail "$CASE: job $ID did not end: $(corral job "$ID")"
 ERR=$(corral job "$ID" --json | jq -r '.job.error // ""')
 echo "$ERR" | grep -q "^volume on h2: .*rolled back: nothing of pt left on h2" ||
 	fail "$CASE: job $ID: $ERR"
 [ -z "$(where pt)" ] && [ ! -e "$S2/pt" ] && [ ! -e "$L2/pt" ] ||
 	fail "$CASE: pt left on h2: '$(where pt)', $(ls -d "$S2/pt" "$L2/pt" 2>&1)"
+no_leftovers h2
+all_clean
+ok "$CASE: job $ID failed ($ERR), nothing left ($((SECONDS - t0)) s)"
+
+# the same for a move: its volume made on h2, the answer lost: rolled back
+# once h2 is back, the volume gone (it said "nothing changed" and left it,
+# refusing the next move there)
+CASE="move, the answer to its volume lost"
+t0=$SECONDS
+"$POOLSH" create h1 mvv --stopped >/dev/null
+volume_pause_h2
+ID=$(corral move mvv --to h2 --detach) || fail "$CASE: move --detach: $ID"
+lose_volume_answer mvv
+wait_until 1200 ended "$ID" || fail "$CASE: job $ID did not end: $(corral job "$ID")"
+ERR=$(corral job "$ID" --json | jq -r '.job.error // ""')
+echo "$ERR" | grep -q "^volume: .*rolled back: mvv is on h1 as before" ||
+	fail "$CASE: job $ID: $ERR"
+[ "$(where mvv)" = "h1:stopped " ] && [ ! -e "$S2/mvv" ] && [ ! -e "$L2/mvv" ] ||
+	fail "$CASE: mvv at '$(where mvv)', on h2: $(ls -d "$S2/mvv" "$L2/mvv" 2>&1)"
 no_leftovers h2
 all_clean
 ok "$CASE: job $ID failed ($ERR), nothing left ($((SECONDS - t0)) s)"
