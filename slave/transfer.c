@@ -371,6 +371,7 @@ slave_transfer(struct slave_ctx *ctx, struct transport *t, uint32_t id,
 		o.create_path = rel;
 		root = xfer_open_beneath(store, rel, false, err, errlen);
 		if (root < 0 && (sending || errno != ENOENT)) {
+			close_ct(&cs);     /* a volume mounted for it */
 			close(store);
 			return CERR_INVALID;
 		}

@@ -117,6 +117,12 @@ echo "$out" | grep -q "snapshot_share" || fail "unclear refusal: $out"
 vm "! lvs --noheadings -o lv_name corral | grep -qw huge" || fail "LV huge exists"
 ok "snapshot_share refuses a volume too large"
 
+# a sync from a path inside ct1's LV that is not there: refused, and the
+# LV the slave mounted to look is unmounted again (it stayed mounted)
+corral sync vm:ct1/no/such h1:nosuch >/dev/null 2>&1 && fail "a sync of a missing path went ahead"
+vm "! grep -q ' $G/mnt/ct1 ' /proc/mounts" || fail "ct1's LV left mounted by a refused sync"
+ok "a refused sync from inside an LV leaves it unmounted"
+
 # a crashed job's snapshot is dropped when the slave starts
 corral snapshot vm ct1 --size 8M >/dev/null || fail "snapshot for the crash"
 vm "kill -9 \$(cat $G/slave.pid)"
