@@ -44,6 +44,13 @@ slave_ct_create(struct slave_ctx *ctx, const char *ct, uint64_t bytes,
 		snprintf(err, errlen, "container %s exists already", ct);
 		goto out;
 	}
+	/* its config would sit beside the one being removed, and the
+	 * removal could then never be finished */
+	if (slave_ct_removing(ctx, ct)) {
+		snprintf(err, errlen, "a removal of %s is unfinished (a REMOVE "
+		    "finishes it)", ct);
+		goto out;
+	}
 	if (s->ops->exists(s, ct)) {
 		snprintf(err, errlen, "a %s volume for %s exists already",
 		    s->ops->name, ct);

@@ -154,6 +154,20 @@ finish(struct slave_ctx *ctx, const char *ct, const char *to, char *err,
 		snprintf(err, errlen, "path too long");
 		return -1;
 	}
+	if (s->ops->exists(s, ct) && strcmp(slave_ct_state(ctx, ct),
+	    "stopped") != 0) {
+		/* started since step 1 (LXC's autostart before this slave
+		 * came up, a roll back that started it again): the rename
+		 * never renames what runs; its intent goes, C stays C */
+		char ip[PATH_MAX];
+
+		if (intent_path(ctx, ct, to, ip, sizeof(ip)) == 0 &&
+		    unlink(ip) == 0)
+			log_warn("%s: runs: its rename to %s is dropped", ct, to);
+		snprintf(err, errlen, "%s runs (started since the rename "
+		    "began): the rename is dropped, %s stays %s", ct, ct, ct);
+		return -1;
+	}
 	if (s->ops->exists(s, ct)) {
 		if (s->ops->rename(s, ct, to, err, errlen) != 0)
 			return -1;

@@ -8,7 +8,8 @@
 # held; slaves killed between REMOVE's steps, the removal finished by the
 # next start (or by a REMOVE); CT_RENAME (restore --force's swap): its
 # refusals, a rename, slaves killed between its steps and the next start
-# finishing it; bad names refused.
+# finishing it (or dropping it, the container started meanwhile); bad
+# names refused.
 . "$(dirname "$0")/lib.bash"
 CTL=$BUILD/ctl-tool
 [ -x "$CTL" ] || fail "$CTL is missing (make tests)"
@@ -194,6 +195,19 @@ for B in $storages; do
 	[ ! -e "$L1/k3" ] && [ ! -e "$S1/k3" ] || fail "$B: k3 not removed"
 	ok "$B: REMOVE finishes an unfinished removal"
 
+	# a create of a name whose removal is unfinished (its volume gone
+	# already) is refused: its config would sit beside the one being
+	# removed, and the removal could never finish
+	"$POOLSH" create h1 k4 --stopped >/dev/null
+	mv "$L1/k4/config" "$L1/k4/config.removing"
+	if [ "$B" = btrfs ]; then btrfs subvolume delete "$S1/k4" >/dev/null; else rm -rf "$S1/k4"; fi
+	out=$(corral create h1 k4 2>&1) && fail "$B: create over an unfinished removal: $out"
+	echo "$out" | grep -q "a removal of k4 is unfinished" || fail "$B: unclear refusal: $out"
+	[ ! -e "$L1/k4/config" ] && [ ! -e "$S1/k4" ] || fail "$B: the refused create left $(ls -A "$L1/k4" "$S1")"
+	ctl h1 remove k4 >/dev/null || fail "$B: REMOVE k4"
+	[ ! -e "$L1/k4" ] || fail "$B: k4 not removed"
+	ok "$B: a create over an unfinished removal is refused"
+
 	# CT_RENAME: refusals change nothing; a rename takes the volume, the
 	# LXC directory and the config along; a slave killed after each step
 	# leaves what its next start finishes
@@ -240,6 +254,21 @@ for B in $storages; do
 		slog h1 | grep -q "$c: finished a rename to ${c}b a stopped slave left" || fail "$B: $c: not logged"
 	done
 	ok "$B: a slave killed after each step of CT_RENAME: the next start finishes it"
+
+	# started after step 1 while the slave was down (LXC's autostart at
+	# boot): the next start drops the rename, r4 stays r4 and runs (it
+	# renamed the volume of a running container)
+	"$POOLSH" create h1 r4 --stopped >/dev/null
+	restart_slave h1 CORRAL_TEST_RENAME_PAUSE=3
+	killed_renaming r4 "intent written"
+	"$POOLSH" exec h1 lxc-start -P "$L1" -n r4 || fail "$B: r4 does not start by hand"
+	restart_slave h1
+	[ "$(state_of h1 r4)" = running ] && [ -d "$S1/r4" ] && [ ! -e "$S1/r4b" ] &&
+	    [ ! -e "$L1/r4b" ] && ! ls "$L1/r4" | grep -q rename ||
+		fail "$B: r4 after the start: $(state_of h1 r4), $(ls -A "$L1/r4" "$S1")"
+	slog h1 | grep -q "r4: runs: its rename to r4b is dropped" || fail "$B: r4: not logged"
+	"$POOLSH" exec h1 lxc-stop -P "$L1" -n r4 -k
+	ok "$B: a container started while its rename was half done: the rename is dropped, it runs as it was"
 
 	# bad names, and a rootfs that is not this slave's to destroy
 	# (64 bytes: the master refuses it before the slave sees it)
