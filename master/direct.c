@@ -21,6 +21,7 @@
 #include "proto.h"
 #include "syncjob.h"
 #include "syncway.h"
+#include "xfer.h"
 
 #define WATCH_IN_MAX (2 * (PROTO_PAYLOAD_MAX + PROTO_HDR_LEN))
 #define GRACE_MS     1000    /* after one end fails: the other's reason */
@@ -39,7 +40,7 @@ master_sync_direct(struct master_ctx *m, const struct sync_job *j,
 	void *ev = NULL;
 	struct sync_clock clk = { .idle_ms = m->conf.stall_timeout * 1000LL };
 	int64_t t0 = monotonic_ms(), failed_at = 0, now;
-	bool moved;
+	bool moved, blames;
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -69,12 +70,14 @@ master_sync_direct(struct master_ctx *m, const struct sync_job *j,
 			goto out;
 		}
 		/* one end failed: give the other a moment to say why, the
-		 * receiver's reason being the one that matters */
+		 * receiver's reason being the one that matters, unless it is
+		 * that the sender went away: then the sender's */
 		if ((w.hs.code || w.hr.code) && !failed_at)
 			failed_at = now;
-		if (w.hr.code || (failed_at && (now - failed_at > GRACE_MS ||
-		    w.r.eof))) {
-			if (w.hr.code)
+		blames = w.hr.code && strstr(w.hr.msg, XFER_SENDER_GONE) != NULL;
+		if ((w.hr.code && (!blames || w.hs.code)) || (failed_at &&
+		    (now - failed_at > GRACE_MS || (w.r.eof && !blames)))) {
+			if (w.hr.code && !(blames && w.hs.code))
 				snprintf(err, errlen, "%s: %s", j->r.name,
 				    w.hr.msg);
 			else

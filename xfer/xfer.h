@@ -109,6 +109,10 @@ int xfer_recv(int rootfd, int rfd, int wfd, const struct xfer_opts *o,
 int xfer_open_beneath(int storefd, const char *path, bool create,
     char *err, size_t errlen);
 
+/* What a receiver says when its sender stopped before the end: the
+ * sender's own error, if it gave one, says why (the master prefers it). */
+#define XFER_SENDER_GONE "the sender went away"
+
 /* ---- a direct connection between two hosts (xfer_seal.c, xfer_direct.c) */
 
 #define SEAL_KEY_LEN  32

@@ -132,7 +132,7 @@ handle_input(struct receiver *r, bool *progress)
 			break;
 	}
 	if (rc == CERR_EOF) {
-		snprintf(r->err, r->errlen, "the sender went away");
+		snprintf(r->err, r->errlen, "%s", XFER_SENDER_GONE);
 		return rc;
 	}
 	return rc < 0 ? rc : 0;

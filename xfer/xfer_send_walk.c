@@ -7,11 +7,28 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+#include <stdbool.h>
 #include <unistd.h>
 
 #include "cerr.h"
 #include "proto.h"
 #include "xfer_send.h"
+
+/* A btrfs subvolume inside the tree shows in a snapshot of it as an
+ * empty directory of inode 2 (BTRFS_EMPTY_SUBVOL_DIR_OBJECTID, on a
+ * device of its own): its
+ * content is in no snapshot of the outer one, and a copy with it empty
+ * would lose it without a word (a move then removes the source). */
+static bool
+nested_subvol(int fd, const struct stat *st)
+{
+	struct statfs sf;
+
+	return st->st_ino == 2 && fstatfs(fd, &sf) == 0 &&
+	    sf.f_type == BTRFS_SUPER_MAGIC;
+}
 
 void (*xsend_test_before_open)(int dfd, const char *name);
 
@@ -195,6 +212,16 @@ xsend_walk_step(struct sender *s, bool *blocked)
 			goto out;
 		}
 		e->kind = TREE_DIR;
+		if (nested_subvol(fd, &st)) {
+			close(fd);
+			fd = -1;
+			errno = EXDEV;
+			r = xsend_fail(s, CERR_INVALID, "%s: a btrfs subvolume "
+			    "nested in the tree, which no snapshot of it holds: "
+			    "not copied (%s); move it out of the container's "
+			    "volume first", name);
+			goto out;
+		}
 		/* like rsync -x: a mount point is copied, not its content */
 		if ((r = push_dir(s, fd, st.st_dev != s->rootdev)) != 0) {
 			fd = -1;

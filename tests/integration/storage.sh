@@ -4,7 +4,8 @@
 # container while a process writes is one point in time (btrfs: read-only
 # subvolume; dir: the container frozen); `corral sync H:@C` copies it
 # exactly; dropping leaves no subvolume, mount or stopped process behind;
-# a slave restart drops a crashed job's leftovers, and thaws a container
+# a subvolume nested in a btrfs container is refused by a copy or move,
+# never copied empty; a slave restart drops a crashed job's leftovers, and thaws a container
 # a slave killed in the middle of freezing it left frozen; hot_dir = refuse.
 . "$(dirname "$0")/lib.bash"
 SAME=$ROOT/tests/tree/same.sh
@@ -119,6 +120,22 @@ for B in btrfs dir; do
 		fail "$B: the slave did not log the leftover"
 	ok "$B: leftover snapshot dropped at slave start"
 
+	if [ "$B" = btrfs ]; then
+		# a btrfs subvolume nested in a container's volume is in no
+		# snapshot of it (an empty directory there): a copy of the
+		# container fails naming it, and a move leaves it where it
+		# is (it moved it empty, then removed the source)
+		"$POOLSH" create h1 ns1 --stopped >/dev/null
+		btrfs subvolume create "$S1/ns1/machines" >/dev/null
+		echo keep >"$S1/ns1/machines/f"
+		out=$(corral sync h1:@ns1 h2:nscopy 2>&1) && fail "btrfs: a nested subvolume copied: $out"
+		echo "$out" | grep -q "machines: a btrfs subvolume nested in the tree" || fail "btrfs: unclear error: $out"
+		out=$(corral move ns1 --to h2 2>&1) && fail "btrfs: a move with a nested subvolume: $out"
+		echo "$out" | grep -q "machines: a btrfs subvolume nested" || fail "btrfs: unclear error: $out"
+		[ "$(cat "$S1/ns1/machines/f")" = keep ] && [ "$(where ns1)" = "h1:stopped " ] ||
+			fail "btrfs: ns1 after the refused move: $(where ns1)"
+		ok "btrfs: a subvolume nested in a container: a copy fails naming it, a move leaves the container whole on h1"
+	fi
 	if [ "$B" = dir ]; then
 		# a slave killed -9 with w1 frozen and its hold not yet in
 		# place: what it froze was on record first, its next start
