@@ -87,10 +87,24 @@ int
 remove_recover(struct job_ctx *c)
 {
 	const struct job *j = c->job;
+	struct msg_ctl a;
+	char err[512];
 
 	if (strcmp(j->step, "remove") == 0 || strcmp(j->step, "done") == 0) {
 		job_note(c, "resumed: the REMOVE on %s is issued again", j->src);
 		return do_remove(c);
+	}
+	if (strcmp(j->step, "stop") == 0) {
+		/* it ran, and the job may have stopped it: as after a
+		 * cancel there, it runs again */
+		if (master_ctl(c->m, j->src, j->container, MSG_CTL_START, 0, 0,
+		    0, &a, err, sizeof(err)) != 0)
+			return job_fail(c, "%s on %s: master restarted during "
+			    "stop: nothing removed, but it did not start again "
+			    "(%s): corral control %s --start", j->container,
+			    j->src, err, j->container);
+		return job_fail(c, "%s on %s: master restarted during stop: "
+		    "nothing removed, running again", j->container, j->src);
 	}
 	job_note(c, "rolled back: stopped before the remove step, %s on %s "
 	    "left as it is", j->container, j->src);

@@ -17,7 +17,8 @@
  * Recovery, for a master killed mid-job: the step "remove" is the point
  * of no return.  A job found at remove (or done) re-issues the REMOVE and
  * ends done; one found earlier ends failed "master restarted during
- * STEP: nothing removed", C intact on H (stopped if it was at stop). */
+ * STEP: nothing removed", C intact on H (started again if it was at
+ * stop: it ran, and the job may have stopped it). */
 #ifndef CORRAL_KIND_REMOVE_H
 #define CORRAL_KIND_REMOVE_H
 

@@ -71,14 +71,44 @@ in_store(struct master_ctx *m, const char *ct, char *out, size_t len)
 	return found;
 }
 
-/* Job kinds that make their container on their dst, and the steps
- * before which they made nothing there. */
-static const char *const makers[] = { "move", "put", "restore" };
-static const char *const made_nothing[] = { "", "check", "config" };
+/* The steps of the job kinds that make their container on their dst at
+ * which a failure may leave a partial copy there: before, nothing was
+ * made; after, the copy is whole (a move's from its start on, a put's
+ * once its config is set).  A restore --force makes its copy under
+ * another name: the container of that name is whole all along. */
+static const char *const move_partial[] = {
+	"volume", "config-set", "precopy", "stop", "copy", "verify",
+};
+static const char *const put_partial[] = { "volume", "copy", "config-set" };
+
+static bool
+partial_step(const struct job *j)
+{
+	char force[8] = "";
+
+	if (strcmp(j->kind, "move") == 0)
+		return job_name_in(j->step, move_partial,
+		    sizeof(move_partial) / sizeof(move_partial[0]));
+	if (strcmp(j->kind, "restore") == 0 &&
+	    msg_kv_get(j->args, "force", force, sizeof(force)) != NULL &&
+	    strcmp(force, "1") == 0)
+		return false;
+	if (strcmp(j->kind, "put") == 0 || strcmp(j->kind, "restore") == 0)
+		return job_name_in(j->step, put_partial,
+		    sizeof(put_partial) / sizeof(put_partial[0]));
+	return false;
+}
+
+static bool
+maker(const char *kind)
+{
+	return strcmp(kind, "move") == 0 || strcmp(kind, "put") == 0 ||
+	    strcmp(kind, "restore") == 0;
+}
 
 /* Whether ct on host may be a partial copy: the newest job that made ct
- * there (move, put, restore) failed or was cancelled after it began to
- * make it (a move rolled back with its destination out of reach leaves
+ * there (move, put, restore) failed or was cancelled at a step that may
+ * leave one (a move rolled back with its destination out of reach leaves
  * its copy there).  1 (why in why), 0, -1 (the inventory failed). */
 static int
 partial_on(struct inventory *inv, const char *ct, const char *host,
@@ -92,17 +122,13 @@ partial_on(struct inventory *inv, const char *ct, const char *host,
 		return -1;
 	for (i = n; i-- > 0;) {
 		if (strcmp(v[i].container, ct) != 0 ||
-		    strcmp(v[i].dst, host) != 0 ||
-		    !job_name_in(v[i].kind, makers, sizeof(makers) /
-		    sizeof(makers[0])))
+		    strcmp(v[i].dst, host) != 0 || !maker(v[i].kind))
 			continue;
 		if ((v[i].state == JOB_FAILED || v[i].state == JOB_CANCELLED) &&
-		    !job_name_in(v[i].step, made_nothing, sizeof(made_nothing) /
-		    sizeof(made_nothing[0]))) {
-			snprintf(why, len, "%s's copy on %s is stopped and may be "
-			    "partial (job %lld, %s, %s at %s)", ct, host,
-			    (long long)v[i].id, v[i].kind,
-			    job_state_name(v[i].state), v[i].step);
+		    partial_step(&v[i])) {
+			snprintf(why, len, "%s's copy on %s may be partial (job "
+			    "%lld, %s, %s at %s)", ct, host, (long long)v[i].id,
+			    v[i].kind, job_state_name(v[i].state), v[i].step);
 			r = 1;
 		}
 		break;
@@ -111,9 +137,10 @@ partial_on(struct inventory *inv, const char *ct, const char *host,
 	return r;
 }
 
-/* Another host that has ct per a poll from since on, running or not
- * made by a job that failed: 1 (its name in out), 0 (a host left out
- * for a partial copy in skipped), -1 (the inventory failed, err). */
+/* Another host that has ct per a poll from since on, not a partial copy
+ * a failed job left there (running or not: started by hand, it is no
+ * whole copy either): 1 (its name in out), 0 (a host left out for a
+ * partial copy in skipped), -1 (the inventory failed, err). */
 static int
 elsewhere(struct master_ctx *m, struct inventory *inv, const char *ct,
     const char *host, char *out, size_t len, char *skipped, size_t slen,
@@ -134,8 +161,7 @@ elsewhere(struct master_ctx *m, struct inventory *inv, const char *ct,
 		    strcmp(l.v[i].ct.name, ct) != 0 ||
 		    l.v[i].last_seen < since)
 			continue;
-		p = strcmp(l.v[i].ct.state, "stopped") != 0 ? 0 :
-		    partial_on(inv, ct, l.v[i].host, skipped, slen);
+		p = partial_on(inv, ct, l.v[i].host, skipped, slen);
 		if (p < 0) {
 			snprintf(err, errlen, "inventory: %s",
 			    inventory_errmsg(inv));

@@ -2,11 +2,12 @@
 # corral remove through the real master, CLI and slaves: refused while the
 # container runs and when it is kept nowhere else (the pool's store is
 # empty), allowed with --force or when another host has a container of
-# that name (not a stopped copy a failed job made there: it may be
-# partial); --dry-run changes nothing and says what would happen; bad
+# that name (also a whole copy a failed put left there); --dry-run
+# changes nothing and says what would happen; bad
 # names, unknown hosts and containers: one line, nothing changed; corral
-# jobs shows the job and its steps; a master killed -9 during the remove
-# step recovers the job at its next start and finishes the removal.
+# jobs shows the job and its steps; a master killed -9 at the stop step
+# starts the container again at its next start; one killed during the
+# remove step recovers the job at its next start and finishes the removal.
 . "$(dirname "$0")/lib.bash"
 pool_up 2 >/dev/null
 L1=$("$POOLSH" lxcpath h1)
@@ -87,9 +88,9 @@ gone solo
 [ "$(state_of h2 solo)" = stopped ] || fail "h2's solo touched"
 ok "allowed when another host has it"
 
-# a copy on another host that a failed job made is not a copy: a put
-# whose start fails leaves twin stopped on h2 (a move rolled back with
-# its destination out of reach leaves its partial copy the same way)
+# a failed job's copy counts when it is whole: a put whose start fails
+# leaves twin stopped but whole on h2 (a copy a job left partial does not
+# count: move_fault.sh)
 "$POOLSH" create h1 bad --stopped >/dev/null
 echo "lxc.init.cmd = /no/such/init" >>"$L1/bad/config"
 corral get bad >/dev/null 2>&1 || fail "get bad"
@@ -97,11 +98,10 @@ corral get bad >/dev/null 2>&1 || fail "get bad"
 rc=0; out=$(corral put bad --as twin --host h2 --start 2>&1) || rc=$?
 [ "$rc" -eq 1 ] && [ "$(state_of h2 twin)" = stopped ] ||
 	fail "put --start of a container that cannot start: exit $rc ($out), $(lxc_truth)"
-pid=$(corral jobs --all --json | jq -r '[.[] | select(.kind == "put" and .container == "twin")][-1].id')
-refused "twin on h1: not removed: twin's copy on h2 is stopped and may be partial (job $pid, put, failed at start), no other host has it" \
-	corral remove twin --host h1
-[ "$(state_of h1 twin)" = stopped ] || fail "twin on h1 touched"
-ok "a stopped copy that a failed job made on another host does not count"
+out=$(corral remove twin --host h1 2>&1) || fail "remove twin with h2's whole copy: $out"
+gone twin
+[ "$(state_of h2 twin)" = stopped ] || fail "h2's twin touched"
+ok "a whole copy a failed put left on another host counts"
 
 # --detach prints the id
 "$POOLSH" create h1 det --stopped >/dev/null
@@ -110,6 +110,27 @@ id=$(corral remove det --host h1 --force --detach) || fail "detach"
 corral job "$id" --wait >/dev/null || fail "job $id: $(corral job "$id")"
 gone det
 ok "--detach prints the job id"
+
+# a master killed -9 at the stop step (k0 stopped by then, here by hand):
+# its recovery starts k0 again and fails the job, nothing removed (it
+# left k0 stopped)
+"$POOLSH" create h1 k0 >/dev/null
+"$POOLSH" stop master
+CORRAL_TEST_JOB_PAUSE=stop:30 "$POOLSH" start master
+wait_until 100 host_up h1 || fail "h1 not up after the master's restart"
+id=$(corral remove k0 --host h1 --force --detach) || fail "remove k0"
+wait_until 150 grep -q "remove k0: step stop: pausing" "$POOL/master/master.log" ||
+	fail "remove of k0 never paused at stop"
+"$POOLSH" exec h1 lxc-stop -P "$L1" -n k0 -k
+pid=$(cat "$POOL/master/master.pid")
+kill -KILL "$pid"
+wait_until 50 sh -c "! kill -0 $pid" || fail "master survived -9"
+"$POOLSH" start master
+wait_until 300 ended "$id" || fail "job $id did not end after the restart"
+corral job "$id" --json | jq -e '.job.state == "failed" and (.job.error | test("master restarted during stop: nothing removed, running again"))' >/dev/null ||
+	fail "job $id: $(corral job "$id")"
+[ "$(state_of h1 k0)" = running ] || fail "k0 is '$(state_of h1 k0)' after the recovery"
+ok "master killed -9 at the stop step: the recovery starts k0 again, nothing removed"
 
 # a master killed -9 during the remove step: recovered at its next start
 "$POOLSH" create h1 k1 --stopped >/dev/null
