@@ -24,11 +24,15 @@
 #include <unistd.h>
 
 #include "cerr.h"
+#include "codec.h"
 #include "jobrun.h"
 #include "master.h"
 #include "msg.h"
 #include "poller.h"
 #include "tree.h"
+
+MSG_ENC(msg_control_req)
+MSG_DEC(msg_control)
 
 #define MIB (1024ull * 1024ull)
 #define HEADROOM_MIN (64 * MIB)   /* beyond rootfs_bytes + 1/4 */
@@ -41,6 +45,8 @@ struct move {
 	struct job_ctx *c;
 	const char *ct, *from, *to;
 	bool cold, ran;
+	bool autostart;               /* lxc.start.auto on FROM: set on TO
+	                                 only at the switch */
 	bool stopped;                 /* C stopped on FROM by this job */
 	/* what of C this job may have made on TO: a roll back removes that
 	 * much, never a container of that name that was there before */
@@ -95,17 +101,21 @@ static int
 ctl_settle(struct move *mv, const char *host, enum msg_ctl_op op,
     uint32_t flags, char *err, size_t errlen)
 {
-	int waited;
+	/* by the clock: each try at a host out of reach takes its own
+	 * time-out (corral.conf timeout) besides the 2 s between */
+	int64_t until = monotonic_ms() + SETTLE_S * 1000LL;
+	bool first = true;
 
-	for (waited = 0;; waited += 2) {
+	for (;;) {
 		if (ctl(mv, host, op, flags, 0, err, errlen) == 0)
 			return 0;
-		if (waited >= SETTLE_S || job_stopping(mv->c))
+		if (monotonic_ms() >= until || job_stopping(mv->c))
 			return -1;
-		if (waited == 0)
+		if (first)
 			job_note(mv->c, "%s on %s: %s; trying again every 2 s "
 			    "for up to %d s", msg_ctl_op_name(op), host, err,
 			    SETTLE_S);
+		first = false;
 		sleep(2);
 	}
 }
@@ -246,17 +256,18 @@ runs_on_to(struct move *mv)
 {
 	struct msg_conf *conf;
 	char why[512];
-	int i, r = -1;
+	int64_t until = monotonic_ms() + SETTLE_S * 1000LL;
+	int r = -1;
 
 	if ((conf = calloc(1, sizeof(*conf))) == NULL)
 		return -1;
-	for (i = 0; i < SETTLE_S; i += 2) {
+	for (;;) {
 		if (master_conf_get(mv->c->m, mv->to, mv->ct, conf, why,
 		    sizeof(why)) == 0) {
 			r = conf->running != 0;
 			break;
 		}
-		if (job_cancelled(mv->c))
+		if (job_cancelled(mv->c) || monotonic_ms() >= until)
 			break;
 		sleep(2);
 	}
@@ -348,7 +359,8 @@ record_args(struct move *mv)
 {
 	char args[64];
 
-	snprintf(args, sizeof(args), "cold=%d ran=%d", mv->cold, mv->ran);
+	snprintf(args, sizeof(args), "cold=%d ran=%d auto=%d", mv->cold,
+	    mv->ran, mv->autostart);
 	if (job_set_args(mv->c->inv, mv->c->job->id, args) == 0)
 		return 0;
 	job_note(mv->c, "cannot record args '%s'", args);
@@ -412,11 +424,66 @@ verify(struct move *mv)
 	return 0;
 }
 
+/* Whether text has lxc.start.auto set (to anything but 0); unless out is
+ * NULL, text without that key's lines into out (len bytes; LXC's default
+ * is off): a copy on TO is never started by LXC's autostart before the
+ * switch (a TO that reboots during the copy would start a partial one).
+ * -1 if it does not fit. */
+static int
+no_autostart(const char *text, char *out, size_t len, bool *on)
+{
+	const char *line = text, *nl, *p;
+	size_t n, used = 0;
+
+	*on = false;
+	while (*line != '\0') {
+		nl = strchr(line, '\n');
+		n = nl != NULL ? (size_t)(nl - line) + 1 : strlen(line);
+		for (p = line; *p == ' ' || *p == '\t'; p++)
+			;
+		if (strncmp(p, "lxc.start.auto", 14) == 0 &&
+		    (p[14] == ' ' || p[14] == '\t' || p[14] == '=')) {
+			p = strchr(p, '=');
+			if (p != NULL) {
+				for (p++; *p == ' ' || *p == '\t'; p++)
+					;
+				*on = *p != '0' && *p != '\n' && *p != '\0';
+			}
+		} else if (out != NULL) {
+			if (used + n >= len)
+				return -1;
+			memcpy(out + used, line, n);
+			used += n;
+		}
+		line += n;
+	}
+	if (out != NULL)
+		out[used] = '\0';
+	return 0;
+}
+
+/* LXC's autostart of C on host, as FROM had it: 0, or -1 with err. */
+static int
+set_autostart(struct move *mv, const char *host, char *err, size_t errlen)
+{
+	struct msg_control_req q;
+	struct msg_control rep;
+
+	memset(&q, 0, sizeof(q));
+	snprintf(q.ct, sizeof(q.ct), "%s", mv->ct);
+	q.autostart = MSG_AUTO_ENABLE;
+	q.run = MSG_RUN_KEEP;
+	return master_request(mv->c->m, host, MSG_CT_CONTROL_REQ,
+	    msg_control_req_enc, &q, MSG_CT_CONTROL, msg_control_dec, &rep,
+	    60, err, errlen) == 0 ? 0 : -1;
+}
+
 static int
 config_set(struct move *mv, const struct msg_conf *conf)
 {
 	struct msg_conf_set_req *q;
 	struct msg_conf_set rep;
+	bool on;
 	int r;
 
 	if ((q = calloc(1, sizeof(*q))) == NULL) {
@@ -424,7 +491,16 @@ config_set(struct move *mv, const struct msg_conf *conf)
 		return -1;
 	}
 	snprintf(q->ct, sizeof(q->ct), "%s", mv->ct);
-	memcpy(q->config, conf->config, sizeof(q->config));
+	/* as it is, but for an autostart, off until the switch */
+	if (!mv->autostart)
+		memcpy(q->config, conf->config, sizeof(q->config));
+	else if (no_autostart(conf->config, q->config, sizeof(q->config),
+	    &on) != 0) {
+		snprintf(mv->err, sizeof(mv->err), "its config is too long "
+		    "to carry");
+		free(q);
+		return -1;
+	}
 	r = master_conf_set(mv->c->m, mv->to, q, &rep, mv->err,
 	    sizeof(mv->err));
 	free(q);
@@ -437,6 +513,11 @@ finish(struct move *mv)
 {
 	char e[512];
 
+	/* the switch made, LXC's autostart of C is TO's now; a failure to
+	 * set it costs no data and is said */
+	if (mv->autostart && set_autostart(mv, mv->to, e, sizeof(e)) != 0)
+		job_note(mv->c, "autostart not set on %s (%s): corral control "
+		    "%s --enable", mv->to, e, mv->ct);
 	if (job_step(mv->c, "remove-source") != 0)
 		return job_fail(mv->c, "remove-source: the inventory refused "
 		    "the step; %s is on %s, its stopped copy on %s: corral "
@@ -500,6 +581,7 @@ run(struct move *mv, struct msg_conf *conf)
 	    sizeof(mv->err)) == 1)
 		return job_fail(c, "config: %s; nothing changed", mv->err);
 	mv->ran = conf->running != 0;
+	(void)no_autostart(conf->config, NULL, 0, &mv->autostart);
 	if (record_args(mv) != 0)
 		return job_fail(c, "config: the inventory did not record the "
 		    "job's arguments; nothing changed");
@@ -579,6 +661,7 @@ init(struct move *mv, struct job_ctx *c)
 	mv->to = c->job->dst;
 	mv->cold = arg_set(c->job->args, "cold=");
 	mv->ran = arg_set(c->job->args, "ran=");
+	mv->autostart = arg_set(c->job->args, "auto=");
 }
 
 int

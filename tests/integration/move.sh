@@ -55,11 +55,16 @@ ok "a running container moved --cold runs on h2 alone, downtime printed"
 
 # ---- a running one, hot: precopy rounds from its snapshot while it runs
 "$POOLSH" create h1 m4 >/dev/null
+corral control m4 --enable >/dev/null || fail "control m4 --enable"
 json=$(corral move m4 --to h2 --json) || fail "move m4 (hot): $json"
 echo "$json" | jq -e '([.steps[].step] | index("precopy") != null) and
     .downtime_s > 0 and .bytes_on_wire > 0' >/dev/null || fail "move m4 --json: $json"
 [ "$(where m4)" = "h2:running " ] || fail "m4 is at $(where m4), not running on h2 alone"
-ok "a running container moved hot runs on h2 alone: $(echo "$json" | jq .downtime_s) s down"
+# its autostart goes with it, set on h2 at the switch (its copy there is
+# never autostarted before)
+[ "$(grep -c '^lxc.start.auto' "$L2/m4/config")" = 1 ] && grep -q '^lxc.start.auto = 1$' "$L2/m4/config" ||
+	fail "m4's autostart on h2: $(grep '^lxc.start' "$L2/m4/config")"
+ok "a running container moved hot runs on h2 alone, its autostart with it: $(echo "$json" | jq .downtime_s) s down"
 
 # ---- a container an admin froze (corral snapshot on dir): a move would
 # stop it, and a frozen container's init never sees the halt signal (a

@@ -16,8 +16,10 @@
 # move finishes), and before the volume step while the destination holds
 # a container of that name of its own (left alone).  Last, a container
 # started again on the source during the copy: rolled back, never run on
-# both hosts; and an admin's snapshot taken during the copy: refused as
-# its source, kept by the roll back.
+# both hosts; an admin's snapshot taken during the copy: refused as its
+# source, kept by the roll back; and a move cut off from its destination
+# at the copy: the partial copy it leaves there does not count as the
+# container kept elsewhere.
 . "$(dirname "$0")/lib.bash"
 pool_up 2 --storage btrfs >/dev/null
 SAVE=$POOL/fault-saved
@@ -267,4 +269,34 @@ corral job "$id" --json | jq -e '.job.state == "failed" and (.job.error | test("
 [ -d "$S1/.corral-snap/mb" ] || fail "the roll back dropped the admin's snapshot: $(corral snapshot h1 mb --status 2>&1)"
 corral snapshot h1 mb --drop >/dev/null || fail "drop the admin's snapshot"
 ok "an admin's snapshot taken during the move's copy: refused as its source, left alone by the roll back; a sync into mb refused while the job runs"
+
+# ---- a move cut off from its destination at the copy: rolled back, its
+# partial copy left on h2 (out of reach for the roll back's whole wait);
+# that copy is not a copy: a remove of the source without --force is
+# refused naming the job (it removed the only whole copy), and the way
+# the job gave removes the partial one
+"$POOLSH" create h1 mp --stopped >/dev/null
+corral control mp --enable >/dev/null || fail "control mp --enable"
+id=$(corral move mp --to h2 --detach) || fail "move mp --detach: $id"
+wait_until 600 jq_of '.job.step == "copy"' corral job "$id" --json || fail "job $id never reached copy: $(corral job "$id")"
+"$POOLSH" link h2 down
+# the copy fails, then the roll back asks h2 for a minute (SETTLE_S)
+wait_until 3000 ended "$id" || fail "job $id did not end: $(corral job "$id")"
+"$POOLSH" link h2 up
+err=$(corral job "$id" --json | jq -r .job.error)
+echo "$err" | grep -q "rolled back: mp is on h1 as before, but its partial copy stays on h2" ||
+	fail "job $id: $err"
+wait_until 300 host_up h2 || fail "h2 not back"
+[ "$(where mp)" = "h1:stopped h2:stopped " ] || fail "mp is at '$(where mp)'"
+# a reboot of h2 would not start the partial copy: no autostart there
+! grep -q '^lxc.start.auto *= *[^0]' "$L2/mp/config" ||
+	fail "mp's partial copy on h2 may autostart: $(grep '^lxc.start' "$L2/mp/config")"
+rc=0; out=$(corral remove mp --host h1 2>&1 >/dev/null) || rc=$?
+[ "$rc" = 1 ] && echo "$out" | tail -n 1 | grep -q "failed during check: mp on h1: not removed: mp's copy on h2 may be partial (job $id, move, failed at copy)" ||
+	fail "remove mp --host h1: exit $rc: $out"
+[ -d "$S1/mp" ] || fail "the refused remove touched mp on h1"
+way=$(echo "$err" | grep -o 'corral remove [^ ]* --host [^ ;]* --force')
+$way >/dev/null 2>&1 || fail "'$way' failed: $($way 2>&1)"
+[ "$(where mp)" = "h1:stopped " ] && [ ! -e "$S2/mp" ] || fail "mp is at '$(where mp)' after '$way'"
+ok "a move cut off at its copy leaves a partial copy on h2, which does not count as mp kept elsewhere"
 rm -rf "$SAVE"
