@@ -47,6 +47,8 @@ struct move {
 	bool cold, ran;
 	bool autostart;               /* lxc.start.auto on FROM: set on TO
 	                                 only at the switch */
+	bool auto_off;                /* turned off on FROM by this job at
+	                                 its stop: a roll back turns it on */
 	bool stopped;                 /* C stopped on FROM by this job */
 	/* what of C this job may have made on TO: a roll back removes that
 	 * much, never a container of that name that was there before */
@@ -153,6 +155,22 @@ clean_to(struct move *mv, bool settle, char *err, size_t errlen)
 	return 0;
 }
 
+static int set_autostart(struct move *mv, const char *host, bool on,
+    char *err, size_t errlen);
+
+/* C back on FROM: its autostart on again if this job turned it off (a
+ * failure costs no data and is said). */
+static void
+back_autostart(struct move *mv)
+{
+	char e[512];
+
+	if (mv->auto_off && set_autostart(mv, mv->from, true, e,
+	    sizeof(e)) != 0)
+		job_note(mv->c, "autostart not set again on %s (%s): corral "
+		    "control %s --enable", mv->from, e, mv->ct);
+}
+
 /* Undo on TO what the job may have made there (its config, its volume)
  * and start C again on FROM if the job stopped it.  A host out of reach
  * (its slave dead, its link cut) is asked again for up to SETTLE_S, and
@@ -176,6 +194,7 @@ undo(struct move *mv, bool to_may_run, char *err, size_t errlen)
 		return -1;
 	}
 	to_left = clean_to(mv, false, eto, sizeof(eto)) != 0;
+	back_autostart(mv);
 	/* no snapshot is dropped here: a send drops the one it took when it
 	 * ends, a slave drops its leftovers at its start, and one there now
 	 * may be an admin's, taken between two passes (the pass after it
@@ -321,6 +340,7 @@ recover_start(struct move *mv)
 		    "%s: going on", mv->ct, mv->to);
 		return finish(mv);
 	}
+	back_autostart(mv);
 	if (ctl_settle(mv, mv->from, MSG_CTL_START, 0, e, sizeof(e)) != 0)
 		return job_fail(mv->c, "master restarted during start: %s "
 		    "refused to start %s (%s), and so did %s (%s): %s IS "
@@ -462,16 +482,17 @@ no_autostart(const char *text, char *out, size_t len, bool *on)
 	return 0;
 }
 
-/* LXC's autostart of C on host, as FROM had it: 0, or -1 with err. */
+/* LXC's autostart of C on host on or off: 0, or -1 with err. */
 static int
-set_autostart(struct move *mv, const char *host, char *err, size_t errlen)
+set_autostart(struct move *mv, const char *host, bool on, char *err,
+    size_t errlen)
 {
 	struct msg_control_req q;
 	struct msg_control rep;
 
 	memset(&q, 0, sizeof(q));
 	snprintf(q.ct, sizeof(q.ct), "%s", mv->ct);
-	q.autostart = MSG_AUTO_ENABLE;
+	q.autostart = on ? MSG_AUTO_ENABLE : MSG_AUTO_DISABLE;
 	q.run = MSG_RUN_KEEP;
 	return master_request(mv->c->m, host, MSG_CT_CONTROL_REQ,
 	    msg_control_req_enc, &q, MSG_CT_CONTROL, msg_control_dec, &rep,
@@ -515,7 +536,8 @@ finish(struct move *mv)
 
 	/* the switch made, LXC's autostart of C is TO's now; a failure to
 	 * set it costs no data and is said */
-	if (mv->autostart && set_autostart(mv, mv->to, e, sizeof(e)) != 0)
+	if (mv->autostart && set_autostart(mv, mv->to, true, e,
+	    sizeof(e)) != 0)
 		job_note(mv->c, "autostart not set on %s (%s): corral control "
 		    "%s --enable", mv->to, e, mv->ct);
 	if (job_step(mv->c, "remove-source") != 0)
@@ -621,8 +643,12 @@ run(struct move *mv, struct msg_conf *conf)
 		if (job_step(c, "stop") != 0)
 			return fail_step(mv, "stop");
 		mv->stopped = true;   /* from here a roll back starts it */
-		if (ctl(mv, mv->from, MSG_CTL_STOP, 0, 0, mv->err,
-		    sizeof(mv->err)) != 0)
+		/* FROM rebooting from here on must not start C there: after
+		 * the switch it runs on TO (a roll back turns it on again) */
+		mv->auto_off = mv->autostart;
+		if ((mv->auto_off && set_autostart(mv, mv->from, false, mv->err,
+		    sizeof(mv->err)) != 0) || ctl(mv, mv->from, MSG_CTL_STOP,
+		    0, 0, mv->err, sizeof(mv->err)) != 0)
 			return fail_back(mv, "stop");
 	}
 	if (job_cancelled(c))
@@ -717,6 +743,7 @@ move_recover(struct job_ctx *c)
 
 	init(&mv, c);
 	mv.stopped = mv.ran && stopped_at(step);
+	mv.auto_off = mv.stopped && mv.autostart;
 	/* before its volume step the job made nothing on TO, which may hold
 	 * a container of that name (a move from balance or drain is queued
 	 * without the CLI's look there); at it, a volume at most */

@@ -239,8 +239,13 @@ L1=$("$POOLSH" lxcpath h1)
 "$POOLSH" stop master >/dev/null
 CORRAL_TEST_JOB_PAUSE=copy:5 "$POOLSH" start master >/dev/null
 wait_until 300 host_up h1 && wait_until 300 host_up h2 || fail "hosts not up after the master's restart"
+corral control ma --enable >/dev/null || fail "control ma --enable"
 id=$(corral move ma --to h2 --detach) || fail "move ma --detach: $id"
 wait_until 600 jq_of '.job.step == "copy"' corral job "$id" --json || fail "job $id never reached copy: $(corral job "$id")"
+# stopped by the move, ma has no autostart on h1 (a reboot there must not
+# start it: after the switch it runs on h2); the roll back turns it on
+grep -q '^lxc.start.auto = 0$' "$L1/ma/config" ||
+	fail "ma's autostart on h1 during the move: $(grep '^lxc.start' "$L1/ma/config")"
 "$POOLSH" exec h1 lxc-start -P "$L1" -n ma || fail "ma does not start again on h1"
 echo "written on h1" >"$S1/ma/late"
 wait_until 1200 ended "$id" || fail "job $id did not end"
@@ -248,8 +253,10 @@ corral job "$id" --json | jq -e '.job.state == "failed" and (.job.error | test("
 	fail "job $id: $(corral job "$id")"
 [ "$(where ma)" = "h1:running " ] || fail "ma is at '$(where ma)', not running on h1 alone"
 [ "$(cat "$S1/ma/late" 2>&1)" = "written on h1" ] || fail "what ma wrote on h1 is lost"
+grep -q '^lxc.start.auto = 1$' "$L1/ma/config" ||
+	fail "ma's autostart on h1 after the roll back: $(grep '^lxc.start' "$L1/ma/config")"
 [ ! -e "$S2/ma" ] && [ ! -e "$L2/ma" ] || fail "the copy of ma is left on h2"
-ok "a container started again on the source during the move's copy: rolled back, it runs on h1 alone, not on both"
+ok "a container started again on the source during the move's copy: rolled back, it runs on h1 alone, not on both, its autostart (off during the move) on again"
 
 # ---- an admin's snapshot taken while the move has the container stopped:
 # the final pass refuses to read it (the container would move without
