@@ -137,8 +137,9 @@ slave_ct_remove(struct slave_ctx *ctx, const struct msg_ctl_req *q,
 	struct lxc_container *c = NULL;
 	char cfg[PATH_MAX], rm[PATH_MAX], ctdir[PATH_MAX], gone[PATH_MAX];
 	char val[PATH_MAX], stopped[MSG_ERRTEXT_MAX / 2] = "", *text = NULL;
+	char why[512];
 	bool had;
-	int ret = -1;
+	int ret = -1, r;
 
 	if (slave_ct_path(ctx, ct, "config", cfg, sizeof(cfg)) != 0 ||
 	    slave_ct_path(ctx, ct, SLAVE_REMOVING, rm, sizeof(rm)) != 0 ||
@@ -177,6 +178,18 @@ slave_ct_remove(struct slave_ctx *ctx, const struct msg_ctl_req *q,
 		snprintf(err, errlen, "its rootfs %s is neither its volume on "
 		    "this host's storage nor inside %s: not removed (its data "
 		    "would outlive its config)", val, ctdir);
+		goto out;
+	}
+	/* refused before anything is done: past step 1 its destroy would
+	 * fail at every try, the container half removed for good */
+	if (ctx->storage.ops->nested != NULL &&
+	    ctx->storage.ops->exists(&ctx->storage, ct) &&
+	    (r = ctx->storage.ops->nested(&ctx->storage, ct, err, errlen)) != 0) {
+		if (r > 0) {
+			snprintf(why, sizeof(why), "%s", err);
+			snprintf(err, errlen, "%s: not removed (remove those "
+			    "first: btrfs subvolume delete)", why);
+		}
 		goto out;
 	}
 	if (c->is_running(c)) {

@@ -60,6 +60,11 @@ struct storage_ops {
 	int (*grow)(struct storage *s, const char *ct, uint64_t bytes,
 	    char *err, size_t errlen);
 	bool (*exists)(struct storage *s, const char *ct);
+	/* 1 if ct's volume holds another volume of the backend (a nested
+	 * btrfs subvolume: its destroy would fail half-way), with what in
+	 * err; 0; -1 with err.  NULL: none can. */
+	int (*nested)(struct storage *s, const char *ct, char *err,
+	    size_t errlen);
 	/* ct's volume becomes to's (to has none; ct's has no snapshot) */
 	int (*rename)(struct storage *s, const char *ct, const char *to,
 	    char *err, size_t errlen);

@@ -134,7 +134,17 @@ for B in btrfs dir; do
 		echo "$out" | grep -q "machines: a btrfs subvolume nested" || fail "btrfs: unclear error: $out"
 		[ "$(cat "$S1/ns1/machines/f")" = keep ] && [ "$(where ns1)" = "h1:stopped " ] ||
 			fail "btrfs: ns1 after the refused move: $(where ns1)"
-		ok "btrfs: a subvolume nested in a container: a copy fails naming it, a move leaves the container whole on h1"
+		# nor is it removed half: refused before anything goes (its
+		# destroy failed after the config was gone, at every try)
+		L1=$("$POOLSH" lxcpath h1)
+		out=$(corral remove ns1 --host h1 --force 2>&1) && fail "btrfs: removed with a nested subvolume: $out"
+		echo "$out" | tail -n 1 | grep -q "holds 1 btrfs subvolume of its own: not removed" ||
+			fail "btrfs: unclear refusal: $out"
+		[ -f "$L1/ns1/config" ] && [ "$(cat "$S1/ns1/machines/f")" = keep ] || fail "btrfs: the refused remove touched ns1"
+		btrfs subvolume delete "$S1/ns1/machines" >/dev/null
+		corral remove ns1 --host h1 --force >/dev/null 2>&1 || fail "btrfs: remove ns1 once its subvolume is gone"
+		[ ! -e "$L1/ns1" ] && [ ! -e "$S1/ns1" ] || fail "btrfs: ns1 not removed"
+		ok "btrfs: a subvolume nested in a container: a copy fails naming it, a move leaves the container whole on h1, a remove is refused before anything goes"
 	fi
 	if [ "$B" = dir ]; then
 		# a slave killed -9 with w1 frozen and its hold not yet in
