@@ -155,20 +155,41 @@ clean_to(struct move *mv, bool settle, char *err, size_t errlen)
 	return 0;
 }
 
-static int set_autostart(struct move *mv, const char *host, bool on,
-    char *err, size_t errlen);
+/* LXC's autostart of C on host on or off: 0, or -1 with err. */
+static int
+set_autostart(struct move *mv, const char *host, bool on, char *err,
+    size_t errlen)
+{
+	struct msg_control_req q;
+	struct msg_control rep;
 
-/* C back on FROM: its autostart on again if this job turned it off (a
- * failure costs no data and is said). */
+	memset(&q, 0, sizeof(q));
+	snprintf(q.ct, sizeof(q.ct), "%s", mv->ct);
+	q.autostart = on ? MSG_AUTO_ENABLE : MSG_AUTO_DISABLE;
+	q.run = MSG_RUN_KEEP;
+	return master_request(mv->c->m, host, MSG_CT_CONTROL_REQ,
+	    msg_control_req_enc, &q, MSG_CT_CONTROL, msg_control_dec, &rep,
+	    60, err, errlen) == 0 ? 0 : -1;
+}
+
+/* C's autostart on host on again (a failure costs no data and is
+ * said). */
 static void
-back_autostart(struct move *mv)
+autostart_on(struct move *mv, const char *host)
 {
 	char e[512];
 
-	if (mv->auto_off && set_autostart(mv, mv->from, true, e,
-	    sizeof(e)) != 0)
-		job_note(mv->c, "autostart not set again on %s (%s): corral "
-		    "control %s --enable", mv->from, e, mv->ct);
+	if (set_autostart(mv, host, true, e, sizeof(e)) != 0)
+		job_note(mv->c, "autostart not set on %s (%s): corral control "
+		    "%s --enable", host, e, mv->ct);
+}
+
+/* C back on FROM: its autostart on again if this job turned it off. */
+static void
+back_autostart(struct move *mv)
+{
+	if (mv->auto_off)
+		autostart_on(mv, mv->from);
 }
 
 /* Undo on TO what the job may have made there (its config, its volume)
@@ -482,23 +503,6 @@ no_autostart(const char *text, char *out, size_t len, bool *on)
 	return 0;
 }
 
-/* LXC's autostart of C on host on or off: 0, or -1 with err. */
-static int
-set_autostart(struct move *mv, const char *host, bool on, char *err,
-    size_t errlen)
-{
-	struct msg_control_req q;
-	struct msg_control rep;
-
-	memset(&q, 0, sizeof(q));
-	snprintf(q.ct, sizeof(q.ct), "%s", mv->ct);
-	q.autostart = on ? MSG_AUTO_ENABLE : MSG_AUTO_DISABLE;
-	q.run = MSG_RUN_KEEP;
-	return master_request(mv->c->m, host, MSG_CT_CONTROL_REQ,
-	    msg_control_req_enc, &q, MSG_CT_CONTROL, msg_control_dec, &rep,
-	    60, err, errlen) == 0 ? 0 : -1;
-}
-
 static int
 config_set(struct move *mv, const struct msg_conf *conf)
 {
@@ -534,12 +538,9 @@ finish(struct move *mv)
 {
 	char e[512];
 
-	/* the switch made, LXC's autostart of C is TO's now; a failure to
-	 * set it costs no data and is said */
-	if (mv->autostart && set_autostart(mv, mv->to, true, e,
-	    sizeof(e)) != 0)
-		job_note(mv->c, "autostart not set on %s (%s): corral control "
-		    "%s --enable", mv->to, e, mv->ct);
+	/* the switch made, LXC's autostart of C is TO's now */
+	if (mv->autostart)
+		autostart_on(mv, mv->to);
 	if (job_step(mv->c, "remove-source") != 0)
 		return job_fail(mv->c, "remove-source: the inventory refused "
 		    "the step; %s is on %s, its stopped copy on %s: corral "

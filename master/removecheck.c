@@ -106,35 +106,29 @@ maker(const char *kind)
 	    strcmp(kind, "restore") == 0;
 }
 
-/* Whether ct on host may be a partial copy: the newest job that made ct
- * there (move, put, restore) failed or was cancelled at a step that may
- * leave one (a move rolled back with its destination out of reach leaves
- * its copy there).  1 (why in why), 0, -1 (the inventory failed). */
-static int
-partial_on(struct inventory *inv, const char *ct, const char *host,
-    char *why, size_t len)
+/* Whether ct on host may be a partial copy: the newest of the jobs v
+ * (n, oldest first) that made ct there (move, put, restore) failed or
+ * was cancelled at a step that may leave one (a move rolled back with
+ * its destination out of reach leaves its copy there).  Why in why. */
+static bool
+partial_on(const struct job *v, size_t n, const char *ct,
+    const char *host, char *why, size_t len)
 {
-	struct job *v = NULL;
-	size_t i, n = 0;
-	int r = 0;
+	size_t i;
 
-	if (job_list(inv, 0, &v, &n) != 0)
-		return -1;
 	for (i = n; i-- > 0;) {
 		if (strcmp(v[i].container, ct) != 0 ||
 		    strcmp(v[i].dst, host) != 0 || !maker(v[i].kind))
 			continue;
-		if ((v[i].state == JOB_FAILED || v[i].state == JOB_CANCELLED) &&
-		    partial_step(&v[i])) {
-			snprintf(why, len, "%s's copy on %s may be partial (job "
-			    "%lld, %s, %s at %s)", ct, host, (long long)v[i].id,
-			    v[i].kind, job_state_name(v[i].state), v[i].step);
-			r = 1;
-		}
-		break;
+		if ((v[i].state != JOB_FAILED &&
+		    v[i].state != JOB_CANCELLED) || !partial_step(&v[i]))
+			return false;
+		snprintf(why, len, "%s's copy on %s may be partial (job %lld, "
+		    "%s, %s at %s)", ct, host, (long long)v[i].id, v[i].kind,
+		    job_state_name(v[i].state), v[i].step);
+		return true;
 	}
-	free(v);
-	return r;
+	return false;
 }
 
 /* Another host that has ct per a poll from since on, not a partial copy
@@ -148,29 +142,26 @@ elsewhere(struct master_ctx *m, struct inventory *inv, const char *ct,
 {
 	struct msg_ct_rec_list l = { 0 };
 	int64_t since = (int64_t)time(NULL);
-	size_t i;
-	int found = 0, p;
+	struct job *v = NULL;
+	size_t i, n = 0;
+	int found = 0;
 
 	pollers_refresh(m, NULL);
-	if (inventory_containers(inv, ct, NULL, &l) != 0) {
+	if (inventory_containers(inv, ct, NULL, &l) != 0 ||
+	    job_list(inv, 0, &v, &n) != 0) {
 		snprintf(err, errlen, "inventory: %s", inventory_errmsg(inv));
+		msg_ct_rec_list_free(&l);
 		return -1;
 	}
-	for (i = 0; i < l.n && found == 0; i++) {
-		if (strcmp(l.v[i].host, host) == 0 ||
-		    strcmp(l.v[i].ct.name, ct) != 0 ||
-		    l.v[i].last_seen < since)
-			continue;
-		p = partial_on(inv, ct, l.v[i].host, skipped, slen);
-		if (p < 0) {
-			snprintf(err, errlen, "inventory: %s",
-			    inventory_errmsg(inv));
-			found = -1;
-		} else if (p == 0) {
+	for (i = 0; i < l.n && !found; i++)
+		if (strcmp(l.v[i].host, host) != 0 &&
+		    strcmp(l.v[i].ct.name, ct) == 0 &&
+		    l.v[i].last_seen >= since &&
+		    !partial_on(v, n, ct, l.v[i].host, skipped, slen)) {
 			snprintf(out, len, "%s", l.v[i].host);
 			found = 1;
 		}
-	}
+	free(v);
 	msg_ct_rec_list_free(&l);
 	return found;
 }

@@ -185,9 +185,10 @@ volume_pause_h2() {
 	CORRAL_TEST_VOLUME_PAUSE=30 "$POOLSH" start h2 >/dev/null
 	wait_until 200 host_up h2 || fail "$CASE: h2 not up"
 }
-# CT's volume made on h2: its slave killed -9 before it answers, then
-# started again (no pause)
-lose_volume_answer() {
+# job $ID's volume CT made on h2: its slave killed -9 before it answers,
+# then started again (no pause); the job ends with an error matching
+# ERRPAT, CT where WHERE says (lxc_truth), nothing of it on h2
+lose_volume_answer() {  # CT ERRPAT WHERE
 	local sp
 	wait_until 100 grep -q "$1: volume made; pausing" "$POOL/h2/slave.log" ||
 		fail "$CASE: h2's slave never made $1's volume"
@@ -196,19 +197,18 @@ lose_volume_answer() {
 	pkill -KILL -P "$sp"; kill -KILL "$sp"
 	wait_until 50 gone "$sp" || fail "$CASE: h2's slave survived -9"
 	"$POOLSH" start h2 >/dev/null
+	wait_until 1200 ended "$ID" || fail "$CASE: job $ID did not end: $(corral job "$ID")"
+	ERR=$(corral job "$ID" --json | jq -r '.job.error // ""')
+	echo "$ERR" | grep -q "$2" || fail "$CASE: job $ID: $ERR"
+	[ "$(where "$1")" = "$3" ] && [ ! -e "$S2/$1" ] && [ ! -e "$L2/$1" ] ||
+		fail "$CASE: $1 at '$(where "$1")', on h2: $(ls -d "$S2/$1" "$L2/$1" 2>&1)"
+	no_leftovers h2
+	all_clean
+	ok "$CASE: job $ID failed ($ERR), nothing left ($((SECONDS - t0)) s)"
 }
 volume_pause_h2
 ID=$(corral put gc --host h2 --as pt --detach) || fail "$CASE: put --detach: $ID"
-lose_volume_answer pt
-wait_until 1200 ended "$ID" || fail "$CASE: job $ID did not end: $(corral job "$ID")"
-ERR=$(corral job "$ID" --json | jq -r '.job.error // ""')
-echo "$ERR" | grep -q "^volume on h2: .*rolled back: nothing of pt left on h2" ||
-	fail "$CASE: job $ID: $ERR"
-[ -z "$(where pt)" ] && [ ! -e "$S2/pt" ] && [ ! -e "$L2/pt" ] ||
-	fail "$CASE: pt left on h2: '$(where pt)', $(ls -d "$S2/pt" "$L2/pt" 2>&1)"
-no_leftovers h2
-all_clean
-ok "$CASE: job $ID failed ($ERR), nothing left ($((SECONDS - t0)) s)"
+lose_volume_answer pt "^volume on h2: .*rolled back: nothing of pt left on h2" ""
 
 # the same for a move: its volume made on h2, the answer lost: rolled back
 # once h2 is back, the volume gone (it said "nothing changed" and left it,
@@ -218,16 +218,7 @@ t0=$SECONDS
 "$POOLSH" create h1 mvv --stopped >/dev/null
 volume_pause_h2
 ID=$(corral move mvv --to h2 --detach) || fail "$CASE: move --detach: $ID"
-lose_volume_answer mvv
-wait_until 1200 ended "$ID" || fail "$CASE: job $ID did not end: $(corral job "$ID")"
-ERR=$(corral job "$ID" --json | jq -r '.job.error // ""')
-echo "$ERR" | grep -q "^volume: .*rolled back: mvv is on h1 as before" ||
-	fail "$CASE: job $ID: $ERR"
-[ "$(where mvv)" = "h1:stopped " ] && [ ! -e "$S2/mvv" ] && [ ! -e "$L2/mvv" ] ||
-	fail "$CASE: mvv at '$(where mvv)', on h2: $(ls -d "$S2/mvv" "$L2/mvv" 2>&1)"
-no_leftovers h2
-all_clean
-ok "$CASE: job $ID failed ($ERR), nothing left ($((SECONDS - t0)) s)"
+lose_volume_answer mvv "^volume: .*rolled back: mvv is on h1 as before" "h1:stopped "
 
 # a put is whole from its start step on, and the container may run there
 # and be written to: a master killed at that step whose recovery finds h2

@@ -55,6 +55,20 @@ only_web() {
 	[ -z "$extra" ] || fail "$what: left on h1: $extra"
 	no_leftovers h1
 }
+# failed_back CPID OUT ERRRE WHAT BEFORE: the restore job $id (its CLI
+# CPID, its output in OUT) ends failed, exit 1, its error matching ERRRE;
+# h1 back, web alone and running there, its tree still BEFORE's
+failed_back() {
+	local rc=0 d
+	wait "$1" || rc=$?
+	[ "$rc" = 1 ] || fail "$4: exit $rc: $(cat "$2")"
+	corral job "$id" --json | jq -e --arg re "$3" '.job.state == "failed" and (.job.error | test($re))' >/dev/null ||
+		fail "$4: job $id: $(corral job "$id")"
+	wait_until 300 host_up h1 || fail "$4: h1 not back"
+	only_web "$4"
+	d=$(differs "$5" "$S1/web")
+	[ -z "$d" ] || fail "$4: the old web changed: $(echo "$d" | head -n 5)"
+}
 last_restore() { corral jobs --json | jq -r '[.[] | select(.kind == "restore")] | max_by(.id) | .id'; }
 
 # web runs on h1 with data; its version in the store; then it changes
@@ -133,14 +147,8 @@ id=$(last_restore)
 "$POOLSH" link h1 down
 sleep 10
 "$POOLSH" link h1 up
-rc=0; wait "$cpid" || rc=$?
-[ "$rc" = 1 ] || fail "a restore whose verify was cut off: exit $rc: $(cat "$T/cut.out")"
-corral job "$id" --json | jq -e '.job.state == "failed" and (.job.error | test("^verify on h1: .*rolled back: web is the old one"))' >/dev/null ||
-	fail "job $id: $(corral job "$id")"
-wait_until 300 host_up h1 || fail "h1 not back"
-only_web "cut at verify"
-d=$(differs "$T/before" "$S1/web")
-[ -z "$d" ] || fail "the old web changed: $(echo "$d" | head -n 5)"
+failed_back "$cpid" "$T/cut.out" "^verify on h1: .*rolled back: web is the old one" \
+	"cut at verify" "$T/before"
 ok "h1's link cut before the verify: the job failed and rolled back, the old one running untouched"
 
 # ---- the master killed in the middle of the swap: finished at its restart
@@ -174,12 +182,7 @@ id=$(last_restore)
 wait_until 300 grep -q "job $id restore web: swap-back on h1: .*trying again" "$POOL/master/master.log" ||
 	fail "the swap back was not asked again: $(tail -n 5 "$POOL/master/master.log")"
 "$POOLSH" link h1 up
-rc=0; wait "$cpid" || rc=$?
-[ "$rc" = 1 ] || fail "a restore whose start failed: exit $rc: $(cat "$T/back.out")"
-corral job "$id" --json | jq -e '.job.state == "failed" and (.job.error | test("^swap-back on h1: start of the restored web: .*rolled back: web is the old one, running again"))' >/dev/null ||
-	fail "job $id: $(corral job "$id")"
-wait_until 300 host_up h1 || fail "h1 not back"
-only_web "swap-back with h1 cut off"
-d=$(differs "$T/before2" "$S1/web")
-[ -z "$d" ] || fail "the old web changed: $(echo "$d" | head -n 5)"
+failed_back "$cpid" "$T/back.out" \
+	"^swap-back on h1: start of the restored web: .*rolled back: web is the old one, running again" \
+	"swap-back with h1 cut off" "$T/before2"
 ok "a restored web that did not start, h1 cut off during the swap back: asked again, the old one running untouched"
