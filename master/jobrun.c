@@ -20,6 +20,10 @@
 #define PRUNE_EVERY_MS (3600 * 1000LL)
 /* jobrun_stop() waits this long for those waiting on jobs to leave. */
 #define STOP_WAITERS_MS 5000
+/* A recovery that could not start (no memory, descriptor or thread) is
+ * tried again this long after: its job stays running on record, its
+ * container perhaps stopped, until it does. */
+#define RECOVER_RETRY_MS 10000
 
 void
 jobrun_changed(struct jobrun *r)
@@ -167,8 +171,10 @@ start_job(struct jobrun *r, const struct job *j, const struct job_kind *k,
 	struct job_slot *s;
 	char err[512];
 
-	if ((s = calloc(1, sizeof(*s))) == NULL)
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		log_error("job %lld: out of memory", (long long)j->id);
 		return -1;
+	}
 	s->job = *j;
 	s->kind = k;
 	s->recovering = recovering;
@@ -194,7 +200,13 @@ start_job(struct jobrun *r, const struct job *j, const struct job_kind *k,
 	pthread_mutex_lock(&r->lock);
 	if (pthread_create(&s->th, NULL, job_thread, s) != 0) {
 		pthread_mutex_unlock(&r->lock);
-		fail_job(r, j, "no thread to run it");
+		/* a recovery's job is never failed for it: its kind has yet
+		 * to look at what the killed master left */
+		if (recovering)
+			log_error("job %lld: no thread to run its recovery",
+			    (long long)j->id);
+		else
+			fail_job(r, j, "no thread to run it");
 		goto fail;
 	}
 	s->next = r->slots;
@@ -206,6 +218,50 @@ fail:
 	inventory_close(s->inv);
 	free(s);
 	return -1;
+}
+
+static bool
+is_stopping(struct jobrun *r)
+{
+	bool stopping;
+
+	pthread_mutex_lock(&r->lock);
+	stopping = r->stopping;
+	pthread_mutex_unlock(&r->lock);
+	return stopping;
+}
+
+static bool
+has_slot(struct jobrun *r, int64_t id)
+{
+	const struct job_slot *s;
+	bool found = false;
+
+	pthread_mutex_lock(&r->lock);
+	for (s = r->slots; s != NULL && !found; s = s->next)
+		found = s->job.id == id;
+	pthread_mutex_unlock(&r->lock);
+	return found;
+}
+
+/* j, running on record with no thread of ours (a killed master left it):
+ * to its kind's recover, else failed with the step named.  A recovery
+ * that cannot start is tried again later (r->recover_at). */
+static void
+recover_one(struct jobrun *r, const struct job *j)
+{
+	const struct job_kind *k = find_kind(r, j->kind);
+
+	if (k == NULL || k->recover == NULL) {
+		fail_job(r, j, "master restarted during %s",
+		    j->step[0] ? j->step : "its start");
+		return;
+	}
+	if (start_job(r, j, k, true) == 0)
+		return;
+	job_log(LOG_WARNING, j, "its recovery could not start: trying again "
+	    "in %d s", RECOVER_RETRY_MS / 1000);
+	r->recover_at = monotonic_ms() + RECOVER_RETRY_MS;
 }
 
 static bool
@@ -244,13 +300,21 @@ schedule(struct jobrun *r)
 	const struct job_kind *k;
 	struct job *v;
 	size_t i, n;
-	bool ok, full = false, stopping;
+	bool ok, full = false, stopping, retry;
 
+	retry = r->recover_at != 0 && monotonic_ms() >= r->recover_at;
 	if (job_list(r->inv, INT64_MAX, &v, &n) != 0) {
 		log_error("jobs: %s", inventory_errmsg(r->inv));
 		return;
 	}
+	if (retry)
+		r->recover_at = 0;
 	for (i = 0; i < n; i++) {
+		/* only this thread starts jobs: running on record without
+		 * a slot is a recovery that did not start */
+		if (retry && v[i].state == JOB_RUNNING &&
+		    !has_slot(r, v[i].id) && !is_stopping(r))
+			recover_one(r, &v[i]);
 		if (v[i].state != JOB_QUEUED)
 			continue;
 		k = find_kind(r, v[i].kind);
@@ -336,7 +400,6 @@ sched_thread(void *arg)
 static int
 recover_all(struct jobrun *r, char *err, size_t errlen)
 {
-	const struct job_kind *k;
 	struct job *v;
 	size_t i, n;
 
@@ -344,16 +407,9 @@ recover_all(struct jobrun *r, char *err, size_t errlen)
 		snprintf(err, errlen, "jobs: %s", inventory_errmsg(r->inv));
 		return -1;
 	}
-	for (i = 0; i < n; i++) {
-		if (v[i].state != JOB_RUNNING)
-			continue;
-		k = find_kind(r, v[i].kind);
-		if (k != NULL && k->recover != NULL)
-			(void)start_job(r, &v[i], k, true);
-		else
-			fail_job(r, &v[i], "master restarted during %s",
-			    v[i].step[0] ? v[i].step : "its start");
-	}
+	for (i = 0; i < n; i++)
+		if (v[i].state == JOB_RUNNING)
+			recover_one(r, &v[i]);
 	free(v);
 	return 0;
 }

@@ -38,6 +38,8 @@ struct jobrun {
 	bool kicked;
 	bool stopping;
 	int64_t pruned_at;              /* realtime ms of the last job_prune */
+	int64_t recover_at;             /* monotonic ms: recoveries that could
+					 * not start are tried again; 0 none */
 	unsigned waiters;               /* in jobrun_watch() */
 };
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include <cmocka.h>
 
@@ -431,6 +432,50 @@ test_cancel_running(void **state)
 	assert_int_equal(f->running, 0);
 }
 
+/* The runner's log (stderr) into a file of the test's, read back at the
+ * end. */
+struct capture {
+	FILE *f;
+	int saved;
+};
+
+static void
+capture_begin(struct fixture *f, struct capture *cap)
+{
+	char path[600];
+
+	snprintf(path, sizeof(path), "%s/log", f->dir);
+	fflush(stderr);
+	assert_true((cap->saved = dup(2)) >= 0);
+	assert_non_null(cap->f = fopen(path, "w+"));
+	dup2(fileno(cap->f), 2);
+}
+
+static void
+capture_end(struct capture *cap, char *buf, size_t len)
+{
+	size_t n;
+
+	fflush(stderr);
+	dup2(cap->saved, 2);
+	close(cap->saved);
+	rewind(cap->f);
+	n = fread(buf, 1, len - 1, cap->f);
+	buf[n] = '\0';
+	fclose(cap->f);
+}
+
+/* Job id's line with text is in the captured log. */
+static void
+assert_logged(const char *buf, int64_t id, const char *text)
+{
+	char want[300];
+
+	snprintf(want, sizeof(want), "job %lld %s", (long long)id, text);
+	if (strstr(buf, want) == NULL)
+		fail_msg("not logged: %s", want);
+}
+
 /* A master killed mid-job: its running jobs are found at start, one
  * recovered by its kind, one of a kind with no recover marked failed with
  * the step named; queued jobs run; all is logged. */
@@ -438,13 +483,11 @@ static void
 test_recovery(void **state)
 {
 	struct fixture *f = *state;
-	char log[600], buf[8192];
+	char buf[8192];
 	int64_t a, b, c, d;
+	struct capture cap;
 	struct jobrun *r;
 	struct job j;
-	FILE *lf;
-	size_t n;
-	int saved;
 
 	a = queue(f, "work", "a", "h1", "h2");
 	b = queue(f, "plain", "b", "h1", "h3");
@@ -455,12 +498,7 @@ test_recovery(void **state)
 	must(f->inv, job_start(f->inv, b, realtime_ms()));
 	must(f->inv, job_set_step(f->inv, b, "copy", realtime_ms()));
 	f->gate = true;
-	/* the log, from stderr */
-	snprintf(log, sizeof(log), "%s/log", f->dir);
-	fflush(stderr);
-	saved = dup(2);
-	assert_non_null(lf = fopen(log, "w+"));
-	dup2(fileno(lf), 2);
+	capture_begin(f, &cap);
 	r = start(f);
 	wait_state(f, a, JOB_DONE, NULL);
 	wait_state(f, c, JOB_DONE, NULL);
@@ -468,31 +506,86 @@ test_recovery(void **state)
 	assert_string_equal(j.error,
 	    "no job kind 'gone' in this corral-master");
 	stop(r);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(lf);
-	n = fread(buf, 1, sizeof(buf) - 1, lf);
-	buf[n] = '\0';
-	fclose(lf);
+	capture_end(&cap, buf, sizeof(buf));
 	assert_int_equal(f->recovered, a);
 	must(f->inv, job_get(f->inv, b, &j, NULL, NULL));
 	assert_int_equal(j.state, JOB_FAILED);
 	assert_string_equal(j.error, "master restarted during copy");
-	snprintf(log, sizeof(log), "job %lld work a: found running at copy",
-	    (long long)a);
-	assert_non_null(strstr(buf, log));
-	snprintf(log, sizeof(log), "job %lld work a: resuming at copy",
-	    (long long)a);
-	assert_non_null(strstr(buf, log));
-	snprintf(log, sizeof(log), "job %lld work a: done", (long long)a);
-	assert_non_null(strstr(buf, log));
-	snprintf(log, sizeof(log), "job %lld plain b: failed: master "
-	    "restarted during copy", (long long)b);
-	assert_non_null(strstr(buf, log));
-	snprintf(log, sizeof(log), "job %lld work c: step work",
-	    (long long)c);
-	assert_non_null(strstr(buf, log));
+	assert_logged(buf, a, "work a: found running at copy");
+	assert_logged(buf, a, "work a: resuming at copy");
+	assert_logged(buf, a, "work a: done");
+	assert_logged(buf, b, "plain b: failed: master "
+	    "restarted during copy");
+	assert_logged(buf, c, "work c: step work");
+}
+
+/* The lowest descriptor number free. */
+static int
+lowest_free_fd(void)
+{
+	int fd = dup(0);
+
+	assert_true(fd >= 0);
+	close(fd);
+	return fd;
+}
+
+/* A recovery that cannot start at the master's start (here: no
+ * descriptor for its job's connection) is not forgotten nor failed: its
+ * job stays running on record, and is recovered once it can start. */
+static void
+test_recovery_retry(void **state)
+{
+	struct fixture *f = *state;
+	struct rlimit saved, tight;
+	struct inventory *probe;
+	struct capture cap;
+	char buf[8192], err[512];
+	struct jobrun *r;
+	struct job j;
+	int64_t a, end;
+	struct job *v;
+	size_t n;
+
+	a = queue(f, "work", "a", "h1", "h2");
+	must(f->inv, job_start(f->inv, a, realtime_ms()));
+	must(f->inv, job_set_step(f->inv, a, "copy", realtime_ms()));
+	f->gate = true;
+	capture_begin(f, &cap);
+	/* what a connection takes: the runner's fits, its job's does not */
+	assert_non_null(probe = inventory_open(f->m.conf.inventory, err,
+	    sizeof(err)));
+	must(probe, job_list(probe, INT64_MAX, &v, &n));
+	free(v);
+	tight.rlim_cur = (rlim_t)lowest_free_fd();
+	/* SQLite may keep its descriptor for the next connection to the
+	 * file (its locks are per process): what is free now is no
+	 * measure */
+	inventory_close(probe);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	tight.rlim_max = saved.rlim_max;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &tight), 0);
+	r = start(f);
+	usleep(500 * 1000);
+	must(f->inv, job_get(f->inv, a, &j, NULL, NULL));
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+	assert_int_equal(j.state, JOB_RUNNING);
+	assert_int_equal(f->recovered, 0);
+	/* tried again within RECOVER_RETRY_MS and a scheduler round */
+	end = monotonic_ms() + 20000;
+	for (;;) {
+		must(f->inv, job_get(f->inv, a, &j, NULL, NULL));
+		if (j.state != JOB_RUNNING || monotonic_ms() > end)
+			break;
+		usleep(50 * 1000);
+	}
+	stop(r);
+	capture_end(&cap, buf, sizeof(buf));
+	assert_int_equal(j.state, JOB_DONE);
+	assert_int_equal(f->recovered, a);
+	assert_logged(buf, a, "work a: its recovery could not "
+	    "start: trying again in 10 s");
+	assert_logged(buf, a, "work a: found running at copy");
 }
 
 /* A master that stops: the running job stops at its safe point and goes
@@ -617,6 +710,7 @@ main(void)
 		T(test_cancel_queued),
 		T(test_cancel_running),
 		T(test_recovery),
+		T(test_recovery_retry),
 		T(test_stop_requeues),
 		T(test_prune_old),
 		T(test_watch),
