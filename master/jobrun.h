@@ -38,8 +38,9 @@ enum job_outcome {
 	 * was before the job */
 	JOB_OUT_CANCELLED,
 	/* the master is stopping in a step that must be finished (a swap
-	 * back): the job stays running on record, for its kind's recover at
-	 * the next start */
+	 * back; whether a moved container runs on its destination): the job
+	 * stays running on record, for its kind's recover at the next
+	 * start */
 	JOB_OUT_LEFT,
 };
 

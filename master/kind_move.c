@@ -288,16 +288,18 @@ fail_step(struct move *mv, const char *step)
 	return fail_back(mv, step);
 }
 
-/* Whether C runs on TO: 1 yes, 0 no, -1 TO did not answer within
- * SETTLE_S (its slave restarting, its link back) or the job was
- * told to stop. */
+/* Whether C runs on TO: 1 yes, 0 no.  TO is asked until it answers (its
+ * slave restarting, its link back), whatever the time: C may run there,
+ * and nothing else may be done until that is known; a cancel cannot cut
+ * it short.  The master stopping does: -2, the job left at its step for
+ * the recovery at the next start, which asks again.  -1: no memory. */
 static int
 runs_on_to(struct move *mv)
 {
 	struct msg_conf *conf;
 	char why[512];
-	int64_t until = monotonic_ms() + SETTLE_S * 1000LL;
-	int r = -1;
+	bool noted = false;
+	int r;
 
 	if ((conf = calloc(1, sizeof(*conf))) == NULL)
 		return -1;
@@ -307,8 +309,17 @@ runs_on_to(struct move *mv)
 			r = conf->running != 0;
 			break;
 		}
-		if (job_cancelled(mv->c) || monotonic_ms() >= until)
+		if (job_stopping(mv->c)) {
+			job_note(mv->c, "whether %s runs on %s is not known (%s):"
+			    " the master's next start asks again", mv->ct,
+			    mv->to, why);
+			r = -2;
 			break;
+		}
+		if (!noted)
+			job_note(mv->c, "whether %s runs on %s: %s; asking again "
+			    "every 2 s until it answers", mv->ct, mv->to, why);
+		noted = true;
 		sleep(2);
 	}
 	free(conf);
@@ -319,13 +330,16 @@ static int finish(struct move *mv);
 
 /* "start" on TO failed, or its answer was lost: C may run there all
  * the same.  TO is asked until it answers: C runs there, the move goes
- * on (the switch happened); it does not, a roll back is safe; no answer,
- * C may run on TO and is never started on FROM too. */
+ * on (the switch happened); it does not, a roll back is safe.  Until
+ * then C is started nowhere; a master stopping meanwhile leaves the job
+ * at "start" for its recovery. */
 static int
 start_failed(struct move *mv, const char *why)
 {
 	int r = runs_on_to(mv);
 
+	if (r == -2)
+		return JOB_OUT_LEFT;
 	if (r > 0) {
 		job_note(mv->c, "%s, but %s runs on %s: going on", why, mv->ct,
 		    mv->to);
@@ -338,14 +352,17 @@ start_failed(struct move *mv, const char *why)
  * C may have run there since, been written to, and stopped; it is never
  * removed.  C runs there: the move goes on; it does not: it is started
  * there, and the move goes on; TO refuses: FROM starts its copy from
- * before the move and TO keeps its own, both named; no answer: C may run
- * on TO, FROM does not start it. */
+ * before the move and TO keeps its own, both named.  A TO that does not
+ * answer (to the question, or to the start: it may have started C) is
+ * asked until it does; FROM never starts C before. */
 static int
 recover_start(struct move *mv)
 {
 	char e[512];
 	int r = runs_on_to(mv);
 
+	if (r == -2)
+		return JOB_OUT_LEFT;
 	if (r < 0) {
 		snprintf(mv->err, sizeof(mv->err), "the master restarted");
 		return fail_back_as(mv, "start", true);
@@ -359,6 +376,17 @@ recover_start(struct move *mv)
 	    sizeof(mv->err)) == 0) {
 		job_note(mv->c, "master restarted during start: %s started on "
 		    "%s: going on", mv->ct, mv->to);
+		return finish(mv);
+	}
+	/* no answer is not a refusal: the start may have happened, its
+	 * answer lost, and FROM must not start C too */
+	if ((r = runs_on_to(mv)) == -2)
+		return JOB_OUT_LEFT;
+	if (r < 0)
+		return fail_back_as(mv, "start", true);
+	if (r > 0) {
+		job_note(mv->c, "master restarted during start: %s runs on %s "
+		    "(%s): going on", mv->ct, mv->to, mv->err);
 		return finish(mv);
 	}
 	back_autostart(mv);

@@ -14,7 +14,9 @@
 # at every step.  Then two recoveries of a master killed: at the start on
 # the destination, whose copy ran and was written to meanwhile (kept: the
 # move finishes), and before the volume step while the destination holds
-# a container of that name of its own (left alone).  Last, a container
+# a container of that name of its own (left alone); a destination out of
+# reach at the start: asked until it answers, through a cancel and a
+# master's restart, the container started nowhere meanwhile.  Last, a container
 # started again on the source during the copy: rolled back, never run on
 # both hosts; an admin's snapshot taken during the copy: refused as its
 # source, kept by the roll back; and a move cut off from its destination
@@ -185,6 +187,18 @@ else
 fi
 # ---- the recoveries of other moves (their own containers, h1 -> h2)
 S1=$("$POOLSH" storage h1); S2=$("$POOLSH" storage h2); L2=$("$POOLSH" lxcpath h2)
+# The master started again: move job ID of ms ends done, ms running on
+# TO alone with what it wrote on h2, no volume left on FROM.
+ms_done_on() {  # ID FROM TO
+	local id=$1 from=$2 to=$3 sf st
+	sf=$("$POOLSH" storage "$from"); st=$("$POOLSH" storage "$to")
+	"$POOLSH" start master >/dev/null
+	wait_until 1200 ended "$id" || fail "job $id did not end after the restart"
+	jq_of '.job.state == "done"' corral job "$id" --json || fail "job $id: $(corral job "$id")"
+	[ "$(where ms)" = "$to:running " ] || fail "ms is at $(where ms), not running on $to alone"
+	[ "$(cat "$st/ms/late" 2>&1)" = "written on h2" ] || fail "what ms wrote on h2 is lost"
+	[ ! -e "$sf/ms" ] || fail "a volume of ms is left on $from"
+}
 # ---- kill -9 of the master at the start on the destination: the copy
 # there is whole, and may run and be written to while the master is down
 # (here it is, then stopped): the recovery starts it there and finishes;
@@ -200,13 +214,34 @@ wait_until 50 sh -c "! kill -0 $(cat "$POOL/master/master.pid")" || fail "master
 "$POOLSH" exec h2 lxc-start -P "$L2" -n ms || fail "ms does not start on h2"
 echo "written on h2" >"$S2/ms/late"
 "$POOLSH" exec h2 lxc-stop -P "$L2" -n ms
-"$POOLSH" start master >/dev/null
-wait_until 1200 ended "$id" || fail "job $id did not end after the restart"
-jq_of '.job.state == "done"' corral job "$id" --json || fail "job $id: $(corral job "$id")"
-[ "$(where ms)" = "h2:running " ] || fail "ms is at $(where ms), not running on h2 alone"
-[ "$(cat "$S2/ms/late" 2>&1)" = "written on h2" ] || fail "what ms wrote on h2 is lost"
-[ ! -e "$S1/ms" ] || fail "a volume of ms is left on h1"
+ms_done_on "$id" h1 h2
 ok "a master killed at a move's start: its recovery starts the copy on h2 and finishes, keeping what was written there"
+
+# ---- the destination out of reach at the start (ms back to h1, h1's
+# link cut while the step is paused): whether ms runs there is not
+# known, so the move asks until h1 answers; a cancel does not cut that
+# short (it failed the move at once, "MAY RUN ON h1"), a master stopped
+# meanwhile leaves the job at its step, and its next start, the link
+# back, finishes the move
+"$POOLSH" stop master >/dev/null
+CORRAL_TEST_JOB_PAUSE=start:8 "$POOLSH" start master >/dev/null
+wait_until 300 host_up h1 && wait_until 300 host_up h2 || fail "hosts not up after the master's restart"
+id=$(corral move ms --to h1 --detach) || fail "move ms --detach: $id"
+wait_until 600 jq_of '.job.step == "start"' corral job "$id" --json || fail "job $id never reached start: $(corral job "$id")"
+"$POOLSH" link h1 down
+wait_until 600 grep -q "job $id .*whether ms runs on h1: .*asking again" "$POOL/master/master.log" ||
+	fail "job $id never asked h1 again: $(corral job "$id")"
+corral cancel "$id" >/dev/null || fail "cancel $id"
+sleep 8
+jq_of '.job.state == "running" and .job.step == "start"' corral job "$id" --json ||
+	fail "a cancel ended the move's question to h1: $(corral job "$id")"
+"$POOLSH" stop master >/dev/null
+grep -q "job $id .*left during start, for its recovery" "$POOL/master/master.log" ||
+	fail "job $id not left for the next start: $(grep "job $id " "$POOL/master/master.log" | tail -n 3)"
+[ "$(where ms)" = "h1:stopped h2:stopped " ] || fail "ms is at '$(where ms)' while h1 is cut off: it must run nowhere"
+"$POOLSH" link h1 up
+ms_done_on "$id" h2 h1
+ok "a move's destination out of reach at its start: asked until it answers, through a cancel and a master's restart; then done, on h1 alone"
 
 # ---- kill -9 of the master before a move's volume step: the job made
 # nothing on the destination, which meanwhile holds a container of that
