@@ -48,11 +48,43 @@ intent_path(struct slave_ctx *ctx, const char *dir, const char *to,
 	return slave_ct_path(ctx, dir, f, buf, len);
 }
 
+static bool
+ends_new(const char *name)
+{
+	size_t l = strlen(name), sl = strlen(SLAVE_NEW_SUFFIX);
+
+	return l > sl && strcmp(name + l - sl, SLAVE_NEW_SUFFIX) == 0;
+}
+
+/* Whether entry name is an intent: 1 a whole one, its target into to
+ * (PROTO_NAME_MAX); 2 one half-written (slave_write_atomic's temp file of
+ * it); 0 neither. */
+static int
+intent_name(const char *name, char *to)
+{
+	char t[PROTO_NAME_MAX + sizeof(SLAVE_NEW_SUFFIX)];
+	bool half;
+	size_t l;
+
+	if (strncmp(name, INTENT, strlen(INTENT)) != 0)
+		return 0;
+	name += strlen(INTENT);
+	if ((l = strlen(name)) >= sizeof(t))
+		return 0;
+	memcpy(t, name, l + 1);
+	if ((half = ends_new(t)))
+		t[l - strlen(SLAVE_NEW_SUFFIX)] = '\0';
+	if (!ct_name_valid(t))
+		return 0;
+	memcpy(to, t, strlen(t) + 1);
+	return half ? 2 : 1;
+}
+
 /* The target of an intent in LXCPATH/dir into to ("" none). */
 static void
 intent_of(struct slave_ctx *ctx, const char *dir, char *to, size_t len)
 {
-	char p[PATH_MAX];
+	char p[PATH_MAX], t[PROTO_NAME_MAX];
 	struct dirent *e;
 	DIR *d;
 
@@ -60,18 +92,31 @@ intent_of(struct slave_ctx *ctx, const char *dir, char *to, size_t len)
 	if (slave_ct_path(ctx, dir, NULL, p, sizeof(p)) != 0 ||
 	    (d = opendir(p)) == NULL)
 		return;
-	while ((e = readdir(d)) != NULL) {
-		const char *n = e->d_name + strlen(INTENT);
-		size_t l = strlen(n), sl = strlen(SLAVE_NEW_SUFFIX);
+	while ((e = readdir(d)) != NULL)
+		if (intent_name(e->d_name, t) == 1) {
+			snprintf(to, len, "%s", t);
+			break;
+		}
+	closedir(d);
+}
 
-		/* not the intent's own half-written file */
-		if (strncmp(e->d_name, INTENT, strlen(INTENT)) != 0 ||
-		    !ct_name_valid(n) ||
-		    (l > sl && strcmp(n + l - sl, SLAVE_NEW_SUFFIX) == 0))
-			continue;
-		snprintf(to, len, "%s", n);
-		break;
-	}
+/* Step 1 cut short (a slave killed while it wrote the intent): its temp
+ * file goes; nothing else was touched, ct is whole. */
+static void
+drop_half_intents(struct slave_ctx *ctx, const char *ct)
+{
+	char p[PATH_MAX], t[PROTO_NAME_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	if (slave_ct_path(ctx, ct, NULL, p, sizeof(p)) != 0 ||
+	    (d = opendir(p)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (intent_name(e->d_name, t) == 2 &&
+		    unlinkat(dirfd(d), e->d_name, 0) == 0)
+			log_notice("%s: removed a half-written intent to rename "
+			    "it to %s a stopped slave left", ct, t);
 	closedir(d);
 }
 
@@ -328,6 +373,10 @@ slave_handle_rename(struct reqloop *l, const struct frame *f)
 		    !ct_name_valid(q.ct) ? pn : pt);
 	else if (strcmp(q.ct, q.to) == 0)
 		snprintf(err, sizeof(err), "the same name");
+	else if (ends_new(q.to))
+		/* its intent would read as a half-written one */
+		snprintf(err, sizeof(err), "a name ending in %s",
+		    SLAVE_NEW_SUFFIX);
 	else
 		r = do_rename(ctx, &q, &a, err, sizeof(err));
 	if (r != 0) {
@@ -347,6 +396,7 @@ slave_rename_sweep(struct slave_ctx *ctx, const char *ct)
 	char to[PROTO_NAME_MAX], err[512];
 	int r;
 
+	drop_half_intents(ctx, ct);
 	intent_of(ctx, ct, to, sizeof(to));
 	if (to[0] == '\0')
 		return;

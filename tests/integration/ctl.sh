@@ -223,6 +223,8 @@ for B in $storages; do
 	echo "$out" | grep -q "not a valid container name" || fail "$B: $out"
 	out=$(ctl h1 rename nosuch -n r9 2>&1) && fail "$B: renamed nothing"
 	echo "$out" | grep -q "no container nosuch" || fail "$B: $out"
+	out=$(ctl h1 rename r1 -n r1.corral-new 2>&1) && fail "$B: renamed to a temp file's name"
+	echo "$out" | grep -q "a name ending in .corral-new" || fail "$B: $out"
 	[ -f "$L1/r1/config" ] && [ -d "$S1/r1" ] && [ "$(state_of h1 r0)" = running ] ||
 		fail "$B: a refused rename changed something"
 	out=$(ctl h1 rename r1 -n r1b) || fail "$B: rename: $out"
@@ -246,14 +248,19 @@ for B in $storages; do
 	killed_renaming r3 "volume renamed"
 	[ -f "$L1/r3/config.rename-r3b" ] && [ -d "$S1/r3b" ] && [ ! -e "$S1/r3" ] ||
 		fail "$B: after step 2: $(ls -A "$L1/r3" "$S1")"
+	# and one killed while it wrote the intent (step 1's temp file)
+	printf 'lxc.uts.name = r0' >"$L1/r0/config.rename-r0b.corral-new"
 	restart_slave h1
+	[ ! -e "$L1/r0/config.rename-r0b.corral-new" ] && [ -f "$L1/r0/config" ] &&
+	    [ "$(state_of h1 r0)" = running ] || fail "$B: r0 after the start: $(ls -A "$L1/r0")"
+	slog h1 | grep -q "r0: removed a half-written intent to rename it to r0b" || fail "$B: r0: not logged"
 	for c in r2 r3; do
 		[ ! -e "$L1/$c" ] && [ ! -e "$S1/$c" ] && [ -f "$L1/${c}b/config" ] && [ -d "$S1/${c}b" ] &&
 		    ! ls "$L1/${c}b" | grep -q rename || fail "$B: $c's rename not finished: $(ls -A "$L1" "$S1")"
 		grep -qx "lxc.rootfs.path = dir:$S1/${c}b" "$L1/${c}b/config" || fail "$B: ${c}b's config"
 		slog h1 | grep -q "$c: finished a rename to ${c}b a stopped slave left" || fail "$B: $c: not logged"
 	done
-	ok "$B: a slave killed after each step of CT_RENAME: the next start finishes it"
+	ok "$B: a slave killed after each step of CT_RENAME: the next start finishes it, or drops a half-written intent"
 
 	# started after step 1 while the slave was down (LXC's autostart at
 	# boot): the next start drops the rename, r4 stays r4 and runs (it
