@@ -129,6 +129,28 @@ out:
 	return ret;
 }
 
+/* Refused before anything is done: past step 1 a destroy that meets what
+ * the backend's nested finds fails at every try, the container half
+ * removed for good.  0, or -1 with err. */
+static int
+refuse_nested(struct slave_ctx *ctx, const char *ct, char *err,
+    size_t errlen)
+{
+	struct storage *s = &ctx->storage;
+	char why[MSG_ERRTEXT_MAX];
+	int r;
+
+	if (s->ops->nested == NULL || !s->ops->exists(s, ct) ||
+	    (r = s->ops->nested(s, ct, err, errlen)) == 0)
+		return 0;
+	if (r > 0) {
+		snprintf(why, sizeof(why), "%s", err);
+		snprintf(err, errlen, "%s: not removed (%s)", why,
+		    s->ops->nested_fix);
+	}
+	return -1;
+}
+
 int
 slave_ct_remove(struct slave_ctx *ctx, const struct msg_ctl_req *q,
     struct msg_ctl *a, char *err, size_t errlen)
@@ -137,9 +159,8 @@ slave_ct_remove(struct slave_ctx *ctx, const struct msg_ctl_req *q,
 	struct lxc_container *c = NULL;
 	char cfg[PATH_MAX], rm[PATH_MAX], ctdir[PATH_MAX], gone[PATH_MAX];
 	char val[PATH_MAX], stopped[MSG_ERRTEXT_MAX / 2] = "", *text = NULL;
-	char why[512];
 	bool had;
-	int ret = -1, r;
+	int ret = -1;
 
 	if (slave_ct_path(ctx, ct, "config", cfg, sizeof(cfg)) != 0 ||
 	    slave_ct_path(ctx, ct, SLAVE_REMOVING, rm, sizeof(rm)) != 0 ||
@@ -180,18 +201,8 @@ slave_ct_remove(struct slave_ctx *ctx, const struct msg_ctl_req *q,
 		    "would outlive its config)", val, ctdir);
 		goto out;
 	}
-	/* refused before anything is done: past step 1 its destroy would
-	 * fail at every try, the container half removed for good */
-	if (ctx->storage.ops->nested != NULL &&
-	    ctx->storage.ops->exists(&ctx->storage, ct) &&
-	    (r = ctx->storage.ops->nested(&ctx->storage, ct, err, errlen)) != 0) {
-		if (r > 0) {
-			snprintf(why, sizeof(why), "%s", err);
-			snprintf(err, errlen, "%s: not removed (remove those "
-			    "first: btrfs subvolume delete)", why);
-		}
+	if (refuse_nested(ctx, ct, err, errlen) != 0)
 		goto out;
-	}
 	if (c->is_running(c)) {
 		if (!(q->flags & MSG_CTL_FORCE)) {
 			snprintf(err, errlen, "it is running (force stops it "

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "log.h"
 #include "storage.h"
 
@@ -182,6 +183,96 @@ storage_is_mountpoint(const char *p)
 	snprintf(parent, sizeof(parent), "%s/..", p);
 	return lstat(p, &a) == 0 && S_ISDIR(a.st_mode) &&
 	    stat(parent, &b) == 0 && a.st_dev != b.st_dev;
+}
+
+/* The rest of an escape of mountinfo, its backslash read: \NNN in octal,
+ * as the kernel writes ' ', '\t', '\n' and '\\'.  The byte, or -1. */
+static int
+mountinfo_unescape(FILE *f)
+{
+	int c, i, v = 0;
+
+	for (i = 0; i < 3; i++) {
+		if ((c = getc(f)) < '0' || c > '7')
+			return -1;
+		v = v * 8 + (c - '0');
+	}
+	return v == 0 || v > 0xff ? -1 : v;
+}
+
+int
+storage_mountinfo_next(FILE *f, char *buf, size_t len)
+{
+	int c, field = 1;
+	size_t n = 0;
+	bool any = false;
+
+	while ((c = getc(f)) != EOF && c != '\n') {
+		any = true;
+		if (c == ' ') {
+			field++;
+			continue;
+		}
+		if (field != 5)
+			continue;
+		if ((c == '\\' && (c = mountinfo_unescape(f)) < 0) ||
+		    n + 1 >= len)
+			return -1;
+		buf[n++] = (char)c;
+	}
+	if (!any && c == EOF)
+		return 0;
+	/* the mount options follow it: a line cut short is not taken */
+	if (field < 6 || n == 0 || buf[0] != '/')
+		return -1;
+	buf[n] = '\0';
+	return 1;
+}
+
+/* p is dir (n bytes, no trailing '/' but "/") or beneath it */
+static bool
+path_in(const char *p, const char *dir, size_t n)
+{
+	return strncmp(p, dir, n) == 0 &&
+	    (p[n] == '\0' || p[n] == '/' || dir[n - 1] == '/');
+}
+
+int
+storage_mounted_in(const char *what, const char *dir, char *err,
+    size_t errlen)
+{
+	static const char mountinfo[] = "/proc/self/mountinfo";
+	char real[PATH_MAX], mnt[PATH_MAX], first[PATH_MAX], esc[PATH_MAX];
+	int count = 0, r;
+	FILE *f;
+
+	if (realpath(dir, real) == NULL) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if ((f = fopen(mountinfo, "re")) == NULL) {
+		snprintf(err, errlen, "%s: %s", mountinfo, strerror(errno));
+		return -1;
+	}
+	while ((r = storage_mountinfo_next(f, mnt, sizeof(mnt))) == 1)
+		if (path_in(mnt, real, strlen(real)) && count++ == 0)
+			snprintf(first, sizeof(first), "%s", mnt);
+	if (r != 0 || ferror(f)) {
+		snprintf(err, errlen, "%s: %s", mountinfo, ferror(f) ?
+		    "read error" : "a line that does not parse");
+		count = -1;
+	} else if (count > 0) {
+		str_escape(esc, sizeof(esc), first);
+		if (count == 1)
+			snprintf(err, errlen, "%s %s has a file system "
+			    "mounted at %s", what, dir, esc);
+		else
+			snprintf(err, errlen, "%s %s has file systems "
+			    "mounted at %s and %d more", what, dir, esc,
+			    count - 1);
+	}
+	fclose(f);
+	return count;
 }
 
 int

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "conf.h"
 
@@ -60,11 +61,12 @@ struct storage_ops {
 	int (*grow)(struct storage *s, const char *ct, uint64_t bytes,
 	    char *err, size_t errlen);
 	bool (*exists)(struct storage *s, const char *ct);
-	/* 1 if ct's volume holds another volume of the backend (a nested
-	 * btrfs subvolume: its destroy would fail half-way), with what in
-	 * err; 0; -1 with err.  NULL: none can. */
+	/* 1 if ct's volume holds what its destroy would fail on half-way
+	 * (a nested btrfs subvolume, a file system mounted in a dir
+	 * volume), with what in err; 0; -1 with err.  NULL: nothing can. */
 	int (*nested)(struct storage *s, const char *ct, char *err,
 	    size_t errlen);
+	const char *nested_fix;       /* what the admin does about it first */
 	/* ct's volume becomes to's (to has none; ct's has no snapshot) */
 	int (*rename)(struct storage *s, const char *ct, const char *to,
 	    char *err, size_t errlen);
@@ -143,6 +145,16 @@ int storage_statvfs_usage(const char *root, struct storage_usage *u,
 /* A directory on another device than its parent's (lvm: a mounted
  * volume; btrfs subvolumes look the same). */
 bool storage_is_mountpoint(const char *p);
+/* File systems mounted at or beneath dir (its realpath), as the
+ * caller's /proc/self/mountinfo lists them: 0 if none; else their count,
+ * with err "WHAT DIR has a file system mounted at M" (the first, M
+ * escaped); -1 with err. */
+int storage_mounted_in(const char *what, const char *dir, char *err,
+    size_t errlen);
+/* The mount point of mountinfo's next line in f (its fifth field, octal
+ * escapes undone) into buf: 1; 0 at the end; -1 for a line that does not
+ * parse or a mount point longer than len (stop there). */
+int storage_mountinfo_next(FILE *f, char *buf, size_t len);
 /* Make dir (mode 0700) unless it exists; -1 with err otherwise. */
 int storage_mkdir(const char *dir, char *err, size_t errlen);
 /* ROOT and ROOT/.corral-snap: make dir with mode 0700, or set an existing

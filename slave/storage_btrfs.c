@@ -253,6 +253,7 @@ const struct storage_ops storage_btrfs_ops = {
 	.create = btrfs_create,
 	.destroy = btrfs_destroy,
 	.nested = btrfs_nested,
+	.nested_fix = "remove those first: btrfs subvolume delete",
 	.grow = storage_nop_size,
 	.exists = btrfs_exists,
 	.rename = storage_rename_dir,

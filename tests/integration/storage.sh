@@ -5,7 +5,8 @@
 # subvolume; dir: the container frozen); `corral sync H:@C` copies it
 # exactly; dropping leaves no subvolume, mount or stopped process behind;
 # a subvolume nested in a btrfs container is refused by a copy or move,
-# never copied empty; a slave restart drops a crashed job's leftovers, and thaws a container
+# never copied empty, and by a remove, as a file system mounted in a dir
+# container is; a slave restart drops a crashed job's leftovers, and thaws a container
 # a slave killed in the middle of freezing it left frozen; hot_dir = refuse.
 . "$(dirname "$0")/lib.bash"
 SAME=$ROOT/tests/tree/same.sh
@@ -27,6 +28,9 @@ window_ok() {  # window_ok DIR: 10 consecutive numbers, 11 between write and rm
 	{ [ "$n" -eq 10 ] || [ "$n" -eq 11 ]; } && [ $((last - first + 1)) -eq "$n" ]
 }
 newest() { ls "$1" | sort -n | tail -n1 | grep .; }
+# in_slave HOST CMD...: CMD in the mount namespace HOST's slave runs in
+# (pool.sh exec makes a new one each time: a mount there goes with CMD)
+in_slave() { local h=$1; shift; nsenter -t "$(cat "$POOL/$h/slave.pid")" -m "$@"; }
 no_leftovers() {
 	[ -z "$(ls -A "$S1/.corral-snap")" ] || fail "$B: left in .corral-snap: $(ls -A "$S1/.corral-snap")"
 	! grep -q "$S1/.corral-snap" /proc/self/mountinfo || fail "$B: a snapshot is still mounted"
@@ -147,6 +151,30 @@ for B in btrfs dir; do
 		ok "btrfs: a subvolume nested in a container: a copy fails naming it, a move leaves the container whole on h1, a remove is refused before anything goes"
 	fi
 	if [ "$B" = dir ]; then
+		# a file system mounted inside a stopped container's volume
+		# (an admin's tmpfs or bind mount, where the slave runs): a
+		# remove is refused before anything goes (its destroy failed
+		# on the mount after the config was gone, at every try)
+		L1=$("$POOLSH" lxcpath h1)
+		MNT="$S1/md1/mnt point"    # mountinfo escapes the space: \040
+		trap 'rc=$?; set +e; in_slave h1 umount "$MNT" 2>/dev/null; (exit $rc); pool_cleanup' EXIT
+		"$POOLSH" create h1 md1 --stopped >/dev/null
+		echo keep >"$S1/md1/f"
+		mkdir "$MNT"
+		in_slave h1 mount -t tmpfs corral-test "$MNT"
+		in_slave h1 sh -c 'echo keep >"$1/g"' - "$MNT"
+		out=$(corral remove md1 --host h1 --force 2>&1) && fail "dir: removed with a mount inside: $out"
+		echo "$out" | tail -n 1 | grep -qF "md1: its volume $S1/md1 has a file system mounted at $MNT: not removed (unmount first)" ||
+			fail "dir: unclear refusal: $out"
+		[ -f "$L1/md1/config" ] && [ ! -e "$L1/md1/config.removing" ] && [ "$(where md1)" = "h1:stopped " ] &&
+			[ "$(cat "$S1/md1/f")" = keep ] && [ "$(in_slave h1 cat "$MNT/g")" = keep ] ||
+			fail "dir: the refused remove touched md1: $(where md1), $(ls -A "$L1/md1" "$S1/md1")"
+		in_slave h1 umount "$MNT"
+		corral remove md1 --host h1 --force >/dev/null 2>&1 || fail "dir: remove md1 once unmounted"
+		[ ! -e "$L1/md1" ] && [ ! -e "$S1/md1" ] && [ -z "$(where md1)" ] || fail "dir: md1 not removed"
+		ok "dir: a file system mounted in a container's volume: a remove is refused before anything goes, done once it is unmounted"
+		trap pool_cleanup EXIT
+
 		# a slave killed -9 with w1 frozen and its hold not yet in
 		# place: what it froze was on record first, its next start
 		# thaws w1 (it stayed frozen, the record lost)

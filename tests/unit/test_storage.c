@@ -1,7 +1,8 @@
 /* Unit tests: what the storage backends share — the device-mapper status
  * parser and dm names, container names, backend selection from
- * corral.conf, the store's own directories made private, and running
- * helper programs without a shell (real programs: sh, true, sleep). */
+ * corral.conf, the store's own directories made private, mount points
+ * read from mountinfo, and running helper programs without a shell (real
+ * programs: sh, true, sleep). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -217,6 +218,89 @@ test_rename_dir(void **state)
 	storage_free(&s);
 }
 
+/* mountinfo's lines: the mount point is the fifth field, its ' ', '\t',
+ * '\n' and '\\' written \NNN in octal; a line that does not parse stops
+ * the reading (never a guess at where a mount point is). */
+static int
+mountinfo_one(const char *text, char *buf, size_t len)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	int r;
+
+	assert_non_null(f);
+	r = storage_mountinfo_next(f, buf, len);
+	fclose(f);
+	return r;
+}
+
+static void
+test_mountinfo(void **state)
+{
+	static const char two[] =
+	    "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw\n"
+	    "37 36 0:40 / /s\\040p\\011t\\012n\\134b rw - tmpfs t rw";
+	char buf[64];
+	FILE *f;
+
+	(void)state;
+	f = fmemopen((void *)two, strlen(two), "r");
+	assert_non_null(f);
+	assert_int_equal(storage_mountinfo_next(f, buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "/mnt2");
+	/* the last line without its newline */
+	assert_int_equal(storage_mountinfo_next(f, buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "/s p\tt\nn\\b");
+	assert_int_equal(storage_mountinfo_next(f, buf, sizeof(buf)), 0);
+	fclose(f);
+	assert_int_equal(mountinfo_one("", buf, sizeof(buf)), 0);
+	/* cut short, a bad or NUL escape, not a path, too long */
+	assert_int_equal(mountinfo_one("36 35 98:0 / /mnt\n", buf,
+	    sizeof(buf)), -1);
+	assert_int_equal(mountinfo_one("36 35 98:0 / /a\\04x rw\n", buf,
+	    sizeof(buf)), -1);
+	assert_int_equal(mountinfo_one("36 35 98:0 / /a\\000 rw\n", buf,
+	    sizeof(buf)), -1);
+	assert_int_equal(mountinfo_one("36 35 98:0 / a rw\n", buf,
+	    sizeof(buf)), -1);
+	assert_int_equal(mountinfo_one("36 35 98:0 / /mnt2 rw\n", buf, 5),
+	    -1);
+	assert_int_equal(mountinfo_one("36 35 98:0 / /mnt rw\n", buf, 5), 1);
+	assert_string_equal(buf, "/mnt");
+}
+
+/* A dir volume with nothing mounted in it is no nested one; a directory
+ * that is a mount point itself (/proc) counts (rm cannot remove it). */
+static void
+test_mounted_in(void **state)
+{
+	char tmp[] = "/tmp/corral-test-storage.XXXXXX", root[64], err[512];
+	struct corral_conf c;
+	struct storage s;
+
+	(void)state;
+	assert_non_null(mkdtemp(tmp));
+	snprintf(root, sizeof(root), "%s/root", tmp);
+	corral_conf_defaults(&c);
+	snprintf(c.storage, sizeof(c.storage), "dir:%s", root);
+	assert_int_equal(storage_setup(&s, &c, err, sizeof(err)), 0);
+	assert_int_equal(s.ops->init(&s, err, sizeof(err)), 0);
+	assert_int_equal(s.ops->create(&s, "a", 0, err, sizeof(err)), 0);
+	assert_int_equal(s.ops->nested(&s, "a", err, sizeof(err)), 0);
+	assert_int_equal(s.ops->nested(&s, "none", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "none"));
+	assert_true(storage_mounted_in("its dir", "/proc", err,
+	    sizeof(err)) >= 1);
+	assert_non_null(strstr(err, "its dir /proc has "));
+	assert_non_null(strstr(err, " mounted at /proc"));
+	assert_int_equal(s.ops->destroy(&s, "a", err, sizeof(err)), 0);
+	snprintf(root, sizeof(root), "%s/root/%s", tmp, STORAGE_SNAPDIR);
+	assert_int_equal(rmdir(root), 0);
+	snprintf(root, sizeof(root), "%s/root", tmp);
+	assert_int_equal(rmdir(root), 0);
+	assert_int_equal(rmdir(tmp), 0);
+	storage_free(&s);
+}
+
 /* Parse text over the defaults with the backends' check. */
 static int
 parse_checked(const char *text, struct corral_conf *c, struct conf_err *err)
@@ -376,6 +460,8 @@ main(void)
 		cmocka_unit_test(test_setup),
 		cmocka_unit_test(test_init_private),
 		cmocka_unit_test(test_rename_dir),
+		cmocka_unit_test(test_mountinfo),
+		cmocka_unit_test(test_mounted_in),
 		cmocka_unit_test(test_conf_check),
 		cmocka_unit_test(test_rootfs),
 		cmocka_unit_test(test_run_ok),
