@@ -129,26 +129,36 @@ out:
 	return ret;
 }
 
-/* Refused before anything is done: past step 1 a destroy that meets what
- * the backend's nested finds fails at every try, the container half
- * removed for good.  0, or -1 with err. */
+/* err, what blocks the removal when r > 0, becomes its refusal; -1 */
 static int
-refuse_nested(struct slave_ctx *ctx, const char *ct, char *err,
-    size_t errlen)
+refusal(int r, const char *fix, char *err, size_t errlen)
 {
-	struct storage *s = &ctx->storage;
 	char why[MSG_ERRTEXT_MAX];
-	int r;
 
-	if (s->ops->nested == NULL || !s->ops->exists(s, ct) ||
-	    (r = s->ops->nested(s, ct, err, errlen)) == 0)
-		return 0;
 	if (r > 0) {
 		snprintf(why, sizeof(why), "%s", err);
-		snprintf(err, errlen, "%s: not removed (%s)", why,
-		    s->ops->nested_fix);
+		snprintf(err, errlen, "%s: not removed (%s)", why, fix);
 	}
 	return -1;
+}
+
+/* Refused before anything is done: past step 1 a destroy that meets what
+ * the backend's nested finds, or step 4's rm a file system mounted in
+ * LXCPATH/C (a rootfs inside it, as LXC's own default), fails at every
+ * try, the container half removed for good.  0, or -1 with err. */
+static int
+refuse_nested(struct slave_ctx *ctx, const char *ct, const char *ctdir,
+    char *err, size_t errlen)
+{
+	struct storage *s = &ctx->storage;
+	int r;
+
+	if (s->ops->nested != NULL && s->ops->exists(s, ct) &&
+	    (r = s->ops->nested(s, ct, err, errlen)) != 0)
+		return refusal(r, s->ops->nested_fix, err, errlen);
+	if ((r = storage_mounted_in("its directory", ctdir, err, errlen)) != 0)
+		return refusal(r, "unmount first", err, errlen);
+	return 0;
 }
 
 int
@@ -201,7 +211,7 @@ slave_ct_remove(struct slave_ctx *ctx, const struct msg_ctl_req *q,
 		    "would outlive its config)", val, ctdir);
 		goto out;
 	}
-	if (refuse_nested(ctx, ct, err, errlen) != 0)
+	if (refuse_nested(ctx, ct, ctdir, err, errlen) != 0)
 		goto out;
 	if (c->is_running(c)) {
 		if (!(q->flags & MSG_CTL_FORCE)) {

@@ -157,7 +157,8 @@ for B in btrfs dir; do
 		# on the mount after the config was gone, at every try)
 		L1=$("$POOLSH" lxcpath h1)
 		MNT="$S1/md1/mnt point"    # mountinfo escapes the space: \040
-		trap 'rc=$?; set +e; in_slave h1 umount "$MNT" 2>/dev/null; (exit $rc); pool_cleanup' EXIT
+		MNT2=$L1/md2/rootfs/data
+		trap 'rc=$?; set +e; in_slave h1 umount "$MNT" "$MNT2" 2>/dev/null; (exit $rc); pool_cleanup' EXIT
 		"$POOLSH" create h1 md1 --stopped >/dev/null
 		echo keep >"$S1/md1/f"
 		mkdir "$MNT"
@@ -173,6 +174,24 @@ for B in btrfs dir; do
 		corral remove md1 --host h1 --force >/dev/null 2>&1 || fail "dir: remove md1 once unmounted"
 		[ ! -e "$L1/md1" ] && [ ! -e "$S1/md1" ] && [ -z "$(where md1)" ] || fail "dir: md1 not removed"
 		ok "dir: a file system mounted in a container's volume: a remove is refused before anything goes, done once it is unmounted"
+		# the same in a rootfs inside the container's directory (LXC's
+		# own default): the removal's last step, that directory's rm,
+		# failed on the mount (the config renamed, the rootfs emptied)
+		"$POOLSH" create h1 md2 --stopped >/dev/null
+		rmdir "$L1/md2/rootfs"
+		mv "$S1/md2" "$L1/md2/rootfs"
+		sed -i "s|^lxc.rootfs.path = .*|lxc.rootfs.path = dir:$L1/md2/rootfs|" "$L1/md2/config"
+		mkdir "$MNT2"
+		in_slave h1 mount -t tmpfs corral-test "$MNT2"
+		out=$(corral remove md2 --host h1 --force 2>&1) && fail "dir: removed with a mount in its directory: $out"
+		echo "$out" | tail -n 1 | grep -qF "md2: its directory $L1/md2 has a file system mounted at $MNT2: not removed (unmount first)" ||
+			fail "dir: unclear refusal: $out"
+		[ -f "$L1/md2/config" ] && [ ! -e "$L1/md2/config.removing" ] && [ "$(where md2)" = "h1:stopped " ] &&
+			[ -d "$L1/md2/rootfs/bin" ] || fail "dir: the refused remove touched md2: $(where md2), $(ls -A "$L1/md2")"
+		in_slave h1 umount "$MNT2"
+		corral remove md2 --host h1 --force >/dev/null 2>&1 || fail "dir: remove md2 once unmounted"
+		[ ! -e "$L1/md2" ] && [ -z "$(where md2)" ] || fail "dir: md2 not removed"
+		ok "dir: a file system mounted in a rootfs inside the container's directory: a remove is refused before anything goes, done once it is unmounted"
 		trap pool_cleanup EXIT
 
 		# a slave killed -9 with w1 frozen and its hold not yet in
