@@ -660,12 +660,25 @@ struct msg_plan_move {
 	char note[MSG_NOTE_MAX];           /* done, failed: why ... or "" */
 };
 
+/* A job that brings a container to the drained host (a drain's answer):
+ * running, it lands there after the drain; queued, it is refused at its
+ * start. */
+struct msg_plan_arrival {
+	int64_t job;
+	char kind[MSG_JOB_KIND_MAX];
+	char ct[PROTO_NAME_MAX];
+	char state[MSG_STATE_MAX];         /* running, queued */
+	char note[MSG_NOTE_MAX];
+};
+
 /* MSG_CLI_PLAN */
 struct msg_plan {
 	int64_t imbalance_before, imbalance_after;  /* thousandths */
 	char error[MSG_NOTE_MAX];          /* why an --apply stopped, or "" */
 	struct msg_plan_move *v;
 	size_t n;
+	struct msg_plan_arrival *a;        /* a drain's only */
+	size_t n_a;
 };
 
 int msg_place_req_encode(struct cbuf *b, const struct msg_place_req *m);

@@ -1,4 +1,5 @@
 /* corral: lists in message payloads (see msg_list.h). */
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "cerr.h"
@@ -22,9 +23,9 @@ msg_put_list(struct cbuf *b, const void *v, size_t n, size_t size,
 	return 0;
 }
 
-int
-msg_get_list(struct cbuf *b, void **out, size_t *nout, size_t size,
-    size_t min_elem, get_elem_fn get)
+static int
+get_list(struct cbuf *b, void **out, size_t *nout, size_t size,
+    size_t min_elem, get_elem_fn get, bool last)
 {
 	uint32_t n, i;
 	char *v = NULL;
@@ -39,7 +40,7 @@ msg_get_list(struct cbuf *b, void **out, size_t *nout, size_t size,
 	for (i = 0; i < n; i++)
 		if ((r = get(b, v + (size_t)i * size)) != 0)
 			goto fail;
-	if ((r = cbuf_expect_end(b)) != 0)
+	if (last && (r = cbuf_expect_end(b)) != 0)
 		goto fail;
 	*out = v;
 	*nout = n;
@@ -47,4 +48,18 @@ msg_get_list(struct cbuf *b, void **out, size_t *nout, size_t size,
 fail:
 	free(v);
 	return r;
+}
+
+int
+msg_get_list(struct cbuf *b, void **out, size_t *nout, size_t size,
+    size_t min_elem, get_elem_fn get)
+{
+	return get_list(b, out, nout, size, min_elem, get, true);
+}
+
+int
+msg_get_list_more(struct cbuf *b, void **out, size_t *nout, size_t size,
+    size_t min_elem, get_elem_fn get)
+{
+	return get_list(b, out, nout, size, min_elem, get, false);
 }

@@ -19,5 +19,8 @@ int msg_put_list(struct cbuf *b, const void *v, size_t n, size_t size,
  * encoding, to refuse a count the payload cannot hold before allocating. */
 int msg_get_list(struct cbuf *b, void **out, size_t *nout, size_t size,
     size_t min_elem, get_elem_fn get);
+/* The same, for a list that more fields follow. */
+int msg_get_list_more(struct cbuf *b, void **out, size_t *nout, size_t size,
+    size_t min_elem, get_elem_fn get);
 
 #endif

@@ -10,6 +10,7 @@
 /* an element's smallest encoding: empty strings are one byte */
 #define CAND_MIN (1 + 8 + 1)
 #define MOVE_MIN (3 + 6 * 8 + 1)
+#define ARRIVAL_MIN (8 + 4)
 
 int
 msg_place_req_encode(struct cbuf *b, const struct msg_place_req *m)
@@ -178,6 +179,36 @@ get_move(struct cbuf *b, void *p)
 	return v->ct[0] && v->from[0] ? 0 : CERR_PROTOCOL;
 }
 
+static int
+put_arrival(struct cbuf *b, const void *p)
+{
+	const struct msg_plan_arrival *a = p;
+	int r;
+
+	if ((r = cbuf_put_i64(b, a->job)) != 0 ||
+	    (r = cbuf_put_cstring(b, a->kind)) != 0 ||
+	    (r = cbuf_put_cstring(b, a->ct)) != 0 ||
+	    (r = cbuf_put_cstring(b, a->state)) != 0 ||
+	    (r = cbuf_put_cstring(b, a->note)) != 0)
+		return r;
+	return 0;
+}
+
+static int
+get_arrival(struct cbuf *b, void *p)
+{
+	struct msg_plan_arrival *a = p;
+	int r;
+
+	if ((r = cbuf_get_i64(b, &a->job)) != 0 ||
+	    (r = GETS(b, a->kind)) != 0 ||
+	    (r = GETS(b, a->ct)) != 0 ||
+	    (r = GETS(b, a->state)) != 0 ||
+	    (r = GETS(b, a->note)) != 0)
+		return r;
+	return a->job > 0 && a->kind[0] ? 0 : CERR_PROTOCOL;
+}
+
 int
 msg_plan_encode(struct cbuf *b, const struct msg_plan *m)
 {
@@ -185,9 +216,10 @@ msg_plan_encode(struct cbuf *b, const struct msg_plan *m)
 
 	if ((r = cbuf_put_i64(b, m->imbalance_before)) != 0 ||
 	    (r = cbuf_put_i64(b, m->imbalance_after)) != 0 ||
-	    (r = cbuf_put_cstring(b, m->error)) != 0)
+	    (r = cbuf_put_cstring(b, m->error)) != 0 ||
+	    (r = msg_put_list(b, m->v, m->n, sizeof(*m->v), put_move)) != 0)
 		return r;
-	return msg_put_list(b, m->v, m->n, sizeof(*m->v), put_move);
+	return msg_put_list(b, m->a, m->n_a, sizeof(*m->a), put_arrival);
 }
 
 int
@@ -198,16 +230,22 @@ msg_plan_decode(struct cbuf *b, struct msg_plan *m)
 	memset(m, 0, sizeof(*m));
 	if ((r = cbuf_get_i64(b, &m->imbalance_before)) != 0 ||
 	    (r = cbuf_get_i64(b, &m->imbalance_after)) != 0 ||
-	    (r = GETS(b, m->error)) != 0)
+	    (r = GETS(b, m->error)) != 0 ||
+	    (r = msg_get_list_more(b, (void **)&m->v, &m->n, sizeof(*m->v),
+	    MOVE_MIN, get_move)) != 0)
 		return r;
-	return msg_get_list(b, (void **)&m->v, &m->n, sizeof(*m->v), MOVE_MIN,
-	    get_move);
+	if ((r = msg_get_list(b, (void **)&m->a, &m->n_a, sizeof(*m->a),
+	    ARRIVAL_MIN, get_arrival)) != 0)
+		msg_plan_free(m);
+	return r;
 }
 
 void
 msg_plan_free(struct msg_plan *m)
 {
 	free(m->v);
+	free(m->a);
 	m->v = NULL;
-	m->n = 0;
+	m->a = NULL;
+	m->n = m->n_a = 0;
 }

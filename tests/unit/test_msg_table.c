@@ -753,8 +753,11 @@ s_plan(struct cbuf *b)
 	struct msg_plan_move v = { .ct = "web1", .from = "h1", .to = "h2",
 	    .from_before = 80000, .from_after = 70000, .to_before = 20000,
 	    .to_after = 30000, .gain = 1200000, .job = 7, .note = "done" };
+	struct msg_plan_arrival a = { .job = 6, .kind = "move", .ct = "a1",
+	    .state = "running", .note = "arriving on h2: drain again once it "
+	    "ends" };
 	struct msg_plan m = { .imbalance_before = 30000,
-	    .imbalance_after = 20000, .v = &v, .n = 1 };
+	    .imbalance_after = 20000, .v = &v, .n = 1, .a = &a, .n_a = 1 };
 
 	return msg_plan_encode(b, &m);
 }
