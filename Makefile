@@ -126,10 +126,11 @@ $(BUILD)/tests/test_inventory $(BUILD)/tests/test_jobs: TEST_LIBS = $(shell $(PK
 $(BUILD)/tests/test_inventory: $(call obj,master/placedb.c master/place.c master/balance.c)
 # scratch directories of the tests on real files
 $(BUILD)/tests/test_jobs $(BUILD)/tests/test_jobrun: $(BUILD)/tests/unit/tmpdir.o
-# the job runner over the inventory, with the test's own kinds
+# the job runner over the inventory, with the test's own kinds (and the
+# drained flag of placement's, which refuses a job toward its host)
 JOBRUN_OBJS = $(call obj,master/jobrun.c master/jobctx.c master/jobwatch.c)
-$(BUILD)/tests/test_jobrun: $(JOBRUN_OBJS) $(INVENTORY_OBJS)
-$(BUILD)/tests/test_jobrun: TEST_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3) -pthread
+$(BUILD)/tests/test_jobrun: $(JOBRUN_OBJS) $(INVENTORY_OBJS) $(call obj,master/placedb.c master/place.c)
+$(BUILD)/tests/test_jobrun: TEST_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3) -pthread -lm
 # tests of the transfer engine link its library (before proto's, which it
 # uses) and the libraries it needs
 $(BUILD)/tests/test_xfer_%: $(BUILD)/tests/unit/test_xfer_%.o $(XFER_LIB) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)

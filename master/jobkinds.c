@@ -15,15 +15,20 @@ int move_run(struct job_ctx *c);        /* kind_move.c */
 int move_recover(struct job_ctx *c);
 
 const struct job_kind job_kinds[] = {
-	{ .name = "move", .run = move_run, .recover = move_recover },
+	{ .name = "move", .run = move_run, .recover = move_recover,
+	  .flags = JOBK_TO_DST },
 	{ .name = "remove", .run = remove_run, .recover = remove_recover },
 	{ .name = "get", .run = get_run, .recover = get_recover },
-	{ .name = "put", .run = put_run, .recover = put_recover },
+	{ .name = "put", .run = put_run, .recover = put_recover,
+	  .flags = JOBK_TO_DST },
 	{ .name = "backup", .run = backup_run, .recover = backup_recover },
 	/* corral restore: a put under its own name, or with --force the
-	 * put under a temporary name and a swap (kind_restore.c) */
-	{ .name = "restore", .run = restore_run, .recover = restore_recover },
-	{ .name = "create", .run = create_run, .recover = create_recover },
+	 * put under a temporary name and a swap (kind_restore.c); either
+	 * makes a container on a host, which a drained one refuses */
+	{ .name = "restore", .run = restore_run, .recover = restore_recover,
+	  .flags = JOBK_TO_DST },
+	{ .name = "create", .run = create_run, .recover = create_recover,
+	  .flags = JOBK_TO_DST },
 	/* a container's setting on its host, in seconds: no transfer to
 	 * wait behind */
 	{ .name = "limit", .run = limit_run, .recover = limit_recover,

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "master.h"
 #include "pace.h"
+#include "placedb.h"
 
 /* The scheduler looks at the queue this often even unkicked: a safety
  * net, one indexed query. */
@@ -43,15 +44,31 @@ wait_until(pthread_cond_t *c, pthread_mutex_t *lock, int64_t deadline_ms)
 	(void)pthread_cond_timedwait(c, lock, &ts);
 }
 
-static const struct job_kind *
-find_kind(const struct jobrun *r, const char *name)
+const struct job_kind *
+job_kind_find(const struct job_kind *kinds, const char *name)
 {
 	const struct job_kind *k;
 
-	for (k = r->kinds; k->name != NULL; k++)
+	for (k = kinds; k->name != NULL; k++)
 		if (strcmp(k->name, name) == 0)
 			return k;
 	return NULL;
+}
+
+static const struct job_kind *
+find_kind(const struct jobrun *r, const char *name)
+{
+	return job_kind_find(r->kinds, name);
+}
+
+bool
+job_brings_to(const struct job_kind *kinds, const struct job *j,
+    const char *host)
+{
+	const struct job_kind *k = job_kind_find(kinds, j->kind);
+
+	return k != NULL && (k->flags & JOBK_TO_DST) && job_active(j->state) &&
+	    strcmp(j->dst, host) == 0;
 }
 
 /* End job j as failed from the scheduler (no kind, no thread, a restart
@@ -132,6 +149,32 @@ end_job(struct job_ctx *c, int outcome)
 		job_log(LOG_WARNING, j, "failed during %s: %s", step, err);
 }
 
+/* A job that would bring a container to a drained host is refused before
+ * its kind does anything: a drain empties the host, and a job queued
+ * before it, or named to the host since, must not land there after it.
+ * A fresh start only (a recovery finishes or rolls back what its job
+ * began).  true: refused, c->error says why. */
+static bool
+refused_drained(struct job_ctx *c, const struct job_kind *k)
+{
+	const struct job *j = c->job;
+	bool drained;
+
+	if (!(k->flags & JOBK_TO_DST) || j->dst[0] == '\0')
+		return false;
+	if (placedb_drained(c->inv, j->dst, &drained) != 0) {
+		job_fail(c, "cannot tell whether %s is drained (%s): %s not "
+		    "brought there; nothing changed", j->dst,
+		    inventory_errmsg(c->inv), j->container);
+		return true;
+	}
+	if (drained)
+		job_fail(c, "%s is drained (corral host undrain %s first): %s "
+		    "not brought there; nothing changed", j->dst, j->dst,
+		    j->container);
+	return drained;
+}
+
 static void *
 job_thread(void *arg)
 {
@@ -150,7 +193,8 @@ job_thread(void *arg)
 		job_log(LOG_NOTICE, &s->job, "started (%s -> %s)",
 		    s->job.src[0] ? s->job.src : "-",
 		    s->job.dst[0] ? s->job.dst : "-");
-		outcome = s->kind->run(&c);
+		outcome = refused_drained(&c, s->kind) ? JOB_OUT_FAILED :
+		    s->kind->run(&c);
 	}
 	end_job(&c, outcome);
 	inventory_close(s->inv);

@@ -76,9 +76,23 @@ struct job_kind {
  * the running ones), so that a container's stop never waits behind a
  * pool's transfers. */
 #define JOBK_QUICK 1u
+/* A kind that brings a container to its dst host (move, put, restore,
+ * create): a job of it is refused at its start, before its kind does
+ * anything, when dst is drained; a recovery is never refused (it
+ * finishes or rolls back what its job began).  A drain names those
+ * queued or running toward its host (job_brings_to). */
+#define JOBK_TO_DST 2u
 
 /* The production kinds (jobkinds.c). */
 extern const struct job_kind job_kinds[];
+
+/* The row of kinds named name, or NULL. */
+const struct job_kind *job_kind_find(const struct job_kind *kinds,
+    const char *name);
+/* Whether j, queued or running, brings a container to host: its kind in
+ * kinds is JOBK_TO_DST and its dst is host. */
+bool job_brings_to(const struct job_kind *kinds, const struct job *j,
+    const char *host);
 
 /* ---- for a kind's run and recover (jobctx.c) ---- */
 

@@ -35,6 +35,8 @@ static const char sql_inbound[] =
 
 static const char sql_drained[] =
     "UPDATE hosts SET drained = ?2 WHERE name = ?1";
+static const char sql_is_drained[] =
+    "SELECT drained FROM hosts WHERE name = ?1";
 
 static const char sql_moved[] =
     "INSERT INTO balance_moves (container, t) VALUES (?1, ?2)";
@@ -273,6 +275,32 @@ placedb_set_drained(struct inventory *inv, const char *host, bool on)
 		inv_set_err(inv, "no host %s", host);
 		return -1;
 	}
+	return 0;
+}
+
+static void
+read_flag(sqlite3_stmt *st, void *row)
+{
+	*(bool *)row = sqlite3_column_int(st, 0) != 0;
+}
+
+int
+placedb_drained(struct inventory *inv, const char *host, bool *on)
+{
+	sqlite3_stmt *st;
+	size_t n = 0;
+	void *v;
+
+	*on = false;
+	if ((st = invdb_stmt(inv, sql_is_drained)) == NULL)
+		return -1;
+	if (inv_bind_str(st, 1, host) != SQLITE_OK)
+		return inv_bind_fail(inv, st, "read drained");
+	if (inv_rows(inv, st, "read drained", sizeof(bool), &v, &n,
+	    read_flag) != 0)
+		return -1;
+	*on = n > 0 && *(bool *)v;
+	free(v);
 	return 0;
 }
 

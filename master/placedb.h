@@ -26,6 +26,9 @@ void placedb_free(struct place_pool *p);
 
 /* Mark host drained (on) or not; -1 if there is no such host. */
 int placedb_set_drained(struct inventory *inv, const char *host, bool on);
+/* Whether host is drained into *on (false for a host the inventory does
+ * not know). */
+int placedb_drained(struct inventory *inv, const char *host, bool *on);
 
 /* Balance queued a move of container at now: it stays pinned for the
  * cooldown.  Rows older than a year go. */

@@ -19,6 +19,7 @@
 #include "jobs.h"
 #include "master.h"
 #include "pace.h"
+#include "placedb.h"
 #include "tmpdir.h"
 
 #define HOSTS 5                 /* h0..h4 */
@@ -124,6 +125,8 @@ static const struct job_kind kinds[] = {
 	{ .name = "work", .run = work_run, .recover = work_recover },
 	{ .name = "plain", .run = work_run },
 	{ .name = "quick", .run = work_run, .flags = JOBK_QUICK },
+	{ .name = "bring", .run = work_run, .recover = work_recover,
+	  .flags = JOBK_TO_DST },
 	{ .name = NULL },
 };
 
@@ -697,6 +700,81 @@ test_watch(void **state)
 	stop(r);
 }
 
+/* Which active jobs bring a container to a host: a kind of JOBK_TO_DST
+ * whose dst it is, queued or running. */
+static void
+test_brings_to(void **state)
+{
+	struct job j;
+
+	(void)state;
+	memset(&j, 0, sizeof(j));
+	snprintf(j.kind, sizeof(j.kind), "bring");
+	snprintf(j.src, sizeof(j.src), "h1");
+	snprintf(j.dst, sizeof(j.dst), "h2");
+	j.state = JOB_QUEUED;
+	assert_true(job_brings_to(kinds, &j, "h2"));
+	j.state = JOB_RUNNING;
+	assert_true(job_brings_to(kinds, &j, "h2"));
+	assert_false(job_brings_to(kinds, &j, "h1"));   /* its source */
+	j.state = JOB_FAILED;
+	assert_false(job_brings_to(kinds, &j, "h2"));
+	j.state = JOB_RUNNING;
+	snprintf(j.kind, sizeof(j.kind), "work");       /* not of the flag */
+	assert_false(job_brings_to(kinds, &j, "h2"));
+	snprintf(j.kind, sizeof(j.kind), "gone");       /* no such kind */
+	assert_false(job_brings_to(kinds, &j, "h2"));
+	assert_non_null(job_kind_find(kinds, "quick"));
+	assert_null(job_kind_find(kinds, "gone"));
+}
+
+/* A drained dst refuses a job of JOBK_TO_DST at its start, before its
+ * kind runs (nothing changed, the host and container named); a job of
+ * another kind toward it, and one from it, run; a job found running
+ * toward it after a restart is recovered, never refused. */
+static void
+test_drained_refuses(void **state)
+{
+	static const struct inv_host_cfg hosts[] = {
+		{ "h1", "10.0.0.1", 22, 0 }, { "h2", "10.0.0.2", 22, 0 },
+	};
+	struct fixture *f = *state;
+	int64_t a, b, c, d;
+	struct jobrun *r;
+	struct job j;
+
+	must(f->inv, inventory_sync_hosts(f->inv, hosts, 2));
+	must(f->inv, placedb_set_drained(f->inv, "h2", true));
+	d = queue(f, "bring", "d", "h1", "h2");
+	must(f->inv, job_start(f->inv, d, realtime_ms()));
+	must(f->inv, job_set_step(f->inv, d, "copy", realtime_ms()));
+	a = queue(f, "bring", "a", "h1", "h2");
+	b = queue(f, "work", "b", "h1", "h2");
+	c = queue(f, "bring", "c", "h2", "h1");
+	f->gate = true;
+	r = start(f);
+	wait_state(f, a, JOB_FAILED, &j);
+	assert_string_equal(j.error, "h2 is drained (corral host undrain h2 "
+	    "first): a not brought there; nothing changed");
+	assert_string_equal(j.step, "");
+	wait_state(f, b, JOB_DONE, NULL);
+	wait_state(f, c, JOB_DONE, NULL);
+	wait_state(f, d, JOB_DONE, NULL);
+	stop(r);
+	assert_int_equal(f->recovered, d);
+	/* the kind ran for d, b and c, never for a */
+	assert_int_equal(f->n_order, 3);
+	assert_int_not_equal(f->order[0], a);
+	assert_int_not_equal(f->order[1], a);
+	assert_int_not_equal(f->order[2], a);
+	/* undrained, the host takes it again */
+	must(f->inv, placedb_set_drained(f->inv, "h2", false));
+	a = queue(f, "bring", "a", "h1", "h2");
+	r = start(f);
+	wait_state(f, a, JOB_DONE, NULL);
+	stop(r);
+}
+
 int
 main(void)
 {
@@ -714,6 +792,8 @@ main(void)
 		T(test_stop_requeues),
 		T(test_prune_old),
 		T(test_watch),
+		T(test_brings_to),
+		T(test_drained_refuses),
 	};
 #undef T
 
