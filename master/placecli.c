@@ -1,7 +1,8 @@
 /* corral-master: `corral place`, `corral balance` and `corral host drain`:
  * the pool read from a fresh inventory (placedb.c), the algorithms of
  * place.h run over it, and for --apply and a drain the moves queued as
- * move jobs (kind_move.c).  A refusal changes nothing. */
+ * move jobs (kind_move.c); a drain also names the jobs that bring a
+ * container to its host (drain_arrivals).  A refusal changes nothing. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -420,6 +421,48 @@ fail:
 	return -1;
 }
 
+/* The jobs queued or running now that bring a container to host into
+ * m->a.  Once host is marked drained a job that starts is refused (the
+ * runner's check), so one running is all that can still land there: it
+ * is named for the admin to drain again; one queued is named as refused
+ * (dry: would be).  0, or -1 with err. */
+static int
+drain_arrivals(struct cli *c, const char *host, bool dry, struct msg_plan *m,
+    char *err, size_t errlen)
+{
+	struct msg_plan_arrival *a;
+	struct job *v;
+	size_t i, n;
+
+	if (job_list(c->inv, INT64_MAX, &v, &n) != 0) {
+		snprintf(err, errlen, "%s", inventory_errmsg(c->inv));
+		return -1;
+	}
+	if ((m->a = calloc(n + 1, sizeof(*m->a))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		free(v);
+		return -1;
+	}
+	for (i = 0; i < n && m->n_a < MSG_PLAN_MOVES_MAX; i++) {
+		if (!job_brings_to(job_kinds, &v[i], host))
+			continue;
+		a = &m->a[m->n_a++];
+		a->job = v[i].id;
+		snprintf(a->kind, sizeof(a->kind), "%s", v[i].kind);
+		snprintf(a->ct, sizeof(a->ct), "%s", v[i].container);
+		snprintf(a->state, sizeof(a->state), "%s",
+		    job_state_name(v[i].state));
+		if (v[i].state == JOB_RUNNING)
+			snprintf(a->note, sizeof(a->note), "arriving on %s: "
+			    "drain again once it ends", host);
+		else
+			snprintf(a->note, sizeof(a->note), "queued toward %s: "
+			    "%s refused", host, dry ? "would be" : "will be");
+	}
+	free(v);
+	return 0;
+}
+
 int
 cli_do_drain(struct reqloop *l, const struct frame *f)
 {
@@ -427,11 +470,14 @@ cli_do_drain(struct reqloop *l, const struct frame *f)
 	struct msg_drain_req q;
 	struct msg_plan m = { 0 };
 	struct place_pool p = { 0 };
+	char err[512];
+	bool dry, was, left;
 	long src;
 	int r;
 
 	if ((r = msg_drain_req_decode(f->payload, &q)) != 0)
 		return r;
+	dry = (q.flags & MSG_DRAIN_DRY_RUN) != 0;
 	if (!conf_valid_name(q.host))
 		return reply_error(l->t, f->h.id, CERR_INVALID, "'%s' is "
 		    "not a valid host name", q.host);
@@ -457,19 +503,31 @@ cli_do_drain(struct reqloop *l, const struct frame *f)
 		    "its containers cannot be moved", q.host);
 		goto out;
 	}
+	was = p.h[src].state == PLACE_DRAINED;
 	if (drain_msg(&p, (size_t)src, &m) != 0) {
 		r = reply_error(l->t, f->h.id, CERR_REMOTE, "%s: out of "
 		    "memory", q.host);
 		goto out;
 	}
-	if (!(q.flags & MSG_DRAIN_DRY_RUN)) {
-		if (placedb_set_drained(c->inv, q.host, true) != 0) {
-			r = reply_error(l->t, f->h.id, CERR_REMOTE, "%s: "
-			    "%s", q.host, inventory_errmsg(c->inv));
-			goto out;
-		}
-		log_notice("host %s drained: %zu containers to move", q.host,
-		    m.n);
+	if (!dry && placedb_set_drained(c->inv, q.host, true) != 0) {
+		r = reply_error(l->t, f->h.id, CERR_REMOTE, "%s: %s", q.host,
+		    inventory_errmsg(c->inv));
+		goto out;
+	}
+	/* after the mark: a job that starts from here on is refused */
+	if (drain_arrivals(c, q.host, dry, &m, err, sizeof(err)) != 0) {
+		/* the mark as it was: nothing queued, nothing changed */
+		left = !dry && !was && placedb_set_drained(c->inv, q.host,
+		    false) != 0;
+		r = reply_error(l->t, f->h.id, CERR_REMOTE, "%s: the jobs "
+		    "toward it: %s; %s", q.host, err, left ? "it is left "
+		    "drained, nothing moved (corral host undrain it)" :
+		    "nothing changed");
+		goto out;
+	}
+	if (!dry) {
+		log_notice("host %s drained: %zu containers to move, %zu jobs "
+		    "bringing one to it", q.host, m.n, m.n_a);
 		/* a container that fails goes on the report; the others go
 		 * on (run_moves waits for every one it queued) */
 		(void)run_moves(c, &m, 0, m.n, false);

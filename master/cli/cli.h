@@ -140,10 +140,11 @@ struct cli_each {
 int cli_print_each(const struct cli_each *w, bool json);
 /* ---- plans of moves (planout.c) ---- */
 struct msg_plan;
-/* As JSON (one object, fields in corral(1)), or as a table; scores: with
- * the hosts' scores and the imbalance (balance), or not (drain).  A plan
- * that stopped says why on stderr. */
-void plan_print_json(FILE *out, const struct msg_plan *m);
+/* As JSON (one object, fields in corral(1); drain: with its arrivals), or
+ * as a table, a drain's arrivals a line each after it; scores: with the
+ * hosts' scores and the imbalance (balance), or not (drain).  A plan that
+ * stopped says why on stderr. */
+void plan_print_json(FILE *out, const struct msg_plan *m, bool drain);
 void plan_print_text(FILE *out, const struct msg_plan *m, bool scores);
 
 /* ---- jobs (jobout.c, jobwait.c) ---- */

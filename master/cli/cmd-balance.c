@@ -68,7 +68,7 @@ balance_exec(int argc, char **argv)
 	if (cli_run(&rpc, &q, &m, NULL) != 0)
 		return CLI_FAILED;
 	if (json)
-		plan_print_json(stdout, &m);
+		plan_print_json(stdout, &m, false);
 	else
 		plan_print_text(stdout, &m, true);
 	c = m.error[0] ? CLI_FAILED : CLI_OK;

@@ -32,7 +32,8 @@ host_drain_exec(int argc, char **argv)
 	struct msg_plan m = { 0 };
 	bool undo = strcmp(argv[0], "undrain") == 0;
 	int c, json = 0;
-	size_t i, stays = 0;
+	size_t i, stays = 0, arriving = 0;
+	char more[48] = "";
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -61,17 +62,25 @@ host_drain_exec(int argc, char **argv)
 		if (strcmp(m.v[i].note, "done") != 0 &&
 		    strcmp(m.v[i].note, "planned") != 0)
 			stays++;
+	/* one running lands on the host after the drain; one queued is
+	 * refused at its start */
+	for (i = 0; i < m.n_a; i++)
+		if (strcmp(m.a[i].state, "running") == 0)
+			arriving++;
 	if (json)
-		plan_print_json(stdout, &m);
+		plan_print_json(stdout, &m, true);
 	else if (undo)
 		out_line(stdout, "%s: undrained", q.host);
 	else {
 		plan_print_text(stdout, &m, false);
-		out_line(stdout, "%s: drained%s; %zu of %zu containers %s",
+		if (arriving)
+			snprintf(more, sizeof(more), "; %zu more arriving",
+			    arriving);
+		out_line(stdout, "%s: drained%s; %zu of %zu containers %s%s",
 		    q.host, q.flags & MSG_DRAIN_DRY_RUN ? " (dry run)" : "",
 		    m.n - stays, m.n, q.flags & MSG_DRAIN_DRY_RUN ?
-		    "would move" : "moved");
+		    "would move" : "moved", more);
 	}
 	msg_plan_free(&m);
-	return stays ? CLI_FAILED : CLI_OK;
+	return stays || arriving ? CLI_FAILED : CLI_OK;
 }

@@ -15,8 +15,32 @@ json_opt_str(FILE *out, const char *s)
 		fputs("null", out);
 }
 
+/* A drain's arrivals, as the "arriving" field. */
+static void
+json_arrivals(FILE *out, const struct msg_plan *m)
+{
+	const struct msg_plan_arrival *a;
+	size_t i;
+
+	fprintf(out, ", \"arriving\": [");
+	for (i = 0; i < m->n_a; i++) {
+		a = &m->a[i];
+		fprintf(out, "%s\n  {\"job\": %" PRId64 ", \"kind\": ",
+		    i ? "," : "", a->job);
+		json_str(out, a->kind);
+		fprintf(out, ", \"container\": ");
+		json_str(out, a->ct);
+		fprintf(out, ", \"state\": ");
+		json_str(out, a->state);
+		fprintf(out, ", \"note\": ");
+		json_str(out, a->note);
+		fputc('}', out);
+	}
+	fprintf(out, "%s]", m->n_a ? "\n" : "");
+}
+
 void
-plan_print_json(FILE *out, const struct msg_plan *m)
+plan_print_json(FILE *out, const struct msg_plan *m, bool drain)
 {
 	const struct msg_plan_move *v;
 	size_t i;
@@ -47,7 +71,10 @@ plan_print_json(FILE *out, const struct msg_plan *m)
 		json_str(out, v->note);
 		fputc('}', out);
 	}
-	fprintf(out, "%s]}\n", m->n ? "\n" : "");
+	fprintf(out, "%s]", m->n ? "\n" : "");
+	if (drain)
+		json_arrivals(out, m);
+	fprintf(out, "}\n");
 }
 
 void
@@ -85,6 +112,9 @@ plan_print_text(FILE *out, const struct msg_plan *m, bool scores)
 		out_line(out, "imbalance %.2f -> %.2f with %zu moves",
 		    m->imbalance_before / 1000.0, m->imbalance_after / 1000.0,
 		    m->n);
+	for (i = 0; i < m->n_a; i++)
+		out_line(out, "job %" PRId64 " %s %s: %s", m->a[i].job,
+		    m->a[i].kind, m->a[i].ct, m->a[i].note);
 	if (m->error[0])
 		out_line(stderr, "corral: stopped: %s", m->error);
 }

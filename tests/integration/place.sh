@@ -5,7 +5,9 @@
 # a reason (drained, memory); a drained host is never chosen; draining a
 # host with running containers moves them, running, to the other hosts;
 # balance --apply on a skewed pool (every container on one host) moves real
-# containers, which keep running, and the plan after it is smaller; bad
+# containers, which keep running, and the plan after it is smaller; a
+# drain while one move runs toward the host and another is queued toward
+# it names both, exits 1, and the queued one is refused at its start; bad
 # input is a one-line error and changes nothing.  The hosts of the pool
 # share this machine's memory and CPU figures: what tells them apart here
 # is their container count (the score's count term).
@@ -107,3 +109,70 @@ echo "$plan" | jq -e --argjson moved "$moved" --argjson n "$n" '(.moves | length
     and all(.moves[]; .container as $c | $moved | index($c) == null)' >/dev/null ||
 	fail "the plan after --apply: $plan (moved: $moved)"
 ok "balance --apply: $(echo "$json" | jq '.moves | length') containers moved off h2, all running; moved ones in their cooldown"
+
+# ---- a drain while jobs bring containers to h1.  A move toward h1 held
+# at its volume step (the master's pause hook, before it makes anything
+# there) runs through the drain: the drain names it arriving and exits 1.
+# A move toward h1 queued before the drain (held by jobs_per_host = 1) is
+# named as queued, and refused at its start once h1 is drained: a2 still
+# runs on h3, nothing of it on h1.  A second drain, once the first move
+# has ended, empties h1.
+"$POOLSH" create h2 a1 >/dev/null
+"$POOLSH" create h3 a2 >/dev/null
+PAUSEF=$POOL/job-pause
+echo "volume:20" >"$PAUSEF"
+echo "jobs_per_host = 1" >>"$CORRAL_CONF"
+"$POOLSH" stop master >/dev/null
+CORRAL_TEST_JOB_PAUSE=$PAUSEF "$POOLSH" start master >/dev/null
+for h in h1 h2 h3; do wait_until 100 host_up $h || fail "$h not up after the master's restart"; done
+ja=$(corral move a1 --to h1 --detach) || fail "move a1 --detach: $ja"
+wait_until 100 jq_of '.job.step == "volume"' corral job "$ja" --json ||
+	fail "job $ja never at its volume step: $(corral job "$ja")"
+jb=$(corral move a2 --to h1 --detach) || fail "move a2 --detach: $jb"
+jq_of '.job.state == "queued"' corral job "$jb" --json ||
+	fail "job $jb not held by jobs_per_host = 1: $(corral job "$jb")"
+# the dry run names both, as text, and exits 1
+rc=0; out=$(corral host drain h1 --dry-run) || rc=$?
+[ "$rc" -eq 1 ] || fail "drain --dry-run with job $ja arriving: exit $rc: $out"
+echo "$out" | grep -qx "job $ja move a1: arriving on h1: drain again once it ends" ||
+	fail "drain --dry-run does not name job $ja arriving: $out"
+echo "$out" | grep -qx "job $jb move a2: queued toward h1: would be refused" ||
+	fail "drain --dry-run does not name job $jb queued: $out"
+echo "$out" | tail -n 1 | grep -q "; 1 more arriving$" || fail "drain --dry-run said: $out"
+[ "$(host_field h1 state)" = up ] || fail "a dry run marked h1 $(host_field h1 state)"
+corral host drain h1 --json >"$POOL/drain.json" 2>"$POOL/drain.err" &
+dpid=$!
+h1_drained() { [ "$(host_field h1 state)" = drained ]; }
+wait_until 100 h1_drained || fail "h1 not drained: $(corral hosts)"
+: >"$PAUSEF"        # the drain's own moves do not wait
+rc=0; wait "$dpid" || rc=$?
+json=$(cat "$POOL/drain.json")
+[ "$rc" -eq 1 ] || fail "drain h1 with job $ja arriving: exit $rc: $json $(cat "$POOL/drain.err")"
+echo "$json" | jq -e --argjson a "$ja" --argjson b "$jb" '.arriving == [
+    {"job": $a, "kind": "move", "container": "a1", "state": "running",
+     "note": "arriving on h1: drain again once it ends"},
+    {"job": $b, "kind": "move", "container": "a2", "state": "queued",
+     "note": "queued toward h1: will be refused"}]
+    and all(.moves[]; .note == "done")' >/dev/null || fail "drain h1: $json"
+jq_of '.job.state == "done"' corral job "$ja" --json || fail "job $ja: $(corral job "$ja")"
+[ "$(where a1)" = "h1:running " ] || fail "a1 is at '$(where a1)', not running on h1"
+ok "drain: a move running toward h1 is named arriving (exit 1), one queued as refused"
+
+wait_until 100 ended "$jb" || fail "job $jb never ended: $(corral job "$jb")"
+jq_of '.job.state == "failed" and .job.step == "" and .job.error ==
+    "h1 is drained (corral host undrain h1 first): a2 not brought there; nothing changed"' \
+    corral job "$jb" --json || fail "job $jb: $(corral job "$jb" --json)"
+[ "$(where a2)" = "h3:running " ] || fail "a2 is at '$(where a2)', not running on h3 alone"
+[ ! -e "$("$POOLSH" storage h1)/a2" ] && [ ! -e "$("$POOLSH" lxcpath h1)/a2" ] ||
+	fail "something of a2 is on h1"
+ok "a move queued toward h1 before its drain is refused at its start: a2 on h3, nothing on h1"
+
+sed -i '/^jobs_per_host = 1$/d' "$CORRAL_CONF"
+"$POOLSH" stop master >/dev/null
+"$POOLSH" start master >/dev/null
+for h in h2 h3; do wait_until 100 host_up $h || fail "$h not up after the master's restart"; done
+wait_until 100 h1_drained || fail "h1 not drained after the master's restart: $(corral hosts)"
+out=$(corral host drain h1) || fail "drain h1 again: exit $?: $out"
+echo "$out" | tail -n 1 | grep -qx "h1: drained; 1 of 1 containers moved" || fail "drain h1 again: $out"
+! lxc_truth | grep -q "^h1:" || fail "h1 not empty: $(lxc_truth)"
+ok "drain again once the move has ended: h1 empty"
