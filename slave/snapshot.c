@@ -168,7 +168,7 @@ hold_take(struct slave_ctx *ctx, struct lxc_container *c, const char *ct,
 	char hold[PATH_MAX], tmp[PATH_MAX + 8];
 	bool running = c != NULL && c->is_running(c);
 	FILE *f;
-	int ret = -1;
+	int fd, ret = -1;
 
 	if (running && ctx->conf.hot_dir == CONF_HOT_DIR_REFUSE) {
 		snprintf(err, errlen, "%s is running and its rootfs %s "
@@ -183,14 +183,29 @@ hold_take(struct slave_ctx *ctx, struct lxc_container *c, const char *ct,
 		snprintf(err, errlen, "%s: path too long", ct);
 		return -1;
 	}
+	/* the temp file, made exclusively, is the take's lock: a second
+	 * take of ct meanwhile (another session) would truncate the record
+	 * of what the first froze, then fail it at its rename */
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) < 0) {
+		if (errno == EEXIST)
+			snprintf(err, errlen, "%s: another snapshot of it is "
+			    "being taken", ct);
+		else
+			snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	if ((f = fdopen(fd, "w")) == NULL) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		close(fd);
+		goto out;
+	}
+	/* looked at under the lock: one taken before it stays whole */
 	if (access(hold, F_OK) == 0) {
 		snprintf(err, errlen, "%s has a snapshot already (drop it "
 		    "first)", ct);
-		return -1;
-	}
-	if ((f = fopen(tmp, "we")) == NULL) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		return -1;
+		fclose(f);
+		goto out;
 	}
 	if (!running) {
 		fprintf(f, "stopped\n");

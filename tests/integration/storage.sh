@@ -215,6 +215,29 @@ for B in btrfs dir; do
 		no_leftovers
 		ok "dir: a slave killed with w1 frozen, its hold not in place: its next start thaws w1"
 
+		# two takes of w1 at once (two sessions): the second is refused
+		# while the first holds its temp file, which it leaves whole (it
+		# truncated the first's record of what it froze, and one of
+		# them failed at its rename)
+		"$POOLSH" stop h1
+		CORRAL_TEST_HOLD_PAUSE=5 "$POOLSH" start h1
+		wait_until 200 host_up h1 || fail "dir: h1 not up"
+		n=$(grep -c "w1: frozen, hold not yet in place; pausing" "$POOL/h1/slave.log" || true)
+		corral snapshot h1 w1 >/dev/null 2>"$POOL/take1.err" &
+		tp=$!
+		wait_until 100 sh -c "[ \$(grep -c 'w1: frozen, hold not yet in place; pausing' '$POOL/h1/slave.log') -gt $n ]" ||
+			fail "dir: the first snapshot never froze w1"
+		out=$(corral snapshot h1 w1 2>&1) && fail "dir: a second snapshot of w1 taken during the first"
+		echo "$out" | grep -q "another snapshot of it is being taken" || fail "dir: unclear refusal: $out"
+		wait "$tp" || fail "dir: the first snapshot failed: $(cat "$POOL/take1.err")"
+		corral snapshot h1 w1 --status --json | jq -e '.state == "frozen"' >/dev/null ||
+			fail "dir: w1 after the two takes: $(corral snapshot h1 w1 --status 2>&1)"
+		corral snapshot h1 w1 --drop >/dev/null || fail "dir: drop after the two takes"
+		[ "$("$POOLSH" exec h1 lxc-info -P "$L1" -n w1 -s -H)" = RUNNING ] ||
+			fail "dir: w1 is $("$POOLSH" exec h1 lxc-info -P "$L1" -n w1 -s -H) after the drop"
+		no_leftovers
+		ok "dir: a snapshot asked while another is being taken: refused, the first whole and dropped"
+
 		echo "hot_dir = refuse" >>"$POOL/h1/corral.conf"
 		"$POOLSH" stop h1
 		"$POOLSH" start h1
