@@ -28,7 +28,7 @@ check(struct cli *c, const struct msg_create_req *q, char *err,
 		return -1;
 	}
 	cli_refresh(c, q->host);
-	if (cli_host_usable(c, q->host, err, errlen) != 0)
+	if (cli_host_takes(c, q->host, err, errlen) != 0)
 		return -1;
 	if (inventory_containers(c->inv, q->ct, q->host, &cl) != 0) {
 		snprintf(err, errlen, "inventory: %s",

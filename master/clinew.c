@@ -300,6 +300,11 @@ choose_host(struct cli *c, const char *named, const struct msg_new_req *s,
 		    h != NULL ? h->reason : "");
 		goto out;
 	}
+	if (strcmp(h->state, "drained") == 0) {
+		snprintf(err, errlen, "%s is drained (corral host undrain %s "
+		    "first)", named, named);
+		goto out;
+	}
 	snprintf(host, PROTO_NAME_MAX, "%s", h->name);
 	rc = 0;
 out:

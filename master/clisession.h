@@ -40,6 +40,9 @@ int cli_locate(struct cli *c, const char *ct, const char *want,
 /* Host name is in the inventory and not down: 0, or -1 with err. */
 int cli_host_usable(struct cli *c, const char *name, char *err,
     size_t errlen);
+/* The same, for a host a container is brought to: not drained either. */
+int cli_host_takes(struct cli *c, const char *name, char *err,
+    size_t errlen);
 
 /* corral get and put (getcli.c): checked, then queued as jobs */
 int cli_do_get(struct reqloop *l, const struct frame *f);     /* streams */

@@ -151,7 +151,7 @@ check_put(struct cli *c, const struct msg_store_req *q, const char *name,
 	if (check_version(c, q, version, err, errlen) != 0)
 		return -1;
 	cli_refresh(c, q->host);
-	if (cli_host_usable(c, q->host, err, errlen) != 0)
+	if (cli_host_takes(c, q->host, err, errlen) != 0)
 		return -1;
 	if (inventory_containers(c->inv, name, q->host, &cl) != 0) {
 		snprintf(err, errlen, "%s", inventory_errmsg(c->inv));

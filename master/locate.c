@@ -69,8 +69,11 @@ out:
 	return rc;
 }
 
-int
-cli_host_usable(struct cli *c, const char *name, char *err, size_t errlen)
+/* Host name known and not down; dest: and not drained either (a drain
+ * empties it: nothing is brought there). */
+static int
+host_check(struct cli *c, const char *name, bool dest, char *err,
+    size_t errlen)
 {
 	struct msg_host_list hl = { 0 };
 	const struct msg_host_rec *h;
@@ -89,8 +92,25 @@ cli_host_usable(struct cli *c, const char *name, char *err, size_t errlen)
 		snprintf(err, errlen, "%s is down: %s", name, h->reason);
 		goto out;
 	}
+	if (dest && strcmp(h->state, "drained") == 0) {
+		snprintf(err, errlen, "%s is drained (corral host undrain %s "
+		    "first)", name, name);
+		goto out;
+	}
 	rc = 0;
 out:
 	msg_host_list_free(&hl);
 	return rc;
+}
+
+int
+cli_host_usable(struct cli *c, const char *name, char *err, size_t errlen)
+{
+	return host_check(c, name, false, err, errlen);
+}
+
+int
+cli_host_takes(struct cli *c, const char *name, char *err, size_t errlen)
+{
+	return host_check(c, name, true, err, errlen);
 }

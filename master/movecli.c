@@ -31,7 +31,7 @@ check(struct cli *c, const struct msg_move_req *q, char *from,
 		    q->to : q->from);
 		return -1;
 	}
-	if (cli_host_usable(c, q->to, err, errlen) != 0)
+	if (cli_host_takes(c, q->to, err, errlen) != 0)
 		return -1;
 	if (inventory_containers(c->inv, q->ct, q->to, &cl) != 0) {
 		snprintf(err, errlen, "%s", inventory_errmsg(c->inv));

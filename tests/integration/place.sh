@@ -71,7 +71,14 @@ done
 json=$(corral place --json) || fail "place: $json"
 echo "$json" | jq -e '.host != "h1" and (.candidates[] | select(.name == "h1") |
     .excluded == "drained")' >/dev/null || fail "place after the drain: $json"
-ok "drain: h1's running containers run on h2/h3; h1 drained, never chosen"
+# named as a destination: refused up front, nothing queued
+before=$(lxc_truth)
+jobs_before=$(corral jobs --json | jq length)
+expect_exit 1 "h1 is drained (corral host undrain h1 first)" corral move d1 --to h1
+expect_exit 1 "h1 is drained (corral host undrain h1 first)" corral create h1 dz
+[ "$(lxc_truth)" = "$before" ] && [ "$(corral jobs --json | jq length)" = "$jobs_before" ] ||
+	fail "a refused move or create to drained h1 changed something"
+ok "drain: h1's running containers run on h2/h3; h1 drained, never chosen, refused as a destination"
 
 out=$(corral host undrain h1) || fail "undrain: $out"
 [ "$out" = "h1: undrained" ] || fail "undrain said: $out"
