@@ -128,7 +128,7 @@ $(BUILD)/tests/test_inventory: $(call obj,master/placedb.c master/place.c master
 $(BUILD)/tests/test_jobs $(BUILD)/tests/test_jobrun: $(BUILD)/tests/unit/tmpdir.o
 # the job runner over the inventory, with the test's own kinds (and the
 # drained flag of placement's, which refuses a job toward its host)
-JOBRUN_OBJS = $(call obj,master/jobrun.c master/jobctx.c master/jobwatch.c)
+JOBRUN_OBJS = $(call obj,master/jobrun.c master/jobctx.c master/jobwatch.c master/writemark.c)
 $(BUILD)/tests/test_jobrun: $(JOBRUN_OBJS) $(INVENTORY_OBJS) $(call obj,master/placedb.c master/place.c)
 $(BUILD)/tests/test_jobrun: TEST_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3) -pthread -lm
 # tests of the transfer engine link its library (before proto's, which it

@@ -125,31 +125,39 @@ do_trust(struct reqloop *l, const struct frame *f)
 	return reply_msg(l->t, MSG_CLI_TRUST, f->h.id, msg_trust_enc, &a);
 }
 
-/* A sync that writes into a container's volume (dst "@C", or a path
- * whose first name is C) while a job of C is at work on that host would
- * write under the job: into a move's source after its final pass (lost
- * with it), a destination before its start.  1 (why in err), 0, -1. */
-static int
-sync_job_busy(struct cli *c, const struct msg_sync_req *q, char *err,
-    size_t errlen)
+/* The container a sync writes into (dst "@C", or a path whose first name
+ * is C) into ct: true, or false for a path that names none. */
+static bool
+sync_dst_ct(const struct msg_sync_req *q, char *ct, size_t ctlen)
 {
-	char ct[PROTO_NAME_MAX];
 	const char *p = q->dst_path;
-	struct job *v = NULL;
-	size_t i, n = 0, len;
-	int r = 0;
+	size_t len;
 
 	if (*p == '@')
 		p++;
 	while (*p == '/' || (p[0] == '.' && p[1] == '/'))
 		p += *p == '/' ? 1 : 2;
 	len = strcspn(p, "/");
-	if (len == 0 || len >= sizeof(ct))
-		return 0;
+	if (len == 0 || len >= ctlen)
+		return false;
 	memcpy(ct, p, len);
 	ct[len] = '\0';
-	if (!conf_valid_name(ct))
-		return 0;
+	return conf_valid_name(ct);
+}
+
+/* A sync that writes into container ct while a job of it is queued or at
+ * work on that host would write under the job: into a move's source
+ * after its final pass (lost with it), a destination before its start.
+ * 1 (why in err), 0, -1.  The caller has marked ct written first
+ * (writemark.c): a job queued after this look waits for the sync. */
+static int
+sync_job_busy(struct cli *c, const struct msg_sync_req *q, const char *ct,
+    char *err, size_t errlen)
+{
+	struct job *v = NULL;
+	size_t i, n = 0;
+	int r = 0;
+
 	if (job_list(c->inv, INT64_MAX, &v, &n) != 0) {
 		snprintf(err, errlen, "%s", inventory_errmsg(c->inv));
 		return -1;
@@ -175,19 +183,30 @@ do_sync(struct reqloop *l, const struct frame *f)
 	struct cli *c = l->ctx;
 	struct msg_sync_req q;
 	struct msg_sync_result res;
-	char err[512];
+	char err[512], ct[PROTO_NAME_MAX];
+	bool marked;
 	int r;
 
 	if ((r = msg_sync_req_decode(f->payload, &q)) != 0)
 		return r;
-	if (!(q.opts & TREE_OPT_DRY_RUN) &&
-	    (r = sync_job_busy(c, &q, err, sizeof(err))) != 0)
-		return reply_error(l->t, f->h.id, r > 0 ? CERR_INVALID :
+	marked = !(q.opts & TREE_OPT_DRY_RUN) &&
+	    sync_dst_ct(&q, ct, sizeof(ct));
+	if (marked && master_writes_mark(c->m, q.dst_host, ct) != 0)
+		return reply_error(l->t, f->h.id, CERR_REMOTE, "%s:%s: %d "
+		    "syncs write into containers already: try again once one "
+		    "ends", q.dst_host, q.dst_path, MASTER_WRITES_MAX);
+	if (marked && (r = sync_job_busy(c, &q, ct, err, sizeof(err))) != 0)
+		r = reply_error(l->t, f->h.id, r > 0 ? CERR_INVALID :
 		    CERR_REMOTE, "%s", err);
-	if (master_sync(c->m, &q, l->t, f->h.id, &res, err, sizeof(err)) != 0)
-		return reply_error(l->t, f->h.id, CERR_REMOTE, "%s", err);
-	return reply_msg(l->t, MSG_CLI_SYNC, f->h.id, msg_sync_result_enc,
-	    &res);
+	else if (master_sync(c->m, &q, l->t, f->h.id, &res, err,
+	    sizeof(err)) != 0)
+		r = reply_error(l->t, f->h.id, CERR_REMOTE, "%s", err);
+	else
+		r = reply_msg(l->t, MSG_CLI_SYNC, f->h.id, msg_sync_result_enc,
+		    &res);
+	if (marked)
+		master_writes_unmark(c->m, q.dst_host, ct);
+	return r;
 }
 
 /* A CLI request that names a slave, passed on to it: every such message

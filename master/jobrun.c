@@ -308,6 +308,15 @@ recover_one(struct jobrun *r, const struct job *j)
 	r->recover_at = monotonic_ms() + RECOVER_RETRY_MS;
 }
 
+/* Whether a `corral sync` writes into j's container on one of its hosts
+ * now: j waits in the queue until it ends (writemark.c). */
+static bool
+writes_into(struct jobrun *r, const struct job *j)
+{
+	return (j->src[0] && master_writes_into(r->m, j->src, j->container)) ||
+	    (j->dst[0] && master_writes_into(r->m, j->dst, j->container));
+}
+
 static bool
 involves(const struct job *j, const char *host)
 {
@@ -371,7 +380,7 @@ schedule(struct jobrun *r)
 		pthread_mutex_unlock(&r->lock);
 		if (stopping)
 			break;
-		if (!ok)
+		if (!ok || writes_into(r, &v[i]))
 			continue;
 		if (k == NULL)
 			fail_job(r, &v[i], "no job kind '%s' in this "

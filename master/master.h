@@ -14,6 +14,13 @@ struct daily;
 struct jobrun;
 struct poller;
 
+/* A container a `corral sync` writes into now, on a host (writemark.c). */
+#define MASTER_WRITES_MAX 32
+struct master_write {
+	char host[PROTO_NAME_MAX];
+	char ct[PROTO_NAME_MAX];
+};
+
 /* Everything the daemon holds; no other mutable global state. */
 struct master_ctx {
 	struct corral_conf conf;
@@ -39,7 +46,23 @@ struct master_ctx {
 	 * the start */
 	pthread_mutex_t conf_lock;
 	struct keep_policy keep;
+	/* the containers syncs write into: a job of one stays queued until
+	 * its sync ends (a sync refuses one with a job already) */
+	pthread_mutex_t writes_lock;
+	struct master_write writes[MASTER_WRITES_MAX];
+	size_t n_writes;
 };
+
+/* Mark container ct on host as written by a sync: 0, or -1 when
+ * MASTER_WRITES_MAX syncs write into containers already. */
+int master_writes_mark(struct master_ctx *m, const char *host,
+    const char *ct);
+/* The mark gone; the job runner looks at its queue again. */
+void master_writes_unmark(struct master_ctx *m, const char *host,
+    const char *ct);
+/* Whether a sync writes into ct on host now. */
+bool master_writes_into(struct master_ctx *m, const char *host,
+    const char *ct);
 
 /* Read corral.conf, then the slaves.conf and backup.conf it names.  A
  * missing backup.conf is an empty list; every other error is printed as

@@ -19,7 +19,8 @@
 # master's restart, the container started nowhere meanwhile.  Last, a container
 # started again on the source during the copy: rolled back, never run on
 # both hosts; an admin's snapshot taken during the copy: refused as its
-# source, kept by the roll back; and a move cut off from its destination
+# source, kept by the roll back; a move queued while a sync writes into
+# its container: it waits for the sync; and a move cut off from its destination
 # at the copy: the partial copy it leaves there does not count as the
 # container kept elsewhere.
 . "$(dirname "$0")/lib.bash"
@@ -311,6 +312,36 @@ corral job "$id" --json | jq -e '.job.state == "failed" and (.job.error | test("
 [ -d "$S1/.corral-snap/mb" ] || fail "the roll back dropped the admin's snapshot: $(corral snapshot h1 mb --status 2>&1)"
 corral snapshot h1 mb --drop >/dev/null || fail "drop the admin's snapshot"
 ok "an admin's snapshot taken during the move's copy: refused as its source, left alone by the roll back; a sync into mb refused while the job runs"
+
+# ---- a move queued while a sync writes into the container (the sync's
+# send held on its source by the slave's pause hook): the sync's check
+# found no job, so the move waits in the queue until the sync ends (it
+# started under it), then moves mw with what the sync wrote
+"$POOLSH" create h1 mw --stopped >/dev/null
+"$POOLSH" create h2 msrc --stopped >/dev/null
+echo "from msrc" >"$S2/msrc/synced"
+"$POOLSH" stop h2 >/dev/null
+CORRAL_TEST_SEND_PAUSE=6 "$POOLSH" start h2 >/dev/null
+wait_until 200 host_up h2 || fail "h2 not up with the send pause"
+held() { grep -c "msrc: snapshot taken for a send; pausing" "$POOL/h2/slave.log" || true; }
+n=$(held)
+corral sync h2:@msrc h1:@mw >"$POOL/sync.out" 2>&1 &
+sp=$!
+wait_until 100 sh -c "[ \$(grep -c 'msrc: snapshot taken for a send; pausing' '$POOL/h2/slave.log') -gt $n ]" ||
+	fail "the sync's send never paused: $(cat "$POOL/sync.out")"
+id=$(corral move mw --to h2 --detach) || fail "move mw --detach: $id"
+sleep 1
+jq_of '.job.state == "queued"' corral job "$id" --json ||
+	fail "job $id did not wait for the sync into mw: $(corral job "$id")"
+wait "$sp" || fail "the sync into mw: $(cat "$POOL/sync.out")"
+wait_until 1200 ended "$id" || fail "job $id did not end"
+jq_of '.job.state == "done"' corral job "$id" --json || fail "job $id: $(corral job "$id")"
+[ "$(where mw)" = "h2:stopped " ] || fail "mw is at '$(where mw)', not on h2 alone"
+[ "$(cat "$S2/mw/synced" 2>&1)" = "from msrc" ] || fail "mw moved without what the sync wrote into it"
+"$POOLSH" stop h2 >/dev/null
+"$POOLSH" start h2 >/dev/null
+wait_until 200 host_up h2 || fail "h2 not up after its restart"
+ok "a move queued while a sync writes into its container waits for the sync, then moves what it wrote"
 
 # ---- a move cut off from its destination at the copy: rolled back, its
 # partial copy left on h2 (out of reach for the roll back's whole wait);

@@ -151,6 +151,7 @@ setup(void **state)
 		return -1;
 	}
 	pthread_mutex_init(&f->lock, NULL);
+	pthread_mutex_init(&f->m.writes_lock, NULL);
 	*state = f;
 	return 0;
 }
@@ -591,6 +592,31 @@ test_recovery_retry(void **state)
 	assert_logged(buf, a, "work a: found running at copy");
 }
 
+/* A job whose container a sync writes into on one of its hosts stays
+ * queued until the sync's mark goes, then runs; others run meanwhile. */
+static void
+test_waits_for_sync(void **state)
+{
+	struct fixture *f = *state;
+	struct jobrun *r;
+	struct job j;
+	int64_t a, b;
+
+	set_gate(f, true);
+	assert_int_equal(master_writes_mark(&f->m, "h2", "a"), 0);
+	a = queue(f, "work", "a", "h1", "h2");
+	b = queue(f, "work", "b", "h1", "h2");
+	r = start(f);
+	f->m.jobs = r;
+	wait_state(f, b, JOB_DONE, NULL);
+	must(f->inv, job_get(f->inv, a, &j, NULL, NULL));
+	assert_int_equal(j.state, JOB_QUEUED);
+	master_writes_unmark(&f->m, "h2", "a");
+	wait_state(f, a, JOB_DONE, NULL);
+	f->m.jobs = NULL;
+	stop(r);
+}
+
 /* A master that stops: the running job stops at its safe point and goes
  * back in the queue, and runs at the next start. */
 static void
@@ -789,6 +815,7 @@ main(void)
 		T(test_cancel_running),
 		T(test_recovery),
 		T(test_recovery_retry),
+		T(test_waits_for_sync),
 		T(test_stop_requeues),
 		T(test_prune_old),
 		T(test_watch),
