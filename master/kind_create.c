@@ -195,7 +195,7 @@ create_run(struct job_ctx *c)
 	    sizeof(err)) : make_host(c, text, sizeof(text), err, sizeof(err));
 	/* the slave's own refusal: it undid its half itself (and a
 	 * container made that did not start is whole, and said so) */
-	if (r == CERR_REMOTE)
+	if (master_not_done(r))
 		return job_fail(c, "%s", err);
 	if (r != 0) {
 		snprintf(why, sizeof(why), "%s", err);

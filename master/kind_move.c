@@ -40,6 +40,7 @@ MSG_DEC(msg_control)
 #define PRECOPY_BYTES (16 * MIB)  /* a round that sent more: another */
 #define PRECOPY_FILES 500         /* a round that changed more: another */
 #define SETTLE_S 60               /* a host out of reach: asked this long */
+#define RUNS_REFUSALS 15          /* TO answering errors: asked this often */
 
 struct move {
 	struct job_ctx *c;
@@ -93,12 +94,13 @@ ctl(struct move *mv, const char *host, enum msg_ctl_op op, uint32_t flags,
 	struct msg_ctl rep;
 
 	return master_ctl(mv->c->m, host, mv->ct, op, 0, flags, bytes, &rep,
-	    err, errlen) == 0 ? 0 : -1;
+	    err, errlen);
 }
 
 /* ctl(), asked again every 2 s for up to SETTLE_S while it fails: a
  * host whose slave restarts or whose link comes back.  The first failure
- * is noted: the job says what it waits for. */
+ * is noted: the job says what it waits for.  0, or the last try's code
+ * (master_request's). */
 static int
 ctl_settle(struct move *mv, const char *host, enum msg_ctl_op op,
     uint32_t flags, char *err, size_t errlen)
@@ -107,12 +109,13 @@ ctl_settle(struct move *mv, const char *host, enum msg_ctl_op op,
 	 * time-out (corral.conf timeout) besides the 2 s between */
 	int64_t until = monotonic_ms() + SETTLE_S * 1000LL;
 	bool first = true;
+	int r;
 
 	for (;;) {
-		if (ctl(mv, host, op, flags, 0, err, errlen) == 0)
+		if ((r = ctl(mv, host, op, flags, 0, err, errlen)) == 0)
 			return 0;
 		if (monotonic_ms() >= until || job_stopping(mv->c))
-			return -1;
+			return r;
 		if (first)
 			job_note(mv->c, "%s on %s: %s; trying again every 2 s "
 			    "for up to %d s", msg_ctl_op_name(op), host, err,
@@ -288,25 +291,37 @@ fail_step(struct move *mv, const char *step)
 	return fail_back(mv, step);
 }
 
-/* Whether C runs on TO: 1 yes, 0 no.  TO is asked until it answers (its
- * slave restarting, its link back), whatever the time: C may run there,
- * and nothing else may be done until that is known; a cancel cannot cut
- * it short.  The master stopping does: -2, the job left at its step for
- * the recovery at the next start, which asks again.  -1: no memory. */
+/* Whether C runs on TO: 1 yes, 0 no.  TO out of reach (its slave
+ * restarting, its link cut) is asked until it answers, whatever the
+ * time: C may run there, and nothing else may be done until that is
+ * known; a cancel cannot cut it short.  -2: the master stops meanwhile,
+ * the job is left at its step for the recovery at the next start, which
+ * asks again.  -1, not known: TO is no longer in slaves.conf (how an
+ * admin gives up on a host that never comes back), or it answers with
+ * an error (C's config unreadable, C gone) for RUNS_REFUSALS tries, or
+ * no memory. */
 static int
 runs_on_to(struct move *mv)
 {
 	struct msg_conf *conf;
 	char why[512];
+	unsigned refused = 0;
 	bool noted = false;
-	int r;
+	int r, rc;
 
 	if ((conf = calloc(1, sizeof(*conf))) == NULL)
 		return -1;
 	for (;;) {
-		if (master_conf_get(mv->c->m, mv->to, mv->ct, conf, why,
-		    sizeof(why)) == 0) {
+		if ((rc = master_conf_get(mv->c->m, mv->to, mv->ct, conf, why,
+		    sizeof(why))) == 0) {
 			r = conf->running != 0;
+			break;
+		}
+		if (!master_host_known(mv->c->m, mv->to) ||
+		    (rc == CERR_REMOTE && ++refused >= RUNS_REFUSALS)) {
+			job_note(mv->c, "whether %s runs on %s: %s", mv->ct,
+			    mv->to, why);
+			r = -1;
 			break;
 		}
 		if (job_stopping(mv->c)) {
@@ -359,7 +374,7 @@ static int
 recover_start(struct move *mv)
 {
 	char e[512];
-	int r = runs_on_to(mv);
+	int r = runs_on_to(mv), rc;
 
 	if (r == -2)
 		return JOB_OUT_LEFT;
@@ -372,21 +387,24 @@ recover_start(struct move *mv)
 		    "going on", mv->ct, mv->to);
 		return finish(mv);
 	}
-	if (ctl_settle(mv, mv->to, MSG_CTL_START, 0, mv->err,
-	    sizeof(mv->err)) == 0) {
+	/* started there, or refused there: an answer.  No answer is not a
+	 * refusal: the start may have happened, its answer lost, and FROM
+	 * must not start C too: TO is asked again, then started again */
+	while ((rc = ctl_settle(mv, mv->to, MSG_CTL_START, 0, mv->err,
+	    sizeof(mv->err))) != 0 && rc != CERR_REMOTE) {
+		if ((r = runs_on_to(mv)) == -2)
+			return JOB_OUT_LEFT;
+		if (r < 0)
+			return fail_back_as(mv, "start", true);
+		if (r > 0) {
+			job_note(mv->c, "master restarted during start: %s runs "
+			    "on %s (%s): going on", mv->ct, mv->to, mv->err);
+			return finish(mv);
+		}
+	}
+	if (rc == 0) {
 		job_note(mv->c, "master restarted during start: %s started on "
 		    "%s: going on", mv->ct, mv->to);
-		return finish(mv);
-	}
-	/* no answer is not a refusal: the start may have happened, its
-	 * answer lost, and FROM must not start C too */
-	if ((r = runs_on_to(mv)) == -2)
-		return JOB_OUT_LEFT;
-	if (r < 0)
-		return fail_back_as(mv, "start", true);
-	if (r > 0) {
-		job_note(mv->c, "master restarted during start: %s runs on %s "
-		    "(%s): going on", mv->ct, mv->to, mv->err);
 		return finish(mv);
 	}
 	back_autostart(mv);
@@ -640,8 +658,9 @@ run(struct move *mv, struct msg_conf *conf)
 		return JOB_OUT_CANCELLED;   /* nothing done yet */
 	job_step(c, "volume");
 	bytes = conf->rootfs_bytes + conf->rootfs_bytes / 4 + HEADROOM_MIN;
-	if ((r = master_ctl(c->m, mv->to, mv->ct, MSG_CTL_VOL_CREATE, 0, 0,
-	    bytes, &rep, mv->err, sizeof(mv->err))) == CERR_REMOTE)
+	r = master_ctl(c->m, mv->to, mv->ct, MSG_CTL_VOL_CREATE, 0, 0, bytes,
+	    &rep, mv->err, sizeof(mv->err));
+	if (master_not_done(r))
 		/* refused or never asked: nothing of ours on TO, which may
 		 * hold C or its volume */
 		return job_fail(c, "volume on %s: %s; nothing changed",

@@ -340,8 +340,9 @@ put_make(struct put *pt, struct store *s, struct msg_conf_set_req *q)
 		goto out;
 	}
 	job_step(pt->c, "volume");
-	if ((r = put_ctl(pt, MSG_CTL_VOL_CREATE, 0, pt->size, pt->err,
-	    sizeof(pt->err))) == CERR_REMOTE) {
+	r = put_ctl(pt, MSG_CTL_VOL_CREATE, 0, pt->size, pt->err,
+	    sizeof(pt->err));
+	if (master_not_done(r)) {
 		/* refused or never asked: a volume of that name there is
 		 * not ours */
 		r = job_fail(pt->c, "volume on %s: %s; nothing changed",

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+#include "cerr.h"
 #include "codec.h"
 #include "conf.h"
 #include "msg.h"
@@ -104,14 +105,24 @@ int master_sync_fn(struct master_ctx *ctx, const struct msg_sync_req *q,
 
 /* One request to slave host on a fresh session (request.c): req encoded
  * by enc, the reply of reply_type decoded by dec into rep.  0, or with err:
- * CERR_PROTOCOL for a reply that does not decode; CERR_REMOTE when the
- * slave was not asked (no session) or answered ERROR; the transport's
+ * CERR_PROTOCOL for a reply that does not decode; CERR_UNREACHABLE when
+ * the slave was not asked (not in slaves.conf, no session); CERR_REMOTE
+ * when it answered ERROR (master_not_done() is either); the transport's
  * code (CERR_EOF, CERR_TIMEOUT, CERR_IO ...) when the request went out
  * and no answer came: the slave may have done it (a create's roll back
  * needs to know). */
 int master_request(struct master_ctx *m, const char *host, uint16_t type,
     msg_enc_fn enc, const void *req, uint16_t reply_type, msg_dec_fn dec,
     void *rep, int timeout_s, char *err, size_t errlen);
+/* master_request's code r says nothing was done: the slave refused it or
+ * was never asked. */
+static inline bool
+master_not_done(int r)
+{
+	return r == CERR_REMOTE || r == CERR_UNREACHABLE;
+}
+/* Whether host is in slaves.conf (as SIGHUP last read it). */
+bool master_host_known(struct master_ctx *m, const char *host);
 
 /* Container operations and configs on slave host (ctl.c), each a
  * master_request(): 0 or a CERR_* with err ("HOST: OP NAME: reason" for

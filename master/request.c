@@ -28,7 +28,7 @@ master_request(struct master_ctx *m, const char *host, uint16_t type,
 	struct msg_error e;
 	struct frame reply = { 0 };
 	struct cbuf *b;
-	int r, ret = CERR_REMOTE;
+	int r, ret = CERR_UNREACHABLE;      /* until it is asked */
 
 	if ((b = cbuf_new(PROTO_PAYLOAD_MAX)) == NULL)
 		return CERR_NOMEM;
@@ -44,7 +44,7 @@ master_request(struct master_ctx *m, const char *host, uint16_t type,
 	if (se == NULL) {
 		snprintf(err, errlen, "%s: not in %s", host, cf->slaves);
 		cbuf_free(b);
-		return CERR_REMOTE;
+		return CERR_UNREACHABLE;
 	}
 	sp = (struct sshc_params){ .name = cfg.name, .address = cfg.address,
 	    .port = cfg.port ? cfg.port : cf->port, .key_path = cf->key,
@@ -52,7 +52,7 @@ master_request(struct master_ctx *m, const char *host, uint16_t type,
 	    .trust = SSHC_TRUST_REQUIRED };
 	if (sshc_connect(&c, &sp, err, errlen) != 0) {
 		cbuf_free(b);
-		return CERR_REMOTE;
+		return CERR_UNREACHABLE;
 	}
 	if (hello_client(&c.t, &hp, &res, err, errlen) != 0)
 		goto out;
@@ -66,6 +66,7 @@ master_request(struct master_ctx *m, const char *host, uint16_t type,
 		ret = r == CERR_REMOTE ? CERR_IO : r;    /* asked, no answer */
 		goto out;
 	}
+	ret = CERR_REMOTE;
 	if (reply.h.type == MSG_ERROR) {
 		if (msg_error_decode(reply.payload, &e) == 0)
 			snprintf(err, errlen, "%s: %s", cfg.name, e.message);
@@ -90,4 +91,15 @@ out:
 	cbuf_free(b);
 	sshc_close(&c);
 	return ret;
+}
+
+bool
+master_host_known(struct master_ctx *m, const char *host)
+{
+	bool known;
+
+	pthread_rwlock_rdlock(&m->pollers_lock);
+	known = slaves_conf_find(&m->slaves, host) != NULL;
+	pthread_rwlock_unlock(&m->pollers_lock);
+	return known;
 }

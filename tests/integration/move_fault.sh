@@ -188,6 +188,18 @@ else
 fi
 # ---- the recoveries of other moves (their own containers, h1 -> h2)
 S1=$("$POOLSH" storage h1); S2=$("$POOLSH" storage h2); L2=$("$POOLSH" lxcpath h2)
+# Move ms to TO, TO's link cut while the move is held at its start step,
+# until the move asks TO again whether ms runs there; id is the job.
+cut_at_start() {  # TO
+	"$POOLSH" stop master >/dev/null
+	CORRAL_TEST_JOB_PAUSE=start:8 "$POOLSH" start master >/dev/null
+	wait_until 300 host_up h1 && wait_until 300 host_up h2 || fail "hosts not up after the master's restart"
+	id=$(corral move ms --to "$1" --detach) || fail "move ms --detach: $id"
+	wait_until 600 jq_of '.job.step == "start"' corral job "$id" --json || fail "job $id never reached start: $(corral job "$id")"
+	"$POOLSH" link "$1" down
+	wait_until 600 grep -q "job $id .*whether ms runs on $1: .*asking again" "$POOL/master/master.log" ||
+		fail "job $id never asked $1 again: $(corral job "$id")"
+}
 # The master started again: move job ID of ms ends done, ms running on
 # TO alone with what it wrote on h2, no volume left on FROM.
 ms_done_on() {  # ID FROM TO
@@ -224,14 +236,7 @@ ok "a master killed at a move's start: its recovery starts the copy on h2 and fi
 # short (it failed the move at once, "MAY RUN ON h1"), a master stopped
 # meanwhile leaves the job at its step, and its next start, the link
 # back, finishes the move
-"$POOLSH" stop master >/dev/null
-CORRAL_TEST_JOB_PAUSE=start:8 "$POOLSH" start master >/dev/null
-wait_until 300 host_up h1 && wait_until 300 host_up h2 || fail "hosts not up after the master's restart"
-id=$(corral move ms --to h1 --detach) || fail "move ms --detach: $id"
-wait_until 600 jq_of '.job.step == "start"' corral job "$id" --json || fail "job $id never reached start: $(corral job "$id")"
-"$POOLSH" link h1 down
-wait_until 600 grep -q "job $id .*whether ms runs on h1: .*asking again" "$POOL/master/master.log" ||
-	fail "job $id never asked h1 again: $(corral job "$id")"
+cut_at_start h1
 corral cancel "$id" >/dev/null || fail "cancel $id"
 sleep 8
 jq_of '.job.state == "running" and .job.step == "start"' corral job "$id" --json ||
@@ -243,6 +248,29 @@ grep -q "job $id .*left during start, for its recovery" "$POOL/master/master.log
 "$POOLSH" link h1 up
 ms_done_on "$id" h2 h1
 ok "a move's destination out of reach at its start: asked until it answers, through a cancel and a master's restart; then done, on h1 alone"
+
+# ---- the same, h2 never coming back: an admin gives it up by taking it
+# out of slaves.conf (SIGHUP); the move then ends failed, loudly, ms
+# started nowhere, with the way to finish by hand, which works
+cut_at_start h2
+cp "$POOL/master/slaves.conf" "$POOL/slaves.conf.saved"
+grep -v '^h2:' "$POOL/slaves.conf.saved" >"$POOL/master/slaves.conf"
+kill -HUP "$(cat "$POOL/master/master.pid")"
+wait_until 300 ended "$id" || fail "job $id did not end once h2 left slaves.conf: $(corral job "$id")"
+err=$(corral job "$id" --json | jq -r .job.error)
+echo "$err" | grep -q "ms MAY RUN ON h2.*corral remove ms --host h1" || fail "job $id: $err"
+cp "$POOL/slaves.conf.saved" "$POOL/master/slaves.conf"
+kill -HUP "$(cat "$POOL/master/master.pid")"
+"$POOLSH" link h2 up
+wait_until 300 host_up h2 || fail "h2 not up once back in slaves.conf"
+[ "$(where ms)" = "h1:stopped h2:stopped " ] || fail "ms is at '$(where ms)' after the failed move"
+"$POOLSH" exec h2 lxc-start -P "$L2" -n ms || fail "ms does not start on h2 by hand"
+corral remove ms --host h1 >/dev/null || fail "the way the job gave: corral remove ms --host h1"
+[ "$(where ms)" = "h2:running " ] || fail "ms is at '$(where ms)', not running on h2 alone"
+"$POOLSH" stop master >/dev/null
+"$POOLSH" start master >/dev/null
+wait_until 300 host_up h1 && wait_until 300 host_up h2 || fail "hosts not up after the master's restart"
+ok "a move's destination that never comes back: taken out of slaves.conf, the move fails loudly naming the way, which finishes it"
 
 # ---- kill -9 of the master before a move's volume step: the job made
 # nothing on the destination, which meanwhile holds a container of that
