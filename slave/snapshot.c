@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,6 +161,46 @@ thaw_hold(struct slave_ctx *ctx, const char *ct, const char *hold)
 	fclose(f);
 }
 
+/* Open and lock tmp, the take's record of what it freezes and its lock:
+ * a second take of ct meanwhile (another session's worker) is refused,
+ * and never truncates the first's record.  flock(), so that a worker
+ * killed half-way (its channel closed) leaves the file but not the lock;
+ * what that file records is thawed.  The descriptor, or -1 with err. */
+static int
+lock_tmp(struct slave_ctx *ctx, const char *ct, const char *tmp, char *err,
+    size_t errlen)
+{
+	struct stat a, b;
+	int fd;
+
+	if ((fd = open(tmp, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0600)) < 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	/* locked, and still the file of that name: one renamed to the hold
+	 * since it was opened is the hold */
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0 || fstat(fd, &a) != 0 ||
+	    stat(tmp, &b) != 0 || a.st_ino != b.st_ino ||
+	    a.st_dev != b.st_dev) {
+		snprintf(err, errlen, "%s: another snapshot of it is being "
+		    "taken", ct);
+		close(fd);
+		return -1;
+	}
+	if (a.st_size > 0) {
+		thaw_hold(ctx, ct, tmp);
+		log_notice("%s: released what a take killed half-way froze",
+		    ct);
+	}
+	if (ftruncate(fd, 0) != 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* Freeze (or refuse, or nothing for a stopped one) and write the hold. */
 static int
 hold_take(struct slave_ctx *ctx, struct lxc_container *c, const char *ct,
@@ -167,7 +208,7 @@ hold_take(struct slave_ctx *ctx, struct lxc_container *c, const char *ct,
 {
 	char hold[PATH_MAX], tmp[PATH_MAX + 8];
 	bool running = c != NULL && c->is_running(c);
-	FILE *f;
+	FILE *f = NULL;
 	int fd, ret = -1;
 
 	if (running && ctx->conf.hot_dir == CONF_HOT_DIR_REFUSE) {
@@ -183,28 +224,18 @@ hold_take(struct slave_ctx *ctx, struct lxc_container *c, const char *ct,
 		snprintf(err, errlen, "%s: path too long", ct);
 		return -1;
 	}
-	/* the temp file, made exclusively, is the take's lock: a second
-	 * take of ct meanwhile (another session) would truncate the record
-	 * of what the first froze, then fail it at its rename */
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0600)) < 0) {
-		if (errno == EEXIST)
-			snprintf(err, errlen, "%s: another snapshot of it is "
-			    "being taken", ct);
-		else
-			snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+	if ((fd = lock_tmp(ctx, ct, tmp, err, errlen)) < 0)
 		return -1;
-	}
 	if ((f = fdopen(fd, "w")) == NULL) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		unlink(tmp);            /* under the lock */
 		close(fd);
-		goto out;
+		return -1;
 	}
 	/* looked at under the lock: one taken before it stays whole */
 	if (access(hold, F_OK) == 0) {
 		snprintf(err, errlen, "%s has a snapshot already (drop it "
 		    "first)", ct);
-		fclose(f);
 		goto out;
 	}
 	if (!running) {
@@ -212,7 +243,6 @@ hold_take(struct slave_ctx *ctx, struct lxc_container *c, const char *ct,
 		out->kind = SNAP_KIND_STOPPED;
 	} else if (fprintf(f, "lxc\n") < 0 || hold_sync(f) != 0) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		fclose(f);
 		goto out;
 	} else if (c->freeze(c)) {
 		out->kind = SNAP_KIND_FROZEN;
@@ -222,21 +252,28 @@ hold_take(struct slave_ctx *ctx, struct lxc_container *c, const char *ct,
 		out->kind = SNAP_KIND_FROZEN;
 	} else {
 		snprintf(err, errlen, "%s: cannot freeze it", ct);
-		fclose(f);
+		(void)hold_sync(f);     /* what sigstop_all stopped, on record */
 		thaw_hold(ctx, ct, tmp);
 		goto out;
 	}
 	/* tests kill the slave here: its next start thaws C */
 	slave_test_pause("CORRAL_TEST_HOLD_PAUSE", ct, "frozen, hold not yet "
 	    "in place");
-	if (fclose(f) != 0 || rename(tmp, hold) != 0) {
+	/* renamed under the lock, which closing drops: a take waiting for
+	 * it finds the hold */
+	if (hold_sync(f) != 0 || rename(tmp, hold) != 0) {
 		snprintf(err, errlen, "%s: %s", hold, strerror(errno));
 		thaw_hold(ctx, ct, tmp);
 		goto out;
 	}
 	ret = 0;
 out:
-	unlink(tmp);
+	/* a failed take's file goes while it holds the lock; the name is
+	 * another take's once the rename freed it */
+	if (ret != 0)
+		unlink(tmp);
+	if (f != NULL)
+		fclose(f);
 	return ret;
 }
 
