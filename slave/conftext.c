@@ -1,7 +1,10 @@
 /* corral-slave: an LXC config between this host's paths and the
  * host-neutral form (conftext.h).  A line is "key = value" as LXC reads
  * it: blanks around both, a value in a pair of quotes stands for what is
- * inside; comments and blank lines are no one's and stay as they are. */
+ * inside; comments and blank lines are no one's and stay as they are.
+ * A line ends at a newline or a carriage return, as LXC 4 and later
+ * split them: a CR inside what looks like one line is a line of its own
+ * to LXC, and must be one here too. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,16 +12,16 @@
 #include "conftext.h"
 
 struct line {
-	const char *start, *end;    /* without the newline */
+	const char *start, *end;    /* without its end (term) */
 	const char *key, *key_end;  /* NULL: a comment, blank or no '=' */
 	const char *val, *val_end;  /* value, blanks trimmed */
-	bool nl;                    /* ends in a newline */
+	char term;                  /* '\n', '\r', or '\0' at the end */
 };
 
 static bool
 blank(char c)
 {
-	return c == ' ' || c == '\t' || c == '\r';
+	return c == ' ' || c == '\t';
 }
 
 /* the line at p; returns where the next one starts */
@@ -29,8 +32,8 @@ parse_line(const char *p, struct line *l)
 
 	memset(l, 0, sizeof(*l));
 	l->start = p;
-	l->end = p + strcspn(p, "\n");
-	l->nl = *l->end == '\n';
+	l->end = p + strcspn(p, "\r\n");
+	l->term = *l->end;
 	for (k = p; k < l->end && blank(*k); k++)
 		;
 	if (k < l->end && *k != '#' &&
@@ -46,7 +49,7 @@ parse_line(const char *p, struct line *l)
 		    blank(l->val_end[-1]); l->val_end--)
 			;
 	}
-	return l->end + (l->nl ? 1 : 0);
+	return l->end + (l->term != '\0' ? 1 : 0);
 }
 
 static bool
@@ -129,14 +132,15 @@ put_replaced(struct out *o, const struct line *l, const char *from,
 	put(o, l->start, (size_t)(from - l->start));
 	puts_(o, with);
 	put(o, to, (size_t)(l->end - to));
-	if (l->nl)
-		put(o, "\n", 1);
+	if (l->term != '\0')
+		put(o, &l->term, 1);
 }
 
 static void
 put_line(struct out *o, const struct line *l)
 {
-	put(o, l->start, (size_t)(l->end - l->start) + (l->nl ? 1 : 0));
+	put(o, l->start, (size_t)(l->end - l->start) +
+	    (l->term != '\0' ? 1 : 0));
 }
 
 static int

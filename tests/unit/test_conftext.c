@@ -174,6 +174,34 @@ test_get(void **state)
 	assert_int_equal(conftext_get(host_cfg, "lxc.rootfs.path", v, 4), -1);
 }
 
+/* A CR ends a line, as LXC (4 and later) reads it: a line hidden behind
+ * one is seen, and CRLF lines come back byte for byte. */
+static void
+test_cr_lines(void **state)
+{
+	char out[4096], back[4096], err[256], v[64];
+	static const char crlf[] =
+	    "lxc.rootfs.path = " ROOTFS "\r\n"
+	    "lxc.log.file = " CTDIR "/l\r\n";
+
+	(void)state;
+	/* LXC takes the last rootfs: "/" here, the host's own root */
+	assert_int_equal(conftext_localise("lxc.rootfs.path = @ROOTFS@\n"
+	    "lxc.uts.name = x\rlxc.rootfs.path = /\n", &here, out,
+	    sizeof(out), err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not host-neutral: lxc.rootfs.path = /"));
+	assert_int_equal(conftext_get("lxc.uts.name = a\rlxc.uts.name = b",
+	    "lxc.uts.name", v, sizeof(v)), 0);
+	assert_string_equal(v, "b");
+	assert_int_equal(conftext_neutralise(crlf, CTDIR, out, sizeof(out),
+	    err, sizeof(err)), 0);
+	assert_string_equal(out, "lxc.rootfs.path = @ROOTFS@\r\n"
+	    "lxc.log.file = @CTDIR@/l\r\n");
+	assert_int_equal(conftext_localise(out, &here, back, sizeof(back),
+	    err, sizeof(err)), 0);
+	assert_string_equal(back, crlf);
+}
+
 int
 main(void)
 {
@@ -184,6 +212,7 @@ main(void)
 		cmocka_unit_test(test_localise_refusals),
 		cmocka_unit_test(test_bounded),
 		cmocka_unit_test(test_get),
+		cmocka_unit_test(test_cr_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
