@@ -244,3 +244,67 @@ conftext_get(const char *in, const char *key, char *buf, size_t len)
 	    v != NULL ? v : "");
 	return 0;
 }
+
+static bool
+starts(const char *s, size_t n, const char *prefix)
+{
+	size_t k = strlen(prefix);
+
+	return n >= k && memcmp(s, prefix, k) == 0;
+}
+
+/* what follows lxc.net. or lxc.network.: "script.up" or "script.down",
+ * after an index part or not.  A prefix: LXC before 5 matched its keys
+ * by prefix (lxc.net.0.script.upX was an up script). */
+static bool
+net_script(const char *s, size_t n)
+{
+	const char *dot;
+
+	if (!starts(s, n, "script.") &&
+	    (dot = memchr(s, '.', n)) != NULL && dot > s) {
+		n -= (size_t)(dot + 1 - s);
+		s = dot + 1;
+	}
+	return starts(s, n, "script.up") || starts(s, n, "script.down");
+}
+
+bool
+conftext_host_command_key(const char *key, size_t n)
+{
+	static const char *const nets[] = { "lxc.net.", "lxc.network." };
+	size_t i, k;
+
+	/* LXC 5 knows lxc.hook and lxc.hook.NAME alone; before it every
+	 * key that starts so went to its hook setter, which read the name
+	 * from the ninth byte on (lxc.hookXpre-start was a pre-start hook) */
+	if (starts(key, n, "lxc.hook"))
+		return true;
+	for (i = 0; i < sizeof(nets) / sizeof(nets[0]); i++) {
+		k = strlen(nets[i]);
+		if (starts(key, n, nets[i]) && net_script(key + k, n - k))
+			return true;
+	}
+	return false;
+}
+
+int
+conftext_host_command(const char *in, char *buf, size_t len)
+{
+	struct line l;
+	const char *p;
+	size_t n;
+
+	for (p = in; *p != '\0'; ) {
+		p = parse_line(p, &l);
+		if (l.key == NULL)
+			continue;
+		n = (size_t)(l.key_end - l.key);
+		if (conftext_host_command_key(l.key, n)) {
+			if (len > 0)
+				snprintf(buf, len, "%.*s", (int)n, l.key);
+			return 1;
+		}
+	}
+	return 0;
+}

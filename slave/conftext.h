@@ -4,6 +4,7 @@
 #ifndef CORRAL_CONFTEXT_H
 #define CORRAL_CONFTEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define CONFTEXT_ROOTFS "@ROOTFS@"   /* the value of lxc.rootfs.path */
@@ -34,5 +35,17 @@ int conftext_localise(const char *in, const struct conftext_local *l,
  * surrounding blanks and a pair of quotes, into buf; "" if none.  -1 if
  * it does not fit. */
 int conftext_get(const char *in, const char *key, char *buf, size_t len);
+
+/* Whether an LXC key (n bytes, as a line holds it once trimmed) makes
+ * LXC run a command on the host as root: a hook (lxc.hook and every key
+ * that starts so: LXC before 5 took them all for hooks) or a network script
+ * (lxc.net.N.script.up or .down, N any one part; lxc.network's alike).
+ * Case-sensitive, as LXC's keys. */
+bool conftext_host_command_key(const char *key, size_t n);
+
+/* The first key of in (lines as LXC reads them) that
+ * conftext_host_command_key() holds, into buf (cut to len - 1 bytes):
+ * 1, or 0 if none. */
+int conftext_host_command(const char *in, char *buf, size_t len);
 
 #endif

@@ -202,6 +202,82 @@ test_cr_lines(void **state)
 	assert_string_equal(back, crlf);
 }
 
+/* Keys that make LXC run a command on the host, and keys that do not:
+ * every hook, a network script at any index (and LXC 4's prefix forms),
+ * nothing else; LXC's keys are case-sensitive. */
+static void
+test_host_command_keys(void **state)
+{
+	static const char *const yes[] = {
+		"lxc.hook.pre-start", "lxc.hook.pre-mount", "lxc.hook.mount",
+		"lxc.hook.autodev", "lxc.hook.start", "lxc.hook.start-host",
+		"lxc.hook.stop", "lxc.hook.post-stop", "lxc.hook.clone",
+		"lxc.hook.destroy", "lxc.hook.version", "lxc.hook",
+		"lxc.hookXpre-start", "lxc.hook.anything",
+		"lxc.net.0.script.up", "lxc.net.0.script.down",
+		"lxc.net.12.script.up", "lxc.net.0x1.script.down",
+		"lxc.net.0.script.upX", "lxc.net.script.up",
+		"lxc.network.script.up", "lxc.network.script.down",
+		"lxc.network.0.script.up",
+	};
+	static const char *const no[] = {
+		"lxc.hoo", "LXC.HOOK.PRE-START", "lxc.Hook.start", "xlxc.hook",
+		"lxc.net.0.link", "lxc.net.0.type", "lxc.net.0.veth.pair",
+		"lxc.net.0.ipv4.address", "lxc.net.0.script", "lxc.net.0",
+		"lxc.net", "lxc.net.", "lxc.net..script.up",
+		"lxc.net.0.1.script.up", "lxc.net.0.SCRIPT.UP",
+		"lxc.netscript.up", "lxc.network.type", "lxc.mount.entry",
+		"lxc.include", "lxc.init.cmd", "lxc.uts.name", "",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (!conftext_host_command_key(yes[i], strlen(yes[i])))
+			fail_msg("%s not taken for a host command", yes[i]);
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (conftext_host_command_key(no[i], strlen(no[i])))
+			fail_msg("%s taken for a host command", no[i]);
+	/* n bounds the key: a prefix of one is not one */
+	assert_false(conftext_host_command_key("lxc.hook.start", 7));
+	assert_true(conftext_host_command_key("lxc.hook.start", 8));
+}
+
+/* The first such key of a config, found in lines as LXC reads them:
+ * indented, without blanks around '=', after a CR; never in a comment,
+ * a value or a line without '='. */
+static void
+test_host_command(void **state)
+{
+	char k[64];
+
+	(void)state;
+	assert_int_equal(conftext_host_command(host_cfg, k, sizeof(k)), 1);
+	assert_string_equal(k, "lxc.hook.pre-start");
+	assert_int_equal(conftext_host_command(neutral_cfg, k, sizeof(k)), 1);
+	assert_int_equal(conftext_host_command(
+	    "lxc.rootfs.path = @ROOTFS@\n"
+	    "# lxc.hook.pre-start = /bin/sh\n"
+	    "lxc.uts.name = lxc.hook.pre-start\n"
+	    "lxc.net.0.name = lxc.net.0.script.up\n"
+	    "lxc.hook.mount\n"
+	    "LXC.HOOK.START = /bin/sh\n"
+	    "lxc.net.0.link = br0", k, sizeof(k)), 0);
+	assert_int_equal(conftext_host_command("lxc.uts.name = a\n"
+	    "\t lxc.net.3.script.down=/bin/sh -c x\n"
+	    "lxc.hook.start = /x\n", k, sizeof(k)), 1);
+	assert_string_equal(k, "lxc.net.3.script.down");
+	assert_int_equal(conftext_host_command("lxc.uts.name = a\r"
+	    "  lxc.hook.start-host\t=\t/x", k, sizeof(k)), 1);
+	assert_string_equal(k, "lxc.hook.start-host");
+	/* cut to the buffer, never over it */
+	assert_int_equal(conftext_host_command("lxc.hook.post-stop = /x\n", k,
+	    9), 1);
+	assert_string_equal(k, "lxc.hook");
+	assert_int_equal(conftext_host_command("lxc.hook.stop=x", NULL, 0), 1);
+	assert_int_equal(conftext_host_command("", k, sizeof(k)), 0);
+}
+
 int
 main(void)
 {
@@ -213,6 +289,8 @@ main(void)
 		cmocka_unit_test(test_bounded),
 		cmocka_unit_test(test_get),
 		cmocka_unit_test(test_cr_lines),
+		cmocka_unit_test(test_host_command_keys),
+		cmocka_unit_test(test_host_command),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
