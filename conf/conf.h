@@ -47,6 +47,7 @@ struct conf_key_info {
 
 enum conf_hot_dir { CONF_HOT_DIR_FREEZE, CONF_HOT_DIR_REFUSE };
 enum conf_transfer { CONF_TRANSFER_DIRECT, CONF_TRANSFER_RELAY };
+enum conf_yes_no { CONF_NO, CONF_YES };
 
 struct corral_conf {
 	/* both */
@@ -98,6 +99,8 @@ struct corral_conf {
 	uint32_t snapshot_share;       /* % of a VG given to LVs at most */
 	uint32_t snapshot_fill_warn;   /* % fill that is reported */
 	enum conf_hot_dir hot_dir;     /* dir backend: freeze | refuse */
+	enum conf_yes_no carry_hooks;  /* a config from another host may
+	                                  have hooks, network scripts */
 };
 
 /* A time of day as corral.conf writes it (backup_at): "off" is -1 in

@@ -40,6 +40,14 @@ static const char *const transfers[] = {
 	[CONF_TRANSFER_RELAY + 1] = NULL
 };
 
+_Static_assert(sizeof(enum conf_yes_no) == sizeof(int),
+    "enum conf_yes_no is not int-sized");
+static const char *const no_yes[] = {
+	[CONF_NO] = "no",
+	[CONF_YES] = "yes",
+	[CONF_YES + 1] = NULL
+};
+
 static const char *
 check_address(const char *val)
 {
@@ -125,6 +133,7 @@ static const struct conf_key corral_keys[] = {
 	KEY_UINT(snapshot_share,     1, 100, "90"),
 	KEY_UINT(snapshot_fill_warn, 1, 100, "80"),
 	KEY_ENUM(hot_dir, hot_dirs, "freeze"),
+	KEY_ENUM(carry_hooks, no_yes, "no"),
 };
 
 static const struct conf_kv_file corral_file =

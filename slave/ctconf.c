@@ -88,6 +88,25 @@ lxc_reads(const char *path, void *arg, char *err, size_t errlen)
 	return 0;
 }
 
+/* A config carried from another host (a move, a put or restore of a
+ * version the store got from one) must not make LXC run a command here
+ * as root: that host may be compromised.  Unless this host's admin takes
+ * them (carry_hooks).  0, or -1 with err naming the key. */
+static int
+host_commands_refused(struct slave_ctx *ctx,
+    const struct msg_conf_set_req *q, char *err, size_t errlen)
+{
+	char key[64], ek[sizeof(key) * ESCAPE_MAX_PER_BYTE];
+
+	if (ctx->conf.carry_hooks == CONF_YES ||
+	    conftext_host_command(q->config, key, sizeof(key)) == 0)
+		return 0;
+	snprintf(err, errlen, "%s's config has %s (a command LXC runs on "
+	    "this host as root): refused; carry_hooks = yes in this slave's "
+	    "corral.conf accepts it", q->ct, str_escaped(ek, sizeof(ek), key));
+	return -1;
+}
+
 static int
 conf_set(struct slave_ctx *ctx, const struct msg_conf_set_req *q,
     struct msg_conf_set *a, char *err, size_t errlen)
@@ -105,6 +124,8 @@ conf_set(struct slave_ctx *ctx, const struct msg_conf_set_req *q,
 		    "name");
 		return -1;
 	}
+	if (host_commands_refused(ctx, q, err, errlen) != 0)
+		return -1;
 	if (slave_ct_path(ctx, q->ct, NULL, ctdir, sizeof(ctdir)) != 0) {
 		snprintf(err, errlen, "path too long");
 		return -1;

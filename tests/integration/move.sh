@@ -11,7 +11,12 @@
 # cleanly);
 # a master killed with -9 during the copy rolls the move back at its next
 # start: the container on its source alone, with all its data, no volume
-# left on the destination (move_fault.sh has the other recoveries).
+# left on the destination (move_fault.sh has the other recoveries);
+# a config with a command LXC would run on the destination as root (a
+# hook, a network script: what a compromised source could hand over) is
+# refused by the destination at config-set, by a move and by a put of a
+# version got from the source, rolled back and never run, and taken once
+# the destination's corral.conf says carry_hooks = yes.
 . "$(dirname "$0")/lib.bash"
 pool_up 3 >/dev/null
 L1=$("$POOLSH" lxcpath h1); L2=$("$POOLSH" lxcpath h2)
@@ -145,5 +150,69 @@ grep -q "job $id move m3: master restarted during copy: rolled back" "$POOL/mast
 [ ! -e "$S2/m3" ] || fail "a volume of m3 is left on h2"
 [ "$(sha256sum <"$S1/m3/big")" = "$sum" ] || fail "m3 lost data"
 ok "a master killed during the copy: rolled back at restart, m3 whole on h1 alone"
+
+# ---- hooks and network scripts: refused by the destination, which would
+# run them as root at the container's start, unless its admin takes them
+MARK=$POOL/hook-ran      # made by the command, were it ever run
+HOOK="lxc.hook.pre-start = /bin/sh -c 'touch $MARK'"
+SCRIPT="  lxc.net.0.script.up=/bin/sh -c 'touch $MARK'"   # as LXC reads it too
+refusal() {  # refusal C KEY: the start of h2's error
+	echo "h2: CONF_SET $1: $1's config has $2 (a command LXC runs on this host as root): refused; carry_hooks = yes in this slave's corral.conf accepts it;"
+}
+# failed_at ID WANT_START WANT_END: job ID failed at config-set, its
+# error starting and ending so
+failed_at() {
+	wait_until 600 ended "$1" || fail "job $1 did not end: $(corral job "$1")"
+	corral job "$1" --json | jq -e --arg s "$2" --arg e "$3" '.job.state == "failed" and
+	    .job.step == "config-set" and (.job.error | startswith($s) and endswith($e))' >/dev/null ||
+		fail "job $1: $(corral job "$1" --json | jq -c '.job | {kind, state, step, error}')"
+}
+"$POOLSH" create h1 hk --stopped >/dev/null
+echo kept >"$S1/hk/root/note"
+cp "$L1/hk/config" "$SAVE/hk.config"
+# refused_move C KEY: C moved to h2 fails at config-set naming KEY and
+# h2, rolled back: C whole on h1 (its config as it was), nothing of it on
+# h2
+refused_move() {
+	local c=$1 k=$2
+	cp "$L1/$c/config" "$SAVE/$c.before"
+	RID=$(corral move "$c" --to h2 --detach) || fail "move $c --detach: $RID"
+	failed_at "$RID" "config-set: $(refusal "$c" "$k")" "; rolled back: $c is on h1 as before"
+	[ "$(where "$c")" = "h1:stopped " ] || fail "$c is at $(where "$c") after the refused move"
+	cmp -s "$SAVE/$c.before" "$L1/$c/config" || fail "the refused move changed $c's config on h1"
+	[ "$(cat "$S1/$c/root/note")" = kept ] || fail "the refused move changed $c's volume on h1"
+	[ ! -e "$L2/$c" ] && [ ! -e "$S2/$c" ] || fail "the refused move left $c on h2: $(ls -d "$L2/$c" "$S2/$c" 2>&1)"
+	grep -q "CONF_SET $c: $c's config has $k (a command" "$POOL/h2/slave.log" || fail "h2 did not log the refusal of $k"
+}
+echo "$HOOK" >>"$L1/hk/config"
+refused_move hk lxc.hook.pre-start
+ok "a move of hk with lxc.hook.pre-start: refused by h2 at config-set (job $RID), rolled back, hk whole on h1, nothing on h2"
+cp "$SAVE/hk.config" "$L1/hk/config"
+echo "$SCRIPT" >>"$L1/hk/config"
+refused_move hk lxc.net.0.script.up
+ok "a move of hk with lxc.net.0.script.up (indented, no blanks around '='): refused alike (job $RID)"
+
+# a get then a put: the version's config came from h1 too
+echo "$HOOK" >>"$L1/hk/config"
+corral get hk >/dev/null || fail "get hk"
+RID=$(corral put hk --host h2 --as hkp --detach) || fail "put hk --detach: $RID"
+failed_at "$RID" "config-set on h2: $(refusal hkp lxc.net.0.script.up)" "; rolled back: nothing of hkp left on h2"
+[ ! -e "$L2/hkp" ] && [ ! -e "$S2/hkp" ] && [ -z "$(where hkp)" ] || fail "the refused put left hkp on h2"
+ok "a put of hk's version (a script and a hook, its config from h1): refused by h2 at config-set (job $RID), rolled back"
+
+# the admin of h2 takes them
+echo "carry_hooks = yes" >>"$POOL/h2/corral.conf"
+"$POOLSH" stop h2
+"$POOLSH" start h2
+wait_until 300 host_up h2 || fail "h2 not up again: $(corral hosts)"
+out=$(corral move hk --to h2) || fail "move hk to h2 with carry_hooks = yes: $out"
+[ "$(where hk)" = "h2:stopped " ] || fail "hk is at $(where hk), not on h2 alone"
+grep -qxF "$HOOK" "$L2/hk/config" && grep -qxF "$SCRIPT" "$L2/hk/config" ||
+	fail "hk's hook or script is not in h2's config: $(grep -e hook -e script "$L2/hk/config")"
+[ "$(cat "$S2/hk/root/note")" = kept ] || fail "hk's volume on h2 lacks its note"
+corral put hk --host h2 --as hkp >/dev/null || fail "put hk on h2 as hkp with carry_hooks = yes"
+grep -qxF "$HOOK" "$L2/hkp/config" || fail "hkp's hook is not in h2's config"
+[ ! -e "$MARK" ] || fail "a carried hook or script ran"
+ok "carry_hooks = yes on h2: hk moved and put there with its hook and script; none ever ran"
 
 rm -rf "$SAVE"

@@ -76,6 +76,7 @@ test_defaults(void **state)
 	assert_int_equal(c.snapshot_share, 90);
 	assert_int_equal(c.snapshot_fill_warn, 80);
 	assert_int_equal(c.hot_dir, CONF_HOT_DIR_FREEZE);
+	assert_int_equal(c.carry_hooks, CONF_NO);
 }
 
 /* The shipped example sets every key to its default. */
@@ -226,6 +227,7 @@ test_values(void **state)
 	    "snapshot_share = 100\n"
 	    "snapshot_fill_warn = 1\n"
 	    "hot_dir = refuse\n"
+	    "carry_hooks = yes\n"
 	    "lxcpath = /srv/lxc # where LXC looks\n"
 	    "key = /etc/corral/id#1\n", &c, &err), 0);
 	assert_string_equal(c.log_level, "debug");
@@ -239,6 +241,7 @@ test_values(void **state)
 	assert_int_equal(c.snapshot_share, 100);
 	assert_int_equal(c.snapshot_fill_warn, 1);
 	assert_int_equal(c.hot_dir, CONF_HOT_DIR_REFUSE);
+	assert_int_equal(c.carry_hooks, CONF_YES);
 	assert_string_equal(c.lxcpath, "/srv/lxc");
 	assert_string_equal(c.key, "/etc/corral/id#1");   /* not a comment */
 	/* Untouched keys keep their defaults. */
@@ -281,6 +284,9 @@ test_errors(void **state)
 	expect_error("log_level = INFO\n", "t.conf:1: ", "log_level");
 	expect_error("hot_dir = thaw\n", "t.conf:1: ",
 	    "hot_dir: 'thaw' is not freeze or refuse");
+	expect_error("carry_hooks = true\n", "t.conf:1: ",
+	    "carry_hooks: 'true' is not no or yes");
+	expect_error("carry_hooks = Yes\n", "t.conf:1: ", "carry_hooks");
 	expect_error("listen = bad_host\n", "t.conf:1: ",
 	    "listen: 'bad_host' is not an IP address or host name");
 	expect_error("listen = 10.0.0.256\n", "t.conf:1: ", "listen");
