@@ -67,6 +67,12 @@ struct xfer_opts {
 	/* sender, out (if not NULL): regular files that vanished or became
 	 * something else between the listing and their open: not sent */
 	uint64_t *vanished;
+	/* sender: a directory on another device than the root's (a file
+	 * system mounted in the tree) fails the send, naming it, where it
+	 * would go as an empty directory, its content left out (rsync -x).
+	 * For a container's tree: a copy without that content loses it
+	 * without a word, and a move then removes the source. */
+	bool refuse_mounts;
 	/* receiver: the destination's files may be hard links to files
 	 * outside it (an earlier version's, in a store).  No existing inode
 	 * is then changed: a file, symlink or special whose metadata differs

@@ -3,6 +3,7 @@
  * (open until answered), further names of a file go as hard links. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,63 @@ nested_subvol(int fd, const struct stat *st)
 	    sf.f_type == BTRFS_SUPER_MAGIC;
 }
 
+/* Read live (a dir volume on btrfs), a subvolume nested in the tree is
+ * its own root directory, inode 256 (BTRFS_FIRST_FREE_OBJECTID), on a
+ * device of its own though no mount is there; a mount root is a mount. */
+static bool
+live_subvol(int fd, const struct stat *st)
+{
+	struct statfs sf;
+	struct statx sx;
+
+	return st->st_ino == 256 && fstatfs(fd, &sf) == 0 &&
+	    sf.f_type == BTRFS_SUPER_MAGIC &&
+	    statx(fd, "", AT_EMPTY_PATH, 0, &sx) == 0 &&
+	    (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) != 0 &&
+	    (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) == 0;
+}
+
 void (*xsend_test_before_open)(int dfd, const char *name);
+
+/* The path under the root of the entry just taken from the top
+ * directory: each level's current name, joined (cut at len). */
+static void
+walk_path(const struct sender *s, char *buf, size_t len)
+{
+	const struct dirlist *l;
+	size_t n = 0;
+	int i, k;
+
+	buf[0] = '\0';
+	for (i = 0; i < s->depth && n < len; i++) {
+		l = &s->stack[i].l;
+		k = snprintf(buf + n, len - n, "%s%s", i > 0 ? "/" : "",
+		    dirlist_name(l, l->pos - 1));
+		if (k < 0)
+			break;
+		n += (size_t)k;
+	}
+}
+
+/* A directory whose content the sender cannot read with the tree's (a
+ * container's copy would go without it): the send fails naming it. */
+static int
+refuse_dir(struct sender *s, bool subvol)
+{
+	char path[PATH_MAX];
+
+	walk_path(s, path, sizeof(path));
+	if (subvol)
+		snprintf(s->err, s->errlen, "%s: a btrfs subvolume nested in "
+		    "the tree, which no snapshot of it holds: not copied (%s); "
+		    "move it out of the container's volume first", path,
+		    strerror(EXDEV));
+	else
+		snprintf(s->err, s->errlen, "%s: a file system mounted in the "
+		    "container's tree, whose content is not in its volume: "
+		    "not copied; unmount it first", path);
+	return CERR_INVALID;
+}
 
 /* ---- hard links: (dev, ino) -> index of the first name ---- */
 
@@ -213,13 +270,11 @@ xsend_walk_step(struct sender *s, bool *blocked)
 		}
 		e->kind = TREE_DIR;
 		if (nested_subvol(fd, &st)) {
-			close(fd);
-			fd = -1;
-			errno = EXDEV;
-			r = xsend_fail(s, CERR_INVALID, "%s: a btrfs subvolume "
-			    "nested in the tree, which no snapshot of it holds: "
-			    "not copied (%s); move it out of the container's "
-			    "volume first", name);
+			r = refuse_dir(s, true);
+			goto out;
+		}
+		if (st.st_dev != s->rootdev && s->o->refuse_mounts) {
+			r = refuse_dir(s, live_subvol(fd, &st));
 			goto out;
 		}
 		/* like rsync -x: a mount point is copied, not its content */

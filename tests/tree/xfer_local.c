@@ -1,6 +1,6 @@
 /* xfer-local SRC DST [--checksum] [--dry-run] [--compress]
- *            [--shared-inodes] [--in-place] [--changes FILE]
- *            [--dump FILE [--basis]]:
+ *            [--shared-inodes] [--in-place] [--refuse-mounts]
+ *            [--changes FILE] [--dump FILE [--basis]]:
  * run the transfer engine's sender and receiver in two processes joined
  * by a socketpair, without SSH or a master: the engine alone, for tests.
  * --changes writes the receiver's change report to FILE, one
@@ -147,7 +147,8 @@ main(int argc, char **argv)
 	if (argc < 3) {
 		fprintf(stderr, "usage: xfer-local SRC DST [--checksum] "
 		    "[--dry-run] [--compress] [--shared-inodes] [--in-place] "
-		    "[--changes FILE] [--dump FILE [--basis]]\n");
+		    "[--refuse-mounts] [--changes FILE] [--dump FILE "
+		    "[--basis]]\n");
 		return 2;
 	}
 	for (i = 3; i < argc; i++) {
@@ -161,6 +162,8 @@ main(int argc, char **argv)
 			o.shared_inodes = true;
 		else if (strcmp(argv[i], "--in-place") == 0)
 			o.in_place = true;
+		else if (strcmp(argv[i], "--refuse-mounts") == 0)
+			o.refuse_mounts = true;
 		else if (strcmp(argv[i], "--changes") == 0 && i + 1 < argc &&
 		    changes == NULL) {
 			if ((changes = fopen(argv[++i], "we")) == NULL) {
