@@ -6,8 +6,12 @@
 # exactly; dropping leaves no subvolume, mount or stopped process behind;
 # a subvolume nested in a btrfs container is refused by a copy or move,
 # never copied empty, and by a remove, as a file system mounted in a dir
-# container is; a slave restart drops a crashed job's leftovers, and thaws a container
-# a slave killed in the middle of freezing it left frozen; hot_dir = refuse.
+# container is; a file system mounted in a container's volume fails a
+# copy or move of the container naming it (a move rolled back before its
+# switch), never copied empty, while a path sync copies the mount point
+# empty (rsync -x); a slave restart drops a crashed job's leftovers, and
+# thaws a container a slave killed in the middle of freezing it left
+# frozen; hot_dir = refuse.
 . "$(dirname "$0")/lib.bash"
 SAME=$ROOT/tests/tree/same.sh
 
@@ -149,6 +153,30 @@ for B in btrfs dir; do
 		corral remove ns1 --host h1 --force >/dev/null 2>&1 || fail "btrfs: remove ns1 once its subvolume is gone"
 		[ ! -e "$L1/ns1" ] && [ ! -e "$S1/ns1" ] || fail "btrfs: ns1 not removed"
 		ok "btrfs: a subvolume nested in a container: a copy fails naming it, a move leaves the container whole on h1, a remove is refused before anything goes"
+
+		# a file system mounted in a container's volume (where the
+		# slave runs, which LXC binds into the container with it) is
+		# in no snapshot of the volume, an empty directory there: a
+		# copy or a move fails naming it (a sync copied it empty; a
+		# move too, then deleted the source, the mount detached)
+		MNTB=$S1/mb1/srv
+		trap 'rc=$?; set +e; in_slave h1 umount "$MNTB" 2>/dev/null; (exit $rc); pool_cleanup' EXIT
+		"$POOLSH" create h1 mb1 --stopped >/dev/null
+		mkdir "$MNTB"
+		in_slave h1 mount -t tmpfs corral-test "$MNTB"
+		in_slave h1 sh -c 'echo keep >"$1/g"' - "$MNTB"
+		want="mb1: its volume $S1/mb1 has a file system mounted at $MNTB, whose content no snapshot of it holds: not copied; unmount it first"
+		out=$(corral sync h1:@mb1 h2:mbcopy 2>&1) && fail "btrfs: a mount in a container copied: $out"
+		echo "$out" | grep -qF "$want" || fail "btrfs: a sync of mb1 said: $out"
+		out=$(corral move mb1 --to h2 2>&1) && fail "btrfs: a move with a mount inside: $out"
+		echo "$out" | grep -qF "$want" || fail "btrfs: a move of mb1 said: $out"
+		[ "$(where mb1)" = "h1:stopped " ] && [ ! -e "$S2/mb1" ] && [ "$(in_slave h1 cat "$MNTB/g")" = keep ] ||
+			fail "btrfs: mb1 after the refused move: $(where mb1), $(ls -A "$S2")"
+		in_slave h1 umount "$MNTB"
+		corral move mb1 --to h2 >/dev/null || fail "btrfs: move mb1 once unmounted"
+		[ "$(where mb1)" = "h2:stopped " ] || fail "btrfs: mb1 is at $(where mb1) after its move"
+		trap pool_cleanup EXIT
+		ok "btrfs: a file system mounted in a container's volume: a copy and a move fail naming it, mb1 whole on h1; moved once unmounted"
 	fi
 	if [ "$B" = dir ]; then
 		# a file system mounted inside a stopped container's volume
@@ -158,7 +186,8 @@ for B in btrfs dir; do
 		L1=$("$POOLSH" lxcpath h1)
 		MNT="$S1/md1/mnt point"    # mountinfo escapes the space: \040
 		MNT2=$L1/md2/rootfs/data
-		trap 'rc=$?; set +e; in_slave h1 umount "$MNT" "$MNT2" 2>/dev/null; (exit $rc); pool_cleanup' EXIT
+		MNT3=$S1/mc1/srv/data
+		trap 'rc=$?; set +e; in_slave h1 umount "$MNT" "$MNT2" "$MNT3" 2>/dev/null; (exit $rc); pool_cleanup' EXIT
 		"$POOLSH" create h1 md1 --stopped >/dev/null
 		echo keep >"$S1/md1/f"
 		mkdir "$MNT"
@@ -192,6 +221,34 @@ for B in btrfs dir; do
 		corral remove md2 --host h1 --force >/dev/null 2>&1 || fail "dir: remove md2 once unmounted"
 		[ ! -e "$L1/md2" ] && [ -z "$(where md2)" ] || fail "dir: md2 not removed"
 		ok "dir: a file system mounted in a rootfs inside the container's directory: a remove is refused before anything goes, done once it is unmounted"
+
+		# a file system mounted in a running container's volume: a move
+		# fails before its switch naming it, mc1 running on h1 alone
+		# (it moved it with the mount point empty, ran it on h2, and
+		# failed at remove-source), and so does a sync of @mc1; a path
+		# sync copies the mount point empty (rsync -x)
+		"$POOLSH" create h1 mc1 >/dev/null
+		mkdir -p "$MNT3"
+		echo keep >"$S1/mc1/srv/f"
+		in_slave h1 mount -t tmpfs corral-test "$MNT3"
+		in_slave h1 sh -c 'echo keep >"$1/g"' - "$MNT3"
+		want="srv/data: a file system mounted in the container's tree, whose content is not in its volume: not copied; unmount it first"
+		out=$(corral move mc1 --to h2 2>&1) && fail "dir: a move with a mount inside: $out"
+		echo "$out" | grep -qF "$want" || fail "dir: a move of mc1 said: $out"
+		[ "$(where mc1)" = "h1:running " ] && [ ! -e "$S2/mc1" ] && [ ! -e "$("$POOLSH" lxcpath h2)/mc1" ] &&
+			[ "$(in_slave h1 cat "$MNT3/g")" = keep ] || fail "dir: mc1 after the refused move: $(where mc1), $(ls -A "$S2")"
+		out=$(corral sync h1:@mc1 h2:mccopy 2>&1) && fail "dir: a mount in a container copied: $out"
+		echo "$out" | grep -qF "$want" || fail "dir: a sync of @mc1 said: $out"
+		corral sync h1:mc1 h2:mcpath >/dev/null || fail "dir: the path sync h1:mc1"
+		[ -d "$S2/mcpath/srv/data" ] && [ -z "$(ls -A "$S2/mcpath/srv/data")" ] &&
+			[ "$(cat "$S2/mcpath/srv/f")" = keep ] && [ -d "$S2/mcpath/etc" ] ||
+			fail "dir: the path sync of mc1: $(ls -A "$S2/mcpath/srv" "$S2/mcpath/srv/data")"
+		ok "dir: a file system mounted in a running container: a move fails before its switch naming it (mc1 runs on h1 alone), a sync of @mc1 too; a path sync copies the mount point empty"
+		in_slave h1 umount "$MNT3"
+		corral move mc1 --to h2 >/dev/null || fail "dir: move mc1 once unmounted"
+		[ "$(where mc1)" = "h2:running " ] && [ "$(cat "$S2/mc1/srv/f")" = keep ] ||
+			fail "dir: mc1 is at $(where mc1) after its move"
+		ok "dir: mc1 moved once unmounted"
 		trap pool_cleanup EXIT
 
 		# a slave killed -9 with w1 frozen and its hold not yet in
