@@ -156,6 +156,12 @@ refuse_nested(struct slave_ctx *ctx, const char *ct, const char *ctdir,
 	if (s->ops->nested != NULL && s->ops->exists(s, ct) &&
 	    (r = s->ops->nested(s, ct, err, errlen)) != 0)
 		return refusal(r, s->ops->nested_fix, err, errlen);
+	/* dir's rm empties the volume around a mount and fails on it;
+	 * btrfs's delete detaches it, and what the container had there
+	 * goes unseen */
+	if (s->ops->exists(s, ct) &&
+	    (r = storage_volume_mounts(s, ct, err, errlen)) != 0)
+		return refusal(r, "unmount first", err, errlen);
 	if ((r = storage_mounted_in("its directory", ctdir, err, errlen)) != 0)
 		return refusal(r, "unmount first", err, errlen);
 	return 0;

@@ -378,3 +378,16 @@ storage_dir_rootfs(struct storage *s, const char *ct, char *buf, size_t len)
 
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
+
+int
+storage_volume_mounts(struct storage *s, const char *ct, char *err,
+    size_t errlen)
+{
+	char rootfs[PATH_MAX], dir[PATH_MAX];
+
+	if (s->ops->lxc_rootfs(s, ct, rootfs, sizeof(rootfs)) != 0 ||
+	    storage_of_rootfs(rootfs, dir, sizeof(dir)) == NULL ||
+	    dir[0] == '\0')
+		return 0;
+	return storage_mounted_in("its volume", dir, err, errlen);
+}

@@ -62,8 +62,9 @@ struct storage_ops {
 	    char *err, size_t errlen);
 	bool (*exists)(struct storage *s, const char *ct);
 	/* 1 if ct's volume holds what its destroy would fail on half-way
-	 * (a nested btrfs subvolume, a file system mounted in a dir
-	 * volume), with what in err; 0; -1 with err.  NULL: nothing can. */
+	 * (a nested btrfs subvolume; mounts in a volume are every
+	 * backend's: storage_volume_mounts), with what in err; 0; -1 with
+	 * err.  NULL: nothing can. */
 	int (*nested)(struct storage *s, const char *ct, char *err,
 	    size_t errlen);
 	const char *nested_fix;       /* what the admin does about it first */
@@ -150,6 +151,12 @@ bool storage_is_mountpoint(const char *p);
  * with err "WHAT DIR has a file system mounted at M" (the first, M
  * escaped); -1 with err. */
 int storage_mounted_in(const char *what, const char *dir, char *err,
+    size_t errlen);
+/* What is mounted in ct's volume, when that volume is a directory (dir,
+ * btrfs: LXC binds it into the container with what is mounted beneath;
+ * an lvm volume is a device LXC mounts itself): storage_mounted_in() of
+ * it, "its volume" named in err; 0 for a volume that is none. */
+int storage_volume_mounts(struct storage *s, const char *ct, char *err,
     size_t errlen);
 /* The mount point of mountinfo's next line in f (its fifth field, octal
  * escapes undone) into buf: 1; 0 at the end; -1 for a line that does not

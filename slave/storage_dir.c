@@ -52,24 +52,6 @@ dir_destroy(struct storage *s, const char *ct, char *err, size_t errlen)
 	return run_argv(argv, 3600, NULL, 0, err, errlen);
 }
 
-/* A file system mounted in the volume (an admin's bind mount or tmpfs):
- * rm --one-file-system leaves it, and the destroy fails half-way, the
- * rest of the volume gone. */
-static int
-dir_nested(struct storage *s, const char *ct, char *err, size_t errlen)
-{
-	char p[PATH_MAX];
-	int n;
-
-	if (storage_path(s, ct, false, p, sizeof(p)) != 0) {
-		snprintf(err, errlen, "%s: path too long", ct);
-		return -1;
-	}
-	if ((n = storage_mounted_in("its volume", p, err, errlen)) < 0)
-		return -1;
-	return n > 0;
-}
-
 static bool
 dir_exists(struct storage *s, const char *ct)
 {
@@ -152,8 +134,6 @@ const struct storage_ops storage_dir_ops = {
 	.init = dir_init,
 	.create = dir_create,
 	.destroy = dir_destroy,
-	.nested = dir_nested,
-	.nested_fix = "unmount first",
 	.grow = storage_nop_size,
 	.exists = dir_exists,
 	.rename = storage_rename_dir,

@@ -122,32 +122,27 @@ src_still_valid(void *arg, char *err, size_t errlen)
 	return 0;
 }
 
-/* A backend snapshot holds the volume alone: a file system mounted in
- * the volume's directory, which a container whose rootfs is that
- * directory sees (LXC binds it with what is mounted beneath), is in the
- * snapshot an empty directory like any other to the sender.  An lvm
- * rootfs is its device, which LXC mounts itself: a mount on ROOT/C is
- * none of the container's.  0, or -1 with err (a mount table that does
- * not read refuses too). */
+/* A file system mounted in ct's volume when that is a directory (dir,
+ * btrfs), which LXC binds into the container with the rootfs: a backend
+ * snapshot holds the volume alone (the mount is an empty directory in
+ * it), and a bind mount from the volume's own file system is no other
+ * device to the sender.  An lvm rootfs is its device, which LXC mounts
+ * itself: a mount on ROOT/C is none of the container's.  0, or -1 with
+ * err (a mount table that does not read refuses too). */
 static int
-snap_lacks_mounts(struct slave_ctx *ctx, const char *ct, char *err,
-    size_t errlen)
+lacks_mounts(struct slave_ctx *ctx, const char *ct, char *err, size_t errlen)
 {
-	struct storage *s = &ctx->storage;
-	char rootfs[PATH_MAX], dir[PATH_MAX], why[MSG_ERRTEXT_MAX];
+	char why[MSG_ERRTEXT_MAX];
 	int n;
 
-	if (s->ops->lxc_rootfs(s, ct, rootfs, sizeof(rootfs)) != 0 ||
-	    storage_of_rootfs(rootfs, dir, sizeof(dir)) == NULL ||
-	    dir[0] == '\0')
-		return 0;
-	if ((n = storage_mounted_in("its volume", dir, why, sizeof(why))) == 0)
+	if ((n = storage_volume_mounts(&ctx->storage, ct, why,
+	    sizeof(why))) == 0)
 		return 0;
 	if (n < 0)
 		snprintf(err, errlen, "%s: %s", ct, why);
 	else
-		snprintf(err, errlen, "%s: %s, whose content no snapshot of it "
-		    "holds: not copied; unmount it first", ct, why);
+		snprintf(err, errlen, "%s: %s, whose content is not the "
+		    "volume's: not copied; unmount it first", ct, why);
 	return -1;
 }
 
@@ -206,9 +201,7 @@ open_ct(struct slave_ctx *ctx, const char *ct, bool sending, bool own_snap,
 			    "(invalid): not used as a source", ct);
 			return -1;
 		}
-		/* a hold is the live tree, whose mounts the sender meets */
-		if (cs->snap.kind == SNAP_KIND_SNAPSHOT &&
-		    snap_lacks_mounts(ctx, ct, err, errlen) != 0)
+		if (lacks_mounts(ctx, ct, err, errlen) != 0)
 			return -1;
 		snprintf(dir, sizeof(dir), "%s", cs->snap.path);
 	}

@@ -165,18 +165,24 @@ for B in btrfs dir; do
 		mkdir "$MNTB"
 		in_slave h1 mount -t tmpfs corral-test "$MNTB"
 		in_slave h1 sh -c 'echo keep >"$1/g"' - "$MNTB"
-		want="mb1: its volume $S1/mb1 has a file system mounted at $MNTB, whose content no snapshot of it holds: not copied; unmount it first"
+		want="mb1: its volume $S1/mb1 has a file system mounted at $MNTB, whose content is not the volume's: not copied; unmount it first"
 		out=$(corral sync h1:@mb1 h2:mbcopy 2>&1) && fail "btrfs: a mount in a container copied: $out"
 		echo "$out" | grep -qF "$want" || fail "btrfs: a sync of mb1 said: $out"
 		out=$(corral move mb1 --to h2 2>&1) && fail "btrfs: a move with a mount inside: $out"
 		echo "$out" | grep -qF "$want" || fail "btrfs: a move of mb1 said: $out"
 		[ "$(where mb1)" = "h1:stopped " ] && [ ! -e "$S2/mb1" ] && [ "$(in_slave h1 cat "$MNTB/g")" = keep ] ||
 			fail "btrfs: mb1 after the refused move: $(where mb1), $(ls -A "$S2")"
+		# a remove too (the subvolume's delete detached the mount)
+		out=$(corral remove mb1 --host h1 --force 2>&1) && fail "btrfs: removed with a mount inside: $out"
+		echo "$out" | tail -n 1 | grep -qF "mb1: its volume $S1/mb1 has a file system mounted at $MNTB: not removed (unmount first)" ||
+			fail "btrfs: a remove of mb1 said: $out"
+		[ "$(where mb1)" = "h1:stopped " ] && [ "$(in_slave h1 cat "$MNTB/g")" = keep ] ||
+			fail "btrfs: mb1 after the refused remove: $(where mb1)"
 		in_slave h1 umount "$MNTB"
 		corral move mb1 --to h2 >/dev/null || fail "btrfs: move mb1 once unmounted"
 		[ "$(where mb1)" = "h2:stopped " ] || fail "btrfs: mb1 is at $(where mb1) after its move"
 		trap pool_cleanup EXIT
-		ok "btrfs: a file system mounted in a container's volume: a copy and a move fail naming it, mb1 whole on h1; moved once unmounted"
+		ok "btrfs: a file system mounted in a container's volume: a copy, a move and a remove fail naming it, mb1 whole on h1; moved once unmounted"
 	fi
 	if [ "$B" = dir ]; then
 		# a file system mounted inside a stopped container's volume
@@ -232,7 +238,7 @@ for B in btrfs dir; do
 		echo keep >"$S1/mc1/srv/f"
 		in_slave h1 mount -t tmpfs corral-test "$MNT3"
 		in_slave h1 sh -c 'echo keep >"$1/g"' - "$MNT3"
-		want="srv/data: a file system mounted in the container's tree, whose content is not in its volume: not copied; unmount it first"
+		want="mc1: its volume $S1/mc1 has a file system mounted at $MNT3, whose content is not the volume's: not copied; unmount it first"
 		out=$(corral move mc1 --to h2 2>&1) && fail "dir: a move with a mount inside: $out"
 		echo "$out" | grep -qF "$want" || fail "dir: a move of mc1 said: $out"
 		[ "$(where mc1)" = "h1:running " ] && [ ! -e "$S2/mc1" ] && [ ! -e "$("$POOLSH" lxcpath h2)/mc1" ] &&
@@ -245,10 +251,18 @@ for B in btrfs dir; do
 			fail "dir: the path sync of mc1: $(ls -A "$S2/mcpath/srv" "$S2/mcpath/srv/data")"
 		ok "dir: a file system mounted in a running container: a move fails before its switch naming it (mc1 runs on h1 alone), a sync of @mc1 too; a path sync copies the mount point empty"
 		in_slave h1 umount "$MNT3"
+		# a bind mount from the volume's own file system: no other
+		# device to the sender, named by the mount table all the same
+		mkdir -p "$S1/mc1/srv/other"
+		in_slave h1 mount --bind "$S1/mc1/srv/other" "$MNT3"
+		out=$(corral move mc1 --to h2 2>&1) && fail "dir: a move with a bind mount inside: $out"
+		echo "$out" | grep -qF "$want" || fail "dir: a move of mc1 with a bind mount said: $out"
+		[ "$(where mc1)" = "h1:running " ] || fail "dir: mc1 after the refused move: $(where mc1)"
+		in_slave h1 umount "$MNT3"
 		corral move mc1 --to h2 >/dev/null || fail "dir: move mc1 once unmounted"
 		[ "$(where mc1)" = "h2:running " ] && [ "$(cat "$S2/mc1/srv/f")" = keep ] ||
 			fail "dir: mc1 is at $(where mc1) after its move"
-		ok "dir: mc1 moved once unmounted"
+		ok "dir: a bind mount from the volume's own file system refused alike; mc1 moved once unmounted"
 		trap pool_cleanup EXIT
 
 		# a slave killed -9 with w1 frozen and its hold not yet in
