@@ -288,22 +288,66 @@ conftext_host_command_key(const char *key, size_t n)
 	return false;
 }
 
+/* A ".." component in the n bytes of path v */
+static bool
+dotdot(const char *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i++)
+		if (v[i] == '.' && v[i + 1] == '.' && (i == 0 ||
+		    v[i - 1] == '/') && (i + 2 == n || v[i + 2] == '/'))
+			return true;
+	return false;
+}
+
+bool
+conftext_host_file_key(const char *key, size_t n, const char *val,
+    size_t vn)
+{
+	static const char *const logs[] = { "lxc.log.file", "lxc.logfile",
+	    "lxc.console.logfile", "lxc.console.buffer.logfile" };
+	size_t i;
+
+	/* a quoted value, as the neutralised form keeps it */
+	if (vn >= 2 && (val[0] == '"' || val[0] == '\'') &&
+	    val[vn - 1] == val[0]) {
+		val++;
+		vn -= 2;
+	}
+	if (n == strlen("lxc.include") && starts(key, n, "lxc.include"))
+		return !starts(val, vn, CONFTEXT_LXC_CONFIG_DIR) ||
+		    dotdot(val, vn);
+	for (i = 0; i < sizeof(logs) / sizeof(logs[0]); i++)
+		if (n == strlen(logs[i]) && starts(key, n, logs[i]))
+			return !starts(val, vn, CONFTEXT_CTDIR "/") ||
+			    dotdot(val, vn);
+	return false;
+}
+
 int
 conftext_host_command(const char *in, char *buf, size_t len)
 {
 	struct line l;
 	const char *p;
-	size_t n;
+	size_t n, vn;
 
 	for (p = in; *p != '\0'; ) {
 		p = parse_line(p, &l);
 		if (l.key == NULL)
 			continue;
 		n = (size_t)(l.key_end - l.key);
+		vn = (size_t)(l.val_end - l.val);
 		if (conftext_host_command_key(l.key, n)) {
 			if (len > 0)
 				snprintf(buf, len, "%.*s", (int)n, l.key);
 			return 1;
+		}
+		if (conftext_host_file_key(l.key, n, l.val, vn)) {
+			if (len > 0)
+				snprintf(buf, len, "%.*s = %.*s", (int)n, l.key,
+				    (int)vn, l.val);
+			return 2;
 		}
 	}
 	return 0;

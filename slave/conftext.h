@@ -43,9 +43,24 @@ int conftext_get(const char *in, const char *key, char *buf, size_t len);
  * Case-sensitive, as LXC's keys. */
 bool conftext_host_command_key(const char *key, size_t n);
 
-/* The first key of in (lines as LXC reads them) that
- * conftext_host_command_key() holds, into buf (cut to len - 1 bytes):
- * 1, or 0 if none. */
+/* LXC's own config files (Debian's path): what a carried config may
+ * include. */
+#define CONFTEXT_LXC_CONFIG_DIR "/usr/share/lxc/config/"
+
+/* Whether key = val (n and vn bytes, trimmed) names a file of the host
+ * that LXC reads as config or writes as root, beyond what a carried
+ * config may: lxc.include outside CONFTEXT_LXC_CONFIG_DIR (a file of the
+ * container's own tree could hold hooks), a log or console log file
+ * outside the container's directory (@CTDIR@/...: LXC appends the
+ * container's output to it, which in /etc/cron.d would run), or either
+ * with a ".." component. */
+bool conftext_host_file_key(const char *key, size_t n, const char *val,
+    size_t vn);
+
+/* The first line of in (lines as LXC reads them) that
+ * conftext_host_command_key() holds, its key into buf: 1; or that
+ * conftext_host_file_key() holds, "key = value" into buf: 2 (cut to
+ * len - 1 bytes); 0 if none. */
 int conftext_host_command(const char *in, char *buf, size_t len);
 
 #endif

@@ -96,14 +96,17 @@ static int
 host_commands_refused(struct slave_ctx *ctx,
     const struct msg_conf_set_req *q, char *err, size_t errlen)
 {
-	char key[64], ek[sizeof(key) * ESCAPE_MAX_PER_BYTE];
+	char key[160], ek[sizeof(key) * ESCAPE_MAX_PER_BYTE];
+	int r;
 
 	if (ctx->conf.carry_hooks == CONF_YES ||
-	    conftext_host_command(q->config, key, sizeof(key)) == 0)
+	    (r = conftext_host_command(q->config, key, sizeof(key))) == 0)
 		return 0;
-	snprintf(err, errlen, "%s's config has %s (a command LXC runs on "
-	    "this host as root): refused; carry_hooks = yes in this slave's "
-	    "corral.conf accepts it", q->ct, str_escaped(ek, sizeof(ek), key));
+	snprintf(err, errlen, "%s's config has %s (%s): refused; carry_hooks "
+	    "= yes in this slave's corral.conf accepts it", q->ct,
+	    str_escaped(ek, sizeof(ek), key), r == 1 ? "a command LXC runs "
+	    "on this host as root" : "a file of this host LXC reads as its "
+	    "config or writes as root");
 	return -1;
 }
 

@@ -156,8 +156,9 @@ ok "a master killed during the copy: rolled back at restart, m3 whole on h1 alon
 MARK=$POOL/hook-ran      # made by the command, were it ever run
 HOOK="lxc.hook.pre-start = /bin/sh -c 'touch $MARK'"
 SCRIPT="  lxc.net.0.script.up=/bin/sh -c 'touch $MARK'"   # as LXC reads it too
-refusal() {  # refusal C KEY: the start of h2's error
-	echo "h2: CONF_SET $1: $1's config has $2 (a command LXC runs on this host as root): refused; carry_hooks = yes in this slave's corral.conf accepts it;"
+CMD="a command LXC runs on this host as root"
+refusal() {  # refusal C KEY [WHAT]: the start of h2's error
+	echo "h2: CONF_SET $1: $1's config has $2 (${3:-$CMD}): refused; carry_hooks = yes in this slave's corral.conf accepts it;"
 }
 # failed_at ID WANT_START WANT_END: job ID failed at config-set, its
 # error starting and ending so
@@ -173,16 +174,16 @@ cp "$L1/hk/config" "$SAVE/hk.config"
 # refused_move C KEY: C moved to h2 fails at config-set naming KEY and
 # h2, rolled back: C whole on h1 (its config as it was), nothing of it on
 # h2
-refused_move() {
-	local c=$1 k=$2
+refused_move() {  # C KEY [WHAT]
+	local c=$1 k=$2 what=${3:-$CMD}
 	cp "$L1/$c/config" "$SAVE/$c.before"
 	RID=$(corral move "$c" --to h2 --detach) || fail "move $c --detach: $RID"
-	failed_at "$RID" "config-set: $(refusal "$c" "$k")" "; rolled back: $c is on h1 as before"
+	failed_at "$RID" "config-set: $(refusal "$c" "$k" "$what")" "; rolled back: $c is on h1 as before"
 	[ "$(where "$c")" = "h1:stopped " ] || fail "$c is at $(where "$c") after the refused move"
 	cmp -s "$SAVE/$c.before" "$L1/$c/config" || fail "the refused move changed $c's config on h1"
 	[ "$(cat "$S1/$c/root/note")" = kept ] || fail "the refused move changed $c's volume on h1"
 	[ ! -e "$L2/$c" ] && [ ! -e "$S2/$c" ] || fail "the refused move left $c on h2: $(ls -d "$L2/$c" "$S2/$c" 2>&1)"
-	grep -q "CONF_SET $c: $c's config has $k (a command" "$POOL/h2/slave.log" || fail "h2 did not log the refusal of $k"
+	grep -qF "CONF_SET $c: $c's config has $k ($what)" "$POOL/h2/slave.log" || fail "h2 did not log the refusal of $k"
 }
 echo "$HOOK" >>"$L1/hk/config"
 refused_move hk lxc.hook.pre-start
@@ -191,6 +192,20 @@ cp "$SAVE/hk.config" "$L1/hk/config"
 echo "$SCRIPT" >>"$L1/hk/config"
 refused_move hk lxc.net.0.script.up
 ok "a move of hk with lxc.net.0.script.up (indented, no blanks around '='): refused alike (job $RID)"
+# files of the host: an include from outside LXC's own configs (one in
+# the container's tree could hold hooks), a log LXC would append the
+# container's output to as root
+FILE="a file of this host LXC reads as its config or writes as root"
+echo "lxc.uts.name = hk" >"$S1/hk/root/evil.conf"   # a hook, were it evil
+for line in "lxc.include = $S1/hk/root/evil.conf" "lxc.console.logfile = /etc/cron.d/corral-test"; do
+	cp "$SAVE/hk.config" "$L1/hk/config"
+	echo "$line" >>"$L1/hk/config"
+	refused_move hk "$line" "$FILE"
+done
+[ ! -e /etc/cron.d/corral-test ] || fail "h2 wrote the console log into /etc/cron.d"
+cp "$SAVE/hk.config" "$L1/hk/config"
+echo "$SCRIPT" >>"$L1/hk/config"         # as the cases below expect it
+ok "a move of hk with an include from its own tree, or a console log in /etc/cron.d: refused alike (job $RID)"
 
 # a get then a put: the version's config came from h1 too
 echo "$HOOK" >>"$L1/hk/config"

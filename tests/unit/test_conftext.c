@@ -252,9 +252,11 @@ test_host_command(void **state)
 	char k[64];
 
 	(void)state;
-	assert_int_equal(conftext_host_command(host_cfg, k, sizeof(k)), 1);
-	assert_string_equal(k, "lxc.hook.pre-start");
+	/* a carried config is neutral: in the host's form, the log names
+	 * this host's directory, a host file */
+	assert_int_equal(conftext_host_command(host_cfg, k, sizeof(k)), 2);
 	assert_int_equal(conftext_host_command(neutral_cfg, k, sizeof(k)), 1);
+	assert_string_equal(k, "lxc.hook.pre-start");
 	assert_int_equal(conftext_host_command(
 	    "lxc.rootfs.path = @ROOTFS@\n"
 	    "# lxc.hook.pre-start = /bin/sh\n"
@@ -278,6 +280,50 @@ test_host_command(void **state)
 	assert_int_equal(conftext_host_command("", k, sizeof(k)), 0);
 }
 
+/* Files of the host LXC reads as config or writes as root: an include
+ * outside LXC's own directory, a log outside the container's, or either
+ * through "..", refused ("key = value" named); LXC's own includes and
+ * logs in the container's directory, quoted or not, kept. */
+static void
+test_host_files(void **state)
+{
+	static const char *const yes[] = {
+	    "lxc.include = /var/lib/lxc/web/rootfs/evil.conf",
+	    "lxc.include = @CTDIR@/rootfs/evil.conf",
+	    "lxc.include = /usr/share/lxc/config/../../../tmp/x.conf",
+	    "lxc.include = /usr/share/lxc/configX/common.conf",
+	    "lxc.include =",
+	    "lxc.log.file = /etc/cron.d/x",
+	    "lxc.log.file = @CTDIR@/../../../etc/cron.d/x",
+	    "lxc.logfile = /etc/cron.d/x",
+	    "lxc.console.logfile = /root/.bashrc",
+	    "  lxc.console.buffer.logfile=/etc/profile",
+	};
+	static const char *const no[] = {
+	    "lxc.include = /usr/share/lxc/config/common.conf",
+	    "lxc.include = /usr/share/lxc/config/common.conf.d/",
+	    "lxc.log.file = @CTDIR@/web.log",
+	    "lxc.log.file = \"@CTDIR@/web.log\"",
+	    "lxc.console.logfile = @CTDIR@/console..log",
+	    "lxc.log.level = 1", "lxc.mount.entry = /x y none bind 0 0",
+	};
+	char k[160];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (conftext_host_command(yes[i], k, sizeof(k)) != 2)
+			fail_msg("%s not taken for a host file", yes[i]);
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (conftext_host_command(no[i], k, sizeof(k)) != 0)
+			fail_msg("%s taken for a host file", no[i]);
+	assert_int_equal(conftext_host_command("lxc.uts.name = a\n"
+	    "lxc.log.file = /etc/cron.d/x\n", k, sizeof(k)), 2);
+	assert_string_equal(k, "lxc.log.file = /etc/cron.d/x");
+	/* the neutral config's log and include are kept: its hook is it */
+	assert_int_equal(conftext_host_command(neutral_cfg, k, sizeof(k)), 1);
+}
+
 int
 main(void)
 {
@@ -291,6 +337,7 @@ main(void)
 		cmocka_unit_test(test_cr_lines),
 		cmocka_unit_test(test_host_command_keys),
 		cmocka_unit_test(test_host_command),
+		cmocka_unit_test(test_host_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
