@@ -317,8 +317,9 @@ runs_on_to(struct move *mv)
 			r = conf->running != 0;
 			break;
 		}
+		refused = rc == CERR_REMOTE ? refused + 1 : 0;
 		if (!master_host_known(mv->c->m, mv->to) ||
-		    (rc == CERR_REMOTE && ++refused >= RUNS_REFUSALS)) {
+		    refused >= RUNS_REFUSALS) {
 			job_note(mv->c, "whether %s runs on %s: %s", mv->ct,
 			    mv->to, why);
 			r = -1;
@@ -374,7 +375,7 @@ static int
 recover_start(struct move *mv)
 {
 	char e[512];
-	int r = runs_on_to(mv), rc;
+	int r = runs_on_to(mv), rc, tries;
 
 	if (r == -2)
 		return JOB_OUT_LEFT;
@@ -390,17 +391,24 @@ recover_start(struct move *mv)
 	/* started there, or refused there: an answer.  No answer is not a
 	 * refusal: the start may have happened, its answer lost, and FROM
 	 * must not start C too: TO is asked again, then started again */
-	while ((rc = ctl_settle(mv, mv->to, MSG_CTL_START, 0, mv->err,
-	    sizeof(mv->err))) != 0 && rc != CERR_REMOTE) {
-		if ((r = runs_on_to(mv)) == -2)
+	for (tries = 0; (rc = ctl_settle(mv, mv->to, MSG_CTL_START, 0,
+	    mv->err, sizeof(mv->err))) != 0; tries++) {
+		/* a refusal leaves it stopped (the slave kills a start that
+		 * failed): TO is asked once more, as after any failure */
+		if ((r = runs_on_to(mv)) == -2 ||
+		    (r == 0 && rc != CERR_REMOTE && job_stopping(mv->c)))
 			return JOB_OUT_LEFT;
-		if (r < 0)
+		if (r < 0 || (r == 0 && rc != CERR_REMOTE &&
+		    tries + 1 >= RUNS_REFUSALS))
 			return fail_back_as(mv, "start", true);
 		if (r > 0) {
 			job_note(mv->c, "master restarted during start: %s runs "
 			    "on %s (%s): going on", mv->ct, mv->to, mv->err);
 			return finish(mv);
 		}
+		if (rc == CERR_REMOTE)
+			break;
+		sleep(2);
 	}
 	if (rc == 0) {
 		job_note(mv->c, "master restarted during start: %s started on "

@@ -34,7 +34,8 @@ void put_init(struct put *pt, struct job_ctx *c);
 /* The job's args as pt has them now, recorded (a recover reads them). */
 void put_record_args(struct put *pt);
 /* CT_CTL op on pt->name of pt->host; 0 or master_request()'s CERR_* with
- * err (CERR_REMOTE: refused or not asked; else it may have been done) */
+ * err (master_not_done(): refused or not asked; else it may have been
+ * done) */
 int put_ctl(struct put *pt, enum msg_ctl_op op, uint32_t flags,
     uint64_t bytes, char *err, size_t errlen);
 /* Steps check, volume, copy and config-set of pt->name: JOB_OUT_DONE

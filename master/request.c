@@ -77,6 +77,7 @@ master_request(struct master_ctx *m, const char *host, uint16_t type,
 	}
 	if (reply.h.type != reply_type) {
 		msg_errfmt(err, errlen, cfg.name, reply.h.type, CERR_PROTOCOL);
+		ret = CERR_PROTOCOL;    /* no refusal: it may have done it */
 		goto out;
 	}
 	(void)frame_write(&c.t, MSG_BYE, 2, NULL);

@@ -24,7 +24,8 @@ enum cerr {
 	CERR_TIMEOUT       = -14, /* peer too slow */
 	CERR_REMOTE        = -15, /* peer answered with an ERROR message */
 	CERR_AUTH          = -16, /* a sealed record failed authentication */
-	CERR_UNREACHABLE   = -17, /* a direct transfer's receiver unreachable */
+	CERR_UNREACHABLE   = -17, /* a peer not reached: never asked (a
+	                             * direct transfer's receiver, a slave) */
 };
 
 /* A short English description of a CERR_* code; never NULL. */

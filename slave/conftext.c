@@ -301,6 +301,23 @@ dotdot(const char *v, size_t n)
 	return false;
 }
 
+/* A log of the container's own: @CTDIR@/NAME.log, one name, no ".."
+ * (LXC appends the container's output to it as root: its config, or a
+ * rename's intent beside it, would take what the container prints) */
+static bool
+own_log(const char *v, size_t n)
+{
+	size_t k = strlen(CONFTEXT_CTDIR "/"), i;
+
+	if (!starts(v, n, CONFTEXT_CTDIR "/") || n < k + strlen("x.log") ||
+	    memcmp(v + n - 4, ".log", 4) != 0 || v[k] == '.')
+		return false;
+	for (i = k; i < n; i++)
+		if (v[i] == '/')
+			return false;
+	return true;
+}
+
 bool
 conftext_host_file_key(const char *key, size_t n, const char *val,
     size_t vn)
@@ -315,13 +332,18 @@ conftext_host_file_key(const char *key, size_t n, const char *val,
 		val++;
 		vn -= 2;
 	}
-	if (n == strlen("lxc.include") && starts(key, n, "lxc.include"))
-		return !starts(val, vn, CONFTEXT_LXC_CONFIG_DIR) ||
+	/* prefixes, as LXC before 5 matched keys: it read lxc.includeX as
+	 * an include and lxc.rootfs.pathX as the rootfs (which the
+	 * host-neutral check, an exact key, lets through) */
+	if (starts(key, n, "lxc.include"))
+		return n != strlen("lxc.include") ||
+		    !starts(val, vn, CONFTEXT_LXC_CONFIG_DIR) ||
 		    dotdot(val, vn);
+	if (starts(key, n, "lxc.rootfs.path"))
+		return n != strlen("lxc.rootfs.path");
 	for (i = 0; i < sizeof(logs) / sizeof(logs[0]); i++)
-		if (n == strlen(logs[i]) && starts(key, n, logs[i]))
-			return !starts(val, vn, CONFTEXT_CTDIR "/") ||
-			    dotdot(val, vn);
+		if (starts(key, n, logs[i]))
+			return !own_log(val, vn);
 	return false;
 }
 

@@ -50,10 +50,11 @@ bool conftext_host_command_key(const char *key, size_t n);
 /* Whether key = val (n and vn bytes, trimmed) names a file of the host
  * that LXC reads as config or writes as root, beyond what a carried
  * config may: lxc.include outside CONFTEXT_LXC_CONFIG_DIR (a file of the
- * container's own tree could hold hooks), a log or console log file
- * outside the container's directory (@CTDIR@/...: LXC appends the
- * container's output to it, which in /etc/cron.d would run), or either
- * with a ".." component. */
+ * container's own tree could hold hooks) or through "..", a log or
+ * console log file other than @CTDIR@/NAME.log (LXC appends the
+ * container's output to it as root: in /etc/cron.d, or as the
+ * container's own config, it would run), a key LXC before 5 read as one
+ * of those or as lxc.rootfs.path (it matched key prefixes). */
 bool conftext_host_file_key(const char *key, size_t n, const char *val,
     size_t vn);
 

@@ -21,6 +21,7 @@
 
 #define START_TIMEOUT_S 30
 #define STOP_TIMEOUT_S  60
+#define STOP_KILL_WAIT_S 10     /* a start that failed: its kill */
 #define TIMEOUT_MAX_S   3600
 #define LOG_TAIL_LINES  3
 
@@ -196,6 +197,13 @@ op_start(struct slave_ctx *ctx, const struct msg_ctl_req *q,
 		snprintf(err, errlen, "did not start (state %s after %.0f s); "
 		    "%s: %s", c->state(c), now_s() - t0, logf[0] ? logf :
 		    "no log", tail[0] ? tail : "(empty)");
+		/* a refused start leaves it stopped: one still starting
+		 * would run after the master, told it did not, started it
+		 * elsewhere */
+		if (c->is_running(c) && (!c->stop(c) ||
+		    !c->wait(c, "STOPPED", STOP_KILL_WAIT_S)))
+			log_warn("%s: did not start, and is %s after a kill",
+			    q->ct, c->state(c));
 		goto out;
 	}
 	snprintf(a->message, sizeof(a->message), "running after %.1f s",

@@ -160,9 +160,10 @@ refuse_nested(struct slave_ctx *ctx, const char *ct, const char *ctdir,
 	 * btrfs's delete detaches it, and what the container had there
 	 * goes unseen */
 	if (s->ops->exists(s, ct) &&
-	    (r = storage_volume_mounts(s, ct, err, errlen)) != 0)
+	    (r = storage_volume_mounts(s, ct, true, err, errlen)) != 0)
 		return refusal(r, "unmount first", err, errlen);
-	if ((r = storage_mounted_in("its directory", ctdir, err, errlen)) != 0)
+	if ((r = storage_mounted_in("its directory", ctdir, true, err,
+	    errlen)) != 0)
 		return refusal(r, "unmount first", err, errlen);
 	return 0;
 }

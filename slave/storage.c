@@ -229,16 +229,17 @@ storage_mountinfo_next(FILE *f, char *buf, size_t len)
 	return 1;
 }
 
-/* p is dir (n bytes, no trailing '/' but "/") or beneath it */
+/* p is beneath dir (n bytes, no trailing '/' but "/"), or with at, dir
+ * itself */
 static bool
-path_in(const char *p, const char *dir, size_t n)
+path_in(const char *p, const char *dir, size_t n, bool at)
 {
-	return strncmp(p, dir, n) == 0 &&
-	    (p[n] == '\0' || p[n] == '/' || dir[n - 1] == '/');
+	return strncmp(p, dir, n) == 0 && ((at && p[n] == '\0') ||
+	    (p[n] != '\0' && (p[n] == '/' || dir[n - 1] == '/')));
 }
 
 int
-storage_mounted_in(const char *what, const char *dir, char *err,
+storage_mounted_in(const char *what, const char *dir, bool at, char *err,
     size_t errlen)
 {
 	static const char mountinfo[] = "/proc/self/mountinfo";
@@ -255,7 +256,7 @@ storage_mounted_in(const char *what, const char *dir, char *err,
 		return -1;
 	}
 	while ((r = storage_mountinfo_next(f, mnt, sizeof(mnt))) == 1)
-		if (path_in(mnt, real, strlen(real)) && count++ == 0)
+		if (path_in(mnt, real, strlen(real), at) && count++ == 0)
 			snprintf(first, sizeof(first), "%s", mnt);
 	if (r != 0 || ferror(f)) {
 		snprintf(err, errlen, "%s: %s", mountinfo, ferror(f) ?
@@ -380,7 +381,7 @@ storage_dir_rootfs(struct storage *s, const char *ct, char *buf, size_t len)
 }
 
 int
-storage_volume_mounts(struct storage *s, const char *ct, char *err,
+storage_volume_mounts(struct storage *s, const char *ct, bool at, char *err,
     size_t errlen)
 {
 	char rootfs[PATH_MAX], dir[PATH_MAX];
@@ -389,5 +390,5 @@ storage_volume_mounts(struct storage *s, const char *ct, char *err,
 	    storage_of_rootfs(rootfs, dir, sizeof(dir)) == NULL ||
 	    dir[0] == '\0')
 		return 0;
-	return storage_mounted_in("its volume", dir, err, errlen);
+	return storage_mounted_in("its volume", dir, at, err, errlen);
 }

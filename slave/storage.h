@@ -146,18 +146,19 @@ int storage_statvfs_usage(const char *root, struct storage_usage *u,
 /* A directory on another device than its parent's (lvm: a mounted
  * volume; btrfs subvolumes look the same). */
 bool storage_is_mountpoint(const char *p);
-/* File systems mounted at or beneath dir (its realpath), as the
- * caller's /proc/self/mountinfo lists them: 0 if none; else their count,
- * with err "WHAT DIR has a file system mounted at M" (the first, M
- * escaped); -1 with err. */
-int storage_mounted_in(const char *what, const char *dir, char *err,
-    size_t errlen);
+/* File systems mounted beneath dir (its realpath), or with at at dir
+ * itself too, as the caller's /proc/self/mountinfo lists them: 0 if
+ * none; else their count, with err "WHAT DIR has a file system mounted
+ * at M" (the first, M escaped); -1 with err. */
+int storage_mounted_in(const char *what, const char *dir, bool at,
+    char *err, size_t errlen);
 /* What is mounted in ct's volume, when that volume is a directory (dir,
  * btrfs: LXC binds it into the container with what is mounted beneath;
  * an lvm volume is a device LXC mounts itself): storage_mounted_in() of
- * it, "its volume" named in err; 0 for a volume that is none. */
-int storage_volume_mounts(struct storage *s, const char *ct, char *err,
-    size_t errlen);
+ * it (at: a volume that is a mount point of its own counts), "its
+ * volume" named in err; 0 for a volume that is none. */
+int storage_volume_mounts(struct storage *s, const char *ct, bool at,
+    char *err, size_t errlen);
 /* The mount point of mountinfo's next line in f (its fifth field, octal
  * escapes undone) into buf: 1; 0 at the end; -1 for a line that does not
  * parse or a mount point longer than len (stop there). */

@@ -135,7 +135,11 @@ lacks_mounts(struct slave_ctx *ctx, const char *ct, char *err, size_t errlen)
 	char why[MSG_ERRTEXT_MAX];
 	int n;
 
-	if ((n = storage_volume_mounts(&ctx->storage, ct, why,
+	/* a rootfs outside the storage (LXC's own LXCPATH/C/rootfs) is
+	 * walked live: the sender meets its mounts; a volume that is a
+	 * mount point of its own (a disk a container) is read whole */
+	if (!ctx->storage.ops->exists(&ctx->storage, ct) ||
+	    (n = storage_volume_mounts(&ctx->storage, ct, false, why,
 	    sizeof(why))) == 0)
 		return 0;
 	if (n < 0)

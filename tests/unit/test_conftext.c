@@ -298,6 +298,13 @@ test_host_files(void **state)
 	    "lxc.logfile = /etc/cron.d/x",
 	    "lxc.console.logfile = /root/.bashrc",
 	    "  lxc.console.buffer.logfile=/etc/profile",
+	    "lxc.console.logfile = @CTDIR@/config",
+	    "lxc.console.logfile = @CTDIR@/config.rename-x",
+	    "lxc.log.file = @CTDIR@/rootfs/x.log",
+	    "lxc.log.file = @CTDIR@/.log",
+	    "lxc.includeX = /usr/share/lxc/config/common.conf",
+	    "lxc.rootfs.pathX = /",
+	    "lxc.log.fileX = @CTDIR@/web.log2",
 	};
 	static const char *const no[] = {
 	    "lxc.include = /usr/share/lxc/config/common.conf",
@@ -305,6 +312,7 @@ test_host_files(void **state)
 	    "lxc.log.file = @CTDIR@/web.log",
 	    "lxc.log.file = \"@CTDIR@/web.log\"",
 	    "lxc.console.logfile = @CTDIR@/console..log",
+	    "lxc.rootfs.path = @ROOTFS@",
 	    "lxc.log.level = 1", "lxc.mount.entry = /x y none bind 0 0",
 	};
 	char k[160];

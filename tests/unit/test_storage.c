@@ -285,13 +285,20 @@ test_mounted_in(void **state)
 	assert_int_equal(storage_setup(&s, &c, err, sizeof(err)), 0);
 	assert_int_equal(s.ops->init(&s, err, sizeof(err)), 0);
 	assert_int_equal(s.ops->create(&s, "a", 0, err, sizeof(err)), 0);
-	assert_int_equal(s.ops->nested(&s, "a", err, sizeof(err)), 0);
-	assert_int_equal(s.ops->nested(&s, "none", err, sizeof(err)), -1);
+	assert_int_equal(storage_volume_mounts(&s, "a", true, err,
+	    sizeof(err)), 0);
+	assert_int_equal(storage_volume_mounts(&s, "none", true, err,
+	    sizeof(err)), -1);
 	assert_non_null(strstr(err, "none"));
-	assert_true(storage_mounted_in("its dir", "/proc", err,
+	assert_true(storage_mounted_in("its dir", "/proc", true, err,
 	    sizeof(err)) >= 1);
 	assert_non_null(strstr(err, "its dir /proc has "));
 	assert_non_null(strstr(err, " mounted at /proc"));
+	/* what is mounted beneath counts either way (/proc beneath /) */
+	assert_true(storage_mounted_in("its dir", "/", false, err,
+	    sizeof(err)) >= 1);
+	assert_int_equal(storage_mounted_in("its dir", tmp, true, err,
+	    sizeof(err)), 0);
 	assert_int_equal(s.ops->destroy(&s, "a", err, sizeof(err)), 0);
 	snprintf(root, sizeof(root), "%s/root/%s", tmp, STORAGE_SNAPDIR);
 	assert_int_equal(rmdir(root), 0);
