@@ -161,6 +161,39 @@ thaw_hold(struct slave_ctx *ctx, const char *ct, const char *hold)
 	fclose(f);
 }
 
+static void
+thaw_stale(struct slave_ctx *ctx, const char *ct, const char *tmp)
+{
+	thaw_hold(ctx, ct, tmp);
+	log_notice("%s: released what a take killed half-way froze", ct);
+}
+
+/* A take whose worker was killed half-way (its channel closed) left its
+ * file, unlocked, and what it froze frozen: thawed and removed, under
+ * the lock.  Whether there was one. */
+static bool
+release_stale_take(struct slave_ctx *ctx, const char *ct)
+{
+	char tmp[PATH_MAX + 8];
+	struct stat a, b;
+	bool stale;
+	int fd;
+
+	if (hold_path_as(ctx, HOLD_TMP_PREFIX, ct, tmp, sizeof(tmp)) != 0 ||
+	    (fd = open(tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return false;
+	/* a take at work holds the lock: its file is no leftover */
+	stale = flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &a) == 0 &&
+	    stat(tmp, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+	if (stale) {
+		if (a.st_size > 0)
+			thaw_stale(ctx, ct, tmp);
+		(void)unlink(tmp);
+	}
+	close(fd);
+	return stale && a.st_size > 0;
+}
+
 /* Open and lock tmp, the take's record of what it freezes and its lock:
  * a second take of ct meanwhile (another session's worker) is refused,
  * and never truncates the first's record.  flock(), so that a worker
@@ -188,11 +221,8 @@ lock_tmp(struct slave_ctx *ctx, const char *ct, const char *tmp, char *err,
 		close(fd);
 		return -1;
 	}
-	if (a.st_size > 0) {
-		thaw_hold(ctx, ct, tmp);
-		log_notice("%s: released what a take killed half-way froze",
-		    ct);
-	}
+	if (a.st_size > 0)
+		thaw_stale(ctx, ct, tmp);
 	if (ftruncate(fd, 0) != 0) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		close(fd);
@@ -408,7 +438,7 @@ slave_snap_drop(struct slave_ctx *ctx, const char *ct, bool *had, char *err,
 	struct slave_snap cur;
 	char hold[PATH_MAX];
 
-	*had = false;
+	*had = release_stale_take(ctx, ct);
 	if (slave_snap_status(ctx, ct, &cur, err, errlen) != 0)
 		return -1;
 	if (cur.kind == SNAP_KIND_NONE)

@@ -308,27 +308,37 @@ for B in btrfs dir; do
 			fail "dir: w1 is $("$POOLSH" exec h1 lxc-info -P "$L1" -n w1 -s -H) after the drop"
 		no_leftovers
 		# the worker of a take killed half-way (its session gone): its
-		# file stays, w1 frozen, the lock goes with it: the next take
-		# thaws what it froze and is taken (it was refused for good)
-		n=$(grep -c "w1: frozen, hold not yet in place; pausing" "$POOL/h1/slave.log" || true)
-		corral snapshot h1 w1 >/dev/null 2>&1 &
-		tp=$!
-		wait_until 100 sh -c "[ \$(grep -c 'w1: frozen, hold not yet in place; pausing' '$POOL/h1/slave.log') -gt $n ]" ||
-			fail "dir: the take to kill never froze w1"
-		# the workers: a connection's children, the slave's grandchildren
-		for cp in $(pgrep -P "$(cat "$POOL/h1/slave.pid")"); do pkill -KILL -P "$cp"; done
-		wait "$tp" 2>/dev/null || true
-		[ "$("$POOLSH" exec h1 lxc-info -P "$L1" -n w1 -s -H)" = FROZEN ] ||
-			fail "dir: w1 not frozen after its take was killed"
+		# file stays, w1 frozen, the lock goes with it: a drop thaws
+		# what it froze, and so does the next take, which is taken (it
+		# was refused for good)
+		killed_take() {
+			local n tp
+			n=$(grep -c "w1: frozen, hold not yet in place; pausing" "$POOL/h1/slave.log" || true)
+			corral snapshot h1 w1 >/dev/null 2>&1 &
+			tp=$!
+			wait_until 100 sh -c "[ \$(grep -c 'w1: frozen, hold not yet in place; pausing' '$POOL/h1/slave.log') -gt $n ]" ||
+				fail "dir: the take to kill never froze w1"
+			# the workers: a connection's children, the slave's grandchildren
+			for cp in $(pgrep -P "$(cat "$POOL/h1/slave.pid")"); do pkill -KILL -P "$cp" || true; done
+			wait "$tp" 2>/dev/null || true
+			[ "$("$POOLSH" exec h1 lxc-info -P "$L1" -n w1 -s -H)" = FROZEN ] ||
+				fail "dir: w1 not frozen after its take was killed"
+		}
+		released() { grep -c "w1: released what a take killed half-way froze" "$POOL/h1/slave.log" || true; }
+		killed_take
+		corral snapshot h1 w1 --drop >/dev/null || fail "dir: drop after the killed take"
+		[ "$("$POOLSH" exec h1 lxc-info -P "$L1" -n w1 -s -H)" = RUNNING ] && [ "$(released)" = 1 ] ||
+			fail "dir: the drop did not release the killed take: $(tail -n 3 "$POOL/h1/slave.log")"
+		no_leftovers
+		killed_take
 		corral snapshot h1 w1 >/dev/null 2>"$POOL/take2.err" ||
 			fail "dir: a take after a killed one: $(cat "$POOL/take2.err")"
-		grep -q "w1: released what a take killed half-way froze" "$POOL/h1/slave.log" ||
-			fail "dir: the killed take's freeze not released: $(tail -n 3 "$POOL/h1/slave.log")"
+		[ "$(released)" = 2 ] || fail "dir: the take did not release the killed one: $(tail -n 3 "$POOL/h1/slave.log")"
 		corral snapshot h1 w1 --drop >/dev/null || fail "dir: drop after the killed take"
 		[ "$("$POOLSH" exec h1 lxc-info -P "$L1" -n w1 -s -H)" = RUNNING ] ||
 			fail "dir: w1 is $("$POOLSH" exec h1 lxc-info -P "$L1" -n w1 -s -H) after the drop"
 		no_leftovers
-		ok "dir: a snapshot asked while another is being taken: refused, the first whole and dropped; a take whose worker was killed half-way: the next take releases it"
+		ok "dir: a snapshot asked while another is being taken: refused, the first whole and dropped; a take whose worker was killed half-way: a drop, or the next take, releases it"
 
 		echo "hot_dir = refuse" >>"$POOL/h1/corral.conf"
 		"$POOLSH" stop h1
