@@ -139,6 +139,7 @@ check_put(struct cli *c, const struct msg_store_req *q, const char *name,
     bool restore, char *version, char *err, size_t errlen)
 {
 	struct msg_ct_rec_list cl = { 0 };
+	bool replaces;
 	int rc;
 
 	if (!conf_valid_name(q->ct) || !conf_valid_name(name) ||
@@ -151,15 +152,20 @@ check_put(struct cli *c, const struct msg_store_req *q, const char *name,
 	if (check_version(c, q, version, err, errlen) != 0)
 		return -1;
 	cli_refresh(c, q->host);
-	if (cli_host_takes(c, q->host, err, errlen) != 0)
+	if (cli_host_usable(c, q->host, err, errlen) != 0)
 		return -1;
 	if (inventory_containers(c->inv, name, q->host, &cl) != 0) {
 		snprintf(err, errlen, "%s", inventory_errmsg(c->inv));
 		return -1;
 	}
-	/* --force: the job keeps it until the restored one is whole */
+	/* --force: the job keeps it until the restored one is whole; it
+	 * replaces it, even on a drained host (no container more there) */
 	rc = cl.n > 0 && !(q->flags & MSG_STORE_FORCE) ? -1 : 0;
+	replaces = cl.n > 0 && (q->flags & MSG_STORE_FORCE);
 	msg_ct_rec_list_free(&cl);
+	if (rc == 0 && !replaces &&
+	    cli_host_takes(c, q->host, err, errlen) != 0)
+		return -1;
 	if (rc != 0)
 		snprintf(err, errlen, "%s has a container %s already%s",
 		    q->host, name, restore ? " (--force replaces it, kept "

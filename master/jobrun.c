@@ -158,9 +158,14 @@ static bool
 refused_drained(struct job_ctx *c, const struct job_kind *k)
 {
 	const struct job *j = c->job;
+	char force[4] = "";
 	bool drained;
 
-	if (!(k->flags & JOBK_TO_DST) || j->dst[0] == '\0')
+	/* a restore --force replaces one there (the CLI refuses it on a
+	 * drained host when there is none): no container more */
+	(void)msg_kv_get(j->args, "force", force, sizeof(force));
+	if (!(k->flags & JOBK_TO_DST) || j->dst[0] == '\0' ||
+	    strcmp(force, "1") == 0)
 		return false;
 	if (placedb_drained(c->inv, j->dst, &drained) != 0) {
 		job_fail(c, "cannot tell whether %s is drained (%s): %s not "

@@ -793,6 +793,22 @@ test_drained_refuses(void **state)
 	assert_int_not_equal(f->order[0], a);
 	assert_int_not_equal(f->order[1], a);
 	assert_int_not_equal(f->order[2], a);
+	/* one that replaces a container there (restore --force) brings
+	 * none more: it runs */
+	{
+		struct job e;
+		int64_t busy;
+
+		memset(&e, 0, sizeof(e));
+		snprintf(e.kind, sizeof(e.kind), "bring");
+		snprintf(e.container, sizeof(e.container), "e");
+		snprintf(e.dst, sizeof(e.dst), "h2");
+		snprintf(e.args, sizeof(e.args), "from=e start=0 force=1");
+		must(f->inv, job_add(f->inv, &e, realtime_ms(), &busy));
+		r = start(f);
+		wait_state(f, e.id, JOB_DONE, NULL);
+		stop(r);
+	}
 	/* undrained, the host takes it again */
 	must(f->inv, placedb_set_drained(f->inv, "h2", false));
 	a = queue(f, "bring", "a", "h1", "h2");
