@@ -23,8 +23,9 @@ const struct job_kind job_kinds[] = {
 	  .flags = JOBK_TO_DST },
 	{ .name = "backup", .run = backup_run, .recover = backup_recover },
 	/* corral restore: a put under its own name, or with --force the
-	 * put under a temporary name and a swap (kind_restore.c); either
-	 * makes a container on a host, which a drained one refuses */
+	 * put under a temporary name and a swap (kind_restore.c); a drained
+	 * host refuses the first, and takes the second over a container
+	 * there (it replaces it) */
 	{ .name = "restore", .run = restore_run, .recover = restore_recover,
 	  .flags = JOBK_TO_DST },
 	{ .name = "create", .run = create_run, .recover = create_recover,

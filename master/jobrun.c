@@ -61,6 +61,17 @@ find_kind(const struct jobrun *r, const char *name)
 	return job_kind_find(r->kinds, name);
 }
 
+/* A restore --force: it replaces the container on its host, bringing
+ * none more (but when there was none to replace: then it is a put). */
+static bool
+replaces(const struct job *j)
+{
+	char force[4] = "";
+
+	(void)msg_kv_get(j->args, "force", force, sizeof(force));
+	return strcmp(j->kind, "restore") == 0 && strcmp(force, "1") == 0;
+}
+
 bool
 job_brings_to(const struct job_kind *kinds, const struct job *j,
     const char *host)
@@ -68,7 +79,7 @@ job_brings_to(const struct job_kind *kinds, const struct job *j,
 	const struct job_kind *k = job_kind_find(kinds, j->kind);
 
 	return k != NULL && (k->flags & JOBK_TO_DST) && job_active(j->state) &&
-	    strcmp(j->dst, host) == 0;
+	    strcmp(j->dst, host) == 0 && !replaces(j);
 }
 
 /* End job j as failed from the scheduler (no kind, no thread, a restart
@@ -158,14 +169,19 @@ static bool
 refused_drained(struct job_ctx *c, const struct job_kind *k)
 {
 	const struct job *j = c->job;
-	char force[4] = "";
-	bool drained;
+	struct msg_ct_rec_list cl = { 0 };
+	bool drained, there = false;
 
-	/* a restore --force replaces one there (the CLI refuses it on a
-	 * drained host when there is none): no container more */
-	(void)msg_kv_get(j->args, "force", force, sizeof(force));
-	if (!(k->flags & JOBK_TO_DST) || j->dst[0] == '\0' ||
-	    strcmp(force, "1") == 0)
+	if (!(k->flags & JOBK_TO_DST) || j->dst[0] == '\0')
+		return false;
+	/* a restore --force over one there now replaces it: no container
+	 * more (none there: it makes one, as a put) */
+	if (replaces(j) && inventory_containers(c->inv, j->container, j->dst,
+	    &cl) == 0) {
+		there = cl.n > 0;
+		msg_ct_rec_list_free(&cl);
+	}
+	if (there)
 		return false;
 	if (placedb_drained(c->inv, j->dst, &drained) != 0) {
 		job_fail(c, "cannot tell whether %s is drained (%s): %s not "

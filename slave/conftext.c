@@ -309,8 +309,10 @@ own_log(const char *v, size_t n)
 {
 	size_t k = strlen(CONFTEXT_CTDIR "/"), i;
 
+	/* not the config, nor a rename's intent (config.rename-N) */
 	if (!starts(v, n, CONFTEXT_CTDIR "/") || n < k + strlen("x.log") ||
-	    memcmp(v + n - 4, ".log", 4) != 0 || v[k] == '.')
+	    memcmp(v + n - 4, ".log", 4) != 0 || v[k] == '.' ||
+	    starts(v + k, n - k, "config"))
 		return false;
 	for (i = k; i < n; i++)
 		if (v[i] == '/')

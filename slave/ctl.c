@@ -197,10 +197,18 @@ op_start(struct slave_ctx *ctx, const struct msg_ctl_req *q,
 		snprintf(err, errlen, "did not start (state %s after %.0f s); "
 		    "%s: %s", c->state(c), now_s() - t0, logf[0] ? logf :
 		    "no log", tail[0] ? tail : "(empty)");
+		/* started meanwhile by another (LXC's autostart, an
+		 * admin): it runs */
+		if (strcmp(c->state(c), "RUNNING") == 0) {
+			snprintf(a->message, sizeof(a->message), "running "
+			    "already");
+			ret = 0;
+			goto out;
+		}
 		/* a refused start leaves it stopped: one still starting
 		 * would run after the master, told it did not, started it
 		 * elsewhere */
-		if (c->is_running(c) && (!c->stop(c) ||
+		if (strcmp(c->state(c), "STARTING") == 0 && (!c->stop(c) ||
 		    !c->wait(c, "STOPPED", STOP_KILL_WAIT_S)))
 			log_warn("%s: did not start, and is %s after a kill",
 			    q->ct, c->state(c));

@@ -182,16 +182,18 @@ release_stale_take(struct slave_ctx *ctx, const char *ct)
 	if (hold_path_as(ctx, HOLD_TMP_PREFIX, ct, tmp, sizeof(tmp)) != 0 ||
 	    (fd = open(tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return false;
-	/* a take at work holds the lock: its file is no leftover */
+	/* a take at work holds the lock: its file is no leftover; nor is
+	 * an empty one, which a take may have made and not yet locked (it
+	 * writes its record before it freezes anything) */
 	stale = flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &a) == 0 &&
-	    stat(tmp, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+	    a.st_size > 0 && stat(tmp, &b) == 0 && a.st_ino == b.st_ino &&
+	    a.st_dev == b.st_dev;
 	if (stale) {
-		if (a.st_size > 0)
-			thaw_stale(ctx, ct, tmp);
+		thaw_stale(ctx, ct, tmp);
 		(void)unlink(tmp);
 	}
 	close(fd);
-	return stale && a.st_size > 0;
+	return stale;
 }
 
 /* Open and lock tmp, the take's record of what it freezes and its lock:

@@ -300,6 +300,8 @@ test_host_files(void **state)
 	    "  lxc.console.buffer.logfile=/etc/profile",
 	    "lxc.console.logfile = @CTDIR@/config",
 	    "lxc.console.logfile = @CTDIR@/config.rename-x",
+	    "lxc.console.logfile = @CTDIR@/config.rename-web.log",
+	    "lxc.log.file = @CTDIR@/config.log",
 	    "lxc.log.file = @CTDIR@/rootfs/x.log",
 	    "lxc.log.file = @CTDIR@/.log",
 	    "lxc.includeX = /usr/share/lxc/config/common.conf",

@@ -127,6 +127,8 @@ static const struct job_kind kinds[] = {
 	{ .name = "quick", .run = work_run, .flags = JOBK_QUICK },
 	{ .name = "bring", .run = work_run, .recover = work_recover,
 	  .flags = JOBK_TO_DST },
+	{ .name = "restore", .run = work_run, .recover = work_recover,
+	  .flags = JOBK_TO_DST },
 	{ .name = NULL },
 };
 
@@ -175,9 +177,10 @@ must(struct inventory *inv, int r)
 		fail_msg("%s", inventory_errmsg(inv));
 }
 
+/* A job of kind for ct from src to dst with args ("" none). */
 static int64_t
-queue(struct fixture *f, const char *kind, const char *ct, const char *src,
-    const char *dst)
+queue_args(struct fixture *f, const char *kind, const char *ct,
+    const char *src, const char *dst, const char *args)
 {
 	struct job j;
 	int64_t busy;
@@ -187,8 +190,16 @@ queue(struct fixture *f, const char *kind, const char *ct, const char *src,
 	snprintf(j.container, sizeof(j.container), "%s", ct);
 	snprintf(j.src, sizeof(j.src), "%s", src);
 	snprintf(j.dst, sizeof(j.dst), "%s", dst);
+	snprintf(j.args, sizeof(j.args), "%s", args);
 	must(f->inv, job_add(f->inv, &j, realtime_ms(), &busy));
 	return j.id;
+}
+
+static int64_t
+queue(struct fixture *f, const char *kind, const char *ct, const char *src,
+    const char *dst)
+{
+	return queue_args(f, kind, ct, src, dst, "");
 }
 
 static struct jobrun *
@@ -793,20 +804,26 @@ test_drained_refuses(void **state)
 	assert_int_not_equal(f->order[0], a);
 	assert_int_not_equal(f->order[1], a);
 	assert_int_not_equal(f->order[2], a);
-	/* one that replaces a container there (restore --force) brings
-	 * none more: it runs */
+	/* a restore --force over a container there replaces it, none
+	 * more: it runs; over none there it makes one: refused */
 	{
-		struct job e;
-		int64_t busy;
+		struct msg_host_info info;
+		struct msg_ct_info ct;
+		int64_t e, g;
 
-		memset(&e, 0, sizeof(e));
-		snprintf(e.kind, sizeof(e.kind), "bring");
-		snprintf(e.container, sizeof(e.container), "e");
-		snprintf(e.dst, sizeof(e.dst), "h2");
-		snprintf(e.args, sizeof(e.args), "from=e start=0 force=1");
-		must(f->inv, job_add(f->inv, &e, realtime_ms(), &busy));
+		memset(&info, 0, sizeof(info));
+		memset(&ct, 0, sizeof(ct));
+		snprintf(ct.name, sizeof(ct.name), "e");
+		snprintf(ct.state, sizeof(ct.state), "running");
+		must(f->inv, inventory_host_up(f->inv, "h2", &info, &ct, 1,
+		    realtime_ms()));
+		must(f->inv, placedb_set_drained(f->inv, "h2", true));
+		e = queue_args(f, "restore", "e", "", "h2", "from=e force=1");
+		g = queue_args(f, "restore", "g", "", "h2", "from=g force=1");
 		r = start(f);
-		wait_state(f, e.id, JOB_DONE, NULL);
+		wait_state(f, e, JOB_DONE, NULL);
+		wait_state(f, g, JOB_FAILED, &j);
+		assert_non_null(strstr(j.error, "h2 is drained"));
 		stop(r);
 	}
 	/* undrained, the host takes it again */
