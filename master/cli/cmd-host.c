@@ -74,8 +74,13 @@ host_exec(int argc, char **argv)
 		return CLI_OK;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'f' || strlen(optarg) >= sizeof(q.fingerprint))
+		if (c != 'f')
 			return CLI_USAGE;
+		if (strlen(optarg) >= sizeof(q.fingerprint)) {
+			out_line(stderr, "corral: host: fingerprint '%.16s...' "
+			    "is too long", optarg);
+			return CLI_USAGE;
+		}
 		strcpy(q.fingerprint, optarg);
 	}
 	if (argc - optind != 2 || strcmp(argv[optind], "trust") != 0) {

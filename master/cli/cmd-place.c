@@ -120,7 +120,7 @@ place_exec(int argc, char **argv)
 
 const struct cli_cmd cmd_place = {
 	.name = "place",
-	.usage = "[--memory MB] [--disk MB] [--json]",
+	.usage = "[--memory SIZE] [--disk SIZE] [--json]",
 	.summary = "which host would receive a new container of these sizes "
 	    "(the lowest score that may take it) and why each other host "
 	    "would not (noselect, drained, down, memory, disk); exit 1 if "
