@@ -56,6 +56,9 @@ confirm(struct msg_trust *q)
 	return CLI_OK;
 }
 
+/* host drain's arguments at most: its verb, host and options */
+#define HOST_ARGS_MAX 16
+
 static int
 host_exec(int argc, char **argv)
 {
@@ -64,12 +67,25 @@ host_exec(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct msg_trust q = { .accept = 1 }, a;
-	int c;
+	char *v[HOST_ARGS_MAX + 1];
+	int c, i, k, verb = 0;
 
-	if (argc >= 2 && (strcmp(argv[1], "drain") == 0 ||
-	    strcmp(argv[1], "undrain") == 0) &&
-	    !cli_wants_help(&cmd_host, argc, argv))
-		return host_drain_exec(argc - 1, argv + 1);
+	/* the verb, wherever the options put it (options go anywhere) */
+	for (i = 1; i < argc && verb == 0; i++)
+		if (strcmp(argv[i], "--fingerprint") == 0)
+			i++;
+		else if (argv[i][0] != '-')
+			verb = i;
+	if (verb > 0 && (strcmp(argv[verb], "drain") == 0 ||
+	    strcmp(argv[verb], "undrain") == 0) && argc <= HOST_ARGS_MAX &&
+	    !cli_wants_help(&cmd_host, argc, argv)) {
+		v[0] = argv[verb];
+		for (i = 1, k = 1; i < argc; i++)
+			if (i != verb)
+				v[k++] = argv[i];
+		v[k] = NULL;
+		return host_drain_exec(k, v);
+	}
 	if (cli_wants_help(&cmd_host, argc, argv))
 		return CLI_OK;
 	optind = 1;
