@@ -326,7 +326,10 @@ install: all
 	for m in man/*.[158]; do \
 		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
 	install -d $(DESTDIR)$(UNITDIR)
-	install -m 0644 systemd/*.service $(DESTDIR)$(UNITDIR)/
+	# the units name the daemons where this install puts them
+	for u in systemd/*.service; do \
+		sed 's|/usr/sbin/|$(SBINDIR)/|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/}; \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/}; done
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/corral-master $(DESTDIR)$(SBINDIR)/corral-slave

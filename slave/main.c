@@ -19,7 +19,7 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: corral-slave [-f] [-c FILE] [--stdio] [-t]\n"
+	    "usage: corral-slave [-f] [-c FILE] [--stdio] [-t] | -F\n"
 	    "\n"
 	    "Serve the corral protocol to the master, over the built-in SSH "
 	    "server\n(listen/port of corral.conf) or, with --stdio, over "
