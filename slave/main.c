@@ -19,7 +19,7 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: corral-slave [-f] [-c FILE] [--stdio] [-t] | -F\n"
+	    "usage: corral-slave [-f] [-c FILE] [--stdio] [-t] | --fingerprint\n"
 	    "\n"
 	    "Serve the corral protocol to the master, over the built-in SSH "
 	    "server\n(listen/port of corral.conf) or, with --stdio, over "
@@ -33,7 +33,7 @@ usage(FILE *out)
 	    "                     'Subsystem corral /usr/sbin/corral-slave "
 	    "--stdio')\n"
 	    "  -t, --test-config  check the configuration and exit\n"
-	    "      --fingerprint  print the host key's fingerprint (making the "
+	    "  -F, --fingerprint  print the host key's fingerprint (making the "
 	    "key if\n"
 	    "                     absent), for `corral host trust --fingerprint`\n"
 	    "  -h, --help         show this help\n"
@@ -157,7 +157,7 @@ main(int argc, char **argv)
 	snprintf(ctx.software, sizeof(ctx.software), "corral-slave %s",
 	    CORRAL_VERSION);
 	ctx.conf_path = corral_conf_path(&explicit_path);
-	while ((c = getopt_long(argc, argv, "c:fthV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:fFthV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': ctx.conf_path = optarg; explicit_path = true; break;
 		case 'f': ctx.foreground = true; break;
