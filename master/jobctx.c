@@ -108,12 +108,7 @@ job_bytes(struct job_ctx *c, uint64_t done, uint64_t total)
 bool
 job_stopping(struct job_ctx *c)
 {
-	bool stopping;
-
-	pthread_mutex_lock(&c->r->lock);
-	stopping = c->r->stopping;
-	pthread_mutex_unlock(&c->r->lock);
-	return stopping;
+	return jobrun_stopping(c->r);
 }
 
 bool

@@ -285,8 +285,8 @@ fail:
 	return -1;
 }
 
-static bool
-is_stopping(struct jobrun *r)
+bool
+jobrun_stopping(struct jobrun *r)
 {
 	bool stopping;
 
@@ -387,7 +387,7 @@ schedule(struct jobrun *r)
 		/* only this thread starts jobs: running on record without
 		 * a slot is a recovery that did not start */
 		if (retry && v[i].state == JOB_RUNNING &&
-		    !has_slot(r, v[i].id) && !is_stopping(r))
+		    !has_slot(r, v[i].id) && !jobrun_stopping(r))
 			recover_one(r, &v[i]);
 		if (v[i].state != JOB_QUEUED)
 			continue;

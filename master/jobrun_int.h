@@ -46,5 +46,7 @@ struct jobrun {
 /* Tell the waiters (and the scheduler) that something changed; under the
  * lock. */
 void jobrun_changed(struct jobrun *r);
+/* Whether the runner is stopping (takes the lock). */
+bool jobrun_stopping(struct jobrun *r);
 
 #endif

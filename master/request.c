@@ -12,13 +12,26 @@
 #include "proto.h"
 #include "sshc.h"
 
+/* host's entry of slaves.conf (as SIGHUP last read it) into cfg, if
+ * any. */
+static bool
+slave_cfg(struct master_ctx *m, const char *host, struct slave_entry *cfg)
+{
+	const struct slave_entry *se;
+
+	pthread_rwlock_rdlock(&m->pollers_lock);
+	if ((se = slaves_conf_find(&m->slaves, host)) != NULL && cfg != NULL)
+		*cfg = *se;
+	pthread_rwlock_unlock(&m->pollers_lock);
+	return se != NULL;
+}
+
 int
 master_request(struct master_ctx *m, const char *host, uint16_t type,
     msg_enc_fn enc, const void *req, uint16_t reply_type, msg_dec_fn dec,
     void *rep, int timeout_s, char *err, size_t errlen)
 {
 	struct corral_conf *cf = &m->conf;
-	const struct slave_entry *se;
 	struct slave_entry cfg;
 	struct sshc c;
 	struct sshc_params sp;
@@ -37,11 +50,7 @@ master_request(struct master_ctx *m, const char *host, uint16_t type,
 		cbuf_free(b);
 		return r;
 	}
-	pthread_rwlock_rdlock(&m->pollers_lock);
-	if ((se = slaves_conf_find(&m->slaves, host)) != NULL)
-		cfg = *se;
-	pthread_rwlock_unlock(&m->pollers_lock);
-	if (se == NULL) {
+	if (!slave_cfg(m, host, &cfg)) {
 		snprintf(err, errlen, "%s: not in %s", host, cf->slaves);
 		cbuf_free(b);
 		return CERR_UNREACHABLE;
@@ -97,10 +106,5 @@ out:
 bool
 master_host_known(struct master_ctx *m, const char *host)
 {
-	bool known;
-
-	pthread_rwlock_rdlock(&m->pollers_lock);
-	known = slaves_conf_find(&m->slaves, host) != NULL;
-	pthread_rwlock_unlock(&m->pollers_lock);
-	return known;
+	return slave_cfg(m, host, NULL);
 }

@@ -173,6 +173,7 @@ op_start(struct slave_ctx *ctx, const struct msg_ctl_req *q,
 	struct slave_snap sn;
 	struct lxc_container *c;
 	char logf[PATH_MAX], tail[320];
+	const char *state;
 	int t = timeout_of(q->timeout_s, START_TIMEOUT_S), ret = -1;
 	double t0 = now_s();
 
@@ -193,13 +194,15 @@ op_start(struct slave_ctx *ctx, const struct msg_ctl_req *q,
 	start_log(ctx, c, q->ct, logf, sizeof(logf));
 	c->want_daemonize(c, true);
 	if (!c->start(c, 0, NULL) || !c->wait(c, "RUNNING", t)) {
+		/* one question to the monitor: LXC's names are static */
+		state = c->state(c);
 		log_tail(logf, tail, sizeof(tail));
 		snprintf(err, errlen, "did not start (state %s after %.0f s); "
-		    "%s: %s", c->state(c), now_s() - t0, logf[0] ? logf :
+		    "%s: %s", state, now_s() - t0, logf[0] ? logf :
 		    "no log", tail[0] ? tail : "(empty)");
 		/* started meanwhile by another (LXC's autostart, an
 		 * admin): it runs */
-		if (strcmp(c->state(c), "RUNNING") == 0) {
+		if (strcmp(state, "RUNNING") == 0) {
 			snprintf(a->message, sizeof(a->message), "running "
 			    "already");
 			ret = 0;
@@ -208,7 +211,7 @@ op_start(struct slave_ctx *ctx, const struct msg_ctl_req *q,
 		/* a refused start leaves it stopped: one still starting
 		 * would run after the master, told it did not, started it
 		 * elsewhere */
-		if (strcmp(c->state(c), "STARTING") == 0 && (!c->stop(c) ||
+		if (strcmp(state, "STARTING") == 0 && (!c->stop(c) ||
 		    !c->wait(c, "STOPPED", STOP_KILL_WAIT_S)))
 			log_warn("%s: did not start, and is %s after a kill",
 			    q->ct, c->state(c));

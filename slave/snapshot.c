@@ -168,6 +168,18 @@ thaw_stale(struct slave_ctx *ctx, const char *ct, const char *tmp)
 	log_notice("%s: released what a take killed half-way froze", ct);
 }
 
+/* fd locked (flock, not waiting), and still the file named path: one
+ * renamed to the hold since it was opened is the hold.  Its stat in st. */
+static bool
+locked_as_named(int fd, const char *path, struct stat *st)
+{
+	struct stat b;
+
+	return flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, st) == 0 &&
+	    stat(path, &b) == 0 && st->st_ino == b.st_ino &&
+	    st->st_dev == b.st_dev;
+}
+
 /* A take whose worker was killed half-way (its channel closed) left its
  * file, unlocked, and what it froze frozen: thawed and removed, under
  * the lock.  Whether there was one. */
@@ -175,7 +187,7 @@ static bool
 release_stale_take(struct slave_ctx *ctx, const char *ct)
 {
 	char tmp[PATH_MAX + 8];
-	struct stat a, b;
+	struct stat a;
 	bool stale;
 	int fd;
 
@@ -185,9 +197,7 @@ release_stale_take(struct slave_ctx *ctx, const char *ct)
 	/* a take at work holds the lock: its file is no leftover; nor is
 	 * an empty one, which a take may have made and not yet locked (it
 	 * writes its record before it freezes anything) */
-	stale = flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &a) == 0 &&
-	    a.st_size > 0 && stat(tmp, &b) == 0 && a.st_ino == b.st_ino &&
-	    a.st_dev == b.st_dev;
+	stale = locked_as_named(fd, tmp, &a) && a.st_size > 0;
 	if (stale) {
 		thaw_stale(ctx, ct, tmp);
 		(void)unlink(tmp);
@@ -205,7 +215,7 @@ static int
 lock_tmp(struct slave_ctx *ctx, const char *ct, const char *tmp, char *err,
     size_t errlen)
 {
-	struct stat a, b;
+	struct stat a;
 	int fd;
 
 	if ((fd = open(tmp, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
@@ -213,11 +223,7 @@ lock_tmp(struct slave_ctx *ctx, const char *ct, const char *tmp, char *err,
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		return -1;
 	}
-	/* locked, and still the file of that name: one renamed to the hold
-	 * since it was opened is the hold */
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0 || fstat(fd, &a) != 0 ||
-	    stat(tmp, &b) != 0 || a.st_ino != b.st_ino ||
-	    a.st_dev != b.st_dev) {
+	if (!locked_as_named(fd, tmp, &a)) {
 		snprintf(err, errlen, "%s: another snapshot of it is being "
 		    "taken", ct);
 		close(fd);

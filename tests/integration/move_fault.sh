@@ -79,15 +79,16 @@ check_one() {
 	clean_on "$(other "$h")" no
 }
 
-# restart the master, with the pause hook at STEP ('' for none)
-master_with() {
+# restart the master, with the pause hook at STEP ('' for none), for
+# SECONDS ($PAUSE if not given)
+master_with() {  # STEP [SECONDS]
 	"$POOLSH" stop master >/dev/null
 	if [ -n "$1" ]; then
-		CORRAL_TEST_JOB_PAUSE="$1:$PAUSE" "$POOLSH" start master >/dev/null
+		CORRAL_TEST_JOB_PAUSE="$1:${2:-$PAUSE}" "$POOLSH" start master >/dev/null
 	else
 		"$POOLSH" start master >/dev/null
 	fi
-	wait_until 100 host_up h1 && wait_until 100 host_up h2 || fail "hosts not up after the master's restart"
+	wait_until 300 host_up h1 && wait_until 300 host_up h2 || fail "hosts not up after the master's restart"
 }
 
 fault_on() {  # FAULT HOST: place it
@@ -191,9 +192,7 @@ S1=$("$POOLSH" storage h1); S2=$("$POOLSH" storage h2); L2=$("$POOLSH" lxcpath h
 # Move ms to TO, TO's link cut while the move is held at its start step,
 # until the move asks TO again whether ms runs there; id is the job.
 cut_at_start() {  # TO
-	"$POOLSH" stop master >/dev/null
-	CORRAL_TEST_JOB_PAUSE=start:8 "$POOLSH" start master >/dev/null
-	wait_until 300 host_up h1 && wait_until 300 host_up h2 || fail "hosts not up after the master's restart"
+	master_with start 8
 	id=$(corral move ms --to "$1" --detach) || fail "move ms --detach: $id"
 	wait_until 600 jq_of '.job.step == "start"' corral job "$id" --json || fail "job $id never reached start: $(corral job "$id")"
 	"$POOLSH" link "$1" down
@@ -267,9 +266,7 @@ wait_until 300 host_up h2 || fail "h2 not up once back in slaves.conf"
 "$POOLSH" exec h2 lxc-start -P "$L2" -n ms || fail "ms does not start on h2 by hand"
 corral remove ms --host h1 >/dev/null || fail "the way the job gave: corral remove ms --host h1"
 [ "$(where ms)" = "h2:running " ] || fail "ms is at '$(where ms)', not running on h2 alone"
-"$POOLSH" stop master >/dev/null
-"$POOLSH" start master >/dev/null
-wait_until 300 host_up h1 && wait_until 300 host_up h2 || fail "hosts not up after the master's restart"
+master_with ""
 ok "a move's destination that never comes back: taken out of slaves.conf, the move fails loudly naming the way, which finishes it"
 
 # ---- kill -9 of the master before a move's volume step: the job made

@@ -176,6 +176,34 @@ test_init_private(void **state)
 	storage_free(&s);
 }
 
+/* A dir storage under a fresh tmp (its root tmp/root, set up and
+ * initialised), and its removal once the test's volumes are gone. */
+static void
+dir_storage_up(char *tmp, char *root, size_t rootlen, struct storage *s)
+{
+	struct corral_conf c;
+	char err[512];
+
+	assert_non_null(mkdtemp(tmp));
+	snprintf(root, rootlen, "%s/root", tmp);
+	corral_conf_defaults(&c);
+	snprintf(c.storage, sizeof(c.storage), "dir:%s", root);
+	assert_int_equal(storage_setup(s, &c, err, sizeof(err)), 0);
+	assert_int_equal(s->ops->init(s, err, sizeof(err)), 0);
+}
+
+static void
+dir_storage_down(const char *tmp, const char *root, struct storage *s)
+{
+	char p[128];
+
+	snprintf(p, sizeof(p), "%s/%s", root, STORAGE_SNAPDIR);
+	assert_int_equal(rmdir(p), 0);
+	assert_int_equal(rmdir(root), 0);
+	assert_int_equal(rmdir(tmp), 0);
+	storage_free(s);
+}
+
 /* A dir volume renamed (restore --force's swap): its content goes along,
  * never over an existing volume, even an empty one. */
 static void
@@ -183,15 +211,9 @@ test_rename_dir(void **state)
 {
 	char tmp[] = "/tmp/corral-test-storage.XXXXXX", root[64], p[128],
 	    err[512];
-	struct corral_conf c;
 	struct storage s;
 	(void)state;
-	assert_non_null(mkdtemp(tmp));
-	snprintf(root, sizeof(root), "%s/root", tmp);
-	corral_conf_defaults(&c);
-	snprintf(c.storage, sizeof(c.storage), "dir:%s", root);
-	assert_int_equal(storage_setup(&s, &c, err, sizeof(err)), 0);
-	assert_int_equal(s.ops->init(&s, err, sizeof(err)), 0);
+	dir_storage_up(tmp, root, sizeof(root), &s);
 	assert_int_equal(s.ops->create(&s, "a", 0, err, sizeof(err)), 0);
 	snprintf(p, sizeof(p), "%s/a/f", root);
 	assert_true(fclose(fopen(p, "w")) == 0);
@@ -211,11 +233,7 @@ test_rename_dir(void **state)
 	assert_false(s.ops->exists(&s, "d"));
 	assert_int_equal(s.ops->destroy(&s, "b", err, sizeof(err)), 0);
 	assert_int_equal(s.ops->destroy(&s, "c", err, sizeof(err)), 0);
-	snprintf(p, sizeof(p), "%s/%s", root, STORAGE_SNAPDIR);
-	assert_int_equal(rmdir(p), 0);
-	assert_int_equal(rmdir(root), 0);
-	assert_int_equal(rmdir(tmp), 0);
-	storage_free(&s);
+	dir_storage_down(tmp, root, &s);
 }
 
 /* mountinfo's lines: the mount point is the fifth field, its ' ', '\t',
@@ -274,16 +292,10 @@ static void
 test_mounted_in(void **state)
 {
 	char tmp[] = "/tmp/corral-test-storage.XXXXXX", root[64], err[512];
-	struct corral_conf c;
 	struct storage s;
 
 	(void)state;
-	assert_non_null(mkdtemp(tmp));
-	snprintf(root, sizeof(root), "%s/root", tmp);
-	corral_conf_defaults(&c);
-	snprintf(c.storage, sizeof(c.storage), "dir:%s", root);
-	assert_int_equal(storage_setup(&s, &c, err, sizeof(err)), 0);
-	assert_int_equal(s.ops->init(&s, err, sizeof(err)), 0);
+	dir_storage_up(tmp, root, sizeof(root), &s);
 	assert_int_equal(s.ops->create(&s, "a", 0, err, sizeof(err)), 0);
 	assert_int_equal(storage_volume_mounts(&s, "a", true, err,
 	    sizeof(err)), 0);
@@ -300,12 +312,7 @@ test_mounted_in(void **state)
 	assert_int_equal(storage_mounted_in("its dir", tmp, true, err,
 	    sizeof(err)), 0);
 	assert_int_equal(s.ops->destroy(&s, "a", err, sizeof(err)), 0);
-	snprintf(root, sizeof(root), "%s/root/%s", tmp, STORAGE_SNAPDIR);
-	assert_int_equal(rmdir(root), 0);
-	snprintf(root, sizeof(root), "%s/root", tmp);
-	assert_int_equal(rmdir(root), 0);
-	assert_int_equal(rmdir(tmp), 0);
-	storage_free(&s);
+	dir_storage_down(tmp, root, &s);
 }
 
 /* Parse text over the defaults with the backends' check. */
