@@ -40,24 +40,32 @@ store_top_name(const char *name)
 }
 
 /* Can a file here share another's blocks?  Two unnamed files, one
- * block, one FICLONE. */
-static bool
+ * block, one FICLONE: 1 yes, 0 no (the file system says it cannot), -1
+ * cannot tell (a full store, an I/O error: errno). */
+static int
 reflink_works(int dfd)
 {
 	static const char block[4096];
-	int a, b;
-	bool ok = false;
+	int a, b, r = -1, saved;
 
 	a = openat(dfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	b = openat(dfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (a >= 0 && b >= 0 && write(a, block, sizeof(block)) ==
-	    (ssize_t)sizeof(block))
-		ok = ioctl(b, FICLONE, a) == 0;
+	if (a >= 0 && b >= 0) {
+		errno = EIO;                    /* a short write's */
+		if (write(a, block, sizeof(block)) == (ssize_t)sizeof(block))
+			r = ioctl(b, FICLONE, a) == 0 ? 1 : -1;
+	}
+	saved = errno;
+	if (r < 0 && (saved == EOPNOTSUPP || saved == EINVAL ||
+	    saved == EXDEV || saved == ENOTTY || saved == ENOSYS ||
+	    saved == EISDIR))           /* EISDIR: no O_TMPFILE here */
+		r = 0;
 	if (a >= 0)
 		close(a);
 	if (b >= 0)
 		close(b);
-	return ok;
+	errno = saved;
+	return r;
 }
 
 struct store *
@@ -66,6 +74,7 @@ store_open(const char *path, char *note, size_t notelen, char *err,
 {
 	struct store *s;
 	struct stat st;
+	int r;
 
 	note[0] = '\0';
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
@@ -100,10 +109,22 @@ store_open(const char *path, char *note, size_t notelen, char *err,
 	}
 	if (btrfs_is_fs(s->fd))
 		s->method = STORE_BTRFS;
-	else if (reflink_works(s->fd))
+	else if ((r = reflink_works(s->fd)) == 1)
 		s->method = STORE_REFLINK;
-	else
+	else {
 		s->method = STORE_LINKS;
+		/* links are safe on any file system, only costlier where
+		 * blocks could be shared: say so rather than fail the job */
+		if (r < 0) {
+			size_t n = strnlen(note, notelen);
+
+			snprintf(note + n, notelen - n, "%sstore %s: cannot "
+			    "tell whether it shares blocks (%s): this "
+			    "transaction links unchanged files and copies "
+			    "changed ones whole", n ? "; " : "", path,
+			    strerror(errno));
+		}
+	}
 	return s;
 fail:
 	store_close(s);

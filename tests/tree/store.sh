@@ -262,6 +262,21 @@ for fs in btrfs xfs ext4; do
 	"$ST" "$S" versions web | grep -q "^$v2 .* bad$" || fail "$fs: not marked bad: $("$ST" "$S" versions web)"
 	echo "ok: a changed byte found: $(echo "$out" | head -n1)"
 
+	# 6. (xfs) a full store: its reflink probe cannot write its block, so
+	# the method is links for that open, and said so, where it was
+	# silently links; room again: reflinks
+	if [ $fs = xfs ]; then
+		fallocate -l "$(( $(stat -f -c '%a * %S' "$mnt") ))" "$mnt/filler" 2>/dev/null || true
+		while head -c 1M /dev/zero >>"$mnt/filler" 2>/dev/null; do :; done
+		"$ST" "$S" containers >/dev/null 2>"$T/note" || true
+		grep -q "cannot tell whether it shares blocks (No space left on device)" "$T/note" ||
+			fail "$fs: a full store's probe said nothing: $(cat "$T/note")"
+		rm "$mnt/filler"
+		"$ST" "$S" containers >/dev/null 2>"$T/note"
+		[ ! -s "$T/note" ] || fail "$fs: a note with room again: $(cat "$T/note")"
+		echo "ok: a full store's probe says it cannot tell"
+	fi
+
 	umount "$mnt"
 	unset 'mounts[-1]'
 	losetup -d "$loop"
