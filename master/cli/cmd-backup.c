@@ -159,6 +159,11 @@ backup_exec(int argc, char **argv)
 		print_json(&l, dry_run);
 	else
 		print_table(&l, dry_run);
+	/* an empty report is a question an admin asks next: why */
+	if (l.n == 0 && q->n == 0)
+		out_line(stderr, "corral: backup: %s%s: nothing to do",
+		    q->host[0] ? "no container of backup.conf on " :
+		    "backup.conf lists no container", q->host);
 	rc = CLI_OK;
 	for (i = 0; i < l.n; i++)
 		if (failed(&l.v[i])) {

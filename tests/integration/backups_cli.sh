@@ -12,6 +12,8 @@
 #     newest verified version stays though no rule keeps it (keep_last,
 #     read again at SIGHUP); a container whose versions do not read fails
 #     a prune of the whole store before anything is removed;
+#   - a backup run with nothing to do (backup.conf missing or empty) says
+#     so on stderr and exits 0;
 #   - bad input: an unknown container or version, a bad name: one line,
 #     exit 1 or 2.
 . "$(dirname "$0")/lib.bash"
@@ -160,6 +162,17 @@ jq -e '[.[] | .action] == ["removed", "removed", "keep", "keep"] and
     '[.[] | .version] == [$a, $b]' >/dev/null || fail "after prune: $("$C" backups --json)"
 [ ! -e "$S/web1/${V[0]}" ] && [ ! -e "$S/web1/${V[1]}" ] || fail "pruned trees still there"
 ok "corral prune removes what retention drops, keeps the newest verified"
+
+# a run with nothing to do says why, and is no failure
+for f in missing empty; do
+	[ $f = empty ] && : >"$T/backup.conf"
+	"$C" backup >"$T/out" 2>"$T/err" || fail "backup, backup.conf $f: exit $?: $(cat "$T/err")"
+	grep -qx "corral: backup: backup.conf lists no container: nothing to do" "$T/err" ||
+		fail "backup, backup.conf $f: $(cat "$T/err")"
+	[ "$(wc -l <"$T/out")" = 1 ] || fail "backup, backup.conf $f: $(cat "$T/out")"
+done
+"$C" backup --json 2>"$T/err" | jq -e 'length == 0' >/dev/null || fail "backup --json of nothing"
+ok "a backup run with nothing to do says so, exit 0"
 
 # bad input: one line, nothing changed
 expect_exit 1 "no version" "$C" verify web1 --version 20200101T000000Z
