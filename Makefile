@@ -122,8 +122,8 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 INVENTORY_OBJS = $(call obj,master/inventory.c master/invdb.c master/schema.c master/jobs.c master/dailydb.c)
 $(BUILD)/tests/test_inventory $(BUILD)/tests/test_jobs: $(INVENTORY_OBJS)
 $(BUILD)/tests/test_inventory $(BUILD)/tests/test_jobs: TEST_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3) -lm
-# the pool placement reads from the inventory
-$(BUILD)/tests/test_inventory: $(call obj,master/placedb.c master/place.c master/balance.c)
+# the pool placement reads from the inventory, and who has an address
+$(BUILD)/tests/test_inventory: $(call obj,master/placedb.c master/place.c master/balance.c master/addrown.c)
 # scratch directories of the tests on real files
 $(BUILD)/tests/test_jobs $(BUILD)/tests/test_jobrun: $(BUILD)/tests/unit/tmpdir.o
 # the job runner over the inventory, with the test's own kinds (and the

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addrown.h"
 #include "cerr.h"
 #include "clisession.h"
 #include "conf.h"
@@ -143,29 +144,6 @@ out:
 	return rc;
 }
 
-/* addr is one of the comma-separated list */
-static bool
-has_addr(const char *list, const struct net_addr *addr)
-{
-	char one[MSG_IP_MAX];
-	struct net_addr a;
-	size_t n;
-
-	while (*list != '\0') {
-		n = strcspn(list, ",");
-		if (n < sizeof(one)) {
-			memcpy(one, list, n);
-			one[n] = '\0';
-			if (conf_parse_ip(one, &a) == 0 &&
-			    a.family == addr->family &&
-			    memcmp(a.a, addr->a, sizeof(a.a)) == 0)
-				return true;
-		}
-		list += n + (list[n] == ',');
-	}
-	return false;
-}
-
 /* No create job not ended yet makes a container on address a (the
  * inventory learns of it only once made). */
 static int
@@ -187,7 +165,7 @@ check_jobs(struct cli *c, const struct net_addr *a, char *err,
 			continue;
 		msg_kv_get(v[i].args, "addr", addr, sizeof(addr));
 		addr[strcspn(addr, "/")] = '\0';
-		if (addr[0] != '\0' && has_addr(addr, a)) {
+		if (addr[0] != '\0' && addr_in_list(addr, a)) {
 			snprintf(err, errlen, "job %lld is making container %s "
 			    "on that address", (long long)v[i].id,
 			    v[i].container);
@@ -220,7 +198,7 @@ check_free(struct cli *c, const struct msg_new_req *q, char *err,
 			snprintf(err, errlen, "container %s exists on %s",
 			    q->ct, cl.v[i].host);
 			rc = -1;
-		} else if (has_addr(cl.v[i].ct.ipv4, &a)) {
+		} else if (addr_in_list(cl.v[i].ct.ipv4, &a)) {
 			snprintf(err, errlen, "%s is the address of container "
 			    "%s on %s", q->addr, cl.v[i].ct.name,
 			    cl.v[i].host);

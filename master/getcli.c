@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addrown.h"
 #include "cerr.h"
 #include "clisession.h"
 #include "conf.h"
@@ -100,9 +101,34 @@ size_fits(struct store *s, const struct msg_store_req *q, const char *version,
 	return -1;
 }
 
+/* put --start: no address of the version's config is a running
+ * container's (the job checks again: the inventory may change). */
 static int
-check_version(struct cli *c, const struct msg_store_req *q, char *version,
-    char *err, size_t errlen)
+check_addrs(struct cli *c, const struct msg_store_req *q, const char *name,
+    const struct store_reader *rd, char *err, size_t errlen)
+{
+	struct addr_owner o;
+	size_t pos = 0;
+	char *config;
+	int r;
+
+	if (!(q->flags & MSG_STORE_START))
+		return 0;
+	if ((config = malloc(MSG_CONFIG_MAX + 1)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if ((r = store_read_config(rd, config, MSG_CONFIG_MAX + 1, err,
+	    errlen)) == 0 && (r = config_addr_owner(c->inv, config, &pos,
+	    q->host, name, &o, err, errlen)) == 1)
+		addr_taken(&o, name, err, errlen);
+	free(config);
+	return r == 0 ? 0 : -1;
+}
+
+static int
+check_version(struct cli *c, const struct msg_store_req *q, const char *name,
+    char *version, char *err, size_t errlen)
 {
 	struct store_reader rd;
 	struct store *s;
@@ -124,7 +150,8 @@ check_version(struct cli *c, const struct msg_store_req *q, char *version,
 		snprintf(err, errlen, "version %s is marked bad (its last "
 		    "verify failed, or it has no manifest): name another with "
 		    "--version", rd.version);
-	else if (size_fits(s, q, rd.version, err, errlen) == 0) {
+	else if (size_fits(s, q, rd.version, err, errlen) == 0 &&
+	    check_addrs(c, q, name, &rd, err, errlen) == 0) {
 		snprintf(version, STORE_VERSION_MAX, "%s", rd.version);
 		rc = 0;
 	}
@@ -149,7 +176,7 @@ check_put(struct cli *c, const struct msg_store_req *q, const char *name,
 		    name : q->host);
 		return -1;
 	}
-	if (check_version(c, q, version, err, errlen) != 0)
+	if (check_version(c, q, name, version, err, errlen) != 0)
 		return -1;
 	cli_refresh(c, q->host);
 	if (cli_host_usable(c, q->host, err, errlen) != 0)

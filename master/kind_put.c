@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addrown.h"
 #include "cerr.h"
 #include "jobrun.h"
 #include "kind_get.h"
@@ -146,47 +147,6 @@ on_progress(void *arg, const struct msg_progress *p)
 	return job_cancelled(c);
 }
 
-/* The version's config (at most MSG_CONFIG_MAX bytes) into q->config. */
-static int
-read_config(const struct store_reader *rd, struct msg_conf_set_req *q,
-    char *err, size_t errlen)
-{
-	size_t off = 0;
-	ssize_t n;
-	int fd, rc = -1;
-
-	fd = openat(rd->dir_fd, STORE_CONFIG, O_RDONLY | O_NOFOLLOW |
-	    O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "version %s: its config: %s",
-		    rd->version, strerror(errno));
-		return -1;
-	}
-	while (off < MSG_CONFIG_MAX) {
-		n = read(fd, q->config + off, MSG_CONFIG_MAX - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			snprintf(err, errlen, "version %s: its config: %s",
-			    rd->version, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		off += (size_t)n;
-	}
-	if (off == MSG_CONFIG_MAX) {
-		snprintf(err, errlen, "version %s: its config is larger than "
-		    "%d bytes", rd->version, MSG_CONFIG_MAX);
-		goto out;
-	}
-	q->config[off] = '\0';
-	rc = 0;
-out:
-	close(fd);
-	return rc;
-}
-
 /* The volume's size: --size, else the version's files + 1/4 + 64 MiB. */
 static uint64_t
 volume_bytes(struct put *pt, struct store *s)
@@ -206,6 +166,30 @@ volume_bytes(struct put *pt, struct store *s)
 	return bytes + bytes / 4 + HEADROOM_MIN;
 }
 
+/* An address of the version's config that a running container of the
+ * inventory has (but the one a restore --force replaces): started, the
+ * copy would take it from that one, which an admin's test restore of a
+ * version must never do; put without --start, it is said.  JOB_OUT_DONE,
+ * or the job failed. */
+static int
+check_addrs(struct put *pt, const char *config)
+{
+	struct addr_owner o;
+	size_t pos = 0;
+	int r;
+
+	while ((r = config_addr_owner(pt->c->inv, config, &pos, pt->host,
+	    pt->final, &o, pt->err, sizeof(pt->err))) == 1) {
+		if (pt->start)
+			return job_fail(pt->c, "check: %s", addr_taken(&o,
+			    pt->final, pt->err, sizeof(pt->err)));
+		job_note(pt->c, "%s is the address of container %s on %s too: "
+		    "change it before %s starts", o.addr, o.name, o.host,
+		    pt->final);
+	}
+	return r < 0 ? job_fail(pt->c, "check: %s", pt->err) : JOB_OUT_DONE;
+}
+
 /* check: the version readable and not bad, the host without the name. */
 static int
 check(struct put *pt, struct store *s, struct store_reader *rd,
@@ -222,8 +206,11 @@ check(struct put *pt, struct store *s, struct store_reader *rd,
 		return job_fail(pt->c, "check: version %s of %s is marked bad "
 		    "(its last verify failed, or it has no manifest): name "
 		    "another with --version", rd->version, pt->from);
-	if (read_config(rd, q, pt->err, sizeof(pt->err)) != 0)
+	if (store_read_config(rd, q->config, sizeof(q->config), pt->err,
+	    sizeof(pt->err)) != 0)
 		return job_fail(pt->c, "check: %s", pt->err);
+	if ((r = check_addrs(pt, q->config)) != JOB_OUT_DONE)
+		return r;
 	if (pt->force) {
 		r = remove_on_host(pt->c->m, pt->final, pt->host, &running,
 		    pt->err, sizeof(pt->err));

@@ -209,6 +209,10 @@ struct store_reader {
 int store_read_open(struct store *s, const char *ct, const char *version,
     struct store_reader *r, char *err, size_t errlen);
 void store_read_close(struct store_reader *r);
+/* The version's LXC config (host-neutral) into buf, a string of at most
+ * len - 1 bytes: 0, or -1 with err (unreadable, or longer). */
+int store_read_config(const struct store_reader *rd, char *buf, size_t len,
+    char *err, size_t errlen);
 
 /* What a check of a version found wrong with one path (relative to the
  * version directory): "missing", "extra", "type", "mode", "owner",

@@ -68,3 +68,43 @@ fail:
 	store_read_close(r);
 	return -1;
 }
+
+int
+store_read_config(const struct store_reader *rd, char *buf, size_t len,
+    char *err, size_t errlen)
+{
+	size_t off = 0;
+	ssize_t n;
+	int fd, rc = -1;
+
+	fd = openat(rd->dir_fd, STORE_CONFIG, O_RDONLY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "version %s: its config: %s",
+		    rd->version, strerror(errno));
+		return -1;
+	}
+	while (off < len - 1) {
+		n = read(fd, buf + off, len - 1 - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "version %s: its config: %s",
+			    rd->version, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		off += (size_t)n;
+	}
+	if (off == len - 1) {
+		snprintf(err, errlen, "version %s: its config is larger than "
+		    "%zu bytes", rd->version, len - 1);
+		goto out;
+	}
+	buf[off] = '\0';
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}

@@ -4,7 +4,8 @@
 # exact (the oracle tests/tree/same.sh) with its config; a running one
 # through its snapshot, none left after; the newest version put onto
 # another host under another name and started there (`lxc-ls` sees an
-# ordinary container, its config with that host's paths); refusals change
+# ordinary container, its config with that host's paths); a copy that
+# would start on a running container's address refused; refusals change
 # nothing; a master killed with -9 during a get resumes it at its next
 # start (the version exact, nothing sent twice beyond what had not
 # arrived), during a put rolls it back (nothing left on the host); a
@@ -65,6 +66,23 @@ echo "$json" | jq -e --arg v "$v1" '.container == "web" and .name == "web3" and
     index("start") != null)' >/dev/null || fail "put --json: $json"
 [ "$(where web3)" = "h2:running " ] || fail "web3 is at '$(where web3)', not running on h2"
 ok "put onto h2 as web2: exact, its config with h2's paths; as web3 --start: it runs"
+
+# ---- a copy of a running container's version, started, would take its
+# address: refused before anything is done; not started, it is said
+addr=$(sed -n 's/^lxc.net.0.ipv4.address = \([^/]*\).*/\1/p' "$L1/run1/config")
+[ -n "$addr" ] || fail "run1 has no address: $(grep lxc.net "$L1/run1/config")"
+wait_until 100 sh -c "corral scan --name run1 | grep -q ':$addr\$'" || fail "the inventory has no address of run1: $(corral scan --name run1)"
+before=$(lxc_truth); njobs=$(corral jobs --all --json | jq length)
+expect_exit 1 "put run1: $addr is the address of container run1 on h1, which run1b would take started" \
+	corral put run1 --host h2 --as run1b --start
+[ "$(lxc_truth)" = "$before" ] || fail "a refused put changed something: $(lxc_truth)"
+[ "$(corral jobs --all --json | jq length)" = "$njobs" ] || fail "a refused put made a job"
+out=$(corral put run1 --host h2 --as run1b) || fail "put run1 as run1b: $out"
+[ "$(where run1b)" = "h2:stopped " ] || fail "run1b is at '$(where run1b)'"
+grep -q "put run1b: $addr is the address of container run1 on h1 too: change it before run1b starts" \
+	"$POOL/master/master.log" || fail "the shared address is not logged"
+corral remove run1b --host h2 --force >/dev/null || fail "remove run1b"
+ok "put --start of a copy with a running container's address: refused, nothing changed; without --start: made, said"
 
 # ---- refusals: one line, exit 1 or 2, nothing changed
 before=$(lxc_truth); nv=$(nversions web)

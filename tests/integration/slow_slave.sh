@@ -25,6 +25,9 @@ T=$(sed -n 's/^timeout *= *\([0-9]*\)$/\1/p' "$POOL/master/corral.conf" | tail -
 SHORT=$((T - 1)) LONG=$((T * 3 + 2))
 
 "$POOLSH" create h1 sl >/dev/null
+# its copy (sp) starts on h2 beside it: no address in its config, which a
+# started copy would take from it (the put refuses that)
+sed -i '/^lxc.net.0.ipv4/d' "$("$POOLSH" lxcpath h1)/sl/config"
 mkdir "$S1/sl/data"
 for i in $(seq 1 40); do echo "file $i" >"$S1/sl/data/f$i"; done
 

@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "addrown.h"
 #include "conf.h"
 #include "inventory.h"
 #include "jobs.h"
@@ -747,6 +749,68 @@ test_open_missing_dir(void **state)
 	assert_true(strlen(err) > 0);
 }
 
+/* Which container has an address (addrown.c): the inventory's lists,
+ * the one a restore --force replaces skipped; an LXC config's
+ * addresses, however its lines are written. */
+static void
+test_addr_owner(void **state)
+{
+	struct fixture *f = *state;
+	struct inventory *inv;
+	struct msg_host_info info;
+	struct msg_ct_info cts[2];
+	struct net_addr a;
+	char host[64], name[64], err[256], text[64];
+	const char *config =
+	    "lxc.uts.name = web\n"
+	    "  lxc.net.0.ipv4.address=10.0.3.7/24  \n"
+	    "# lxc.net.0.ipv4.address = 10.9.9.9/24\n"
+	    "lxc.net.0.ipv4.gateway = 10.0.3.1\n"
+	    "lxc.net.12.ipv6.address = fd00::7/64\r"
+	    "lxc.net.0.ipv4.addressX = 10.8.8.8\n"
+	    "lxc.net.x.ipv4.address = 10.8.8.9\n"
+	    "lxc.net.1.ipv4.address = not-an-address\n"
+	    "lxc.net.1.ipv4.address = 10.0.4.9";
+	size_t pos = 0;
+
+	fill_info(&info, 1);
+	fill_ct(&cts[0], "db", "running", 1);      /* 10.0.3.1,10.0.4.1 */
+	fill_ct(&cts[1], "web", "running", 2);     /* 10.0.3.2,10.0.4.2 */
+	inv = open_ok(f);
+	sync3(inv, 0);
+	must(inv, inventory_host_up(inv, "alpha", &info, cts, 2, 1000));
+
+	assert_int_equal(conf_parse_ip("10.0.4.2", &a), 0);
+	assert_int_equal(addr_owner(inv, &a, NULL, NULL, host, sizeof(host),
+	    name, sizeof(name), err, sizeof(err)), 1);
+	assert_string_equal(host, "alpha");
+	assert_string_equal(name, "web");
+	/* the container being replaced does not count, another would */
+	assert_int_equal(addr_owner(inv, &a, "alpha", "web", host,
+	    sizeof(host), name, sizeof(name), err, sizeof(err)), 0);
+	assert_int_equal(addr_owner(inv, &a, "bravo", "web", host,
+	    sizeof(host), name, sizeof(name), err, sizeof(err)), 1);
+	assert_int_equal(conf_parse_ip("10.0.3.20", &a), 0);    /* a prefix */
+	assert_int_equal(addr_owner(inv, &a, NULL, NULL, host, sizeof(host),
+	    name, sizeof(name), err, sizeof(err)), 0);
+
+	assert_int_equal(config_next_addr(config, &pos, &a, text,
+	    sizeof(text)), 1);
+	assert_string_equal(text, "10.0.3.7");
+	assert_int_equal(config_next_addr(config, &pos, &a, text,
+	    sizeof(text)), 1);
+	assert_string_equal(text, "fd00::7");
+	assert_int_equal(a.family, AF_INET6);
+	assert_int_equal(config_next_addr(config, &pos, &a, text,
+	    sizeof(text)), 1);
+	assert_string_equal(text, "10.0.4.9");
+	assert_int_equal(config_next_addr(config, &pos, &a, text,
+	    sizeof(text)), 0);
+	assert_int_equal(config_next_addr(config, &pos, &a, text,
+	    sizeof(text)), 0);
+	inventory_close(inv);
+}
+
 static void
 test_two_connections(void **state)
 {
@@ -968,6 +1032,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_open_missing_dir, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_two_connections, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_addr_owner, setup,
 		    teardown),
 	};
 
