@@ -28,11 +28,12 @@
 # twice, or `down` with nothing up, is harmless.  $POOL is /run/corral-pool
 # (CORRAL_POOL_DIR overrides it); env holds CORRAL_CONF and PATH.
 # KIND: dir (the default: the dir backend in $POOL, on whatever file system
-# holds it), btrfs (the btrfs backend), ext4 or xfs (the dir backend on a
-# file system of its own).  btrfs, ext4 and xfs hosts get a loop device of
-# $CORRAL_POOL_FS_SIZE (2G; $CORRAL_POOL_BTRFS_SIZE is the older name) with
-# a fresh file system.  The master's store is a file system of its own:
-# FS is btrfs (the default), xfs or ext4, on a loop device of
+# holds it), btrfs (the btrfs backend), ext4, xfs or btrfs-dir (the dir
+# backend on a file system of its own: ext4, xfs, btrfs).  Every kind but
+# dir gets a loop device of $CORRAL_POOL_FS_SIZE (2G;
+# $CORRAL_POOL_BTRFS_SIZE is the older name) with a fresh file system.
+# The master's store is a file system of its own: FS is btrfs (the
+# default), xfs or ext4, on a loop device of
 # $CORRAL_POOL_STORE_SIZE (4G).  `create` passes $CREATE_SIZE to `corral
 # create --size` when set.
 # $CORRAL_POOL_ID (0 to 4, 0 by default) lets pools run side by side:
@@ -176,6 +177,7 @@ setup_storage() {
 	kind=$(cat "$POOL/storage")
 	mkdir -p "$d/storage" "$d/lxc"
 	[ "$kind" != dir ] || return 0
+	[ "$kind" != btrfs-dir ] || kind=btrfs
 	fs_on_loop "$kind" "$d/$kind.img" \
 		"${CORRAL_POOL_FS_SIZE:-${CORRAL_POOL_BTRFS_SIZE:-2G}}" \
 		"$d/storage" "$d/loop"
@@ -240,9 +242,9 @@ cmd_up() {
 		*) die "up: unknown option '$1'" ;;
 		esac
 	done
-	case "$n" in ''|*[!0-9]*) die "usage: pool.sh up N [--storage dir|btrfs|ext4|xfs] [--store-fs btrfs|xfs|ext4]" ;; esac
+	case "$n" in ''|*[!0-9]*) die "usage: pool.sh up N [--storage dir|btrfs|ext4|xfs|btrfs-dir] [--store-fs btrfs|xfs|ext4]" ;; esac
 	[ "$n" -ge 1 ] && [ "$n" -le 200 ] || die "up: N must be 1..200"
-	case "$storage" in dir|btrfs|ext4|xfs) ;; *) die "up: --storage must be dir, btrfs, ext4 or xfs" ;; esac
+	case "$storage" in dir|btrfs|ext4|xfs|btrfs-dir) ;; *) die "up: --storage must be dir, btrfs, ext4, xfs or btrfs-dir" ;; esac
 	case "$storefs" in btrfs|ext4|xfs) ;; *) die "up: --store-fs must be btrfs, xfs or ext4" ;; esac
 	need_root
 	if [ -f "$POOL/hosts" ]; then
