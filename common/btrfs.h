@@ -25,5 +25,11 @@ int btrfs_subvol_snapshot(int dirfd, const char *name, int srcfd,
 int btrfs_subvol_delete(int dirfd, const char *name);
 /* Set or clear the read-only flag of the subvolume open as fd. */
 int btrfs_subvol_set_readonly(int fd, bool readonly);
+/* The subvolumes beneath the directory fd (not fd's own): those of the
+ * subvolume holding fd whose directory lies beneath it (one nested
+ * deeper is inside one of them).  *n their count, first the path of the
+ * first under fd, its name last ("..." for the part that does not fit
+ * len).  Tree searches: CAP_SYS_ADMIN. */
+int btrfs_subvols_beneath(int fd, size_t *n, char *first, size_t len);
 
 #endif

@@ -328,6 +328,9 @@ op_vol_destroy(struct slave_ctx *ctx, const struct msg_ctl_req *q,
 		snprintf(a->message, sizeof(a->message), "no volume");
 		return 0;
 	}
+	/* refused before its destroy empties it around what it fails on */
+	if (slave_volume_removable(ctx, q->ct, err, errlen) != 0)
+		return -1;
 	/* lvm keeps an origin with a snapshot; dir holds a freeze file */
 	if (slave_snap_drop(ctx, q->ct, &had, err, errlen) != 0 ||
 	    s->ops->umount(s, q->ct, err, errlen) != 0 ||

@@ -142,29 +142,48 @@ refusal(int r, const char *fix, char *err, size_t errlen)
 	return -1;
 }
 
-/* Refused before anything is done: past step 1 a destroy that meets what
- * the backend's nested finds, or step 4's rm a file system mounted in
- * LXCPATH/C (a rootfs inside it, as LXC's own default), fails at every
- * try, the container half removed for good.  0, or -1 with err. */
-static int
-refuse_nested(struct slave_ctx *ctx, const char *ct, const char *ctdir,
-    char *err, size_t errlen)
+int
+slave_volume_removable(struct slave_ctx *ctx, const char *ct, char *err,
+    size_t errlen)
 {
 	struct storage *s = &ctx->storage;
 	int r;
 
-	if (s->ops->nested != NULL && s->ops->exists(s, ct) &&
-	    (r = s->ops->nested(s, ct, err, errlen)) != 0)
-		return refusal(r, s->ops->nested_fix, err, errlen);
+	if (!s->ops->exists(s, ct))
+		return 0;
 	/* dir's rm empties the volume around a mount and fails on it;
 	 * btrfs's delete detaches it, and what the container had there
 	 * goes unseen */
-	if (s->ops->exists(s, ct) &&
-	    (r = storage_volume_mounts(s, ct, true, err, errlen)) != 0)
+	if ((r = storage_volume_mounts(s, ct, true, err, errlen)) != 0)
 		return refusal(r, "unmount first", err, errlen);
+	/* dir's rm --one-file-system skips a subvolume (another st_dev)
+	 * and fails after emptying the rest; btrfs's delete of the outer
+	 * one fails (systemd and docker make them: /var/lib/machines) */
+	if ((r = storage_volume_subvols(s, ct, err, errlen)) != 0)
+		return refusal(r, "btrfs subvolume delete first", err, errlen);
+	return 0;
+}
+
+/* Refused before anything is done: past step 1 a destroy that meets what
+ * slave_volume_removable() finds, or step 4's rm a file system mounted
+ * or a btrfs subvolume in LXCPATH/C (a rootfs inside it, as LXC's own
+ * default), fails at every try, the container half removed for good.
+ * 0, or -1 with err. */
+static int
+refuse_nested(struct slave_ctx *ctx, const char *ct, const char *ctdir,
+    char *err, size_t errlen)
+{
+	int r;
+
+	if (slave_volume_removable(ctx, ct, err, errlen) != 0)
+		return -1;
 	if ((r = storage_mounted_in("its directory", ctdir, true, err,
 	    errlen)) != 0)
 		return refusal(r, "unmount first", err, errlen);
+	if ((r = storage_subvols_in("its directory", ctdir, err,
+	    errlen)) != 0)
+		return refusal(r, "btrfs subvolume delete first", err,
+		    errlen);
 	return 0;
 }
 
@@ -232,6 +251,9 @@ slave_ct_remove(struct slave_ctx *ctx, const struct msg_ctl_req *q,
 		    sizeof(stopped), err, errlen) != 0)
 			goto out;
 		log_info("%s: removing: %s", ct, stopped);
+		/* what it made until it stopped: looked at again */
+		if (refuse_nested(ctx, ct, ctdir, err, errlen) != 0)
+			goto out;
 	}
 	/* lvm keeps no origin with a snapshot; a hold names a freeze */
 	if (slave_snap_drop(ctx, ct, &had, err, errlen) != 0)

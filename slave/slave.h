@@ -154,6 +154,11 @@ int slave_ct_run(struct slave_ctx *ctx, const char *ct, bool start,
     uint32_t timeout_s, char *msg, size_t msglen, char *err, size_t errlen);
 int slave_ct_remove(struct slave_ctx *ctx, const struct msg_ctl_req *q,
     struct msg_ctl *a, char *err, size_t errlen);
+/* ct's volume, if there, holds nothing its destroy would fail on
+ * half-way (a mount, a btrfs subvolume): 0, or -1 with err, the refusal
+ * naming it (remove.c; REMOVE and VOL_DESTROY). */
+int slave_volume_removable(struct slave_ctx *ctx, const char *ct, char *err,
+    size_t errlen);
 /* At start: finish removals and config writes a killed slave left. */
 void slave_ct_sweep(struct slave_ctx *ctx);
 struct reqloop;

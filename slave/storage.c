@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "btrfs.h"
 #include "escape.h"
 #include "log.h"
 #include "storage.h"
@@ -380,15 +381,67 @@ storage_dir_rootfs(struct storage *s, const char *ct, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
+/* The host directory of ct's volume in dir, if it is one ("" for an lvm
+ * volume, a device LXC mounts itself). */
+static void
+volume_dir(struct storage *s, const char *ct, char *dir, size_t len)
+{
+	char rootfs[PATH_MAX];
+
+	if (s->ops->lxc_rootfs(s, ct, rootfs, sizeof(rootfs)) != 0 ||
+	    storage_of_rootfs(rootfs, dir, len) == NULL)
+		dir[0] = '\0';
+}
+
 int
 storage_volume_mounts(struct storage *s, const char *ct, bool at, char *err,
     size_t errlen)
 {
-	char rootfs[PATH_MAX], dir[PATH_MAX];
+	char dir[PATH_MAX];
 
-	if (s->ops->lxc_rootfs(s, ct, rootfs, sizeof(rootfs)) != 0 ||
-	    storage_of_rootfs(rootfs, dir, sizeof(dir)) == NULL ||
-	    dir[0] == '\0')
+	volume_dir(s, ct, dir, sizeof(dir));
+	return dir[0] == '\0' ? 0 :
+	    storage_mounted_in("its volume", dir, at, err, errlen);
+}
+
+int
+storage_subvols_in(const char *what, const char *dir, char *err,
+    size_t errlen)
+{
+	char first[PATH_MAX], esc[PATH_MAX];
+	size_t n = 0;
+	int fd, r = 0;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (btrfs_is_fs(fd) &&
+	    (r = btrfs_subvols_beneath(fd, &n, first, sizeof(first))) != 0)
+		snprintf(err, errlen, "%s %s: its btrfs subvolumes: %s", what,
+		    dir, strerror(errno));
+	close(fd);
+	if (r != 0)
+		return -1;
+	if (n == 0)
 		return 0;
-	return storage_mounted_in("its volume", dir, at, err, errlen);
+	str_escape(esc, sizeof(esc), first);
+	if (n == 1)
+		snprintf(err, errlen, "%s %s has a btrfs subvolume at %s/%s",
+		    what, dir, dir, esc);
+	else
+		snprintf(err, errlen, "%s %s has btrfs subvolumes at %s/%s and "
+		    "%zu more", what, dir, dir, esc, n - 1);
+	return n > INT_MAX ? INT_MAX : (int)n;
+}
+
+int
+storage_volume_subvols(struct storage *s, const char *ct, char *err,
+    size_t errlen)
+{
+	char dir[PATH_MAX];
+
+	volume_dir(s, ct, dir, sizeof(dir));
+	return dir[0] == '\0' ? 0 :
+	    storage_subvols_in("its volume", dir, err, errlen);
 }

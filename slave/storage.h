@@ -61,13 +61,6 @@ struct storage_ops {
 	int (*grow)(struct storage *s, const char *ct, uint64_t bytes,
 	    char *err, size_t errlen);
 	bool (*exists)(struct storage *s, const char *ct);
-	/* 1 if ct's volume holds what its destroy would fail on half-way
-	 * (a nested btrfs subvolume; mounts in a volume are every
-	 * backend's: storage_volume_mounts), with what in err; 0; -1 with
-	 * err.  NULL: nothing can. */
-	int (*nested)(struct storage *s, const char *ct, char *err,
-	    size_t errlen);
-	const char *nested_fix;       /* what the admin does about it first */
 	/* ct's volume becomes to's (to has none; ct's has no snapshot) */
 	int (*rename)(struct storage *s, const char *ct, const char *to,
 	    char *err, size_t errlen);
@@ -159,6 +152,17 @@ int storage_mounted_in(const char *what, const char *dir, bool at,
  * volume" named in err; 0 for a volume that is none. */
 int storage_volume_mounts(struct storage *s, const char *ct, bool at,
     char *err, size_t errlen);
+/* btrfs subvolumes beneath dir (not dir itself), which no snapshot of a
+ * tree holding them holds, rm --one-file-system skips and a subvolume
+ * delete fails on: 0 if none (or dir is on another file system); else
+ * their count, with err "WHAT DIR has a btrfs subvolume at DIR/P" (the
+ * first, escaped); -1 with err. */
+int storage_subvols_in(const char *what, const char *dir, char *err,
+    size_t errlen);
+/* The btrfs subvolumes in ct's volume when that is a directory (dir on
+ * btrfs, btrfs), as storage_volume_mounts() its mounts. */
+int storage_volume_subvols(struct storage *s, const char *ct, char *err,
+    size_t errlen);
 /* The mount point of mountinfo's next line in f (its fifth field, octal
  * escapes undone) into buf: 1; 0 at the end; -1 for a line that does not
  * parse or a mount point longer than len (stop there). */

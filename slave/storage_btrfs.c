@@ -6,11 +6,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <linux/btrfs.h>
 
 #include "btrfs.h"
 #include "names.h"
@@ -114,38 +111,6 @@ btrfs_destroy(struct storage *s, const char *ct, char *err, size_t errlen)
 {
 	return subvol_drop(s->root, ct, err, errlen);
 }
-
-/* A subvolume made inside the container's (systemd's /var/lib/machines
- * is one): the destroy of the outer one fails with ENOTEMPTY. */
-static int
-btrfs_nested(struct storage *s, const char *ct, char *err, size_t errlen)
-{
-	struct btrfs_ioctl_get_subvol_rootref_args a;
-	char p[PATH_MAX];
-	int fd, r;
-
-	if (storage_path(s, ct, false, p, sizeof(p)) != 0) {
-		snprintf(err, errlen, "%s: path too long", ct);
-		return -1;
-	}
-	if ((fd = open_dir(p, err, errlen)) < 0)
-		return -1;
-	memset(&a, 0, sizeof(a));
-	r = ioctl(fd, BTRFS_IOC_GET_SUBVOL_ROOTREF, &a);
-	close(fd);
-	if (r != 0 && errno != EOVERFLOW) {
-		snprintf(err, errlen, "%s: subvolumes in it: %s", p,
-		    strerror(errno));
-		return -1;
-	}
-	if (a.num_items == 0)
-		return 0;
-	snprintf(err, errlen, "its volume %s holds %s%u btrfs subvolume%s of "
-	    "its own", p, r != 0 ? "more than " : "", (unsigned)a.num_items,
-	    a.num_items == 1 && r == 0 ? "" : "s");
-	return 1;
-}
-
 
 static bool
 btrfs_exists(struct storage *s, const char *ct)
@@ -252,8 +217,6 @@ const struct storage_ops storage_btrfs_ops = {
 	.init = btrfs_init,
 	.create = btrfs_create,
 	.destroy = btrfs_destroy,
-	.nested = btrfs_nested,
-	.nested_fix = "remove those first: btrfs subvolume delete",
 	.grow = storage_nop_size,
 	.exists = btrfs_exists,
 	.rename = storage_rename_dir,

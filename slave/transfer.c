@@ -127,26 +127,38 @@ src_still_valid(void *arg, char *err, size_t errlen)
  * snapshot holds the volume alone (the mount is an empty directory in
  * it), and a bind mount from the volume's own file system is no other
  * device to the sender.  An lvm rootfs is its device, which LXC mounts
- * itself: a mount on ROOT/C is none of the container's.  0, or -1 with
- * err (a mount table that does not read refuses too). */
+ * itself: a mount on ROOT/C is none of the container's.  A btrfs
+ * subvolume nested in the volume is in no snapshot of it either (an
+ * empty directory there), and the sender refuses one read live (dir):
+ * refused here before a byte goes (a copy carrying it would leave the
+ * source's REMOVE refused on it).  0, or -1 with err (a mount table or
+ * a subvolume search that fails refuses too). */
 static int
 lacks_mounts(struct slave_ctx *ctx, const char *ct, char *err, size_t errlen)
 {
 	char why[MSG_ERRTEXT_MAX];
+	const char *fix = "whose content is not the volume's: not copied; "
+	    "unmount it first";
 	int n;
 
 	/* a rootfs outside the storage (LXC's own LXCPATH/C/rootfs) is
 	 * walked live: the sender meets its mounts; a volume that is a
 	 * mount point of its own (a disk a container) is read whole */
-	if (!ctx->storage.ops->exists(&ctx->storage, ct) ||
-	    (n = storage_volume_mounts(&ctx->storage, ct, false, why,
-	    sizeof(why))) == 0)
+	if (!ctx->storage.ops->exists(&ctx->storage, ct))
+		return 0;
+	n = storage_volume_mounts(&ctx->storage, ct, false, why, sizeof(why));
+	if (n == 0) {
+		fix = "which no snapshot of the volume holds: not copied; "
+		    "move it out of the volume first";
+		n = storage_volume_subvols(&ctx->storage, ct, why,
+		    sizeof(why));
+	}
+	if (n == 0)
 		return 0;
 	if (n < 0)
 		snprintf(err, errlen, "%s: %s", ct, why);
 	else
-		snprintf(err, errlen, "%s: %s, whose content is not the "
-		    "volume's: not copied; unmount it first", ct, why);
+		snprintf(err, errlen, "%s: %s, %s", ct, why, fix);
 	return -1;
 }
 

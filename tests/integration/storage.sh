@@ -4,9 +4,11 @@
 # container while a process writes is one point in time (btrfs: read-only
 # subvolume; dir: the container frozen); `corral sync H:@C` copies it
 # exactly; dropping leaves no subvolume, mount or stopped process behind;
-# a subvolume nested in a btrfs container is refused by a copy or move,
-# never copied empty, and by a remove, as a file system mounted in a dir
-# container is; a file system mounted in a container's volume fails a
+# a subvolume nested in a container's volume (btrfs, or dir on btrfs) is
+# refused by a copy or move, never copied empty, and by a remove or a
+# volume's destroy, named, before anything goes (a dir remove emptied the
+# volume around it, its config gone), as a file system mounted in a
+# container's volume is; a file system mounted in a container's volume fails a
 # copy or move of the container naming it (a move rolled back before its
 # switch), never copied empty, while a path sync copies the mount point
 # empty (rsync -x); a slave restart drops a crashed job's leftovers, and
@@ -41,7 +43,8 @@ no_leftovers() {
 	! ps -eo stat=,args= | grep -v grep | grep -q '^T.*seq' || fail "$B: the writer is still stopped"
 }
 
-for B in btrfs dir; do
+CTL=$BUILD/ctl-tool
+for B in btrfs dir btrfs-dir; do
 	pool_up 2 --storage "$B" >/dev/null
 	S1=$("$POOLSH" storage h1)
 	S2=$("$POOLSH" storage h2)
@@ -52,6 +55,71 @@ for B in btrfs dir; do
 	grep -q "$S1 had mode 0755: set to 0700" "$POOL/h1/slave.log" ||
 		fail "$B: the slave did not log the loose storage root"
 	ok "$B: an existing storage root with loose permissions is set to 0700"
+
+	if [ "$B" = btrfs-dir ]; then
+		# the dir backend on btrfs: a subvolume a container made in its
+		# rootfs (systemd's /var/lib/machines) is another st_dev to rm
+		# --one-file-system, which skipped it and failed, the config
+		# gone, the rest of the volume emptied: refused before, naming
+		# it, and so is a copy of it (read live, frozen or stopped)
+		L1=$("$POOLSH" lxcpath h1)
+		"$POOLSH" create h1 nd1 --stopped >/dev/null
+		"$POOLSH" create h1 nd2 >/dev/null
+		for c in nd1 nd2; do
+			mkdir -p "$S1/$c/var/lib"
+			btrfs subvolume create "$S1/$c/var/lib/machines" >/dev/null
+			echo keep >"$S1/$c/var/lib/machines/f"
+		done
+		btrfs subvolume create "$S1/nd2/var/lib/machines/inner" >/dev/null
+		whole() {  # whole C STATE: C's config, volume and subvolume as they were
+			[ -f "$L1/$1/config" ] && [ ! -e "$L1/$1/config.removing" ] && [ -d "$S1/$1/bin" ] &&
+				[ "$(cat "$S1/$1/var/lib/machines/f")" = keep ] && [ "$(where "$1")" = "h1:$2 " ]
+		}
+		sub="its volume $S1/nd1 has a btrfs subvolume at $S1/nd1/var/lib/machines"
+		out=$(corral remove nd1 --host h1 --force 2>&1) && fail "btrfs-dir: removed with a subvolume inside: $out"
+		echo "$out" | tail -n 1 | grep -qF "$sub: not removed (btrfs subvolume delete first)" ||
+			fail "btrfs-dir: a remove of nd1 said: $out"
+		whole nd1 stopped || fail "btrfs-dir: the refused remove touched nd1: $(where nd1), $(ls -A "$L1/nd1" "$S1/nd1")"
+		out=$(corral sync h1:@nd1 h2:ndcopy 2>&1) && fail "btrfs-dir: a subvolume copied: $out"
+		echo "$out" | grep -qF "nd1: $sub, which no snapshot of the volume holds: not copied" ||
+			fail "btrfs-dir: a sync of @nd1 said: $out"
+		sub="its volume $S1/nd2 has a btrfs subvolume at $S1/nd2/var/lib/machines"
+		out=$(corral sync h1:@nd2 h2:ndcopy 2>&1) && fail "btrfs-dir: a subvolume of a running container copied: $out"
+		echo "$out" | grep -qF "nd2: $sub, which no snapshot" || fail "btrfs-dir: a sync of @nd2 said: $out"
+		out=$(corral move nd2 --to h2 2>&1) && fail "btrfs-dir: a move with a subvolume inside: $out"
+		echo "$out" | grep -qF "nd2: $sub, which no snapshot" || fail "btrfs-dir: a move of nd2 said: $out"
+		whole nd2 running && [ -z "$(ls -A "$S2" | grep -v '^\.corral-snap$')" ] &&
+			[ ! -e "$("$POOLSH" lxcpath h2)/nd2" ] || fail "btrfs-dir: nd2 after the refused move: $(where nd2), $(ls -A "$S2")"
+		no_leftovers
+		# running: the job stops it first; the slave refuses, nd2 whole
+		out=$(corral remove nd2 --host h1 --force 2>&1) && fail "btrfs-dir: removed running with a subvolume inside: $out"
+		echo "$out" | tail -n 1 | grep -qF "$sub: not removed (btrfs subvolume delete first)" ||
+			fail "btrfs-dir: a remove of nd2 said: $out"
+		whole nd2 stopped || fail "btrfs-dir: the refused remove touched nd2: $(where nd2), $(ls -A "$L1/nd2" "$S1/nd2")"
+		ok "btrfs-dir: a subvolume nested in a container's volume: a remove (stopped, running) is refused naming it, the container whole; a copy (cold, frozen) and a move fail naming it, nothing on h2"
+		# VOL_DESTROY (a job's roll back of a volume it made) likewise
+		"$CTL" h1 vol-create vd1 >/dev/null
+		echo keep >"$S1/vd1/f"
+		mkdir "$S1/vd1/a"
+		btrfs subvolume create "$S1/vd1/a/sub" >/dev/null
+		echo keep >"$S1/vd1/a/sub/g"
+		out=$("$CTL" h1 vol-destroy vd1 2>&1) && fail "btrfs-dir: a volume destroyed with a subvolume inside: $out"
+		echo "$out" | grep -qF "its volume $S1/vd1 has a btrfs subvolume at $S1/vd1/a/sub: not removed (btrfs subvolume delete first)" ||
+			fail "btrfs-dir: VOL_DESTROY vd1 said: $out"
+		[ "$(cat "$S1/vd1/f")" = keep ] && [ "$(cat "$S1/vd1/a/sub/g")" = keep ] ||
+			fail "btrfs-dir: the refused VOL_DESTROY emptied vd1: $(ls -A "$S1/vd1")"
+		btrfs subvolume delete "$S1/vd1/a/sub" "$S1/nd2/var/lib/machines/inner" "$S1/nd2/var/lib/machines" \
+			"$S1/nd1/var/lib/machines" >/dev/null
+		"$CTL" h1 vol-destroy vd1 >/dev/null || fail "btrfs-dir: VOL_DESTROY vd1 once its subvolume is gone"
+		corral move nd2 --to h2 >/dev/null || fail "btrfs-dir: move nd2 once its subvolume is gone"
+		corral remove nd1 --host h1 --force >/dev/null 2>&1 || fail "btrfs-dir: remove nd1 once its subvolume is gone"
+		[ "$(where nd2)" = "h2:stopped " ] && [ -z "$(where nd1)" ] && [ ! -e "$S1/nd1" ] && [ ! -e "$S1/vd1" ] &&
+			[ -z "$(btrfs subvolume list "$S1")" ] || fail "btrfs-dir: after the subvolumes' delete: $(where nd1) $(where nd2), $(ls -A "$S1")"
+		ok "btrfs-dir: VOL_DESTROY refused naming a subvolume in the volume, nothing emptied; all done once the subvolumes are gone"
+		"$POOLSH" down
+		trap - EXIT
+		continue
+	fi
 
 	# created on the backend, seen by LXC and by the inventory
 	"$POOLSH" create h1 w1 >/dev/null
@@ -136,17 +204,18 @@ for B in btrfs dir; do
 		"$POOLSH" create h1 ns1 --stopped >/dev/null
 		btrfs subvolume create "$S1/ns1/machines" >/dev/null
 		echo keep >"$S1/ns1/machines/f"
+		sub="its volume $S1/ns1 has a btrfs subvolume at $S1/ns1/machines"
 		out=$(corral sync h1:@ns1 h2:nscopy 2>&1) && fail "btrfs: a nested subvolume copied: $out"
-		echo "$out" | grep -q "machines: a btrfs subvolume nested in the tree" || fail "btrfs: unclear error: $out"
+		echo "$out" | grep -qF "ns1: $sub, which no snapshot of the volume holds: not copied" || fail "btrfs: unclear error: $out"
 		out=$(corral move ns1 --to h2 2>&1) && fail "btrfs: a move with a nested subvolume: $out"
-		echo "$out" | grep -q "machines: a btrfs subvolume nested" || fail "btrfs: unclear error: $out"
+		echo "$out" | grep -qF "ns1: $sub, which no snapshot" || fail "btrfs: unclear error: $out"
 		[ "$(cat "$S1/ns1/machines/f")" = keep ] && [ "$(where ns1)" = "h1:stopped " ] ||
 			fail "btrfs: ns1 after the refused move: $(where ns1)"
 		# nor is it removed half: refused before anything goes (its
 		# destroy failed after the config was gone, at every try)
 		L1=$("$POOLSH" lxcpath h1)
 		out=$(corral remove ns1 --host h1 --force 2>&1) && fail "btrfs: removed with a nested subvolume: $out"
-		echo "$out" | tail -n 1 | grep -q "holds 1 btrfs subvolume of its own: not removed" ||
+		echo "$out" | tail -n 1 | grep -qF "$sub: not removed (btrfs subvolume delete first)" ||
 			fail "btrfs: unclear refusal: $out"
 		[ -f "$L1/ns1/config" ] && [ "$(cat "$S1/ns1/machines/f")" = keep ] || fail "btrfs: the refused remove touched ns1"
 		btrfs subvolume delete "$S1/ns1/machines" >/dev/null
@@ -193,7 +262,8 @@ for B in btrfs dir; do
 		MNT="$S1/md1/mnt point"    # mountinfo escapes the space: \040
 		MNT2=$L1/md2/rootfs/data
 		MNT3=$S1/mc1/srv/data
-		trap 'rc=$?; set +e; in_slave h1 umount "$MNT" "$MNT2" "$MNT3" 2>/dev/null; (exit $rc); pool_cleanup' EXIT
+		MNT4=$S1/vd1/srv
+		trap 'rc=$?; set +e; in_slave h1 umount "$MNT" "$MNT2" "$MNT3" "$MNT4" 2>/dev/null; (exit $rc); pool_cleanup' EXIT
 		"$POOLSH" create h1 md1 --stopped >/dev/null
 		echo keep >"$S1/md1/f"
 		mkdir "$MNT"
@@ -227,6 +297,21 @@ for B in btrfs dir; do
 		corral remove md2 --host h1 --force >/dev/null 2>&1 || fail "dir: remove md2 once unmounted"
 		[ ! -e "$L1/md2" ] && [ -z "$(where md2)" ] || fail "dir: md2 not removed"
 		ok "dir: a file system mounted in a rootfs inside the container's directory: a remove is refused before anything goes, done once it is unmounted"
+		# VOL_DESTROY (a job's roll back of a volume it made): its rm
+		# emptied the volume around a mount, then failed on it
+		"$CTL" h1 vol-create vd1 >/dev/null
+		echo keep >"$S1/vd1/f"
+		mkdir "$MNT4"
+		in_slave h1 mount -t tmpfs corral-test "$MNT4"
+		in_slave h1 sh -c 'echo keep >"$1/g"' - "$MNT4"
+		out=$("$CTL" h1 vol-destroy vd1 2>&1) && fail "dir: a volume destroyed with a mount inside: $out"
+		echo "$out" | grep -qF "its volume $S1/vd1 has a file system mounted at $MNT4: not removed (unmount first)" ||
+			fail "dir: VOL_DESTROY vd1 said: $out"
+		[ "$(cat "$S1/vd1/f")" = keep ] && [ "$(in_slave h1 cat "$MNT4/g")" = keep ] ||
+			fail "dir: the refused VOL_DESTROY emptied vd1: $(ls -A "$S1/vd1")"
+		in_slave h1 umount "$MNT4"
+		"$CTL" h1 vol-destroy vd1 >/dev/null && [ ! -e "$S1/vd1" ] || fail "dir: VOL_DESTROY vd1 once unmounted"
+		ok "dir: VOL_DESTROY refused naming a file system mounted in the volume, nothing emptied; done once it is unmounted"
 
 		# a file system mounted in a running container's volume: a move
 		# fails before its switch naming it, mc1 running on h1 alone

@@ -287,7 +287,8 @@ test_mountinfo(void **state)
 }
 
 /* A dir volume with nothing mounted in it is no nested one; a directory
- * that is a mount point itself (/proc) counts (rm cannot remove it). */
+ * that is a mount point itself (/proc) counts (rm cannot remove it).  A
+ * dir volume off btrfs holds no subvolume. */
 static void
 test_mounted_in(void **state)
 {
@@ -311,6 +312,13 @@ test_mounted_in(void **state)
 	    sizeof(err)) >= 1);
 	assert_int_equal(storage_mounted_in("its dir", tmp, true, err,
 	    sizeof(err)), 0);
+	/* subvolumes: none off btrfs (the pool's storage.sh has them on
+	 * btrfs), a volume that is not there an error naming it */
+	assert_int_equal(storage_volume_subvols(&s, "a", err, sizeof(err)),
+	    0);
+	assert_int_equal(storage_volume_subvols(&s, "none", err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "/none: "));
 	assert_int_equal(s.ops->destroy(&s, "a", err, sizeof(err)), 0);
 	dir_storage_down(tmp, root, &s);
 }
