@@ -216,6 +216,7 @@ int store_read_config(const struct store_reader *rd, char *buf, size_t len,
 
 /* What a check of a version found wrong with one path (relative to the
  * version directory): "missing", "extra", "type", "mode", "owner",
+ * "xattrs" (not for a version of manifest format 1),
  * "size", "mtime", "content", "unreadable". */
 typedef void (*store_verify_cb)(void *arg, const char *relpath,
     const char *what);

@@ -150,7 +150,7 @@ path_valid(const char *p, size_t n)
 int
 store_mf_format(const struct store_ent *e, char *buf, size_t len)
 {
-	char content[2 * STORE_HASH_LEN + 1];
+	char content[2 * STORE_HASH_LEN + 1], x[2 * STORE_HASH_LEN + 1];
 	size_t pl = strlen(e->path), n;
 	int k;
 
@@ -164,9 +164,16 @@ store_mf_format(const struct store_ent *e, char *buf, size_t len)
 		    e->major, e->minor);
 	else
 		snprintf(content, sizeof(content), "-");
+	if (e->xattrs == 'x')
+		hex_put(e->xhash, STORE_HASH_LEN, x);
+	else if (e->xattrs == '-')
+		snprintf(x, sizeof(x), "-");
+	else
+		return -1;      /* written only from what was read */
 	k = snprintf(buf, len, "%c %04" PRIo32 " %" PRIu32 " %" PRIu32 " %"
-	    PRIu64 " %" PRId64 ".%09" PRIu32 " %s ", e->type, e->perm & 07777,
-	    e->uid, e->gid, e->size, e->mtime_sec, e->mtime_nsec, content);
+	    PRIu64 " %" PRId64 ".%09" PRIu32 " %s %s ", e->type,
+	    e->perm & 07777, e->uid, e->gid, e->size, e->mtime_sec,
+	    e->mtime_nsec, content, x);
 	if (k < 0 || (size_t)k >= len)
 		return -1;
 	n = mem_escape(buf + k, len - (size_t)k, e->path, pl);
@@ -230,18 +237,19 @@ parse_content(const char *s, size_t n, struct store_ent *e)
 }
 
 int
-store_mf_parse(const char *line, struct store_ent *e, char *err,
-    size_t errlen)
+store_mf_parse(const char *line, int format, struct store_ent *e,
+    char *err, size_t errlen)
 {
-	const char *p = line, *f[7];
-	size_t n[7], i;
+	const char *p = line, *f[8];
+	size_t n[8], i, nf = format >= 2 ? 8 : 7;
 	uint64_t v[4];
 	ssize_t pl;
 
 	memset(e, 0, sizeof(*e));
-	for (i = 0; i < 7; i++)
+	for (i = 0; i < nf; i++)
 		if ((f[i] = field(&p, &n[i])) == NULL) {
-			snprintf(err, errlen, "%zu fields, want 8", i + 1);
+			snprintf(err, errlen, "%zu fields, want %zu", i + 1,
+			    nf + 1);
 			return -1;
 		}
 	if (n[0] != 1 || strchr(types, f[0][0]) == NULL || f[0][0] == 0) {
@@ -267,6 +275,14 @@ store_mf_parse(const char *line, struct store_ent *e, char *err,
 	}
 	if (parse_content(f[6], n[6], e) != 0) {
 		snprintf(err, errlen, "bad content field");
+		return -1;
+	}
+	if (nf == 8 && n[7] == 1 && f[7][0] == '-')
+		e->xattrs = '-';
+	else if (nf == 8 && hex_get(f[7], n[7], e->xhash, STORE_HASH_LEN) == 0)
+		e->xattrs = 'x';
+	else if (nf == 8) {
+		snprintf(err, errlen, "bad xattrs field");
 		return -1;
 	}
 	pl = mem_unescape(e->path, sizeof(e->path) - 1, p, strlen(p));
@@ -448,18 +464,22 @@ store_mf_open(struct store_mf_reader *r, FILE *f, const char *name,
 	};
 	char magic[64];
 	size_t i;
-	int rc;
+	int rc, format = 0;
 
 	memset(r, 0, sizeof(*r));
 	r->f = f;
 	r->name = name;
-	snprintf(magic, sizeof(magic), "%s %d", STORE_MF_MAGIC,
-	    STORE_MF_FORMAT);
-	if ((rc = next_line(r, err, errlen)) <= 0 ||
-	    strcmp(r->buf, magic) != 0) {
+	if ((rc = next_line(r, err, errlen)) > 0)
+		for (format = STORE_MF_FORMAT; format >= 1; format--) {
+			snprintf(magic, sizeof(magic), "%s %d", STORE_MF_MAGIC,
+			    format);
+			if (strcmp(r->buf, magic) == 0)
+				break;
+		}
+	if (rc <= 0 || format < 1) {
 		if (rc >= 0)
-			rd_err(r, err, errlen, "not a manifest of format %d",
-			    STORE_MF_FORMAT);
+			rd_err(r, err, errlen, "not a manifest of format 1 to "
+			    "%d", STORE_MF_FORMAT);
 		return -1;
 	}
 	/* the keys in their order, each once: one spelling of a header */
@@ -484,7 +504,7 @@ store_mf_open(struct store_mf_reader *r, FILE *f, const char *name,
 			rd_err(r, err, errlen, "want 'entries'");
 		return -1;
 	}
-	r->h.format = STORE_MF_FORMAT;
+	r->h.format = format;
 	return 0;
 }
 
@@ -516,7 +536,7 @@ store_mf_next(struct store_mf_reader *r, struct store_ent *e, char *err,
 		r->done = true;
 		return 0;
 	}
-	if (store_mf_parse(r->buf, e, what, sizeof(what)) != 0) {
+	if (store_mf_parse(r->buf, r->h.format, e, what, sizeof(what)) != 0) {
 		rd_err(r, err, errlen, "%s", what);
 		return -1;
 	}

@@ -82,6 +82,10 @@ compare(struct verify *v, const struct store_went *w)
 		report(v, w->path, "owner");
 	if (a->mtime_sec != b->mtime_sec || a->mtime_nsec != b->mtime_nsec)
 		report(v, w->path, "mtime");
+	/* a format 1 manifest knows none (0) */
+	if (b->xattrs != 0 && (a->xattrs != b->xattrs || (a->xattrs == 'x' &&
+	    memcmp(a->xhash, b->xhash, STORE_HASH_LEN) != 0)))
+		report(v, w->path, "xattrs");
 	if (a->size != b->size) {
 		report(v, w->path, "size");
 		return 0;

@@ -51,7 +51,10 @@ entry_round_trip(const struct store_ent *e)
 	char err[STORE_ERR_MAX];
 
 	CHECK(store_mf_format(e, line, sizeof(line)) == 0);
-	CHECK(store_mf_parse(line, &again, err, sizeof(err)) == 0);
+	CHECK(store_mf_parse(line, STORE_MF_FORMAT, &again, err,
+	    sizeof(err)) == 0);
+	CHECK(again.xattrs == e->xattrs);
+	CHECK(memcmp(again.xhash, e->xhash, sizeof(e->xhash)) == 0);
 	CHECK(again.type == e->type && again.perm == e->perm);
 	CHECK(again.uid == e->uid && again.gid == e->gid);
 	CHECK(again.size == e->size && again.mtime_sec == e->mtime_sec);
@@ -82,6 +85,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while ((rc = store_mf_next(&rd, &ent, err, sizeof(err))) == 1) {
 		CHECK(rd.entries > 0 && strlen(ent.path) < STORE_PATH_MAX);
 		memset(&again, 0, sizeof(again));
+		/* a format 1 entry is written as having none */
+		CHECK(ent.xattrs != 0 || rd.h.format == 1);
+		if (ent.xattrs == 0)
+			ent.xattrs = '-';
 		entry_round_trip(&ent);
 		memset(&ent, 0, sizeof(ent));
 	}

@@ -34,7 +34,9 @@
 #     as busy;
 #  5. one byte changed in version 2 behind the store's back (its btrfs
 #     subvolume made writable first): verify fails naming that file, and
-#     the listing marks it bad.
+#     the listing marks it bad; an extended attribute added to two files
+#     (the manifest records them): verify names both;
+#  6. (xfs) a full store's reflink probe says it cannot tell.
 set -euo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/../.."
@@ -261,6 +263,20 @@ for fs in btrfs xfs ext4; do
 	[ "$(echo "$out" | tail -n1)" = bad ] || fail "$fs: verify output: $out"
 	"$ST" "$S" versions web | grep -q "^$v2 .* bad$" || fail "$fs: not marked bad: $("$ST" "$S" versions web)"
 	echo "ok: a changed byte found: $(echo "$out" | head -n1)"
+	# an extended attribute added, and one changed, behind its back (the
+	# manifest records them: format 2)
+	head -n1 "$S/web/$v2/manifest" | grep -qx "corral-store-manifest 2" ||
+		fail "$fs: manifest format: $(head -n1 "$S/web/$v2/manifest")"
+	d=$S/web/$v2/rootfs/files
+	setfattr -n user.added -v 1 "$d/random-1M"
+	g=$(find "$d" -type f ! -name random-1M | sort | head -n1)
+	rel=${g#"$S/web/$v2/"}
+	setfattr -n user.changed -v 1 "$g"
+	rc=0; out=$("$ST" "$S" verify web "$v2") || rc=$?
+	[ $rc = 1 ] || fail "$fs: verify with an added xattr: exit $rc: $out"
+	echo "$out" | grep -qx "xattrs rootfs/files/random-1M" || fail "$fs: the added xattr not named: $out"
+	echo "$out" | grep -qx "xattrs $rel" || fail "$fs: the xattr on $rel not named: $out"
+	echo "ok: added extended attributes found"
 
 	# 6. (xfs) a full store: its reflink probe cannot write its block, so
 	# the method is links for that open, and said so, where it was

@@ -66,6 +66,8 @@ test_path_every_byte(void **state)
 	e.mtime_sec = 1616821567;
 	e.mtime_nsec = 123456789;
 	memset(e.hash, 0xab, sizeof(e.hash));
+	e.xattrs = 'x';
+	memset(e.xhash, 0xcd, sizeof(e.xhash));
 	memcpy(e.path, "rootfs/", 7);
 	for (i = 1; i < 256; i++)
 		if (i != '/')
@@ -73,12 +75,14 @@ test_path_every_byte(void **state)
 	e.path[7 + n] = '\0';
 	assert_int_equal(store_mf_format(&e, line, sizeof(line)), 0);
 	assert_null(strchr(line, '\n'));
-	assert_int_equal(store_mf_parse(line, &back, err, sizeof(err)), 0);
+	assert_int_equal(store_mf_parse(line, STORE_MF_FORMAT, &back, err,
+	    sizeof(err)), 0);
 	assert_memory_equal(&back, &e, sizeof(e));
 	/* spaces, leading and trailing, stay part of the last field */
 	snprintf(e.path, sizeof(e.path), " a b /c ");
 	assert_int_equal(store_mf_format(&e, line, sizeof(line)), 0);
-	assert_int_equal(store_mf_parse(line, &back, err, sizeof(err)), 0);
+	assert_int_equal(store_mf_parse(line, STORE_MF_FORMAT, &back, err,
+	    sizeof(err)), 0);
 	assert_string_equal(back.path, " a b /c ");
 }
 
@@ -86,13 +90,15 @@ static void
 test_every_type(void **state)
 {
 	static const char *const lines[] = {
-		"d 0755 0 0 0 1616821567.123456789 - rootfs",
-		"f 0644 1 2 12 -86400.500000000 %s rootfs/f",
-		"l 0777 0 0 7 0.000000001 %s rootfs/link",
-		"c 0620 0 5 0 1.000000000 1,3 rootfs/dev/null",
-		"b 0660 0 6 0 1.000000000 4294967295,0 rootfs/dev/b",
-		"p 0600 0 0 0 1.000000000 - rootfs/fifo",
-		"s 0755 0 0 0 1.000000000 - rootfs/sock",
+		"d 0755 0 0 0 1616821567.123456789 - - rootfs",
+		"f 0644 1 2 12 -86400.500000000 %s - rootfs/f",
+		"l 0777 0 0 7 0.000000001 %s - rootfs/link",
+		"c 0620 0 5 0 1.000000000 1,3 - rootfs/dev/null",
+		"b 0660 0 6 0 1.000000000 4294967295,0 - rootfs/dev/b",
+		"p 0600 0 0 0 1.000000000 - - rootfs/fifo",
+		"s 0755 0 0 0 1.000000000 - - rootfs/sock",
+		"f 4755 0 0 9 1.000000000 %s %s rootfs/bin/ping",
+		"d 0755 0 0 0 1.000000000 - %s rootfs/acl",
 	};
 	char line[512], out[512], err[256];
 	struct store_ent e;
@@ -100,16 +106,31 @@ test_every_type(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		snprintf(line, sizeof(line), lines[i], hash64);
-		assert_int_equal(store_mf_parse(line, &e, err, sizeof(err)), 0);
+		snprintf(line, sizeof(line), lines[i], hash64, hash64);
+		assert_int_equal(store_mf_parse(line, STORE_MF_FORMAT, &e, err,
+		    sizeof(err)), 0);
 		assert_int_equal(store_mf_format(&e, out, sizeof(out)), 0);
 		assert_string_equal(out, line);
 	}
 	snprintf(line, sizeof(line), lines[1], hash64);
-	store_mf_parse(line, &e, err, sizeof(err));
+	store_mf_parse(line, STORE_MF_FORMAT, &e, err, sizeof(err));
 	assert_true(e.mtime_sec == -86400 && e.mtime_nsec == 500000000);
-	store_mf_parse(lines[4], &e, err, sizeof(err));
+	assert_int_equal(e.xattrs, '-');
+	store_mf_parse(lines[4], STORE_MF_FORMAT, &e, err, sizeof(err));
 	assert_true(e.major == 4294967295u && e.minor == 0);
+	snprintf(line, sizeof(line), lines[7], hash64, hash64);
+	store_mf_parse(line, STORE_MF_FORMAT, &e, err, sizeof(err));
+	assert_int_equal(e.xattrs, 'x');
+	assert_int_equal(e.xhash[1], 0x11);
+	/* format 1: no xattrs field, none known; its line is no format 2's */
+	assert_int_equal(store_mf_parse("d 0755 0 0 0 1.000000000 - rootfs",
+	    1, &e, err, sizeof(err)), 0);
+	assert_int_equal(e.xattrs, 0);
+	assert_string_equal(e.path, "rootfs");
+	assert_int_equal(store_mf_format(&e, out, sizeof(out)), -1);
+	assert_int_equal(store_mf_parse("d 0755 0 0 0 1.000000000 - rootfs",
+	    STORE_MF_FORMAT, &e, err, sizeof(err)), -1);
+	assert_string_equal(err, "8 fields, want 9");
 }
 
 static void
@@ -143,6 +164,14 @@ test_bad_lines(void **state)
 		"c 0644 0 0 0 1.000000000 1,x a",
 		"d  0755 0 0 0 1.000000000 - a",
 	};
+	/* format 2's xattrs field */
+	static const char *const bad2[] = {
+		"d 0755 0 0 0 1.000000000 - a",
+		"d 0755 0 0 0 1.000000000 - x a",
+		"d 0755 0 0 0 1.000000000 - 0011 a",
+		"d 0755 0 0 0 1.000000000 - -- a",
+		"d 0755 0 0 0 1.000000000 - - ",
+	};
 	struct store_ent e;
 	char err[256];
 	size_t i;
@@ -150,8 +179,15 @@ test_bad_lines(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
-		if (store_mf_parse(bad[i], &e, err, sizeof(err)) == 0)
+		if (store_mf_parse(bad[i], 1, &e, err, sizeof(err)) == 0)
 			fail_msg("accepted: '%s'", bad[i]);
+		assert_true(err[0] != '\0');
+	}
+	for (i = 0; i < sizeof(bad2) / sizeof(bad2[0]); i++) {
+		err[0] = '\0';
+		if (store_mf_parse(bad2[i], STORE_MF_FORMAT, &e, err,
+		    sizeof(err)) == 0)
+			fail_msg("accepted: '%s'", bad2[i]);
 		assert_true(err[0] != '\0');
 	}
 }
@@ -231,8 +267,16 @@ test_reader(void **state)
 	assert_string_equal(err, "manifest:11: no newline at the end (cut "
 	    "short?)");
 	/* the header: magic, each key in its place, valid values */
-	read_all("corral-store-manifest 2\n", err, sizeof(err), &n);
-	assert_string_equal(err, "manifest:1: not a manifest of format 1");
+	read_all("corral-store-manifest 3\n", err, sizeof(err), &n);
+	assert_string_equal(err, "manifest:1: not a manifest of format 1 to 2");
+	/* format 2: the same, with the xattrs field */
+	snprintf(text, sizeof(text), header, 2);
+	memcpy(strstr(text, "manifest 1"), "manifest 2", 10);
+	strcat(text, "d 0755 0 0 0 1.000000000 - - rootfs\n");
+	strcat(text, "d 0755 0 0 0 1.000000000 - rootfs/a\n");
+	strcat(text, "end\n");
+	read_all(text, err, sizeof(err), &n);
+	assert_string_equal(err, "manifest:12: 8 fields, want 9");
 	snprintf(text, sizeof(text), header, 0);
 	memcpy(strstr(text, "kind hot"), "kind hat", 8);
 	read_all(text, err, sizeof(err), &n);
