@@ -120,17 +120,24 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) \
 	    $(TEST_LIBS) $(CMOCKA_LIBS) $(PROTO_LIBS)
 INVENTORY_OBJS = $(call obj,master/inventory.c master/invdb.c master/schema.c master/jobs.c master/dailydb.c)
+# the master's store (master/store*.c but its transfers)
+STORE_OBJS = $(call obj,$(sort $(filter-out master/storexfer%,$(wildcard master/store*.c))))
+# placement's pool from the inventory, which counts a put's version from
+# the store
+PLACEDB_OBJS = $(call obj,master/placedb.c master/place.c) $(STORE_OBJS)
+PLACEDB_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3 libcrypto) -lm
 $(BUILD)/tests/test_inventory $(BUILD)/tests/test_jobs: $(INVENTORY_OBJS)
 $(BUILD)/tests/test_inventory $(BUILD)/tests/test_jobs: TEST_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3) -lm
 # the pool placement reads from the inventory, and who has an address
-$(BUILD)/tests/test_inventory: $(call obj,master/placedb.c master/place.c master/balance.c master/addrown.c)
+$(BUILD)/tests/test_inventory: $(PLACEDB_OBJS) $(call obj,master/balance.c master/addrown.c)
+$(BUILD)/tests/test_inventory: TEST_LIBS = $(PLACEDB_LIBS)
 # scratch directories of the tests on real files
 $(BUILD)/tests/test_jobs $(BUILD)/tests/test_jobrun: $(BUILD)/tests/unit/tmpdir.o
 # the job runner over the inventory, with the test's own kinds (and the
 # drained flag of placement's, which refuses a job toward its host)
 JOBRUN_OBJS = $(call obj,master/jobrun.c master/jobctx.c master/jobwatch.c master/writemark.c)
-$(BUILD)/tests/test_jobrun: $(JOBRUN_OBJS) $(INVENTORY_OBJS) $(call obj,master/placedb.c master/place.c)
-$(BUILD)/tests/test_jobrun: TEST_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3) -pthread -lm
+$(BUILD)/tests/test_jobrun: $(JOBRUN_OBJS) $(INVENTORY_OBJS) $(PLACEDB_OBJS)
+$(BUILD)/tests/test_jobrun: TEST_LIBS = $(PLACEDB_LIBS) -pthread
 # tests of the transfer engine link its library (before proto's, which it
 # uses) and the libraries it needs
 $(BUILD)/tests/test_xfer_%: $(BUILD)/tests/unit/test_xfer_%.o $(XFER_LIB) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
@@ -159,7 +166,7 @@ $(BUILD)/tests/test_ctnew: $(BUILD)/slave/ctnew_files.o
 # the slave's limits on unauthenticated connections
 $(BUILD)/tests/test_preauth: $(BUILD)/slave/preauth.o
 # the master's store: its manifest codec and version names
-$(BUILD)/tests/test_store: $(call obj,master/store_mf.c master/store_name.c)
+$(BUILD)/tests/test_store: $(call obj,master/store_mf.c master/store_name.c master/store_conf.c)
 # retention's verdicts and the daily schedule, pure functions
 $(BUILD)/tests/test_retention: $(BUILD)/master/retention.o
 $(BUILD)/tests/test_daily: $(BUILD)/master/daily.o
@@ -186,8 +193,8 @@ $(BUILD)/store-xfer: $(BUILD)/tests/integration/store_xfer.o $(MASTER_TOOL_OBJS)
 
 # bench/balance.sh's synthetic pools and their scoring: placement and the
 # inventory's objects over SQLite.
-$(BUILD)/balance-sim: $(BUILD)/bench/balancesim.o $(PLACE_OBJS) $(BUILD)/master/placedb.o $(INVENTORY_OBJS) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs sqlite3) -lm $(PROTO_LIBS)
+$(BUILD)/balance-sim: $(BUILD)/bench/balancesim.o $(PLACE_OBJS) $(PLACEDB_OBJS) $(INVENTORY_OBJS) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PLACEDB_LIBS) $(PROTO_LIBS)
 
 # The transfer engine alone, sender and receiver over a socketpair.
 $(BUILD)/xfer-local: $(BUILD)/tests/tree/xfer_local.o $(XFER_LIB) $(PROTO_LIB) $(COMMON_LIB)
@@ -196,7 +203,6 @@ $(BUILD)/xfer-local: $(BUILD)/tests/tree/xfer_local.o $(XFER_LIB) $(PROTO_LIB) $
 $(BUILD)/tests/tree/xfer_local.o: CPPFLAGS += -Itests/fuzz
 
 # The master's store alone (master/store*.c), for tests/tree/store.sh.
-STORE_OBJS = $(call obj,$(sort $(filter-out master/storexfer%,$(wildcard master/store*.c))))
 $(BUILD)/store-tool: $(BUILD)/tests/tree/store_tool.o $(STORE_OBJS) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libcrypto)
 

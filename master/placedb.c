@@ -1,5 +1,6 @@
 /* corral-master: the inventory's side of placement and balance (placedb.h
  * says what each call does). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "inventory.h"
 #include "msg.h"
 #include "placedb.h"
+#include "store.h"
 
 static const char sql_hosts[] =
     "SELECT name, state, drained, cores, load15, mem_total, mem_available,"
@@ -31,7 +33,7 @@ static const char sql_cts[] =
 static const char sql_inbound[] =
     "SELECT kind, container, dst, args FROM jobs"
     " WHERE state IN ('queued', 'running') AND dst <> ''"
-    " AND kind IN ('move', 'create')";
+    " AND kind IN ('move', 'create', 'put', 'restore')";
 
 static const char sql_drained[] =
     "UPDATE hosts SET drained = ?2 WHERE name = ?1";
@@ -134,16 +136,49 @@ arg_mib(const char *args, const char *key)
 	return strtoull(v, NULL, 10) << 20;
 }
 
-/* Charge each queued or running move and create to its destination,
- * as if it were there already: a plan made meanwhile (a balance, a drain,
- * a create without --host) must not fill that room again.  A move's
- * container counts with its figures from its source; a create with the
- * memory and disk it asked for. */
+/* A put's or restore's version: the bytes of its files, or --size (once
+ * its check ran, the size of the volume it made); the memory limit of its
+ * config if it starts there, as a move's running container commits its
+ * limit and a stopped one nothing.  A store that cannot say counts --size
+ * alone: the estimate of a plan, not the job's own check. */
+static void
+version_need(const struct corral_conf *conf, struct store **s,
+    const struct inbound_row *r, uint64_t *mem, uint64_t *disk)
+{
+	char from[PLACE_NAME_MAX], version[STORE_VERSION_MAX], v[24];
+	char note[256], err[512];
+	uint64_t bytes = 0, limit = 0;
+
+	if (msg_kv_get(r->args, "from", from, sizeof(from))[0] == '\0')
+		snprintf(from, sizeof(from), "%s", r->ct);
+	msg_kv_get(r->args, "version", version, sizeof(version));
+	if (*s == NULL && conf->store[0] != '\0')
+		*s = store_open(conf->store, note, sizeof(note), err,
+		    sizeof(err));
+	if (*s != NULL && store_version_need(*s, from, version, &bytes,
+	    &limit, err, sizeof(err)) != 0)
+		bytes = limit = 0;
+	*disk = strtoull(msg_kv_get(r->args, "size", v, sizeof(v)), NULL, 10);
+	if (*disk == 0)
+		*disk = bytes;
+	*mem = strcmp(msg_kv_get(r->args, "start", v, sizeof(v)), "1") == 0 ?
+	    limit : 0;
+}
+
+/* Charge each queued or running move, create, put and restore to its
+ * destination, as if it were there already: a plan made meanwhile (a
+ * balance, a drain, a create without --host) must not fill that room
+ * again.  A move's container counts with its figures from its source; a
+ * create with the memory and disk it asked for; a put or restore with
+ * its version's (version_need).  One whose container is polled there
+ * already counts as that (a restore --force replaces it). */
 static int
-charge_inbound(struct inventory *inv, struct place_pool *p)
+charge_inbound(struct inventory *inv, const struct corral_conf *conf,
+    struct place_pool *p)
 {
 	struct inbound_row *rows;
 	struct place_host *h;
+	struct store *s = NULL;
 	sqlite3_stmt *st;
 	size_t i, k, n = 0, src;
 	uint64_t mem, disk;
@@ -178,11 +213,15 @@ charge_inbound(struct inventory *inv, struct place_pool *p)
 		} else if (strcmp(rows[i].kind, "create") == 0) {
 			mem = arg_mib(rows[i].args, "memory");
 			disk = arg_mib(rows[i].args, "disk");
-		}
+		} else if (strcmp(rows[i].kind, "put") == 0 ||
+		    strcmp(rows[i].kind, "restore") == 0)
+			version_need(conf, &s, &rows[i], &mem, &disk);
 		h->mem_committed += mem;
 		h->disk_used += disk;
 		h->n_ct++;
 	}
+	if (s != NULL)
+		store_close(s);
 	free(rows);
 	return 0;
 }
@@ -249,7 +288,7 @@ placedb_load(struct inventory *inv, const struct corral_conf *conf,
 	}
 	free(rows);
 	rows = NULL;
-	if (charge_inbound(inv, out) != 0)
+	if (charge_inbound(inv, conf, out) != 0)
 		goto fail;
 	place_pool_ready(out);
 	return 0;

@@ -19,6 +19,9 @@ struct corral_conf;
  * containers' CPU in the load history; every container with its CPU rate
  * over the last polls, pinned if balance moved it less than
  * balance_cooldown seconds ago or a job is queued or running on it.
+ * A job queued or running that brings a container to a host (move,
+ * create, put, restore) counts there already, until a poll shows it
+ * there: a put's or restore's version as the store at conf->store says.
  * Weights and limits from conf.  Free with placedb_free(). */
 int placedb_load(struct inventory *inv, const struct corral_conf *conf,
     int64_t now, struct place_pool *out);

@@ -396,6 +396,58 @@ store_versions(struct store *s, const char *ct, struct store_version **out,
 }
 
 int
+store_version_need(struct store *s, const char *ct, const char *version,
+    uint64_t *bytes, uint64_t *mem_limit, char *err, size_t errlen)
+{
+	char name[STORE_VERSION_MAX], *text = NULL;
+	struct store_version v;
+	int ctfd, vfd = -1, rc = -1;
+	time_t t;
+	unsigned nth;
+
+	*bytes = *mem_limit = 0;
+	if ((ctfd = store_ct_open(s, ct, false, err, errlen)) < 0)
+		return -1;
+	if (version == NULL || version[0] == '\0') {
+		if (store_newest(ctfd, name, err, errlen) != 0)
+			goto out;
+	} else if (store_version_parse(version, &t, &nth))
+		snprintf(name, sizeof(name), "%s", version);
+	else
+		name[0] = '\0';
+	if (name[0] == '\0' || (vfd = openat(ctfd, name, O_RDONLY |
+	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "%s/%s/%.40s: %s", s->path, ct,
+		    version != NULL ? version : "", name[0] == '\0' ?
+		    "no such version" : strerror(errno));
+		goto out;
+	}
+	if (version_read(ctfd, name, &v) != 0) {
+		snprintf(err, errlen, "%s/%s/%s: its manifest did not read: "
+		    "%s", s->path, ct, name, strerror(errno));
+		goto out;
+	}
+	if ((text = malloc(STORE_CONFIG_MAX)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (store_read_small(vfd, STORE_CONFIG, text, STORE_CONFIG_MAX) < 0) {
+		snprintf(err, errlen, "%s/%s/%s/%s: %s", s->path, ct, name,
+		    STORE_CONFIG, strerror(errno));
+		goto out;
+	}
+	*bytes = v.bytes;
+	*mem_limit = store_conf_mem_limit(text);
+	rc = 0;
+out:
+	free(text);
+	if (vfd >= 0)
+		close(vfd);
+	close(ctfd);
+	return rc;
+}
+
+int
 store_pending(struct store *s, const char *ct, char *err, size_t errlen)
 {
 	struct stat st;

@@ -68,6 +68,7 @@
 #define STORE_LXC         "lxc"
 #define STORE_ROOTFS      "rootfs"
 #define STORE_MANIFEST    "manifest"
+#define STORE_CONFIG_MAX  (64 * 1024)  /* bytes of a version's config */
 
 enum store_method {
 	STORE_BTRFS = 1,
@@ -188,6 +189,20 @@ void store_names_free(char **names, size_t n);
 /* Versions of ct, oldest first; *v is malloc'd (free it), *n may be 0. */
 int store_versions(struct store *s, const char *ct, struct store_version **v,
     size_t *n, char *err, size_t errlen);
+
+/* What version (NULL or "": the newest) of ct brings to a host it is
+ * put on, for placement to count before it is there: its files' apparent
+ * bytes, and the memory limit its LXC config sets (store_conf_mem_limit;
+ * 0: none).  Read without a lock: a version is never changed once made.
+ * 0, or -1 with err (no such container or version, unreadable). */
+int store_version_need(struct store *s, const char *ct, const char *version,
+    uint64_t *bytes, uint64_t *mem_limit, char *err, size_t errlen);
+/* The memory limit an LXC config's text (NUL-terminated) sets, in bytes:
+ * the larger of its lxc.cgroup2.memory.max and
+ * lxc.cgroup.memory.limit_in_bytes (a key's last line, as LXC reads
+ * them), digits with an optional K, M, G or T (the kernel's suffixes);
+ * 0 for none, "max", "-1" or a value that is no size (store_conf.c). */
+uint64_t store_conf_mem_limit(const char *text);
 
 /* Whether ct has an .incoming: 1 (a version begun and not published), 0
  * (none, or no such container), -1 with err. */

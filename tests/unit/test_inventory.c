@@ -1,6 +1,7 @@
 /* Unit tests: the master's SQLite inventory (master/inventory.c), on real
  * database files in a fresh mkdtemp() directory per test. */
-#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +22,7 @@
 #include "jobs.h"
 #include "msg.h"
 #include "placedb.h"
+#include "store.h"
 
 struct fixture {
 	char dir[256];
@@ -46,26 +48,22 @@ setup(void **state)
 	return 0;
 }
 
-/* The database, its -wal and -shm: everything in the directory. */
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* The database, its -wal and -shm, a store: everything in the
+ * directory. */
 static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	struct dirent *de;
-	char p[600];
-	DIR *d;
 
-	if ((d = opendir(f->dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(p, sizeof(p), "%s/%s", f->dir, de->d_name);
-			unlink(p);
-		}
-		closedir(d);
-	}
-	rmdir(f->dir);
+	(void)nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	free(f);
 	return 0;
 }
@@ -933,6 +931,166 @@ test_placedb(void **state)
 	inventory_close(inv);
 }
 
+/* A version of ct in the store at path: its config text and one file of
+ * bytes bytes; its name into version. */
+static void
+store_version(const char *path, const char *ct, const char *config,
+    size_t bytes, char version[STORE_VERSION_MAX])
+{
+	struct store_meta meta = { .host = "alpha", .kind = STORE_GET };
+	const struct store_tx_info *in;
+	struct store_tx *tx;
+	struct store *s;
+	char note[256], err[512], *buf;
+	int fd;
+
+	if ((s = store_open(path, note, sizeof(note), err, sizeof(err))) ==
+	    NULL || store_begin(s, ct, &tx, err, sizeof(err)) != 0)
+		fail_msg("store: %s", err);
+	in = store_tx_info(tx);
+	/* new files: the last version's are linked into .incoming */
+	(void)unlinkat(in->dir_fd, STORE_CONFIG, 0);
+	(void)unlinkat(in->rootfs_fd, "data", 0);
+	fd = openat(in->dir_fd, STORE_CONFIG, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, config, strlen(config)),
+	    (ssize_t)strlen(config));
+	close(fd);
+	buf = calloc(1, bytes + 1);
+	assert_non_null(buf);
+	fd = openat(in->rootfs_fd, "data", O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, buf, bytes), (ssize_t)bytes);
+	close(fd);
+	free(buf);
+	if (store_commit(tx, &meta, NULL, err, sizeof(err)) != 0)
+		fail_msg("store: %s", err);
+	snprintf(version, STORE_VERSION_MAX, "%s", meta.version);
+	store_close(s);
+}
+
+static void
+queue_put(struct inventory *inv, const char *kind, const char *ct,
+    const char *dst, const char *args)
+{
+	struct job j = { 0 };
+	int64_t busy;
+
+	snprintf(j.kind, sizeof(j.kind), "%s", kind);
+	snprintf(j.container, sizeof(j.container), "%s", ct);
+	snprintf(j.dst, sizeof(j.dst), "%s", dst);
+	snprintf(j.args, sizeof(j.args), "%s", args);
+	assert_int_equal(job_add(inv, &j, 1, &busy), 0);
+}
+
+/* The apparent bytes of version of ct as the store lists it. */
+static uint64_t
+version_bytes(const char *path, const char *ct, const char *version)
+{
+	struct store_version *v = NULL;
+	struct store *s;
+	char note[256], err[512];
+	uint64_t bytes = 0;
+	size_t i, n = 0;
+
+	if ((s = store_open(path, note, sizeof(note), err, sizeof(err))) ==
+	    NULL || store_versions(s, ct, &v, &n, err, sizeof(err)) != 0)
+		fail_msg("store: %s", err);
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].name, version) == 0)
+			bytes = v[i].bytes;
+	free(v);
+	store_close(s);
+	return bytes;
+}
+
+/* beta's memory committed, disk used and containers, beyond base */
+static void
+assert_beta(struct inventory *inv, const struct corral_conf *conf,
+    const struct place_host *base, uint64_t mem, uint64_t disk, uint32_t n)
+{
+	struct place_pool p;
+
+	must(inv, placedb_load(inv, conf, 120, &p));
+	assert_string_equal(p.h[1].name, "beta");
+	assert_int_equal(p.h[1].mem_committed, base->mem_committed + mem);
+	assert_int_equal(p.h[1].disk_used, base->disk_used + disk);
+	assert_int_equal(p.h[1].n_ct, base->n_ct + n);
+	placedb_free(&p);
+}
+
+/* A put or restore queued or running toward a host counts there as a
+ * move does, its figures from the master's store: its version's bytes
+ * (or --size), and the memory limit of the version's config when it
+ * starts there (a stopped container commits none); the newest version
+ * when it names none; one over a container there already (restore
+ * --force) counts as that container. */
+static void
+test_placedb_puts(void **state)
+{
+	struct fixture *f = *state;
+	struct inv_host_cfg hc[2] = { { "alpha", "10.0.0.1", 22, 0 },
+	    { "beta", "10.0.0.2", 22, 0 } };
+	struct msg_host_info info;
+	struct msg_ct_info ct;
+	struct corral_conf conf;
+	struct place_host base;
+	struct place_pool p;
+	struct inventory *inv = open_ok(f);
+	char v1[STORE_VERSION_MAX], v2[STORE_VERSION_MAX], args[256];
+	uint64_t b1, b2;
+
+	corral_conf_defaults(&conf);
+	snprintf(conf.store, sizeof(conf.store), "%s/store", f->dir);
+	assert_int_equal(mkdir(conf.store, 0700), 0);
+	store_version(conf.store, "web", "lxc.uts.name = web\n"
+	    "lxc.cgroup.memory.limit_in_bytes = 128M\n", 3000, v1);
+	store_version(conf.store, "web", "lxc.uts.name = web\n"
+	    "lxc.cgroup2.memory.max = 100000\r"
+	    "  lxc.cgroup2.memory.max=\"268435456\"\n", 5000, v2);
+	b1 = version_bytes(conf.store, "web", v1);
+	b2 = version_bytes(conf.store, "web", v2);
+	assert_true(b1 > 3000 && b2 > 5000);        /* the config too */
+	must(inv, inventory_sync_hosts(inv, hc, 2));
+	fill_info(&info, 1);
+	fill_ct(&ct, "old", "running", 2);
+	ct.mem_limit = 7000;
+	must(inv, inventory_host_up(inv, "alpha", &info, NULL, 0, 110));
+	must(inv, inventory_host_up(inv, "beta", &info, &ct, 1, 110));
+	must(inv, placedb_load(inv, &conf, 120, &p));
+	base = p.h[1];
+	placedb_free(&p);
+
+	/* the newest version, started: its bytes, 256 MiB */
+	queue_put(inv, "put", "web", "beta", "from=web version= start=1 "
+	    "size=0");
+	assert_beta(inv, &conf, &base, 256ULL << 20, b2, 1);
+	/* v1 under another name, stopped, with --size: 1 GiB, no memory */
+	snprintf(args, sizeof(args), "from=web version=%s start=0 "
+	    "size=1073741824", v1);
+	queue_put(inv, "put", "web2", "beta", args);
+	assert_beta(inv, &conf, &base, 256ULL << 20, b2 + (1ULL << 30), 2);
+	/* a restore of v1, started: 128 MiB and its bytes */
+	snprintf(args, sizeof(args), "from=web version=%s start=1 size=0", v1);
+	queue_put(inv, "restore", "web3", "beta", args);
+	assert_beta(inv, &conf, &base, (256ULL + 128) << 20,
+	    b2 + (1ULL << 30) + b1, 3);
+	/* restore --force over old, there already: old as it is */
+	snprintf(args, sizeof(args), "from=web version=%s start=1 size=0 "
+	    "force=1", v2);
+	queue_put(inv, "restore", "old", "beta", args);
+	assert_beta(inv, &conf, &base, (256ULL + 128) << 20,
+	    b2 + (1ULL << 30) + b1, 3);
+	/* a version the store does not have: its --size alone (none) */
+	queue_put(inv, "put", "web4", "beta", "from=nosuch version= start=1 "
+	    "size=0");
+	assert_beta(inv, &conf, &base, (256ULL + 128) << 20,
+	    b2 + (1ULL << 30) + b1, 4);
+	inventory_close(inv);
+}
+
 /* The host's CPU in use from two reports of its counters: the busy share
  * of the time between them times its cores; nothing to compare with, no
  * time between them or counters that went back (a reboot): the last
@@ -1017,6 +1175,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_sync_hosts, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_placedb, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_placedb_puts, setup,
+		    teardown),
 		cmocka_unit_test(test_cpu_use),
 		cmocka_unit_test_setup_teardown(test_host_cpu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_up_replaces, setup,

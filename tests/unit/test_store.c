@@ -1,5 +1,6 @@
-/* Unit tests: the master's store, its manifest codec (master/store_mf.c)
- * and version names (master/store_name.c). */
+/* Unit tests: the master's store, its manifest codec (master/store_mf.c),
+ * version names (master/store_name.c) and what a version's config says
+ * (master/store_conf.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <cmocka.h>
 
 #include "escape.h"
+#include "store.h"
 #include "store_mf.h"
 
 static const char header[] =
@@ -393,10 +395,60 @@ test_iso_time(void **state)
 	assert_int_equal(store_iso_parse("2024-02-30T12:34:56Z", &t), -1);
 }
 
+/* The memory limit of a version's config, as LXC and the kernel read
+ * it: a key's last line, blanks and quotes around the value, the
+ * kernel's suffixes; the larger of the v2 and v1 keys; none, "max", "-1",
+ * junk, an overflow, a look-alike key or a comment: 0. */
+static void
+test_conf_mem_limit(void **state)
+{
+	(void)state;
+	assert_int_equal(store_conf_mem_limit(""), 0);
+	assert_int_equal(store_conf_mem_limit("lxc.uts.name = a\n"), 0);
+	assert_int_equal(store_conf_mem_limit(
+	    "lxc.cgroup2.memory.max = 1048576\n"), 1048576);
+	assert_int_equal(store_conf_mem_limit(
+	    "\tlxc.cgroup2.memory.max=512M"), 512ULL << 20);
+	assert_int_equal(store_conf_mem_limit(
+	    "lxc.cgroup2.memory.max = '2g' \r\n"), 2ULL << 30);
+	assert_int_equal(store_conf_mem_limit(
+	    "lxc.cgroup.memory.limit_in_bytes = \"64k\"\n"), 64ULL << 10);
+	assert_int_equal(store_conf_mem_limit(
+	    "lxc.cgroup.memory.limit_in_bytes = 1T\n"), 1ULL << 40);
+	/* the last line of a key counts; a CR ends a line */
+	assert_int_equal(store_conf_mem_limit(
+	    "lxc.cgroup2.memory.max = 4096\rlxc.cgroup2.memory.max = 8192"),
+	    8192);
+	assert_int_equal(store_conf_mem_limit(
+	    "lxc.cgroup2.memory.max = 4096\nlxc.cgroup2.memory.max = max\n"),
+	    0);
+	/* both hierarchies' keys: the larger */
+	assert_int_equal(store_conf_mem_limit(
+	    "lxc.cgroup.memory.limit_in_bytes = 3000\n"
+	    "lxc.cgroup2.memory.max = 2000\n"), 3000);
+	assert_int_equal(store_conf_mem_limit(
+	    "lxc.cgroup.memory.limit_in_bytes = -1\n"), 0);
+	assert_int_equal(store_conf_mem_limit(
+	    "lxc.cgroup2.memory.max = 12x\n"), 0);
+	assert_int_equal(store_conf_mem_limit(
+	    "lxc.cgroup2.memory.max = 1 2\n"), 0);
+	assert_int_equal(store_conf_mem_limit(
+	    "lxc.cgroup2.memory.max = 99999999999999999999\n"), 0);
+	assert_int_equal(store_conf_mem_limit(
+	    "lxc.cgroup2.memory.max = 99999999999999T\n"), 0);
+	assert_int_equal(store_conf_mem_limit(
+	    "lxc.cgroup2.memory.maxx = 4096\n"), 0);
+	assert_int_equal(store_conf_mem_limit(
+	    "# lxc.cgroup2.memory.max = 4096\n"), 0);
+	assert_int_equal(store_conf_mem_limit(
+	    "lxc.cgroup2.memory.max 4096\n"), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_conf_mem_limit),
 		cmocka_unit_test(test_escape_every_byte),
 		cmocka_unit_test(test_path_every_byte),
 		cmocka_unit_test(test_every_type),
