@@ -5,12 +5,14 @@
 # a reason (drained, memory); a drained host is never chosen; draining a
 # host with running containers moves them, running, to the other hosts;
 # balance --apply on a skewed pool (every container on one host) moves real
-# containers, which keep running, and the plan after it is smaller; a
-# drain while one move runs toward the host and another is queued toward
-# it names both, exits 1, and the queued one is refused at its start; bad
-# input is a one-line error and changes nothing.  The hosts of the pool
-# share this machine's memory and CPU figures: what tells them apart here
-# is their container count (the score's count term).
+# containers, which keep running, and the plan after it is smaller, and
+# a pair of hosts whose destination is drained while an earlier pair's
+# moves run is not run (its recheck); a drain while one move runs toward
+# the host and another is queued toward it names both, exits 1, and the
+# queued one is refused at its start; bad input is a one-line error and
+# changes nothing.  The hosts of the pool share this machine's memory and
+# CPU figures: what tells them apart here is their container count (the
+# score's count term).
 . "$(dirname "$0")/lib.bash"
 pool_up 3 >/dev/null
 
@@ -92,6 +94,12 @@ for c in d1 d2; do
 done
 for c in b1 b2 b3 b4; do "$POOLSH" create h2 $c >/dev/null; done
 [ "$(count_on h2)" -eq 6 ] || fail "h2 runs $(count_on h2) containers, not 6"
+# the master with the pause hook of the jobs (an empty file: none yet)
+PAUSEF=$POOL/job-pause
+: >"$PAUSEF"
+"$POOLSH" stop master >/dev/null
+CORRAL_TEST_JOB_PAUSE=$PAUSEF "$POOLSH" start master >/dev/null
+for h in h1 h2 h3; do wait_until 100 host_up $h || fail "$h not up after the master's restart"; done
 before=$(lxc_truth)
 plan=$(corral balance --json) || fail "balance: $plan"
 n=$(echo "$plan" | jq '.moves | length')
@@ -100,6 +108,34 @@ echo "$plan" | jq -e '(.moves | length) > 0 and .imbalance_after < .imbalance_be
     and .from_after < .from_before and .to_after > .to_before and .job == null)' \
     >/dev/null || fail "balance plan: $plan"
 [ "$(lxc_truth)" = "$before" ] || fail "balance --dry-run changed something"
+ok "balance --dry-run: a plan of $n moves off h2, nothing changed"
+
+# --apply runs one pair of hosts at a time, each rechecked just before its
+# moves are queued: the second pair's destination, drained while the
+# first pair's moves run (held at their volume step), is not run, and
+# nothing goes there; the first pair's moves are done
+echo "volume:10" >"$PAUSEF"
+corral balance --apply --json >"$POOL/balance.json" 2>"$POOL/balance.err" &
+bpid=$!
+wait_until 100 jq_of 'any(.[]; .kind == "move" and .state == "running" and .step == "volume")' \
+    corral jobs --json || fail "no move of balance at its volume step: $(corral jobs)"
+: >"$PAUSEF"
+# the first pair's destination is the running moves' (h1 and h3 tie)
+first=$(corral jobs --json | jq -r '[.[] | select(.kind == "move" and .state == "running")][0].dst')
+case $first in h1) other=h3 ;; h3) other=h1 ;; *) fail "a move of balance to '$first'" ;; esac
+out=$(corral host drain "$other") || fail "drain $other (empty): exit $?: $out"
+rc=0; wait "$bpid" || rc=$?
+json=$(cat "$POOL/balance.json")
+[ "$rc" -eq 0 ] || fail "balance --apply with $other drained: exit $rc: $json $(cat "$POOL/balance.err")"
+echo "$json" | jq -e --arg o "$other" --arg f "$first" '.error == null and
+    any(.moves[]; .to == $o) and any(.moves[]; .to == $f) and
+    all(.moves[]; if .to == $o then .job == null and
+        .note == "not run: \($o) may not take it now (drained)"
+    else .note == "done" end)' >/dev/null || fail "balance --apply, $other drained: $json"
+! lxc_truth | grep -q "^$other:" || fail "something went to drained $other: $(lxc_truth)"
+out=$(corral host undrain "$other") || fail "undrain $other: $out"
+ok "balance --apply: the pair toward $other, drained meanwhile, not run; the pair toward $first done"
+
 json=$(corral balance --apply --json) || fail "balance --apply: exit $?: $json"
 echo "$json" | jq -e '.error == null and (.moves | length) > 0 and
     all(.moves[]; .note == "done")' >/dev/null || fail "balance --apply: $json"
@@ -126,7 +162,6 @@ ok "balance --apply: $(echo "$json" | jq '.moves | length') containers moved off
 # has ended, empties h1.
 "$POOLSH" create h2 a1 >/dev/null
 "$POOLSH" create h3 a2 >/dev/null
-PAUSEF=$POOL/job-pause
 echo "volume:20" >"$PAUSEF"
 echo "jobs_per_host = 1" >>"$CORRAL_CONF"
 "$POOLSH" stop master >/dev/null
