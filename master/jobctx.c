@@ -34,9 +34,11 @@ job_log(int prio, const struct job *j, const char *fmt, ...)
  * with '/' names a file holding STEP:N, read at each step: one master
  * serves a test's every step, and a test that empties the file once its
  * fault is placed has the recovery and the rerun go on without a pause.
- * Nothing else reads it. */
-static void
-test_pause(const struct job *j, const char *step)
+ * The runner waits so at "admit" too, a job's start before its check of a
+ * drained destination (tests/integration/place.sh).  Nothing else reads
+ * it. */
+void
+job_test_pause(const struct job *j, const char *step)
 {
 	const char *v = getenv("CORRAL_TEST_JOB_PAUSE"), *colon;
 	char buf[64];
@@ -77,7 +79,7 @@ job_step(struct job_ctx *c, const char *step)
 	s->seq++;
 	pthread_cond_broadcast(&c->r->changed);
 	pthread_mutex_unlock(&c->r->lock);
-	test_pause(c->job, step);
+	job_test_pause(c->job, step);
 	return 0;
 }
 

@@ -203,6 +203,7 @@ job_thread(void *arg)
 	struct jobrun *r = s->r;
 	struct job_ctx c = { .m = r->m, .job = &s->job, .inv = s->inv,
 	    .recovering = s->recovering, .r = r, .slot = s };
+	bool refused;
 	int outcome;
 
 	if (s->recovering) {
@@ -214,8 +215,16 @@ job_thread(void *arg)
 		job_log(LOG_NOTICE, &s->job, "started (%s -> %s)",
 		    s->job.src[0] ? s->job.src : "-",
 		    s->job.dst[0] ? s->job.dst : "-");
-		outcome = refused_drained(&c, s->kind) ? JOB_OUT_FAILED :
-		    s->kind->run(&c);
+		job_test_pause(&s->job, "admit");
+		/* the check and the drain's mark one at a time: a drain
+		 * that marked the host first sees this job unchecked */
+		pthread_mutex_lock(&r->admit);
+		refused = refused_drained(&c, s->kind);
+		pthread_mutex_lock(&r->lock);
+		s->checked = true;
+		pthread_mutex_unlock(&r->lock);
+		pthread_mutex_unlock(&r->admit);
+		outcome = refused ? JOB_OUT_FAILED : s->kind->run(&c);
 	}
 	end_job(&c, outcome);
 	inventory_close(s->inv);
@@ -252,6 +261,11 @@ start_job(struct jobrun *r, const struct job *j, const struct job_kind *k,
 		log_error("job %lld: %s", (long long)j->id, err);
 		goto fail;
 	}
+	s->checked = recovering;
+	/* running on record, its slot, its check: no drain looks between
+	 * (jobrun_checks_hold) */
+	if (!recovering)
+		pthread_mutex_lock(&r->admit);
 	if (!recovering) {
 		s->job.started = realtime_ms();
 		/* cancelled since it was listed: no longer queued */
@@ -278,11 +292,41 @@ start_job(struct jobrun *r, const struct job *j, const struct job_kind *k,
 	r->slots = s;
 	jobrun_changed(r);
 	pthread_mutex_unlock(&r->lock);
+	if (!recovering)
+		pthread_mutex_unlock(&r->admit);
 	return 0;
 fail:
+	if (!recovering && s->inv != NULL)
+		pthread_mutex_unlock(&r->admit);
 	inventory_close(s->inv);
 	free(s);
 	return -1;
+}
+
+void
+jobrun_checks_hold(struct jobrun *r)
+{
+	pthread_mutex_lock(&r->admit);
+}
+
+void
+jobrun_checks_release(struct jobrun *r)
+{
+	pthread_mutex_unlock(&r->admit);
+}
+
+bool
+jobrun_unchecked(struct jobrun *r, int64_t id)
+{
+	const struct job_slot *s;
+	bool unchecked = false;
+
+	pthread_mutex_lock(&r->lock);
+	for (s = r->slots; s != NULL; s = s->next)
+		if (s->job.id == id)
+			unchecked = !s->checked;
+	pthread_mutex_unlock(&r->lock);
+	return unchecked;
 }
 
 bool
@@ -505,6 +549,7 @@ jobrun_start(struct master_ctx *m, const struct job_kind *kinds, char *err,
 	r->per_host = m->conf.jobs_per_host ? m->conf.jobs_per_host : 1;
 	r->gen = 1;
 	pthread_mutex_init(&r->lock, NULL);
+	pthread_mutex_init(&r->admit, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&r->wake, &ca);
@@ -598,5 +643,6 @@ jobrun_free(struct jobrun *r)
 	pthread_cond_destroy(&r->wake);
 	pthread_cond_destroy(&r->changed);
 	pthread_mutex_destroy(&r->lock);
+	pthread_mutex_destroy(&r->admit);
 	free(r);
 }

@@ -94,6 +94,18 @@ const struct job_kind *job_kind_find(const struct job_kind *kinds,
 bool job_brings_to(const struct job_kind *kinds, const struct job *j,
     const char *host);
 
+/* A drain's mark of its host and its look at the jobs toward it, as one
+ * step against the jobs' starts: between hold and release no job starts
+ * or passes its check of a drained destination, so that a job running
+ * but not yet past it (jobrun_unchecked) is refused when it gets there if
+ * the host was marked drained meanwhile.  A job that has passed it may
+ * arrive.  Never held across a wait on a job. */
+void jobrun_checks_hold(struct jobrun *r);
+void jobrun_checks_release(struct jobrun *r);
+/* Whether job id runs in r and has yet to pass that check (a recovery
+ * never has one); false for one r does not run.  Meant under the hold. */
+bool jobrun_unchecked(struct jobrun *r, int64_t id);
+
 /* ---- for a kind's run and recover (jobctx.c) ---- */
 
 /* Record that c's job is now at step (ending the one before), log it and

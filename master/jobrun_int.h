@@ -17,6 +17,8 @@ struct job_slot {
 	struct inventory *inv;          /* the job thread's */
 	pthread_t th;
 	bool recovering;
+	bool checked;                   /* past its check of a drained dst
+					 * (a recovery: none), under the lock */
 	bool finished;                  /* ended in the inventory */
 	struct job_live live;           /* under the lock */
 	uint64_t seq;                   /* bumped with live */
@@ -31,6 +33,9 @@ struct jobrun {
 	struct inventory *inv;          /* the scheduler's */
 	pthread_t th;
 	pthread_mutex_t lock;
+	/* a job's start up to its check of a drained dst, and a drain's
+	 * mark and look at the jobs: one at a time (taken before lock) */
+	pthread_mutex_t admit;
 	pthread_cond_t wake;            /* the scheduler: kick, end, stop */
 	pthread_cond_t changed;         /* waiters: progress, a start, an end */
 	struct job_slot *slots;
@@ -46,6 +51,8 @@ struct jobrun {
 /* Tell the waiters (and the scheduler) that something changed; under the
  * lock. */
 void jobrun_changed(struct jobrun *r);
+/* CORRAL_TEST_JOB_PAUSE's wait of job j before step (jobctx.c). */
+void job_test_pause(const struct job *j, const char *step);
 /* Whether the runner is stopping (takes the lock). */
 bool jobrun_stopping(struct jobrun *r);
 

@@ -422,13 +422,16 @@ fail:
 }
 
 /* The jobs queued or running now that bring a container to host into
- * m->a.  Once host is marked drained a job that starts is refused (the
- * runner's check), so one running is all that can still land there: it
- * is named for the admin to drain again; one queued is named as refused
- * (dry: would be).  0, or -1 with err. */
+ * m->a; unchecked[k] (m->a's k-th) set for one running that has yet to
+ * check its destination (jobrun_unchecked).  Once host is marked drained
+ * a job that gets to that check is refused, so one running past it is
+ * all that can still land there: it is named for the admin to drain
+ * again; one queued is named as refused (dry: would be), and one
+ * unchecked is waited for once the runner's checks go on (refused_wait).
+ * 0, or -1 with err. */
 static int
 drain_arrivals(struct cli *c, const char *host, bool dry, struct msg_plan *m,
-    char *err, size_t errlen)
+    bool **unchecked, char *err, size_t errlen)
 {
 	struct msg_plan_arrival *a;
 	struct job *v;
@@ -438,7 +441,8 @@ drain_arrivals(struct cli *c, const char *host, bool dry, struct msg_plan *m,
 		snprintf(err, errlen, "%s", inventory_errmsg(c->inv));
 		return -1;
 	}
-	if ((m->a = calloc(n + 1, sizeof(*m->a))) == NULL) {
+	if ((m->a = calloc(n + 1, sizeof(*m->a))) == NULL ||
+	    (*unchecked = calloc(n + 1, sizeof(**unchecked))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		free(v);
 		return -1;
@@ -446,21 +450,46 @@ drain_arrivals(struct cli *c, const char *host, bool dry, struct msg_plan *m,
 	for (i = 0; i < n && m->n_a < MSG_PLAN_MOVES_MAX; i++) {
 		if (!job_brings_to(job_kinds, &v[i], host))
 			continue;
-		a = &m->a[m->n_a++];
+		a = &m->a[m->n_a];
 		a->job = v[i].id;
 		snprintf(a->kind, sizeof(a->kind), "%s", v[i].kind);
 		snprintf(a->ct, sizeof(a->ct), "%s", v[i].container);
 		snprintf(a->state, sizeof(a->state), "%s",
 		    job_state_name(v[i].state));
-		if (v[i].state == JOB_RUNNING)
+		if (v[i].state == JOB_RUNNING && !dry &&
+		    jobrun_unchecked(c->m->jobs, v[i].id)) {
+			(*unchecked)[m->n_a] = true;
+			snprintf(a->note, sizeof(a->note), "refused at its "
+			    "start: %s is drained", host);
+		} else if (v[i].state == JOB_RUNNING)
 			snprintf(a->note, sizeof(a->note), "arriving on %s: "
 			    "drain again once it ends", host);
 		else
 			snprintf(a->note, sizeof(a->note), "queued toward %s: "
 			    "%s refused", host, dry ? "would be" : "will be");
+		m->n_a++;
 	}
 	free(v);
 	return 0;
+}
+
+/* The jobs drain_arrivals found unchecked, refused at their check (the
+ * host marked drained before it): their end, and their state then. */
+static void
+refused_wait(struct cli *c, struct msg_plan *m, const bool *unchecked)
+{
+	struct job j;
+	char note[512];
+	size_t k;
+
+	for (k = 0; k < m->n_a; k++) {
+		if (!unchecked[k])
+			continue;
+		(void)wait_job(c, m->a[k].job, note, sizeof(note));
+		if (job_get(c->inv, m->a[k].job, &j, NULL, NULL) == 0)
+			snprintf(m->a[k].state, sizeof(m->a[k].state), "%s",
+			    job_state_name(j.state));
+	}
 }
 
 int
@@ -471,7 +500,7 @@ cli_do_drain(struct reqloop *l, const struct frame *f)
 	struct msg_plan m = { 0 };
 	struct place_pool p = { 0 };
 	char err[512];
-	bool dry, was, left;
+	bool dry, was, left, *unchecked = NULL;
 	long src;
 	int r;
 
@@ -509,16 +538,25 @@ cli_do_drain(struct reqloop *l, const struct frame *f)
 		    "memory", q.host);
 		goto out;
 	}
+	/* the mark and the look at the jobs toward the host as one step:
+	 * a job that starts meanwhile is either past its check (arriving)
+	 * or checks after the mark (refused) */
+	if (!dry)
+		jobrun_checks_hold(c->m->jobs);
 	if (!dry && placedb_set_drained(c->inv, q.host, true) != 0) {
+		jobrun_checks_release(c->m->jobs);
 		r = reply_error(l->t, f->h.id, CERR_REMOTE, "%s: %s", q.host,
 		    inventory_errmsg(c->inv));
 		goto out;
 	}
 	/* after the mark: a job that starts from here on is refused */
-	if (drain_arrivals(c, q.host, dry, &m, err, sizeof(err)) != 0) {
+	if (drain_arrivals(c, q.host, dry, &m, &unchecked, err,
+	    sizeof(err)) != 0) {
 		/* the mark as it was: nothing queued, nothing changed */
 		left = !dry && !was && placedb_set_drained(c->inv, q.host,
 		    false) != 0;
+		if (!dry)
+			jobrun_checks_release(c->m->jobs);
 		r = reply_error(l->t, f->h.id, CERR_REMOTE, "%s: the jobs "
 		    "toward it: %s; %s", q.host, err, left ? "it is left "
 		    "drained, nothing moved (corral host undrain it)" :
@@ -526,6 +564,8 @@ cli_do_drain(struct reqloop *l, const struct frame *f)
 		goto out;
 	}
 	if (!dry) {
+		jobrun_checks_release(c->m->jobs);
+		refused_wait(c, &m, unchecked);
 		log_notice("host %s drained: %zu containers to move, %zu jobs "
 		    "bringing one to it", q.host, m.n, m.n_a);
 		/* a container that fails goes on the report; the others go
@@ -534,6 +574,7 @@ cli_do_drain(struct reqloop *l, const struct frame *f)
 	}
 	r = reply_msg(l->t, MSG_CLI_PLAN, f->h.id, msg_plan_enc, &m);
 out:
+	free(unchecked);
 	msg_plan_free(&m);
 	placedb_free(&p);
 	return r;

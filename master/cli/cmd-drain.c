@@ -63,7 +63,8 @@ host_drain_exec(int argc, char **argv)
 		    strcmp(m.v[i].note, "planned") != 0)
 			stays++;
 	/* one running lands on the host after the drain; one queued is
-	 * refused at its start */
+	 * refused at its start, and one the drain saw refused there is
+	 * failed */
 	for (i = 0; i < m.n_a; i++)
 		if (strcmp(m.a[i].state, "running") == 0)
 			arriving++;

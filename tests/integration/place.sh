@@ -9,10 +9,11 @@
 # a pair of hosts whose destination is drained while an earlier pair's
 # moves run is not run (its recheck); a drain while one move runs toward
 # the host and another is queued toward it names both, exits 1, and the
-# queued one is refused at its start; bad input is a one-line error and
-# changes nothing.  The hosts of the pool share this machine's memory and
-# CPU figures: what tells them apart here is their container count (the
-# score's count term).
+# queued one is refused at its start; one that starts as the host is
+# drained, before its check, is named refused and the drain exits 0; bad
+# input is a one-line error and changes nothing.  The hosts of the pool
+# share this machine's memory and CPU figures: what tells them apart here
+# is their container count (the score's count term).
 . "$(dirname "$0")/lib.bash"
 pool_up 3 >/dev/null
 
@@ -211,10 +212,32 @@ ok "a move queued toward h1 before its drain is refused at its start: a2 on h3, 
 
 sed -i '/^jobs_per_host = 1$/d' "$CORRAL_CONF"
 "$POOLSH" stop master >/dev/null
-"$POOLSH" start master >/dev/null
+CORRAL_TEST_JOB_PAUSE=$PAUSEF "$POOLSH" start master >/dev/null
 for h in h2 h3; do wait_until 100 host_up $h || fail "$h not up after the master's restart"; done
 wait_until 100 h1_drained || fail "h1 not drained after the master's restart: $(corral hosts)"
 out=$(corral host drain h1) || fail "drain h1 again: exit $?: $out"
 echo "$out" | tail -n 1 | grep -qx "h1: drained; 1 of 1 containers moved" || fail "drain h1 again: $out"
 ! lxc_truth | grep -q "^h1:" || fail "h1 not empty: $(lxc_truth)"
 ok "drain again once the move has ended: h1 empty"
+
+# ---- a move that starts toward h1 just as h1 is drained: running, held
+# before its check of a drained destination (the pause hook "admit").  The
+# drain's mark comes first, so the check refuses it: nothing arrives, the
+# drain names it refused and exits 0 (it was named arriving, exit 1)
+out=$(corral host undrain h1) || fail "undrain h1: $out"
+echo "admit:15" >"$PAUSEF"
+jc=$(corral move a1 --to h1 --detach) || fail "move a1 --detach: $jc"
+wait_until 100 jq_of '.job.state == "running" and .job.step == ""' corral job "$jc" --json ||
+	fail "job $jc never running before its check: $(corral job "$jc")"
+: >"$PAUSEF"
+rc=0; json=$(corral host drain h1 --json) || rc=$?
+[ "$rc" -eq 0 ] || fail "drain h1 with job $jc starting toward it: exit $rc: $json"
+echo "$json" | jq -e --argjson c "$jc" '.arriving == [
+    {"job": $c, "kind": "move", "container": "a1", "state": "failed",
+     "note": "refused at its start: h1 is drained"}] and .moves == []' >/dev/null ||
+	fail "drain h1: $json"
+jq_of '.job.state == "failed" and .job.step == "" and .job.error ==
+    "h1 is drained (corral host undrain h1 first): a1 not brought there; nothing changed"' \
+    corral job "$jc" --json || fail "job $jc: $(corral job "$jc" --json)"
+! lxc_truth | grep -q "^h1:" || fail "h1 not empty: $(lxc_truth)"
+ok "drain: a move starting toward h1 as it is drained is named refused at its start, exit 0; h1 empty"

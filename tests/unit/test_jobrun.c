@@ -834,6 +834,50 @@ test_drained_refuses(void **state)
 	stop(r);
 }
 
+/* A drain's hold of the runner's checks: a job running but held before
+ * its check of a drained destination (the pause hook "admit") is
+ * unchecked, and stays so under the hold whatever its pause; the host
+ * marked drained meanwhile, it is refused once the hold ends.  A job past
+ * its check is not unchecked, nor one the runner does not run. */
+static void
+test_unchecked(void **state)
+{
+	static const struct inv_host_cfg hosts[] = {
+		{ "h1", "10.0.0.1", 22, 0 }, { "h2", "10.0.0.2", 22, 0 },
+	};
+	struct fixture *f = *state;
+	struct jobrun *r;
+	struct job j;
+	int64_t a, b;
+
+	must(f->inv, inventory_sync_hosts(f->inv, hosts, 2));
+	f->m.conf.jobs_per_host = 4;
+	b = queue(f, "bring", "b", "h1", "h2");
+	r = start(f);
+	wait_working(f, b);
+	setenv("CORRAL_TEST_JOB_PAUSE", "admit:1", 1);
+	a = queue(f, "bring", "a", "h1", "h2");
+	jobrun_kick(r);
+	wait_job(f, a, JOB_RUNNING, "", NULL);
+	unsetenv("CORRAL_TEST_JOB_PAUSE");
+	jobrun_checks_hold(r);
+	assert_true(jobrun_unchecked(r, a));
+	assert_false(jobrun_unchecked(r, b));
+	assert_false(jobrun_unchecked(r, 999));
+	must(f->inv, placedb_set_drained(f->inv, "h2", true));
+	usleep(1500 * 1000);        /* its pause is over: the hold holds it */
+	assert_true(jobrun_unchecked(r, a));
+	must(f->inv, job_get(f->inv, a, &j, NULL, NULL));
+	assert_int_equal(j.state, JOB_RUNNING);
+	jobrun_checks_release(r);
+	wait_state(f, a, JOB_FAILED, &j);
+	assert_string_equal(j.error, "h2 is drained (corral host undrain h2 "
+	    "first): a not brought there; nothing changed");
+	set_gate(f, true);
+	wait_state(f, b, JOB_DONE, NULL);   /* past its check before */
+	stop(r);
+}
+
 int
 main(void)
 {
@@ -854,6 +898,7 @@ main(void)
 		T(test_watch),
 		T(test_brings_to),
 		T(test_drained_refuses),
+		T(test_unchecked),
 	};
 #undef T
 
