@@ -95,28 +95,41 @@ master_rename(struct master_ctx *m, const char *host, const char *ct,
 MSG_ENC(msg_snap_req)
 MSG_DEC(msg_snap)
 
-int
-master_snap_held(struct master_ctx *m, const char *host, const char *ct,
-    bool stopping, char *err, size_t errlen)
+/* SNAP_REQ op about ct on host, its SNAP in rep. */
+static int
+snap_request(struct master_ctx *m, const char *host, const char *ct,
+    enum msg_snap_op op, uint64_t job, struct msg_snap *rep, char *err,
+    size_t errlen)
 {
 	struct msg_snap_req q;
-	struct msg_snap rep;
-	int r;
 
 	memset(&q, 0, sizeof(q));
 	if (snprintf(q.ct, sizeof(q.ct), "%s", ct) >= (int)sizeof(q.ct)) {
 		snprintf(err, errlen, "%s: container name too long", host);
 		return CERR_INVALID;
 	}
-	q.op = MSG_SNAP_STATUS;
-	if ((r = master_request(m, host, MSG_SNAP_REQ, msg_snap_req_enc, &q,
-	    MSG_SNAP, msg_snap_dec, &rep, CTL_MARGIN_S, err, errlen)) != 0)
+	q.op = (uint8_t)op;
+	q.job = job;
+	return master_request(m, host, MSG_SNAP_REQ, msg_snap_req_enc, &q,
+	    MSG_SNAP, msg_snap_dec, rep, CTL_MARGIN_S, err, errlen);
+}
+
+int
+master_snap_held(struct master_ctx *m, const char *host, const char *ct,
+    bool stopping, char *err, size_t errlen)
+{
+	struct msg_snap rep;
+	int r;
+
+	if ((r = snap_request(m, host, ct, MSG_SNAP_STATUS, 0, &rep, err,
+	    errlen)) != 0)
 		return r;
 	if (rep.kind == MSG_SNAPK_SNAPSHOT)
-		snprintf(err, errlen, "%s has a snapshot on %s (corral snapshot, "
-		    "or one a killed transfer left): it is copied as it is now, "
-		    "not as of that snapshot; drop it first: corral snapshot "
-		    "%s %s --drop", ct, host, host, ct);
+		snprintf(err, errlen, "%s has a snapshot on %s (%s): it is "
+		    "copied as it is now, not as of that snapshot; drop it "
+		    "first: corral snapshot %s %s --drop", ct, host,
+		    rep.owner == MSG_SNAPO_ADMIN ? "corral snapshot" :
+		    "another transfer's, still at work", host, ct);
 	else if (rep.kind == MSG_SNAPK_FROZEN && stopping)
 		/* its init never sees the halt signal: a kill after the
 		 * time limit, the unclean stop a move must not make */
@@ -126,4 +139,17 @@ master_snap_held(struct master_ctx *m, const char *host, const char *ct,
 	else
 		return 0;
 	return 1;
+}
+
+int
+master_snap_drop_stale(struct master_ctx *m, const char *host,
+    const char *ct, int64_t job, char *err, size_t errlen)
+{
+	struct msg_snap rep;
+	int r;
+
+	if ((r = snap_request(m, host, ct, MSG_SNAP_DROP_STALE,
+	    job > 0 ? (uint64_t)job : 0, &rep, err, errlen)) != 0)
+		return r;
+	return rep.kind != MSG_SNAPK_NONE;
 }

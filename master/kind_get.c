@@ -18,9 +18,6 @@
 #include "store.h"
 #include "storexfer.h"
 
-MSG_ENC(msg_snap_req)
-MSG_DEC(msg_snap)
-
 struct watch {
 	struct job_ctx *c;
 	struct msg_progress last;     /* the engine's last word */
@@ -152,7 +149,8 @@ copy_commit(struct job_ctx *c, struct store *s, const char *ct,
     const char *host, const struct msg_conf *conf, struct get_result *res)
 {
 	struct watch w = { .c = c };
-	struct storexfer_opts o = { .progress = on_progress, .arg = &w };
+	struct storexfer_opts o = { .progress = on_progress, .arg = &w,
+	    .job = (uint64_t)c->job->id };
 	struct store_meta meta = { .host = host, .kind = res->kind };
 	struct storexfer_result xr;
 	struct store_changes *ch;
@@ -211,6 +209,24 @@ copy_commit(struct job_ctx *c, struct store *s, const char *ct,
 	return JOB_OUT_DONE;
 }
 
+void
+job_snap_drop_stale(struct job_ctx *c, const char *host, const char *ct)
+{
+	char err[512];
+	int r;
+
+	/* a snapshot an earlier run of this job took (the master died: its
+	 * send is dead, whether or not the slave has noticed), or a send
+	 * whose worker was killed left: garbage, never an admin's */
+	if ((r = master_snap_drop_stale(c->m, host, ct, c->job->id, err,
+	    sizeof(err))) == 1)
+		job_note(c, "dropped the snapshot of %s a send that is over "
+		    "left on %s", ct, host);
+	else if (r < 0)
+		job_note(c, "dropping a snapshot a send left on %s: %s", host,
+		    err);
+}
+
 int
 get_into_store(struct job_ctx *c, const char *ct, const char *host,
     enum store_kind kind, unsigned flags, struct get_result *res)
@@ -228,6 +244,7 @@ get_into_store(struct job_ctx *c, const char *ct, const char *host,
 		r = job_fail(c, "config from %s: %s", host, err);
 		goto out;
 	}
+	job_snap_drop_stale(c, host, ct);
 	/* asked once the host answered: a host out of reach waits once */
 	if (master_snap_held(c->m, host, ct, false, err, sizeof(err)) == 1) {
 		r = job_fail(c, "config: %s; nothing changed", err);
@@ -324,20 +341,17 @@ get_made_by_job(struct job_ctx *c, bool by_get, struct get_result *res)
 	return made;
 }
 
-/* A master killed mid-get: the slave's end saw its connection go and
- * released its snapshot or freeze; drop it again in case (only when the
- * job was at its copy, the one step that holds one: at any other a hold
- * there is someone else's, an admin's `corral snapshot`), then run the
- * get again, which resumes the store's .incoming, unless the master died
- * after the commit had made the version. */
+/* A master killed mid-get: run it again, which resumes the store's
+ * .incoming (unless the master died after the commit had made the
+ * version).  A snapshot its killed send took, the slave may still hold
+ * (a connection it has not seen close): the config step drops it, as a
+ * send of this job's, and never an admin's (backup's recover the same). */
 int
 get_recover(struct job_ctx *c)
 {
 	const struct job *j = c->job;
 	struct get_result res;
-	struct msg_snap_req sq;
-	struct msg_snap sr;
-	char e[512], text[JOB_RESULT_MAX];
+	char text[JOB_RESULT_MAX];
 
 	if ((strcmp(j->step, "commit") == 0 || strcmp(j->step, "done") == 0) &&
 	    get_made_by_job(c, true, &res)) {
@@ -348,14 +362,6 @@ get_recover(struct job_ctx *c)
 		(void)job_step(c, "done");
 		return JOB_OUT_DONE;
 	}
-
-	memset(&sq, 0, sizeof(sq));
-	snprintf(sq.ct, sizeof(sq.ct), "%s", j->container);
-	sq.op = MSG_SNAP_DROP;
-	if (strcmp(j->step, "copy") == 0 &&
-	    master_request(c->m, j->src, MSG_SNAP_REQ, msg_snap_req_enc, &sq,
-	    MSG_SNAP, msg_snap_dec, &sr, 120, e, sizeof(e)) != 0)
-		job_note(c, "dropping a snapshot left on %s: %s", j->src, e);
 	job_note(c, "master restarted during %s: resuming: getting %s from "
 	    "%s again (what reached the store is kept)", j->step[0] ?
 	    j->step : "its start", j->container, j->src);

@@ -69,4 +69,10 @@ int get_recover(struct job_ctx *c);
 int put_run(struct job_ctx *c);
 int put_recover(struct job_ctx *c);
 
+/* At a job's config step, before master_snap_held: ct's snapshot on
+ * host that a send took and that is over (its worker gone, or a send of
+ * this job's earlier run, which a killed master left) dropped, and said
+ * in a note; an admin's, or a send's at work, stays. */
+void job_snap_drop_stale(struct job_ctx *c, const char *host, const char *ct);
+
 #endif

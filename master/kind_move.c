@@ -26,6 +26,7 @@
 #include "cerr.h"
 #include "codec.h"
 #include "jobrun.h"
+#include "kind_get.h"
 #include "master.h"
 #include "msg.h"
 #include "poller.h"
@@ -654,6 +655,7 @@ run(struct move *mv, struct msg_conf *conf)
 	if (master_conf_get(c->m, mv->from, mv->ct, conf, mv->err,
 	    sizeof(mv->err)) != 0)
 		return job_fail(c, "config: %s", mv->err);
+	job_snap_drop_stale(c, mv->from, mv->ct);
 	if (master_snap_held(c->m, mv->from, mv->ct, true, mv->err,
 	    sizeof(mv->err)) == 1)
 		return job_fail(c, "config: %s; nothing changed", mv->err);

@@ -151,6 +151,13 @@ int master_rename(struct master_ctx *m, const char *host, const char *ct,
 int master_snap_held(struct master_ctx *m, const char *host, const char *ct,
     bool stopping, char *err, size_t errlen);
 
+/* The snapshot of ct on host that a send took and that is over (its
+ * worker gone, or a send of job, which runs again), dropped: never an
+ * admin's, nor a send's at work.  1 one was, 0 none, or a CERR_* with
+ * err. */
+int master_snap_drop_stale(struct master_ctx *m, const char *host,
+    const char *ct, int64_t job, char *err, size_t errlen);
+
 /* Record the host key of slave name after checking it against expect_fp
  * (when not ""); with record false only fetch its fingerprint (trust.c). */
 int master_trust_host(struct master_ctx *ctx, const char *name,

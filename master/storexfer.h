@@ -39,6 +39,7 @@ struct storexfer_opts {
 	uint32_t opts;                 /* TREE_OPT_CHECKSUM, TREE_OPT_DRY_RUN */
 	storexfer_progress_fn progress;  /* may be NULL */
 	void *arg;
+	uint64_t job;                  /* a get's: the job whose send it is */
 };
 
 struct storexfer_result {

@@ -141,6 +141,7 @@ store_get_tree(struct master_ctx *m, const char *host, const char *src,
 	x.xo.in_place = in->in_place;
 	/* a version is C as it is now, never an admin's earlier snapshot */
 	x.tq.opts |= TREE_OPT_OWN_SNAP;
+	x.tq.job = o->job;       /* kept with the snapshot the send takes */
 	x.xo.on_change = on_change;
 	x.xo.change_arg = &x;
 	x.changes = changes;

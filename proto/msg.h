@@ -182,10 +182,20 @@ struct msg_create {
 	char rootfs[PROTO_STRING_MAX];     /* its lxc.rootfs.path */
 };
 
-enum msg_snap_op { MSG_SNAP_TAKE = 1, MSG_SNAP_STATUS = 2, MSG_SNAP_DROP = 3 };
+/* DROP_STALE: only a snapshot a send took whose send is over (its worker
+ * gone, or a send of job `job`, which the master runs again) */
+enum msg_snap_op {
+	MSG_SNAP_TAKE = 1, MSG_SNAP_STATUS = 2, MSG_SNAP_DROP = 3,
+	MSG_SNAP_DROP_STALE = 4,
+};
 enum msg_snap_kind {                   /* what holds the point in time */
 	MSG_SNAPK_NONE = 0, MSG_SNAPK_SNAPSHOT = 1, MSG_SNAPK_FROZEN = 2,
 	MSG_SNAPK_STOPPED = 3,
+};
+enum msg_snap_owner {                  /* who took it */
+	MSG_SNAPO_ADMIN = 0,               /* corral snapshot (or none) */
+	MSG_SNAPO_SEND = 1,                /* a send, its worker at work */
+	MSG_SNAPO_STALE = 2,               /* a send whose worker is gone */
 };
 
 struct msg_snap_req {
@@ -193,6 +203,7 @@ struct msg_snap_req {
 	char ct[PROTO_NAME_MAX];
 	uint8_t op;                        /* enum msg_snap_op */
 	uint64_t bytes;                    /* take: copy-on-write space, 0 = default */
+	uint64_t job;                      /* drop-stale: the job run again, 0 = none */
 };
 
 struct msg_snap {
@@ -205,6 +216,10 @@ struct msg_snap {
 	uint32_t warn_permille;            /* the slave's snapshot_fill_warn */
 	uint64_t size;                     /* copy-on-write bytes (lvm) */
 	char path[PROTO_STRING_MAX];       /* under the storage root, or absolute */
+	uint8_t owner;                     /* enum msg_snap_owner */
+	uint64_t job;                      /* the send's job, 0 = none (not a job's) */
+	uint32_t pid;                      /* the send's worker */
+	uint8_t leftover;                  /* 1: a take killed half-way left C frozen */
 };
 
 int msg_create_req_encode(struct cbuf *b, const struct msg_create_req *m);

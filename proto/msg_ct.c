@@ -69,7 +69,8 @@ msg_snap_req_encode(struct cbuf *b, const struct msg_snap_req *m)
 	if ((r = cbuf_put_cstring(b, m->host)) != 0 ||
 	    (r = cbuf_put_cstring(b, m->ct)) != 0 ||
 	    (r = cbuf_put_u8(b, m->op)) != 0 ||
-	    (r = cbuf_put_u64(b, m->bytes)) != 0)
+	    (r = cbuf_put_u64(b, m->bytes)) != 0 ||
+	    (r = cbuf_put_u64(b, m->job)) != 0)
 		return r;
 	return 0;
 }
@@ -83,9 +84,10 @@ msg_snap_req_decode(struct cbuf *b, struct msg_snap_req *m)
 	if ((r = GETS(b, m->host)) != 0 || (r = GETS(b, m->ct)) != 0 ||
 	    (r = cbuf_get_u8(b, &m->op)) != 0 ||
 	    (r = cbuf_get_u64(b, &m->bytes)) != 0 ||
+	    (r = cbuf_get_u64(b, &m->job)) != 0 ||
 	    (r = cbuf_expect_end(b)) != 0)
 		return r;
-	return m->op < MSG_SNAP_TAKE || m->op > MSG_SNAP_DROP ?
+	return m->op < MSG_SNAP_TAKE || m->op > MSG_SNAP_DROP_STALE ?
 	    CERR_PROTOCOL : 0;
 }
 
@@ -102,7 +104,11 @@ msg_snap_encode(struct cbuf *b, const struct msg_snap *m)
 	    (r = cbuf_put_u32(b, m->fill_permille)) != 0 ||
 	    (r = cbuf_put_u32(b, m->warn_permille)) != 0 ||
 	    (r = cbuf_put_u64(b, m->size)) != 0 ||
-	    (r = cbuf_put_cstring(b, m->path)) != 0)
+	    (r = cbuf_put_cstring(b, m->path)) != 0 ||
+	    (r = cbuf_put_u8(b, m->owner)) != 0 ||
+	    (r = cbuf_put_u64(b, m->job)) != 0 ||
+	    (r = cbuf_put_u32(b, m->pid)) != 0 ||
+	    (r = cbuf_put_u8(b, m->leftover)) != 0)
 		return r;
 	return 0;
 }
@@ -121,9 +127,14 @@ msg_snap_decode(struct cbuf *b, struct msg_snap *m)
 	    (r = cbuf_get_u32(b, &m->warn_permille)) != 0 ||
 	    (r = cbuf_get_u64(b, &m->size)) != 0 ||
 	    (r = GETS(b, m->path)) != 0 ||
+	    (r = cbuf_get_u8(b, &m->owner)) != 0 ||
+	    (r = cbuf_get_u64(b, &m->job)) != 0 ||
+	    (r = cbuf_get_u32(b, &m->pid)) != 0 ||
+	    (r = cbuf_get_u8(b, &m->leftover)) != 0 ||
 	    (r = cbuf_expect_end(b)) != 0)
 		return r;
 	if (m->kind > MSG_SNAPK_STOPPED || m->valid > 1 ||
+	    m->owner > MSG_SNAPO_STALE || m->leftover > 1 ||
 	    m->fill_permille > 1000 || m->warn_permille > 1000)
 		return CERR_PROTOCOL;
 	return 0;

@@ -10,7 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* 8 a drain's arrivals in CLI_PLAN (the jobs bringing containers to the
+/* 9 which send took a snapshot (SNAP's owner, job and pid; SNAP_REQ's
+ * drop-stale and job; the own-snapshot send's job): a job's recovery
+ * drops only its own dead send's snapshot; 8 a drain's arrivals in CLI_PLAN (the jobs bringing containers to the
  * host); 7 the transfer option OWN_SNAP (a job never reads an admin's earlier
  * snapshot); 6 the host's CPU time in HOST_INFO and its use in CLI_HOSTS (and the
  * create, limit and control requests' detach bits); 5 a job's result (CLI_JOB and the rest of struct msg_job); 4 a direct connection starts with the receiver's challenge and each
@@ -19,8 +21,8 @@
  * transfers, 2 added CT_CREATE, SNAP and TREE_PROGRESS; no version 1, 2
  * or 3 peer was ever released, so they are refused rather than spoken to
  * without them */
-#define PROTO_VERSION      8   /* the newest version this build speaks */
-#define PROTO_VERSION_MIN  8   /* the oldest version this build accepts */
+#define PROTO_VERSION      9   /* the newest version this build speaks */
+#define PROTO_VERSION_MIN  9   /* the oldest version this build accepts */
 
 #define PROTO_HDR_LEN      12          /* u32 len, u16 type, u16 flags, u32 id */
 #define PROTO_PAYLOAD_MAX  (1u << 20)  /* 1 MiB; a larger frame is refused */

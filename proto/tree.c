@@ -35,6 +35,9 @@ tree_req_encode(struct cbuf *b, const struct tree_req *r)
 	    (e = cbuf_put_u32(b, r->opts)) != 0 ||
 	    (e = cbuf_put_u8(b, r->zlevel)) != 0)
 		return e;
+	if ((r->opts & TREE_OPT_OWN_SNAP) &&
+	    (e = cbuf_put_u64(b, r->job)) != 0)
+		return e;
 	if (!(r->opts & TREE_OPT_DIRECT))
 		return 0;
 	if ((e = cbuf_put(b, r->key, TREE_KEY_LEN)) != 0 ||
@@ -57,6 +60,9 @@ tree_req_decode(struct cbuf *b, struct tree_req *r)
 		return e;
 	if ((r->opts & ~TREE_OPTS_KNOWN) != 0 || r->zlevel > 9)
 		return CERR_PROTOCOL;
+	if ((r->opts & TREE_OPT_OWN_SNAP) &&
+	    (e = cbuf_get_u64(b, &r->job)) != 0)
+		return e;
 	if ((r->opts & TREE_OPT_DIRECT) &&
 	    ((e = cbuf_get(b, r->key, TREE_KEY_LEN)) != 0 ||
 	    (e = cbuf_get_cstring_into(b, r->peer, sizeof(r->peer))) != 0 ||

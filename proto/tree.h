@@ -150,6 +150,9 @@ struct tree_req {
 	char path[4096];         /* relative to the slave's storage root */
 	uint32_t opts;
 	uint8_t zlevel;          /* 1..9 */
+	/* with TREE_OPT_OWN_SNAP: the job whose send this is (0 = none),
+	 * kept with the snapshot it takes */
+	uint64_t job;
 	/* with TREE_OPT_DIRECT: the key for this one transfer; the sender
 	 * also gets where the receiver listens and the bandwidth limit */
 	uint8_t key[TREE_KEY_LEN];

@@ -167,6 +167,8 @@ slave_test_pause(const char *var, const char *ct, const char *step)
 
 	if (n <= 0)
 		return;
-	log_notice("%s: %s; pausing %d s (%s)", ct, step, n, var);
+	/* the pid: a test stops or kills this very process */
+	log_notice("%s: %s; pausing %d s (%s, pid %d)", ct, step, n, var,
+	    (int)getpid());
 	sleep((unsigned)n);
 }

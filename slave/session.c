@@ -86,7 +86,8 @@ handle_create(struct reqloop *l, const struct frame *f)
 static int
 handle_snap(struct reqloop *l, const struct frame *f)
 {
-	static const char *const ops[] = { "", "snapshot", "status", "drop" };
+	static const char *const ops[] = { "", "snapshot", "status", "drop",
+	    "drop-stale" };
 	struct slave_ctx *ctx = l->ctx;
 	struct msg_snap_req q;
 	struct slave_snap sn;
@@ -107,6 +108,10 @@ handle_snap(struct reqloop *l, const struct frame *f)
 		    sizeof(err))) == 0)
 			r = slave_snap_drop(ctx, q.ct, &had, err, sizeof(err));
 		break;
+	case MSG_SNAP_DROP_STALE:
+		r = slave_snap_drop_stale(ctx, q.ct, q.job, &sn, err,
+		    sizeof(err));
+		break;
 	default:
 		r = slave_snap_status(ctx, q.ct, &sn, err, sizeof(err));
 		break;
@@ -125,6 +130,10 @@ handle_snap(struct reqloop *l, const struct frame *f)
 	a.warn_permille = ctx->conf.snapshot_fill_warn * 10;
 	a.size = sn.size;
 	snprintf(a.path, sizeof(a.path), "%s", sn.rel[0] ? sn.rel : sn.path);
+	a.owner = (uint8_t)sn.owner;
+	a.job = sn.job;
+	a.pid = sn.pid;
+	a.leftover = sn.leftover;
 	if (sn.kind != SNAP_KIND_NONE && sn.fill_permille >= a.warn_permille)
 		log_warn("%s: snapshot %u.%u%% full", q.ct,
 		    sn.fill_permille / 10, sn.fill_permille % 10);

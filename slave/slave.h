@@ -63,8 +63,17 @@ enum slave_snap_kind {
 	SNAP_KIND_FROZEN = 2,     /* dir: the running container is frozen */
 	SNAP_KIND_STOPPED = 3,    /* dir: held while stopped, read in place */
 };
+enum slave_snap_owner {
+	SNAP_BY_ADMIN = 0,        /* corral snapshot: no send's marker */
+	SNAP_BY_SEND = 1,         /* a send, its worker running */
+	SNAP_BY_STALE_SEND = 2,   /* a send whose worker is gone */
+};
 struct slave_snap {
 	enum slave_snap_kind kind;
+	enum slave_snap_owner owner;
+	uint64_t job;             /* the send's job (0: none) */
+	uint32_t pid;             /* the send's worker */
+	bool leftover;            /* dir: a take killed half-way left C frozen */
 	bool valid;
 	uint32_t fill_permille;
 	uint64_t size;
@@ -77,6 +86,36 @@ int slave_snap_status(struct slave_ctx *ctx, const char *ct,
     struct slave_snap *out, char *err, size_t errlen);
 int slave_snap_drop(struct slave_ctx *ctx, const char *ct, bool *had,
     char *err, size_t errlen);
+/* A send's take (a transfer of @C): C's snapshot marked as this worker's
+ * send of job (0: none).  One there already that a send took and that is
+ * over (its worker gone, or a send of this job) is dropped first; any
+ * other is used (a hold, or any with !own_snap) or, a backend snapshot
+ * with own_snap, refused.  1 taken for this send, 0 one there used, -1 err. */
+int slave_snap_take_send(struct slave_ctx *ctx, const char *ct, uint64_t job,
+    bool own_snap, struct slave_snap *out, char *err, size_t errlen);
+/* The send's own snapshot dropped at its end, if it is still its own. */
+void slave_snap_drop_send(struct slave_ctx *ctx, const char *ct, uint64_t job);
+/* C's snapshot dropped only if a send took it and it is over (as above);
+ * *out what was dropped (kind NONE: nothing). */
+int slave_snap_drop_stale(struct slave_ctx *ctx, const char *ct, uint64_t job,
+    struct slave_snap *out, char *err, size_t errlen);
+/* snapmark.c: the send's marker beside C's snapshot, and C's lock, which
+ * every take and drop holds (a send's waits for it; an admin's, a
+ * remove's, is refused after 2 s) */
+/* ROOT/.corral-snap/PREFIXct in buf; -1 if too long */
+int snapdir_path(struct slave_ctx *ctx, const char *prefix, const char *ct,
+    char *buf, size_t len);
+int snap_lock(struct slave_ctx *ctx, const char *ct, bool wait, char *err,
+    size_t errlen);
+void snap_unlock(struct slave_ctx *ctx, const char *ct, int fd);
+int snapmark_write(struct slave_ctx *ctx, const char *ct, uint64_t job,
+    char *err, size_t errlen);
+void snapmark_clear(struct slave_ctx *ctx, const char *ct);
+void snapmark_owner(struct slave_ctx *ctx, const char *ct,
+    struct slave_snap *out);
+bool snapmark_stale(const struct slave_snap *cur, uint64_t job);
+bool snapmark_mine(struct slave_ctx *ctx, const char *ct, uint64_t job);
+void snapmark_sweep(struct slave_ctx *ctx);
 /* At start: thaw and forget holds a crashed slave left. */
 void slave_snap_sweep(struct slave_ctx *ctx);
 

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <sys/file.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,22 +27,13 @@
 /* a hold being written: what it froze is in it before it is frozen, so
  * that a slave killed meanwhile thaws it at its next start */
 #define HOLD_TMP_PREFIX ".holdtmp."
+#define LOCK_TRIES 50            /* 10 ms apart */
 #define STOP_PASSES 4           /* catch processes forked while stopping */
-
-static int
-hold_path_as(struct slave_ctx *ctx, const char *prefix, const char *ct,
-    char *buf, size_t len)
-{
-	int n = snprintf(buf, len, "%s/%s/%s%s", ctx->storage.root,
-	    STORAGE_SNAPDIR, prefix, ct);
-
-	return n < 0 || (size_t)n >= len ? -1 : 0;
-}
 
 static int
 hold_path(struct slave_ctx *ctx, const char *ct, char *buf, size_t len)
 {
-	return hold_path_as(ctx, HOLD_PREFIX, ct, buf, len);
+	return snapdir_path(ctx, HOLD_PREFIX, ct, buf, len);
 }
 
 /* What is written so far on disk before the next freeze or SIGSTOP. */
@@ -124,47 +116,76 @@ sigstop_all(pid_t init, FILE *f)
 	return stopped;
 }
 
-/* Undo a hold file: SIGCONT its pids (if still in that namespace) or
- * unfreeze through liblxc. */
+/* The next line of fd at *off, without its newline; false at the end.
+ * pread: a record read through the descriptor that holds its lock, since
+ * on NFS flock is a POSIX lock, which any close of another descriptor of
+ * the file by this process would drop. */
+static bool
+pread_line(int fd, off_t *off, char *line, size_t len)
+{
+	ssize_t n = pread(fd, line, len - 1, *off);
+	char *nl;
+
+	if (n <= 0)
+		return false;
+	line[n] = '\0';
+	if ((nl = memchr(line, '\n', (size_t)n)) != NULL) {
+		*nl = '\0';
+		*off += nl - line + 1;
+	} else
+		*off += n;
+	return true;
+}
+
+/* Undo a hold record read from fd (written out: hold_sync): SIGCONT its
+ * pids (if still in that namespace) or unfreeze through liblxc. */
 static void
-thaw_hold(struct slave_ctx *ctx, const char *ct, const char *hold)
+thaw_hold_fd(struct slave_ctx *ctx, const char *ct, int fd)
 {
 	char line[128], path[64];
 	unsigned long long nsino = 0;
-	FILE *f = fopen(hold, "re");
 	struct stat st;
+	off_t off = 0;
 
-	if (f == NULL)
+	if (!pread_line(fd, &off, line, sizeof(line)))
 		return;
-	if (fgets(line, sizeof(line), f) != NULL) {
-		if (strncmp(line, "lxc", 3) == 0) {
-			struct lxc_container *c = lxc_container_new(ct,
-			    ctx->conf.lxcpath);
+	if (strncmp(line, "lxc", 3) == 0) {
+		struct lxc_container *c = lxc_container_new(ct,
+		    ctx->conf.lxcpath);
 
-			if (c != NULL) {
-				if (!c->unfreeze(c))
-					log_warn("%s: unfreeze failed", ct);
-				lxc_container_put(c);
-			}
-		} else if (sscanf(line, "sigstop %llu", &nsino) == 1) {
-			while (fgets(line, sizeof(line), f) != NULL) {
-				int pid = atoi(line);
+		if (c != NULL) {
+			if (!c->unfreeze(c))
+				log_warn("%s: unfreeze failed", ct);
+			lxc_container_put(c);
+		}
+	} else if (sscanf(line, "sigstop %llu", &nsino) == 1) {
+		while (pread_line(fd, &off, line, sizeof(line))) {
+			int pid = atoi(line);
 
-				snprintf(path, sizeof(path), "/proc/%d/ns/pid",
-				    pid);
-				if (pid > 0 && stat(path, &st) == 0 &&
-				    st.st_ino == nsino)
-					(void)kill(pid, SIGCONT);
-			}
+			snprintf(path, sizeof(path), "/proc/%d/ns/pid", pid);
+			if (pid > 0 && stat(path, &st) == 0 &&
+			    st.st_ino == nsino)
+				(void)kill(pid, SIGCONT);
 		}
 	}
-	fclose(f);
+}
+
+/* A hold no take holds locked (a hold in place, a crashed slave's). */
+static void
+thaw_hold(struct slave_ctx *ctx, const char *ct, const char *hold)
+{
+	int fd = open(hold, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd >= 0) {
+		thaw_hold_fd(ctx, ct, fd);
+		close(fd);
+	}
 }
 
 static void
-thaw_stale(struct slave_ctx *ctx, const char *ct, const char *tmp)
+thaw_stale(struct slave_ctx *ctx, const char *ct, int fd)
 {
-	thaw_hold(ctx, ct, tmp);
+	thaw_hold_fd(ctx, ct, fd);
 	log_notice("%s: released what a take killed half-way froze", ct);
 }
 
@@ -181,29 +202,59 @@ locked_as_named(int fd, const char *path, struct stat *st)
 }
 
 /* A take whose worker was killed half-way (its channel closed) left its
- * file, unlocked, and what it froze frozen: thawed and removed, under
- * the lock.  Whether there was one. */
+ * file, unlocked, and what it froze frozen: its descriptor, locked, or
+ * -1.  A take at work holds the lock: its file is no leftover; nor is an
+ * empty one, which a take may have made and not yet locked (it writes
+ * its record before it freezes anything). */
+static int
+open_stale_take(struct slave_ctx *ctx, const char *ct, char *tmp,
+    size_t len)
+{
+	struct stat a;
+	int fd;
+
+	/* read-write: on NFS flock's exclusive lock is a POSIX write lock */
+	if (snapdir_path(ctx, HOLD_TMP_PREFIX, ct, tmp, len) != 0 ||
+	    (fd = open(tmp, O_RDWR | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return -1;
+	if (locked_as_named(fd, tmp, &a) && a.st_size > 0)
+		return fd;
+	close(fd);
+	return -1;
+}
+
+/* A take killed half-way left C frozen: shown by a status until a drop,
+ * a take or the slave's restart releases it. */
+static bool
+take_left_over(struct slave_ctx *ctx, const char *ct)
+{
+	char tmp[PATH_MAX + 8];
+	struct stat a;
+	int fd;
+
+	/* looked at without a lock first: most have none */
+	if (snapdir_path(ctx, HOLD_TMP_PREFIX, ct, tmp, sizeof(tmp)) != 0 ||
+	    stat(tmp, &a) != 0 || a.st_size == 0 ||
+	    (fd = open_stale_take(ctx, ct, tmp, sizeof(tmp))) < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* That leftover thawed and removed, under its lock.  Whether there was
+ * one. */
 static bool
 release_stale_take(struct slave_ctx *ctx, const char *ct)
 {
 	char tmp[PATH_MAX + 8];
-	struct stat a;
-	bool stale;
-	int fd;
+	int fd = open_stale_take(ctx, ct, tmp, sizeof(tmp));
 
-	if (hold_path_as(ctx, HOLD_TMP_PREFIX, ct, tmp, sizeof(tmp)) != 0 ||
-	    (fd = open(tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+	if (fd < 0)
 		return false;
-	/* a take at work holds the lock: its file is no leftover; nor is
-	 * an empty one, which a take may have made and not yet locked (it
-	 * writes its record before it freezes anything) */
-	stale = locked_as_named(fd, tmp, &a) && a.st_size > 0;
-	if (stale) {
-		thaw_stale(ctx, ct, tmp);
-		(void)unlink(tmp);
-	}
+	thaw_stale(ctx, ct, fd);
+	(void)unlink(tmp);
 	close(fd);
-	return stale;
+	return true;
 }
 
 /* Open and lock tmp, the take's record of what it freezes and its lock:
@@ -216,21 +267,26 @@ lock_tmp(struct slave_ctx *ctx, const char *ct, const char *tmp, char *err,
     size_t errlen)
 {
 	struct stat a;
-	int fd;
+	int fd, tries;
 
 	if ((fd = open(tmp, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 	    0600)) < 0) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		return -1;
 	}
-	if (!locked_as_named(fd, tmp, &a)) {
-		snprintf(err, errlen, "%s: another snapshot of it is being "
-		    "taken", ct);
-		close(fd);
-		return -1;
+	/* under C's lock no other take is at work: a status that looks
+	 * for a leftover holds it an instant */
+	for (tries = 0; !locked_as_named(fd, tmp, &a); tries++) {
+		if (tries == LOCK_TRIES) {
+			snprintf(err, errlen, "%s: another snapshot of it is "
+			    "being taken", ct);
+			close(fd);
+			return -1;
+		}
+		usleep(10000);
 	}
 	if (a.st_size > 0)
-		thaw_stale(ctx, ct, tmp);
+		thaw_stale(ctx, ct, fd);
 	if (ftruncate(fd, 0) != 0) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		close(fd);
@@ -258,7 +314,7 @@ hold_take(struct slave_ctx *ctx, struct lxc_container *c, const char *ct,
 		return -1;
 	}
 	if (hold_path(ctx, ct, hold, sizeof(hold)) != 0 ||
-	    hold_path_as(ctx, HOLD_TMP_PREFIX, ct, tmp, sizeof(tmp)) != 0) {
+	    snapdir_path(ctx, HOLD_TMP_PREFIX, ct, tmp, sizeof(tmp)) != 0) {
 		snprintf(err, errlen, "%s: path too long", ct);
 		return -1;
 	}
@@ -291,7 +347,7 @@ hold_take(struct slave_ctx *ctx, struct lxc_container *c, const char *ct,
 	} else {
 		snprintf(err, errlen, "%s: cannot freeze it", ct);
 		(void)hold_sync(f);     /* what sigstop_all stopped, on record */
-		thaw_hold(ctx, ct, tmp);
+		thaw_hold_fd(ctx, ct, fileno(f));
 		goto out;
 	}
 	/* tests kill the slave here: its next start thaws C */
@@ -301,7 +357,8 @@ hold_take(struct slave_ctx *ctx, struct lxc_container *c, const char *ct,
 	 * it finds the hold */
 	if (hold_sync(f) != 0 || rename(tmp, hold) != 0) {
 		snprintf(err, errlen, "%s: %s", hold, strerror(errno));
-		thaw_hold(ctx, ct, tmp);
+		(void)fflush(f);
+		thaw_hold_fd(ctx, ct, fileno(f));
 		goto out;
 	}
 	ret = 0;
@@ -346,6 +403,7 @@ slave_snap_status(struct slave_ctx *ctx, const char *ct,
 		snprintf(err, errlen, "'%s' is not a valid container name", ct);
 		return -1;
 	}
+	out->leftover = take_left_over(ctx, ct);
 	if (s->ops->snapshots) {
 		if (s->ops->snap_status(s, ct, &st, err, errlen) != 0)
 			return -1;
@@ -355,6 +413,7 @@ slave_snap_status(struct slave_ctx *ctx, const char *ct,
 			out->fill_permille = st.fill_permille;
 			out->size = st.size;
 			fill_paths(ctx, ct, NULL, true, out);
+			snapmark_owner(ctx, ct, out);
 			return 0;
 		}
 	}
@@ -379,12 +438,14 @@ slave_snap_status(struct slave_ctx *ctx, const char *ct,
 			}
 		}
 		fill_paths(ctx, ct, dir, false, out);
+		snapmark_owner(ctx, ct, out);
 	}
 	return 0;
 }
 
-int
-slave_snap_take(struct slave_ctx *ctx, const char *ct, uint64_t bytes,
+/* The take, under C's lock. */
+static int
+snap_take_locked(struct slave_ctx *ctx, const char *ct, uint64_t bytes,
     struct slave_snap *out, char *err, size_t errlen)
 {
 	struct storage *s = &ctx->storage;
@@ -438,8 +499,9 @@ out:
 	return ret;
 }
 
-int
-slave_snap_drop(struct slave_ctx *ctx, const char *ct, bool *had, char *err,
+/* The drop, and the send's marker with it, under C's lock. */
+static int
+snap_drop_locked(struct slave_ctx *ctx, const char *ct, bool *had, char *err,
     size_t errlen)
 {
 	struct storage *s = &ctx->storage;
@@ -449,24 +511,167 @@ slave_snap_drop(struct slave_ctx *ctx, const char *ct, bool *had, char *err,
 	*had = release_stale_take(ctx, ct);
 	if (slave_snap_status(ctx, ct, &cur, err, errlen) != 0)
 		return -1;
-	if (cur.kind == SNAP_KIND_NONE)
+	if (cur.kind == SNAP_KIND_NONE) {
+		snapmark_clear(ctx, ct);     /* a send's killed before its take */
 		return 0;
+	}
 	*had = true;
 	if (cur.kind == SNAP_KIND_SNAPSHOT) {
 		if (s->ops->snap_drop(s, ct, err, errlen) != 0)
 			return -1;
 		log_info("%s: snapshot dropped", ct);
-		return 0;
+	} else {
+		hold_path(ctx, ct, hold, sizeof(hold));
+		thaw_hold(ctx, ct, hold);
+		if (unlink(hold) != 0 && errno != ENOENT) {
+			snprintf(err, errlen, "%s: %s", hold, strerror(errno));
+			return -1;
+		}
+		log_info("%s: %s", ct, cur.kind == SNAP_KIND_FROZEN ?
+		    "thawed" : "released");
 	}
-	hold_path(ctx, ct, hold, sizeof(hold));
-	thaw_hold(ctx, ct, hold);
-	if (unlink(hold) != 0 && errno != ENOENT) {
-		snprintf(err, errlen, "%s: %s", hold, strerror(errno));
+	/* after the drop: a drop killed before this leaves a marker with no
+	 * snapshot, which the next take or drop clears */
+	snapmark_clear(ctx, ct);
+	return 0;
+}
+
+/* C's lock (snap_lock) for a name from the wire. */
+static int
+lock_named(struct slave_ctx *ctx, const char *ct, bool wait, char *err,
+    size_t errlen)
+{
+	if (!ct_name_valid(ct)) {
+		snprintf(err, errlen, "'%s' is not a valid container name", ct);
 		return -1;
 	}
-	log_info("%s: %s", ct, cur.kind == SNAP_KIND_FROZEN ? "thawed" :
-	    "released");
-	return 0;
+	return snap_lock(ctx, ct, wait, err, errlen);
+}
+
+int
+slave_snap_take(struct slave_ctx *ctx, const char *ct, uint64_t bytes,
+    struct slave_snap *out, char *err, size_t errlen)
+{
+	int fd, r;
+
+	if ((fd = lock_named(ctx, ct, false, err, errlen)) < 0)
+		return -1;
+	/* an admin's: no send's marker beside it (one a send killed before
+	 * its take left) */
+	snapmark_clear(ctx, ct);
+	r = snap_take_locked(ctx, ct, bytes, out, err, errlen);
+	snap_unlock(ctx, ct, fd);
+	return r;
+}
+
+int
+slave_snap_drop(struct slave_ctx *ctx, const char *ct, bool *had, char *err,
+    size_t errlen)
+{
+	int fd, r;
+
+	*had = false;
+	if ((fd = lock_named(ctx, ct, false, err, errlen)) < 0)
+		return -1;
+	r = snap_drop_locked(ctx, ct, had, err, errlen);
+	snap_unlock(ctx, ct, fd);
+	return r;
+}
+
+/* A send's snapshot that is over (snapmark_stale) dropped, under C's
+ * lock; cur is C's status, and what was dropped.  0 none was, 1 dropped,
+ * -1 err. */
+static int
+drop_if_stale(struct slave_ctx *ctx, const char *ct, uint64_t job,
+    struct slave_snap *cur, char *err, size_t errlen)
+{
+	char of[40] = "";
+	bool had;
+
+	if (slave_snap_status(ctx, ct, cur, err, errlen) != 0)
+		return -1;
+	if (!snapmark_stale(cur, job))
+		return 0;
+	if (snap_drop_locked(ctx, ct, &had, err, errlen) != 0)
+		return -1;
+	if (cur->job != 0)
+		snprintf(of, sizeof(of), " of job %" PRIu64, cur->job);
+	log_notice("%s: dropped the snapshot a send%s took, which is over "
+	    "(its worker %u %s)", ct, of, cur->pid, cur->owner ==
+	    SNAP_BY_SEND ? "still running: its job runs again" : "gone");
+	return 1;
+}
+
+int
+slave_snap_take_send(struct slave_ctx *ctx, const char *ct, uint64_t job,
+    bool own_snap, struct slave_snap *out, char *err, size_t errlen)
+{
+	int fd, r = -1;
+
+	if ((fd = lock_named(ctx, ct, true, err, errlen)) < 0)
+		return -1;
+	if (drop_if_stale(ctx, ct, job, out, err, errlen) < 0)
+		goto out;
+	if (out->kind == SNAP_KIND_NONE) {
+		/* marked first: a worker killed after the take leaves it a
+		 * send's, never one that looks an admin's */
+		if (snapmark_write(ctx, ct, job, err, errlen) != 0)
+			goto out;
+		if (snap_take_locked(ctx, ct, 0, out, err, errlen) != 0) {
+			snapmark_clear(ctx, ct);
+			goto out;
+		}
+		r = 1;
+	} else if (own_snap && out->kind == SNAP_KIND_SNAPSHOT) {
+		/* a job reads C as it is now: a backend snapshot already
+		 * there holds an earlier instant (a hold is the live tree,
+		 * frozen or stopped: that is now) */
+		snprintf(err, errlen, "%s has a snapshot already (%s): a job "
+		    "reads %s as it is now, not as of that snapshot; drop it "
+		    "first (corral snapshot HOST %s --drop)", ct,
+		    out->owner == SNAP_BY_ADMIN ? "corral snapshot" :
+		    "another transfer's, still at work", ct, ct);
+	} else
+		r = 0;
+out:
+	snap_unlock(ctx, ct, fd);
+	return r;
+}
+
+void
+slave_snap_drop_send(struct slave_ctx *ctx, const char *ct, uint64_t job)
+{
+	char err[512];
+	bool had;
+	int fd;
+
+	if ((fd = snap_lock(ctx, ct, true, err, sizeof(err))) < 0) {
+		log_warn("%s: %s", ct, err);
+		return;
+	}
+	if (!snapmark_mine(ctx, ct, job))
+		/* dropped as stale while this send went on (its job runs
+		 * again), maybe taken again by its new run: not ours */
+		log_notice("%s: the snapshot this send took is no longer its "
+		    "own: left as it is", ct);
+	else if (snap_drop_locked(ctx, ct, &had, err, sizeof(err)) != 0)
+		log_warn("%s: %s", ct, err);
+	snap_unlock(ctx, ct, fd);
+}
+
+int
+slave_snap_drop_stale(struct slave_ctx *ctx, const char *ct, uint64_t job,
+    struct slave_snap *out, char *err, size_t errlen)
+{
+	int fd, r;
+
+	if ((fd = lock_named(ctx, ct, true, err, errlen)) < 0)
+		return -1;
+	r = drop_if_stale(ctx, ct, job, out, err, errlen);
+	snap_unlock(ctx, ct, fd);
+	if (r == 0)
+		out->kind = SNAP_KIND_NONE;     /* dropped nothing */
+	return r < 0 ? -1 : 0;
 }
 
 void
@@ -501,4 +706,5 @@ slave_snap_sweep(struct slave_ctx *ctx)
 		log_notice("storage: released leftover hold on %s", ct);
 	}
 	closedir(d);
+	snapmark_sweep(ctx);
 }

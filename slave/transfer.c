@@ -95,6 +95,7 @@ first_name(const char *path, char *buf, size_t len)
 struct ct_src {
 	struct slave_ctx *ctx;
 	const char *ct;
+	uint64_t job;         /* the job whose send this is (0: none) */
 	bool own;             /* taken for this transfer: drop at the end */
 	bool mounted;         /* a volume we mounted: unmounted at the end */
 	struct slave_snap snap;
@@ -162,9 +163,10 @@ lacks_mounts(struct slave_ctx *ctx, const char *ct, char *err, size_t errlen)
 	return -1;
 }
 
-/* Open container ct's rootfs as a source (through a snapshot or hold,
- * an existing one if an admin took it, unless own_snap) or as a
- * destination volume. */
+/* Open container ct's rootfs as a source (through a snapshot or hold:
+ * one this send takes, marked as cs->job's, or one there already, never
+ * an admin's backend snapshot with own_snap; one a send left that is over
+ * is dropped first) or as a destination volume. */
 static int
 open_ct(struct slave_ctx *ctx, const char *ct, bool sending, bool own_snap,
     struct ct_src *cs, char *err, size_t errlen)
@@ -190,23 +192,12 @@ open_ct(struct slave_ctx *ctx, const char *ct, bool sending, bool own_snap,
 		    storage_path(s, ct, false, dir, sizeof(dir)) != 0)
 			return -1;
 	} else {
-		if (slave_snap_status(ctx, ct, &cs->snap, err, errlen) != 0)
+		int took = slave_snap_take_send(ctx, ct, cs->job, own_snap,
+		    &cs->snap, err, errlen);
+
+		if (took < 0)
 			return -1;
-		/* a job reads C as it is now: a backend snapshot already
-		 * there holds an earlier instant (a hold is the live tree,
-		 * frozen or stopped: that is now) */
-		if (own_snap && cs->snap.kind == SNAP_KIND_SNAPSHOT) {
-			snprintf(err, errlen, "%s has a snapshot already "
-			    "(corral snapshot, or one a killed transfer left): "
-			    "a job reads %s as it is now, not as of that "
-			    "snapshot; drop it first (corral snapshot HOST %s "
-			    "--drop)", ct, ct, ct);
-			return -1;
-		}
-		if (cs->snap.kind == SNAP_KIND_NONE) {
-			if (slave_snap_take(ctx, ct, 0, &cs->snap, err,
-			    errlen) != 0)
-				return -1;
+		if (took == 1) {
 			cs->own = true;
 			/* tests copy the very tree this send reads */
 			slave_test_pause("CORRAL_TEST_SEND_PAUSE", ct,
@@ -232,11 +223,9 @@ close_ct(struct ct_src *cs)
 {
 	struct storage *s;
 	char err[256];
-	bool had;
 
-	if (cs->own && slave_snap_drop(cs->ctx, cs->ct, &had, err,
-	    sizeof(err)) != 0)
-		log_warn("%s: %s", cs->ct, err);
+	if (cs->own)
+		slave_snap_drop_send(cs->ctx, cs->ct, cs->job);
 	if (cs->mounted) {
 		s = &cs->ctx->storage;
 		if (s->ops->umount(s, cs->ct, err, sizeof(err)) != 0)
@@ -367,6 +356,7 @@ slave_transfer(struct slave_ctx *ctx, struct transport *t, uint32_t id,
 	if ((store = open_store(ctx, err, errlen)) < 0)
 		return CERR_INVALID;
 	if (req->path[0] == '@') {
+		cs.job = req->job;
 		root = open_ct(ctx, req->path + 1, sending,
 		    (req->opts & TREE_OPT_OWN_SNAP) != 0, &cs, err, errlen);
 		if (root < 0) {

@@ -165,7 +165,7 @@ asan_pool() {
 		echo "== integration tests with ASan/UBSan daemons (pool 1)"
 		for t in tests/integration/*.sh; do
 			case "$(basename "$t" .sh)" in
-			move_fault|move_space|getput_faults|getput_steps|backup_faults|disk_full|slow_slave)
+			move_fault|move_space|getput_faults|getput_steps|backup_faults|send_snap|disk_full|slow_slave)
 				[ "${CORRAL_TEST_ASAN_ALL:-0}" = 1 ] || continue ;;
 			esac
 			one "asan-$(basename "$t" .sh)" bash "$t" "$asan"

@@ -24,6 +24,12 @@ static const char *const kinds[] = {
 	[MSG_SNAPK_STOPPED] = "stopped",
 };
 
+static const char *const owners[] = {
+	[MSG_SNAPO_ADMIN] = "admin",
+	[MSG_SNAPO_SEND] = "send",
+	[MSG_SNAPO_STALE] = "stale send",
+};
+
 static void
 print_json(const struct msg_snap *a, int op)
 {
@@ -42,7 +48,33 @@ print_json(const struct msg_snap *a, int op)
 	    a->fill_permille >= a->warn_permille ? "true" : "false",
 	    (unsigned long long)a->size);
 	json_str(stdout, a->path);
-	printf("}\n");
+	printf(",\"taken_by\":\"%s\",\"job\":%llu,\"pid\":%u,"
+	    "\"leftover\":%s}\n", a->kind == MSG_SNAPK_NONE ? "" :
+	    owners[a->owner], (unsigned long long)a->job, a->pid,
+	    a->leftover ? "true" : "false");
+}
+
+/* Who took it, and a take killed half-way that left the container frozen
+ * (dir). */
+static void
+print_owner(const struct msg_snap *a)
+{
+	char job[40] = "";
+
+	if (a->job != 0)
+		snprintf(job, sizeof(job), " of job %llu",
+		    (unsigned long long)a->job);
+	if (a->kind != MSG_SNAPK_NONE && a->owner == MSG_SNAPO_SEND)
+		out_line(stdout, "%s:%s: taken by a send%s, its worker %u at "
+		    "work: dropped at its end", a->host, a->ct, job, a->pid);
+	else if (a->kind != MSG_SNAPK_NONE && a->owner == MSG_SNAPO_STALE)
+		out_line(stdout, "%s:%s: taken by a send%s, which is over (its "
+		    "worker %u gone): the next get, backup or move of it "
+		    "drops it, or --drop", a->host, a->ct, job, a->pid);
+	if (a->leftover)
+		out_line(stdout, "%s:%s: frozen by a snapshot take killed "
+		    "half-way: --drop (or the next take) releases it",
+		    a->host, a->ct);
 }
 
 static void
@@ -80,6 +112,7 @@ print_text(const struct msg_snap *a, int op)
 		    a->kind == MSG_SNAPK_FROZEN ? "frozen" : "held stopped",
 		    a->backend, a->path);
 	}
+	print_owner(a);
 }
 
 static int

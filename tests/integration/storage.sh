@@ -411,6 +411,10 @@ for B in btrfs dir btrfs-dir; do
 		}
 		released() { grep -c "w1: released what a take killed half-way froze" "$POOL/h1/slave.log" || true; }
 		killed_take
+		# the status shows it (it said "no snapshot", w1 frozen)
+		corral snapshot h1 w1 --status --json | jq -e '.state == "none" and .leftover' >/dev/null &&
+			corral snapshot h1 w1 --status | grep -q "w1: frozen by a snapshot take killed half-way" ||
+			fail "dir: the status does not show the killed take: $(corral snapshot h1 w1 --status)"
 		corral snapshot h1 w1 --drop >/dev/null || fail "dir: drop after the killed take"
 		[ "$("$POOLSH" exec h1 lxc-info -P "$L1" -n w1 -s -H)" = RUNNING ] && [ "$(released)" = 1 ] ||
 			fail "dir: the drop did not release the killed take: $(tail -n 3 "$POOL/h1/slave.log")"
@@ -423,7 +427,7 @@ for B in btrfs dir btrfs-dir; do
 		[ "$("$POOLSH" exec h1 lxc-info -P "$L1" -n w1 -s -H)" = RUNNING ] ||
 			fail "dir: w1 is $("$POOLSH" exec h1 lxc-info -P "$L1" -n w1 -s -H) after the drop"
 		no_leftovers
-		ok "dir: a snapshot asked while another is being taken: refused, the first whole and dropped; a take whose worker was killed half-way: a drop, or the next take, releases it"
+		ok "dir: a snapshot asked while another is being taken: refused, the first whole and dropped; a take whose worker was killed half-way: the status shows it, a drop, or the next take, releases it"
 
 		echo "hot_dir = refuse" >>"$POOL/h1/corral.conf"
 		"$POOLSH" stop h1

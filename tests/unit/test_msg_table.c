@@ -146,7 +146,7 @@ static int
 s_snap_req(struct cbuf *b)
 {
 	struct msg_snap_req m = { .host = "h1", .ct = "db",
-	    .op = MSG_SNAP_TAKE, .bytes = 64 << 20 };
+	    .op = MSG_SNAP_DROP_STALE, .bytes = 64 << 20, .job = 42 };
 
 	return msg_snap_req_encode(b, &m);
 }
@@ -156,7 +156,8 @@ s_snap(struct cbuf *b)
 {
 	struct msg_snap m = { .host = "h1", .ct = "db", .backend = "lvm",
 	    .kind = MSG_SNAPK_SNAPSHOT, .valid = 1, .fill_permille = 12,
-	    .warn_permille = 800, .size = 64 << 20, .path = ".corral-snap/db" };
+	    .warn_permille = 800, .size = 64 << 20, .path = ".corral-snap/db",
+	    .owner = MSG_SNAPO_SEND, .job = 42, .pid = 1234 };
 
 	return msg_snap_encode(b, &m);
 }

@@ -1379,6 +1379,8 @@ req_check(const struct tree_req *q)
 		assert_int_equal(out->port, 0);
 		assert_string_equal(out->peer, "");
 	}
+	/* and the own snapshot's job with its own */
+	assert_true(out->job == ((q->opts & TREE_OPT_OWN_SNAP) ? q->job : 0));
 	free(copy);
 	free(out);
 	cbuf_free(b);
@@ -1400,6 +1402,7 @@ test_req(void **state)
 	set_name(q->peer, sizeof(q->peer), "10.213.0.12");
 	q->port = 40123;
 	q->bwlimit = 10u << 20;
+	q->job = 0x0102030405060708ull;
 	for (o = 0; o <= TREE_OPTS_KNOWN; o++)
 		for (z = 0; z <= 9; z++) {
 			q->opts = o;

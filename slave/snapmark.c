@@ -1,0 +1,295 @@
+/* corral-slave: which snapshots a send took, and C's snapshot lock.
+ *
+ * A send of @C that takes C's snapshot writes ROOT/.corral-snap/.send.C
+ * first: its job (0: not a job's) and its worker (boot id, pid, start
+ * time).  An admin's take removes it, every drop too, all under C's lock
+ * (.lock.C, flock), so a snapshot with a marker beside it is a send's
+ * and never an admin's.  The marker outlives a killed worker and a slave
+ * restart, which is when it is needed: a send whose worker is gone, or of
+ * a job the master runs again (its earlier send is dead, whether or not
+ * this slave has noticed yet), is over, and its snapshot is garbage. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "names.h"
+#include "slave.h"
+
+#define MARK_PREFIX ".send."
+#define LOCK_PREFIX ".lock."
+#define BOOT_ID_LEN 36
+/* not waiting: tried for 2 s, then refused */
+#define LOCK_TRIES 40
+#define LOCK_PAUSE_US 50000
+
+struct worker_id {
+	char boot[BOOT_ID_LEN + 1];
+	long pid;
+	unsigned long long start;     /* clock ticks after boot */
+};
+
+int
+snapdir_path(struct slave_ctx *ctx, const char *prefix, const char *ct,
+    char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/%s/%s%s", ctx->storage.root,
+	    STORAGE_SNAPDIR, prefix, ct);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* pid's start time (field 22 of its stat), 0 if it is gone. */
+static unsigned long long
+proc_start(long pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	/* the name may hold spaces and ')': fields count from the last ')' */
+	if (fgets(buf, sizeof(buf), f) != NULL &&
+	    (p = strrchr(buf, ')')) != NULL) {
+		for (i = 2; i < 22 && p != NULL; i++)
+			p = strchr(p + 1, ' ');
+		if (p != NULL)
+			start = strtoull(p + 1, NULL, 10);
+	}
+	fclose(f);
+	return start;
+}
+
+static void
+boot_id(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+	buf[0] = '\0';
+	if (f != NULL) {
+		if (fgets(buf, (int)len, f) != NULL)
+			buf[strcspn(buf, "\n")] = '\0';
+		fclose(f);
+	}
+}
+
+static void
+self_id(struct worker_id *w)
+{
+	boot_id(w->boot, sizeof(w->boot));
+	w->pid = (long)getpid();
+	w->start = proc_start(w->pid);
+}
+
+/* The worker is this boot's and runs still. */
+static bool
+worker_alive(const struct worker_id *w)
+{
+	char boot[BOOT_ID_LEN + 1];
+
+	boot_id(boot, sizeof(boot));
+	return strcmp(boot, w->boot) == 0 && w->pid > 0 &&
+	    w->start != 0 && proc_start(w->pid) == w->start;
+}
+
+/* The marker's job and worker; false if there is none (one that does not
+ * parse is a send's whose worker is unknown: gone). */
+static bool
+mark_read(struct slave_ctx *ctx, const char *ct, uint64_t *job,
+    struct worker_id *w)
+{
+	char path[PATH_MAX], line[160];
+	FILE *f;
+
+	memset(w, 0, sizeof(*w));
+	*job = 0;
+	if (snapdir_path(ctx, MARK_PREFIX, ct, path, sizeof(path)) != 0 ||
+	    (f = fopen(path, "re")) == NULL)
+		return false;
+	if (fgets(line, sizeof(line), f) == NULL ||
+	    sscanf(line, "send %" SCNu64 " %36s %ld %llu", job, w->boot,
+	    &w->pid, &w->start) != 4)
+		memset(w, 0, sizeof(*w));
+	fclose(f);
+	return true;
+}
+
+void
+snapmark_owner(struct slave_ctx *ctx, const char *ct, struct slave_snap *out)
+{
+	struct worker_id w;
+
+	out->owner = SNAP_BY_ADMIN;
+	out->job = 0;
+	out->pid = 0;
+	if (out->kind == SNAP_KIND_NONE || !mark_read(ctx, ct, &out->job, &w))
+		return;
+	out->pid = w.pid > 0 ? (uint32_t)w.pid : 0;
+	out->owner = worker_alive(&w) ? SNAP_BY_SEND : SNAP_BY_STALE_SEND;
+}
+
+bool
+snapmark_stale(const struct slave_snap *cur, uint64_t job)
+{
+	return cur->kind != SNAP_KIND_NONE &&
+	    (cur->owner == SNAP_BY_STALE_SEND ||
+	    (cur->owner == SNAP_BY_SEND && job != 0 && cur->job == job));
+}
+
+bool
+snapmark_mine(struct slave_ctx *ctx, const char *ct, uint64_t job)
+{
+	struct worker_id w, me;
+	uint64_t j;
+
+	if (!mark_read(ctx, ct, &j, &w))
+		return false;
+	self_id(&me);
+	return j == job && strcmp(w.boot, me.boot) == 0 && w.pid == me.pid &&
+	    w.start == me.start;
+}
+
+int
+snapmark_write(struct slave_ctx *ctx, const char *ct, uint64_t job,
+    char *err, size_t errlen)
+{
+	char path[PATH_MAX], line[160];
+	struct worker_id me;
+	int fd, n, rc = -1;
+
+	if (snapdir_path(ctx, MARK_PREFIX, ct, path, sizeof(path)) != 0) {
+		snprintf(err, errlen, "%s: path too long", ct);
+		return -1;
+	}
+	self_id(&me);
+	n = snprintf(line, sizeof(line), "send %" PRIu64 " %s %ld %llu\n",
+	    job, me.boot, me.pid, me.start);
+	/* on record before the take: a worker killed after it leaves its
+	 * snapshot marked */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) < 0)
+		goto out;
+	if (write(fd, line, (size_t)n) == n && fsync(fd) == 0)
+		rc = 0;
+	close(fd);
+out:
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		(void)unlink(path);
+	}
+	return rc;
+}
+
+void
+snapmark_clear(struct slave_ctx *ctx, const char *ct)
+{
+	char path[PATH_MAX];
+
+	if (snapdir_path(ctx, MARK_PREFIX, ct, path, sizeof(path)) == 0 &&
+	    unlink(path) != 0 && errno != ENOENT)
+		log_warn("%s: %s: %s", ct, path, strerror(errno));
+}
+
+int
+snap_lock(struct slave_ctx *ctx, const char *ct, bool wait, char *err,
+    size_t errlen)
+{
+	char path[PATH_MAX];
+	struct stat a, b;
+	int fd, tries = 0;
+
+	if (snapdir_path(ctx, LOCK_PREFIX, ct, path, sizeof(path)) != 0) {
+		snprintf(err, errlen, "%s: path too long", ct);
+		return -1;
+	}
+	for (;;) {
+		if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+		    0600)) < 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			return -1;
+		}
+		while (flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) != 0) {
+			if (errno == EWOULDBLOCK && ++tries <= LOCK_TRIES) {
+				usleep(LOCK_PAUSE_US);
+				continue;
+			}
+			if (errno == EWOULDBLOCK)
+				snprintf(err, errlen, "%s: another snapshot of "
+				    "it is being taken or dropped", ct);
+			else
+				snprintf(err, errlen, "%s: %s", path,
+				    strerror(errno));
+			close(fd);
+			return -1;
+		}
+		/* the holder before us unlinked it: lock the file there now */
+		if (fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
+		    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+			return fd;
+		close(fd);
+	}
+}
+
+void
+snap_unlock(struct slave_ctx *ctx, const char *ct, int fd)
+{
+	char path[PATH_MAX];
+
+	/* held: no one else has this file locked, and one waiting for it
+	 * takes the next */
+	if (snapdir_path(ctx, LOCK_PREFIX, ct, path, sizeof(path)) == 0)
+		(void)unlink(path);
+	close(fd);
+}
+
+void
+snapmark_sweep(struct slave_ctx *ctx)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 300], err[256];
+	struct slave_snap cur;
+	struct dirent *e;
+	struct stat a, b;
+	DIR *d;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s/%s", ctx->storage.root,
+	    STORAGE_SNAPDIR);
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (strncmp(e->d_name, LOCK_PREFIX, strlen(LOCK_PREFIX)) == 0) {
+			/* a killed worker's; one a worker still holds stays
+			 * (read-write: on NFS a POSIX write lock) */
+			if ((fd = open(path, O_RDWR | O_NOFOLLOW |
+			    O_CLOEXEC)) < 0)
+				continue;
+			if (flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+			    fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
+			    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+				(void)unlink(path);
+			close(fd);
+		} else if (strncmp(e->d_name, MARK_PREFIX,
+		    strlen(MARK_PREFIX)) == 0) {
+			/* a send's with no snapshot left (its hold thawed by
+			 * the sweep, or a take killed before it took one) */
+			const char *ct = e->d_name + strlen(MARK_PREFIX);
+
+			if (!ct_name_valid(ct) || (slave_snap_status(ctx, ct,
+			    &cur, err, sizeof(err)) == 0 &&
+			    cur.kind == SNAP_KIND_NONE))
+				(void)unlink(path);
+		}
+	}
+	closedir(d);
+}
