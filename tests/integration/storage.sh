@@ -362,7 +362,10 @@ for B in btrfs dir btrfs-dir; do
 			fail "dir: the snapshot never froze w1"
 		[ "$("$POOLSH" exec h1 lxc-info -P "$L1" -n w1 -s -H)" = FROZEN ] ||
 			fail "dir: w1 not frozen during the pause"
+		# all of it, as systemd would: its workers (the take among
+		# them, which holds w1's lock) too
 		sp=$(cat "$POOL/h1/slave.pid")
+		for cp in $(pgrep -P "$sp"); do pkill -KILL -P "$cp" || true; done
 		pkill -KILL -P "$sp"; kill -KILL "$sp"
 		wait %2 2>/dev/null || true
 		"$POOLSH" start h1
