@@ -7,6 +7,7 @@
 #include "conf.h"
 #include "invdb.h"
 #include "inventory.h"
+#include "jobs.h"
 #include "msg.h"
 #include "placedb.h"
 #include "store.h"
@@ -31,7 +32,7 @@ static const char sql_cts[] =
 /* what active jobs bring to a host that its last poll did not show
  * there yet */
 static const char sql_inbound[] =
-    "SELECT kind, container, dst, args FROM jobs"
+    "SELECT kind, container, dst, args, step FROM jobs"
     " WHERE state IN ('queued', 'running') AND dst <> ''"
     " AND kind IN ('move', 'create', 'put', 'restore')";
 
@@ -111,7 +112,7 @@ by_name(const void *key, const void *elem)
 
 struct inbound_row {
 	char kind[16], ct[PLACE_NAME_MAX], dst[PLACE_NAME_MAX];
-	char args[1024];
+	char args[1024], step[JOB_STEP_MAX];
 };
 
 static void
@@ -124,6 +125,26 @@ read_inbound(sqlite3_stmt *st, void *row)
 	inv_col_text(st, 1, r->ct, sizeof(r->ct));
 	inv_col_text(st, 2, r->dst, sizeof(r->dst));
 	inv_col_text(st, 3, r->args, sizeof(r->args));
+	inv_col_text(st, 4, r->step, sizeof(r->step));
+}
+
+/* Whether a job's volume may not be on its destination's disk yet: it is
+ * queued, or running up to the step that makes it (a move's, put's or
+ * restore's "volume", a create's "create").  From then on the host's own
+ * report of its free space carries it (LVM allocates the volume whole,
+ * dir and btrfs grow as the copy writes): counted as well, it would count
+ * twice until a poll shows the container. */
+static bool
+volume_pending(const char *step)
+{
+	static const char *const before[] = { "", "check", "config",
+	    "volume", "create" };
+	size_t i;
+
+	for (i = 0; i < sizeof(before) / sizeof(before[0]); i++)
+		if (strcmp(step, before[i]) == 0)
+			return true;
+	return false;
 }
 
 static uint64_t
@@ -171,7 +192,9 @@ version_need(const struct corral_conf *conf, struct store **s,
  * again.  A move's container counts with its figures from its source; a
  * create with the memory and disk it asked for; a put or restore with
  * its version's (version_need).  One whose container is polled there
- * already counts as that (a restore --force replaces it). */
+ * already counts as that (a restore --force replaces it).  Its disk
+ * counts only while its volume is not there yet (volume_pending); its
+ * memory until a poll shows it there. */
 static int
 charge_inbound(struct inventory *inv, const struct corral_conf *conf,
     struct place_pool *p)
@@ -217,7 +240,8 @@ charge_inbound(struct inventory *inv, const struct corral_conf *conf,
 		    strcmp(rows[i].kind, "restore") == 0)
 			version_need(conf, &s, &rows[i], &mem, &disk);
 		h->mem_committed += mem;
-		h->disk_used += disk;
+		if (volume_pending(rows[i].step))
+			h->disk_used += disk;
 		h->n_ct++;
 	}
 	if (s != NULL)

@@ -920,6 +920,15 @@ test_placedb(void **state)
 	    (1024ULL << 20));
 	assert_int_equal(p.h[1].n_ct, 2);
 	placedb_free(&p);
+	/* the move past its volume step: beta's report carries the disk,
+	 * the memory counts until a poll shows c2 there */
+	must(inv, job_start(inv, j.id, 121));
+	must(inv, job_set_step(inv, j.id, "copy", 122));
+	must(inv, placedb_load(inv, &conf, 120, &p));
+	assert_int_equal(p.h[1].mem_committed, 5000 + (512ULL << 20));
+	assert_int_equal(p.h[1].disk_used, disk0 + (1024ULL << 20));
+	assert_int_equal(p.h[1].n_ct, 2);
+	placedb_free(&p);
 	must(inv, placedb_load(inv, &conf, 110 + 21601, &p));
 	assert_false(p.c[0].pinned);        /* its cooldown is over */
 	placedb_free(&p);
@@ -971,7 +980,7 @@ store_version(const char *path, const char *ct, const char *config,
 	store_close(s);
 }
 
-static void
+static int64_t
 queue_put(struct inventory *inv, const char *kind, const char *ct,
     const char *dst, const char *args)
 {
@@ -983,6 +992,7 @@ queue_put(struct inventory *inv, const char *kind, const char *ct,
 	snprintf(j.dst, sizeof(j.dst), "%s", dst);
 	snprintf(j.args, sizeof(j.args), "%s", args);
 	assert_int_equal(job_add(inv, &j, 1, &busy), 0);
+	return j.id;
 }
 
 /* The apparent bytes of version of ct as the store lists it. */
@@ -1026,7 +1036,8 @@ assert_beta(struct inventory *inv, const struct corral_conf *conf,
  * (or --size), and the memory limit of the version's config when it
  * starts there (a stopped container commits none); the newest version
  * when it names none; one over a container there already (restore
- * --force) counts as that container. */
+ * --force) counts as that container.  Past the step that makes its
+ * volume, its disk is the host's own report's: memory alone counts. */
 static void
 test_placedb_puts(void **state)
 {
@@ -1041,6 +1052,7 @@ test_placedb_puts(void **state)
 	struct inventory *inv = open_ok(f);
 	char v1[STORE_VERSION_MAX], v2[STORE_VERSION_MAX], args[256];
 	uint64_t b1, b2;
+	int64_t web;
 
 	corral_conf_defaults(&conf);
 	snprintf(conf.store, sizeof(conf.store), "%s/store", f->dir);
@@ -1064,8 +1076,8 @@ test_placedb_puts(void **state)
 	placedb_free(&p);
 
 	/* the newest version, started: its bytes, 256 MiB */
-	queue_put(inv, "put", "web", "beta", "from=web version= start=1 "
-	    "size=0");
+	web = queue_put(inv, "put", "web", "beta", "from=web version= "
+	    "start=1 size=0");
 	assert_beta(inv, &conf, &base, 256ULL << 20, b2, 1);
 	/* v1 under another name, stopped, with --size: 1 GiB, no memory */
 	snprintf(args, sizeof(args), "from=web version=%s start=0 "
@@ -1088,6 +1100,21 @@ test_placedb_puts(void **state)
 	    "size=0");
 	assert_beta(inv, &conf, &base, (256ULL + 128) << 20,
 	    b2 + (1ULL << 30) + b1, 4);
+	/* web's put running: up to its volume step, all of it; from its
+	 * copy on, its memory alone (beta's free space shows the volume) */
+	must(inv, job_start(inv, web, 130));
+	must(inv, job_set_step(inv, web, "check", 131));
+	assert_beta(inv, &conf, &base, (256ULL + 128) << 20,
+	    b2 + (1ULL << 30) + b1, 4);
+	must(inv, job_set_step(inv, web, "volume", 132));
+	assert_beta(inv, &conf, &base, (256ULL + 128) << 20,
+	    b2 + (1ULL << 30) + b1, 4);
+	must(inv, job_set_step(inv, web, "copy", 133));
+	assert_beta(inv, &conf, &base, (256ULL + 128) << 20,
+	    (1ULL << 30) + b1, 4);
+	must(inv, job_set_step(inv, web, "start", 134));
+	assert_beta(inv, &conf, &base, (256ULL + 128) << 20,
+	    (1ULL << 30) + b1, 4);
 	inventory_close(inv);
 }
 
