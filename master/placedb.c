@@ -8,6 +8,7 @@
 #include "invdb.h"
 #include "inventory.h"
 #include "jobs.h"
+#include "log.h"
 #include "msg.h"
 #include "placedb.h"
 #include "store.h"
@@ -157,28 +158,52 @@ arg_mib(const char *args, const char *key)
 	return strtoull(v, NULL, 10) << 20;
 }
 
+/* The store as one load reads it: opened read-only at its first put or
+ * restore, a failure remembered (and logged once) for the rest. */
+struct load_store {
+	struct store *s;
+	bool tried;
+};
+
+static struct store *
+load_store(const struct corral_conf *conf, struct load_store *ls)
+{
+	char err[512];
+
+	if (!ls->tried && conf->store[0] != '\0') {
+		ls->tried = true;
+		if ((ls->s = store_open_ro(conf->store, err, sizeof(err))) ==
+		    NULL)
+			log_warn("placement: %s: a put or restore toward a "
+			    "host counts its --size alone there (none: no "
+			    "disk) and no memory", err);
+	}
+	return ls->s;
+}
+
 /* A put's or restore's version: the bytes of its files, or --size (once
  * its check ran, the size of the volume it made); the memory limit of its
  * config if it starts there, as a move's running container commits its
  * limit and a stopped one nothing.  A store that cannot say counts --size
- * alone: the estimate of a plan, not the job's own check. */
+ * alone (logged): the estimate of a plan, not the job's own check. */
 static void
-version_need(const struct corral_conf *conf, struct store **s,
+version_need(const struct corral_conf *conf, struct load_store *ls,
     const struct inbound_row *r, uint64_t *mem, uint64_t *disk)
 {
 	char from[PLACE_NAME_MAX], version[STORE_VERSION_MAX], v[24];
-	char note[256], err[512];
+	char err[512];
 	uint64_t bytes = 0, limit = 0;
+	struct store *s;
 
 	if (msg_kv_get(r->args, "from", from, sizeof(from))[0] == '\0')
 		snprintf(from, sizeof(from), "%s", r->ct);
 	msg_kv_get(r->args, "version", version, sizeof(version));
-	if (*s == NULL && conf->store[0] != '\0')
-		*s = store_open(conf->store, note, sizeof(note), err,
-		    sizeof(err));
-	if (*s != NULL && store_version_need(*s, from, version, &bytes,
-	    &limit, err, sizeof(err)) != 0)
+	if ((s = load_store(conf, ls)) != NULL && store_version_need(s, from,
+	    version, &bytes, &limit, err, sizeof(err)) != 0) {
 		bytes = limit = 0;
+		log_warn("placement: %s %s toward %s: %s: it counts its --size "
+		    "alone there and no memory", r->kind, r->ct, r->dst, err);
+	}
 	*disk = strtoull(msg_kv_get(r->args, "size", v, sizeof(v)), NULL, 10);
 	if (*disk == 0)
 		*disk = bytes;
@@ -201,7 +226,7 @@ charge_inbound(struct inventory *inv, const struct corral_conf *conf,
 {
 	struct inbound_row *rows;
 	struct place_host *h;
-	struct store *s = NULL;
+	struct load_store ls = { 0 };
 	sqlite3_stmt *st;
 	size_t i, k, n = 0, src;
 	uint64_t mem, disk;
@@ -238,14 +263,13 @@ charge_inbound(struct inventory *inv, const struct corral_conf *conf,
 			disk = arg_mib(rows[i].args, "disk");
 		} else if (strcmp(rows[i].kind, "put") == 0 ||
 		    strcmp(rows[i].kind, "restore") == 0)
-			version_need(conf, &s, &rows[i], &mem, &disk);
+			version_need(conf, &ls, &rows[i], &mem, &disk);
 		h->mem_committed += mem;
 		if (volume_pending(rows[i].step))
 			h->disk_used += disk;
 		h->n_ct++;
 	}
-	if (s != NULL)
-		store_close(s);
+	store_close(ls.s);
 	free(rows);
 	return 0;
 }

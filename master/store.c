@@ -68,15 +68,13 @@ reflink_works(int dfd)
 	return r;
 }
 
-struct store *
-store_open(const char *path, char *note, size_t notelen, char *err,
-    size_t errlen)
+/* The store's directory at path, ours, open in a new handle (its stat
+ * into st), or NULL with err. */
+static struct store *
+open_dir(const char *path, struct stat *st, char *err, size_t errlen)
 {
 	struct store *s;
-	struct stat st;
-	int r;
 
-	note[0] = '\0';
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -88,15 +86,43 @@ store_open(const char *path, char *note, size_t notelen, char *err,
 		goto fail;
 	}
 	s->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (s->fd < 0 || fstat(s->fd, &st) != 0) {
+	if (s->fd < 0 || fstat(s->fd, st) != 0) {
 		snprintf(err, errlen, "store %s: %s", path, strerror(errno));
 		goto fail;
 	}
-	if (st.st_uid != geteuid()) {
+	if (st->st_uid != geteuid()) {
 		snprintf(err, errlen, "store %s: owned by uid %u, not by us",
-		    path, (unsigned)st.st_uid);
+		    path, (unsigned)st->st_uid);
 		goto fail;
 	}
+	return s;
+fail:
+	store_close(s);
+	return NULL;
+}
+
+struct store *
+store_open_ro(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	struct store *s = open_dir(path, &st, err, errlen);
+
+	if (s != NULL)
+		s->ro = true;
+	return s;
+}
+
+struct store *
+store_open(const char *path, char *note, size_t notelen, char *err,
+    size_t errlen)
+{
+	struct store *s;
+	struct stat st;
+	int r;
+
+	note[0] = '\0';
+	if ((s = open_dir(path, &st, err, errlen)) == NULL)
+		return NULL;
 	/* container trees and their secrets: nobody else may look in */
 	if ((st.st_mode & 07777) != 0700) {
 		if (fchmod(s->fd, 0700) != 0) {
@@ -163,6 +189,12 @@ store_ct_open(struct store *s, const char *ct, bool create, char *err,
 		snprintf(err, errlen, "'%.64s': not a container name", ct);
 		return -1;
 	}
+	if (create && s->ro) {
+		snprintf(err, errlen, "%s/%s: the store is open read-only",
+		    s->path, ct);
+		errno = EROFS;
+		return -1;
+	}
 	if (create && mkdirat(s->fd, ct, 0700) != 0 && errno != EEXIST) {
 		snprintf(err, errlen, "%s/%s: %s", s->path, ct,
 		    strerror(errno));
@@ -185,6 +217,12 @@ int
 store_ct_lock(struct store *s, int ctfd, const char *ct, char *err,
     size_t errlen)
 {
+	/* the writers' lock: a read-only handle writes nothing */
+	if (s->ro) {
+		snprintf(err, errlen, "%s/%s: the store is open read-only",
+		    s->path, ct);
+		return -1;
+	}
 	if (flock(ctfd, LOCK_EX | LOCK_NB) == 0)
 		return 0;
 	snprintf(err, errlen, "%s/%s: %s", s->path, ct, errno == EWOULDBLOCK ?

@@ -97,6 +97,11 @@ int store_kind_parse(const char *s, enum store_kind *out);
  * ""), and its method detected.  NULL with err on failure. */
 struct store *store_open(const char *path, char *note, size_t notelen,
     char *err, size_t errlen);
+/* Open it for reading alone (placement's look at a version's needs): the
+ * directory opened, its owner checked, nothing written (no mode made, no
+ * method probed: store_method says 0); a writer's call on it (a
+ * transaction, a removal) fails.  NULL with err. */
+struct store *store_open_ro(const char *path, char *err, size_t errlen);
 void store_close(struct store *s);
 enum store_method store_method(const struct store *s);
 const char *store_path(const struct store *s);

@@ -25,7 +25,8 @@
 struct store {
 	char path[4096];
 	int fd;
-	enum store_method method;
+	enum store_method method;       /* 0 when open read-only */
+	bool ro;                        /* store_open_ro: no writer's call */
 	void (*hook)(void *arg, const char *step);
 	void *hook_arg;
 };

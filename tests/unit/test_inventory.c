@@ -1118,6 +1118,105 @@ test_placedb_puts(void **state)
 	inventory_close(inv);
 }
 
+/* stderr into path from here on: the saved one, for stderr_back. */
+static int
+stderr_to(const char *path)
+{
+	int saved, fd;
+
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(saved >= 0 && fd >= 0);
+	assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+	close(fd);
+	return saved;
+}
+
+/* stderr back; the lines written to path meanwhile that hold what */
+static int
+stderr_back(int saved, const char *path, const char *what)
+{
+	char line[2048];
+	FILE *fp;
+	int n = 0;
+
+	fflush(stderr);
+	assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+	close(saved);
+	assert_non_null(fp = fopen(path, "r"));
+	while (fgets(line, sizeof(line), fp) != NULL)
+		n += strstr(line, what) != NULL;
+	fclose(fp);
+	return n;
+}
+
+/* Placement reads the store and writes nothing there (its mode as it
+ * is, nothing made in it); a store it cannot open is tried once a load,
+ * said once (its path and why), and the puts count their --size alone. */
+static void
+test_placedb_store_ro(void **state)
+{
+	struct fixture *f = *state;
+	struct inv_host_cfg hc[2] = { { "alpha", "10.0.0.1", 22, 0 },
+	    { "beta", "10.0.0.2", 22, 0 } };
+	struct msg_host_info info;
+	struct corral_conf conf;
+	struct place_host base;
+	struct place_pool p;
+	struct inventory *inv = open_ok(f);
+	char v1[STORE_VERSION_MAX], log[4200], want[4200], gone[4200];
+	char err[512];
+	struct store_tx *tx;
+	struct store *s;
+	struct stat st;
+	uint64_t b1;
+	int saved;
+
+	corral_conf_defaults(&conf);
+	snprintf(conf.store, sizeof(conf.store), "%s/store", f->dir);
+	snprintf(log, sizeof(log), "%s/stderr", f->dir);
+	snprintf(gone, sizeof(gone), "%s/store.gone", f->dir);
+	assert_int_equal(mkdir(conf.store, 0700), 0);
+	store_version(conf.store, "web", "lxc.uts.name = web\n", 3000, v1);
+	b1 = version_bytes(conf.store, "web", v1);
+	assert_int_equal(chmod(conf.store, 0750), 0);
+	must(inv, inventory_sync_hosts(inv, hc, 2));
+	fill_info(&info, 1);
+	must(inv, inventory_host_up(inv, "alpha", &info, NULL, 0, 110));
+	must(inv, inventory_host_up(inv, "beta", &info, NULL, 0, 110));
+	must(inv, placedb_load(inv, &conf, 120, &p));
+	base = p.h[1];
+	placedb_free(&p);
+	queue_put(inv, "put", "web", "beta", "from=web version= start=0 "
+	    "size=0");
+	queue_put(inv, "put", "web2", "beta", "from=web version= start=0 "
+	    "size=1073741824");
+	queue_put(inv, "restore", "web3", "beta", "from=web version= "
+	    "start=0 size=0");
+	saved = stderr_to(log);
+	assert_beta(inv, &conf, &base, 0, 2 * b1 + (1ULL << 30), 3);
+	assert_int_equal(stderr_back(saved, log, "placement"), 0);
+	assert_int_equal(stat(conf.store, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0750);     /* as it was */
+	assert_int_equal(st.st_nlink, 3);               /* ., .., web */
+	/* and a writer's call on such a handle fails, writing nothing */
+	assert_non_null(s = store_open_ro(conf.store, err, sizeof(err)));
+	assert_int_equal(store_begin(s, "new", &tx, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "read-only"));
+	store_close(s);
+	assert_int_equal(stat(conf.store, &st), 0);
+	assert_int_equal(st.st_nlink, 3);
+	/* gone: its --size alone, said once a load */
+	assert_int_equal(rename(conf.store, gone), 0);
+	snprintf(want, sizeof(want), "placement: store %s: ", conf.store);
+	saved = stderr_to(log);
+	assert_beta(inv, &conf, &base, 0, 1ULL << 30, 3);
+	assert_int_equal(stderr_back(saved, log, want), 1);
+	assert_int_equal(stderr_back(stderr_to(log), log, "placement"), 0);
+	inventory_close(inv);
+}
+
 /* The host's CPU in use from two reports of its counters: the busy share
  * of the time between them times its cores; nothing to compare with, no
  * time between them or counters that went back (a reboot): the last
@@ -1202,6 +1301,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_sync_hosts, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_placedb, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_placedb_store_ro, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_placedb_puts, setup,
 		    teardown),
 		cmocka_unit_test(test_cpu_use),
