@@ -834,6 +834,17 @@ test_drained_refuses(void **state)
 	stop(r);
 }
 
+/* text into the pause hook's file at path (CORRAL_TEST_JOB_PAUSE) */
+static void
+pause_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "we");
+
+	assert_non_null(fp);
+	assert_int_equal(fputs(text, fp) >= 0, 1);
+	assert_int_equal(fclose(fp), 0);
+}
+
 /* A drain's hold of the runner's checks: a job running but held before
  * its check of a drained destination (the pause hook "admit") is
  * unchecked, and stays so under the hold whatever its pause; the host
@@ -846,20 +857,26 @@ test_unchecked(void **state)
 		{ "h1", "10.0.0.1", 22, 0 }, { "h2", "10.0.0.2", 22, 0 },
 	};
 	struct fixture *f = *state;
+	char pause[300];
 	struct jobrun *r;
 	struct job j;
 	int64_t a, b;
 
 	must(f->inv, inventory_sync_hosts(f->inv, hosts, 2));
 	f->m.conf.jobs_per_host = 4;
+	/* the hook's file form, its name set while no thread runs: the job
+	 * threads read the environment (setenv then would race them) */
+	snprintf(pause, sizeof(pause), "%s/pause", f->dir);
+	pause_file(pause, "");
+	assert_int_equal(setenv("CORRAL_TEST_JOB_PAUSE", pause, 1), 0);
 	b = queue(f, "bring", "b", "h1", "h2");
 	r = start(f);
 	wait_working(f, b);
-	setenv("CORRAL_TEST_JOB_PAUSE", "admit:1", 1);
+	pause_file(pause, "admit:1");
 	a = queue(f, "bring", "a", "h1", "h2");
 	jobrun_kick(r);
 	wait_job(f, a, JOB_RUNNING, "", NULL);
-	unsetenv("CORRAL_TEST_JOB_PAUSE");
+	pause_file(pause, "");
 	jobrun_checks_hold(r);
 	assert_true(jobrun_unchecked(r, a));
 	assert_false(jobrun_unchecked(r, b));
@@ -876,6 +893,7 @@ test_unchecked(void **state)
 	set_gate(f, true);
 	wait_state(f, b, JOB_DONE, NULL);   /* past its check before */
 	stop(r);
+	assert_int_equal(unsetenv("CORRAL_TEST_JOB_PAUSE"), 0);
 }
 
 int
