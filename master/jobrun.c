@@ -222,6 +222,8 @@ job_thread(void *arg)
 		refused = refused_drained(&c, s->kind);
 		pthread_mutex_lock(&r->lock);
 		s->checked = true;
+		s->refused = refused;
+		jobrun_changed(r);      /* a drain may wait for it */
 		pthread_mutex_unlock(&r->lock);
 		pthread_mutex_unlock(&r->admit);
 		outcome = refused ? JOB_OUT_FAILED : s->kind->run(&c);
@@ -327,6 +329,31 @@ jobrun_unchecked(struct jobrun *r, int64_t id)
 			unchecked = !s->checked;
 	pthread_mutex_unlock(&r->lock);
 	return unchecked;
+}
+
+int
+jobrun_check_wait(struct jobrun *r, int64_t id)
+{
+	const struct job_slot *s;
+	int rc = -1;
+
+	pthread_mutex_lock(&r->lock);
+	r->waiters++;
+	while (!r->stopping) {
+		for (s = r->slots; s != NULL && s->job.id != id; s = s->next)
+			;
+		if (s == NULL)
+			break;
+		if (s->checked) {
+			rc = s->refused;
+			break;
+		}
+		pthread_cond_wait(&r->changed, &r->lock);
+	}
+	r->waiters--;
+	pthread_cond_broadcast(&r->changed);
+	pthread_mutex_unlock(&r->lock);
+	return rc;
 }
 
 bool

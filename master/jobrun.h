@@ -105,6 +105,11 @@ void jobrun_checks_release(struct jobrun *r);
 /* Whether job id runs in r and has yet to pass that check (a recovery
  * never has one); false for one r does not run.  Meant under the hold. */
 bool jobrun_unchecked(struct jobrun *r, int64_t id);
+/* Once the hold is released, wait until job id (seen unchecked) is past
+ * that check: 1 refused there (it ends failed, nothing brought), 0 passed
+ * it (the host was undrained meanwhile: it runs and may arrive), -1 the
+ * runner stops or runs it no more (it ended unseen: ask the inventory). */
+int jobrun_check_wait(struct jobrun *r, int64_t id);
 
 /* ---- for a kind's run and recover (jobctx.c) ---- */
 

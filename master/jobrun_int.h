@@ -19,6 +19,7 @@ struct job_slot {
 	bool recovering;
 	bool checked;                   /* past its check of a drained dst
 					 * (a recovery: none), under the lock */
+	bool refused;                   /* by that check, under the lock */
 	bool finished;                  /* ended in the inventory */
 	struct job_live live;           /* under the lock */
 	uint64_t seq;                   /* bumped with live */

@@ -473,22 +473,36 @@ drain_arrivals(struct cli *c, const char *host, bool dry, struct msg_plan *m,
 	return 0;
 }
 
-/* The jobs drain_arrivals found unchecked, refused at their check (the
- * host marked drained before it): their end, and their state then. */
+/* The jobs drain_arrivals found unchecked, each once past its check of
+ * host (jobrun_check_wait), named from it: refused (host marked drained
+ * before it), waited for to its end and named with its state then; passed
+ * (host undrained meanwhile), named arriving as one running past it.  One
+ * that ended unseen is named from its record: failed before any step, a
+ * refusal; else it passed. */
 static void
-refused_wait(struct cli *c, struct msg_plan *m, const bool *unchecked)
+refused_wait(struct cli *c, const char *host, struct msg_plan *m,
+    const bool *unchecked)
 {
+	struct msg_plan_arrival *a;
 	struct job j;
 	char note[512];
 	size_t k;
+	int r;
 
 	for (k = 0; k < m->n_a; k++) {
 		if (!unchecked[k])
 			continue;
-		(void)wait_job(c, m->a[k].job, note, sizeof(note));
-		if (job_get(c->inv, m->a[k].job, &j, NULL, NULL) == 0)
-			snprintf(m->a[k].state, sizeof(m->a[k].state), "%s",
-			    job_state_name(j.state));
+		a = &m->a[k];
+		if ((r = jobrun_check_wait(c->m->jobs, a->job)) == 1)
+			(void)wait_job(c, a->job, note, sizeof(note));
+		if (job_get(c->inv, a->job, &j, NULL, NULL) != 0)
+			continue;       /* as drain_arrivals saw it */
+		snprintf(a->state, sizeof(a->state), "%s",
+		    job_state_name(j.state));
+		if (r == 0 || (r < 0 && (j.state != JOB_FAILED ||
+		    j.step[0] != '\0')))
+			snprintf(a->note, sizeof(a->note), "arriving on %s: "
+			    "drain again once it ends", host);
 	}
 }
 
@@ -565,7 +579,7 @@ cli_do_drain(struct reqloop *l, const struct frame *f)
 	}
 	if (!dry) {
 		jobrun_checks_release(c->m->jobs);
-		refused_wait(c, &m, unchecked);
+		refused_wait(c, q.host, &m, unchecked);
 		log_notice("host %s drained: %zu containers to move, %zu jobs "
 		    "bringing one to it", q.host, m.n, m.n_a);
 		/* a container that fails goes on the report; the others go

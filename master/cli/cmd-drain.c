@@ -62,11 +62,13 @@ host_drain_exec(int argc, char **argv)
 		if (strcmp(m.v[i].note, "done") != 0 &&
 		    strcmp(m.v[i].note, "planned") != 0)
 			stays++;
-	/* one running lands on the host after the drain; one queued is
-	 * refused at its start, and one the drain saw refused there is
-	 * failed */
+	/* one running lands on the host after the drain (or has, if it
+	 * passed its check as the host was undrained and ended since); one
+	 * queued is refused at its start, and one the drain saw refused
+	 * there is failed */
 	for (i = 0; i < m.n_a; i++)
-		if (strcmp(m.a[i].state, "running") == 0)
+		if (strcmp(m.a[i].state, "running") == 0 ||
+		    strncmp(m.a[i].note, "arriving on ", 12) == 0)
 			arriving++;
 	if (json)
 		plan_print_json(stdout, &m, true);

@@ -10,7 +10,8 @@
 # moves run is not run (its recheck); a drain while one move runs toward
 # the host and another is queued toward it names both, exits 1, and the
 # queued one is refused at its start; one that starts as the host is
-# drained, before its check, is named refused and the drain exits 0; bad
+# drained, before its check, is named refused and the drain exits 0, and
+# named arriving (exit 1) if the host is undrained before that check; bad
 # input is a one-line error and changes nothing.  The hosts of the pool
 # share this machine's memory and CPU figures: what tells them apart here
 # is their container count (the score's count term).
@@ -241,3 +242,29 @@ jq_of '.job.state == "failed" and .job.step == "" and .job.error ==
     corral job "$jc" --json || fail "job $jc: $(corral job "$jc" --json)"
 ! lxc_truth | grep -q "^h1:" || fail "h1 not empty: $(lxc_truth)"
 ok "drain: a move starting toward h1 as it is drained is named refused at its start, exit 0; h1 empty"
+
+# ---- the same, but h1 undrained before the move's check: the move passes
+# it and runs, so the drain, which waits only for that check, names it
+# arriving and exits 1 (it waited for the move's end and named it refused
+# at its start, state done, exit 0, with a1 landed on h1)
+out=$(corral host undrain h1) || fail "undrain h1: $out"
+echo "admit:15" >"$PAUSEF"
+jd=$(corral move a1 --to h1 --detach) || fail "move a1 --detach: $jd"
+wait_until 100 jq_of '.job.state == "running" and .job.step == ""' corral job "$jd" --json ||
+	fail "job $jd never running before its check: $(corral job "$jd")"
+: >"$PAUSEF"
+drainout=$POOL/drain-undrained.json
+rc=0; corral host drain h1 --json >"$drainout" & dpid=$!
+wait_until 100 h1_drained || fail "h1 never drained: $(corral hosts)"
+out=$(corral host undrain h1) || fail "undrain h1: $out"
+wait "$dpid" || rc=$?
+json=$(cat "$drainout")
+[ "$rc" -eq 1 ] || fail "drain h1, undrained before job $jd's check: exit $rc: $json"
+echo "$json" | jq -e --argjson d "$jd" '.arriving == [
+    {"job": $d, "kind": "move", "container": "a1", "state": "running",
+     "note": "arriving on h1: drain again once it ends"}]' >/dev/null ||
+	fail "drain h1: $json"
+wait_until 300 ended "$jd" || fail "job $jd never ended: $(corral job "$jd")"
+jq_of '.job.state == "done"' corral job "$jd" --json || fail "job $jd: $(corral job "$jd" --json)"
+[ "$(where a1)" = "h1:running " ] || fail "a1 is at '$(where a1)', not running on h1"
+ok "drain: a move that passes its check as h1 is undrained meanwhile is named arriving (exit 1) while it runs"

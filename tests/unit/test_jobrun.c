@@ -896,6 +896,62 @@ test_unchecked(void **state)
 	assert_int_equal(unsetenv("CORRAL_TEST_JOB_PAUSE"), 0);
 }
 
+/* What a drain learns of a job it saw unchecked, once the hold ends: a
+ * job refused at its check (the host still drained) is 1 and ends failed;
+ * one that passes it because the host was undrained before it got there
+ * is 0 as soon as it has passed, while it runs (it may arrive: the drain
+ * must not wait for its end and call it refused); one the runner does
+ * not run is -1. */
+static void
+test_check_wait(void **state)
+{
+	static const struct inv_host_cfg hosts[] = {
+		{ "h1", "10.0.0.1", 22, 0 }, { "h2", "10.0.0.2", 22, 0 },
+	};
+	struct fixture *f = *state;
+	char pause[300];
+	struct jobrun *r;
+	struct job j;
+	int64_t a, c;
+
+	must(f->inv, inventory_sync_hosts(f->inv, hosts, 2));
+	snprintf(pause, sizeof(pause), "%s/pause", f->dir);
+	pause_file(pause, "");
+	assert_int_equal(setenv("CORRAL_TEST_JOB_PAUSE", pause, 1), 0);
+	r = start(f);
+	assert_int_equal(jobrun_check_wait(r, 999), -1);
+	/* refused: the host still drained at its check */
+	pause_file(pause, "admit:1");
+	a = queue(f, "bring", "a", "h1", "h2");
+	jobrun_kick(r);
+	wait_job(f, a, JOB_RUNNING, "", NULL);
+	pause_file(pause, "");
+	jobrun_checks_hold(r);
+	must(f->inv, placedb_set_drained(f->inv, "h2", true));
+	assert_true(jobrun_unchecked(r, a));
+	jobrun_checks_release(r);
+	assert_int_equal(jobrun_check_wait(r, a), 1);
+	wait_state(f, a, JOB_FAILED, &j);
+	assert_non_null(strstr(j.error, "h2 is drained"));
+	/* passed: undrained before its check; known while it runs */
+	pause_file(pause, "admit:1");
+	c = queue(f, "bring", "c", "h1", "h2");
+	jobrun_kick(r);
+	wait_job(f, c, JOB_RUNNING, "", NULL);
+	pause_file(pause, "");
+	jobrun_checks_hold(r);
+	assert_true(jobrun_unchecked(r, c));
+	jobrun_checks_release(r);
+	must(f->inv, placedb_set_drained(f->inv, "h2", false));
+	assert_int_equal(jobrun_check_wait(r, c), 0);
+	must(f->inv, job_get(f->inv, c, &j, NULL, NULL));
+	assert_int_equal(j.state, JOB_RUNNING);        /* at the gate */
+	set_gate(f, true);
+	wait_state(f, c, JOB_DONE, NULL);
+	stop(r);
+	assert_int_equal(unsetenv("CORRAL_TEST_JOB_PAUSE"), 0);
+}
+
 int
 main(void)
 {
@@ -917,6 +973,7 @@ main(void)
 		T(test_brings_to),
 		T(test_drained_refuses),
 		T(test_unchecked),
+		T(test_check_wait),
 	};
 #undef T
 
