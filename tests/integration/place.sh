@@ -225,12 +225,19 @@ ok "drain again once the move has ended: h1 empty"
 # before its check of a drained destination (the pause hook "admit").  The
 # drain's mark comes first, so the check refuses it: nothing arrives, the
 # drain names it refused and exits 0 (it was named arriving, exit 1)
-out=$(corral host undrain h1) || fail "undrain h1: $out"
-echo "admit:15" >"$PAUSEF"
-jc=$(corral move a1 --to h1 --detach) || fail "move a1 --detach: $jc"
-wait_until 100 jq_of '.job.state == "running" and .job.step == ""' corral job "$jc" --json ||
-	fail "job $jc never running before its check: $(corral job "$jc")"
-: >"$PAUSEF"
+# h1 undrained, a move of a1 toward it running, held 15 s before its
+# check (the hook's file emptied: its other steps go on): its id
+move_held_at_admit() {
+	local out id
+	out=$(corral host undrain h1) || fail "undrain h1: $out"
+	echo "admit:15" >"$PAUSEF"
+	id=$(corral move a1 --to h1 --detach) || fail "move a1 --detach: $id"
+	wait_until 100 jq_of '.job.state == "running" and .job.step == ""' corral job "$id" --json ||
+		fail "job $id never running before its check: $(corral job "$id")"
+	: >"$PAUSEF"
+	echo "$id"
+}
+jc=$(move_held_at_admit) || exit 1   # its fail said why
 rc=0; json=$(corral host drain h1 --json) || rc=$?
 [ "$rc" -eq 0 ] || fail "drain h1 with job $jc starting toward it: exit $rc: $json"
 echo "$json" | jq -e --argjson c "$jc" '.arriving == [
@@ -247,12 +254,7 @@ ok "drain: a move starting toward h1 as it is drained is named refused at its st
 # it and runs, so the drain, which waits only for that check, names it
 # arriving and exits 1 (it waited for the move's end and named it refused
 # at its start, state done, exit 0, with a1 landed on h1)
-out=$(corral host undrain h1) || fail "undrain h1: $out"
-echo "admit:15" >"$PAUSEF"
-jd=$(corral move a1 --to h1 --detach) || fail "move a1 --detach: $jd"
-wait_until 100 jq_of '.job.state == "running" and .job.step == ""' corral job "$jd" --json ||
-	fail "job $jd never running before its check: $(corral job "$jd")"
-: >"$PAUSEF"
+jd=$(move_held_at_admit) || exit 1
 drainout=$POOL/drain-undrained.json
 rc=0; corral host drain h1 --json >"$drainout" & dpid=$!
 wait_until 100 h1_drained || fail "h1 never drained: $(corral hosts)"

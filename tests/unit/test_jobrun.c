@@ -845,6 +845,32 @@ pause_file(const char *path, const char *text)
 	assert_int_equal(fclose(fp), 0);
 }
 
+/* The pause hook at the file pause, set while no job thread runs (they
+ * read the environment: setenv then would race them); unset likewise. */
+static void
+pause_hook(const char *pause)
+{
+	pause_file(pause, "");
+	assert_int_equal(setenv("CORRAL_TEST_JOB_PAUSE", pause, 1), 0);
+}
+
+/* A "bring" of ct from h1 to h2 started in r and held 1 s before its
+ * check of a drained destination (the hook's file emptied once it runs):
+ * its id */
+static int64_t
+held_at_admit(struct fixture *f, struct jobrun *r, const char *pause,
+    const char *ct)
+{
+	int64_t id;
+
+	pause_file(pause, "admit:1");
+	id = queue(f, "bring", ct, "h1", "h2");
+	jobrun_kick(r);
+	wait_job(f, id, JOB_RUNNING, "", NULL);
+	pause_file(pause, "");
+	return id;
+}
+
 /* A drain's hold of the runner's checks: a job running but held before
  * its check of a drained destination (the pause hook "admit") is
  * unchecked, and stays so under the hold whatever its pause; the host
@@ -864,19 +890,12 @@ test_unchecked(void **state)
 
 	must(f->inv, inventory_sync_hosts(f->inv, hosts, 2));
 	f->m.conf.jobs_per_host = 4;
-	/* the hook's file form, its name set while no thread runs: the job
-	 * threads read the environment (setenv then would race them) */
 	snprintf(pause, sizeof(pause), "%s/pause", f->dir);
-	pause_file(pause, "");
-	assert_int_equal(setenv("CORRAL_TEST_JOB_PAUSE", pause, 1), 0);
+	pause_hook(pause);
 	b = queue(f, "bring", "b", "h1", "h2");
 	r = start(f);
 	wait_working(f, b);
-	pause_file(pause, "admit:1");
-	a = queue(f, "bring", "a", "h1", "h2");
-	jobrun_kick(r);
-	wait_job(f, a, JOB_RUNNING, "", NULL);
-	pause_file(pause, "");
+	a = held_at_admit(f, r, pause, "a");
 	jobrun_checks_hold(r);
 	assert_true(jobrun_unchecked(r, a));
 	assert_false(jobrun_unchecked(r, b));
@@ -916,16 +935,11 @@ test_check_wait(void **state)
 
 	must(f->inv, inventory_sync_hosts(f->inv, hosts, 2));
 	snprintf(pause, sizeof(pause), "%s/pause", f->dir);
-	pause_file(pause, "");
-	assert_int_equal(setenv("CORRAL_TEST_JOB_PAUSE", pause, 1), 0);
+	pause_hook(pause);
 	r = start(f);
 	assert_int_equal(jobrun_check_wait(r, 999), -1);
 	/* refused: the host still drained at its check */
-	pause_file(pause, "admit:1");
-	a = queue(f, "bring", "a", "h1", "h2");
-	jobrun_kick(r);
-	wait_job(f, a, JOB_RUNNING, "", NULL);
-	pause_file(pause, "");
+	a = held_at_admit(f, r, pause, "a");
 	jobrun_checks_hold(r);
 	must(f->inv, placedb_set_drained(f->inv, "h2", true));
 	assert_true(jobrun_unchecked(r, a));
@@ -934,11 +948,7 @@ test_check_wait(void **state)
 	wait_state(f, a, JOB_FAILED, &j);
 	assert_non_null(strstr(j.error, "h2 is drained"));
 	/* passed: undrained before its check; known while it runs */
-	pause_file(pause, "admit:1");
-	c = queue(f, "bring", "c", "h1", "h2");
-	jobrun_kick(r);
-	wait_job(f, c, JOB_RUNNING, "", NULL);
-	pause_file(pause, "");
+	c = held_at_admit(f, r, pause, "c");
 	jobrun_checks_hold(r);
 	assert_true(jobrun_unchecked(r, c));
 	jobrun_checks_release(r);
