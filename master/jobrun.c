@@ -61,25 +61,35 @@ find_kind(const struct jobrun *r, const char *name)
 	return job_kind_find(r->kinds, name);
 }
 
-/* A restore --force: it replaces the container on its host, bringing
- * none more (but when there was none to replace: then it is a put). */
+/* A restore --force over its container on its host now (as the
+ * inventory has it): it replaces that one, bringing none more.  One with
+ * none there makes one, as a put; one the inventory cannot tell of is
+ * taken to, so that a drain names it and a drained host refuses it. */
 static bool
-replaces(const struct job *j)
+replaces(struct inventory *inv, const struct job *j)
 {
+	struct msg_ct_rec_list cl = { 0 };
 	char force[4] = "";
+	bool there = false;
 
 	(void)msg_kv_get(j->args, "force", force, sizeof(force));
-	return strcmp(j->kind, "restore") == 0 && strcmp(force, "1") == 0;
+	if (strcmp(j->kind, "restore") != 0 || strcmp(force, "1") != 0)
+		return false;
+	if (inventory_containers(inv, j->container, j->dst, &cl) == 0) {
+		there = cl.n > 0;
+		msg_ct_rec_list_free(&cl);
+	}
+	return there;
 }
 
 bool
-job_brings_to(const struct job_kind *kinds, const struct job *j,
-    const char *host)
+job_brings_to(struct inventory *inv, const struct job_kind *kinds,
+    const struct job *j, const char *host)
 {
 	const struct job_kind *k = job_kind_find(kinds, j->kind);
 
 	return k != NULL && (k->flags & JOBK_TO_DST) && job_active(j->state) &&
-	    strcmp(j->dst, host) == 0 && !replaces(j);
+	    strcmp(j->dst, host) == 0 && !replaces(inv, j);
 }
 
 /* End job j as failed from the scheduler (no kind, no thread, a restart
@@ -169,19 +179,10 @@ static bool
 refused_drained(struct job_ctx *c, const struct job_kind *k)
 {
 	const struct job *j = c->job;
-	struct msg_ct_rec_list cl = { 0 };
-	bool drained, there = false;
+	bool drained;
 
-	if (!(k->flags & JOBK_TO_DST) || j->dst[0] == '\0')
-		return false;
-	/* a restore --force over one there now replaces it: no container
-	 * more (none there: it makes one, as a put) */
-	if (replaces(j) && inventory_containers(c->inv, j->container, j->dst,
-	    &cl) == 0) {
-		there = cl.n > 0;
-		msg_ct_rec_list_free(&cl);
-	}
-	if (there)
+	if (!(k->flags & JOBK_TO_DST) || j->dst[0] == '\0' ||
+	    replaces(c->inv, j))
 		return false;
 	if (placedb_drained(c->inv, j->dst, &drained) != 0) {
 		job_fail(c, "cannot tell whether %s is drained (%s): %s not "

@@ -90,9 +90,11 @@ extern const struct job_kind job_kinds[];
 const struct job_kind *job_kind_find(const struct job_kind *kinds,
     const char *name);
 /* Whether j, queued or running, brings a container to host: its kind in
- * kinds is JOBK_TO_DST and its dst is host. */
-bool job_brings_to(const struct job_kind *kinds, const struct job *j,
-    const char *host);
+ * kinds is JOBK_TO_DST and its dst is host, and it is no restore --force
+ * over its container there now (inv's containers; it replaces that one),
+ * as the runner's check of a drained destination decides. */
+bool job_brings_to(struct inventory *inv, const struct job_kind *kinds,
+    const struct job *j, const char *host);
 
 /* A drain's mark of its host and its look at the jobs toward it, as one
  * step against the jobs' starts: between hold and release no job starts

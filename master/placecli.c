@@ -448,7 +448,7 @@ drain_arrivals(struct cli *c, const char *host, bool dry, struct msg_plan *m,
 		return -1;
 	}
 	for (i = 0; i < n && m->n_a < MSG_PLAN_MOVES_MAX; i++) {
-		if (!job_brings_to(job_kinds, &v[i], host))
+		if (!job_brings_to(c->inv, job_kinds, &v[i], host))
 			continue;
 		a = &m->a[m->n_a];
 		a->job = v[i].id;

@@ -738,31 +738,58 @@ test_watch(void **state)
 }
 
 /* Which active jobs bring a container to a host: a kind of JOBK_TO_DST
- * whose dst it is, queued or running. */
+ * whose dst it is, queued or running; a restore --force only when its
+ * container is not on that host now (over one there it replaces it), as
+ * the runner's check decides (test_drained_refuses). */
 static void
 test_brings_to(void **state)
 {
+	static const struct inv_host_cfg hosts[] = {
+		{ "h1", "10.0.0.1", 22, 0 }, { "h2", "10.0.0.2", 22, 0 },
+	};
+	struct fixture *f = *state;
+	struct inventory *inv = f->inv;
+	struct msg_host_info info;
+	struct msg_ct_info ct;
 	struct job j;
 
-	(void)state;
 	memset(&j, 0, sizeof(j));
 	snprintf(j.kind, sizeof(j.kind), "bring");
 	snprintf(j.src, sizeof(j.src), "h1");
 	snprintf(j.dst, sizeof(j.dst), "h2");
 	j.state = JOB_QUEUED;
-	assert_true(job_brings_to(kinds, &j, "h2"));
+	assert_true(job_brings_to(inv, kinds, &j, "h2"));
 	j.state = JOB_RUNNING;
-	assert_true(job_brings_to(kinds, &j, "h2"));
-	assert_false(job_brings_to(kinds, &j, "h1"));   /* its source */
+	assert_true(job_brings_to(inv, kinds, &j, "h2"));
+	assert_false(job_brings_to(inv, kinds, &j, "h1"));  /* its source */
 	j.state = JOB_FAILED;
-	assert_false(job_brings_to(kinds, &j, "h2"));
+	assert_false(job_brings_to(inv, kinds, &j, "h2"));
 	j.state = JOB_RUNNING;
 	snprintf(j.kind, sizeof(j.kind), "work");       /* not of the flag */
-	assert_false(job_brings_to(kinds, &j, "h2"));
+	assert_false(job_brings_to(inv, kinds, &j, "h2"));
 	snprintf(j.kind, sizeof(j.kind), "gone");       /* no such kind */
-	assert_false(job_brings_to(kinds, &j, "h2"));
+	assert_false(job_brings_to(inv, kinds, &j, "h2"));
 	assert_non_null(job_kind_find(kinds, "quick"));
 	assert_null(job_kind_find(kinds, "gone"));
+	/* restore --force of e toward h2: e nowhere, then on h1, brings
+	 * one; e on h2, replaces it */
+	snprintf(j.kind, sizeof(j.kind), "restore");
+	snprintf(j.container, sizeof(j.container), "e");
+	snprintf(j.args, sizeof(j.args), "from=e force=1");
+	j.src[0] = '\0';
+	must(inv, inventory_sync_hosts(inv, hosts, 2));
+	assert_true(job_brings_to(inv, kinds, &j, "h2"));
+	memset(&info, 0, sizeof(info));
+	memset(&ct, 0, sizeof(ct));
+	snprintf(ct.name, sizeof(ct.name), "e");
+	snprintf(ct.state, sizeof(ct.state), "running");
+	must(inv, inventory_host_up(inv, "h1", &info, &ct, 1, realtime_ms()));
+	assert_true(job_brings_to(inv, kinds, &j, "h2"));
+	must(inv, inventory_host_up(inv, "h1", &info, NULL, 0, realtime_ms()));
+	must(inv, inventory_host_up(inv, "h2", &info, &ct, 1, realtime_ms()));
+	assert_false(job_brings_to(inv, kinds, &j, "h2"));
+	snprintf(j.args, sizeof(j.args), "from=e");    /* no --force */
+	assert_true(job_brings_to(inv, kinds, &j, "h2"));
 }
 
 /* A drained dst refuses a job of JOBK_TO_DST at its start, before its
