@@ -175,7 +175,7 @@ $(BUILD)/tests/test_conftext: $(BUILD)/slave/conftext.o
 # the host's CPU time from /proc/stat's text
 $(BUILD)/tests/test_procstat: $(BUILD)/slave/procstat.o
 tests: $(PROGS) $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/xfer-local $(BUILD)/ssh-try \
-	$(BUILD)/store-tool $(BUILD)/ctl-tool $(BUILD)/store-xfer
+	$(BUILD)/store-tool $(BUILD)/ctl-tool $(BUILD)/store-xfer $(BUILD)/btrfs-tool
 
 # A client that offers a key under any user name (tests/integration).
 $(BUILD)/ssh-try: $(BUILD)/tests/integration/ssh_try.o
@@ -205,6 +205,10 @@ $(BUILD)/tests/tree/xfer_local.o: CPPFLAGS += -Itests/fuzz
 # The master's store alone (master/store*.c), for tests/tree/store.sh.
 $(BUILD)/store-tool: $(BUILD)/tests/tree/store_tool.o $(STORE_OBJS) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libcrypto)
+
+# common/btrfs.c's subvolume search alone, for tests/tree/btrfs_deep.sh.
+$(BUILD)/btrfs-tool: $(BUILD)/tests/tree/btrfs_tool.o $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^
 
 # ---- fuzzers: libFuzzer under clang; corpus replay under $(CC) ----
 FUZZFLAGS = -std=gnu11 -g -O1 -D_GNU_SOURCE -DCORRAL_VERSION='"$(VERSION)"' \

@@ -28,8 +28,16 @@ int btrfs_subvol_set_readonly(int fd, bool readonly);
 /* The subvolumes beneath the directory fd (not fd's own): those of the
  * subvolume holding fd whose directory lies beneath it (one nested
  * deeper is inside one of them).  *n their count, first the path of the
- * first under fd, its name last ("..." for the part that does not fit
- * len).  Tree searches: CAP_SYS_ADMIN. */
+ * first under fd, its name last (".../" and the tail when it does not fit
+ * len).  Found in the file system's trees (tree searches: CAP_SYS_ADMIN)
+ * within a bounded budget, whatever other directories of that subvolume
+ * hold; past it, by a walk down fd's own tree: BTRFS_TOO_BIG when that
+ * is deeper than BTRFS_DOWN_DEPTH levels or holds more than
+ * BTRFS_DOWN_ENTRIES entries (fd's tree too big to check).  0, or -1
+ * with errno. */
+#define BTRFS_DOWN_DEPTH 256     /* open directories at once */
+#define BTRFS_DOWN_ENTRIES (1u << 21)
+#define BTRFS_TOO_BIG (-2)
 int btrfs_subvols_beneath(int fd, size_t *n, char *first, size_t len);
 
 #endif

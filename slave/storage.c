@@ -417,9 +417,14 @@ storage_subvols_in(const char *what, const char *dir, char *err,
 		return -1;
 	}
 	if (btrfs_is_fs(fd) &&
-	    (r = btrfs_subvols_beneath(fd, &n, first, sizeof(first))) != 0)
+	    (r = btrfs_subvols_beneath(fd, &n, first, sizeof(first))) == -1)
 		snprintf(err, errlen, "%s %s: its btrfs subvolumes: %s", what,
 		    dir, strerror(errno));
+	else if (r == BTRFS_TOO_BIG)
+		snprintf(err, errlen, "%s %s is too big to look for btrfs "
+		    "subvolumes in (deeper than %d levels or more than %u "
+		    "entries)", what, dir, BTRFS_DOWN_DEPTH,
+		    BTRFS_DOWN_ENTRIES);
 	close(fd);
 	if (r != 0)
 		return -1;

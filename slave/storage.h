@@ -156,7 +156,9 @@ int storage_volume_mounts(struct storage *s, const char *ct, bool at,
  * tree holding them holds, rm --one-file-system skips and a subvolume
  * delete fails on: 0 if none (or dir is on another file system); else
  * their count, with err "WHAT DIR has a btrfs subvolume at DIR/P" (the
- * first, escaped); -1 with err. */
+ * first, escaped); -1 with err (also "WHAT DIR is too big to look for
+ * btrfs subvolumes in": dir's own tree beyond btrfs_subvols_beneath()'s
+ * walk down, needed when the file system's trees are too big to search). */
 int storage_subvols_in(const char *what, const char *dir, char *err,
     size_t errlen);
 /* The btrfs subvolumes in ct's volume when that is a directory (dir on

@@ -3,8 +3,8 @@
 # build, then the integration tests on pool 0 while the ASan/UBSan pass of
 # them and the VM tests run on pool 1, and the unit tests on the ASan/UBSan
 # build, the fuzz corpus replay, a short run of every fuzzer and the tree
-# tests (tests/tree/farm.sh, store.sh, xfs_acl.sh, hostile_sync.sh) beside
-# them (the output of those two printed after).  --unit-only: the unit tests on both builds and the replay.
+# tests (tests/tree/farm.sh, store.sh, xfs_acl.sh, btrfs_deep.sh,
+# hostile_sync.sh) beside them (the output of those two printed after).  --unit-only: the unit tests on both builds and the replay.
 # Each runner prints its own summary; the last line counts everything:
 # "N passed, N failed".
 # Usage: tests/run.sh [--unit-only | --vm-only] [BUILD_DIR]
@@ -148,6 +148,8 @@ offpool() {
 		[ -x "$b/store-tool" ] && one "tree-store-$(basename "$b")" bash tests/tree/store.sh "$b"
 		# POSIX ACLs to, from and on xfs (a loop device)
 		one "tree-xfs-acl-$(basename "$b")" bash tests/tree/xfs_acl.sh "$b"
+		# the slave's btrfs subvolume search beside a hostile deep tree
+		[ -x "$b/btrfs-tool" ] && one "tree-btrfs-deep-$(basename "$b")" bash tests/tree/btrfs_deep.sh "$b"
 		# hostile source trees (tests/tree/hostile.sh)
 		one "tree-hostile-$(basename "$b")" bash tests/tree/hostile_sync.sh "$b"
 	done

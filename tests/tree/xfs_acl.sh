@@ -26,19 +26,9 @@ for t in mkfs.xfs losetup setfacl getfacl getfattr; do
 done
 
 T=$(mktemp -d /tmp/corral-xfs-acl.XXXXXX)
-mnt= loop=
-cleanup() {
-	[ -z "$mnt" ] || umount "$mnt" 2>/dev/null || umount -l "$mnt" || true
-	[ -z "$loop" ] || losetup -d "$loop" 2>/dev/null || true
-	rm -rf "$T"
-}
-trap cleanup EXIT
-truncate -s 300M "$T/xfs.img"
-mkfs.xfs -q -f "$T/xfs.img" >/dev/null
-loop=$(losetup --find --show "$T/xfs.img")
-mkdir "$T/xfs"
-mount "$loop" "$T/xfs"
-mnt=$T/xfs
+. tests/tree/loopfs.sh
+trap 'loopfs_cleanup; rm -rf "$T"' EXIT
+loopfs_mount xfs 300M "$T/xfs"
 X=$T/xfs
 
 # make_src DIR: the tree with its ACLs
