@@ -134,8 +134,9 @@ const char *
 addr_taken(const struct addr_owner *o, const char *name, char *buf,
     size_t len)
 {
-	snprintf(buf, len, "%s is the address of container %s on %s, which "
-	    "%s would take started: make it without --start and change its "
-	    "address first; nothing changed", o->addr, o->name, o->host, name);
+	snprintf(buf, len, "%s is the address of container %s on %s too: "
+	    "%s would start on it; change one of them first, or make it "
+	    "without --start; nothing changed", o->addr, o->name, o->host,
+	    name);
 	return buf;
 }

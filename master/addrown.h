@@ -11,7 +11,8 @@
 #include "msg.h"
 
 /* addr is one of list's comma-separated addresses (the inventory's ipv4
- * column: what a running container's slave reports). */
+ * column: a running container's IPv4 addresses, a stopped one's as its
+ * config gives them; the inventory knows no IPv6 ones). */
 bool addr_in_list(const char *list, const struct net_addr *addr);
 
 /* The container of the inventory other than skip_name on skip_host whose
@@ -39,8 +40,8 @@ struct addr_owner {
 int config_addr_owner(struct inventory *inv, const char *config,
     size_t *pos, const char *skip_host, const char *skip_name,
     struct addr_owner *o, char *err, size_t errlen);
-/* Why name may not start: o's address is taken (a refusal's text, in
- * buf). */
+/* Why name may not start: o's address is another's (a refusal's text,
+ * in buf). */
 const char *addr_taken(const struct addr_owner *o, const char *name,
     char *buf, size_t len);
 

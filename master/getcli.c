@@ -101,7 +101,26 @@ size_fits(struct store *s, const struct msg_store_req *q, const char *version,
 	return -1;
 }
 
-/* put --start: no address of the version's config is a running
+/* Whether what the request makes starts: --start, or a restore --force
+ * over a container that runs (the restored one is started in its
+ * place). */
+static bool
+will_start(struct cli *c, const struct msg_store_req *q, const char *name)
+{
+	struct msg_ct_rec_list cl = { 0 };
+	bool ran = false;
+
+	if (q->flags & MSG_STORE_START)
+		return true;
+	if (!(q->flags & MSG_STORE_FORCE) ||
+	    inventory_containers(c->inv, name, q->host, &cl) != 0)
+		return false;           /* the job checks again */
+	ran = cl.n > 0 && strcmp(cl.v[0].ct.state, "running") == 0;
+	msg_ct_rec_list_free(&cl);
+	return ran;
+}
+
+/* A copy that starts: no address of the version's config is another
  * container's (the job checks again: the inventory may change). */
 static int
 check_addrs(struct cli *c, const struct msg_store_req *q, const char *name,
@@ -112,7 +131,7 @@ check_addrs(struct cli *c, const struct msg_store_req *q, const char *name,
 	char *config;
 	int r;
 
-	if (!(q->flags & MSG_STORE_START))
+	if (!will_start(c, q, name))
 		return 0;
 	if ((config = malloc(MSG_CONFIG_MAX + 1)) == NULL) {
 		snprintf(err, errlen, "out of memory");

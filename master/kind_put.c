@@ -166,28 +166,49 @@ volume_bytes(struct put *pt, struct store *s)
 	return bytes + bytes / 4 + HEADROOM_MIN;
 }
 
-/* An address of the version's config that a running container of the
+/* An address of the version's config that another container of the
  * inventory has (but the one a restore --force replaces): started, the
  * copy would take it from that one, which an admin's test restore of a
- * version must never do; put without --start, it is said.  JOB_OUT_DONE,
+ * version must never do.  A copy that starts (--start, or a restore
+ * --force over one that ran) is refused; else it is said.  JOB_OUT_DONE,
  * or the job failed. */
 static int
-check_addrs(struct put *pt, const char *config)
+check_addrs(struct put *pt, const char *step)
 {
 	struct addr_owner o;
 	size_t pos = 0;
 	int r;
 
-	while ((r = config_addr_owner(pt->c->inv, config, &pos, pt->host,
+	if (pt->config == NULL)
+		return JOB_OUT_DONE;
+	while ((r = config_addr_owner(pt->c->inv, pt->config, &pos, pt->host,
 	    pt->final, &o, pt->err, sizeof(pt->err))) == 1) {
-		if (pt->start)
-			return job_fail(pt->c, "check: %s", addr_taken(&o,
+		if (pt->start || pt->ran)
+			return job_fail(pt->c, "%s: %s", step, addr_taken(&o,
 			    pt->final, pt->err, sizeof(pt->err)));
 		job_note(pt->c, "%s is the address of container %s on %s too: "
-		    "change it before %s starts", o.addr, o.name, o.host,
-		    pt->final);
+		    "change one of them before %s starts", o.addr, o.name,
+		    o.host, pt->final);
 	}
-	return r < 0 ? job_fail(pt->c, "check: %s", pt->err) : JOB_OUT_DONE;
+	return r < 0 ? job_fail(pt->c, "%s: %s", step, pt->err) :
+	    JOB_OUT_DONE;
+}
+
+int
+put_addrs_free(struct put *pt)
+{
+	char why[sizeof(pt->err)];
+	struct addr_owner o;
+	size_t pos = 0;
+
+	if (pt->config == NULL || (!pt->start && !pt->ran))
+		return JOB_OUT_DONE;
+	/* the inventory may have changed during the copy */
+	if (config_addr_owner(pt->c->inv, pt->config, &pos, pt->host,
+	    pt->final, &o, why, sizeof(why)) != 1)
+		return JOB_OUT_DONE;
+	addr_taken(&o, pt->final, pt->err, sizeof(pt->err));
+	return JOB_OUT_FAILED;
 }
 
 /* check: the version readable and not bad, the host without the name. */
@@ -209,8 +230,7 @@ check(struct put *pt, struct store *s, struct store_reader *rd,
 	if (store_read_config(rd, q->config, sizeof(q->config), pt->err,
 	    sizeof(pt->err)) != 0)
 		return job_fail(pt->c, "check: %s", pt->err);
-	if ((r = check_addrs(pt, q->config)) != JOB_OUT_DONE)
-		return r;
+	pt->config = q->config;
 	if (pt->force) {
 		r = remove_on_host(pt->c->m, pt->final, pt->host, &running,
 		    pt->err, sizeof(pt->err));
@@ -226,6 +246,8 @@ check(struct put *pt, struct store *s, struct store_reader *rd,
 			pt->name = pt->final;
 		}
 	}
+	if ((r = check_addrs(pt, "check")) != JOB_OUT_DONE)
+		return r;
 	r = remove_on_host(pt->c->m, pt->name, pt->host, &running, pt->err,
 	    sizeof(pt->err));
 	if (r < 0)
@@ -297,7 +319,7 @@ put_finish(struct put *pt)
 
 	if (pt->start) {
 		job_step(pt->c, "start");
-		if (start_settle(pt) != 0)
+		if (put_addrs_free(pt) != JOB_OUT_DONE || start_settle(pt) != 0)
 			return job_fail(pt->c, "start on %s: %s; %s is on %s, "
 			    "made from version %s, stopped", pt->host,
 			    pt->err, pt->name, pt->host, pt->version);

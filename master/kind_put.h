@@ -26,6 +26,8 @@ struct put {
 	char tmp[PROTO_NAME_MAX];     /* FINAL-new-ID */
 	char aside[PROTO_NAME_MAX];   /* FINAL-old-ID: final set aside */
 	const char *final;            /* the job's container */
+	const char *config;           /* the version's, once checked (the
+	                                 addresses a start would use) */
 	char err[1024];
 };
 
@@ -33,6 +35,10 @@ struct put {
 void put_init(struct put *pt, struct job_ctx *c);
 /* The job's args as pt has them now, recorded (a recover reads them). */
 void put_record_args(struct put *pt);
+/* pt->config's addresses against the inventory just before a start:
+ * JOB_OUT_DONE, or the job failed (with why in pt->err).  None known (a
+ * recovery): JOB_OUT_DONE. */
+int put_addrs_free(struct put *pt);
 /* CT_CTL op on pt->name of pt->host; 0 or master_request()'s CERR_* with
  * err (master_not_done(): refused or not asked; else it may have been
  * done) */

@@ -173,7 +173,8 @@ finish(struct put *pt, bool started)
 
 	if ((pt->ran || pt->start) && !started) {
 		job_step(pt->c, "start");
-		if (ctl_on(pt, pt->final, MSG_CTL_START) != 0) {
+		if (put_addrs_free(pt) != JOB_OUT_DONE ||
+		    ctl_on(pt, pt->final, MSG_CTL_START) != 0) {
 			snprintf(w, sizeof(w), "start of the restored %s: %.800s",
 			    pt->final, pt->err);
 			return swap_back(pt, w);
@@ -291,8 +292,8 @@ restore_run(struct job_ctx *c)
 		store_close(s);
 		return job_fail(c, "check: out of memory");
 	}
+	/* q lives to the start: pt.config is its config */
 	r = put_make(&pt, s, q);
-	free(q);
 	if (r == JOB_OUT_DONE && !pt.force) {
 		/* the check found nothing to replace: made as C, as put */
 		r = put_finish(&pt);
@@ -309,6 +310,7 @@ restore_run(struct job_ctx *c)
 		} else
 			r = stop_and_swap(&pt);
 	}
+	free(q);
 	store_close(s);
 	return r;
 }

@@ -73,13 +73,13 @@ addr=$(sed -n 's/^lxc.net.0.ipv4.address = \([^/]*\).*/\1/p' "$L1/run1/config")
 [ -n "$addr" ] || fail "run1 has no address: $(grep lxc.net "$L1/run1/config")"
 wait_until 100 sh -c "corral scan --name run1 | grep -q ':$addr\$'" || fail "the inventory has no address of run1: $(corral scan --name run1)"
 before=$(lxc_truth); njobs=$(corral jobs --all --json | jq length)
-expect_exit 1 "put run1: $addr is the address of container run1 on h1, which run1b would take started" \
+expect_exit 1 "put run1: $addr is the address of container run1 on h1 too: run1b would start on it" \
 	corral put run1 --host h2 --as run1b --start
 [ "$(lxc_truth)" = "$before" ] || fail "a refused put changed something: $(lxc_truth)"
 [ "$(corral jobs --all --json | jq length)" = "$njobs" ] || fail "a refused put made a job"
 out=$(corral put run1 --host h2 --as run1b) || fail "put run1 as run1b: $out"
 [ "$(where run1b)" = "h2:stopped " ] || fail "run1b is at '$(where run1b)'"
-grep -q "put run1b: $addr is the address of container run1 on h1 too: change it before run1b starts" \
+grep -q "put run1b: $addr is the address of container run1 on h1 too: change one of them before run1b starts" \
 	"$POOL/master/master.log" || fail "the shared address is not logged"
 corral remove run1b --host h2 --force >/dev/null || fail "remove run1b"
 ok "put --start of a copy with a running container's address: refused, nothing changed; without --start: made, said"

@@ -14,7 +14,9 @@
 #   - the master killed in the middle of the swap (the old one set aside,
 #     the restored one not yet renamed): its restart finishes the swap;
 #   - a restored container that does not start is swapped back, asked
-#     again while the host's link is cut, the old one running untouched.
+#     again while the host's link is cut, the old one running untouched;
+#   - a version whose address another container has by now, restored
+#     --force over the running one (so started): refused up front.
 # Faults are placed through the master's CORRAL_TEST_JOB_PAUSE hook.
 # Run under the pool lock: flock -o /tmp/corral-pool.lock ...
 . "$(dirname "$0")/lib.bash"
@@ -186,3 +188,22 @@ failed_back "$cpid" "$T/back.out" \
 	"^swap-back on h1: start of the restored web: .*rolled back: web is the old one, running again" \
 	"swap-back with h1 cut off" "$T/before2"
 ok "a restored web that did not start, h1 cut off during the swap back: asked again, the old one running untouched"
+
+# ---- a restore --force over the running web, whose version's address is
+# another container's by now: refused up front (the restored web would
+# start on it), nothing changed
+old=$(sed -n 's/^lxc.net.0.ipv4.address = \([^/]*\).*/\1/p' "$L1/web/config")
+[ -n "$old" ] || fail "web has no address: $(grep lxc.net "$L1/web/config")"
+new=${old%.*}.250
+sed -i "s|^lxc.net.0.ipv4.address = $old/|lxc.net.0.ipv4.address = $new/|" "$L1/web/config"
+corral control web --stop >/dev/null && corral control web --start >/dev/null || fail "web's restart"
+wait_until 100 sh -c "corral scan --name web | grep -q ':$new\$'" || fail "web's new address unseen: $(corral scan --name web)"
+corral create twin --ip "$old" --host h1 --start >/dev/null 2>&1 ||
+	fail "create twin: $(corral create twin --ip "$old" --host h1 --start 2>&1)"
+wait_until 100 sh -c "corral scan --name twin | grep -q ':$old\$'" || fail "twin unseen: $(corral scan --name twin)"
+njobs=$(corral jobs --all --json | jq length)
+expect_exit 1 "restore web: $old is the address of container twin on h1 too: web would start on it" \
+	corral restore web --to h1 --force --version "$V"
+[ "$(corral jobs --all --json | jq length)" = "$njobs" ] || fail "a refused restore made a job"
+[ "$(where web)" = "h1:running " ] || fail "the refused restore changed web: $(where web)"
+ok "restore --force of a version whose address is another container's now: refused, one line, no job, web untouched"
