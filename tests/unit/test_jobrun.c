@@ -881,16 +881,16 @@ pause_hook(const char *pause)
 	assert_int_equal(setenv("CORRAL_TEST_JOB_PAUSE", pause, 1), 0);
 }
 
-/* A "bring" of ct from h1 to h2 started in r and held 1 s before its
- * check of a drained destination (the hook's file emptied once it runs):
- * its id */
+/* A "bring" of ct from h1 to h2 started in r and held 3 s before its
+ * check of a drained destination (the hook's file emptied once it runs;
+ * 3 s: the test's next steps on a loaded machine): its id */
 static int64_t
 held_at_admit(struct fixture *f, struct jobrun *r, const char *pause,
     const char *ct)
 {
 	int64_t id;
 
-	pause_file(pause, "admit:1");
+	pause_file(pause, "admit:3");
 	id = queue(f, "bring", ct, "h1", "h2");
 	jobrun_kick(r);
 	wait_job(f, id, JOB_RUNNING, "", NULL);
@@ -928,7 +928,7 @@ test_unchecked(void **state)
 	assert_false(jobrun_unchecked(r, b));
 	assert_false(jobrun_unchecked(r, 999));
 	must(f->inv, placedb_set_drained(f->inv, "h2", true));
-	usleep(1500 * 1000);        /* its pause is over: the hold holds it */
+	usleep(3500 * 1000);        /* its pause is over: the hold holds it */
 	assert_true(jobrun_unchecked(r, a));
 	must(f->inv, job_get(f->inv, a, &j, NULL, NULL));
 	assert_int_equal(j.state, JOB_RUNNING);
@@ -978,8 +978,9 @@ test_check_wait(void **state)
 	c = held_at_admit(f, r, pause, "c");
 	jobrun_checks_hold(r);
 	assert_true(jobrun_unchecked(r, c));
-	jobrun_checks_release(r);
+	/* under the hold: its check, however soon, sees it undrained */
 	must(f->inv, placedb_set_drained(f->inv, "h2", false));
+	jobrun_checks_release(r);
 	assert_int_equal(jobrun_check_wait(r, c), 0);
 	must(f->inv, job_get(f->inv, c, &j, NULL, NULL));
 	assert_int_equal(j.state, JOB_RUNNING);        /* at the gate */
