@@ -73,6 +73,7 @@ struct slave_snap {
 	enum slave_snap_owner owner;
 	uint64_t job;             /* the send's job (0: none) */
 	uint32_t pid;             /* the send's worker */
+	unsigned long long start; /* its start (clock ticks after boot) */
 	bool leftover;            /* dir: a take killed half-way left C frozen */
 	bool valid;
 	uint32_t fill_permille;
@@ -88,8 +89,9 @@ int slave_snap_drop(struct slave_ctx *ctx, const char *ct, bool *had,
     char *err, size_t errlen);
 /* A send's take (a transfer of @C): C's snapshot marked as this worker's
  * send of job (0: none).  One there already that a send took and that is
- * over (its worker gone, or a send of this job) is dropped first; any
- * other is used (a hold, or any with !own_snap) or, a backend snapshot
+ * over (its worker gone, or a send of this job by an older worker) is
+ * dropped first; one a newer worker's send of this job took refuses this
+ * (late) one; any other is used (a hold, or any with !own_snap) or, a backend snapshot
  * with own_snap, refused.  1 taken for this send, 0 one there used, -1 err. */
 int slave_snap_take_send(struct slave_ctx *ctx, const char *ct, uint64_t job,
     bool own_snap, struct slave_snap *out, char *err, size_t errlen);
@@ -114,6 +116,10 @@ void snapmark_clear(struct slave_ctx *ctx, const char *ct);
 void snapmark_owner(struct slave_ctx *ctx, const char *ct,
     struct slave_snap *out);
 bool snapmark_stale(const struct slave_snap *cur, uint64_t job);
+/* A send's take's rule: stale, or a live send of job whose worker
+ * started before this one (a recovered run's late old worker never
+ * drops the new run's) */
+bool snapmark_superseded(const struct slave_snap *cur, uint64_t job);
 bool snapmark_mine(struct slave_ctx *ctx, const char *ct, uint64_t job);
 void snapmark_sweep(struct slave_ctx *ctx);
 /* At start: thaw and forget holds a crashed slave left. */

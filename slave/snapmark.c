@@ -103,24 +103,35 @@ worker_alive(const struct worker_id *w)
 }
 
 /* The marker's job and worker; false if there is none (one that does not
- * parse is a send's whose worker is unknown: gone). */
+ * parse, or is no regular file, is a send's whose worker is unknown:
+ * gone).  Not blocking, not following: a fifo or a link there is read as
+ * nothing. */
 static bool
 mark_read(struct slave_ctx *ctx, const char *ct, uint64_t *job,
     struct worker_id *w)
 {
 	char path[PATH_MAX], line[160];
-	FILE *f;
+	struct stat st;
+	ssize_t n;
+	int fd;
 
 	memset(w, 0, sizeof(*w));
 	*job = 0;
-	if (snapdir_path(ctx, MARK_PREFIX, ct, path, sizeof(path)) != 0 ||
-	    (f = fopen(path, "re")) == NULL)
+	if (snapdir_path(ctx, MARK_PREFIX, ct, path, sizeof(path)) != 0)
 		return false;
-	if (fgets(line, sizeof(line), f) == NULL ||
-	    sscanf(line, "send %" SCNu64 " %36s %ld %llu", job, w->boot,
-	    &w->pid, &w->start) != 4)
-		memset(w, 0, sizeof(*w));
-	fclose(f);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) < 0)
+		return errno != ENOENT;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (n = read(fd, line, sizeof(line) - 1)) > 0) {
+		line[n] = '\0';
+		if (sscanf(line, "send %" SCNu64 " %36s %ld %llu", job,
+		    w->boot, &w->pid, &w->start) != 4) {
+			memset(w, 0, sizeof(*w));
+			*job = 0;
+		}
+	}
+	close(fd);
 	return true;
 }
 
@@ -135,6 +146,7 @@ snapmark_owner(struct slave_ctx *ctx, const char *ct, struct slave_snap *out)
 	if (out->kind == SNAP_KIND_NONE || !mark_read(ctx, ct, &out->job, &w))
 		return;
 	out->pid = w.pid > 0 ? (uint32_t)w.pid : 0;
+	out->start = w.start;
 	out->owner = worker_alive(&w) ? SNAP_BY_SEND : SNAP_BY_STALE_SEND;
 }
 
@@ -144,6 +156,24 @@ snapmark_stale(const struct slave_snap *cur, uint64_t job)
 	return cur->kind != SNAP_KIND_NONE &&
 	    (cur->owner == SNAP_BY_STALE_SEND ||
 	    (cur->owner == SNAP_BY_SEND && job != 0 && cur->job == job));
+}
+
+bool
+snapmark_superseded(const struct slave_snap *cur, uint64_t job)
+{
+	struct worker_id me;
+
+	if (cur->kind == SNAP_KIND_NONE || cur->owner == SNAP_BY_ADMIN)
+		return false;
+	if (cur->owner == SNAP_BY_STALE_SEND)
+		return true;
+	/* a live send of this job: an earlier run's only if its worker
+	 * started before this one (a live one is of this boot); a later
+	 * one's is the run the master runs now, and this worker is the one
+	 * late and over */
+	self_id(&me);
+	return job != 0 && cur->job == job && cur->start != 0 &&
+	    cur->start < me.start;
 }
 
 bool
@@ -172,12 +202,19 @@ snapmark_write(struct slave_ctx *ctx, const char *ct, uint64_t job,
 		return -1;
 	}
 	self_id(&me);
+	/* one that never parses would name no worker: gone at once */
+	if (me.boot[0] == '\0' || me.start == 0) {
+		snprintf(err, errlen, "%s: this worker's boot id or start "
+		    "time cannot be read from /proc: its snapshot cannot be "
+		    "marked as its own", ct);
+		return -1;
+	}
 	n = snprintf(line, sizeof(line), "send %" PRIu64 " %s %ld %llu\n",
 	    job, me.boot, me.pid, me.start);
 	/* on record before the take: a worker killed after it leaves its
 	 * snapshot marked */
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-	    O_CLOEXEC, 0600)) < 0)
+	    O_NONBLOCK | O_CLOEXEC, 0600)) < 0)
 		goto out;
 	if (write(fd, line, (size_t)n) == n && fsync(fd) == 0)
 		rc = 0;
@@ -200,9 +237,10 @@ snapmark_clear(struct slave_ctx *ctx, const char *ct)
 		log_warn("%s: %s: %s", ct, path, strerror(errno));
 }
 
-int
-snap_lock(struct slave_ctx *ctx, const char *ct, bool wait, char *err,
-    size_t errlen)
+/* C's lock: waiting for it, or tried tries times more, 50 ms apart. */
+static int
+lock_tries(struct slave_ctx *ctx, const char *ct, bool wait, int tries_max,
+    char *err, size_t errlen)
 {
 	char path[PATH_MAX];
 	struct stat a, b;
@@ -219,7 +257,7 @@ snap_lock(struct slave_ctx *ctx, const char *ct, bool wait, char *err,
 			return -1;
 		}
 		while (flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) != 0) {
-			if (errno == EWOULDBLOCK && ++tries <= LOCK_TRIES) {
+			if (errno == EWOULDBLOCK && ++tries <= tries_max) {
 				usleep(LOCK_PAUSE_US);
 				continue;
 			}
@@ -238,6 +276,13 @@ snap_lock(struct slave_ctx *ctx, const char *ct, bool wait, char *err,
 			return fd;
 		close(fd);
 	}
+}
+
+int
+snap_lock(struct slave_ctx *ctx, const char *ct, bool wait, char *err,
+    size_t errlen)
+{
+	return lock_tries(ctx, ct, wait, LOCK_TRIES, err, errlen);
 }
 
 void
@@ -282,13 +327,23 @@ snapmark_sweep(struct slave_ctx *ctx)
 		} else if (strncmp(e->d_name, MARK_PREFIX,
 		    strlen(MARK_PREFIX)) == 0) {
 			/* a send's with no snapshot left (its hold thawed by
-			 * the sweep, or a take killed before it took one) */
+			 * the sweep, or a take killed before it took one),
+			 * under C's lock: a worker the restart orphaned,
+			 * taking it still, holds the lock and keeps its
+			 * marker */
 			const char *ct = e->d_name + strlen(MARK_PREFIX);
 
-			if (!ct_name_valid(ct) || (slave_snap_status(ctx, ct,
-			    &cur, err, sizeof(err)) == 0 &&
-			    cur.kind == SNAP_KIND_NONE))
+			if (!ct_name_valid(ct)) {
 				(void)unlink(path);
+				continue;
+			}
+			if ((fd = lock_tries(ctx, ct, false, 0, err,
+			    sizeof(err))) < 0)
+				continue;
+			if (slave_snap_status(ctx, ct, &cur, err,
+			    sizeof(err)) == 0 && cur.kind == SNAP_KIND_NONE)
+				snapmark_clear(ctx, ct);
+			snap_unlock(ctx, ct, fd);
 		}
 	}
 	closedir(d);

@@ -443,9 +443,9 @@ slave_snap_status(struct slave_ctx *ctx, const char *ct,
 	return 0;
 }
 
-/* The take, under C's lock. */
+/* The take itself, C's status NONE, under C's lock. */
 static int
-snap_take_locked(struct slave_ctx *ctx, const char *ct, uint64_t bytes,
+take_now(struct slave_ctx *ctx, const char *ct, uint64_t bytes,
     struct slave_snap *out, char *err, size_t errlen)
 {
 	struct storage *s = &ctx->storage;
@@ -453,13 +453,6 @@ snap_take_locked(struct slave_ctx *ctx, const char *ct, uint64_t bytes,
 	char dir[PATH_MAX] = "";
 	int ret = -1;
 
-	if (slave_snap_status(ctx, ct, out, err, errlen) != 0)
-		return -1;
-	if (out->kind != SNAP_KIND_NONE) {
-		snprintf(err, errlen, "%s has a snapshot already (drop it "
-		    "first)", ct);
-		return -1;
-	}
 	c = lxc_container_new(ct, ctx->conf.lxcpath);
 	if (c != NULL && !c->is_defined(c)) {
 		lxc_container_put(c);
@@ -497,6 +490,41 @@ out:
 	if (c != NULL)
 		lxc_container_put(c);
 	return ret;
+}
+
+/* The take, under C's lock: a send's (send_job) marks it first, an
+ * admin's (NULL) clears a marker a send killed before its take left; both
+ * only once it is to happen (none there): a refused take leaves a live
+ * send's marker. */
+static int
+snap_take_locked(struct slave_ctx *ctx, const char *ct, uint64_t bytes,
+    const uint64_t *send_job, struct slave_snap *out, char *err,
+    size_t errlen)
+{
+	struct slave_snap now;
+	char e2[256];
+
+	if (slave_snap_status(ctx, ct, out, err, errlen) != 0)
+		return -1;
+	if (out->kind != SNAP_KIND_NONE) {
+		snprintf(err, errlen, "%s has a snapshot already (drop it "
+		    "first)", ct);
+		return -1;
+	}
+	/* marked first: a worker killed after the take leaves it a send's,
+	 * never one that looks an admin's */
+	if (send_job == NULL)
+		snapmark_clear(ctx, ct);
+	else if (snapmark_write(ctx, ct, *send_job, err, errlen) != 0)
+		return -1;
+	if (take_now(ctx, ct, bytes, out, err, errlen) == 0)
+		return 0;
+	/* a failed take may leave a snapshot (lvcreate timed out): marked,
+	 * it is a send's, stale once this worker ends */
+	if (send_job != NULL && slave_snap_status(ctx, ct, &now, e2,
+	    sizeof(e2)) == 0 && now.kind == SNAP_KIND_NONE)
+		snapmark_clear(ctx, ct);
+	return -1;
 }
 
 /* The drop, and the send's marker with it, under C's lock. */
@@ -556,10 +584,7 @@ slave_snap_take(struct slave_ctx *ctx, const char *ct, uint64_t bytes,
 
 	if ((fd = lock_named(ctx, ct, false, err, errlen)) < 0)
 		return -1;
-	/* an admin's: no send's marker beside it (one a send killed before
-	 * its take left) */
-	snapmark_clear(ctx, ct);
-	r = snap_take_locked(ctx, ct, bytes, out, err, errlen);
+	r = snap_take_locked(ctx, ct, bytes, NULL, out, err, errlen);
 	snap_unlock(ctx, ct, fd);
 	return r;
 }
@@ -578,19 +603,28 @@ slave_snap_drop(struct slave_ctx *ctx, const char *ct, bool *had, char *err,
 	return r;
 }
 
-/* A send's snapshot that is over (snapmark_stale) dropped, under C's
- * lock; cur is C's status, and what was dropped.  0 none was, 1 dropped,
+/* A send's snapshot that is over dropped, under C's lock: by a send's
+ * take (send: snapmark_superseded) or the master's drop (snapmark_stale).
+ * A take killed half-way (its .holdtmp, no hold yet) is released too.
+ * cur is C's status, and what was dropped.  0 none was, 1 dropped,
  * -1 err. */
 static int
 drop_if_stale(struct slave_ctx *ctx, const char *ct, uint64_t job,
-    struct slave_snap *cur, char *err, size_t errlen)
+    bool send, struct slave_snap *cur, char *err, size_t errlen)
 {
 	char of[40] = "";
 	bool had;
 
 	if (slave_snap_status(ctx, ct, cur, err, errlen) != 0)
 		return -1;
-	if (!snapmark_stale(cur, job))
+	if (cur->kind == SNAP_KIND_NONE && cur->leftover) {
+		/* killed between its freeze and its hold: C frozen still */
+		if (snap_drop_locked(ctx, ct, &had, err, errlen) != 0)
+			return -1;
+		cur->kind = SNAP_KIND_FROZEN;
+		return 1;
+	}
+	if (!(send ? snapmark_superseded(cur, job) : snapmark_stale(cur, job)))
 		return 0;
 	if (snap_drop_locked(ctx, ct, &had, err, errlen) != 0)
 		return -1;
@@ -606,22 +640,25 @@ int
 slave_snap_take_send(struct slave_ctx *ctx, const char *ct, uint64_t job,
     bool own_snap, struct slave_snap *out, char *err, size_t errlen)
 {
-	int fd, r = -1;
+	int d, fd, r = -1;
 
 	if ((fd = lock_named(ctx, ct, true, err, errlen)) < 0)
 		return -1;
-	if (drop_if_stale(ctx, ct, job, out, err, errlen) < 0)
+	if ((d = drop_if_stale(ctx, ct, job, true, out, err, errlen)) < 0)
+		goto out;
+	/* out was what was dropped: what is there now (none, mostly) */
+	if (d > 0 && slave_snap_status(ctx, ct, out, err, errlen) != 0)
 		goto out;
 	if (out->kind == SNAP_KIND_NONE) {
-		/* marked first: a worker killed after the take leaves it a
-		 * send's, never one that looks an admin's */
-		if (snapmark_write(ctx, ct, job, err, errlen) != 0)
+		if (snap_take_locked(ctx, ct, 0, &job, out, err, errlen) != 0)
 			goto out;
-		if (snap_take_locked(ctx, ct, 0, out, err, errlen) != 0) {
-			snapmark_clear(ctx, ct);
-			goto out;
-		}
 		r = 1;
+	} else if (out->owner == SNAP_BY_SEND && job != 0 && out->job == job &&
+	    out->pid != (uint32_t)getpid()) {
+		/* a later worker's: the run the master runs now */
+		snprintf(err, errlen, "%s: a later send of job %" PRIu64 " is "
+		    "at work on it (its worker %u): this one is over", ct,
+		    job, out->pid);
 	} else if (own_snap && out->kind == SNAP_KIND_SNAPSHOT) {
 		/* a job reads C as it is now: a backend snapshot already
 		 * there holds an earlier instant (a hold is the live tree,
@@ -667,7 +704,7 @@ slave_snap_drop_stale(struct slave_ctx *ctx, const char *ct, uint64_t job,
 
 	if ((fd = lock_named(ctx, ct, true, err, errlen)) < 0)
 		return -1;
-	r = drop_if_stale(ctx, ct, job, out, err, errlen);
+	r = drop_if_stale(ctx, ct, job, false, out, err, errlen);
 	snap_unlock(ctx, ct, fd);
 	if (r == 0)
 		out->kind = SNAP_KIND_NONE;     /* dropped nothing */
