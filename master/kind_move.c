@@ -81,7 +81,8 @@ pass(struct move *mv, uint32_t opts, bool progress,
 	 * must not read an admin's earlier snapshot, or C would move without
 	 * what it wrote since */
 	q.opts = opts | TREE_OPT_OWN_SNAP;
-	if (master_sync_fn(mv->c->m, &q, progress ? on_progress : NULL,
+	if (master_sync_fn(mv->c->m, &q, (uint64_t)mv->c->job->id,
+	    progress ? on_progress : NULL,
 	    mv->c, res, mv->err, sizeof(mv->err)) != 0)
 		return -1;
 	mv->wire += res->bytes_on_wire;

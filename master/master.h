@@ -97,10 +97,11 @@ struct transport;
 int master_sync(struct master_ctx *ctx, const struct msg_sync_req *q,
     struct transport *cli, uint32_t id, struct msg_sync_result *res,
     char *err, size_t errlen);
-/* The same for a job: progress goes to progress(arg, p) every 250 ms. */
+/* The same for job: progress goes to progress(arg, p) every 250 ms; the
+ * snapshot of @C its send takes (own snapshot) is marked as job's. */
 struct msg_progress;
 int master_sync_fn(struct master_ctx *ctx, const struct msg_sync_req *q,
-    void (*progress)(void *arg, const struct msg_progress *p), void *arg,
+    uint64_t job, void (*progress)(void *arg, const struct msg_progress *p), void *arg,
     struct msg_sync_result *res, char *err, size_t errlen);
 
 /* One request to slave host on a fresh session (request.c): req encoded

@@ -13,10 +13,12 @@
 
 /* j: its progress's way filled in */
 static int
-run_sync(struct master_ctx *m, const struct msg_sync_req *q,
+run_sync(struct master_ctx *m, const struct msg_sync_req *q, uint64_t job,
     struct sync_job j, struct msg_sync_result *res, char *err, size_t errlen)
 {
-	struct tree_req tq = { .opts = q->opts,
+	/* the job's: a snapshot its send takes (own snapshot) is marked
+	 * with it, which its recovery's drop-stale finds */
+	struct tree_req tq = { .opts = q->opts, .job = job,
 	    .zlevel = (uint8_t)m->conf.compress_level };
 	const struct slave_entry *se, *re;
 	bool direct = m->conf.transfer == CONF_TRANSFER_DIRECT;
@@ -80,15 +82,15 @@ master_sync(struct master_ctx *m, const struct msg_sync_req *q,
 {
 	struct sync_job j = { .cli = cli, .id = id };
 
-	return run_sync(m, q, j, res, err, errlen);
+	return run_sync(m, q, 0, j, res, err, errlen);
 }
 
 int
 master_sync_fn(struct master_ctx *m, const struct msg_sync_req *q,
-    void (*progress)(void *arg, const struct msg_progress *p), void *arg,
+    uint64_t job, void (*progress)(void *arg, const struct msg_progress *p), void *arg,
     struct msg_sync_result *res, char *err, size_t errlen)
 {
 	struct sync_job j = { .progress = progress, .progress_arg = arg };
 
-	return run_sync(m, q, j, res, err, errlen);
+	return run_sync(m, q, job, j, res, err, errlen);
 }

@@ -14,7 +14,8 @@
 # snapshot a killed worker's send left (the worker gone, the master
 # alive): corral snapshot --status names it a send's that is over, and
 # the next get drops it and runs, while an admin's is never dropped (a
-# slave's restart drops every snapshot, as corral-slave(8) says).
+# slave's restart drops every snapshot, as corral-slave(8) says); (d) a
+# move's send marks its snapshot with the move's job.
 . "$(dirname "$0")/lib.bash"
 pool_up 2 --storage btrfs >/dev/null
 S1=$("$POOLSH" storage h1)
@@ -138,3 +139,21 @@ rc=0; err=$(corral get web 2>&1 >/dev/null) || rc=$?
 corral snapshot h1 web --drop >/dev/null || fail "$CASE: dropping the admin's snapshot"
 no_leftovers h1
 ok "$CASE: named a send's that is over, dropped by the next get; an admin's kept"
+
+# ---- (d) a move's send: its snapshot is marked with the move's job, which
+# a recovery of that move (its drop-stale at config) looks for
+CASE="(d) move: its send's snapshot"
+"$POOLSH" stop h1 >/dev/null
+CORRAL_TEST_SEND_PAUSE=6 "$POOLSH" start h1 >/dev/null
+wait_until 300 host_up h1 || fail "$CASE: h1 not up after its restart"
+from=$(wc -l <"$POOL/h1/slave.log")
+id=$(corral move web --to h2 --detach) || fail "$CASE: move --detach: $id"
+wait_until 200 sh -c "tail -n +$from '$POOL/h1/slave.log' | grep -q 'web: snapshot taken for a send; pausing'" ||
+	fail "$CASE: the send took no snapshot: $(tail -n 5 "$POOL/h1/slave.log")"
+snap_state '.taken_by == "send" and .job == '"$id" | grep -qx true ||
+	fail "$CASE: the move's send's snapshot is not said to be job $id's: $(corral snapshot h1 web --status --json)"
+wait_until 900 ended "$id" || fail "$CASE: job $id did not end: $(corral job "$id")"
+jq_of '.job.state == "done"' corral job "$id" --json || fail "$CASE: job $id: $(corral job "$id")"
+no_leftovers h1
+no_leftovers h2
+ok "$CASE: marked as the move's (job $id), the move done, nothing left"
