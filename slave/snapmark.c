@@ -7,7 +7,8 @@
  * and never an admin's.  The marker outlives a killed worker and a slave
  * restart, which is when it is needed: a send whose worker is gone, or of
  * a job the master runs again (its earlier send is dead, whether or not
- * this slave has noticed yet), is over, and its snapshot is garbage. */
+ * this slave has noticed yet), is over, and its snapshot is garbage; a
+ * send's own take tells the job's runs apart by their workers' start. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
