@@ -152,13 +152,13 @@ prepend(char *buf, size_t *at, const char *name, size_t n, bool *cut)
  * every container's subvolumes, and a hostile one can put its own at the
  * bottom of a chain of a million directories (or make thousands): walking
  * all of them up cost every OTHER volume's check seconds, then ELOOP.  So
- * the walk up spends at most UP_BUDGET steps (a ROOT_REF item or an
- * INODE_REF search) over the whole call, and reads each directory once:
+ * the walk up spends at most UP_BUDGET steps (a search of ROOT_REFs or
+ * of an INODE_REF) over the whole call, and reads each directory once:
  * each directory met keeps its verdict (beneath fd, or not) for the call,
  * so the subvolumes sharing a path cost one step each.  When the budget
  * runs out, the walk up is dropped and the question is answered from fd's
  * side alone: a walk down fd's own tree (walk_down), bounded by DOWN_DEPTH
- * levels and DOWN_ENTRIES entries, which refuses only when fd's own tree
+ * levels and DOWN_ENTRIES directories, which refuses only when fd's own tree
  * is beyond them.  A deep tree elsewhere costs fd's check UP_BUDGET steps
  * and the walk of its own tree, nothing more.
  */
@@ -307,6 +307,11 @@ walk_up(struct up *u, size_t *n, char *first, size_t len)
 	int r;
 
 	for (;;) {
+		/* a search of up to 4096 ROOT_REFs is a step: thousands of
+		 * subvolumes whose directories are known cost little */
+		if (u->left == 0)
+			return UP_OUT;
+		u->left--;
 		if (search(u->fd, BTRFS_ROOT_TREE_OBJECTID, u->root,
 		    BTRFS_ROOT_REF_KEY, off, 4096, &a) != 0)
 			return -1;
@@ -322,10 +327,6 @@ walk_up(struct up *u, size_t *n, char *first, size_t len)
 			if (h.objectid != u->root ||
 			    h.type != BTRFS_ROOT_REF_KEY)
 				continue;
-			/* thousands of subvolumes cost the budget too */
-			if (u->left == 0)
-				return UP_OUT;
-			u->left--;
 			if ((r = child(u, d, h.len, n, first, len)) != 0)
 				return r;
 		}
@@ -361,7 +362,7 @@ found(const char *path, size_t plen, const char *name, char *first,
  * is a subvolume (its root inode on btrfs: counted) or a mount point
  * (storage_mounted_in's business): not entered.  The levels are a stack
  * of open directories, not recursion: DOWN_DEPTH of them at most.  0, -1,
- * BTRFS_TOO_BIG past DOWN_DEPTH levels or DOWN_ENTRIES entries. */
+ * BTRFS_TOO_BIG past DOWN_DEPTH levels or DOWN_ENTRIES directories. */
 static int
 walk_down(int fd, size_t *n, char *first, size_t len)
 {
@@ -394,12 +395,13 @@ walk_down(int fd, size_t *n, char *first, size_t len)
 		}
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
+		/* files cost a readdir entry each: only directories count */
+		if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN)
+			continue;
 		if (++entries > BTRFS_DOWN_ENTRIES) {
 			r = BTRFS_TOO_BIG;
 			goto out;
 		}
-		if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN)
-			continue;
 		cfd = openat(dirfd(lvl[depth - 1]), e->d_name, O_RDONLY |
 		    O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 		if (cfd < 0) {

@@ -32,8 +32,8 @@ int btrfs_subvol_set_readonly(int fd, bool readonly);
  * len).  Found in the file system's trees (tree searches: CAP_SYS_ADMIN)
  * within a bounded budget, whatever other directories of that subvolume
  * hold; past it, by a walk down fd's own tree: BTRFS_TOO_BIG when that
- * is deeper than BTRFS_DOWN_DEPTH levels or holds more than
- * BTRFS_DOWN_ENTRIES entries (fd's tree too big to check).  0, or -1
+ * is BTRFS_DOWN_DEPTH levels deep or more, or holds more than
+ * BTRFS_DOWN_ENTRIES directories (fd's tree too big to check).  0, or -1
  * with errno. */
 #define BTRFS_DOWN_DEPTH 256     /* open directories at once */
 #define BTRFS_DOWN_ENTRIES (1u << 21)

@@ -103,27 +103,33 @@ worker_alive(const struct worker_id *w)
 	    w->start != 0 && proc_start(w->pid) == w->start;
 }
 
-/* The marker's job and worker; false if there is none (one that does not
- * parse, or is no regular file, is a send's whose worker is unknown:
- * gone).  Not blocking, not following: a fifo or a link there is read as
+/* The marker's job and worker: MARK_NONE if there is none, MARK_READ
+ * (one that does not parse, or is no regular file, is a send's whose
+ * worker is unknown: gone), MARK_UNREADABLE when it could not be read
+ * now (out of descriptors, I/O): a snapshot is never dropped on that.
+ * Not blocking, not following: a fifo or a link there is read as
  * nothing. */
-static bool
+enum { MARK_NONE, MARK_READ, MARK_UNREADABLE };
+static int
 mark_read(struct slave_ctx *ctx, const char *ct, uint64_t *job,
     struct worker_id *w)
 {
 	char path[PATH_MAX], line[160];
 	struct stat st;
-	ssize_t n;
-	int fd;
+	ssize_t n = 0;
+	int fd, r = MARK_READ;
 
 	memset(w, 0, sizeof(*w));
 	*job = 0;
 	if (snapdir_path(ctx, MARK_PREFIX, ct, path, sizeof(path)) != 0)
-		return false;
+		return MARK_UNREADABLE;
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC)) < 0)
-		return errno != ENOENT;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		return errno == ENOENT ? MARK_NONE : errno == ELOOP ?
+		    MARK_READ : MARK_UNREADABLE;
+	if (fstat(fd, &st) != 0)
+		r = MARK_UNREADABLE;
+	else if (S_ISREG(st.st_mode) &&
 	    (n = read(fd, line, sizeof(line) - 1)) > 0) {
 		line[n] = '\0';
 		if (sscanf(line, "send %" SCNu64 " %36s %ld %llu", job,
@@ -131,21 +137,30 @@ mark_read(struct slave_ctx *ctx, const char *ct, uint64_t *job,
 			memset(w, 0, sizeof(*w));
 			*job = 0;
 		}
-	}
+	} else if (S_ISREG(st.st_mode) && n < 0)
+		r = MARK_UNREADABLE;
 	close(fd);
-	return true;
+	return r;
 }
 
 void
 snapmark_owner(struct slave_ctx *ctx, const char *ct, struct slave_snap *out)
 {
 	struct worker_id w;
+	int r;
 
 	out->owner = SNAP_BY_ADMIN;
 	out->job = 0;
 	out->pid = 0;
-	if (out->kind == SNAP_KIND_NONE || !mark_read(ctx, ct, &out->job, &w))
+	if (out->kind == SNAP_KIND_NONE ||
+	    (r = mark_read(ctx, ct, &out->job, &w)) == MARK_NONE)
 		return;
+	if (r == MARK_UNREADABLE) {
+		/* a send's of a job not known now: live, dropped by nobody */
+		out->owner = SNAP_BY_SEND;
+		out->job = 0;
+		return;
+	}
 	out->pid = w.pid > 0 ? (uint32_t)w.pid : 0;
 	out->start = w.start;
 	out->owner = worker_alive(&w) ? SNAP_BY_SEND : SNAP_BY_STALE_SEND;
@@ -183,7 +198,7 @@ snapmark_mine(struct slave_ctx *ctx, const char *ct, uint64_t job)
 	struct worker_id w, me;
 	uint64_t j;
 
-	if (!mark_read(ctx, ct, &j, &w))
+	if (mark_read(ctx, ct, &j, &w) != MARK_READ)
 		return false;
 	self_id(&me);
 	return j == job && strcmp(w.boot, me.boot) == 0 && w.pid == me.pid &&

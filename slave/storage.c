@@ -422,8 +422,8 @@ storage_subvols_in(const char *what, const char *dir, char *err,
 		    dir, strerror(errno));
 	else if (r == BTRFS_TOO_BIG)
 		snprintf(err, errlen, "%s %s is too big to look for btrfs "
-		    "subvolumes in (deeper than %d levels or more than %u "
-		    "entries)", what, dir, BTRFS_DOWN_DEPTH,
+		    "subvolumes in (%d levels deep or more, or more than %u "
+		    "directories)", what, dir, BTRFS_DOWN_DEPTH,
 		    BTRFS_DOWN_ENTRIES);
 	close(fd);
 	if (r != 0)

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -332,6 +334,36 @@ test_mark_not_a_file(void **state)
 	assert_int_equal(snapmark_write(&ctx, "w1", 7, err, sizeof(err)), -1);
 }
 
+/* A marker that cannot be opened now (here a socket: ENXIO, as EMFILE
+ * or EIO would fail) is no stale send's: an admin's snapshot is never
+ * dropped on a transient error (it was read as a stale send's). */
+static void
+test_mark_unreadable_keeps_snapshot(void **state)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct slave_snap s;
+	char err[512], p[PATH_MAX];
+	int fd;
+
+	(void)state;
+	assert_int_equal(slave_snap_take(&ctx, "w1", 0, &s, err, sizeof(err)),
+	    0);
+	path_of(".send.w1", p, sizeof(p));
+	assert_true(strlen(p) < sizeof(sa.sun_path));
+	memcpy(sa.sun_path, p, strlen(p) + 1);
+	assert_true((fd = socket(AF_UNIX, SOCK_STREAM, 0)) >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	s = status();
+	assert_int_equal(s.owner, SNAP_BY_SEND);
+	assert_true(s.job == 0);
+	assert_int_equal(slave_snap_drop_stale(&ctx, "w1", 0, &s, err,
+	    sizeof(err)), 0);
+	assert_int_not_equal(status().kind, SNAP_KIND_NONE);    /* kept */
+	close(fd);
+	unlink(sa.sun_path);
+	assert_int_equal(status().owner, SNAP_BY_ADMIN);
+}
+
 int
 main(void)
 {
@@ -348,6 +380,8 @@ main(void)
 		    test_drop_stale_releases_half_take, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mark_not_a_file, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_mark_unreadable_keeps_snapshot, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
