@@ -58,8 +58,9 @@ static const char sql_ct_delete[] =
 
 static const char sql_ct_insert[] =
     "INSERT INTO containers (host, name, state, ipv4, autostart,"
-    " mem_used, mem_limit, cpu_usec, backend, rootfs_bytes, last_seen)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    " mem_used, mem_limit, cpu_usec, backend, rootfs_bytes, last_seen,"
+    " ipv4_config)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
     /* a container seen before: its CPU rate since then, in thousandths
      * of a core (cpu_usec is in microseconds, last_seen in seconds); a
      * counter that went back (a restart) keeps the last rate */
@@ -70,6 +71,7 @@ static const char sql_ct_insert[] =
     "    ((excluded.last_seen - last_seen) * 1000)"
     "   ELSE cpu_milli END,"
     "  state = excluded.state, ipv4 = excluded.ipv4,"
+    "  ipv4_config = excluded.ipv4_config,"
     "  autostart = excluded.autostart, mem_used = excluded.mem_used,"
     "  mem_limit = excluded.mem_limit, cpu_usec = excluded.cpu_usec,"
     "  backend = excluded.backend, rootfs_bytes = excluded.rootfs_bytes,"
@@ -99,7 +101,7 @@ static const char sql_hosts[] =
 
 static const char sql_containers[] =
     "SELECT host, name, state, ipv4, autostart, mem_used, mem_limit,"
-    " cpu_usec, backend, rootfs_bytes, last_seen FROM containers"
+    " cpu_usec, backend, rootfs_bytes, last_seen, ipv4_config FROM containers"
     " WHERE (?1 = '' OR name = ?1) AND (?2 = '' OR host = ?2)"
     " ORDER BY name, host";
 
@@ -339,7 +341,9 @@ store_container(struct inventory *inv, const char *host,
 	    (rc = inv_bind_field(st, 9, c->backend, sizeof(c->backend))) !=
 	    SQLITE_OK ||
 	    (rc = inv_bind_u64(st, 10, c->rootfs_bytes)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(st, 11, now)) != SQLITE_OK)
+	    (rc = sqlite3_bind_int64(st, 11, now)) != SQLITE_OK ||
+	    (rc = inv_bind_field(st, 12, c->ipv4_config,
+	    sizeof(c->ipv4_config))) != SQLITE_OK)
 		return inv_bind_fail(inv, st, "store container");
 	if (inv_run(inv, st, "store container") != 0)
 		return -1;
@@ -514,6 +518,7 @@ read_container(sqlite3_stmt *st, void *row)
 	inv_col_text(st, 8, c->backend, sizeof(c->backend));
 	c->rootfs_bytes = inv_col_u64(st, 9);
 	r->last_seen = sqlite3_column_int64(st, 10);
+	inv_col_text(st, 11, c->ipv4_config, sizeof(c->ipv4_config));
 }
 
 int

@@ -124,6 +124,13 @@ const char *const inv_migrations[] = {
 	"ALTER TABLE load_history ADD COLUMN host_cpu_milli INTEGER NOT NULL"
 	"  DEFAULT 0;"
 	"PRAGMA user_version = 5;",
+	/* 5 -> 6: containers.ipv4_config: the IPv4 addresses its config
+	 * gives a container, running or not (CT_LIST's ipv4_config; ipv4 is
+	 * a running one's), which the address checks of create and put see
+	 * (addrown.c). */
+	"ALTER TABLE containers ADD COLUMN ipv4_config TEXT NOT NULL"
+	"  DEFAULT '';"
+	"PRAGMA user_version = 6;",
 };
 
 const int inv_schema_version =

@@ -83,12 +83,16 @@ struct msg_host_info {
 struct msg_ct_info {
 	char name[PROTO_NAME_MAX];
 	char state[MSG_STATE_MAX];         /* lower case, as LXC names it */
-	char ipv4[MSG_IPV4_MAX];
+	char ipv4[MSG_IPV4_MAX];           /* running: its addresses; else "" */
 	uint8_t autostart;
 	uint64_t mem_used, mem_limit;      /* bytes; limit 0 = none */
 	uint64_t cpu_usec;                 /* CPU time used */
 	char backend[MSG_BACKEND_MAX];     /* rootfs backend: dir, btrfs, lvm */
 	uint64_t rootfs_bytes;
+	/* the IPv4 addresses its config gives it (lxc.net.N.ipv4.address,
+	 * without the prefix), running or not: what a stopped one will
+	 * have */
+	char ipv4_config[MSG_IPV4_MAX];
 };
 
 struct msg_ct_list {

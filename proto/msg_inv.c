@@ -80,7 +80,8 @@ put_ct_info(struct cbuf *b, const struct msg_ct_info *m)
 	    (r = cbuf_put_u64(b, m->mem_limit)) != 0 ||
 	    (r = cbuf_put_u64(b, m->cpu_usec)) != 0 ||
 	    (r = cbuf_put_cstring(b, m->backend)) != 0 ||
-	    (r = cbuf_put_u64(b, m->rootfs_bytes)) != 0)
+	    (r = cbuf_put_u64(b, m->rootfs_bytes)) != 0 ||
+	    (r = cbuf_put_cstring(b, m->ipv4_config)) != 0)
 		return r;
 	return 0;
 }
@@ -99,7 +100,8 @@ get_ct_info(struct cbuf *b, struct msg_ct_info *m)
 	    (r = cbuf_get_u64(b, &m->mem_limit)) != 0 ||
 	    (r = cbuf_get_u64(b, &m->cpu_usec)) != 0 ||
 	    (r = GETS(b, m->backend)) != 0 ||
-	    (r = cbuf_get_u64(b, &m->rootfs_bytes)) != 0)
+	    (r = cbuf_get_u64(b, &m->rootfs_bytes)) != 0 ||
+	    (r = GETS(b, m->ipv4_config)) != 0)
 		return r;
 	if (m->autostart > 1)
 		return CERR_PROTOCOL;

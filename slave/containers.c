@@ -131,18 +131,44 @@ config_item(struct lxc_container *c, const char *key, char *out, size_t len)
 		out[0] = '\0';
 }
 
-/* The IPv4 address its config gives its first interface, without the
- * prefix: what a stopped container will have (corral create checks new
- * addresses against the inventory's). */
+#define NET_MAX 32   /* interfaces a config's addresses are read from */
+
+/* The IPv4 addresses its config gives its interfaces (every
+ * lxc.net.N.ipv4.address, LXC's lines of one key each), without the
+ * prefix, comma-separated: what a stopped container will have, which the
+ * master's address checks (create, put) see as its.  Those that do not
+ * fit in len are left out. */
 static void
 config_ipv4(struct lxc_container *c, char *out, size_t len)
 {
-	config_item(c, "lxc.net.0.ipv4.address", out, len);
-	out[strcspn(out, "/\n")] = '\0';
+	char key[64], buf[1024], *line, *save = NULL;
+	size_t off = 0, n;
+	int i, w;
+
+	out[0] = '\0';
+	for (i = 0; i < NET_MAX; i++) {
+		snprintf(key, sizeof(key), "lxc.net.%d.type", i);
+		config_item(c, key, buf, sizeof(buf));
+		if (buf[0] == '\0')
+			break;
+		snprintf(key, sizeof(key), "lxc.net.%d.ipv4.address", i);
+		config_item(c, key, buf, sizeof(buf));
+		for (line = strtok_r(buf, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save)) {
+			if ((n = strcspn(line, "/ \t")) == 0)
+				continue;
+			w = snprintf(out + off, len - off, "%s%.*s",
+			    off ? "," : "", (int)n, line);
+			if (w > 0 && (size_t)w < len - off)
+				off += (size_t)w;
+			else
+				out[off] = '\0';
+		}
+	}
 }
 
-/* Comma-separated IPv4 addresses of a running container, else the one its
- * config gives it. */
+/* Comma-separated IPv4 addresses of a running container; those its config
+ * gives it if LXC cannot say. */
 static void
 container_ipv4(struct lxc_container *c, char *out, size_t len)
 {
@@ -229,6 +255,7 @@ fill_ct(struct lxc_container *c, struct msg_ct_info *m)
 		m->state[i] = (char)tolower((unsigned char)m->state[i]);
 	config_item(c, "lxc.start.auto", buf, sizeof(buf));
 	m->autostart = strcmp(buf, "1") == 0;
+	config_ipv4(c, m->ipv4_config, sizeof(m->ipv4_config));
 	if (c->is_running(c)) {
 		container_ipv4(c, m->ipv4, sizeof(m->ipv4));
 		if ((m->mem_used = cgroup_u64(c, "memory.current")) == 0)

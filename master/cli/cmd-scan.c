@@ -56,6 +56,8 @@ print_json(const struct msg_ct_rec_list *l)
 		json_str(stdout, r->ct.state);
 		printf(", \"ipv4\": ");
 		json_str(stdout, r->ct.ipv4);
+		printf(", \"ipv4_config\": ");
+		json_str(stdout, r->ct.ipv4_config);
 		printf(", \"autostart\": %s, \"mem_used\": %" PRIu64
 		    ", \"mem_limit\": %" PRIu64 ", \"cpu_usec\": %" PRIu64
 		    ", \"backend\": ", r->ct.autostart ? "true" : "false",

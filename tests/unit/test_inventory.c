@@ -154,6 +154,8 @@ fill_ct(struct msg_ct_info *c, const char *name, const char *state,
 	snprintf(c->backend, sizeof(c->backend), "%s",
 	    seed % 2 ? "dir" : "lvm");
 	c->rootfs_bytes = (1ULL << 33) + seed;
+	snprintf(c->ipv4_config, sizeof(c->ipv4_config), "10.0.3.%u",
+	    (unsigned)seed);
 }
 
 static void
@@ -180,6 +182,7 @@ assert_ct_equal(const struct msg_ct_info *a, const struct msg_ct_info *b)
 	assert_string_equal(a->name, b->name);
 	assert_string_equal(a->state, b->state);
 	assert_string_equal(a->ipv4, b->ipv4);
+	assert_string_equal(a->ipv4_config, b->ipv4_config);
 	assert_int_equal(a->autostart, b->autostart);
 	assert_true(a->mem_used == b->mem_used);
 	assert_true(a->mem_limit == b->mem_limit);
@@ -267,10 +270,10 @@ test_user_version(void **state)
 	sqlite3 *db;
 
 	inv = open_ok(f);
-	assert_int_equal(raw_int(f, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(f, "PRAGMA user_version"), 6);
 	inventory_close(inv);
 	inv = open_ok(f);                   /* nothing to migrate again */
-	assert_int_equal(raw_int(f, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(f, "PRAGMA user_version"), 6);
 	inventory_close(inv);
 
 	/* A schema from a newer corral is refused, not damaged. */

@@ -307,6 +307,7 @@ test_migrate_from_v1(void **state)
 	    "ALTER TABLE hosts DROP COLUMN cpu_total;"
 	    "ALTER TABLE hosts DROP COLUMN cpu_use;"
 	    "ALTER TABLE load_history DROP COLUMN host_cpu_milli;"
+	    "ALTER TABLE containers DROP COLUMN ipv4_config;"
 	    "PRAGMA user_version = 1", NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(db);

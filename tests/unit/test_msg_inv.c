@@ -26,6 +26,8 @@ fill_ct(struct msg_ct_info *c, int i)
 	c->cpu_usec = 123456789ULL;
 	strcpy(c->backend, "dir");
 	c->rootfs_bytes = 1ULL << 33;
+	/* a stopped one's too */
+	strcpy(c->ipv4_config, i % 2 ? "10.0.0.5" : "10.0.2.7,10.0.3.7");
 }
 
 static void
@@ -110,6 +112,49 @@ test_ct_list(void **state)
 	assert_int_equal(msg_ct_list_encode(b, NULL, 0), 0);
 	assert_int_equal(msg_ct_list_decode(b, &out), 0);
 	assert_int_equal(out.n, 0);
+	cbuf_free(b);
+}
+
+/* ipv4_config: the last field of a ct_info, bounded as ipv4 is; a
+ * CT_LIST without it (an earlier build of protocol 9) is refused. */
+static void
+test_ct_ipv4_config_bounds(void **state)
+{
+	char s[MSG_IPV4_MAX + 1];
+	struct msg_ct_info c;
+	struct msg_ct_list out = { 0 };
+	struct cbuf *b = cbuf_new(PROTO_PAYLOAD_MAX);
+
+	(void)state;
+	fill_ct(&c, 0);
+	c.ipv4_config[0] = '\0';
+	assert_int_equal(msg_ct_list_encode(b, &c, 1), 0);
+	/* without the field: its empty string's length dropped */
+	assert_int_equal(cbuf_unreserve(b, 4), 0);
+	assert_int_not_equal(msg_validate(MSG_CT_LIST, cbuf_ptr(b),
+	    cbuf_len(b)), 0);
+	assert_int_not_equal(msg_ct_list_decode(b, &out), 0);
+	assert_null(out.v);
+	/* one byte longer than it may be */
+	memset(s, 'x', MSG_IPV4_MAX);
+	s[MSG_IPV4_MAX] = '\0';
+	cbuf_reset(b);
+	assert_int_equal(msg_ct_list_encode(b, &c, 1), 0);
+	assert_int_equal(cbuf_unreserve(b, 4), 0);
+	assert_int_equal(cbuf_put_cstring(b, s), 0);
+	assert_int_equal(msg_validate(MSG_CT_LIST, cbuf_ptr(b), cbuf_len(b)),
+	    CERR_BAD_STRING);
+	assert_int_equal(msg_ct_list_decode(b, &out), CERR_BAD_STRING);
+	assert_null(out.v);
+	/* the longest it may be */
+	s[MSG_IPV4_MAX - 1] = '\0';
+	memcpy(c.ipv4_config, s, MSG_IPV4_MAX);
+	cbuf_reset(b);
+	assert_int_equal(msg_ct_list_encode(b, &c, 1), 0);
+	assert_int_equal(msg_ct_list_decode(b, &out), 0);
+	assert_int_equal(out.n, 1);
+	assert_string_equal(out.v[0].ipv4_config, s);
+	msg_ct_list_free(&out);
 	cbuf_free(b);
 }
 
@@ -220,6 +265,7 @@ main(void)
 		cmocka_unit_test(test_host_info),
 		cmocka_unit_test(test_host_info_cpu),
 		cmocka_unit_test(test_ct_list),
+		cmocka_unit_test(test_ct_ipv4_config_bounds),
 		cmocka_unit_test(test_hostile_counts),
 		cmocka_unit_test(test_bad_flag_values),
 		cmocka_unit_test(test_host_and_ct_records),

@@ -94,6 +94,7 @@ fill_ct(struct msg_ct_info *c)
 	strcpy(c->name, "web");
 	strcpy(c->state, "running");
 	strcpy(c->ipv4, "10.0.0.5");
+	strcpy(c->ipv4_config, "10.0.0.5");
 	strcpy(c->backend, "dir");
 	c->rootfs_bytes = 1 << 20;
 }
