@@ -29,10 +29,30 @@ addr_in_list(const char *list, const struct net_addr *addr)
 	return false;
 }
 
+bool
+addr_of_ct(const struct msg_ct_info *ct, const struct net_addr *addr)
+{
+	return addr_in_list(ct->ipv4, addr) ||
+	    addr_in_list(ct->ipv4_config, addr);
+}
+
+static bool
+skipped(const struct msg_ct_rec *r, const char *skip_host,
+    const char *const *skip_names)
+{
+	if (skip_host == NULL || skip_names == NULL ||
+	    strcmp(r->host, skip_host) != 0)
+		return false;
+	for (; *skip_names != NULL; skip_names++)
+		if (strcmp(r->ct.name, *skip_names) == 0)
+			return true;
+	return false;
+}
+
 int
 addr_owner(struct inventory *inv, const struct net_addr *addr,
-    const char *skip_host, const char *skip_name, char *host, size_t hostlen,
-    char *name, size_t namelen, char *err, size_t errlen)
+    const char *skip_host, const char *const *skip_names, char *host,
+    size_t hostlen, char *name, size_t namelen, char *err, size_t errlen)
 {
 	struct msg_ct_rec_list cl = { 0 };
 	const struct msg_ct_rec *r;
@@ -45,10 +65,9 @@ addr_owner(struct inventory *inv, const struct net_addr *addr,
 	}
 	for (i = 0; i < cl.n && !found; i++) {
 		r = &cl.v[i];
-		if (skip_host != NULL && strcmp(r->host, skip_host) == 0 &&
-		    strcmp(r->ct.name, skip_name) == 0)
+		if (skipped(r, skip_host, skip_names))
 			continue;
-		if (addr_in_list(r->ct.ipv4, addr)) {
+		if (addr_of_ct(&r->ct, addr)) {
 			snprintf(host, hostlen, "%s", r->host);
 			snprintf(name, namelen, "%s", r->ct.name);
 			found = 1;
@@ -115,15 +134,15 @@ config_next_addr(const char *config, size_t *pos, struct net_addr *addr,
 
 int
 config_addr_owner(struct inventory *inv, const char *config, size_t *pos,
-    const char *skip_host, const char *skip_name, struct addr_owner *o,
-    char *err, size_t errlen)
+    const char *skip_host, const char *const *skip_names,
+    struct addr_owner *o, char *err, size_t errlen)
 {
 	struct net_addr a;
 	int r;
 
 	while (config_next_addr(config, pos, &a, o->addr,
 	    sizeof(o->addr)) == 1)
-		if ((r = addr_owner(inv, &a, skip_host, skip_name, o->host,
+		if ((r = addr_owner(inv, &a, skip_host, skip_names, o->host,
 		    sizeof(o->host), o->name, sizeof(o->name), err,
 		    errlen)) != 0)
 			return r;

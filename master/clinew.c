@@ -176,8 +176,9 @@ check_jobs(struct cli *c, const struct net_addr *a, char *err,
 	return rc;
 }
 
-/* Neither the name nor the address of q is taken in the inventory, nor
- * the address by a create job. */
+/* Neither the name nor the address of q is taken in the inventory (a
+ * running container's, or a stopped one's configured address), nor the
+ * address by a create job. */
 static int
 check_free(struct cli *c, const struct msg_new_req *q, char *err,
     size_t errlen)
@@ -198,7 +199,7 @@ check_free(struct cli *c, const struct msg_new_req *q, char *err,
 			snprintf(err, errlen, "container %s exists on %s",
 			    q->ct, cl.v[i].host);
 			rc = -1;
-		} else if (addr_in_list(cl.v[i].ct.ipv4, &a)) {
+		} else if (addr_of_ct(&cl.v[i].ct, &a)) {
 			snprintf(err, errlen, "%s is the address of container "
 			    "%s on %s", q->addr, cl.v[i].ct.name,
 			    cl.v[i].host);

@@ -121,11 +121,13 @@ will_start(struct cli *c, const struct msg_store_req *q, const char *name)
 }
 
 /* A copy that starts: no address of the version's config is another
- * container's (the job checks again: the inventory may change). */
+ * container's, a running one's or a stopped one's configured address (the
+ * job checks again: the inventory may change). */
 static int
 check_addrs(struct cli *c, const struct msg_store_req *q, const char *name,
     const struct store_reader *rd, char *err, size_t errlen)
 {
+	const char *const skip[] = { name, NULL };
 	struct addr_owner o;
 	size_t pos = 0;
 	char *config;
@@ -139,7 +141,7 @@ check_addrs(struct cli *c, const struct msg_store_req *q, const char *name,
 	}
 	if ((r = store_read_config(rd, config, MSG_CONFIG_MAX + 1, err,
 	    errlen)) == 0 && (r = config_addr_owner(c->inv, config, &pos,
-	    q->host, name, &o, err, errlen)) == 1)
+	    q->host, skip, &o, err, errlen)) == 1)
 		addr_taken(&o, name, err, errlen);
 	free(config);
 	return r == 0 ? 0 : -1;

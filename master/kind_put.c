@@ -167,14 +167,16 @@ volume_bytes(struct put *pt, struct store *s)
 }
 
 /* An address of the version's config that another container of the
- * inventory has (but the one a restore --force replaces): started, the
- * copy would take it from that one, which an admin's test restore of a
- * version must never do.  A copy that starts (--start, or a restore
- * --force over one that ran) is refused; else it is said.  JOB_OUT_DONE,
- * or the job failed. */
+ * inventory has, running, or configured on it stopped (but the one a
+ * restore --force replaces, and its temporary and set-aside names on the
+ * host): started, the copy would take it from that one, or have it once
+ * both run, which an admin's test restore of a version must never do.  A
+ * copy that starts (--start, or a restore --force over one that ran) is
+ * refused; else it is said.  JOB_OUT_DONE, or the job failed. */
 static int
 check_addrs(struct put *pt, const char *step)
 {
+	const char *const skip[] = { pt->final, pt->tmp, pt->aside, NULL };
 	struct addr_owner o;
 	size_t pos = 0;
 	int r;
@@ -182,7 +184,7 @@ check_addrs(struct put *pt, const char *step)
 	if (pt->config == NULL)
 		return JOB_OUT_DONE;
 	while ((r = config_addr_owner(pt->c->inv, pt->config, &pos, pt->host,
-	    pt->final, &o, pt->err, sizeof(pt->err))) == 1) {
+	    skip, &o, pt->err, sizeof(pt->err))) == 1) {
 		if (pt->start || pt->ran)
 			return job_fail(pt->c, "%s: %s", step, addr_taken(&o,
 			    pt->final, pt->err, sizeof(pt->err)));
@@ -197,15 +199,18 @@ check_addrs(struct put *pt, const char *step)
 int
 put_addrs_free(struct put *pt)
 {
+	const char *const skip[] = { pt->final, pt->tmp, pt->aside, NULL };
 	char why[sizeof(pt->err)];
 	struct addr_owner o;
 	size_t pos = 0;
 
 	if (pt->config == NULL || (!pt->start && !pt->ran))
 		return JOB_OUT_DONE;
-	/* the inventory may have changed during the copy */
+	/* the inventory may have changed during the copy; it may list the
+	 * restored one under its temporary name and the old one set aside
+	 * (stopped, on the same configured address) */
 	if (config_addr_owner(pt->c->inv, pt->config, &pos, pt->host,
-	    pt->final, &o, why, sizeof(why)) != 1)
+	    skip, &o, why, sizeof(why)) != 1)
 		return JOB_OUT_DONE;
 	addr_taken(&o, pt->final, pt->err, sizeof(pt->err));
 	return JOB_OUT_FAILED;

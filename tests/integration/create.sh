@@ -6,8 +6,9 @@
 # without --host the container lands on an eligible host (h1 down: h2) and
 # answers a ping on its address on the shared network from its host and
 # from the other, running with the MAC its config keeps (a fixed one: a
-# neighbour's ARP cache stays right over a restart); limits show in its
-# cgroup and config and last a restart;
+# neighbour's ARP cache stays right over a restart); an address a
+# stopped container's config gives it is in use too (scan --json's
+# ipv4_config); limits show in its cgroup and config and last a restart;
 # control --stop then --start (and --enable) work, the address kept; a move
 # to the other host keeps it answering; create HOST NAME still works.
 # create, limit and control are jobs: listed with kind and outcome, logged
@@ -87,6 +88,21 @@ expect_exit 1 "$IP is the address of container web on h2" corral create web2 --i
 expect_exit 1 "container web exists on h2" corral create web --ip "$CORRAL_POOL_SHNET.1.21"
 [ "$(lxc_truth)" = "h2:web:running" ] || fail "an address in use made something: $(lxc_truth)"
 ok "an address or a name in use is refused, naming the container"
+
+# a stopped container's configured address is taken too: its ipv4 is
+# empty (scan's contract), its ipv4_config has it
+IPS=$CORRAL_POOL_SHNET.1.22
+out=$(corral create st1 --ip "$IPS" --host h1) || fail "create st1 (stopped): $out"
+lxc_truth | grep -qx "h1:st1:stopped" || fail "st1 is not there stopped: $(lxc_truth)"
+corral scan | grep -qx "h1:st1:stopped:" || fail "scan shows a stopped st1's address: $(corral scan)"
+jq_of "any(.[]; .name == \"st1\" and .ipv4 == \"\" and .ipv4_config == \"$IPS\")" \
+	corral scan --json || fail "scan --json has no ipv4_config of st1: $(corral scan --json)"
+expect_exit 1 "$IPS is the address of container st1 on h1" corral create st2 --ip "$IPS" --host h2
+expect_exit 1 "$IPS is the address of container st1 on h1" corral create st2 --ip "$IPS" --start
+! lxc_truth | grep -q ":st2:" || fail "a stopped one's address in use made st2: $(lxc_truth)"
+corral remove st1 --host h1 --force >/dev/null || fail "remove st1"
+[ "$(lxc_truth)" = "h2:web:running" ] || fail "left after st1: $(lxc_truth)"
+ok "a stopped container's configured address is refused, naming it; nothing made"
 
 # ---- limit: shown, changed live and in the config, kept over a restart
 [ "$(corral limit web)" = "h2:web:128:0:0:1/2" ] || fail "limit web: $(corral limit web)"

@@ -5,7 +5,8 @@
 # through its snapshot, none left after; the newest version put onto
 # another host under another name and started there (`lxc-ls` sees an
 # ordinary container, its config with that host's paths); a copy that
-# would start on a running container's address refused; refusals change
+# would start on a running container's address, or on one a stopped
+# container's config gives it, refused; refusals change
 # nothing; a master killed with -9 during a get resumes it at its next
 # start (the version exact, nothing sent twice beyond what had not
 # arrived), during a put rolls it back (nothing left on the host); a
@@ -59,13 +60,27 @@ bash "$SAME" "$STORE/web/$v1/rootfs" "$S2/web2" || fail "web2 on h2 differs from
 grep -Eq '^lxc.uts.name = "?web2"?$' "$L2/web2/config" || fail "web2's config does not name it: $(grep uts "$L2/web2/config")"
 grep -q "^lxc.rootfs.path = .*$S2/web2" "$L2/web2/config" || fail "web2's rootfs is not h2's: $(grep rootfs "$L2/web2/config")"
 ! grep -q "$S1\|$L1" "$L2/web2/config" || fail "h1's paths in web2's config"
+# web (on h1) and web2 are stopped on the version's address: a copy that
+# would start on it is refused, naming the first (the inventory's order)
+waddr=$(sed -n 's/^lxc.net.0.ipv4.address = \([^/]*\).*/\1/p' "$L1/web/config")
+[ -n "$waddr" ] || fail "web has no address: $(grep lxc.net "$L1/web/config")"
+wait_until 100 jq_of "any(.[]; .name == \"web2\" and .ipv4_config == \"$waddr\")" corral scan --json ||
+	fail "the inventory has no configured address of web2: $(corral scan --json)"
+expect_exit 1 "put web: $waddr is the address of container web on h1 too: web3 would start on it" \
+	corral put web --host h2 --as web3 --start
+[ -z "$(where web3)" ] || fail "the refused put made web3: $(where web3)"
+# configured elsewhere, they leave it to the copy
+sed -i "s|^lxc.net.0.ipv4.address = $waddr/|lxc.net.0.ipv4.address = ${waddr%.*}.201/|" "$L1/web/config"
+sed -i "s|^lxc.net.0.ipv4.address = $waddr/|lxc.net.0.ipv4.address = ${waddr%.*}.202/|" "$L2/web2/config"
+wait_until 100 jq_of "all(.[]; .ipv4_config != \"$waddr\")" corral scan --json ||
+	fail "the inventory still has $waddr: $(corral scan --json)"
 json=$(corral put web --host h2 --as web3 --start --json) || fail "put --start: exit $?: $json"
 echo "$json" | jq -e --arg v "$v1" '.container == "web" and .name == "web3" and
     .host == "h2" and .version == $v and .started == true and
     ([.steps[].step] | index("volume") != null and index("config-set") != null and
     index("start") != null)' >/dev/null || fail "put --json: $json"
 [ "$(where web3)" = "h2:running " ] || fail "web3 is at '$(where web3)', not running on h2"
-ok "put onto h2 as web2: exact, its config with h2's paths; as web3 --start: it runs"
+ok "put onto h2 as web2: exact, its config with h2's paths; as web3 --start: refused on web's and web2's configured address, then it runs"
 
 # ---- a copy of a running container's version, started, would take its
 # address: refused before anything is done; not started, it is said

@@ -93,6 +93,8 @@ ok "allowed when another host has it"
 # count: move_fault.sh)
 "$POOLSH" create h1 bad --stopped >/dev/null
 echo "lxc.init.cmd = /no/such/init" >>"$L1/bad/config"
+# no address: a copy that would start on bad's (stopped) one is refused
+sed -i '/^lxc.net.0.ipv4/d' "$L1/bad/config"
 corral get bad >/dev/null 2>&1 || fail "get bad"
 "$POOLSH" create h1 twin --stopped >/dev/null
 rc=0; out=$(corral put bad --as twin --host h2 --start 2>&1) || rc=$?

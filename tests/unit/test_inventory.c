@@ -750,18 +750,37 @@ test_open_missing_dir(void **state)
 	assert_true(strlen(err) > 0);
 }
 
-/* Which container has an address (addrown.c): the inventory's lists,
- * the one a restore --force replaces skipped; an LXC config's
- * addresses, however its lines are written. */
+/* addr_owner of text: its result, with "host:name" in who */
+static int
+owner(struct inventory *inv, const char *text, const char *skip_host,
+    const char *const *skip, char who[130])
+{
+	char host[64], name[64], err[256];
+	struct net_addr a;
+	int r;
+
+	assert_int_equal(conf_parse_ip(text, &a), 0);
+	r = addr_owner(inv, &a, skip_host, skip, host, sizeof(host), name,
+	    sizeof(name), err, sizeof(err));
+	snprintf(who, 130, "%s:%s", r == 1 ? host : "", r == 1 ? name : "");
+	return r;
+}
+
+/* Which container has an address (addrown.c): the inventory's lists, a
+ * running one's or a stopped one's configured address, the one a restore
+ * --force replaces (and its temporary and set-aside names) skipped; an
+ * LXC config's addresses, however its lines are written. */
 static void
 test_addr_owner(void **state)
 {
 	struct fixture *f = *state;
 	struct inventory *inv;
 	struct msg_host_info info;
-	struct msg_ct_info cts[2];
+	struct msg_ct_info cts[3];
+	const char *const web[] = { "web", NULL };
+	const char *const web_mail[] = { "web-new-1", "web", "mail", NULL };
 	struct net_addr a;
-	char host[64], name[64], err[256], text[64];
+	char who[130], text[64];
 	const char *config =
 	    "lxc.uts.name = web\n"
 	    "  lxc.net.0.ipv4.address=10.0.3.7/24  \n"
@@ -777,23 +796,27 @@ test_addr_owner(void **state)
 	fill_info(&info, 1);
 	fill_ct(&cts[0], "db", "running", 1);      /* 10.0.3.1,10.0.4.1 */
 	fill_ct(&cts[1], "web", "running", 2);     /* 10.0.3.2,10.0.4.2 */
+	/* stopped: no address but the one its config gives it */
+	fill_ct(&cts[2], "mail", "stopped", 3);
+	cts[2].ipv4[0] = '\0';
+	snprintf(cts[2].ipv4_config, sizeof(cts[2].ipv4_config),
+	    "10.0.5.3,10.0.6.3");
 	inv = open_ok(f);
 	sync3(inv, 0);
-	must(inv, inventory_host_up(inv, "alpha", &info, cts, 2, 1000));
+	must(inv, inventory_host_up(inv, "alpha", &info, cts, 3, 1000));
 
-	assert_int_equal(conf_parse_ip("10.0.4.2", &a), 0);
-	assert_int_equal(addr_owner(inv, &a, NULL, NULL, host, sizeof(host),
-	    name, sizeof(name), err, sizeof(err)), 1);
-	assert_string_equal(host, "alpha");
-	assert_string_equal(name, "web");
+	assert_int_equal(owner(inv, "10.0.4.2", NULL, NULL, who), 1);
+	assert_string_equal(who, "alpha:web");
 	/* the container being replaced does not count, another would */
-	assert_int_equal(addr_owner(inv, &a, "alpha", "web", host,
-	    sizeof(host), name, sizeof(name), err, sizeof(err)), 0);
-	assert_int_equal(addr_owner(inv, &a, "bravo", "web", host,
-	    sizeof(host), name, sizeof(name), err, sizeof(err)), 1);
-	assert_int_equal(conf_parse_ip("10.0.3.20", &a), 0);    /* a prefix */
-	assert_int_equal(addr_owner(inv, &a, NULL, NULL, host, sizeof(host),
-	    name, sizeof(name), err, sizeof(err)), 0);
+	assert_int_equal(owner(inv, "10.0.4.2", "alpha", web, who), 0);
+	assert_int_equal(owner(inv, "10.0.4.2", "bravo", web, who), 1);
+	/* a stopped container's configured addresses, each of its list */
+	assert_int_equal(owner(inv, "10.0.6.3", NULL, NULL, who), 1);
+	assert_string_equal(who, "alpha:mail");
+	assert_int_equal(owner(inv, "10.0.5.3", "alpha", web, who), 1);
+	assert_int_equal(owner(inv, "10.0.6.3", "alpha", web_mail, who), 0);
+	/* a prefix of one */
+	assert_int_equal(owner(inv, "10.0.3.20", NULL, NULL, who), 0);
 
 	assert_int_equal(config_next_addr(config, &pos, &a, text,
 	    sizeof(text)), 1);
