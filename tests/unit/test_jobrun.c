@@ -882,8 +882,9 @@ pause_hook(const char *pause)
 }
 
 /* A "bring" of ct from h1 to h2 started in r and held 3 s before its
- * check of a drained destination (the hook's file emptied once it runs;
- * 3 s: the test's next steps on a loaded machine): its id */
+ * check of a drained destination (3 s: the test's next steps on a loaded
+ * machine; the caller empties the hook's file once it holds the checks):
+ * its id */
 static int64_t
 held_at_admit(struct fixture *f, struct jobrun *r, const char *pause,
     const char *ct)
@@ -894,7 +895,8 @@ held_at_admit(struct fixture *f, struct jobrun *r, const char *pause,
 	id = queue(f, "bring", ct, "h1", "h2");
 	jobrun_kick(r);
 	wait_job(f, id, JOB_RUNNING, "", NULL);
-	pause_file(pause, "");
+	/* the file stays until the caller holds the checks: running is
+	 * said before the job reads it, and emptied first it went by */
 	return id;
 }
 
@@ -924,6 +926,7 @@ test_unchecked(void **state)
 	wait_working(f, b);
 	a = held_at_admit(f, r, pause, "a");
 	jobrun_checks_hold(r);
+	pause_file(pause, "");
 	assert_true(jobrun_unchecked(r, a));
 	assert_false(jobrun_unchecked(r, b));
 	assert_false(jobrun_unchecked(r, 999));
@@ -968,6 +971,7 @@ test_check_wait(void **state)
 	/* refused: the host still drained at its check */
 	a = held_at_admit(f, r, pause, "a");
 	jobrun_checks_hold(r);
+	pause_file(pause, "");
 	must(f->inv, placedb_set_drained(f->inv, "h2", true));
 	assert_true(jobrun_unchecked(r, a));
 	jobrun_checks_release(r);
@@ -977,6 +981,7 @@ test_check_wait(void **state)
 	/* passed: undrained before its check; known while it runs */
 	c = held_at_admit(f, r, pause, "c");
 	jobrun_checks_hold(r);
+	pause_file(pause, "");
 	assert_true(jobrun_unchecked(r, c));
 	/* under the hold: its check, however soon, sees it undrained */
 	must(f->inv, placedb_set_drained(f->inv, "h2", false));
