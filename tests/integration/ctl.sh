@@ -18,13 +18,6 @@ ctl() { "$CTL" "$@"; }
 state_of() { lxc_truth | grep "^$1:$2:" | cut -d: -f3; }
 slog() { cat "$POOL/$1/slave.log"; }
 
-# every process under pid $1, then $1 (the slave's connection and
-# channel workers are its children and grandchildren)
-tree_pids() {
-	local p c
-	for c in $(ps -o pid= --ppid "$1"); do tree_pids "$c"; done
-	echo "$1"
-}
 kill_slave() {  # kill -9 hK's slave and its workers, as a crash would
 	local pid p
 	pid=$(cat "$POOL/$1/slave.pid")

@@ -53,6 +53,14 @@ pool_cleanup() {
 }
 
 # wait_until TENTHS CMD...: poll until CMD succeeds.
+# every process under pid $1, then $1 (a slave's connections, their
+# workers and what those run are its children, grandchildren and below)
+tree_pids() {
+	local c
+	for c in $(ps -o pid= --ppid "$1"); do tree_pids "$c"; done
+	echo "$1"
+}
+
 wait_until() {
 	local n=$1; shift
 	while [ "$n" -gt 0 ]; do

@@ -41,12 +41,6 @@ same() {
 		--exclude=/run/ --exclude=/tmp/ "$1/" "$2/" | grep -vx '\.d\.\.t\.\.\.\.\.\. \./' || true)
 	[ -z "$d" ] || fail "$CASE: $2 differs from $1: $(echo "$d" | head -n 5)"
 }
-# every process of hK's slave: the listener, its connections, their workers
-tree_pids() {
-	local c
-	for c in $(ps -o pid= --ppid "$1"); do tree_pids "$c"; done
-	echo "$1"
-}
 signal() { kill -"$1" $(tree_pids "$(cat "$POOL/$2/slave.pid")") 2>/dev/null || true; }
 
 # stall HOST SECONDS STEP JOBARGS...: the job, paused before STEP, meets

@@ -365,9 +365,8 @@ for B in btrfs dir btrfs-dir; do
 		# all of it, as systemd would: its workers (the take among
 		# them, which holds w1's lock) too
 		sp=$(cat "$POOL/h1/slave.pid")
-		for cp in $(pgrep -P "$sp"); do pkill -KILL -P "$cp" || true; done
-		pkill -KILL -P "$sp" || true   # (its children may have gone with theirs)
-		kill -KILL "$sp"
+		# (the take may run deeper than a grandchild: the whole tree)
+		kill -KILL $(tree_pids "$sp") 2>/dev/null || true
 		wait %2 2>/dev/null || true
 		"$POOLSH" start h1
 		wait_until 100 sh -c "[ \"\$('$POOLSH' exec h1 lxc-info -P '$L1' -n w1 -s -H)\" = RUNNING ]" ||
