@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test runner behind `make check`: unit tests (cmocka) on the normal
-# build, then the integration tests on pool 0 while the ASan/UBSan pass of
-# them and the VM tests run on pool 1, and the unit tests on the ASan/UBSan
+# build, then the integration tests on pool 0 (then the VM tests there),
+# their longest ones on pool 2, while the ASan/UBSan pass of them runs on
+# pool 1, and the unit tests on the ASan/UBSan
 # build, the fuzz corpus replay, a short run of every fuzzer and the tree
 # tests (tests/tree/farm.sh, store.sh, xfs_acl.sh, btrfs_deep.sh,
 # hostile_sync.sh) beside them (the output of those two printed after).  --unit-only: the unit tests on both builds and the replay.
@@ -54,8 +55,8 @@ one() {  # one pass/fail test: name, command...
 # a pool a killed run left behind (none of its daemons alive) instead of
 # failing every test on it.  A live pool nobody locks (a demo) is left alone:
 # each test then says how to take it down.  pool_claim ID: pool ID of
-# pool.sh (CORRAL_POOL_ID), its lock on descriptor 8 (pool 0) or 9 (pool
-# 1), which pool.sh's daemons never inherit.
+# pool.sh (CORRAL_POOL_ID), its lock on descriptor 8 + ID (8 for pool 0),
+# which pool.sh's daemons never inherit.
 pool_claim() {
 	local id=${1:-0} fd lock
 	lock=/tmp/corral-pool${id#0}.lock
@@ -155,9 +156,9 @@ offpool() {
 	done
 }
 
-# The ASan/UBSan pass of the pool's tests, then the VM tests, on pool 1
-# beside the normal pass on pool 0 (both mostly wait on daemons and
-# timeouts).  The ASan/UBSan pass leaves out the fault-injection tests
+# The ASan/UBSan pass of the pool's tests on pool 1 beside the normal
+# pass on pools 0 and 2 (all mostly wait on daemons and timeouts).  The
+# ASan/UBSan pass leaves out the fault-injection tests
 # (kills, cut links, full disks: minutes each, what they check is the
 # roll back's logic, which the normal pass covers) to keep make check
 # within its time; CORRAL_TEST_ASAN_ALL=1 runs them too.
@@ -173,7 +174,19 @@ asan_pool() {
 			one "asan-$(basename "$t" .sh)" bash "$t" "$asan"
 		done
 	fi
-	run_vm tests/vm/lvm.sh tests/vm/cgroup1.sh
+}
+
+# The normal pass's longest tests (some 12 of its 22 minutes, one after
+# another) run on pool 2, beside the rest on pool 0: the critical path of
+# make check was these on one pool.
+long_tests="move_fault getput_steps place ctl"
+is_long() { case " $long_tests " in *" $1 "*) return 0 ;; esac; return 1; }
+long_pool() {
+	local t
+	echo "== the longest integration tests (pool 2)"
+	for t in $long_tests; do
+		[ -f "tests/integration/$t.sh" ] && one "$t" bash "tests/integration/$t.sh" "$build"
+	done
 }
 
 # join BACKGROUND-PID NAME: its output, then its counts into ours
@@ -189,7 +202,7 @@ join() {
 }
 
 if [ $unit_only -eq 0 ]; then
-	rm -f "$logdir/offpool.counts" "$logdir/pool1.counts"
+	rm -f "$logdir/offpool.counts" "$logdir/pool1.counts" "$logdir/pool2.counts"
 	(
 		renice -n 10 -p "$BASHPID" >/dev/null 2>&1 || true
 		pass=0 fail=0 skip=0
@@ -206,6 +219,14 @@ if [ $unit_only -eq 0 ]; then
 		echo "$pass $fail $skip" >"$logdir/pool1.counts"
 	) >"$logdir/pool1.out" 2>&1 &
 	pool1pid=$!
+	pool_claim 2
+	(
+		export CORRAL_POOL_ID=2
+		pass=0 fail=0 skip=0
+		long_pool
+		echo "$pass $fail $skip" >"$logdir/pool2.counts"
+	) >"$logdir/pool2.out" 2>&1 &
+	pool2pid=$!
 	if ls tests/integration/*.sh >/dev/null 2>&1; then
 		echo "== integration tests (pool 0)"
 		# soak runs in the ASan pass alone (leaks checked too); make soak
@@ -218,9 +239,12 @@ if [ $unit_only -eq 0 ]; then
 			soak) continue ;;
 			hostile_peers) [ ! -x "$asan/corral-master" ] || continue ;;
 			esac
+			is_long "$(basename "$t" .sh)" && continue
 			one "$(basename "$t" .sh)" bash "$t" "$build"
 		done
 	fi
+	run_vm tests/vm/lvm.sh tests/vm/cgroup1.sh
+	join "$pool2pid" pool2
 	join "$pool1pid" pool1
 	join "$offpid" offpool
 fi
