@@ -8,7 +8,7 @@
 
 int
 msg_put_list(struct cbuf *b, const void *v, size_t n, size_t size,
-    put_elem_fn put)
+    put_elem_fn put_elem)
 {
 	size_t i;
 	int r;
@@ -18,7 +18,7 @@ msg_put_list(struct cbuf *b, const void *v, size_t n, size_t size,
 	if ((r = cbuf_put_u32(b, (uint32_t)n)) != 0)
 		return r;
 	for (i = 0; i < n; i++)
-		if ((r = put((b), (const char *)v + i * size)) != 0)
+		if ((r = put_elem(b, (const char *)v + i * size)) != 0)
 			return r;
 	return 0;
 }

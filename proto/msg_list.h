@@ -11,9 +11,9 @@
 typedef int (*put_elem_fn)(struct cbuf *, const void *);
 typedef int (*get_elem_fn)(struct cbuf *, void *);
 
-/* n elements of size from v, each by put; at most PROTO_LIST_MAX. */
+/* n elements of size from v, each by put_elem; at most PROTO_LIST_MAX. */
 int msg_put_list(struct cbuf *b, const void *v, size_t n, size_t size,
-    put_elem_fn put);
+    put_elem_fn put_elem);
 /* A list that ends the payload into a new array *out (free()) of *nout
  * elements of size, each by get; min_elem is an element's smallest
  * encoding, to refuse a count the payload cannot hold before allocating. */
