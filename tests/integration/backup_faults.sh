@@ -22,11 +22,7 @@ BACKUP_CONF=$(sed -n 's/^backup *= *//p' "$CORRAL_CONF")
 
 nversions() { find "$STORE/$1" -mindepth 1 -maxdepth 1 -type d -name '2*' 2>/dev/null | wc -l; }
 newest() { find "$STORE/$1" -mindepth 1 -maxdepth 1 -type d -name '2*' -printf '%f\n' | sort | tail -n 1; }
-restart_master() {   # [VAR=VALUE ...]: the master again, with that env
-	"$POOLSH" stop master >/dev/null
-	env "$@" "$POOLSH" start master >/dev/null
-	wait_until 300 host_up h1 || fail "h1 not up after the master's restart"
-}
+restart_master() { master_again "$@" -- h1; }   # [VAR=VALUE ...]
 # slow_backup: h1's transfers paced to 20 MB/s (the master restarted), nv
 # the versions of web now, a backup started in the background ($bpid)
 slow_backup() {

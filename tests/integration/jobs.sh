@@ -84,9 +84,7 @@ ok "jobs are listed and kept"
 PAUSEF=$POOL/job-pause
 echo "copy:8" >"$PAUSEF"
 echo "jobs_per_host = 1" >>"$CORRAL_CONF"
-"$POOLSH" stop master >/dev/null
-CORRAL_TEST_JOB_PAUSE=$PAUSEF "$POOLSH" start master >/dev/null
-wait_until 100 host_up h1 || fail "h1 not up after the master's restart"
+master_again CORRAL_TEST_JOB_PAUSE="$PAUSEF" -- h1
 ja=$(corral get la --detach) || fail "get la --detach: $ja"
 wait_until 100 jq_of '.job.step == "copy"' corral job "$ja" --json || fail "job $ja never at its copy"
 jb=$(corral get lb --detach) || fail "get lb --detach: $jb"

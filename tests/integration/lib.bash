@@ -109,3 +109,16 @@ no_leftovers() {
 host_up() { jq_of ".[] | select(.name == \"$1\") | .state == \"up\"" corral hosts --json; }
 # ended ID: job ID is neither queued nor running
 ended() { jq_of '.job.state != "running" and .job.state != "queued"' corral job "$1" --json; }
+# master_again [VAR=VALUE ...] [-- HOST ...]: the master stopped and
+# started again with that environment (a test hook: CORRAL_TEST_JOB_PAUSE,
+# say), then each HOST seen up
+master_again() {
+	local envs=() h
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do envs+=("$1"); shift; done
+	[ $# -eq 0 ] || shift
+	"$POOLSH" stop master >/dev/null
+	env "${envs[@]}" "$POOLSH" start master >/dev/null || fail "the master did not start again"
+	for h in "$@"; do
+		wait_until 300 host_up "$h" || fail "$h not up after the master's restart: $(corral hosts 2>&1)"
+	done
+}

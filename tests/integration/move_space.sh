@@ -50,9 +50,7 @@ ok "destination short of space at the start: '$err'; $C runs on h1 untouched, no
 
 # ---- running out during the pre-copy (filled while the step pauses)
 rm -f "$S2/filler"
-"$POOLSH" stop master >/dev/null
-CORRAL_TEST_JOB_PAUSE=precopy:3 "$POOLSH" start master >/dev/null
-wait_until 100 host_up h2 || fail "h2 not up after the master's restart"
+master_again CORRAL_TEST_JOB_PAUSE=precopy:3 -- h2
 id=$(corral move "$C" --to h2 --detach) || fail "move --detach: $id"
 wait_until 300 jq_of '.job.step == "precopy"' corral job "$id" --json || fail "job $id never reached precopy"
 fill_h2 30

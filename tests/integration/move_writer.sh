@@ -12,9 +12,7 @@ pool_up 2 --storage btrfs >/dev/null
 S1=$("$POOLSH" storage h1); S2=$("$POOLSH" storage h2)
 L1=$("$POOLSH" lxcpath h1)
 
-"$POOLSH" stop master >/dev/null
-CORRAL_TEST_JOB_PAUSE="start:8" "$POOLSH" start master >/dev/null
-wait_until 300 host_up h1 && wait_until 300 host_up h2 || fail "hosts not up"
+master_again CORRAL_TEST_JOB_PAUSE=start:8 -- h1 h2
 
 "$POOLSH" create h1 wr >/dev/null
 dd if=/dev/urandom of="$S1/wr/big" bs=1M count=40 status=none

@@ -16,9 +16,7 @@ S1=$("$POOLSH" storage h1)
 STORE=$("$POOLSH" store)
 PAUSEF=$POOL/job-pause
 : >"$PAUSEF"
-"$POOLSH" stop master >/dev/null
-CORRAL_TEST_JOB_PAUSE=$PAUSEF "$POOLSH" start master >/dev/null
-wait_until 100 host_up h1 && wait_until 100 host_up h2 || fail "hosts not up: $(corral hosts)"
+master_again CORRAL_TEST_JOB_PAUSE="$PAUSEF" -- h1 h2
 # stalls shorter and longer than the master's timeout for an answer
 T=$(sed -n 's/^timeout *= *\([0-9]*\)$/\1/p' "$POOL/master/corral.conf" | tail -n 1)
 [ -n "$T" ] && [ "$T" -ge 2 ] || fail "no timeout of 2 s or more in the pool's corral.conf"
