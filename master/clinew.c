@@ -279,7 +279,7 @@ choose_host(struct cli *c, const char *named, const struct msg_new_req *s,
 		    h != NULL ? h->reason : "");
 		goto out;
 	}
-	if (strcmp(h->state, "drained") == 0) {
+	if (h->drained) {
 		snprintf(err, errlen, "%s is drained (corral host undrain %s "
 		    "first)", named, named);
 		goto out;

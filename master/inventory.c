@@ -93,11 +93,11 @@ static const char sql_hist_prune[] =
 
 static const char sql_hosts[] =
     "SELECT name, address, port,"
-    " CASE WHEN drained AND state <> 'down' THEN 'drained' ELSE state END,"
-    " reason, hostname, cores,"
+    " state, reason, hostname, cores,"
     " load1, load5, load15, mem_total, mem_available, storage_backend,"
     " storage_total, storage_free, containers, uptime, version,"
-    " last_seen, cpu_busy, cpu_total, cpu_use FROM hosts ORDER BY name";
+    " last_seen, cpu_busy, cpu_total, cpu_use, drained FROM hosts"
+    " ORDER BY name";
 
 static const char sql_containers[] =
     "SELECT host, name, state, ipv4, autostart, mem_used, mem_limit,"
@@ -481,6 +481,7 @@ read_host(sqlite3_stmt *st, void *row)
 	m->cpu_busy = inv_col_u64(st, 19);
 	m->cpu_total = inv_col_u64(st, 20);
 	r->cpu_use = inv_col_u32(st, 21);
+	r->drained = sqlite3_column_int(st, 22) != 0;
 }
 
 int

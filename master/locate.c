@@ -92,7 +92,7 @@ host_check(struct cli *c, const char *name, bool dest, char *err,
 		snprintf(err, errlen, "%s is down: %s", name, h->reason);
 		goto out;
 	}
-	if (dest && strcmp(h->state, "drained") == 0) {
+	if (dest && h->drained) {
 		snprintf(err, errlen, "%s is drained (corral host undrain %s "
 		    "first)", name, name);
 		goto out;

@@ -111,6 +111,8 @@ struct msg_host_rec {
 	int64_t last_seen;                 /* unix time, 0 = never */
 	uint32_t cpu_use;                  /* the host's CPU in use between its
 	                                    * last two reports, x 1000 cores */
+	uint8_t drained;                   /* corral host drain: never chosen,
+	                                    * nothing brought to it */
 };
 
 struct msg_host_list {

@@ -120,7 +120,8 @@ put_host_rec(struct cbuf *b, const struct msg_host_rec *m)
 	    (r = cbuf_put_cstring(b, m->reason)) != 0 ||
 	    (r = put_host_info(b, &m->info)) != 0 ||
 	    (r = cbuf_put_i64(b, m->last_seen)) != 0 ||
-	    (r = cbuf_put_u32(b, m->cpu_use)) != 0)
+	    (r = cbuf_put_u32(b, m->cpu_use)) != 0 ||
+	    (r = cbuf_put_u8(b, m->drained)) != 0)
 		return r;
 	return 0;
 }
@@ -138,8 +139,11 @@ get_host_rec(struct cbuf *b, struct msg_host_rec *m)
 	    (r = GETS(b, m->reason)) != 0 ||
 	    (r = get_host_info(b, &m->info)) != 0 ||
 	    (r = cbuf_get_i64(b, &m->last_seen)) != 0 ||
-	    (r = cbuf_get_u32(b, &m->cpu_use)) != 0)
+	    (r = cbuf_get_u32(b, &m->cpu_use)) != 0 ||
+	    (r = cbuf_get_u8(b, &m->drained)) != 0)
 		return r;
+	if (m->drained > 1)
+		return CERR_PROTOCOL;
 	return 0;
 }
 

@@ -21,8 +21,8 @@
  * transfers, 2 added CT_CREATE, SNAP and TREE_PROGRESS; no version 1, 2
  * or 3 peer was ever released, so they are refused rather than spoken to
  * without them */
-#define PROTO_VERSION      9   /* the newest version this build speaks */
-#define PROTO_VERSION_MIN  9   /* the oldest version this build accepts */
+#define PROTO_VERSION      10  /* the newest version this build speaks */
+#define PROTO_VERSION_MIN  10  /* the oldest version this build accepts */
 
 #define PROTO_HDR_LEN      12          /* u32 len, u16 type, u16 flags, u32 id */
 #define PROTO_PAYLOAD_MAX  (1u << 20)  /* 1 MiB; a larger frame is refused */

@@ -44,7 +44,8 @@ print_json(const struct msg_host_list *l)
 		    ", \"version\": ", h->info.storage_total,
 		    h->info.storage_free, h->info.containers, h->info.uptime);
 		json_str(stdout, h->info.version);
-		printf(", \"last_seen\": %" PRId64 "}", h->last_seen);
+		printf(", \"last_seen\": %" PRId64 ", \"drained\": %s}",
+		    h->last_seen, h->drained ? "true" : "false");
 	}
 	printf("%s]\n", l->n ? "\n" : "");
 }
@@ -62,15 +63,17 @@ print_table(const struct msg_host_list *l)
 	    "SEEN", "REASON");
 	for (i = 0; i < l->n; i++) {
 		h = &l->v[i];
-		printf("%-16s %-8s %5.2f %5" PRIu32 " %7s/%-7s %7s/%-7s %4"
-		    PRIu32 " %-10s %s\n", h->name, h->state,
+		/* the reason is a slave's text: escaped as every line */
+		out_line(stdout, "%-16s %-8s %5.2f %5" PRIu32 " %7s/%-7s "
+		    "%7s/%-7s %4" PRIu32 " %-10s %s%s", h->name, h->state,
 		    h->info.load1 / 1000.0, h->info.cores,
 		    human_size(h->info.mem_available, a, sizeof(a)),
 		    human_size(h->info.mem_total, b, sizeof(b)),
 		    human_size(h->info.storage_free, c, sizeof(c)),
 		    human_size(h->info.storage_total, d, sizeof(d)),
 		    h->info.containers, human_age(h->last_seen, age,
-		    sizeof(age)), h->reason);
+		    sizeof(age)), h->drained ? (h->reason[0] ? "drained; " :
+		    "drained") : "", h->reason);
 	}
 }
 
@@ -115,7 +118,7 @@ const struct cli_cmd cmd_hosts = {
 	.name = "hosts",
 	.usage = "[--json] [--cached]",
 	.summary = "list the pool's hosts: state (up, down + reason, noselect), "
-	    "load, memory, storage, containers, last seen; polls the slaves "
-	    "first unless --cached",
+	    "drained, load, memory, storage, containers, last seen; polls the "
+	    "slaves first unless --cached",
 	.exec = hosts_exec,
 };

@@ -888,6 +888,7 @@ test_placedb(void **state)
 	struct msg_ct_info ct[2];
 	struct corral_conf conf;
 	struct place_pool p;
+	struct msg_host_list hl;
 	struct inventory *inv = open_ok(f);
 	struct job j = { .kind = "move", .container = "c2", .src = "alpha",
 	    .dst = "beta" };
@@ -933,6 +934,12 @@ test_placedb(void **state)
 	must(inv, placedb_load(inv, &conf, 120, &p));
 	assert_int_equal(p.h[1].state, PLACE_DRAINED);
 	assert_true(p.c[0].pinned && p.c[1].pinned);
+	/* corral hosts: beta keeps its state (up), drained beside it */
+	must(inv, inventory_hosts(inv, &hl));
+	assert_int_equal(hl.n, 2);
+	assert_string_equal(hl.v[1].state, "up");
+	assert_true(hl.v[1].drained && !hl.v[0].drained);
+	msg_host_list_free(&hl);
 	/* the queued move of c2 counts on beta already, as does a create
 	 * there of 512 MiB and 1 GiB: a plan made meanwhile leaves the room */
 	assert_int_equal(p.h[1].mem_committed, 5000);

@@ -228,6 +228,7 @@ test_host_and_ct_records(void **state)
 		fill_host(&h[i].info);
 		h[i].last_seen = 1700000000 + i;
 		h[i].cpu_use = 1500 + (uint32_t)i;
+		h[i].drained = (uint8_t)i;
 	}
 	for (i = 0; i < 3; i++) {
 		strcpy(c[i].host, "h1");
@@ -240,6 +241,12 @@ test_host_and_ct_records(void **state)
 	assert_int_equal(hl.n, 2);
 	assert_memory_equal(hl.v, h, sizeof(h));
 	msg_host_list_free(&hl);
+	/* drained is 0 or 1: the last byte of the last record */
+	cbuf_reset(b);
+	assert_int_equal(msg_host_list_encode(b, h, 2), 0);
+	*((uint8_t *)cbuf_ptr(b) + cbuf_len(b) - 1) = 2;
+	assert_int_equal(msg_validate(MSG_CLI_HOSTS, cbuf_ptr(b), cbuf_len(b)),
+	    CERR_PROTOCOL);
 	cbuf_reset(b);
 	assert_int_equal(msg_ct_rec_list_encode(b, c, 3), 0);
 	check_prefixes(MSG_CLI_SCAN, b);
