@@ -117,6 +117,12 @@ struct msg_limits;
 /* OPT's ARG, a whole number from 1 (--memory 0 is refused): 0 or -1. */
 int cli_parse_count(const char *cmd, const char *opt, const char *arg,
     uint32_t *out);
+/* OPT's ARG, a size (cli_parse_size) of more than 0 bytes: 0 or -1. */
+int cli_parse_bytes(const char *cmd, const char *opt, const char *arg,
+    uint64_t *bytes);
+/* The same in whole MiB, from 1 to UINT32_MAX (--memory, --disk). */
+int cli_parse_mib(const char *cmd, const char *opt, const char *arg,
+    uint32_t *mb);
 /* --cpu N/D into l: 0 or -1. */
 int cli_parse_cpu(const char *cmd, const char *arg, struct msg_limits *l);
 /* After getopt: one CONTAINER into ct, or none with all: 0 or -1. */

@@ -95,12 +95,12 @@ parse(int argc, char **argv, struct args *a)
 			break;
 		case 'm':
 			a->limited = true;
-			rc = cli_parse_count("create", "--memory", optarg,
+			rc = cli_parse_mib("create", "--memory", optarg,
 			    &n->lim.memory_mb);
 			break;
 		case 'd':
 			a->limited = true;
-			rc = cli_parse_count("create", "--disk", optarg,
+			rc = cli_parse_mib("create", "--disk", optarg,
 			    &n->lim.disk_mb);
 			break;
 		case 'c':

@@ -81,12 +81,12 @@ limit_exec(int argc, char **argv)
 		switch (c) {
 		case 'a': q.all = 1; break;
 		case 'm':
-			rc = cli_parse_count("limit", "--memory", optarg,
+			rc = cli_parse_mib("limit", "--memory", optarg,
 			    &q.lim.memory_mb);
 			q.set |= MSG_LIM_MEMORY;
 			break;
 		case 'd':
-			rc = cli_parse_count("limit", "--disk", optarg,
+			rc = cli_parse_mib("limit", "--disk", optarg,
 			    &q.lim.disk_mb);
 			q.set |= MSG_LIM_DISK;
 			break;

@@ -55,23 +55,6 @@ print_text(const struct msg_place *m)
 		out_line(stdout, "no host may take it");
 }
 
-/* --memory and --disk: a size (a bare number is MiB), more than 0. */
-static int
-size_arg(const char *opt, const char *arg, uint64_t *out)
-{
-	if (cli_parse_size(arg, out) != 0) {
-		out_line(stderr, "corral: place: --%s '%s' is not a size "
-		    "(e.g. 512, 512M, 2G)", opt, arg);
-		return -1;
-	}
-	if (*out == 0) {
-		out_line(stderr, "corral: place: --%s '%s': must be more "
-		    "than 0", opt, arg);
-		return -1;
-	}
-	return 0;
-}
-
 static int
 place_exec(int argc, char **argv)
 {
@@ -91,11 +74,13 @@ place_exec(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			if (size_arg("memory", optarg, &q.memory) != 0)
+			if (cli_parse_bytes("place", "--memory", optarg,
+			    &q.memory) != 0)
 				return CLI_USAGE;
 			break;
 		case 'd':
-			if (size_arg("disk", optarg, &q.disk) != 0)
+			if (cli_parse_bytes("place", "--disk", optarg,
+			    &q.disk) != 0)
 				return CLI_USAGE;
 			break;
 		case 'j': json = 1; break;

@@ -21,6 +21,41 @@ cli_parse_count(const char *cmd, const char *opt, const char *arg,
 }
 
 int
+cli_parse_bytes(const char *cmd, const char *opt, const char *arg,
+    uint64_t *bytes)
+{
+	if (cli_parse_size(arg, bytes) != 0) {
+		out_line(stderr, "corral: %s: %s '%s' is not a size (e.g. 512, "
+		    "512M, 2G)", cmd, opt, arg);
+		return -1;
+	}
+	if (*bytes == 0) {
+		out_line(stderr, "corral: %s: %s '%s': must be more than 0",
+		    cmd, opt, arg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cli_parse_mib(const char *cmd, const char *opt, const char *arg,
+    uint32_t *mb)
+{
+	uint64_t b;
+
+	if (cli_parse_bytes(cmd, opt, arg, &b) != 0)
+		return -1;
+	/* limits are whole MiB, as create.conf and the wire carry them */
+	if (b % (UINT64_C(1) << 20) != 0 || (b >> 20) > UINT32_MAX) {
+		out_line(stderr, "corral: %s: %s '%s' is not a whole number of "
+		    "MiB from 1 to %u", cmd, opt, arg, UINT32_MAX);
+		return -1;
+	}
+	*mb = (uint32_t)(b >> 20);
+	return 0;
+}
+
+int
 cli_parse_cpu(const char *cmd, const char *arg, struct msg_limits *l)
 {
 	if (conf_parse_ratio(arg, &l->cpu_num, &l->cpu_den) == 0)

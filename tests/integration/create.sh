@@ -46,7 +46,7 @@ echo "ctbr9,10.216.0.0/24" >>"$NETS"
 expect_exit 1 "networks.conf:$(wc -l <"$NETS"): network 10.216.0.0/24 has no gateway" \
 	corral create bad --ip 10.216.0.5
 mv "$NETS.good" "$NETS"
-expect_exit 2 "--memory '0' is not a number" corral create bad --ip "$IP" --memory 0
+expect_exit 2 "--memory '0': must be more than 0" corral create bad --ip "$IP" --memory 0
 expect_exit 2 "--cpu '11/10' is not a share of one CPU" corral create bad --ip "$IP" --cpu 11/10
 expect_exit 1 "--host 'h9' is not a host of" corral create bad --ip "$IP" --host h9
 expect_exit 1 "$CORRAL_POOL_SHNET.0.1 is the gateway of $CORRAL_POOL_SHNET.0.0/16" corral create bad --ip "$CORRAL_POOL_SHNET.0.1"
@@ -116,7 +116,7 @@ out=$(corral limit web --memory 200 --cpu 1/4 --proc 50) || fail "limit web --me
 grep -q "^lxc.cgroup.memory.limit_in_bytes = $((200 << 20))$" "$L2/web/config" ||
 	fail "memory not in web's config"
 [ "$(grep -c '^lxc.cgroup.memory.limit_in_bytes' "$L2/web/config")" = 1 ] || fail "memory twice in web's config"
-expect_exit 2 "--memory '0' is not a number" corral limit web --memory 0
+expect_exit 2 "--memory '0': must be more than 0" corral limit web --memory 0
 expect_exit 2 "--cpu '11/10'" corral limit web --cpu 11/10
 expect_exit 1 "no container nosuch in the inventory" corral limit nosuch
 expect_exit 1 "the dir backend's volumes have no size" corral limit web --disk 512
