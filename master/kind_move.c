@@ -668,7 +668,10 @@ run(struct move *mv, struct msg_conf *conf)
 	if (job_cancelled(c))
 		return JOB_OUT_CANCELLED;   /* nothing done yet */
 	job_step(c, "volume");
-	bytes = conf->rootfs_bytes + conf->rootfs_bytes / 4 + HEADROOM_MIN;
+	/* a sized source's (lvm) volume at its size: what it may hold, and
+	 * no bigger at each move there and back */
+	bytes = conf->sized ? conf->rootfs_bytes :
+	    conf->rootfs_bytes + conf->rootfs_bytes / 4 + HEADROOM_MIN;
 	r = master_ctl(c->m, mv->to, mv->ct, MSG_CTL_VOL_CREATE, 0, 0, bytes,
 	    &rep, mv->err, sizeof(mv->err));
 	if (master_not_done(r))

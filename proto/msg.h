@@ -273,6 +273,9 @@ struct msg_conf {
 	char config[MSG_CONFIG_MAX + 1];
 	uint64_t rootfs_bytes;
 	uint8_t running;
+	/* 1: the rootfs is a volume of rootfs_bytes, whatever it holds
+	 * (lvm); 0: rootfs_bytes are the bytes under its directory */
+	uint8_t sized;
 };
 
 struct msg_conf_set_req {

@@ -89,7 +89,8 @@ msg_conf_encode(struct cbuf *b, const struct msg_conf *m)
 	if ((r = cbuf_put_cstring(b, m->ct)) != 0 ||
 	    (r = cbuf_put_cstring(b, m->config)) != 0 ||
 	    (r = cbuf_put_u64(b, m->rootfs_bytes)) != 0 ||
-	    (r = cbuf_put_u8(b, m->running)) != 0)
+	    (r = cbuf_put_u8(b, m->running)) != 0 ||
+	    (r = cbuf_put_u8(b, m->sized)) != 0)
 		return r;
 	return 0;
 }
@@ -103,9 +104,10 @@ msg_conf_decode(struct cbuf *b, struct msg_conf *m)
 	if ((r = GETS(b, m->ct)) != 0 || (r = GETS(b, m->config)) != 0 ||
 	    (r = cbuf_get_u64(b, &m->rootfs_bytes)) != 0 ||
 	    (r = cbuf_get_u8(b, &m->running)) != 0 ||
+	    (r = cbuf_get_u8(b, &m->sized)) != 0 ||
 	    (r = cbuf_expect_end(b)) != 0)
 		return r;
-	return m->running > 1 ? CERR_PROTOCOL : 0;
+	return m->running > 1 || m->sized > 1 ? CERR_PROTOCOL : 0;
 }
 
 int

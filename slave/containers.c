@@ -269,7 +269,9 @@ fill_ct(struct lxc_container *c, struct msg_ct_info *m)
 	config_item(c, "lxc.rootfs.path", buf, sizeof(buf));
 	if ((ops = storage_of_rootfs(buf, dir, sizeof(dir))) != NULL)
 		snprintf(m->backend, sizeof(m->backend), "%s", ops->name);
-	if (dir[0] != '\0')
+	if (ops != NULL && ops->rootfs_bytes != NULL)
+		m->rootfs_bytes = ops->rootfs_bytes(buf);
+	else if (dir[0] != '\0')
 		m->rootfs_bytes = dir_usage(dir);
 }
 

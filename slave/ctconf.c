@@ -31,6 +31,7 @@ static int
 conf_get(struct slave_ctx *ctx, const char *ct, struct msg_conf *a,
     char *err, size_t errlen)
 {
+	const struct storage_ops *ops;
 	struct msg_ct_info *info = NULL;
 	char path[PATH_MAX], ctdir[PATH_MAX], *text = NULL;
 	size_t n = 0;
@@ -53,6 +54,8 @@ conf_get(struct slave_ctx *ctx, const char *ct, struct msg_conf *a,
 	snprintf(a->ct, sizeof(a->ct), "%s", ct);
 	a->running = strcmp(slave_ct_state(ctx, ct), "running") == 0;
 	a->rootfs_bytes = n == 1 ? info[0].rootfs_bytes : 0;
+	a->sized = n == 1 && (ops = storage_named(info[0].backend)) != NULL &&
+	    ops->sized;
 	ret = 0;
 out:
 	free(info);

@@ -35,6 +35,17 @@ storage_arg(const struct storage_ops *ops, const char *s)
 	return strncmp(s, ops->name, n) == 0 && s[n] == ':' ? s + n + 1 : NULL;
 }
 
+const struct storage_ops *
+storage_named(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_BACKENDS; i++)
+		if (strcmp(backends[i]->name, name) == 0)
+			return backends[i];
+	return NULL;
+}
+
 /* The backend of a storage = NAME:ARG value, and its ARG. */
 static const struct storage_ops *
 backend_of(const char *spec, const char **arg)

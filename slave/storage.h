@@ -50,6 +50,9 @@ struct storage_ops {
 	/* lxc.rootfs.path is on this backend: true, with dir the host
 	 * directory holding the root file system, if it has one */
 	bool (*owns_rootfs)(const char *rootfs, char *dir, size_t len);
+	/* the disk space a root file system it owns takes, where that is not
+	 * the bytes under its directory (NULL: those are) */
+	uint64_t (*rootfs_bytes)(const char *rootfs);
 	/* ---- the store ---- */
 	/* check the store is there; make ROOT and ROOT/.corral-snap */
 	int (*init)(struct storage *s, char *err, size_t errlen);
@@ -113,6 +116,8 @@ const struct storage_ops *storage_of_rootfs(const char *rootfs, char *dir,
     size_t len);
 /* ARG of s if it is "NAME:ARG" for ops, else NULL. */
 const char *storage_arg(const struct storage_ops *ops, const char *s);
+/* The backend called name (CT_LIST's backend), or NULL. */
+const struct storage_ops *storage_named(const char *name);
 /* ops->init, then drop every leftover snapshot (a crashed job's); logs. */
 int storage_start(struct storage *s, char *err, size_t errlen);
 /* "ROOT/ct" and "ROOT/.corral-snap/ct" */

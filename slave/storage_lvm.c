@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "dmstatus.h"
@@ -118,6 +119,30 @@ lvm_owns_rootfs(const char *rootfs, char *dir, size_t len)
 {
 	(void)dir; (void)len;
 	return storage_arg(&storage_lvm_ops, rootfs) != NULL;
+}
+
+/* The space the volume takes: its size, from sysfs by its device
+ * number (no lvs run per container and poll, no open of a device that
+ * may be suspended); 0 if it cannot be read. */
+static uint64_t
+lvm_rootfs_bytes(const char *rootfs)
+{
+	const char *dev = storage_arg(&storage_lvm_ops, rootfs);
+	unsigned long long sectors = 0;
+	char path[64];
+	struct stat st;
+	FILE *f;
+
+	if (dev == NULL || stat(dev, &st) != 0 || !S_ISBLK(st.st_mode))
+		return 0;
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/size",
+	    major(st.st_rdev), minor(st.st_rdev));
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	if (fscanf(f, "%llu", &sectors) != 1 || sectors > UINT64_MAX / 512)
+		sectors = 0;
+	fclose(f);
+	return (uint64_t)sectors * 512;     /* sysfs counts 512-byte sectors */
 }
 
 /* ---- volumes ---- */
@@ -542,6 +567,7 @@ const struct storage_ops storage_lvm_ops = {
 	.check_key = lvm_check_key,
 	.setup = lvm_setup,
 	.owns_rootfs = lvm_owns_rootfs,
+	.rootfs_bytes = lvm_rootfs_bytes,
 	.init = lvm_init,
 	.create = lvm_create,
 	.destroy = lvm_destroy,

@@ -104,6 +104,7 @@ test_conf_round_trip(void **state)
 	memset(a->config, '#', MSG_CONFIG_MAX);
 	a->config[MSG_CONFIG_MAX - 1] = '\n';
 	a->rootfs_bytes = 123456789;
+	a->sized = 1;
 	a->running = 1;
 	assert_int_equal(msg_conf_encode(b, a), 0);
 	assert_int_equal(msg_validate(MSG_CT_CONF, cbuf_ptr(b), cbuf_len(b)),
@@ -131,16 +132,18 @@ test_conf_round_trip(void **state)
 
 /* a CT_CONF payload by hand: what no encoder of ours would send */
 static void
-put_conf(struct cbuf *b, const char *config, uint8_t running)
+put_conf(struct cbuf *b, const char *config, uint8_t running, uint8_t sized)
 {
 	cbuf_reset(b);
 	assert_int_equal(cbuf_put_cstring(b, "web"), 0);
 	assert_int_equal(cbuf_put_cstring(b, config), 0);
 	assert_int_equal(cbuf_put_u64(b, 0), 0);
 	assert_int_equal(cbuf_put_u8(b, running), 0);
+	assert_int_equal(cbuf_put_u8(b, sized), 0);
 }
 
-/* A config one byte over 64 KiB, running 2 or an unknown flag: refused. */
+/* A config one byte over 64 KiB, running or sized 2 or an unknown flag:
+ * refused. */
 static void
 test_conf_refused(void **state)
 {
@@ -155,12 +158,15 @@ test_conf_refused(void **state)
 	assert_non_null(big);
 	memset(big, 'x', MSG_CONFIG_MAX + 1);
 	big[MSG_CONFIG_MAX + 1] = '\0';
-	put_conf(b, big, 0);
+	put_conf(b, big, 0, 0);
 	assert_int_equal(msg_conf_decode(b, a), CERR_BAD_STRING);
 	big[MSG_CONFIG_MAX] = '\0';
-	put_conf(b, big, 0);
+	put_conf(b, big, 0, 1);
 	assert_int_equal(msg_conf_decode(b, a), 0);
-	put_conf(b, "x", 2);
+	assert_int_equal(a->sized, 1);
+	put_conf(b, "x", 2, 0);
+	assert_int_equal(msg_conf_decode(b, a), CERR_PROTOCOL);
+	put_conf(b, "x", 0, 2);
 	assert_int_equal(msg_conf_decode(b, a), CERR_PROTOCOL);
 	cbuf_reset(b);
 	assert_int_equal(cbuf_put_cstring(b, "web"), 0);
