@@ -15,23 +15,48 @@ forced(const struct job_ctx *c)
 	return strcmp(c->job->args, "force") == 0;
 }
 
-/* The point of no return: C's REMOVE on H, which a slave finishes
- * whatever it was left at and answers with success when C is absent. */
+/* C runs again on H, as before the job stopped it: step "start" first,
+ * so that a master killed meanwhile starts it at its next start too.  0,
+ * or -1 with err. */
 static int
-do_remove(struct job_ctx *c)
+start_again(struct job_ctx *c, char *err, size_t errlen)
+{
+	(void)job_step(c, "start");
+	return job_start_again(c, c->job->src, c->job->container, err, errlen);
+}
+
+/* The point of no return: C's REMOVE on H, which a slave finishes
+ * whatever it was left at and answers with success when C is absent.
+ * One it refused (what it found only now: a btrfs subvolume, a mount in
+ * C's volume) or never got removed nothing: C, if the job stopped it,
+ * runs again; one whose answer was lost may have removed C. */
+static int
+do_remove(struct job_ctx *c, bool stopped)
 {
 	const struct job *j = c->job;
 	struct msg_ctl a;
-	char err[512];
+	char err[512], e[512];
+	int r;
 
 	/* a recovery found it there already */
 	if (strcmp(j->step, "remove") != 0 && job_step(c, "remove") != 0)
 		return job_fail(c, "%s on %s: remove: the inventory refused "
 		    "the step", j->container, j->src);
-	if (master_ctl(c->m, j->src, j->container, MSG_CTL_REMOVE, 0,
-	    forced(c) ? MSG_CTL_FORCE : 0, 0, &a, err, sizeof(err)) != 0)
-		return job_fail(c, "%s on %s: remove: %s", j->container,
-		    j->src, err);
+	if ((r = master_ctl(c->m, j->src, j->container, MSG_CTL_REMOVE, 0,
+	    forced(c) ? MSG_CTL_FORCE : 0, 0, &a, err, sizeof(err))) != 0) {
+		if (!stopped || !master_not_done(r))
+			return job_fail(c, "%s on %s: remove: %s", j->container,
+			    j->src, err);
+		/* a START refused says why (a removal the slave left
+		 * unfinished: no config to start) */
+		if (start_again(c, e, sizeof(e)) != 0)
+			return job_fail(c, "%s on %s: remove: %s; stopped by "
+			    "this job, it did not start again (%s): corral "
+			    "control %s --start", j->container, j->src, err, e,
+			    j->container);
+		return job_fail(c, "%s on %s: remove: %s; nothing removed, "
+		    "running again", j->container, j->src, err);
+	}
 	job_note(c, "removed from %s: %s", j->src, a.message);
 	(void)job_step(c, "done");
 	return JOB_OUT_DONE;
@@ -41,12 +66,9 @@ do_remove(struct job_ctx *c)
 static int
 restart(struct job_ctx *c)
 {
-	const struct job *j = c->job;
-	struct msg_ctl a;
 	char err[512];
 
-	if (master_ctl(c->m, j->src, j->container, MSG_CTL_START, 0, 0, 0, &a,
-	    err, sizeof(err)) != 0)
+	if (start_again(c, err, sizeof(err)) != 0)
 		job_note(c, "cancelled after the stop; starting it again "
 		    "failed: %s", err);
 	return JOB_OUT_CANCELLED;
@@ -80,31 +102,30 @@ remove_run(struct job_ctx *c)
 		if (job_cancelled(c))
 			return restart(c);
 	}
-	return do_remove(c);
+	return do_remove(c, rc.running);
 }
 
 int
 remove_recover(struct job_ctx *c)
 {
 	const struct job *j = c->job;
-	struct msg_ctl a;
 	char err[512];
 
 	if (strcmp(j->step, "remove") == 0 || strcmp(j->step, "done") == 0) {
 		job_note(c, "resumed: the REMOVE on %s is issued again", j->src);
-		return do_remove(c);
+		return do_remove(c, false);
 	}
-	if (strcmp(j->step, "stop") == 0) {
+	if (strcmp(j->step, "stop") == 0 || strcmp(j->step, "start") == 0) {
 		/* it ran, and the job may have stopped it: as after a
 		 * cancel there, it runs again */
-		if (master_ctl(c->m, j->src, j->container, MSG_CTL_START, 0, 0,
-		    0, &a, err, sizeof(err)) != 0)
+		if (start_again(c, err, sizeof(err)) != 0)
 			return job_fail(c, "%s on %s: master restarted during "
-			    "stop: nothing removed, but it did not start again "
+			    "%s: nothing removed, but it did not start again "
 			    "(%s): corral control %s --start", j->container,
-			    j->src, err, j->container);
-		return job_fail(c, "%s on %s: master restarted during stop: "
-		    "nothing removed, running again", j->container, j->src);
+			    j->src, j->step, err, j->container);
+		return job_fail(c, "%s on %s: master restarted during %s: "
+		    "nothing removed, running again", j->container, j->src,
+		    j->step);
 	}
 	job_note(c, "rolled back: stopped before the remove step, %s on %s "
 	    "left as it is", j->container, j->src);

@@ -11,14 +11,18 @@
  *   remove  CT_CTL REMOVE: the slave's own order never leaves half a
  *           container, and a REMOVE of what is absent succeeds.
  *   done
+ *   start   (a roll back, C stopped at stop) CT_CTL START: C runs again
+ *           after a cancel there, or when H refused the REMOVE (a btrfs
+ *           subvolume, a mount in its volume: found only at remove) or
+ *           was never asked; the job then fails, nothing removed.
  * A cancel is honoured before stop and before remove (a cancel after
- * stop starts C again); once at remove the job completes.
+ * stop starts C again); once at remove the job completes, or H refuses.
  *
  * Recovery, for a master killed mid-job: the step "remove" is the point
  * of no return.  A job found at remove (or done) re-issues the REMOVE and
  * ends done; one found earlier ends failed "master restarted during
  * STEP: nothing removed", C intact on H (started again if it was at
- * stop: it ran, and the job may have stopped it). */
+ * stop or start: it ran, and the job may have stopped it). */
 #ifndef CORRAL_KIND_REMOVE_H
 #define CORRAL_KIND_REMOVE_H
 
@@ -50,8 +54,8 @@ int remove_check(struct master_ctx *m, struct inventory *inv,
     const char *ct, const char *host, bool force, struct remove_check *rc);
 
 /* How long a job asks a host that does not answer again (a slave killed,
- * a link cut: its restart by systemd), and how often: the roll back below,
- * and put's start. */
+ * a link cut: its restart by systemd), and how often: the roll backs
+ * below, and put's start. */
 #define JOB_UNDO_WAIT_S 90
 #define JOB_UNDO_RETRY_S 3
 
@@ -62,6 +66,13 @@ int remove_check(struct master_ctx *m, struct inventory *inv,
  * job, often) is asked again for JOB_UNDO_WAIT_S: a volume left behind
  * would stay unseen by anyone.  0, or -1 with err (jobundo.c). */
 int job_undo_made(struct job_ctx *c, const char *host, const char *ct,
+    char *err, size_t errlen);
+
+/* Start ct on host again, which job c stopped (remove's roll back): a
+ * host that does not answer is asked again for JOB_UNDO_WAIT_S; an
+ * answer, a start or a refusal, ends it.  0, or -1 with err
+ * (jobundo.c). */
+int job_start_again(struct job_ctx *c, const char *host, const char *ct,
     char *err, size_t errlen);
 
 #endif

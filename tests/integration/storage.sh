@@ -7,7 +7,8 @@
 # a subvolume nested in a container's volume (btrfs, or dir on btrfs) is
 # refused by a copy or move, never copied empty, and by a remove or a
 # volume's destroy, named, before anything goes (a dir remove emptied the
-# volume around it, its config gone), as a file system mounted in a
+# volume around it, its config gone; a running container, which a forced
+# remove stopped first, runs again), as a file system mounted in a
 # container's volume is; a file system mounted in a container's volume fails a
 # copy or move of the container naming it (a move rolled back before its
 # switch), never copied empty, while a path sync copies the mount point
@@ -91,12 +92,15 @@ for B in btrfs dir btrfs-dir; do
 		whole nd2 running && [ -z "$(ls -A "$S2" | grep -v '^\.corral-snap$')" ] &&
 			[ ! -e "$("$POOLSH" lxcpath h2)/nd2" ] || fail "btrfs-dir: nd2 after the refused move: $(where nd2), $(ls -A "$S2")"
 		no_leftovers
-		# running: the job stops it first; the slave refuses, nd2 whole
+		# running: the job stops it first; the slave refuses, and the
+		# job starts nd2 again (it ended stopped): whole, running
 		out=$(corral remove nd2 --host h1 --force 2>&1) && fail "btrfs-dir: removed running with a subvolume inside: $out"
-		echo "$out" | tail -n 1 | grep -qF "$sub: not removed (btrfs subvolume delete first)" ||
+		echo "$out" | tail -n 1 | grep -qF "$sub: not removed (btrfs subvolume delete first); nothing removed, running again" ||
 			fail "btrfs-dir: a remove of nd2 said: $out"
-		whole nd2 stopped || fail "btrfs-dir: the refused remove touched nd2: $(where nd2), $(ls -A "$L1/nd2" "$S1/nd2")"
-		ok "btrfs-dir: a subvolume nested in a container's volume: a remove (stopped, running) is refused naming it, the container whole; a copy (cold, frozen) and a move fail naming it, nothing on h2"
+		whole nd2 running || fail "btrfs-dir: the refused remove of a running nd2 left it: $(where nd2), $(ls -A "$L1/nd2" "$S1/nd2")"
+		[ "$(stat -c %i "$S1/nd2/var/lib/machines/inner")" = 256 ] || fail "btrfs-dir: nd2's inner subvolume is gone after the refused remove"
+		no_leftovers
+		ok "btrfs-dir: a subvolume nested in a container's volume: a remove (stopped, running with --force) is refused naming it, the container whole (a running one running again); a copy (cold, frozen) and a move fail naming it, nothing on h2"
 		# VOL_DESTROY (a job's roll back of a volume it made) likewise
 		"$CTL" h1 vol-create vd1 >/dev/null
 		echo keep >"$S1/vd1/f"
@@ -108,6 +112,7 @@ for B in btrfs dir btrfs-dir; do
 			fail "btrfs-dir: VOL_DESTROY vd1 said: $out"
 		[ "$(cat "$S1/vd1/f")" = keep ] && [ "$(cat "$S1/vd1/a/sub/g")" = keep ] ||
 			fail "btrfs-dir: the refused VOL_DESTROY emptied vd1: $(ls -A "$S1/vd1")"
+		corral control nd2 --stop >/dev/null || fail "btrfs-dir: control nd2 --stop"
 		btrfs subvolume delete "$S1/vd1/a/sub" "$S1/nd2/var/lib/machines/inner" "$S1/nd2/var/lib/machines" \
 			"$S1/nd1/var/lib/machines" >/dev/null
 		"$CTL" h1 vol-destroy vd1 >/dev/null || fail "btrfs-dir: VOL_DESTROY vd1 once its subvolume is gone"
