@@ -359,8 +359,8 @@ start_failed(struct move *mv, const char *why)
 	if (r == -2)
 		return JOB_OUT_LEFT;
 	if (r > 0) {
-		job_note(mv->c, "%s, but %s runs on %s: going on", why, mv->ct,
-		    mv->to);
+		job_note(mv->c, "%s (%s), but %s runs on %s: going on", why,
+		    mv->err, mv->ct, mv->to);
 		return finish(mv);
 	}
 	return fail_back_as(mv, "start", r < 0);

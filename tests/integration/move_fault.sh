@@ -16,7 +16,9 @@
 # move finishes), and before the volume step while the destination holds
 # a container of that name of its own (left alone); a destination out of
 # reach at the start: asked until it answers, through a cancel and a
-# master's restart, the container started nowhere meanwhile.  Last, a container
+# master's restart, the container started nowhere meanwhile; its slave
+# stalled past the start's limit for an answer: asked likewise, then the
+# move done.  Last, a container
 # started again on the source during the copy: rolled back, never run on
 # both hosts; an admin's snapshot taken during the copy: refused as its
 # source, kept by the roll back; a move queued while a sync writes into
@@ -268,6 +270,51 @@ corral remove ms --host h1 >/dev/null || fail "the way the job gave: corral remo
 [ "$(where ms)" = "h2:running " ] || fail "ms is at '$(where ms)', not running on h2 alone"
 master_with ""
 ok "a move's destination that never comes back: taken out of slaves.conf, the move fails loudly naming the way, which finishes it"
+
+# ---- the destination's slave stalled (SIGSTOP of its process tree: a
+# host swapping) while it starts ms, past the START's limit for an answer
+# (shortened here: CORRAL_TEST_START_LIMIT): the move asks whether ms runs
+# there every 2 s until the slave answers again, ms started nowhere else
+# meanwhile; it runs there (its start went on), and the move goes on:
+# done, ms on h1 alone, whole, nothing left on either host.  A pre-start
+# hook added to ms's config on h1 at the paused step (taken out after)
+# holds the START there long enough to stop the slave in the middle of it.
+CASE="a move's start on h1 unanswered past its limit, h1's slave stalled"
+L1=$("$POOLSH" lxcpath h1)
+MARK=$POOL/ms-starting
+signal() { kill -"$1" $(tree_pids "$(cat "$POOL/$2/slave.pid")") 2>/dev/null || true; }
+C=ms    # check_one's container, its tree saved as mv1's was
+save "$S2/ms"
+"$POOLSH" stop master >/dev/null
+CORRAL_TEST_JOB_PAUSE=start:8 CORRAL_TEST_START_LIMIT=4 "$POOLSH" start master >/dev/null
+wait_until 300 host_up h1 && wait_until 300 host_up h2 || fail "$CASE: hosts not up after the master's restart"
+id=$(corral move ms --to h1 --detach) || fail "$CASE: move ms --detach: $id"
+wait_until 600 jq_of '.job.step == "start"' corral job "$id" --json || fail "$CASE: job $id never reached start: $(corral job "$id")"
+echo "lxc.hook.pre-start = /bin/sh -c 'touch $MARK; sleep 3'" >>"$L1/ms/config"
+wait_until 300 test -e "$MARK" || fail "$CASE: h1 never began to start ms: $(corral job "$id")"
+trap 'rc=$?; set +e; signal CONT h1; (exit $rc); pool_cleanup' EXIT
+signal STOP h1
+wait_until 600 grep -q "job $id .*whether ms runs on h1: .*asking again every 2 s until it answers" "$POOL/master/master.log" ||
+	fail "$CASE: job $id never asked h1 again: $(corral job "$id")"
+sleep 6    # it asks again, h1 stalled on
+jq_of '.job.state == "running" and .job.step == "start"' corral job "$id" --json ||
+	fail "$CASE: the move did not wait for h1's answer: $(corral job "$id")"
+[ "$("$POOLSH" exec h2 lxc-info -P "$L2" -n ms -s -H)" = STOPPED ] || fail "$CASE: ms started again on h2 while h1 did not answer"
+signal CONT h1
+trap pool_cleanup EXIT
+wait_until 1200 ended "$id" || fail "$CASE: job $id did not end once h1 answered: $(corral job "$id")"
+jq_of '.job.state == "done"' corral job "$id" --json || fail "$CASE: job $id: $(corral job "$id")"
+grep -q "job $id .*start failed (h1: CT_CTL_REQ: timed out), but ms runs on h1: going on" "$POOL/master/master.log" ||
+	fail "$CASE: job $id did not say why it went on: $(grep "job $id " "$POOL/master/master.log" | tail -n 3)"
+sed -i '/^lxc.hook.pre-start/d' "$L1/ms/config"
+rm -f "$MARK"
+check_one h1
+no_leftovers h1
+no_leftovers h2
+[ -z "$(ls -A "$L1/ms" | grep -e '\.corral-new$' -e '^config\.removing$')" ] || fail "$CASE: left in $L1/ms: $(ls -A "$L1/ms")"
+C=mv1
+master_with ""
+ok "$CASE: asked until it answered, ms started nowhere else meanwhile; then done, ms on h1 alone, whole, nothing left"
 
 # ---- kill -9 of the master before a move's volume step: the job made
 # nothing on the destination, which meanwhile holds a container of that
