@@ -81,18 +81,13 @@ static int
 size_fits(struct store *s, const struct msg_store_req *q, const char *version,
     char *err, size_t errlen)
 {
-	struct store_version *v = NULL;
-	uint64_t need = 0;
-	size_t i, n = 0;
+	uint64_t need;
 
 	if (q->size == 0)
 		return 0;
-	if (store_versions(s, q->ct, &v, &n, err, errlen) != 0)
+	if (store_version_need(s, q->ct, version, &need, NULL, err,
+	    errlen) != 0)
 		return -1;
-	for (i = 0; i < n; i++)
-		if (strcmp(v[i].name, version) == 0)
-			need = v[i].bytes;
-	free(v);
 	if (q->size >= need)
 		return 0;
 	snprintf(err, errlen, "--size %llu MiB is less than the %llu MiB of "

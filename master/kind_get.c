@@ -128,19 +128,14 @@ out:
 static void
 version_figures(struct store *s, const char *ct, struct get_result *res)
 {
-	struct store_version *v = NULL;
+	struct store_version v;
 	char err[512];
-	size_t n, i;
 
-	if (store_versions(s, ct, &v, &n, err, sizeof(err)) != 0)
+	if (store_version_get(s, ct, res->version, &v, err, sizeof(err)) != 0)
 		return;
-	for (i = 0; i < n; i++)
-		if (strcmp(v[i].name, res->version) == 0) {
-			res->files = v[i].files;
-			res->bytes = v[i].bytes;
-			res->stored = v[i].stored;
-		}
-	free(v);
+	res->files = v.files;
+	res->bytes = v.bytes;
+	res->stored = v.stored;
 }
 
 /* The copy and the commit, into store s; conf is C's config. */

@@ -147,23 +147,22 @@ on_progress(void *arg, const struct msg_progress *p)
 	return job_cancelled(c);
 }
 
-/* The volume's size: --size, else the version's files + 1/4 + 64 MiB. */
-static uint64_t
+/* The volume's size into pt->size: --size, else the version's files
+ * (as placement counts them, store_version_need) + 1/4 + 64 MiB.  A size
+ * that cannot be read fails the check: a guessed one could be too small
+ * for the copy.  JOB_OUT_DONE, or the job failed. */
+static int
 volume_bytes(struct put *pt, struct store *s)
 {
-	struct store_version *v = NULL;
-	uint64_t bytes = 0;
-	char err[256];
-	size_t n, i;
+	uint64_t bytes;
 
 	if (pt->size)
-		return pt->size;
-	if (store_versions(s, pt->from, &v, &n, err, sizeof(err)) == 0)
-		for (i = 0; i < n; i++)
-			if (strcmp(v[i].name, pt->version) == 0)
-				bytes = v[i].bytes;
-	free(v);
-	return bytes + bytes / 4 + HEADROOM_MIN;
+		return JOB_OUT_DONE;
+	if (store_version_need(s, pt->from, pt->version, &bytes, NULL,
+	    pt->err, sizeof(pt->err)) != 0)
+		return job_fail(pt->c, "check: %s; nothing changed", pt->err);
+	pt->size = bytes + bytes / 4 + HEADROOM_MIN;
+	return JOB_OUT_DONE;
 }
 
 /* An address of the version's config that another container of the
@@ -261,7 +260,8 @@ check(struct put *pt, struct store *s, struct store_reader *rd,
 	if (r > 0)
 		return job_fail(pt->c, "check: %s has a container %s already; "
 		    "nothing changed", pt->host, pt->name);
-	pt->size = volume_bytes(pt, s);
+	if ((r = volume_bytes(pt, s)) != JOB_OUT_DONE)
+		return r;
 	put_record_args(pt);
 	return JOB_OUT_DONE;
 }

@@ -433,17 +433,18 @@ store_versions(struct store *s, const char *ct, struct store_version **out,
 	return 0;
 }
 
-int
-store_version_need(struct store *s, const char *ct, const char *version,
-    uint64_t *bytes, uint64_t *mem_limit, char *err, size_t errlen)
+/* Version (NULL or "": the newest) of ct, read without a lock (a version
+ * is never changed once made): its header into v and, text not NULL, its
+ * config into text (STORE_CONFIG_MAX).  0, or -1 with err. */
+static int
+version_one(struct store *s, const char *ct, const char *version,
+    struct store_version *v, char *text, char *err, size_t errlen)
 {
-	char name[STORE_VERSION_MAX], *text = NULL;
-	struct store_version v;
+	char name[STORE_VERSION_MAX];
 	int ctfd, vfd = -1, rc = -1;
 	time_t t;
 	unsigned nth;
 
-	*bytes = *mem_limit = 0;
 	if ((ctfd = store_ct_open(s, ct, false, err, errlen)) < 0)
 		return -1;
 	if (version == NULL || version[0] == '\0') {
@@ -460,28 +461,55 @@ store_version_need(struct store *s, const char *ct, const char *version,
 		    "no such version" : strerror(errno));
 		goto out;
 	}
-	if (version_read(ctfd, name, &v) != 0) {
+	if (version_read(ctfd, name, v) != 0) {
 		snprintf(err, errlen, "%s/%s/%s: its manifest did not read: "
 		    "%s", s->path, ct, name, strerror(errno));
 		goto out;
 	}
-	if ((text = malloc(STORE_CONFIG_MAX)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	if (store_read_small(vfd, STORE_CONFIG, text, STORE_CONFIG_MAX) < 0) {
+	if (text != NULL && store_read_small(vfd, STORE_CONFIG, text,
+	    STORE_CONFIG_MAX) < 0) {
 		snprintf(err, errlen, "%s/%s/%s/%s: %s", s->path, ct, name,
 		    STORE_CONFIG, strerror(errno));
 		goto out;
 	}
-	*bytes = v.bytes;
-	*mem_limit = store_conf_mem_limit(text);
 	rc = 0;
 out:
-	free(text);
 	if (vfd >= 0)
 		close(vfd);
 	close(ctfd);
+	return rc;
+}
+
+int
+store_version_get(struct store *s, const char *ct, const char *version,
+    struct store_version *v, char *err, size_t errlen)
+{
+	return version_one(s, ct, version, v, NULL, err, errlen);
+}
+
+int
+store_version_need(struct store *s, const char *ct, const char *version,
+    uint64_t *bytes, uint64_t *mem_limit, char *err, size_t errlen)
+{
+	struct store_version v;
+	char *text = NULL;
+	int rc = -1;
+
+	*bytes = 0;
+	if (mem_limit != NULL) {
+		*mem_limit = 0;
+		if ((text = malloc(STORE_CONFIG_MAX)) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	if (version_one(s, ct, version, &v, text, err, errlen) == 0) {
+		*bytes = v.bytes;
+		if (mem_limit != NULL)
+			*mem_limit = store_conf_mem_limit(text);
+		rc = 0;
+	}
+	free(text);
 	return rc;
 }
 

@@ -195,11 +195,18 @@ void store_names_free(char **names, size_t n);
 int store_versions(struct store *s, const char *ct, struct store_version **v,
     size_t *n, char *err, size_t errlen);
 
+/* Version (NULL or "": the newest) of ct, as store_versions lists it,
+ * read without a lock (a version is never changed once made).  0, or -1
+ * with err (no such container or version, unreadable). */
+int store_version_get(struct store *s, const char *ct, const char *version,
+    struct store_version *v, char *err, size_t errlen);
 /* What version (NULL or "": the newest) of ct brings to a host it is
- * put on, for placement to count before it is there: its files' apparent
- * bytes, and the memory limit its LXC config sets (store_conf_mem_limit;
- * 0: none).  Read without a lock: a version is never changed once made.
- * 0, or -1 with err (no such container or version, unreadable). */
+ * put on: its files' apparent bytes (struct store_version's), and the
+ * memory limit its LXC config sets (store_conf_mem_limit; 0: none;
+ * mem_limit NULL: the bytes alone, the config not read).  The one reading
+ * of a version's size: placement counts it, a put sizes its volume by it,
+ * the CLI checks --size against it.  0, or -1 with err, as
+ * store_version_get. */
 int store_version_need(struct store *s, const char *ct, const char *version,
     uint64_t *bytes, uint64_t *mem_limit, char *err, size_t errlen);
 /* The memory limit an LXC config's text (NUL-terminated) sets, in bytes:

@@ -1028,24 +1028,32 @@ queue_put(struct inventory *inv, const char *kind, const char *ct,
 	return j.id;
 }
 
-/* The apparent bytes of version of ct as the store lists it. */
+/* The apparent bytes of version of ct as the store lists it; the one
+ * version's reading (store_version_need: placement's with the memory
+ * limit, a put's volume and the CLI's --size check without) says the
+ * same. */
 static uint64_t
 version_bytes(const char *path, const char *ct, const char *version)
 {
 	struct store_version *v = NULL;
 	struct store *s;
 	char note[256], err[512];
-	uint64_t bytes = 0;
+	uint64_t bytes = 0, need = 1, need_mem = 1, mem;
 	size_t i, n = 0;
 
 	if ((s = store_open(path, note, sizeof(note), err, sizeof(err))) ==
-	    NULL || store_versions(s, ct, &v, &n, err, sizeof(err)) != 0)
+	    NULL || store_versions(s, ct, &v, &n, err, sizeof(err)) != 0 ||
+	    store_version_need(s, ct, version, &need, NULL, err,
+	    sizeof(err)) != 0 || store_version_need(s, ct, version,
+	    &need_mem, &mem, err, sizeof(err)) != 0)
 		fail_msg("store: %s", err);
 	for (i = 0; i < n; i++)
 		if (strcmp(v[i].name, version) == 0)
 			bytes = v[i].bytes;
 	free(v);
 	store_close(s);
+	assert_int_equal(need, bytes);
+	assert_int_equal(need_mem, bytes);
 	return bytes;
 }
 
