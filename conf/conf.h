@@ -254,6 +254,16 @@ size_t create_conf_keys(struct conf_key_info *out, size_t max);
 /* "512k", "10m", "1g" (per second, powers of 1024); a bare number is KiB
  * as in rsync's --bwlimit.  0 on success. */
 int conf_parse_rate(const char *s, uint64_t *bytes_per_sec);
+/* A memory limit of an LXC config, [s, s + len), in bytes: the value LXC
+ * writes as it is to the cgroup file (lxc.cgroup2.memory.max,
+ * lxc.cgroup.memory.limit_in_bytes), read as the kernel reads that file
+ * (page_counter_memparse, memparse): digits in the base strtoull(, 0)
+ * guesses (hex after "0x", octal after a leading 0: the kernel takes
+ * them, and a limit read otherwise would not be the one the container
+ * gets), then one optional K, M, G, T, P or E (either case, powers of
+ * 1024); "max" (v2) or "-1" (v1) is no limit: 0.  0, or -1 (no size, or
+ * past 64 bits, where the kernel would wrap). */
+int conf_parse_memsize(const char *s, size_t len, uint64_t *bytes);
 /* A host or container name: 1..63 of [A-Za-z0-9._-], not starting with
  * '-' or '.'. */
 bool conf_valid_name(const char *s);

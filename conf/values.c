@@ -125,6 +125,54 @@ conf_parse_rate(const char *s, uint64_t *bytes_per_sec)
 	return 0;
 }
 
+/* The value of a hex digit, or -1. */
+static int
+xdigit(char c)
+{
+	if (is_digit(c))
+		return c - '0';
+	c = (char)(c | 0x20);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int
+conf_parse_memsize(const char *s, size_t len, uint64_t *bytes)
+{
+	static const char units[] = "kmgtpe";
+	const char *e = s + len, *u;
+	unsigned base = 10, shift = 0;
+	uint64_t v = 0;
+	int d;
+
+	*bytes = 0;
+	if ((len == 3 && memcmp(s, "max", 3) == 0) ||
+	    (len == 2 && memcmp(s, "-1", 2) == 0))
+		return 0;
+	if (len == 0 || !is_digit(*s))
+		return -1;
+	/* the base as the kernel guesses it: "0x" and a hex digit, "0" */
+	if (*s == '0' && e - s > 2 && (s[1] | 0x20) == 'x' &&
+	    xdigit(s[2]) >= 0) {
+		base = 16;
+		s += 2;
+	} else if (*s == '0')
+		base = 8;
+	for (; s < e && (d = xdigit(*s)) >= 0 && (unsigned)d < base; s++) {
+		if (v > (UINT64_MAX - (unsigned)d) / base)
+			return -1;
+		v = v * base + (unsigned)d;
+	}
+	if (s < e && (u = memchr(units, *s | 0x20, sizeof(units) - 1)) !=
+	    NULL) {
+		shift = 10 * (unsigned)(u - units + 1);
+		s++;
+	}
+	if (s != e || (shift && v > (UINT64_MAX >> shift)))
+		return -1;
+	*bytes = v << shift;
+	return 0;
+}
+
 bool
 conf_valid_name(const char *s)
 {

@@ -212,7 +212,7 @@ int store_version_need(struct store *s, const char *ct, const char *version,
 /* The memory limit an LXC config's text (NUL-terminated) sets, in bytes:
  * the larger of its lxc.cgroup2.memory.max and
  * lxc.cgroup.memory.limit_in_bytes (a key's last line, as LXC reads
- * them), digits with an optional K, M, G or T (the kernel's suffixes);
+ * them), read as the kernel reads the cgroup file (conf_parse_memsize);
  * 0 for none, "max", "-1" or a value that is no size (store_conf.c). */
 uint64_t store_conf_mem_limit(const char *text);
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "conf.h"
 #include "store.h"
 
 static bool
@@ -38,35 +39,19 @@ value_of(const char *p, const char *end, const char *key, const char **vend)
 	return p;
 }
 
-/* Bytes of a cgroup memory value [v, e): digits and an optional K, M, G
- * or T (the kernel's memparse, either case); 0 for "max", "-1" or junk. */
+/* Bytes of a cgroup memory value [v, e), quotes around it as LXC
+ * strips them (conf_parse_memsize: as the kernel reads the file); 0 for
+ * none ("max", "-1") or junk. */
 static uint64_t
 size_of(const char *v, const char *e)
 {
-	static const char units[] = "kmgt";
-	const char *u;
-	uint64_t x = 0;
-	unsigned shift = 0;
+	uint64_t x;
 
 	if (e - v >= 2 && (*v == '"' || *v == '\'') && e[-1] == *v) {
 		v++;
 		e--;
 	}
-	if (v == e || *v < '0' || *v > '9')
-		return 0;
-	for (; v < e && *v >= '0' && *v <= '9'; v++) {
-		if (x > (UINT64_MAX - 9) / 10)
-			return 0;
-		x = x * 10 + (uint64_t)(*v - '0');
-	}
-	if (v < e && *v != '\0' &&
-	    (u = strchr(units, *v | 0x20)) != NULL) {
-		shift = 10 * (unsigned)(u - units + 1);
-		v++;
-	}
-	if (v != e || (shift && x > (UINT64_MAX >> shift)))
-		return 0;
-	return x << shift;
+	return conf_parse_memsize(v, (size_t)(e - v), &x) == 0 ? x : 0;
 }
 
 uint64_t

@@ -82,6 +82,19 @@ conf_u64(struct lxc_container *c, const struct cg_version *v,
 	return (*end == '\0' || *end == ' ') ? x : 0;
 }
 
+/* The config's memory limit in bytes, read as the kernel reads the file
+ * LXC writes it to, and as the master reads a stored version's
+ * (conf_parse_memsize); 0 for none or junk. */
+static uint64_t
+conf_mem(struct lxc_container *c, const struct cg_version *v)
+{
+	char buf[64];
+	uint64_t x;
+
+	conf_value(c, v, v->mem, buf, sizeof(buf));
+	return conf_parse_memsize(buf, strlen(buf), &x) == 0 ? x : 0;
+}
+
 static uint32_t
 gcd(uint32_t a, uint32_t b)
 {
@@ -149,7 +162,7 @@ slave_limits_read(struct slave_ctx *ctx, struct lxc_container *c,
 	const struct cg_version *v = host_cgroup();
 
 	memset(l, 0, sizeof(*l));
-	l->memory_mb = (uint32_t)(conf_u64(c, v, v->mem) / MIB);
+	l->memory_mb = (uint32_t)(conf_mem(c, v) / MIB);
 	l->proc = (uint32_t)conf_u64(c, v, PIDS);
 	read_cpu(c, v, l);
 	l->disk_mb = disk_mb(ctx, c);

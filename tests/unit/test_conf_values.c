@@ -101,6 +101,52 @@ test_rate_junk(void **state)
 	assert_int_equal(conf_parse_rate(NULL, &r), -1);
 }
 
+/* A memory limit of an LXC config, as the kernel reads memory.max:
+ * bytes, K to E (either case), "max" and "-1" none, hex and octal as
+ * strtoull(, 0) guesses them; the whole value or nothing. */
+static void
+test_memsize(void **state)
+{
+	static const struct {
+		const char *s;
+		uint64_t bytes;
+	} ok[] = {
+		{ "1048576", 1048576 }, { "0", 0 }, { "4096", 4096 },
+		{ "512k", 512ULL << 10 }, { "512K", 512ULL << 10 },
+		{ "512M", 512ULL << 20 }, { "2g", 2ULL << 30 },
+		{ "1T", 1ULL << 40 }, { "3p", 3ULL << 50 }, { "15E", 15ULL << 60 },
+		{ "max", 0 }, { "-1", 0 },
+		{ "0x100000", 1048576 }, { "0X1f", 31 }, { "0x1E", 30 },
+		{ "0x1k", 1024 }, { "0x1ek", 30ULL << 10 }, { "010", 8 },
+		{ "0777m", 511ULL << 20 }, { "00", 0 },
+		{ "18446744073709551615", UINT64_MAX },
+		{ "0xffffffffffffffff", UINT64_MAX },
+		{ "17179869183g", 17179869183ULL << 30 },
+	};
+	static const char *const junk[] = {
+		"", "k", "12x", "1 2", " 1", "1 ", "1.5G", "+1", "-2", "MAX",
+		"max ", "1kb", "1KiB", "0x", "0xg", "08", "019", "0x1q",
+		"18446744073709551616", "16E", "17179869184g",
+		"0x10000000000000000", "99999999999999999999999k",
+	};
+	uint64_t b;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		b = 42;
+		if (conf_parse_memsize(ok[i].s, strlen(ok[i].s), &b) != 0 ||
+		    b != ok[i].bytes)
+			fail_msg("'%s': %llu", ok[i].s, (unsigned long long)b);
+	}
+	for (i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
+		if (conf_parse_memsize(junk[i], strlen(junk[i]), &b) == 0)
+			fail_msg("'%s' was taken for a size", junk[i]);
+	/* the length bounds it: no terminating NUL needed */
+	assert_int_equal(conf_parse_memsize("64kxyz", 3, &b), 0);
+	assert_true(b == 64ULL << 10);
+}
+
 static void
 test_name(void **state)
 {
@@ -235,6 +281,7 @@ main(void)
 		cmocka_unit_test(test_u32_range),
 		cmocka_unit_test(test_rate),
 		cmocka_unit_test(test_rate_junk),
+		cmocka_unit_test(test_memsize),
 		cmocka_unit_test(test_name),
 		cmocka_unit_test(test_address),
 		cmocka_unit_test(test_ip),

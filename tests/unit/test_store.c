@@ -442,6 +442,18 @@ test_conf_mem_limit(void **state)
 	    "# lxc.cgroup2.memory.max = 4096\n"), 0);
 	assert_int_equal(store_conf_mem_limit(
 	    "lxc.cgroup2.memory.max 4096\n"), 0);
+	/* hex and octal as the kernel's memparse takes them (the limit the
+	 * container gets), conf_parse_memsize */
+	assert_int_equal(store_conf_mem_limit(
+	    "lxc.cgroup2.memory.max = 0x20000000\n"), 512ULL << 20);
+	assert_int_equal(store_conf_mem_limit(
+	    "lxc.cgroup.memory.limit_in_bytes = '0x40M'\n"), 64ULL << 20);
+	assert_int_equal(store_conf_mem_limit(
+	    "lxc.cgroup2.memory.max = 0100000\n"), 32768);
+	assert_int_equal(store_conf_mem_limit(
+	    "lxc.cgroup2.memory.max = 1P\n"), 1ULL << 50);
+	assert_int_equal(store_conf_mem_limit(
+	    "lxc.cgroup2.memory.max = 09\n"), 0);
 }
 
 int
