@@ -737,6 +737,45 @@ test_watch(void **state)
 	stop(r);
 }
 
+/* text into the pause hook's file at path (CORRAL_TEST_JOB_PAUSE) */
+static void
+pause_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "we");
+
+	assert_non_null(fp);
+	assert_int_equal(fputs(text, fp) >= 0, 1);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* The pause hook at the file pause, set while no job thread runs (they
+ * read the environment: setenv then would race them); unset likewise. */
+static void
+pause_hook(const char *pause)
+{
+	pause_file(pause, "");
+	assert_int_equal(setenv("CORRAL_TEST_JOB_PAUSE", pause, 1), 0);
+}
+
+#define PAUSE_MAX 300          /* the pause hook's path, below f->dir */
+
+/* The drain tests' pool: hosts h1 and h2 in the inventory; pause not
+ * NULL (PAUSE_MAX), the pause hook at the file <dir>/pause, its path
+ * there. */
+static void
+drain_hosts(struct fixture *f, char *pause)
+{
+	static const struct inv_host_cfg hosts[] = {
+		{ "h1", "10.0.0.1", 22, 0 }, { "h2", "10.0.0.2", 22, 0 },
+	};
+
+	must(f->inv, inventory_sync_hosts(f->inv, hosts, 2));
+	if (pause == NULL)
+		return;
+	snprintf(pause, PAUSE_MAX, "%s/pause", f->dir);
+	pause_hook(pause);
+}
+
 /* Which active jobs bring a container to a host: a kind of JOBK_TO_DST
  * whose dst it is, queued or running; a restore --force only when its
  * container is not on that host now (over one there it replaces it), as
@@ -744,9 +783,6 @@ test_watch(void **state)
 static void
 test_brings_to(void **state)
 {
-	static const struct inv_host_cfg hosts[] = {
-		{ "h1", "10.0.0.1", 22, 0 }, { "h2", "10.0.0.2", 22, 0 },
-	};
 	struct fixture *f = *state;
 	struct inventory *inv = f->inv;
 	struct msg_host_info info;
@@ -777,7 +813,7 @@ test_brings_to(void **state)
 	snprintf(j.container, sizeof(j.container), "e");
 	snprintf(j.args, sizeof(j.args), "from=e force=1");
 	j.src[0] = '\0';
-	must(inv, inventory_sync_hosts(inv, hosts, 2));
+	drain_hosts(f, NULL);
 	assert_true(job_brings_to(inv, kinds, &j, "h2"));
 	memset(&info, 0, sizeof(info));
 	memset(&ct, 0, sizeof(ct));
@@ -799,15 +835,12 @@ test_brings_to(void **state)
 static void
 test_drained_refuses(void **state)
 {
-	static const struct inv_host_cfg hosts[] = {
-		{ "h1", "10.0.0.1", 22, 0 }, { "h2", "10.0.0.2", 22, 0 },
-	};
 	struct fixture *f = *state;
 	int64_t a, b, c, d;
 	struct jobrun *r;
 	struct job j;
 
-	must(f->inv, inventory_sync_hosts(f->inv, hosts, 2));
+	drain_hosts(f, NULL);
 	must(f->inv, placedb_set_drained(f->inv, "h2", true));
 	d = queue(f, "bring", "d", "h1", "h2");
 	must(f->inv, job_start(f->inv, d, realtime_ms()));
@@ -861,26 +894,6 @@ test_drained_refuses(void **state)
 	stop(r);
 }
 
-/* text into the pause hook's file at path (CORRAL_TEST_JOB_PAUSE) */
-static void
-pause_file(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "we");
-
-	assert_non_null(fp);
-	assert_int_equal(fputs(text, fp) >= 0, 1);
-	assert_int_equal(fclose(fp), 0);
-}
-
-/* The pause hook at the file pause, set while no job thread runs (they
- * read the environment: setenv then would race them); unset likewise. */
-static void
-pause_hook(const char *pause)
-{
-	pause_file(pause, "");
-	assert_int_equal(setenv("CORRAL_TEST_JOB_PAUSE", pause, 1), 0);
-}
-
 /* A "bring" of ct from h1 to h2 started in r and held 3 s before its
  * check of a drained destination (3 s: the test's next steps on a loaded
  * machine; the caller empties the hook's file once it holds the checks):
@@ -908,19 +921,14 @@ held_at_admit(struct fixture *f, struct jobrun *r, const char *pause,
 static void
 test_unchecked(void **state)
 {
-	static const struct inv_host_cfg hosts[] = {
-		{ "h1", "10.0.0.1", 22, 0 }, { "h2", "10.0.0.2", 22, 0 },
-	};
 	struct fixture *f = *state;
-	char pause[300];
+	char pause[PAUSE_MAX];
 	struct jobrun *r;
 	struct job j;
 	int64_t a, b;
 
-	must(f->inv, inventory_sync_hosts(f->inv, hosts, 2));
+	drain_hosts(f, pause);
 	f->m.conf.jobs_per_host = 4;
-	snprintf(pause, sizeof(pause), "%s/pause", f->dir);
-	pause_hook(pause);
 	b = queue(f, "bring", "b", "h1", "h2");
 	r = start(f);
 	wait_working(f, b);
@@ -954,18 +962,13 @@ test_unchecked(void **state)
 static void
 test_check_wait(void **state)
 {
-	static const struct inv_host_cfg hosts[] = {
-		{ "h1", "10.0.0.1", 22, 0 }, { "h2", "10.0.0.2", 22, 0 },
-	};
 	struct fixture *f = *state;
-	char pause[300];
+	char pause[PAUSE_MAX];
 	struct jobrun *r;
 	struct job j;
 	int64_t a, c;
 
-	must(f->inv, inventory_sync_hosts(f->inv, hosts, 2));
-	snprintf(pause, sizeof(pause), "%s/pause", f->dir);
-	pause_hook(pause);
+	drain_hosts(f, pause);
 	r = start(f);
 	assert_int_equal(jobrun_check_wait(r, 999), -1);
 	/* refused: the host still drained at its check */
