@@ -36,7 +36,6 @@ MSG_ENC(msg_control_req)
 MSG_DEC(msg_control)
 
 #define MIB (1024ull * 1024ull)
-#define HEADROOM_MIN (64 * MIB)   /* beyond rootfs_bytes + 1/4 */
 #define PRECOPY_ROUNDS 4          /* at most, while C runs */
 #define PRECOPY_BYTES (16 * MIB)  /* a round that sent more: another */
 #define PRECOPY_FILES 500         /* a round that changed more: another */
@@ -671,7 +670,7 @@ run(struct move *mv, struct msg_conf *conf)
 	/* a sized source's (lvm) volume at its size: what it may hold, and
 	 * no bigger at each move there and back */
 	bytes = conf->sized ? conf->rootfs_bytes :
-	    conf->rootfs_bytes + conf->rootfs_bytes / 4 + HEADROOM_MIN;
+	    master_volume_bytes(conf->rootfs_bytes);
 	r = master_ctl(c->m, mv->to, mv->ct, MSG_CTL_VOL_CREATE, 0, 0, bytes,
 	    &rep, mv->err, sizeof(mv->err));
 	if (master_not_done(r))

@@ -32,8 +32,6 @@
 #include "store.h"
 #include "storexfer.h"
 
-#define MIB (1024ull * 1024ull)
-#define HEADROOM_MIN (64 * MIB)   /* beyond the files' size + 1/4 */
 
 /* base + suffix within a container name's 63 bytes */
 static void
@@ -147,10 +145,11 @@ on_progress(void *arg, const struct msg_progress *p)
 	return job_cancelled(c);
 }
 
-/* The volume's size into pt->size: --size, else the version's files
- * (as placement counts them, store_version_need) + 1/4 + 64 MiB.  A size
- * that cannot be read fails the check: a guessed one could be too small
- * for the copy.  JOB_OUT_DONE, or the job failed. */
+/* The volume's size into pt->size: --size, else the version's files (as
+ * placement counts them, store_version_need) and the room a move's gets
+ * (master_volume_bytes).  A size that cannot be read fails the check: a
+ * guessed one could be too small for the copy.  JOB_OUT_DONE, or the job
+ * failed. */
 static int
 volume_bytes(struct put *pt, struct store *s)
 {
@@ -161,7 +160,7 @@ volume_bytes(struct put *pt, struct store *s)
 	if (store_version_need(s, pt->from, pt->version, &bytes, NULL,
 	    pt->err, sizeof(pt->err)) != 0)
 		return job_fail(pt->c, "check: %s; nothing changed", pt->err);
-	pt->size = bytes + bytes / 4 + HEADROOM_MIN;
+	pt->size = master_volume_bytes(bytes);
 	return JOB_OUT_DONE;
 }
 

@@ -133,6 +133,14 @@ bool master_host_known(struct master_ctx *m, const char *host);
 int master_ctl(struct master_ctx *m, const char *host, const char *ct,
     enum msg_ctl_op op, uint32_t timeout_s, uint32_t flags, uint64_t bytes,
     struct msg_ctl *reply, char *err, size_t errlen);
+/* The size of the volume a copy of a container whose files take bytes
+ * is made in (VOL_CREATE of a move or a put, without --size): a quarter
+ * more and 64 MiB, room for it to run. */
+static inline uint64_t
+master_volume_bytes(uint64_t bytes)
+{
+	return bytes + bytes / 4 + (64ull << 20);
+}
 int master_conf_get(struct master_ctx *m, const char *host, const char *ct,
     struct msg_conf *reply, char *err, size_t errlen);
 int master_conf_set(struct master_ctx *m, const char *host,
