@@ -242,18 +242,14 @@ placed(struct cli *c, const struct msg_new_req *s, char *host, char *err,
 	return got >= 0 ? 0 : -1;
 }
 
-/* The host named (known to slaves.conf and not down), or placement's
- * for s. */
+/* The host named (known to slaves.conf, then as any destination is
+ * checked: cli_host_takes), or placement's for s. */
 static int
 choose_host(struct cli *c, const char *named, const struct msg_new_req *s,
     char *host, char *err, size_t errlen)
 {
 	struct master_ctx *m = c->m;
-	struct msg_host_list hl = { 0 };
-	const struct msg_host_rec *h = NULL;
-	size_t i;
 	bool known;
-	int rc = -1;
 
 	if (named[0] == '\0')
 		return placed(c, s, host, err, errlen);
@@ -265,30 +261,10 @@ choose_host(struct cli *c, const char *named, const struct msg_new_req *s,
 		    named, m->conf.slaves);
 		return -1;
 	}
-	if (inventory_hosts(c->inv, &hl) != 0) {
-		snprintf(err, errlen, "inventory: %s",
-		    inventory_errmsg(c->inv));
+	if (cli_host_takes(c, named, err, errlen) != 0)
 		return -1;
-	}
-	for (i = 0; i < hl.n; i++)
-		if (strcmp(hl.v[i].name, named) == 0)
-			h = &hl.v[i];
-	if (h == NULL || strcmp(h->state, "down") == 0) {
-		snprintf(err, errlen, "%s is down%s%s", named,
-		    h != NULL && h->reason[0] ? ": " : "",
-		    h != NULL ? h->reason : "");
-		goto out;
-	}
-	if (h->drained) {
-		snprintf(err, errlen, "%s is drained (corral host undrain %s "
-		    "first)", named, named);
-		goto out;
-	}
-	snprintf(host, PROTO_NAME_MAX, "%s", h->name);
-	rc = 0;
-out:
-	msg_host_list_free(&hl);
-	return rc;
+	snprintf(host, PROTO_NAME_MAX, "%s", named);
+	return 0;
 }
 
 int
