@@ -72,8 +72,6 @@ cli_do_get(struct reqloop *l, const struct frame *f)
 	return submit(l, f->h.id, &j, q.flags);
 }
 
-/* The version (q->version, "" the newest) is in the store and good; its
- * name into version. */
 /* --size must hold the version's files: smaller, the copy would fill
  * the volume (lvm), and the host's free-space check (dir, btrfs) would
  * weigh the size given, not what is copied.  0, or -1 with err. */
@@ -142,6 +140,9 @@ check_addrs(struct cli *c, const struct msg_store_req *q, const char *name,
 	return r == 0 ? 0 : -1;
 }
 
+/* The version (q->version, "" the newest) is in the store and good,
+ * --size holds it and a copy that starts takes no one's address: its name
+ * into version. */
 static int
 check_version(struct cli *c, const struct msg_store_req *q, const char *name,
     char *version, char *err, size_t errlen)
