@@ -150,30 +150,14 @@ static int
 check_jobs(struct cli *c, const struct net_addr *a, char *err,
     size_t errlen)
 {
-	char addr[MSG_IP_MAX];
-	struct job *v;
-	size_t i, n;
-	int rc = 0;
+	struct addr_owner o;
+	int r;
 
-	if (job_list(c->inv, INT64_MAX, &v, &n) != 0) {
-		snprintf(err, errlen, "inventory: %s",
-		    inventory_errmsg(c->inv));
-		return -1;
-	}
-	for (i = 0; i < n && rc == 0; i++) {
-		if (strcmp(v[i].kind, "create") != 0)
-			continue;
-		msg_kv_get(v[i].args, "addr", addr, sizeof(addr));
-		addr[strcspn(addr, "/")] = '\0';
-		if (addr[0] != '\0' && addr_in_list(addr, a)) {
-			snprintf(err, errlen, "job %lld is making container %s "
-			    "on that address", (long long)v[i].id,
-			    v[i].container);
-			rc = -1;
-		}
-	}
-	free(v);
-	return rc;
+	if ((r = addr_create_job(c->inv, a, NULL, NULL, &o, err,
+	    errlen)) == 1)
+		snprintf(err, errlen, "job %lld is making container %s on that "
+		    "address", (long long)o.job, o.name);
+	return r == 0 ? 0 : -1;
 }
 
 /* Neither the name nor the address of q is taken in the inventory (a

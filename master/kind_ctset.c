@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addrown.h"
+#include "inventory.h"
 #include "jobrun.h"
 #include "kind_ctset.h"
 #include "master.h"
@@ -63,6 +65,9 @@ struct ctset {
 	/* the job's args and container into a request; its time-out */
 	int (*request)(const struct job *j, void *q);
 	void (*result)(const void *rep, char *text, size_t len);
+	/* before the request: 0, or -1 with err (refused, nothing asked);
+	 * NULL none */
+	int (*check)(struct job_ctx *c, char *err, size_t errlen);
 };
 
 static int
@@ -120,14 +125,46 @@ control_result(const void *p, char *text, size_t len)
 		(void)msg_kv_put(text, len, "message", "(too long)");
 }
 
+/* A start of a stopped container on an address of its config that a
+ * running container has, or a create job is making one on: refused, as a
+ * put --start is (both would answer on it).  A stopped one's configured
+ * address does not count here: the first of the two to start has it, the
+ * other's start is refused. */
+static int
+control_check(struct job_ctx *c, char *err, size_t errlen)
+{
+	const struct job *j = c->job;
+	const char *const self[] = { j->container, NULL };
+	struct msg_ct_rec_list cl = { 0 };
+	struct addr_owner o;
+	char who[PROTO_NAME_MAX * 2 + 64];
+	int r = 0;
+
+	if (arg_u32(j->args, "run") != MSG_RUN_START)
+		return 0;
+	if (inventory_containers(c->inv, j->container, j->src, &cl) != 0) {
+		snprintf(err, errlen, "inventory: %s",
+		    inventory_errmsg(c->inv));
+		return -1;
+	}
+	if (cl.n > 0 && strcmp(cl.v[0].ct.state, "running") != 0 &&
+	    (r = list_addr_owner(c->inv, cl.v[0].ct.ipv4_config, j->src,
+	    self, true, &o, err, errlen)) == 1)
+		snprintf(err, errlen, "%s is the address of %s: %s would start "
+		    "on it; change one of them first; nothing changed", o.addr,
+		    addr_owner_text(&o, who, sizeof(who)), j->container);
+	msg_ct_rec_list_free(&cl);
+	return r == 0 ? 0 : -1;
+}
+
 static const struct ctset limit_kind = {
 	"limit", MSG_CT_LIMIT_REQ, MSG_CT_LIMIT, msg_limit_req_enc,
-	msg_limit_dec, limit_request, limit_result,
+	msg_limit_dec, limit_request, limit_result, NULL,
 };
 
 static const struct ctset control_kind = {
 	"control", MSG_CT_CONTROL_REQ, MSG_CT_CONTROL, msg_control_req_enc,
-	msg_control_dec, control_request, control_result,
+	msg_control_dec, control_request, control_result, control_check,
 };
 
 /* the larger of the two requests, and of the two replies */
@@ -152,6 +189,10 @@ run(struct job_ctx *c, const struct ctset *k)
 	a = calloc(1, sizeof(*a));
 	if (q == NULL || a == NULL) {
 		r = job_fail(c, "%s: out of memory", k->step);
+		goto out;
+	}
+	if (k->check != NULL && k->check(c, err, sizeof(err)) != 0) {
+		r = job_fail(c, "%s", err);
 		goto out;
 	}
 	timeout_s = k->request(j, q);

@@ -2,7 +2,9 @@
  * of one container's limits (CT_LIMIT) or of its autostart and state
  * (CT_CONTROL) on its host, the job's src.
  *
- * One step, "limit" or "control", then "done".  Both requests set a state
+ * One step, "limit" or "control", then "done"; a control's start of a
+ * stopped container whose configured address a running one has (or a
+ * create job's) fails before its request (kind_ctset.c, addrown.h).  Both requests set a state
  * rather than a difference (a limit to a value, a state to running or
  * stopped), so asking again is harmless: a master killed during one
  * recovers it by asking again (resumed).  A cancel is honoured before the

@@ -170,12 +170,14 @@ volume_bytes(struct put *pt, struct store *s)
  * host): started, the copy would take it from that one, or have it once
  * both run, which an admin's test restore of a version must never do.  A
  * copy that starts (--start, or a restore --force over one that ran) is
- * refused; else it is said.  JOB_OUT_DONE, or the job failed. */
+ * refused; else it is said, the first in pt->clash (the job's result:
+ * the CLI warns of it).  JOB_OUT_DONE, or the job failed. */
 static int
 check_addrs(struct put *pt, const char *step)
 {
 	const char *const skip[] = { pt->final, pt->tmp, pt->aside, NULL };
 	struct addr_owner o;
+	char who[PROTO_NAME_MAX * 2 + 64];
 	size_t pos = 0;
 	int r;
 
@@ -186,9 +188,11 @@ check_addrs(struct put *pt, const char *step)
 		if (pt->start || pt->ran)
 			return job_fail(pt->c, "%s: %s", step, addr_taken(&o,
 			    pt->final, pt->err, sizeof(pt->err)));
-		job_note(pt->c, "%s is the address of container %s on %s too: "
-		    "change one of them before %s starts", o.addr, o.name,
-		    o.host, pt->final);
+		addr_owner_text(&o, who, sizeof(who));
+		job_note(pt->c, "%s is the address of %s: change one of them "
+		    "before %s starts", o.addr, who, pt->final);
+		if (pt->clash.addr[0] == '\0')
+			pt->clash = o;  /* the first: the CLI warns of it */
 	}
 	return r < 0 ? job_fail(pt->c, "%s: %s", step, pt->err) :
 	    JOB_OUT_DONE;
@@ -319,8 +323,6 @@ start_settle(struct put *pt)
 int
 put_finish(struct put *pt)
 {
-	char text[JOB_RESULT_MAX];
-
 	if (pt->start) {
 		job_step(pt->c, "start");
 		if (put_addrs_free(pt) != JOB_OUT_DONE || start_settle(pt) != 0)
@@ -328,11 +330,25 @@ put_finish(struct put *pt)
 			    "made from version %s, stopped", pt->host,
 			    pt->err, pt->name, pt->host, pt->version);
 	}
-	snprintf(text, sizeof(text), "version=%s from=%s", pt->version,
-	    pt->from);
-	(void)job_set_result(pt->c->inv, pt->c->job->id, text);
+	put_result(pt, false);
 	(void)job_step(pt->c, "done");
 	return JOB_OUT_DONE;
+}
+
+void
+put_result(struct put *pt, bool replaced)
+{
+	char text[JOB_RESULT_MAX];
+
+	snprintf(text, sizeof(text), "version=%s from=%s%s", pt->version,
+	    pt->from, replaced ? " replaced=1" : "");
+	if (pt->clash.addr[0] != '\0' && (msg_kv_put(text, sizeof(text),
+	    "taken", pt->clash.addr) != 0 || msg_kv_put(text, sizeof(text),
+	    "taken_by", pt->clash.name) != 0 || msg_kv_put(text, sizeof(text),
+	    "taken_on", pt->clash.host) != 0))
+		job_note(pt->c, "its result has no room for the address "
+		    "taken (%s)", pt->clash.addr);
+	(void)job_set_result(pt->c->inv, pt->c->job->id, text);
 }
 
 int

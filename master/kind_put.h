@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "addrown.h"
 #include "msg.h"
 #include "store.h"
 
@@ -28,6 +29,8 @@ struct put {
 	const char *final;            /* the job's container */
 	const char *config;           /* the version's, once checked (the
 	                                 addresses a start would use) */
+	struct addr_owner clash;      /* the first address of the config
+	                                 another has (not started), else "" */
 	char err[1024];
 };
 
@@ -50,6 +53,10 @@ int put_ctl(struct put *pt, enum msg_ctl_op op, uint32_t flags,
 int put_make(struct put *pt, struct store *s, struct msg_conf_set_req *q);
 /* From config-set on: start pt->name if asked, the result, done. */
 int put_finish(struct put *pt);
+/* The job's result: "version=V from=C [replaced=1]", and the address of
+ * its config another container has, if any (taken=ADDR taken_by=NAME
+ * taken_on=HOST: the CLI's warning). */
+void put_result(struct put *pt, bool replaced);
 /* Remove what the job made on the host under pt->name (its config if
  * set, its volume), asking a host that went away again for 90 s. */
 int put_undo(struct put *pt, char *err, size_t errlen);

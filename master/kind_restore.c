@@ -169,7 +169,7 @@ swap_back(struct put *pt, const char *what)
 static int
 finish(struct put *pt, bool started)
 {
-	char text[JOB_RESULT_MAX], w[sizeof(pt->err)];
+	char w[sizeof(pt->err)];
 
 	if ((pt->ran || pt->start) && !started) {
 		job_step(pt->c, "start");
@@ -186,9 +186,7 @@ finish(struct put *pt, bool started)
 		    "from version %s, the old one is left as %s: corral remove "
 		    "%s --host %s --force", pt->host, pt->err, pt->final,
 		    pt->version, pt->aside, pt->aside, pt->host);
-	snprintf(text, sizeof(text), "version=%s from=%s replaced=1",
-	    pt->version, pt->from);
-	(void)job_set_result(pt->c->inv, pt->c->job->id, text);
+	put_result(pt, true);
 	(void)job_step(pt->c, "done");
 	return JOB_OUT_DONE;
 }

@@ -19,12 +19,31 @@ static const struct cli_rpc rpc = {
 	.want = MSG_CLI_JOB_QUEUED, .dec = msg_job_dec,
 };
 
+/* An address of the copy's config that another container has (the job
+ * made it, not started: legitimate, but its start would clash): one line
+ * on stderr, the exit status unchanged.  Whether there is one. */
+static bool
+warn_taken(const struct msg_job *j, char *addr, size_t addrlen,
+    char *name, char *host)
+{
+	if (job_result_get(j, "taken", addr, addrlen)[0] == '\0')
+		return false;
+	job_result_get(j, "taken_by", name, PROTO_NAME_MAX);
+	job_result_get(j, "taken_on", host, PROTO_NAME_MAX);
+	out_line(stderr, "corral: %s: warning: %s is the address of container "
+	    "%s on %s too: change one of them before %s starts", j->kind,
+	    addr, name, host, j->container);
+	return true;
+}
+
 static void
 print_json(const struct msg_job_detail *d, void *arg)
 {
 	bool start = arg != NULL;
 	const struct msg_job *j = &d->job;
-	char v[64], f[PROTO_NAME_MAX];
+	char v[64], f[PROTO_NAME_MAX], a[MSG_IP_MAX], n[PROTO_NAME_MAX],
+	    h[PROTO_NAME_MAX];
+	bool taken = warn_taken(j, a, sizeof(a), n, h);
 
 	printf("{\"job\": %" PRId64 ", \"container\": ", j->id);
 	json_str(stdout, job_result_get(j, "from", f, sizeof(f)));
@@ -37,6 +56,17 @@ print_json(const struct msg_job_detail *d, void *arg)
 	printf(", \"started\": %s, \"bytes_on_wire\": %" PRIu64 ", "
 	    "\"total_s\": %.3f, ", start ? "true" : "false", j->bytes_done,
 	    job_total_s(j));
+	printf("\"address_taken\": ");
+	if (taken) {
+		printf("{\"address\": ");
+		json_str(stdout, a);
+		printf(", \"container\": ");
+		json_str(stdout, n);
+		printf(", \"host\": ");
+		json_str(stdout, h);
+		printf("}, ");
+	} else
+		printf("null, ");
 	json_job_steps(stdout, d);
 	printf("}\n");
 }
@@ -46,7 +76,8 @@ print_text(const struct msg_job_detail *d, void *arg)
 {
 	bool start = arg != NULL;
 	const struct msg_job *j = &d->job;
-	char v[64], f[PROTO_NAME_MAX], w[16];
+	char v[64], f[PROTO_NAME_MAX], w[16], a[MSG_IP_MAX], n[PROTO_NAME_MAX],
+	    h[PROTO_NAME_MAX];
 
 	job_steps_text(stdout, d);
 	/* f first: an argument list has no order of evaluation */
@@ -58,6 +89,7 @@ print_text(const struct msg_job_detail *d, void *arg)
 	    job_result_get(j, "version", v, sizeof(v)),
 	    start ? ", started" : "", human_size(j->bytes_done, w,
 	    sizeof(w)), job_total_s(j));
+	(void)warn_taken(j, a, sizeof(a), n, h);
 }
 
 static int

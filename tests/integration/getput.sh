@@ -5,9 +5,11 @@
 # through its snapshot, none left after; the newest version put onto
 # another host under another name and started there (`lxc-ls` sees an
 # ordinary container, its config with that host's paths); a copy that
-# would start on a running container's address, or on one a stopped
-# container's config gives it, refused; refusals change
-# nothing; a master killed with -9 during a get resumes it at its next
+# would start on a running container's address, on one a stopped
+# container's config gives it, or on the one a create job not ended yet is
+# making a container on, refused; made without --start, the CLI warns of
+# it (stderr, --json's address_taken) and its control --start is refused
+# while the other runs on it; refusals change nothing; a master killed with -9 during a get resumes it at its next
 # start (the version exact, nothing sent twice beyond what had not
 # arrived), during a put rolls it back (nothing left on the host); a
 # cancelled get leaves the earlier versions as they were.
@@ -74,13 +76,31 @@ sed -i "s|^lxc.net.0.ipv4.address = $waddr/|lxc.net.0.ipv4.address = ${waddr%.*}
 sed -i "s|^lxc.net.0.ipv4.address = $waddr/|lxc.net.0.ipv4.address = ${waddr%.*}.202/|" "$L2/web2/config"
 wait_until 100 jq_of "all(.[]; .ipv4_config != \"$waddr\")" corral scan --json ||
 	fail "the inventory still has $waddr: $(corral scan --json)"
+# ... but not while a create job makes a container on it (h1's slave
+# paused in the midst: not in the inventory yet)
+"$POOLSH" stop h1 >/dev/null
+CORRAL_TEST_CREATE_PAUSE=20 "$POOLSH" start h1 >/dev/null
+wait_until 100 host_up h1 || fail "h1 is not up again"
+cid=$(corral create mk --ip "$waddr" --host h1 --detach) || fail "create mk --detach: $cid"
+wait_until 100 grep -q "mk: volume made; pausing" "$POOL/h1/slave.log" ||
+	fail "h1's slave never began making mk"
+expect_exit 1 "put web: $waddr is the address of container mk, which job $cid is making on h1: web3 would start on it" \
+	corral put web --host h2 --as web3 --start
+[ -z "$(where web3)" ] || fail "the refused put made web3: $(where web3)"
+wait_until 300 ended "$cid" || fail "create job $cid did not end"
+jq_of '.job.state == "done"' corral job "$cid" --json || fail "create job $cid: $(corral job "$cid")"
+corral remove mk --host h1 --force >/dev/null || fail "remove mk"
+"$POOLSH" stop h1 >/dev/null; "$POOLSH" start h1 >/dev/null
+wait_until 100 host_up h1 || fail "h1 is not up again"
+wait_until 100 jq_of "all(.[]; .ipv4_config != \"$waddr\")" corral scan --json ||
+	fail "the inventory still has $waddr: $(corral scan --json)"
 json=$(corral put web --host h2 --as web3 --start --json) || fail "put --start: exit $?: $json"
 echo "$json" | jq -e --arg v "$v1" '.container == "web" and .name == "web3" and
     .host == "h2" and .version == $v and .started == true and
     ([.steps[].step] | index("volume") != null and index("config-set") != null and
     index("start") != null)' >/dev/null || fail "put --json: $json"
 [ "$(where web3)" = "h2:running " ] || fail "web3 is at '$(where web3)', not running on h2"
-ok "put onto h2 as web2: exact, its config with h2's paths; as web3 --start: refused on web's and web2's configured address, then it runs"
+ok "put onto h2 as web2: exact, its config with h2's paths; as web3 --start: refused on web's and web2's configured address, and on the one a create job is making a container on, then it runs"
 
 # ---- a copy of a running container's version, started, would take its
 # address: refused before anything is done; not started, it is said
@@ -92,12 +112,22 @@ expect_exit 1 "put run1: $addr is the address of container run1 on h1 too: run1b
 	corral put run1 --host h2 --as run1b --start
 [ "$(lxc_truth)" = "$before" ] || fail "a refused put changed something: $(lxc_truth)"
 [ "$(corral jobs --all --json | jq length)" = "$njobs" ] || fail "a refused put made a job"
-out=$(corral put run1 --host h2 --as run1b) || fail "put run1 as run1b: $out"
+json=$(corral put run1 --host h2 --as run1b --json 2>"$POOL/put.err") || fail "put run1 as run1b: $json"
 [ "$(where run1b)" = "h2:stopped " ] || fail "run1b is at '$(where run1b)'"
 grep -q "put run1b: $addr is the address of container run1 on h1 too: change one of them before run1b starts" \
 	"$POOL/master/master.log" || fail "the shared address is not logged"
+# said to the admin too: a warning line on stderr, the address in --json
+[ "$(grep -c warning "$POOL/put.err")" = 1 ] &&
+	grep -qx "corral: put: warning: $addr is the address of container run1 on h1 too: change one of them before run1b starts" "$POOL/put.err" ||
+	fail "put without --start warned: '$(cat "$POOL/put.err")'"
+echo "$json" | jq -e --arg a "$addr" '.address_taken == {"address": $a, "container": "run1", "host": "h1"}' >/dev/null ||
+	fail "put --json has no address_taken: $json"
+# and its start is refused while run1 runs on that address
+expect_exit 1 "h2:run1b: $addr is the address of container run1 on h1 too: run1b would start on it" \
+	corral control run1b --start
+[ "$(where run1b)" = "h2:stopped " ] || fail "the refused start changed run1b: $(where run1b)"
 corral remove run1b --host h2 --force >/dev/null || fail "remove run1b"
-ok "put --start of a copy with a running container's address: refused, nothing changed; without --start: made, said"
+ok "put --start of a copy with a running container's address: refused, nothing changed; without --start: made, warned on stderr and in --json, its start refused"
 
 # ---- refusals: one line, exit 1 or 2, nothing changed
 before=$(lxc_truth); nv=$(nversions web)
@@ -108,7 +138,9 @@ expect_exit 1 "no container nosuch" corral get nosuch
 expect_exit 2 "not a valid name" corral get 'bad/name'
 expect_exit 1 "no host h9" corral put web --host h9
 expect_exit 1 "nosuch" corral put nosuch --host h2
-corral put web --host h2 >/dev/null || fail "put web on h2"
+out=$(corral put web --host h2 2>&1 >/dev/null) || fail "put web on h2: $out"
+echo "$out" | grep -qx "corral: put: warning: $waddr is the address of container web3 on h2 too: change one of them before web starts" ||
+	fail "put web on h2 (web3 runs on its address) warned: '$out'"
 expect_exit 1 "web is on both h1 and h2: name one with --host" corral get web
 [ "$(lxc_truth)" = "$( (echo "$before"; echo h2:web:stopped) | sort)" ] ||
 	fail "a refusal changed something: $(lxc_truth)"

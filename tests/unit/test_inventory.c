@@ -750,20 +750,34 @@ test_open_missing_dir(void **state)
 	assert_true(strlen(err) > 0);
 }
 
-/* addr_owner of text: its result, with "host:name" in who */
+/* addr_owner of text (running: running ones only): its result, with
+ * "host:name" (":job N" for a create job's) in who */
 static int
-owner(struct inventory *inv, const char *text, const char *skip_host,
-    const char *const *skip, char who[130])
+owner_of(struct inventory *inv, const char *text, const char *skip_host,
+    const char *const *skip, bool running, char who[160])
 {
-	char host[64], name[64], err[256];
+	struct addr_owner o;
+	char err[256];
 	struct net_addr a;
 	int r;
 
 	assert_int_equal(conf_parse_ip(text, &a), 0);
-	r = addr_owner(inv, &a, skip_host, skip, host, sizeof(host), name,
-	    sizeof(name), err, sizeof(err));
-	snprintf(who, 130, "%s:%s", r == 1 ? host : "", r == 1 ? name : "");
+	r = addr_owner(inv, &a, skip_host, skip, running, &o, err,
+	    sizeof(err));
+	if (r == 1 && o.job != 0)
+		snprintf(who, 160, "%s:%s:job %lld", o.host, o.name,
+		    (long long)o.job);
+	else
+		snprintf(who, 160, "%s:%s", r == 1 ? o.host : "",
+		    r == 1 ? o.name : "");
 	return r;
+}
+
+static int
+owner(struct inventory *inv, const char *text, const char *skip_host,
+    const char *const *skip, char who[160])
+{
+	return owner_of(inv, text, skip_host, skip, false, who);
 }
 
 /* Which container has an address (addrown.c): the inventory's lists, a
@@ -780,7 +794,9 @@ test_addr_owner(void **state)
 	const char *const web[] = { "web", NULL };
 	const char *const web_mail[] = { "web-new-1", "web", "mail", NULL };
 	struct net_addr a;
-	char who[130], text[64];
+	struct job j;
+	int64_t busy;
+	char who[160], text[64];
 	const char *config =
 	    "lxc.uts.name = web\n"
 	    "  lxc.net.0.ipv4.address=10.0.3.7/24  \n"
@@ -817,6 +833,30 @@ test_addr_owner(void **state)
 	assert_int_equal(owner(inv, "10.0.6.3", "alpha", web_mail, who), 0);
 	/* a prefix of one */
 	assert_int_equal(owner(inv, "10.0.3.20", NULL, NULL, who), 0);
+	/* running ones only (a start's check): mail's is free */
+	assert_int_equal(owner_of(inv, "10.0.6.3", NULL, NULL, true, who), 0);
+	assert_int_equal(owner_of(inv, "10.0.4.2", NULL, NULL, true, who), 1);
+	assert_string_equal(who, "alpha:web");
+
+	/* a create job not ended yet: its container is not in the
+	 * inventory, its address is taken all the same (a put's check, a
+	 * start's); once ended, the inventory says */
+	memset(&j, 0, sizeof(j));
+	snprintf(j.kind, sizeof(j.kind), "create");
+	snprintf(j.container, sizeof(j.container), "new1");
+	snprintf(j.dst, sizeof(j.dst), "bravo");
+	snprintf(j.args, sizeof(j.args), "form=ip addr=10.0.7.5/24 link=br0");
+	assert_int_equal(job_add(inv, &j, 1, &busy), 0);
+	assert_int_equal(owner(inv, "10.0.7.5", NULL, NULL, who), 1);
+	snprintf(text, sizeof(text), "bravo:new1:job %lld", (long long)j.id);
+	assert_string_equal(who, text);
+	assert_int_equal(owner_of(inv, "10.0.7.5", NULL, NULL, true, who), 1);
+	assert_int_equal(owner(inv, "10.0.7.50", NULL, NULL, who), 0);
+	assert_int_equal(owner(inv, "10.0.7.5", "alpha", web, who), 1);
+	assert_int_equal(owner(inv, "10.0.7.5", "bravo",
+	    (const char *const[]){ "new1", NULL }, who), 0);
+	must(inv, job_finish(inv, j.id, JOB_FAILED, "no", 2));
+	assert_int_equal(owner(inv, "10.0.7.5", NULL, NULL, who), 0);
 
 	assert_int_equal(config_next_addr(config, &pos, &a, text,
 	    sizeof(text)), 1);
