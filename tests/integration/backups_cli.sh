@@ -15,12 +15,19 @@
 #   - a backup run with nothing to do (backup.conf missing or empty) says
 #     so on stderr and exits 0;
 #   - bad input: an unknown container or version, a bad name: one line,
-#     exit 1 or 2.
+#     exit 1 or 2;
+#   - a prune while a verify reads (store-tool's, another process, paused
+#     with SIGSTOP in the midst of a large version): the verify's shared
+#     lock keeps every version of the container; the prune fails, one line
+#     a version it would remove naming the container's directory busy,
+#     and removes nothing; the verify then ends good; the prune then
+#     works, the version just verified kept as the newest verified.
 . "$(dirname "$0")/lib.bash"
 T=$(mktemp -d /tmp/corral-backups-cli.XXXXXX)
-pid=''
+pid='' vpid=''
 cleanup() {
 	local rc=$?
+	[ -z "$vpid" ] || { kill -CONT "$vpid"; kill "$vpid"; wait "$vpid"; } 2>/dev/null || true
 	[ -z "$pid" ] || kill "$pid" 2>/dev/null || true
 	[ -z "$pid" ] || wait "$pid" 2>/dev/null || true
 	if grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$T/master.log" 2>/dev/null; then
@@ -182,3 +189,51 @@ expect_exit 2 "usage" "$C" verify
 expect_exit 2 "unexpected argument" "$C" prune a b
 "$C" backups --json | jq -e 'length == 2' >/dev/null || fail "bad input changed the store"
 ok "bad input: one line, exit 1 or 2, nothing changed"
+
+# ---- a prune while a verify reads the container: big1's oldest version
+# (a 2 GiB sparse file: long to read) and the one after it would go
+# (keep_last 1, neither verified)
+bigv() {  # CREATED [SIZE]: a version of big1, its files made anew (on a
+	# links store the version before shares them)
+	local inc
+	inc=$("$ST" "$S" begin big1 | sed -n 's/^path //p')
+	rm -rf "$inc/rootfs" "$inc/config"
+	mkdir "$inc/rootfs"
+	echo "$1" >"$inc/rootfs/when"
+	[ -z "${2:-}" ] || truncate -s "$2" "$inc/rootfs/big"
+	printf 'lxc.uts.name = big1\n' >"$inc/config"
+	"$ST" "$S" commit big1 --host h1 --kind cold --created "$(date -u -d "$1" +%s)"
+}
+A=$(bigv "2026-11-05 02:30:00" 2G); B=$(bigv "2026-11-06 02:30:00"); N=$(bigv "2026-11-07 02:30:00")
+"$C" prune big1 --dry-run --json | jq -e '[.[] | .action] == ["remove", "remove", "keep"]' >/dev/null ||
+	fail "big1's plan: $("$C" prune big1 --dry-run --json)"
+# held PID: PID has its shared flock on big1's directory (/proc/locks: a
+# probe taking the lock itself could make the verify's fail)
+held() {
+	grep -Eq "^[0-9]+: FLOCK +ADVISORY +READ +$1 [0-9a-f]+:[0-9a-f]+:$(stat -c %i "$S/big1") " /proc/locks
+}
+"$ST" "$S" verify big1 "$A" >"$T/v.out" 2>&1 &
+vpid=$!
+for _ in $(seq 1000); do held "$vpid" && break; sleep 0.01; done
+kill -STOP "$vpid" 2>/dev/null || true
+held "$vpid" && [ ! -e "$S/big1/$A.verified" ] ||
+	fail "the verify of $A was not caught in its midst: $(cat "$T/v.out")"
+rc=0; "$C" prune big1 >"$T/p.out" 2>"$T/p.err" || rc=$?
+[ $rc -eq 1 ] || fail "prune during a verify: exit $rc: $(cat "$T/p.out" "$T/p.err")"
+busy="remove failed: $S/big1: busy: a version is being made, removed or read"
+[ "$(wc -l <"$T/p.err")" = 2 ] && grep -qxF "corral: prune: big1 $A: $busy" "$T/p.err" &&
+	grep -qxF "corral: prune: big1 $B: $busy" "$T/p.err" ||
+	fail "prune during a verify said: $(cat "$T/p.err")"
+[ "$("$ST" "$S" versions big1 | cut -d' ' -f1 | tr '\n' ' ')" = "$A $B $N " ] ||
+	fail "a prune during a verify removed something: $("$ST" "$S" versions big1)"
+kill -CONT "$vpid"
+rc=0; wait "$vpid" || rc=$?
+vpid=''
+[ $rc -eq 0 ] && [ "$(cat "$T/v.out")" = good ] || fail "the paused verify of $A: exit $rc: $(cat "$T/v.out")"
+[ "$(stat -c %s "$S/big1/$A/rootfs/big")" = $((2 << 30)) ] || fail "$A's big file changed"
+"$C" prune big1 --json >"$T/p.json" || fail "prune after the verify: $(cat "$T/p.json")"
+jq -e '[.[] | .action] == ["keep", "removed", "keep"] and .[0].reason == "newest verified"' \
+    "$T/p.json" >/dev/null || fail "prune after the verify: $(cat "$T/p.json")"
+[ "$("$ST" "$S" versions big1 | cut -d' ' -f1 | tr '\n' ' ')" = "$A $N " ] ||
+	fail "after the prune: $("$ST" "$S" versions big1)"
+ok "a prune during a verify of the container: refused as busy, one line a version, nothing removed; the verify good; then the prune works"
