@@ -84,8 +84,7 @@ slow_backup
 wait_until 600 sh -c "corral jobs --json | jq -e '.[] | select(.kind == \"backup\" and .step == \"copy\" and .bytes_done > 20000000)'" ||
 	fail "the backup never got into the copy: $(corral jobs)"
 id=$(corral jobs --json | jq -r '.[] | select(.kind == "backup" and .state == "running") | .id')
-kill -KILL "$(cat "$POOL/master/master.pid")"
-wait_until 50 sh -c "! kill -0 $(cat "$POOL/master/master.pid") 2>/dev/null" || fail "master survived -9"
+kill_master
 wait "$bpid" || true      # the CLI loses its master
 [ "$(nversions web)" = "$nv" ] || fail "a killed backup left a version"
 cp "$POOL/slaves.conf.orig" "$POOL/master/slaves.conf"

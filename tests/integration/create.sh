@@ -193,7 +193,7 @@ wait_until 100 host_up h1 || fail "h1 is not up again"
 cid=$(corral create kc --ip "$CORRAL_POOL_SHNET.1.30" --host h1 --detach) || fail "create --detach: $cid"
 wait_until 100 grep -q "kc: volume made; pausing" "$POOL/h1/slave.log" ||
 	fail "h1's slave never began making kc"
-kill -KILL "$(cat "$POOL/master/master.pid")"
+kill_master
 "$POOLSH" start master >/dev/null
 wait_until 300 ended "$cid" || fail "create job $cid did not end after the restart"
 jq_of '.job.state == "failed" and (.job.error | test("master restarted during create; rolled back"))' \

@@ -158,8 +158,7 @@ sed -i 's/^h1:.*/&,bwlimit=40m/' "$POOL/master/slaves.conf"
 id=$(corral get big --detach) || fail "get --detach: $id"
 wait_until 600 jq_of ".job.step == \"copy\" and .job.bytes_done > 40000000" corral job "$id" --json ||
 	fail "job $id never got far into the copy: $(corral job "$id")"
-kill -KILL "$(cat "$POOL/master/master.pid")"
-wait_until 50 sh -c "! kill -0 $(cat "$POOL/master/master.pid")" || fail "master survived -9"
+kill_master
 [ "$(nversions big)" = 0 ] || fail "a killed get left a version"
 cp "$POOL/slaves.conf.orig" "$POOL/master/slaves.conf"
 "$POOLSH" start master >/dev/null
@@ -183,8 +182,7 @@ sed -i 's/^h2:.*/&,bwlimit=40m/' "$POOL/master/slaves.conf"
 id=$(corral put big --host h2 --detach) || fail "put --detach: $id"
 wait_until 600 jq_of ".job.step == \"copy\" and .job.bytes_done > 20000000" corral job "$id" --json ||
 	fail "put job $id never got into the copy: $(corral job "$id")"
-kill -KILL "$(cat "$POOL/master/master.pid")"
-wait_until 50 sh -c "! kill -0 $(cat "$POOL/master/master.pid")" || fail "master survived -9"
+kill_master
 cp "$POOL/slaves.conf.orig" "$POOL/master/slaves.conf"
 "$POOLSH" start master >/dev/null
 wait_until 1200 jq_of '.job.state != "running" and .job.state != "queued"' corral job "$id" --json ||

@@ -32,8 +32,7 @@ ok "job and cancel refuse bad ids"
 # A master killed in the middle of a job of a kind this build lacks (one
 # without a recover): the inventory says running.
 db=$POOL/master/inventory.db
-kill -KILL "$(cat "$POOL/master/master.pid")"
-wait_until 50 sh -c "! kill -0 $(cat "$POOL/master/master.pid")" || fail "master survived -9"
+kill_master
 now=$(( $(date +%s) * 1000 ))
 sqlite3 "$db" "
 INSERT INTO jobs (kind, container, src, dst, state, step, bytes_done,

@@ -122,3 +122,11 @@ master_again() {
 		wait_until 300 host_up "$h" || fail "$h not up after the master's restart: $(corral hosts 2>&1)"
 	done
 }
+# kill_master: the master killed -9, and gone (pool.sh's start would take
+# a master still dying for a live one, and start none)
+kill_master() {
+	local pid
+	pid=$(cat "$POOL/master/master.pid")
+	kill -KILL "$pid"
+	wait_until 100 sh -c "! kill -0 $pid 2>/dev/null" || fail "${CASE:+$CASE: }the master survived -9"
+}

@@ -17,7 +17,7 @@ for B in btrfs dir; do
 	cpid=$!
 	wait_until 300 sh -c "ls -A '$S2/copy' 2>/dev/null | grep -q '^\.corral-'" ||
 		fail "$B: no transfer in progress to kill"
-	kill -KILL "$(cat "$POOL/master/master.pid")"
+	kill_master
 	wait "$cpid" 2>/dev/null && fail "$B: the sync survived its master"
 	# a few seconds: the workers' stop, well inside the 5 s before SIGKILL
 	wait_until 80 sh -c "[ -z \"\$(ls -A '$S1/.corral-snap')\" ]" ||

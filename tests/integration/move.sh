@@ -137,8 +137,7 @@ sum=$(sha256sum <"$S1/m3/big")
 id=$(corral move m3 --to h2 --detach) || fail "move --detach: $id"
 wait_until 600 jq_of ".[] | select(.id == $id and .step == \"copy\")" corral jobs --json ||
 	fail "job $id never reached copy: $(corral jobs)"
-kill -KILL "$(cat "$POOL/master/master.pid")"
-wait_until 50 sh -c "! kill -0 $(cat "$POOL/master/master.pid")" || fail "master survived -9"
+kill_master
 "$POOLSH" start master >/dev/null
 wait_until 1200 jq_of '.job.state != "running" and .job.state != "queued"' corral job "$id" --json ||
 	fail "job $id did not end after the restart"

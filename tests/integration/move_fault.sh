@@ -223,8 +223,7 @@ CORRAL_TEST_JOB_PAUSE=start:60 "$POOLSH" start master >/dev/null
 wait_until 300 host_up h1 && wait_until 300 host_up h2 || fail "hosts not up after the master's restart"
 id=$(corral move ms --to h2 --cold --detach) || fail "move ms --detach: $id"
 wait_until 600 jq_of '.job.step == "start"' corral job "$id" --json || fail "job $id never reached start: $(corral job "$id")"
-kill -KILL "$(cat "$POOL/master/master.pid")"
-wait_until 50 sh -c "! kill -0 $(cat "$POOL/master/master.pid")" || fail "master survived -9"
+kill_master
 "$POOLSH" exec h2 lxc-start -P "$L2" -n ms || fail "ms does not start on h2"
 echo "written on h2" >"$S2/ms/late"
 "$POOLSH" exec h2 lxc-stop -P "$L2" -n ms
@@ -325,8 +324,7 @@ CORRAL_TEST_JOB_PAUSE=config:60 "$POOLSH" start master >/dev/null
 wait_until 300 host_up h1 && wait_until 300 host_up h2 || fail "hosts not up after the master's restart"
 id=$(corral move mc --to h2 --detach) || fail "move mc --detach: $id"
 wait_until 600 jq_of '.job.step == "config"' corral job "$id" --json || fail "job $id never reached config: $(corral job "$id")"
-kill -KILL "$(cat "$POOL/master/master.pid")"
-wait_until 50 sh -c "! kill -0 $(cat "$POOL/master/master.pid")" || fail "master survived -9"
+kill_master
 "$POOLSH" exec h2 lxc-create -P "$L2" -n mc -t busybox >/dev/null 2>&1 || fail "lxc-create mc on h2"
 echo "h2's own" >"$L2/mc/rootfs/mine"
 "$POOLSH" start master >/dev/null

@@ -124,9 +124,7 @@ id=$(corral remove k0 --host h1 --force --detach) || fail "remove k0"
 wait_until 150 grep -q "remove k0: step stop: pausing" "$POOL/master/master.log" ||
 	fail "remove of k0 never paused at stop"
 "$POOLSH" exec h1 lxc-stop -P "$L1" -n k0 -k
-pid=$(cat "$POOL/master/master.pid")
-kill -KILL "$pid"
-wait_until 50 sh -c "! kill -0 $pid" || fail "master survived -9"
+kill_master
 "$POOLSH" start master
 wait_until 300 ended "$id" || fail "job $id did not end after the restart"
 corral job "$id" --json | jq -e '.job.state == "failed" and (.job.error | test("master restarted during stop: nothing removed, running again"))' >/dev/null ||
@@ -141,9 +139,7 @@ env CORRAL_TEST_REMOVE_PAUSE=4 "$POOLSH" start h1
 id=$(corral remove k1 --host h1 --force --detach) || fail "remove k1"
 wait_until 150 grep -q "k1: config renamed; pausing" "$POOL/h1/slave.log" ||
 	fail "REMOVE of k1 did not pause"
-pid=$(cat "$POOL/master/master.pid")
-kill -KILL "$pid"
-wait_until 50 sh -c "! kill -0 $pid" || fail "master survived -9"
+kill_master
 "$POOLSH" start master
 wait_until 100 corral jobs || fail "master not back: $(tail -n 5 "$POOL/master/master.log")"
 wait_until 300 sh -c "corral job $id --json | jq -e '.job.state == \"done\"'" ||

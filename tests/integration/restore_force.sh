@@ -36,12 +36,6 @@ master_with() {   # STEP [S]: the master again, pausing S s at STEP ('' none)
 	fi
 	wait_until 300 host_up h1 || fail "h1 not up after the master's restart"
 }
-kill_master() {
-	local pid
-	pid=$(cat "$POOL/master/master.pid")
-	kill -KILL "$pid"
-	wait_until 50 sh -c "! kill -0 $pid 2>/dev/null" || fail "master survived -9"
-}
 # rsync's view of two trees but what busybox writes while it runs
 differs() {
 	rsync -aHAX --numeric-ids --checksum --dry-run -i --delete --exclude=/var/ \

@@ -25,12 +25,6 @@ PAUSEF=$POOL/job-pause
 BACKUP_CONF=$(sed -n 's/^backup *= *//p' "$CORRAL_CONF")
 master_start() { CORRAL_TEST_JOB_PAUSE=$PAUSEF "$POOLSH" start master >/dev/null; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
-kill_master() {
-	local pid
-	pid=$(cat "$POOL/master/master.pid")
-	kill -KILL "$pid"
-	wait_until 50 gone "$pid" || fail "$CASE: the master survived -9"
-}
 versions() { find "$STORE/$1" -mindepth 1 -maxdepth 1 -type d -name '2*' 2>/dev/null | wc -l; }
 snap_state() { corral snapshot h1 web --status --json | jq -r "$1"; }
 "$POOLSH" stop master >/dev/null
