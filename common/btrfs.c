@@ -364,7 +364,7 @@ found(const char *path, size_t plen, const char *name, char *first,
  * of open directories, not recursion: DOWN_DEPTH of them at most.  0, -1,
  * BTRFS_TOO_BIG past DOWN_DEPTH levels or DOWN_ENTRIES directories. */
 static int
-walk_down(int fd, size_t *n, char *first, size_t len)
+walk_down(int fd, size_t *n, char *first, size_t len, size_t *work)
 {
 	DIR *lvl[BTRFS_DOWN_DEPTH];
 	size_t off[BTRFS_DOWN_DEPTH], depth = 0, entries = 0, nl;
@@ -442,19 +442,24 @@ out:
 	while (depth > 0)
 		closedir(lvl[--depth]);
 	free(path);
+	*work += entries;
 	return r;
 }
 
 int
-btrfs_subvols_beneath(int fd, size_t *n, char *first, size_t len)
+btrfs_subvols_beneath(int fd, size_t *n, char *first, size_t len,
+    size_t *work)
 {
 	struct btrfs_ioctl_ino_lookup_args look;
 	struct stat st;
 	struct up u;
+	size_t spent;
 	int r = -1;
 
 	*n = 0;
 	first[0] = '\0';
+	if (work != NULL)
+		*work = 0;
 	if (fstat(fd, &st) != 0)
 		return -1;
 	/* the subvolume holding fd: a lookup of its root inode says */
@@ -473,9 +478,13 @@ btrfs_subvols_beneath(int fd, size_t *n, char *first, size_t len)
 		r = walk_up(&u, n, first, len);
 	free(u.cache);
 	free(u.trail);
-	if (r != UP_OUT)
-		return r;
-	*n = 0;
-	first[0] = '\0';
-	return walk_down(fd, n, first, len);
+	spent = UP_BUDGET - u.left;
+	if (r == UP_OUT) {
+		*n = 0;
+		first[0] = '\0';
+		r = walk_down(fd, n, first, len, &spent);
+	}
+	if (work != NULL)
+		*work = spent;
+	return r;
 }

@@ -33,11 +33,14 @@ int btrfs_subvol_set_readonly(int fd, bool readonly);
  * within a bounded budget, whatever other directories of that subvolume
  * hold; past it, by a walk down fd's own tree: BTRFS_TOO_BIG when that
  * is BTRFS_DOWN_DEPTH levels deep or more, or holds more than
- * BTRFS_DOWN_ENTRIES directories (fd's tree too big to check).  0, or -1
- * with errno. */
+ * BTRFS_DOWN_ENTRIES directories (fd's tree too big to check).  *work, if
+ * not NULL: the searches and directories it took, its cost, bounded
+ * whatever the subvolume's other directories hold (tests assert it).  0,
+ * or -1 with errno. */
 #define BTRFS_DOWN_DEPTH 256     /* open directories at once */
 #define BTRFS_DOWN_ENTRIES (1u << 21)
 #define BTRFS_TOO_BIG (-2)
-int btrfs_subvols_beneath(int fd, size_t *n, char *first, size_t len);
+int btrfs_subvols_beneath(int fd, size_t *n, char *first, size_t len,
+    size_t *work);
 
 #endif

@@ -428,7 +428,8 @@ storage_subvols_in(const char *what, const char *dir, char *err,
 		return -1;
 	}
 	if (btrfs_is_fs(fd) &&
-	    (r = btrfs_subvols_beneath(fd, &n, first, sizeof(first))) == -1)
+	    (r = btrfs_subvols_beneath(fd, &n, first, sizeof(first),
+	    NULL)) == -1)
 		snprintf(err, errlen, "%s %s: its btrfs subvolumes: %s", what,
 		    dir, strerror(errno));
 	else if (r == BTRFS_TOO_BIG)
