@@ -28,13 +28,21 @@ struct master_ctx;
 int backup_plan(struct cli *c, const char *host, char (*names)[PROTO_NAME_MAX],
     size_t n, struct msg_backup_list *out, char *err, size_t errlen);
 
-/* Queue a job for each planned item, wait until they have all ended and
- * fill in their outcomes (done, skipped, failed, cancelled) and figures.
- * -1 if the master stops meanwhile (the jobs go on at its next start; the
- * items not ended say so). */
-int backup_execute(struct cli *c, struct msg_backup_list *l);
+/* Queue a job for each planned item (outcome "queued", its id in job;
+ * one that cannot be is refused or failed), each told to news
+ * (clisession.h: NULL, no one). */
+struct job_news;
+void backup_queue(struct cli *c, struct msg_backup_list *l,
+    const struct job_news *news);
+/* backup_queue(), then wait until they have all ended, each told to news,
+ * and fill in their outcomes (done, skipped, failed, cancelled) and
+ * figures.  -1 if the master stops meanwhile (the jobs go on at its next
+ * start; the items not ended say so). */
+int backup_execute(struct cli *c, struct msg_backup_list *l,
+    const struct job_news *news);
 
-/* The report in the master's log, one line a container and a summary. */
+/* The report in the master's log, one line a container and a summary
+ * (of a detached run: the items still queued counted as such). */
 void backup_log_report(const struct msg_backup_list *l);
 
 /* The nightly run (a daily_task's run: daily.h): the plan of every

@@ -10,6 +10,8 @@
 #include "backup.h"
 #include "cerr.h"
 #include "clisession.h"
+#include "inventory.h"
+#include "jobs.h"
 #include "log.h"
 #include "master.h"
 #include "msg.h"
@@ -310,10 +312,54 @@ cli_do_prune(struct reqloop *l, const struct frame *f)
 
 /* ---- backup ---- */
 
+/* detach: the run's jobs as queued, then each container not queued (id
+ * 0, state failed, or done for a skipped one: not a failure) */
+static int
+reply_detached(struct reqloop *l, uint32_t rid, const struct msg_backup_list *bl)
+{
+	struct cli *c = l->ctx;
+	const struct msg_backup_item *it;
+	struct job *v;
+	size_t i, n = 0;
+	int r, queued;
+
+	if ((v = calloc(bl->n + 1, sizeof(*v))) == NULL)
+		return CERR_NOMEM;
+	for (queued = 1; queued >= 0; queued--)
+		for (i = 0; i < bl->n; i++) {
+			it = &bl->v[i];
+			if ((it->job != 0) != queued)
+				continue;
+			if (queued && job_get(c->inv, it->job, &v[n], NULL,
+			    NULL) == 0) {
+				n++;
+				continue;
+			}
+			memset(&v[n], 0, sizeof(v[n]));
+			snprintf(v[n].kind, sizeof(v[n].kind), "backup");
+			snprintf(v[n].container, sizeof(v[n].container), "%s",
+			    it->ct);
+			snprintf(v[n].src, sizeof(v[n].src), "%s", it->host);
+			v[n].id = it->job;
+			v[n].state = it->job ? JOB_QUEUED : strcmp(it->outcome,
+			    "skipped") == 0 ? JOB_DONE : JOB_FAILED;
+			if (!it->job)
+				snprintf(v[n].error, sizeof(v[n].error),
+				    "%s%s%s: %s: %.300s", it->ct, it->host[0] ?
+				    " on " : "", it->host, it->outcome,
+				    it->reason);
+			n++;
+		}
+	r = reply_jobs(l, rid, v, n);
+	free(v);
+	return r;
+}
+
 int
 cli_do_backup(struct reqloop *l, const struct frame *f)
 {
 	struct cli *c = l->ctx;
+	struct job_news news = { .l = l, .rid = f->h.id };
 	struct msg_backup_list bl = { 0 };
 	struct msg_backup_req *q;
 	char err[1024];
@@ -333,8 +379,15 @@ cli_do_backup(struct reqloop *l, const struct frame *f)
 		r = reply_error(l->t, f->h.id, CERR_INVALID, "%s", err);
 		goto out;
 	}
-	if (!(q->flags & MSG_BACKUP_DRY_RUN)) {
-		(void)backup_execute(c, &bl);
+	if (q->flags & MSG_BACKUP_DRY_RUN)
+		;
+	else if (q->flags & MSG_BACKUP_DETACH) {
+		backup_queue(c, &bl, NULL);
+		backup_log_report(&bl);
+		r = reply_detached(l, f->h.id, &bl);
+		goto out;
+	} else {
+		(void)backup_execute(c, &bl, &news);
 		backup_log_report(&bl);
 	}
 	r = reply_msg(l->t, MSG_CLI_BACKUP, f->h.id, backup_list_enc, &bl);

@@ -200,9 +200,11 @@ job_outcome(const struct job *j, struct msg_backup_item *it)
 	}
 }
 
-/* Wait for job id to end, into it. -1: the master is stopping. */
+/* Wait for job id to end, into it, told to news. -1: the master is
+ * stopping. */
 static int
-wait_job(struct cli *c, int64_t id, struct msg_backup_item *it)
+wait_job(struct cli *c, int64_t id, struct msg_backup_item *it,
+    const struct job_news *news)
 {
 	struct jobrun *jr = c->m->jobs;
 	struct job_live live;
@@ -225,6 +227,7 @@ wait_job(struct cli *c, int64_t id, struct msg_backup_item *it)
 				goto out;
 			}
 			if (!job_active(j.state)) {
+				job_news(news, &j);
 				job_outcome(&j, it);
 				rc = 0;
 				goto out;
@@ -243,14 +246,15 @@ stopping:
 	return -1;
 }
 
-int
-backup_execute(struct cli *c, struct msg_backup_list *l)
+void
+backup_queue(struct cli *c, struct msg_backup_list *l,
+    const struct job_news *news)
 {
 	struct msg_backup_item *it;
 	int64_t busy;
 	struct job j;
 	size_t i;
-	int r, rc = 0;
+	int r;
 
 	for (i = 0; i < l->n; i++) {
 		it = &l->v[i];
@@ -275,13 +279,25 @@ backup_execute(struct cli *c, struct msg_backup_list *l)
 		    it->host);
 		it->job = j.id;
 		snprintf(it->outcome, sizeof(it->outcome), "queued");
+		job_news(news, &j);
 	}
 	jobrun_kick(c->m->jobs);
+}
+
+int
+backup_execute(struct cli *c, struct msg_backup_list *l,
+    const struct job_news *news)
+{
+	struct msg_backup_item *it;
+	size_t i;
+	int rc = 0;
+
+	backup_queue(c, l, news);
 	for (i = 0; i < l->n; i++) {
 		it = &l->v[i];
 		if (it->job == 0 || strcmp(it->outcome, "queued") != 0)
 			continue;
-		if (rc == 0 && wait_job(c, it->job, it) != 0)
+		if (rc == 0 && wait_job(c, it->job, it, news) != 0)
 			rc = -1;
 		else if (rc != 0)
 			outcome(it, "failed", "corral-master stopped; job %"
@@ -294,10 +310,14 @@ void
 backup_log_report(const struct msg_backup_list *l)
 {
 	const struct msg_backup_item *it;
-	size_t i, done = 0, bad = 0;
+	size_t i, done = 0, bad = 0, queued = 0;
 
 	for (i = 0; i < l->n; i++) {
 		it = &l->v[i];
+		if (strcmp(it->outcome, "queued") == 0) {
+			queued++;       /* detached: its job logs its end */
+			continue;
+		}
 		if (strcmp(it->outcome, "done") == 0) {
 			done++;
 			log_notice("backup %s from %s (%s): version %s, %" PRIu64
@@ -314,8 +334,14 @@ backup_log_report(const struct msg_backup_list *l)
 		    it->host[0] ? " from " : "", it->host, it->mode,
 		    it->outcome, it->reason);
 	}
-	log_notice("backup run: %zu containers, %zu backed up, %zu skipped, "
-	    "%zu failed or refused", l->n, done, l->n - done - bad, bad);
+	if (queued)
+		log_notice("backup run, detached: %zu containers, %zu queued, "
+		    "%zu skipped, %zu failed or refused", l->n, queued,
+		    l->n - queued - done - bad, bad);
+	else
+		log_notice("backup run: %zu containers, %zu backed up, %zu "
+		    "skipped, %zu failed or refused", l->n, done,
+		    l->n - done - bad, bad);
 }
 
 void
@@ -334,7 +360,7 @@ backup_nightly(struct master_ctx *m, void *arg)
 	if (backup_plan(&c, "", NULL, 0, &l, err, sizeof(err)) != 0)
 		log_error("backup run: %s", err);
 	else {
-		(void)backup_execute(&c, &l);
+		(void)backup_execute(&c, &l, NULL);
 		backup_log_report(&l);
 	}
 	msg_backup_list_free(&l);

@@ -107,14 +107,6 @@ ask_each(struct cli *c, const struct each *w, const void *req,
 	free(q);
 }
 
-static int
-job_list_enc(struct cbuf *b, const void *m)
-{
-	const struct msg_job_list *l = m;
-
-	return msg_job_list_encode(b, l->v, l->n);
-}
-
 /* Queue the job of each container of cl (kind w->kind, args) into v (id
  * 0: refused, error naming the job at work on it); n queued into *queued.
  * -1 with err when a single container's is refused, or the inventory
@@ -158,24 +150,6 @@ queue_each(struct cli *c, const struct each *w, const char *args,
 		    "on it", j->container, (long long)busy);
 	}
 	return 0;
-}
-
-/* detach: the jobs as queued (a refused one with id 0 and its error) */
-static int
-reply_queued(struct reqloop *l, uint32_t rid, const struct job *v, size_t n)
-{
-	struct msg_job_list ml = { 0 };
-	size_t i;
-	int r;
-
-	if (n > 0 && (ml.v = calloc(n, sizeof(*ml.v))) == NULL)
-		return CERR_NOMEM;
-	for (i = 0; i < n; i++)
-		job_msg(&v[i], &ml.v[i]);
-	ml.n = n;
-	r = reply_msg(l->t, MSG_CLI_JOBS, rid, job_list_enc, &ml);
-	msg_job_list_free(&ml);
-	return r;
 }
 
 /* Wait for each queued job of v, its outcome into its element of out.
@@ -233,7 +207,7 @@ each_job(struct reqloop *l, const struct frame *f, const struct each *w,
 		goto out;
 	}
 	if (detach) {
-		r = reply_queued(l, f->h.id, v, cl->n);
+		r = reply_jobs(l, f->h.id, v, cl->n);
 		goto out;
 	}
 	if ((r = wait_each(l, w, v, cl->n, o.v, err, sizeof(err))) != 0) {

@@ -295,8 +295,8 @@ static const struct req_handler handlers[] = {
 	{ MSG_CLI_LIMIT_REQ,  REQ_STREAMS, cli_do_limit },
 	{ MSG_CLI_CONTROL_REQ, REQ_STREAMS, cli_do_control },
 	{ MSG_CLI_PLACE_REQ,  0, cli_do_place },
-	{ MSG_CLI_BALANCE_REQ, 0, cli_do_balance },
-	{ MSG_CLI_DRAIN_REQ,  0, cli_do_drain },
+	{ MSG_CLI_BALANCE_REQ, REQ_STREAMS, cli_do_balance },
+	{ MSG_CLI_DRAIN_REQ,  REQ_STREAMS, cli_do_drain },
 	{ MSG_BYE,            0, reqloop_bye },
 };
 

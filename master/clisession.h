@@ -4,6 +4,7 @@
 #define CORRAL_CLISESSION_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "frame.h"
@@ -84,6 +85,21 @@ int job_submit_and_wait(struct reqloop *l, uint32_t rid, struct job *j,
  * request that queues several): 0, JOB_BUSY with *busy (the job at work
  * on j->container), or -1 (inventory_errmsg()). */
 int job_queue(struct cli *c, struct job *j, int64_t *busy);
+/* The CLI of a request that runs several jobs (backup, balance --apply,
+ * a drain), told of each before its answer, with request id rid: as it
+ * is queued (CLI_JOB_QUEUED) and once it has ended (CLI_JOB, no steps).
+ * A NULL news or l (a daily task's run) tells no one; a CLI gone is no
+ * error: the run goes on without it, as it did before.  The handler's row
+ * needs REQ_STREAMS. */
+struct job_news {
+	struct reqloop *l;
+	uint32_t rid;
+};
+void job_news(const struct job_news *n, const struct job *j);
+/* A detached request's answer: the n jobs of v it queued (CLI_JOBS); one
+ * of id 0 is a container it did not queue, with why in its error. */
+int reply_jobs(struct reqloop *l, uint32_t rid, const struct job *v,
+    size_t n);
 /* Wait until job id has ended, into j: 0; -1 with err when the master is
  * stopping (the job goes on at its next start) or the inventory failed;
  * -2 when the CLI went away (the job goes on). */

@@ -290,6 +290,39 @@ job_queue(struct cli *c, struct job *j, int64_t *busy)
 	return 0;
 }
 
+void
+job_news(const struct job_news *n, const struct job *j)
+{
+	struct msg_job_detail d = { 0 };
+
+	if (n == NULL || n->l == NULL)
+		return;
+	job_msg(j, &d.job);
+	if (job_active(j->state))
+		(void)reply_msg(n->l->t, MSG_CLI_JOB_QUEUED, n->rid,
+		    msg_job_enc, &d.job);
+	else
+		(void)reply_msg(n->l->t, MSG_CLI_JOB, n->rid,
+		    msg_job_detail_enc, &d);
+}
+
+int
+reply_jobs(struct reqloop *l, uint32_t rid, const struct job *v, size_t n)
+{
+	struct msg_job_list ml = { 0 };
+	size_t i;
+	int r;
+
+	if (n > 0 && (ml.v = calloc(n, sizeof(*ml.v))) == NULL)
+		return CERR_NOMEM;
+	for (i = 0; i < n; i++)
+		job_msg(&v[i], &ml.v[i]);
+	ml.n = n;
+	r = reply_msg(l->t, MSG_CLI_JOBS, rid, job_list_enc, &ml);
+	msg_job_list_free(&ml);
+	return r;
+}
+
 int
 job_wait_end(struct reqloop *l, int64_t id, struct job *j, char *err,
     size_t errlen)

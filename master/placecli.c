@@ -79,9 +79,11 @@ out:
 	return r;
 }
 
-/* Wait until job id has ended: 0 done, -1 otherwise (why into note). */
+/* Wait until job id has ended, then tell news: 0 done, -1 otherwise (why
+ * into note). */
 static int
-wait_job(struct cli *c, int64_t id, char *note, size_t len)
+wait_job(struct cli *c, int64_t id, char *note, size_t len,
+    const struct job_news *news)
 {
 	struct job_watch w;
 	struct job_live live;
@@ -99,6 +101,7 @@ wait_job(struct cli *c, int64_t id, char *note, size_t len)
 			break;
 		}
 		if (!job_active(j.state)) {
+			job_news(news, &j);
 			rc = j.state == JOB_DONE ? 0 : -1;
 			if (rc == 0)
 				snprintf(note, len, "done");
@@ -118,10 +121,11 @@ wait_job(struct cli *c, int64_t id, char *note, size_t len)
 	return rc;
 }
 
-/* Queue the move of v->ct from v->from to v->to: its id into v->job, or
- * -1 with v->note saying why not. */
+/* Queue the move of v->ct from v->from to v->to, told to news: its id
+ * into v->job, or -1 with v->note saying why not. */
 static int
-queue_move(struct cli *c, struct msg_plan_move *v, bool balance)
+queue_move(struct cli *c, struct msg_plan_move *v, bool balance,
+    const struct job_news *news)
 {
 	struct job j;
 	int64_t busy;
@@ -149,6 +153,7 @@ queue_move(struct cli *c, struct msg_plan_move *v, bool balance)
 	    "balance" : "drain", j.src, j.dst);
 	v->job = j.id;
 	snprintf(v->note, sizeof(v->note), "queued");
+	job_news(news, &j);
 	return 0;
 }
 
@@ -202,11 +207,11 @@ recheck(struct cli *c, struct msg_plan *m, size_t a, size_t b, bool *skip)
 }
 
 /* Queue moves [a, b) (those with a destination a check just before
- * still finds fit) and wait for them all; -1 if one could not be queued
- * or did not end done (the first such into err). */
+ * still finds fit), each told to news; -1 if one could not be queued
+ * (the first such into m->error). */
 static int
-run_moves(struct cli *c, struct msg_plan *m, size_t a, size_t b,
-    bool balance)
+queue_moves(struct cli *c, struct msg_plan *m, size_t a, size_t b,
+    bool balance, const struct job_news *news)
 {
 	bool *skip = calloc(b - a + 1, sizeof(*skip));
 	size_t k;
@@ -219,32 +224,47 @@ run_moves(struct cli *c, struct msg_plan *m, size_t a, size_t b,
 	recheck(c, m, a, b, skip);
 	for (k = a; k < b; k++)
 		if (m->v[k].to[0] && !skip[k - a] &&
-		    queue_move(c, &m->v[k], balance) != 0 && rc == 0) {
+		    queue_move(c, &m->v[k], balance, news) != 0 && rc == 0) {
 			snprintf(m->error, sizeof(m->error), "%s: %.400s",
 			    m->v[k].ct, m->v[k].note);
 			rc = -1;
 		}
 	jobrun_kick(c->m->jobs);
+	free(skip);
+	return rc;
+}
+
+/* queue_moves(), then wait for them all, each told to news as it ends;
+ * -1 if one could not be queued or did not end done (the first such into
+ * m->error). */
+static int
+run_moves(struct cli *c, struct msg_plan *m, size_t a, size_t b,
+    bool balance, const struct job_news *news)
+{
+	size_t k;
+	int rc;
+
+	rc = queue_moves(c, m, a, b, balance, news);
 	for (k = a; k < b; k++) {
 		if (m->v[k].job == 0)
 			continue;
 		if (wait_job(c, m->v[k].job, m->v[k].note,
-		    sizeof(m->v[k].note)) != 0 && rc == 0) {
+		    sizeof(m->v[k].note), news) != 0 && rc == 0) {
 			snprintf(m->error, sizeof(m->error), "job %lld (%s %s "
 			    "-> %s): %.250s", (long long)m->v[k].job, m->v[k].ct,
 			    m->v[k].from, m->v[k].to, m->v[k].note);
 			rc = -1;
 		}
 	}
-	free(skip);
 	return rc;
 }
 
 /* --apply: the plan's moves one pair of hosts at a time (a pair's moves
  * at once, as jobs_per_host allows; balance_apply_order() keeps each
- * group within the limits), stopping at the first failure. */
+ * group within the limits), stopping at the first failure; each job told
+ * to news. */
 static void
-apply_plan(struct cli *c, struct msg_plan *m)
+apply_plan(struct cli *c, struct msg_plan *m, const struct job_news *news)
 {
 	const char **from = calloc(m->n + 1, sizeof(*from));
 	const char **to = calloc(m->n + 1, sizeof(*to));
@@ -269,7 +289,7 @@ apply_plan(struct cli *c, struct msg_plan *m)
 	for (i = 0; i < m->n; i = k) {
 		for (k = i + 1; k < m->n && !group[k]; k++)
 			;
-		if (run_moves(c, m, i, k, true) != 0) {
+		if (run_moves(c, m, i, k, true, news) != 0) {
 			for (; k < m->n; k++)
 				snprintf(m->v[k].note, sizeof(m->v[k].note),
 				    "not run: an earlier move failed");
@@ -339,9 +359,9 @@ fail:
 }
 
 int
-balance_apply(struct cli *c, struct msg_plan *m)
+balance_apply(struct cli *c, struct msg_plan *m, const struct job_news *news)
 {
-	apply_plan(c, m);
+	apply_plan(c, m, news);
 	return m->error[0] ? -1 : 0;
 }
 
@@ -349,6 +369,7 @@ int
 cli_do_balance(struct reqloop *l, const struct frame *f)
 {
 	struct cli *c = l->ctx;
+	struct job_news news = { .l = l, .rid = f->h.id };
 	struct msg_balance_req q;
 	struct msg_plan m = { 0 };
 	struct place_pool p;
@@ -366,7 +387,7 @@ cli_do_balance(struct reqloop *l, const struct frame *f)
 		goto out;
 	}
 	if (q.flags & MSG_BALANCE_APPLY)
-		(void)balance_apply(c, &m);
+		(void)balance_apply(c, &m, &news);
 	r = reply_msg(l->t, MSG_CLI_PLAN, f->h.id, msg_plan_enc, &m);
 out:
 	msg_plan_free(&m);
@@ -494,7 +515,7 @@ refused_wait(struct cli *c, const char *host, struct msg_plan *m,
 			continue;
 		a = &m->a[k];
 		if ((r = jobrun_check_wait(c->m->jobs, a->job)) == 1)
-			(void)wait_job(c, a->job, note, sizeof(note));
+			(void)wait_job(c, a->job, note, sizeof(note), NULL);
 		if (job_get(c->inv, a->job, &j, NULL, NULL) != 0)
 			continue;       /* as drain_arrivals saw it */
 		snprintf(a->state, sizeof(a->state), "%s",
@@ -506,10 +527,66 @@ refused_wait(struct cli *c, const char *host, struct msg_plan *m,
 	}
 }
 
+/* A detached drain's answer: its move jobs as queued, then each
+ * container not queued (state failed, "CT: why") and each arrival (failed
+ * for one arriving on the host, as the CLI counts it without detach; done
+ * for one refused there: a note). */
+static int
+reply_drain_jobs(struct reqloop *l, uint32_t rid, const struct msg_plan *m)
+{
+	struct cli *c = l->ctx;
+	const struct msg_plan_move *mv;
+	const struct msg_plan_arrival *a;
+	struct job *v = calloc(m->n + m->n_a + 1, sizeof(*v)), *j;
+	size_t k;
+	int r, queued;
+
+	if (v == NULL)
+		return CERR_NOMEM;
+	j = v;
+	for (queued = 1; queued >= 0; queued--)
+		for (k = 0; k < m->n; k++) {
+			mv = &m->v[k];
+			if ((mv->job != 0) != queued)
+				continue;
+			if (queued && job_get(c->inv, mv->job, j, NULL,
+			    NULL) == 0) {
+				j++;
+				continue;
+			}
+			memset(j, 0, sizeof(*j));
+			j->id = mv->job;
+			snprintf(j->kind, sizeof(j->kind), "move");
+			snprintf(j->container, sizeof(j->container), "%s",
+			    mv->ct);
+			snprintf(j->src, sizeof(j->src), "%s", mv->from);
+			snprintf(j->dst, sizeof(j->dst), "%s", mv->to);
+			j->state = queued ? JOB_QUEUED : JOB_FAILED;
+			if (!queued)
+				snprintf(j->error, sizeof(j->error), "%s: "
+				    "%.400s", mv->ct, mv->note);
+			j++;
+		}
+	for (k = 0; k < m->n_a; k++, j++) {
+		a = &m->a[k];
+		snprintf(j->kind, sizeof(j->kind), "%s", a->kind);
+		snprintf(j->container, sizeof(j->container), "%s", a->ct);
+		j->state = strcmp(a->state, "running") == 0 ||
+		    strncmp(a->note, "arriving on ", 12) == 0 ? JOB_FAILED :
+		    JOB_DONE;
+		snprintf(j->error, sizeof(j->error), "job %lld (%s %s): %.400s",
+		    (long long)a->job, a->kind, a->ct, a->note);
+	}
+	r = reply_jobs(l, rid, v, (size_t)(j - v));
+	free(v);
+	return r;
+}
+
 int
 cli_do_drain(struct reqloop *l, const struct frame *f)
 {
 	struct cli *c = l->ctx;
+	struct job_news news = { .l = l, .rid = f->h.id };
 	struct msg_drain_req q;
 	struct msg_plan m = { 0 };
 	struct place_pool p = { 0 };
@@ -582,9 +659,14 @@ cli_do_drain(struct reqloop *l, const struct frame *f)
 		refused_wait(c, q.host, &m, unchecked);
 		log_notice("host %s drained: %zu containers to move, %zu jobs "
 		    "bringing one to it", q.host, m.n, m.n_a);
+		if (q.flags & MSG_DRAIN_DETACH) {
+			(void)queue_moves(c, &m, 0, m.n, false, NULL);
+			r = reply_drain_jobs(l, f->h.id, &m);
+			goto out;
+		}
 		/* a container that fails goes on the report; the others go
 		 * on (run_moves waits for every one it queued) */
-		(void)run_moves(c, &m, 0, m.n, false);
+		(void)run_moves(c, &m, 0, m.n, false, &news);
 	}
 	r = reply_msg(l->t, MSG_CLI_PLAN, f->h.id, msg_plan_enc, &m);
 out:
@@ -618,7 +700,7 @@ balance_nightly(struct master_ctx *mc, void *arg)
 	else if (m.n == 0)
 		log_notice("nightly balance: no move gains more than %u",
 		    mc->conf.balance_min_gain);
-	else if (balance_apply(&c, &m) != 0)
+	else if (balance_apply(&c, &m, NULL) != 0)
 		log_error("nightly balance: stopped: %s", m.error);
 	else
 		log_notice("nightly balance: %zu moves, imbalance %.2f -> "

@@ -26,9 +26,12 @@ int cli_do_drain(struct reqloop *l, const struct frame *f);
 int balance_run(struct place_pool *p, const struct corral_conf *conf,
     uint32_t max_moves, struct msg_plan *m);
 /* Run m's moves as move jobs, one pair of hosts at a time, each move's
- * note saying how it ended; at the first failure the rest are not run and
- * m->error says which failed: -1. */
-int balance_apply(struct cli *c, struct msg_plan *m);
+ * note saying how it ended and each job told to news (clisession.h;
+ * NULL: no one); at the first failure the rest are not run and m->error
+ * says which failed: -1. */
+struct job_news;
+int balance_apply(struct cli *c, struct msg_plan *m,
+    const struct job_news *news);
 
 /* The nightly run (a daily task, dailyrun.c): plan and apply, logged. */
 struct master_ctx;

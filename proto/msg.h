@@ -666,7 +666,9 @@ struct msg_balance_req {
 
 #define MSG_DRAIN_UNDO    1u               /* undrain */
 #define MSG_DRAIN_DRY_RUN 2u               /* only say what would happen */
-#define MSG_DRAIN_FLAGS_KNOWN (MSG_DRAIN_UNDO | MSG_DRAIN_DRY_RUN)
+#define MSG_DRAIN_DETACH  4u               /* answer with the jobs queued */
+#define MSG_DRAIN_FLAGS_KNOWN (MSG_DRAIN_UNDO | MSG_DRAIN_DRY_RUN | \
+    MSG_DRAIN_DETACH)
 
 /* MSG_CLI_DRAIN_REQ */
 struct msg_drain_req {
@@ -792,7 +794,8 @@ struct msg_prune_list {
 /* MSG_CLI_BACKUP_REQ: every container of backup.conf, or those named;
  * host: only those on it ("" any) */
 #define MSG_BACKUP_DRY_RUN   1u        /* only the plan */
-#define MSG_BACKUP_FLAGS_KNOWN MSG_BACKUP_DRY_RUN
+#define MSG_BACKUP_DETACH    2u        /* answer with the jobs queued */
+#define MSG_BACKUP_FLAGS_KNOWN (MSG_BACKUP_DRY_RUN | MSG_BACKUP_DETACH)
 #define MSG_BACKUP_NAMES_MAX 256
 #define MSG_OUTCOME_MAX      16
 struct msg_backup_req {

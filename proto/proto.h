@@ -10,7 +10,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* 9 which send took a snapshot (SNAP's owner, job and pid; SNAP_REQ's
+/* 10 a host record's drained flag, an lvm container's size in CT_LIST
+ * and CT_CONF's sized flag, the backup and drain requests' detach bits,
+ * and the news of the jobs a backup, balance or drain runs
+ * (CLI_JOB_QUEUED, CLI_JOB) before its answer; 9 which send took a snapshot (SNAP's owner, job and pid; SNAP_REQ's
  * drop-stale and job; the own-snapshot send's job): a job's recovery
  * drops only its own dead send's snapshot; 8 a drain's arrivals in CLI_PLAN (the jobs bringing containers to the
  * host); 7 the transfer option OWN_SNAP (a job never reads an admin's earlier

@@ -48,6 +48,7 @@ extern const struct cli_cmd cmd_balance;
 int host_drain_exec(int argc, char **argv);
 
 /* ---- talking to corral-master (client.c) ---- */
+struct frame;
 struct msg_progress;
 struct transport;
 
@@ -62,6 +63,10 @@ struct cli_rpc {
 	 * call's arg), then one call with NULL before anything else is
 	 * printed */
 	void (*progress)(const struct msg_progress *p, void *arg);
+	/* when set, CLI_JOB_QUEUED and CLI_JOB frames before the reply (a
+	 * request that runs several jobs: each as queued, then as ended)
+	 * go here, with the call's arg (cli_job_news) */
+	void (*news)(const struct frame *f, void *arg);
 };
 
 /* Connect to the master's socket (from corral.conf: $CORRAL_CONF or
@@ -76,7 +81,6 @@ int cli_call(struct transport *t, const struct cli_rpc *x, const void *req,
 /* Only send req as x says: 0 or a CERR_* (not printed). */
 int cli_send(struct transport *t, const struct cli_rpc *x, const void *req);
 /* An ERROR reply f as "corral: CMD: message" on stderr. */
-struct frame;
 void cli_print_error(const char *cmd, const struct frame *f);
 /* The same on a connection of its own. */
 int cli_run(const struct cli_rpc *x, const void *req, void *rep, void *arg);
@@ -200,11 +204,22 @@ int cli_job_call(const struct cli_rpc *x, const void *req, bool detach,
 int cli_job_run(const struct cli_rpc *x, const void *req, bool detach,
     void (*print)(const struct msg_job_detail *d, void *arg), void *arg);
 /* --detach of a request that queues a job per container (limit,
- * control): x's request, answered by the jobs queued (MSG_CLI_JOBS), not
- * x's own reply; each job's id a line (json: the jobs), a refused one (id
- * 0) its error on stderr.  CLI_OK, or CLI_FAILED if one was refused or
- * the call failed. */
+ * control, backup, host drain): x's request, answered by the jobs queued
+ * (MSG_CLI_JOBS), not x's own reply; each job's id a line (json: the
+ * jobs, an array of json_job objects), one of id 0 (a container not
+ * queued) its error on stderr.  CLI_OK, or CLI_FAILED if one of id 0 is
+ * failed (not done: a skipped one's note) or the call failed. */
 int cli_run_queued(const struct cli_rpc *x, const void *req, bool json);
+
+/* The news of the jobs a request runs (cli_rpc.news; arg a struct
+ * cli_news): a line on stderr for each as it ends, "job ID done: KIND
+ * CONTAINER SRC[ -> DST]" (or "failed during STEP: WHAT: ERROR",
+ * "cancelled during STEP: WHAT"), and when stderr is not a terminal one as each is queued
+ * too; nothing when quiet (--json). */
+struct cli_news {
+	bool quiet;
+};
+void cli_job_news(const struct frame *f, void *arg);
 
 /* corral put's command line, output and job (cmd-put.c), for put and
  * restore: the request of x (a msg_store_req), the host given with

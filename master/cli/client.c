@@ -98,10 +98,14 @@ cli_call(struct transport *t, const struct cli_rpc *x, const void *req,
 	int r, rc = -1;
 
 	r = cli_send(t, x, req);
-	/* progress comes with the request's id until its reply */
-	while (r == 0 && (r = frame_read(t, &f)) == 0 && x->progress &&
-	    f.h.type == MSG_CLI_PROGRESS) {
-		if (msg_progress_decode(f.payload, &p) == 0)
+	/* progress and jobs' news come with the request's id until its
+	 * reply */
+	while (r == 0 && (r = frame_read(t, &f)) == 0 && f.h.type != x->want &&
+	    ((x->progress && f.h.type == MSG_CLI_PROGRESS) || (x->news &&
+	    (f.h.type == MSG_CLI_JOB_QUEUED || f.h.type == MSG_CLI_JOB)))) {
+		if (f.h.type != MSG_CLI_PROGRESS)
+			x->news(&f, arg);
+		else if (msg_progress_decode(f.payload, &p) == 0)
 			x->progress(&p, arg);
 		frame_clear(&f);
 	}

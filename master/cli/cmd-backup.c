@@ -1,9 +1,10 @@
-/* corral backup [--host H] [CONTAINER...] [--dry-run] [--json]: every
- * container of backup.conf (or those named) into the master's store as a
- * new version, each its own job of kind backup, in parallel within the
- * job limits; then the report: each container's version, files, bytes
- * sent, new space stored and time, or why it was skipped, refused or
- * failed.  --dry-run prints the plan. */
+/* corral backup [--host H] [CONTAINER...] [--dry-run|--detach] [--json]:
+ * every container of backup.conf (or those named) into the master's store
+ * as a new version, each its own job of kind backup, in parallel within
+ * the job limits, each job on stderr as it ends (cli_job_news); then the
+ * report: each container's version, files, bytes sent, new space stored
+ * and time, or why it was skipped, refused or failed.  --dry-run prints
+ * the plan; --detach the jobs' ids once queued. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -113,11 +114,14 @@ backup_exec(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "host", required_argument, NULL, 'H' },
+		{ "detach", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct msg_backup_list l = { 0 };
 	struct msg_backup_req *q;
-	bool dry_run = false;
+	struct cli_rpc x = rpc;
+	struct cli_news news = { .quiet = false };
+	bool dry_run = false, detach = false;
 	int c, json = 0, rc = CLI_USAGE;
 	size_t i;
 
@@ -132,6 +136,7 @@ backup_exec(int argc, char **argv)
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'n': dry_run = true; break;
+		case 'D': detach = true; break;
 		case 'H':
 			if (strlen(optarg) >= sizeof(q->host)) {
 				out_line(stderr, "corral: backup: host name "
@@ -151,9 +156,21 @@ backup_exec(int argc, char **argv)
 	for (; optind < argc; optind++)
 		if (cli_ct_arg("backup", argv[optind], q->names[q->n++]) != 0)
 			goto out;
+	if (dry_run && detach) {
+		out_line(stderr, "corral: backup: --dry-run and --detach "
+		    "exclude each other");
+		goto out;
+	}
 	q->flags = dry_run ? MSG_BACKUP_DRY_RUN : 0;
+	if (detach) {
+		q->flags |= MSG_BACKUP_DETACH;
+		rc = cli_run_queued(&rpc, q, json);
+		goto out;
+	}
 	rc = CLI_FAILED;
-	if (cli_run(&rpc, q, &l, NULL) != 0)
+	x.news = cli_job_news;
+	news.quiet = json;
+	if (cli_run(&x, q, &l, &news) != 0)
 		goto out;
 	if (json)
 		print_json(&l, dry_run);
@@ -180,9 +197,10 @@ out:
 
 const struct cli_cmd cmd_backup = {
 	.name = "backup",
-	.usage = "[--host HOST] [CONTAINER...] [--dry-run] [--json]",
+	.usage = "[--host HOST] [CONTAINER...] [--dry-run|--detach] [--json]",
 	.summary = "back up every container of backup.conf (or those named) "
 	    "into the master's store, each a job (hot: through its snapshot; "
-	    "cold: only when stopped); then the report; --dry-run: the plan",
+	    "cold: only when stopped), each on stderr as it ends; then the "
+	    "report; --dry-run: the plan; --detach: the jobs' ids, at once",
 	.exec = backup_exec,
 };

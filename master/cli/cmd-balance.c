@@ -1,6 +1,9 @@
 /* corral balance [--dry-run|--apply] [--max-moves N] [--json]: the plan
  * of moves that lowers the pool's imbalance; --apply runs it as move
- * jobs, one pair of hosts at a time, stopping at the first failure. */
+ * jobs, one pair of hosts at a time, stopping at the first failure, each
+ * job on stderr as it ends (cli_job_news).  --detach is refused: the
+ * master queues a pair's moves only once the pair before has ended, so
+ * no ids exist to print at once. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,10 +28,13 @@ balance_exec(int argc, char **argv)
 		{ "apply", no_argument, NULL, 'a' },
 		{ "max-moves", required_argument, NULL, 'x' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "detach", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct msg_balance_req q = { 0 };
 	struct msg_plan m = { 0 };
+	struct cli_rpc x = rpc;
+	struct cli_news news = { .quiet = false };
 	int c, json = 0, dry = 0;
 	char *end;
 	unsigned long v;
@@ -52,6 +58,12 @@ balance_exec(int argc, char **argv)
 			q.max_moves = (uint32_t)v;
 			break;
 		case 'j': json = 1; break;
+		case 'D':
+			out_line(stderr, "corral: balance: --detach: --apply "
+			    "queues each pair of hosts' moves once the pair "
+			    "before has ended, so their ids do not exist yet "
+			    "(the plan goes on if this command is stopped)");
+			return CLI_USAGE;
 		default: return CLI_USAGE;
 		}
 	}
@@ -65,7 +77,9 @@ balance_exec(int argc, char **argv)
 		    "exclude each other");
 		return CLI_USAGE;
 	}
-	if (cli_run(&rpc, &q, &m, NULL) != 0)
+	x.news = cli_job_news;
+	news.quiet = json;
+	if (cli_run(&x, &q, &m, &news) != 0)
 		return CLI_FAILED;
 	if (json)
 		plan_print_json(stdout, &m, false);
@@ -82,6 +96,8 @@ const struct cli_cmd cmd_balance = {
 	.summary = "the plan of moves that lowers the pool's imbalance, each "
 	    "with its hosts' scores before and after (the default, "
 	    "--dry-run, changes nothing); --apply runs it as move jobs, one "
-	    "pair of hosts at a time, stopping at the first failure",
+	    "pair of hosts at a time, stopping at the first failure, each on "
+	    "stderr as it ends (--detach is refused: a pair's moves are "
+	    "queued only once the pair before has ended)",
 	.exec = balance_exec,
 };

@@ -1,6 +1,8 @@
-/* corral host drain H [--dry-run] [--json] / corral host undrain H: a
- * drained host is never chosen; draining moves its containers, as move
- * jobs, to the hosts placement chooses (cmd-host.c hands these over). */
+/* corral host drain H [--dry-run|--detach] [--json] / corral host
+ * undrain H: a drained host is never chosen; draining moves its
+ * containers, as move jobs, to the hosts placement chooses, each job on
+ * stderr as it ends (cli_job_news); --detach prints their ids once
+ * queued (cmd-host.c hands these over). */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,10 +28,13 @@ host_drain_exec(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "detach", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct msg_drain_req q = { 0 };
 	struct msg_plan m = { 0 };
+	struct cli_rpc x = rpc_drain;
+	struct cli_news news = { .quiet = false };
 	bool undo = strcmp(argv[0], "undrain") == 0;
 	int c, json = 0;
 	size_t i, stays = 0, arriving = 0;
@@ -40,12 +45,18 @@ host_drain_exec(int argc, char **argv)
 		switch (c) {
 		case 'n': q.flags |= MSG_DRAIN_DRY_RUN; break;
 		case 'j': json = 1; break;
+		case 'D': q.flags |= MSG_DRAIN_DETACH; break;
 		default: return CLI_USAGE;
 		}
 	}
 	if (argc - optind != 1 || (undo && q.flags)) {
 		out_line(stderr, "usage: corral host %s", undo ? "undrain HOST" :
-		    "drain HOST [--dry-run] [--json]");
+		    "drain HOST [--dry-run|--detach] [--json]");
+		return CLI_USAGE;
+	}
+	if ((q.flags & MSG_DRAIN_DRY_RUN) && (q.flags & MSG_DRAIN_DETACH)) {
+		out_line(stderr, "corral: host drain: --dry-run and --detach "
+		    "exclude each other");
 		return CLI_USAGE;
 	}
 	if (strlen(argv[optind]) >= sizeof(q.host)) {
@@ -56,7 +67,11 @@ host_drain_exec(int argc, char **argv)
 	strcpy(q.host, argv[optind]);
 	if (undo)
 		q.flags |= MSG_DRAIN_UNDO;
-	if (cli_run(undo ? &rpc_undrain : &rpc_drain, &q, &m, NULL) != 0)
+	if (q.flags & MSG_DRAIN_DETACH)
+		return cli_run_queued(&rpc_drain, &q, json);
+	x.news = cli_job_news;
+	news.quiet = json;
+	if (cli_run(undo ? &rpc_undrain : &x, &q, &m, &news) != 0)
 		return CLI_FAILED;
 	for (i = 0; i < m.n; i++)
 		if (strcmp(m.v[i].note, "done") != 0 &&

@@ -123,12 +123,13 @@ host_exec(int argc, char **argv)
 const struct cli_cmd cmd_host = {
 	.name = "host",
 	.usage = "trust HOST [--fingerprint SHA256:...] | drain HOST "
-	    "[--dry-run] [--json] | undrain HOST",
+	    "[--dry-run|--detach] [--json] | undrain HOST",
 	.summary = "trust: record a slave's host key, checked against "
 	    "--fingerprint (or shown and confirmed on a terminal); a changed "
 	    "key is refused.  drain: mark the host drained (never chosen) and "
 	    "move its containers, as move jobs, to the hosts placement "
-	    "chooses; one that fits nowhere is reported and stays (exit 1).  "
+	    "chooses, each on stderr as it ends; one that fits nowhere is "
+	    "reported and stays (exit 1); --detach: the jobs' ids, at once.  "
 	    "undrain: make it a candidate again",
 	.exec = host_exec,
 };

@@ -167,7 +167,8 @@ print_queued(const char *cmd, const struct msg_job_list *l, bool json)
 
 		if (j->id == 0) {
 			out_line(stderr, "corral: %s: %s", cmd, j->error);
-			rc = CLI_FAILED;
+			if (strcmp(j->state, "done") != 0)
+				rc = CLI_FAILED;
 		} else if (json) {
 			printf("%s", shown++ ? ", " : "");
 			json_job(stdout, j);

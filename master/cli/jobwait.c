@@ -111,6 +111,45 @@ end_line(struct meter *m)
 	m->shown = false;
 }
 
+/* "KIND CONTAINER SRC[ -> DST]" of j into buf. */
+static const char *
+job_what(const struct msg_job *j, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %s %s%s%s", j->kind, j->container, j->src,
+	    j->dst[0] ? " -> " : "", j->dst);
+	return buf;
+}
+
+void
+cli_job_news(const struct frame *f, void *arg)
+{
+	const struct cli_news *n = arg;
+	struct msg_job_detail d;
+	char what[4 * PROTO_NAME_MAX];
+	const struct msg_job *j = &d.job;
+
+	if (n == NULL || n->quiet)
+		return;
+	if (f->h.type == MSG_CLI_JOB_QUEUED) {
+		if (isatty(STDERR_FILENO) != 1 &&
+		    msg_job_decode(f->payload, &d.job) == 0)
+			out_line(stderr, "job %" PRId64 " queued: %s", j->id,
+			    job_what(j, what, sizeof(what)));
+		return;
+	}
+	if (msg_job_detail_decode(f->payload, &d) != 0)
+		return;
+	job_what(j, what, sizeof(what));
+	if (strcmp(j->state, "failed") == 0)
+		out_line(stderr, "job %" PRId64 " failed during %s: %s: %s",
+		    j->id, j->step[0] ? j->step : "its start", what, j->error);
+	else
+		out_line(stderr, "job %" PRId64 " %s%s%s: %s", j->id, j->state,
+		    strcmp(j->state, "done") && j->step[0] ? " during " : "",
+		    strcmp(j->state, "done") ? j->step : "", what);
+	msg_job_detail_free(&d);
+}
+
 /* 0 for a job that ended done, else 1 and its outcome printed. */
 static int
 outcome(const char *cmd, const struct msg_job *j)

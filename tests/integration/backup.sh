@@ -8,7 +8,11 @@
 #     no snapshot left), a stopped cold one exact against the oracle, a
 #     running cold one skipped and still running, the missing and the
 #     refused reported while the others are backed up, exit 1;
-#   - --host and named containers limit the run;
+#   - --host and named containers limit the run; each job on stderr as
+#     it is queued and as it ends, the report unchanged;
+#   - --detach: the jobs' ids at once (--json: the jobs), real jobs that
+#     end done; a cold running one skipped is said (exit 0), a missing
+#     one is an error (exit 1);
 #   - corral backups lists the versions (kinds hot and cold), verify is
 #     good, a file changed behind corral's back fails it and is named;
 #     with keep_last 1, prune --dry-run names what would go and removes
@@ -100,6 +104,35 @@ jq -e 'length == 1 and .[0].result == "done" and .[0].mode == "hot"' "$T/one.jso
 [ "$(nversions web)" = 2 ] || fail "web has $(nversions web) versions"
 expect_exit 1 "no host h9" corral backup --host h9
 ok "backup --host and named containers limit the run"
+
+# ---- each job told on stderr as it runs; the report as it was
+corral backup db >"$T/db.txt" 2>"$T/err" || fail "backup db: $(cat "$T/db.txt" "$T/err")"
+head -n 1 "$T/db.txt" | grep -q "^CONTAINER  *HOST  *MODE  *RESULT  *VERSION" &&
+	[ "$(wc -l <"$T/db.txt")" = 2 ] && grep -Eq "^db +h2 +hot +done " "$T/db.txt" ||
+	fail "backup db: $(cat "$T/db.txt")"
+jdb=$(sed -n 's/^job \([0-9]*\) queued: backup db h2$/\1/p' "$T/err")
+[ -n "$jdb" ] && grep -qx "job $jdb done: backup db h2" "$T/err" ||
+	fail "backup db: its job not told on stderr: $(cat "$T/err")"
+ok "backup: its job on stderr as queued and as ended (job $jdb), the report unchanged"
+
+# ---- --detach
+rc=0; out=$(corral backup db coldrun --detach 2>"$T/err") || rc=$?
+[ $rc -eq 0 ] && [[ $out =~ ^[0-9]+$ ]] || fail "backup --detach: exit $rc: $out $(cat "$T/err")"
+grep -q "coldrun on h2: skipped: running on h2" "$T/err" || fail "backup --detach: $(cat "$T/err")"
+jq_of '.job.kind == "backup" and .job.container == "db" and .job.src == "h2"' \
+    corral job "$out" --json || fail "job $out: $(corral job "$out" --json)"
+done_job() {
+	wait_until 100 ended "$1" || fail "job $1 never ended: $(corral job "$1")"
+	jq_of '.job.state == "done"' corral job "$1" --json || fail "job $1: $(corral job "$1")"
+}
+done_job "$out"
+rc=0; corral backup db gone --detach --json >"$T/d.json" 2>"$T/err" || rc=$?
+[ $rc -eq 1 ] && grep -q "gone: missing" "$T/err" || fail "backup --detach gone: exit $rc: $(cat "$T/err")"
+jd=$(jq -r 'if length == 1 and .[0].kind == "backup" and .[0].container == "db" and
+    .[0].id > 0 then .[0].id else empty end' "$T/d.json")
+[ -n "$jd" ] || fail "backup --detach --json: $(cat "$T/d.json")"
+done_job "$jd"
+ok "backup --detach: jobs $out and $jd at once, each done; skipped said, missing an error"
 
 # ---- the listing, verify
 corral backups --json >"$T/b.json" || fail "backups"

@@ -11,8 +11,11 @@
 # the host and another is queued toward it names both, exits 1, and the
 # queued one is refused at its start; one that starts as the host is
 # drained, before its check, is named refused and the drain exits 0, and
-# named arriving (exit 1) if the host is undrained before that check; bad
-# input is a one-line error and changes nothing.  The hosts of the pool
+# named arriving (exit 1) if the host is undrained before that check; a
+# drain --detach prints its move's job id at once, a real job that ends
+# done; a drain tells each of its jobs on stderr as it is queued and as
+# it ends; balance --apply --detach is refused (its pairs are queued one
+# after the other); bad input is a one-line error and changes nothing.  The hosts of the pool
 # share this machine's memory and CPU figures: what tells them apart here
 # is their container count (the score's count term).
 . "$(dirname "$0")/lib.bash"
@@ -49,6 +52,8 @@ expect_exit 2 "usage" corral host drain
 expect_exit 2 "exclude each other" corral balance --dry-run --apply
 expect_exit 2 "not a number from 1 to 1000" corral balance --max-moves 0
 expect_exit 2 "not a number from 1 to 1000" corral balance --max-moves x
+expect_exit 2 "--detach: --apply queues each pair" corral balance --apply --detach
+expect_exit 2 "exclude each other" corral host drain h1 --dry-run --detach
 [ "$(lxc_truth)" = "$before" ] || fail "bad input changed something"
 [ "$(host_field h1 state)" = up ] || fail "h1 is $(host_field h1 state)"
 ok "bad input: unknown host, --memory 0, bad sizes and counts: one line, nothing changed"
@@ -91,6 +96,22 @@ out=$(corral host undrain h1) || fail "undrain: $out"
 [ "$out" = "h1: undrained" ] || fail "undrain said: $out"
 [ "$(host_field h1 drained)" = false ] || fail "h1 still drained after undrain"
 ok "undrain: h1 a candidate again"
+
+# ---- drain --detach: the id of its move job at once, a real job that
+# ends done (dd removed after: the balance below counts containers)
+"$POOLSH" create h1 dd >/dev/null
+jd=$(corral host drain h1 --detach) || fail "drain h1 --detach: exit $?: $jd"
+[[ $jd =~ ^[0-9]+$ ]] || fail "drain h1 --detach said: $jd"
+jq_of '.job.kind == "move" and .job.container == "dd" and .job.src == "h1"' \
+    corral job "$jd" --json || fail "job $jd: $(corral job "$jd" --json)"
+wait_until 100 ended "$jd" || fail "job $jd never ended: $(corral job "$jd")"
+jq_of '.job.state == "done"' corral job "$jd" --json || fail "job $jd: $(corral job "$jd")"
+w=$(where dd)
+[ "$w" = "h2:running " ] || [ "$w" = "h3:running " ] || fail "dd is at '$w', not running on h2 or h3"
+[ "$(host_field h1 drained)" = true ] || fail "drain --detach did not mark h1 drained"
+corral host undrain h1 >/dev/null || fail "undrain h1"
+corral remove dd --host "${w%%:*}" --force >/dev/null 2>&1 || fail "remove dd"
+ok "drain --detach: job $jd's id at once, its move of dd done"
 
 # ---- balance on a skewed pool: everything on h2
 for c in d1 d2; do
@@ -213,8 +234,13 @@ ok "a move queued toward h1 before its drain is refused at its start: a2 on h3, 
 sed -i '/^jobs_per_host = 1$/d' "$CORRAL_CONF"
 master_again CORRAL_TEST_JOB_PAUSE="$PAUSEF" -- h2 h3
 wait_until 100 h1_drained || fail "h1 not drained after the master's restart: $(corral hosts)"
-out=$(corral host drain h1) || fail "drain h1 again: exit $?: $out"
+out=$(corral host drain h1 2>"$POOL/drain-again.err") || fail "drain h1 again: exit $?: $out"
 echo "$out" | tail -n 1 | grep -qx "h1: drained; 1 of 1 containers moved" || fail "drain h1 again: $out"
+# its job on stderr (not a terminal) as queued and as ended, the same id
+err=$(cat "$POOL/drain-again.err")
+jq=$(echo "$err" | sed -n 's/^job \([0-9]*\) queued: move a1 h1 -> h[23]$/\1/p')
+[ -n "$jq" ] && echo "$err" | grep -Eqx "job $jq done: move a1 h1 -> h[23]" ||
+	fail "drain h1 again: its job not told on stderr: $err"
 ! lxc_truth | grep -q "^h1:" || fail "h1 not empty: $(lxc_truth)"
 ok "drain again once the move has ended: h1 empty"
 
