@@ -113,12 +113,18 @@ lvm_setup(struct storage *s, const char *arg, const struct corral_conf *c,
 	return 0;
 }
 
-/* "lvm:/dev/VG/LV": a block device, no directory */
+/* "lvm:/dev/VG/LV", or the bare device path liblxc's get_config_item
+ * gives back for it (it drops the type): a block device, no directory */
 static bool
 lvm_owns_rootfs(const char *rootfs, char *dir, size_t len)
 {
+	struct stat st;
+
 	(void)dir; (void)len;
-	return storage_arg(&storage_lvm_ops, rootfs) != NULL;
+	if (storage_arg(&storage_lvm_ops, rootfs) != NULL)
+		return true;
+	return strncmp(rootfs, "/dev/", 5) == 0 && stat(rootfs, &st) == 0 &&
+	    S_ISBLK(st.st_mode);
 }
 
 /* The space the volume takes: its size, from sysfs by its device
@@ -133,7 +139,9 @@ lvm_rootfs_bytes(const char *rootfs)
 	struct stat st;
 	FILE *f;
 
-	if (dev == NULL || stat(dev, &st) != 0 || !S_ISBLK(st.st_mode))
+	if (dev == NULL)
+		dev = rootfs;               /* as liblxc gives it: no type */
+	if (stat(dev, &st) != 0 || !S_ISBLK(st.st_mode))
 		return 0;
 	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/size",
 	    major(st.st_rdev), minor(st.st_rdev));

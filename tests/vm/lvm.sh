@@ -68,10 +68,11 @@ vm "grep -qx 'lxc.rootfs.path = lvm:/dev/corral/ct1' $G/lxc/ct1/config" || fail 
 vm "lxc-ls -P $G/lxc -f -F NAME,STATE | grep -q 'ct1 *RUNNING'" || fail "lxc-ls does not see ct1 running"
 vm "lxc-attach -P $G/lxc -n ct1 -- sh -c 'dd if=/dev/urandom of=/data bs=1024 count=2048 2>/dev/null; sync'" ||
 	fail "cannot write in ct1"
-# its disk, as placement counts it: the LV's size (it was 0)
+# its backend and disk, as placement counts it: lvm and the LV's size
+# (it was dir and 0: liblxc gives its rootfs path back without "lvm:")
 sz=$(vm "lvs --noheadings --units b --nosuffix -o lv_size corral/ct1" | tr -d ' ')
-got=$(corral scan --name ct1 --json | jq -r '.[0].rootfs_bytes')
-[ -n "$sz" ] && [ "$got" = "$sz" ] || fail "ct1's rootfs_bytes are $got, not its LV's size $sz"
+got=$(corral scan --name ct1 --json | jq -r '.[0] | "\(.backend) \(.rootfs_bytes)"')
+[ -n "$sz" ] && [ "$got" = "lvm $sz" ] || fail "ct1 is '$got' in scan, not 'lvm $sz'"
 ok "LVM-backed container created, started and written to; its size its LV's"
 
 # a snapshot while it runs; the copy out of the VM equals the snapshot
