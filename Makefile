@@ -150,14 +150,16 @@ STORAGE_OBJS = $(call obj,$(sort $(wildcard slave/storage*.c)) slave/dmstatus.c 
 $(BUILD)/tests/test_storage: $(STORAGE_OBJS)
 $(BUILD)/tests/test_storage: TEST_LIBS = $(SLAVE_LIBS)
 $(BUILD)/tests/unit/test_storage.o: CFLAGS += $(SLAVE_CFLAGS)
-# the slave's snapshots and the marks of its sends' (all of the slave but
-# its main), on dir storage in a scratch directory
+# the slave's snapshots and the marks of its sends', and its containers'
+# operation locks (all of the slave but its main), on dir storage in a
+# scratch directory
 SNAP_OBJS = $(call obj,$(filter-out slave/main.c,$(SLAVE_SRC)))
-$(BUILD)/tests/test_snapmark: $(BUILD)/tests/unit/test_snapmark.o $(SNAP_OBJS) $(XFER_LIB) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
+SLAVE_UNITS = $(BUILD)/tests/test_snapmark $(BUILD)/tests/test_ctlock
+$(SLAVE_UNITS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/slavetmp.o $(SNAP_OBJS) $(XFER_LIB) $(CONF_LIB) $(PROTO_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) \
 	    $(XFER_LIBS) $(SLAVE_LIBS) $(CMOCKA_LIBS) $(PROTO_LIBS)
-$(BUILD)/tests/unit/test_snapmark.o: CFLAGS += $(SLAVE_CFLAGS)
+$(patsubst $(BUILD)/tests/%,$(BUILD)/tests/unit/%.o,$(SLAVE_UNITS)) $(BUILD)/tests/unit/slavetmp.o: CFLAGS += $(SLAVE_CFLAGS)
 # placement and balance: pure algorithms over a pool in memory
 PLACE_OBJS = $(call obj,master/place.c master/balance.c)
 $(BUILD)/tests/test_place: $(PLACE_OBJS)

@@ -125,6 +125,27 @@ void snapmark_sweep(struct slave_ctx *ctx);
 /* At start: thaw and forget holds a crashed slave left. */
 void slave_snap_sweep(struct slave_ctx *ctx);
 
+/* Lock files (ctlock.c): path created and flocked, waiting wait_ms (< 0:
+ * as long as it takes), the file re-checked after the lock (a holder
+ * unlinks it before it unlocks); the fd, or -1 with err (errno
+ * EWOULDBLOCK: held still). */
+int lockfile_take(const char *path, int wait_ms, char *err, size_t errlen);
+void lockfile_release(const char *path, int fd);
+/* path unlinked if nobody holds it (a killed holder's): true if it was */
+bool lockfile_sweep(const char *path);
+/* A container's operation lock (ctlock.c: which requests hold it, the
+ * lock order), waited for SLAVE_CT_LOCK_WAIT_S (!wait: tried once): its
+ * fd, or -1 with err (held still: "another operation on CT is at
+ * work").  slave_ct_unlock of -1 does nothing. */
+#define SLAVE_CT_LOCK_WAIT_S 60
+#define SLAVE_CT_LOCK_PREFIX ".op."    /* ROOT/.corral-snap/.op.C */
+int slave_ct_lock(struct slave_ctx *ctx, const char *ct, bool wait,
+    char *err, size_t errlen);
+void slave_ct_unlock(struct slave_ctx *ctx, const char *ct, int fd);
+/* a's and b's, in the lock order; fd[0] a's, fd[1] b's */
+int slave_ct_lock_pair(struct slave_ctx *ctx, const char *a, const char *b,
+    int fd[2], char *err, size_t errlen);
+
 /* A new container ct on this slave's storage, made by liblxc's template
  * (create.c); started if start. */
 struct msg_new_req;

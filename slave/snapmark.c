@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,7 +28,7 @@
 #define BOOT_ID_LEN 36
 /* not waiting: tried for 2 s, then refused */
 #define LOCK_TRIES 40
-#define LOCK_PAUSE_US 50000
+#define LOCK_PAUSE_MS 50
 
 struct worker_id {
 	char boot[BOOT_ID_LEN + 1];
@@ -253,45 +252,24 @@ snapmark_clear(struct slave_ctx *ctx, const char *ct)
 		log_warn("%s: %s: %s", ct, path, strerror(errno));
 }
 
-/* C's lock: waiting for it, or tried tries times more, 50 ms apart. */
+/* C's lock (lockfile_take: its file, unlinked after use): waiting for
+ * it, or tried for tries_max times 50 ms. */
 static int
 lock_tries(struct slave_ctx *ctx, const char *ct, bool wait, int tries_max,
     char *err, size_t errlen)
 {
 	char path[PATH_MAX];
-	struct stat a, b;
-	int fd, tries = 0;
+	int fd;
 
 	if (snapdir_path(ctx, LOCK_PREFIX, ct, path, sizeof(path)) != 0) {
 		snprintf(err, errlen, "%s: path too long", ct);
 		return -1;
 	}
-	for (;;) {
-		if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-		    0600)) < 0) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			return -1;
-		}
-		while (flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) != 0) {
-			if (errno == EWOULDBLOCK && ++tries <= tries_max) {
-				usleep(LOCK_PAUSE_US);
-				continue;
-			}
-			if (errno == EWOULDBLOCK)
-				snprintf(err, errlen, "%s: another snapshot of "
-				    "it is being taken or dropped", ct);
-			else
-				snprintf(err, errlen, "%s: %s", path,
-				    strerror(errno));
-			close(fd);
-			return -1;
-		}
-		/* the holder before us unlinked it: lock the file there now */
-		if (fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
-		    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
-			return fd;
-		close(fd);
-	}
+	if ((fd = lockfile_take(path, wait ? -1 : tries_max * LOCK_PAUSE_MS,
+	    err, errlen)) < 0 && errno == EWOULDBLOCK)
+		snprintf(err, errlen, "%s: another snapshot of it is being "
+		    "taken or dropped", ct);
+	return fd;
 }
 
 int
@@ -306,11 +284,10 @@ snap_unlock(struct slave_ctx *ctx, const char *ct, int fd)
 {
 	char path[PATH_MAX];
 
-	/* held: no one else has this file locked, and one waiting for it
-	 * takes the next */
 	if (snapdir_path(ctx, LOCK_PREFIX, ct, path, sizeof(path)) == 0)
-		(void)unlink(path);
-	close(fd);
+		lockfile_release(path, fd);
+	else
+		close(fd);
 }
 
 void
@@ -319,7 +296,6 @@ snapmark_sweep(struct slave_ctx *ctx)
 	char dir[PATH_MAX], path[PATH_MAX + 300], err[256];
 	struct slave_snap cur;
 	struct dirent *e;
-	struct stat a, b;
 	DIR *d;
 	int fd;
 
@@ -329,17 +305,12 @@ snapmark_sweep(struct slave_ctx *ctx)
 		return;
 	while ((e = readdir(d)) != NULL) {
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (strncmp(e->d_name, LOCK_PREFIX, strlen(LOCK_PREFIX)) == 0) {
-			/* a killed worker's; one a worker still holds stays
-			 * (read-write: on NFS a POSIX write lock) */
-			if ((fd = open(path, O_RDWR | O_NOFOLLOW |
-			    O_CLOEXEC)) < 0)
-				continue;
-			if (flock(fd, LOCK_EX | LOCK_NB) == 0 &&
-			    fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
-			    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
-				(void)unlink(path);
-			close(fd);
+		if (strncmp(e->d_name, LOCK_PREFIX, strlen(LOCK_PREFIX)) == 0 ||
+		    strncmp(e->d_name, SLAVE_CT_LOCK_PREFIX,
+		    strlen(SLAVE_CT_LOCK_PREFIX)) == 0) {
+			/* C's snapshot or operation lock (ctlock.c), a killed
+			 * worker's; one a worker still holds stays */
+			(void)lockfile_sweep(path);
 		} else if (strncmp(e->d_name, MARK_PREFIX,
 		    strlen(MARK_PREFIX)) == 0) {
 			/* a send's with no snapshot left (its hold thawed by

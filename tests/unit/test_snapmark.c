@@ -20,56 +20,9 @@
 
 #include <cmocka.h>
 
-#include "slave.h"
+#include "slavetmp.h"
 #include "storage.h"
 
-static struct slave_ctx ctx;
-static char top[256];
-
-static void
-path_of(const char *rel, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/root/%s/%s", top, STORAGE_SNAPDIR, rel);
-}
-
-static bool
-present(const char *rel)
-{
-	char p[PATH_MAX];
-	struct stat st;
-
-	path_of(rel, p, sizeof(p));
-	return lstat(p, &st) == 0;
-}
-
-static int
-setup(void **state)
-{
-	char p[PATH_MAX + 64];
-	const char *t = getenv("TMPDIR");
-
-	(void)state;
-	snprintf(top, sizeof(top), "%s/corral-snapmark-XXXXXX", t ? t : "/tmp");
-	if (mkdtemp(top) == NULL)
-		return -1;
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.storage.ops = &storage_dir_ops;
-	snprintf(ctx.storage.root, sizeof(ctx.storage.root), "%s/root", top);
-	snprintf(ctx.conf.lxcpath, sizeof(ctx.conf.lxcpath), "%s/lxc", top);
-	snprintf(p, sizeof(p), "mkdir -p %s/root/%s %s/root/w1 %s/lxc", top,
-	    STORAGE_SNAPDIR, top, top);
-	return system(p) == 0 ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	char p[PATH_MAX + 16];
-
-	(void)state;
-	snprintf(p, sizeof(p), "rm -rf %s", top);
-	return system(p) == 0 ? 0 : -1;
-}
 
 static struct slave_snap
 status(void)
@@ -77,7 +30,7 @@ status(void)
 	struct slave_snap s;
 	char err[512];
 
-	assert_int_equal(slave_snap_status(&ctx, "w1", &s, err, sizeof(err)),
+	assert_int_equal(slave_snap_status(&test_ctx, "w1", &s, err, sizeof(err)),
 	    0);
 	return s;
 }
@@ -98,12 +51,12 @@ worker(uint64_t job, int up, int down, bool drop)
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (read(down, &b, 1) != 1)         /* go */
 		_exit(2);
-	r = (char)slave_snap_take_send(&ctx, "w1", job, true, &s, err,
+	r = (char)slave_snap_take_send(&test_ctx, "w1", job, true, &s, err,
 	    sizeof(err));
 	if (write(up, &r, 1) != 1 || read(down, &b, 1) != 1)
 		_exit(2);
 	if (drop && r == 1)
-		slave_snap_drop_send(&ctx, "w1", job);
+		slave_snap_drop_send(&test_ctx, "w1", job);
 	_exit(0);
 }
 
@@ -154,24 +107,24 @@ test_refused_admin_take_keeps_mark(void **state)
 	(void)state;
 	w_start(&a, 7, true);
 	assert_int_equal(w_take(&a), 1);
-	assert_int_equal(slave_snap_take(&ctx, "w1", 0, &s, err, sizeof(err)),
+	assert_int_equal(slave_snap_take(&test_ctx, "w1", 0, &s, err, sizeof(err)),
 	    -1);
 	assert_non_null(strstr(err, "has a snapshot already"));
 	s = status();
 	assert_int_equal(s.kind, SNAP_KIND_STOPPED);
 	assert_int_equal(s.owner, SNAP_BY_SEND);
 	assert_int_equal(s.job, 7);
-	assert_true(present(".send.w1"));
+	assert_true(slavetmp_present(".send.w1"));
 	w_end(&a);
 	assert_int_equal(status().kind, SNAP_KIND_NONE);
-	assert_false(present(".send.w1"));
+	assert_false(slavetmp_present(".send.w1"));
 	/* an admin's take that happens clears the marker of a send killed
 	 * before its take */
-	assert_int_equal(snapmark_write(&ctx, "w1", 7, err, sizeof(err)), 0);
-	assert_int_equal(slave_snap_take(&ctx, "w1", 0, &s, err, sizeof(err)),
+	assert_int_equal(snapmark_write(&test_ctx, "w1", 7, err, sizeof(err)), 0);
+	assert_int_equal(slave_snap_take(&test_ctx, "w1", 0, &s, err, sizeof(err)),
 	    0);
 	assert_int_equal(status().owner, SNAP_BY_ADMIN);
-	assert_false(present(".send.w1"));
+	assert_false(slavetmp_present(".send.w1"));
 }
 
 /* A send whose worker died left its snapshot: the next send drops it and
@@ -260,24 +213,24 @@ test_sweep_leaves_locked_mark(void **state)
 	if ((pid = fork()) == 0) {
 		/* mid-take: locked, marked, nothing taken yet */
 		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if ((fd = snap_lock(&ctx, "w1", true, err, sizeof(err))) < 0 ||
-		    snapmark_write(&ctx, "w1", 7, err, sizeof(err)) != 0)
+		if ((fd = snap_lock(&test_ctx, "w1", true, err, sizeof(err))) < 0 ||
+		    snapmark_write(&test_ctx, "w1", 7, err, sizeof(err)) != 0)
 			_exit(1);
 		if (write(p[1], "m", 1) != 1 || read(q[0], &b, 1) != 1)
 			_exit(2);
-		snap_unlock(&ctx, "w1", fd);
+		snap_unlock(&test_ctx, "w1", fd);
 		_exit(0);
 	}
 	assert_int_equal(read(p[0], &b, 1), 1);
-	slave_snap_sweep(&ctx);
-	assert_true(present(".send.w1"));
-	assert_true(present(".lock.w1"));
+	slave_snap_sweep(&test_ctx);
+	assert_true(slavetmp_present(".send.w1"));
+	assert_true(slavetmp_present(".lock.w1"));
 	assert_int_equal(write(q[1], "e", 1), 1);
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	slave_snap_sweep(&ctx);
-	assert_false(present(".send.w1"));
-	assert_false(present(".lock.w1"));
+	slave_snap_sweep(&test_ctx);
+	assert_false(slavetmp_present(".send.w1"));
+	assert_false(slavetmp_present(".lock.w1"));
 	close(p[0]), close(p[1]), close(q[0]), close(q[1]);
 }
 
@@ -294,21 +247,21 @@ test_drop_stale_releases_half_take(void **state)
 
 	(void)state;
 	if ((pid = fork()) == 0)
-		_exit(snapmark_write(&ctx, "w1", 7, err, sizeof(err)) != 0);
+		_exit(snapmark_write(&test_ctx, "w1", 7, err, sizeof(err)) != 0);
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	path_of(".holdtmp.w1", p, sizeof(p));
+	slavetmp_path(".holdtmp.w1", p, sizeof(p));
 	assert_non_null(f = fopen(p, "w"));
 	fprintf(f, "sigstop 1\n");
 	fclose(f);
 	s = status();
 	assert_int_equal(s.kind, SNAP_KIND_NONE);
 	assert_true(s.leftover);
-	assert_int_equal(slave_snap_drop_stale(&ctx, "w1", 7, &s, err,
+	assert_int_equal(slave_snap_drop_stale(&test_ctx, "w1", 7, &s, err,
 	    sizeof(err)), 0);
 	assert_int_not_equal(s.kind, SNAP_KIND_NONE);    /* dropped one */
-	assert_false(present(".holdtmp.w1"));
-	assert_false(present(".send.w1"));
+	assert_false(slavetmp_present(".holdtmp.w1"));
+	assert_false(slavetmp_present(".send.w1"));
 	assert_false(status().leftover);
 }
 
@@ -321,9 +274,9 @@ test_mark_not_a_file(void **state)
 	char p[PATH_MAX], err[512];
 
 	(void)state;
-	assert_int_equal(slave_snap_take(&ctx, "w1", 0, &s, err, sizeof(err)),
+	assert_int_equal(slave_snap_take(&test_ctx, "w1", 0, &s, err, sizeof(err)),
 	    0);
-	path_of(".send.w1", p, sizeof(p));
+	slavetmp_path(".send.w1", p, sizeof(p));
 	assert_int_equal(mkfifo(p, 0600), 0);
 	alarm(10);                          /* the old code blocked here */
 	s = status();
@@ -331,7 +284,7 @@ test_mark_not_a_file(void **state)
 	assert_int_equal(s.owner, SNAP_BY_STALE_SEND);
 	assert_int_equal(s.pid, 0);
 	/* nor is one written through it */
-	assert_int_equal(snapmark_write(&ctx, "w1", 7, err, sizeof(err)), -1);
+	assert_int_equal(snapmark_write(&test_ctx, "w1", 7, err, sizeof(err)), -1);
 }
 
 /* A marker that cannot be opened now (here a socket: ENXIO, as EMFILE
@@ -346,9 +299,9 @@ test_mark_unreadable_keeps_snapshot(void **state)
 	int fd;
 
 	(void)state;
-	assert_int_equal(slave_snap_take(&ctx, "w1", 0, &s, err, sizeof(err)),
+	assert_int_equal(slave_snap_take(&test_ctx, "w1", 0, &s, err, sizeof(err)),
 	    0);
-	path_of(".send.w1", p, sizeof(p));
+	slavetmp_path(".send.w1", p, sizeof(p));
 	assert_true(strlen(p) < sizeof(sa.sun_path));
 	memcpy(sa.sun_path, p, strlen(p) + 1);
 	assert_true((fd = socket(AF_UNIX, SOCK_STREAM, 0)) >= 0);
@@ -356,7 +309,7 @@ test_mark_unreadable_keeps_snapshot(void **state)
 	s = status();
 	assert_int_equal(s.owner, SNAP_BY_SEND);
 	assert_true(s.job == 0);
-	assert_int_equal(slave_snap_drop_stale(&ctx, "w1", 0, &s, err,
+	assert_int_equal(slave_snap_drop_stale(&test_ctx, "w1", 0, &s, err,
 	    sizeof(err)), 0);
 	assert_int_not_equal(status().kind, SNAP_KIND_NONE);    /* kept */
 	close(fd);
@@ -369,19 +322,19 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-		    test_refused_admin_take_keeps_mark, setup, teardown),
+		    test_refused_admin_take_keeps_mark, slavetmp_setup, slavetmp_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_send_takes_own_after_drop, setup, teardown),
+		    test_send_takes_own_after_drop, slavetmp_setup, slavetmp_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_same_job_older_worker_yields, setup, teardown),
+		    test_same_job_older_worker_yields, slavetmp_setup, slavetmp_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_sweep_leaves_locked_mark, setup, teardown),
+		    test_sweep_leaves_locked_mark, slavetmp_setup, slavetmp_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_drop_stale_releases_half_take, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mark_not_a_file, setup,
-		    teardown),
+		    test_drop_stale_releases_half_take, slavetmp_setup, slavetmp_teardown),
+		cmocka_unit_test_setup_teardown(test_mark_not_a_file, slavetmp_setup,
+		    slavetmp_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_mark_unreadable_keeps_snapshot, setup, teardown),
+		    test_mark_unreadable_keeps_snapshot, slavetmp_setup, slavetmp_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
