@@ -24,7 +24,7 @@ slave_ct_create(struct slave_ctx *ctx, const char *ct, uint64_t bytes,
 	char dir[PATH_MAX], e2[256];
 	char *const targs[] = { NULL };
 	bool made = false;
-	int ret = -1;
+	int lk, ret = -1;
 
 	if (!ct_name_valid(ct)) {
 		snprintf(err, errlen, "'%s' is not a valid container name "
@@ -35,9 +35,14 @@ slave_ct_create(struct slave_ctx *ctx, const char *ct, uint64_t bytes,
 		snprintf(err, errlen, "'%s' is not an LXC template name", tmpl);
 		return -1;
 	}
+	/* CT_CREATE's and CT_NEW's: one operation on ct at a time
+	 * (ctlock.c), its checks and its making */
+	if ((lk = slave_ct_lock(ctx, ct, true, err, errlen)) < 0)
+		return -1;
 	if ((c = lxc_container_new(ct, ctx->conf.lxcpath)) == NULL) {
 		snprintf(err, errlen, "%s: liblxc cannot open it in %s", ct,
 		    ctx->conf.lxcpath);
+		slave_ct_unlock(ctx, ct, lk);
 		return -1;
 	}
 	if (c->is_defined(c)) {
@@ -117,5 +122,6 @@ out:
 			log_warn("storage: %s", e2);
 	}
 	lxc_container_put(c);
+	slave_ct_unlock(ctx, ct, lk);
 	return ret;
 }

@@ -239,7 +239,7 @@ slave_handle_conf_set(struct reqloop *l, const struct frame *f)
 	char err[MSG_ERRTEXT_MAX - 96];
 	struct msg_conf_set_req *q;
 	struct msg_conf_set a;
-	int r;
+	int fd, r;
 
 	if ((q = malloc(sizeof(*q))) == NULL)
 		return CERR_NOMEM;
@@ -248,12 +248,21 @@ slave_handle_conf_set(struct reqloop *l, const struct frame *f)
 	memset(&a, 0, sizeof(a));
 	if (!ct_name_valid(q->ct))
 		r = refuse(l, f, "CONF_SET", q->ct, bad_name);
-	else if (conf_set(l->ctx, q, &a, err, sizeof(err)) != 0)
+	else if ((fd = slave_ct_lock(l->ctx, q->ct, true, err,
+	    sizeof(err))) < 0)
 		r = refuse(l, f, "CONF_SET", q->ct, err);
 	else {
-		log_info("%s: CONF_SET %s: %s", l->t->peer, q->ct, a.message);
-		r = reply_msg(l->t, MSG_CT_CONF_SET, f->h.id, msg_conf_set_enc,
-		    &a);
+		/* C's config: one operation at a time (ctlock.c) */
+		r = conf_set(l->ctx, q, &a, err, sizeof(err));
+		slave_ct_unlock(l->ctx, q->ct, fd);
+		if (r != 0)
+			r = refuse(l, f, "CONF_SET", q->ct, err);
+		else {
+			log_info("%s: CONF_SET %s: %s", l->t->peer, q->ct,
+			    a.message);
+			r = reply_msg(l->t, MSG_CT_CONF_SET, f->h.id,
+			    msg_conf_set_enc, &a);
+		}
 	}
 out:
 	free(q);

@@ -2,7 +2,8 @@
  * cleanly (its halt signal, a time limit, only then kill: an unclean stop
  * corrupts databases), removed (remove.c), and the volume a transfer fills
  * before the container has a config, made or (a failed put's rollback)
- * destroyed.  One row per operation. */
+ * destroyed.  One row per operation, each run under the container's
+ * operation lock (ctlock.c), taken here where it is dispatched. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -382,7 +383,7 @@ slave_ct_request(struct reqloop *l, const struct frame *f, const char *op,
 	struct slave_ctx *ctx = l->ctx;
 	struct lxc_container *c = NULL;
 	char err[MSG_ERRTEXT_MAX - 96] = "", pn[PROTO_NAME_MAX * 4];
-	int r = -1;
+	int fd, r = -1;
 
 	str_escaped(pn, sizeof(pn), ct);
 	if (!ct_name_valid(ct))
@@ -391,10 +392,15 @@ slave_ct_request(struct reqloop *l, const struct frame *f, const char *op,
 	else if (all != 0)
 		snprintf(err, sizeof(err), "every container: the master asks "
 		    "for each");
-	else if ((c = open_defined(ctx, ct, err, sizeof(err))) != NULL)
-		r = fn(ctx, c, q, a, err, sizeof(err));
-	if (c != NULL)
-		lxc_container_put(c);
+	else if ((fd = slave_ct_lock(ctx, ct, true, err,
+	    sizeof(err))) >= 0) {
+		/* it changes C: one at a time (ctlock.c) */
+		if ((c = open_defined(ctx, ct, err, sizeof(err))) != NULL) {
+			r = fn(ctx, c, q, a, err, sizeof(err));
+			lxc_container_put(c);
+		}
+		slave_ct_unlock(ctx, ct, fd);
+	}
 	if (r != 0) {
 		log_warn("%s: %s %s: %s", l->t->peer, op, pn, err);
 		return reply_error(l->t, f->h.id, CERR_REMOTE, "%s %s: %s", op,
@@ -411,8 +417,9 @@ slave_handle_ctl(struct reqloop *l, const struct frame *f)
 	struct msg_ctl a;
 	char err[MSG_ERRTEXT_MAX - 96], pn[PROTO_NAME_MAX * 4];
 	const char *op;
+	ctl_fn fn = NULL;
 	size_t i;
-	int r = -1;
+	int fd, r = -1;
 
 	if ((r = msg_ctl_req_decode(f->payload, &q)) != 0)
 		return r;
@@ -422,20 +429,26 @@ slave_handle_ctl(struct reqloop *l, const struct frame *f)
 	memset(&a, 0, sizeof(a));
 	snprintf(a.ct, sizeof(a.ct), "%s", q.ct);
 	snprintf(err, sizeof(err), "no such operation");
+	for (i = 0; i < sizeof(ctl_ops) / sizeof(ctl_ops[0]); i++)
+		if (ctl_ops[i].op == q.op)
+			fn = ctl_ops[i].fn;
 	if (!ct_name_valid(q.ct))
 		snprintf(err, sizeof(err), "'%s' is not a valid container name "
 		    "(letters, digits, '.', '_', '-'; 1..63)", pn);
-	else
-		for (i = 0; i < sizeof(ctl_ops) / sizeof(ctl_ops[0]); i++)
-			if (ctl_ops[i].op == q.op)
-				r = ctl_ops[i].fn(ctx, &q, &a, err,
-				    sizeof(err));
+	else if (fn != NULL && (fd = slave_ct_lock(ctx, q.ct, true,
+	    err, sizeof(err))) >= 0) {
+		/* each of them changes C: one at a time (ctlock.c), its
+		 * state as it left it */
+		if ((r = fn(ctx, &q, &a, err, sizeof(err))) == 0)
+			snprintf(a.state, sizeof(a.state), "%s",
+			    slave_ct_state(ctx, q.ct));
+		slave_ct_unlock(ctx, q.ct, fd);
+	}
 	if (r != 0) {
 		log_warn("%s: %s %s: %s", l->t->peer, op, pn, err);
 		return reply_error(l->t, f->h.id, CERR_REMOTE, "%s %s: %s", op,
 		    pn, err);
 	}
-	snprintf(a.state, sizeof(a.state), "%s", slave_ct_state(ctx, q.ct));
 	log_info("%s: %s %s: %s (%s)", l->t->peer, op, q.ct, a.message,
 	    a.state);
 	return reply_msg(l->t, MSG_CT_CTL, f->h.id, msg_ctl_enc, &a);

@@ -10,7 +10,8 @@
  * changes a container's state, config or volume holds C's operation lock,
  * ROOT/.corral-snap/.op.C, for its whole duration: taken once, where the
  * request is dispatched (ctl.c's CT_CTL and slave_ct_request, CT_CONF_SET,
- * CT_RENAME, a create, a snapshot's take or drop), never by the helpers
+ * CT_RENAME, a create, a snapshot's take or drop, a send's take of its
+ * snapshot, for the take only), never by the helpers
  * they share (two opens' flocks conflict within one process too: a helper
  * taking it would wait for its own caller), waited for a bounded time
  * (then refused: another operation on C is at work), and released before
@@ -27,10 +28,12 @@
  * A lock file: its holder unlinks it before it unlocks, and a taker that
  * got the lock of a file since unlinked tries again, so that no file is
  * left once nobody holds it (one a killed worker left is unlinked by the
- * next start's sweep, snapmark_sweep, unless a live worker holds it).  Opened read-write
- * and not following a link: on NFS a flock is a POSIX write lock.  Not
- * inherited by a container liblxc starts: O_CLOEXEC for what it execs,
- * and its daemonized start closes every descriptor it inherits. */
+ * next start's sweep, snapmark_sweep, unless a live worker holds it).
+ * Opened read-write and not following a link: on NFS a flock is a POSIX
+ * write lock.  Not inherited by a container liblxc starts (its monitor
+ * would hold C's lock as long as C runs): O_CLOEXEC for what it execs,
+ * and its daemonized start closes every descriptor it inherits
+ * (tests/integration/ct_lock.sh: a REMOVE right after a START). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

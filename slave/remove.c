@@ -56,9 +56,10 @@ slave_rootfs_at(struct slave_ctx *ctx, const char *ct, const char *text,
 	return ROOTFS_ELSEWHERE;
 }
 
-/* Tests kill the slave between the steps (tests/integration/ctl.sh):
- * with CORRAL_TEST_REMOVE_PAUSE=N in its environment it waits N s after
- * steps 1 and 2.  Nothing else reads it. */
+/* Tests kill the slave between the steps (tests/integration/ctl.sh) or
+ * race another request with one (ct_lock.sh): with
+ * CORRAL_TEST_REMOVE_PAUSE=N in its environment it waits N s before step
+ * 1 (its checks done) and after steps 1 and 2.  Nothing else reads it. */
 static void
 test_pause(const char *ct, const char *step)
 {
@@ -258,6 +259,9 @@ slave_ct_remove(struct slave_ctx *ctx, const struct msg_ctl_req *q,
 	/* lvm keeps no origin with a snapshot; a hold names a freeze */
 	if (slave_snap_drop(ctx, ct, &had, err, errlen) != 0)
 		goto out;
+	/* a START from another session here would leave C running without
+	 * its config: C's lock keeps it out (ct_lock.sh starts one here) */
+	test_pause(ct, "checked");
 	if (rename(cfg, rm) != 0 || slave_fsync_dir(ctdir) != 0) {
 		snprintf(err, errlen, "%s: %s", cfg, strerror(errno));
 		goto out;
@@ -281,9 +285,8 @@ out:
 	return ret;
 }
 
-/* One entry of LXCPATH at start. */
 static void
-sweep_one(struct slave_ctx *ctx, const char *name)
+sweep_locked(struct slave_ctx *ctx, const char *name)
 {
 	size_t pl = strlen(SLAVE_REMOVING_DIR);
 	char p[PATH_MAX], err[512];
@@ -322,6 +325,28 @@ sweep_one(struct slave_ctx *ctx, const char *name)
 		if (slave_ct_path(ctx, name, NULL, p, sizeof(p)) == 0)
 			(void)rmdir(p);
 	}
+}
+
+/* One entry of LXCPATH at start, under its container's lock, only
+ * tried: a worker the restart orphaned, at work on it still, holds it
+ * and finishes its own request. */
+static void
+sweep_one(struct slave_ctx *ctx, const char *name)
+{
+	size_t pl = strlen(SLAVE_REMOVING_DIR);
+	const char *ct = strncmp(name, SLAVE_REMOVING_DIR, pl) == 0 ?
+	    name + pl : name;
+	char err[512];
+	int fd;
+
+	if (!ct_name_valid(ct))
+		return;
+	if ((fd = slave_ct_lock(ctx, ct, false, err, sizeof(err))) < 0) {
+		log_notice("%s: not swept at start: %s", ct, err);
+		return;
+	}
+	sweep_locked(ctx, name);
+	slave_ct_unlock(ctx, ct, fd);
 }
 
 void

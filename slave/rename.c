@@ -359,7 +359,7 @@ slave_handle_rename(struct reqloop *l, const struct frame *f)
 	struct msg_ctl a;
 	char err[MSG_ERRTEXT_MAX - 96], pn[PROTO_NAME_MAX * 4];
 	char pt[PROTO_NAME_MAX * 4];
-	int r;
+	int fd[2], r;
 
 	if ((r = msg_rename_req_decode(f->payload, &q)) != 0)
 		return r;
@@ -377,15 +377,21 @@ slave_handle_rename(struct reqloop *l, const struct frame *f)
 		/* its intent would read as a half-written one */
 		snprintf(err, sizeof(err), "a name ending in %s",
 		    SLAVE_NEW_SUFFIX);
-	else
-		r = do_rename(ctx, &q, &a, err, sizeof(err));
+	else if (slave_ct_lock_pair(ctx, q.ct, q.to, fd, err,
+	    sizeof(err)) == 0) {
+		/* both names, one operation at a time (ctlock.c) */
+		if ((r = do_rename(ctx, &q, &a, err, sizeof(err))) == 0)
+			snprintf(a.state, sizeof(a.state), "%s",
+			    slave_ct_state(ctx, q.to));
+		slave_ct_unlock(ctx, q.to, fd[1]);
+		slave_ct_unlock(ctx, q.ct, fd[0]);
+	}
 	if (r != 0) {
 		log_warn("%s: RENAME %s to %s: %s", l->t->peer, pn, pt, err);
 		return reply_error(l->t, f->h.id, CERR_REMOTE, "RENAME %s to "
 		    "%s: %s", pn, pt, err);
 	}
 	snprintf(a.ct, sizeof(a.ct), "%s", q.to);
-	snprintf(a.state, sizeof(a.state), "%s", slave_ct_state(ctx, q.to));
 	log_info("%s: RENAME %s to %s: %s", l->t->peer, pn, pt, a.message);
 	return reply_msg(l->t, MSG_CT_RENAME, f->h.id, msg_ctl_enc, &a);
 }

@@ -94,11 +94,16 @@ handle_snap(struct reqloop *l, const struct frame *f)
 	struct msg_snap a;
 	char err[512];
 	bool had = false;
-	int r;
+	int fd = -1, r;
 
 	if ((r = msg_snap_req_decode(f->payload, &q)) != 0)
 		return r;
-	switch (q.op) {
+	/* a take or a drop freezes, holds or thaws C: one operation on C
+	 * at a time (ctlock.c); its status takes no lock */
+	if (q.op != MSG_SNAP_STATUS && (fd = slave_ct_lock(ctx, q.ct, true,
+	    err, sizeof(err))) < 0)
+		r = -1;
+	else switch (q.op) {
 	case MSG_SNAP_TAKE:
 		r = slave_snap_take(ctx, q.ct, q.bytes, &sn, err, sizeof(err));
 		break;
@@ -116,6 +121,7 @@ handle_snap(struct reqloop *l, const struct frame *f)
 		r = slave_snap_status(ctx, q.ct, &sn, err, sizeof(err));
 		break;
 	}
+	slave_ct_unlock(ctx, q.ct, fd);
 	if (r != 0) {
 		log_warn("%s: %s %s: %s", l->t->peer, ops[q.op], q.ct, err);
 		return reply_error(l->t, f->h.id, CERR_REMOTE, "%s %s: %s",

@@ -192,9 +192,16 @@ open_ct(struct slave_ctx *ctx, const char *ct, bool sending, bool own_snap,
 		    storage_path(s, ct, false, dir, sizeof(dir)) != 0)
 			return -1;
 	} else {
-		int took = slave_snap_take_send(ctx, ct, cs->job, own_snap,
-		    &cs->snap, err, errlen);
+		/* its take freezes or holds C: not between a START's checks
+		 * and its start (ctlock.c), for the take only: the send
+		 * reads its snapshot unlocked */
+		int lk = slave_ct_lock(ctx, ct, true, err, errlen), took;
 
+		if (lk < 0)
+			return -1;
+		took = slave_snap_take_send(ctx, ct, cs->job, own_snap,
+		    &cs->snap, err, errlen);
+		slave_ct_unlock(ctx, ct, lk);
 		if (took < 0)
 			return -1;
 		if (took == 1) {

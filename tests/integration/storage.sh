@@ -379,10 +379,11 @@ for B in btrfs dir btrfs-dir; do
 		no_leftovers
 		ok "dir: a slave killed with w1 frozen, its hold not in place: its next start thaws w1"
 
-		# two takes of w1 at once (two sessions): the second is refused
-		# while the first holds its temp file, which it leaves whole (it
-		# truncated the first's record of what it froze, and one of
-		# them failed at its rename)
+		# two takes of w1 at once (two sessions): the second waits for
+		# the first (w1's operation lock, slave/ctlock.c) and is then
+		# refused, the first's temp file left whole (it once truncated
+		# the first's record of what it froze, and one of them failed
+		# at its rename)
 		"$POOLSH" stop h1
 		CORRAL_TEST_HOLD_PAUSE=5 "$POOLSH" start h1
 		wait_until 200 host_up h1 || fail "dir: h1 not up"
@@ -392,7 +393,7 @@ for B in btrfs dir btrfs-dir; do
 		wait_until 100 sh -c "[ \$(grep -c 'w1: frozen, hold not yet in place; pausing' '$POOL/h1/slave.log') -gt $n ]" ||
 			fail "dir: the first snapshot never froze w1"
 		out=$(corral snapshot h1 w1 2>&1) && fail "dir: a second snapshot of w1 taken during the first"
-		echo "$out" | grep -q "another snapshot of it is being taken" || fail "dir: unclear refusal: $out"
+		echo "$out" | grep -q "w1 has a snapshot already" || fail "dir: unclear refusal: $out"
 		wait "$tp" || fail "dir: the first snapshot failed: $(cat "$POOL/take1.err")"
 		corral snapshot h1 w1 --status --json | jq -e '.state == "frozen"' >/dev/null ||
 			fail "dir: w1 after the two takes: $(corral snapshot h1 w1 --status 2>&1)"
