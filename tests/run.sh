@@ -56,7 +56,7 @@ one() {  # one pass/fail test: name, command...
 # failing every test on it.  A live pool nobody locks (a demo) is left alone:
 # each test then says how to take it down.  pool_claim ID: pool ID of
 # pool.sh (CORRAL_POOL_ID), its lock on descriptor 8 + ID (8 for pool 0),
-# which pool.sh's daemons never inherit.
+# which pool.sh's daemons never inherit (it closes 3 to 12 for them).
 pool_claim() {
 	local id=${1:-0} fd lock
 	lock=/tmp/corral-pool${id#0}.lock

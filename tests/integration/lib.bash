@@ -123,10 +123,12 @@ master_again() {
 	done
 }
 # kill_master: the master killed -9, and gone (pool.sh's start would take
-# a master still dying for a live one, and start none)
+# a master still dying for a live one, and start none); a zombie is gone,
+# as pool.sh counts it (PID 1 may reap it late)
+dead() { ! grep -qv ') Z ' "/proc/$1/stat" 2>/dev/null; }
 kill_master() {
 	local pid
 	pid=$(cat "$POOL/master/master.pid")
 	kill -KILL "$pid"
-	wait_until 100 sh -c "! kill -0 $pid 2>/dev/null" || fail "${CASE:+$CASE: }the master survived -9"
+	wait_until 100 dead "$pid" || fail "${CASE:+$CASE: }the master survived -9"
 }

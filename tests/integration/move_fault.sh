@@ -277,10 +277,11 @@ ok "a move's destination that never comes back: taken out of slaves.conf, the mo
 # meanwhile; it runs there (its start went on), and the move goes on:
 # done, ms on h1 alone, whole, nothing left on either host.  A pre-start
 # hook added to ms's config on h1 at the paused step (taken out after)
-# holds the START there long enough to stop the slave in the middle of it.
+# holds the START there until the slave is stopped in the middle of it
+# (a gate file the test removes then; 60 s at most).
 CASE="a move's start on h1 unanswered past its limit, h1's slave stalled"
 L1=$("$POOLSH" lxcpath h1)
-MARK=$POOL/ms-starting
+MARK=$POOL/ms-starting GATE=$POOL/ms-gate
 signal() { kill -"$1" $(tree_pids "$(cat "$POOL/$2/slave.pid")") 2>/dev/null || true; }
 C=ms    # check_one's container, its tree saved as mv1's was
 save "$S2/ms"
@@ -289,10 +290,12 @@ CORRAL_TEST_JOB_PAUSE=start:8 CORRAL_TEST_START_LIMIT=4 "$POOLSH" start master >
 wait_until 300 host_up h1 && wait_until 300 host_up h2 || fail "$CASE: hosts not up after the master's restart"
 id=$(corral move ms --to h1 --detach) || fail "$CASE: move ms --detach: $id"
 wait_until 600 jq_of '.job.step == "start"' corral job "$id" --json || fail "$CASE: job $id never reached start: $(corral job "$id")"
-echo "lxc.hook.pre-start = /bin/sh -c 'touch $MARK; sleep 3'" >>"$L1/ms/config"
+touch "$GATE"
+echo "lxc.hook.pre-start = /bin/sh -c 'touch $MARK; n=0; while [ -e $GATE ] && [ \$n -lt 600 ]; do sleep 0.1; n=\$((n + 1)); done'" >>"$L1/ms/config"
 wait_until 300 test -e "$MARK" || fail "$CASE: h1 never began to start ms: $(corral job "$id")"
-trap 'rc=$?; set +e; signal CONT h1; (exit $rc); pool_cleanup' EXIT
+trap 'rc=$?; set +e; rm -f "$GATE"; signal CONT h1; (exit $rc); pool_cleanup' EXIT
 signal STOP h1
+rm -f "$GATE"
 wait_until 600 grep -q "job $id .*whether ms runs on h1: .*asking again every 2 s until it answers" "$POOL/master/master.log" ||
 	fail "$CASE: job $id never asked h1 again: $(corral job "$id")"
 sleep 6    # it asks again, h1 stalled on

@@ -201,7 +201,7 @@ start_slave() {
 	# the daemons outlive this script: they must not inherit its other
 	# descriptors (a caller's flock on the pool lock would stay held)
 	ns_exec "$ns" "$BUILD/corral-slave" -f -c "$d/corral.conf" \
-		>>"$d/slave.log" 2>&1 </dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+		>>"$d/slave.log" 2>&1 </dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- 10>&- 11>&- 12>&- &
 	echo $! >"$d/slave.pid"
 	wait_for 100 ip netns exec "$ns" sh -c "ss -ltn | grep -q ':$PORT '" ||
 		die "$h: corral-slave did not start (see $d/slave.log)"
@@ -224,7 +224,7 @@ start_master() {
 	if [ -f "$d/master.pid" ] && alive "$(cat "$d/master.pid")"; then
 		return 0
 	fi
-	"$BUILD/corral-master" -f -c "$d/corral.conf" >>"$d/master.log" 2>&1 </dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+	"$BUILD/corral-master" -f -c "$d/corral.conf" >>"$d/master.log" 2>&1 </dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- 10>&- 11>&- 12>&- &
 	echo $! >"$d/master.pid"
 	wait_for 100 test -S "$d/master.sock" ||
 		die "corral-master did not start (see $d/master.log)"

@@ -30,7 +30,7 @@ if [ $asan -eq 1 ]; then
 	"$POOLSH" stop master
 	ASAN_OPTIONS=detect_leaks=1:quarantine_size_mb=16:malloc_context_size=10 \
 		"$BUILD/corral-master" -f -c "$d/corral.conf" >>"$d/master.log" 2>&1 \
-		</dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+		</dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- 10>&- 11>&- 12>&- &
 	echo $! >"$d/master.pid"
 	wait_until 100 test -S "$d/master.sock" || fail "the ASan master did not start"
 fi
