@@ -668,8 +668,9 @@ run(struct move *mv, struct msg_conf *conf)
 		return JOB_OUT_CANCELLED;   /* nothing done yet */
 	job_step(c, "volume");
 	/* a sized source's (lvm) volume at its size: what it may hold, and
-	 * no bigger at each move there and back */
-	bytes = conf->sized ? conf->rootfs_bytes :
+	 * no bigger at each move there and back (a size the slave could not
+	 * read: the headroom rule's) */
+	bytes = conf->sized && conf->rootfs_bytes > 0 ? conf->rootfs_bytes :
 	    master_volume_bytes(conf->rootfs_bytes);
 	r = master_ctl(c->m, mv->to, mv->ct, MSG_CTL_VOL_CREATE, 0, 0, bytes,
 	    &rep, mv->err, sizeof(mv->err));
