@@ -54,7 +54,9 @@ job_start_again(struct job_ctx *c, const char *host, const char *ct,
 		if ((r = master_ctl(c->m, host, ct, MSG_CTL_START, 0, 0, 0,
 		    &rep, err, errlen)) == 0 || r == CERR_REMOTE)
 			return r == 0 ? 0 : -1;
-		if (monotonic_ms() >= until || job_stopping(c))
+		if (job_stopping(c))
+			return JOB_START_LEFT;
+		if (monotonic_ms() >= until)
 			return -1;
 		job_note(c, "start on %s: %s; trying again in %d s", host, err,
 		    JOB_UNDO_RETRY_S);

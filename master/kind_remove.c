@@ -2,9 +2,11 @@
  * and the recovery rule in kind_remove.h). */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jobrun.h"
+#include "jobs.h"
 #include "kind_remove.h"
 #include "master.h"
 #include "msg.h"
@@ -25,6 +27,24 @@ start_again(struct job_ctx *c, char *err, size_t errlen)
 	return job_start_again(c, c->job->src, c->job->container, err, errlen);
 }
 
+/* Whether the job passed its step "stop": it stopped C (a recovery
+ * reads it from the job's steps). */
+static bool
+stopped_by_job(struct job_ctx *c)
+{
+	struct job_step *steps = NULL;
+	struct job j;
+	size_t n = 0, i;
+	bool found = false;
+
+	if (job_get(c->inv, c->job->id, &j, &steps, &n) != 0)
+		return false;
+	for (i = 0; i < n && !found; i++)
+		found = strcmp(steps[i].step, "stop") == 0;
+	free(steps);
+	return found;
+}
+
 /* The point of no return: C's REMOVE on H, which a slave finishes
  * whatever it was left at and answers with success when C is absent.
  * One it refused (what it found only now: a btrfs subvolume, a mount in
@@ -36,7 +56,7 @@ do_remove(struct job_ctx *c, bool stopped)
 	const struct job *j = c->job;
 	struct msg_ctl a;
 	char err[512], e[512];
-	int r;
+	int r, s;
 
 	/* a recovery found it there already */
 	if (strcmp(j->step, "remove") != 0 && job_step(c, "remove") != 0)
@@ -49,7 +69,9 @@ do_remove(struct job_ctx *c, bool stopped)
 			    j->src, err);
 		/* a START refused says why (a removal the slave left
 		 * unfinished: no config to start) */
-		if (start_again(c, e, sizeof(e)) != 0)
+		if ((s = start_again(c, e, sizeof(e))) == JOB_START_LEFT)
+			return JOB_OUT_LEFT;
+		if (s != 0)
 			return job_fail(c, "%s on %s: remove: %s; stopped by "
 			    "this job, it did not start again (%s): corral "
 			    "control %s --start", j->container, j->src, err, e,
@@ -68,7 +90,11 @@ restart(struct job_ctx *c)
 {
 	char err[512];
 
-	if (start_again(c, err, sizeof(err)) != 0)
+	int s;
+
+	if ((s = start_again(c, err, sizeof(err))) == JOB_START_LEFT)
+		return JOB_OUT_LEFT;
+	if (s != 0)
 		job_note(c, "cancelled after the stop; starting it again "
 		    "failed: %s", err);
 	return JOB_OUT_CANCELLED;
@@ -110,15 +136,20 @@ remove_recover(struct job_ctx *c)
 {
 	const struct job *j = c->job;
 	char err[512];
+	int s;
 
 	if (strcmp(j->step, "remove") == 0 || strcmp(j->step, "done") == 0) {
 		job_note(c, "resumed: the REMOVE on %s is issued again", j->src);
-		return do_remove(c, false);
+		/* refused again, C runs again if this job stopped it */
+		return do_remove(c, strcmp(j->step, "remove") == 0 &&
+		    stopped_by_job(c));
 	}
 	if (strcmp(j->step, "stop") == 0 || strcmp(j->step, "start") == 0) {
 		/* it ran, and the job may have stopped it: as after a
 		 * cancel there, it runs again */
-		if (start_again(c, err, sizeof(err)) != 0)
+		if ((s = start_again(c, err, sizeof(err))) == JOB_START_LEFT)
+			return JOB_OUT_LEFT;
+		if (s != 0)
 			return job_fail(c, "%s on %s: master restarted during "
 			    "%s: nothing removed, but it did not start again "
 			    "(%s): corral control %s --start", j->container,

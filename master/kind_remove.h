@@ -20,9 +20,12 @@
  *
  * Recovery, for a master killed mid-job: the step "remove" is the point
  * of no return.  A job found at remove (or done) re-issues the REMOVE and
- * ends done; one found earlier ends failed "master restarted during
- * STEP: nothing removed", C intact on H (started again if it was at
- * stop or start: it ran, and the job may have stopped it). */
+ * ends done, or, refused again, fails with C started again if the job
+ * had stopped it (its steps say stop); one found earlier ends failed
+ * "master restarted during STEP: nothing removed", C intact on H
+ * (started again if it was at stop or start: it ran, and the job may
+ * have stopped it).  A master that stops while C is being started again
+ * leaves the job for that recovery (JOB_OUT_LEFT at step start). */
 #ifndef CORRAL_KIND_REMOVE_H
 #define CORRAL_KIND_REMOVE_H
 
@@ -70,8 +73,10 @@ int job_undo_made(struct job_ctx *c, const char *host, const char *ct,
 
 /* Start ct on host again, which job c stopped (remove's roll back): a
  * host that does not answer is asked again for JOB_UNDO_WAIT_S; an
- * answer, a start or a refusal, ends it.  0, or -1 with err
- * (jobundo.c). */
+ * answer, a start or a refusal, ends it.  0, -1 with err, or
+ * JOB_START_LEFT: the master stops meanwhile, the start left to the
+ * job's recovery (jobundo.c). */
+#define JOB_START_LEFT (-2)
 int job_start_again(struct job_ctx *c, const char *host, const char *ct,
     char *err, size_t errlen);
 

@@ -99,6 +99,19 @@ for B in btrfs dir btrfs-dir; do
 			fail "btrfs-dir: a remove of nd2 said: $out"
 		whole nd2 running || fail "btrfs-dir: the refused remove of a running nd2 left it: $(where nd2), $(ls -A "$L1/nd2" "$S1/nd2")"
 		[ "$(stat -c %i "$S1/nd2/var/lib/machines/inner")" = 256 ] || fail "btrfs-dir: nd2's inner subvolume is gone after the refused remove"
+		# the master killed -9 at the remove step (held there by the pause
+		# hook): its recovery asks the REMOVE again, refused again, and
+		# starts nd2 again, which the job had stopped (it stayed stopped)
+		master_again CORRAL_TEST_JOB_PAUSE=remove:30 -- h1 h2
+		rid=$(corral remove nd2 --host h1 --force --detach) || fail "btrfs-dir: remove nd2 --detach: $rid"
+		wait_until 300 jq_of '.job.step == "remove"' corral job "$rid" --json ||
+			fail "btrfs-dir: job $rid never at remove: $(corral job "$rid")"
+		kill_master
+		master_again -- h1 h2
+		wait_until 900 ended "$rid" || fail "btrfs-dir: job $rid did not end after the restart: $(corral job "$rid")"
+		jq_of '.job.state == "failed" and (.job.error | test("nothing removed, running again$"))' corral job "$rid" --json ||
+			fail "btrfs-dir: job $rid after the restart: $(corral job "$rid")"
+		whole nd2 running || fail "btrfs-dir: the recovered remove left nd2: $(where nd2)"
 		no_leftovers
 		ok "btrfs-dir: a subvolume nested in a container's volume: a remove (stopped, running with --force) is refused naming it, the container whole (a running one running again); a copy (cold, frozen) and a move fail naming it, nothing on h2"
 		# VOL_DESTROY (a job's roll back of a volume it made) likewise
