@@ -1,5 +1,7 @@
 /* corral-master: the job kinds limit and control (kind_ctset.h). */
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include "kind_ctset.h"
 #include "master.h"
 #include "msg.h"
+#include "poller.h"
 
 MSG_ENC(msg_limit_req)
 MSG_DEC(msg_limit)
@@ -129,7 +132,8 @@ control_result(const void *p, char *text, size_t len)
  * running container has, or a create job is making one on: refused, as a
  * put --start is (both would answer on it).  A stopped one's configured
  * address does not count here: the first of the two to start has it, the
- * other's start is refused. */
+ * other's start is refused (control jobs pass from this check to the poll
+ * after their request one at a time: run()). */
 static int
 control_check(struct job_ctx *c, char *err, size_t errlen)
 {
@@ -178,6 +182,7 @@ run(struct job_ctx *c, const struct ctset *k)
 	char err[MSG_ERRTEXT_MAX], text[JOB_RESULT_MAX];
 	union ct_req *q;
 	union ct_rep *a;
+	bool locked = false;
 	int timeout_s, r;
 
 	if (job_step(c, k->step) != 0)
@@ -191,9 +196,14 @@ run(struct job_ctx *c, const struct ctset *k)
 		r = job_fail(c, "%s: out of memory", k->step);
 		goto out;
 	}
-	if (k->check != NULL && k->check(c, err, sizeof(err)) != 0) {
-		r = job_fail(c, "%s", err);
-		goto out;
+	if (k->check != NULL) {
+		/* checked, done and polled before another's check */
+		pthread_mutex_lock(&c->m->start_lock);
+		locked = true;
+		if (k->check(c, err, sizeof(err)) != 0) {
+			r = job_fail(c, "%s", err);
+			goto out;
+		}
 	}
 	timeout_s = k->request(j, q);
 	if (master_request(c->m, j->src, k->to_slave, k->enc, q,
@@ -203,12 +213,16 @@ run(struct job_ctx *c, const struct ctset *k)
 		r = job_fail(c, "%s", err);
 		goto out;
 	}
+	if (locked)
+		pollers_refresh(c->m, j->src);  /* the next check sees it */
 	k->result(a, text, sizeof(text));
 	if (job_set_result(c->inv, j->id, text) != 0)
 		job_note(c, "cannot record its result '%s'", text);
 	(void)job_step(c, "done");
 	r = JOB_OUT_DONE;
 out:
+	if (locked)
+		pthread_mutex_unlock(&c->m->start_lock);
 	free(q);
 	free(a);
 	return r;

@@ -52,6 +52,10 @@ struct master_ctx {
 	pthread_mutex_t writes_lock;
 	struct master_write writes[MASTER_WRITES_MAX];
 	size_t n_writes;
+	/* control jobs one at a time from their address check to the poll
+	 * that shows what they did: two starts of containers on one address
+	 * both passed the check, each reading the other as stopped */
+	pthread_mutex_t start_lock;
 };
 
 /* Mark container ct on host as written by a sync: 0, or -1 when

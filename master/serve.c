@@ -335,6 +335,7 @@ master_serve(struct master_ctx *m, int ready_fd)
 	pthread_mutex_init(&m->cli_lock, NULL);
 	pthread_mutex_init(&m->conf_lock, NULL);
 	pthread_mutex_init(&m->writes_lock, NULL);
+	pthread_mutex_init(&m->start_lock, NULL);
 	prune_policy(&m->conf, &m->keep);
 	ssh_init();
 	/* signals go to the signalfd, never to a poller thread */

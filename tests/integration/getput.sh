@@ -126,8 +126,23 @@ echo "$json" | jq -e --arg a "$addr" '.address_taken == {"address": $a, "contain
 expect_exit 1 "h2:run1b: $addr is the address of container run1 on h1 too: run1b would start on it" \
 	corral control run1b --start
 [ "$(where run1b)" = "h2:stopped " ] || fail "the refused start changed run1b: $(where run1b)"
+# both stopped, both started at once: one runs, the other's start is
+# refused (both passed the check, each reading the other as stopped)
+corral control run1 --stop >/dev/null || fail "control run1 --stop"
+ja=$(corral control run1 --start --detach) && jb=$(corral control run1b --start --detach) ||
+	fail "control --start --detach: '$ja' '$jb'"
+wait_until 600 ended "$ja" && wait_until 600 ended "$jb" || fail "the two starts did not end: $(corral jobs)"
+[ "$(lxc_truth | grep -c -e '^h1:run1:running$' -e '^h2:run1b:running$')" = 1 ] ||
+	fail "run1 and run1b on $addr: $(where run1) $(where run1b)"
+corral jobs --all --json | jq -e --argjson a "$ja" --argjson b "$jb" '[.[] | select(.id == $a or .id == $b)] |
+    (map(select(.state == "done")) | length) == 1 and
+    (map(select(.state == "failed" and (.error | test("is the address of")))) | length) == 1' >/dev/null ||
+	fail "the two starts: $(corral job "$ja"; corral job "$jb")"
+if [ "$(where run1b)" = "h2:running " ]; then
+	corral control run1b --stop >/dev/null && corral control run1 --start >/dev/null || fail "run1 back"
+fi
 corral remove run1b --host h2 --force >/dev/null || fail "remove run1b"
-ok "put --start of a copy with a running container's address: refused, nothing changed; without --start: made, warned on stderr and in --json, its start refused"
+ok "put --start of a copy with a running container's address: refused, nothing changed; without --start: made, warned on stderr and in --json, its start refused; both started at once, one runs"
 
 # ---- refusals: one line, exit 1 or 2, nothing changed
 before=$(lxc_truth); nv=$(nversions web)
