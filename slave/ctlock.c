@@ -51,6 +51,16 @@
 
 #define LOCK_PAUSE_MS 50
 
+int
+snapdir_path(struct slave_ctx *ctx, const char *prefix, const char *ct,
+    char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/%s/%s%s", ctx->storage.root,
+	    STORAGE_SNAPDIR, prefix, ct);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
 static void
 pause_ms(int ms)
 {

@@ -104,9 +104,6 @@ int slave_snap_drop_stale(struct slave_ctx *ctx, const char *ct, uint64_t job,
 /* snapmark.c: the send's marker beside C's snapshot, and C's lock, which
  * every take and drop holds (a send's waits for it; an admin's, a
  * remove's, is refused after 2 s) */
-/* ROOT/.corral-snap/PREFIXct in buf; -1 if too long */
-int snapdir_path(struct slave_ctx *ctx, const char *prefix, const char *ct,
-    char *buf, size_t len);
 int snap_lock(struct slave_ctx *ctx, const char *ct, bool wait, char *err,
     size_t errlen);
 void snap_unlock(struct slave_ctx *ctx, const char *ct, int fd);
@@ -125,6 +122,10 @@ void snapmark_sweep(struct slave_ctx *ctx);
 /* At start: thaw and forget holds a crashed slave left. */
 void slave_snap_sweep(struct slave_ctx *ctx);
 
+/* ROOT/.corral-snap/PREFIXct in buf; -1 if too long (ctlock.c: where
+ * the lock files, the markers and the holds are) */
+int snapdir_path(struct slave_ctx *ctx, const char *prefix, const char *ct,
+    char *buf, size_t len);
 /* Lock files (ctlock.c): path created and flocked, waiting wait_ms (< 0:
  * as long as it takes), the file re-checked after the lock (a holder
  * unlinks it before it unlocks); the fd, or -1 with err (errno

@@ -36,16 +36,6 @@ struct worker_id {
 	unsigned long long start;     /* clock ticks after boot */
 };
 
-int
-snapdir_path(struct slave_ctx *ctx, const char *prefix, const char *ct,
-    char *buf, size_t len)
-{
-	int n = snprintf(buf, len, "%s/%s/%s%s", ctx->storage.root,
-	    STORAGE_SNAPDIR, prefix, ct);
-
-	return n < 0 || (size_t)n >= len ? -1 : 0;
-}
-
 /* pid's start time (field 22 of its stat), 0 if it is gone. */
 static unsigned long long
 proc_start(long pid)
