@@ -123,9 +123,14 @@ master_again() {
 	done
 }
 # kill_master: the master killed -9, and gone (pool.sh's start would take
-# a master still dying for a live one, and start none); a zombie is gone,
-# as pool.sh counts it (PID 1 may reap it late)
-dead() { ! grep -qv ') Z ' "/proc/$1/stat" 2>/dev/null; }
+# a master still dying for a live one, and start none); a zombie is gone
+# (PID 1 may reap it late) once its threads are: a multi-threaded
+# process's leader is a zombie while the others still exit, its
+# descriptors (the CLI socket) open until the last one has
+dead() {
+	[ -e "/proc/$1" ] || return 0
+	! grep -qv ') Z ' "/proc/$1/stat" 2>/dev/null && [ "$(ls "/proc/$1/task" 2>/dev/null | wc -l)" -le 1 ]
+}
 kill_master() {
 	local pid
 	pid=$(cat "$POOL/master/master.pid")

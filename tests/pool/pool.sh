@@ -224,6 +224,9 @@ start_master() {
 	if [ -f "$d/master.pid" ] && alive "$(cat "$d/master.pid")"; then
 		return 0
 	fi
+	# a dead master's socket: the new one's own, or its start failed
+	# (one still exiting holds it: "another corral-master is serving")
+	rm -f "$d/master.sock"
 	"$BUILD/corral-master" -f -c "$d/corral.conf" >>"$d/master.log" 2>&1 </dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- 10>&- 11>&- 12>&- &
 	echo $! >"$d/master.pid"
 	wait_for 100 test -S "$d/master.sock" ||
