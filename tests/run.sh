@@ -127,6 +127,7 @@ fi
 # timeouts), niced so that those keep the CPU they need; their output and
 # counts join at the end.
 offpool() {
+	renice -n 10 -p "$BASHPID" >/dev/null 2>&1 || true
 	asan_units
 	replays
 	if [ "${CHECK_BUILD_FUZZ:-0}" = 1 ]; then
@@ -189,6 +190,19 @@ long_pool() {
 	done
 }
 
+# beside NAME FUNCTION [POOL]: FUNCTION in the background (with
+# CORRAL_POOL_ID=POOL), its output and counts kept for join; its pid in $!
+beside() {
+	local name=$1 fn=$2 id=${3:-}
+	rm -f "$logdir/$name.counts"
+	(
+		[ -z "$id" ] || export CORRAL_POOL_ID=$id
+		pass=0 fail=0 skip=0
+		"$fn"
+		echo "$pass $fail $skip" >"$logdir/$name.counts"
+	) >"$logdir/$name.out" 2>&1 &
+}
+
 # join BACKGROUND-PID NAME: its output, then its counts into ours
 join() {
 	wait "$1"
@@ -202,30 +216,14 @@ join() {
 }
 
 if [ $unit_only -eq 0 ]; then
-	rm -f "$logdir/offpool.counts" "$logdir/pool1.counts" "$logdir/pool2.counts"
-	(
-		renice -n 10 -p "$BASHPID" >/dev/null 2>&1 || true
-		pass=0 fail=0 skip=0
-		offpool
-		echo "$pass $fail $skip" >"$logdir/offpool.counts"
-	) >"$logdir/offpool.out" 2>&1 &
+	beside offpool offpool
 	offpid=$!
 	pool_claim 0
 	pool_claim 1
-	(
-		export CORRAL_POOL_ID=1
-		pass=0 fail=0 skip=0
-		asan_pool
-		echo "$pass $fail $skip" >"$logdir/pool1.counts"
-	) >"$logdir/pool1.out" 2>&1 &
+	beside pool1 asan_pool 1
 	pool1pid=$!
 	pool_claim 2
-	(
-		export CORRAL_POOL_ID=2
-		pass=0 fail=0 skip=0
-		long_pool
-		echo "$pass $fail $skip" >"$logdir/pool2.counts"
-	) >"$logdir/pool2.out" 2>&1 &
+	beside pool2 long_pool 2
 	pool2pid=$!
 	if ls tests/integration/*.sh >/dev/null 2>&1; then
 		echo "== integration tests (pool 0)"
